@@ -1,0 +1,128 @@
+/* query.h — how the managed runtime (and debuggers) read the memtable and the traces.
+ *
+ * Contract
+ *  - libinvisible.so fills one `invisible_query_api` table and hands a pointer to it to the
+ *    runtime (libinvisible-runtime.so) in every call; the runtime never links against
+ *    libinvisible.so symbols directly, so either side can be rebuilt alone.
+ *  - Every function may be called from any thread. While a query runs, the calling thread's
+ *    own allocations bypass the memtable (they are not recorded), so a query can malloc.
+ *  - `for_each_block` visits a consistent snapshot only when the world is stopped (report at
+ *    exit, census); otherwise it visits blocks bucket by bucket under the bucket locks, and a
+ *    block allocated or freed concurrently may or may not be seen.
+ *  - Addresses are plain integers: nothing here dereferences a user pointer, so a wild
+ *    address is answered with "no block", never a crash.
+ *  - The layout of every struct is part of the ABI with the C# side (Invisible.Runtime's
+ *    Interop/QueryApi.cs mirrors it); `version` changes when it does.
+ */
+#ifndef INVISIBLE_QUERY_H
+#define INVISIBLE_QUERY_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define INVISIBLE_QUERY_VERSION 1u
+#define INVISIBLE_MAX_DEPTH 64
+
+/* One live heap block. */
+typedef struct invisible_block_info {
+    uint64_t start;    /* address returned to the program */
+    uint64_t size;     /* size the program asked for (0 for malloc(0)) */
+    uint32_t trace_id; /* interned allocation-site trace; 0 = none */
+    uint32_t flags;    /* INVISIBLE_BLOCK_* */
+} invisible_block_info;
+
+#define INVISIBLE_BLOCK_LARGE 0x1u /* lives in the large-block index */
+
+/* Leak categories, exactly valgrind memcheck's. */
+typedef enum invisible_leak_kind {
+    INVISIBLE_STILL_REACHABLE = 0,
+    INVISIBLE_DEFINITELY_LOST = 1,
+    INVISIBLE_INDIRECTLY_LOST = 2,
+    INVISIBLE_POSSIBLY_LOST = 3,
+    INVISIBLE_LEAK_KINDS = 4
+} invisible_leak_kind;
+
+/* All blocks of one (trace, kind) pair: a valgrind "loss record". For definitely-lost records,
+ * `indirect_bytes`/`indirect_blocks` count what those blocks keep alive (valgrind's
+ * "(x direct, y indirect)"). */
+typedef struct invisible_leak_record {
+    uint32_t kind;     /* invisible_leak_kind */
+    uint32_t trace_id;
+    uint64_t blocks;
+    uint64_t bytes;
+    uint64_t indirect_blocks;
+    uint64_t indirect_bytes;
+    uint64_t example_block; /* start address of one block of the record */
+} invisible_leak_record;
+
+/* Result of one leak check. Records are sorted biggest first (bytes, then blocks), and owned by
+ * libinvisible.so; they stay valid until the next check. */
+typedef struct invisible_leak_summary {
+    uint64_t blocks[INVISIBLE_LEAK_KINDS];
+    uint64_t bytes[INVISIBLE_LEAK_KINDS];
+    const invisible_leak_record *records;
+    uint64_t record_count;
+    uint64_t scanned_root_bytes; /* how much root memory was scanned */
+    uint64_t threads_stopped;    /* threads whose stacks and registers were roots */
+    uint64_t scan_nanoseconds;   /* wall time of the reachability scan */
+} invisible_leak_summary;
+
+/* Callback for for_each_block: return nonzero to stop the walk. */
+typedef int (*invisible_block_visitor)(const invisible_block_info *block, void *context);
+
+typedef struct invisible_query_api {
+    uint32_t version;    /* INVISIBLE_QUERY_VERSION */
+    uint32_t struct_size;/* sizeof(invisible_query_api) */
+
+    /* The block containing `address` (interior pointers included). Returns 1 and fills `out`,
+     * or 0 when no live block contains it. */
+    int (*find_block)(uint64_t address, invisible_block_info *out);
+
+    /* Visit every live block; returns the number visited. */
+    uint64_t (*for_each_block)(invisible_block_visitor visit, void *context);
+
+    /* Number of live blocks and their total size, without walking. */
+    void (*live_totals)(uint64_t *blocks, uint64_t *bytes);
+
+    /* Copy up to `max` return addresses of trace `trace_id` (innermost first) into `pcs`;
+     * returns the trace depth copied, 0 for an unknown id. */
+    int (*trace_frames)(uint32_t trace_id, uint64_t *pcs, int max);
+
+    /* Run a leak check now (stops the other threads for the duration of the scan). Returns the
+     * summary, valid until the next check; NULL if it could not run. */
+    const invisible_leak_summary *(*leak_check)(void);
+
+    /* Write `length` bytes to the report descriptor (stderr saved at start-up, or --log). */
+    void (*write_report)(const char *text, uint64_t length);
+} invisible_query_api;
+
+/* What libinvisible.so asks the runtime to produce. */
+typedef struct invisible_report_request {
+    uint32_t struct_size;
+    uint32_t flags;              /* INVISIBLE_REPORT_* */
+    int32_t report_fd;           /* text report destination */
+    int32_t pid;
+    const char *command;         /* the program's command line, space-joined */
+    const char *json_path;       /* NULL = no JSON; "%p" already replaced by the pid */
+    const invisible_leak_summary *leaks; /* NULL when the leak check is off */
+    const char *const *alloc_fns;/* NULL-terminated extra allocator-wrapper names (--alloc-fn) */
+} invisible_report_request;
+
+#define INVISIBLE_REPORT_LEAKS 0x1u          /* print the leak report */
+#define INVISIBLE_REPORT_CENSUS 0x2u         /* print the heap census by type */
+#define INVISIBLE_REPORT_SHOW_REACHABLE 0x4u /* list still-reachable records too */
+#define INVISIBLE_REPORT_AT_EXIT 0x8u        /* the process is exiting */
+
+/* Exports of libinvisible-runtime.so (NativeAOT). `invisible_runtime_init` is trivial and is
+ * always called first (pitfall P1 of the platform probe); the others return 0 on success. */
+typedef int (*invisible_runtime_init_fn)(void);
+typedef int (*invisible_runtime_report_fn)(const invisible_query_api *api,
+                                           const invisible_report_request *request);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
