@@ -151,8 +151,12 @@ static void write_shdrs(struct dlx_tables *t)
              0);
     set_shdr(&s[DLX_SH_DYNAMIC], shname(".dynamic"), SHT_DYNAMIC, SHF_ALLOC, L->dyn_off,
              NDYN * sizeof(Elf64_Dyn), DLX_SH_DYNSTR, 0, 8, sizeof(Elf64_Dyn));
+    /* .text is described with size 0 on purpose: gdb only accepts a minimal symbol for a pc
+     * if it comes from the section that find_pc_section() picks, and a file section covering
+     * the whole code space would hide the per-function GDB JIT symfiles' .text sections.
+     * The PT_LOAD (what ld.so uses) covers the code space. */
     set_shdr(&s[DLX_SH_TEXT], shname(".text"), SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
-             L->text_off, L->data_off - L->text_off, 0, 0, 16, 0);
+             L->text_off, 0, 0, 0, 16, 0);
     set_shdr(&s[DLX_SH_DATA], shname(".data"), SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, L->data_off,
              L->total - L->data_off, 0, 0, 16, 0);
     set_shdr(&s[DLX_SH_SHSTRTAB], shname(".shstrtab"), SHT_STRTAB, 0, L->shstr_off,

@@ -47,4 +47,22 @@ static inline void *lx_gen_call(void *h, void (*target)(void), size_t *len)
     *len = sizeof code;
     return f;
 }
+
+/* A function without a frame pointer that calls target(); its unwind rules must come from
+ * the caller-supplied CFI (lx_nofp_cfi):
+ *   0: sub $24,%rsp; 4: movabs $target,%rax; 14: call *%rax; 16: nop; 17: add $24,%rsp; 21: ret */
+static const unsigned char lx_nofp_cfi[] = {0x44, 0x0e, 0x20, 0x51, 0x0e, 0x08};
+static inline void *lx_gen_nofp(void *h, void (*target)(void), size_t *len)
+{
+    unsigned char code[] = {0x48, 0x83, 0xec, 0x18, 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
+                            0xff, 0xd0, 0x90, 0x48, 0x83, 0xc4, 0x18, 0xc3};
+    uint64_t t = (uint64_t)(uintptr_t)target;
+    memcpy(code + 6, &t, 8);
+    void *f = dlalloc(h, sizeof code, DLEXT_CODE);
+    if (!f)
+        return NULL;
+    memcpy(dlwriteptr(h, f), code, sizeof code);
+    *len = sizeof code;
+    return f;
+}
 #endif
