@@ -1,0 +1,51 @@
+/* state.h — the one per-process state struct of libinvisible.so. Every module keeps its data
+ * here, not in file-level globals, so what the library owns is visible in one place and a
+ * debugger can print all of it (`p invisible_state`). */
+#ifndef INVISIBLE_STATE_H
+#define INVISIBLE_STATE_H
+
+#include <stdint.h>
+
+#include "invisible/memtable.h"
+#include "invisible/options.h"
+#include "invisible/query.h"
+#include "invisible/stopworld.h"
+#include "invisible/thread_state.h"
+#include "invisible/trace.h"
+
+#define OWN_REGION_CAPACITY 64
+
+typedef struct own_region { uint64_t start, end; } own_region;
+
+typedef struct leakcheck_state {
+    uint64_t exit_stack_low;          /* live stack bound of the exiting thread */
+    uint64_t exit_registers[6];       /* callee-saved registers when exit() was called */
+    invisible_leak_summary summary;
+    invisible_leak_record *records;   /* mapped, `record_capacity` entries */
+    uint64_t record_capacity;
+    void *active_scan;                /* the scan a fault during root scanning unwinds to */
+} leakcheck_state;
+
+typedef struct invisible_process {
+    _Atomic int init_state;           /* 0 none, 1 in progress, 2 done, -1 failed */
+    int tracking;                     /* hooks record blocks (0 when tables are unavailable) */
+    int report_fd;                    /* saved stderr, or the --log file */
+    int exiting;
+    invisible_options options;
+    memtable table;
+    trace_table traces;
+    thread_registry threads;
+    stopworld stop;
+    leakcheck_state leaks;
+    invisible_query_api query;
+    invisible_spinlock own_regions_lock;
+    own_region own_regions[OWN_REGION_CAPACITY]; /* our own mappings: never roots */
+    int own_region_count;
+} invisible_process;
+
+extern invisible_process invisible_state;
+
+/* First-use initialisation of the tables (safe from inside the first malloc). */
+int invisible_state_ensure(void);
+
+#endif

@@ -1,0 +1,634 @@
+/* leakcheck.c — conservative reachability with memcheck's categories (see leakcheck.h).
+ *
+ * Order of work, and why:
+ *  1. Collect the loaded objects' writable segments and the static TLS size while every
+ *     thread runs: dl_iterate_phdr and dlsym take the loader lock, which a stopped thread
+ *     could hold.
+ *  2. Stop the world. From here on only raw system calls and our own tables are used.
+ *  3. Read /proc/self/maps, sort the live blocks by address, mark from the roots, then group
+ *     the unreached blocks into cliques.
+ *  4. Resume the world, then group blocks into loss records.
+ * Every scratch array is a private mapping sized from the record count, unmapped at the end.
+ */
+#define _GNU_SOURCE
+#include "invisible/leakcheck.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "invisible/memtable.h"
+#include "invisible/rawlibc.h"
+#include "invisible/state.h"
+#include "invisible/stopworld.h"
+
+#define ROOT_CAPACITY 8192
+#define MAPS_BUFFER_BYTES (8u << 20)
+#define ANONYMOUS_ROOT_LIMIT (256ull << 20) /* larger anonymous mappings are not scanned */
+#define TCB_SCAN_BYTES 4096                 /* struct pthread (with pthread-specific data) */
+
+enum { UNREACHED = 0, INDIRECT = 1, POSSIBLE = 2, REACHABLE = 3 };
+
+typedef struct thread_roots {
+    uint64_t sp, tp;
+} thread_roots;
+
+typedef struct root_range {
+    uint64_t low, high;
+    int allocator_data; /* libc's own data: holds malloc's arena (top chunk, bins) */
+} root_range;
+
+typedef struct scan {
+    memtable_record *records;
+    uint32_t limit;            /* record indices are < limit */
+    uint8_t *state;            /* per record index */
+    uint64_t *indirect_bytes;  /* per clique leader */
+    uint64_t *indirect_blocks;
+    uint32_t *live;            /* live record indices sorted by start */
+    uint32_t live_count;
+    uint32_t *stack;
+    uint64_t stack_count, stack_capacity;
+    uint64_t lowest, highest;  /* candidate pointers outside are rejected at once */
+    root_range *roots;
+    int root_count;
+    uint64_t root_bytes;
+    size_t tls_static_size;
+    sigjmp_buf fault;
+    char *maps;
+    struct thread_roots *threads; /* STOPWORLD_MAX_THREADS + 1 */
+} scan;
+
+/* The fault handler needs to find the scan; only one scan runs at a time. */
+static scan *active_scan(scan *set, int assign)
+{
+    if (assign)
+        invisible_state.leaks.active_scan = set;
+    return invisible_state.leaks.active_scan;
+}
+
+void leakcheck_set_exit_stack(uint64_t low_address)
+{
+    invisible_state.leaks.exit_stack_low = low_address;
+}
+
+/* ---- step 1: roots known to the loader ---- */
+
+static int own_module_base(uint64_t *base)
+{
+    Dl_info info;
+    if (!dladdr((void *)&leakcheck_set_exit_stack, &info))
+        return 0;
+    *base = (uint64_t)(uintptr_t)info.dli_fbase;
+    return 1;
+}
+
+static void add_root(scan *s, uint64_t low, uint64_t high, int allocator_data)
+{
+    if (high <= low || s->root_count >= ROOT_CAPACITY)
+        return;
+    s->roots[s->root_count].low = low;
+    s->roots[s->root_count].high = high;
+    s->roots[s->root_count].allocator_data = allocator_data;
+    s->root_count++;
+}
+
+static int is_libc(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return !strncmp(base, "libc.so", 7);
+}
+
+typedef struct phdr_walk {
+    scan *s;
+    uint64_t own_base;
+} phdr_walk;
+
+static int collect_segment(struct dl_phdr_info *info, size_t size, void *data)
+{
+    phdr_walk *walk = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+            continue;
+        uint64_t low = info->dlpi_addr + ph->p_vaddr;
+        uint64_t high = low + ph->p_memsz;
+        /* Our own library's data is bookkeeping, not program state. The exception check
+         * compares the mapping of the segment against the base of our object. */
+        if (walk->own_base && info->dlpi_addr == walk->own_base)
+            continue;
+        add_root(walk->s, low, high, info->dlpi_name && is_libc(info->dlpi_name));
+    }
+    return 0;
+}
+
+static size_t static_tls_size(void)
+{
+    void (*get_info)(size_t *, size_t *) =
+        (void (*)(size_t *, size_t *))dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
+    size_t size = 0, align = 0;
+    if (get_info)
+        get_info(&size, &align);
+    return size ? size : 4096;
+}
+
+/* ---- step 3 helpers: the block index during the scan ---- */
+
+static void radix_sort_live(scan *s, uint32_t *scratch)
+{
+    /* LSD radix sort by start address: 16-byte granules, 47-bit addresses, 11-bit digits. */
+    uint32_t *from = s->live, *to = scratch;
+    for (int shift = 4; shift < 48; shift += 11) {
+        uint32_t counts[2048];
+        memset(counts, 0, sizeof counts);
+        for (uint32_t i = 0; i < s->live_count; i++)
+            counts[(s->records[from[i]].start >> shift) & 2047]++;
+        uint32_t total = 0;
+        for (int d = 0; d < 2048; d++) {
+            uint32_t c = counts[d];
+            counts[d] = total;
+            total += c;
+        }
+        for (uint32_t i = 0; i < s->live_count; i++)
+            to[counts[(s->records[from[i]].start >> shift) & 2047]++] = from[i];
+        uint32_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != s->live)
+        memcpy(s->live, from, s->live_count * sizeof(uint32_t));
+}
+
+static int collect_live_blocks(scan *s, uint32_t *scratch)
+{
+    s->live_count = 0;
+    s->lowest = UINT64_MAX;
+    s->highest = 0;
+    for (uint32_t i = 1; i < s->limit; i++) {
+        const memtable_record *r = &s->records[i];
+        if (!(r->flags & RECORD_LIVE))
+            continue;
+        s->live[s->live_count++] = i;
+        if (r->start < s->lowest)
+            s->lowest = r->start;
+        uint64_t end = r->start + (r->size ? r->size : 1);
+        if (end > s->highest)
+            s->highest = end;
+    }
+    radix_sort_live(s, scratch);
+    return 0;
+}
+
+/* Does any live block start in [low, high)? (binary search over the sorted blocks) */
+static int holds_blocks(const scan *s, uint64_t low, uint64_t high)
+{
+    uint32_t lo = 0, hi = s->live_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->records[s->live[mid]].start < low)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->live_count && s->records[s->live[lo]].start < high;
+}
+
+static inline uint32_t block_at(const scan *s, uint64_t word)
+{
+    if (word < s->lowest || word >= s->highest)
+        return 0;
+    return memtable_find(word, 0);
+}
+
+static inline void push(scan *s, uint32_t index)
+{
+    if (s->stack_count < s->stack_capacity)
+        s->stack[s->stack_count++] = index;
+}
+
+/* glibc's arena (top chunk, bins, last remainder) points at chunk headers. The header of
+ * the chunk after a block lies inside the block's requested size whenever that size uses the
+ * next chunk's prev_size field: such a word is allocator metadata, not a program pointer. */
+static int is_next_chunk_header(const memtable_record *r, uint64_t word)
+{
+    uint64_t header = *(const uint64_t *)(uintptr_t)(r->start - 8);
+    return word == r->start - 16 + (header & ~7ull);
+}
+
+/* memcheck's rule: start pointer + definite source = reachable; anything else = possible. */
+static inline void consider_root(scan *s, uint64_t word, int prior_definite, int allocator_data)
+{
+    uint32_t index = block_at(s, word);
+    if (!index)
+        return;
+    if (allocator_data && word != s->records[index].start && is_next_chunk_header(&s->records[index], word))
+        return;
+    uint8_t state = s->state[index];
+    if (word == s->records[index].start && prior_definite) {
+        if (state != REACHABLE) {
+            s->state[index] = REACHABLE;
+            push(s, index);
+        }
+    } else if (state == UNREACHED) {
+        s->state[index] = POSSIBLE;
+        push(s, index);
+    }
+}
+
+static inline void consider(scan *s, uint64_t word, int prior_definite)
+{
+    consider_root(s, word, prior_definite, 0);
+}
+
+static void scan_words(scan *s, uint64_t low, uint64_t high, int prior_definite, int allocator_data)
+{
+    low = (low + 7) & ~7ull;
+    for (uint64_t p = low; p + 8 <= high; p += 8)
+        consider_root(s, *(const uint64_t *)(uintptr_t)p, prior_definite, allocator_data);
+}
+
+static void drain_marks(scan *s)
+{
+    while (s->stack_count) {
+        uint32_t index = s->stack[--s->stack_count];
+        const memtable_record *r = &s->records[index];
+        scan_words(s, r->start, r->start + r->size, s->state[index] == REACHABLE, 0);
+    }
+}
+
+static void fault_handler(int signal, siginfo_t *info, void *context)
+{
+    scan *s = active_scan(NULL, 0);
+    if (s)
+        siglongjmp(s->fault, 1);
+}
+
+/* Scan a root range; a fault (a mapping gone under us) abandons only that range. */
+static void scan_root(scan *s, uint64_t low, uint64_t high, int allocator_data)
+{
+    if (high <= low)
+        return;
+    if (raw_is_own_region(low, high))
+        return;
+    if (sigsetjmp(s->fault, 1) == 0) {
+        scan_words(s, low, high, 1, allocator_data);
+        s->root_bytes += high - low;
+    }
+    drain_marks(s);
+}
+
+/* ---- /proc/self/maps ---- */
+
+typedef struct mapping {
+    uint64_t start, end;
+    char perms[5];
+    int anonymous;
+    int heap_or_special;
+} mapping;
+
+static uint64_t parse_hex(const char **p)
+{
+    uint64_t v = 0;
+    for (;; (*p)++) {
+        char c = **p;
+        if (c >= '0' && c <= '9')
+            v = v * 16 + (uint64_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = v * 16 + (uint64_t)(c - 'a' + 10);
+        else
+            return v;
+    }
+}
+
+static const char *parse_mapping(const char *line, mapping *m)
+{
+    const char *p = line;
+    m->start = parse_hex(&p);
+    p++;
+    m->end = parse_hex(&p);
+    p++;
+    for (int i = 0; i < 4; i++)
+        m->perms[i] = *p++;
+    m->perms[4] = 0;
+    /* skip offset, dev, inode */
+    for (int field = 0; field < 3; field++) {
+        while (*p == ' ')
+            p++;
+        while (*p && *p != ' ' && *p != '\n')
+            p++;
+    }
+    while (*p == ' ')
+        p++;
+    m->anonymous = (*p == '\n' || *p == 0) || !strncmp(p, "[anon:", 6);
+    m->heap_or_special = (*p == '[' && strncmp(p, "[anon:", 6) != 0);
+    while (*p && *p != '\n')
+        p++;
+    return *p ? p + 1 : p;
+}
+
+static size_t read_maps(char *buffer, size_t capacity)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    size_t length = 0;
+    while (length + 1 < capacity) {
+        ssize_t n = read(fd, buffer + length, capacity - 1 - length);
+        if (n <= 0)
+            break;
+        length += (size_t)n;
+    }
+    close(fd);
+    buffer[length] = 0;
+    return length;
+}
+
+
+static int contains(uint64_t start, uint64_t end, uint64_t address) { return address >= start && address < end; }
+
+/* Stacks from sp to the top of their mapping; TLS around each thread pointer; anonymous
+ * mappings that are neither heap, stack nor ours. */
+static void scan_mappings(scan *s, const thread_roots *threads, int thread_count, int unstopped)
+{
+    const char *p = s->maps;
+    mapping previous = { 0 };
+    while (*p) {
+        mapping m;
+        p = parse_mapping(p, &m);
+        int readable_writable = m.perms[0] == 'r' && m.perms[1] == 'w';
+        int is_stack = 0;
+        for (int t = 0; t < thread_count; t++) {
+            if (contains(m.start, m.end, threads[t].sp)) {
+                is_stack = 1;
+                if (readable_writable)
+                    scan_root(s, threads[t].sp > m.start ? threads[t].sp : m.start, m.end, 0);
+            }
+            uint64_t tp = threads[t].tp;
+            if (readable_writable && contains(m.start, m.end, tp)) {
+                uint64_t low = tp > m.start + s->tls_static_size ? tp - s->tls_static_size : m.start;
+                uint64_t high = tp + TCB_SCAN_BYTES < m.end ? tp + TCB_SCAN_BYTES : m.end;
+                scan_root(s, low, high, 0);
+            }
+        }
+        int after_guard = previous.end == m.start && previous.perms[0] == '-' && previous.perms[1] == '-';
+        if (!is_stack && readable_writable && m.perms[3] == 'p' && m.anonymous && !m.heap_or_special &&
+            (!after_guard || unstopped) && m.end - m.start <= ANONYMOUS_ROOT_LIMIT &&
+            !raw_is_own_region(m.start, m.end) && !holds_blocks(s, m.start, m.end))
+            scan_root(s, m.start, m.end, 0);
+        previous = m;
+    }
+}
+
+/* ---- step 3b: cliques of unreached blocks ---- */
+
+static void absorb_clique(scan *s, uint32_t leader)
+{
+    push(s, leader);
+    while (s->stack_count) {
+        uint32_t index = s->stack[--s->stack_count];
+        const memtable_record *r = &s->records[index];
+        uint64_t low = (r->start + 7) & ~7ull;
+        for (uint64_t p = low; p + 8 <= r->start + r->size; p += 8) {
+            uint32_t target = block_at(s, *(const uint64_t *)(uintptr_t)p);
+            if (!target || target == leader || s->state[target] != UNREACHED)
+                continue;
+            /* Reached from another leaked block: indirect. If it led a clique of its own,
+             * that clique now counts toward this leader. */
+            s->state[target] = INDIRECT;
+            s->indirect_bytes[leader] += s->records[target].size + s->indirect_bytes[target];
+            s->indirect_blocks[leader] += 1 + s->indirect_blocks[target];
+            s->indirect_bytes[target] = 0;
+            s->indirect_blocks[target] = 0;
+            push(s, target);
+        }
+    }
+}
+
+/* ---- step 4: loss records ---- */
+
+static uint32_t kind_of_state(uint8_t state)
+{
+    switch (state) {
+    case REACHABLE: return INVISIBLE_STILL_REACHABLE;
+    case POSSIBLE: return INVISIBLE_POSSIBLY_LOST;
+    case INDIRECT: return INVISIBLE_INDIRECTLY_LOST;
+    default: return INVISIBLE_DEFINITELY_LOST;
+    }
+}
+
+static int record_before(const invisible_leak_record *a, const invisible_leak_record *b)
+{
+    uint64_t abytes = a->bytes + a->indirect_bytes, bbytes = b->bytes + b->indirect_bytes;
+    if (abytes != bbytes)
+        return abytes > bbytes;
+    if (a->blocks != b->blocks)
+        return a->blocks > b->blocks;
+    if (a->kind != b->kind)
+        return a->kind < b->kind;
+    return a->trace_id < b->trace_id;
+}
+
+static void sift_down(invisible_leak_record *r, uint64_t root, uint64_t count)
+{
+    for (;;) {
+        uint64_t child = 2 * root + 1;
+        if (child >= count)
+            return;
+        /* max-heap on "comes later", so the sorted array runs biggest first */
+        if (child + 1 < count && record_before(&r[child + 1], &r[child]) == 0)
+            child++;
+        if (record_before(&r[root], &r[child]) == 0)
+            return;
+        invisible_leak_record t = r[root];
+        r[root] = r[child];
+        r[child] = t;
+        root = child;
+    }
+}
+
+static void sort_records(invisible_leak_record *r, uint64_t count)
+{
+    if (count < 2)
+        return;
+    for (uint64_t i = count / 2; i-- > 0;)
+        sift_down(r, i, count);
+    for (uint64_t end = count - 1; end > 0; end--) {
+        invisible_leak_record t = r[0];
+        r[0] = r[end];
+        r[end] = t;
+        sift_down(r, 0, end);
+    }
+}
+
+static int build_records(scan *s, invisible_leak_summary *summary)
+{
+    leakcheck_state *ls = &invisible_state.leaks;
+    uint64_t capacity = 16;
+    while (capacity < 2ull * s->live_count + 16)
+        capacity *= 2;
+    uint32_t *slots = raw_map(capacity * sizeof(uint32_t), 1); /* 1 + record position */
+    uint64_t record_bytes = (s->live_count + 1) * sizeof(invisible_leak_record);
+    if (ls->records)
+        raw_unmap(ls->records, ls->record_capacity * sizeof(invisible_leak_record));
+    ls->records = raw_map(record_bytes, 1);
+    ls->record_capacity = s->live_count + 1;
+    if (!slots || !ls->records)
+        return -1;
+    uint64_t count = 0;
+    for (uint32_t i = 0; i < s->live_count; i++) {
+        uint32_t index = s->live[i];
+        const memtable_record *r = &s->records[index];
+        uint32_t kind = kind_of_state(s->state[index]);
+        summary->blocks[kind]++;
+        summary->bytes[kind] += r->size;
+        uint64_t key = ((uint64_t)r->trace_id << 2 | kind) * 0x9e3779b97f4a7c15ull;
+        uint64_t slot = (key >> 20) & (capacity - 1);
+        invisible_leak_record *record = NULL;
+        while (slots[slot]) {
+            invisible_leak_record *candidate = &ls->records[slots[slot] - 1];
+            if (candidate->trace_id == r->trace_id && candidate->kind == kind) {
+                record = candidate;
+                break;
+            }
+            slot = (slot + 1) & (capacity - 1);
+        }
+        if (!record) {
+            record = &ls->records[count];
+            memset(record, 0, sizeof *record);
+            record->kind = kind;
+            record->trace_id = r->trace_id;
+            record->example_block = r->start;
+            slots[slot] = (uint32_t)++count;
+        }
+        record->blocks++;
+        record->bytes += r->size;
+        if (kind == INVISIBLE_DEFINITELY_LOST) {
+            record->indirect_bytes += s->indirect_bytes[index];
+            record->indirect_blocks += s->indirect_blocks[index];
+        }
+    }
+    raw_unmap(slots, capacity * sizeof(uint32_t));
+    sort_records(ls->records, count);
+    summary->records = ls->records;
+    summary->record_count = count;
+    return 0;
+}
+
+/* ---- the whole check ---- */
+
+static void unmap_scan(scan *s)
+{
+    raw_unmap(s->state, s->limit);
+    raw_unmap(s->indirect_bytes, (size_t)s->limit * 8);
+    raw_unmap(s->indirect_blocks, (size_t)s->limit * 8);
+    raw_unmap(s->live, (size_t)s->limit * 4);
+    raw_unmap(s->stack, s->stack_capacity * 4);
+    raw_unmap(s->roots, ROOT_CAPACITY * sizeof(root_range));
+    raw_unmap(s->maps, MAPS_BUFFER_BYTES);
+    raw_unmap(s->threads, (STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots));
+}
+
+static int map_scan(scan *s)
+{
+    s->records = invisible_state.table.records;
+    s->limit = memtable_record_limit();
+    s->stack_capacity = 2ull * s->limit + 1024;
+    s->state = raw_map(s->limit, 1);
+    s->indirect_bytes = raw_map((size_t)s->limit * 8, 1);
+    s->indirect_blocks = raw_map((size_t)s->limit * 8, 1);
+    s->live = raw_map((size_t)s->limit * 4, 1);
+    s->stack = raw_map(s->stack_capacity * 4, 1);
+    s->roots = raw_map(ROOT_CAPACITY * sizeof(root_range), 1);
+    s->maps = raw_map(MAPS_BUFFER_BYTES, 1);
+    s->threads = raw_map((STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots), 1);
+    return s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots && s->maps
+               ? 0 : -1;
+}
+
+static void current_thread_roots(thread_roots *self)
+{
+    uint64_t here = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+    uint64_t low = invisible_state.leaks.exit_stack_low;
+    /* The recorded exit frame counts only if it is on this thread's stack, above us. */
+    self->sp = (low > here && low - here < (64ull << 20)) ? low : here;
+    self->tp = (uint64_t)pthread_self();
+}
+
+const invisible_leak_summary *leakcheck_run(void)
+{
+    if (!invisible_state.table.ready)
+        return NULL;
+    invisible_thread *thread = &invisible_tls;
+    thread->in_hook++;
+    scan s;
+    memset(&s, 0, sizeof s);
+    uint64_t started = raw_now_ns();
+    if (map_scan(&s) != 0) {
+        unmap_scan(&s);
+        thread->in_hook--;
+        return NULL;
+    }
+    phdr_walk walk = { &s, 0 };
+    own_module_base(&walk.own_base);
+    dl_iterate_phdr(collect_segment, &walk);
+    s.tls_static_size = static_tls_size();
+
+    const stopped_thread *stopped = NULL;
+    int signalled = 0;
+    int parked = stopworld_stop(&stopped, &signalled);
+    if (parked < 0)
+        parked = 0;
+
+    thread_roots *threads = s.threads;
+    int thread_count = 0;
+    current_thread_roots(&threads[thread_count++]);
+    for (int i = 0; i < parked; i++) {
+        threads[thread_count].sp = stopped[i].sp;
+        threads[thread_count].tp = stopped[i].thread_pointer;
+        thread_count++;
+    }
+
+    struct sigaction fault_action, old_segv, old_bus;
+    memset(&fault_action, 0, sizeof fault_action);
+    fault_action.sa_sigaction = fault_handler;
+    fault_action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &fault_action, &old_segv);
+    sigaction(SIGBUS, &fault_action, &old_bus);
+    active_scan(&s, 1);
+
+    collect_live_blocks(&s, (uint32_t *)s.stack);
+    read_maps(s.maps, MAPS_BUFFER_BYTES);
+    for (int i = 0; i < s.root_count; i++)
+        scan_root(&s, s.roots[i].low, s.roots[i].high, s.roots[i].allocator_data);
+    scan_mappings(&s, threads, thread_count, parked < signalled);
+    /* Registers: of stopped threads, and the callee-saved ones live when exit() was called. */
+    for (int i = 0; i < parked; i++)
+        for (int r = 0; r < STOPWORLD_REGISTER_COUNT; r++)
+            consider(&s, stopped[i].registers[r], 1);
+    for (int r = 0; r < 6; r++)
+        consider(&s, invisible_state.leaks.exit_registers[r], 1);
+    drain_marks(&s);
+    for (uint32_t i = 0; i < s.live_count; i++)
+        if (s.state[s.live[i]] == UNREACHED)
+            absorb_clique(&s, s.live[i]);
+
+    active_scan(NULL, 1);
+    sigaction(SIGSEGV, &old_segv, NULL);
+    sigaction(SIGBUS, &old_bus, NULL);
+    stopworld_resume();
+
+    invisible_leak_summary *summary = &invisible_state.leaks.summary;
+    memset(summary, 0, sizeof *summary);
+    int ok = build_records(&s, summary) == 0;
+    summary->scanned_root_bytes = s.root_bytes;
+    summary->threads_stopped = (uint64_t)parked;
+    summary->scan_nanoseconds = raw_now_ns() - started;
+    unmap_scan(&s);
+    thread->in_hook--;
+    return ok ? summary : NULL;
+}

@@ -1,0 +1,32 @@
+/* state.c — the per-process state and its first-use initialisation.
+ *
+ * The first malloc can come before our constructor (from ld.so, libc or another preloaded
+ * library's constructor), so the tables are set up by whichever comes first. Only mmap is
+ * used here; options that need the environment are loaded by the constructor.
+ */
+#define _GNU_SOURCE
+#include "invisible/state.h"
+
+#include <sched.h>
+
+#include "invisible/memtable.h"
+#include "invisible/trace.h"
+
+invisible_process invisible_state = {
+    .options = { .depth = 1, .leak_check = 1 },
+    .report_fd = 2,
+};
+
+int invisible_state_ensure(void)
+{
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&invisible_state.init_state, &expected, 1)) {
+        int ok = memtable_init() == 0 && trace_table_init() == 0 && thread_registry_init() == 0;
+        invisible_state.tracking = ok;
+        atomic_store(&invisible_state.init_state, ok ? 2 : -1);
+        return ok ? 0 : -1;
+    }
+    while (atomic_load(&invisible_state.init_state) == 1)
+        sched_yield();
+    return atomic_load(&invisible_state.init_state) == 2 ? 0 : -1;
+}

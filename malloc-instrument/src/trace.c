@@ -1,0 +1,129 @@
+/* trace.c — lock-free interning of allocation-site traces (see trace.h). */
+#define _GNU_SOURCE
+#include "invisible/trace.h"
+
+#include "invisible/query.h"
+#include "invisible/rawlibc.h"
+#include "invisible/state.h"
+
+static trace_table *traces(void) { return &invisible_state.traces; }
+
+int trace_table_init(void)
+{
+    trace_table *t = traces();
+    if (t->ready)
+        return 0;
+    t->slots = raw_map(TRACE_TABLE_SLOTS * sizeof(uint32_t), 1);
+    t->storage = raw_map(TRACE_STORAGE_WORDS * sizeof(uint64_t), 1);
+    t->offsets = raw_map(TRACE_MAX_COUNT * sizeof(uint64_t), 1);
+    if (!t->slots || !t->storage || !t->offsets)
+        return -1;
+    atomic_store(&t->id_top, 1);
+    t->ready = 1;
+    return 0;
+}
+
+/* 64-bit mix of the return addresses; never 0 so that 0 marks an empty cache entry. */
+static inline uint64_t trace_hash(const uint64_t *pcs, int depth)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)depth;
+    for (int i = 0; i < depth; i++) {
+        h ^= pcs[i];
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    return h | 1;
+}
+
+static inline uint64_t header_of(uint64_t hash, int depth) { return (hash & ~0xffull) | (uint64_t)depth; }
+
+static int trace_matches(uint32_t id, uint64_t header, const uint64_t *pcs, int depth)
+{
+    trace_table *t = traces();
+    const uint64_t *stored = &t->storage[t->offsets[id]];
+    if (stored[0] != header)
+        return 0;
+    for (int i = 0; i < depth; i++)
+        if (stored[1 + i] != pcs[i])
+            return 0;
+    return 1;
+}
+
+/* Reserve an id and storage and write the trace completely before it can be published. */
+static uint32_t trace_create(uint64_t header, const uint64_t *pcs, int depth)
+{
+    trace_table *t = traces();
+    uint32_t id = atomic_fetch_add_explicit(&t->id_top, 1, memory_order_relaxed);
+    uint64_t offset = atomic_fetch_add_explicit(&t->storage_top, (uint64_t)depth + 1, memory_order_relaxed);
+    if (id >= TRACE_MAX_COUNT || offset + (uint64_t)depth + 1 > TRACE_STORAGE_WORDS)
+        return 0;
+    uint64_t *stored = &t->storage[offset];
+    stored[0] = header;
+    for (int i = 0; i < depth; i++)
+        stored[1 + i] = pcs[i];
+    t->offsets[id] = offset;
+    return id;
+}
+
+static uint32_t table_intern(uint64_t hash, const uint64_t *pcs, int depth)
+{
+    trace_table *t = traces();
+    uint64_t header = header_of(hash, depth);
+    uint32_t mask = TRACE_TABLE_SLOTS - 1, position = (uint32_t)(hash >> 8) & mask, created = 0;
+    for (uint32_t probes = 0; probes < TRACE_TABLE_SLOTS; probes++) {
+        uint32_t id = atomic_load_explicit(&t->slots[position], memory_order_acquire);
+        if (id == 0) {
+            if (!created && !(created = trace_create(header, pcs, depth))) {
+                atomic_fetch_add_explicit(&t->dropped, 1, memory_order_relaxed);
+                return 0;
+            }
+            if (atomic_compare_exchange_strong_explicit(&t->slots[position], &id, created,
+                                                        memory_order_release, memory_order_acquire))
+                return created;
+            /* Lost the race: `id` now holds the winner; fall through and compare. */
+        }
+        if (trace_matches(id, header, pcs, depth))
+            return id;
+        position = (position + 1) & mask;
+    }
+    atomic_fetch_add_explicit(&t->dropped, 1, memory_order_relaxed);
+    return 0;
+}
+
+uint32_t trace_intern(invisible_thread *thread, const uint64_t *pcs, int depth)
+{
+    if (depth <= 0 || !traces()->ready)
+        return 0;
+    uint64_t hash = trace_hash(pcs, depth);
+    /* The per-thread cache trusts the 64-bit hash: an entry was filled from a verified
+     * table lookup, so only a full 64-bit collision between two traces could mislead it. */
+    thread_trace_cache_entry *entry = &thread->trace_cache[(hash >> 8) & (THREAD_TRACE_CACHE - 1)];
+    if (entry->key == hash)
+        return entry->id;
+    uint32_t id = table_intern(hash, pcs, depth);
+    if (id) {
+        entry->key = hash;
+        entry->id = id;
+    }
+    return id;
+}
+
+int trace_frames(uint32_t id, uint64_t *pcs, int max)
+{
+    trace_table *t = traces();
+    if (!t->ready || id == 0 || id >= atomic_load_explicit(&t->id_top, memory_order_acquire) ||
+        id >= TRACE_MAX_COUNT)
+        return 0;
+    const uint64_t *stored = &t->storage[t->offsets[id]];
+    int depth = (int)(stored[0] & 0xff);
+    if (depth > max)
+        depth = max;
+    for (int i = 0; i < depth; i++)
+        pcs[i] = stored[1 + i];
+    return depth;
+}
+
+uint32_t trace_count(void)
+{
+    return atomic_load(&traces()->id_top) - 1;
+}
