@@ -1,0 +1,21 @@
+using System;
+
+namespace Invisible.Abi.Dwarf;
+
+/// <summary>A module's ELF or DWARF could not be read. The message names the file and the libelf/libdw reason.</summary>
+public sealed class DwarfException : Exception
+{
+    public DwarfException(string message) : base(message) { }
+    public DwarfException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>An ELF symbol (fallback for modules without DWARF). Address is a DWARF/file address (before the load bias).</summary>
+public readonly struct ElfSymbol
+{
+    public ElfSymbol(string name, ulong address, ulong size, bool isFunction) { Name = name; Address = address; Size = size; IsFunction = isFunction; }
+    public string Name { get; }
+    public ulong Address { get; }
+    public ulong Size { get; }
+    public bool IsFunction { get; }
+    public override string ToString() => Name;
+}

@@ -1,0 +1,49 @@
+using System;
+using System.Linq;
+using Invisible.Abi.Dwarf;
+using Xunit;
+
+namespace Invisible.Abi.Tests;
+
+public sealed class LibcFixture : IDisposable
+{
+    public ProcessImage Image { get; } = ProcessImage.ForCurrentProcess();
+    public DwarfModule Libc => Image.FindModule("libc.so.6")!;
+    public void Dispose() => Image.Dispose();
+}
+
+public sealed class LibcTests : IClassFixture<LibcFixture>
+{
+    private readonly LibcFixture _f;
+    public LibcTests(LibcFixture f) { _f = f; }
+
+    [Fact]
+    public void StructStatFromLibc6Dbg()
+    {
+        DwarfModule libc = _f.Libc;
+        Assert.True(libc.HasDwarf, libc.Error);
+        Assert.StartsWith("/usr/lib/debug/.build-id/", libc.DebugFile, StringComparison.Ordinal);
+        var st = Assert.IsType<StructType>(libc.FindType("struct stat"));
+        Assert.Equal(144, st.Size);
+        Assert.True(st.TryGetMember("st_size", out Member size));
+        Assert.Equal(48, size.Offset);
+        Assert.Equal("__off_t", size.Type.ToCString());
+        Assert.Equal(8, size.Type.Size);
+        Assert.True(st.TryGetMember("st_mtim", out Member mt));
+        Assert.Equal(88, mt.Offset);
+        Assert.Equal("struct timespec", mt.Type.ToCString());
+    }
+
+    [Fact]
+    public void LibcFunctionAtQsortAndSignature()
+    {
+        DwarfModule libc = _f.Libc;
+        Function q = libc.FindFunction("qsort")!;
+        Assert.Equal("void qsort(void *b, size_t n, size_t s, __compar_fn_t cmp)", q.Prototype);
+        Assert.Same(q, libc.FunctionAt(q.EntryPc));
+        Assert.Same(q, _f.Image.FunctionAt(q.EntryPc + libc.Bias));
+        Assert.True(libc.TryGetLine(q.EntryPc, out string? file, out int line));
+        Assert.Equal("./stdlib/msort.c", file);
+        Assert.Equal(307, line);
+    }
+}
