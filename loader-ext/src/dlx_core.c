@@ -14,7 +14,9 @@
 #include "dlx_debug.h"
 #include "dlx_elf.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -41,6 +43,7 @@ struct dlx_seg {
     uintptr_t base; /* l_addr */
     struct dlx_tables t;
     int fd;
+    char segname[NAME_MAX_LEN + 32]; /* "name" or "name.K": file and SONAME */
     char path[512];  /* dlopen path (tmpfs file, or /proc/PID/fd/N for memfd) */
     int unlink_path; /* path is a file we created */
     pid_t owner;     /* process that created the file (a forked child must not remove it) */
@@ -95,11 +98,13 @@ static struct dlx_obj *reg_find(const void *h)
     return NULL;
 }
 
+/* Objects and their growth segments share one file namespace. */
 static struct dlx_obj *reg_find_name(const char *name)
 {
     for (size_t i = 0; i < nreg; i++)
-        if (strcmp(reg[i]->name, name) == 0)
-            return reg[i];
+        for (size_t k = 0; k < reg[i]->nsegs; k++)
+            if (strcmp(reg[i]->segs[k]->segname, name) == 0)
+                return reg[i];
     return NULL;
 }
 
@@ -129,16 +134,53 @@ static char dir_path[256];
 static pid_t dir_pid;
 static int use_memfd = -1; /* -1 unknown, 0 tmpfs works, 1 tmpfs unusable */
 
+/* Remove directories left by processes that died without running destructors (abort, kill):
+ * <parent>/invisible-dlext.<pid> whose pid no longer exists. */
+static void sweep_stale_dirs(const char *parent)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        int pid;
+        char tail;
+        if (sscanf(de->d_name, "invisible-dlext.%d%c", &pid, &tail) != 1 || pid <= 0 ||
+            pid == (int)getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char sub[512];
+        snprintf(sub, sizeof sub, "%s/%s", parent, de->d_name);
+        int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *sd = dfd >= 0 ? fdopendir(dfd) : NULL;
+        struct stat st;
+        if (sd && fstat(dfd, &st) == 0 && st.st_uid == geteuid()) {
+            struct dirent *f;
+            while ((f = readdir(sd)))
+                if (f->d_name[0] != '.')
+                    unlinkat(dfd, f->d_name, 0);
+        }
+        if (sd)
+            closedir(sd);
+        else if (dfd >= 0)
+            close(dfd);
+        rmdir(sub);
+    }
+    closedir(d);
+}
+
+/* <parent>/invisible-dlext.<pid>, parent = $INVISIBLE_DLEXT_DIR or /dev/shm.  Per process, so
+ * that a file that already exists there can only be a leftover of a dead process with our pid
+ * (or of our own earlier objects, which the registry rules out). */
 static int ensure_dir(void)
 {
     if (dir_pid == getpid() && dir_path[0])
         return 0;
-    const char *env = getenv("INVISIBLE_DLEXT_DIR");
-    if (env && env[0])
-        snprintf(dir_path, sizeof dir_path, "%s", env);
-    else
-        snprintf(dir_path, sizeof dir_path, "/dev/shm/invisible-dlext.%d", (int)getpid());
+    const char *parent = getenv("INVISIBLE_DLEXT_DIR");
+    if (!parent || !parent[0])
+        parent = "/dev/shm";
+    snprintf(dir_path, sizeof dir_path, "%s/invisible-dlext.%d", parent, (int)getpid());
     dir_pid = getpid();
+    sweep_stale_dirs(parent);
     if (mkdir(dir_path, 0700) != 0 && errno != EEXIST)
         return -1;
     struct stat st;
@@ -149,11 +191,15 @@ static int ensure_dir(void)
     return 0;
 }
 
-static int open_backing(struct dlx_seg *s, const char *segname)
+static int open_backing(struct dlx_seg *s, const char *segname, int stale_ok)
 {
     if (use_memfd != 1 && ensure_dir() == 0) {
         snprintf(s->path, sizeof s->path, "%s/%s", dir_path, segname);
         s->fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (s->fd < 0 && errno == EEXIST && stale_ok) { /* leftover of a dead process */
+            unlink(s->path);
+            s->fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        }
         if (s->fd >= 0) {
             s->unlink_path = 1;
             s->owner = getpid();
@@ -194,15 +240,17 @@ static void seg_free(struct dlx_seg *s, int close_handle)
     free(s);
 }
 
-static struct dlx_seg *seg_try_create(const char *segname, const struct dlx_layout *in)
+static struct dlx_seg *seg_try_create(const char *segname, const struct dlx_layout *in,
+                                      int stale_ok)
 {
     struct dlx_seg *s = calloc(1, sizeof *s);
     if (!s)
         return fail(ENOMEM, "dlcreate: out of memory");
     s->fd = -1;
+    snprintf(s->segname, sizeof s->segname, "%s", segname);
     s->t.L = *in;
     dlx_layout_compute(&s->t.L);
-    if (open_backing(s, segname) != 0) {
+    if (open_backing(s, segname, stale_ok) != 0) {
         int e = errno;
         seg_free(s, 0);
         return e == EEXIST ? fail(EEXIST, "object file \"%s\" already exists", segname)
@@ -235,13 +283,13 @@ static struct dlx_seg *seg_try_create(const char *segname, const struct dlx_layo
 }
 
 /* tmpfs first; if it cannot be mapped executable (noexec mount), memfd from then on. */
-static struct dlx_seg *seg_create(const char *segname, const struct dlx_layout *in)
+static struct dlx_seg *seg_create(const char *segname, const struct dlx_layout *in, int stale_ok)
 {
-    struct dlx_seg *s = seg_try_create(segname, in);
+    struct dlx_seg *s = seg_try_create(segname, in, stale_ok);
     if (!s && errno == ENOEXEC && use_memfd != 1) {
         int prev = use_memfd;
         use_memfd = 1;
-        s = seg_try_create(segname, in);
+        s = seg_try_create(segname, in, stale_ok);
         if (!s)
             use_memfd = prev;
     } else if (s && s->unlink_path) {
@@ -292,7 +340,7 @@ static struct dlx_seg *obj_grow(struct dlx_obj *o, int code, size_t need)
             snprintf(segname, sizeof segname, "%s.%zu", o->name, o->nsegs);
         else
             snprintf(segname, sizeof segname, "%s.%zu.%d", o->name, o->nsegs, attempt);
-        s = seg_create(segname, &L);
+        s = seg_create(segname, &L, 0);
         if (!s && errno != EEXIST)
             return NULL;
     }
@@ -338,7 +386,8 @@ DLEXT_API void *dlcreate(const char *name)
     size_t maxsyms = env_size("INVISIBLE_DLEXT_MAXSYMS", DEFAULT_MAXSYMS);
     struct dlx_layout L;
     layout_for(&L, maxsyms, maxsyms * 32, INIT_CODECAP, INIT_DATACAP);
-    struct dlx_seg *s = seg_create(name, &L);
+    /* name is not in the registry (checked under create_mu), so an existing file is stale */
+    struct dlx_seg *s = seg_create(name, &L, 1);
     if (!s) {
         if (errno == EEXIST)
             fail(EEXIST, "dlcreate: object \"%s\" already exists", name);
@@ -631,6 +680,6 @@ __attribute__((destructor)) static void dlx_cleanup_files(void)
             if (reg[i]->segs[k]->unlink_path && reg[i]->segs[k]->owner == getpid())
                 unlink(reg[i]->segs[k]->path);
     pthread_rwlock_unlock(&reg_lock);
-    if (dir_path[0] && dir_pid == getpid() && !getenv("INVISIBLE_DLEXT_DIR"))
+    if (dir_path[0] && dir_pid == getpid())
         rmdir(dir_path); /* fails harmlessly while other files remain */
 }

@@ -35,6 +35,10 @@ int main(void)
     void *h = dlcreate("lxerr");
     CHECK(h);
     EXPECT_ERR(dlcreate("lxerr"), "already exists");
+    /* growth segments ("<name>.1") share the namespace: no clobbering of a live segment */
+    for (int i = 0; i < 40; i++)
+        CHECK(dlalloc(h, 16384, DLEXT_CODE));
+    EXPECT_ERR(dlcreate("lxerr.1"), "already exists");
 
     /* unknown / NULL handles for every entry point */
     EXPECT_ERR(dlalloc(NULL, 16, DLEXT_CODE), "NULL handle");

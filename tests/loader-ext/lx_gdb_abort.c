@@ -17,7 +17,8 @@ static void lx_wait_forever(void)
 int main(int argc, char **argv)
 {
     int wait = argc > 1 && strcmp(argv[1], "--wait") == 0;
-    long extra = argc > 1 && !wait ? strtol(argv[1], NULL, 10) : 0;
+    int narg = wait ? 2 : 1; /* [--wait] [extra] */
+    long extra = argc > narg ? strtol(argv[narg], NULL, 10) : 0;
     void *h = dlcreate("lxgdb");
     CHECK(h);
     char name[64];
