@@ -1,11 +1,33 @@
-using System.Runtime.CompilerServices;
+using System;
 using System.Runtime.InteropServices;
+using Invisible.Runtime.Interop;
+using Invisible.Runtime.Reporting;
 
 namespace Invisible.Runtime;
 
+/// <summary>The C entry points of libinvisible-runtime.so (called by libinvisible.so).</summary>
 public static unsafe class Exports
 {
     /// <summary>Trivial first call: starts the NativeAOT runtime without a GS cookie (probe pitfall P1).</summary>
     [UnmanagedCallersOnly(EntryPoint = "invisible_runtime_init")]
     public static int Init() => 1;
+
+    /// <summary>Write the requested report (text to the report descriptor, JSON to a file).
+    /// Returns 0 on success; on any failure nothing has been written and the C side falls back to
+    /// its plain report, so a report is never lost.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "invisible_runtime_report")]
+    public static int Report(QueryApi* api, ReportRequest* request)
+    {
+        try
+        {
+            if (api == null || request == null || api->ApiVersion != QueryApi.Version)
+                return -1;
+            var report = ReportBuilder.Build(api, request);
+            return report.Write(api, request) ? 0 : -1;
+        }
+        catch (Exception)
+        {
+            return -1;
+        }
+    }
 }

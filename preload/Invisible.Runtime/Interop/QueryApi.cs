@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+
+namespace Invisible.Runtime.Interop;
+
+// Mirrors malloc-instrument/include/invisible/query.h (INVISIBLE_QUERY_VERSION 1). Field order and
+// sizes are the ABI: change both sides together.
+
+[StructLayout(LayoutKind.Sequential)]
+public struct BlockInfo
+{
+    public ulong Start;
+    public ulong Size;
+    public uint TraceId;
+    public uint Flags;
+}
+
+public enum LeakKind : uint
+{
+    StillReachable = 0,
+    DefinitelyLost = 1,
+    IndirectlyLost = 2,
+    PossiblyLost = 3,
+}
+
+[StructLayout(LayoutKind.Sequential)]
+public struct LeakRecord
+{
+    public LeakKind Kind;
+    public uint TraceId;
+    public ulong Blocks;
+    public ulong Bytes;
+    public ulong IndirectBlocks;
+    public ulong IndirectBytes;
+    public ulong ExampleBlock;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct LeakSummary
+{
+    public fixed ulong Blocks[4];
+    public fixed ulong Bytes[4];
+    public LeakRecord* Records;
+    public ulong RecordCount;
+    public ulong ScannedRootBytes;
+    public ulong ThreadsStopped;
+    public ulong ScanNanoseconds;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct QueryApi
+{
+    public const uint Version = 1;
+    public uint ApiVersion;
+    public uint StructSize;
+    public delegate* unmanaged<ulong, BlockInfo*, int> FindBlock;
+    public delegate* unmanaged<delegate* unmanaged<BlockInfo*, void*, int>, void*, ulong> ForEachBlock;
+    public delegate* unmanaged<ulong*, ulong*, void> LiveTotals;
+    public delegate* unmanaged<uint, ulong*, int, int> TraceFrames;
+    public delegate* unmanaged<LeakSummary*> LeakCheck;
+    public delegate* unmanaged<byte*, ulong, void> WriteReport;
+}
+
+[System.Flags]
+public enum ReportFlags : uint
+{
+    Leaks = 0x1,
+    Census = 0x2,
+    ShowReachable = 0x4,
+    AtExit = 0x8,
+}
+
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct ReportRequest
+{
+    public uint StructSize;
+    public ReportFlags Flags;
+    public int ReportFd;
+    public int Pid;
+    public byte* Command;
+    public byte* JsonPath;
+    public LeakSummary* Leaks;
+    public byte** AllocFns;
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using Invisible.Abi.Symbolization;
+using Invisible.Runtime.Interop;
+
+namespace Invisible.Runtime.Reporting;
+
+/// <summary>One loss record with its trace symbolized.</summary>
+public sealed class SymbolizedRecord
+{
+    public SymbolizedRecord(LeakRecord record, SourceFrame[] frames)
+    {
+        Record = record;
+        Frames = frames;
+    }
+
+    public LeakRecord Record { get; }
+
+    /// <summary>All frames of the trace, innermost first; inlined frames precede their caller.</summary>
+    public SourceFrame[] Frames { get; }
+}
+
+/// <summary>Everything one report says, gathered before anything is written, so that a failure
+/// half way leaves no partial output (the C side then writes its plain report).</summary>
+public sealed unsafe class ReportBuilder
+{
+    private ReportBuilder(int pid, string command, string? jsonPath, ReportFlags flags)
+    {
+        Pid = pid;
+        Command = command;
+        JsonPath = jsonPath;
+        Flags = flags;
+    }
+
+    public int Pid { get; }
+    public string Command { get; }
+    public string? JsonPath { get; }
+    public ReportFlags Flags { get; }
+    public bool HasLeaks { get; private set; }
+    public ulong[] Blocks { get; } = new ulong[4];
+    public ulong[] Bytes { get; } = new ulong[4];
+    public List<SymbolizedRecord> Records { get; } = new();
+    public ulong ScannedRootBytes { get; private set; }
+    public ulong ThreadsStopped { get; private set; }
+    public double ScanMilliseconds { get; private set; }
+
+    public static ReportBuilder Build(QueryApi* api, ReportRequest* request)
+    {
+        string command = request->Command == null ? "" : Marshal.PtrToStringUTF8((nint)request->Command) ?? "";
+        string? json = request->JsonPath == null ? null : Marshal.PtrToStringUTF8((nint)request->JsonPath);
+        var report = new ReportBuilder(request->Pid, command, json, request->Flags);
+        LeakSummary* leaks = request->Leaks;
+        if (leaks == null)
+            return report;
+        report.HasLeaks = true;
+        for (int k = 0; k < 4; k++)
+        {
+            report.Blocks[k] = leaks->Blocks[k];
+            report.Bytes[k] = leaks->Bytes[k];
+        }
+        report.ScannedRootBytes = leaks->ScannedRootBytes;
+        report.ThreadsStopped = leaks->ThreadsStopped;
+        report.ScanMilliseconds = leaks->ScanNanoseconds / 1e6;
+        using var symbolizer = ProcessSymbolizer.ForCurrentProcess();
+        var pcs = new ulong[64];
+        for (ulong i = 0; i < leaks->RecordCount; i++)
+        {
+            LeakRecord record = leaks->Records[i];
+            int depth;
+            fixed (ulong* p = pcs)
+                depth = api->TraceFrames(record.TraceId, p, pcs.Length);
+            report.Records.Add(new SymbolizedRecord(record, SymbolizeTrace(symbolizer, pcs, depth)));
+        }
+        return report;
+    }
+
+    /// <summary>Frames of one trace, without our own frames (the main wrapper) and without the
+    /// C start-up code below <c>main</c>, which every trace shares.</summary>
+    private static SourceFrame[] SymbolizeTrace(ProcessSymbolizer symbolizer, ulong[] pcs, int depth)
+    {
+        var frames = new List<SourceFrame>(depth);
+        for (int f = 0; f < depth; f++)
+        {
+            IReadOnlyList<SourceFrame> symbolized = symbolizer.Symbolize(pcs[f], isReturnAddress: true);
+            bool reachedMain = false;
+            foreach (SourceFrame frame in symbolized)
+            {
+                if (frame.Module.EndsWith("/libinvisible.so", StringComparison.Ordinal))
+                    continue;
+                frames.Add(frame);
+                reachedMain |= frame.Function == "main";
+            }
+            if (reachedMain)
+                break;
+        }
+        return frames.ToArray();
+    }
+
+    public bool Write(QueryApi* api, ReportRequest* request)
+    {
+        string text = (Flags & ReportFlags.Leaks) != 0 && HasLeaks ? TextReportWriter.Format(this) : "";
+        byte[]? json = JsonPath is null ? null : JsonReportWriter.Format(this);
+        if (json is not null)
+            File.WriteAllBytes(JsonPath!, json);
+        if (text.Length > 0)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(text);
+            fixed (byte* p = bytes)
+                api->WriteReport(p, (ulong)bytes.Length);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.IO;
+using System.Text;
+using Invisible.Abi.Symbolization;
+using Invisible.Runtime.Interop;
+
+namespace Invisible.Runtime.Reporting;
+
+/// <summary>The human report, in the shape valgrind users read every day:
+/// loss records biggest first, frames as <c>function (file.c:LINE)</c>, then a LEAK SUMMARY.</summary>
+public static class TextReportWriter
+{
+    public static string KindText(LeakKind kind) => kind switch
+    {
+        LeakKind.DefinitelyLost => "definitely lost",
+        LeakKind.IndirectlyLost => "indirectly lost",
+        LeakKind.PossiblyLost => "possibly lost",
+        _ => "still reachable",
+    };
+
+    public static string Format(ReportBuilder report)
+    {
+        var sb = new StringBuilder();
+        string prefix = "==" + report.Pid.ToString(CultureInfo.InvariantCulture) + "== ";
+        sb.Append(prefix).Append("Invisible leak report for ").Append(report.Command).Append('\n');
+        bool showReachable = (report.Flags & ReportFlags.ShowReachable) != 0;
+        int total = 0;
+        foreach (var r in report.Records)
+            if (r.Record.Kind != LeakKind.StillReachable || showReachable)
+                total++;
+        int number = 0;
+        foreach (var r in report.Records)
+        {
+            LeakRecord rec = r.Record;
+            if (rec.Kind == LeakKind.StillReachable && !showReachable)
+                continue;
+            number++;
+            sb.Append(prefix).Append('\n');
+            sb.Append(prefix);
+            if (rec.Kind == LeakKind.DefinitelyLost && rec.IndirectBytes > 0)
+                sb.Append(Grouped(rec.Bytes + rec.IndirectBytes)).Append(" (").Append(Grouped(rec.Bytes))
+                  .Append(" direct, ").Append(Grouped(rec.IndirectBytes)).Append(" indirect) bytes");
+            else
+                sb.Append(Grouped(rec.Bytes)).Append(" bytes");
+            sb.Append(" in ").Append(Grouped(rec.Blocks)).Append(" blocks are ").Append(KindText(rec.Kind))
+              .Append(" in loss record ").Append(number).Append(" of ").Append(total).Append('\n');
+            for (int f = 0; f < r.Frames.Length; f++)
+                sb.Append(prefix).Append(f == 0 ? "   at " : "   by ").Append(FormatFrame(r.Frames[f])).Append('\n');
+        }
+        sb.Append(prefix).Append('\n');
+        sb.Append(prefix).Append("LEAK SUMMARY:\n");
+        AppendSummaryLine(sb, prefix, "   definitely lost: ", report, LeakKind.DefinitelyLost);
+        AppendSummaryLine(sb, prefix, "   indirectly lost: ", report, LeakKind.IndirectlyLost);
+        AppendSummaryLine(sb, prefix, "     possibly lost: ", report, LeakKind.PossiblyLost);
+        AppendSummaryLine(sb, prefix, "   still reachable: ", report, LeakKind.StillReachable);
+        if (!showReachable && report.Blocks[(int)LeakKind.StillReachable] > 0)
+            sb.Append(prefix).Append("Reachable blocks are not shown; to see them, rerun with: --show-reachable=yes\n");
+        sb.Append(prefix).Append("Scan: ").Append(Grouped(report.ScannedRootBytes)).Append(" bytes of roots, ")
+          .Append(report.ThreadsStopped).Append(" other threads stopped, ")
+          .Append(report.ScanMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms\n");
+        return sb.ToString();
+    }
+
+    private static void AppendSummaryLine(StringBuilder sb, string prefix, string label, ReportBuilder report, LeakKind kind)
+    {
+        sb.Append(prefix).Append(label).Append(Grouped(report.Bytes[(int)kind])).Append(" bytes in ")
+          .Append(Grouped(report.Blocks[(int)kind])).Append(" blocks\n");
+    }
+
+    public static string FormatFrame(SourceFrame frame)
+    {
+        var sb = new StringBuilder();
+        sb.Append("0x").Append(frame.Address.ToString("X", CultureInfo.InvariantCulture)).Append(": ");
+        sb.Append(frame.Function ?? "???");
+        if (frame.IsInlined)
+            sb.Append(" [inlined]");
+        if (frame.File is not null && frame.Line > 0)
+            sb.Append(" (").Append(Path.GetFileName(frame.File)).Append(':').Append(frame.Line).Append(')');
+        else if (frame.Module.Length > 0)
+            sb.Append(" (in ").Append(frame.Module).Append(')');
+        return sb.ToString();
+    }
+
+    public static string Grouped(ulong value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+}
