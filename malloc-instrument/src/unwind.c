@@ -145,32 +145,43 @@ static rule_cache_entry *rule_cache_get(void)
     return fresh;
 }
 
-static inline size_t rule_cache_set(uintptr_t pc)
+static inline rule_cache_entry *rule_cache_set(const rule_cache_entry *table, uintptr_t pc)
 {
-    /* Fibonacci hashing: return addresses are dense and share low bits poorly otherwise. */
-    return (size_t)((pc * 0x9E3779B97F4A7C15ull) >> (64 - 16)) & (CACHE_ENTRIES - 2);
+    /* This sits on the walk's critical path (load pc -> set -> load rule -> CFA -> load next
+     * pc, ~13 cycles per frame), so it is a 2-cycle byte offset: the low bits of the pc, whose
+     * return addresses differ there. Bit 0 is dropped: a set is two adjacent 16-byte entries
+     * in one cache line, which absorbs the occasional collision (e.g. two objects' call sites
+     * at the same offset modulo 32 KiB). */
+    uintptr_t offset = (pc << 4) & ((uintptr_t)(CACHE_ENTRIES - 2) << 4);
+    return (rule_cache_entry *)((uintptr_t)table + offset);
 }
 
-static inline bool rule_cache_read(const rule_cache_entry *table, uintptr_t pc,
-                                   uint64_t generation, uint64_t *rule_out)
+/* One entry of a set: a per-entry seqlock read (see above). */
+static inline __attribute__((always_inline)) bool rule_cache_read_entry(const rule_cache_entry *entry,
+                                                                        uintptr_t pc,
+                                                                        uint64_t generation,
+                                                                        uint64_t *rule_out)
 {
-    const rule_cache_entry *set = table + rule_cache_set(pc);
-    for (int way = 0; way < 2; way++) {
-        const rule_cache_entry *entry = set + way;
-        uint64_t key = atomic_load_explicit(&entry->key, memory_order_acquire);
-        if ((key & KEY_PC_MASK) != pc || (key & KEY_BUSY_BIT))
-            continue;
-        uint64_t rule = atomic_load_explicit(&entry->rule, memory_order_relaxed);
-        /* seqlock reader: the rule load must complete before the key is re-checked */
-        atomic_thread_fence(memory_order_acquire);
-        if (atomic_load_explicit(&entry->key, memory_order_relaxed) != key)
-            continue;
-        if (((rule >> RULE_GENERATION_SHIFT) & RULE_GENERATION_MASK) != generation)
-            continue;
-        *rule_out = rule;
-        return true;
-    }
-    return false;
+    uint64_t key = atomic_load_explicit(&entry->key, memory_order_acquire);
+    uint64_t rule = atomic_load_explicit(&entry->rule, memory_order_relaxed);
+    /* seqlock reader: the rule load must complete before the key is re-checked */
+    atomic_thread_fence(memory_order_acquire);
+    uint64_t key_again = atomic_load_explicit(&entry->key, memory_order_relaxed);
+    /* key == pc with an even version, unchanged, and a rule of the current generation. The
+     * busy bit is bit 48, so "(key & (PC_MASK | BUSY)) == pc" tests both at once. */
+    bool hit = ((key & (KEY_PC_MASK | KEY_BUSY_BIT)) == pc) & (key_again == key) &
+               (((rule >> RULE_GENERATION_SHIFT) & RULE_GENERATION_MASK) == generation);
+    *rule_out = rule;
+    return hit;
+}
+
+static inline __attribute__((always_inline)) bool rule_cache_read(const rule_cache_entry *table,
+                                                                  uintptr_t pc, uint64_t generation,
+                                                                  uint64_t *rule_out)
+{
+    const rule_cache_entry *set = rule_cache_set(table, pc);
+    return rule_cache_read_entry(set, pc, generation, rule_out) ||
+           rule_cache_read_entry(set + 1, pc, generation, rule_out);
 }
 
 static void rule_cache_write(rule_cache_entry *table, uintptr_t pc, uint64_t generation,
@@ -178,7 +189,7 @@ static void rule_cache_write(rule_cache_entry *table, uintptr_t pc, uint64_t gen
 {
     if (table == NULL || pc == 0 || pc > KEY_PC_MASK)
         return;
-    rule_cache_entry *set = table + rule_cache_set(pc);
+    rule_cache_entry *set = rule_cache_set(table, pc);
     /* Victim: an entry already holding pc, else an empty or stale one, else a pseudo-random
      * way (bit 4 of the pc varies between neighbouring call sites). */
     rule_cache_entry *victim = set + ((pc >> 4) & 1);
@@ -901,14 +912,22 @@ static uint64_t compute_rule(uintptr_t pc)
     return rule_from_row(&row) | runtime;
 }
 
-static inline uint64_t lookup_rule(rule_cache_entry *table, uint64_t generation, uintptr_t pc)
+/* Cache miss: compute and publish. Kept out of line so the walk loop stays small. */
+static __attribute__((noinline)) uint64_t lookup_rule_slow(rule_cache_entry *table, uint64_t generation,
+                                                           uintptr_t pc)
+{
+    uint64_t rule = compute_rule(pc);
+    rule_cache_write(table, pc, generation, rule);
+    return rule;
+}
+
+static inline __attribute__((always_inline)) uint64_t lookup_rule(rule_cache_entry *table,
+                                                                  uint64_t generation, uintptr_t pc)
 {
     uint64_t rule;
     if (LIKELY(table != NULL) && rule_cache_read(table, pc, generation, &rule))
         return rule;
-    rule = compute_rule(pc);
-    rule_cache_write(table, pc, generation, rule);
-    return rule;
+    return lookup_rule_slow(table, generation, pc);
 }
 
 int invisible_pc_in_runtime_lib(uintptr_t pc)
@@ -935,42 +954,40 @@ static inline bool stack_word(const stack_range *stack, uintptr_t floor, uintptr
     return true;
 }
 
-/* Registers of the caller of the frame described by `rule`; false ends the walk. */
-static inline bool step_frame(uint64_t rule, const stack_range *stack, uintptr_t *pc,
-                              uintptr_t *sp, uintptr_t *fp)
+typedef struct frame_registers {
+    uintptr_t pc, sp, fp;
+} frame_registers;
+
+/* The rare parts of a step, out of line so the walk keeps pc/sp/fp in registers (inputs by
+ * value, outputs through `out`): CFA = *(rbp + k) (stack realignment) and rbp saved relative
+ * to rbp. `cfa` is 0 when it still has to be computed. */
+static __attribute__((noinline)) bool step_frame_slow(uint64_t rule, const stack_range *stack,
+                                                      uintptr_t sp, uintptr_t fp, uintptr_t cfa,
+                                                      frame_registers *out)
 {
-    uintptr_t cfa;
-    switch (rule_cfa_kind(rule)) {
-    case CFA_RSP: cfa = *sp + (uintptr_t)rule_cfa_offset(rule); break;
-    case CFA_RBP: cfa = *fp + (uintptr_t)rule_cfa_offset(rule); break;
-    case CFA_DEREF_RBP:
-        if (!stack_word(stack, *sp, *fp + (uintptr_t)rule_cfa_offset(rule), &cfa))
+    if (cfa == 0) {
+        if (rule_cfa_kind(rule) != CFA_DEREF_RBP ||
+            !stack_word(stack, sp, fp + (uintptr_t)rule_cfa_offset(rule), &cfa))
             return false;
-        break;
-    default: return false;
+        if (cfa < sp + 8 || cfa > stack->high || (cfa & 7))
+            return false;
     }
-    /* The CFA is the caller's sp: strictly above ours (so the walk terminates) and inside the
-     * stack, with room for the return address just below it. */
-    if (cfa < *sp + 8 || cfa > stack->high)
-        return false;
-    uintptr_t return_address, caller_fp = *fp;
-    if (!stack_word(stack, *sp, cfa - 8, &return_address))
-        return false;
+    uintptr_t caller_fp = fp;
     switch (rule_rbp_kind(rule)) {
     case RBP_AT_CFA:
-        if (!stack_word(stack, *sp, cfa + (uintptr_t)rule_rbp_offset(rule), &caller_fp))
+        if (!stack_word(stack, sp, cfa + (uintptr_t)rule_rbp_offset(rule), &caller_fp))
             return false;
         break;
     case RBP_AT_RBP:
-        if (!stack_word(stack, *sp, *fp + (uintptr_t)rule_rbp_offset(rule), &caller_fp))
+        if (!stack_word(stack, sp, fp + (uintptr_t)rule_rbp_offset(rule), &caller_fp))
             return false;
         break;
     default: break;
     }
-    *pc = return_address;
-    *sp = cfa;
-    *fp = caller_fp;
-    return return_address != 0;
+    out->pc = *(const uintptr_t *)(cfa - 8);
+    out->sp = cfa;
+    out->fp = caller_fp;
+    return out->pc != 0;
 }
 
 int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max, unsigned flags)
@@ -983,12 +1000,13 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
         pcs[0] = pc;
         return 1;
     }
+    const uintptr_t high = stack.high;
     rule_cache_entry *table = rule_cache_get();
     uint64_t generation = current_generation();
     bool skipping = (flags & INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS) != 0;
     int skipped = 0, count = 0;
     for (;;) {
-        if (!skipping) {
+        if (LIKELY(!skipping)) {
             pcs[count++] = pc;
             if (count >= max)
                 break;
@@ -1002,7 +1020,45 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
                     break;
             }
         }
-        if (!step_frame(rule, &stack, &pc, &sp, &fp))
+
+        /* One step: the caller's pc, sp (= CFA) and fp. */
+        unsigned kind = rule_cfa_kind(rule);
+        unsigned rbp_kind = rule_rbp_kind(rule);
+        if (UNLIKELY(kind - CFA_RSP > CFA_RBP - CFA_RSP || rbp_kind == RBP_AT_RBP)) {
+            if (kind == CFA_STOP)
+                break;
+            frame_registers caller;
+            uintptr_t cfa = 0;
+            if (kind != CFA_DEREF_RBP) {
+                cfa = (kind == CFA_RBP ? fp : sp) + (uintptr_t)rule_cfa_offset(rule);
+                if (cfa - (sp + 8) > high - (sp + 8) || (cfa & 7))
+                    break;
+            }
+            if (!step_frame_slow(rule, &stack, sp, fp, cfa, &caller))
+                break;
+            pc = caller.pc, sp = caller.sp, fp = caller.fp;
+            continue;
+        }
+        /* A predicted branch rather than a cmov: keeps the kind test off the data path. */
+        uintptr_t cfa = (uintptr_t)rule_cfa_offset(rule);
+        if (kind == CFA_RBP)
+            cfa += fp;
+        else
+            cfa += sp;
+        /* The CFA is the caller's sp: at least 8 above ours (so the walk terminates and the
+         * return address slot below it is ours to read), 8-aligned, inside the stack. One
+         * unsigned compare covers both ends. */
+        if (UNLIKELY(cfa - (sp + 8) > high - (sp + 8) || (cfa & 7)))
+            break;
+        if (rbp_kind == RBP_AT_CFA) { /* the caller's rbp was saved in this frame */
+            uintptr_t slot = cfa + (uintptr_t)rule_rbp_offset(rule);
+            if (UNLIKELY(slot - sp > high - 8 - sp || (slot & 7)))
+                break;
+            fp = *(const uintptr_t *)slot;
+        }
+        pc = *(const uintptr_t *)(cfa - 8);
+        sp = cfa;
+        if (UNLIKELY(pc == 0))
             break;
     }
     if (count == 0) { /* every frame was in the runtime libraries: keep the original first */
