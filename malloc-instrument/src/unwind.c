@@ -323,7 +323,8 @@ static bool stack_bounds_for(uintptr_t sp, stack_range *out)
         stacks->failed_lookups++;
         return false;
     }
-    if (stacks->main.high == 0)
+    /* The main thread's [stack] mapping grows down: same top, lower bottom, same stack. */
+    if (stacks->main.high == 0 || stacks->main.high == found.high)
         stacks->main = found;
     else
         stacks->other = found;

@@ -6,6 +6,10 @@
 #include <dlfcn.h>
 #include <execinfo.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +190,76 @@ __attribute__((noinline)) static void fuzz_states(void)
     (void)filler[0];
 }
 
+/* In a signal handler the walk must stop at the signal trampoline (__restore_rt, whose CFI
+ * is an expression): our trace is then a prefix of backtrace()'s, which goes on through the
+ * interrupted frames. Run once on the thread's stack and once on a sigaltstack. */
+static volatile int signal_frames, signal_ok;
+
+__attribute__((noinline)) static void capture_in_handler(void)
+{
+    invisible_frame_state state;
+    INVISIBLE_FRAME_STATE_HERE(state);
+    uintptr_t ours[MAX_FRAMES];
+    void *reference[MAX_FRAMES + 2];
+    int count = invisible_unwind(&state, ours, MAX_FRAMES, 0);
+    int reference_count = backtrace(reference, MAX_FRAMES + 1) - 1;
+    int ok = count >= 2 && count < reference_count;
+    for (int i = 0; ok && i < count; i++)
+        ok = ours[i] == (uintptr_t)reference[i + 1];
+    signal_frames = count;
+    signal_ok = ok;
+    __asm__ volatile("" ::: "memory");
+}
+
+static void on_signal(int signo)
+{
+    (void)signo;
+    capture_in_handler();
+    __asm__ volatile("" ::: "memory");
+}
+
+static void check_signal_handlers(void)
+{
+    for (int on_alternate_stack = 0; on_alternate_stack < 2; on_alternate_stack++) {
+        struct sigaction action = {0};
+        action.sa_handler = on_signal;
+        action.sa_flags = on_alternate_stack ? SA_ONSTACK : 0;
+        sigemptyset(&action.sa_mask);
+        if (on_alternate_stack) {
+            size_t size = 256 * 1024;
+            stack_t alternate = {.ss_sp = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                                 .ss_size = size};
+            sigaltstack(&alternate, NULL);
+        }
+        sigaction(SIGUSR1, &action, NULL);
+        signal_ok = 0;
+        raise(SIGUSR1);
+        if (!signal_ok) {
+            fprintf(stderr, "FAIL signal handler (%s): %d frames, not a proper prefix of backtrace()\n",
+                    on_alternate_stack ? "sigaltstack" : "thread stack", signal_frames);
+            failures++;
+        }
+    }
+    signal(SIGUSR1, SIG_DFL);
+}
+
+/* A fork child inherits the cache and the thread's stack bounds: it must still agree. */
+static void check_fork_child(void)
+{
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        run_all_cases(2);
+        _exit(failures ? 1 : 0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "FAIL fork child: status %#x\n", status);
+        failures++;
+    }
+}
+
 static void check_runtime_flags(void *library)
 {
     /* Real entry points: in a non-PIE program `qsort` is the executable's PLT stub. */
@@ -235,13 +309,16 @@ int main(int argc, char **argv)
 
     invisible_unwind_invalidate_cache();
     run_all_cases(1);
+    check_fork_child();
+    check_signal_handlers();
     fuzz_states();
 
     if (failures) {
         fprintf(stderr, "test_unwind: %d failures\n", failures);
         return 1;
     }
-    printf("test_unwind: all %d cases agree with backtrace() (cold, warm, 3 threads, after invalidation); fuzz ok\n",
+    printf("test_unwind: all %d cases agree with backtrace() (cold, warm, 3 threads, after invalidation, fork child); "
+           "signal handlers stop at the trampoline; fuzz ok\n",
            case_count);
     return 0;
 }
