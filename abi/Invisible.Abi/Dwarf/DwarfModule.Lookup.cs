@@ -25,9 +25,19 @@ public sealed unsafe partial class DwarfModule
     /// A declaration-only match is returned only when no unit defines the type. Null if unknown.</summary>
     public CType? FindType(string name)
     {
-        TypeName tn = TypeName.Parse(name);
         TypeIndex idx = Index;
         lock (Gate)
+        {
+            if (_typeByName.TryGetValue(name, out CType? cached)) return cached;
+            CType? t = FindTypeUncached(idx, name);
+            _typeByName[name] = t;
+            return t;
+        }
+    }
+
+    private CType? FindTypeUncached(TypeIndex idx, string name)
+    {
+        TypeName tn = TypeName.Parse(name);
         {
             CType? decl = null;
             for (int i = idx.Head(tn.Name); i >= 0; i = idx.At(i).Next)
@@ -68,6 +78,19 @@ public sealed unsafe partial class DwarfModule
         TypeIndex idx = Index;
         lock (Gate)
         {
+            if (_fnByName.TryGetValue(name, out Function? cached)) return cached;
+            Function? f = FindFunctionUncached(idx, name);
+            _fnByName[name] = f;
+            return f;
+        }
+    }
+
+    private readonly Dictionary<string, Function?> _fnByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CType?> _typeByName = new(StringComparer.Ordinal);
+
+    private Function? FindFunctionUncached(TypeIndex idx, string name)
+    {
+        {
             ulong fallback = 0;
             for (int i = idx.Head(name); i >= 0; i = idx.At(i).Next)
             {
@@ -75,6 +98,13 @@ public sealed unsafe partial class DwarfModule
                 if (e.Kind != IndexKind.Function) continue;
                 if ((e.Flags & TypeIndex.FlagDefined) != 0) return FunctionAtDie(e.Die);
                 if (fallback == 0) fallback = e.Die;
+            }
+            // An ELF alias (glibc: printf → __printf, malloc → __libc_malloc): the function at the symbol's address.
+            ElfSymbol? sym = FindSymbol(name);
+            if (sym is { IsFunction: true })
+            {
+                Function? byAddr = FunctionAt(sym.Value.Address);
+                if (byAddr != null) return byAddr;
             }
             return fallback != 0 ? FunctionAtDie(fallback) : null;
         }
@@ -326,5 +356,39 @@ public sealed unsafe partial class DwarfModule
             }
             return _symbols.TryGetValue(name, out ElfSymbol r) ? r : null;
         }
+    }
+}
+
+public sealed unsafe partial class DwarfModule
+{
+    /// <summary>Benchmark baseline: a straight libdw walk over every DIE of every unit calling dwarf_tag and
+    /// dwarf_diename (no model, no index). Returns the number of DIEs.</summary>
+    public long RawWalk()
+    {
+        lock (Gate)
+        {
+            CheckAlive();
+            long n = 0;
+            IReadOnlyList<CompileUnit> units = LoadUnits();
+            for (int u = 0; u < units.Count; u++)
+            {
+                DwarfDie cu;
+                if (LibDw.dwarf_offdie(DwH, units[u].DieOffset, &cu) == null) continue;
+                n += WalkRec(&cu, 0);
+            }
+            return n;
+        }
+    }
+
+    private static long WalkRec(DwarfDie* die, int depth)
+    {
+        long n = 1;
+        LibDw.dwarf_tag(die);
+        LibDw.dwarf_diename(die);
+        DwarfDie child;
+        if (depth > 256 || LibDw.dwarf_child(die, &child) != 0) return n;
+        do n += WalkRec(&child, depth + 1);
+        while (LibDw.dwarf_siblingof(&child, &child) == 0);
+        return n;
     }
 }

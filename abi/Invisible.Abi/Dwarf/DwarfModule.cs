@@ -108,6 +108,8 @@ public sealed unsafe partial class DwarfModule : IDisposable
     public static DwarfModule Open(string path)
     {
         if (!System.IO.File.Exists(path)) throw new DwarfException(path + ": no such file");
+        string? bad = CheckElfHeader(path);
+        if (bad != null) throw new DwarfException(path + ": not a readable ELF object: " + bad);
         var cb = (DwflCallbacks*)NativeMemory.AllocZeroed((nuint)sizeof(DwflCallbacks));
         nint dwfl = 0;
         try
@@ -125,10 +127,14 @@ public sealed unsafe partial class DwarfModule : IDisposable
             if (mod == 0) throw new DwarfException(path + ": not a readable ELF object: " + err);
             var m = new DwarfModule(path, dwfl, true, mod);
             m._callbacks = cb;
-            if (!m.HasDwarf && LibDw.dwfl_module_getelf(mod, null) == 0)
+            ulong elfBias;
+            if (!m.HasDwarf && LibDw.dwfl_module_getelf(mod, &elfBias) == 0)
             {
-                string why = m.Error ?? "";
-                m.Dispose();
+                string why = LibDw.DwflError();
+                m.Mod = 0;
+                m._dwfl = 0;          // the catch below ends the Dwfl and frees the callbacks, once
+                m._callbacks = null;
+                m._disposed = true;
                 throw new DwarfException(path + ": not a readable ELF object: " + why);
             }
             return m;
@@ -144,6 +150,38 @@ public sealed unsafe partial class DwarfModule : IDisposable
             NativeMemory.Free(cb);
             throw new DwarfException(path + ": libdw unavailable: " + e.Message, e);
         }
+    }
+
+    /// <summary>Cheap sanity check of the ELF header against the file size (libelf accepts some truncated files
+    /// and only fails later, with less precise messages). Null when plausible.</summary>
+    internal static string? CheckElfHeader(string path)
+    {
+        try
+        {
+            using var fs = new System.IO.FileStream(path, System.IO.FileMode.Open, System.IO.FileAccess.Read, System.IO.FileShare.ReadWrite);
+            long len = fs.Length;
+            Span<byte> h = stackalloc byte[64];
+            int got = 0;
+            while (got < 64)
+            {
+                int n = fs.Read(h.Slice(got));
+                if (n <= 0) break;
+                got += n;
+            }
+            if (got < 4 || h[0] != 0x7f || h[1] != (byte)'E' || h[2] != (byte)'L' || h[3] != (byte)'F') return "no ELF magic";
+            if (got < 64 || h[4] != 2) return got < 64 ? "truncated ELF header (" + len + " bytes)" : "not a 64-bit ELF file";
+            ulong phoff = BitConverter.ToUInt64(h.Slice(32, 8));
+            ulong shoff = BitConverter.ToUInt64(h.Slice(40, 8));
+            ushort phentsize = BitConverter.ToUInt16(h.Slice(54, 2)), phnum = BitConverter.ToUInt16(h.Slice(56, 2));
+            ushort shentsize = BitConverter.ToUInt16(h.Slice(58, 2)), shnum = BitConverter.ToUInt16(h.Slice(60, 2));
+            if (phnum > 0 && phoff + (ulong)phentsize * phnum > (ulong)len)
+                return "truncated: program headers end at " + (phoff + (ulong)phentsize * phnum) + " but the file has " + len + " bytes";
+            if (shnum > 0 && shoff + (ulong)shentsize * shnum > (ulong)len)
+                return "truncated: section headers end at " + (shoff + (ulong)shentsize * shnum) + " but the file has " + len + " bytes";
+            return null;
+        }
+        catch (System.IO.IOException e) { return e.Message; }
+        catch (UnauthorizedAccessException e) { return e.Message; }
     }
 
     /// <summary><see cref="Open"/> without exceptions.</summary>

@@ -76,16 +76,19 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
             if (_reported && objs.Adds == _adds && objs.Subs == _subs) return;
             LibDw.dwfl_report_begin(_dwfl);
             int ok = 0;
+            string? firstError = null;
             for (int i = 0; i < objs.Count; i++)
             {
                 LoadedObjects.Entry e = objs[i];
                 if (LoadedObjects.ReportElf(_dwfl, e.Path, e.Bias)) ok++;
+                else firstError ??= e.Path + ": " + LibDw.DwflError();
             }
             LibDw.dwfl_report_end(_dwfl, 0, 0);
             _adds = objs.Adds;
             _subs = objs.Subs;
-            _reported = true;
-            InitError = ok == 0 ? "no loaded object could be reported: " + LibDw.DwflError() : null;
+            // A failed object is retried on the next miss.
+            _reported = firstError is null;
+            InitError = firstError;
         }
         else
         {
@@ -127,7 +130,8 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
                 if (_dwfl == 0 || _disposed) return Unknown(address);
                 ulong pc = isReturnAddress && address > 0 ? address - 1 : address;
                 nint mod = LibDw.dwfl_addrmodule(_dwfl, pc);
-                if (mod == 0 && Stopwatch.GetTimestamp() - _lastReport >= RereportInterval)
+                // Own process: the loader's add/sub counters make a re-check cheap, so always re-check on a miss.
+                if (mod == 0 && (_pid == Environment.ProcessId || Stopwatch.GetTimestamp() - _lastReport >= RereportInterval))
                 {
                     Report();
                     mod = LibDw.dwfl_addrmodule(_dwfl, pc);
