@@ -91,6 +91,9 @@ public static unsafe partial class RunCommand
         for (int a = i; a < args.Length; a++)
             argv[a - i] = args[a];
         Console.Out.Flush();
+        // The .NET runtime ignores SIGPIPE, and an ignored signal stays ignored across exec:
+        // give the program back the default, so `invisible run yes | head -1` dies of SIGPIPE.
+        signal(SigPipe, SigDefault);
         Exec(resolved, argv, environment);
         int errno = Marshal.GetLastPInvokeError();
         return Fail("cannot run '" + program + "': " + Marshal.GetPInvokeErrorMessage(errno));
@@ -150,6 +153,12 @@ public static unsafe partial class RunCommand
             execve(file, av, ev);
     }
 
+    private const int SigPipe = 13;
+    private const nint SigDefault = 0;
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int execve(nint path, nint* argv, nint* envp);
+
+    [LibraryImport("libc")]
+    private static partial nint signal(int signum, nint handler);
 }

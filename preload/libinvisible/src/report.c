@@ -29,6 +29,7 @@ typedef struct report_state {
     invisible_runtime_report_fn report;
     int runtime_failed;
     int log_fd;
+    int log_pid; /* the process the log was opened for: a fork child with %p opens its own */
     char command[COMMAND_CAPACITY];
 } report_state;
 
@@ -45,12 +46,15 @@ int report_descriptor(void)
     const char *pattern = invisible_state.options.log_path;
     if (!pattern[0])
         return invisible_state.report_fd;
-    if (r->log_fd < 0) {
+    if (r->log_fd < 0 || r->log_pid != (int)getpid()) {
         char path[INVISIBLE_PATH_CAPACITY];
         options_expand_pid(pattern, (int)getpid(), path, sizeof path);
         r->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        r->log_pid = (int)getpid();
         if (r->log_fd < 0)
             return invisible_state.report_fd;
+        /* Everything we print from now on (the runtime's report included) goes there. */
+        invisible_state.report_fd = r->log_fd;
     }
     return r->log_fd;
 }
