@@ -991,21 +991,62 @@ static __attribute__((noinline)) bool step_frame_slow(uint64_t rule, const stack
     return out->pc != 0;
 }
 
-int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max, unsigned flags)
+/* Per-thread memo of the last walk. An allocation site inside a loop is walked again and
+ * again from the same (pc, sp, fp); the walk is a pure function of that start state, of the
+ * stack words it read, of the stack bounds and of the rules (cache generation). So the memo
+ * keeps the words read (address, value) and the result; a new walk from the same start
+ * re-reads those words - independent loads the CPU issues in parallel, instead of the
+ * walk's chain of dependent ones - and on an exact match returns the stored result.
+ * Only walks on the thread's own stack are memoized (its mapping never shrinks under a live
+ * thread, so re-reading the addresses is safe), only fast-path steps, and only when no
+ * other walk of this thread is in progress: `busy` keeps a signal handler that interrupts a
+ * walk from reading or writing a half-updated memo (same thread: compiler barriers suffice). */
+#define MEMO_MAX_FRAMES 64
+#define MEMO_MAX_READS 64
+
+typedef struct walk_memo {
+    int busy, valid;
+    unsigned flags;
+    int max, count, reads;
+    uint64_t generation;
+    uintptr_t start_pc, start_sp, start_fp;
+    uintptr_t read_address[MEMO_MAX_READS];
+    uintptr_t read_value[MEMO_MAX_READS];
+    uintptr_t pcs[MEMO_MAX_FRAMES];
+} walk_memo;
+
+static __thread walk_memo unwind_memo __attribute__((tls_model("initial-exec")));
+
+#define COMPILER_BARRIER() __asm__ volatile("" ::: "memory")
+
+static inline bool memo_replay(const walk_memo *memo, const invisible_frame_state *start, int max,
+                               unsigned flags, uint64_t generation, uintptr_t *pcs, int *count)
 {
-    if (start == NULL || start->pc == 0 || pcs == NULL || max < 1)
-        return 0;
+    if (!memo->valid || memo->start_pc != start->pc || memo->start_sp != start->sp ||
+        memo->start_fp != start->fp || memo->max != max || memo->flags != flags ||
+        memo->generation != generation)
+        return false;
+    uintptr_t difference = 0;
+    for (int i = 0; i < memo->reads; i++)
+        difference |= *(const uintptr_t *)memo->read_address[i] ^ memo->read_value[i];
+    if (difference != 0)
+        return false;
+    for (int i = 0; i < memo->count; i++)
+        pcs[i] = memo->pcs[i];
+    *count = memo->count;
+    return true;
+}
+
+/* The walk proper. `memo` is NULL when not recording; recording is abandoned (memo stays
+ * invalid) on a slow-path step or when the read log is full. */
+static int walk_frames(const invisible_frame_state *start, const stack_range *stack, uintptr_t *pcs,
+                       int max, unsigned flags, uint64_t generation, walk_memo *memo)
+{
     uintptr_t pc = start->pc, sp = start->sp, fp = start->fp;
-    stack_range stack;
-    if (!stack_bounds_for(sp, &stack)) {
-        pcs[0] = pc;
-        return 1;
-    }
-    const uintptr_t high = stack.high;
+    const uintptr_t high = stack->high;
     rule_cache_entry *table = rule_cache_get();
-    uint64_t generation = current_generation();
     bool skipping = (flags & INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS) != 0;
-    int skipped = 0, count = 0;
+    int skipped = 0, count = 0, reads = 0;
     for (;;) {
         if (LIKELY(!skipping)) {
             pcs[count++] = pc;
@@ -1028,6 +1069,7 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
         if (UNLIKELY(kind - CFA_RSP > CFA_RBP - CFA_RSP || rbp_kind == RBP_AT_RBP)) {
             if (kind == CFA_STOP)
                 break;
+            memo = NULL;
             frame_registers caller;
             uintptr_t cfa = 0;
             if (kind != CFA_DEREF_RBP) {
@@ -1035,7 +1077,7 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
                 if (cfa - (sp + 8) > high - (sp + 8) || (cfa & 7))
                     break;
             }
-            if (!step_frame_slow(rule, &stack, sp, fp, cfa, &caller))
+            if (!step_frame_slow(rule, stack, sp, fp, cfa, &caller))
                 break;
             pc = caller.pc, sp = caller.sp, fp = caller.fp;
             continue;
@@ -1056,9 +1098,25 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
             if (UNLIKELY(slot - sp > high - 8 - sp || (slot & 7)))
                 break;
             fp = *(const uintptr_t *)slot;
+            if (memo != NULL) {
+                if (reads == MEMO_MAX_READS) {
+                    memo = NULL;
+                } else {
+                    memo->read_address[reads] = slot;
+                    memo->read_value[reads++] = fp;
+                }
+            }
         }
         pc = *(const uintptr_t *)(cfa - 8);
         sp = cfa;
+        if (memo != NULL) {
+            if (reads == MEMO_MAX_READS) {
+                memo = NULL;
+            } else {
+                memo->read_address[reads] = cfa - 8;
+                memo->read_value[reads++] = pc;
+            }
+        }
         if (UNLIKELY(pc == 0))
             break;
     }
@@ -1066,5 +1124,47 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
         pcs[0] = start->pc;
         count = 1;
     }
+    if (memo != NULL && count <= MEMO_MAX_FRAMES) {
+        memo->reads = reads;
+        memo->count = count;
+        for (int i = 0; i < count; i++)
+            memo->pcs[i] = pcs[i];
+        memo->start_pc = start->pc;
+        memo->start_sp = start->sp;
+        memo->start_fp = start->fp;
+        memo->max = max;
+        memo->flags = flags;
+        memo->generation = generation;
+        COMPILER_BARRIER();
+        memo->valid = 1;
+    }
+    return count;
+}
+
+int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max, unsigned flags)
+{
+    if (start == NULL || start->pc == 0 || pcs == NULL || max < 1)
+        return 0;
+    stack_range stack;
+    if (!stack_bounds_for(start->sp, &stack)) {
+        pcs[0] = start->pc;
+        return 1;
+    }
+    uint64_t generation = current_generation();
+    walk_memo *memo = &unwind_memo;
+    const thread_stacks *stacks = &unwind_thread_stacks;
+    if ((flags & INVISIBLE_UNWIND_NO_MEMO) || memo->busy || stack.high != stacks->main.high)
+        return walk_frames(start, &stack, pcs, max, flags, generation, NULL);
+
+    memo->busy = 1;
+    COMPILER_BARRIER();
+    int count;
+    if (!memo_replay(memo, start, max, flags, generation, pcs, &count)) {
+        memo->valid = 0;
+        COMPILER_BARRIER();
+        count = walk_frames(start, &stack, pcs, max, flags, generation, memo);
+    }
+    COMPILER_BARRIER();
+    memo->busy = 0;
     return count;
 }

@@ -18,7 +18,7 @@
 #define DEPTH 16
 static long iterations = 20000;
 static int batches = 50;
-static int mode; /* 0 ours, 1 backtrace(), 2 unw_backtrace */
+static int mode; /* 0 ours (memo), 1 ours without memo, 2 backtrace(), 3 unw_backtrace */
 static int (*unw_backtrace_fn)(void **, int);
 static double elapsed_ns;
 static int frames_seen;
@@ -37,11 +37,11 @@ __attribute__((noinline)) static int capture_loop(void)
     int n = 0;
     double t0 = now_ns();
     for (long i = 0; i < iterations; i++) {
-        if (mode == 0) {
+        if (mode <= 1) {
             invisible_frame_state state;
             INVISIBLE_FRAME_STATE_HERE(state);
-            n = invisible_unwind(&state, pcs, DEPTH, 0);
-        } else if (mode == 1) {
+            n = invisible_unwind(&state, pcs, DEPTH, mode == 1 ? INVISIBLE_UNWIND_NO_MEMO : 0);
+        } else if (mode == 2) {
             n = backtrace(buffer, DEPTH + 1) - 1;
         } else {
             n = unw_backtrace_fn(buffer, DEPTH + 1) - 1;
@@ -70,8 +70,8 @@ static int compare_doubles(const void *a, const void *b)
 
 /* Batches of the three methods are interleaved so that load from other processes hits all
  * of them alike. */
-static const char *const method_names[] = {"invisible_unwind (warm cache)", "glibc backtrace (libgcc)",
-                                           "libunwind unw_backtrace (heaptrack)"};
+static const char *const method_names[] = {"invisible_unwind, memo hit", "invisible_unwind, walk (warm cache)",
+                                           "glibc backtrace (libgcc)", "libunwind unw_backtrace (heaptrack)"};
 
 int main(int argc, char **argv)
 {
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
         iterations = atol(argv[1]) > 0 ? atol(argv[1]) : 1;
     if (argc > 2)
         batches = atoi(argv[2]) < 1 ? 1 : atoi(argv[2]) > 1000 ? 1000 : atoi(argv[2]);
-    int methods = 2;
+    int methods = 3;
     void *libunwind = dlopen("libunwind.so.8", RTLD_NOW);
     if (libunwind && (unw_backtrace_fn = (int (*)(void **, int))dlsym(libunwind, "unw_backtrace"))) {
         /* heaptrack enables libunwind's per-thread cache; do the same for a fair figure */
@@ -87,16 +87,16 @@ int main(int argc, char **argv)
         void **address_space = (void **)dlsym(libunwind, "_ULx86_64_local_addr_space");
         if (set_policy && address_space)
             set_policy(*address_space, 2 /* UNW_CACHE_PER_THREAD */);
-        methods = 3;
+        methods = 4;
     } else {
         printf("libunwind.so.8 not found: skipped\n");
     }
-    static double per_capture[3][1000];
-    int frames[3] = {0};
+    static double per_capture[4][1000];
+    int frames[4] = {0};
     long full = iterations;
     for (int b = -1; b < batches; b++) { /* batch -1 warms the caches */
         for (mode = 0; mode < methods; mode++) {
-            iterations = b < 0 ? 1000 : mode == 1 ? (full / 20 > 0 ? full / 20 : 1) : full;
+            iterations = b < 0 ? 1000 : mode == 2 ? (full / 20 > 0 ? full / 20 : 1) : full;
             run_next(chain);
             if (b >= 0)
                 per_capture[mode][b] = elapsed_ns / (double)iterations;

@@ -57,10 +57,15 @@ __attribute__((noinline)) static int capture_and_compare(void)
     INVISIBLE_FRAME_STATE_HERE(state);
     uintptr_t ours[MAX_FRAMES];
     void *reference[MAX_FRAMES + 2];
+    uintptr_t without_memo[MAX_FRAMES];
+    /* twice: the second walk from the same start is answered by the per-thread memo */
     int count = invisible_unwind(&state, ours, MAX_FRAMES, 0);
+    count = invisible_unwind(&state, ours, MAX_FRAMES, 0);
+    int count_without_memo = invisible_unwind(&state, without_memo, MAX_FRAMES, INVISIBLE_UNWIND_NO_MEMO);
     int reference_count = backtrace(reference, MAX_FRAMES + 1) - 1; /* drop our own frame */
     void **expected = reference + 1;
-    int ok = count == reference_count;
+    int ok = count == reference_count && count_without_memo == count &&
+             memcmp(ours, without_memo, sizeof(uintptr_t) * (size_t)count) == 0;
     for (int i = 0; ok && i < count; i++)
         ok = ours[i] == (uintptr_t)expected[i];
     if (!ok) {
@@ -123,7 +128,30 @@ typedef struct test_case {
     const chain_stage *stages;
 } test_case;
 
+/* Two callers with identical frames call the same leaf: the leaf's start state (pc, sp, fp)
+ * is the same for both, only a return address further up differs. The memo must notice. */
+__attribute__((noinline)) static int same_shape_leaf(int depth, const chain_stage *stage, chain_runner run_next)
+{
+    int result = run_next(stage + 1);
+    __asm__ volatile("" ::: "memory");
+    return result + depth;
+}
+__attribute__((noinline)) static int same_shape_caller_a(int depth, const chain_stage *stage, chain_runner run_next)
+{
+    int result = same_shape_leaf(depth, stage, run_next);
+    __asm__ volatile("" ::: "memory");
+    return result + 1;
+}
+__attribute__((noinline)) static int same_shape_caller_b(int depth, const chain_stage *stage, chain_runner run_next)
+{
+    int result = same_shape_leaf(depth, stage, run_next);
+    __asm__ volatile("" ::: "memory");
+    return result + 2;
+}
+
 static const test_case cases[] = {
+    {"same leaf state, caller A", STAGES({same_shape_caller_a, 0})},
+    {"same leaf state, caller B", STAGES({same_shape_caller_b, 0})},
     {"O0 recursion 10", STAGES({chain_o0, 10})},
     {"O0 recursion 100 (truncated at 64)", STAGES({chain_o0, 100})},
     {"O2 frame pointer recursion 20", STAGES({chain_o2_fp, 20})},

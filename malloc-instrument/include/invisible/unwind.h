@@ -39,6 +39,9 @@ typedef struct invisible_frame_state {
 /* Leading frames inside the C/C++ runtime (libc.so.6, ld-linux-x86-64.so.2, libstdc++.so.6,
  * libgcc_s.so.1: strdup, operator new, fopen...) are dropped, so pcs[0] is the real site. */
 #define INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS 0x1u
+/* Do not use the per-thread memo of the last walk (see unwind.c): for benchmarks and tests;
+ * the result is the same either way. */
+#define INVISIBLE_UNWIND_NO_MEMO 0x2u
 
 /* Fill up to `max` return addresses, innermost first; pcs[0] = start->pc, or with
  * INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS the first pc outside the runtime libraries (if every
