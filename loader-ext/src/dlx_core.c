@@ -56,8 +56,7 @@ struct dlx_obj {
     pthread_mutex_t mu;
     struct dlx_seg *segs[SEG_MAX];
     size_t nsegs;
-    struct jit_code_entry **jit;
-    size_t njit, jitcap;
+    struct dlx_jitset jit;
 };
 
 static pthread_mutex_t create_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -491,29 +490,13 @@ static int valid_symname(const char *sym)
     return strchr(sym, '\n') == NULL; /* perf map lines are newline-delimited */
 }
 
-static int jit_remember(struct dlx_obj *o, struct jit_code_entry *e)
-{
-    if (o->njit == o->jitcap) {
-        size_t nc = o->jitcap ? o->jitcap * 2 : 64;
-        struct jit_code_entry **nj = realloc(o->jit, nc * sizeof *nj);
-        if (!nj)
-            return -1;
-        o->jit = nj;
-        o->jitcap = nc;
-    }
-    o->jit[o->njit++] = e;
-    return 0;
-}
-
 /* Debug/profiler registration for a function in code space; failures here only lose
  * debuggability, never the binding. */
 static void describe_function(struct dlx_obj *o, struct dlx_seg *s, const char *sym,
                               uintptr_t addr, size_t size, const unsigned char *cfi, size_t ncfi)
 {
     dlx_fde_add(&s->t, addr - s->base, size, cfi, ncfi);
-    struct jit_code_entry *e = dlx_gdbjit_add(sym, addr, size, cfi, ncfi);
-    if (e && jit_remember(o, e) != 0)
-        dlx_gdbjit_remove(e);
+    dlx_jitset_add(&o->jit, sym, addr, size, cfi, ncfi);
     dlx_perfmap_add(addr, size, sym);
 }
 
@@ -633,9 +616,7 @@ DLEXT_API void *dldsym(void *h, const char *sym, const char *token, const char *
 
 static void obj_free(struct dlx_obj *o)
 {
-    for (size_t i = o->njit; i-- > 0;)
-        dlx_gdbjit_remove(o->jit[i]);
-    free(o->jit);
+    dlx_jitset_clear(&o->jit);
     for (size_t i = o->nsegs; i-- > 0;)
         seg_free(o->segs[i], 1);
     pthread_mutex_destroy(&o->mu);

@@ -45,15 +45,12 @@ static int env_enabled(const char *var)
 
 static size_t align8(size_t v) { return (v + 7) & ~(size_t)7; }
 
-/* .debug_frame (DWARF 2 style, absolute 8-byte addresses, so it is position independent). */
-static size_t build_debug_frame(unsigned char *p, uint64_t addr, uint64_t size,
-                                const unsigned char *cfi, size_t ncfi)
+/* .debug_frame CIE (DWARF 2 style, absolute 8-byte addresses: position independent). */
+static size_t put_cie(unsigned char *p)
 {
-    size_t n = 0;
-    /* CIE */
     uint32_t id = 0xffffffffu;
     memcpy(p + 4, &id, 4);
-    n = 8;
+    size_t n = 8;
     p[n++] = 1;    /* version */
     p[n++] = 0;    /* augmentation "" */
     p[n++] = 1;    /* code alignment */
@@ -65,62 +62,78 @@ static size_t build_debug_frame(unsigned char *p, uint64_t addr, uint64_t size,
     memset(p + n, 0, cie - n);
     uint32_t len = (uint32_t)(cie - 4);
     memcpy(p, &len, 4);
-    /* FDE */
-    unsigned char *f = p + cie;
+    return cie;
+}
+
+static size_t put_fde(unsigned char *f, const struct dlx_jitfn *fn)
+{
     uint32_t cieptr = 0;
     memcpy(f + 4, &cieptr, 4);
-    memcpy(f + 8, &addr, 8);
-    memcpy(f + 16, &size, 8);
-    memcpy(f + 24, cfi, ncfi);
-    size_t fde = align8(24 + ncfi);
-    memset(f + 24 + ncfi, 0, fde - 24 - ncfi);
-    len = (uint32_t)(fde - 4);
+    memcpy(f + 8, &fn->addr, 8);
+    memcpy(f + 16, &fn->size, 8);
+    if (fn->ncfi)
+        memcpy(f + 24, fn->cfi, fn->ncfi);
+    size_t fde = align8(24 + fn->ncfi);
+    memset(f + 24 + fn->ncfi, 0, fde - 24 - fn->ncfi);
+    uint32_t len = (uint32_t)(fde - 4);
     memcpy(f, &len, 4);
-    return cie + fde;
+    return fde;
 }
 
-enum { JS_NULL, JS_TEXT, JS_FRAME, JS_SYMTAB, JS_STRTAB, JS_SHSTRTAB, JS_NUM };
+/* Section layout of a symfile for k functions: [0] null, [1..k] .text (one per function,
+ * SHT_NOBITS at its address), then .debug_frame, .symtab, .strtab, .shstrtab. */
 static const char js_names[] = "\0.text\0.debug_frame\0.symtab\0.strtab\0.shstrtab";
-static const uint32_t js_name_off[JS_NUM] = {0, 1, 7, 20, 28, 36};
+enum { JN_TEXT = 1, JN_FRAME = 7, JN_SYMTAB = 20, JN_STRTAB = 28, JN_SHSTRTAB = 36 };
 
-static void js_shdr(Elf64_Shdr *s, int i, uint32_t type, uint64_t flags, uint64_t addr,
-                    size_t off, size_t size, uint32_t link, uint32_t info, size_t entsize)
+static Elf64_Shdr js_shdr(uint32_t name, uint32_t type, uint64_t flags, uint64_t addr,
+                          size_t off, size_t size, uint32_t link, uint32_t info, size_t entsize)
 {
-    s[i] = (Elf64_Shdr){.sh_name = js_name_off[i], .sh_type = type, .sh_flags = flags,
-                        .sh_addr = addr, .sh_offset = off, .sh_size = size, .sh_link = link,
-                        .sh_info = info, .sh_addralign = 8, .sh_entsize = entsize};
+    return (Elf64_Shdr){.sh_name = name, .sh_type = type, .sh_flags = flags, .sh_addr = addr,
+                        .sh_offset = off, .sh_size = size, .sh_link = link, .sh_info = info,
+                        .sh_addralign = 8, .sh_entsize = entsize};
 }
 
-/* A minimal ET_EXEC symfile: sections only, absolute addresses (gdb's JIT reader treats section
- * addresses as absolute). */
-static unsigned char *build_symfile(const char *name, uint64_t addr, uint64_t size,
-                                    const unsigned char *cfi, size_t ncfi, size_t *out_len)
+/* A minimal ET_EXEC symfile (gdb's JIT reader takes section addresses as absolute). */
+static unsigned char *build_symfile(const struct dlx_jitfn *fns, size_t k, size_t *out_len)
 {
-    size_t namelen = strlen(name) + 1;
+    size_t frame_sz = 64, str_sz = 1;
+    for (size_t i = 0; i < k; i++) {
+        frame_sz += align8(24 + fns[i].ncfi);
+        str_sz += strlen(fns[i].name) + 1;
+    }
+    size_t nsec = k + 5;
     size_t frame_off = sizeof(Elf64_Ehdr);
-    size_t frame_max = 64 + align8(24 + ncfi);
-    size_t cap = frame_off + frame_max + 2 * sizeof(Elf64_Sym) + namelen + 1 + sizeof js_names +
-                 JS_NUM * sizeof(Elf64_Shdr) + 64;
-    unsigned char *b = calloc(1, cap);
+    size_t sym_off = align8(frame_off + frame_sz);
+    size_t str_off = sym_off + (k + 1) * sizeof(Elf64_Sym);
+    size_t shstr_off = str_off + str_sz;
+    size_t sh_off = align8(shstr_off + sizeof js_names);
+    size_t total = sh_off + nsec * sizeof(Elf64_Shdr);
+    unsigned char *b = calloc(1, total);
     if (!b)
         return NULL;
-    size_t frame_len = build_debug_frame(b + frame_off, addr, size, cfi, ncfi);
-    size_t sym_off = align8(frame_off + frame_len);
-    Elf64_Sym syms[2] = {{0},
-                         {.st_name = 1, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC),
-                          .st_shndx = JS_TEXT, .st_value = addr, .st_size = size}};
-    memcpy(b + sym_off, syms, sizeof syms);
-    size_t str_off = sym_off + sizeof syms;
-    memcpy(b + str_off + 1, name, namelen);
-    size_t shstr_off = str_off + 1 + namelen;
+    size_t fl = put_cie(b + frame_off);
+    Elf64_Sym *sym = (Elf64_Sym *)(b + sym_off);
+    char *str = (char *)b + str_off;
+    Elf64_Shdr *sh = (Elf64_Shdr *)(b + sh_off);
+    size_t so = 1;
+    for (size_t i = 0; i < k; i++) {
+        fl += put_fde(b + frame_off + fl, &fns[i]);
+        size_t nl = strlen(fns[i].name) + 1;
+        memcpy(str + so, fns[i].name, nl);
+        sym[i + 1] = (Elf64_Sym){.st_name = (uint32_t)so,
+                                 .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC),
+                                 .st_shndx = (uint16_t)(1 + i), .st_value = fns[i].addr,
+                                 .st_size = fns[i].size};
+        so += nl;
+        sh[1 + i] = js_shdr(JN_TEXT, SHT_NOBITS, SHF_ALLOC | SHF_EXECINSTR, fns[i].addr,
+                            frame_off, fns[i].size, 0, 0, 0);
+    }
     memcpy(b + shstr_off, js_names, sizeof js_names);
-    size_t sh_off = align8(shstr_off + sizeof js_names);
-    Elf64_Shdr *s = (Elf64_Shdr *)(b + sh_off);
-    js_shdr(s, JS_TEXT, SHT_NOBITS, SHF_ALLOC | SHF_EXECINSTR, addr, frame_off, size, 0, 0, 0);
-    js_shdr(s, JS_FRAME, SHT_PROGBITS, 0, 0, frame_off, frame_len, 0, 0, 0);
-    js_shdr(s, JS_SYMTAB, SHT_SYMTAB, 0, 0, sym_off, sizeof syms, JS_STRTAB, 1, sizeof(Elf64_Sym));
-    js_shdr(s, JS_STRTAB, SHT_STRTAB, 0, 0, str_off, 1 + namelen, 0, 0, 0);
-    js_shdr(s, JS_SHSTRTAB, SHT_STRTAB, 0, 0, shstr_off, sizeof js_names, 0, 0, 0);
+    sh[k + 1] = js_shdr(JN_FRAME, SHT_PROGBITS, 0, 0, frame_off, fl, 0, 0, 0);
+    sh[k + 2] = js_shdr(JN_SYMTAB, SHT_SYMTAB, 0, 0, sym_off, (k + 1) * sizeof(Elf64_Sym),
+                        (uint32_t)(k + 3), 1, sizeof(Elf64_Sym));
+    sh[k + 3] = js_shdr(JN_STRTAB, SHT_STRTAB, 0, 0, str_off, str_sz, 0, 0, 0);
+    sh[k + 4] = js_shdr(JN_SHSTRTAB, SHT_STRTAB, 0, 0, shstr_off, sizeof js_names, 0, 0, 0);
     Elf64_Ehdr *e = (Elf64_Ehdr *)b;
     memcpy(e->e_ident, ELFMAG, SELFMAG);
     e->e_ident[EI_CLASS] = ELFCLASS64;
@@ -132,23 +145,17 @@ static unsigned char *build_symfile(const char *name, uint64_t addr, uint64_t si
     e->e_shoff = sh_off;
     e->e_ehsize = sizeof(Elf64_Ehdr);
     e->e_shentsize = sizeof(Elf64_Shdr);
-    e->e_shnum = JS_NUM;
-    e->e_shstrndx = JS_SHSTRTAB;
-    *out_len = sh_off + JS_NUM * sizeof(Elf64_Shdr);
+    e->e_shnum = (uint16_t)nsec;
+    e->e_shstrndx = (uint16_t)(k + 4);
+    *out_len = total;
     return b;
 }
 
-struct jit_code_entry *dlx_gdbjit_add(const char *name, uint64_t addr, uint64_t size,
-                                      const unsigned char *cfi, size_t ncfi)
+static struct jit_code_entry *jit_register(const struct dlx_jitfn *fns, size_t k)
 {
-    static int enabled = -1;
-    if (enabled < 0)
-        enabled = env_enabled("INVISIBLE_DLEXT_GDBJIT");
-    if (!enabled)
-        return NULL;
     struct jit_code_entry *e = calloc(1, sizeof *e);
     size_t len = 0;
-    unsigned char *sf = e ? build_symfile(name, addr, size, cfi, ncfi, &len) : NULL;
+    unsigned char *sf = e ? build_symfile(fns, k, &len) : NULL;
     if (!sf) {
         free(e);
         return NULL;
@@ -168,7 +175,7 @@ struct jit_code_entry *dlx_gdbjit_add(const char *name, uint64_t addr, uint64_t 
     return e;
 }
 
-void dlx_gdbjit_remove(struct jit_code_entry *e)
+static void jit_unregister(struct jit_code_entry *e)
 {
     if (!e)
         return;
@@ -187,6 +194,93 @@ void dlx_gdbjit_remove(struct jit_code_entry *e)
     pthread_mutex_unlock(&jit_mu);
     free((void *)e->symfile_addr);
     free(e);
+}
+
+static int level_push(struct dlx_jitset *js, int l, struct jit_code_entry *e, size_t lo,
+                      size_t hi)
+{
+    if (js->nlv[l] == js->caplv[l]) {
+        size_t nc = js->caplv[l] ? js->caplv[l] * 2 : DLX_JIT_FANOUT;
+        struct dlx_jitent *n = realloc(js->lv[l], nc * sizeof *n);
+        if (!n)
+            return -1;
+        js->lv[l] = n;
+        js->caplv[l] = nc;
+    }
+    js->lv[l][js->nlv[l]++] = (struct dlx_jitent){e, lo, hi};
+    return 0;
+}
+
+/* Merge a full level into one entry one level up.  Entries of a level cover consecutive
+ * function ranges, oldest first. */
+static void maybe_merge(struct dlx_jitset *js)
+{
+    for (int l = 0; l + 1 < DLX_JIT_LEVELS && js->nlv[l] >= DLX_JIT_FANOUT; l++) {
+        size_t lo = js->lv[l][0].lo, hi = js->lv[l][js->nlv[l] - 1].hi;
+        struct jit_code_entry *m = jit_register(js->fns + lo, hi - lo);
+        if (!m || level_push(js, l + 1, m, lo, hi) != 0) {
+            jit_unregister(m); /* keep the small entries: still correct, just more of them */
+            return;
+        }
+        for (size_t i = 0; i < js->nlv[l]; i++)
+            jit_unregister(js->lv[l][i].e);
+        js->nlv[l] = 0;
+    }
+}
+
+void dlx_jitset_add(struct dlx_jitset *js, const char *name, uint64_t addr, uint64_t size,
+                    const unsigned char *cfi, size_t ncfi)
+{
+    static int enabled = -1;
+    if (enabled < 0)
+        enabled = env_enabled("INVISIBLE_DLEXT_GDBJIT");
+    if (!enabled)
+        return;
+    if (js->nfns == js->cap) {
+        size_t nc = js->cap ? js->cap * 2 : 64;
+        struct dlx_jitfn *n = realloc(js->fns, nc * sizeof *n);
+        if (!n)
+            return;
+        js->fns = n;
+        js->cap = nc;
+    }
+    struct dlx_jitfn *f = &js->fns[js->nfns];
+    f->name = strdup(name);
+    f->cfi = ncfi ? malloc(ncfi) : NULL;
+    if (!f->name || (ncfi && !f->cfi)) {
+        free(f->name);
+        free(f->cfi);
+        return;
+    }
+    if (ncfi)
+        memcpy(f->cfi, cfi, ncfi);
+    f->ncfi = ncfi;
+    f->addr = addr;
+    f->size = size;
+    struct jit_code_entry *e = jit_register(f, 1);
+    if (!e || level_push(js, 0, e, js->nfns, js->nfns + 1) != 0) {
+        jit_unregister(e);
+        free(f->name);
+        free(f->cfi);
+        return;
+    }
+    js->nfns++;
+    maybe_merge(js);
+}
+
+void dlx_jitset_clear(struct dlx_jitset *js)
+{
+    for (int l = DLX_JIT_LEVELS - 1; l >= 0; l--) {
+        for (size_t i = js->nlv[l]; i-- > 0;)
+            jit_unregister(js->lv[l][i].e);
+        free(js->lv[l]);
+    }
+    for (size_t i = 0; i < js->nfns; i++) {
+        free(js->fns[i].name);
+        free(js->fns[i].cfi);
+    }
+    free(js->fns);
+    memset(js, 0, sizeof *js);
 }
 
 /* ---- perf map ---- */

@@ -20,12 +20,37 @@
 
 struct jit_code_entry;
 
-/* Register a function; cfi == NULL && ncfi == 0 means "no frame changes".  Returns the entry
- * (to pass to dlx_gdbjit_remove) or NULL if disabled (INVISIBLE_DLEXT_GDBJIT=0) or out of
- * memory.  Does not fail otherwise. */
-struct jit_code_entry *dlx_gdbjit_add(const char *name, uint64_t addr, uint64_t size,
-                                      const unsigned char *cfi, size_t ncfi);
-void dlx_gdbjit_remove(struct jit_code_entry *e);
+/* The functions of one dlext object, registered with gdb as a log-structured set of JIT
+ * entries: each new function is registered alone (level 0); when a level holds DLX_JIT_FANOUT
+ * entries they are unregistered and replaced by one entry covering all their functions, one
+ * level up.  gdb's cost per JIT event grows with the number of JIT objfiles (measured: 10 000
+ * single-function entries take 143 s to load when gdb runs the program), so this keeps the
+ * objfile count logarithmic at the price of re-registering each function once per level.
+ * Each function keeps its own .text section in a merged symfile: gdb drops overlapping
+ * sections, so sections must cover exactly one function.  Caller serialises (object mutex). */
+#define DLX_JIT_FANOUT 16
+#define DLX_JIT_LEVELS 4 /* entries at the top level are never merged (<= 16^3 functions each) */
+
+struct dlx_jitfn {
+    char *name;
+    uint64_t addr, size;
+    unsigned char *cfi; /* malloc'd copy */
+    size_t ncfi;
+};
+
+struct dlx_jitset {
+    struct dlx_jitfn *fns;
+    size_t nfns, cap;
+    struct dlx_jitent { struct jit_code_entry *e; size_t lo, hi; } *lv[DLX_JIT_LEVELS];
+    size_t nlv[DLX_JIT_LEVELS], caplv[DLX_JIT_LEVELS];
+};
+
+/* Register a function (cfi == NULL && ncfi == 0: "no frame changes").  No-op when
+ * INVISIBLE_DLEXT_GDBJIT=0; out of memory only loses debuggability. */
+void dlx_jitset_add(struct dlx_jitset *js, const char *name, uint64_t addr, uint64_t size,
+                    const unsigned char *cfi, size_t ncfi);
+/* Unregister everything and free. */
+void dlx_jitset_clear(struct dlx_jitset *js);
 
 /* Append a perf map line unless INVISIBLE_DLEXT_PERFMAP=0. */
 void dlx_perfmap_add(uint64_t addr, uint64_t size, const char *name);
