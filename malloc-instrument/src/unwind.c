@@ -867,13 +867,19 @@ static uint64_t rule_from_row(const cfi_row *row)
     return rule_make(row->cfa_kind, (int32_t)row->cfa_offset, rbp_kind, (int16_t)row->rbp.offset);
 }
 
-/* The rule for the frame whose return address is `pc` (slow path, no cache). */
-static uint64_t compute_rule(uintptr_t pc)
+/* The rule for the frame whose return address is `pc` (slow path, no cache). `cacheable`
+ * is cleared when no loaded object contains the pc: that answer can change (JIT code, an
+ * object being dlopen'ed, or a malloc from ld.so before _dl_find_object is initialized at
+ * startup), and misses on such pcs are cheap anyway. */
+static uint64_t compute_rule(uintptr_t pc, bool *cacheable)
 {
     uintptr_t call_site = pc - 1; /* inside the call instruction */
     object_info object;
-    if (!find_object(call_site, &object))
+    *cacheable = true;
+    if (!find_object(call_site, &object)) {
+        *cacheable = false;
         return rule_make(CFA_STOP, 0, 0, 0);
+    }
     uint64_t runtime = object.runtime_lib ? RULE_RUNTIME_LIB : 0;
     uint64_t stop = rule_make(CFA_STOP, 0, 0, 0) | runtime;
 
@@ -917,8 +923,10 @@ static uint64_t compute_rule(uintptr_t pc)
 static __attribute__((noinline)) uint64_t lookup_rule_slow(rule_cache_entry *table, uint64_t generation,
                                                            uintptr_t pc)
 {
-    uint64_t rule = compute_rule(pc);
-    rule_cache_write(table, pc, generation, rule);
+    bool cacheable;
+    uint64_t rule = compute_rule(pc, &cacheable);
+    if (cacheable)
+        rule_cache_write(table, pc, generation, rule);
     return rule;
 }
 

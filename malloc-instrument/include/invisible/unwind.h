@@ -20,6 +20,12 @@
  *    signal trampolines, PLT entries) ends the walk at that frame: a short trace, never a crash.
  *  - Code unloaded by dlclose leaves stale rules behind; whoever sees a dlclose calls
  *    invisible_unwind_invalidate_cache() (cheap: one generation bump).
+ *  - A walk that starts from exactly the same (pc, sp, fp) as this thread's previous walk
+ *    (an allocation site in a loop) re-reads the stack words that walk read and, if they are
+ *    unchanged, returns its result: same answer, ~6x cheaper (INVISIBLE_UNWIND_NO_MEMO
+ *    bypasses this, for benchmarks and tests).
+ *  - Cost (AMD EPYC 2.6 GHz, warm cache, depth 16): ~4.5 ns per frame walked, ~14 ns per
+ *    repeated capture; libunwind's unw_backtrace ~7 ns per frame (bench_unwind).
  */
 #ifndef INVISIBLE_UNWIND_H
 #define INVISIBLE_UNWIND_H
