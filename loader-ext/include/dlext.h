@@ -12,10 +12,12 @@
  * plain dlsym(h, sym) works (and is as fast as on any library).  The object is RTLD_LOCAL:
  * generated symbols never interpose on other libraries; dlsym(RTLD_DEFAULT, ..) does not see them.
  *
- * Backing and naming: a file "<dir>/<name>" on tmpfs (<dir> = $INVISIBLE_DLEXT_DIR or
- * /dev/shm/invisible-dlext.<pid>), so /proc/PID/maps, dl_iterate_phdr, the link map and gdb all
- * show the name; if tmpfs is unusable (missing, noexec) a memfd named <name> is used instead and
- * the link-map name is /proc/<pid>/fd/<n>.  Files are removed by dldestroy and at exit.
+ * Backing and naming: a file "<parent>/invisible-dlext.<pid>/<name>" (<parent> =
+ * $INVISIBLE_DLEXT_DIR or /dev/shm, tmpfs), so /proc/PID/maps, dl_iterate_phdr, the link map and
+ * gdb all show the name; if that is unusable (missing, noexec) a memfd named <name> is used
+ * instead and the link-map name is /proc/<pid>/fd/<n>.  Files are removed by dldestroy and at
+ * exit (not with INVISIBLE_DLEXT_KEEP=1, which keeps them for `perf report`); directories of
+ * processes that died without exiting (abort, kill) are swept by the next dlcreate.
  *
  * Growth: code and data space grow without limit by chaining further objects ("<name>.1",
  * "<name>.2", ... each twice as large) behind the one handle; each is a real loaded object.  The
@@ -35,9 +37,12 @@
  *
  * Debuggers/profilers: each STT_FUNC bound in code space gets (a) an FDE in the object's
  * .eh_frame + PT_GNU_EH_FRAME search table (libgcc unwinder, backtrace(), C++ exceptions),
- * (b) a GDB JIT-interface entry (in-memory ELF with the symbol and .debug_frame), unless
+ * (b) GDB JIT-interface registration (in-memory ELF symfiles with the symbol and its
+ * .debug_frame; merged 16 at a time so gdb keeps few JIT objfiles), unless
  * INVISIBLE_DLEXT_GDBJIT=0, (c) a line "START SIZE name" in /tmp/perf-PID.map, unless
- * INVISIBLE_DLEXT_PERFMAP=0.
+ * INVISIBLE_DLEXT_PERFMAP=0.  The object file itself carries .dynsym/.eh_frame with section
+ * headers kept current, so tools that read it (gdb -p, perf report) see every symbol.
+ * No DWARF line info is produced (no producer API for it yet).
  */
 #ifndef INVISIBLE_DLEXT_H
 #define INVISIBLE_DLEXT_H

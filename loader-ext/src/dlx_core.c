@@ -150,6 +150,10 @@ static void sweep_stale_dirs(const char *parent)
         char sub[512];
         snprintf(sub, sizeof sub, "%s/%s", parent, de->d_name);
         int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd >= 0 && faccessat(dfd, ".keep", F_OK, 0) == 0) { /* kept for perf report */
+            close(dfd);
+            continue;
+        }
         DIR *sd = dfd >= 0 ? fdopendir(dfd) : NULL;
         struct stat st;
         if (sd && fstat(dfd, &st) == 0 && st.st_uid == geteuid()) {
@@ -654,6 +658,17 @@ DLEXT_API int dldestroy(void *h)
  * other destructors or atexit handlers that still reference generated functions. */
 __attribute__((destructor)) static void dlx_cleanup_files(void)
 {
+    const char *keep = getenv("INVISIBLE_DLEXT_KEEP");
+    if (keep && keep[0] == '1' && dir_path[0] && dir_pid == getpid()) {
+        /* keep the objects so that perf report (which reads file-backed code from the file,
+         * not from perf-PID.map) can symbolise them; the marker stops the stale-dir sweep */
+        char mark[300];
+        snprintf(mark, sizeof mark, "%s/.keep", dir_path);
+        int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
     if (pthread_rwlock_tryrdlock(&reg_lock) != 0)
         return;
     for (size_t i = 0; i < nreg; i++)
