@@ -31,6 +31,7 @@
 #define MAPS_BUFFER_BYTES (8u << 20)
 #define ANONYMOUS_ROOT_LIMIT (256ull << 20) /* larger anonymous mappings are not scanned */
 #define TCB_SCAN_BYTES 4096                 /* struct pthread (with pthread-specific data) */
+#define GLIBC_ARENA_HEAP_ALIGN (64ull << 20) /* HEAP_MAX_SIZE: non-main arenas' heaps */
 
 enum { UNREACHED = 0, INDIRECT = 1, POSSIBLE = 2, REACHABLE = 3 };
 
@@ -184,8 +185,8 @@ static int collect_live_blocks(scan *s, uint32_t *scratch)
     return 0;
 }
 
-/* Does any live block start in [low, high)? (binary search over the sorted blocks) */
-static int holds_blocks(const scan *s, uint64_t low, uint64_t high)
+/* Index of the first live block (in address order) starting at or after `low`. */
+static uint32_t first_block_from(const scan *s, uint64_t low)
 {
     uint32_t lo = 0, hi = s->live_count;
     while (lo < hi) {
@@ -195,7 +196,14 @@ static int holds_blocks(const scan *s, uint64_t low, uint64_t high)
         else
             hi = mid;
     }
-    return lo < s->live_count && s->records[s->live[lo]].start < high;
+    return lo;
+}
+
+/* Does any live block start in [low, high)? */
+static int holds_blocks(const scan *s, uint64_t low, uint64_t high)
+{
+    uint32_t i = first_block_from(s, low);
+    return i < s->live_count && s->records[s->live[i]].start < high;
 }
 
 static inline uint32_t block_at(const scan *s, uint64_t word)
@@ -351,8 +359,29 @@ static size_t read_maps(char *buffer, size_t capacity)
 
 static int contains(uint64_t start, uint64_t end, uint64_t address) { return address >= start && address < end; }
 
+/* Scan an anonymous mapping that is not a malloc heap: everything except the live blocks in
+ * it (the kernel merges neighbouring anonymous mappings, so an interpreter's arena can share a
+ * VMA with an mmapped malloc chunk; the chunk is a block, the arena is roots). */
+static void scan_between_blocks(scan *s, uint64_t low, uint64_t high)
+{
+    uint64_t cursor = low;
+    for (uint32_t i = first_block_from(s, low); i < s->live_count; i++) {
+        const memtable_record *r = &s->records[s->live[i]];
+        if (r->start >= high)
+            break;
+        uint64_t chunk = r->start >= 16 ? r->start - 16 : r->start; /* glibc chunk header */
+        if (chunk > cursor)
+            scan_root(s, cursor, chunk, 0);
+        uint64_t end = r->start + r->size;
+        if (end > cursor)
+            cursor = end;
+    }
+    if (cursor < high)
+        scan_root(s, cursor, high, 0);
+}
+
 /* Stacks from sp to the top of their mapping; TLS around each thread pointer; anonymous
- * mappings that are neither heap, stack nor ours. */
+ * mappings that are neither glibc heaps, stacks nor ours. */
 static void scan_mappings(scan *s, const thread_roots *threads, int thread_count, int unstopped)
 {
     const char *p = s->maps;
@@ -378,8 +407,9 @@ static void scan_mappings(scan *s, const thread_roots *threads, int thread_count
         int after_guard = previous.end == m.start && previous.perms[0] == '-' && previous.perms[1] == '-';
         if (!is_stack && readable_writable && m.perms[3] == 'p' && m.anonymous && !m.heap_or_special &&
             (!after_guard || unstopped) && m.end - m.start <= ANONYMOUS_ROOT_LIMIT &&
-            !raw_is_own_region(m.start, m.end) && !holds_blocks(s, m.start, m.end))
-            scan_root(s, m.start, m.end, 0);
+            !raw_is_own_region(m.start, m.end) &&
+            !(m.start % GLIBC_ARENA_HEAP_ALIGN == 0 && holds_blocks(s, m.start, m.end)))
+            scan_between_blocks(s, m.start, m.end);
         previous = m;
     }
 }
