@@ -18,7 +18,24 @@
 #define DEPTH 16
 static long iterations = 20000;
 static int batches = 50;
-static int mode; /* 0 ours (memo), 1 ours without memo, 2 backtrace(), 3 unw_backtrace */
+static int mode; /* 0 ours (memo hit), 1 ours without memo, 2 backtrace(), 3 unw_backtrace,
+                    4 ours alternating between two call sites (memo miss, recording) */
+
+/* Capture for the caller: two call sites in capture_loop give two different start pcs. */
+__attribute__((noinline)) static int capture_here(uintptr_t *pcs)
+{
+    invisible_frame_state state;
+    INVISIBLE_FRAME_STATE_HERE(state);
+    return invisible_unwind(&state, pcs, DEPTH, 0);
+}
+__attribute__((noinline)) static int capture_here_too(uintptr_t *pcs)
+{
+    invisible_frame_state state;
+    INVISIBLE_FRAME_STATE_HERE(state);
+    int n = invisible_unwind(&state, pcs, DEPTH, 0);
+    __asm__ volatile("" ::: "memory");
+    return n;
+}
 static int (*unw_backtrace_fn)(void **, int);
 static double elapsed_ns;
 static int frames_seen;
@@ -41,6 +58,11 @@ __attribute__((noinline)) static int capture_loop(void)
             invisible_frame_state state;
             INVISIBLE_FRAME_STATE_HERE(state);
             n = invisible_unwind(&state, pcs, DEPTH, mode == 1 ? INVISIBLE_UNWIND_NO_MEMO : 0);
+        } else if (mode == 4) {
+            if (i & 1)
+                n = capture_here(pcs);
+            else
+                n = capture_here_too(pcs);
         } else if (mode == 2) {
             n = backtrace(buffer, DEPTH + 1) - 1;
         } else {
@@ -68,10 +90,11 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Batches of the three methods are interleaved so that load from other processes hits all
+/* Batches of the methods are interleaved so that load from other processes hits all
  * of them alike. */
 static const char *const method_names[] = {"invisible_unwind, memo hit", "invisible_unwind, walk (warm cache)",
-                                           "glibc backtrace (libgcc)", "libunwind unw_backtrace (heaptrack)"};
+                                           "glibc backtrace (libgcc)", "libunwind unw_backtrace (heaptrack)",
+                                           "invisible_unwind, memo miss+record"};
 
 int main(int argc, char **argv)
 {
@@ -79,7 +102,7 @@ int main(int argc, char **argv)
         iterations = atol(argv[1]) > 0 ? atol(argv[1]) : 1;
     if (argc > 2)
         batches = atoi(argv[2]) < 1 ? 1 : atoi(argv[2]) > 1000 ? 1000 : atoi(argv[2]);
-    int methods = 3;
+    int order[5] = {0, 4, 1, 2, 3}, methods = 4; /* mode 3 (libunwind) last, if present */
     void *libunwind = dlopen("libunwind.so.8", RTLD_NOW);
     if (libunwind && (unw_backtrace_fn = (int (*)(void **, int))dlsym(libunwind, "unw_backtrace"))) {
         /* heaptrack enables libunwind's per-thread cache; do the same for a fair figure */
@@ -87,15 +110,16 @@ int main(int argc, char **argv)
         void **address_space = (void **)dlsym(libunwind, "_ULx86_64_local_addr_space");
         if (set_policy && address_space)
             set_policy(*address_space, 2 /* UNW_CACHE_PER_THREAD */);
-        methods = 4;
+        methods = 5;
     } else {
         printf("libunwind.so.8 not found: skipped\n");
     }
-    static double per_capture[4][1000];
-    int frames[4] = {0};
+    static double per_capture[5][1000];
+    int frames[5] = {0};
     long full = iterations;
     for (int b = -1; b < batches; b++) { /* batch -1 warms the caches */
-        for (mode = 0; mode < methods; mode++) {
+        for (int m = 0; m < methods; m++) {
+            mode = order[m];
             iterations = b < 0 ? 1000 : mode == 2 ? (full / 20 > 0 ? full / 20 : 1) : full;
             run_next(chain);
             if (b >= 0)
@@ -103,7 +127,8 @@ int main(int argc, char **argv)
             frames[mode] = frames_seen;
         }
     }
-    for (int m = 0; m < methods; m++) {
+    for (int o = 0; o < methods; o++) {
+        int m = order[o];
         qsort(per_capture[m], (size_t)batches, sizeof(double), compare_doubles);
         double best = per_capture[m][0], median = per_capture[m][batches / 2];
         printf("%-36s %2d frames  min %7.1f ns/capture (%6.2f ns/frame)  median %7.1f ns/capture\n",
