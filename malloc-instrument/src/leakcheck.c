@@ -62,6 +62,9 @@ typedef struct scan {
     sigjmp_buf fault;
     char *maps;
     struct thread_roots *threads; /* STOPWORLD_MAX_THREADS + 1 */
+    int thread_count;
+    uint64_t own_tls_offset;      /* thread pointer - start of our static TLS block */
+    uint64_t own_tls_size;        /* 0: unknown */
 } scan;
 
 /* The fault handler needs to find the scan; only one scan runs at a time. */
@@ -110,9 +113,24 @@ typedef struct phdr_walk {
     uint64_t own_base;
 } phdr_walk;
 
+/* Our own static TLS (the unwinder's per-thread memo keeps copies of stack words there) sits at
+ * the same offset from every thread's pointer: record it so no thread's copy is a root. */
+static void note_own_tls(scan *s, struct dl_phdr_info *info)
+{
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_TLS && info->dlpi_tls_data) {
+            s->own_tls_offset = (uint64_t)pthread_self() - (uint64_t)(uintptr_t)info->dlpi_tls_data;
+            s->own_tls_size = ph->p_memsz;
+        }
+    }
+}
+
 static int collect_segment(struct dl_phdr_info *info, size_t size, void *data)
 {
     phdr_walk *walk = data;
+    if (walk->own_base && info->dlpi_addr == walk->own_base)
+        note_own_tls(walk->s, info);
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
@@ -276,8 +294,26 @@ static void fault_handler(int signal, siginfo_t *info, void *context)
         siglongjmp(s->fault, 1);
 }
 
-/* Scan a root range; a fault (a mapping gone under us) abandons only that range. */
+static void scan_root_piece(scan *s, uint64_t low, uint64_t high, int allocator_data);
+
+/* Scan a root range minus every thread's copy of our own TLS block. */
 static void scan_root(scan *s, uint64_t low, uint64_t high, int allocator_data)
+{
+    if (s->own_tls_size) {
+        for (int t = 0; t < s->thread_count; t++) {
+            uint64_t begin = s->threads[t].tp - s->own_tls_offset, end = begin + s->own_tls_size;
+            if (begin < high && end > low) {
+                scan_root(s, low, begin, allocator_data);
+                scan_root(s, end, high, allocator_data);
+                return;
+            }
+        }
+    }
+    scan_root_piece(s, low, high, allocator_data);
+}
+
+/* A fault (a mapping gone under us) abandons only that piece. */
+static void scan_root_piece(scan *s, uint64_t low, uint64_t high, int allocator_data)
 {
     if (high <= low)
         return;
@@ -622,6 +658,7 @@ const invisible_leak_summary *leakcheck_run(void)
         threads[thread_count].tp = stopped[i].thread_pointer;
         thread_count++;
     }
+    s.thread_count = thread_count;
 
     struct sigaction fault_action, old_segv, old_bus;
     memset(&fault_action, 0, sizeof fault_action);
