@@ -26,6 +26,7 @@
 #include "invisible/rawlibc.h"
 #include "invisible/state.h"
 #include "invisible/thread_state.h"
+#include "invisible/unwind.h"
 #include "report.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -102,6 +103,19 @@ __attribute__((constructor(101))) static void invisible_constructor(void)
     thread->in_hook--;
 }
 
+/* ---- dlclose: code addresses may be reused, so cached unwind rules must go ---- */
+
+EXPORT int dlclose(void *handle)
+{
+    invisible_thread *thread = &invisible_tls;
+    thread->in_hook++;
+    int (*real_dlclose)(void *) = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+    thread->in_hook--;
+    int rc = real_dlclose ? real_dlclose(handle) : -1;
+    invisible_unwind_invalidate_cache();
+    return rc;
+}
+
 /* ---- the exit path ---- */
 
 /* Callee-saved registers at the call to exit: the caller's live values (x86-64 SysV). */
@@ -115,7 +129,9 @@ EXPORT __attribute__((noreturn, noinline)) void exit(int status)
     CAPTURE_CALLEE_SAVED(invisible_state.leaks.exit_registers);
     /* The caller's stack pointer just before the call: everything below is dead. */
     leakcheck_set_exit_stack((uint64_t)(uintptr_t)__builtin_frame_address(0) + 16);
+    invisible_tls.in_hook++;
     void (*real_exit)(int) = (void (*)(int))dlsym(RTLD_NEXT, "exit");
+    invisible_tls.in_hook--;
     if (real_exit)
         real_exit(status);
     _exit(status);
