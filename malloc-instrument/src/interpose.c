@@ -48,6 +48,12 @@ static __attribute__((noinline)) uint32_t capture_site(invisible_thread *thread,
 {
     uint64_t pcs[INVISIBLE_MAX_DEPTH];
     int depth = invisible_state.options.depth;
+    /* Depth 1 outside the runtime libraries is the return address itself: one rule-cache
+     * probe instead of a walk (stack bounds, memo). Same answer as the unwinder's. */
+    if (depth == 1 && frame->pc != 0 && !invisible_pc_in_runtime_lib(frame->pc)) {
+        pcs[0] = frame->pc;
+        return trace_intern(thread, pcs, 1);
+    }
     int n = invisible_unwind(frame, (uintptr_t *)pcs, depth, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS);
     return trace_intern(thread, pcs, n);
 }
@@ -58,7 +64,11 @@ static inline void record_block(invisible_thread *thread, void *block, size_t si
     if (!block)
         return;
     uint32_t trace = capture_site(thread, frame);
-    if (memtable_insert((uint64_t)(uintptr_t)block, size, trace) == 0) {
+    /* The loader's own allocations (DTVs, link maps) stay referenced by loader state that is
+     * not all roots (glibc's cache of dead threads' stacks): never report them (as LSan). */
+    uint32_t flags = frame->pc - invisible_state.loader_text_start < invisible_state.loader_text_size
+                         ? RECORD_LOADER : 0;
+    if (memtable_insert((uint64_t)(uintptr_t)block, size, trace, flags) == 0) {
         thread_slot *slot = thread_state_slot(thread);
         slot->allocated_blocks++;
         slot->allocated_bytes += size;
@@ -146,7 +156,7 @@ static void *realloc_tracked(invisible_thread *thread, void *old, size_t size,
         }
     } else if (known) {
         /* Failure leaves the old block alive: put its record back unchanged. */
-        memtable_insert(previous.start, previous.size, previous.trace_id);
+        memtable_insert(previous.start, previous.size, previous.trace_id, previous.flags & RECORD_LOADER);
     }
     return block;
 }

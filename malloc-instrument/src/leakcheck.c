@@ -670,6 +670,14 @@ const invisible_leak_summary *leakcheck_run(void)
 
     collect_live_blocks(&s, (uint32_t *)s.stack);
     read_maps(s.maps, MAPS_BUFFER_BYTES);
+    /* The loader's own blocks are roots: loader state keeps them (LSan does the same). */
+    for (uint32_t i = 0; i < s.live_count; i++) {
+        if (s.records[s.live[i]].flags & RECORD_LOADER) {
+            s.state[s.live[i]] = REACHABLE;
+            push(&s, s.live[i]);
+        }
+    }
+    drain_marks(&s);
     for (int i = 0; i < s.root_count; i++)
         scan_root(&s, s.roots[i].low, s.roots[i].high, s.roots[i].allocator_data);
     scan_mappings(&s, threads, thread_count, parked < signalled);

@@ -164,15 +164,20 @@ static void cover_set(uint64_t start, uint64_t size, uint32_t index)
         atomic_store_explicit(&table()->buckets[b].cover, index, memory_order_release);
 }
 
+/* A plain compare-then-store, not a CAS: while this block is live no other block can cover
+ * its buckets (blocks never overlap), so nobody else writes these entries until glibc has the
+ * block back, which is after this returns (free forgets before freeing). The compare keeps a
+ * stale record (a block freed behind our back, then reused) from wiping its successor's entry.
+ * This saved one locked instruction per KiB of every freed block (2-5 per pair in the bench). */
 static void cover_clear(uint64_t start, uint64_t size, uint32_t index)
 {
     if (size == 0)
         return;
     uint64_t first = bucket_index(start) + 1, last = bucket_index(start + size - 1);
     for (uint64_t b = first; b <= last; b++) {
-        uint32_t expected = index;
-        atomic_compare_exchange_strong_explicit(&table()->buckets[b].cover, &expected, 0,
-                                                memory_order_relaxed, memory_order_relaxed);
+        _Atomic uint32_t *cover = &table()->buckets[b].cover;
+        if (atomic_load_explicit(cover, memory_order_relaxed) == index)
+            atomic_store_explicit(cover, 0, memory_order_relaxed);
     }
 }
 
@@ -252,7 +257,7 @@ static uint32_t large_find(uint64_t address, int locked)
 
 /* ---- public operations ---- */
 
-int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id)
+int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags)
 {
     memtable *t = table();
     if (!address_trackable(start))
@@ -267,7 +272,7 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id)
     r->trace_id = trace_id;
     r->type_cache = 0;
     if (size >= MEMTABLE_LARGE_THRESHOLD) {
-        r->flags = RECORD_LIVE | RECORD_LARGE;
+        r->flags = RECORD_LIVE | RECORD_LARGE | flags;
         if (large_insert(index) != 0) {
             r->flags = 0;
             record_give(thread, index);
@@ -275,7 +280,7 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id)
         }
         return 0;
     }
-    r->flags = RECORD_LIVE;
+    r->flags = RECORD_LIVE | flags;
     cover_set(start, size, index);
     bucket_push(&t->buckets[bucket_index(start)], index);
     return 0;
@@ -287,23 +292,29 @@ int memtable_remove(uint64_t start, memtable_record *out)
     if (!address_trackable(start))
         return 0;
     invisible_thread *thread = &invisible_tls;
-    thread_slot *slot = thread_state_slot(thread);
     uint64_t b = bucket_index(start);
     memtable_bucket *bucket = &t->buckets[b];
-    uint32_t head = bucket_lock(bucket, slot, b);
-    uint32_t previous = 0, index = head;
-    while (index && t->records[index].start != start) {
-        previous = index;
-        index = t->records[index].next;
-    }
-    if (index) {
-        if (previous) {
-            t->records[previous].next = t->records[index].next;
-        } else {
-            head = t->records[index].next;
+    uint32_t index = 0;
+    /* An empty bucket (a large block, or one we never saw) needs neither the slot nor the lock:
+     * our block, if it is small, was published in this bucket before its pointer was returned. */
+    if (atomic_load_explicit(&bucket->head, memory_order_relaxed) != 0) {
+        thread_slot *slot = thread_state_slot(thread);
+        uint32_t head = bucket_lock(bucket, slot, b);
+        uint32_t previous = 0;
+        index = head;
+        while (index && t->records[index].start != start) {
+            previous = index;
+            index = t->records[index].next;
         }
+        if (index) {
+            if (previous) {
+                t->records[previous].next = t->records[index].next;
+            } else {
+                head = t->records[index].next;
+            }
+        }
+        bucket_unlock(bucket, slot, head);
     }
-    bucket_unlock(bucket, slot, head);
     if (!index) {
         index = large_remove(start);
         if (!index)

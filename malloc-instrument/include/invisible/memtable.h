@@ -40,6 +40,7 @@
 
 #define RECORD_LIVE 0x1u
 #define RECORD_LARGE 0x2u
+#define RECORD_LOADER 0x4u /* allocated by the dynamic loader itself (TLS, link maps): never a leak */
 
 typedef struct memtable_bucket {
     _Atomic uint32_t head; /* record index | MEMTABLE_LOCK_BIT */
@@ -73,8 +74,9 @@ typedef struct memtable {
  * hooks pass everything through and the report says tracking was unavailable). */
 int memtable_init(void);
 
-/* Record a new block; `start` must not be in the table. Returns 0, -1 if out of records. */
-int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id);
+/* Record a new block; `start` must not be in the table. `flags` may hold RECORD_LOADER.
+ * Returns 0, -1 if out of records. */
+int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags);
 
 /* Remove the block starting exactly at `start`; copies its record to `out` if non-NULL.
  * Returns 1 if it was there, 0 if not (a block we never saw, or a wild free). */

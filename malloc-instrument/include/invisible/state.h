@@ -38,6 +38,8 @@ typedef struct invisible_process {
     stopworld stop;
     leakcheck_state leaks;
     invisible_query_api query;
+    uint64_t loader_text_start;       /* ld.so's code: allocations made from there are RECORD_LOADER */
+    uint64_t loader_text_size;
     invisible_spinlock own_regions_lock;
     own_region own_regions[OWN_REGION_CAPACITY]; /* our own mappings: never roots */
     int own_region_count;

@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -82,12 +83,29 @@ static void warn_bad_option(const char *setting)
 
 static void at_exit_report(void);
 
+/* Where ld.so's code is, so the hooks can tell its allocations apart (see RECORD_LOADER). */
+static int find_loader_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+    const char *name = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+    if (!name || strncmp(name + 1, "ld-linux", 8) != 0)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            invisible_state.loader_text_start = info->dlpi_addr + ph->p_vaddr;
+            invisible_state.loader_text_size = ph->p_memsz;
+        }
+    }
+    return 1;
+}
+
 __attribute__((constructor(101))) static void invisible_constructor(void)
 {
     invisible_thread *thread = &invisible_tls;
     thread->in_hook++;
     invisible_state_ensure();
     options_load(&invisible_state.options);
+    dl_iterate_phdr(find_loader_text, NULL);
     make_absolute(invisible_state.options.log_path, sizeof invisible_state.options.log_path);
     make_absolute(invisible_state.options.json_path, sizeof invisible_state.options.json_path);
     /* Programs may close fd 2 before exit (coreutils' close_stdout): keep our own copy. */
