@@ -268,15 +268,15 @@ EXPORT void *pvalloc(size_t size)
 /* The blocks are glibc's, unchanged: its answer is the right one. Resolved once, lazily. */
 EXPORT size_t malloc_usable_size(void *block)
 {
-    static size_t (*real_usable_size)(void *);
     if (!block)
         return 0;
-    if (!real_usable_size) {
+    if (!invisible_state.preload.real_malloc_usable_size) {
         invisible_thread *thread = &invisible_tls;
         thread->in_hook++;
-        real_usable_size = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+        invisible_state.preload.real_malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
         thread->in_hook--;
     }
+    size_t (*real_usable_size)(void *) = (size_t(*)(void *))invisible_state.preload.real_malloc_usable_size;
     if (real_usable_size)
         return real_usable_size(block);
     /* glibc chunk header: size field with 3 flag bits; mmapped chunks carry no next header. */

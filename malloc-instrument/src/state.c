@@ -15,6 +15,7 @@
 invisible_process invisible_state = {
     .options = { .depth = 1, .leak_check = 1 },
     .report_fd = 2,
+    .preload = { .log_fd = -1 },
 };
 
 int invisible_state_ensure(void)

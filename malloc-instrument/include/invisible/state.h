@@ -26,6 +26,20 @@ typedef struct leakcheck_state {
     void *active_scan;                /* the scan a fault during root scanning unwinds to */
 } leakcheck_state;
 
+/* The preloaded entry's own state (preload/libinvisible): the wrapped main, the lazily loaded
+ * runtime and the report destination. */
+typedef struct preload_state {
+    void *program_main;               /* the program's main, wrapped through __libc_start_main */
+    void *real_malloc_usable_size;    /* glibc's, resolved on first use */
+    void *runtime;                    /* dlopen handle of libinvisible-runtime.so */
+    void *runtime_init;
+    void *runtime_report;
+    int runtime_failed;
+    int log_fd;                       /* --log file, opened on first report */
+    int log_pid;                      /* the process it was opened for (%p in a fork child) */
+    char command[4096];               /* /proc/self/cmdline, space-joined */
+} preload_state;
+
 typedef struct invisible_process {
     _Atomic int init_state;           /* 0 none, 1 in progress, 2 done, -1 failed */
     int tracking;                     /* hooks record blocks (0 when tables are unavailable) */
@@ -38,6 +52,7 @@ typedef struct invisible_process {
     stopworld stop;
     leakcheck_state leaks;
     invisible_query_api query;
+    preload_state preload;
     uint64_t loader_text_start;       /* ld.so's code: allocations made from there are RECORD_LOADER */
     uint64_t loader_text_size;
     invisible_spinlock own_regions_lock;

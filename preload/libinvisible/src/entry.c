@@ -159,11 +159,9 @@ typedef int (*main_function)(int, char **, char **);
 typedef int (*libc_start_main_function)(main_function, int, char **, void (*)(void), void (*)(void),
                                         void (*)(void), void *);
 
-static main_function program_main;
-
 static __attribute__((noinline)) int main_wrapper(int argc, char **argv, char **envp)
 {
-    int status = program_main(argc, argv, envp);
+    int status = ((main_function)invisible_state.preload.program_main)(argc, argv, envp);
     /* main has returned: all of its frames are dead. */
     leakcheck_set_exit_stack((uint64_t)(uintptr_t)__builtin_frame_address(0));
     memset(invisible_state.leaks.exit_registers, 0, sizeof invisible_state.leaks.exit_registers);
@@ -178,7 +176,7 @@ EXPORT int __libc_start_main(main_function main, int argc, char **argv, void (*i
 {
     libc_start_main_function real =
         (libc_start_main_function)dlsym(RTLD_NEXT, "__libc_start_main");
-    program_main = main;
+    invisible_state.preload.program_main = (void *)main;
     return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }
 

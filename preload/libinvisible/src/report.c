@@ -19,26 +19,12 @@
 #include "invisible/state.h"
 #include "invisible/trace.h"
 
-#define COMMAND_CAPACITY 4096
 #define LINE_CAPACITY 2048
 #define SAVED_SIGNALS 32
 
-typedef struct report_state {
-    void *runtime;
-    invisible_runtime_init_fn init;
-    invisible_runtime_report_fn report;
-    int runtime_failed;
-    int log_fd;
-    int log_pid; /* the process the log was opened for: a fork child with %p opens its own */
-    char command[COMMAND_CAPACITY];
-} report_state;
+typedef preload_state report_state;
 
-static report_state *state(void)
-{
-    /* Part of the per-process state, kept here because only this file uses it. */
-    static report_state one = { .log_fd = -1 };
-    return &one;
-}
+static report_state *state(void) { return &invisible_state.preload; }
 
 int report_descriptor(void)
 {
@@ -123,10 +109,10 @@ static int load_runtime(report_state *r)
     runtime_path(path, sizeof path);
     r->runtime = path[0] ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
     if (r->runtime) {
-        r->init = (invisible_runtime_init_fn)dlsym(r->runtime, "invisible_runtime_init");
-        r->report = (invisible_runtime_report_fn)dlsym(r->runtime, "invisible_runtime_report");
+        r->runtime_init = dlsym(r->runtime, "invisible_runtime_init");
+        r->runtime_report = dlsym(r->runtime, "invisible_runtime_report");
     }
-    if (!r->runtime || !r->init || !r->report) {
+    if (!r->runtime || !r->runtime_init || !r->runtime_report) {
         r->runtime_failed = 1;
         return -1;
     }
@@ -141,8 +127,8 @@ int report_with_runtime(const invisible_report_request *request)
         sigaction(s, NULL, &saved[s]);
     int rc = -1;
     if (load_runtime(r) == 0) {
-        r->init(); /* trivial first call: the runtime starts here (probe pitfall P1) */
-        rc = r->report(invisible_query_table(), request);
+        ((invisible_runtime_init_fn)r->runtime_init)(); /* the runtime starts here (probe P1) */
+        rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), request);
     }
     for (int s = 1; s < SAVED_SIGNALS; s++)
         if (s != SIGKILL && s != SIGSTOP)
