@@ -75,6 +75,16 @@ size_t raw_append(char *buffer, size_t length, size_t capacity, const char *text
     return length;
 }
 
+/* Append digits[count-1] .. digits[0] (they were produced least significant first). */
+static size_t append_reversed(char *buffer, size_t length, size_t capacity, const char *digits, int count)
+{
+    while (count > 0 && length + 1 < capacity)
+        buffer[length++] = digits[--count];
+    if (capacity)
+        buffer[length] = 0;
+    return length;
+}
+
 size_t raw_append_u64(char *buffer, size_t length, size_t capacity, uint64_t value)
 {
     char digits[24];
@@ -83,11 +93,7 @@ size_t raw_append_u64(char *buffer, size_t length, size_t capacity, uint64_t val
         digits[n++] = (char)('0' + value % 10);
         value /= 10;
     } while (value);
-    while (n > 0 && length + 1 < capacity)
-        buffer[length++] = digits[--n];
-    if (capacity)
-        buffer[length] = 0;
-    return length;
+    return append_reversed(buffer, length, capacity, digits, n);
 }
 
 size_t raw_append_u64_grouped(char *buffer, size_t length, size_t capacity, uint64_t value)
@@ -103,11 +109,7 @@ size_t raw_append_u64_grouped(char *buffer, size_t length, size_t capacity, uint
         value /= 10;
         group++;
     } while (value);
-    while (n > 0 && length + 1 < capacity)
-        buffer[length++] = digits[--n];
-    if (capacity)
-        buffer[length] = 0;
-    return length;
+    return append_reversed(buffer, length, capacity, digits, n);
 }
 
 size_t raw_append_hex(char *buffer, size_t length, size_t capacity, uint64_t value)
@@ -120,11 +122,7 @@ size_t raw_append_hex(char *buffer, size_t length, size_t capacity, uint64_t val
         value >>= 4;
     } while (value);
     length = raw_append(buffer, length, capacity, "0x");
-    while (n > 0 && length + 1 < capacity)
-        buffer[length++] = digits[--n];
-    if (capacity)
-        buffer[length] = 0;
-    return length;
+    return append_reversed(buffer, length, capacity, digits, n);
 }
 
 uint64_t raw_now_ns(void)
