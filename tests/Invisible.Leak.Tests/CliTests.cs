@@ -117,3 +117,21 @@ public sealed class CliTests
         System.Text.RegularExpressions.Regex.Replace(text, "==[0-9]+==", "==PID=="), "[0-9.,]+ ms|0x[0-9A-F]+|[0-9,]+ bytes of roots", "N")
         .Replace(TestEnvironment.Fixture("leak_shapes"), "FIXTURE");
 }
+
+/// <summary>When the NativeAOT runtime cannot be used, the C side still writes the report.</summary>
+public sealed class RuntimeFallbackTests
+{
+    [Theory]
+    [InlineData("/no/such/libinvisible-runtime.so")]
+    [InlineData("/etc/passwd")] // not an ELF object: dlopen fails
+    public void MissingOrBrokenRuntimeGivesThePlainReport(string runtime)
+    {
+        var (run, report) = TestEnvironment.RunPreloaded(TestEnvironment.Fixture("leak_shapes"), new[] { "chain", "data" },
+                                                        new Dictionary<string, string> { ["INVISIBLE_RUNTIME"] = runtime });
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Invisible leak report (plain: runtime unavailable)", run.Stderr);
+        Assert.Contains("definitely lost: 24 bytes in 1 blocks", run.Stderr);
+        Assert.Equal("dladdr", report.RootElement.GetProperty("symbolizer").GetString());
+        Assert.Equal(new LeakTotals(1, 24, 2, 48, 0, 0, 1, 33), LeakTotals.FromJson(report));
+    }
+}
