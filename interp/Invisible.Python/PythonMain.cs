@@ -1,4 +1,8 @@
+using System;
 using System.IO;
+using System.Text;
+using System.Threading;
+using Invisible.Python.Runtime;
 
 namespace Invisible.Python;
 
@@ -8,7 +12,113 @@ public static class PythonMain
 {
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        (stderr ?? System.Console.Error).WriteLine("invisible python: not implemented yet");
-        return 2;
+        int rc = 0;
+        // run on a thread with a large stack so deep Python recursion raises RecursionError instead of crashing
+        var t = new Thread(() => rc = RunOnThread(args, stdout, stderr), 512 * 1024 * 1024);
+        t.Start();
+        t.Join();
+        return rc;
+    }
+
+    private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr)
+    {
+        bool ownOut = stdout == null;
+        var o = stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        var e = stderr ?? new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
+        try
+        {
+            int i = 0;
+            bool interactiveAfter = false;
+            while (i < args.Length && args[i].StartsWith('-') && args[i] != "-" && args[i] != "-c" && args[i] != "-m")
+            {
+                if (args[i] == "-i") interactiveAfter = true;
+                else if (args[i] == "-V" || args[i] == "--version") { o.WriteLine("Python 3.11.7"); o.Flush(); return 0; }
+                else if (args[i] == "-h" || args[i] == "--help") { o.WriteLine("usage: invisible python [-c cmd | -m mod | file | -] [arg] ..."); o.Flush(); return 0; }
+                i++;
+            }
+            if (i < args.Length && args[i] == "-c")
+            {
+                if (i + 1 >= args.Length) { e.WriteLine("Argument expected for the -c option"); return 2; }
+                var argv = new string[args.Length - i - 1];
+                argv[0] = "-c";
+                Array.Copy(args, i + 2, argv, 1, args.Length - i - 2);
+                var eng = new PythonEngine(o, e, Console.In, argv, "");
+                int rc = eng.RunMain(args[i + 1], "<string>");
+                if (interactiveAfter) rc = Repl(eng, o, e);
+                return rc;
+            }
+            if (i < args.Length && args[i] == "-m")
+            {
+                if (i + 1 >= args.Length) { e.WriteLine("Argument expected for the -m option"); return 2; }
+                var mod = args[i + 1];
+                var argv = new string[args.Length - i - 1];
+                Array.Copy(args, i + 1, argv, 0, argv.Length);
+                var path = Path.Combine(Directory.GetCurrentDirectory(), mod.Replace('.', '/') + ".py");
+                var eng = new PythonEngine(o, e, Console.In, argv, Directory.GetCurrentDirectory());
+                if (!File.Exists(path)) { e.WriteLine($"{Environment.ProcessPath}: No module named {mod}"); return 1; }
+                return eng.RunMain(File.ReadAllText(path), path);
+            }
+            if (i < args.Length && args[i] != "-")
+            {
+                var file = args[i];
+                var argv = new string[args.Length - i];
+                Array.Copy(args, i, argv, 0, argv.Length);
+                if (!File.Exists(file))
+                {
+                    e.WriteLine($"{Environment.ProcessPath ?? "invisible"}: can't open file '{Path.GetFullPath(file)}': [Errno 2] No such file or directory");
+                    return 2;
+                }
+                var dir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? "";
+                var eng = new PythonEngine(o, e, Console.In, argv, dir);
+                int rc = eng.RunMain(File.ReadAllText(file), file);
+                if (interactiveAfter) rc = Repl(eng, o, e);
+                return rc;
+            }
+            {
+                var eng = new PythonEngine(o, e, Console.In, new[] { "" }, "");
+                if (Console.IsInputRedirected) return eng.RunMain(Console.In.ReadToEnd(), "<stdin>");
+                return Repl(eng, o, e);
+            }
+        }
+        finally
+        {
+            o.Flush();
+            e.Flush();
+            if (ownOut) o.Dispose();
+        }
+    }
+
+    /// <summary>The interactive prompt.</summary>
+    public static int Repl(PythonEngine eng, TextWriter o, TextWriter e)
+    {
+        o.WriteLine("Python 3.11.7 (invisible) on linux");
+        o.WriteLine("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.");
+        var buf = new StringBuilder();
+        while (true)
+        {
+            o.Write(buf.Length == 0 ? ">>> " : "... ");
+            o.Flush();
+            var line = Console.In.ReadLine();
+            if (line == null) { o.WriteLine(); return 0; }
+            if (buf.Length == 0 && line.Trim().Length == 0) continue;
+            buf.Append(line).Append('\n');
+            var src = buf.ToString();
+            bool block = src.TrimEnd().EndsWith(':') || (buf.ToString().Split('\n').Length > 2);
+            if (block && line.Trim().Length != 0) continue;
+            if (!block && IsIncomplete(src)) continue;
+            buf.Clear();
+            try { eng.ExecInteractive(src); }
+            catch (PyException ex) when (ex.Value.Type.IsSubtypeOf(PyBaseException.SystemExitType))
+            {
+                return eng.HandleUncaught(ex.Value);
+            }
+        }
+    }
+
+    private static bool IsIncomplete(string src)
+    {
+        int depth = 0;
+        foreach (var c in src) { if (c == '(' || c == '[' || c == '{') depth++; else if (c == ')' || c == ']' || c == '}') depth--; }
+        return depth > 0 || src.TrimEnd().EndsWith('\\');
     }
 }

@@ -1,0 +1,636 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using Invisible.Python.Compiler;
+using Invisible.Python.Modules;
+using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
+
+namespace Invisible.Python.Builtins;
+
+public static class BuiltinsModule
+{
+    private static bool _typesReady;
+    public static PyType EnumerateType = null!, ZipType = null!, MapType = null!, FilterType = null!, ReversedType = null!, IteratorType = null!;
+
+    private static PyType T(string name, PyType? b, NewFn? nf) => new(name, b ?? PyType.ObjectType, nf);
+
+    /// <summary>Create the builtin type objects (once per process).</summary>
+    public static void InitTypes()
+    {
+        if (_typesReady) return;
+        _typesReady = true;
+        PyType.ObjectType = new PyType("object", (PyType?)null, (cls, a, k) => cls == PyType.ObjectType ? new PyBareObject() : new PyInstance(cls));
+        PyType.TypeType = new PyType("type", PyType.ObjectType, (cls, a, k) =>
+        {
+            if (a.Length == 1 && cls == PyType.TypeType) return a[0].Type;
+            int n = Ops.PosCount(a, k);
+            if (n != 3) throw Ops.TypeError("type() takes 1 or 3 arguments");
+            PyDict? kwd = null;
+            if (k != null) { kwd = new PyDict(); for (int i = 0; i < k.Length; i++) kwd.SetItem(k[i], a[n + i]); }
+            return MakeClass(((PyStr)a[0]).Value, a[1], (PyDict)a[2], kwd, cls == PyType.TypeType ? null : cls);
+        });
+        PyInt.TypeObj = T("int", null, (cls, a, k) => TypeMethods.NewInt(a, k));
+        PyBool.TypeObj = T("bool", PyInt.TypeObj, (cls, a, k) => PyBool.Of(a.Length > 0 && Ops.IsTrue(a[0])));
+        PyFloat.TypeObj = T("float", null, (cls, a, k) => a.Length == 0 ? new PyFloat(0) : new PyFloat(TypeMethods.ToDoubleParse(a[0])));
+        PyComplex.TypeObj = T("complex", null, (cls, a, k) => TypeMethods.NewComplex(a, k));
+        PyStr.TypeObj = T("str", null, (cls, a, k) => TypeMethods.NewStr(a, k));
+        PyBytes.TypeObj = T("bytes", null, (cls, a, k) => new PyBytes(TypeMethods.ToBytes(a, k)));
+        PyByteArray.TypeObj = T("bytearray", null, (cls, a, k) => new PyByteArray(TypeMethods.ToBytes(a, k)));
+        PyList.TypeObj = T("list", null, (cls, a, k) => new PyList(cls));
+        PyTuple.TypeObj = T("tuple", null, (cls, a, k) =>
+        {
+            var items = a.Length == 0 ? Array.Empty<PyObject>() : Ops.ToArray(a[0]);
+            return cls == PyTuple.TypeObj ? (items.Length == 0 ? PyTuple.Empty : new PyTuple(items)) : new PyTuple((PyObject[])items.Clone(), cls);
+        });
+        PyDict.TypeObj = T("dict", null, (cls, a, k) => new PyDict(cls));
+        PySet.SetType = T("set", null, (cls, a, k) => new PySet(cls));
+        PySet.FrozenSetType = T("frozenset", null, (cls, a, k) => { var s = new PySet(cls); if (a.Length > 0) s.AddAll(a[0]); return s; });
+        PyRange.TypeObj = T("range", null, (cls, a, k) => TypeMethods.NewRange(a));
+        PySlice.TypeObj = T("slice", null, (cls, a, k) => a.Length switch
+        {
+            1 => new PySlice(PyNone.Instance, a[0], PyNone.Instance),
+            2 => new PySlice(a[0], a[1], PyNone.Instance),
+            3 => new PySlice(a[0], a[1], a[2]),
+            _ => throw Ops.TypeError("slice expected at least 1 argument, got 0"),
+        });
+        PyNone.TypeObj = T("NoneType", null, (cls, a, k) => PyNone.Instance);
+        PyNotImplementedType.TypeObj = T("NotImplementedType", null, null);
+        PyEllipsis.TypeObj = T("ellipsis", null, null);
+        PyFunction.TypeObj = T("function", null, null);
+        PyBuiltinFunction.TypeObj = T("builtin_function_or_method", null, null);
+        PyBoundMethod.TypeObj = T("method", null, null);
+        PyStaticMethod.TypeObj = T("staticmethod", null, (cls, a, k) => new PyStaticMethod(a[0]));
+        PyClassMethod.TypeObj = T("classmethod", null, (cls, a, k) => new PyClassMethod(a[0]));
+        PyProperty.TypeObj = T("property", null, (cls, a, k) => new PyProperty(Opt(a, k, 0, "fget"), Opt(a, k, 1, "fset"), Opt(a, k, 2, "fdel"), Opt(a, k, 3, "doc")));
+        PyModule.TypeObj = T("module", null, (cls, a, k) => new PyModule(((PyStr)a[0]).Value));
+        PyGenerator.TypeObj = T("generator", null, null);
+        PyCell.TypeObj = T("cell", null, null);
+        PyCodeWrapper.TypeObj = T("code", null, null);
+        PyStrIterator.TypeObj = T("str_iterator", null, null);
+        PySeqIterator.TypeObj = T("tuple_iterator", null, null);
+        PyListIterator.TypeObj = T("list_iterator", null, null);
+        PyRangeIterator.TypeObj = T("range_iterator", null, null);
+        PyDictIterator.TypeObj = T("dict_keyiterator", null, null);
+        PySeqGetItemIterator.TypeObj = T("iterator", null, null);
+        PyDictView.KeysType = T("dict_keys", null, null);
+        PyDictView.ValuesType = T("dict_values", null, null);
+        PyDictView.ItemsType = T("dict_items", null, null);
+        PyGenericAlias.TypeObj = T("types.GenericAlias", null, null);
+        PyUnionType.TypeObj = T("types.UnionType", null, null);
+        PySuper.TypeObj = T("super", null, (cls, a, k) =>
+        {
+            if (a.Length != 2) throw Ops.RuntimeError("super(): no arguments");
+            if (a[0] is not PyType st) throw Ops.TypeError("super() argument 1 must be a type");
+            return new PySuper(st, a[1]);
+        });
+        EnumerateType = T("enumerate", null, (cls, a, k) =>
+        {
+            var it = Ops.GetIter(Ops.Arg(a, k, 0, "iterable") ?? throw Ops.TypeError("enumerate() missing required argument 'iterable'"));
+            var st = Ops.Arg(a, k, 1, "start");
+            return new PyIterWrapper(EnumerateType, Enumerate(it, st == null ? PyInt.Zero : (PyInt)Ops.Index(st)));
+        });
+        ZipType = T("zip", null, (cls, a, k) => new PyIterWrapper(ZipType, Zip(a.Slice(0, Ops.PosCount(a, k)).ToArray(), Ops.Arg(a, k, 99, "strict") is PyObject s && Ops.IsTrue(s))));
+        MapType = T("map", null, (cls, a, k) =>
+        {
+            if (a.Length < 2) throw Ops.TypeError("map() must have at least two arguments.");
+            return new PyIterWrapper(MapType, Map(a[0], a.Slice(1).ToArray()));
+        });
+        FilterType = T("filter", null, (cls, a, k) => new PyIterWrapper(FilterType, Filter(a[0], Ops.GetIter(a[1]))));
+        ReversedType = T("reversed", null, (cls, a, k) => Reversed(a[0]));
+        IteratorType = T("iterator", null, null);
+        PyBaseException.Init();
+        PyGenerator.InitType(PyGenerator.TypeObj);
+        TypeMethods.Init();
+        PyFile.Init();
+    }
+
+    private static PyObject? Opt(ReadOnlySpan<PyObject> a, PyStr[]? k, int i, string name)
+    {
+        var v = Ops.Arg(a, k, i, name);
+        return v == PyNone.Instance ? null : v;
+    }
+
+    private static IEnumerable<PyObject> Enumerate(PyObject it, PyInt start)
+    {
+        if (!start.IsBig)
+        {
+            long i = start.V;
+            PyObject? v;
+            while ((v = Ops.Next(it)) != null) yield return new PyTuple(new[] { PyInt.Get(i++), v });
+        }
+        else
+        {
+            var i = start.Big;
+            PyObject? v;
+            while ((v = Ops.Next(it)) != null) { yield return new PyTuple(new[] { PyInt.Get(i), v }); i += 1; }
+        }
+    }
+
+    private static IEnumerable<PyObject> Zip(PyObject[] iterables, bool strict)
+    {
+        var its = new PyObject[iterables.Length];
+        for (int i = 0; i < its.Length; i++) its[i] = Ops.GetIter(iterables[i]);
+        if (its.Length == 0) yield break;
+        while (true)
+        {
+            var items = new PyObject[its.Length];
+            for (int i = 0; i < its.Length; i++)
+            {
+                var v = Ops.Next(its[i]);
+                if (v == null)
+                {
+                    if (strict && i > 0) throw Ops.ValueError($"zip() argument {i + 1} is shorter than argument{(i > 1 ? "s 1-" + i : " 1")}");
+                    if (strict && i == 0)
+                        for (int j = 1; j < its.Length; j++)
+                            if (Ops.Next(its[j]) != null) throw Ops.ValueError($"zip() argument {j + 1} is longer than argument{(j > 1 ? "s 1-" + j : " 1")}");
+                    yield break;
+                }
+                items[i] = v;
+            }
+            yield return new PyTuple(items);
+        }
+    }
+
+    private static IEnumerable<PyObject> Map(PyObject f, PyObject[] iterables)
+    {
+        var its = new PyObject[iterables.Length];
+        for (int i = 0; i < its.Length; i++) its[i] = Ops.GetIter(iterables[i]);
+        while (true)
+        {
+            var args = new PyObject[its.Length];
+            for (int i = 0; i < its.Length; i++)
+            {
+                var v = Ops.Next(its[i]);
+                if (v == null) yield break;
+                args[i] = v;
+            }
+            yield return Ops.Call(f, args);
+        }
+    }
+
+    private static IEnumerable<PyObject> Filter(PyObject f, PyObject it)
+    {
+        PyObject? v;
+        while ((v = Ops.Next(it)) != null)
+        {
+            bool keep = f == PyNone.Instance ? Ops.IsTrue(v) : Ops.IsTrue(Ops.Call1(f, v));
+            if (keep) yield return v;
+        }
+    }
+
+    private static PyObject Reversed(PyObject o)
+    {
+        if (o.Type.IsHeap)
+        {
+            var r = o.Type.LookupHeap(PyStr.S___reversed__);
+            if (r != null) return Ops.CallArgs(r, o);
+        }
+        if (o is PyList l) return new PyListIterator(l, true);
+        if (o is PyRange rg)
+        {
+            long n = rg.Length;
+            return new PyRangeIterator(rg.Start + (n - 1) * rg.Step, -rg.Step, n);
+        }
+        if (o is PyDict d) { var keys = d.KeyList(); keys.Reverse(); return new PySeqIterator(keys.ToArray(), keys.Count); }
+        if (o is PyDictView dv) { var items = Ops.ToArray(dv); Array.Reverse(items); return new PySeqIterator(items, items.Length); }
+        if (o is PySet) throw Ops.TypeError($"'{o.Type.Name}' object is not reversible");
+        if (o.Type.Lookup(PyStr.S___getitem__) == null && o is not PyTuple && o is not PyStr && o is not PyBytes)
+            throw Ops.TypeError($"'{o.Type.Name}' object is not reversible");
+        int len = Ops.Len(o);
+        return new PyIterWrapper(ReversedType, ReversedSeq(o, len));
+    }
+
+    private static IEnumerable<PyObject> ReversedSeq(PyObject o, int len)
+    {
+        for (int i = len - 1; i >= 0; i--) yield return Ops.GetItem(o, PyInt.Get(i));
+    }
+
+    public static string Ascii(string s)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in s)
+        {
+            if (c < 128) sb.Append(c);
+            else if (c < 256) sb.Append("\\x").Append(((int)c).ToString("x2"));
+            else sb.Append("\\u").Append(((int)c).ToString("x4"));
+        }
+        return sb.ToString();
+    }
+
+    // ---------------- class creation ----------------
+    public static PyObject BuildClass(PyFunction body, string name, PyTuple bases, PyDict kwargs)
+    {
+        PyObject? meta = kwargs.Pop(PyStr.Intern("metaclass"));
+        if (meta == null)
+        {
+            foreach (var b in bases.Items) if (b is PyType bt && bt.Meta != null) { meta = bt.Meta; break; }
+        }
+        // __mro_entries__ / non-type bases are not supported; validate
+        foreach (var b in bases.Items)
+            if (b is not PyType)
+            {
+                if (b is PyGenericAlias ga) continue;
+                throw Ops.TypeError($"bases must be types");
+            }
+        var basesFixed = new List<PyObject>();
+        foreach (var b in bases.Items) basesFixed.Add(b is PyGenericAlias ga ? ga.Origin : b);
+        bases = new PyTuple(basesFixed.ToArray());
+        var ns = new PyDict();
+        if (meta is PyType mt0 && mt0.IsHeap)
+        {
+            var prep = Ops.GetAttrOrNull(mt0, PyStr.Intern("__prepare__"));
+            if (prep != null && prep is not PyBuiltinFunction) ns = (PyDict)Ops.CallArgs(prep, new PyStr(name), bases);
+        }
+        var f = new Frame(body.Code, body.Globals, body.Closure) { Locals = ns };
+        var cell = Interpreter.Execute(f);
+        PyObject cls;
+        if (meta != null && meta != PyType.TypeType)
+        {
+            var args = new PyObject[] { new PyStr(name), bases, ns };
+            cls = Ops.CallWithKw(meta, args, kwargs.Count > 0 ? kwargs : null);
+        }
+        else cls = MakeClass(name, bases, ns, kwargs, null);
+        if (cell is PyCell c) c.Value = cls;
+        return cls;
+    }
+
+    public static PyType MakeClass(string name, PyObject basesObj, PyDict ns, PyDict? kwargs, PyType? meta = null)
+    {
+        var bl = new List<PyType>();
+        foreach (var b in Ops.ToArray(basesObj))
+        {
+            if (b is not PyType bt) throw Ops.TypeError("bases must be types");
+            if (bt == PyBool.TypeObj || bt == PyRange.TypeObj || bt == PySlice.TypeObj || bt == PyFunction.TypeObj || bt == PyGenerator.TypeObj || bt == PyNone.TypeObj)
+                throw Ops.TypeError($"type '{bt.Name}' is not an acceptable base type");
+            bl.Add(bt);
+        }
+        if (bl.Count == 0) bl.Add(PyType.ObjectType);
+        for (int i = 0; i < bl.Count; i++)
+            for (int j = i + 1; j < bl.Count; j++)
+                if (bl[i] == bl[j]) throw Ops.TypeError($"duplicate base class {bl[i].Name}");
+        var t = new PyType(name, bl.ToArray(), true);
+        if (meta != null && meta != PyType.TypeType) t.Meta = meta;
+        else foreach (var b in bl) if (b.Meta != null) { t.Meta = b.Meta; break; }
+        foreach (var kv in ns.Items())
+        {
+            var v = kv.Value;
+            var key = (PyStr)kv.Key;
+            if ((key.Value == "__new__") && v is PyFunction) v = new PyStaticMethod(v);
+            if ((key.Value == "__init_subclass__" || key.Value == "__class_getitem__") && v is PyFunction) v = new PyClassMethod(v);
+            t.TypeDict.SetItem(PyStr.Intern(key.Value), v);
+        }
+        if (ns.GetOrNull(PyStr.S___module__) is PyStr mod) t.ModuleName = mod.Value;
+        if (ns.GetOrNull(PyStr.S___qualname__) is PyStr qn) { t.QualNameOverride = qn.Value; t.TypeDict.Remove(PyStr.S___qualname__); }
+        if (ns.GetOrNull(PyStr.S___eq__) != null && ns.GetOrNull(PyStr.S___hash__) == null) t.TypeDict.SetItem(PyStr.S___hash__, PyNone.Instance);
+        if (t.TypeDict.GetOrNull(PyStr.S___doc__) == null) t.TypeDict.SetItem(PyStr.S___doc__, PyNone.Instance);
+        PyType.GlobalVersion++;
+        foreach (var kv in ns.Items())
+        {
+            var sn = kv.Value.Type.IsHeap ? kv.Value.Type.Lookup(PyStr.S___set_name__) : null;
+            if (sn != null) Ops.CallArgs(sn, kv.Value, t, kv.Key);
+        }
+        // __init_subclass__ of the parent
+        if (t.Mro.Length > 1)
+        {
+            PyObject? isc = null;
+            for (int i = 1; i < t.Mro.Length && isc == null; i++) isc = t.Mro[i].TypeDict.GetOrNull(PyStr.S___init_subclass__);
+            if (isc is PyClassMethod cm)
+            {
+                var kw = kwargs ?? new PyDict();
+                Ops.CallWithKw(cm.Func, new PyObject[] { t }, kw);
+            }
+            else if (kwargs != null && kwargs.Count > 0)
+                throw Ops.TypeError($"{name}.__init_subclass__() takes no keyword arguments");
+        }
+        return t;
+    }
+
+    // ---------------- the builtins module ----------------
+    public static PyModule Create()
+    {
+        var m = new PyModule("builtins");
+        void Add(string n, PyObject v) => m.Add(n, v);
+        void Fn(string n, NativeFn f) => m.AddFn(n, f);
+        Add("object", PyType.ObjectType); Add("type", PyType.TypeType); Add("int", PyInt.TypeObj); Add("bool", PyBool.TypeObj);
+        Add("float", PyFloat.TypeObj); Add("complex", PyComplex.TypeObj); Add("str", PyStr.TypeObj); Add("bytes", PyBytes.TypeObj);
+        Add("bytearray", PyByteArray.TypeObj); Add("list", PyList.TypeObj); Add("tuple", PyTuple.TypeObj); Add("dict", PyDict.TypeObj);
+        Add("set", PySet.SetType); Add("frozenset", PySet.FrozenSetType); Add("range", PyRange.TypeObj); Add("slice", PySlice.TypeObj);
+        Add("staticmethod", PyStaticMethod.TypeObj); Add("classmethod", PyClassMethod.TypeObj); Add("property", PyProperty.TypeObj);
+        Add("super", PySuper.TypeObj); Add("enumerate", EnumerateType); Add("zip", ZipType); Add("map", MapType); Add("filter", FilterType);
+        Add("reversed", ReversedType);
+        Add("None", PyNone.Instance); Add("True", PyBool.True); Add("False", PyBool.False);
+        Add("NotImplemented", PyNotImplementedType.Instance); Add("Ellipsis", PyEllipsis.Instance);
+        Add("__debug__", PyBool.True);
+        foreach (var kv in PyBaseException.All) Add(kv.Key, kv.Value);
+
+        Fn("print", Print);
+        Fn("len", (a, k) => { Ops.ArgCount(a, 1, 1, "len"); return PyInt.Get(Ops.Len(a[0])); });
+        Fn("repr", (a, k) => { Ops.ArgCount(a, 1, 1, "repr"); return PyStr.Of(Ops.Repr(a[0])); });
+        Fn("ascii", (a, k) => PyStr.Of(Ascii(Ops.Repr(a[0]))));
+        Fn("abs", (a, k) =>
+        {
+            Ops.ArgCount(a, 1, 1, "abs");
+            var x = a[0];
+            if (x is PyInt i) return i.Sign < 0 ? Ops.UnaryOp(i, UnOp.Neg) : (x is PyBool ? PyInt.Get(i.V) : x);
+            if (x is PyFloat f) return new PyFloat(Math.Abs(f.V));
+            if (x is PyComplex c) return new PyFloat(System.Numerics.Complex.Abs(c.V));
+            return Ops.CallSpecial(x, PyStr.S___abs__) ?? throw Ops.TypeError($"bad operand type for abs(): '{x.Type.Name}'");
+        });
+        Fn("hash", (a, k) => PyInt.Get(Ops.Hash(a[0])));
+        Fn("id", (a, k) => PyInt.Get(Ops.Id(a[0])));
+        Fn("callable", (a, k) => PyBool.Of(IsCallable(a[0])));
+        Fn("isinstance", (a, k) => { Ops.ArgCount(a, 2, 2, "isinstance"); return PyBool.Of(Ops.IsInstance(a[0], a[1])); });
+        Fn("issubclass", (a, k) => { Ops.ArgCount(a, 2, 2, "issubclass"); return PyBool.Of(Ops.IsSubclass(a[0], a[1])); });
+        Fn("hasattr", (a, k) => PyBool.Of(Ops.GetAttrOrNull(a[0], AttrName(a[1], "hasattr")) != null));
+        Fn("getattr", (a, k) =>
+        {
+            Ops.ArgCount(a, 2, 3, "getattr");
+            var name = AttrName(a[1], "getattr");
+            if (a.Length == 3) return Ops.GetAttrOrNull(a[0], name) ?? a[2];
+            return Ops.GetAttr(a[0], name);
+        });
+        Fn("setattr", (a, k) => { Ops.ArgCount(a, 3, 3, "setattr"); Ops.SetAttr(a[0], AttrName(a[1], "setattr"), a[2]); return PyNone.Instance; });
+        Fn("delattr", (a, k) => { Ops.DelAttr(a[0], AttrName(a[1], "delattr")); return PyNone.Instance; });
+        Fn("iter", (a, k) =>
+        {
+            Ops.ArgCount(a, 1, 2, "iter");
+            if (a.Length == 2) return new PyIterWrapper(IteratorType, CallableIter(a[0], a[1]));
+            return Ops.GetIter(a[0]);
+        });
+        Fn("next", (a, k) =>
+        {
+            Ops.ArgCount(a, 1, 2, "next");
+            if (!Ops.IsIterator(a[0]) && a[0] is not PyIterWrapper && a[0] is not PyGenerator) throw Ops.TypeError($"'{a[0].Type.Name}' object is not an iterator");
+            PyObject? v;
+            if (a[0].Type.IsHeap)
+            {
+                var nf = a[0].Type.Lookup(PyStr.S___next__) ?? throw Ops.TypeError($"'{a[0].Type.Name}' object is not an iterator");
+                if (a.Length == 1) return Ops.CallArgs(nf, a[0]);
+                v = Ops.Next(a[0]);
+            }
+            else v = a[0].Next();
+            if (v != null) return v;
+            if (a.Length == 2) return a[1];
+            throw Ops.StopIteration();
+        });
+        Fn("sorted", (a, k) =>
+        {
+            if (Ops.PosCount(a, k) != 1) throw Ops.TypeError($"sorted expected 1 argument, got {Ops.PosCount(a, k)}");
+            var l = new PyList(Ops.ToArray(a[0]).Clone() is PyObject[] arr ? arr : Array.Empty<PyObject>());
+            var key = Ops.Arg(a, k, 99, "key");
+            var rev = Ops.Arg(a, k, 99, "reverse");
+            l.Sort(key, rev != null && Ops.IsTrue(rev));
+            return l;
+        });
+        Fn("min", (a, k) => MinMax(a, k, true));
+        Fn("max", (a, k) => MinMax(a, k, false));
+        Fn("sum", (a, k) =>
+        {
+            var it = Ops.GetIter(a[0]);
+            PyObject acc = Ops.Arg(a, k, 1, "start") ?? PyInt.Zero;
+            if (acc is PyStr) throw Ops.TypeError("sum() can't sum strings [use ''.join(seq) instead]");
+            PyObject? v;
+            while ((v = Ops.Next(it)) != null)
+            {
+                if (acc is PyInt ai && v is PyInt vi) acc = PyInt.IntOp(BinOp.Add, ai, vi);
+                else if (acc is PyFloat af && v is PyFloat vf) acc = new PyFloat(af.V + vf.V);
+                else acc = Ops.BinaryOp(acc, v, BinOp.Add);
+            }
+            return acc;
+        });
+        Fn("any", (a, k) => { var it = Ops.GetIter(a[0]); PyObject? v; while ((v = Ops.Next(it)) != null) if (Ops.IsTrue(v)) return PyBool.True; return PyBool.False; });
+        Fn("all", (a, k) => { var it = Ops.GetIter(a[0]); PyObject? v; while ((v = Ops.Next(it)) != null) if (!Ops.IsTrue(v)) return PyBool.False; return PyBool.True; });
+        Fn("divmod", (a, k) =>
+        {
+            Ops.ArgCount(a, 2, 2, "divmod");
+            if (a[0] is PyFloat || a[1] is PyFloat)
+            {
+                var q = Ops.BinaryOp(a[0], a[1], BinOp.FloorDiv);
+                return new PyTuple(new[] { q, Ops.BinaryOp(a[0], a[1], BinOp.Mod) });
+            }
+            if (a[0].Type.IsHeap || a[1].Type.IsHeap)
+            {
+                var r = Ops.CallSpecial(a[0], PyStr.Intern("__divmod__"), a[1]);
+                if (r != null && r != PyNotImplementedType.Instance) return r;
+            }
+            return new PyTuple(new[] { Ops.BinaryOp(a[0], a[1], BinOp.FloorDiv), Ops.BinaryOp(a[0], a[1], BinOp.Mod) });
+        });
+        Fn("pow", (a, k) =>
+        {
+            Ops.ArgCount(a, 2, 3, "pow");
+            if (a.Length == 3 && a[2] != PyNone.Instance)
+            {
+                var bs = ((PyInt)a[0]).Big; var e = ((PyInt)a[1]).Big; var md = ((PyInt)a[2]).Big;
+                if (md.IsZero) throw Ops.ValueError("pow() 3rd argument cannot be 0");
+                if (e.Sign < 0)
+                {
+                    var inv = TypeMethods.ModInverse(bs, md);
+                    bs = inv; e = -e;
+                }
+                var r = System.Numerics.BigInteger.ModPow(bs, e, md);
+                if (r.Sign != 0 && (r.Sign < 0) != (md.Sign < 0)) r += md;
+                return PyInt.Get(r);
+            }
+            return Ops.BinaryOp(a[0], a[1], BinOp.Pow);
+        });
+        Fn("round", (a, k) => TypeMethods.Round(a, k));
+        Fn("chr", (a, k) =>
+        {
+            long c = Ops.IndexValue(a[0]);
+            if (c < 0 || c > 0x10FFFF) throw Ops.ValueError("chr() arg not in range(0x110000)");
+            return c < 0x10000 ? PyStr.Char((char)c) : PyStr.Of(char.ConvertFromUtf32((int)c));
+        });
+        Fn("ord", (a, k) =>
+        {
+            if (a[0] is PyStr s)
+            {
+                if (s.Value.Length == 1) return PyInt.Get(s.Value[0]);
+                if (s.Value.Length == 2 && char.IsSurrogatePair(s.Value[0], s.Value[1])) return PyInt.Get(char.ConvertToUtf32(s.Value[0], s.Value[1]));
+                throw Ops.TypeError($"ord() expected a character, but string of length {s.Value.Length} found");
+            }
+            if (a[0] is PyBytes b && b.Span.Length == 1) return PyInt.Get(b.Span[0]);
+            throw Ops.TypeError($"ord() expected string of length 1, but {a[0].Type.Name} found");
+        });
+        Fn("hex", (a, k) => PyStr.Of(TypeMethods.IntToBase((PyInt)Ops.Index(a[0]), 16, "0x")));
+        Fn("oct", (a, k) => PyStr.Of(TypeMethods.IntToBase((PyInt)Ops.Index(a[0]), 8, "0o")));
+        Fn("bin", (a, k) => PyStr.Of(TypeMethods.IntToBase((PyInt)Ops.Index(a[0]), 2, "0b")));
+        Fn("format", (a, k) => PyStr.Of(Formatting.Format(a[0], a.Length > 1 ? ((PyStr)a[1]).Value : "")));
+        Fn("input", (a, k) =>
+        {
+            if (a.Length > 0) { SysModule.WriteStdout(Ops.Str(a[0])); SysModule.FlushStdout(); }
+            var line = SysModule.ReadStdinLine();
+            if (line == null) throw Ops.Exc(PyBaseException.EOFErrorType, "EOF when reading a line");
+            return PyStr.Of(line);
+        });
+        Fn("open", (a, k) => PyFile.Open(a, k));
+        Fn("vars", (a, k) =>
+        {
+            if (a.Length == 0) return Locals();
+            var d = a[0] is PyModule pm ? pm.ModDict : a[0].Dict;
+            return (PyObject?)d ?? throw Ops.TypeError("vars() argument must have __dict__ attribute");
+        });
+        Fn("dir", (a, k) => Dir(a.Length == 0 ? null : a[0]));
+        Fn("globals", (a, k) => Interpreter.CurrentFrame?.Globals ?? new PyDict());
+        Fn("locals", (a, k) => Locals());
+        Fn("exec", (a, k) => ExecEval(a, k, false));
+        Fn("eval", (a, k) => ExecEval(a, k, true));
+        Fn("compile", (a, k) => new PyCompiled(Ops.Str(a[0]), Ops.Str(a[1]), Ops.Str(a[2])));
+        Fn("__import__", (a, k) => Importer.ImportName(Ops.Str(a[0]), Interpreter.CurrentFrame?.Globals ?? new PyDict(), a.Length > 3 ? a[3] : PyNone.Instance, 0));
+        Fn("__build_class__", (a, k) => BuildClass((PyFunction)a[0], Ops.Str(a[1]), new PyTuple(a.Slice(2).ToArray()), new PyDict()));
+        NativeFn exit = (a, k) => throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, a.Length > 0 ? a.ToArray() : Array.Empty<PyObject>()));
+        Fn("exit", exit);
+        Fn("quit", exit);
+        return m;
+    }
+
+    public static bool IsCallable(PyObject o)
+    {
+        if (o.IsCallable) return true;
+        return o.Type.Lookup(PyStr.S___call__) != null;
+    }
+
+    private static PyStr AttrName(PyObject o, string fname)
+    {
+        if (o is PyStr s) return PyStr.Intern(s.Value);
+        throw Ops.TypeError($"attribute name must be string, not '{o.Type.Name}'");
+    }
+
+    private static IEnumerable<PyObject> CallableIter(PyObject f, PyObject sentinel)
+    {
+        while (true)
+        {
+            var v = Ops.Call0(f);
+            if (Ops.Eq(v, sentinel)) yield break;
+            yield return v;
+        }
+    }
+
+    private static PyObject Print(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        int n = Ops.PosCount(a, k);
+        string sep = " ", end = "\n";
+        PyObject? file = null;
+        bool flush = false;
+        if (k != null)
+            for (int i = 0; i < k.Length; i++)
+            {
+                var v = a[n + i];
+                switch (k[i].Value)
+                {
+                    case "sep": if (v != PyNone.Instance) sep = v is PyStr ss ? ss.Value : throw Ops.TypeError($"sep must be None or a string, not {v.Type.Name}"); break;
+                    case "end": if (v != PyNone.Instance) end = v is PyStr es ? es.Value : throw Ops.TypeError($"end must be None or a string, not {v.Type.Name}"); break;
+                    case "file": if (v != PyNone.Instance) file = v; break;
+                    case "flush": flush = Ops.IsTrue(v); break;
+                    default: throw Ops.TypeError($"'{k[i].Value}' is an invalid keyword argument for print()");
+                }
+            }
+        var sb = new StringBuilder();
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0) sb.Append(sep);
+            sb.Append(Ops.Str(a[i]));
+        }
+        sb.Append(end);
+        if (file == null) { SysModule.WriteStdout(sb.ToString()); if (flush) SysModule.FlushStdout(); }
+        else
+        {
+            Ops.CallMethod(file, "write", PyStr.Of(sb.ToString()));
+            if (flush) { var fl = Ops.GetAttrOrNull(file, PyStr.Intern("flush")); if (fl != null) Ops.Call0(fl); }
+        }
+        return PyNone.Instance;
+    }
+
+    private static PyObject MinMax(ReadOnlySpan<PyObject> a, PyStr[]? k, bool min)
+    {
+        string fname = min ? "min" : "max";
+        int n = Ops.PosCount(a, k);
+        var key = Ops.Arg(a, k, 99, "key");
+        if (key == PyNone.Instance) key = null;
+        var def = Ops.Arg(a, k, 99, "default");
+        if (n == 0) throw Ops.TypeError($"{fname} expected at least 1 argument, got 0");
+        IEnumerable<PyObject> Items(PyObject[] arr) { foreach (var x in arr) yield return x; }
+        PyObject[] items;
+        if (n == 1) items = Ops.ToArray(a[0]);
+        else
+        {
+            if (def != null) throw Ops.TypeError($"Cannot specify a default for {fname}() with multiple positional arguments");
+            items = a.Slice(0, n).ToArray();
+        }
+        PyObject? best = null, bestKey = null;
+        foreach (var v in Items(items))
+        {
+            var kv = key == null ? v : Ops.Call1(key, v);
+            if (best == null) { best = v; bestKey = kv; continue; }
+            bool better = min ? Ops.LessThan(kv, bestKey!) : Ops.LessThan(bestKey!, kv);
+            if (better) { best = v; bestKey = kv; }
+        }
+        if (best == null)
+        {
+            if (def != null) return def;
+            throw Ops.ValueError($"{fname}() arg is an empty sequence");
+        }
+        return best;
+    }
+
+    public static PyObject Locals()
+    {
+        var f = Interpreter.CurrentFrame;
+        if (f == null) return new PyDict();
+        if (f.Locals != null) return f.Locals;
+        if (f.Code.IsModule) return f.Globals;
+        var d = new PyDict();
+        for (int i = 0; i < f.Code.VarNames.Length; i++) if (f.Fast[i] != null) d.SetItem(f.Code.VarNameStrs[i], f.Fast[i]!);
+        for (int i = 0; i < f.Code.CellVars.Length; i++) if (f.Cells[i].Value != null) d.SetItem(PyStr.Intern(f.Code.CellVars[i]), f.Cells[i].Value!);
+        return d;
+    }
+
+    private static PyObject Dir(PyObject? o)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        if (o == null)
+        {
+            foreach (var key in ((PyDict)Locals()).KeyList()) names.Add(Ops.Str(key));
+        }
+        else if (o is PyModule m) foreach (var key in m.ModDict.KeyList()) names.Add(Ops.Str(key));
+        else
+        {
+            var d = o.Dict;
+            if (d != null && o is not PyType) foreach (var key in d.KeyList()) names.Add(Ops.Str(key));
+            var t = o as PyType ?? o.Type;
+            foreach (var mt in t.Mro) foreach (var key in mt.TypeDict.KeyList()) names.Add(Ops.Str(key));
+            if (o is not PyType) names.Add("__class__");
+        }
+        var l = new PyList();
+        foreach (var s in names) l.Append(PyStr.Of(s));
+        return l;
+    }
+
+    private static PyObject ExecEval(ReadOnlySpan<PyObject> a, PyStr[]? k, bool eval)
+    {
+        var src = a[0];
+        var globals = a.Length > 1 && a[1] != PyNone.Instance ? (PyDict)a[1] : Interpreter.CurrentFrame?.Globals ?? new PyDict();
+        PyDict? locals = a.Length > 2 && a[2] != PyNone.Instance ? (PyDict)a[2] : null;
+        if (a.Length <= 1 && Interpreter.CurrentFrame != null && !Interpreter.CurrentFrame.Code.IsModule) locals = (PyDict)Locals();
+        if (globals.GetOrNull("__builtins__") == null) globals.SetItem("__builtins__", Interpreter.BuiltinsDict);
+        string code;
+        string mode = eval ? "eval" : "exec";
+        if (src is PyCompiled pc) { code = pc.Source; mode = pc.Mode; }
+        else if (src is PyStr s) code = s.Value;
+        else if (src is PyBytes b) code = Encoding.UTF8.GetString(b.Span);
+        else throw Ops.TypeError($"{(eval ? "eval" : "exec")}() arg 1 must be a string, bytes or code object");
+        return PythonEngine.RunSource(code, "<string>", mode == "eval", globals, locals);
+    }
+}
+
+/// <summary>Result of compile(): keeps the source; compiled again on exec/eval.</summary>
+public sealed class PyCompiled : PyObject
+{
+    public readonly string Source, Filename, Mode;
+    public PyCompiled(string src, string filename, string mode)
+    {
+        Source = src; Filename = filename; Mode = mode;
+        PythonEngine.CheckSyntax(src, filename, mode == "eval");
+    }
+    public override PyType Type => PyCodeWrapper.TypeObj;
+}

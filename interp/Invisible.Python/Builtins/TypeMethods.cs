@@ -1,0 +1,349 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using Invisible.Python.Runtime;
+
+namespace Invisible.Python.Builtins;
+
+/// <summary>Constructors and methods of the builtin types.</summary>
+public static partial class TypeMethods
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    // ---------------- constructors ----------------
+    public static PyObject NewInt(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        int n = Ops.PosCount(a, k);
+        var x = n > 0 ? a[0] : Ops.Arg(a, k, 0, "x");
+        var b = Ops.Arg(a, k, 1, "base");
+        if (x == null) return PyInt.Zero;
+        if (b != null)
+        {
+            int bs = (int)Ops.IndexValue(b);
+            string s = x is PyStr ps ? ps.Value : x is PyBytes pb ? Encoding.Latin1.GetString(pb.Span) : throw Ops.TypeError("int() can't convert non-string with explicit base");
+            return ParseInt(s, bs);
+        }
+        return ToInt(x);
+    }
+
+    public static PyObject ToInt(PyObject x)
+    {
+        switch (x)
+        {
+            case PyBool bo: return PyInt.Get(bo.V);
+            case PyInt i: return i;
+            case PyFloat f: return FloatToInt(f.V);
+            case PyStr s: return ParseInt(s.Value, 10);
+            case PyBytes by: return ParseInt(Encoding.Latin1.GetString(by.Span), 10);
+        }
+        var r = Ops.CallSpecial(x, PyStr.S___int__) ?? Ops.CallSpecial(x, PyStr.S___index__);
+        if (r != null) return r;
+        var tr = Ops.CallSpecial(x, PyStr.Intern("__trunc__"));
+        if (tr != null) return tr;
+        throw Ops.TypeError($"int() argument must be a string, a bytes-like object or a real number, not '{x.Type.Name}'");
+    }
+
+    public static PyObject FloatToInt(double d)
+    {
+        if (double.IsNaN(d)) throw Ops.ValueError("cannot convert float NaN to integer");
+        if (double.IsInfinity(d)) throw Ops.OverflowError("cannot convert float infinity to integer");
+        d = Math.Truncate(d);
+        if (Math.Abs(d) < 9e18) return PyInt.Get((long)d);
+        return PyInt.Get(new BigInteger(d));
+    }
+
+    public static PyInt ParseInt(string s, int bs)
+    {
+        string orig = s;
+        s = s.Trim().Replace("_", "");
+        bool neg = false;
+        if (s.StartsWith('-')) { neg = true; s = s.Substring(1); }
+        else if (s.StartsWith('+')) s = s.Substring(1);
+        if (bs == 0)
+        {
+            if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) { bs = 16; s = s.Substring(2); }
+            else if (s.StartsWith("0o", StringComparison.OrdinalIgnoreCase)) { bs = 8; s = s.Substring(2); }
+            else if (s.StartsWith("0b", StringComparison.OrdinalIgnoreCase)) { bs = 2; s = s.Substring(2); }
+            else bs = 10;
+        }
+        else if (bs == 16 && s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) s = s.Substring(2);
+        else if (bs == 8 && s.StartsWith("0o", StringComparison.OrdinalIgnoreCase)) s = s.Substring(2);
+        else if (bs == 2 && s.StartsWith("0b", StringComparison.OrdinalIgnoreCase)) s = s.Substring(2);
+        if (bs < 2 || bs > 36) throw Ops.ValueError("int() base must be >= 2 and <= 36, or 0");
+        if (s.Length == 0) throw Ops.ValueError($"invalid literal for int() with base {bs}: {Formatting.StrRepr(orig)}");
+        if (bs == 10 && s.Length < 18)
+        {
+            long v = 0;
+            foreach (char c in s)
+            {
+                if (c < '0' || c > '9') throw Ops.ValueError($"invalid literal for int() with base {bs}: {Formatting.StrRepr(orig)}");
+                v = v * 10 + (c - '0');
+            }
+            return PyInt.Get(neg ? -v : v);
+        }
+        BigInteger r = BigInteger.Zero;
+        foreach (char c in s)
+        {
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 99;
+            if (d >= bs) throw Ops.ValueError($"invalid literal for int() with base {bs}: {Formatting.StrRepr(orig)}");
+            r = r * bs + d;
+        }
+        return PyInt.Get(neg ? -r : r);
+    }
+
+    public static double ToDoubleParse(PyObject x)
+    {
+        switch (x)
+        {
+            case PyFloat f: return f.V;
+            case PyInt i: return i.ToDouble();
+            case PyStr s: return ParseFloat(s.Value);
+        }
+        var r = Ops.CallSpecial(x, PyStr.S___float__);
+        if (r is PyFloat rf) return rf.V;
+        var ix = Ops.CallSpecial(x, PyStr.S___index__);
+        if (ix is PyInt ii) return ii.ToDouble();
+        throw Ops.TypeError($"float() argument must be a string or a real number, not '{x.Type.Name}'");
+    }
+
+    public static double ToDouble(PyObject x)
+    {
+        if (x is PyFloat f) return f.V;
+        if (x is PyInt i) return i.ToDouble();
+        var r = Ops.CallSpecial(x, PyStr.S___float__);
+        if (r is PyFloat rf) return rf.V;
+        var ix = Ops.CallSpecial(x, PyStr.S___index__);
+        if (ix is PyInt ii) return ii.ToDouble();
+        throw Ops.TypeError($"must be real number, not {x.Type.Name}");
+    }
+
+    public static double ParseFloat(string str)
+    {
+        var s = str.Trim().Replace("_", "").ToLowerInvariant();
+        switch (s)
+        {
+            case "nan": case "+nan": case "-nan": return double.NaN;
+            case "inf": case "+inf": case "infinity": case "+infinity": return double.PositiveInfinity;
+            case "-inf": case "-infinity": return double.NegativeInfinity;
+        }
+        if (s.Length > 0 && (char.IsDigit(s[^1]) || s[^1] == '.') && double.TryParse(s, NumberStyles.Float, Inv, out var d)) return d;
+        throw Ops.ValueError($"could not convert string to float: {Formatting.StrRepr(str)}");
+    }
+
+    public static PyObject NewComplex(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        if (a.Length == 0) return new PyComplex(Complex.Zero);
+        if (a[0] is PyStr s)
+        {
+            var t = s.Value.Trim().Trim('(', ')').Replace(" ", "");
+            if (t.EndsWith('j'))
+            {
+                var body = t.Substring(0, t.Length - 1);
+                int split = -1;
+                for (int i = body.Length - 1; i > 0; i--) if ((body[i] == '+' || body[i] == '-') && body[i - 1] != 'e') { split = i; break; }
+                if (split < 0) return new PyComplex(new Complex(0, body == "" || body == "+" ? 1 : body == "-" ? -1 : ParseFloat(body)));
+                var im = body.Substring(split);
+                return new PyComplex(new Complex(ParseFloat(body.Substring(0, split)), im == "+" ? 1 : im == "-" ? -1 : ParseFloat(im)));
+            }
+            return new PyComplex(new Complex(ParseFloat(t), 0));
+        }
+        Complex re = a[0] is PyComplex c ? c.V : new Complex(ToDouble(a[0]), 0);
+        Complex imv = a.Length > 1 ? (a[1] is PyComplex c2 ? c2.V : new Complex(ToDouble(a[1]), 0)) : Complex.Zero;
+        return new PyComplex(re + imv * Complex.ImaginaryOne);
+    }
+
+    public static PyObject NewStr(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        var o = Ops.Arg(a, k, 0, "object");
+        if (o == null) return PyStr.Empty;
+        var enc = Ops.Arg(a, k, 1, "encoding");
+        if (enc != null && o is PyBytes b) return PyStr.Of(Decode(b.Span, Ops.Str(enc), Ops.Arg(a, k, 2, "errors") is PyStr es ? es.Value : "strict"));
+        return PyStr.Of(Ops.Str(o));
+    }
+
+    public static string Decode(ReadOnlySpan<byte> b, string enc, string errors)
+    {
+        enc = enc.ToLowerInvariant().Replace("_", "-");
+        try
+        {
+            switch (enc)
+            {
+                case "utf-8": case "utf8":
+                    return new UTF8Encoding(false, errors == "strict").GetString(b);
+                case "ascii":
+                    foreach (var x in b) if (x > 127 && errors == "strict") throw Ops.Exc(PyBaseException.UnicodeDecodeErrorType, $"'ascii' codec can't decode byte 0x{x:x2}: ordinal not in range(128)");
+                    return Encoding.ASCII.GetString(b);
+                case "latin-1": case "latin1": case "iso-8859-1": return Encoding.Latin1.GetString(b);
+                case "utf-16": return Encoding.Unicode.GetString(b);
+                default: throw Ops.Exc(PyBaseException.All["LookupError"], $"unknown encoding: {enc}");
+            }
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Ops.Exc(PyBaseException.UnicodeDecodeErrorType, "'utf-8' codec can't decode bytes: invalid start byte");
+        }
+    }
+
+    public static byte[] Encode(string s, string enc, string errors)
+    {
+        enc = enc.ToLowerInvariant().Replace("_", "-");
+        switch (enc)
+        {
+            case "utf-8": case "utf8": return Encoding.UTF8.GetBytes(s);
+            case "ascii":
+                {
+                    var r = new List<byte>();
+                    for (int i = 0; i < s.Length; i++)
+                    {
+                        if (s[i] < 128) r.Add((byte)s[i]);
+                        else if (errors == "ignore") continue;
+                        else if (errors == "replace") r.Add((byte)'?');
+                        else throw Ops.Exc(PyBaseException.UnicodeEncodeErrorType, $"'ascii' codec can't encode character {Formatting.StrRepr(s[i].ToString())} in position {i}: ordinal not in range(128)");
+                    }
+                    return r.ToArray();
+                }
+            case "latin-1": case "latin1": case "iso-8859-1": return Encoding.Latin1.GetBytes(s);
+            case "utf-16": return Encoding.Unicode.GetBytes(s);
+            default: throw Ops.Exc(PyBaseException.All["LookupError"], $"unknown encoding: {enc}");
+        }
+    }
+
+    public static byte[] ToBytes(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        if (a.Length == 0) return Array.Empty<byte>();
+        var o = a[0];
+        if (o is PyStr s)
+        {
+            var enc = Ops.Arg(a, k, 1, "encoding") ?? throw Ops.TypeError("string argument without an encoding");
+            return Encode(s.Value, Ops.Str(enc), "strict");
+        }
+        if (o is PyInt n) return new byte[Ops.IndexValue(n)];
+        if (o is PyBytes b) return b.Span.ToArray();
+        var items = Ops.ToArray(o);
+        var r = new byte[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            long v = Ops.IndexValue(items[i]);
+            if (v < 0 || v > 255) throw Ops.ValueError("bytes must be in range(0, 256)");
+            r[i] = (byte)v;
+        }
+        return r;
+    }
+
+    public static PyObject NewRange(ReadOnlySpan<PyObject> a)
+    {
+        long start = 0, stop, step = 1;
+        if (a.Length == 1) stop = RangeArg(a[0]);
+        else if (a.Length == 2) { start = RangeArg(a[0]); stop = RangeArg(a[1]); }
+        else if (a.Length == 3) { start = RangeArg(a[0]); stop = RangeArg(a[1]); step = RangeArg(a[2]); }
+        else throw Ops.TypeError($"range expected at most 3 arguments, got {a.Length}");
+        if (step == 0) throw Ops.ValueError("range() arg 3 must not be zero");
+        return new PyRange(start, stop, step);
+    }
+
+    private static long RangeArg(PyObject o)
+    {
+        if (o is PyFloat) throw Ops.TypeError("'float' object cannot be interpreted as an integer");
+        return Ops.IndexValue(o);
+    }
+
+    public static BigInteger ModInverse(BigInteger a, BigInteger m)
+    {
+        BigInteger g = m, x = 0, x1 = 1, a1 = ((a % m) + m) % m;
+        BigInteger b = a1;
+        BigInteger old_r = b, r = m, old_s = 1, s = 0;
+        while (!r.IsZero)
+        {
+            var q = old_r / r;
+            (old_r, r) = (r, old_r - q * r);
+            (old_s, s) = (s, old_s - q * s);
+        }
+        if (old_r != 1) throw Ops.ValueError("base is not invertible for the given modulus");
+        _ = g; _ = x; _ = x1;
+        return ((old_s % m) + m) % m;
+    }
+
+    public static string IntToBase(PyInt i, int b, string prefix)
+    {
+        var v = i.Big;
+        return (v.Sign < 0 ? "-" : "") + prefix + Formatting.ToBase(BigInteger.Abs(v), b, false);
+    }
+
+    public static PyObject Round(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        var x = Ops.Arg(a, k, 0, "number") ?? throw Ops.TypeError("round() missing required argument 'number'");
+        var nd = Ops.Arg(a, k, 1, "ndigits");
+        if (nd == PyNone.Instance) nd = null;
+        if (x.Type.IsHeap)
+        {
+            var r = Ops.CallSpecial(x, PyStr.S___round__, nd == null ? Array.Empty<PyObject>() : new[] { nd });
+            if (r != null) return r;
+        }
+        if (x is PyInt xi)
+        {
+            if (nd == null) return PyInt.Get(xi.Big);
+            long n = Ops.IndexValue(nd);
+            if (n >= 0) return PyInt.Get(xi.Big);
+            var p = BigInteger.Pow(10, (int)-n);
+            var v = xi.Big;
+            var q = BigInteger.DivRem(v, p, out var rem);
+            if (rem.Sign < 0) { rem += p; q -= 1; }
+            var twice = rem * 2;
+            if (twice > p || (twice == p && !q.IsEven)) q += 1;
+            return PyInt.Get(q * p);
+        }
+        if (x is PyFloat xf)
+        {
+            double d = xf.V;
+            if (nd == null)
+            {
+                if (double.IsNaN(d)) throw Ops.ValueError("cannot convert float NaN to integer");
+                if (double.IsInfinity(d)) throw Ops.OverflowError("cannot convert float infinity to integer");
+                return FloatToInt(Math.Round(d, MidpointRounding.ToEven));
+            }
+            long n = Ops.IndexValue(nd);
+            if (double.IsNaN(d) || double.IsInfinity(d) || d == 0) return xf;
+            if (n > 300) return xf;
+            if (n < -308) return new PyFloat(0.0 * Math.Sign(d));
+            // correctly rounded: use decimal string of exact value
+            var exact = new BigDecimalHelper(d);
+            return new PyFloat(exact.RoundTo((int)n));
+        }
+        throw Ops.TypeError($"type {x.Type.Name} doesn't define __round__ method");
+    }
+
+    /// <summary>Rounds a double to n decimal digits with round-half-even on the exact binary value.</summary>
+    private readonly struct BigDecimalHelper
+    {
+        private readonly double _d;
+        public BigDecimalHelper(double d) { _d = d; }
+        public double RoundTo(int n)
+        {
+            // exact value = m * 2^e
+            long bits = BitConverter.DoubleToInt64Bits(_d);
+            bool neg = bits < 0;
+            int exp = (int)((bits >> 52) & 0x7FF);
+            long mant = bits & 0xFFFFFFFFFFFFFL;
+            if (exp == 0) exp++; else mant |= 1L << 52;
+            exp -= 1075;
+            // value = mant * 2^exp ; scaled = value * 10^n
+            BigInteger num = mant, den = 1;
+            if (exp > 0) num <<= exp; else den <<= -exp;
+            if (n >= 0) num *= BigInteger.Pow(10, n); else den *= BigInteger.Pow(10, -n);
+            var q = BigInteger.DivRem(num, den, out var rem);
+            var twice = rem * 2;
+            if (twice > den || (twice == den && !q.IsEven)) q += 1;
+            double r = n >= 0 ? (double)q / Math.Pow(10, n) : (double)(q * BigInteger.Pow(10, -n));
+            if (n >= 0 && n <= 22)
+            {
+                // use decimal string conversion for best accuracy
+                var s = q.ToString(Inv);
+                if (n > 0) { s = s.PadLeft(n + 1, '0'); s = s.Substring(0, s.Length - n) + "." + s.Substring(s.Length - n); }
+                r = double.Parse(s, Inv);
+            }
+            return neg ? -r : r;
+        }
+    }
+}

@@ -1,0 +1,842 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Text;
+using Invisible.Python.Runtime;
+
+namespace Invisible.Python.Builtins;
+
+public static partial class TypeMethods
+{
+    private static string S(PyObject o) => o is PyStr s ? s.Value : throw Ops.TypeError($"must be str, not {o.Type.Name}");
+    private static PyObject? A(ReadOnlySpan<PyObject> a, PyStr[]? k, int i, string name) => Ops.Arg(a, k, i, name);
+
+    private static void Slots(PyType t, params string[] names)
+    {
+        foreach (var n in names)
+        {
+            NativeFn fn = n switch
+            {
+                "__getitem__" => (a, k) => a[0].GetItem(a[1]),
+                "__setitem__" => (a, k) => { a[0].SetItem(a[1], a[2]); return PyNone.Instance; },
+                "__delitem__" => (a, k) => { a[0].DelItem(a[1]); return PyNone.Instance; },
+                "__len__" => (a, k) => PyInt.Get(a[0].Len()),
+                "__contains__" => (a, k) => PyBool.Of(a[0].Contains(a[1]) ?? false),
+                "__iter__" => (a, k) => a[0].Iter(),
+                "__repr__" => (a, k) => PyStr.Of(a[0].Repr()),
+                "__str__" => (a, k) => PyStr.Of(a[0].Str()),
+                "__hash__" => (a, k) => PyInt.Get(a[0].Hash()),
+                "__bool__" => (a, k) => PyBool.Of(a[0].IsTrue()),
+                "__eq__" => (a, k) => a[0].RichCompare(a[1], CmpOp.Eq) ?? PyNotImplementedType.Instance,
+                "__ne__" => (a, k) => a[0].RichCompare(a[1], CmpOp.Ne) ?? PyNotImplementedType.Instance,
+                "__lt__" => (a, k) => a[0].RichCompare(a[1], CmpOp.Lt) ?? PyNotImplementedType.Instance,
+                "__le__" => (a, k) => a[0].RichCompare(a[1], CmpOp.Le) ?? PyNotImplementedType.Instance,
+                "__gt__" => (a, k) => a[0].RichCompare(a[1], CmpOp.Gt) ?? PyNotImplementedType.Instance,
+                "__ge__" => (a, k) => a[0].RichCompare(a[1], CmpOp.Ge) ?? PyNotImplementedType.Instance,
+                "__add__" => (a, k) => a[0].BinOp(BinOp.Add, a[1]) ?? PyNotImplementedType.Instance,
+                "__sub__" => (a, k) => a[0].BinOp(BinOp.Sub, a[1]) ?? PyNotImplementedType.Instance,
+                "__mul__" => (a, k) => a[0].BinOp(BinOp.Mul, a[1]) ?? PyNotImplementedType.Instance,
+                "__truediv__" => (a, k) => a[0].BinOp(BinOp.TrueDiv, a[1]) ?? PyNotImplementedType.Instance,
+                "__floordiv__" => (a, k) => a[0].BinOp(BinOp.FloorDiv, a[1]) ?? PyNotImplementedType.Instance,
+                "__mod__" => (a, k) => a[0].BinOp(BinOp.Mod, a[1]) ?? PyNotImplementedType.Instance,
+                "__pow__" => (a, k) => a[0].BinOp(BinOp.Pow, a[1]) ?? PyNotImplementedType.Instance,
+                "__and__" => (a, k) => a[0].BinOp(BinOp.And, a[1]) ?? PyNotImplementedType.Instance,
+                "__or__" => (a, k) => a[0].BinOp(BinOp.Or, a[1]) ?? PyNotImplementedType.Instance,
+                "__xor__" => (a, k) => a[0].BinOp(BinOp.Xor, a[1]) ?? PyNotImplementedType.Instance,
+                "__lshift__" => (a, k) => a[0].BinOp(BinOp.LShift, a[1]) ?? PyNotImplementedType.Instance,
+                "__rshift__" => (a, k) => a[0].BinOp(BinOp.RShift, a[1]) ?? PyNotImplementedType.Instance,
+                "__radd__" => (a, k) => a[0].RBinOp(BinOp.Add, a[1]) ?? PyNotImplementedType.Instance,
+                "__rsub__" => (a, k) => a[0].RBinOp(BinOp.Sub, a[1]) ?? PyNotImplementedType.Instance,
+                "__rmul__" => (a, k) => a[0].RBinOp(BinOp.Mul, a[1]) ?? PyNotImplementedType.Instance,
+                "__rtruediv__" => (a, k) => a[0].RBinOp(BinOp.TrueDiv, a[1]) ?? PyNotImplementedType.Instance,
+                "__neg__" => (a, k) => a[0].UnaryOp(UnOp.Neg) ?? PyNotImplementedType.Instance,
+                "__pos__" => (a, k) => a[0].UnaryOp(UnOp.Pos) ?? PyNotImplementedType.Instance,
+                "__abs__" => (a, k) => Ops.Call1(Interp.Builtin("abs"), a[0]),
+                "__int__" => (a, k) => ToInt(a[0]),
+                "__float__" => (a, k) => new PyFloat(ToDouble(a[0])),
+                "__index__" => (a, k) => a[0] is PyBool b ? PyInt.Get(b.V) : a[0],
+                "__iadd__" => (a, k) => a[0].InplaceOp(BinOp.Add, a[1]) ?? PyNotImplementedType.Instance,
+                _ => throw new InvalidOperationException(n),
+            };
+            t.AddMethod(n, fn);
+        }
+    }
+
+    internal static void Init()
+    {
+        InitObject();
+        InitStr();
+        InitList();
+        InitTuple();
+        InitDict();
+        InitSet();
+        InitNumbers();
+        InitBytes();
+        InitMisc();
+    }
+
+    private static void InitObject()
+    {
+        var o = PyType.ObjectType;
+        o.AddMethod("__init__", (a, k) => PyNone.Instance);
+        PyType.ObjectInit = o.TypeDict.GetOrNull("__init__")!;
+        o.SetMember("__new__", new PyBuiltinFunction("__new__", (a, k) =>
+        {
+            var cls = a[0] as PyType ?? throw Ops.TypeError("object.__new__(X): X is not a type object");
+            return cls.New!(cls, ReadOnlySpan<PyObject>.Empty, null);
+        }));
+        o.AddMethod("__setattr__", (a, k) => { a[0].SetAttr((PyStr)a[1], a[2]); return PyNone.Instance; });
+        o.AddMethod("__delattr__", (a, k) => { a[0].DelAttr((PyStr)a[1]); return PyNone.Instance; });
+        o.AddMethod("__getattribute__", (a, k) => a[0].GetAttrOrNull((PyStr)a[1]) ?? throw Ops.AttrError(a[0], (PyStr)a[1]));
+        o.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
+        o.AddMethod("__str__", (a, k) => PyStr.Of(Ops.Repr(a[0])));
+        o.AddMethod("__hash__", (a, k) => PyInt.Get(a[0].Hash()));
+        o.AddMethod("__eq__", (a, k) => ReferenceEquals(a[0], a[1]) ? PyBool.True : PyNotImplementedType.Instance);
+        o.AddMethod("__ne__", (a, k) =>
+        {
+            var r = Ops.RichCompare(a[0], a[1], CmpOp.Eq);
+            return r == PyNotImplementedType.Instance ? r : PyBool.Of(!Ops.IsTrue(r));
+        });
+        o.AddMethod("__format__", (a, k) =>
+        {
+            var spec = S(a[1]);
+            if (spec.Length > 0) throw Ops.TypeError($"unsupported format string passed to {a[0].Type.Name}.__format__");
+            return PyStr.Of(Ops.Str(a[0]));
+        });
+        o.AddMethod("__dir__", (a, k) => Ops.Call1(Interp.Builtin("dir"), a[0]));
+        o.AddMethod("__reduce_ex__", (a, k) => throw Ops.TypeError("cannot pickle"));
+        o.SetMember("__init_subclass__", new PyClassMethod(new PyBuiltinFunction("__init_subclass__", (a, k) => PyNone.Instance)));
+        o.SetMember("__subclasshook__", new PyClassMethod(new PyBuiltinFunction("__subclasshook__", (a, k) => PyNotImplementedType.Instance)));
+        o.SetMember("__doc__", new PyStr("The base class of the class hierarchy."));
+        var t = PyType.TypeType;
+        t.SetMember("__new__", new PyBuiltinFunction("__new__", (a, k) =>
+        {
+            var mcs = (PyType)a[0];
+            if (a.Length == 2) return a[1].Type;
+            int n = Ops.PosCount(a, k);
+            PyDict? kwd = null;
+            if (k != null) { kwd = new PyDict(); for (int i = 0; i < k.Length; i++) kwd.SetItem(k[i], a[n + i]); }
+            return BuiltinsModule.MakeClass(S(a[1]), a[2], (PyDict)a[3], kwd, mcs);
+        }));
+        t.AddMethod("__init__", (a, k) => PyNone.Instance);
+        t.AddMethod("__call__", (a, k) => ((PyType)a[0]).CallDefault(a.Slice(1), k));
+        t.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
+        t.AddMethod("__subclasscheck__", (a, k) => PyBool.Of(Ops.IsSubclass(a[1], a[0])));
+        t.AddMethod("__instancecheck__", (a, k) => PyBool.Of(a[1].Type.IsSubtypeOf((PyType)a[0])));
+        t.SetMember("__prepare__", new PyBuiltinFunction("__prepare__", (a, k) => new PyDict()));
+        t.AddMethod("__or__", (a, k) => new PyUnionType(new[] { a[0], a[1] }));
+        t.AddMethod("__ror__", (a, k) => new PyUnionType(new[] { a[1], a[0] }));
+    }
+
+    // ---------------- str ----------------
+    private static void InitStr()
+    {
+        var t = PyStr.TypeObj;
+        Slots(t, "__getitem__", "__len__", "__contains__", "__iter__", "__repr__", "__str__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__mul__", "__mod__", "__rmul__");
+        t.AddMethod("join", (a, k) =>
+        {
+            var sep = S(a[0]);
+            var items = Ops.ToArray(a[1]);
+            var parts = new string[items.Length];
+            for (int i = 0; i < items.Length; i++)
+                parts[i] = items[i] is PyStr s ? s.Value : throw Ops.TypeError($"sequence item {i}: expected str instance, {items[i].Type.Name} found");
+            return PyStr.Of(string.Join(sep, parts));
+        });
+        t.AddMethod("split", (a, k) => StrSplit(S(a[0]), A(a, k, 1, "sep"), A(a, k, 2, "maxsplit"), false));
+        t.AddMethod("rsplit", (a, k) => StrSplit(S(a[0]), A(a, k, 1, "sep"), A(a, k, 2, "maxsplit"), true));
+        t.AddMethod("strip", (a, k) => PyStr.Of(StripChars(S(a[0]), A(a, k, 1, "chars"), true, true)));
+        t.AddMethod("lstrip", (a, k) => PyStr.Of(StripChars(S(a[0]), A(a, k, 1, "chars"), true, false)));
+        t.AddMethod("rstrip", (a, k) => PyStr.Of(StripChars(S(a[0]), A(a, k, 1, "chars"), false, true)));
+        t.AddMethod("startswith", (a, k) => PyBool.Of(StartsEnds(S(a[0]), a[1], a.Length > 2 ? a[2] : null, a.Length > 3 ? a[3] : null, true)));
+        t.AddMethod("endswith", (a, k) => PyBool.Of(StartsEnds(S(a[0]), a[1], a.Length > 2 ? a[2] : null, a.Length > 3 ? a[3] : null, false)));
+        t.AddMethod("find", (a, k) => PyInt.Get(Find(S(a[0]), S(a[1]), a, false)));
+        t.AddMethod("rfind", (a, k) => PyInt.Get(Find(S(a[0]), S(a[1]), a, true)));
+        t.AddMethod("index", (a, k) => { var r = Find(S(a[0]), S(a[1]), a, false); if (r < 0) throw Ops.ValueError("substring not found"); return PyInt.Get(r); });
+        t.AddMethod("rindex", (a, k) => { var r = Find(S(a[0]), S(a[1]), a, true); if (r < 0) throw Ops.ValueError("substring not found"); return PyInt.Get(r); });
+        t.AddMethod("count", (a, k) =>
+        {
+            var s = S(a[0]); var sub = S(a[1]);
+            Bounds(s.Length, a, 2, out int st, out int en);
+            if (en < st) return PyInt.Zero;
+            s = s.Substring(st, en - st);
+            if (sub.Length == 0) return PyInt.Get(s.Length + 1);
+            int c = 0, i = 0;
+            while ((i = s.IndexOf(sub, i, StringComparison.Ordinal)) >= 0) { c++; i += sub.Length; }
+            return PyInt.Get(c);
+        });
+        t.AddMethod("replace", (a, k) =>
+        {
+            var s = S(a[0]); var old = S(a[1]); var nw = S(a[2]);
+            long count = a.Length > 3 ? Ops.IndexValue(a[3]) : -1;
+            if (count < 0 && old.Length > 0) return PyStr.Of(s.Replace(old, nw, StringComparison.Ordinal));
+            var sb = new StringBuilder();
+            int i = 0, done = 0;
+            if (old.Length == 0)
+            {
+                for (; i <= s.Length; i++)
+                {
+                    if (count < 0 || done < count) { sb.Append(nw); done++; }
+                    if (i < s.Length) sb.Append(s[i]);
+                }
+                return PyStr.Of(sb.ToString());
+            }
+            while (count < 0 || done < count)
+            {
+                int j = s.IndexOf(old, i, StringComparison.Ordinal);
+                if (j < 0) break;
+                sb.Append(s, i, j - i).Append(nw);
+                i = j + old.Length; done++;
+            }
+            sb.Append(s, i, s.Length - i);
+            return PyStr.Of(sb.ToString());
+        });
+        t.AddMethod("upper", (a, k) => PyStr.Of(S(a[0]).ToUpperInvariant()));
+        t.AddMethod("lower", (a, k) => PyStr.Of(S(a[0]).ToLowerInvariant()));
+        t.AddMethod("casefold", (a, k) => PyStr.Of(S(a[0]).ToLowerInvariant()));
+        t.AddMethod("swapcase", (a, k) =>
+        {
+            var s = S(a[0]).ToCharArray();
+            for (int i = 0; i < s.Length; i++) s[i] = char.IsUpper(s[i]) ? char.ToLowerInvariant(s[i]) : char.ToUpperInvariant(s[i]);
+            return PyStr.Of(new string(s));
+        });
+        t.AddMethod("capitalize", (a, k) => { var s = S(a[0]); return PyStr.Of(s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1).ToLowerInvariant()); });
+        t.AddMethod("title", (a, k) =>
+        {
+            var s = S(a[0]); var sb = new StringBuilder(s.Length); bool prev = false;
+            foreach (var c in s) { sb.Append(prev ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)); prev = char.IsLetter(c); }
+            return PyStr.Of(sb.ToString());
+        });
+        t.AddMethod("istitle", (a, k) =>
+        {
+            var s = S(a[0]); bool prev = false, any = false;
+            foreach (var c in s)
+            {
+                if (char.IsUpper(c)) { if (prev) return PyBool.False; prev = true; any = true; }
+                else if (char.IsLower(c)) { if (!prev) return PyBool.False; prev = true; }
+                else prev = false;
+            }
+            return PyBool.Of(any);
+        });
+        t.AddMethod("isdigit", (a, k) => PyBool.Of(All(S(a[0]), char.IsDigit)));
+        t.AddMethod("isdecimal", (a, k) => PyBool.Of(All(S(a[0]), char.IsDigit)));
+        t.AddMethod("isnumeric", (a, k) => PyBool.Of(All(S(a[0]), char.IsNumber)));
+        t.AddMethod("isalpha", (a, k) => PyBool.Of(All(S(a[0]), char.IsLetter)));
+        t.AddMethod("isalnum", (a, k) => PyBool.Of(All(S(a[0]), char.IsLetterOrDigit)));
+        t.AddMethod("isspace", (a, k) => PyBool.Of(All(S(a[0]), char.IsWhiteSpace)));
+        t.AddMethod("isascii", (a, k) => { foreach (var c in S(a[0])) if (c > 127) return PyBool.False; return PyBool.True; });
+        t.AddMethod("isprintable", (a, k) => { foreach (var c in S(a[0])) if (char.IsControl(c)) return PyBool.False; return PyBool.True; });
+        t.AddMethod("isupper", (a, k) => { var s = S(a[0]); bool any = false; foreach (var c in s) { if (char.IsLower(c)) return PyBool.False; if (char.IsUpper(c)) any = true; } return PyBool.Of(any); });
+        t.AddMethod("islower", (a, k) => { var s = S(a[0]); bool any = false; foreach (var c in s) { if (char.IsUpper(c)) return PyBool.False; if (char.IsLower(c)) any = true; } return PyBool.Of(any); });
+        t.AddMethod("isidentifier", (a, k) =>
+        {
+            var s = S(a[0]);
+            if (s.Length == 0 || !(char.IsLetter(s[0]) || s[0] == '_')) return PyBool.False;
+            foreach (var c in s) if (!(char.IsLetterOrDigit(c) || c == '_')) return PyBool.False;
+            return PyBool.True;
+        });
+        t.AddMethod("center", (a, k) => PyStr.Of(Justify(S(a[0]), a, 0)));
+        t.AddMethod("ljust", (a, k) => PyStr.Of(Justify(S(a[0]), a, -1)));
+        t.AddMethod("rjust", (a, k) => PyStr.Of(Justify(S(a[0]), a, 1)));
+        t.AddMethod("zfill", (a, k) =>
+        {
+            var s = S(a[0]); int w = (int)Ops.IndexValue(a[1]);
+            if (s.Length >= w) return PyStr.Of(s);
+            int sign = s.Length > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+            return PyStr.Of(s.Substring(0, sign) + new string('0', w - s.Length) + s.Substring(sign));
+        });
+        t.AddMethod("format", (a, k) => PyStr.Of(Formatting.StrFormat(S(a[0]), a.Slice(1), k)));
+        t.AddMethod("format_map", (a, k) =>
+        {
+            var d = (PyDict)a[1];
+            var names = new List<PyStr>(); var vals = new List<PyObject>();
+            foreach (var kv in d.Items()) { names.Add((PyStr)kv.Key); vals.Add(kv.Value); }
+            return PyStr.Of(Formatting.StrFormat(S(a[0]), vals.ToArray(), names.ToArray()));
+        });
+        t.AddMethod("encode", (a, k) => new PyBytes(Encode(S(a[0]), A(a, k, 1, "encoding") is PyStr e ? e.Value : "utf-8", A(a, k, 2, "errors") is PyStr er ? er.Value : "strict")));
+        t.AddMethod("partition", (a, k) =>
+        {
+            var s = S(a[0]); var sep = S(a[1]);
+            if (sep.Length == 0) throw Ops.ValueError("empty separator");
+            int i = s.IndexOf(sep, StringComparison.Ordinal);
+            if (i < 0) return new PyTuple(new PyObject[] { PyStr.Of(s), PyStr.Empty, PyStr.Empty });
+            return new PyTuple(new PyObject[] { PyStr.Of(s.Substring(0, i)), PyStr.Of(sep), PyStr.Of(s.Substring(i + sep.Length)) });
+        });
+        t.AddMethod("rpartition", (a, k) =>
+        {
+            var s = S(a[0]); var sep = S(a[1]);
+            if (sep.Length == 0) throw Ops.ValueError("empty separator");
+            int i = s.LastIndexOf(sep, StringComparison.Ordinal);
+            if (i < 0) return new PyTuple(new PyObject[] { PyStr.Empty, PyStr.Empty, PyStr.Of(s) });
+            return new PyTuple(new PyObject[] { PyStr.Of(s.Substring(0, i)), PyStr.Of(sep), PyStr.Of(s.Substring(i + sep.Length)) });
+        });
+        t.AddMethod("splitlines", (a, k) =>
+        {
+            var s = S(a[0]); bool keep = A(a, k, 1, "keepends") is PyObject ke && Ops.IsTrue(ke);
+            var l = new PyList(); int st = 0;
+            for (int i = 0; i < s.Length; i++)
+            {
+                char c = s[i];
+                if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x85' || c == '\u2028' || c == '\u2029')
+                {
+                    int e = i;
+                    if (c == '\r' && i + 1 < s.Length && s[i + 1] == '\n') i++;
+                    l.Append(PyStr.Of(s.Substring(st, (keep ? i + 1 : e) - st)));
+                    st = i + 1;
+                }
+            }
+            if (st < s.Length) l.Append(PyStr.Of(s.Substring(st)));
+            return l;
+        });
+        t.AddMethod("expandtabs", (a, k) =>
+        {
+            var s = S(a[0]); int ts = a.Length > 1 ? (int)Ops.IndexValue(a[1]) : 8;
+            var sb = new StringBuilder(); int col = 0;
+            foreach (var c in s)
+            {
+                if (c == '\t') { int n = ts > 0 ? ts - col % ts : 0; sb.Append(' ', n); col += n; }
+                else if (c == '\n' || c == '\r') { sb.Append(c); col = 0; }
+                else { sb.Append(c); col++; }
+            }
+            return PyStr.Of(sb.ToString());
+        });
+        t.AddMethod("removeprefix", (a, k) => { var s = S(a[0]); var p = S(a[1]); return PyStr.Of(s.StartsWith(p, StringComparison.Ordinal) ? s.Substring(p.Length) : s); });
+        t.AddMethod("removesuffix", (a, k) => { var s = S(a[0]); var p = S(a[1]); return PyStr.Of(p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s.Substring(0, s.Length - p.Length) : s); });
+        t.AddMethod("translate", (a, k) =>
+        {
+            var s = S(a[0]); var table = a[1]; var sb = new StringBuilder();
+            foreach (var c in s)
+            {
+                PyObject? r;
+                try { r = Ops.GetItem(table, PyInt.Get(c)); }
+                catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.LookupErrorType)) { sb.Append(c); continue; }
+                if (r == PyNone.Instance) continue;
+                if (r is PyInt ri) sb.Append(char.ConvertFromUtf32((int)ri.V)); else sb.Append(Ops.Str(r));
+            }
+            return PyStr.Of(sb.ToString());
+        });
+        t.SetMember("maketrans", new PyStaticMethod(new PyBuiltinFunction("maketrans", (a, k) =>
+        {
+            var d = new PyDict();
+            if (a.Length == 1) { foreach (var kv in ((PyDict)a[0]).Items()) d.SetItem(kv.Key is PyStr ks ? PyInt.Get(ks.Value[0]) : kv.Key, kv.Value); return d; }
+            var x = S(a[0]); var y = S(a[1]);
+            if (x.Length != y.Length) throw Ops.ValueError("the first two maketrans arguments must have equal length");
+            for (int i = 0; i < x.Length; i++) d.SetItem(PyInt.Get(x[i]), PyInt.Get(y[i]));
+            if (a.Length > 2) foreach (var c in S(a[2])) d.SetItem(PyInt.Get(c), PyNone.Instance);
+            return d;
+        })));
+        t.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
+        t.AddMethod("__getnewargs__", (a, k) => new PyTuple(new[] { a[0] }));
+    }
+
+    private static bool All(string s, Func<char, bool> p)
+    {
+        if (s.Length == 0) return false;
+        foreach (var c in s) if (!p(c)) return false;
+        return true;
+    }
+
+    private static string Justify(string s, ReadOnlySpan<PyObject> a, int dir)
+    {
+        int w = (int)Ops.IndexValue(a[1]);
+        char fill = a.Length > 2 ? S(a[2])[0] : ' ';
+        if (a.Length > 2 && S(a[2]).Length != 1) throw Ops.TypeError("The fill character must be exactly one character long");
+        if (s.Length >= w) return s;
+        int pad = w - s.Length;
+        if (dir < 0) return s + new string(fill, pad);
+        if (dir > 0) return new string(fill, pad) + s;
+        int left = pad / 2 + (pad & w & 1);
+        return new string(fill, left) + s + new string(fill, pad - left);
+    }
+
+    private static void Bounds(int len, ReadOnlySpan<PyObject> a, int from, out int st, out int en)
+    {
+        st = 0; en = len;
+        if (a.Length > from && a[from] != PyNone.Instance) { long v = Ops.IndexValue(a[from]); if (v < 0) v = Math.Max(0, v + len); st = (int)Math.Min(v, len); }
+        if (a.Length > from + 1 && a[from + 1] != PyNone.Instance) { long v = Ops.IndexValue(a[from + 1]); if (v < 0) v = Math.Max(0, v + len); en = (int)Math.Min(v, len); }
+    }
+
+    private static int Find(string s, string sub, ReadOnlySpan<PyObject> a, bool rev)
+    {
+        Bounds(s.Length, a, 2, out int st, out int en);
+        if (en < st) return -1;
+        if (sub.Length > en - st) return -1;
+        if (!rev) { int r = s.IndexOf(sub, st, en - st, StringComparison.Ordinal); return r; }
+        if (sub.Length == 0) return en;
+        return s.LastIndexOf(sub, en - 1, en - st, StringComparison.Ordinal);
+    }
+
+    private static bool StartsEnds(string s, PyObject prefix, PyObject? start, PyObject? end, bool starts)
+    {
+        var a = new PyObject[] { PyNone.Instance, PyNone.Instance, start ?? PyNone.Instance, end ?? PyNone.Instance };
+        Bounds(s.Length, a, 2, out int st, out int en);
+        if (en < st) return false;
+        var sub = s.Substring(st, en - st);
+        if (prefix is PyTuple t)
+        {
+            foreach (var p in t.Items) if (starts ? sub.StartsWith(S(p), StringComparison.Ordinal) : sub.EndsWith(S(p), StringComparison.Ordinal)) return true;
+            return false;
+        }
+        if (prefix is not PyStr) throw Ops.TypeError($"{(starts ? "startswith" : "endswith")} first arg must be str or a tuple of str, not {prefix.Type.Name}");
+        return starts ? sub.StartsWith(S(prefix), StringComparison.Ordinal) : sub.EndsWith(S(prefix), StringComparison.Ordinal);
+    }
+
+    private static string StripChars(string s, PyObject? chars, bool left, bool right)
+    {
+        if (chars == null || chars == PyNone.Instance)
+        {
+            if (left && right) return s.Trim();
+            return left ? s.TrimStart() : s.TrimEnd();
+        }
+        var cs = S(chars).ToCharArray();
+        if (left && right) return s.Trim(cs);
+        return left ? s.TrimStart(cs) : s.TrimEnd(cs);
+    }
+
+    private static PyObject StrSplit(string s, PyObject? sep, PyObject? maxsplitO, bool rev)
+    {
+        long maxsplit = maxsplitO == null ? -1 : Ops.IndexValue(maxsplitO);
+        var l = new PyList();
+        if (sep == null || sep == PyNone.Instance)
+        {
+            var parts = new List<string>();
+            if (!rev)
+            {
+                int i = 0, n = s.Length;
+                while (true)
+                {
+                    while (i < n && char.IsWhiteSpace(s[i])) i++;
+                    if (i >= n) break;
+                    if (maxsplit >= 0 && parts.Count >= maxsplit) { parts.Add(s.Substring(i).TrimEnd()); break; }
+                    int j = i;
+                    while (j < n && !char.IsWhiteSpace(s[j])) j++;
+                    parts.Add(s.Substring(i, j - i));
+                    i = j;
+                }
+            }
+            else
+            {
+                int i = s.Length - 1;
+                while (true)
+                {
+                    while (i >= 0 && char.IsWhiteSpace(s[i])) i--;
+                    if (i < 0) break;
+                    if (maxsplit >= 0 && parts.Count >= maxsplit) { parts.Add(s.Substring(0, i + 1).TrimStart()); break; }
+                    int j = i;
+                    while (j >= 0 && !char.IsWhiteSpace(s[j])) j--;
+                    parts.Add(s.Substring(j + 1, i - j));
+                    i = j;
+                }
+                parts.Reverse();
+            }
+            foreach (var p in parts) l.Append(PyStr.Of(p));
+            return l;
+        }
+        var sp = S(sep);
+        if (sp.Length == 0) throw Ops.ValueError("empty separator");
+        if (!rev)
+        {
+            int i = 0, count = 0;
+            while (maxsplit < 0 || count < maxsplit)
+            {
+                int j = s.IndexOf(sp, i, StringComparison.Ordinal);
+                if (j < 0) break;
+                l.Append(PyStr.Of(s.Substring(i, j - i)));
+                i = j + sp.Length; count++;
+            }
+            l.Append(PyStr.Of(s.Substring(i)));
+            return l;
+        }
+        var res = new List<string>();
+        int end = s.Length, cnt = 0;
+        while (maxsplit < 0 || cnt < maxsplit)
+        {
+            int j = end - sp.Length < 0 ? -1 : s.LastIndexOf(sp, end - 1, end, StringComparison.Ordinal);
+            if (j < 0) break;
+            res.Add(s.Substring(j + sp.Length, end - j - sp.Length));
+            end = j; cnt++;
+        }
+        res.Add(s.Substring(0, end));
+        res.Reverse();
+        foreach (var p in res) l.Append(PyStr.Of(p));
+        return l;
+    }
+
+    // ---------------- list ----------------
+    private static PyList L(PyObject o) => o as PyList ?? throw Ops.TypeError($"descriptor requires a 'list' object but received a '{o.Type.Name}'");
+
+    private static void InitList()
+    {
+        var t = PyList.TypeObj;
+        Slots(t, "__getitem__", "__setitem__", "__delitem__", "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__mul__", "__iadd__", "__rmul__");
+        t.SetMember("__hash__", PyNone.Instance);
+        t.AddMethod("__init__", (a, k) =>
+        {
+            var l = L(a[0]);
+            l.Count = 0; l.Items = Array.Empty<PyObject>();
+            if (a.Length > 1) l.Extend(a[1]);
+            return PyNone.Instance;
+        });
+        t.AddMethod("append", (a, k) => { if (a.Length != 2) throw Ops.TypeError($"list.append() takes exactly one argument ({a.Length - 1} given)"); L(a[0]).Append(a[1]); return PyNone.Instance; });
+        t.AddMethod("extend", (a, k) => { L(a[0]).Extend(a[1]); return PyNone.Instance; });
+        t.AddMethod("insert", (a, k) => { L(a[0]).Insert(Ops.IndexValue(a[1]), a[2]); return PyNone.Instance; });
+        t.AddMethod("pop", (a, k) => L(a[0]).Pop(a.Length > 1 ? Ops.IndexValue(a[1]) : -1));
+        t.AddMethod("remove", (a, k) =>
+        {
+            var l = L(a[0]);
+            for (int i = 0; i < l.Count; i++) if (ReferenceEquals(l.Items[i], a[1]) || Ops.Eq(l.Items[i], a[1])) { l.RemoveAt(i); return PyNone.Instance; }
+            throw Ops.ValueError("list.remove(x): x not in list");
+        });
+        t.AddMethod("index", (a, k) =>
+        {
+            var l = L(a[0]);
+            Bounds(l.Count, a, 2, out int st, out int en);
+            for (int i = st; i < Math.Min(en, l.Count); i++) if (ReferenceEquals(l.Items[i], a[1]) || Ops.Eq(l.Items[i], a[1])) return PyInt.Get(i);
+            throw Ops.ValueError($"{Ops.Repr(a[1])} is not in list");
+        });
+        t.AddMethod("count", (a, k) =>
+        {
+            var l = L(a[0]); int c = 0;
+            for (int i = 0; i < l.Count; i++) if (ReferenceEquals(l.Items[i], a[1]) || Ops.Eq(l.Items[i], a[1])) c++;
+            return PyInt.Get(c);
+        });
+        t.AddMethod("sort", (a, k) =>
+        {
+            if (Ops.PosCount(a, k) > 1) throw Ops.TypeError("sort() takes no positional arguments");
+            var rev = A(a, k, 99, "reverse");
+            L(a[0]).Sort(A(a, k, 99, "key"), rev != null && Ops.IsTrue(rev));
+            return PyNone.Instance;
+        });
+        t.AddMethod("reverse", (a, k) => { var l = L(a[0]); Array.Reverse(l.Items, 0, l.Count); return PyNone.Instance; });
+        t.AddMethod("clear", (a, k) => { var l = L(a[0]); l.Items = Array.Empty<PyObject>(); l.Count = 0; return PyNone.Instance; });
+        t.AddMethod("copy", (a, k) => new PyList(L(a[0]).ToArray()));
+        t.AddMethod("__reversed__", (a, k) => new PyListIterator(L(a[0]), true));
+        t.SetMember("__class_getitem__", new PyClassMethod(new PyBuiltinFunction("__class_getitem__", (a, k) => new PyGenericAlias((PyType)a[0], a[1]))));
+    }
+
+    private static void InitTuple()
+    {
+        var t = PyTuple.TypeObj;
+        Slots(t, "__getitem__", "__len__", "__contains__", "__iter__", "__repr__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__mul__", "__rmul__");
+        t.AddMethod("index", (a, k) =>
+        {
+            var items = ((PyTuple)a[0]).Items;
+            Bounds(items.Length, a, 2, out int st, out int en);
+            for (int i = st; i < en; i++) if (ReferenceEquals(items[i], a[1]) || Ops.Eq(items[i], a[1])) return PyInt.Get(i);
+            throw Ops.ValueError("tuple.index(x): x not in tuple");
+        });
+        t.AddMethod("count", (a, k) => { int c = 0; foreach (var x in ((PyTuple)a[0]).Items) if (ReferenceEquals(x, a[1]) || Ops.Eq(x, a[1])) c++; return PyInt.Get(c); });
+        t.AddMethod("__getnewargs__", (a, k) => new PyTuple(new[] { a[0] }));
+        t.SetMember("__class_getitem__", new PyClassMethod(new PyBuiltinFunction("__class_getitem__", (a, k) => new PyGenericAlias((PyType)a[0], a[1]))));
+    }
+
+    // ---------------- dict ----------------
+    private static PyDict D(PyObject o) => o as PyDict ?? throw Ops.TypeError($"descriptor requires a 'dict' object but received a '{o.Type.Name}'");
+
+    private static void InitDict()
+    {
+        var t = PyDict.TypeObj;
+        Slots(t, "__getitem__", "__setitem__", "__delitem__", "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__ne__", "__or__");
+        t.SetMember("__hash__", PyNone.Instance);
+        t.AddMethod("__init__", (a, k) =>
+        {
+            var d = D(a[0]);
+            int n = Ops.PosCount(a, k);
+            if (n > 2) throw Ops.TypeError($"dict expected at most 1 argument, got {n - 1}");
+            if (n > 1) d.Update(a[1]);
+            if (k != null) for (int i = 0; i < k.Length; i++) d.SetItem(k[i], a[n + i]);
+            return PyNone.Instance;
+        });
+        t.AddMethod("keys", (a, k) => new PyDictView(D(a[0]), 0));
+        t.AddMethod("values", (a, k) => new PyDictView(D(a[0]), 1));
+        t.AddMethod("items", (a, k) => new PyDictView(D(a[0]), 2));
+        t.AddMethod("get", (a, k) => D(a[0]).GetOrNull(a[1]) ?? (a.Length > 2 ? a[2] : PyNone.Instance));
+        t.AddMethod("pop", (a, k) =>
+        {
+            var v = D(a[0]).Pop(a[1]);
+            if (v != null) return v;
+            if (a.Length > 2) return a[2];
+            throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, a[1]));
+        });
+        t.AddMethod("popitem", (a, k) => { var (kk, v) = D(a[0]).PopItem(); return new PyTuple(new[] { kk, v }); });
+        t.AddMethod("setdefault", (a, k) =>
+        {
+            var d = D(a[0]);
+            var v = d.GetOrNull(a[1]);
+            if (v != null) return v;
+            var def = a.Length > 2 ? a[2] : PyNone.Instance;
+            d.SetItem(a[1], def);
+            return def;
+        });
+        t.AddMethod("update", (a, k) =>
+        {
+            var d = D(a[0]);
+            int n = Ops.PosCount(a, k);
+            if (n > 1) d.Update(a[1]);
+            if (k != null) for (int i = 0; i < k.Length; i++) d.SetItem(k[i], a[n + i]);
+            return PyNone.Instance;
+        });
+        t.AddMethod("clear", (a, k) => { D(a[0]).Clear(); return PyNone.Instance; });
+        t.AddMethod("copy", (a, k) => D(a[0]).Copy());
+        t.AddMethod("__reversed__", (a, k) => { var keys = D(a[0]).KeyList(); keys.Reverse(); return new PySeqIterator(keys.ToArray(), keys.Count); });
+        t.SetMember("fromkeys", new PyClassMethod(new PyBuiltinFunction("fromkeys", (a, k) =>
+        {
+            var d = (PyDict)Ops.Call0(a[0]);
+            var v = a.Length > 2 ? a[2] : PyNone.Instance;
+            foreach (var key in Ops.ToArray(a[1])) Ops.SetItem(d, key, v);
+            return d;
+        })));
+        t.SetMember("__class_getitem__", new PyClassMethod(new PyBuiltinFunction("__class_getitem__", (a, k) => new PyGenericAlias((PyType)a[0], a[1]))));
+        foreach (var vt in new[] { PyDictView.KeysType, PyDictView.ValuesType, PyDictView.ItemsType })
+        {
+            Slots(vt, "__len__", "__iter__", "__contains__", "__repr__");
+            vt.AddMethod("isdisjoint", (a, k) => { foreach (var x in Ops.ToArray(a[1])) if (Ops.Contains(a[0], x)) return PyBool.False; return PyBool.True; });
+        }
+    }
+
+    // ---------------- set ----------------
+    private static PySet St(PyObject o) => o as PySet ?? throw Ops.TypeError($"descriptor requires a 'set' object but received a '{o.Type.Name}'");
+
+    private static void InitSet()
+    {
+        foreach (var t in new[] { PySet.SetType, PySet.FrozenSetType })
+        {
+            Slots(t, "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__or__", "__and__", "__sub__", "__xor__");
+            t.AddMethod("union", (a, k) => { var r = St(a[0]).Make(); r.AddAll(a[0]); for (int i = 1; i < a.Length; i++) r.AddAll(a[i]); return r; });
+            t.AddMethod("intersection", (a, k) => { var r = St(a[0]); for (int i = 1; i < a.Length; i++) r = r.Intersection(a[i]); return a.Length == 1 ? r.Union(PyTuple.Empty) : r; });
+            t.AddMethod("difference", (a, k) => { var r = St(a[0]); for (int i = 1; i < a.Length; i++) r = r.Difference(a[i]); return a.Length == 1 ? r.Union(PyTuple.Empty) : r; });
+            t.AddMethod("symmetric_difference", (a, k) => St(a[0]).SymDiff(a[1]));
+            t.AddMethod("issubset", (a, k) => PyBool.Of(St(a[0]).IsSubset(a[1] as PySet ?? new PySet(false, a[1]))));
+            t.AddMethod("issuperset", (a, k) => PyBool.Of((a[1] as PySet ?? new PySet(false, a[1])).IsSubset(St(a[0]))));
+            t.AddMethod("isdisjoint", (a, k) => { var s = St(a[0]); foreach (var x in Ops.ToArray(a[1])) if (s.Has(x)) return PyBool.False; return PyBool.True; });
+            t.AddMethod("copy", (a, k) => St(a[0]).Union(PyTuple.Empty));
+        }
+        PySet.FrozenSetType.AddMethod("__hash__", (a, k) => PyInt.Get(a[0].Hash()));
+        var st = PySet.SetType;
+        st.SetMember("__hash__", PyNone.Instance);
+        st.AddMethod("__init__", (a, k) => { var s = St(a[0]); s.Table.Clear(); if (a.Length > 1) s.AddAll(a[1]); return PyNone.Instance; });
+        st.AddMethod("add", (a, k) => { St(a[0]).Add(a[1]); return PyNone.Instance; });
+        st.AddMethod("remove", (a, k) =>
+        {
+            var key = a[1] is PySet ks && !ks.Frozen ? new PySet(true, ks) : a[1];
+            if (!St(a[0]).Table.Remove(key)) throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, a[1]));
+            return PyNone.Instance;
+        });
+        st.AddMethod("discard", (a, k) => { St(a[0]).Table.Remove(a[1]); return PyNone.Instance; });
+        st.AddMethod("pop", (a, k) =>
+        {
+            var s = St(a[0]);
+            if (s.Count == 0) throw Ops.KeyError("pop from an empty set");
+            var first = s.Elements()[0];
+            s.Table.Remove(first);
+            return first;
+        });
+        st.AddMethod("clear", (a, k) => { St(a[0]).Table.Clear(); return PyNone.Instance; });
+        st.AddMethod("update", (a, k) => { var s = St(a[0]); for (int i = 1; i < a.Length; i++) s.AddAll(a[i]); return PyNone.Instance; });
+        st.AddMethod("intersection_update", (a, k) => { var s = St(a[0]); var r = s; for (int i = 1; i < a.Length; i++) r = r.Intersection(a[i]); var keep = r.Elements(); s.Table.Clear(); foreach (var x in keep) s.Add(x); return PyNone.Instance; });
+        st.AddMethod("difference_update", (a, k) => { var s = St(a[0]); for (int i = 1; i < a.Length; i++) foreach (var x in Ops.ToArray(a[i])) s.Table.Remove(x); return PyNone.Instance; });
+        st.AddMethod("symmetric_difference_update", (a, k) => { var s = St(a[0]); var r = s.SymDiff(a[1]).Elements(); s.Table.Clear(); foreach (var x in r) s.Add(x); return PyNone.Instance; });
+        st.SetMember("__class_getitem__", new PyClassMethod(new PyBuiltinFunction("__class_getitem__", (a, k) => new PyGenericAlias((PyType)a[0], a[1]))));
+    }
+
+    // ---------------- numbers ----------------
+    private static void InitNumbers()
+    {
+        var it = PyInt.TypeObj;
+        Slots(it, "__repr__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__",
+            "__and__", "__or__", "__xor__", "__lshift__", "__rshift__", "__radd__", "__rsub__", "__rmul__", "__neg__", "__pos__", "__abs__", "__int__", "__float__", "__index__", "__bool__");
+        it.AddMethod("bit_length", (a, k) => PyInt.Get((long)BigInteger.Abs(((PyInt)a[0]).Big).GetBitLength()));
+        it.AddMethod("bit_count", (a, k) => { var v = BigInteger.Abs(((PyInt)a[0]).Big); int c = 0; while (!v.IsZero) { if (!v.IsEven) c++; v >>= 1; } return PyInt.Get(c); });
+        it.AddMethod("conjugate", (a, k) => a[0]);
+        it.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
+        it.AddMethod("__round__", (a, k) => a[0]);
+        it.AddMethod("__trunc__", (a, k) => a[0]);
+        it.AddMethod("__getnewargs__", (a, k) => new PyTuple(new[] { a[0] }));
+        it.AddMethod("as_integer_ratio", (a, k) => new PyTuple(new[] { a[0], PyInt.One }));
+        it.AddMethod("is_integer", (a, k) => PyBool.True);
+        it.AddMethod("to_bytes", (a, k) =>
+        {
+            var v = ((PyInt)a[0]).Big;
+            int len = (int)Ops.IndexValue(A(a, k, 1, "length") ?? PyInt.One);
+            var order = A(a, k, 2, "byteorder") is PyStr bo ? bo.Value : "big";
+            bool signed = A(a, k, 99, "signed") is PyObject so && Ops.IsTrue(so);
+            if (!signed && v.Sign < 0) throw Ops.OverflowError("can't convert negative int to unsigned");
+            var bytes = v.ToByteArray(!signed, order == "big");
+            if (bytes.Length > len)
+            {
+                if (!signed && bytes.Length == len + 1 && (order == "big" ? bytes[0] == 0 : bytes[^1] == 0)) bytes = order == "big" ? bytes[1..] : bytes[..^1];
+                else throw Ops.OverflowError("int too big to convert");
+            }
+            var r = new byte[len];
+            byte pad = (byte)(v.Sign < 0 ? 0xFF : 0);
+            Array.Fill(r, pad);
+            if (order == "big") Array.Copy(bytes, 0, r, len - bytes.Length, bytes.Length);
+            else Array.Copy(bytes, 0, r, 0, bytes.Length);
+            return new PyBytes(r);
+        });
+        it.SetMember("from_bytes", new PyClassMethod(new PyBuiltinFunction("from_bytes", (a, k) =>
+        {
+            var b = ToBytes(new[] { A(a, k, 1, "bytes")! }, null);
+            var order = A(a, k, 2, "byteorder") is PyStr bo ? bo.Value : "big";
+            bool signed = A(a, k, 99, "signed") is PyObject so && Ops.IsTrue(so);
+            return PyInt.Get(new BigInteger(b, !signed, order == "big"));
+        })));
+        it.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0] is PyBool b ? PyInt.Get(b.V) : a[0]), null, null, null));
+        it.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => PyInt.Zero), null, null, null));
+        it.SetMember("numerator", new PyProperty(new PyBuiltinFunction("numerator", (a, k) => a[0]), null, null, null));
+        it.SetMember("denominator", new PyProperty(new PyBuiltinFunction("denominator", (a, k) => PyInt.One), null, null, null));
+
+        var ft = PyFloat.TypeObj;
+        Slots(ft, "__repr__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__",
+            "__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__neg__", "__pos__", "__abs__", "__int__", "__float__", "__bool__");
+        ft.AddMethod("is_integer", (a, k) => { var d = ((PyFloat)a[0]).V; return PyBool.Of(!double.IsInfinity(d) && Math.Floor(d) == d); });
+        ft.AddMethod("conjugate", (a, k) => a[0]);
+        ft.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
+        ft.AddMethod("__round__", (a, k) => Round(a, k));
+        ft.AddMethod("__trunc__", (a, k) => FloatToInt(((PyFloat)a[0]).V));
+        ft.AddMethod("as_integer_ratio", (a, k) =>
+        {
+            double d = ((PyFloat)a[0]).V;
+            if (double.IsInfinity(d)) throw Ops.OverflowError("cannot convert Infinity to integer ratio");
+            if (double.IsNaN(d)) throw Ops.ValueError("cannot convert NaN to integer ratio");
+            double m = PyFloat.Frexp(d, out int e);
+            for (int i = 0; i < 300 && m != Math.Floor(m); i++) { m *= 2; e--; }
+            BigInteger num = new BigInteger(m), den = BigInteger.One;
+            if (e > 0) num <<= e; else den <<= -e;
+            var g = BigInteger.GreatestCommonDivisor(num, den);
+            return new PyTuple(new PyObject[] { PyInt.Get(num / g), PyInt.Get(den / g) });
+        });
+        ft.AddMethod("hex", (a, k) =>
+        {
+            double d = ((PyFloat)a[0]).V;
+            if (d == 0) return PyStr.Of(double.IsNegative(d) ? "-0x0.0p+0" : "0x0.0p+0");
+            double m = PyFloat.Frexp(Math.Abs(d), out int e);
+            m *= 2; e--;
+            long mant = (long)((m - 1) * (1L << 52));
+            var hex = mant.ToString("x13").TrimEnd('0');
+            if (hex.Length == 0) hex = "0";
+            return PyStr.Of((d < 0 ? "-" : "") + "0x1." + hex + "p" + (e >= 0 ? "+" : "") + e);
+        });
+        ft.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => new PyFloat(ParseHexFloat(S(a[1]))))));
+        ft.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0]), null, null, null));
+        ft.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(0)), null, null, null));
+
+        var ct = PyComplex.TypeObj;
+        Slots(ct, "__repr__", "__hash__", "__eq__", "__ne__", "__add__", "__sub__", "__mul__", "__truediv__", "__pow__", "__radd__", "__rsub__", "__rmul__", "__neg__", "__pos__", "__abs__", "__bool__");
+        ct.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => new PyFloat(((PyComplex)a[0]).V.Real)), null, null, null));
+        ct.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(((PyComplex)a[0]).V.Imaginary)), null, null, null));
+        ct.AddMethod("conjugate", (a, k) => new PyComplex(Complex.Conjugate(((PyComplex)a[0]).V)));
+        PyBool.TypeObj.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
+    }
+
+    private static double ParseHexFloat(string s)
+    {
+        s = s.Trim().ToLowerInvariant();
+        bool neg = s.StartsWith('-');
+        if (neg || s.StartsWith('+')) s = s.Substring(1);
+        if (s.StartsWith("0x")) s = s.Substring(2);
+        int p = s.IndexOf('p');
+        int exp = 0;
+        if (p >= 0) { exp = int.Parse(s.Substring(p + 1), System.Globalization.CultureInfo.InvariantCulture); s = s.Substring(0, p); }
+        int dot = s.IndexOf('.');
+        string ip = dot < 0 ? s : s.Substring(0, dot), fp = dot < 0 ? "" : s.Substring(dot + 1);
+        double v = 0;
+        foreach (var c in ip) v = v * 16 + Convert.ToInt32(c.ToString(), 16);
+        double scale = 1.0 / 16;
+        foreach (var c in fp) { v += Convert.ToInt32(c.ToString(), 16) * scale; scale /= 16; }
+        v *= Math.Pow(2, exp);
+        return neg ? -v : v;
+    }
+
+    // ---------------- bytes ----------------
+    private static PyBytes B(PyObject o) => o as PyBytes ?? throw Ops.TypeError($"a bytes-like object is required, not '{o.Type.Name}'");
+
+    private static void InitBytes()
+    {
+        foreach (var t in new[] { PyBytes.TypeObj, PyByteArray.TypeObj })
+        {
+            bool isBA = t == PyByteArray.TypeObj;
+            PyObject Mk(byte[] d) => isBA ? new PyByteArray(d) : new PyBytes(d);
+            Slots(t, "__getitem__", "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__mul__");
+            t.AddMethod("decode", (a, k) => PyStr.Of(Decode(B(a[0]).Span, A(a, k, 1, "encoding") is PyStr e ? e.Value : "utf-8", A(a, k, 2, "errors") is PyStr er ? er.Value : "strict")));
+            t.AddMethod("hex", (a, k) => PyStr.Of(Convert.ToHexString(B(a[0]).Span).ToLowerInvariant()));
+            t.AddMethod("join", (a, k) =>
+            {
+                var sep = B(a[0]).Span.ToArray(); var r = new List<byte>(); bool first = true;
+                foreach (var x in Ops.ToArray(a[1])) { if (!first) r.AddRange(sep); first = false; r.AddRange(B(x).Span.ToArray()); }
+                return Mk(r.ToArray());
+            });
+            t.AddMethod("upper", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).ToUpperInvariant())));
+            t.AddMethod("lower", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).ToLowerInvariant())));
+            t.AddMethod("strip", (a, k) => Mk(Encoding.Latin1.GetBytes(StripChars(Encoding.Latin1.GetString(B(a[0]).Span), a.Length > 1 && a[1] != PyNone.Instance ? PyStr.Of(Encoding.Latin1.GetString(B(a[1]).Span)) : null, true, true))));
+            t.AddMethod("split", (a, k) =>
+            {
+                var s = Encoding.Latin1.GetString(B(a[0]).Span);
+                var sep = A(a, k, 1, "sep");
+                var r = (PyList)StrSplit(s, sep == null || sep == PyNone.Instance ? null : PyStr.Of(Encoding.Latin1.GetString(B(sep).Span)), A(a, k, 2, "maxsplit"), false);
+                var l = new PyList();
+                for (int i = 0; i < r.Count; i++) l.Append(Mk(Encoding.Latin1.GetBytes(((PyStr)r.Items[i]).Value)));
+                return l;
+            });
+            t.AddMethod("startswith", (a, k) => PyBool.Of(B(a[0]).Span.StartsWith(B(a[1]).Span)));
+            t.AddMethod("endswith", (a, k) => PyBool.Of(B(a[0]).Span.EndsWith(B(a[1]).Span)));
+            t.AddMethod("find", (a, k) => PyInt.Get(a[1] is PyInt bi ? B(a[0]).Span.IndexOf((byte)bi.V) : B(a[0]).Span.IndexOf(B(a[1]).Span)));
+            t.AddMethod("index", (a, k) => { int r = a[1] is PyInt bi ? B(a[0]).Span.IndexOf((byte)bi.V) : B(a[0]).Span.IndexOf(B(a[1]).Span); if (r < 0) throw Ops.ValueError("subsection not found"); return PyInt.Get(r); });
+            t.AddMethod("count", (a, k) => { var s = B(a[0]).Span; int c = 0; if (a[1] is PyInt bi) { foreach (var x in s) if (x == bi.V) c++; } else { var sub = B(a[1]).Span; int i = 0; while (true) { int j = s.Slice(i).IndexOf(sub); if (j < 0 || sub.Length == 0) break; c++; i += j + sub.Length; } } return PyInt.Get(c); });
+            t.AddMethod("replace", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).Replace(Encoding.Latin1.GetString(B(a[1]).Span), Encoding.Latin1.GetString(B(a[2]).Span), StringComparison.Ordinal))));
+            t.AddMethod("isdigit", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c >= '0' && c <= '9')));
+            t.AddMethod("isalpha", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c < 128 && char.IsLetter(c))));
+            t.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => Mk(Convert.FromHexString(S(a[1]).Replace(" ", ""))))));
+        }
+        PyBytes.TypeObj.AddMethod("__hash__", (a, k) => PyInt.Get(a[0].Hash()));
+        var bt = PyByteArray.TypeObj;
+        bt.AddMethod("append", (a, k) => { long v = Ops.IndexValue(a[1]); if (v < 0 || v > 255) throw Ops.ValueError("byte must be in range(0, 256)"); ((PyByteArray)a[0]).Append((byte)v); return PyNone.Instance; });
+        bt.AddMethod("extend", (a, k) => { var ba = (PyByteArray)a[0]; foreach (var b in ToBytes(new[] { a[1] }, null)) ba.Append(b); return PyNone.Instance; });
+        bt.AddMethod("pop", (a, k) => { var ba = (PyByteArray)a[0]; if (ba.Count == 0) throw Ops.IndexError("pop from empty bytearray"); return PyInt.Get(ba.Buf[--ba.Count]); });
+        bt.AddMethod("__setitem__", (a, k) => { a[0].SetItem(a[1], a[2]); return PyNone.Instance; });
+    }
+
+    private static void InitMisc()
+    {
+        PyRange.TypeObj.AddMethod("index", (a, k) =>
+        {
+            var r = (PyRange)a[0];
+            if (r.Contains(a[1]) != true) throw Ops.ValueError($"{Ops.Repr(a[1])} is not in range");
+            return PyInt.Get((((PyInt)a[1]).V - r.Start) / r.Step);
+        });
+        PyRange.TypeObj.AddMethod("count", (a, k) => PyInt.Get(((PyRange)a[0]).Contains(a[1]) == true ? 1 : 0));
+        Slots(PyRange.TypeObj, "__getitem__", "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__hash__");
+        PyRange.TypeObj.SetMember("start", new PyProperty(new PyBuiltinFunction("start", (a, k) => PyInt.Get(((PyRange)a[0]).Start)), null, null, null));
+        PyRange.TypeObj.SetMember("stop", new PyProperty(new PyBuiltinFunction("stop", (a, k) => PyInt.Get(((PyRange)a[0]).Stop)), null, null, null));
+        PyRange.TypeObj.SetMember("step", new PyProperty(new PyBuiltinFunction("step", (a, k) => PyInt.Get(((PyRange)a[0]).Step)), null, null, null));
+        PySlice.TypeObj.SetMember("start", new PyProperty(new PyBuiltinFunction("start", (a, k) => ((PySlice)a[0]).Start), null, null, null));
+        PySlice.TypeObj.SetMember("stop", new PyProperty(new PyBuiltinFunction("stop", (a, k) => ((PySlice)a[0]).Stop), null, null, null));
+        PySlice.TypeObj.SetMember("step", new PyProperty(new PyBuiltinFunction("step", (a, k) => ((PySlice)a[0]).Step), null, null, null));
+        PySlice.TypeObj.AddMethod("indices", (a, k) =>
+        {
+            ((PySlice)a[0]).Indices((int)Ops.IndexValue(a[1]), out int s, out int e, out int st, out _);
+            return new PyTuple(new PyObject[] { PyInt.Get(s), PyInt.Get(e), PyInt.Get(st) });
+        });
+        foreach (var t in new[] { PyStrIterator.TypeObj, PySeqIterator.TypeObj, PyListIterator.TypeObj, PyRangeIterator.TypeObj, PyDictIterator.TypeObj, PySeqGetItemIterator.TypeObj,
+            BuiltinsModule.EnumerateType, BuiltinsModule.ZipType, BuiltinsModule.MapType, BuiltinsModule.FilterType, BuiltinsModule.ReversedType, BuiltinsModule.IteratorType })
+        {
+            t.AddMethod("__next__", (a, k) => a[0].Next() ?? throw Ops.StopIteration());
+            t.AddMethod("__iter__", (a, k) => a[0]);
+        }
+        PyFunction.TypeObj.AddMethod("__get__", (a, k) => a[1] == PyNone.Instance ? a[0] : new PyBoundMethod(a[1], a[0]));
+        PyFunction.TypeObj.AddMethod("__call__", (a, k) => a[0].Call(a.Slice(1), k));
+        PyProperty.TypeObj.AddMethod("__get__", (a, k) => a[1] == PyNone.Instance ? a[0] : Ops.CallArgs(((PyProperty)a[0]).Get!, a[1]));
+        PyProperty.TypeObj.AddMethod("__set__", (a, k) => { Ops.CallArgs(((PyProperty)a[0]).Set!, a[1], a[2]); return PyNone.Instance; });
+        PyProperty.TypeObj.AddMethod("getter", (a, k) => new PyProperty(a[1], ((PyProperty)a[0]).Set, ((PyProperty)a[0]).Del, null));
+        PyProperty.TypeObj.AddMethod("setter", (a, k) => { var p = (PyProperty)a[0]; return new PyProperty(p.Get, a[1], p.Del, p.Doc); });
+        PyProperty.TypeObj.AddMethod("deleter", (a, k) => { var p = (PyProperty)a[0]; return new PyProperty(p.Get, p.Set, a[1], p.Doc); });
+        PyClassMethod.TypeObj.AddMethod("__get__", (a, k) => new PyBoundMethod(a.Length > 2 && a[2] != PyNone.Instance ? a[2] : a[1].Type, ((PyClassMethod)a[0]).Func));
+        PyStaticMethod.TypeObj.AddMethod("__get__", (a, k) => ((PyStaticMethod)a[0]).Func);
+        Slots(PyModule.TypeObj, "__repr__");
+        PyBaseException.BaseExceptionType.TypeDict.GetOrNull("__init__");
+    }
+}
+
+internal static class Interp
+{
+    public static PyObject Builtin(string name) => Vm.Interpreter.BuiltinsDict.GetOrNull(name)!;
+}

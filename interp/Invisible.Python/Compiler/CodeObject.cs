@@ -1,0 +1,51 @@
+using System;
+using Invisible.Python.Runtime;
+
+namespace Invisible.Python.Compiler;
+
+public enum Op : byte
+{
+    Nop, PopTop, RotTwo, RotThree, RotFour, DupTop, DupTopTwo,
+    LoadConst, LoadFast, StoreFast, DeleteFast, LoadDeref, StoreDeref, DeleteDeref, LoadClosure, LoadClassDeref,
+    LoadGlobal, StoreGlobal, DeleteGlobal, LoadName, StoreName, DeleteName,
+    LoadAttr, StoreAttr, DeleteAttr, LoadMethod, CallMethod, Call, CallEx, KwNames,
+    Binary, Inplace, UnaryNeg, UnaryPos, UnaryInvert, UnaryNot,
+    Compare, Is, IsNot, In, NotIn,
+    BinarySubscr, StoreSubscr, DeleteSubscr, BuildSlice,
+    Jump, PopJumpIfFalse, PopJumpIfTrue, JumpIfFalseOrPop, JumpIfTrueOrPop,
+    GetIter, ForIter,
+    BuildTuple, BuildList, BuildSet, BuildMap, ListAppend, SetAdd, MapAdd, ListExtend, SetUpdate, DictUpdate, DictMerge, ListToTuple,
+    BuildString, FormatValue,
+    UnpackSequence, UnpackEx,
+    MakeFunction, BuildClass,
+    ReturnValue, YieldValue, GetYieldFromIter, YieldFrom,
+    SetupExcept, SetupWith, PopBlock, PopExcept, Raise, Reraise, CheckExcMatch,
+    BeforeWith, WithExitNormal, WithExcept,
+    ImportName, ImportFrom, ImportStar,
+    LoadAssertionError, PrintExpr, LoadSuperArgs,
+    MatchClass, MatchSequence, MatchMapping, MatchKeys, GetLen, CopyDictWithoutKeys,
+}
+
+/// <summary>Compiled code of a module, class body, function, lambda or comprehension.</summary>
+public sealed class CodeObject
+{
+    public string Name = "", QualName = "", Filename = "";
+    public int[] Code = Array.Empty<int>();
+    public int[] Lines = Array.Empty<int>();
+    public PyObject[] Consts = Array.Empty<PyObject>();
+    public PyStr[] Names = Array.Empty<PyStr>();
+    public PyStr[][] KwNameTable = Array.Empty<PyStr[]>();
+    public string[] VarNames = Array.Empty<string>();
+    public PyStr[] VarNameStrs = Array.Empty<PyStr>();
+    public string[] CellVars = Array.Empty<string>();
+    public string[] FreeVars = Array.Empty<string>();
+    public int[] Cell2Arg = Array.Empty<int>();
+    public int ArgCount, PosOnlyCount, KwOnlyCount;
+    public bool HasVarArgs, HasVarKw, IsGenerator, IsClassBody, IsModule;
+    public int StackSize, FirstLine;
+    public int NLocals => VarNames.Length;
+    public int NCells => CellVars.Length + FreeVars.Length;
+    /// <summary>Inline caches, one per instruction that uses them (indexed by instruction).</summary>
+    public object?[] Caches = Array.Empty<object?>();
+    public PyObject? Doc;
+}

@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+
+namespace Invisible.Python.Lexing;
+
+public enum TokKind { Name, Number, String, Op, Newline, Indent, Dedent, EOF }
+
+public sealed class Token
+{
+    public TokKind Kind;
+    public string Text = "";
+    public object? Value;        // number value, or decoded string
+    public bool IsBytes, IsFString, IsRaw;
+    public int Line, Col, EndLine;
+    public override string ToString() => $"{Kind}:{Text}@{Line}:{Col}";
+}
+
+public sealed class SyntaxErrorException : Exception
+{
+    public readonly int Line, Col;
+    public readonly string Msg;
+    public readonly bool Indentation;
+    public SyntaxErrorException(string msg, int line, int col, bool indentation = false) : base(msg) { Msg = msg; Line = line; Col = col; Indentation = indentation; }
+}
+
+public sealed class Lexer
+{
+    private readonly string _src;
+    private int _pos, _line = 1, _lineStart;
+    private int _paren;
+    private readonly List<int> _indents = new() { 0 };
+    private readonly List<Token> _out = new();
+    private bool _atLineStart = true;
+
+    public Lexer(string src) { _src = src.Replace("\r\n", "\n").Replace('\r', '\n'); }
+
+    private SyntaxErrorException Err(string msg) => new(msg, _line, _pos - _lineStart + 1);
+
+    public List<Token> Tokenize()
+    {
+        while (true)
+        {
+            if (_atLineStart && _paren == 0)
+            {
+                if (!HandleIndent()) break;
+            }
+            if (_pos >= _src.Length) break;
+            char c = _src[_pos];
+            if (c == ' ' || c == '\t' || c == '\f') { _pos++; continue; }
+            if (c == '#') { while (_pos < _src.Length && _src[_pos] != '\n') _pos++; continue; }
+            if (c == '\\' && _pos + 1 < _src.Length && _src[_pos + 1] == '\n') { _pos += 2; _line++; _lineStart = _pos; continue; }
+            if (c == '\n')
+            {
+                if (_paren == 0) Add(TokKind.Newline, "\n", _pos);
+                _pos++; _line++; _lineStart = _pos;
+                _atLineStart = true;
+                continue;
+            }
+            if (char.IsLetter(c) || c == '_' || c > 127)
+            {
+                int st = _pos;
+                while (_pos < _src.Length && (char.IsLetterOrDigit(_src[_pos]) || _src[_pos] == '_' || _src[_pos] > 127)) _pos++;
+                string word = _src.Substring(st, _pos - st);
+                if (_pos < _src.Length && (_src[_pos] == '\'' || _src[_pos] == '"') && IsStrPrefix(word))
+                {
+                    ReadString(word.ToLowerInvariant(), st);
+                    continue;
+                }
+                Add(TokKind.Name, word, st);
+                continue;
+            }
+            if (char.IsDigit(c) || (c == '.' && _pos + 1 < _src.Length && char.IsDigit(_src[_pos + 1]))) { ReadNumber(); continue; }
+            if (c == '\'' || c == '"') { ReadString("", _pos); continue; }
+            ReadOp();
+        }
+        if (_out.Count > 0 && _out[^1].Kind != TokKind.Newline && _out[^1].Kind != TokKind.Dedent) Add(TokKind.Newline, "", _pos);
+        while (_indents.Count > 1) { _indents.RemoveAt(_indents.Count - 1); Add(TokKind.Dedent, "", _pos); }
+        Add(TokKind.EOF, "", _pos);
+        return _out;
+    }
+
+    private static bool IsStrPrefix(string w)
+    {
+        switch (w.ToLowerInvariant())
+        {
+            case "r": case "u": case "b": case "f": case "br": case "rb": case "fr": case "rf": return true;
+        }
+        return false;
+    }
+
+    private bool HandleIndent()
+    {
+        while (true)
+        {
+            int col = 0; int p = _pos;
+            while (p < _src.Length && (_src[p] == ' ' || _src[p] == '\t' || _src[p] == '\f'))
+            {
+                if (_src[p] == '\t') col = (col / 8 + 1) * 8; else if (_src[p] == ' ') col++; else col = 0;
+                p++;
+            }
+            if (p >= _src.Length) { _pos = p; _atLineStart = false; return false; }
+            char c = _src[p];
+            if (c == '\n') { _pos = p + 1; _line++; _lineStart = _pos; continue; }
+            if (c == '#') { while (p < _src.Length && _src[p] != '\n') p++; _pos = p; if (p >= _src.Length) return false; _pos++; _line++; _lineStart = _pos; continue; }
+            if (c == '\\' && p + 1 < _src.Length && _src[p + 1] == '\n') { _pos = p + 2; _line++; _lineStart = _pos; continue; }
+            _pos = p;
+            _atLineStart = false;
+            int cur = _indents[^1];
+            if (col > cur)
+            {
+                if (_out.Count == 0 || _out[^1].Kind != TokKind.Newline) throw new SyntaxErrorException("unexpected indent", _line, col + 1, true);
+                _indents.Add(col);
+                Add(TokKind.Indent, "", _pos);
+            }
+            else if (col < cur)
+            {
+                while (_indents[^1] > col) { _indents.RemoveAt(_indents.Count - 1); Add(TokKind.Dedent, "", _pos); }
+                if (_indents[^1] != col) throw new SyntaxErrorException("unindent does not match any outer indentation level", _line, col + 1, true);
+            }
+            return true;
+        }
+    }
+
+    private void Add(TokKind k, string text, int start, object? value = null)
+    {
+        _out.Add(new Token { Kind = k, Text = text, Line = _line, Col = start - _lineStart, Value = value, EndLine = _line });
+    }
+
+    private static readonly string[] Ops3 = { "**=", "//=", ">>=", "<<=", "...", "!=" };
+    private static readonly string[] Ops2 = { "**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", ":=" };
+
+    private void ReadOp()
+    {
+        int st = _pos;
+        foreach (var o in Ops3) if (string.CompareOrdinal(_src, _pos, o, 0, o.Length) == 0 && o.Length == 3) { _pos += 3; Add(TokKind.Op, o, st); return; }
+        foreach (var o in Ops2) if (string.CompareOrdinal(_src, _pos, o, 0, 2) == 0) { _pos += 2; Add(TokKind.Op, o, st); return; }
+        char c = _src[_pos];
+        if ("+-*/%@&|^~<>()[]{},:;.=".IndexOf(c) < 0)
+        {
+            if (c == '!') throw Err("invalid syntax");
+            throw Err($"invalid character '{c}' (U+{(int)c:X4})");
+        }
+        _pos++;
+        if (c == '(' || c == '[' || c == '{') _paren++;
+        else if (c == ')' || c == ']' || c == '}') { if (_paren > 0) _paren--; else throw Err($"unmatched '{c}'"); }
+        Add(TokKind.Op, c.ToString(), st);
+    }
+
+    private void ReadNumber()
+    {
+        int st = _pos;
+        string s = _src;
+        if (s[_pos] == '0' && _pos + 1 < s.Length && "xXoObB".IndexOf(s[_pos + 1]) >= 0)
+        {
+            char k = char.ToLowerInvariant(s[_pos + 1]);
+            _pos += 2;
+            int ds = _pos;
+            while (_pos < s.Length && (char.IsLetterOrDigit(s[_pos]) || s[_pos] == '_')) _pos++;
+            string digits = s.Substring(ds, _pos - ds).Replace("_", "");
+            int b = k == 'x' ? 16 : k == 'o' ? 8 : 2;
+            BigInteger v = BigInteger.Zero;
+            foreach (char ch in digits)
+            {
+                int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : 99;
+                if (d >= b) throw Err($"invalid digit '{ch}' in {(b == 16 ? "hexadecimal" : b == 8 ? "octal" : "binary")} literal");
+                v = v * b + d;
+            }
+            if (digits.Length == 0) throw Err("invalid syntax");
+            Add(TokKind.Number, s.Substring(st, _pos - st), st, v);
+            return;
+        }
+        bool isFloat = false;
+        while (_pos < s.Length && (char.IsDigit(s[_pos]) || s[_pos] == '_')) _pos++;
+        if (_pos < s.Length && s[_pos] == '.' ) { isFloat = true; _pos++; while (_pos < s.Length && (char.IsDigit(s[_pos]) || s[_pos] == '_')) _pos++; }
+        if (_pos < s.Length && (s[_pos] == 'e' || s[_pos] == 'E'))
+        {
+            int save = _pos;
+            _pos++;
+            if (_pos < s.Length && (s[_pos] == '+' || s[_pos] == '-')) _pos++;
+            if (_pos < s.Length && char.IsDigit(s[_pos])) { isFloat = true; while (_pos < s.Length && (char.IsDigit(s[_pos]) || s[_pos] == '_')) _pos++; }
+            else _pos = save;
+        }
+        string text = s.Substring(st, _pos - st).Replace("_", "");
+        if (_pos < s.Length && (s[_pos] == 'j' || s[_pos] == 'J'))
+        {
+            _pos++;
+            Add(TokKind.Number, text + "j", st, new Complex(0, double.Parse(text, CultureInfo.InvariantCulture)));
+            return;
+        }
+        if (_pos < s.Length && (char.IsLetter(s[_pos]) || s[_pos] == '_')) throw Err("invalid decimal literal");
+        if (isFloat) Add(TokKind.Number, text, st, double.Parse(text, CultureInfo.InvariantCulture));
+        else
+        {
+            if (text.Length > 1 && text[0] == '0' && text.Trim('0').Length > 0)
+                throw Err("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers");
+            Add(TokKind.Number, text, st, BigInteger.Parse(text, CultureInfo.InvariantCulture));
+        }
+    }
+
+    private void ReadString(string prefix, int st)
+    {
+        bool raw = prefix.Contains('r'), bytes = prefix.Contains('b'), f = prefix.Contains('f');
+        char q = _src[_pos];
+        bool triple = _pos + 2 < _src.Length && _src[_pos + 1] == q && _src[_pos + 2] == q;
+        int startLine = _line;
+        int startCol = st - _lineStart;
+        _pos += triple ? 3 : 1;
+        var sb = new StringBuilder();
+        while (true)
+        {
+            if (_pos >= _src.Length)
+                throw new SyntaxErrorException(triple ? "unterminated triple-quoted string literal (detected at line " + _line + ")" : "unterminated string literal (detected at line " + startLine + ")", startLine, startCol + 1);
+            char c = _src[_pos];
+            if (c == q)
+            {
+                if (!triple) { _pos++; break; }
+                if (_pos + 2 < _src.Length && _src[_pos + 1] == q && _src[_pos + 2] == q) { _pos += 3; break; }
+            }
+            if (c == '\n')
+            {
+                if (!triple) throw new SyntaxErrorException($"unterminated string literal (detected at line {startLine})", startLine, startCol + 1);
+                _line++; _lineStart = _pos + 1;
+            }
+            if (c == '\\' && _pos + 1 < _src.Length)
+            {
+                sb.Append(c).Append(_src[_pos + 1]);
+                if (_src[_pos + 1] == '\n') { _line++; _lineStart = _pos + 2; }
+                _pos += 2;
+                continue;
+            }
+            sb.Append(c);
+            _pos++;
+        }
+        string body = sb.ToString();
+        var tok = new Token { Kind = TokKind.String, Text = body, Line = startLine, Col = startCol, IsBytes = bytes, IsFString = f, IsRaw = raw, EndLine = _line };
+        if (!f) tok.Value = raw ? body : Unescape(body, bytes, startLine);
+        _out.Add(tok);
+    }
+
+    public static string Unescape(string s, bool bytes, int line)
+    {
+        if (s.IndexOf('\\') < 0) return s;
+        var sb = new StringBuilder(s.Length);
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c != '\\' || i + 1 >= s.Length) { sb.Append(c); continue; }
+            char n = s[++i];
+            switch (n)
+            {
+                case '\n': break;
+                case '\\': sb.Append('\\'); break;
+                case '\'': sb.Append('\''); break;
+                case '"': sb.Append('"'); break;
+                case 'n': sb.Append('\n'); break;
+                case 't': sb.Append('\t'); break;
+                case 'r': sb.Append('\r'); break;
+                case 'a': sb.Append('\a'); break;
+                case 'b': sb.Append('\b'); break;
+                case 'f': sb.Append('\f'); break;
+                case 'v': sb.Append('\v'); break;
+                case 'x':
+                    {
+                        if (i + 2 >= s.Length + 0 && i + 2 > s.Length - 0) { }
+                        if (i + 2 >= s.Length + 1) throw new SyntaxErrorException("(unicode error) 'unicodeescape' codec can't decode bytes: truncated \\xXX escape", line, 0);
+                        var hex = s.Substring(i + 1, Math.Min(2, s.Length - i - 1));
+                        if (hex.Length < 2 || !int.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int v))
+                            throw new SyntaxErrorException("(unicode error) 'unicodeescape' codec can't decode bytes: truncated \\xXX escape", line, 0);
+                        sb.Append((char)v); i += 2; break;
+                    }
+                case 'u' when !bytes:
+                case 'U' when !bytes:
+                    {
+                        int len = n == 'u' ? 4 : 8;
+                        if (i + len >= s.Length + 0 && i + len > s.Length - 1) throw new SyntaxErrorException($"(unicode error) 'unicodeescape' codec can't decode bytes: truncated \\{n}XXXX escape", line, 0);
+                        int v = int.Parse(s.AsSpan(i + 1, len), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                        sb.Append(char.ConvertFromUtf32(v)); i += len; break;
+                    }
+                case 'N' when !bytes:
+                    {
+                        int close = s.IndexOf('}', i);
+                        var name = s.Substring(i + 2, close - i - 2);
+                        sb.Append(UnicodeName(name));
+                        i = close; break;
+                    }
+                default:
+                    if (n >= '0' && n <= '7')
+                    {
+                        int v = n - '0'; int k = 1;
+                        while (k < 3 && i + 1 < s.Length && s[i + 1] >= '0' && s[i + 1] <= '7') { v = v * 8 + (s[++i] - '0'); k++; }
+                        sb.Append((char)v);
+                    }
+                    else sb.Append('\\').Append(n);
+                    break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static string UnicodeName(string name) => name.ToUpperInvariant() switch
+    {
+        "BULLET" => "\u2022", "EM DASH" => "\u2014", "EN DASH" => "\u2013", "GREEK SMALL LETTER ALPHA" => "\u03b1",
+        "DEGREE SIGN" => "\u00b0", "SNOWMAN" => "\u2603", "COPYRIGHT SIGN" => "\u00a9", "NO-BREAK SPACE" => "\u00a0",
+        "LATIN SMALL LETTER E WITH ACUTE" => "\u00e9", "HORIZONTAL ELLIPSIS" => "\u2026",
+        _ => "?",
+    };
+}

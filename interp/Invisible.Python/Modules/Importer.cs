@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
+
+namespace Invisible.Python.Modules;
+
+/// <summary>Where modules come from: builtin (C#) modules, registered providers (e.g. a native bridge), then .py files on sys.path.</summary>
+public static class ModuleRegistry
+{
+    private static readonly List<Func<string, PyModule?>> Providers = new();
+    private static readonly Dictionary<string, Func<PyModule>> Builtins = new();
+
+    /// <summary>Register a provider consulted (in order) for every import not found in sys.modules.</summary>
+    public static void AddProvider(Func<string, PyModule?> provider) { lock (Providers) Providers.Add(provider); }
+    public static void RemoveProvider(Func<string, PyModule?> provider) { lock (Providers) Providers.Remove(provider); }
+    public static void RegisterBuiltin(string name, Func<PyModule> factory) { lock (Builtins) Builtins[name] = factory; }
+    public static bool IsBuiltin(string name) { lock (Builtins) return Builtins.ContainsKey(name); }
+    public static IEnumerable<string> BuiltinNames() { lock (Builtins) return new List<string>(Builtins.Keys); }
+
+    internal static PyModule? FromProviders(string name)
+    {
+        Func<string, PyModule?>[] ps;
+        lock (Providers) ps = Providers.ToArray();
+        foreach (var p in ps) { var m = p(name); if (m != null) return m; }
+        Func<PyModule>? f;
+        lock (Builtins) Builtins.TryGetValue(name, out f);
+        return f?.Invoke();
+    }
+}
+
+public static class Importer
+{
+    public static PyDict Modules => SysModule.Modules;
+
+    public static PyObject ImportName(string name, PyDict globals, PyObject fromlist, int level)
+    {
+        string full = name;
+        if (level > 0)
+        {
+            string pkg = globals.GetOrNull("__package__") is PyStr ps ? ps.Value : "";
+            if (pkg.Length == 0)
+            {
+                var modName = globals.GetOrNull("__name__") is PyStr mn ? mn.Value : "";
+                pkg = globals.GetOrNull("__path__") != null ? modName : (modName.Contains('.') ? modName.Substring(0, modName.LastIndexOf('.')) : "");
+            }
+            for (int i = 1; i < level; i++)
+            {
+                int dot = pkg.LastIndexOf('.');
+                if (dot < 0) throw Ops.ImportError("attempted relative import beyond top-level package");
+                pkg = pkg.Substring(0, dot);
+            }
+            if (pkg.Length == 0) throw Ops.ImportError("attempted relative import with no known parent package");
+            full = name.Length == 0 ? pkg : pkg + "." + name;
+        }
+        var parts = full.Split('.');
+        PyModule? top = null, cur = null;
+        string path = "";
+        for (int i = 0; i < parts.Length; i++)
+        {
+            path = i == 0 ? parts[0] : path + "." + parts[i];
+            var m = Load(path, cur);
+            if (cur != null) cur.ModDict.SetItem(PyStr.Intern(parts[i]), m);
+            cur = m;
+            top ??= m;
+        }
+        bool hasFrom = fromlist != PyNone.Instance && fromlist is PyTuple t && t.Items.Length > 0;
+        if (hasFrom || level > 0 && name.Length == 0) return cur!;
+        if (level > 0) return cur!;
+        return top!;
+    }
+
+    private static PyModule Load(string fullname, PyModule? parent)
+    {
+        var existing = Modules.GetOrNull(PyStr.Of(fullname));
+        if (existing is PyModule em) return em;
+        if (existing != null && existing != PyNone.Instance) return existing as PyModule ?? throw Ops.ImportError("bad module in sys.modules");
+        var pm = ModuleRegistry.FromProviders(fullname);
+        if (pm != null) { Modules.SetItem(PyStr.Of(fullname), pm); return pm; }
+        // search files
+        IEnumerable<string> dirs;
+        if (parent != null)
+        {
+            var p = parent.ModDict.GetOrNull("__path__");
+            if (p == null) throw NotFound(fullname, $"No module named '{fullname}'; '{parent.Name}' is not a package");
+            var l = new List<string>();
+            foreach (var x in Ops.ToArray(p)) l.Add(Ops.Str(x));
+            dirs = l;
+        }
+        else
+        {
+            var l = new List<string>();
+            if (SysModule.Module.ModDict.GetOrNull("path") is PyObject sp) foreach (var x in Ops.ToArray(sp)) l.Add(Ops.Str(x));
+            dirs = l;
+        }
+        string leaf = fullname.Substring(fullname.LastIndexOf('.') + 1);
+        foreach (var d in dirs)
+        {
+            var dir = d.Length == 0 ? "." : d;
+            var file = Path.Combine(dir, leaf + ".py");
+            var pkgInit = Path.Combine(dir, leaf, "__init__.py");
+            if (File.Exists(pkgInit)) return ExecFile(fullname, pkgInit, Path.Combine(dir, leaf));
+            if (File.Exists(file)) return ExecFile(fullname, file, null);
+            if (Directory.Exists(Path.Combine(dir, leaf)) && !File.Exists(file))
+            {
+                // namespace package
+                var ns = new PyModule(fullname);
+                ns.ModDict.SetItem("__path__", new PyList(new PyObject[] { PyStr.Of(Path.Combine(dir, leaf)) }));
+                Modules.SetItem(PyStr.Of(fullname), ns);
+                return ns;
+            }
+        }
+        throw NotFound(fullname, $"No module named '{fullname}'");
+    }
+
+    private static PyException NotFound(string name, string msg)
+    {
+        var e = PyBaseException.Create(PyBaseException.ModuleNotFoundErrorType, msg);
+        e.Dict!.SetItem("name", PyStr.Of(name));
+        return new PyException(e);
+    }
+
+    public static PyModule ExecFile(string fullname, string file, string? pkgDir)
+    {
+        var m = new PyModule(fullname);
+        m.ModDict.SetItem("__file__", PyStr.Of(file));
+        m.ModDict.SetItem("__builtins__", Interpreter.BuiltinsDict);
+        if (pkgDir != null)
+        {
+            m.ModDict.SetItem("__path__", new PyList(new PyObject[] { PyStr.Of(pkgDir) }));
+            m.ModDict.SetItem("__package__", PyStr.Of(fullname));
+        }
+        else m.ModDict.SetItem("__package__", PyStr.Of(fullname.Contains('.') ? fullname.Substring(0, fullname.LastIndexOf('.')) : ""));
+        Modules.SetItem(PyStr.Of(fullname), m);
+        try
+        {
+            var src = File.ReadAllText(file);
+            PythonEngine.RunSource(src, file, false, m.ModDict, null);
+        }
+        catch
+        {
+            Modules.Remove(PyStr.Of(fullname));
+            throw;
+        }
+        return (Modules.GetOrNull(PyStr.Of(fullname)) as PyModule) ?? m;
+    }
+
+    public static PyObject ImportFrom(PyObject module, PyStr name)
+    {
+        var v = Ops.GetAttrOrNull(module, name);
+        if (v != null) return v;
+        if (module is PyModule pm && pm.ModDict.GetOrNull("__path__") != null)
+        {
+            try { return Load(pm.Name + "." + name.Value, pm); }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.ModuleNotFoundErrorType)) { }
+        }
+        var mname = module is PyModule m2 ? m2.Name : "?";
+        var file = module is PyModule m3 && m3.ModDict.GetOrNull("__file__") is PyStr f ? f.Value : null;
+        throw Ops.ImportError($"cannot import name '{name.Value}' from '{mname}' ({file ?? "unknown location"})");
+    }
+
+    public static void ImportStar(PyObject module, PyDict target)
+    {
+        var d = module is PyModule pm ? pm.ModDict : module.Dict ?? throw Ops.ImportError("from-import-* object has no __dict__");
+        var all = d.GetOrNull("__all__");
+        if (all != null)
+        {
+            foreach (var n in Ops.ToArray(all)) target.SetItem(PyStr.Intern(Ops.Str(n)), Ops.GetAttr(module, PyStr.Intern(Ops.Str(n))));
+            return;
+        }
+        foreach (var kv in d.Items())
+        {
+            var key = Ops.Str(kv.Key);
+            if (key.StartsWith('_')) continue;
+            target.SetItem(kv.Key, kv.Value);
+        }
+    }
+}

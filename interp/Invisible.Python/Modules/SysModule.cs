@@ -1,0 +1,114 @@
+using System;
+using System.IO;
+using Invisible.Python.Builtins;
+using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
+
+namespace Invisible.Python.Modules;
+
+public static class SysModule
+{
+    public static PyModule Module = null!;
+    public static PyDict Modules = null!;
+    public static PyFile Stdout = null!, Stderr = null!, Stdin = null!;
+    private static readonly PyStr SStdout = PyStr.Intern("stdout");
+
+    public static void Reset(TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir)
+    {
+        Modules = new PyDict();
+        Module = new PyModule("sys");
+        var d = Module.ModDict;
+        Stdout = new PyFile("<stdout>", "w", stdout, null, null, false, false);
+        Stderr = new PyFile("<stderr>", "w", stderr, null, null, false, false);
+        Stdin = new PyFile("<stdin>", "r", null, stdin, null, false, false);
+        d.SetItem("stdout", Stdout); d.SetItem("stderr", Stderr); d.SetItem("stdin", Stdin);
+        d.SetItem("__stdout__", Stdout); d.SetItem("__stderr__", Stderr); d.SetItem("__stdin__", Stdin);
+        var av = new PyList();
+        foreach (var a in argv) av.Append(PyStr.Of(a));
+        d.SetItem("argv", av);
+        var path = new PyList();
+        path.Append(PyStr.Of(scriptDir));
+        var extra = Environment.GetEnvironmentVariable("PYTHONPATH");
+        if (!string.IsNullOrEmpty(extra)) foreach (var p in extra.Split(':')) if (p.Length > 0) path.Append(PyStr.Of(p));
+        d.SetItem("path", path);
+        d.SetItem("modules", Modules);
+        d.SetItem("version", PyStr.Of("3.11.7 (invisible) [.NET]"));
+        var vi = new PyTuple(new PyObject[] { PyInt.Get(3), PyInt.Get(11), PyInt.Get(7), PyStr.Of("final"), PyInt.Zero });
+        d.SetItem("version_info", vi);
+        d.SetItem("hexversion", PyInt.Get(0x030B07F0));
+        d.SetItem("platform", PyStr.Of("linux"));
+        d.SetItem("byteorder", PyStr.Of("little"));
+        d.SetItem("maxsize", PyInt.Get(long.MaxValue));
+        d.SetItem("maxunicode", PyInt.Get(0x10FFFF));
+        d.SetItem("executable", PyStr.Of(Environment.ProcessPath ?? "invisible"));
+        d.SetItem("implementation", new PyModule("implementation"));
+        ((PyModule)d.GetOrNull("implementation")!).Add("name", PyStr.Of("invisible"));
+        d.SetItem("builtin_module_names", new PyTuple(Array.ConvertAll(new System.Collections.Generic.List<string>(ModuleRegistry.BuiltinNames()).ToArray(), s => (PyObject)PyStr.Of(s))));
+        d.SetItem("dont_write_bytecode", PyBool.True);
+        var fi = new PyModule("float_info");
+        fi.Add("max", new PyFloat(double.MaxValue)); fi.Add("min", new PyFloat(2.2250738585072014e-308)); fi.Add("epsilon", new PyFloat(double.Epsilon > 0 ? 2.220446049250313e-16 : 0));
+        fi.Add("dig", PyInt.Get(15)); fi.Add("mant_dig", PyInt.Get(53));
+        d.SetItem("float_info", fi);
+        Module.AddFn("exit", (a, k) => throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, a.Length > 0 ? new[] { a[0] } : Array.Empty<PyObject>())));
+        Module.AddFn("getrecursionlimit", (a, k) => PyInt.Get(Interpreter.RecursionLimit));
+        Module.AddFn("setrecursionlimit", (a, k) =>
+        {
+            long n = Ops.IndexValue(a[0]);
+            if (n < 1) throw Ops.ValueError("recursion limit must be greater or equal than 1");
+            Interpreter.RecursionLimit = (int)Math.Min(n, 200000);
+            return PyNone.Instance;
+        });
+        Module.AddFn("exc_info", (a, k) =>
+        {
+            var e = Interpreter.CurrentExc;
+            if (e == null) return new PyTuple(new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
+            return new PyTuple(new PyObject[] { e.Type, e, PyNone.Instance });
+        });
+        Module.AddFn("exception", (a, k) => (PyObject?)Interpreter.CurrentExc ?? PyNone.Instance);
+        Module.AddFn("getsizeof", (a, k) => PyInt.Get(a[0] is PyStr s ? 49 + s.Value.Length : a[0] is PyList l ? 56 + 8 * l.Count : 28));
+        Module.AddFn("intern", (a, k) => PyStr.Intern(((PyStr)a[0]).Value));
+        Module.AddFn("getdefaultencoding", (a, k) => PyStr.Of("utf-8"));
+        Module.AddFn("getrefcount", (a, k) => PyInt.Get(2));
+        Module.AddFn("_getframe", (a, k) => throw Ops.NotImplementedError("sys._getframe"));
+        Modules.SetItem(PyStr.Of("sys"), Module);
+    }
+
+    public static void WriteStdout(string s)
+    {
+        var so = Module.ModDict.GetOrNull(SStdout);
+        if (ReferenceEquals(so, Stdout)) { Stdout.Writer!.Write(s); return; }
+        if (so is PyFile pf) { pf.Write(s); return; }
+        if (so == null || so == PyNone.Instance) return;
+        Ops.CallMethod(so, "write", PyStr.Of(s));
+    }
+
+    public static void WriteStderr(string s)
+    {
+        var se = Module.ModDict.GetOrNull("stderr");
+        if (se is PyFile pf) { pf.Writer?.Write(s); return; }
+        if (se == null || se == PyNone.Instance) return;
+        Ops.CallMethod(se, "write", PyStr.Of(s));
+    }
+
+    public static void FlushStdout()
+    {
+        var so = Module.ModDict.GetOrNull(SStdout);
+        if (so is PyFile pf) pf.Writer?.Flush();
+        else if (so != null) { var f = Ops.GetAttrOrNull(so, PyStr.Intern("flush")); if (f != null) Ops.Call0(f); }
+    }
+
+    public static string? ReadStdinLine()
+    {
+        var si = Module.ModDict.GetOrNull("stdin");
+        if (si is PyFile pf)
+        {
+            var l = pf.ReadLine();
+            if (l.Length == 0) return null;
+            return l.EndsWith('\n') ? l.Substring(0, l.Length - 1) : l;
+        }
+        var r = Ops.CallMethod(si!, "readline");
+        var s = Ops.Str(r);
+        if (s.Length == 0) return null;
+        return s.TrimEnd('\n');
+    }
+}

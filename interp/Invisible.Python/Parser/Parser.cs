@@ -1,0 +1,1294 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Text;
+using Invisible.Python.Ast;
+using Invisible.Python.Lexing;
+using Invisible.Python.Runtime;
+using Attribute = Invisible.Python.Ast.Attribute;
+
+namespace Invisible.Python.Parsing;
+
+public sealed class Parser
+{
+    private readonly List<Token> _t;
+    private int _p;
+    private int _funcDepth;
+
+    public Parser(List<Token> tokens) { _t = tokens; }
+
+    public static ModuleNode ParseModule(string src)
+    {
+        var p = new Parser(new Lexer(src).Tokenize());
+        var m = new ModuleNode();
+        while (p.Peek.Kind != TokKind.EOF)
+        {
+            if (p.Peek.Kind == TokKind.Newline) { p._p++; continue; }
+            m.Body.AddRange(p.Statement());
+        }
+        return m;
+    }
+
+    public static Expr ParseExpression(string src)
+    {
+        var p = new Parser(new Lexer(src).Tokenize());
+        while (p.Peek.Kind == TokKind.Newline) p._p++;
+        var e = p.TestListStarExpr();
+        while (p.Peek.Kind == TokKind.Newline) p._p++;
+        if (p.Peek.Kind != TokKind.EOF) throw p.Err("invalid syntax");
+        return e;
+    }
+
+    private Token Peek => _t[_p];
+    private Token PeekAt(int k) => _t[Math.Min(_p + k, _t.Count - 1)];
+    private Token Next() => _t[_p++];
+    private bool IsOp(string s) => Peek.Kind == TokKind.Op && Peek.Text == s;
+    private bool IsKw(string s) => Peek.Kind == TokKind.Name && Peek.Text == s;
+    private bool AcceptOp(string s) { if (IsOp(s)) { _p++; return true; } return false; }
+    private bool AcceptKw(string s) { if (IsKw(s)) { _p++; return true; } return false; }
+    private SyntaxErrorException Err(string msg, Token? t = null) { t ??= Peek; return new SyntaxErrorException(msg, t.Line, t.Col + 1); }
+    private void ExpectOp(string s)
+    {
+        if (!AcceptOp(s))
+        {
+            if (s == ":" ) throw Err("expected ':'");
+            if (Peek.Kind == TokKind.Newline || Peek.Kind == TokKind.EOF) throw Err("invalid syntax");
+            throw Err($"invalid syntax");
+        }
+    }
+    private void ExpectKw(string s) { if (!AcceptKw(s)) throw Err("invalid syntax"); }
+    private string ExpectName()
+    {
+        if (Peek.Kind != TokKind.Name || IsKeyword(Peek.Text)) throw Err("invalid syntax");
+        return Next().Text;
+    }
+
+    private static readonly HashSet<string> Keywords = new()
+    {
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
+        "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+        "return", "try", "while", "with", "yield",
+    };
+    public static bool IsKeyword(string s) => Keywords.Contains(s);
+
+    private T At<T>(T node, Token t) where T : Node { node.Line = t.Line; node.Col = t.Col; return node; }
+
+    // ---------------- statements ----------------
+    private List<Stmt> Statement()
+    {
+        var t = Peek;
+        if (t.Kind == TokKind.Indent) throw new SyntaxErrorException("unexpected indent", t.Line, t.Col + 1, true);
+        if (t.Kind == TokKind.Name)
+        {
+            switch (t.Text)
+            {
+                case "if": return One(IfStmt());
+                case "while": return One(WhileStmt());
+                case "for": return One(ForStmt());
+                case "try": return One(TryStmt());
+                case "with": return One(WithStmt());
+                case "def": return One(FuncDef(new List<Expr>(), false));
+                case "class": return One(ClassDefStmt(new List<Expr>()));
+                case "async":
+                    {
+                        _p++;
+                        if (IsKw("def")) return One(FuncDef(new List<Expr>(), true));
+                        if (IsKw("for")) return One(ForStmt());
+                        if (IsKw("with")) return One(WithStmt());
+                        throw Err("invalid syntax");
+                    }
+                case "match":
+                    if (LooksLikeMatch()) return One(MatchStmt());
+                    break;
+            }
+        }
+        if (t.Kind == TokKind.Op && t.Text == "@") return One(Decorated());
+        return SimpleStmt();
+    }
+
+    private static List<Stmt> One(Stmt s) => new() { s };
+
+    private List<Stmt> SimpleStmt()
+    {
+        var list = new List<Stmt>();
+        while (true)
+        {
+            list.Add(SmallStmt());
+            if (AcceptOp(";"))
+            {
+                if (Peek.Kind == TokKind.Newline) break;
+                continue;
+            }
+            break;
+        }
+        if (Peek.Kind != TokKind.Newline && Peek.Kind != TokKind.EOF) throw Err("invalid syntax");
+        if (Peek.Kind == TokKind.Newline) _p++;
+        return list;
+    }
+
+    private List<Stmt> Block()
+    {
+        if (Peek.Kind != TokKind.Newline)
+        {
+            return SimpleStmt();
+        }
+        _p++;
+        if (Peek.Kind != TokKind.Indent) throw new SyntaxErrorException("expected an indented block", Peek.Line, Peek.Col + 1, true);
+        _p++;
+        var body = new List<Stmt>();
+        while (Peek.Kind != TokKind.Dedent && Peek.Kind != TokKind.EOF)
+        {
+            if (Peek.Kind == TokKind.Newline) { _p++; continue; }
+            body.AddRange(Statement());
+        }
+        if (Peek.Kind == TokKind.Dedent) _p++;
+        return body;
+    }
+
+    private Stmt SmallStmt()
+    {
+        var t = Peek;
+        if (t.Kind == TokKind.Name)
+        {
+            switch (t.Text)
+            {
+                case "pass": _p++; return At(new Pass(), t);
+                case "break": _p++; return At(new Break(), t);
+                case "continue": _p++; return At(new Continue(), t);
+                case "return":
+                    {
+                        _p++;
+                        if (_funcDepth == 0) throw Err("'return' outside function", t);
+                        var r = At(new Return(), t);
+                        if (!AtStmtEnd()) r.Value = TestListStarExpr();
+                        return r;
+                    }
+                case "raise":
+                    {
+                        _p++;
+                        var r = At(new Raise(), t);
+                        if (!AtStmtEnd())
+                        {
+                            r.Exc = Test();
+                            if (AcceptKw("from")) r.Cause = Test();
+                        }
+                        return r;
+                    }
+                case "global": { _p++; var g = At(new Global(), t); do g.Names.Add(ExpectName()); while (AcceptOp(",")); return g; }
+                case "nonlocal": { _p++; var g = At(new Nonlocal(), t); do g.Names.Add(ExpectName()); while (AcceptOp(",")); return g; }
+                case "del":
+                    {
+                        _p++;
+                        var d = At(new Delete(), t);
+                        var e = ExprList();
+                        if (e is TupleE te && !(IsOpAt(-1, ")"))) d.Targets.AddRange(te.Elts); else d.Targets.Add(e);
+                        foreach (var x in d.Targets) CheckTarget(x, true);
+                        return d;
+                    }
+                case "assert":
+                    {
+                        _p++;
+                        var a = At(new Assert(), t);
+                        a.Test = Test();
+                        if (AcceptOp(",")) a.Msg = Test();
+                        return a;
+                    }
+                case "import": return ImportStmt();
+                case "from": return FromImport();
+            }
+        }
+        // expression statement / assignment
+        var first = TestListStarExpr(allowYield: true);
+        if (IsOp("="))
+        {
+            var a = At(new Assign(), t);
+            a.Targets.Add(first);
+            Expr value = first;
+            while (AcceptOp("="))
+            {
+                value = IsKw("yield") ? YieldExpr() : TestListStarExpr();
+                a.Targets.Add(value);
+            }
+            a.Targets.RemoveAt(a.Targets.Count - 1);
+            foreach (var tg in a.Targets) CheckTarget(tg, false);
+            a.Value = value;
+            return a;
+        }
+        if (Peek.Kind == TokKind.Op && Peek.Text.Length >= 2 && Peek.Text.EndsWith('=') && Peek.Text != "==" && Peek.Text != "<=" && Peek.Text != ">=" && Peek.Text != "!=")
+        {
+            var opTok = Next();
+            var op = opTok.Text.Substring(0, opTok.Text.Length - 1) switch
+            {
+                "+" => BinOp.Add, "-" => BinOp.Sub, "*" => BinOp.Mul, "@" => BinOp.MatMul, "/" => BinOp.TrueDiv, "//" => BinOp.FloorDiv,
+                "%" => BinOp.Mod, "**" => BinOp.Pow, "<<" => BinOp.LShift, ">>" => BinOp.RShift, "&" => BinOp.And, "|" => BinOp.Or, "^" => BinOp.Xor,
+                _ => throw Err("invalid syntax", opTok),
+            };
+            if (first is not Name && first is not Attribute && first is not Subscript)
+                throw Err($"'{Describe(first)}' is an illegal expression for augmented assignment", t);
+            var aug = At(new AugAssign(), t);
+            aug.Target = first; aug.Op = op;
+            aug.Value = IsKw("yield") ? YieldExpr() : TestListStarExpr();
+            return aug;
+        }
+        if (IsOp(":"))
+        {
+            _p++;
+            var an = At(new AnnAssign(), t);
+            an.Target = first; an.Annotation = Test(); an.Simple = first is Name;
+            CheckTarget(first, false);
+            if (AcceptOp("=")) an.Value = TestListStarExpr(allowYield: true);
+            return an;
+        }
+        return At(new ExprStmt { Value = first }, t);
+    }
+
+    private bool IsOpAt(int k, string s) { var tk = PeekAt(k); return tk.Kind == TokKind.Op && tk.Text == s; }
+
+    private bool AtStmtEnd() => Peek.Kind == TokKind.Newline || Peek.Kind == TokKind.EOF || IsOp(";");
+
+    private static string Describe(Expr e) => e switch
+    {
+        Constant c => c.Value == PyNone.Instance ? "None" : c.Value is PyBool ? (c.Value.IsTrue() ? "True" : "False") : "literal",
+        Call => "function call",
+        BinOpE or UnaryE => "expression",
+        BoolOpE => "expression",
+        Compare => "comparison",
+        Lambda => "lambda",
+        IfExp => "conditional expression",
+        JoinedStr => "f-string expression",
+        Comp c2 => c2.Kind == CompKind.Gen ? "generator expression" : c2.Kind == CompKind.List ? "list comprehension" : c2.Kind == CompKind.Set ? "set comprehension" : "dict comprehension",
+        DictE => "dict literal",
+        SetE => "set display",
+        NamedExpr => "named expression",
+        Yield or YieldFrom => "yield expression",
+        _ => "expression",
+    };
+
+    private void CheckTarget(Expr e, bool del)
+    {
+        switch (e)
+        {
+            case Name n:
+                if (n.Id == "__debug__") throw Err("cannot assign to __debug__");
+                return;
+            case Attribute: case Subscript: return;
+            case Starred s when !del: CheckTarget(s.Value, del); return;
+            case TupleE t: foreach (var x in t.Elts) CheckTarget(x, del); return;
+            case ListE l: foreach (var x in l.Elts) CheckTarget(x, del); return;
+        }
+        var what = Describe(e);
+        var tok = new Token { Line = e.Line, Col = e.Col };
+        if (del) throw Err($"cannot delete {what}", tok);
+        throw Err(e is Constant || e is Compare || e is BinOpE || e is Call || e is Lambda || e is IfExp || e is BoolOpE || e is UnaryE
+            ? $"cannot assign to {what} here. Maybe you meant '==' instead of '='?" : $"cannot assign to {what}", tok);
+    }
+
+    private Stmt ImportStmt()
+    {
+        var t = Next();
+        var imp = At(new Import(), t);
+        do
+        {
+            var a = new Alias { Name = DottedName() };
+            if (AcceptKw("as")) a.AsName = ExpectName();
+            imp.Names.Add(a);
+        } while (AcceptOp(","));
+        return imp;
+    }
+
+    private string DottedName()
+    {
+        var sb = new StringBuilder(ExpectName());
+        while (AcceptOp(".")) sb.Append('.').Append(ExpectName());
+        return sb.ToString();
+    }
+
+    private Stmt FromImport()
+    {
+        var t = Next();
+        var f = At(new ImportFrom(), t);
+        while (true)
+        {
+            if (AcceptOp(".")) f.Level++;
+            else if (AcceptOp("...")) f.Level += 3;
+            else break;
+        }
+        if (!IsKw("import")) f.Module = DottedName();
+        ExpectKw("import");
+        if (AcceptOp("*")) { f.Names.Add(new Alias { Name = "*" }); return f; }
+        bool paren = AcceptOp("(");
+        do
+        {
+            if (paren && IsOp(")")) break;
+            var a = new Alias { Name = ExpectName() };
+            if (AcceptKw("as")) a.AsName = ExpectName();
+            f.Names.Add(a);
+        } while (AcceptOp(","));
+        if (paren) ExpectOp(")");
+        return f;
+    }
+
+    private Stmt IfStmt()
+    {
+        var t = Next();
+        var s = At(new If(), t);
+        s.Test = NamedExprTest();
+        ExpectOp(":");
+        s.Body = Block();
+        if (IsKw("elif")) { s.OrElse = new List<Stmt> { IfStmt() }; }
+        else if (AcceptKw("else")) { ExpectOp(":"); s.OrElse = Block(); }
+        return s;
+    }
+
+    private Stmt WhileStmt()
+    {
+        var t = Next();
+        var s = At(new While(), t);
+        s.Test = NamedExprTest();
+        ExpectOp(":");
+        s.Body = Block();
+        if (AcceptKw("else")) { ExpectOp(":"); s.OrElse = Block(); }
+        return s;
+    }
+
+    private Stmt ForStmt()
+    {
+        var t = Next();
+        var s = At(new For(), t);
+        s.Target = ExprList();
+        CheckTarget(s.Target, false);
+        ExpectKw("in");
+        s.Iter = TestListStarExpr();
+        ExpectOp(":");
+        s.Body = Block();
+        if (AcceptKw("else")) { ExpectOp(":"); s.OrElse = Block(); }
+        return s;
+    }
+
+    private Stmt TryStmt()
+    {
+        var t = Next();
+        var s = At(new Try(), t);
+        ExpectOp(":");
+        s.Body = Block();
+        while (IsKw("except"))
+        {
+            var et = Next();
+            var h = new ExceptHandler { Line = et.Line };
+            AcceptOp("*");
+            if (!IsOp(":"))
+            {
+                h.Type = Test();
+                if (IsOp(","))
+                {
+                    var tup = At(new TupleE(), et); tup.Elts.Add(h.Type);
+                    while (AcceptOp(",")) tup.Elts.Add(Test());
+                    throw Err("multiple exception types must be parenthesized", et);
+                }
+                if (AcceptKw("as")) h.Name = ExpectName();
+            }
+            ExpectOp(":");
+            h.Body = Block();
+            s.Handlers.Add(h);
+        }
+        if (AcceptKw("else")) { if (s.Handlers.Count == 0) throw Err("invalid syntax"); ExpectOp(":"); s.OrElse = Block(); }
+        if (AcceptKw("finally")) { ExpectOp(":"); s.FinalBody = Block(); }
+        if (s.Handlers.Count == 0 && s.FinalBody.Count == 0) throw Err("expected 'except' or 'finally' block");
+        return s;
+    }
+
+    private Stmt WithStmt()
+    {
+        var t = Next();
+        var s = At(new With(), t);
+        bool paren = false;
+        if (IsOp("("))
+        {
+            // parenthesized with-items (3.10+) vs parenthesized expression: try to detect 'as' at depth 1
+            int depth = 0, k = _p; bool hasAs = false;
+            for (; k < _t.Count; k++)
+            {
+                var tk = _t[k];
+                if (tk.Kind == TokKind.Op && (tk.Text == "(" || tk.Text == "[" || tk.Text == "{")) depth++;
+                else if (tk.Kind == TokKind.Op && (tk.Text == ")" || tk.Text == "]" || tk.Text == "}")) { depth--; if (depth == 0) break; }
+                else if (depth == 1 && tk.Kind == TokKind.Name && tk.Text == "as") hasAs = true;
+            }
+            if (hasAs && k + 1 < _t.Count && _t[k + 1].Kind == TokKind.Op && _t[k + 1].Text == ":") { paren = true; _p++; }
+        }
+        do
+        {
+            if (paren && IsOp(")")) break;
+            var item = new WithItem { Context = Test() };
+            if (AcceptKw("as")) { item.Vars = Target(); CheckTarget(item.Vars, false); }
+            s.Items.Add(item);
+        } while (AcceptOp(","));
+        if (paren) ExpectOp(")");
+        ExpectOp(":");
+        s.Body = Block();
+        return s;
+    }
+
+    private Expr Target()
+    {
+        if (IsOp("(") || IsOp("[")) return Atom();
+        return Primary();
+    }
+
+    private Stmt Decorated()
+    {
+        var decos = new List<Expr>();
+        while (AcceptOp("@"))
+        {
+            decos.Add(NamedExprTest());
+            if (Peek.Kind != TokKind.Newline) throw Err("invalid syntax");
+            _p++;
+        }
+        if (IsKw("def")) return FuncDef(decos, false);
+        if (IsKw("async")) { _p++; return FuncDef(decos, true); }
+        if (IsKw("class")) return ClassDefStmt(decos);
+        throw Err("invalid syntax");
+    }
+
+    private Stmt FuncDef(List<Expr> decos, bool isAsync)
+    {
+        var t = Next();
+        var f = At(new FunctionDef(), t);
+        f.Decorators = decos; f.IsAsync = isAsync;
+        f.Name = ExpectName();
+        ExpectOp("(");
+        f.Args = ParamList(")", true);
+        ExpectOp(")");
+        if (AcceptOp("->")) f.Returns = Test();
+        ExpectOp(":");
+        _funcDepth++;
+        f.Body = Block();
+        _funcDepth--;
+        return f;
+    }
+
+    private Arguments ParamList(string end, bool annotations)
+    {
+        var a = new Arguments();
+        bool kwonly = false;
+        bool sawDefault = false;
+        while (!IsOp(end))
+        {
+            if (AcceptOp("/"))
+            {
+                if (a.PosOnly.Count > 0 || a.Args.Count == 0 || kwonly) throw Err("invalid syntax");
+                a.PosOnly.AddRange(a.Args); a.Args.Clear();
+            }
+            else if (AcceptOp("**"))
+            {
+                a.KwArg = Param(annotations);
+                AcceptOp(",");
+                if (!IsOp(end)) throw Err("arguments cannot follow var-keyword argument");
+                break;
+            }
+            else if (AcceptOp("*"))
+            {
+                if (kwonly) throw Err("* argument may appear only once");
+                kwonly = true;
+                if (!IsOp(",") && !IsOp(end)) a.VarArg = Param(annotations);
+                else if (IsOp(end) || (IsOp(",") && (PeekAt(1).Kind == TokKind.Op && PeekAt(1).Text == end))) throw Err("named arguments must follow bare *");
+            }
+            else
+            {
+                var p = Param(annotations);
+                Expr? def = null;
+                if (AcceptOp("=")) def = Test();
+                if (kwonly) { a.KwOnly.Add(p); a.KwDefaults.Add(def); }
+                else
+                {
+                    a.Args.Add(p);
+                    if (def != null) { a.Defaults.Add(def); sawDefault = true; }
+                    else if (sawDefault) throw Err("non-default argument follows default argument");
+                }
+            }
+            if (!AcceptOp(",")) break;
+        }
+        return a;
+    }
+
+    private Arg Param(bool annotations)
+    {
+        var p = new Arg { Name = ExpectName() };
+        if (annotations && AcceptOp(":")) p.Annotation = Test();
+        return p;
+    }
+
+    private Stmt ClassDefStmt(List<Expr> decos)
+    {
+        var t = Next();
+        var c = At(new ClassDef(), t);
+        c.Decorators = decos;
+        c.Name = ExpectName();
+        if (AcceptOp("("))
+        {
+            var (args, kws) = CallArgs();
+            c.Bases = args; c.Keywords = kws;
+            ExpectOp(")");
+        }
+        ExpectOp(":");
+        int save = _funcDepth; _funcDepth = 0;
+        c.Body = Block();
+        _funcDepth = save;
+        return c;
+    }
+
+    // ---------------- match ----------------
+    private bool LooksLikeMatch()
+    {
+        // 'match' subject ':' NEWLINE INDENT 'case'
+        int depth = 0;
+        for (int k = _p + 1; k < _t.Count; k++)
+        {
+            var tk = _t[k];
+            if (tk.Kind == TokKind.Newline || tk.Kind == TokKind.EOF) return false;
+            if (tk.Kind == TokKind.Op)
+            {
+                if (tk.Text == "(" || tk.Text == "[" || tk.Text == "{") depth++;
+                else if (tk.Text == ")" || tk.Text == "]" || tk.Text == "}") depth--;
+                else if (tk.Text == ":" && depth == 0)
+                    return k == _p + 1 ? false : _t[k + 1].Kind == TokKind.Newline && _t[k + 2].Kind == TokKind.Indent && _t[k + 3].Text == "case";
+                else if (tk.Text == "=" && depth == 0) return false;
+            }
+        }
+        return false;
+    }
+
+    private Stmt MatchStmt()
+    {
+        var t = Next();
+        var m = At(new Match(), t);
+        m.Subject = TestListStarExpr();
+        ExpectOp(":");
+        if (Peek.Kind != TokKind.Newline) throw Err("invalid syntax");
+        _p++;
+        if (Peek.Kind != TokKind.Indent) throw Err("expected an indented block");
+        _p++;
+        while (IsKw("case"))
+        {
+            _p++;
+            var mc = new MatchCase { Pattern = PatternTop() };
+            if (AcceptKw("if")) mc.Guard = NamedExprTest();
+            ExpectOp(":");
+            mc.Body = Block();
+            m.Cases.Add(mc);
+            while (Peek.Kind == TokKind.Newline) _p++;
+        }
+        if (Peek.Kind == TokKind.Dedent) _p++;
+        return m;
+    }
+
+    private Pattern PatternTop()
+    {
+        var p = PatternAs();
+        if (IsOp(","))
+        {
+            var seq = new MatchSequence { Line = p.Line };
+            AddSeqItem(seq, p);
+            while (AcceptOp(",")) { if (IsOp(":") || IsKw("if")) break; AddSeqItem(seq, PatternAs()); }
+            return seq;
+        }
+        return p;
+    }
+
+    private void AddSeqItem(MatchSequence seq, Pattern p)
+    {
+        if (p is MatchCapture mc && mc.Inner is MatchSequence star && star.StarIndex == -2)
+        {
+            seq.StarIndex = seq.Items.Count; seq.StarName = mc.Name; return;
+        }
+        seq.Items.Add(p);
+    }
+
+    private Pattern PatternAs()
+    {
+        var p = PatternOr();
+        if (AcceptKw("as")) return new MatchCapture { Name = ExpectName(), Inner = p, Line = p.Line };
+        return p;
+    }
+
+    private Pattern PatternOr()
+    {
+        var p = PatternClosed();
+        if (!IsOp("|")) return p;
+        var o = new MatchOr { Line = p.Line };
+        o.Alts.Add(p);
+        while (AcceptOp("|")) o.Alts.Add(PatternClosed());
+        return o;
+    }
+
+    private Pattern PatternClosed()
+    {
+        var t = Peek;
+        if (AcceptOp("*"))
+        {
+            var n = ExpectName();
+            return new MatchCapture { Name = n == "_" ? null : n, Inner = new MatchSequence { StarIndex = -2 }, Line = t.Line };
+        }
+        if (AcceptOp("(") || IsOp("["))
+        {
+            bool bracket = t.Text == "[";
+            if (bracket) _p++;
+            string close = bracket ? "]" : ")";
+            if (AcceptOp(close)) return new MatchSequence { Line = t.Line };
+            var first = PatternAs();
+            if (!bracket && AcceptOp(")")) return first;
+            var seq = new MatchSequence { Line = t.Line };
+            AddSeqItem(seq, first);
+            while (AcceptOp(",")) { if (IsOp(close)) break; AddSeqItem(seq, PatternAs()); }
+            ExpectOp(close);
+            return seq;
+        }
+        if (AcceptOp("{"))
+        {
+            var mm = new MatchMapping { Line = t.Line };
+            while (!IsOp("}"))
+            {
+                if (AcceptOp("**")) { mm.Rest = ExpectName(); AcceptOp(","); continue; }
+                var key = PatternValueExpr();
+                ExpectOp(":");
+                mm.Keys.Add(key); mm.Values.Add(PatternAs());
+                if (!AcceptOp(",")) break;
+            }
+            ExpectOp("}");
+            return mm;
+        }
+        if (t.Kind == TokKind.Name && !IsKeyword(t.Text) && !(PeekAt(1).Kind == TokKind.Op && (PeekAt(1).Text == "." || PeekAt(1).Text == "(")))
+        {
+            _p++;
+            return new MatchCapture { Name = t.Text == "_" ? null : t.Text, Line = t.Line };
+        }
+        if (t.Kind == TokKind.Name && !IsKeyword(t.Text))
+        {
+            Expr cls = At(new Name { Id = Next().Text }, t);
+            while (AcceptOp(".")) cls = At(new Attribute { Value = cls, Attr = ExpectName() }, t);
+            if (!AcceptOp("(")) return new MatchValue { Value = cls, Line = t.Line };
+            var mc = new MatchClass { Cls = cls, Line = t.Line };
+            while (!IsOp(")"))
+            {
+                if (Peek.Kind == TokKind.Name && PeekAt(1).Kind == TokKind.Op && PeekAt(1).Text == "=")
+                {
+                    mc.KwNames.Add(Next().Text); _p++;
+                    mc.KwValues.Add(PatternAs());
+                }
+                else mc.Args.Add(PatternAs());
+                if (!AcceptOp(",")) break;
+            }
+            ExpectOp(")");
+            return mc;
+        }
+        if (IsKw("None")) { _p++; return new MatchSingleton { Value = PyNone.Instance, Line = t.Line }; }
+        if (IsKw("True")) { _p++; return new MatchSingleton { Value = PyBool.True, Line = t.Line }; }
+        if (IsKw("False")) { _p++; return new MatchSingleton { Value = PyBool.False, Line = t.Line }; }
+        return new MatchValue { Value = PatternValueExpr(), Line = t.Line };
+    }
+
+    private Expr PatternValueExpr() => ArithExpr();
+
+    // ---------------- expressions ----------------
+    public Expr TestListStarExpr(bool allowYield = false)
+    {
+        if (allowYield && IsKw("yield")) return YieldExpr();
+        var t = Peek;
+        var first = StarOrNamed();
+        if (!IsOp(",")) return first;
+        var tup = At(new TupleE(), t);
+        tup.Elts.Add(first);
+        while (AcceptOp(","))
+        {
+            if (!StartsExpr()) break;
+            tup.Elts.Add(StarOrNamed());
+        }
+        return tup;
+    }
+
+    private Expr StarOrNamed()
+    {
+        if (IsOp("*")) { var t = Next(); return At(new Starred { Value = BitOr() }, t); }
+        return NamedExprTest();
+    }
+
+    private Expr ExprList()
+    {
+        var t = Peek;
+        var first = IsOp("*") ? At(new Starred { Value = BitOr(), }, Next()) : BitOr();
+        if (first is Starred st0 && st0.Value == null!) { }
+        if (!IsOp(",")) return first;
+        var tup = At(new TupleE(), t);
+        tup.Elts.Add(first);
+        while (AcceptOp(","))
+        {
+            if (!StartsExpr()) break;
+            if (IsOp("*")) { var st = Next(); tup.Elts.Add(At(new Starred { Value = BitOr() }, st)); }
+            else tup.Elts.Add(BitOr());
+        }
+        return tup;
+    }
+
+    private bool StartsExpr()
+    {
+        var t = Peek;
+        if (t.Kind == TokKind.Name) return !IsKeyword(t.Text) || t.Text is "None" or "True" or "False" or "not" or "lambda" or "await" or "yield";
+        if (t.Kind == TokKind.Number || t.Kind == TokKind.String) return true;
+        if (t.Kind == TokKind.Op) return t.Text is "(" or "[" or "{" or "-" or "+" or "~" or "*" or "..." or "**";
+        return false;
+    }
+
+    private Expr YieldExpr()
+    {
+        var t = Next();
+        if (_funcDepth == 0) throw Err("'yield' outside function", t);
+        if (AcceptKw("from")) return At(new YieldFrom { Value = Test() }, t);
+        var y = At(new Yield(), t);
+        if (StartsExpr() && !IsOp("**")) y.Value = TestListStarExpr();
+        return y;
+    }
+
+    public Expr NamedExprTest()
+    {
+        if (Peek.Kind == TokKind.Name && PeekAt(1).Kind == TokKind.Op && PeekAt(1).Text == ":=")
+        {
+            var t = Next();
+            if (IsKeyword(t.Text)) throw Err("invalid syntax", t);
+            _p++;
+            return At(new NamedExpr { Target = At(new Name { Id = t.Text }, t), Value = Test() }, t);
+        }
+        var e = Test();
+        if (IsOp(":=")) throw Err($"cannot use assignment expressions with {Describe(e)}");
+        return e;
+    }
+
+    public Expr Test()
+    {
+        var t = Peek;
+        if (IsKw("lambda")) return LambdaExpr(true);
+        var e = OrTest();
+        if (IsKw("if"))
+        {
+            // conditional expression (but not a comprehension 'if')
+            _p++;
+            var test = OrTest();
+            if (!AcceptKw("else")) throw Err("expected 'else' after 'if' expression");
+            var orelse = Test();
+            return At(new IfExp { Test = test, Body = e, OrElse = orelse }, t);
+        }
+        return e;
+    }
+
+    private Expr TestNoCond()
+    {
+        if (IsKw("lambda")) return LambdaExpr(false);
+        return OrTest();
+    }
+
+    private Expr LambdaExpr(bool allowCond)
+    {
+        var t = Next();
+        var l = At(new Lambda(), t);
+        l.Args = ParamList(":", false);
+        ExpectOp(":");
+        _funcDepth++;
+        l.Body = allowCond ? Test() : TestNoCond();
+        _funcDepth--;
+        return l;
+    }
+
+    private Expr OrTest()
+    {
+        var t = Peek;
+        var e = AndTest();
+        if (!IsKw("or")) return e;
+        var b = At(new BoolOpE { IsAnd = false }, t);
+        b.Values.Add(e);
+        while (AcceptKw("or")) b.Values.Add(AndTest());
+        return b;
+    }
+
+    private Expr AndTest()
+    {
+        var t = Peek;
+        var e = NotTest();
+        if (!IsKw("and")) return e;
+        var b = At(new BoolOpE { IsAnd = true }, t);
+        b.Values.Add(e);
+        while (AcceptKw("and")) b.Values.Add(NotTest());
+        return b;
+    }
+
+    private Expr NotTest()
+    {
+        if (IsKw("not")) { var t = Next(); return At(new UnaryE { Op = UnaryKind.Not, Operand = NotTest() }, t); }
+        return Comparison();
+    }
+
+    private Expr Comparison()
+    {
+        var t = Peek;
+        var e = BitOr();
+        Compare? c = null;
+        while (true)
+        {
+            CmpKind k;
+            if (Peek.Kind == TokKind.Op)
+            {
+                switch (Peek.Text)
+                {
+                    case "<": k = CmpKind.Lt; break;
+                    case "<=": k = CmpKind.Le; break;
+                    case "==": k = CmpKind.Eq; break;
+                    case "!=": k = CmpKind.Ne; break;
+                    case ">": k = CmpKind.Gt; break;
+                    case ">=": k = CmpKind.Ge; break;
+                    default: goto done;
+                }
+                _p++;
+            }
+            else if (IsKw("in")) { _p++; k = CmpKind.In; }
+            else if (IsKw("not") && PeekAt(1).Kind == TokKind.Name && PeekAt(1).Text == "in") { _p += 2; k = CmpKind.NotIn; }
+            else if (IsKw("is")) { _p++; k = AcceptKw("not") ? CmpKind.IsNot : CmpKind.Is; }
+            else break;
+            c ??= At(new Compare { Left = e }, t);
+            c.Ops.Add(k);
+            c.Comparators.Add(BitOr());
+        }
+    done:
+        return (Expr?)c ?? e;
+    }
+
+    private Expr BitOr()
+    {
+        var e = BitXor();
+        while (IsOp("|")) { var t = Next(); e = At(new BinOpE { Left = e, Op = BinOp.Or, Right = BitXor() }, t); }
+        return e;
+    }
+    private Expr BitXor()
+    {
+        var e = BitAnd();
+        while (IsOp("^")) { var t = Next(); e = At(new BinOpE { Left = e, Op = BinOp.Xor, Right = BitAnd() }, t); }
+        return e;
+    }
+    private Expr BitAnd()
+    {
+        var e = Shift();
+        while (IsOp("&")) { var t = Next(); e = At(new BinOpE { Left = e, Op = BinOp.And, Right = Shift() }, t); }
+        return e;
+    }
+    private Expr Shift()
+    {
+        var e = ArithExpr();
+        while (IsOp("<<") || IsOp(">>")) { var t = Next(); e = At(new BinOpE { Left = e, Op = t.Text == "<<" ? BinOp.LShift : BinOp.RShift, Right = ArithExpr() }, t); }
+        return e;
+    }
+    private Expr ArithExpr()
+    {
+        var e = Term();
+        while (IsOp("+") || IsOp("-")) { var t = Next(); e = At(new BinOpE { Left = e, Op = t.Text == "+" ? BinOp.Add : BinOp.Sub, Right = Term() }, t); }
+        return e;
+    }
+    private Expr Term()
+    {
+        var e = Factor();
+        while (Peek.Kind == TokKind.Op)
+        {
+            BinOp op;
+            switch (Peek.Text)
+            {
+                case "*": op = BinOp.Mul; break;
+                case "/": op = BinOp.TrueDiv; break;
+                case "//": op = BinOp.FloorDiv; break;
+                case "%": op = BinOp.Mod; break;
+                case "@": op = BinOp.MatMul; break;
+                default: return e;
+            }
+            var t = Next();
+            e = At(new BinOpE { Left = e, Op = op, Right = Factor() }, t);
+        }
+        return e;
+    }
+    private Expr Factor()
+    {
+        if (IsOp("-") || IsOp("+") || IsOp("~"))
+        {
+            var t = Next();
+            var operand = Factor();
+            var kind = t.Text == "-" ? UnaryKind.Neg : t.Text == "+" ? UnaryKind.Pos : UnaryKind.Invert;
+            if (kind == UnaryKind.Neg && operand is Constant c && (c.Value is PyInt || c.Value is PyFloat || c.Value is PyComplex) && c.Value is not PyBool)
+                return At(new Constant { Value = Ops.UnaryOp(c.Value, UnOp.Neg) }, t);
+            return At(new UnaryE { Op = kind, Operand = operand }, t);
+        }
+        return Power();
+    }
+    private Expr Power()
+    {
+        var t = Peek;
+        Expr e;
+        if (IsKw("await")) { _p++; e = At(new Await { Value = Primary() }, t); }
+        else e = Primary();
+        if (IsOp("**")) { var pt = Next(); e = At(new BinOpE { Left = e, Op = BinOp.Pow, Right = Factor() }, pt); }
+        return e;
+    }
+
+    private Expr Primary()
+    {
+        var e = Atom();
+        while (true)
+        {
+            var t = Peek;
+            if (AcceptOp("."))
+            {
+                e = At(new Attribute { Value = e, Attr = ExpectName() }, t);
+            }
+            else if (AcceptOp("("))
+            {
+                var c = At(new Call { Func = e }, t);
+                c.Line = e.Line;
+                var (args, kws) = CallArgs();
+                c.Args = args; c.Keywords = kws;
+                ExpectOp(")");
+                e = c;
+            }
+            else if (AcceptOp("["))
+            {
+                var s = At(new Subscript { Value = e }, t);
+                s.Index = SubscriptList();
+                ExpectOp("]");
+                e = s;
+            }
+            else return e;
+        }
+    }
+
+    private (List<Expr>, List<Keyword>) CallArgs()
+    {
+        var args = new List<Expr>();
+        var kws = new List<Keyword>();
+        while (!IsOp(")"))
+        {
+            var t = Peek;
+            if (AcceptOp("**")) kws.Add(new Keyword { Name = null, Value = Test() });
+            else if (AcceptOp("*")) { if (kws.Count > 0 && kws.Exists(k => k.Name == null)) throw Err("iterable argument unpacking follows keyword argument unpacking"); args.Add(At(new Starred { Value = Test() }, t)); }
+            else if (Peek.Kind == TokKind.Name && PeekAt(1).Kind == TokKind.Op && PeekAt(1).Text == "=")
+            {
+                var name = Next().Text; _p++;
+                if (IsKeyword(name)) throw Err("invalid syntax", t);
+                foreach (var k in kws) if (k.Name == name) throw Err($"keyword argument repeated: {name}", t);
+                kws.Add(new Keyword { Name = name, Value = Test() });
+            }
+            else
+            {
+                var e = NamedExprTest();
+                if (IsKw("for") || IsKw("async"))
+                {
+                    e = CompFor(CompKind.Gen, e, null, t);
+                    if (args.Count > 0 || !IsOp(")")) { if (!IsOp(")") || args.Count > 0) throw Err("Generator expression must be parenthesized", t); }
+                }
+                if (kws.Count > 0)
+                {
+                    if (kws.Exists(k => k.Name == null)) throw Err("positional argument follows keyword argument unpacking", t);
+                    throw Err("positional argument follows keyword argument", t);
+                }
+                args.Add(e);
+            }
+            if (!AcceptOp(",")) break;
+        }
+        return (args, kws);
+    }
+
+    private Expr SubscriptList()
+    {
+        var t = Peek;
+        var first = SubscriptItem();
+        if (!IsOp(",")) return first;
+        var tup = At(new TupleE(), t);
+        tup.Elts.Add(first);
+        while (AcceptOp(","))
+        {
+            if (IsOp("]")) break;
+            tup.Elts.Add(SubscriptItem());
+        }
+        return tup;
+    }
+
+    private Expr SubscriptItem()
+    {
+        var t = Peek;
+        if (IsOp("*")) { _p++; return At(new Starred { Value = BitOr() }, t); }
+        Expr? lower = null;
+        if (!IsOp(":")) { lower = NamedExprTest(); if (!IsOp(":")) return lower; }
+        var s = At(new SliceE { Lower = lower }, t);
+        ExpectOp(":");
+        if (!IsOp("]") && !IsOp(":") && !IsOp(",")) s.Upper = Test();
+        if (AcceptOp(":"))
+        {
+            if (!IsOp("]") && !IsOp(",")) s.Step = Test();
+        }
+        return s;
+    }
+
+    private Expr CompFor(CompKind kind, Expr elt, Expr? value, Token t)
+    {
+        var c = At(new Comp { Kind = kind, Elt = elt, Value = value }, t);
+        while (IsKw("for") || IsKw("async"))
+        {
+            AcceptKw("async");
+            ExpectKw("for");
+            var g = new Comprehension { Target = ExprList() };
+            CheckTarget(g.Target, false);
+            ExpectKw("in");
+            g.Iter = OrTest();
+            while (IsKw("if")) { _p++; g.Ifs.Add(TestNoCond()); }
+            c.Gens.Add(g);
+        }
+        return c;
+    }
+
+    private Expr Atom()
+    {
+        var t = Peek;
+        switch (t.Kind)
+        {
+            case TokKind.Number:
+                _p++;
+                return At(new Constant { Value = t.Value is BigInteger bi ? PyInt.Get(bi) : t.Value is double dbl ? new PyFloat(dbl) : new PyComplex((Complex)t.Value!) }, t);
+            case TokKind.String: return Strings();
+            case TokKind.Name:
+                switch (t.Text)
+                {
+                    case "None": _p++; return At(new Constant { Value = PyNone.Instance }, t);
+                    case "True": _p++; return At(new Constant { Value = PyBool.True }, t);
+                    case "False": _p++; return At(new Constant { Value = PyBool.False }, t);
+                }
+                if (IsKeyword(t.Text)) throw Err("invalid syntax");
+                _p++;
+                return At(new Name { Id = t.Text }, t);
+            case TokKind.Op:
+                switch (t.Text)
+                {
+                    case "...": _p++; return At(new Constant { Value = PyEllipsis.Instance }, t);
+                    case "(":
+                        {
+                            _p++;
+                            if (AcceptOp(")")) return At(new TupleE(), t);
+                            if (IsKw("yield")) { var y = YieldExpr(); ExpectOp(")"); return y; }
+                            var first = StarOrNamed();
+                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Gen, first, null, t); ExpectOp(")"); return g; }
+                            if (AcceptOp(")"))
+                            {
+                                if (first is Starred) throw Err("cannot use starred expression here", t);
+                                return first;
+                            }
+                            var tup = At(new TupleE(), t);
+                            tup.Elts.Add(first);
+                            while (AcceptOp(","))
+                            {
+                                if (IsOp(")")) break;
+                                tup.Elts.Add(StarOrNamed());
+                            }
+                            ExpectOp(")");
+                            return tup;
+                        }
+                    case "[":
+                        {
+                            _p++;
+                            var l = At(new ListE(), t);
+                            if (AcceptOp("]")) return l;
+                            var first = StarOrNamed();
+                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.List, first, null, t); ExpectOp("]"); return g; }
+                            l.Elts.Add(first);
+                            while (AcceptOp(","))
+                            {
+                                if (IsOp("]")) break;
+                                l.Elts.Add(StarOrNamed());
+                            }
+                            ExpectOp("]");
+                            return l;
+                        }
+                    case "{":
+                        {
+                            _p++;
+                            if (AcceptOp("}")) return At(new DictE(), t);
+                            if (AcceptOp("**"))
+                            {
+                                var d = At(new DictE(), t);
+                                d.Keys.Add(null); d.Values.Add(BitOr());
+                                return DictRest(d);
+                            }
+                            var first = StarOrNamed();
+                            if (AcceptOp(":"))
+                            {
+                                var v = Test();
+                                if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Dict, first, v, t); ExpectOp("}"); return g; }
+                                var d = At(new DictE(), t);
+                                d.Keys.Add(first); d.Values.Add(v);
+                                return DictRest(d);
+                            }
+                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Set, first, null, t); ExpectOp("}"); return g; }
+                            var s = At(new SetE(), t);
+                            s.Elts.Add(first);
+                            while (AcceptOp(","))
+                            {
+                                if (IsOp("}")) break;
+                                s.Elts.Add(StarOrNamed());
+                            }
+                            ExpectOp("}");
+                            return s;
+                        }
+                }
+                break;
+        }
+        if (t.Kind == TokKind.Newline || t.Kind == TokKind.EOF) throw Err("invalid syntax");
+        if (t.Kind == TokKind.Indent) throw new SyntaxErrorException("unexpected indent", t.Line, t.Col + 1, true);
+        throw Err("invalid syntax");
+    }
+
+    private Expr DictRest(DictE d)
+    {
+        while (AcceptOp(","))
+        {
+            if (IsOp("}")) break;
+            if (AcceptOp("**")) { d.Keys.Add(null); d.Values.Add(BitOr()); continue; }
+            d.Keys.Add(Test());
+            ExpectOp(":");
+            d.Values.Add(Test());
+        }
+        ExpectOp("}");
+        return d;
+    }
+
+    private Expr Strings()
+    {
+        var t = Peek;
+        var parts = new List<Expr>();
+        var sb = new StringBuilder();
+        bool anyF = false;
+        bool? bytes = null;
+        var bsb = new List<byte>();
+        while (Peek.Kind == TokKind.String)
+        {
+            var s = Next();
+            if (bytes.HasValue && bytes.Value != s.IsBytes) throw Err("cannot mix bytes and nonbytes literals", s);
+            bytes = s.IsBytes;
+            if (s.IsBytes)
+            {
+                foreach (char ch in (string)s.Value!)
+                {
+                    if (ch > 255) throw Err("bytes can only contain ASCII literal characters", s);
+                    bsb.Add((byte)ch);
+                }
+                continue;
+            }
+            if (!s.IsFString) { sb.Append((string)s.Value!); continue; }
+            anyF = true;
+            ParseFString(s, parts, sb);
+        }
+        if (bytes == true) return At(new Constant { Value = new PyBytes(bsb.ToArray()) }, t);
+        if (!anyF) return At(new Constant { Value = new PyStr(sb.ToString()) }, t);
+        if (sb.Length > 0) parts.Add(new Constant { Value = new PyStr(sb.ToString()) });
+        var j = At(new JoinedStr(), t);
+        j.Parts = parts;
+        return j;
+    }
+
+    private void FlushLit(List<Expr> parts, StringBuilder sb)
+    {
+        if (sb.Length > 0) { parts.Add(new Constant { Value = new PyStr(sb.ToString()) }); sb.Clear(); }
+    }
+
+    private void ParseFString(Token tok, List<Expr> parts, StringBuilder sb)
+    {
+        string s = tok.Text;
+        int i = 0;
+        var lit = new StringBuilder();
+        void FlushRaw()
+        {
+            if (lit.Length > 0) { sb.Append(tok.IsRaw ? lit.ToString() : Lexer.Unescape(lit.ToString(), false, tok.Line)); lit.Clear(); }
+        }
+        while (i < s.Length)
+        {
+            char c = s[i];
+            if (c == '{')
+            {
+                if (i + 1 < s.Length && s[i + 1] == '{') { lit.Append('{'); i += 2; continue; }
+                FlushRaw();
+                FlushLit(parts, sb);
+                i++;
+                int exprStart = i;
+                int depth = 0;
+                char inStr = '\0';
+                while (i < s.Length)
+                {
+                    char ch = s[i];
+                    if (inStr != '\0') { if (ch == inStr) inStr = '\0'; i++; continue; }
+                    if (ch == '\'' || ch == '"') { inStr = ch; i++; continue; }
+                    if (ch == '(' || ch == '[' || ch == '{') depth++;
+                    else if (ch == ')' || ch == ']' || ch == '}') { if (depth == 0) break; depth--; }
+                    else if (depth == 0 && (ch == '!' && i + 1 < s.Length && s[i + 1] != '=' || ch == ':')) break;
+                    i++;
+                }
+                if (i >= s.Length) throw new SyntaxErrorException("f-string: expecting '}'", tok.Line, tok.Col + 1);
+                string exprText = s.Substring(exprStart, i - exprStart);
+                bool debug = false;
+                string trimmed = exprText.TrimEnd();
+                if (trimmed.EndsWith('=') && !trimmed.EndsWith("==") && !trimmed.EndsWith("!=") && !trimmed.EndsWith("<=") && !trimmed.EndsWith(">="))
+                {
+                    debug = true;
+                    sb.Append(exprText);
+                    FlushLit(parts, sb);
+                    exprText = trimmed.Substring(0, trimmed.Length - 1);
+                }
+                if (exprText.Trim().Length == 0) throw new SyntaxErrorException("f-string: empty expression not allowed", tok.Line, tok.Col + 1);
+                Expr e;
+                try { e = ParseExpression("(" + exprText.Replace('\n', ' ') + ")"); }
+                catch (SyntaxErrorException ex) { throw new SyntaxErrorException("f-string: " + ex.Msg, tok.Line, tok.Col + 1); }
+                SetLines(e, tok.Line);
+                var fv = new FormattedValue { Value = e, Line = tok.Line, Conv = debug ? 'r' : '\0' };
+                if (s[i] == '!')
+                {
+                    fv.Conv = s[i + 1];
+                    if (fv.Conv != 'r' && fv.Conv != 's' && fv.Conv != 'a') throw new SyntaxErrorException("f-string: invalid conversion character: expected 's', 'r', or 'a'", tok.Line, tok.Col + 1);
+                    i += 2;
+                }
+                if (s[i] == ':')
+                {
+                    if (debug && fv.Conv == 'r' && s.Substring(exprStart).IndexOf('!') < 0) fv.Conv = '\0';
+                    i++;
+                    int specStart = i; int d2 = 0;
+                    while (i < s.Length && !(s[i] == '}' && d2 == 0)) { if (s[i] == '{') d2++; else if (s[i] == '}') d2--; i++; }
+                    var specTok = new Token { Kind = TokKind.String, Text = s.Substring(specStart, i - specStart), Line = tok.Line, Col = tok.Col, IsFString = true, IsRaw = tok.IsRaw };
+                    var specParts = new List<Expr>();
+                    var specSb = new StringBuilder();
+                    ParseFString(specTok, specParts, specSb);
+                    if (specSb.Length > 0) specParts.Add(new Constant { Value = new PyStr(specSb.ToString()) });
+                    var js = new JoinedStr { Parts = specParts, Line = tok.Line };
+                    fv.Spec = js;
+                }
+                if (i >= s.Length || s[i] != '}') throw new SyntaxErrorException("f-string: expecting '}'", tok.Line, tok.Col + 1);
+                i++;
+                parts.Add(fv);
+            }
+            else if (c == '}')
+            {
+                if (i + 1 < s.Length && s[i + 1] == '}') { lit.Append('}'); i += 2; continue; }
+                throw new SyntaxErrorException("f-string: single '}' is not allowed", tok.Line, tok.Col + 1);
+            }
+            else if (c == '\\' && i + 1 < s.Length) { lit.Append(c).Append(s[i + 1]); i += 2; }
+            else { lit.Append(c); i++; }
+        }
+        FlushRaw();
+    }
+
+    private static void SetLines(Expr e, int line)
+    {
+        e.Line = line;
+        switch (e)
+        {
+            case Call c: SetLines(c.Func, line); foreach (var a in c.Args) SetLines(a, line); break;
+            case BinOpE b: SetLines(b.Left, line); SetLines(b.Right, line); break;
+            case Attribute a: SetLines(a.Value, line); break;
+            case Subscript s: SetLines(s.Value, line); SetLines(s.Index, line); break;
+        }
+    }
+}

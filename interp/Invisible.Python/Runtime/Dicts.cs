@@ -1,0 +1,471 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Invisible.Python.Runtime;
+
+/// <summary>Insertion-ordered hash table (CPython's compact dict layout).</summary>
+public sealed class PyDict : PyObject
+{
+    public static PyType TypeObj = null!;
+    private int[] _index;
+    private long[] _hashes;
+    public PyObject?[] Keys;
+    public PyObject?[] Values;
+    private int _used;      // entries used (incl. deleted)
+    private int _count;
+    public int Version;
+    private PyType? _type;
+    private PyDict? _dict;
+
+    public PyDict() { _index = NewIndex(8); _hashes = new long[5]; Keys = new PyObject?[5]; Values = new PyObject?[5]; }
+    public PyDict(PyType type) : this() { if (type != TypeObj) _type = type; }
+    public override PyType Type => _type ?? TypeObj;
+    public override PyDict? Dict => _type == null ? null : _dict ??= new PyDict();
+    public int Count => _count;
+    public int EntryLimit => _used;
+    public override bool HasLen => true;
+    public override int Len() => _count;
+    public override bool IsTrue() => _count != 0;
+    public override bool Hashable => false;
+    public override long Hash() => throw Ops.TypeError("unhashable type: 'dict'");
+
+    private static int[] NewIndex(int n) { var a = new int[n]; Array.Fill(a, -1); return a; }
+
+    private int Find(PyObject key, long hash, out int slot)
+    {
+        var index = _index;
+        int mask = index.Length - 1;
+        ulong perturb = (ulong)hash;
+        int i = (int)(hash & mask);
+        int firstDummy = -1;
+        var ks = key as PyStr;
+        while (true)
+        {
+            int ix = index[i];
+            if (ix == -1) { slot = firstDummy >= 0 ? firstDummy : i; return -1; }
+            if (ix >= 0)
+            {
+                var k = Keys[ix]!;
+                if (ReferenceEquals(k, key)) { slot = i; return ix; }
+                if (_hashes[ix] == hash)
+                {
+                    if (ks != null && k is PyStr s2) { if (s2.Value == ks.Value) { slot = i; return ix; } }
+                    else if (Ops.Eq(k, key)) { slot = i; return ix; }
+                }
+            }
+            else if (firstDummy < 0) firstDummy = i;
+            perturb >>= 5;
+            i = (int)((i * 5 + 1 + (long)perturb) & mask);
+        }
+    }
+
+    public PyObject? GetOrNull(PyObject key)
+    {
+        long h = Ops.Hash(key);
+        int ix = Find(key, h, out _);
+        return ix >= 0 ? Values[ix] : null;
+    }
+
+    public PyObject? GetOrNull(string key) => GetOrNull(PyStr.Intern(key));
+
+    public bool ContainsKey(PyObject key) => Find(key, Ops.Hash(key), out _) >= 0;
+
+    public override void SetItem(PyObject key, PyObject value)
+    {
+        long h = Ops.Hash(key);
+        int ix = Find(key, h, out int slot);
+        if (ix >= 0) { Values[ix] = value; return; }
+        if (_used == Keys.Length) { Grow(); Find(key, h, out slot); }
+        _index[slot] = _used;
+        _hashes[_used] = h; Keys[_used] = key; Values[_used] = value;
+        _used++; _count++; Version++;
+        if (_used * 3 >= _index.Length * 2) Rebuild(_index.Length * 2);
+    }
+
+    public void SetItem(string key, PyObject value) => SetItem(PyStr.Intern(key), value);
+
+    private void Grow()
+    {
+        int n = Math.Max(5, _count * 2 + 1);
+        if (n < _used) n = _used;
+        Compact(n);
+        int isz = 8; while (isz * 2 < n * 3 + 3) isz *= 2;
+        Rebuild(isz);
+    }
+
+    private void Compact(int capacity)
+    {
+        var nh = new long[capacity]; var nk = new PyObject?[capacity]; var nv = new PyObject?[capacity];
+        int w = 0;
+        for (int r = 0; r < _used; r++)
+        {
+            if (Keys[r] == null) continue;
+            nh[w] = _hashes[r]; nk[w] = Keys[r]; nv[w] = Values[r]; w++;
+        }
+        _hashes = nh; Keys = nk; Values = nv; _used = w;
+    }
+
+    private void Rebuild(int isz)
+    {
+        if (Keys.Length < isz) { Compact(Math.Max(_count * 2 + 1, isz * 2 / 3 + 1)); }
+        _index = NewIndex(isz);
+        int mask = isz - 1;
+        for (int e = 0; e < _used; e++)
+        {
+            if (Keys[e] == null) continue;
+            long h = _hashes[e];
+            ulong perturb = (ulong)h;
+            int i = (int)(h & mask);
+            while (_index[i] != -1) { perturb >>= 5; i = (int)((i * 5 + 1 + (long)perturb) & mask); }
+            _index[i] = e;
+        }
+    }
+
+    public bool Remove(PyObject key)
+    {
+        int ix = Find(key, Ops.Hash(key), out int slot);
+        if (ix < 0) return false;
+        _index[slot] = -2;
+        Keys[ix] = null; Values[ix] = null;
+        _count--; Version++;
+        return true;
+    }
+
+    public PyObject? Pop(PyObject key)
+    {
+        int ix = Find(key, Ops.Hash(key), out int slot);
+        if (ix < 0) return null;
+        var v = Values[ix];
+        _index[slot] = -2;
+        Keys[ix] = null; Values[ix] = null;
+        _count--; Version++;
+        return v;
+    }
+
+    public void Clear()
+    {
+        _index = NewIndex(8); _hashes = new long[5]; Keys = new PyObject?[5]; Values = new PyObject?[5];
+        _used = 0; _count = 0; Version++;
+    }
+
+    public (PyObject, PyObject) PopItem()
+    {
+        for (int e = _used - 1; e >= 0; e--)
+        {
+            if (Keys[e] == null) continue;
+            var k = Keys[e]!; var v = Values[e]!;
+            Remove(k);
+            _used = e;
+            return (k, v);
+        }
+        throw Ops.KeyError("popitem(): dictionary is empty");
+    }
+
+    public IEnumerable<KeyValuePair<PyObject, PyObject>> Items()
+    {
+        int ver = Version;
+        for (int e = 0; e < _used; e++)
+        {
+            var k = Keys[e];
+            if (k == null) continue;
+            yield return new KeyValuePair<PyObject, PyObject>(k, Values[e]!);
+            if (ver != Version) throw Ops.RuntimeError("dictionary changed size during iteration");
+        }
+    }
+
+    public List<PyObject> KeyList()
+    {
+        var l = new List<PyObject>(_count);
+        for (int e = 0; e < _used; e++) if (Keys[e] != null) l.Add(Keys[e]!);
+        return l;
+    }
+
+    public PyDict Copy()
+    {
+        var d = new PyDict();
+        for (int e = 0; e < _used; e++) if (Keys[e] != null) d.SetItem(Keys[e]!, Values[e]!);
+        return d;
+    }
+
+    public void Update(PyObject other)
+    {
+        if (other is PyDict od)
+        {
+            for (int e = 0; e < od._used; e++) if (od.Keys[e] != null) SetItem(od.Keys[e]!, od.Values[e]!);
+            return;
+        }
+        if (Ops.HasAttr(other, "keys"))
+        {
+            var keys = Ops.CallMethod(other, "keys");
+            var it = Ops.GetIter(keys);
+            PyObject? k;
+            while ((k = Ops.Next(it)) != null) SetItem(k, Ops.GetItem(other, k));
+            return;
+        }
+        var it2 = Ops.GetIter(other);
+        PyObject? item;
+        int n = 0;
+        while ((item = Ops.Next(it2)) != null)
+        {
+            var pair = Ops.ToArray(item);
+            if (pair.Length != 2) throw Ops.ValueError($"dictionary update sequence element #{n} has length {pair.Length}; 2 is required");
+            SetItem(pair[0], pair[1]);
+            n++;
+        }
+    }
+
+    public override PyObject GetItem(PyObject key)
+    {
+        var v = GetOrNull(key);
+        if (v != null) return v;
+        if (_type != null)
+        {
+            var missing = _type.LookupHeap(PyStr.S___missing__);
+            if (missing != null) return Ops.CallArgs(missing, this, key);
+        }
+        throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, key));
+    }
+    public override void DelItem(PyObject key)
+    {
+        if (!Remove(key)) throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, key));
+    }
+    public override bool? Contains(PyObject item) => ContainsKey(item);
+    public override PyObject Iter() => new PyDictIterator(this, 0);
+
+    public override string Repr()
+    {
+        if (_count == 0) return "{}";
+        if (!Ops.ReprEnter(this)) return "{...}";
+        try
+        {
+            var sb = new StringBuilder("{");
+            bool first = true;
+            for (int e = 0; e < _used; e++)
+            {
+                if (Keys[e] == null) continue;
+                if (!first) sb.Append(", ");
+                first = false;
+                sb.Append(Ops.Repr(Keys[e]!)).Append(": ").Append(Ops.Repr(Values[e]!));
+            }
+            return sb.Append('}').ToString();
+        }
+        finally { Ops.ReprLeave(this); }
+    }
+
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PyDict d || (op != CmpOp.Eq && op != CmpOp.Ne)) return null;
+        bool eq = DictEq(d);
+        return PyBool.Of(op == CmpOp.Eq ? eq : !eq);
+    }
+    private bool DictEq(PyDict d)
+    {
+        if (d._count != _count) return false;
+        for (int e = 0; e < _used; e++)
+        {
+            if (Keys[e] == null) continue;
+            var ov = d.GetOrNull(Keys[e]!);
+            if (ov == null || !Ops.Eq(Values[e]!, ov)) return false;
+        }
+        return true;
+    }
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Or && other is PyDict d) { var r = Copy(); r.Update(d); return r; }
+        return null;
+    }
+    public override PyObject? InplaceOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Or) { Update(other); return this; }
+        return null;
+    }
+}
+
+/// <summary>Iterator over a dict: kind 0 = keys, 1 = values, 2 = items.</summary>
+public sealed class PyDictIterator : PyObject
+{
+    public static PyType TypeObj = null!;
+    private readonly PyDict _d;
+    private readonly int _kind;
+    private int _e;
+    private readonly int _count;
+    public PyDictIterator(PyDict d, int kind) { _d = d; _kind = kind; _count = d.Count; }
+    public override PyType Type => TypeObj;
+    public override PyObject Iter() => this;
+    public override PyObject? Next()
+    {
+        if (_d.Count != _count) throw Ops.RuntimeError("dictionary changed size during iteration");
+        while (_e < _d.EntryLimit)
+        {
+            int e = _e++;
+            var k = _d.Keys[e];
+            if (k == null) continue;
+            return _kind switch { 0 => k, 1 => _d.Values[e]!, _ => new PyTuple(new[] { k, _d.Values[e]! }) };
+        }
+        return null;
+    }
+}
+
+/// <summary>dict_keys / dict_values / dict_items views.</summary>
+public sealed class PyDictView : PyObject
+{
+    public static PyType KeysType = null!, ValuesType = null!, ItemsType = null!;
+    public readonly PyDict D;
+    public readonly int Kind;
+    public PyDictView(PyDict d, int kind) { D = d; Kind = kind; }
+    public override PyType Type => Kind == 0 ? KeysType : Kind == 1 ? ValuesType : ItemsType;
+    public override bool HasLen => true;
+    public override int Len() => D.Count;
+    public override PyObject Iter() => new PyDictIterator(D, Kind);
+    public override bool? Contains(PyObject item)
+    {
+        if (Kind == 0) return D.ContainsKey(item);
+        if (Kind == 2 && item is PyTuple t && t.Items.Length == 2)
+        {
+            var v = D.GetOrNull(t.Items[0]);
+            return v != null && Ops.Eq(v, t.Items[1]);
+        }
+        return null;
+    }
+    public override string Repr()
+    {
+        var name = Kind == 0 ? "dict_keys" : Kind == 1 ? "dict_values" : "dict_items";
+        return name + "(" + new PyList(Ops.ToArray(this)).Repr() + ")";
+    }
+    private PySet AsSet() { var s = new PySet(false); foreach (var x in Ops.ToArray(this)) s.Add(x); return s; }
+    public override PyObject? BinOp(BinOp op, PyObject other) => Kind == 1 ? null : AsSet().BinOp(op, other);
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (Kind == 1) return null;
+        if (other is PyDictView v) return AsSet().RichCompare(v.AsSet(), op);
+        return AsSet().RichCompare(other, op);
+    }
+}
+
+public sealed class PySet : PyObject
+{
+    public static PyType SetType = null!, FrozenSetType = null!;
+    public readonly PyDict Table = new();
+    public readonly bool Frozen;
+    private PyType? _type;
+    public PySet(bool frozen) { Frozen = frozen; }
+    public PySet(PyType type) { Frozen = type.IsSubtypeOf(FrozenSetType); if (type != SetType && type != FrozenSetType) _type = type; }
+    public PySet(bool frozen, PyObject iterable) : this(frozen) { AddAll(iterable); }
+    public override PyType Type => _type ?? (Frozen ? FrozenSetType : SetType);
+    public int Count => Table.Count;
+    public override bool HasLen => true;
+    public override int Len() => Table.Count;
+    public override bool IsTrue() => Table.Count != 0;
+    public override bool Hashable => Frozen;
+    public void Add(PyObject o) => Table.SetItem(o, PyNone.Instance);
+    public void AddAll(PyObject iterable)
+    {
+        if (iterable is PySet s) { foreach (var k in s.Table.KeyList()) Add(k); return; }
+        var it = Ops.GetIter(iterable);
+        PyObject? v;
+        while ((v = Ops.Next(it)) != null) Add(v);
+    }
+    public bool Has(PyObject o) => Table.ContainsKey(o);
+    public List<PyObject> Elements() => Table.KeyList();
+    public override long Hash()
+    {
+        if (!Frozen) throw Ops.TypeError("unhashable type: 'set'");
+        ulong h = 0;
+        foreach (var k in Elements())
+        {
+            ulong x = (ulong)Ops.Hash(k);
+            h ^= ((x ^ 89869747UL) ^ (x << 16)) * 3644798167UL;
+        }
+        h ^= ((ulong)Count + 1) * 1927868237UL;
+        h = h * 69069U + 907133923UL;
+        long r = (long)h;
+        return r == -1 ? 590923713 : r;
+    }
+    public override bool? Contains(PyObject item)
+    {
+        if (item is PySet s && !s.Frozen && !item.Hashable) { var f = new PySet(true); f.AddAll(s); return Has(f); }
+        return Has(item);
+    }
+    public override PyObject Iter() => new PyDictIterator(Table, 0);
+    public override string Repr()
+    {
+        var name = Type.Name;
+        if (Count == 0) return name + "()";
+        if (!Ops.ReprEnter(this)) return name + "(...)";
+        try
+        {
+            var sb = new StringBuilder();
+            bool plain = !Frozen && _type == null;
+            sb.Append(plain ? "{" : name + "({");
+            bool first = true;
+            foreach (var k in Elements()) { if (!first) sb.Append(", "); first = false; sb.Append(Ops.Repr(k)); }
+            sb.Append(plain ? "}" : "})");
+            return sb.ToString();
+        }
+        finally { Ops.ReprLeave(this); }
+    }
+    public PySet Make() => new PySet(Frozen);
+    public PySet Union(PyObject other) { var r = Make(); r.AddAll(this); r.AddAll(other); return r; }
+    public PySet Intersection(PyObject other)
+    {
+        var o = other as PySet ?? new PySet(false, other);
+        var r = Make();
+        foreach (var k in Elements()) if (o.Has(k)) r.Add(k);
+        return r;
+    }
+    public PySet Difference(PyObject other)
+    {
+        var o = other as PySet ?? new PySet(false, other);
+        var r = Make();
+        foreach (var k in Elements()) if (!o.Has(k)) r.Add(k);
+        return r;
+    }
+    public PySet SymDiff(PyObject other)
+    {
+        var o = other as PySet ?? new PySet(false, other);
+        var r = Make();
+        foreach (var k in Elements()) if (!o.Has(k)) r.Add(k);
+        foreach (var k in o.Elements()) if (!Has(k)) r.Add(k);
+        return r;
+    }
+    public bool IsSubset(PySet o) { if (Count > o.Count) return false; foreach (var k in Elements()) if (!o.Has(k)) return false; return true; }
+
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (other is not PySet o) return null;
+        return op switch
+        {
+            Runtime.BinOp.Or => Union(o),
+            Runtime.BinOp.And => Intersection(o),
+            Runtime.BinOp.Sub => Difference(o),
+            Runtime.BinOp.Xor => SymDiff(o),
+            _ => null,
+        };
+    }
+    public override PyObject? InplaceOp(BinOp op, PyObject other)
+    {
+        if (Frozen || other is not PySet o) return null;
+        switch (op)
+        {
+            case Runtime.BinOp.Or: AddAll(o); return this;
+            case Runtime.BinOp.And: { var keep = Intersection(o); Table.Clear(); AddAll(keep); return this; }
+            case Runtime.BinOp.Sub: foreach (var k in o.Elements()) Table.Remove(k); return this;
+            case Runtime.BinOp.Xor: { var r = SymDiff(o); Table.Clear(); AddAll(r); return this; }
+        }
+        return null;
+    }
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PySet o) return null;
+        return PyBool.Of(op switch
+        {
+            CmpOp.Eq => Count == o.Count && IsSubset(o),
+            CmpOp.Ne => !(Count == o.Count && IsSubset(o)),
+            CmpOp.Le => IsSubset(o),
+            CmpOp.Lt => Count < o.Count && IsSubset(o),
+            CmpOp.Ge => o.IsSubset(this),
+            _ => Count > o.Count && o.IsSubset(this),
+        });
+    }
+}

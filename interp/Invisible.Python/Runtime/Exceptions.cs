@@ -1,0 +1,244 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Invisible.Python.Runtime;
+
+public readonly struct TraceEntry
+{
+    public readonly string File;
+    public readonly int Line;
+    public readonly string Func;
+    public TraceEntry(string file, int line, string func) { File = file; Line = line; Func = func; }
+}
+
+public sealed class PyBaseException : PyObject
+{
+    private readonly PyType _type;
+    public PyTuple Args;
+    public PyObject Cause = PyNone.Instance;
+    public PyObject Context = PyNone.Instance;
+    public bool SuppressContext;
+    public List<TraceEntry> Traceback = new();
+    public object? LastFrame;
+    private PyDict? _dict;
+
+    public PyBaseException(PyType type, PyTuple args) { _type = type; Args = args; }
+    public override PyType Type => _type;
+    public override PyDict? Dict => _dict ??= new PyDict();
+
+    public static PyBaseException Create(PyType type, params PyObject[] args) => new(type, new PyTuple(args));
+    public static PyBaseException Create(PyType type, string msg) => new(type, new PyTuple(new PyObject[] { new PyStr(msg) }));
+
+    public override string Str()
+    {
+        if (_type.IsSubtypeOf(KeyErrorType) && Args.Items.Length == 1) return Ops.Repr(Args.Items[0]);
+        if (Args.Items.Length == 0) return "";
+        if (Args.Items.Length == 1) return Ops.Str(Args.Items[0]);
+        return Args.Repr();
+    }
+    public override string Repr()
+    {
+        if (Args.Items.Length == 1) return _type.Name + "(" + Ops.Repr(Args.Items[0]) + ")";
+        return _type.Name + Args.Repr();
+    }
+
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        switch (name.Value)
+        {
+            case "args": return Args;
+            case "__cause__": return Cause;
+            case "__context__": return Context;
+            case "__suppress_context__": return PyBool.Of(SuppressContext);
+            case "__traceback__": return PyNone.Instance;
+        }
+        var r = base.GetAttrOrNull(name);
+        if (r != null) return r;
+        switch (name.Value)
+        {
+            case "value": if (_type.IsSubtypeOf(StopIterationType)) return Args.Items.Length > 0 ? Args.Items[0] : PyNone.Instance; break;
+            case "code": if (_type.IsSubtypeOf(SystemExitType)) return Args.Items.Length == 0 ? PyNone.Instance : Args.Items.Length == 1 ? Args.Items[0] : Args; break;
+            case "msg": if (_type.IsSubtypeOf(SyntaxErrorType)) return Args.Items.Length > 0 ? Args.Items[0] : PyNone.Instance; break;
+            case "errno": case "strerror": case "filename":
+                if (_type.IsSubtypeOf(OSErrorType))
+                {
+                    if (Args.Items.Length >= 2) return name.Value == "errno" ? Args.Items[0] : name.Value == "strerror" ? Args.Items[1] : Args.Items.Length > 2 ? Args.Items[2] : PyNone.Instance;
+                    return PyNone.Instance;
+                }
+                break;
+            case "name": case "path": if (_type.IsSubtypeOf(ImportErrorType)) return PyNone.Instance; break;
+        }
+        return null;
+    }
+
+    public override void SetAttr(PyStr name, PyObject value)
+    {
+        switch (name.Value)
+        {
+            case "args": Args = new PyTuple(Ops.ToArray(value)); return;
+            case "__cause__": Cause = value; SuppressContext = true; return;
+            case "__context__": Context = value; return;
+            case "__suppress_context__": SuppressContext = Ops.IsTrue(value); return;
+            case "__traceback__": return;
+        }
+        base.SetAttr(name, value);
+    }
+
+    public static PyType BaseExceptionType = null!, ExceptionType = null!, TypeErrorType = null!, ValueErrorType = null!,
+        KeyErrorType = null!, IndexErrorType = null!, AttributeErrorType = null!, NameErrorType = null!, UnboundLocalErrorType = null!,
+        ZeroDivisionErrorType = null!, StopIterationType = null!, RuntimeErrorType = null!, RecursionErrorType = null!,
+        NotImplementedErrorType = null!, OverflowErrorType = null!, AssertionErrorType = null!, ImportErrorType = null!,
+        ModuleNotFoundErrorType = null!, SyntaxErrorType = null!, IndentationErrorType = null!, SystemExitType = null!,
+        GeneratorExitType = null!, KeyboardInterruptType = null!, OSErrorType = null!, FileNotFoundErrorType = null!,
+        LookupErrorType = null!, ArithmeticErrorType = null!, MemoryErrorType = null!, EOFErrorType = null!,
+        UnicodeDecodeErrorType = null!, UnicodeEncodeErrorType = null!, UnicodeErrorType = null!, StopAsyncIterationType = null!;
+
+    public static readonly Dictionary<string, PyType> All = new();
+
+    private static PyObject NewExc(PyType cls, ReadOnlySpan<PyObject> args, PyStr[]? kw)
+    {
+        int n = args.Length - (kw?.Length ?? 0);
+        return new PyBaseException(cls, new PyTuple(args.Slice(0, n).ToArray()));
+    }
+
+    private static PyType Make(string name, PyType? b)
+    {
+        var t = new PyType(name, b, b == null ? NewExc : null);
+        All[name] = t;
+        return t;
+    }
+
+    internal static void Init()
+    {
+        BaseExceptionType = Make("BaseException", PyType.ObjectType);
+        BaseExceptionType.New = NewExc;
+        BaseExceptionType.AddMethod("__init__", (a, k) =>
+        {
+            var self = (PyBaseException)a[0];
+            self.Args = new PyTuple(a.Slice(1, a.Length - 1 - (k?.Length ?? 0)).ToArray());
+            return PyNone.Instance;
+        });
+        BaseExceptionType.AddMethod("with_traceback", (a, k) => a[0]);
+        BaseExceptionType.AddMethod("add_note", (a, k) => PyNone.Instance);
+        BaseExceptionType.AddMethod("__str__", (a, k) => new PyStr(((PyBaseException)a[0]).Str()));
+        BaseExceptionType.AddMethod("__repr__", (a, k) => new PyStr(((PyBaseException)a[0]).Repr()));
+        SystemExitType = Make("SystemExit", BaseExceptionType);
+        KeyboardInterruptType = Make("KeyboardInterrupt", BaseExceptionType);
+        GeneratorExitType = Make("GeneratorExit", BaseExceptionType);
+        ExceptionType = Make("Exception", BaseExceptionType);
+        StopIterationType = Make("StopIteration", ExceptionType);
+        StopAsyncIterationType = Make("StopAsyncIteration", ExceptionType);
+        ArithmeticErrorType = Make("ArithmeticError", ExceptionType);
+        Make("FloatingPointError", ArithmeticErrorType);
+        OverflowErrorType = Make("OverflowError", ArithmeticErrorType);
+        ZeroDivisionErrorType = Make("ZeroDivisionError", ArithmeticErrorType);
+        AssertionErrorType = Make("AssertionError", ExceptionType);
+        AttributeErrorType = Make("AttributeError", ExceptionType);
+        Make("BufferError", ExceptionType);
+        EOFErrorType = Make("EOFError", ExceptionType);
+        ImportErrorType = Make("ImportError", ExceptionType);
+        ModuleNotFoundErrorType = Make("ModuleNotFoundError", ImportErrorType);
+        LookupErrorType = Make("LookupError", ExceptionType);
+        IndexErrorType = Make("IndexError", LookupErrorType);
+        KeyErrorType = Make("KeyError", LookupErrorType);
+        MemoryErrorType = Make("MemoryError", ExceptionType);
+        NameErrorType = Make("NameError", ExceptionType);
+        UnboundLocalErrorType = Make("UnboundLocalError", NameErrorType);
+        OSErrorType = Make("OSError", ExceptionType);
+        All["IOError"] = OSErrorType; All["EnvironmentError"] = OSErrorType;
+        FileNotFoundErrorType = Make("FileNotFoundError", OSErrorType);
+        Make("FileExistsError", OSErrorType);
+        Make("PermissionError", OSErrorType);
+        Make("IsADirectoryError", OSErrorType);
+        Make("NotADirectoryError", OSErrorType);
+        Make("TimeoutError", OSErrorType);
+        Make("InterruptedError", OSErrorType);
+        Make("BlockingIOError", OSErrorType);
+        var conn = Make("ConnectionError", OSErrorType);
+        Make("BrokenPipeError", conn);
+        Make("ConnectionResetError", conn);
+        Make("ConnectionRefusedError", conn);
+        Make("ChildProcessError", OSErrorType);
+        Make("ProcessLookupError", OSErrorType);
+        Make("ReferenceError", ExceptionType);
+        RuntimeErrorType = Make("RuntimeError", ExceptionType);
+        NotImplementedErrorType = Make("NotImplementedError", RuntimeErrorType);
+        RecursionErrorType = Make("RecursionError", RuntimeErrorType);
+        SyntaxErrorType = Make("SyntaxError", ExceptionType);
+        IndentationErrorType = Make("IndentationError", SyntaxErrorType);
+        Make("TabError", IndentationErrorType);
+        Make("SystemError", ExceptionType);
+        TypeErrorType = Make("TypeError", ExceptionType);
+        ValueErrorType = Make("ValueError", ExceptionType);
+        UnicodeErrorType = Make("UnicodeError", ValueErrorType);
+        UnicodeDecodeErrorType = Make("UnicodeDecodeError", UnicodeErrorType);
+        UnicodeEncodeErrorType = Make("UnicodeEncodeError", UnicodeErrorType);
+        Make("UnicodeTranslateError", UnicodeErrorType);
+        var warning = Make("Warning", ExceptionType);
+        foreach (var w in new[] { "UserWarning", "DeprecationWarning", "PendingDeprecationWarning", "SyntaxWarning", "RuntimeWarning", "FutureWarning", "ImportWarning", "UnicodeWarning", "BytesWarning", "ResourceWarning", "EncodingWarning" })
+            Make(w, warning);
+    }
+
+    /// <summary>CPython-format traceback text.</summary>
+    public string FormatTraceback(Func<string, int, string?>? sourceLine)
+    {
+        var sb = new StringBuilder();
+        FormatChain(sb, sourceLine, new HashSet<PyBaseException>());
+        return sb.ToString();
+    }
+
+    private void FormatChain(StringBuilder sb, Func<string, int, string?>? sourceLine, HashSet<PyBaseException> seen)
+    {
+        seen.Add(this);
+        if (Cause is PyBaseException c && !seen.Contains(c))
+        {
+            c.FormatChain(sb, sourceLine, seen);
+            sb.Append("\nThe above exception was the direct cause of the following exception:\n\n");
+        }
+        else if (!SuppressContext && Context is PyBaseException ctx && !seen.Contains(ctx))
+        {
+            ctx.FormatChain(sb, sourceLine, seen);
+            sb.Append("\nDuring handling of the above exception, another exception occurred:\n\n");
+        }
+        if (Traceback.Count > 0)
+        {
+            sb.Append("Traceback (most recent call last):\n");
+            for (int i = Traceback.Count - 1; i >= 0; i--)
+            {
+                var e = Traceback[i];
+                sb.Append($"  File \"{e.File}\", line {e.Line}, in {e.Func}\n");
+                var src = sourceLine?.Invoke(e.File, e.Line);
+                if (src != null) sb.Append("    ").Append(src.Trim()).Append('\n');
+            }
+        }
+        sb.Append(FormatOnly()).Append('\n');
+    }
+
+    public string FormatOnly()
+    {
+        string name = _type.ModuleName == null || _type.ModuleName == "builtins" ? _type.QualName : _type.ModuleName + "." + _type.QualName;
+        string msg;
+        try { msg = Ops.Str(this); } catch (PyException) { msg = "<exception str() failed>"; }
+        if (_type.IsSubtypeOf(SyntaxErrorType) && Dict!.GetOrNull("lineno") is PyInt ln)
+        {
+            var sb = new StringBuilder();
+            var file = Dict.GetOrNull("filename");
+            sb.Append($"  File \"{(file == null ? "<string>" : Ops.Str(file))}\", line {ln.V}\n");
+            if (Dict.GetOrNull("text") is PyStr text)
+            {
+                var t = text.Value.TrimEnd('\n');
+                var trimmed = t.TrimStart();
+                sb.Append("    ").Append(trimmed).Append('\n');
+                if (Dict.GetOrNull("offset") is PyInt off)
+                {
+                    int col = (int)off.V - (t.Length - trimmed.Length);
+                    sb.Append("    ").Append(new string(' ', Math.Max(0, col - 1))).Append("^\n");
+                }
+            }
+            sb.Append(name).Append(": ").Append(Args.Items.Length > 0 ? Ops.Str(Args.Items[0]) : "");
+            return sb.ToString();
+        }
+        return msg.Length == 0 ? name : name + ": " + msg;
+    }
+}

@@ -1,0 +1,222 @@
+using System;
+using Invisible.Python.Compiler;
+using Invisible.Python.Vm;
+
+namespace Invisible.Python.Runtime;
+
+public sealed class PyFunction : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly CodeObject Code;
+    public readonly PyDict Globals;
+    public PyObject[]? Defaults;
+    public PyDict? KwDefaults;
+    public readonly PyCell[]? Closure;
+    public string Name, QualName;
+    public PyObject Module;
+    private PyDict? _dict;
+    public PyObject Doc = PyNone.Instance;
+
+    public PyFunction(CodeObject code, PyDict globals, PyObject[]? defaults, PyDict? kwdefaults, PyCell[]? closure)
+    {
+        Code = code; Globals = globals; Defaults = defaults; KwDefaults = kwdefaults; Closure = closure;
+        Name = code.Name; QualName = code.QualName;
+        Module = globals.GetOrNull(PyStr.S___name__) ?? PyNone.Instance;
+    }
+    public override PyType Type => TypeObj;
+    public override PyDict? Dict => _dict ??= new PyDict();
+    public override bool IsCallable => true;
+    public override string Repr() => $"<function {QualName} at 0x{Ops.Id(this):x}>";
+    public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Interpreter.CallFunction(this, args, kwnames);
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        switch (name.Value)
+        {
+            case "__name__": return new PyStr(Name);
+            case "__qualname__": return new PyStr(QualName);
+            case "__module__": return Module;
+            case "__doc__": return Doc;
+            case "__defaults__": return Defaults == null ? PyNone.Instance : new PyTuple(Defaults);
+            case "__kwdefaults__": return (PyObject?)KwDefaults ?? PyNone.Instance;
+            case "__code__": return new PyCodeWrapper(Code);
+            case "__globals__": return Globals;
+            case "__closure__": return Closure == null ? PyNone.Instance : new PyTuple(Closure);
+            case "__wrapped__": return Dict!.GetOrNull(name);
+        }
+        return base.GetAttrOrNull(name);
+    }
+    public override void SetAttr(PyStr name, PyObject value)
+    {
+        switch (name.Value)
+        {
+            case "__name__": Name = ((PyStr)value).Value; return;
+            case "__qualname__": QualName = ((PyStr)value).Value; return;
+            case "__module__": Module = value; return;
+            case "__doc__": Doc = value; return;
+            case "__defaults__": Defaults = value == PyNone.Instance ? null : ((PyTuple)value).Items; return;
+        }
+        Dict!.SetItem(name, value);
+    }
+}
+
+public sealed class PyCodeWrapper : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly CodeObject Code;
+    public PyCodeWrapper(CodeObject c) { Code = c; }
+    public override PyType Type => TypeObj;
+    public override PyObject? GetAttrOrNull(PyStr name) => name.Value switch
+    {
+        "co_name" => new PyStr(Code.Name),
+        "co_filename" => new PyStr(Code.Filename),
+        "co_argcount" => PyInt.Get(Code.ArgCount),
+        "co_varnames" => new PyTuple(Array.ConvertAll(Code.VarNames, s => (PyObject)new PyStr(s))),
+        "co_firstlineno" => PyInt.Get(Code.FirstLine),
+        _ => base.GetAttrOrNull(name),
+    };
+}
+
+public sealed class PyBuiltinFunction : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly string Name;
+    public readonly NativeFn Fn;
+    /// <summary>True for methods stored in a type dict (bind self on instance access).</summary>
+    public readonly bool IsMethod;
+    public PyBuiltinFunction(string name, NativeFn fn, bool isMethod = false) { Name = name; Fn = fn; IsMethod = isMethod; }
+    public override PyType Type => TypeObj;
+    public override bool IsCallable => true;
+    public override string Repr() => IsMethod ? $"<method '{Name}'>" : $"<built-in function {Name}>";
+    public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Fn(args, kwnames);
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        if (name.Value == "__name__" || name.Value == "__qualname__") return new PyStr(Name);
+        if (name.Value == "__doc__") return PyNone.Instance;
+        if (name.Value == "__module__") return new PyStr("builtins");
+        return base.GetAttrOrNull(name);
+    }
+}
+
+public sealed class PyBoundMethod : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly PyObject Self;
+    public readonly PyObject Func;
+    public PyBoundMethod(PyObject self, PyObject func) { Self = self; Func = func; }
+    public override PyType Type => TypeObj;
+    public override bool IsCallable => true;
+    public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        if (Func is PyFunction f && kwnames == null && args.Length < 8)
+        {
+            Span<PyObject> buf = new PyObject[args.Length + 1];
+            buf[0] = Self;
+            args.CopyTo(buf.Slice(1));
+            return Interpreter.CallFunction(f, buf, null);
+        }
+        return Ops.CallPrepend(Func, Self, args, kwnames);
+    }
+    public override string Repr()
+    {
+        string n = Func is PyFunction f ? f.QualName : Func is PyBuiltinFunction b ? b.Name : "?";
+        if (Func is PyBuiltinFunction) return $"<built-in method {n} of {Self.Type.Name} object at 0x{Ops.Id(Self):x}>";
+        return $"<bound method {n} of {Ops.Repr(Self)}>";
+    }
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (op != CmpOp.Eq && op != CmpOp.Ne) return null;
+        bool eq = other is PyBoundMethod m && ReferenceEquals(m.Self, Self) && ReferenceEquals(m.Func, Func);
+        return PyBool.Of(op == CmpOp.Eq ? eq : !eq);
+    }
+    public override long Hash() => Ops.Hash(Self) ^ Ops.Hash(Func);
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        if (name.Value == "__self__") return Self;
+        if (name.Value == "__func__") return Func;
+        return Ops.GetAttrOrNull(Func, name);
+    }
+}
+
+public sealed class PyStaticMethod : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly PyObject Func;
+    public PyStaticMethod(PyObject f) { Func = f; }
+    public override PyType Type => TypeObj;
+    public override bool IsCallable => true;
+    public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Func.Call(args, kwnames);
+    public override PyObject? GetAttrOrNull(PyStr name) => name.Value == "__func__" ? Func : Ops.GetAttrOrNull(Func, name);
+}
+
+public sealed class PyClassMethod : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly PyObject Func;
+    public PyClassMethod(PyObject f) { Func = f; }
+    public override PyType Type => TypeObj;
+    public override PyObject? GetAttrOrNull(PyStr name) => name.Value == "__func__" ? Func : Ops.GetAttrOrNull(Func, name);
+}
+
+public sealed class PyProperty : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly PyObject? Get, Set, Del;
+    public readonly PyObject Doc;
+    public PyProperty(PyObject? get, PyObject? set, PyObject? del, PyObject? doc)
+    {
+        Get = get; Set = set; Del = del;
+        Doc = doc ?? (get != null ? (Ops.GetAttrOrNull(get, PyStr.S___doc__) ?? PyNone.Instance) : PyNone.Instance);
+    }
+    public override PyType Type => TypeObj;
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        switch (name.Value)
+        {
+            case "fget": return Get ?? PyNone.Instance;
+            case "fset": return Set ?? PyNone.Instance;
+            case "fdel": return Del ?? PyNone.Instance;
+            case "__doc__": return Doc;
+            case "getter": return new PyBuiltinFunction("getter", (a, k) => new PyProperty(a[0], Set, Del, null));
+            case "setter": return new PyBuiltinFunction("setter", (a, k) => new PyProperty(Get, a[0], Del, Doc));
+            case "deleter": return new PyBuiltinFunction("deleter", (a, k) => new PyProperty(Get, Set, a[0], Doc));
+        }
+        return base.GetAttrOrNull(name);
+    }
+}
+
+public sealed class PyModule : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly PyDict ModDict;
+    public readonly string Name;
+    public PyModule(string name, PyDict? dict = null)
+    {
+        Name = name;
+        ModDict = dict ?? new PyDict();
+        if (ModDict.GetOrNull(PyStr.S___name__) == null) ModDict.SetItem(PyStr.S___name__, new PyStr(name));
+        if (ModDict.GetOrNull(PyStr.S___doc__) == null) ModDict.SetItem(PyStr.S___doc__, PyNone.Instance);
+    }
+    public override PyType Type => TypeObj;
+    public override PyDict? Dict => ModDict;
+    public override string Repr()
+    {
+        var f = ModDict.GetOrNull("__file__");
+        return f != null ? $"<module '{Name}' from '{Ops.Str(f)}'>" : $"<module '{Name}' (built-in)>";
+    }
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        var v = ModDict.GetOrNull(name);
+        if (v != null) return v;
+        if (ReferenceEquals(name, PyStr.S___dict__)) return ModDict;
+        var ga = ModDict.GetOrNull(PyStr.S___getattr__);
+        if (ga != null) return Ops.Call1(ga, name);
+        return null;
+    }
+    public override void SetAttr(PyStr name, PyObject value) => ModDict.SetItem(name, value);
+    public override void DelAttr(PyStr name)
+    {
+        if (!ModDict.Remove(name)) throw Ops.AttributeError($"module '{Name}' has no attribute '{name.Value}'");
+    }
+    public void Add(string name, PyObject value) => ModDict.SetItem(PyStr.Intern(name), value);
+    public void AddFn(string name, NativeFn fn) => ModDict.SetItem(PyStr.Intern(name), new PyBuiltinFunction(name, fn));
+}

@@ -1,0 +1,482 @@
+using System;
+using System.Globalization;
+using System.Numerics;
+
+namespace Invisible.Python.Runtime;
+
+public sealed class BigBox
+{
+    public readonly BigInteger V;
+    public BigBox(BigInteger v) { V = v; }
+}
+
+/// <summary>Arbitrary precision int: a long when it fits, a BigInteger otherwise.</summary>
+public class PyInt : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly long V;
+    public readonly BigBox? BigV;
+    private const int CacheMin = -5, CacheMax = 1024;
+    private static readonly PyInt[] Cache = MakeCache();
+    public static readonly PyInt Zero = Cache[-CacheMin], One = Cache[1 - CacheMin];
+
+    private static PyInt[] MakeCache()
+    {
+        var c = new PyInt[CacheMax - CacheMin + 1];
+        for (int i = 0; i < c.Length; i++) c[i] = new PyInt(i + CacheMin);
+        return c;
+    }
+
+    protected PyInt(long v) { V = v; }
+    private PyInt(BigInteger b) { BigV = new BigBox(b); }
+
+    public static PyInt Get(long v) => v >= CacheMin && v <= CacheMax ? Cache[v - CacheMin] : new PyInt(v);
+    public static PyInt Get(int v) => v >= CacheMin && v <= CacheMax ? Cache[v - CacheMin] : new PyInt(v);
+    public static PyInt Get(BigInteger b)
+    {
+        if (b >= long.MinValue && b <= long.MaxValue) return Get((long)b);
+        return new PyInt(b);
+    }
+
+    public bool IsBig => BigV != null;
+    public BigInteger Big => BigV != null ? BigV.V : new BigInteger(V);
+    public override PyType Type => TypeObj;
+    public override string Repr() => BigV != null ? BigV.V.ToString(CultureInfo.InvariantCulture) : V.ToString(CultureInfo.InvariantCulture);
+    public override bool IsTrue() => BigV != null || V != 0;
+    public int Sign => BigV != null ? BigV.V.Sign : Math.Sign(V);
+
+    public const long HashMod = (1L << 61) - 1;
+    public override long Hash()
+    {
+        if (BigV == null)
+        {
+            if (V >= 0 && V < HashMod) return V;
+            if (V < 0 && V > -HashMod) return V == -1 ? -2 : V;
+        }
+        var b = Big;
+        var r = (long)(BigInteger.Abs(b) % HashMod);
+        if (b.Sign < 0) r = -r;
+        return r == -1 ? -2 : r;
+    }
+
+    public double ToDouble()
+    {
+        if (BigV == null) return V;
+        var d = (double)BigV.V;
+        if (double.IsInfinity(d)) throw Ops.OverflowError("int too large to convert to float");
+        return d;
+    }
+
+    public int ToInt32()
+    {
+        if (BigV != null || V > int.MaxValue || V < int.MinValue) throw Ops.OverflowError("Python int too large to convert to C int");
+        return (int)V;
+    }
+
+    public override PyObject? UnaryOp(UnOp op)
+    {
+        switch (op)
+        {
+            case Runtime.UnOp.Neg: return BigV == null && V != long.MinValue ? Get(-V) : Get(-Big);
+            case Runtime.UnOp.Pos: return this is PyBool ? Get(V) : this;
+            default: return BigV == null ? Get(~V) : Get(-Big - 1);
+        }
+    }
+
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        int c;
+        if (other is PyInt o) c = Compare(this, o);
+        else if (other is PyFloat f)
+        {
+            if (double.IsNaN(f.V)) return op == CmpOp.Ne ? PyBool.True : PyBool.False;
+            c = CompareIntFloat(this, f.V);
+        }
+        else return null;
+        return PyBool.Of(Ops.CmpResult(c, op));
+    }
+
+    public static int Compare(PyInt a, PyInt b)
+    {
+        if (a.BigV == null && b.BigV == null) return a.V.CompareTo(b.V);
+        return a.Big.CompareTo(b.Big);
+    }
+
+    public static int CompareIntFloat(PyInt a, double f)
+    {
+        if (double.IsPositiveInfinity(f)) return -1;
+        if (double.IsNegativeInfinity(f)) return 1;
+        if (a.BigV == null && Math.Abs(a.V) < (1L << 53)) return ((double)a.V).CompareTo(f);
+        var fl = Math.Floor(f);
+        var bi = new BigInteger(fl);
+        int c = a.Big.CompareTo(bi);
+        if (c != 0) return c;
+        return fl == f ? 0 : -1;
+    }
+
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (other is PyInt o) return IntOp(op, this, o);
+        if (other is PyFloat f) return PyFloat.FloatOp(op, ToDouble(), f.V);
+        if (other is PyComplex c) return PyComplex.ComplexOp(op, new Complex(ToDouble(), 0), c.V);
+        return null;
+    }
+
+    public override PyObject? RBinOp(BinOp op, PyObject other)
+    {
+        if (other is PyInt o) return IntOp(op, o, this);
+        if (other is PyFloat f) return PyFloat.FloatOp(op, f.V, ToDouble());
+        if (other is PyComplex c) return PyComplex.ComplexOp(op, c.V, new Complex(ToDouble(), 0));
+        return null;
+    }
+
+    public static PyObject IntOp(BinOp op, PyInt a, PyInt b)
+    {
+        if (a.BigV == null && b.BigV == null)
+        {
+            long x = a.V, y = b.V;
+            switch (op)
+            {
+                case Runtime.BinOp.Add: { long r = x + y; if (((x ^ r) & (y ^ r)) >= 0) return Get(r); break; }
+                case Runtime.BinOp.Sub: { long r = x - y; if (((x ^ y) & (x ^ r)) >= 0) return Get(r); break; }
+                case Runtime.BinOp.Mul:
+                    {
+                        Int128 r = (Int128)x * y;
+                        if (r >= long.MinValue && r <= long.MaxValue) return Get((long)r);
+                        break;
+                    }
+                case Runtime.BinOp.FloorDiv:
+                    if (y == 0) throw Ops.ZeroDivisionError("integer division or modulo by zero");
+                    if (y == -1 && x == long.MinValue) break;
+                    return Get(FloorDivL(x, y));
+                case Runtime.BinOp.Mod:
+                    if (y == 0) throw Ops.ZeroDivisionError("integer division or modulo by zero");
+                    if (y == -1) return Zero;
+                    return Get(ModL(x, y));
+                case Runtime.BinOp.TrueDiv:
+                    if (y == 0) throw Ops.ZeroDivisionError("division by zero");
+                    if (Math.Abs(x) < (1L << 53) && Math.Abs(y) < (1L << 53)) return new PyFloat((double)x / y);
+                    break;
+                case Runtime.BinOp.And: return a is PyBool && b is PyBool ? PyBool.Of((x & y) != 0) : Get(x & y);
+                case Runtime.BinOp.Or: return a is PyBool && b is PyBool ? PyBool.Of((x | y) != 0) : Get(x | y);
+                case Runtime.BinOp.Xor: return a is PyBool && b is PyBool ? PyBool.Of((x ^ y) != 0) : Get(x ^ y);
+                case Runtime.BinOp.LShift:
+                    if (y < 0) throw Ops.ValueError("negative shift count");
+                    if (x == 0) return Zero;
+                    if (y < 63) { long r = x << (int)y; if (r >> (int)y == x) return Get(r); }
+                    break;
+                case Runtime.BinOp.RShift:
+                    if (y < 0) throw Ops.ValueError("negative shift count");
+                    return Get(y >= 64 ? (x < 0 ? -1 : 0) : x >> (int)y);
+                case Runtime.BinOp.Pow:
+                    if (y < 0) return new PyFloat(Math.Pow(x, y));
+                    {
+                        long result = 1, bs = x; long e = y; bool ok = true;
+                        while (e > 0)
+                        {
+                            if ((e & 1) != 0) { Int128 r = (Int128)result * bs; if (r > long.MaxValue || r < long.MinValue) { ok = false; break; } result = (long)r; }
+                            e >>= 1;
+                            if (e > 0) { Int128 s = (Int128)bs * bs; if (s > long.MaxValue || s < long.MinValue) { ok = false; break; } bs = (long)s; }
+                        }
+                        if (ok) return Get(result);
+                    }
+                    break;
+                case Runtime.BinOp.MatMul: throw Ops.TypeError("unsupported operand type(s) for @: 'int' and 'int'");
+            }
+        }
+        return BigOp(op, a.Big, b.Big, a is PyBool && b is PyBool);
+    }
+
+    public static long FloorDivL(long x, long y)
+    {
+        long q = x / y;
+        if ((x % y != 0) && ((x < 0) != (y < 0))) q--;
+        return q;
+    }
+
+    public static long ModL(long x, long y)
+    {
+        long r = x % y;
+        if (r != 0 && ((r < 0) != (y < 0))) r += y;
+        return r;
+    }
+
+    private static PyObject BigOp(BinOp op, BigInteger x, BigInteger y, bool bools)
+    {
+        switch (op)
+        {
+            case Runtime.BinOp.Add: return Get(x + y);
+            case Runtime.BinOp.Sub: return Get(x - y);
+            case Runtime.BinOp.Mul: return Get(x * y);
+            case Runtime.BinOp.FloorDiv:
+                {
+                    if (y.IsZero) throw Ops.ZeroDivisionError("integer division or modulo by zero");
+                    var q = BigInteger.DivRem(x, y, out var r);
+                    if (!r.IsZero && ((r.Sign < 0) != (y.Sign < 0))) q -= 1;
+                    return Get(q);
+                }
+            case Runtime.BinOp.Mod:
+                {
+                    if (y.IsZero) throw Ops.ZeroDivisionError("integer division or modulo by zero");
+                    var r = BigInteger.Remainder(x, y);
+                    if (!r.IsZero && ((r.Sign < 0) != (y.Sign < 0))) r += y;
+                    return Get(r);
+                }
+            case Runtime.BinOp.TrueDiv:
+                {
+                    if (y.IsZero) throw Ops.ZeroDivisionError("division by zero");
+                    return new PyFloat(BigTrueDiv(x, y));
+                }
+            case Runtime.BinOp.And: return bools ? PyBool.Of(!(x & y).IsZero) : Get(x & y);
+            case Runtime.BinOp.Or: return bools ? PyBool.Of(!(x | y).IsZero) : Get(x | y);
+            case Runtime.BinOp.Xor: return bools ? PyBool.Of(!(x ^ y).IsZero) : Get(x ^ y);
+            case Runtime.BinOp.LShift:
+                if (y.Sign < 0) throw Ops.ValueError("negative shift count");
+                return Get(x << (int)y);
+            case Runtime.BinOp.RShift:
+                if (y.Sign < 0) throw Ops.ValueError("negative shift count");
+                if (y > 100000) return Get(x.Sign < 0 ? -1 : 0);
+                return Get(x >> (int)y);
+            case Runtime.BinOp.Pow:
+                if (y.Sign < 0) return new PyFloat(Math.Pow((double)x, (double)y));
+                if (y > int.MaxValue) throw Ops.OverflowError("exponent too large");
+                return Get(BigInteger.Pow(x, (int)y));
+        }
+        throw Ops.TypeError("unsupported operand type(s)");
+    }
+
+    private static double BigTrueDiv(BigInteger x, BigInteger y)
+    {
+        double dx = (double)x, dy = (double)y;
+        if (!double.IsInfinity(dx) && !double.IsInfinity(dy) && BigInteger.Abs(x) < (BigInteger.One << 53) && BigInteger.Abs(y) < (BigInteger.One << 53)) return dx / dy;
+        // scale to keep 64 significant bits
+        bool neg = (x.Sign < 0) != (y.Sign < 0);
+        x = BigInteger.Abs(x); y = BigInteger.Abs(y);
+        long shift = (long)(x.GetBitLength() - y.GetBitLength()) - 64;
+        BigInteger q = shift > 0 ? x / (y << (int)shift) : (x << (int)-shift) / y;
+        double r = (double)q * Math.Pow(2, shift);
+        if (double.IsInfinity(r)) throw Ops.OverflowError("integer division result too large for a float");
+        return neg ? -r : r;
+    }
+}
+
+public sealed class PyBool : PyInt
+{
+    public static new PyType TypeObj = null!;
+    public static readonly PyBool True = new(1), False = new(0);
+    private PyBool(long v) : base(v) { }
+    public static PyBool Of(bool b) => b ? True : False;
+    public override PyType Type => TypeObj;
+    public override string Repr() => V != 0 ? "True" : "False";
+}
+
+public sealed class PyFloat : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly double V;
+    public PyFloat(double v) { V = v; }
+    public override PyType Type => TypeObj;
+    public override string Repr() => Formatting.FloatRepr(V);
+    public override bool IsTrue() => V != 0;
+
+    public override long Hash() => HashDouble(V, this);
+
+    public static long HashDouble(double v, PyObject? self)
+    {
+        if (double.IsNaN(v)) return self == null ? 0 : Ops.Id(self) >> 4;
+        if (double.IsInfinity(v)) return v > 0 ? 314159 : -314159;
+        const ulong P = (1UL << 61) - 1;
+        double m = Frexp(v, out int e);
+        int sign = 1;
+        if (m < 0) { sign = -1; m = -m; }
+        ulong x = 0;
+        while (m != 0)
+        {
+            x = ((x << 28) & P) | x >> (61 - 28);
+            m *= 268435456.0;
+            e -= 28;
+            ulong y = (ulong)m;
+            m -= y;
+            x += y;
+            if (x >= P) x -= P;
+        }
+        e = e >= 0 ? e % 61 : 61 - 1 - ((-1 - e) % 61);
+        x = ((x << e) & P) | x >> (61 - e);
+        long r = (long)x * sign;
+        return r == -1 ? -2 : r;
+    }
+
+    public static double Frexp(double d, out int e)
+    {
+        if (d == 0 || double.IsNaN(d) || double.IsInfinity(d)) { e = 0; return d; }
+        long bits = BitConverter.DoubleToInt64Bits(d);
+        int exp = (int)((bits >> 52) & 0x7FF);
+        if (exp == 0)
+        {
+            d *= Math.Pow(2, 54);
+            bits = BitConverter.DoubleToInt64Bits(d);
+            exp = (int)((bits >> 52) & 0x7FF) - 54;
+        }
+        e = exp - 1022;
+        bits = (bits & unchecked((long)0x800FFFFFFFFFFFFFL)) | (1022L << 52);
+        return BitConverter.Int64BitsToDouble(bits);
+    }
+
+    public override PyObject? UnaryOp(UnOp op) => op switch
+    {
+        Runtime.UnOp.Neg => new PyFloat(-V),
+        Runtime.UnOp.Pos => this,
+        _ => null,
+    };
+
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is PyFloat f) return PyBool.Of(op switch
+        {
+            CmpOp.Lt => V < f.V, CmpOp.Le => V <= f.V, CmpOp.Eq => V == f.V,
+            CmpOp.Ne => V != f.V, CmpOp.Gt => V > f.V, _ => V >= f.V,
+        });
+        if (other is PyInt i)
+        {
+            if (double.IsNaN(V)) return op == CmpOp.Ne ? PyBool.True : PyBool.False;
+            return PyBool.Of(Ops.CmpResult(-PyInt.CompareIntFloat(i, V), op));
+        }
+        return null;
+    }
+
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (other is PyFloat f) return FloatOp(op, V, f.V);
+        if (other is PyInt i) return FloatOp(op, V, i.ToDouble());
+        if (other is PyComplex c) return PyComplex.ComplexOp(op, new Complex(V, 0), c.V);
+        return null;
+    }
+
+    public override PyObject? RBinOp(BinOp op, PyObject other)
+    {
+        if (other is PyInt i) return FloatOp(op, i.ToDouble(), V);
+        if (other is PyComplex c) return PyComplex.ComplexOp(op, c.V, new Complex(V, 0));
+        return null;
+    }
+
+    public static PyObject FloatOp(BinOp op, double x, double y)
+    {
+        switch (op)
+        {
+            case Runtime.BinOp.Add: return new PyFloat(x + y);
+            case Runtime.BinOp.Sub: return new PyFloat(x - y);
+            case Runtime.BinOp.Mul: return new PyFloat(x * y);
+            case Runtime.BinOp.TrueDiv:
+                if (y == 0) throw Ops.ZeroDivisionError("float division by zero");
+                return new PyFloat(x / y);
+            case Runtime.BinOp.FloorDiv:
+                if (y == 0) throw Ops.ZeroDivisionError("float floor division by zero");
+                return new PyFloat(FloorDivD(x, y));
+            case Runtime.BinOp.Mod:
+                if (y == 0) throw Ops.ZeroDivisionError("float modulo");
+                return new PyFloat(ModD(x, y));
+            case Runtime.BinOp.Pow:
+                if (x == 0 && y < 0) throw Ops.ZeroDivisionError("0.0 cannot be raised to a negative power");
+                if (x < 0 && y != Math.Floor(y)) return PyComplex.ComplexOp(op, new Complex(x, 0), new Complex(y, 0));
+                {
+                    var r = Math.Pow(x, y);
+                    if (double.IsInfinity(r) && !double.IsInfinity(x) && !double.IsInfinity(y)) throw Ops.OverflowError("(34, 'Numerical result out of range')");
+                    return new PyFloat(r);
+                }
+        }
+        throw Ops.TypeError($"unsupported operand type(s) for {Ops.OpSymbol(op)}: 'float' and 'float'");
+    }
+
+    public static double ModD(double x, double y)
+    {
+        double mod = x % y;
+        if (mod != 0) { if ((y < 0) != (mod < 0)) mod += y; }
+        else mod = Math.CopySign(0.0, y);
+        return mod;
+    }
+
+    public static double FloorDivD(double x, double y)
+    {
+        double mod = x % y;
+        double div = (x - mod) / y;
+        if (mod != 0 && ((y < 0) != (mod < 0))) div -= 1.0;
+        if (div != 0)
+        {
+            double fl = Math.Floor(div);
+            if (div - fl > 0.5) fl += 1.0;
+            return fl;
+        }
+        return Math.CopySign(0.0, x / y);
+    }
+}
+
+public sealed class PyComplex : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly Complex V;
+    public PyComplex(Complex v) { V = v; }
+    public override PyType Type => TypeObj;
+    public override bool IsTrue() => V != Complex.Zero;
+    public override long Hash()
+    {
+        long hr = PyFloat.HashDouble(V.Real, null), hi = PyFloat.HashDouble(V.Imaginary, null);
+        long r = unchecked(hr + 1000003L * hi);
+        return r == -1 ? -2 : r;
+    }
+    public override string Repr()
+    {
+        string Fmt(double d) => Formatting.FloatReprNoDot(d);
+        if (V.Real == 0 && !double.IsNegative(V.Real)) return Fmt(V.Imaginary) + "j";
+        var im = V.Imaginary;
+        string sign = im < 0 || (im == 0 && double.IsNegative(im)) ? "-" : "+";
+        return "(" + Fmt(V.Real) + sign + Fmt(Math.Abs(im)) + "j)";
+    }
+    public override PyObject? UnaryOp(UnOp op) => op switch
+    {
+        Runtime.UnOp.Neg => new PyComplex(-V),
+        Runtime.UnOp.Pos => this,
+        _ => null,
+    };
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        Complex o;
+        if (other is PyComplex c) o = c.V;
+        else if (other is PyFloat f) o = new Complex(f.V, 0);
+        else if (other is PyInt i) o = new Complex(i.ToDouble(), 0);
+        else return null;
+        if (op == CmpOp.Eq) return PyBool.Of(V == o);
+        if (op == CmpOp.Ne) return PyBool.Of(V != o);
+        return null;
+    }
+    static Complex? Coerce(PyObject o) => o switch
+    {
+        PyComplex c => c.V,
+        PyFloat f => new Complex(f.V, 0),
+        PyInt i => new Complex(i.ToDouble(), 0),
+        _ => null,
+    };
+    public override PyObject? BinOp(BinOp op, PyObject other) { var o = Coerce(other); return o == null ? null : ComplexOp(op, V, o.Value); }
+    public override PyObject? RBinOp(BinOp op, PyObject other) { var o = Coerce(other); return o == null ? null : ComplexOp(op, o.Value, V); }
+    public static PyObject ComplexOp(BinOp op, Complex x, Complex y)
+    {
+        switch (op)
+        {
+            case Runtime.BinOp.Add: return new PyComplex(x + y);
+            case Runtime.BinOp.Sub: return new PyComplex(x - y);
+            case Runtime.BinOp.Mul: return new PyComplex(new Complex(x.Real * y.Real - x.Imaginary * y.Imaginary, x.Real * y.Imaginary + x.Imaginary * y.Real));
+            case Runtime.BinOp.TrueDiv:
+                if (y == Complex.Zero) throw Ops.ZeroDivisionError("complex division by zero");
+                return new PyComplex(x / y);
+            case Runtime.BinOp.Pow:
+                if (y == Complex.Zero) return new PyComplex(Complex.One);
+                if (y.Imaginary == 0 && y.Real == Math.Floor(y.Real) && Math.Abs(y.Real) <= 100)
+                {
+                    var r = Complex.One; int n = (int)Math.Abs(y.Real);
+                    for (int i = 0; i < n; i++) r = new Complex(r.Real * x.Real - r.Imaginary * x.Imaginary, r.Real * x.Imaginary + r.Imaginary * x.Real);
+                    return new PyComplex(y.Real < 0 ? Complex.One / r : r);
+                }
+                return new PyComplex(Complex.Pow(x, y));
+        }
+        throw Ops.TypeError($"unsupported operand type(s) for {Ops.OpSymbol(op)}: 'complex' and 'complex'");
+    }
+}

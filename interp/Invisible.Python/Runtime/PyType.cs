@@ -1,0 +1,243 @@
+using System;
+using System.Collections.Generic;
+
+namespace Invisible.Python.Runtime;
+
+public delegate PyObject NativeFn(ReadOnlySpan<PyObject> args, PyStr[]? kwnames);
+public delegate PyObject NewFn(PyType cls, ReadOnlySpan<PyObject> args, PyStr[]? kwnames);
+
+/// <summary>A Python class: builtin (C#-implemented) or heap (created by a class statement).</summary>
+public sealed class PyType : PyObject
+{
+    public static PyType TypeType = null!;
+    public static PyType ObjectType = null!;
+    public static int GlobalVersion;
+
+    public string Name;
+    public string? ModuleName;
+    public string? QualNameOverride;
+    public PyType[] Bases;
+    public PyType[] Mro = Array.Empty<PyType>();
+    public readonly PyDict TypeDict = new();
+    public readonly bool IsHeap;
+    /// <summary>Creates a bare instance (the builtin part of __new__), inherited from the solid base.</summary>
+    public NewFn? New;
+    public PyType? Meta;
+    private Dictionary<PyStr, PyObject?>? _cache;
+    private int _cacheVersion = -1;
+    private Dictionary<PyStr, PyObject?>? _heapCache;
+    private int _heapCacheVersion = -1;
+
+    public PyType(string name, PyType? baseType, NewFn? newFn, bool isHeap = false)
+    {
+        Name = name;
+        Bases = baseType == null ? Array.Empty<PyType>() : new[] { baseType };
+        New = newFn ?? baseType?.New;
+        IsHeap = isHeap;
+        ComputeMro();
+    }
+
+    public PyType(string name, PyType[] bases, bool isHeap)
+    {
+        Name = name;
+        Bases = bases;
+        IsHeap = isHeap;
+        ComputeMro();
+        foreach (var t in Mro) if (t.New != null && !t.IsHeap) { New = t.New; break; }
+    }
+
+    public override PyType Type => Meta ?? TypeType;
+    public override PyDict? Dict => TypeDict;
+    public override bool IsCallable => true;
+    public string QualName => QualNameOverride ?? Name;
+
+    public void ComputeMro()
+    {
+        if (Bases.Length == 0) { Mro = new[] { this }; return; }
+        if (Bases.Length == 1) { var bm = Bases[0].Mro; Mro = new PyType[bm.Length + 1]; Mro[0] = this; Array.Copy(bm, 0, Mro, 1, bm.Length); return; }
+        var seqs = new List<List<PyType>>();
+        foreach (var b in Bases) seqs.Add(new List<PyType>(b.Mro));
+        seqs.Add(new List<PyType>(Bases));
+        var result = new List<PyType> { this };
+        while (true)
+        {
+            seqs.RemoveAll(s => s.Count == 0);
+            if (seqs.Count == 0) break;
+            PyType? cand = null;
+            foreach (var s in seqs)
+            {
+                var head = s[0];
+                bool inTail = false;
+                foreach (var s2 in seqs) if (s2.IndexOf(head) > 0) { inTail = true; break; }
+                if (!inTail) { cand = head; break; }
+            }
+            if (cand == null)
+            {
+                var names = new List<string>();
+                foreach (var b in Bases) names.Add(b.Name);
+                throw Ops.TypeError("Cannot create a consistent method resolution order (MRO) for bases " + string.Join(", ", names));
+            }
+            result.Add(cand);
+            foreach (var s in seqs) if (s[0] == cand) s.RemoveAt(0);
+        }
+        Mro = result.ToArray();
+    }
+
+    public bool IsSubtypeOf(PyType other)
+    {
+        if (ReferenceEquals(this, other)) return true;
+        var m = Mro;
+        for (int i = 0; i < m.Length; i++) if (ReferenceEquals(m[i], other)) return true;
+        return false;
+    }
+
+    /// <summary>Look a name up along the MRO (cached).</summary>
+    public PyObject? Lookup(PyStr name)
+    {
+        if (_cacheVersion != GlobalVersion) { _cache ??= new(); _cache.Clear(); _cacheVersion = GlobalVersion; }
+        if (_cache!.TryGetValue(name, out var r)) return r;
+        r = null;
+        foreach (var t in Mro)
+        {
+            var v = t.TypeDict.GetOrNull(name);
+            if (v != null) { r = v; break; }
+        }
+        _cache[name] = r;
+        return r;
+    }
+
+    /// <summary>Look a name up only in heap classes of the MRO (user overrides of builtin slots).</summary>
+    public PyObject? LookupHeap(PyStr name)
+    {
+        if (!IsHeap) return null;
+        if (_heapCacheVersion != GlobalVersion) { _heapCache ??= new(); _heapCache.Clear(); _heapCacheVersion = GlobalVersion; }
+        if (_heapCache!.TryGetValue(name, out var r)) return r;
+        r = null;
+        foreach (var t in Mro)
+        {
+            if (!t.IsHeap) continue;
+            var v = t.TypeDict.GetOrNull(name);
+            if (v != null) { r = v; break; }
+        }
+        _heapCache[name] = r;
+        return r;
+    }
+
+    public void SetMember(string name, PyObject value) => TypeDict.SetItem(PyStr.Intern(name), value);
+
+    public void AddMethod(string name, NativeFn fn) => TypeDict.SetItem(PyStr.Intern(name), new PyBuiltinFunction(name, fn, true));
+
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        var attr = Lookup(name);
+        if (attr != null)
+        {
+            switch (attr)
+            {
+                case PyClassMethod cm: return new PyBoundMethod(this, cm.Func);
+                case PyStaticMethod sm: return sm.Func;
+                case PyFunction: return attr;
+                case PyBuiltinFunction: return attr;
+                case PyProperty: return attr;
+            }
+            if (attr.Type.IsHeap)
+            {
+                var get = attr.Type.Lookup(PyStr.S___get__);
+                if (get != null) return Ops.CallArgs(get, attr, PyNone.Instance, this);
+            }
+            return attr;
+        }
+        switch (name.Value)
+        {
+            case "__name__": return new PyStr(Name);
+            case "__qualname__": return new PyStr(QualName);
+            case "__module__": return new PyStr(ModuleName ?? "builtins");
+            case "__mro__": return new PyTuple(Mro);
+            case "__bases__": return new PyTuple(Bases.Length == 0 ? Array.Empty<PyObject>() : Bases);
+            case "__base__": return Bases.Length == 0 ? PyNone.Instance : Bases[0];
+            case "__dict__": return TypeDict;
+            case "__class__": return Type;
+            case "__doc__": return PyNone.Instance;
+            case "mro": return new PyBuiltinFunction("mro", (a, k) => new PyList(Mro));
+            case "__subclasses__": return new PyBuiltinFunction("__subclasses__", (a, k) => new PyList());
+        }
+        // metaclass attributes
+        if (Meta != null)
+        {
+            var ma = Meta.Lookup(name);
+            if (ma is PyFunction) return new PyBoundMethod(this, ma);
+            if (ma != null) return ma;
+        }
+        return null;
+    }
+
+    public override void SetAttr(PyStr name, PyObject value)
+    {
+        if (!IsHeap) throw Ops.TypeError($"cannot set '{name.Value}' attribute of immutable type '{Name}'");
+        if (name.Value == "__name__") { Name = ((PyStr)value).Value; return; }
+        if (name.Value == "__qualname__") { QualNameOverride = ((PyStr)value).Value; return; }
+        TypeDict.SetItem(name, value);
+        GlobalVersion++;
+    }
+
+    public override void DelAttr(PyStr name)
+    {
+        if (!TypeDict.Remove(name)) throw Ops.AttributeError($"type object '{Name}' has no attribute '{name.Value}'");
+        GlobalVersion++;
+    }
+
+    public override string Repr()
+    {
+        if (ModuleName == null || ModuleName == "builtins") return $"<class '{QualName}'>";
+        return $"<class '{ModuleName}.{QualName}'>";
+    }
+
+    public override long Hash() => Ops.Id(this) >> 4;
+
+    public static PyObject ObjectInit = null!;
+
+    public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        if (ReferenceEquals(this, TypeType))
+        {
+            if (args.Length == 1 && kwnames == null) return args[0].Type;
+            if (args.Length == 3) return Builtins.BuiltinsModule.MakeClass(((PyStr)args[0]).Value, args[1], (PyDict)args[2], null);
+            throw Ops.TypeError("type() takes 1 or 3 arguments");
+        }
+        if (Meta != null)
+        {
+            var mc = Meta.LookupHeap(PyStr.S___call__);
+            if (mc != null) return Ops.CallPrepend(mc, this, args, kwnames);
+        }
+        return CallDefault(args, kwnames);
+    }
+
+    public override PyObject? BinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? new PyUnionType(new PyObject[] { this, other }) : null;
+    public override PyObject? RBinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? new PyUnionType(new PyObject[] { other, this }) : null;
+
+    public PyObject CallDefault(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        PyObject obj;
+        var userNew = LookupHeap(PyStr.S___new__);
+        if (userNew != null)
+        {
+            var f = userNew is PyStaticMethod sm ? sm.Func : userNew;
+            obj = Ops.CallPrepend(f, this, args, kwnames);
+            if (!obj.Type.IsSubtypeOf(this)) return obj;
+        }
+        else
+        {
+            if (New == null) throw Ops.TypeError($"cannot create '{Name}' instances");
+            obj = New(this, args, kwnames);
+        }
+        var init = Lookup(PyStr.S___init__);
+        if (init != null && !ReferenceEquals(init, ObjectInit))
+        {
+            var r = Ops.CallPrepend(init, obj, args, kwnames);
+            if (r != PyNone.Instance) throw Ops.TypeError($"__init__() should return None, not '{r.Type.Name}'");
+        }
+        else if ((args.Length > 0 || kwnames != null) && userNew == null && ReferenceEquals(New, ObjectType.New))
+            throw Ops.TypeError($"{Name}() takes no arguments");
+        return obj;
+    }
+}

@@ -1,0 +1,438 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Invisible.Python.Runtime;
+
+public sealed class PyTuple : PyObject
+{
+    public static PyType TypeObj = null!;
+    public static readonly PyTuple Empty = new(Array.Empty<PyObject>());
+    public readonly PyObject[] Items;
+    private PyType? _type;
+    private PyDict? _dict;
+    public PyTuple(PyObject[] items) { Items = items; }
+    public PyTuple(PyObject[] items, PyType type) { Items = items; _type = type; }
+    public static PyTuple Of(params PyObject[] items) => items.Length == 0 ? Empty : new PyTuple(items);
+    public override PyType Type => _type ?? TypeObj;
+    public override PyDict? Dict => _type == null ? null : _dict ??= new PyDict();
+    public override bool HasLen => true;
+    public override int Len() => Items.Length;
+    public override bool IsTrue() => Items.Length != 0;
+    public override string Repr()
+    {
+        if (Items.Length == 0) return "()";
+        if (!Ops.ReprEnter(this)) return "(...)";
+        try
+        {
+            var sb = new StringBuilder("(");
+            for (int i = 0; i < Items.Length; i++) { if (i > 0) sb.Append(", "); sb.Append(Ops.Repr(Items[i])); }
+            if (Items.Length == 1) sb.Append(',');
+            return sb.Append(')').ToString();
+        }
+        finally { Ops.ReprLeave(this); }
+    }
+    public override long Hash()
+    {
+        // CPython's xxHash-based tuple hash
+        const ulong P1 = 11400714785074694791UL, P2 = 14029467366897019727UL, P5 = 2870177450012600261UL;
+        ulong acc = P5;
+        foreach (var it in Items)
+        {
+            ulong lane = (ulong)Ops.Hash(it);
+            acc += lane * P2;
+            acc = (acc << 31) | (acc >> 33);
+            acc *= P1;
+        }
+        acc += (ulong)Items.Length ^ (P5 ^ 3527539UL);
+        long r = (long)acc;
+        return r == -1 ? 1546275796 : r;
+    }
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PyTuple t) return null;
+        return Ops.SeqCompare(Items, Items.Length, t.Items, t.Items.Length, op);
+    }
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Add && other is PyTuple t)
+        {
+            var r = new PyObject[Items.Length + t.Items.Length];
+            Items.CopyTo(r, 0); t.Items.CopyTo(r, Items.Length);
+            return new PyTuple(r);
+        }
+        if (op == Runtime.BinOp.Mul && other is PyInt n) return new PyTuple(Ops.RepeatArray(Items, Items.Length, n));
+        return null;
+    }
+    public override PyObject? RBinOp(BinOp op, PyObject other)
+        => op == Runtime.BinOp.Mul && other is PyInt n ? new PyTuple(Ops.RepeatArray(Items, Items.Length, n)) : null;
+    public override bool? Contains(PyObject item)
+    {
+        foreach (var x in Items) if (ReferenceEquals(x, item) || Ops.Eq(x, item)) return true;
+        return false;
+    }
+    public override PyObject GetItem(PyObject key)
+    {
+        if (key is PyInt i)
+        {
+            long idx = Ops.IndexValue(i);
+            if (idx < 0) idx += Items.Length;
+            if (idx < 0 || idx >= Items.Length) throw Ops.IndexError("tuple index out of range");
+            return Items[idx];
+        }
+        if (key is PySlice sl) return new PyTuple(Ops.SliceArray(Items, Items.Length, sl));
+        if (key.Type.Lookup(PyStr.S___index__) != null) return GetItem(Ops.Index(key));
+        throw Ops.TypeError($"tuple indices must be integers or slices, not {key.Type.Name}");
+    }
+    public override PyObject Iter() => new PySeqIterator(Items, Items.Length);
+}
+
+public sealed class PySeqIterator : PyObject
+{
+    public static PyType TypeObj = null!;
+    private readonly PyObject[] _items;
+    private readonly int _n;
+    private int _i;
+    public PySeqIterator(PyObject[] items, int n) { _items = items; _n = n; }
+    public override PyType Type => TypeObj;
+    public override PyObject Iter() => this;
+    public override PyObject? Next() => _i < _n ? _items[_i++] : null;
+}
+
+public sealed class PyListIterator : PyObject
+{
+    public static PyType TypeObj = null!;
+    private readonly PyList _l;
+    private int _i;
+    private readonly bool _rev;
+    public PyListIterator(PyList l, bool rev = false) { _l = l; _rev = rev; _i = rev ? l.Count - 1 : 0; }
+    public override PyType Type => TypeObj;
+    public override PyObject Iter() => this;
+    public override PyObject? Next()
+    {
+        if (_rev) { if (_i >= 0 && _i < _l.Count) return _l.Items[_i--]; _i = -1; return null; }
+        if (_i < _l.Count) return _l.Items[_i++];
+        _i = int.MaxValue;
+        return null;
+    }
+}
+
+public sealed class PyList : PyObject
+{
+    public static PyType TypeObj = null!;
+    public PyObject[] Items;
+    public int Count;
+    private PyType? _type;
+    private PyDict? _dict;
+    public PyList() { Items = Array.Empty<PyObject>(); }
+    public PyList(PyType type) { Items = Array.Empty<PyObject>(); if (type != TypeObj) _type = type; }
+    public PyList(int capacity) { Items = capacity == 0 ? Array.Empty<PyObject>() : new PyObject[capacity]; }
+    public PyList(PyObject[] items) { Items = items; Count = items.Length; }
+    public PyList(IEnumerable<PyObject> items) : this() { foreach (var i in items) Append(i); }
+    public override PyType Type => _type ?? TypeObj;
+    public override PyDict? Dict => _type == null ? null : _dict ??= new PyDict();
+    public override bool HasLen => true;
+    public override int Len() => Count;
+    public override bool IsTrue() => Count != 0;
+    public override bool Hashable => false;
+    public override long Hash() => throw Ops.TypeError("unhashable type: 'list'");
+
+    public void Append(PyObject o)
+    {
+        if (Count == Items.Length) Array.Resize(ref Items, Math.Max(4, Count * 2));
+        Items[Count++] = o;
+    }
+    public void Extend(PyObject iterable)
+    {
+        if (iterable is PyList l) { var src = l.Items; int n = l.Count; for (int i = 0; i < n; i++) Append(src[i]); return; }
+        if (iterable is PyTuple t) { foreach (var x in t.Items) Append(x); return; }
+        var it = Ops.GetIter(iterable);
+        PyObject? v;
+        while ((v = Ops.Next(it)) != null) Append(v);
+    }
+    public void Insert(long idx, PyObject o)
+    {
+        if (idx < 0) { idx += Count; if (idx < 0) idx = 0; }
+        if (idx > Count) idx = Count;
+        Append(o);
+        Array.Copy(Items, idx, Items, idx + 1, Count - 1 - idx);
+        Items[idx] = o;
+    }
+    public PyObject Pop(long idx)
+    {
+        if (Count == 0) throw Ops.IndexError("pop from empty list");
+        if (idx < 0) idx += Count;
+        if (idx < 0 || idx >= Count) throw Ops.IndexError("pop index out of range");
+        var r = Items[idx];
+        Array.Copy(Items, idx + 1, Items, idx, Count - 1 - idx);
+        Items[--Count] = null!;
+        return r;
+    }
+    public void RemoveAt(int idx)
+    {
+        Array.Copy(Items, idx + 1, Items, idx, Count - 1 - idx);
+        Items[--Count] = null!;
+    }
+    public PyObject[] ToArray() { var a = new PyObject[Count]; Array.Copy(Items, a, Count); return a; }
+
+    public override string Repr()
+    {
+        if (Count == 0) return "[]";
+        if (!Ops.ReprEnter(this)) return "[...]";
+        try
+        {
+            var sb = new StringBuilder("[");
+            for (int i = 0; i < Count; i++) { if (i > 0) sb.Append(", "); sb.Append(Ops.Repr(Items[i])); }
+            return sb.Append(']').ToString();
+        }
+        finally { Ops.ReprLeave(this); }
+    }
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PyList l) return null;
+        return Ops.SeqCompare(Items, Count, l.Items, l.Count, op);
+    }
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Add && other is PyList l)
+        {
+            var r = new PyObject[Count + l.Count];
+            Array.Copy(Items, r, Count); Array.Copy(l.Items, 0, r, Count, l.Count);
+            return new PyList(r);
+        }
+        if (op == Runtime.BinOp.Mul && other is PyInt n) return new PyList(Ops.RepeatArray(Items, Count, n));
+        return null;
+    }
+    public override PyObject? RBinOp(BinOp op, PyObject other)
+        => op == Runtime.BinOp.Mul && other is PyInt n ? new PyList(Ops.RepeatArray(Items, Count, n)) : null;
+    public override PyObject? InplaceOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Add) { Extend(other); return this; }
+        if (op == Runtime.BinOp.Mul && other is PyInt n) { var r = Ops.RepeatArray(Items, Count, n); Items = r; Count = r.Length; return this; }
+        return null;
+    }
+    public override bool? Contains(PyObject item)
+    {
+        for (int i = 0; i < Count; i++) { var x = Items[i]; if (ReferenceEquals(x, item) || Ops.Eq(x, item)) return true; }
+        return false;
+    }
+    public override PyObject GetItem(PyObject key)
+    {
+        if (key is PyInt i)
+        {
+            long idx = i.IsBig ? long.MaxValue : i.V;
+            if (idx < 0) idx += Count;
+            if ((ulong)idx >= (ulong)Count) throw Ops.IndexError("list index out of range");
+            return Items[idx];
+        }
+        if (key is PySlice sl) return new PyList(Ops.SliceArray(Items, Count, sl));
+        if (key.Type.Lookup(PyStr.S___index__) != null) return GetItem(Ops.Index(key));
+        throw Ops.TypeError($"list indices must be integers or slices, not {key.Type.Name}");
+    }
+    public override void SetItem(PyObject key, PyObject value)
+    {
+        if (key is PyInt i)
+        {
+            long idx = i.IsBig ? long.MaxValue : i.V;
+            if (idx < 0) idx += Count;
+            if ((ulong)idx >= (ulong)Count) throw Ops.IndexError("list assignment index out of range");
+            Items[idx] = value;
+            return;
+        }
+        if (key is PySlice sl)
+        {
+            var src = ReferenceEquals(value, this) ? ToArray() : Ops.ToArray(value);
+            sl.Indices(Count, out int start, out int stop, out int step, out int len);
+            if (step == 1)
+            {
+                if (stop < start) stop = start;
+                var tail = new PyObject[Count - stop];
+                Array.Copy(Items, stop, tail, 0, tail.Length);
+                Count = start;
+                foreach (var x in src) Append(x);
+                foreach (var x in tail) Append(x);
+                return;
+            }
+            if (src.Length != len) throw Ops.ValueError($"attempt to assign sequence of size {src.Length} to extended slice of size {len}");
+            for (int k = 0, j = start; k < len; k++, j += step) Items[j] = src[k];
+            return;
+        }
+        if (key.Type.Lookup(PyStr.S___index__) != null) { SetItem(Ops.Index(key), value); return; }
+        throw Ops.TypeError($"list indices must be integers or slices, not {key.Type.Name}");
+    }
+    public override void DelItem(PyObject key)
+    {
+        if (key is PyInt i)
+        {
+            long idx = i.V;
+            if (idx < 0) idx += Count;
+            if (idx < 0 || idx >= Count) throw Ops.IndexError("list assignment index out of range");
+            RemoveAt((int)idx);
+            return;
+        }
+        if (key is PySlice sl)
+        {
+            sl.Indices(Count, out int start, out _, out int step, out int len);
+            if (len <= 0) return;
+            var del = new bool[Count];
+            for (int k = 0, j = start; k < len; k++, j += step) del[j] = true;
+            int w = 0;
+            for (int r = 0; r < Count; r++) if (!del[r]) Items[w++] = Items[r];
+            for (int r = w; r < Count; r++) Items[r] = null!;
+            Count = w;
+            return;
+        }
+        throw Ops.TypeError($"list indices must be integers or slices, not {key.Type.Name}");
+    }
+    public override PyObject Iter() => new PyListIterator(this);
+
+    public void Sort(PyObject? key, bool reverse)
+    {
+        var vals = ToArray();
+        var keys = vals;
+        if (key != null && key != PyNone.Instance)
+        {
+            keys = new PyObject[Count];
+            for (int i = 0; i < Count; i++) keys[i] = Ops.Call1(key, vals[i]);
+        }
+        var idx = new int[Count];
+        for (int i = 0; i < Count; i++) idx[i] = i;
+        // stable merge sort on indices
+        var tmp = new int[Count];
+        MergeSort(idx, tmp, 0, Count, keys, reverse);
+        var res = new PyObject[Count];
+        for (int i = 0; i < Count; i++) res[i] = vals[idx[i]];
+        Array.Copy(res, Items, Count);
+    }
+
+    private static bool Less(PyObject[] keys, int a, int b, bool reverse)
+        => reverse ? Ops.LessThan(keys[b], keys[a]) : Ops.LessThan(keys[a], keys[b]);
+
+    private static void MergeSort(int[] a, int[] tmp, int lo, int hi, PyObject[] keys, bool rev)
+    {
+        if (hi - lo <= 16)
+        {
+            for (int i = lo + 1; i < hi; i++)
+            {
+                int v = a[i]; int j = i - 1;
+                while (j >= lo && Less(keys, v, a[j], rev)) { a[j + 1] = a[j]; j--; }
+                a[j + 1] = v;
+            }
+            return;
+        }
+        int mid = (lo + hi) / 2;
+        MergeSort(a, tmp, lo, mid, keys, rev);
+        MergeSort(a, tmp, mid, hi, keys, rev);
+        if (!Less(keys, a[mid], a[mid - 1], rev)) return;
+        int p = lo, q = mid, k = lo;
+        while (p < mid && q < hi) tmp[k++] = Less(keys, a[q], a[p], rev) ? a[q++] : a[p++];
+        while (p < mid) tmp[k++] = a[p++];
+        while (q < hi) tmp[k++] = a[q++];
+        Array.Copy(tmp, lo, a, lo, hi - lo);
+    }
+}
+
+public sealed class PyRange : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly long Start, Stop, Step;
+    public PyRange(long start, long stop, long step) { Start = start; Stop = stop; Step = step; }
+    public override PyType Type => TypeObj;
+    public long Length
+    {
+        get
+        {
+            if (Step > 0) return Stop > Start ? (Stop - Start - 1) / Step + 1 : 0;
+            return Start > Stop ? (Start - Stop - 1) / (-Step) + 1 : 0;
+        }
+    }
+    public override bool HasLen => true;
+    public override int Len() => (int)Length;
+    public override bool IsTrue() => Length != 0;
+    public override string Repr() => Step == 1 ? $"range({Start}, {Stop})" : $"range({Start}, {Stop}, {Step})";
+    public override PyObject Iter() => new PyRangeIterator(Start, Step, Length);
+    public override PyObject GetItem(PyObject key)
+    {
+        if (key is PyInt i)
+        {
+            long idx = i.V, n = Length;
+            if (idx < 0) idx += n;
+            if (idx < 0 || idx >= n) throw Ops.IndexError("range object index out of range");
+            return PyInt.Get(Start + idx * Step);
+        }
+        if (key is PySlice sl)
+        {
+            sl.Indices((int)Length, out int s, out int e, out int st, out int len);
+            long ns = Start + s * Step;
+            return new PyRange(ns, ns + len * st * Step, st * Step);
+        }
+        throw Ops.TypeError($"range indices must be integers or slices, not {key.Type.Name}");
+    }
+    public override bool? Contains(PyObject item)
+    {
+        if (item is PyInt i && !i.IsBig && item is not PyBool)
+        {
+            long v = i.V;
+            if (Step > 0 ? (v < Start || v >= Stop) : (v > Start || v <= Stop)) return false;
+            return (v - Start) % Step == 0;
+        }
+        return null;
+    }
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PyRange r || (op != CmpOp.Eq && op != CmpOp.Ne)) return null;
+        bool eq = Length == r.Length && (Length == 0 || (Start == r.Start && (Length == 1 || Step == r.Step)));
+        return PyBool.Of(op == CmpOp.Eq ? eq : !eq);
+    }
+    public override long Hash() => new PyTuple(new PyObject[] { PyInt.Get(Length), PyInt.Get(Start), PyInt.Get(Step) }).Hash();
+}
+
+public sealed class PyRangeIterator : PyObject
+{
+    public static PyType TypeObj = null!;
+    private long _cur;
+    private readonly long _step;
+    private long _left;
+    public PyRangeIterator(long start, long step, long len) { _cur = start; _step = step; _left = len; }
+    public override PyType Type => TypeObj;
+    public override PyObject Iter() => this;
+    public override PyObject? Next()
+    {
+        if (_left <= 0) return null;
+        _left--;
+        var v = _cur; _cur += _step;
+        return PyInt.Get(v);
+    }
+}
+
+public sealed class PySlice : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly PyObject Start, Stop, Step;
+    public PySlice(PyObject start, PyObject stop, PyObject step) { Start = start; Stop = stop; Step = step; }
+    public override PyType Type => TypeObj;
+    public override string Repr() => $"slice({Ops.Repr(Start)}, {Ops.Repr(Stop)}, {Ops.Repr(Step)})";
+    public override bool Hashable => false;
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PySlice s) return null;
+        return new PyTuple(new[] { Start, Stop, Step }).RichCompare(new PyTuple(new[] { s.Start, s.Stop, s.Step }), op);
+    }
+
+    public void Indices(int length, out int start, out int stop, out int step, out int slicelen)
+    {
+        long st = Step == PyNone.Instance ? 1 : Ops.IndexValue(Step);
+        if (st == 0) throw Ops.ValueError("slice step cannot be zero");
+        long lo, hi;
+        if (st > 0) { lo = 0; hi = length; } else { lo = -1; hi = length - 1; }
+        long s, e;
+        if (Start == PyNone.Instance) s = st > 0 ? lo : hi;
+        else { s = Clamp(Ops.IndexValueClamped(Start)); if (s < 0) { s += length; if (s < lo) s = lo; } else if (s > hi) s = hi; }
+        if (Stop == PyNone.Instance) e = st > 0 ? hi : lo;
+        else { e = Clamp(Ops.IndexValueClamped(Stop)); if (e < 0) { e += length; if (e < lo) e = lo; } else if (e > hi) e = hi; }
+        start = (int)s; stop = (int)e; step = (int)Math.Clamp(st, int.MinValue + 1, int.MaxValue);
+        if (st > 0) slicelen = e > s ? (int)((e - s - 1) / st + 1) : 0;
+        else slicelen = s > e ? (int)((s - e - 1) / (-st) + 1) : 0;
+    }
+    private static long Clamp(long v) => Math.Clamp(v, -(long)int.MaxValue * 4, (long)int.MaxValue * 4);
+}

@@ -1,0 +1,256 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Invisible.Python.Runtime;
+
+public sealed class PyStr : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly string Value;
+    private int _hash;
+    private bool _hashed;
+    private static readonly Dictionary<string, PyStr> InternTable = new();
+    private static readonly PyStr[] CharCache = MakeChars();
+    public static readonly PyStr Empty = new("");
+
+    private static PyStr[] MakeChars()
+    {
+        var a = new PyStr[256];
+        for (int i = 0; i < 256; i++) a[i] = new PyStr(((char)i).ToString());
+        return a;
+    }
+
+    public PyStr(string v) { Value = v; }
+
+    public static PyStr Of(string s)
+    {
+        if (s.Length == 1 && s[0] < 256) return CharCache[s[0]];
+        if (s.Length == 0) return Empty;
+        return new PyStr(s);
+    }
+    public static PyStr Char(char c) => c < 256 ? CharCache[c] : new PyStr(c.ToString());
+
+    public static PyStr Intern(string s)
+    {
+        lock (InternTable)
+        {
+            if (InternTable.TryGetValue(s, out var p)) return p;
+            p = new PyStr(s);
+            InternTable[s] = p;
+            return p;
+        }
+    }
+
+    public static readonly PyStr S___init__ = Intern("__init__"), S___new__ = Intern("__new__"), S___call__ = Intern("__call__"),
+        S___get__ = Intern("__get__"), S___set__ = Intern("__set__"), S___delete__ = Intern("__delete__"),
+        S___getattr__ = Intern("__getattr__"), S___getattribute__ = Intern("__getattribute__"), S___setattr__ = Intern("__setattr__"), S___delattr__ = Intern("__delattr__"),
+        S___getitem__ = Intern("__getitem__"), S___setitem__ = Intern("__setitem__"), S___delitem__ = Intern("__delitem__"),
+        S___iter__ = Intern("__iter__"), S___next__ = Intern("__next__"), S___len__ = Intern("__len__"), S___bool__ = Intern("__bool__"),
+        S___repr__ = Intern("__repr__"), S___str__ = Intern("__str__"), S___hash__ = Intern("__hash__"), S___eq__ = Intern("__eq__"),
+        S___ne__ = Intern("__ne__"), S___lt__ = Intern("__lt__"), S___le__ = Intern("__le__"), S___gt__ = Intern("__gt__"), S___ge__ = Intern("__ge__"),
+        S___contains__ = Intern("__contains__"), S___enter__ = Intern("__enter__"), S___exit__ = Intern("__exit__"),
+        S___class__ = Intern("__class__"), S___dict__ = Intern("__dict__"), S___name__ = Intern("__name__"), S___format__ = Intern("__format__"),
+        S___neg__ = Intern("__neg__"), S___pos__ = Intern("__pos__"), S___invert__ = Intern("__invert__"), S___abs__ = Intern("__abs__"),
+        S___index__ = Intern("__index__"), S___int__ = Intern("__int__"), S___float__ = Intern("__float__"), S___missing__ = Intern("__missing__"),
+        S___set_name__ = Intern("__set_name__"), S___init_subclass__ = Intern("__init_subclass__"), S___module__ = Intern("__module__"),
+        S___qualname__ = Intern("__qualname__"), S___doc__ = Intern("__doc__"), S___reversed__ = Intern("__reversed__"), S___round__ = Intern("__round__"),
+        S___class_getitem__ = Intern("__class_getitem__"), S___slots__ = Intern("__slots__"), S___complex__ = Intern("__complex__");
+
+    public override PyType Type => TypeObj;
+    public override string Repr() => Formatting.StrRepr(Value);
+    public override string Str() => Value;
+    public override bool IsTrue() => Value.Length != 0;
+    public override bool HasLen => true;
+    public override int Len() => Value.Length;
+    public override long Hash()
+    {
+        if (!_hashed) { _hash = Value.GetHashCode(); if (_hash == -1) _hash = -2; _hashed = true; }
+        return _hash;
+    }
+    public override bool Equals(object? obj) => obj is PyStr s && (ReferenceEquals(s, this) || s.Value == Value);
+    public override int GetHashCode() => (int)Hash();
+
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PyStr s) return null;
+        if (op == CmpOp.Eq) return PyBool.Of(ReferenceEquals(this, s) || Value == s.Value);
+        if (op == CmpOp.Ne) return PyBool.Of(!(ReferenceEquals(this, s) || Value == s.Value));
+        return PyBool.Of(Ops.CmpResult(string.CompareOrdinal(Value, s.Value), op));
+    }
+
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Add && other is PyStr s) return Of(string.Concat(Value, s.Value));
+        if (op == Runtime.BinOp.Mul && other is PyInt n) return Repeat(n);
+        if (op == Runtime.BinOp.Mod) return new PyStr(Formatting.PercentFormat(Value, other));
+        return null;
+    }
+    public override PyObject? RBinOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Mul && other is PyInt n) return Repeat(n);
+        return null;
+    }
+    private PyStr Repeat(PyInt n)
+    {
+        if (n.IsBig && n.Sign > 0) throw Ops.OverflowError("cannot fit 'int' into an index-sized integer");
+        long c = n.IsBig ? 0 : n.V;
+        if (c <= 0 || Value.Length == 0) return Empty;
+        if (c * Value.Length > int.MaxValue) throw Ops.MemoryError();
+        var sb = new StringBuilder(Value.Length * (int)c);
+        for (long i = 0; i < c; i++) sb.Append(Value);
+        return Of(sb.ToString());
+    }
+
+    public override bool? Contains(PyObject item)
+    {
+        if (item is not PyStr s) throw Ops.TypeError($"'in <string>' requires string as left operand, not {item.Type.Name}");
+        return Value.Contains(s.Value, StringComparison.Ordinal);
+    }
+
+    public override PyObject GetItem(PyObject key)
+    {
+        if (key is PyInt i)
+        {
+            long idx = Ops.IndexValue(i);
+            if (idx < 0) idx += Value.Length;
+            if (idx < 0 || idx >= Value.Length) throw Ops.IndexError("string index out of range");
+            return Char(Value[(int)idx]);
+        }
+        if (key is PySlice sl)
+        {
+            sl.Indices(Value.Length, out int start, out int stop, out int step, out int len);
+            if (step == 1) return Of(len <= 0 ? "" : Value.Substring(start, len));
+            var sb = new StringBuilder(len);
+            for (int k = 0, j = start; k < len; k++, j += step) sb.Append(Value[j]);
+            return Of(sb.ToString());
+        }
+        if (key.Type.Lookup(PyStr.S___index__) != null) return GetItem(Ops.Index(key));
+        throw Ops.TypeError($"string indices must be integers, not '{key.Type.Name}'");
+    }
+
+    public override PyObject Iter() => new PyStrIterator(Value);
+}
+
+public sealed class PyStrIterator : PyObject
+{
+    public static PyType TypeObj = null!;
+    private readonly string _s;
+    private int _i;
+    public PyStrIterator(string s) { _s = s; }
+    public override PyType Type => TypeObj;
+    public override PyObject Iter() => this;
+    public override PyObject? Next() => _i < _s.Length ? PyStr.Char(_s[_i++]) : null;
+}
+
+public class PyBytes : PyObject
+{
+    public static PyType TypeObj = null!;
+    public readonly byte[] V;
+    public PyBytes(byte[] v) { V = v; }
+    public override PyType Type => TypeObj;
+    public virtual ReadOnlySpan<byte> Span => V;
+    public override string Repr() => "b" + Formatting.BytesRepr(Span);
+    public override bool IsTrue() => Span.Length != 0;
+    public override bool HasLen => true;
+    public override int Len() => Span.Length;
+    public override long Hash()
+    {
+        long h = 0;
+        foreach (var b in V) h = unchecked(h * 1000003 + b);
+        return h == -1 ? -2 : h;
+    }
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PyBytes b) return null;
+        return PyBool.Of(Ops.CmpResult(Span.SequenceCompareTo(b.Span), op));
+    }
+    protected virtual PyObject Make(byte[] data) => new PyBytes(data);
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Add && other is PyBytes b)
+        {
+            var r = new byte[Span.Length + b.Span.Length];
+            Span.CopyTo(r); b.Span.CopyTo(r.AsSpan(Span.Length));
+            return Make(r);
+        }
+        if (op == Runtime.BinOp.Mul && other is PyInt n)
+        {
+            long c = Math.Max(0, n.V);
+            var r = new byte[Span.Length * c];
+            for (int i = 0; i < c; i++) Span.CopyTo(r.AsSpan(i * Span.Length));
+            return Make(r);
+        }
+        if (op == Runtime.BinOp.Mod)
+            return Make(Encoding.Latin1.GetBytes(Formatting.PercentFormat(Encoding.Latin1.GetString(Span), other, true)));
+        return null;
+    }
+    public override bool? Contains(PyObject item)
+    {
+        if (item is PyInt i) return Span.IndexOf((byte)i.V) >= 0;
+        if (item is PyBytes b) return Span.IndexOf(b.Span) >= 0;
+        throw Ops.TypeError("a bytes-like object is required, not '" + item.Type.Name + "'");
+    }
+    public override PyObject GetItem(PyObject key)
+    {
+        var s = Span;
+        if (key is PyInt i)
+        {
+            long idx = Ops.IndexValue(i);
+            if (idx < 0) idx += s.Length;
+            if (idx < 0 || idx >= s.Length) throw Ops.IndexError("index out of range");
+            return PyInt.Get(s[(int)idx]);
+        }
+        if (key is PySlice sl)
+        {
+            sl.Indices(s.Length, out int start, out _, out int step, out int len);
+            var r = new byte[Math.Max(0, len)];
+            for (int k = 0, j = start; k < len; k++, j += step) r[k] = s[j];
+            return Make(r);
+        }
+        throw Ops.TypeError($"byte indices must be integers or slices, not {key.Type.Name}");
+    }
+    public override PyObject Iter()
+    {
+        var items = new PyObject[Span.Length];
+        for (int i = 0; i < items.Length; i++) items[i] = PyInt.Get(Span[i]);
+        return new PySeqIterator(items, items.Length);
+    }
+}
+
+public sealed class PyByteArray : PyBytes
+{
+    public static new PyType TypeObj = null!;
+    public byte[] Buf;
+    public int Count;
+    public PyByteArray(byte[] data) : base(Array.Empty<byte>()) { Buf = data; Count = data.Length; }
+    public override PyType Type => TypeObj;
+    public override ReadOnlySpan<byte> Span => new(Buf, 0, Count);
+    public override string Repr() => "bytearray(b" + Formatting.BytesRepr(Span) + ")";
+    public override bool Hashable => false;
+    public override long Hash() => throw Ops.TypeError("unhashable type: 'bytearray'");
+    protected override PyObject Make(byte[] data) => new PyByteArray(data);
+    public void Append(byte b)
+    {
+        if (Count == Buf.Length) Array.Resize(ref Buf, Math.Max(8, Count * 2));
+        Buf[Count++] = b;
+    }
+    public override void SetItem(PyObject key, PyObject value)
+    {
+        if (key is PyInt i)
+        {
+            long idx = i.V; if (idx < 0) idx += Count;
+            if (idx < 0 || idx >= Count) throw Ops.IndexError("bytearray index out of range");
+            long v = Ops.IndexValue(value);
+            if (v < 0 || v > 255) throw Ops.ValueError("byte must be in range(0, 256)");
+            Buf[idx] = (byte)v;
+            return;
+        }
+        throw Ops.TypeError("bytearray indices must be integers");
+    }
+    public override PyObject? InplaceOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Add && other is PyBytes b) { foreach (var x in b.Span.ToArray()) Append(x); return this; }
+        return null;
+    }
+}

@@ -1,0 +1,945 @@
+using System;
+using System.Runtime.CompilerServices;
+using Invisible.Python.Builtins;
+using Invisible.Python.Compiler;
+using Invisible.Python.Runtime;
+
+namespace Invisible.Python.Vm;
+
+/// <summary>The bytecode evaluation loop.</summary>
+public static class Interpreter
+{
+    public static PyDict BuiltinsDict = null!;
+    public static int RecursionLimit = 1000;
+    public static int Depth;
+    /// <summary>The exception currently being handled (sys.exc_info()).</summary>
+    public static PyBaseException? CurrentExc;
+    public static Frame? CurrentFrame;
+
+    public static PyObject CallFunction(PyFunction fn, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        var code = fn.Code;
+        var f = new Frame(code, fn.Globals, fn.Closure);
+        if (kwnames == null && args.Length == code.ArgCount && !code.HasVarArgs && !code.HasVarKw && code.KwOnlyCount == 0)
+        {
+            var fast = f.Fast;
+            for (int i = 0; i < args.Length; i++) fast[i] = args[i];
+        }
+        else BindArgs(fn, f, args, kwnames);
+        if (code.CellVars.Length > 0)
+        {
+            var c2a = code.Cell2Arg;
+            for (int i = 0; i < c2a.Length; i++) if (c2a[i] >= 0) { f.Cells[i].Value = f.Fast[c2a[i]]; f.Fast[c2a[i]] = null; }
+        }
+        if (code.IsGenerator) return new PyGenerator(f, fn.Name, fn.QualName);
+        return Execute(f);
+    }
+
+    public static PyObject Execute(Frame f)
+    {
+        if (++Depth > RecursionLimit || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            Depth--;
+            throw Ops.Exc(PyBaseException.RecursionErrorType, "maximum recursion depth exceeded");
+        }
+        var back = CurrentFrame;
+        f.Back = back;
+        CurrentFrame = f;
+        try { return Run(f); }
+        finally { Depth--; CurrentFrame = back; }
+    }
+
+    private static void BindArgs(PyFunction fn, Frame f, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        var code = fn.Code;
+        var fast = f.Fast;
+        int nkw = kwnames?.Length ?? 0;
+        int npos = args.Length - nkw;
+        int argc = code.ArgCount;
+        int kwonly = code.KwOnlyCount;
+        int n = Math.Min(npos, argc);
+        for (int i = 0; i < n; i++) fast[i] = args[i];
+        int varArgsIdx = argc + kwonly;
+        int varKwIdx = varArgsIdx + (code.HasVarArgs ? 1 : 0);
+        if (code.HasVarArgs)
+            fast[varArgsIdx] = npos > argc ? new PyTuple(args.Slice(argc, npos - argc).ToArray()) : PyTuple.Empty;
+        else if (npos > argc)
+        {
+            int ndef = fn.Defaults?.Length ?? 0;
+            string takes = ndef > 0 ? $"from {argc - ndef} to {argc}" : argc.ToString();
+            int kwGiven = 0;
+            if (kwnames != null) foreach (var k in kwnames) { int idx = Array.IndexOf(code.VarNames, k.Value, 0, argc + kwonly); if (idx >= 0) kwGiven++; }
+            string extra = kwGiven > 0 ? $" positional argument{(npos == 1 ? "" : "s")} (and {kwGiven} keyword-only argument{(kwGiven == 1 ? "" : "s")}) were given" : $" {(npos == 1 ? "was" : "were")} given";
+            if (kwGiven > 0) throw Ops.TypeError($"{fn.QualName}() takes {takes} positional argument{(argc == 1 ? "" : "s")} but {npos}{extra}");
+            throw Ops.TypeError($"{fn.QualName}() takes {takes} positional argument{(argc == 1 && ndef == 0 ? "" : "s")} but {npos}{extra}");
+        }
+        PyDict? kwdict = null;
+        if (code.HasVarKw) { kwdict = new PyDict(); fast[varKwIdx] = kwdict; }
+        if (kwnames != null)
+        {
+            for (int j = 0; j < kwnames.Length; j++)
+            {
+                var name = kwnames[j];
+                int idx = -1;
+                var vn = code.VarNameStrs;
+                for (int k = code.PosOnlyCount; k < argc + kwonly; k++)
+                    if (ReferenceEquals(vn[k], name) || vn[k].Value == name.Value) { idx = k; break; }
+                if (idx < 0)
+                {
+                    if (kwdict != null) { kwdict.SetItem(name, args[npos + j]); continue; }
+                    for (int k = 0; k < code.PosOnlyCount; k++)
+                        if (vn[k].Value == name.Value)
+                            throw Ops.TypeError($"{fn.QualName}() got some positional-only arguments passed as keyword arguments: '{name.Value}'");
+                    throw Ops.TypeError($"{fn.QualName}() got an unexpected keyword argument '{name.Value}'");
+                }
+                if (fast[idx] != null) throw Ops.TypeError($"{fn.QualName}() got multiple values for argument '{name.Value}'");
+                fast[idx] = args[npos + j];
+            }
+        }
+        if (npos < argc)
+        {
+            var defs = fn.Defaults;
+            int ndef = defs?.Length ?? 0;
+            int firstDef = argc - ndef;
+            System.Collections.Generic.List<string>? missing = null;
+            for (int i = npos; i < argc; i++)
+            {
+                if (fast[i] != null) continue;
+                if (i >= firstDef) fast[i] = defs![i - firstDef];
+                else (missing ??= new()).Add(code.VarNames[i]);
+            }
+            if (missing != null) throw MissingArgs(fn.QualName, missing, "positional");
+        }
+        if (kwonly > 0)
+        {
+            System.Collections.Generic.List<string>? missing = null;
+            for (int i = argc; i < argc + kwonly; i++)
+            {
+                if (fast[i] != null) continue;
+                var d = fn.KwDefaults?.GetOrNull(code.VarNameStrs[i]);
+                if (d != null) fast[i] = d;
+                else (missing ??= new()).Add(code.VarNames[i]);
+            }
+            if (missing != null) throw MissingArgs(fn.QualName, missing, "keyword-only");
+        }
+    }
+
+    private static PyException MissingArgs(string fname, System.Collections.Generic.List<string> missing, string kind)
+    {
+        string names;
+        if (missing.Count == 1) names = $"'{missing[0]}'";
+        else if (missing.Count == 2) names = $"'{missing[0]}' and '{missing[1]}'";
+        else names = string.Join(", ", missing.GetRange(0, missing.Count - 1).ConvertAll(s => $"'{s}'")) + $", and '{missing[^1]}'";
+        return Ops.TypeError($"{fname}() missing {missing.Count} required {kind} argument{(missing.Count == 1 ? "" : "s")}: {names}");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static PyObject CallObj(PyObject callee, ReadOnlySpan<PyObject> args, PyStr[]? kw)
+    {
+        if (callee is PyFunction pf) return CallFunction(pf, args, kw);
+        if (callee is PyBuiltinFunction bf) return bf.Fn(args, kw);
+        return Ops.Call(callee, args, kw);
+    }
+
+    private static PyException UnboundLocal(CodeObject code, int idx)
+        => Ops.Exc(PyBaseException.UnboundLocalErrorType, $"cannot access local variable '{code.VarNames[idx]}' where it is not associated with a value");
+
+    private static PyException UnboundDeref(Frame f, int idx)
+    {
+        var code = f.Code;
+        if (idx < code.CellVars.Length)
+            return Ops.Exc(PyBaseException.UnboundLocalErrorType, $"cannot access local variable '{code.CellVars[idx]}' where it is not associated with a value");
+        return Ops.NameError($"cannot access free variable '{code.FreeVars[idx - code.CellVars.Length]}' where it is not associated with a value in enclosing scope");
+    }
+
+    public static PyBaseException MakeException(PyObject o)
+    {
+        if (o is PyType t)
+        {
+            if (!t.IsSubtypeOf(PyBaseException.BaseExceptionType)) throw Ops.TypeError("exceptions must derive from BaseException");
+            var inst = Ops.Call0(t);
+            if (inst is not PyBaseException be) throw Ops.TypeError($"calling {t.Repr()} should have returned an instance of BaseException, not {inst.Type.Name}");
+            return be;
+        }
+        if (o is PyBaseException e) return e;
+        throw Ops.TypeError("exceptions must derive from BaseException");
+    }
+
+    private static void SetContext(PyBaseException exc)
+    {
+        var cur = CurrentExc;
+        if (cur == null || ReferenceEquals(cur, exc)) return;
+        if (exc.Context != PyNone.Instance) return;
+        // avoid cycles
+        PyObject o = cur;
+        while (o is PyBaseException c)
+        {
+            if (ReferenceEquals(c.Context, exc)) { c.Context = PyNone.Instance; break; }
+            o = c.Context;
+        }
+        exc.Context = cur;
+    }
+
+    private static PyException Translate(Exception e)
+    {
+        switch (e)
+        {
+            case PyException pe: return pe;
+            case InvalidCastException: return Ops.TypeError("bad argument type: " + e.Message);
+            case InsufficientExecutionStackException: return Ops.Exc(PyBaseException.RecursionErrorType, "maximum recursion depth exceeded");
+            case OutOfMemoryException: return Ops.MemoryError();
+            case DivideByZeroException: return Ops.ZeroDivisionError("division by zero");
+            case OverflowException: return Ops.OverflowError(e.Message);
+            case System.IO.FileNotFoundException fnf: return new PyException(PyBaseException.Create(PyBaseException.FileNotFoundErrorType, PyInt.Get(2), new PyStr("No such file or directory"), new PyStr(fnf.FileName ?? "")));
+            case System.IO.DirectoryNotFoundException: return new PyException(PyBaseException.Create(PyBaseException.FileNotFoundErrorType, PyInt.Get(2), new PyStr("No such file or directory")));
+            case System.IO.IOException: return Ops.OSError(e.Message);
+            case UnauthorizedAccessException: return Ops.Exc(PyBaseException.All["PermissionError"], e.Message);
+            case ArgumentException or FormatException: return Ops.ValueError(e.Message);
+            default: return Ops.Exc(PyBaseException.All["SystemError"], e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    /// <summary>Run (or resume) a frame until it returns or yields.</summary>
+    public static PyObject Run(Frame f)
+    {
+        var code = f.Code;
+        var ins = code.Code;
+        var consts = code.Consts;
+        var names = code.Names;
+        var stack = f.Stack;
+        var fast = f.Fast;
+        int sp = f.Sp;
+        int ip = f.Ip;
+        PyStr[]? kw = null;
+        PyBaseException? pending = f.ThrowIn;
+        f.ThrowIn = null;
+        while (true)
+        {
+            try
+            {
+                if (pending != null) { var p = pending; pending = null; throw new PyException(p); }
+                while (true)
+                {
+                    int word = ins[ip++];
+                    switch ((Op)(byte)word)
+                    {
+                        case Op.Nop: break;
+                        case Op.PopTop: stack[--sp] = null!; break;
+                        case Op.RotTwo: { var a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = a; break; }
+                        case Op.RotThree: { var a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = stack[sp - 3]; stack[sp - 3] = a; break; }
+                        case Op.RotFour: { var a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = stack[sp - 3]; stack[sp - 3] = stack[sp - 4]; stack[sp - 4] = a; break; }
+                        case Op.DupTop: stack[sp] = stack[sp - 1]; sp++; break;
+                        case Op.DupTopTwo: stack[sp] = stack[sp - 2]; stack[sp + 1] = stack[sp - 1]; sp += 2; break;
+                        case Op.LoadConst: stack[sp++] = consts[word >> 8]; break;
+                        case Op.LoadFast:
+                            {
+                                var v = fast[word >> 8];
+                                if (v == null) throw UnboundLocal(code, word >> 8);
+                                stack[sp++] = v;
+                                break;
+                            }
+                        case Op.StoreFast: fast[word >> 8] = stack[--sp]; stack[sp] = null!; break;
+                        case Op.DeleteFast:
+                            if (fast[word >> 8] == null) throw UnboundLocal(code, word >> 8);
+                            fast[word >> 8] = null;
+                            break;
+                        case Op.LoadDeref:
+                            {
+                                var v = f.Cells[word >> 8].Value;
+                                if (v == null) throw UnboundDeref(f, word >> 8);
+                                stack[sp++] = v;
+                                break;
+                            }
+                        case Op.StoreDeref: f.Cells[word >> 8].Value = stack[--sp]; break;
+                        case Op.DeleteDeref:
+                            if (f.Cells[word >> 8].Value == null) throw UnboundDeref(f, word >> 8);
+                            f.Cells[word >> 8].Value = null;
+                            break;
+                        case Op.LoadClosure: stack[sp++] = f.Cells[word >> 8]; break;
+                        case Op.LoadClassDeref:
+                            {
+                                int arg = word >> 8;
+                                var name = names[arg & 0xFFF];
+                                var v = f.Locals?.GetOrNull(name) ?? f.Cells[arg >> 12].Value;
+                                if (v == null) throw UnboundDeref(f, arg >> 12);
+                                stack[sp++] = v;
+                                break;
+                            }
+                        case Op.LoadGlobal:
+                            {
+                                var name = names[word >> 8];
+                                var v = f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
+                                if (v == null) throw Ops.NameError($"name '{name.Value}' is not defined");
+                                stack[sp++] = v;
+                                break;
+                            }
+                        case Op.StoreGlobal: f.Globals.SetItem(names[word >> 8], stack[--sp]); stack[sp] = null!; break;
+                        case Op.DeleteGlobal:
+                            if (!f.Globals.Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
+                            break;
+                        case Op.LoadName:
+                            {
+                                var name = names[word >> 8];
+                                var v = f.Locals?.GetOrNull(name) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
+                                if (v == null) throw Ops.NameError($"name '{name.Value}' is not defined");
+                                stack[sp++] = v;
+                                break;
+                            }
+                        case Op.StoreName: (f.Locals ?? f.Globals).SetItem(names[word >> 8], stack[--sp]); stack[sp] = null!; break;
+                        case Op.DeleteName:
+                            if (!(f.Locals ?? f.Globals).Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
+                            break;
+                        case Op.LoadAttr:
+                            {
+                                var o = stack[sp - 1];
+                                stack[sp - 1] = o is PyInstance inst ? LoadInstanceAttr(inst, names[word >> 8]) : Ops.GetAttr(o, names[word >> 8]);
+                                break;
+                            }
+                        case Op.StoreAttr:
+                            {
+                                var o = stack[--sp];
+                                var v = stack[--sp];
+                                Ops.SetAttr(o, names[word >> 8], v);
+                                stack[sp] = null!; stack[sp + 1] = null!;
+                                break;
+                            }
+                        case Op.DeleteAttr: Ops.DelAttr(stack[--sp], names[word >> 8]); stack[sp] = null!; break;
+                        case Op.LoadMethod:
+                            {
+                                var o = stack[sp - 1];
+                                var name = names[word >> 8];
+                                var t = o.Type;
+                                if (o is not PyType && o is not PyModule && (!t.IsHeap || t.LookupHeap(PyStr.S___getattribute__) == null))
+                                {
+                                    var attr = t.Lookup(name);
+                                    if (attr is PyFunction || (attr is PyBuiltinFunction bf && bf.IsMethod))
+                                    {
+                                        var d = o is PyInstance ? o.Dict : null;
+                                        if (d == null || d.Count == 0 || d.GetOrNull(name) == null)
+                                        {
+                                            stack[sp - 1] = attr;
+                                            stack[sp++] = o;
+                                            break;
+                                        }
+                                    }
+                                }
+                                stack[sp - 1] = Ops.GetAttr(o, name);
+                                stack[sp++] = null!;
+                                break;
+                            }
+                        case Op.CallMethod:
+                            {
+                                int n = word >> 8;
+                                int b = sp - n - 2;
+                                var callee = stack[b];
+                                var self = stack[b + 1];
+                                PyObject r = self != null
+                                    ? CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n + 1), kw)
+                                    : CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 2, n), kw);
+                                kw = null;
+                                for (int i = b + 1; i < sp; i++) stack[i] = null!;
+                                sp = b;
+                                stack[sp++] = r;
+                                break;
+                            }
+                        case Op.Call:
+                            {
+                                int n = word >> 8;
+                                int b = sp - n - 1;
+                                var callee = stack[b];
+                                PyObject r;
+                                if (callee is PyFunction pf) r = CallFunction(pf, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
+                                else if (callee is PyBoundMethod bm && bm.Func is PyFunction bpf)
+                                {
+                                    stack[b] = bm.Self;
+                                    r = CallFunction(bpf, new ReadOnlySpan<PyObject>(stack, b, n + 1), kw);
+                                }
+                                else r = CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
+                                kw = null;
+                                for (int i = b + 1; i < sp; i++) stack[i] = null!;
+                                sp = b;
+                                stack[sp++] = r;
+                                break;
+                            }
+                        case Op.KwNames: kw = code.KwNameTable[word >> 8]; break;
+                        case Op.CallEx:
+                            {
+                                PyDict? kwargs = null;
+                                if (((word >> 8) & 1) != 0) kwargs = (PyDict)stack[--sp];
+                                var args = (PyTuple)stack[--sp];
+                                var func = stack[--sp];
+                                stack[sp++] = Ops.CallWithKw(func, args.Items, kwargs);
+                                stack[sp] = null!; stack[sp + 1] = null!;
+                                break;
+                            }
+                        case Op.Binary:
+                            {
+                                var b = stack[--sp];
+                                var a = stack[sp - 1];
+                                stack[sp] = null!;
+                                var op = (BinOp)(word >> 8);
+                                if (a is PyInt ia && b is PyInt ib) stack[sp - 1] = PyInt.IntOp(op, ia, ib);
+                                else if (a is PyFloat fa && b is PyFloat fb && op <= BinOp.Mul) stack[sp - 1] = new PyFloat(op == BinOp.Add ? fa.V + fb.V : op == BinOp.Sub ? fa.V - fb.V : fa.V * fb.V);
+                                else if (op == BinOp.Add && a is PyStr sa && b is PyStr sb) stack[sp - 1] = PyStr.Of(string.Concat(sa.Value, sb.Value));
+                                else stack[sp - 1] = Ops.BinaryOp(a, b, op);
+                                break;
+                            }
+                        case Op.Inplace:
+                            {
+                                var b = stack[--sp];
+                                var a = stack[sp - 1];
+                                stack[sp] = null!;
+                                var op = (BinOp)(word >> 8);
+                                if (a is PyInt ia && b is PyInt ib) stack[sp - 1] = PyInt.IntOp(op, ia, ib);
+                                else if (a is PyFloat fa && b is PyFloat fb && op <= BinOp.Mul) stack[sp - 1] = new PyFloat(op == BinOp.Add ? fa.V + fb.V : op == BinOp.Sub ? fa.V - fb.V : fa.V * fb.V);
+                                else if (op == BinOp.Add && a is PyStr sa && b is PyStr sb) stack[sp - 1] = PyStr.Of(string.Concat(sa.Value, sb.Value));
+                                else stack[sp - 1] = Ops.InplaceOp(a, b, op);
+                                break;
+                            }
+                        case Op.UnaryNeg: stack[sp - 1] = Ops.UnaryOp(stack[sp - 1], UnOp.Neg); break;
+                        case Op.UnaryPos: stack[sp - 1] = Ops.UnaryOp(stack[sp - 1], UnOp.Pos); break;
+                        case Op.UnaryInvert: stack[sp - 1] = Ops.UnaryOp(stack[sp - 1], UnOp.Invert); break;
+                        case Op.UnaryNot: stack[sp - 1] = PyBool.Of(!Ops.IsTrue(stack[sp - 1])); break;
+                        case Op.Compare:
+                            {
+                                var b = stack[--sp];
+                                var a = stack[sp - 1];
+                                stack[sp] = null!;
+                                var op = (CmpOp)(word >> 8);
+                                if (a is PyInt ia && b is PyInt ib && ia.BigV == null && ib.BigV == null)
+                                {
+                                    long x = ia.V, y = ib.V;
+                                    stack[sp - 1] = PyBool.Of(op switch { CmpOp.Lt => x < y, CmpOp.Le => x <= y, CmpOp.Eq => x == y, CmpOp.Ne => x != y, CmpOp.Gt => x > y, _ => x >= y });
+                                }
+                                else if (a is PyFloat fa && b is PyFloat fb)
+                                {
+                                    double x = fa.V, y = fb.V;
+                                    stack[sp - 1] = PyBool.Of(op switch { CmpOp.Lt => x < y, CmpOp.Le => x <= y, CmpOp.Eq => x == y, CmpOp.Ne => x != y, CmpOp.Gt => x > y, _ => x >= y });
+                                }
+                                else stack[sp - 1] = Ops.RichCompare(a, b, op);
+                                break;
+                            }
+                        case Op.Is: { var b = stack[--sp]; stack[sp] = null!; stack[sp - 1] = PyBool.Of(ReferenceEquals(stack[sp - 1], b)); break; }
+                        case Op.IsNot: { var b = stack[--sp]; stack[sp] = null!; stack[sp - 1] = PyBool.Of(!ReferenceEquals(stack[sp - 1], b)); break; }
+                        case Op.In: { var b = stack[--sp]; stack[sp] = null!; stack[sp - 1] = PyBool.Of(Ops.Contains(b, stack[sp - 1])); break; }
+                        case Op.NotIn: { var b = stack[--sp]; stack[sp] = null!; stack[sp - 1] = PyBool.Of(!Ops.Contains(b, stack[sp - 1])); break; }
+                        case Op.BinarySubscr:
+                            {
+                                var k = stack[--sp];
+                                var o = stack[sp - 1];
+                                stack[sp] = null!;
+                                if (o is PyList l && k is PyInt ki && !ki.IsBig && !l.Type.IsHeap)
+                                {
+                                    long i = ki.V;
+                                    if (i < 0) i += l.Count;
+                                    if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list index out of range");
+                                    stack[sp - 1] = l.Items[i];
+                                }
+                                else stack[sp - 1] = Ops.GetItem(o, k);
+                                break;
+                            }
+                        case Op.StoreSubscr:
+                            {
+                                var k = stack[--sp];
+                                var o = stack[--sp];
+                                var v = stack[--sp];
+                                if (o is PyList l && k is PyInt ki && !ki.IsBig && !l.Type.IsHeap)
+                                {
+                                    long i = ki.V;
+                                    if (i < 0) i += l.Count;
+                                    if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list assignment index out of range");
+                                    l.Items[i] = v;
+                                }
+                                else Ops.SetItem(o, k, v);
+                                stack[sp] = null!; stack[sp + 1] = null!; stack[sp + 2] = null!;
+                                break;
+                            }
+                        case Op.DeleteSubscr:
+                            {
+                                var k = stack[--sp];
+                                var o = stack[--sp];
+                                Ops.DelItem(o, k);
+                                break;
+                            }
+                        case Op.BuildSlice:
+                            {
+                                if ((word >> 8) == 3) { var st = stack[--sp]; var hi = stack[--sp]; var lo = stack[--sp]; stack[sp++] = new PySlice(lo, hi, st); }
+                                else { var hi = stack[--sp]; var lo = stack[--sp]; stack[sp++] = new PySlice(lo, hi, PyNone.Instance); }
+                                break;
+                            }
+                        case Op.Jump: ip = word >> 8; break;
+                        case Op.PopJumpIfFalse:
+                            {
+                                var v = stack[--sp];
+                                stack[sp] = null!;
+                                if (ReferenceEquals(v, PyBool.False) || (!ReferenceEquals(v, PyBool.True) && !Ops.IsTrue(v))) ip = word >> 8;
+                                break;
+                            }
+                        case Op.PopJumpIfTrue:
+                            {
+                                var v = stack[--sp];
+                                stack[sp] = null!;
+                                if (ReferenceEquals(v, PyBool.True) || (!ReferenceEquals(v, PyBool.False) && Ops.IsTrue(v))) ip = word >> 8;
+                                break;
+                            }
+                        case Op.JumpIfFalseOrPop:
+                            if (!Ops.IsTrue(stack[sp - 1])) ip = word >> 8; else stack[--sp] = null!;
+                            break;
+                        case Op.JumpIfTrueOrPop:
+                            if (Ops.IsTrue(stack[sp - 1])) ip = word >> 8; else stack[--sp] = null!;
+                            break;
+                        case Op.GetIter: stack[sp - 1] = Ops.GetIter(stack[sp - 1]); break;
+                        case Op.ForIter:
+                            {
+                                var it = stack[sp - 1];
+                                var v = it.Type.IsHeap ? Ops.Next(it) : it.Next();
+                                if (v == null) { stack[--sp] = null!; ip = word >> 8; }
+                                else stack[sp++] = v;
+                                break;
+                            }
+                        case Op.BuildTuple:
+                            {
+                                int n = word >> 8;
+                                if (n == 0) { stack[sp++] = PyTuple.Empty; break; }
+                                var items = new PyObject[n];
+                                sp -= n;
+                                Array.Copy(stack, sp, items, 0, n);
+                                Array.Clear(stack, sp, n);
+                                stack[sp++] = new PyTuple(items);
+                                break;
+                            }
+                        case Op.BuildList:
+                            {
+                                int n = word >> 8;
+                                var items = new PyObject[n];
+                                sp -= n;
+                                Array.Copy(stack, sp, items, 0, n);
+                                Array.Clear(stack, sp, n);
+                                stack[sp++] = new PyList(items);
+                                break;
+                            }
+                        case Op.BuildSet:
+                            {
+                                int n = word >> 8;
+                                var s = new PySet(false);
+                                sp -= n;
+                                for (int i = 0; i < n; i++) { s.Add(stack[sp + i]); stack[sp + i] = null!; }
+                                stack[sp++] = s;
+                                break;
+                            }
+                        case Op.BuildMap:
+                            {
+                                int n = word >> 8;
+                                var d = new PyDict();
+                                sp -= 2 * n;
+                                for (int i = 0; i < n; i++) { d.SetItem(stack[sp + 2 * i], stack[sp + 2 * i + 1]); stack[sp + 2 * i] = null!; stack[sp + 2 * i + 1] = null!; }
+                                stack[sp++] = d;
+                                break;
+                            }
+                        case Op.ListAppend: { var v = stack[--sp]; ((PyList)stack[sp - (word >> 8)]).Append(v); stack[sp] = null!; break; }
+                        case Op.SetAdd: { var v = stack[--sp]; ((PySet)stack[sp - (word >> 8)]).Add(v); stack[sp] = null!; break; }
+                        case Op.MapAdd:
+                            {
+                                var v = stack[--sp]; var k = stack[--sp];
+                                ((PyDict)stack[sp - (word >> 8)]).SetItem(k, v);
+                                stack[sp] = null!; stack[sp + 1] = null!;
+                                break;
+                            }
+                        case Op.ListExtend:
+                            {
+                                var v = stack[--sp];
+                                try { ((PyList)stack[sp - (word >> 8)]).Extend(v); }
+                                catch (PyException e) when (e.Value.Type == PyBaseException.TypeErrorType && !Ops.HasAttr(v, "__iter__") && v is not PyStr)
+                                { throw Ops.TypeError($"Value after * must be an iterable, not {v.Type.Name}"); }
+                                stack[sp] = null!;
+                                break;
+                            }
+                        case Op.SetUpdate: { var v = stack[--sp]; ((PySet)stack[sp - (word >> 8)]).AddAll(v); stack[sp] = null!; break; }
+                        case Op.DictUpdate:
+                        case Op.DictMerge:
+                            {
+                                var v = stack[--sp];
+                                var target = (PyDict)stack[sp - (word >> 8)];
+                                if (v is not PyDict && !Ops.HasAttr(v, "keys")) throw Ops.TypeError($"'{v.Type.Name}' object is not a mapping");
+                                if ((Op)(byte)word == Op.DictMerge && v is PyDict vd)
+                                {
+                                    foreach (var kv in vd.Items())
+                                        if (target.ContainsKey(kv.Key)) throw Ops.TypeError($"got multiple values for keyword argument '{Ops.Str(kv.Key)}'");
+                                }
+                                target.Update(v);
+                                stack[sp] = null!;
+                                break;
+                            }
+                        case Op.ListToTuple: stack[sp - 1] = new PyTuple(((PyList)stack[sp - 1]).ToArray()); break;
+                        case Op.BuildString:
+                            {
+                                int n = word >> 8;
+                                sp -= n;
+                                var sb = new System.Text.StringBuilder();
+                                for (int i = 0; i < n; i++) { sb.Append(((PyStr)stack[sp + i]).Value); stack[sp + i] = null!; }
+                                stack[sp++] = PyStr.Of(sb.ToString());
+                                break;
+                            }
+                        case Op.FormatValue:
+                            {
+                                int flags = word >> 8;
+                                string spec = "";
+                                if ((flags & 4) != 0) spec = ((PyStr)stack[--sp]).Value;
+                                var v = stack[sp - 1];
+                                switch (flags & 3)
+                                {
+                                    case 1: v = PyStr.Of(Ops.Str(v)); break;
+                                    case 2: v = PyStr.Of(Ops.Repr(v)); break;
+                                    case 3: v = PyStr.Of(BuiltinsModule.Ascii(Ops.Repr(v))); break;
+                                }
+                                stack[sp - 1] = v is PyStr && spec.Length == 0 && v.Type == PyStr.TypeObj ? v : PyStr.Of(Formatting.Format(v, spec));
+                                break;
+                            }
+                        case Op.UnpackSequence:
+                            {
+                                int n = word >> 8;
+                                var seq = stack[--sp];
+                                PyObject[] items;
+                                int len;
+                                if (seq is PyTuple t && !t.Type.IsHeap) { items = t.Items; len = items.Length; }
+                                else if (seq is PyList l && !l.Type.IsHeap) { items = l.Items; len = l.Count; }
+                                else
+                                {
+                                    var it = Ops.GetIter(seq);
+                                    items = new PyObject[n];
+                                    len = 0;
+                                    PyObject? v;
+                                    while ((v = Ops.Next(it)) != null)
+                                    {
+                                        if (len == n) throw Ops.ValueError($"too many values to unpack (expected {n})");
+                                        items[len++] = v;
+                                    }
+                                }
+                                if (len != n)
+                                {
+                                    if (len > n) throw Ops.ValueError($"too many values to unpack (expected {n})");
+                                    throw Ops.ValueError($"not enough values to unpack (expected {n}, got {len})");
+                                }
+                                for (int i = n - 1; i >= 0; i--) stack[sp++] = items[i];
+                                break;
+                            }
+                        case Op.UnpackEx:
+                            {
+                                int before = (word >> 8) & 0xFF, after = word >> 16;
+                                var items = Ops.ToArray(stack[--sp]);
+                                if (items.Length < before + after)
+                                    throw Ops.ValueError($"not enough values to unpack (expected at least {before + after}, got {items.Length})");
+                                for (int i = items.Length - 1; i >= items.Length - after; i--) stack[sp++] = items[i];
+                                var mid = new PyObject[items.Length - before - after];
+                                Array.Copy(items, before, mid, 0, mid.Length);
+                                stack[sp++] = new PyList(mid);
+                                for (int i = before - 1; i >= 0; i--) stack[sp++] = items[i];
+                                break;
+                            }
+                        case Op.MakeFunction:
+                            {
+                                int flags = word >> 8;
+                                var cw = (PyCodeWrapper)stack[--sp];
+                                PyCell[]? closure = null;
+                                PyDict? kwdefs = null;
+                                PyObject[]? defs = null;
+                                if ((flags & 4) != 0) { var t = (PyTuple)stack[--sp]; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
+                                if ((flags & 2) != 0) kwdefs = (PyDict)stack[--sp];
+                                if ((flags & 1) != 0) defs = ((PyTuple)stack[--sp]).Items;
+                                var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure);
+                                if (cw.Code.Doc != null) fn.Doc = cw.Code.Doc;
+                                stack[sp++] = fn;
+                                break;
+                            }
+                        case Op.BuildClass:
+                            {
+                                var kwargs = (PyDict)stack[--sp];
+                                var bases = (PyTuple)stack[--sp];
+                                var name = (PyStr)stack[--sp];
+                                var body = (PyFunction)stack[--sp];
+                                stack[sp++] = BuiltinsModule.BuildClass(body, name.Value, bases, kwargs);
+                                break;
+                            }
+                        case Op.ReturnValue:
+                            {
+                                var r = stack[--sp];
+                                f.Sp = 0; f.Ip = ip; f.Finished = true;
+                                return r;
+                            }
+                        case Op.YieldValue:
+                            {
+                                var r = stack[--sp];
+                                f.Sp = sp; f.Ip = ip; f.Yielded = true;
+                                return r;
+                            }
+                        case Op.GetYieldFromIter:
+                            {
+                                var o = stack[sp - 1];
+                                if (o is not PyGenerator) stack[sp - 1] = Ops.GetIter(o);
+                                break;
+                            }
+                        case Op.YieldFrom:
+                            {
+                                var v = stack[--sp];
+                                var it = stack[sp - 1];
+                                PyObject? r;
+                                PyObject? result = null;
+                                if (it is PyGenerator g) r = g.SendInternal(v, out result);
+                                else if (v == PyNone.Instance) { r = Ops.Next(it); if (r == null) result = PyNone.Instance; }
+                                else
+                                {
+                                    try { r = Ops.CallMethod(it, "send", v); }
+                                    catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.StopIterationType))
+                                    {
+                                        r = null;
+                                        result = e.Value.Args.Items.Length > 0 ? e.Value.Args.Items[0] : PyNone.Instance;
+                                    }
+                                }
+                                if (r != null)
+                                {
+                                    f.Sp = sp; f.Ip = ip - 1; f.Yielded = true;
+                                    return r;
+                                }
+                                stack[sp - 1] = result ?? PyNone.Instance;
+                                break;
+                            }
+                        case Op.SetupExcept: f.PushBlock(word >> 8, sp, false, null); break;
+                        case Op.SetupWith: f.PushBlock(word >> 8, sp - 1, false, null); break;
+                        case Op.PopBlock: f.BlockCount--; break;
+                        case Op.PopExcept:
+                            {
+                                var b = f.Blocks![--f.BlockCount];
+                                CurrentExc = b.Saved;
+                                break;
+                            }
+                        case Op.Raise:
+                            {
+                                int n = word >> 8;
+                                if (n == 0)
+                                {
+                                    var cur = CurrentExc ?? throw Ops.RuntimeError("No active exception to reraise");
+                                    throw new PyException(cur);
+                                }
+                                PyObject? cause = n == 2 ? stack[--sp] : null;
+                                var exc = MakeException(stack[--sp]);
+                                if (cause != null)
+                                {
+                                    if (cause == PyNone.Instance) exc.Cause = PyNone.Instance;
+                                    else exc.Cause = MakeException(cause);
+                                    exc.SuppressContext = true;
+                                }
+                                exc.LastFrame = null;
+                                throw new PyException(exc);
+                            }
+                        case Op.Reraise:
+                            {
+                                var exc = (PyBaseException)stack[--sp];
+                                throw new PyException(exc);
+                            }
+                        case Op.CheckExcMatch:
+                            {
+                                var t = stack[--sp];
+                                CheckCatchable(t);
+                                stack[sp] = PyBool.Of(Ops.IsInstance(stack[sp - 1], t));
+                                sp++;
+                                break;
+                            }
+                        case Op.BeforeWith:
+                            {
+                                var ctx = stack[--sp];
+                                var enter = Ops.GetAttrOrNull(ctx, PyStr.S___enter__);
+                                var exit = Ops.GetAttrOrNull(ctx, PyStr.S___exit__);
+                                if (enter == null || exit == null) throw Ops.TypeError($"'{ctx.Type.Name}' object does not support the context manager protocol");
+                                stack[sp++] = exit;
+                                stack[sp++] = Ops.Call0(enter);
+                                break;
+                            }
+                        case Op.WithExitNormal:
+                            {
+                                var exit = stack[--sp];
+                                stack[sp] = null!;
+                                Ops.Call(exit, new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
+                                break;
+                            }
+                        case Op.WithExcept:
+                            {
+                                var exc = (PyBaseException)stack[sp - 1];
+                                var exit = stack[sp - 2];
+                                var r = Ops.Call(exit, new PyObject[] { exc.Type, exc, PyNone.Instance });
+                                stack[sp++] = PyBool.Of(Ops.IsTrue(r));
+                                break;
+                            }
+                        case Op.ImportName:
+                            {
+                                var fromlist = stack[--sp];
+                                var level = (PyInt)stack[--sp];
+                                stack[sp++] = Modules.Importer.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
+                                break;
+                            }
+                        case Op.ImportFrom:
+                            stack[sp] = Modules.Importer.ImportFrom(stack[sp - 1], names[word >> 8]);
+                            sp++;
+                            break;
+                        case Op.ImportStar:
+                            Modules.Importer.ImportStar(stack[--sp], f.Locals ?? f.Globals);
+                            break;
+                        case Op.LoadAssertionError: stack[sp++] = PyBaseException.AssertionErrorType; break;
+                        case Op.PrintExpr:
+                            {
+                                var v = stack[--sp];
+                                if (v != PyNone.Instance)
+                                {
+                                    BuiltinsDict.SetItem("_", v);
+                                    Modules.SysModule.WriteStdout(Ops.Repr(v) + "\n");
+                                }
+                                break;
+                            }
+                        case Op.MatchSequence:
+                            {
+                                int arg = word >> 8;
+                                int n = arg & 0xFFFF; bool star = (arg >> 16) != 0;
+                                var subj = stack[--sp];
+                                PyObject[]? items = null;
+                                if (subj is PyList || subj is PyTuple || subj is PyRange || (subj.Type.IsHeap && subj.Type.Name == "deque"))
+                                    items = Ops.ToArray(subj);
+                                if (items != null && (star ? items.Length >= n : items.Length == n))
+                                {
+                                    stack[sp++] = new PyTuple(items);
+                                    stack[sp++] = PyBool.True;
+                                }
+                                else stack[sp++] = PyBool.False;
+                                break;
+                            }
+                        case Op.MatchMapping:
+                            {
+                                var subj = stack[sp - 1];
+                                if (subj is PyDict) stack[sp++] = PyBool.True;
+                                else stack[sp - 1] = PyBool.False;
+                                break;
+                            }
+                        case Op.MatchKeys:
+                            {
+                                var keys = (PyTuple)stack[--sp];
+                                var subj = (PyDict)stack[--sp];
+                                var vals = new PyObject[keys.Items.Length];
+                                bool ok = true;
+                                for (int i = 0; i < vals.Length; i++)
+                                {
+                                    var v = subj.GetOrNull(keys.Items[i]);
+                                    if (v == null) { ok = false; break; }
+                                    vals[i] = v;
+                                }
+                                if (!ok) { stack[sp++] = PyBool.False; break; }
+                                if ((word >> 8) != 0)
+                                {
+                                    var rest = subj.Copy();
+                                    foreach (var k in keys.Items) rest.Remove(k);
+                                    stack[sp++] = rest;
+                                }
+                                stack[sp++] = new PyTuple(vals);
+                                stack[sp++] = PyBool.True;
+                                break;
+                            }
+                        case Op.MatchClass:
+                            {
+                                int nargs = word >> 8;
+                                var kwn = (PyTuple)stack[--sp];
+                                var cls = stack[--sp];
+                                var subj = stack[--sp];
+                                if (!Ops.IsInstance(subj, cls)) { stack[sp++] = PyBool.False; break; }
+                                var vals = new PyObject[nargs + kwn.Items.Length];
+                                bool ok = true;
+                                if (nargs > 0)
+                                {
+                                    var ma = Ops.GetAttrOrNull(cls, PyStr.Intern("__match_args__"));
+                                    var t = (PyType)cls;
+                                    bool selfMatch = ma == null && (t == PyInt.TypeObj || t == PyStr.TypeObj || t == PyFloat.TypeObj || t == PyBool.TypeObj || t == PyList.TypeObj
+                                        || t == PyTuple.TypeObj || t == PyDict.TypeObj || t == PySet.SetType || t == PyBytes.TypeObj || t.Mro.Length > 1 && !t.IsHeap);
+                                    if (selfMatch)
+                                    {
+                                        if (nargs > 1) throw Ops.TypeError($"{t.Name}() accepts 1 positional sub-pattern ({nargs} given)");
+                                        vals[0] = subj;
+                                    }
+                                    else
+                                    {
+                                        var margs = ma == null ? Array.Empty<PyObject>() : Ops.ToArray(ma);
+                                        if (nargs > margs.Length) throw Ops.TypeError($"{t.Name}() accepts {margs.Length} positional sub-pattern{(margs.Length == 1 ? "" : "s")} ({nargs} given)");
+                                        for (int i = 0; i < nargs && ok; i++)
+                                        {
+                                            var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)margs[i]).Value));
+                                            if (v == null) ok = false; else vals[i] = v;
+                                        }
+                                    }
+                                }
+                                for (int i = 0; i < kwn.Items.Length && ok; i++)
+                                {
+                                    var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)kwn.Items[i]).Value));
+                                    if (v == null) ok = false; else vals[nargs + i] = v;
+                                }
+                                if (!ok) { stack[sp++] = PyBool.False; break; }
+                                stack[sp++] = new PyTuple(vals);
+                                stack[sp++] = PyBool.True;
+                                break;
+                            }
+                        default:
+                            throw Ops.Exc(PyBaseException.All["SystemError"], "unknown opcode " + (word & 0xFF));
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                var pex = Translate(ex);
+                var exc = pex.Value;
+                if (!ReferenceEquals(exc.LastFrame, f))
+                {
+                    exc.Traceback.Add(new TraceEntry(code.Filename, code.Lines.Length > 0 ? code.Lines[Math.Clamp(ip - 1, 0, code.Lines.Length - 1)] : 0, code.Name));
+                    exc.LastFrame = f;
+                }
+                SetContext(exc);
+                bool handled = false;
+                while (f.BlockCount > 0)
+                {
+                    var b = f.Blocks![--f.BlockCount];
+                    if (b.IsHandler) { CurrentExc = b.Saved; continue; }
+                    for (int i = b.Level; i < sp; i++) stack[i] = null!;
+                    sp = b.Level;
+                    f.PushBlock(0, b.Level, true, CurrentExc);
+                    CurrentExc = exc;
+                    stack[sp++] = exc;
+                    ip = b.Handler;
+                    handled = true;
+                    break;
+                }
+                if (!handled)
+                {
+                    for (int i = 0; i < sp; i++) stack[i] = null!;
+                    f.Sp = 0; f.Finished = true;
+                    if (ReferenceEquals(pex, ex)) throw;
+                    throw pex;
+                }
+            }
+        }
+    }
+
+    private static void CheckCatchable(PyObject t)
+    {
+        if (t is PyType ty && ty.IsSubtypeOf(PyBaseException.BaseExceptionType)) return;
+        if (t is PyTuple tup) { foreach (var x in tup.Items) CheckCatchable(x); return; }
+        throw Ops.TypeError("catching classes that do not inherit from BaseException is not allowed");
+    }
+
+    private static PyObject LoadInstanceAttr(PyInstance o, PyStr name)
+    {
+        var t = o.Type;
+        if (t.LookupHeap(PyStr.S___getattribute__) != null) return Ops.GetAttr(o, name);
+        var attr = t.Lookup(name);
+        if (attr == null || attr is PyFunction)
+        {
+            var d = o.Dict!;
+            var v = d.GetOrNull(name);
+            if (v != null) return v;
+            if (attr != null) return new PyBoundMethod(o, attr);
+        }
+        return Ops.GetAttr(o, name);
+    }
+}
