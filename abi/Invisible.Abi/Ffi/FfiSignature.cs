@@ -156,7 +156,7 @@ public sealed unsafe class FfiSignature
     /// the C keywords, <c>bool</c>, <c>size_t ssize_t ptrdiff_t intptr_t uintptr_t off_t time_t pid_t uid_t gid_t
     /// mode_t wchar_t int8_t … uint64_t</c>, and <c>FILE</c>/<c>DIR</c> (opaque, behind a pointer). Other names and
     /// every <c>struct</c>/<c>union</c>/<c>enum</c> tag are looked up with <paramref name="resolveType"/> (e.g.
-    /// <see cref="ProcessImage.FindType"/>).</item>
+    /// <see cref="ProcessImage.FindType"/>); an unknown tag is an incomplete type (usable behind a pointer only).</item>
     /// <item>Compact codes <c>RET:ARGS</c>, one letter per type: <c>v</c> void, <c>?</c> _Bool, <c>c</c> char,
     /// <c>b</c>/<c>B</c> signed/unsigned char, <c>h</c>/<c>H</c> short, <c>i</c>/<c>I</c> int, <c>l</c>/<c>L</c> long,
     /// <c>q</c>/<c>Q</c> long long, <c>z</c> size_t, <c>Z</c> ssize_t, <c>f</c> float, <c>d</c> double, <c>g</c> long

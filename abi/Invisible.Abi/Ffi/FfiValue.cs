@@ -80,7 +80,9 @@ public readonly struct FfiValue
     public static implicit operator FfiValue(ulong v) => FromUInt64(v);
     public static implicit operator FfiValue(double v) => FromDouble(v);
     public static implicit operator FfiValue(string? v) => FromString(v);
-    public static implicit operator FfiValue(nint v) => FromPointer(v);
+    public static implicit operator FfiValue(uint v) => FromInt64(v);
+    /// <summary>A C char argument (its code; must fit the parameter's char type).</summary>
+    public static implicit operator FfiValue(char v) => FromInt64(v);
 
     public bool IsNone => Kind == FfiValueKind.None;
     public bool IsInteger => Kind is FfiValueKind.Int or FfiValueKind.UInt;

@@ -159,7 +159,8 @@ internal static class SignatureParser
 
         public void ParseFunction(out FfiType ret, out FfiType[] ps, out string?[] names, out bool variadic, out string? name)
         {
-            ret = ParseSpecifiers(out _);
+            ret = ParseSpecifiers(out bool retConst);
+            if (retConst) ret = FfiType.WithName(ret, "const " + ret.Name);
             ret = ParsePointers(ret);
             name = null;
             if (IsIdent(Peek)) name = Next();
@@ -184,7 +185,8 @@ internal static class SignatureParser
                     Expect(")");
                     break;
                 }
-                FfiType t = ParseSpecifiers(out _);
+                FfiType t = ParseSpecifiers(out bool isConst);
+                if (isConst) t = FfiType.WithName(t, "const " + t.Name);
                 t = ParsePointers(t);
                 string? pname = null;
                 if (Peek == "(")
@@ -320,8 +322,8 @@ internal static class SignatureParser
         private FfiType Resolve(string name)
         {
             CType? c = _resolve?.Invoke(name);
-            if (c is null) throw Error(_text, "unknown type '" + name + "'" + (_resolve is null ? " (no type resolver given)" : ""));
-            return FfiType.ForDeclaration(c);
+            // An unknown tag is an incomplete type, as in C: fine behind a pointer, refused by value.
+            return c is null ? FfiType.Opaque(name, name, null) : FfiType.ForDeclaration(c);
         }
     }
 }
