@@ -60,7 +60,7 @@ public sealed unsafe class FfiLibcTests : IClassFixture<FfiLibcFixture>
         Assert.Equal("ffi|   42|ab  |3.142|-9000000000|Z|ff|4000000000", text);
         // truncation: the return value is the full length
         byte[] small = new byte[4];
-        Assert.Equal(11, FfiCall.Invoke(_f.Libc_("snprintf"), s, [FfiValue.FromBytes(small), 4, "%d", 12345678901L]).AsInt64());
+        Assert.Equal(11, FfiCall.Invoke(_f.Libc_("snprintf"), s, [FfiValue.FromBytes(small), 4, "%ld", 12345678901L]).AsInt64());
         Assert.Equal("123\0", Encoding.ASCII.GetString(small));
         var e = Assert.Throws<FfiException>(() => FfiCall.Invoke(_f.Libc_("snprintf"), s, [FfiValue.FromBytes(buf), "128", "%d"]));
         Assert.Equal("argument 2 (maxlen): expected an integer, got str", e.Message);
