@@ -1,5 +1,6 @@
 using System.IO;
 using System.Text.Json;
+using Invisible.Runtime.Census;
 using Invisible.Runtime.Interop;
 
 namespace Invisible.Runtime.Reporting;
@@ -40,7 +41,7 @@ public static class JsonReportWriter
                     w.WriteNumber("bytes", r.Record.Bytes);
                     w.WriteNumber("indirect_blocks", r.Record.IndirectBlocks);
                     w.WriteNumber("indirect_bytes", r.Record.IndirectBytes);
-                    w.WriteNull("type");
+                    if (r.Type is null) w.WriteNull("type"); else w.WriteString("type", r.Type);
                     w.WriteStartArray("trace");
                     foreach (var f in r.Frames)
                     {
@@ -59,6 +60,8 @@ public static class JsonReportWriter
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
+            if (report.Census is not null)
+                CensusWriters.Json(w, report.Census);
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');

@@ -4,6 +4,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using Invisible.Abi.Symbolization;
+using Invisible.Runtime.Census;
 using Invisible.Runtime.Interop;
 
 namespace Invisible.Runtime.Reporting;
@@ -21,6 +22,9 @@ public sealed class SymbolizedRecord
 
     /// <summary>All frames of the trace, innermost first; inlined frames precede their caller.</summary>
     public SourceFrame[] Frames { get; }
+
+    /// <summary>Inferred type of the record's blocks (from its site, size and vtable); null if inference failed.</summary>
+    public string? Type { get; set; }
 }
 
 /// <summary>Everything one report says, gathered before anything is written, so that a failure
@@ -46,12 +50,17 @@ public sealed unsafe class ReportBuilder
     public ulong ScannedRootBytes { get; private set; }
     public ulong ThreadsStopped { get; private set; }
     public double ScanMilliseconds { get; private set; }
+    /// <summary>The heap census, when the request asked for one (INVISIBLE_REPORT_CENSUS).</summary>
+    public CensusResult? Census { get; private set; }
 
     public static ReportBuilder Build(QueryApi* api, ReportRequest* request)
     {
         string command = request->Command == null ? "" : Marshal.PtrToStringUTF8((nint)request->Command) ?? "";
         string? json = request->JsonPath == null ? null : Marshal.PtrToStringUTF8((nint)request->JsonPath);
         var report = new ReportBuilder(request->Pid, command, json, request->Flags);
+        string[] allocFns = CensusBuilder.AllocFns(request);
+        if ((request->Flags & ReportFlags.Census) != 0)
+            report.Census = CensusBuilder.Build(api, allocFns);
         LeakSummary* leaks = request->Leaks;
         if (leaks == null)
             return report;
@@ -72,9 +81,27 @@ public sealed unsafe class ReportBuilder
             int depth;
             fixed (ulong* p = pcs)
                 depth = api->TraceFrames(record.TraceId, p, pcs.Length);
-            report.Records.Add(new SymbolizedRecord(record, SymbolizeTrace(symbolizer, pcs, depth)));
+            var symbolized = new SymbolizedRecord(record, SymbolizeTrace(symbolizer, pcs, depth));
+            symbolized.Type = TypeOfRecord(api, allocFns, record);
+            report.Records.Add(symbolized);
         }
         return report;
+    }
+
+    /// <summary>The record's type: its example block's (size and vtable); null when inference fails, so a
+    /// problem with one site never loses the leak report.</summary>
+    private static string? TypeOfRecord(QueryApi* api, string[] allocFns, LeakRecord record)
+    {
+        try
+        {
+            BlockInfo block;
+            ulong size = api->FindBlock(record.ExampleBlock, &block) != 0 ? block.Size : (record.Blocks > 0 ? record.Bytes / record.Blocks : 0);
+            return CensusBuilder.TypeOfBlock(api, allocFns, record.TraceId, record.ExampleBlock, size);
+        }
+        catch (Exception)
+        {
+            return null;
+        }
     }
 
     /// <summary>Frames of one trace, without our own frames (the main wrapper) and without the
@@ -102,14 +129,21 @@ public sealed unsafe class ReportBuilder
     public bool Write(QueryApi* api, ReportRequest* request)
     {
         string text = (Flags & ReportFlags.Leaks) != 0 && HasLeaks ? TextReportWriter.Format(this) : "";
+        if (Census is not null)
+            text += CensusWriters.Text(Census, Pid);
         byte[]? json = JsonPath is null ? null : JsonReportWriter.Format(this);
         if (json is not null)
             File.WriteAllBytes(JsonPath!, json);
         if (text.Length > 0)
         {
+            // To the request's descriptor: the saved stderr or --log (the same one write_report uses), or the
+            // attach connection's buffer when the census was asked for by `invisible census PID`.
             byte[] bytes = Encoding.UTF8.GetBytes(text);
-            fixed (byte* p = bytes)
-                api->WriteReport(p, (ulong)bytes.Length);
+            if (request->ReportFd >= 0)
+                Descriptor.WriteAll(request->ReportFd, bytes);
+            else
+                fixed (byte* p = bytes)
+                    api->WriteReport(p, (ulong)bytes.Length);
         }
         return true;
     }

@@ -46,6 +46,8 @@ public static class TextReportWriter
               .Append(" in loss record ").Append(number).Append(" of ").Append(total).Append('\n');
             for (int f = 0; f < r.Frames.Length; f++)
                 sb.Append(prefix).Append(f == 0 ? "   at " : "   by ").Append(FormatFrame(r.Frames[f])).Append('\n');
+            if (r.Type is not null)
+                sb.Append(prefix).Append("   type: ").Append(r.Type).Append('\n');
         }
         sb.Append(prefix).Append('\n');
         sb.Append(prefix).Append("LEAK SUMMARY:\n");

@@ -66,6 +66,34 @@ static const char *command_line(void)
     return r->command;
 }
 
+#define ALLOC_FN_CAPACITY 64
+
+/* INVISIBLE_ALLOC_FN split at commas into a NULL-terminated list (split once: the option never
+ * changes after start-up, and the strings must outlive the request). */
+static const char *const *alloc_fn_list(void)
+{
+    static char names[INVISIBLE_PATH_CAPACITY];
+    static const char *list[ALLOC_FN_CAPACITY + 1];
+    static int split;
+    if (split)
+        return list;
+    split = 1;
+    raw_append(names, 0, sizeof names, invisible_state.options.alloc_fns);
+    int count = 0;
+    char *p = names;
+    while (*p && count < ALLOC_FN_CAPACITY) {
+        while (*p == ',' || *p == ' ')
+            *p++ = 0;
+        if (!*p)
+            break;
+        list[count++] = p;
+        while (*p && *p != ',' && *p != ' ')
+            p++;
+    }
+    list[count] = NULL;
+    return list;
+}
+
 void report_prepare_request(invisible_report_request *request, const invisible_leak_summary *leaks,
                             const char *json_path, unsigned flags)
 {
@@ -77,6 +105,7 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
     request->command = command_line();
     request->json_path = json_path;
     request->leaks = leaks;
+    request->alloc_fns = alloc_fn_list();
 }
 
 /* ---- the runtime ---- */

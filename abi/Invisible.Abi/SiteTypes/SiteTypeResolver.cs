@@ -1,0 +1,230 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using Invisible.Abi.Dwarf;
+using Invisible.Abi.Native;
+
+namespace Invisible.Abi.SiteTypes;
+
+/// <summary>
+/// Allocation site → allocated type, for the current process (the runtime runs inside the program).
+/// Evidence, strongest first: a DWARF call-site entry naming the type; the machine code after the call moving
+/// the result into a variable, member, global, argument or return value whose DWARF type is <c>T *</c>
+/// (<see cref="ResultFlow"/>); the requested size matching exactly one struct of the calling unit. Allocator
+/// wrappers — functions that return the allocation as <c>void *</c>, or are named by the user — are skipped to
+/// reach their caller. C++ polymorphic objects are typed per block by their vtable pointer
+/// (<see cref="VtableClass"/>). Results are cached per function and per vtable; <see cref="Resolve"/> is meant
+/// to be cached per trace by the caller. Not thread-safe: one report at a time.
+/// </summary>
+public sealed unsafe class SiteTypeResolver
+{
+    private readonly ProcessImage _image;
+    private readonly HashSet<string> _wrappers = new(StringComparer.Ordinal);
+    private readonly Dictionary<(DwarfModule, ulong), FunctionFacts?> _facts = new();
+    private readonly Dictionary<ulong, string?> _vtables = new();
+    private readonly Dictionary<(DwarfModule, ulong), bool> _polymorphic = new();
+    private readonly Dictionary<(DwarfModule, ulong), CType[]> _unitCandidates = new();
+
+    public SiteTypeResolver(ProcessImage image, IEnumerable<string>? allocatorWrappers = null)
+    {
+        _image = image;
+        if (allocatorWrappers is not null)
+            foreach (string w in allocatorWrappers)
+                if (w.Length > 0) _wrappers.Add(w);
+    }
+
+    /// <summary>Diagnostics sink (INVISIBLE_SITE_DEBUG in the runtime): each resolution step as a line.</summary>
+    public static Action<string>? Debug { get; set; }
+
+    /// <summary>Names treated as allocator wrappers besides the detected ones (<c>--alloc-fn</c>).</summary>
+    public IReadOnlyCollection<string> Wrappers => _wrappers;
+
+    /// <summary>Infer the type allocated by a trace (return addresses, innermost first, allocator frames of
+    /// libc/libstdc++ already removed).</summary>
+    public SiteType Resolve(ReadOnlySpan<ulong> pcs)
+    {
+        string? wrapper = null;
+        for (int k = 0; k < pcs.Length; k++)
+        {
+            ulong pc = pcs[k];
+            DwarfModule? module = _image.ModuleAt(pc);
+            if (module is null) return Unknown(k, pc, false);
+            FunctionFacts? facts = module.HasDwarf ? FactsAt(module, pc - 1) : null;
+            string? name = facts?.Name ?? module.SymbolAt(pc - 1 - module.Bias)?.Name;
+            if (name is not null && _wrappers.Contains(name)) { wrapper = name; continue; }
+            if (facts is null) return Unknown(k, pc, false);
+            Debug?.Invoke("frame " + k + " pc 0x" + pc.ToString("x") + " in " + (name ?? "?") + " (" + module.Path + ")");
+            FlowResult flow = new ResultFlow(facts, Callee).Follow(pc);
+            Debug?.Invoke(" -> " + flow.Kind + " " + (flow.Target?.ToCString() ?? "-") + " +" + flow.Offset + (flow.ReturnedUntyped ? " returned-untyped" : ""));
+            if (flow.Kind != FlowEvidence.None && flow.Target is not null)
+            {
+                bool probe = facts.IsCpp && IsPolymorphic(flow.Target);
+                return new SiteType(k, pc, ToEvidence(flow.Kind), flow.Target, flow.Offset, facts.IsCpp, probe, null, 0,
+                                    Array.Empty<CType>());
+            }
+            if (flow.ReturnedUntyped) { wrapper = name ?? "?"; continue; }
+            return new SiteType(k, pc, SiteEvidence.None, null, 0, facts.IsCpp, facts.IsCpp, null, 0, Candidates(facts));
+        }
+        if (wrapper is not null)
+            return new SiteType(pcs.Length - 1, pcs.Length > 0 ? pcs[^1] : 0, SiteEvidence.Wrapper, null, 0, false, false,
+                                wrapper, pcs.Length + 1, Array.Empty<CType>());
+        return Unknown(0, pcs.Length > 0 ? pcs[0] : 0, false);
+    }
+
+    private static SiteType Unknown(int k, ulong pc, bool cpp) =>
+        new(k, pc, SiteEvidence.None, null, 0, cpp, false, null, 0, Array.Empty<CType>());
+
+    private static SiteEvidence ToEvidence(FlowEvidence e) => e switch
+    {
+        FlowEvidence.CallSite => SiteEvidence.CallSite,
+        FlowEvidence.Variable => SiteEvidence.Variable,
+        FlowEvidence.Member => SiteEvidence.Member,
+        FlowEvidence.Global => SiteEvidence.Global,
+        FlowEvidence.Register => SiteEvidence.Register,
+        FlowEvidence.Argument => SiteEvidence.Argument,
+        FlowEvidence.Returned => SiteEvidence.Returned,
+        _ => SiteEvidence.None,
+    };
+
+    private FunctionFacts? FactsAt(DwarfModule module, ulong runtimePc)
+    {
+        ulong dwarfPc = runtimePc - module.Bias;
+        Function? f = module.FunctionAt(dwarfPc);
+        if (f is null) return null;
+        if (_facts.TryGetValue((module, f.DieOffset), out FunctionFacts? cached)) return cached;
+        FunctionFacts? facts = FunctionFacts.Build(module, dwarfPc);
+        _facts[(module, f.DieOffset)] = facts;
+        return facts;
+    }
+
+    /// <summary>Facts of a called function (for its parameter types), by entry address.</summary>
+    private FunctionFacts? Callee(ulong target)
+    {
+        DwarfModule? m = _image.ModuleAt(target);
+        if (m is null || !m.HasDwarf) return null;
+        return FactsAt(m, target);
+    }
+
+    /// <summary>Complete struct types of the calling function's unit, declared in its main source file.</summary>
+    private CType[] Candidates(FunctionFacts facts)
+    {
+        CompileUnit? unit = facts.Unit;
+        if (unit is null) return Array.Empty<CType>();
+        if (_unitCandidates.TryGetValue((facts.Module, unit.DieOffset), out CType[]? done)) return done;
+        var list = new List<CType>();
+        IReadOnlyList<CType> types = unit.Types;
+        string mainFile = System.IO.Path.GetFileName(unit.Name ?? "");
+        for (int i = 0; i < types.Count; i++)
+        {
+            if (types[i] is not StructType st || st.IsDeclaration || st.Size <= 0) continue;
+            string? file = DeclFile(facts.Module, st.DieOffset);
+            if (file is not null && mainFile.Length > 0 && System.IO.Path.GetFileName(file) == mainFile) list.Add(st);
+        }
+        CType[] result = list.ToArray();
+        _unitCandidates[(facts.Module, unit.DieOffset)] = result;
+        return result;
+    }
+
+    private static string? DeclFile(DwarfModule module, ulong dieOffset)
+    {
+        lock (module.Gate)
+        {
+            DwarfDie die;
+            if (module.DwH == 0 || LibDw.dwarf_offdie(module.DwH, dieOffset, &die) == null) return null;
+            return module.Intern(LibDw.dwarf_decl_file(&die));
+        }
+    }
+
+    // ------------------------------------------------------------------ C++ dynamic types
+
+    /// <summary>True for a class with a vtable pointer (its own or a base's), or a virtual member function.</summary>
+    public bool IsPolymorphic(CType t)
+    {
+        if (t.Unqualified is not StructType st || st.IsDeclaration || st.Module is null) return false;
+        var key = (st.Module, st.DieOffset);
+        if (_polymorphic.TryGetValue(key, out bool known)) return known;
+        _polymorphic[key] = false; // cycles through bases cannot happen, but be safe
+        bool result = false;
+        var bases = new List<CType>();
+        DwarfModule m = st.Module;
+        lock (m.Gate)
+        {
+            DwarfDie die, child;
+            if (m.DwH != 0 && LibDw.dwarf_offdie(m.DwH, st.DieOffset, &die) != null && LibDw.dwarf_child(&die, &child) == 0)
+            {
+                do
+                {
+                    int tag = LibDw.dwarf_tag(&child);
+                    if (tag == Dw.TagMember)
+                    {
+                        string? n = m.Name(&child);
+                        if (n is not null && n.StartsWith("_vptr", StringComparison.Ordinal)) result = true;
+                    }
+                    else if (tag == 0x1c) bases.Add(m.TypeOf(&child));                           // DW_TAG_inheritance
+                    else if (tag == Dw.TagSubprogram && LibDw.dwarf_hasattr(&child, 0x4c) != 0) result = true; // DW_AT_virtuality
+                } while (!result && LibDw.dwarf_siblingof(&child, &child) == 0);
+            }
+        }
+        for (int i = 0; !result && i < bases.Count; i++) result = IsPolymorphic(bases[i]);
+        _polymorphic[key] = result;
+        return result;
+    }
+
+    /// <summary>The class whose vtable <paramref name="vptr"/> points into (<c>_ZTV</c> symbol), or null.</summary>
+    public string? VtableClass(ulong vptr)
+    {
+        if (vptr == 0 || (vptr & 7) != 0) return null;
+        if (_vtables.TryGetValue(vptr, out string? known)) return known;
+        string? name = null;
+        DwarfModule? m = _image.ModuleAt(vptr);
+        if (m is not null)
+        {
+            ElfSymbol? sym = m.SymbolAt(vptr - m.Bias);
+            // The vptr is the vtable's address point: past offset-to-top and the typeinfo pointer.
+            if (sym is { IsFunction: false } s && vptr - m.Bias >= s.Address + 16)
+                name = DemangleVtable(s.Name);
+        }
+        _vtables[vptr] = name;
+        return name;
+    }
+
+    /// <summary><c>_ZTV6Circle</c> → <c>Circle</c>; <c>_ZTVN2ns5ShapeE</c> → <c>ns::Shape</c>. Null for names that
+    /// are not vtables or use manglings this does not cover (templates keep their mangled form).</summary>
+    public static string? DemangleVtable(string symbol)
+    {
+        if (!symbol.StartsWith("_ZTV", StringComparison.Ordinal)) return null;
+        int i = 4;
+        var sb = new StringBuilder();
+        bool nested = i < symbol.Length && symbol[i] == 'N';
+        if (nested) i++;
+        while (i < symbol.Length)
+        {
+            if (nested && symbol[i] == 'E') return sb.ToString();
+            if (symbol[i] == 'S' && i + 1 < symbol.Length && symbol[i + 1] == 't') { Part(sb, "std"); i += 2; continue; }
+            int len = 0, start = i;
+            while (i < symbol.Length && char.IsAsciiDigit(symbol[i])) len = len * 10 + (symbol[i++] - '0');
+            if (i == start || len <= 0 || i + len > symbol.Length) return symbol.Substring(4);
+            Part(sb, symbol.Substring(i, len));
+            i += len;
+            if (!nested) return i == symbol.Length ? sb.ToString() : symbol.Substring(4);
+        }
+        return nested ? symbol.Substring(4) : sb.ToString();
+    }
+
+    private static void Part(StringBuilder sb, string part)
+    {
+        if (sb.Length > 0) sb.Append("::");
+        sb.Append(part);
+    }
+
+    /// <summary>Read the first word of each block in <paramref name="addresses"/> (without faulting on blocks
+    /// freed meanwhile); unreadable words come back as 0.</summary>
+    public static void ReadFirstWords(ReadOnlySpan<ulong> addresses, Span<ulong> words)
+    {
+        for (int i = 0; i < addresses.Length; i++)
+        {
+            ulong w = 0;
+            words[i] = SelfMemory.Read(addresses[i], &w, 8) == 8 ? w : 0;
+        }
+    }
+}

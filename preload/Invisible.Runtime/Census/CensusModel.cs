@@ -1,0 +1,52 @@
+using System.Collections.Generic;
+
+namespace Invisible.Runtime.Census;
+
+/// <summary>One allocation site of a census type: the frame that allocated (wrappers skipped).</summary>
+public sealed class CensusSite
+{
+    public CensusSite(ulong pc, string module, string? function, string? file, int line, string evidence)
+    {
+        Pc = pc; Module = module; Function = function; File = file; Line = line; Evidence = evidence;
+    }
+
+    /// <summary>Path of the object the site's code is in ("" if unknown).</summary>
+    public string Module { get; }
+    public ulong Pc { get; }
+    public string? Function { get; }
+    public string? File { get; }
+    public int Line { get; }
+    /// <summary>What typed the site: variable, member, global, register, argument, returned, size, vtable, …</summary>
+    public string Evidence { get; }
+    public ulong Blocks { get; internal set; }
+    public ulong Bytes { get; internal set; }
+}
+
+/// <summary>All live blocks of one inferred type.</summary>
+public sealed class CensusType
+{
+    public CensusType(string type, bool known) { Type = type; Known = known; }
+
+    public string Type { get; }
+    /// <summary>False for "unknown (…)" entries.</summary>
+    public bool Known { get; }
+    public ulong Blocks { get; internal set; }
+    public ulong Bytes { get; internal set; }
+    /// <summary>Sites, biggest first.</summary>
+    public List<CensusSite> Sites { get; } = new();
+}
+
+/// <summary>A heap census: live blocks grouped by type, biggest first.</summary>
+public sealed class CensusResult
+{
+    public List<CensusType> Types { get; } = new();
+    public ulong Blocks { get; internal set; }
+    public ulong Bytes { get; internal set; }
+    public ulong TypedBlocks { get; internal set; }
+    public ulong TypedBytes { get; internal set; }
+    public int Sites { get; internal set; }
+    /// <summary>Blocks allocated by the runtime's own threads (not the program's): left out of the census.</summary>
+    public ulong OwnBlocks { get; internal set; }
+    public double WalkMilliseconds { get; internal set; }
+    public double TotalMilliseconds { get; internal set; }
+}

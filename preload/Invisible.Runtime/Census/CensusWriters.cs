@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Invisible.Runtime.Census;
+
+/// <summary>The census as text (in the report's <c>==PID==</c> style) and as the JSON <c>"census"</c> array.</summary>
+public static class CensusWriters
+{
+    /// <summary>How many sites are listed under each type in the text report.</summary>
+    public const int TextSitesPerType = 3;
+
+    public static string Text(CensusResult census, int pid)
+    {
+        var sb = new StringBuilder();
+        string prefix = "==" + pid.ToString(CultureInfo.InvariantCulture) + "== ";
+        sb.Append(prefix).Append("HEAP CENSUS: ").Append(Grouped(census.Blocks)).Append(" live blocks, ")
+          .Append(Grouped(census.Bytes)).Append(" bytes, by type\n");
+        sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}  {3}\n", "blocks", "bytes", "share", "type"));
+        foreach (CensusType t in census.Types)
+        {
+            double share = census.Bytes == 0 ? 0 : 100.0 * t.Bytes / census.Bytes;
+            sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,6:0.0}%  {3}\n",
+                Grouped(t.Blocks), Grouped(t.Bytes), share, t.Type));
+            for (int i = 0; i < t.Sites.Count && i < TextSitesPerType; i++)
+            {
+                CensusSite s = t.Sites[i];
+                sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}    at {3}\n",
+                    Grouped(s.Blocks), Grouped(s.Bytes), "", SiteText(s)));
+            }
+            if (t.Sites.Count > TextSitesPerType)
+                sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}    ... {3} more sites\n",
+                    "", "", "", t.Sites.Count - TextSitesPerType));
+        }
+        double typed = census.Blocks == 0 ? 100 : 100.0 * census.TypedBlocks / census.Blocks;
+        sb.Append(prefix).Append("Typed: ").Append(Grouped(census.TypedBlocks)).Append(" of ").Append(Grouped(census.Blocks))
+          .Append(" blocks (").Append(typed.ToString("0.0", CultureInfo.InvariantCulture)).Append("%) from ")
+          .Append(census.Sites).Append(" sites; census ")
+          .Append(census.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms (walk ")
+          .Append(census.WalkMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms)\n");
+        return sb.ToString();
+    }
+
+    public static string SiteText(CensusSite s)
+    {
+        string fn = s.Function ?? ("0x" + s.Pc.ToString("x", CultureInfo.InvariantCulture));
+        if (s.File is not null && s.Line > 0)
+            return fn + " (" + Path.GetFileName(s.File) + ":" + s.Line.ToString(CultureInfo.InvariantCulture) + ")";
+        return s.Module.Length > 0 ? fn + " (in " + Path.GetFileName(s.Module) + ")" : fn;
+    }
+
+    /// <summary><c>"census": [{"type","blocks","bytes","sites":[{"function","file","line","blocks","bytes"}]}]</c>
+    /// and <c>"census_summary"</c>.</summary>
+    public static void Json(Utf8JsonWriter w, CensusResult census)
+    {
+        w.WriteStartArray("census");
+        foreach (CensusType t in census.Types)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", t.Type);
+            w.WriteNumber("blocks", t.Blocks);
+            w.WriteNumber("bytes", t.Bytes);
+            w.WriteBoolean("known", t.Known);
+            w.WriteStartArray("sites");
+            foreach (CensusSite s in t.Sites)
+            {
+                w.WriteStartObject();
+                if (s.Function is null) w.WriteNull("function"); else w.WriteString("function", s.Function);
+                if (s.File is null) w.WriteNull("file"); else w.WriteString("file", s.File);
+                w.WriteNumber("line", s.Line);
+                w.WriteNumber("blocks", s.Blocks);
+                w.WriteNumber("bytes", s.Bytes);
+                w.WriteString("evidence", s.Evidence);
+                w.WriteString("module", s.Module);
+                w.WriteNumber("pc", s.Pc);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("census_summary");
+        w.WriteNumber("blocks", census.Blocks);
+        w.WriteNumber("bytes", census.Bytes);
+        w.WriteNumber("typed_blocks", census.TypedBlocks);
+        w.WriteNumber("typed_bytes", census.TypedBytes);
+        w.WriteNumber("sites", census.Sites);
+        w.WriteNumber("own_blocks", census.OwnBlocks);
+        w.WriteNumber("walk_ms", census.WalkMilliseconds);
+        w.WriteNumber("total_ms", census.TotalMilliseconds);
+        w.WriteEndObject();
+    }
+
+    private static string Grouped(ulong value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Raw writes to a descriptor (the report's, or the attach connection's memfd).</summary>
+internal static unsafe partial class Descriptor
+{
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial nint write(int fd, byte* buffer, nuint count);
+
+    public static bool WriteAll(int fd, byte[] bytes)
+    {
+        fixed (byte* p = bytes)
+        {
+            long done = 0;
+            while (done < bytes.Length)
+            {
+                nint n = write(fd, p + done, (nuint)(bytes.Length - done));
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == 4) continue; // EINTR
+                    return false;
+                }
+                done += n;
+            }
+        }
+        return true;
+    }
+}
