@@ -169,6 +169,40 @@ public sealed class FfiClosureTests : IClassFixture<FfiFixture>
     }
 
     [Fact]
+    public void CallbackOnAForeignThread()
+    {
+        int managedThread = -1;
+        using FfiClosure c = FfiClosure.Create(_f.CallbackType("run_in_thread", 0), a =>
+        {
+            managedThread = Environment.CurrentManagedThreadId;
+            return a[0].AsInt64() * 3;
+        });
+        Assert.Equal(126, _f.Call("run_in_thread", [c.ToValue(), 42]).AsInt64());
+        Assert.NotEqual(Environment.CurrentManagedThreadId, managedThread);
+    }
+
+    [Fact]
+    public void ConcurrentCallsCallbacksAndVariadicCifs()
+    {
+        using FfiClosure c = FfiClosure.Create(_f.CallbackType("apply", 0), a => a[0].AsInt64() - a[1].AsInt64());
+        long failures = 0;
+        System.Threading.Tasks.Parallel.For(0, 4, t =>
+        {
+            for (int i = 0; i < 5000; i++)
+            {
+                if (_f.Call("apply", [c.ToValue(), 1000 * t, i]).AsInt64() != 1000 * t - i) System.Threading.Interlocked.Increment(ref failures);
+                // alternate argument-kind lists so threads race on the variadic cif cache
+                FfiValue r = (i + t) % 3 == 0 ? _f.Call("sum_longs", [2, 5L, (ulong)i])
+                           : (i + t) % 3 == 1 ? _f.Call("sum_longs", [2, (ulong)5, i])
+                           : _f.Call("sum_longs", [2, FfiValue.FromPointer(5), i]);
+                if (r.AsInt64() != 5 + i) System.Threading.Interlocked.Increment(ref failures);
+            }
+        });
+        Assert.Equal(0, failures);
+        Assert.Equal(0, c.ExceptionCount);
+    }
+
+    [Fact]
     public void VariadicClosuresAreRefused()
     {
         var e = Assert.Throws<FfiException>(() => FfiClosure.Create("int(const char *, ...)", _ => 0));

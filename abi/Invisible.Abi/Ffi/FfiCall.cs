@@ -23,6 +23,7 @@ public static unsafe class FfiCall
     private const int ScratchBytes = 512;
 
     /// <summary>Calls <paramref name="function"/> with <paramref name="args"/> as the signature says.</summary>
+    [SkipLocalsInit]
     public static FfiValue Invoke(nint function, FfiSignature signature, ReadOnlySpan<FfiValue> args)
     {
         if (function == 0) throw new FfiException(FfiErrorKind.Value, (signature.Name ?? "function") + ": call through a NULL function pointer");

@@ -30,7 +30,8 @@ public enum FfiValueKind : byte
 
 /// <summary>
 /// One argument or result of a native call: an integer, a float, a pointer, a string or byte buffer (arguments),
-/// or a reference to native memory holding a struct. 16 bytes; constructing and passing scalars allocates nothing.
+/// or a reference to native memory holding a struct. 24 bytes (64 value bits, one reference, the kind); constructing and
+/// passing scalars allocates nothing.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 public readonly struct FfiValue
