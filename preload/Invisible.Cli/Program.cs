@@ -8,6 +8,7 @@ public static class Program
 {
     public const string Usage =
         "usage: invisible run [options] [--] PROGRAM [ARGS...]   run PROGRAM with libinvisible.so preloaded\n" +
+        "       invisible census [--json FILE] [--report] PID     heap census by type of a running preloaded process\n" +
         "       invisible python [-c CODE | SCRIPT [ARGS...]]     the Python interpreter\n" +
         "       invisible --help | --version\n" +
         "run options (each is also an INVISIBLE_* environment variable, see README):\n" +
@@ -32,6 +33,8 @@ public static class Program
         {
             case "run":
                 return RunCommand.Execute(args.AsSpan(1));
+            case "census":
+                return CensusCommand.Execute(args.AsSpan(1));
             case "python":
                 return Invisible.Python.PythonMain.Run(args[1..]);
             case "--help":
