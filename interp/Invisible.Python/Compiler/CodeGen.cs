@@ -492,7 +492,6 @@ public sealed class CodeGen
             var next = new Label();
             if (h.Type != null)
             {
-                Emit(Op.DupTop);
                 CompileExpr(h.Type);
                 Emit(Op.CheckExcMatch);
                 EmitJump(Op.PopJumpIfFalse, next);

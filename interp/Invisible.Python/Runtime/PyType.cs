@@ -75,7 +75,7 @@ public sealed class PyType : PyObject
             {
                 var names = new List<string>();
                 foreach (var b in Bases) names.Add(b.Name);
-                throw Ops.TypeError("Cannot create a consistent method resolution order (MRO) for bases " + string.Join(", ", names));
+                throw Ops.TypeError("Cannot create a consistent method resolution\norder (MRO) for bases " + string.Join(", ", names));
             }
             result.Add(cand);
             foreach (var s in seqs) if (s[0] == cand) s.RemoveAt(0);

@@ -309,12 +309,12 @@ public static class Interpreter
                                 var o = stack[sp - 1];
                                 var name = names[word >> 8];
                                 var t = o.Type;
-                                if (o is not PyType && o is not PyModule && (!t.IsHeap || t.LookupHeap(PyStr.S___getattribute__) == null))
+                                if ((o is PyInstance || o is PyStr || o is PyList || o is PyDict || o is PyTuple || o is PySet || o is PyInt || o is PyFloat || o is PyBytes) && (!t.IsHeap || t.LookupHeap(PyStr.S___getattribute__) == null))
                                 {
                                     var attr = t.Lookup(name);
                                     if (attr is PyFunction || (attr is PyBuiltinFunction bf && bf.IsMethod))
                                     {
-                                        var d = o is PyInstance ? o.Dict : null;
+                                        var d = t.IsHeap ? o.Dict : null;
                                         if (d == null || d.Count == 0 || d.GetOrNull(name) == null)
                                         {
                                             stack[sp - 1] = attr;
@@ -888,6 +888,7 @@ public static class Interpreter
             }
             catch (Exception ex)
             {
+                kw = null;
                 var pex = Translate(ex);
                 var exc = pex.Value;
                 if (!ReferenceEquals(exc.LastFrame, f))

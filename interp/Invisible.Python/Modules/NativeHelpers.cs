@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Text;
+using Invisible.Python.Runtime;
+
+namespace Invisible.Python.Modules;
+
+/// <summary>_random: the Mersenne Twister core (same sequences as CPython for integer seeds).</summary>
+public sealed class MersenneTwister
+{
+    private readonly uint[] _mt = new uint[624];
+    private int _mti = 625;
+
+    private void InitGenrand(uint s)
+    {
+        _mt[0] = s;
+        for (_mti = 1; _mti < 624; _mti++)
+            _mt[_mti] = (uint)(1812433253u * (_mt[_mti - 1] ^ (_mt[_mti - 1] >> 30)) + (uint)_mti);
+    }
+
+    public void InitByArray(uint[] key)
+    {
+        InitGenrand(19650218u);
+        int i = 1, j = 0;
+        int k = Math.Max(624, key.Length);
+        for (; k > 0; k--)
+        {
+            _mt[i] = (_mt[i] ^ ((_mt[i - 1] ^ (_mt[i - 1] >> 30)) * 1664525u)) + key[j] + (uint)j;
+            i++; j++;
+            if (i >= 624) { _mt[0] = _mt[623]; i = 1; }
+            if (j >= key.Length) j = 0;
+        }
+        for (k = 623; k > 0; k--)
+        {
+            _mt[i] = (_mt[i] ^ ((_mt[i - 1] ^ (_mt[i - 1] >> 30)) * 1566083941u)) - (uint)i;
+            i++;
+            if (i >= 624) { _mt[0] = _mt[623]; i = 1; }
+        }
+        _mt[0] = 0x80000000u;
+    }
+
+    public void Seed(BigInteger n)
+    {
+        n = BigInteger.Abs(n);
+        var words = new List<uint>();
+        if (n.IsZero) words.Add(0);
+        while (!n.IsZero) { words.Add((uint)(n & 0xFFFFFFFF)); n >>= 32; }
+        InitByArray(words.ToArray());
+    }
+
+    public uint Next()
+    {
+        uint y;
+        if (_mti >= 624)
+        {
+            int kk;
+            for (kk = 0; kk < 624 - 397; kk++)
+            {
+                y = (_mt[kk] & 0x80000000u) | (_mt[kk + 1] & 0x7fffffffu);
+                _mt[kk] = _mt[kk + 397] ^ (y >> 1) ^ ((y & 1) != 0 ? 0x9908b0dfu : 0);
+            }
+            for (; kk < 623; kk++)
+            {
+                y = (_mt[kk] & 0x80000000u) | (_mt[kk + 1] & 0x7fffffffu);
+                _mt[kk] = _mt[kk + (397 - 624)] ^ (y >> 1) ^ ((y & 1) != 0 ? 0x9908b0dfu : 0);
+            }
+            y = (_mt[623] & 0x80000000u) | (_mt[0] & 0x7fffffffu);
+            _mt[623] = _mt[396] ^ (y >> 1) ^ ((y & 1) != 0 ? 0x9908b0dfu : 0);
+            _mti = 0;
+        }
+        y = _mt[_mti++];
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c5680u;
+        y ^= (y << 15) & 0xefc60000u;
+        y ^= y >> 18;
+        return y;
+    }
+
+    public double Random()
+    {
+        uint a = Next() >> 5, b = Next() >> 6;
+        return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
+    }
+
+    public BigInteger GetRandBits(int k)
+    {
+        if (k <= 32) return Next() >> (32 - k);
+        int words = (k - 1) / 32 + 1;
+        BigInteger r = 0;
+        for (int i = 0; i < words; i++, k -= 32)
+        {
+            uint w = Next();
+            if (k < 32) w >>= 32 - k;
+            r |= (BigInteger)w << (32 * i);
+        }
+        return r;
+    }
+
+    public static PyModule CreateModule()
+    {
+        var m = new PyModule("_random");
+        var t = new PyType("Random", PyType.ObjectType, (cls, a, k) => new PyRandom(cls)) { ModuleName = "_random" };
+        t.AddMethod("seed", (a, k) =>
+        {
+            var r = ((PyRandom)a[0]).Mt;
+            var s = a.Length > 1 ? a[1] : PyNone.Instance;
+            if (s == PyNone.Instance) r.Seed(new BigInteger(DateTime.UtcNow.Ticks ^ Environment.ProcessId));
+            else if (s is PyInt i) r.Seed(i.Big);
+            else if (s is PyStr str)
+            {
+                var bytes = Encoding.UTF8.GetBytes(str.Value);
+                var h = System.Security.Cryptography.SHA512.HashData(bytes);
+                var all = new byte[bytes.Length + h.Length];
+                bytes.CopyTo(all, 0); h.CopyTo(all, bytes.Length);
+                r.Seed(new BigInteger(all, true, true));
+            }
+            else if (s is PyFloat f) r.Seed(new BigInteger(Math.Abs(f.V)) + (long)PyFloat.HashDouble(f.V, null));
+            else r.Seed(Ops.Hash(s));
+            return PyNone.Instance;
+        });
+        t.AddMethod("random", (a, k) => new PyFloat(((PyRandom)a[0]).Mt.Random()));
+        t.AddMethod("getrandbits", (a, k) =>
+        {
+            long n = Ops.IndexValue(a[1]);
+            if (n < 0) throw Ops.ValueError("number of bits must be non-negative");
+            if (n == 0) return PyInt.Zero;
+            return PyInt.Get(((PyRandom)a[0]).Mt.GetRandBits((int)n));
+        });
+        t.AddMethod("__init__", (a, k) =>
+        {
+            if (a.Length > 1) Ops.CallMethod(a[0], "seed", a[1]);
+            else Ops.CallMethod(a[0], "seed");
+            return PyNone.Instance;
+        });
+        m.Add("Random", t);
+        return m;
+    }
+}
+
+public sealed class PyRandom : PyObject
+{
+    private readonly PyType _type;
+    public readonly MersenneTwister Mt = new();
+    private PyDict? _dict;
+    public PyRandom(PyType t) { _type = t; Mt.Seed(DateTime.UtcNow.Ticks); }
+    public override PyType Type => _type;
+    public override PyDict? Dict => _dict ??= new PyDict();
+}
+
+/// <summary>collections.deque.</summary>
+public sealed class PyDeque : PyObject
+{
+    public static PyType TypeObj = null!;
+    private PyObject[] _buf = new PyObject[8];
+    private int _head, _count;
+    public int MaxLen = -1;
+    private PyType _type;
+    private PyDict? _dict;
+    public PyDeque(PyType t) { _type = t; }
+    public override PyType Type => _type;
+    public override PyDict? Dict => _type == TypeObj ? null : _dict ??= new PyDict();
+    public int Count => _count;
+    public override bool HasLen => true;
+    public override int Len() => _count;
+    public override bool IsTrue() => _count > 0;
+    public override bool Hashable => false;
+    private PyObject At(int i) => _buf[(_head + i) & (_buf.Length - 1)];
+    private void Grow()
+    {
+        var nb = new PyObject[_buf.Length * 2];
+        for (int i = 0; i < _count; i++) nb[i] = At(i);
+        _buf = nb; _head = 0;
+    }
+    public void Append(PyObject o)
+    {
+        if (MaxLen == 0) return;
+        if (_count == MaxLen) PopLeft();
+        if (_count == _buf.Length) Grow();
+        _buf[(_head + _count) & (_buf.Length - 1)] = o;
+        _count++;
+    }
+    public void AppendLeft(PyObject o)
+    {
+        if (MaxLen == 0) return;
+        if (_count == MaxLen) Pop();
+        if (_count == _buf.Length) Grow();
+        _head = (_head - 1) & (_buf.Length - 1);
+        _buf[_head] = o;
+        _count++;
+    }
+    public PyObject Pop()
+    {
+        if (_count == 0) throw Ops.IndexError("pop from an empty deque");
+        _count--;
+        int i = (_head + _count) & (_buf.Length - 1);
+        var r = _buf[i]; _buf[i] = null!;
+        return r;
+    }
+    public PyObject PopLeft()
+    {
+        if (_count == 0) throw Ops.IndexError("pop from an empty deque");
+        var r = _buf[_head]; _buf[_head] = null!;
+        _head = (_head + 1) & (_buf.Length - 1);
+        _count--;
+        return r;
+    }
+    public PyObject[] ToArray() { var a = new PyObject[_count]; for (int i = 0; i < _count; i++) a[i] = At(i); return a; }
+    public void Clear() { _buf = new PyObject[8]; _head = 0; _count = 0; }
+    public override PyObject Iter() => new PySeqIterator(ToArray(), _count);
+    public override bool? Contains(PyObject item) { for (int i = 0; i < _count; i++) if (Ops.Eq(At(i), item)) return true; return false; }
+    private int Idx(PyObject k)
+    {
+        long i = Ops.IndexValue(k);
+        if (i < 0) i += _count;
+        if (i < 0 || i >= _count) throw Ops.IndexError("deque index out of range");
+        return (int)i;
+    }
+    public override PyObject GetItem(PyObject key) => At(Idx(key));
+    public override void SetItem(PyObject key, PyObject value) => _buf[(_head + Idx(key)) & (_buf.Length - 1)] = value;
+    public override void DelItem(PyObject key)
+    {
+        var items = new List<PyObject>(ToArray());
+        items.RemoveAt(Idx(key));
+        Clear(); foreach (var x in items) Append(x);
+    }
+    public override string Repr()
+    {
+        if (!Ops.ReprEnter(this)) return "[...]";
+        try
+        {
+            var sb = new StringBuilder(_type.Name + "([");
+            for (int i = 0; i < _count; i++) { if (i > 0) sb.Append(", "); sb.Append(Ops.Repr(At(i))); }
+            sb.Append(']');
+            if (MaxLen >= 0) sb.Append(", maxlen=").Append(MaxLen);
+            return sb.Append(')').ToString();
+        }
+        finally { Ops.ReprLeave(this); }
+    }
+    public override PyObject? RichCompare(PyObject other, CmpOp op)
+    {
+        if (other is not PyDeque d) return null;
+        var a = ToArray(); var b = d.ToArray();
+        return Ops.SeqCompare(a, a.Length, b, b.Length, op);
+    }
+    public override PyObject? InplaceOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Add) { foreach (var x in Ops.ToArray(other)) Append(x); return this; }
+        return null;
+    }
+    public override PyObject? BinOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Add && other is PyDeque d) { var r = new PyDeque(TypeObj) { MaxLen = MaxLen }; foreach (var x in ToArray()) r.Append(x); foreach (var x in d.ToArray()) r.Append(x); return r; }
+        return null;
+    }
+
+    public static PyType CreateType()
+    {
+        var t = new PyType("deque", PyType.ObjectType, (cls, a, k) => new PyDeque(cls)) { ModuleName = "collections" };
+        TypeObj = t;
+        PyDeque Q(PyObject o) => (PyDeque)o;
+        t.AddMethod("__init__", (a, k) =>
+        {
+            var d = Q(a[0]);
+            d.Clear();
+            var ml = Ops.Arg(a, k, 2, "maxlen");
+            if (ml != null && ml != PyNone.Instance) d.MaxLen = (int)Ops.IndexValue(ml);
+            var it = Ops.Arg(a, k, 1, "iterable");
+            if (it != null) foreach (var x in Ops.ToArray(it)) d.Append(x);
+            return PyNone.Instance;
+        });
+        t.AddMethod("append", (a, k) => { Q(a[0]).Append(a[1]); return PyNone.Instance; });
+        t.AddMethod("appendleft", (a, k) => { Q(a[0]).AppendLeft(a[1]); return PyNone.Instance; });
+        t.AddMethod("pop", (a, k) => Q(a[0]).Pop());
+        t.AddMethod("popleft", (a, k) => Q(a[0]).PopLeft());
+        t.AddMethod("extend", (a, k) => { var d = Q(a[0]); foreach (var x in Ops.ToArray(a[1])) d.Append(x); return PyNone.Instance; });
+        t.AddMethod("extendleft", (a, k) => { var d = Q(a[0]); foreach (var x in Ops.ToArray(a[1])) d.AppendLeft(x); return PyNone.Instance; });
+        t.AddMethod("clear", (a, k) => { Q(a[0]).Clear(); return PyNone.Instance; });
+        t.AddMethod("copy", (a, k) => { var d = Q(a[0]); var r = new PyDeque(d._type) { MaxLen = d.MaxLen }; foreach (var x in d.ToArray()) r.Append(x); return r; });
+        t.AddMethod("count", (a, k) => { int c = 0; foreach (var x in Q(a[0]).ToArray()) if (Ops.Eq(x, a[1])) c++; return PyInt.Get(c); });
+        t.AddMethod("index", (a, k) => { var arr = Q(a[0]).ToArray(); for (int i = 0; i < arr.Length; i++) if (Ops.Eq(arr[i], a[1])) return PyInt.Get(i); throw Ops.ValueError($"{Ops.Repr(a[1])} is not in deque"); });
+        t.AddMethod("remove", (a, k) =>
+        {
+            var d = Q(a[0]); var arr = new List<PyObject>(d.ToArray());
+            var target = a[1];
+            int i = arr.FindIndex(x => Ops.Eq(x, target));
+            if (i < 0) throw Ops.ValueError($"{Ops.Repr(a[1])} is not in deque");
+            arr.RemoveAt(i); d.Clear(); foreach (var x in arr) d.Append(x);
+            return PyNone.Instance;
+        });
+        t.AddMethod("reverse", (a, k) => { var d = Q(a[0]); var arr = d.ToArray(); Array.Reverse(arr); d.Clear(); foreach (var x in arr) d.Append(x); return PyNone.Instance; });
+        t.AddMethod("rotate", (a, k) =>
+        {
+            var d = Q(a[0]);
+            long n = a.Length > 1 ? Ops.IndexValue(a[1]) : 1;
+            if (d._count == 0) return PyNone.Instance;
+            n %= d._count;
+            if (n > 0) for (long i = 0; i < n; i++) d.AppendLeft(d.Pop());
+            else for (long i = 0; i < -n; i++) d.Append(d.PopLeft());
+            return PyNone.Instance;
+        });
+        t.AddMethod("__len__", (a, k) => PyInt.Get(Q(a[0])._count));
+        t.AddMethod("__iter__", (a, k) => a[0].Iter());
+        t.AddMethod("__getitem__", (a, k) => a[0].GetItem(a[1]));
+        t.AddMethod("__reversed__", (a, k) => { var arr = Q(a[0]).ToArray(); Array.Reverse(arr); return new PySeqIterator(arr, arr.Length); });
+        t.SetMember("maxlen", new PyProperty(new PyBuiltinFunction("maxlen", (a, k) => Q(a[0]).MaxLen < 0 ? PyNone.Instance : PyInt.Get(Q(a[0]).MaxLen)), null, null, null));
+        t.SetMember("__hash__", PyNone.Instance);
+        return t;
+    }
+}

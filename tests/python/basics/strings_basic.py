@@ -1,0 +1,13 @@
+s = "Hello, World"
+print(s.lower(), s.upper(), s.swapcase(), s.title(), len(s))
+print(s[0], s[-1], s[1:5], s[::-1], s[::2], s[7:], s[:5])
+print(s.find("o"), s.rfind("o"), s.index("W"), s.count("l"), "xyz" in s, "World" in s)
+print(s.replace("l", "L"), s.replace("l", "L", 1), s.split(", "), "a b  c".split(), "a,b,,c".split(","))
+print(" pad ".strip() + "|", "xxhixx".strip("x"), "  left".lstrip(), "right  ".rstrip() + "|")
+print(s.startswith("Hell"), s.endswith("ld"), "-".join(["a", "b", "c"]), "ab" * 3)
+print("abc".center(9, "*"), "abc".ljust(6, "-") + "|", "abc".rjust(6), "42".zfill(5), "-42".zfill(6))
+print("hello world".capitalize(), "Hello".isalpha(), "123".isdigit(), "  ".isspace(), "abc1".isalnum())
+print("a\tb\nc", repr("a\tb\nc"), repr("it's"), repr('say "hi"'), repr("both ' and \""))
+print(ord("A"), chr(97), chr(8364), "é", repr("é"), "\u00e9" == "é")
+print("one two three".partition(" "), "one two three".rpartition(" "), "a1b2c3".upper())
+print("line1\nline2\r\nline3".splitlines(), "x".join("abc"), str(123) + str(4.5) + str(None))

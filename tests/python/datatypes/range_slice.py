@@ -1,0 +1,6 @@
+r = range(2, 20, 3)
+print(list(r), len(r), r[1], r[-1], 5 in r, 6 in r, r.index(8), list(r[1:3]), list(range(10, 0, -3)))
+print(range(5), range(1, 5), range(1, 5, 2), list(range(0)), range(3) == range(0, 3))
+s = slice(1, 10, 2)
+print(s, s.start, s.stop, s.step, list(range(20))[s], "abcdefghij"[s], s.indices(5))
+print([0, 1, 2, 3, 4][::-1], [0, 1, 2, 3, 4][-2:], [0, 1, 2, 3, 4][:-2], "abc"[5:], "abc"[-10:2])

@@ -1,0 +1,7 @@
+def a():
+    b()
+def b():
+    raise RuntimeError("uncaught!")
+print("before")
+a()
+print("never")
