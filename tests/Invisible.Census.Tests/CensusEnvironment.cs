@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Text.Json;
+
+namespace Invisible.Census.Tests;
+
+/// <summary>Build outputs, running fixtures preloaded, and reading the census out of the JSON report.</summary>
+public static class CensusEnvironment
+{
+    public static readonly string Root = FindRoot();
+    public static string Build => Path.Combine(Root, "build");
+    public static string Library => Path.Combine(Build, "lib", "libinvisible.so");
+    public static string Cli => Path.Combine(Build, "bin", "invisible");
+    public static string Fixture(string name, string opt) => Path.Combine(Build, "tests", "fixtures", name + "-" + opt);
+
+    private static string FindRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null)
+        {
+            if (File.Exists(Path.Combine(dir, "CMakeLists.txt")) && File.Exists(Path.Combine(dir, "scripts", "build")))
+                return dir;
+            dir = Path.GetDirectoryName(dir);
+        }
+        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string TempFile(string suffix) =>
+        Path.Combine(Path.GetTempPath(), "invisible-census-" + Guid.NewGuid().ToString("N") + suffix);
+
+    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IDictionary<string, string>? env)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Root,
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        foreach (string key in new List<string>(psi.Environment.Keys))
+            if (key.StartsWith("INVISIBLE_", StringComparison.Ordinal) || key == "LD_PRELOAD")
+                psi.Environment.Remove(key);
+        if (env is not null)
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+        return psi;
+    }
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> args,
+                                                                   IDictionary<string, string>? env = null, int timeoutMs = 120_000)
+    {
+        using var p = Process.Start(StartInfo(file, args, env))!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutMs))
+        {
+            p.Kill(true);
+            throw new TimeoutException(file + " did not finish");
+        }
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Run a fixture preloaded with the census at exit; returns the parsed JSON report.</summary>
+    public static JsonDocument Census(string fixture, string opt, IEnumerable<string> modes, int depth = 1,
+                                      string? allocFn = null, bool leakCheck = false)
+    {
+        string json = TempFile(".json");
+        var env = new Dictionary<string, string>
+        {
+            ["LD_PRELOAD"] = Library,
+            ["INVISIBLE_JSON"] = json,
+            ["INVISIBLE_CENSUS"] = "yes",
+            ["INVISIBLE_LEAK_CHECK"] = leakCheck ? "yes" : "no",
+            ["INVISIBLE_DEPTH"] = depth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (allocFn is not null) env["INVISIBLE_ALLOC_FN"] = allocFn;
+        var run = Run(Fixture(fixture, opt), modes, env);
+        if (run.ExitCode != 0 || !File.Exists(json))
+            throw new InvalidOperationException("exit " + run.ExitCode + ", no JSON report; stderr:\n" + run.Stderr);
+        var doc = JsonDocument.Parse(File.ReadAllText(json));
+        File.Delete(json);
+        return doc;
+    }
+
+    /// <summary>type → blocks, for the census entries whose sites are all in <paramref name="module"/>'s code
+    /// (blocks made by libc/libstdc++ start-up are not the fixture's).</summary>
+    public static Dictionary<string, long> BlocksByType(JsonDocument report, string? moduleSuffix = null)
+    {
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (JsonElement t in report.RootElement.GetProperty("census").EnumerateArray())
+        {
+            string type = t.GetProperty("type").GetString()!;
+            foreach (JsonElement s in t.GetProperty("sites").EnumerateArray())
+            {
+                if (moduleSuffix is not null && !s.GetProperty("module").GetString()!.EndsWith(moduleSuffix, StringComparison.Ordinal))
+                    continue;
+                result[type] = (result.TryGetValue(type, out long n) ? n : 0) + s.GetProperty("blocks").GetInt64();
+            }
+        }
+        return result;
+    }
+
+    public static string Describe(Dictionary<string, long> counts)
+    {
+        var parts = new List<string>();
+        foreach (var (k, v) in counts) parts.Add(k + "=" + v);
+        parts.Sort(StringComparer.Ordinal);
+        return string.Join(", ", parts);
+    }
+}
