@@ -182,11 +182,14 @@ public sealed class PythonEngine
     /// <summary>Convenience for tests and tools: run code in a fresh engine capturing output.</summary>
     public static (string Stdout, string Stderr, int ExitCode) Execute(string code, string filename = "<string>", string? stdin = null)
     {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var eng = new PythonEngine(o, e, new StringReader(stdin ?? ""), new[] { filename });
-        int rc = eng.RunMain(code, filename);
-        return (o.ToString(), e.ToString(), rc);
+        return PythonThread.Run(() =>
+        {
+            var o = new StringWriter();
+            var e = new StringWriter();
+            var eng = new PythonEngine(o, e, new StringReader(stdin ?? ""), new[] { filename });
+            int rc = eng.RunMain(code, filename);
+            return (o.ToString(), e.ToString(), rc);
+        });
     }
 
     /// <summary>Execute one interactive statement (prompt mode): expression values are printed.</summary>

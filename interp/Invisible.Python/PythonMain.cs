@@ -12,12 +12,7 @@ public static class PythonMain
 {
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        int rc = 0;
-        // run on a thread with a large stack so deep Python recursion raises RecursionError instead of crashing
-        var t = new Thread(() => rc = RunOnThread(args, stdout, stderr), 512 * 1024 * 1024);
-        t.Start();
-        t.Join();
-        return rc;
+        return Vm.PythonThread.Run(() => RunOnThread(args, stdout, stderr));
     }
 
     private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr)

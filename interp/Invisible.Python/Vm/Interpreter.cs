@@ -37,7 +37,7 @@ public static class Interpreter
 
     public static PyObject Execute(Frame f)
     {
-        if (++Depth > RecursionLimit || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (++Depth > RecursionLimit || PythonThread.StackExhausted())
         {
             Depth--;
             throw Ops.Exc(PyBaseException.RecursionErrorType, "maximum recursion depth exceeded");

@@ -1,0 +1,78 @@
+using System.IO;
+using Xunit;
+
+namespace Invisible.Python.Tests;
+
+public class EngineTests
+{
+    [Fact]
+    public void ExecuteCapturesOutput()
+    {
+        var (o, e, rc) = PythonEngine.Execute("print('hi', 6 * 7)");
+        Assert.Equal("hi 42\n", o);
+        Assert.Equal("", e);
+        Assert.Equal(0, rc);
+    }
+
+    [Fact]
+    public void SyntaxErrorHasFileLineAndCaret()
+    {
+        var (o, e, rc) = PythonEngine.Execute("x = 1\ny = (1 +\nprint(x)\n", "prog.py");
+        Assert.Equal(1, rc);
+        Assert.Contains("File \"prog.py\", line", e);
+        Assert.Contains("SyntaxError", e);
+        var (_, e2, _) = PythonEngine.Execute("x = = 1\n", "bad.py");
+        Assert.Contains("File \"bad.py\", line 1", e2);
+        Assert.Contains("    x = = 1\n", e2);
+        Assert.Contains("^", e2);
+        Assert.EndsWith("SyntaxError: invalid syntax\n", e2);
+    }
+
+    [Fact]
+    public void UncaughtExceptionPrintsTraceback()
+    {
+        var (o, e, rc) = PythonEngine.Execute("def f():\n    raise ValueError('bad')\nprint('a')\nf()\n", "t.py");
+        Assert.Equal("a\n", o);
+        Assert.Equal(1, rc);
+        Assert.Equal("Traceback (most recent call last):\n  File \"t.py\", line 4, in <module>\n    f()\n  File \"t.py\", line 2, in f\n    raise ValueError('bad')\nValueError: bad\n", e);
+    }
+
+    [Fact]
+    public void RecursionErrorInsteadOfCrash()
+    {
+        var (o, e, rc) = PythonEngine.Execute("def f(n): return f(n + 1)\nf(0)\n");
+        Assert.Equal(1, rc);
+        Assert.Contains("RecursionError: maximum recursion depth exceeded", e);
+    }
+
+    [Fact]
+    public void ModuleProviderHook()
+    {
+        var provider = new System.Func<string, Runtime.PyModule?>(name =>
+        {
+            if (name != "c") return null;
+            var m = new Runtime.PyModule("c");
+            m.Add("answer", Runtime.PyInt.Get(42));
+            m.AddFn("twice", (a, k) => Runtime.PyInt.Get(((Runtime.PyInt)a[0]).V * 2));
+            return m;
+        });
+        Modules.ModuleRegistry.AddProvider(provider);
+        try
+        {
+            var (o, _, rc) = PythonEngine.Execute("import c\nfrom c import twice\nprint(c.answer, twice(21))");
+            Assert.Equal("42 42\n", o);
+            Assert.Equal(0, rc);
+        }
+        finally { Modules.ModuleRegistry.RemoveProvider(provider); }
+    }
+
+    [Fact]
+    public void MainRunsDashC()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int rc = PythonMain.Run(new[] { "-c", "import sys; print(sys.argv); sys.exit(4)", "x" }, o, e);
+        Assert.Equal("['-c', 'x']\n", o.ToString());
+        Assert.Equal(4, rc);
+    }
+}
