@@ -56,7 +56,7 @@ public sealed class Lexer
             {
                 if (_paren == 0) Add(TokKind.Newline, "\n", _pos);
                 _pos++; _line++; _lineStart = _pos;
-                _atLineStart = true;
+                _atLineStart = _paren == 0;
                 continue;
             }
             if (char.IsLetter(c) || c == '_' || c > 127)

@@ -184,7 +184,7 @@ public sealed class PyProperty : PyObject
     }
 }
 
-public sealed class PyModule : PyObject
+public class PyModule : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly PyDict ModDict;
