@@ -35,6 +35,7 @@ public static class StdModules
             m.Add("deque", PyDeque.CreateType());
             return m;
         });
+        NativeEntry.NativeEntryModule.Register();
         ModuleRegistry.RegisterBuiltin("builtins", () => (PyModule)SysModule.Modules.GetOrNull(PyStr.Of("builtins"))!);
         Src("random", PySources.Random);
         Src("bisect", PySources.Bisect);

@@ -16,6 +16,8 @@ public sealed class PyFunction : PyObject
     public PyObject Module;
     private PyDict? _dict;
     public PyObject Doc = PyNone.Instance;
+    /// <summary>Named native entry stub (NativeEntry/NativeEntryPoints): 0 = not resolved yet, -1 = none (managed call).</summary>
+    public nint NativeEntry;
 
     public PyFunction(CodeObject code, PyDict globals, PyObject[]? defaults, PyDict? kwdefaults, PyCell[]? closure)
     {

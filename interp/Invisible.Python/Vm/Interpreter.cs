@@ -32,7 +32,8 @@ public static class Interpreter
             for (int i = 0; i < c2a.Length; i++) if (c2a[i] >= 0) { f.Cells[i].Value = f.Fast[c2a[i]]; f.Fast[c2a[i]] = null; }
         }
         if (code.IsGenerator) return new PyGenerator(f, fn.Name, fn.QualName);
-        return Execute(f);
+        // Through the function's named native stub (gdb/perf/leak traces name Python frames), unless it has none.
+        return fn.NativeEntry == -1 ? Execute(f) : NativeEntry.NativeEntryPoints.Execute(fn, f);
     }
 
     public static PyObject Execute(Frame f)
