@@ -655,8 +655,23 @@ DLEXT_API int dldestroy(void *h)
 }
 
 /* At exit only the files go: unloading objects from a destructor could pull code from under
- * other destructors or atexit handlers that still reference generated functions. */
+ * other destructors or atexit handlers that still reference generated functions.
+ * The preloaded entry defers this (dlx_defer_file_cleanup) when it reports at exit: its atexit
+ * handler runs after the loader's destructors, and the report symbolizes generated code (Python
+ * functions' stubs) by reading these files, so it calls dlx_cleanup_files_now() when done. */
+static volatile int cleanup_deferred;
+
+void dlx_defer_file_cleanup(void) { cleanup_deferred = 1; }
+
+void dlx_cleanup_files_now(void);
+
 __attribute__((destructor)) static void dlx_cleanup_files(void)
+{
+    if (!cleanup_deferred)
+        dlx_cleanup_files_now();
+}
+
+void dlx_cleanup_files_now(void)
 {
     const char *keep = getenv("INVISIBLE_DLEXT_KEEP");
     if (keep && keep[0] == '1' && dir_path[0] && dir_pid == getpid()) {

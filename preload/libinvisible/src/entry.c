@@ -83,6 +83,18 @@ static void warn_bad_option(const char *setting)
 
 static void at_exit_report(void);
 
+/* loader-ext (linked in; weak in case it is built empty): its exit-time removal of the generated
+ * objects' files waits for our report, which reads them to name generated code (e.g. Python
+ * functions' native entry points) in leak traces. */
+__attribute__((weak)) void dlx_defer_file_cleanup(void);
+__attribute__((weak)) void dlx_cleanup_files_now(void);
+
+static void cleanup_generated_files(void)
+{
+    if (dlx_cleanup_files_now)
+        dlx_cleanup_files_now();
+}
+
 /* Where ld.so's code is, so the hooks can tell its allocations apart (see RECORD_LOADER). */
 static int find_loader_text(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -118,6 +130,8 @@ __attribute__((constructor(101))) static void invisible_constructor(void)
     thread_registry_init_exit_key();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     atexit(at_exit_report);
+    if (dlx_defer_file_cleanup)
+        dlx_defer_file_cleanup();
     thread->in_hook--;
 }
 
@@ -205,8 +219,10 @@ static void at_exit_report(void)
         return; /* a nested exit() from --error-exitcode */
     invisible_state.exiting = 1;
     const invisible_options *o = &invisible_state.options;
-    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0]))
+    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0])) {
+        cleanup_generated_files();
         return;
+    }
     thread->in_hook++;
     const invisible_leak_summary *leaks = o->leak_check ? leakcheck_run() : NULL;
     unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
@@ -214,6 +230,7 @@ static void at_exit_report(void)
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
     write_report(leaks, o->json_path, flags);
     thread->in_hook--;
+    cleanup_generated_files();
     if (o->error_exitcode && leaked_blocks(leaks) > 0)
         exit(o->error_exitcode); /* glibc runs the remaining handlers, then exits with this */
 }
