@@ -73,7 +73,7 @@ public static unsafe partial class CensusCommand
     }
 
     /// <summary>libinvisible.so's path and load bias in the target, from /proc/PID/maps.</summary>
-    private static string? FindLibrary(int pid, out string library, out ulong loadBias)
+    internal static string? FindLibrary(int pid, out string library, out ulong loadBias)
     {
         library = "";
         loadBias = 0;
@@ -125,7 +125,7 @@ public static unsafe partial class CensusCommand
         return false;
     }
 
-    private static Socket? Connect(int pid)
+    internal static Socket? Connect(int pid)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -187,7 +187,7 @@ public static unsafe partial class CensusCommand
 
     // ------------------------------------------------------------------ the injected call
 
-    private static string? StartListener(int pid, string library, ulong loadBias)
+    internal static string? StartListener(int pid, string library, ulong loadBias)
     {
         ulong symbol;
         try

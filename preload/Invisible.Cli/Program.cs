@@ -35,6 +35,8 @@ public static class Program
                 return RunCommand.Execute(args.AsSpan(1));
             case "census":
                 return CensusCommand.Execute(args.AsSpan(1));
+            case "attach":
+                return AttachCommand.Execute(args.AsSpan(1));
             case "python":
                 return Invisible.Python.PythonMain.Run(args[1..]);
             case "--help":

@@ -22,13 +22,31 @@
 #define EXPORT __attribute__((visibility("default")))
 #define LINE_CAPACITY 4096
 #define COPY_CHUNK 65536
+/* The listener's stack: the Python interpreter runs on this thread during a session and its
+ * recursion is native recursion. Reserved, committed by the kernel only as it is touched. */
+#define LISTENER_STACK (32u << 20)
 
 /* The pid that started the listener: a fork child sees another pid and may start its own. */
 static _Atomic int listener_pid;
 
+/* Socket writes use MSG_NOSIGNAL: a client that went away must give us EPIPE, never a SIGPIPE
+ * that would kill the program. */
+static void send_all(int fd, const char *data, size_t length)
+{
+    while (length > 0) {
+        ssize_t n = send(fd, data, length, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        data += n;
+        length -= (size_t)n;
+    }
+}
+
 static void send_text(int fd, const char *text)
 {
-    raw_write_all(fd, text, strlen(text));
+    send_all(fd, text, strlen(text));
 }
 
 /* Send the contents of `buffer_fd` (the report text) as one "data N" frame. */
@@ -41,12 +59,12 @@ static void send_buffer(int fd, int buffer_fd)
     size_t n = raw_append(header, 0, sizeof header, "data ");
     n = raw_append_u64(header, n, sizeof header, (uint64_t)size);
     n = raw_append(header, n, sizeof header, "\n");
-    raw_write_all(fd, header, n);
+    send_all(fd, header, n);
     lseek(buffer_fd, 0, SEEK_SET);
     static char chunk[COPY_CHUNK]; /* only the listener thread uses it */
     ssize_t got;
     while ((got = read(buffer_fd, chunk, sizeof chunk)) > 0)
-        raw_write_all(fd, chunk, (size_t)got);
+        send_all(fd, chunk, (size_t)got);
 }
 
 /* census / report: run the report path with the text going to a memory file, then send it.
@@ -82,8 +100,22 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
     close(buffer);
 }
 
-/* One command line; returns 0 to keep the connection open. */
-static int serve_line(int fd, char *line)
+/* python: the connection becomes an interactive session of the runtime's interpreter (protocol
+ * in attach.h), run on this thread while the program's threads go on. `pending` are bytes the
+ * client sent after the request line that we already read. in_hook as for reports: what the
+ * runtime allocates is ours, not the program's. */
+static void serve_python(int fd, const char *pending, size_t pending_length)
+{
+    invisible_thread *thread = &invisible_tls;
+    thread->in_hook++;
+    int rc = runtime_python_session(fd, pending, pending_length);
+    thread->in_hook--;
+    if (rc < 0)
+        send_text(fd, "error the runtime (libinvisible-runtime.so) could not start the Python interpreter\n");
+}
+
+/* One command line; returns 0 to keep the connection open. `rest` is what follows the line. */
+static int serve_line(int fd, char *line, const char *rest, size_t rest_length)
 {
     char *argument = strchr(line, ' ');
     if (argument)
@@ -100,6 +132,9 @@ static int serve_line(int fd, char *line)
         serve_report(fd, argument, 0);
     } else if (!strcmp(line, "report")) {
         serve_report(fd, argument, 1);
+    } else if (!strcmp(line, "python")) {
+        serve_python(fd, rest, rest_length);
+        return 1; /* the session owned the connection to its end */
     } else if (!strcmp(line, "quit")) {
         send_text(fd, "ok\n");
         return 1;
@@ -124,7 +159,7 @@ static void serve_connection(int fd)
         while ((newline = memchr(buffer, '\n', used)) != NULL) {
             *newline = 0;
             size_t length = (size_t)(newline - buffer) + 1;
-            if (serve_line(fd, buffer))
+            if (serve_line(fd, buffer, buffer + length, used - length))
                 return;
             memmove(buffer, buffer + length, used - length);
             used -= length;
@@ -198,18 +233,32 @@ EXPORT int invisible_attach_start(void)
         rc = fd;
     } else {
         /* The listener must not take the program's signals: block all but our stop signal,
-         * which a leak check uses to stop every thread. The new thread inherits the mask. */
+         * which a leak check uses to stop every thread. The new thread inherits the mask.
+         * Fault signals stay open: they are only raised by this thread's own faults, the
+         * runtime turns a fault in managed code (a null reference) into an exception, and the
+         * kernel kills the process when a fault signal is blocked. */
         sigset_t all, saved;
         sigfillset(&all);
         int stop = invisible_state.options.stop_signal ? invisible_state.options.stop_signal : SIGRTMAX - 3;
         sigdelset(&all, stop);
+        sigdelset(&all, SIGSEGV);
+        sigdelset(&all, SIGBUS);
+        sigdelset(&all, SIGFPE);
+        sigdelset(&all, SIGILL);
         pthread_sigmask(SIG_SETMASK, &all, &saved);
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attributes, LISTENER_STACK);
         pthread_t listener;
         int error = pthread_create(&listener, &attributes, listener_main, (void *)(intptr_t)fd);
         pthread_attr_destroy(&attributes);
+        if (error == EAGAIN || error == ENOMEM) { /* no room for a big stack: the default one */
+            pthread_attr_init(&attributes);
+            pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+            error = pthread_create(&listener, &attributes, listener_main, (void *)(intptr_t)fd);
+            pthread_attr_destroy(&attributes);
+        }
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
         if (error != 0) {
             close(fd);

@@ -1,7 +1,7 @@
 /* attach.h — the on-demand request listener of a preloaded process.
  *
  * Nothing listens by default: a preloaded program gets no extra thread and no signal handler
- * until someone asks. `invisible census PID` (and later `invisible attach PID`) asks by making
+ * until someone asks. `invisible census PID` and `invisible attach PID` ask by making
  * one thread of the target call `invisible_attach_start` through ptrace, the way a debugger
  * calls a function in its inferior; a debugger can do the same (`call invisible_attach_start()`).
  *
@@ -16,6 +16,32 @@
  *             census [JSON_PATH]    -> census text as data, JSON written to JSON_PATH (absolute)
  *             report [JSON_PATH]    -> leak check + census (like invisible_report)
  *             quit                  -> ok, connection closed
+ *             python                -> the connection becomes a Python session (below) and is
+ *                                      closed when the session ends
+ *
+ * Python session (`invisible attach PID`). The interpreter of libinvisible-runtime.so runs on
+ * the listener thread, inside the process, while the program's own threads keep running (no
+ * thread is stopped: what Python reads of the program's data is read without its locks, see
+ * README "Attach"). One session at a time; other requests wait until it ends.
+ *   client -> target, one message per line:
+ *             interact               start the interactive prompt (banner, then a prompt)
+ *             line TEXT              one line of input (no newline in TEXT); answers a prompt
+ *             eof                    end of input (Ctrl-D): at ">>> " ends the session
+ *             arg TEXT               append TEXT to sys.argv of the next exec
+ *             exec N NAME            run the N bytes that follow as __main__ (file name NAME);
+ *                                    the session ends with its exit status
+ *             interrupt              raise KeyboardInterrupt in the running code (checked when
+ *                                    it writes output)
+ *   target -> client:
+ *             data N / stderr N      N bytes of the session's sys.stdout / sys.stderr
+ *             prompt N               N bytes of prompt (">>> ", "... " = continuation of a
+ *                                    multi-line block, or input()'s own text): the target waits
+ *                                    for a `line` or `eof`
+ *             ok STATUS              the session ended; STATUS 0, or 1 when the code raised
+ *                                    (SystemExit's code otherwise)
+ *             error TEXT             no session (runtime or interpreter unavailable)
+ * Python exceptions are printed as tracebacks on the session's stderr and never leave it;
+ * exit()/sys.exit() end the session, never the program.
  */
 #ifndef INVISIBLE_ATTACH_H
 #define INVISIBLE_ATTACH_H

@@ -3,6 +3,8 @@
 #ifndef INVISIBLE_REPORT_H
 #define INVISIBLE_REPORT_H
 
+#include <stddef.h>
+
 #include "invisible/query.h"
 
 /* Fill the common parts of a request (pid, command line, descriptor). */
@@ -11,6 +13,14 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
 
 /* Try the runtime; returns 0 when it wrote the report. Signal dispositions are restored. */
 int report_with_runtime(const invisible_report_request *request);
+
+/* Run an interactive Python session of the runtime on the connected socket `fd` (attach.c's
+ * `python` request); `pending` holds bytes of the connection already read past the request
+ * line. Signal dispositions are handled as for reports, except SIGPIPE stays the program's.
+ * Returns the runtime's status (>= 0), or -1 when the runtime or its interpreter is missing. */
+typedef int (*invisible_runtime_python_fn)(const invisible_query_api *api, int fd,
+                                           const char *pending, uint64_t pending_length);
+int runtime_python_session(int fd, const char *pending, size_t pending_length);
 
 /* The fallback: text to the report descriptor, JSON to request->json_path. Returns 0. */
 int report_plain(const invisible_report_request *request);

@@ -1,0 +1,335 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+
+namespace Invisible.Cli;
+
+/// <summary>
+/// <c>invisible attach PID [-c CODE | SCRIPT | -] [ARGS...]</c>: a Python session inside a running, preloaded
+/// process. The listener is found or started exactly as for <c>invisible census PID</c> (ptrace-injected
+/// call of <c>invisible_attach_start</c>, see <see cref="CensusCommand"/>); the `python` request turns the
+/// connection into a session of the interpreter hosted by libinvisible-runtime.so (protocol in
+/// preload/libinvisible/src/attach.h). Interactive when no code is given and stdin is a terminal; otherwise
+/// the code runs as __main__ and the exit status is 0, or 1 when it raised. Attach failures exit 2.
+/// </summary>
+public static class AttachCommand
+{
+    private const int ExitUsage = 2;
+    private const string UsageText = "usage: invisible attach PID [-c CODE | SCRIPT | -] [ARGS...]";
+
+    public static int Execute(ReadOnlySpan<string> args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.Error.WriteLine(UsageText);
+            return args.Length == 0 ? ExitUsage : 0;
+        }
+        if (!int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0)
+            return Fail(UsageText);
+
+        string? code = null, name = null;
+        var argv = new List<string>();
+        if (args.Length > 1)
+        {
+            string a = args[1];
+            if (a == "-c")
+            {
+                if (args.Length < 3) return Fail("attach: argument expected for -c");
+                code = args[2];
+                name = "<string>";
+                for (int i = 3; i < args.Length; i++) argv.Add(args[i]);
+            }
+            else if (a == "-")
+            {
+                code = Console.In.ReadToEnd();
+                name = "<stdin>";
+                for (int i = 2; i < args.Length; i++) argv.Add(args[i]);
+            }
+            else if (a.StartsWith('-'))
+            {
+                return Fail("attach: unknown option '" + a + "'");
+            }
+            else
+            {
+                try
+                {
+                    code = File.ReadAllText(a);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return Fail("attach: cannot read '" + a + "': " + e.Message);
+                }
+                name = Path.GetFullPath(a);
+                for (int i = 2; i < args.Length; i++) argv.Add(args[i]);
+            }
+        }
+        else if (Console.IsInputRedirected)
+        {
+            code = Console.In.ReadToEnd(); // like `python < file`
+            name = "<stdin>";
+        }
+
+        Socket? socket = Open(pid, out string? problem);
+        if (socket is null)
+            return Fail(problem!);
+        using (socket)
+        {
+            var session = new Session(socket, pid, interactive: code is null);
+            return session.Run(code, name ?? "<stdin>", argv);
+        }
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine("invisible: " + message);
+        return ExitUsage;
+    }
+
+    /// <summary>Connect to the target's listener, starting it first if nobody listens yet.</summary>
+    private static Socket? Open(int pid, out string? problem)
+    {
+        problem = null;
+        if (!Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture)))
+        {
+            problem = "no process " + pid;
+            return null;
+        }
+        problem = CensusCommand.FindLibrary(pid, out string library, out ulong loadBias);
+        if (problem is not null)
+            return null;
+        Socket? socket = CensusCommand.Connect(pid);
+        if (socket is not null)
+            return socket;
+        problem = CensusCommand.StartListener(pid, library, loadBias);
+        if (problem is not null)
+            return null;
+        for (int attempt = 0; attempt < 50 && socket is null; attempt++)
+        {
+            socket = CensusCommand.Connect(pid);
+            if (socket is null) Thread.Sleep(20);
+        }
+        if (socket is null)
+            problem = "process " + pid + " started no listener";
+        return socket;
+    }
+
+    /// <summary>The client half of one session: sends input, copies frames to our stdout/stderr.</summary>
+    private sealed class Session
+    {
+        private readonly Socket _socket;
+        private readonly int _pid;
+        private readonly bool _interactive;
+        private readonly byte[] _buffer = new byte[65536];
+        private int _start, _end;
+        private readonly Stream _stdout = Console.OpenStandardOutput();
+        private readonly Stream _stderr = Console.OpenStandardError();
+        private volatile bool _running;
+        private int _interrupts;
+
+        public Session(Socket socket, int pid, bool interactive)
+        {
+            _socket = socket;
+            _pid = pid;
+            _interactive = interactive;
+        }
+
+        public int Run(string? code, string name, List<string> argv)
+        {
+            var request = new StringBuilder("python\n");
+            byte[] payload = Array.Empty<byte>();
+            if (code is null)
+            {
+                request.Append("interact\n");
+            }
+            else
+            {
+                foreach (string a in argv)
+                    request.Append("arg ").Append(a.Replace('\n', ' ')).Append('\n');
+                payload = Encoding.UTF8.GetBytes(code);
+                request.Append("exec ").Append(payload.Length.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                       .Append(name.Replace('\n', ' ')).Append('\n');
+            }
+            Console.CancelKeyPress += OnCancel;
+            _running = true;
+            if (!Send(Encoding.UTF8.GetBytes(request.ToString())) || !Send(payload))
+                return Lost();
+            while (true)
+            {
+                string? line = ReadLine();
+                if (line is null)
+                    return Lost();
+                int space = line.IndexOf(' ');
+                string kind = space < 0 ? line : line.Substring(0, space);
+                string argument = space < 0 ? "" : line.Substring(space + 1);
+                switch (kind)
+                {
+                    case "data":
+                    case "stderr":
+                    case "prompt":
+                        if (!long.TryParse(argument, NumberStyles.None, CultureInfo.InvariantCulture, out long length))
+                            return Protocol(line);
+                        Stream target = kind == "stderr" ? _stderr : _stdout;
+                        if (!Copy(length, target))
+                            return Lost();
+                        if (kind == "prompt" && !AnswerPrompt())
+                            return Lost();
+                        break;
+                    case "ok":
+                        return int.TryParse(argument, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int status) ? status : 0;
+                    case "error":
+                        Console.Error.WriteLine("invisible: " + argument);
+                        return ExitUsage;
+                    default:
+                        return Protocol(line);
+                }
+            }
+        }
+
+        /// <summary>The target waits for one line of our stdin (the prompt text was printed already).</summary>
+        private bool AnswerPrompt()
+        {
+            _running = false;
+            string? input;
+            try
+            {
+                input = Console.In.ReadLine();
+            }
+            catch (IOException)
+            {
+                input = null;
+            }
+            _running = true;
+            _interrupts = 0;
+            if (input is null && _interactive)
+                _stdout.Write("\n"u8); // Ctrl-D: end the prompt line, as CPython does
+            string message = input is null ? "eof\n" : "line " + input.Replace("\r", "") + "\n";
+            return Send(Encoding.UTF8.GetBytes(message));
+        }
+
+        /// <summary>Ctrl-C: interrupt the running code (KeyboardInterrupt, raised when it next writes output);
+        /// a second Ctrl-C while it still runs detaches, leaving the code running in the target.</summary>
+        private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true;
+            if (!_running)
+            {
+                Console.Error.Write("\n(Ctrl-D or exit() detaches; the program keeps running)\n");
+                return;
+            }
+            if (++_interrupts >= 2)
+            {
+                Console.Error.WriteLine("\ninvisible: detached; the statement keeps running in process " + _pid
+                                        + " (its listener serves no other request until the statement ends)");
+                Environment.Exit(130);
+            }
+            Send("interrupt\n"u8.ToArray());
+        }
+
+        private bool Send(byte[] data)
+        {
+            try
+            {
+                int sent = 0;
+                while (sent < data.Length)
+                    sent += _socket.Send(data, sent, data.Length - sent, SocketFlags.None);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+
+        private int Lost()
+        {
+            _stdout.Flush();
+            string state = ProcessState(_pid);
+            Console.Error.WriteLine(state is "gone" or "zombie"
+                ? "invisible: process " + _pid + " exited during the session"
+                : "invisible: process " + _pid + " closed the connection");
+            return ExitUsage;
+        }
+
+        private static int Protocol(string line)
+        {
+            Console.Error.WriteLine("invisible: unexpected reply from the target: " + line);
+            return ExitUsage;
+        }
+
+        private static string ProcessState(int pid)
+        {
+            try
+            {
+                foreach (string l in File.ReadAllLines("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/status"))
+                    if (l.StartsWith("State:", StringComparison.Ordinal))
+                        return l.Contains('Z') || l.Contains('X') ? "zombie" : "alive";
+            }
+            catch (IOException)
+            {
+            }
+            return "gone";
+        }
+
+        // ---- buffered input from the socket
+
+        private bool Fill()
+        {
+            if (_start > 0)
+            {
+                Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            if (_end == _buffer.Length) return false;
+            int n;
+            try
+            {
+                n = _socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+            if (n <= 0) return false;
+            _end += n;
+            return true;
+        }
+
+        private string? ReadLine()
+        {
+            while (true)
+            {
+                int newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (newline >= 0)
+                {
+                    string line = Encoding.UTF8.GetString(_buffer, _start, newline - _start);
+                    _start = newline + 1;
+                    return line;
+                }
+                if (!Fill()) return null;
+            }
+        }
+
+        private bool Copy(long length, Stream target)
+        {
+            while (length > 0)
+            {
+                if (_start == _end && !Fill()) return false;
+                int n = (int)Math.Min(length, _end - _start);
+                target.Write(_buffer, _start, n);
+                _start += n;
+                length -= n;
+            }
+            target.Flush();
+            return true;
+        }
+    }
+}

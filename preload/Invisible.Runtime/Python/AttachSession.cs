@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using Invisible.Python;
+using Invisible.Python.Hosting;
+using Invisible.Python.Runtime;
+
+namespace Invisible.Runtime.Python;
+
+/// <summary>
+/// One Python session inside the program, on the attach listener's thread (protocol in
+/// preload/libinvisible/src/attach.h). Either interactive ("interact": banner, prompts, one statement at a
+/// time) or a whole program ("exec"). Every session gets a fresh interpreter (new __main__, sys, modules);
+/// whatever the engine registers at start-up (module providers such as the native bridge's `c` and
+/// `process`) is there. Python errors are tracebacks in the session; nothing the code does — exceptions,
+/// SystemExit, a broken interpreter — ends the program: every failure ends here with a status.
+/// </summary>
+internal sealed class AttachSession
+{
+    private readonly SessionChannel _channel;
+    private readonly SessionWriter _stdout, _stderr;
+    private readonly SessionReader _stdin;
+
+    private AttachSession(int fd, ReadOnlySpan<byte> pending)
+    {
+        _channel = new SessionChannel(fd, pending);
+        _stdout = new SessionWriter(_channel, "data");
+        _stderr = new SessionWriter(_channel, "stderr");
+        _stdin = new SessionReader(_channel, _stdout, _stderr);
+    }
+
+    /// <summary>Serve the session to its end; sends the final "ok STATUS" and returns STATUS.</summary>
+    public static int Run(int fd, ReadOnlySpan<byte> pending)
+    {
+        var session = new AttachSession(fd, pending);
+        int status;
+        try
+        {
+            status = session.Serve();
+        }
+        catch (Exception e)
+        {
+            status = 1;
+            session.Internal(e);
+        }
+        session.FlushOutput();
+        session._channel.SendLine("ok " + status.ToString(CultureInfo.InvariantCulture));
+        return status;
+    }
+
+    private int Serve()
+    {
+        var argv = new List<string>();
+        while (true)
+        {
+            string? message = _channel.ReadLine();
+            if (message is null || message == "eof")
+                return 0;
+            if (message == "interact")
+                return Interact();
+            if (message.StartsWith("arg ", StringComparison.Ordinal))
+            {
+                argv.Add(message.Substring(4));
+                continue;
+            }
+            if (message.StartsWith("exec ", StringComparison.Ordinal))
+                return Exec(message.Substring(5), argv);
+            if (message == "interrupt")
+                continue;
+            _stderr.Write("invisible: unknown session message '" + message + "'\n");
+            return 1;
+        }
+    }
+
+    /// <summary>"exec N NAME" + N bytes: run as __main__; the status is the program's exit status.</summary>
+    private int Exec(string arguments, List<string> argv)
+    {
+        int space = arguments.IndexOf(' ');
+        string countText = space < 0 ? arguments : arguments.Substring(0, space);
+        string name = space < 0 ? "<string>" : arguments.Substring(space + 1);
+        if (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out int count))
+        {
+            _stderr.Write("invisible: bad exec message\n");
+            return 1;
+        }
+        byte[]? code = _channel.ReadBytes(count);
+        if (code is null)
+            return 1;
+        argv.Insert(0, name == "<string>" ? "-c" : name);
+        var engine = NewEngine(argv.ToArray());
+        return engine.RunMain(System.Text.Encoding.UTF8.GetString(code), name);
+    }
+
+    private int Interact()
+    {
+        var engine = NewEngine(new[] { "" });
+        var console = new InteractiveConsole(engine);
+        _stdout.Write("Python 3.11.7 (invisible) inside process " + Environment.ProcessId.ToString(CultureInfo.InvariantCulture)
+                      + " (" + ProgramName() + ")\n"
+                      + "The program keeps running. exit() or Ctrl-D detaches; the program goes on.\n");
+        while (true)
+        {
+            FlushOutput();
+            _channel.SendFrame("prompt", System.Text.Encoding.UTF8.GetBytes(console.Prompt));
+            string? message = _channel.ReadLine();
+            while (message == "interrupt")
+            {
+                // Ctrl-C at a prompt: drop the partial statement, as CPython does.
+                console.Reset();
+                _stderr.Write("KeyboardInterrupt\n");
+                FlushOutput();
+                _channel.SendFrame("prompt", System.Text.Encoding.UTF8.GetBytes(console.Prompt));
+                message = _channel.ReadLine();
+            }
+            if (message is null || message == "eof")
+                return 0; // Ctrl-D (the client ends the prompt line)
+            if (!message.StartsWith("line", StringComparison.Ordinal))
+                continue;
+            string line = message.Length > 5 ? message.Substring(5) : "";
+            try
+            {
+                console.Push(line);
+            }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.SystemExitType))
+            {
+                return engine.HandleUncaught(e.Value); // exit(): the session ends, not the program
+            }
+            catch (Exception e) when (e is not PyException)
+            {
+                console.Reset();
+                Internal(e);
+            }
+            catch (PyException e)
+            {
+                engine.HandleUncaught(e.Value);
+            }
+            if (_channel.Gone)
+                return 0;
+        }
+    }
+
+    private PythonEngine NewEngine(string[] argv) => new PythonEngine(_stdout, _stderr, _stdin, argv, "");
+
+    /// <summary>A failure of the interpreter itself (not a Python exception): reported, the session goes on.</summary>
+    private void Internal(Exception e)
+    {
+        try
+        {
+            _stderr.Write("invisible: internal interpreter error: " + e.GetType().Name + ": " + e.Message + "\n");
+        }
+        catch (Exception)
+        {
+            // the client is gone
+        }
+    }
+
+    private void FlushOutput()
+    {
+        _stdout.Flush();
+        _stderr.Flush();
+    }
+
+    private static string ProgramName()
+    {
+        try
+        {
+            string? target = new FileInfo("/proc/self/exe").LinkTarget;
+            return target is null ? "?" : Path.GetFileName(target);
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+}
