@@ -1,0 +1,215 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using Invisible.Abi.Dwarf;
+using Invisible.Abi.Symbolization;
+using Invisible.Python.Runtime;
+
+namespace Invisible.Python.Native;
+
+/// <summary><c>import process</c>: the running process described by its own debug info.</summary>
+internal static unsafe partial class ProcessModule
+{
+    [LibraryImport("libc.so.6", EntryPoint = "backtrace")]
+    private static partial int backtrace(nint* buffer, int size);
+
+    public static PyModule Create()
+    {
+        var m = new PyModule("process");
+        m.Add("FaultError", Mem.FaultErrorType);
+        m.AddFn("typeof", (a, k) => TypeOf(One(a, "typeof")));
+        m.AddFn("address", (a, k) => PyInt.Get((long)AddressOf(One(a, "address"))));
+        m.AddFn("sizeof", (a, k) => SizeOf(One(a, "sizeof")));
+        m.AddFn("cast", (a, k) => { if (a.Length != 2) throw Ops.TypeError("cast(value, type) takes 2 arguments"); return Cast(a[0], a[1]); });
+        m.AddFn("force", (a, k) => Force(One(a, "force")));
+        m.AddFn("load", (a, k) =>
+        {
+            if (a.Length < 1 || a[0] is not PyStr p) throw Ops.TypeError("load(path[, name]) needs a path");
+            return NativeLibraries.Load(p.Value, a.Length > 1 && a[1] is PyStr n ? n.Value : null);
+        });
+        m.AddFn("cfunc", (a, k) =>
+        {
+            if (a.Length != 2 || a[1] is not PyStr sig) throw Ops.TypeError("cfunc(address, signature) takes an address and a signature string");
+            nint addr = AddressOf(a[0]);
+            return NativeFunction.WithSignature(addr, "0x" + ((ulong)addr).ToString("x"), sig.Value);
+        });
+        m.AddFn("string", (a, k) =>
+        {
+            PyObject s = One(a, "string");
+            byte[] b = s is PyStr ps ? System.Text.Encoding.UTF8.GetBytes(ps.Value) : s is PyBytes pb ? pb.Span.ToArray() : throw Ops.TypeError("string() takes str or bytes");
+            CType ch = NativeLibraries.FindAnyType("char") ?? throw Ops.RuntimeError("no DWARF type 'char' available");
+            var t = new NativeType(ch, b.Length + 1);
+            var o = (NativeObject)t.Call(ReadOnlySpan<PyObject>.Empty, null);
+            Mem.Write(o.Address, b, true);
+            return o;
+        });
+        m.AddFn("backtrace", (a, k) => Backtrace());
+        m.AddFn("__getattr__", (a, k) =>
+        {
+            string n = Ops.Str(a[0]);
+            switch (n)
+            {
+                case "main": { var mm = MainModule(); m.Add("main", mm); return mm; }
+                case "modules": return new PyList(new List<PyObject>(NativeLibraries.Loaded()).ToArray());
+                case "heap": { HeapObject h = new(); _ = HeapView.Available ? h : throw Ops.RuntimeError("process.heap: run under invisible (libinvisible.so not preloaded)"); return h; }
+                case "threads": return Threads();
+                case "pid": return PyInt.Get(Environment.ProcessId);
+            }
+            throw Ops.AttributeError("module 'process' has no attribute '" + n + "'");
+        });
+        return m;
+    }
+
+    private static PyObject One(ReadOnlySpan<PyObject> a, string fn)
+    {
+        if (a.Length != 1) throw Ops.TypeError(fn + "() takes exactly one argument (" + a.Length + " given)");
+        return a[0];
+    }
+
+    private static NativeModule MainModule()
+    {
+        string exe = new FileInfo("/proc/self/exe").ResolveLinkTarget(true)?.FullName ?? "/proc/self/exe";
+        return NativeLibraries.ForPath("__main__", exe, Dl.Open(null, Dl.RTLD_NOW));
+    }
+
+    internal static nint AddressOf(PyObject x) => x switch
+    {
+        NativeObject o => o.Address,
+        NativePointer p => p.Value,
+        NativeFunction f => f.Address,
+        PyInt i => (nint)i.V,
+        PyNone => 0,
+        _ => throw Ops.TypeError("address() of a " + x.Type.Name + ": not a native object"),
+    };
+
+    private static PyObject TypeOf(PyObject x) => x switch
+    {
+        NativeObject o => o.IsArray && o.CType.Unqualified is not ArrayType ? new NativeType(o.ElementType, o.Count) : new NativeType(o.CType, -1),
+        NativePointer p => PyStr.Of(CTypes.PointerTo(p.Target)),
+        NativeFunction f => PyStr.Of(f.FType != null ? f.FType.ToCString() : "function"),
+        _ => x.Type,
+    };
+
+    private static PyObject SizeOf(PyObject x) => x switch
+    {
+        NativeType t => PyInt.Get(t.ByteSize),
+        NativeObject o => PyInt.Get(o.ByteSize),
+        NativePointer => PyInt.Get(8),
+        _ => throw Ops.TypeError("sizeof() of a " + x.Type.Name),
+    };
+
+    private static PyObject Force(PyObject x) => x switch
+    {
+        NativeObject o => o.Forced(),
+        NativePointer p => new NativePointer(p.Value, p.Target, false),
+        _ => x,
+    };
+
+    /// <summary><c>cast(x, "struct node *")</c> → pointer; <c>cast(x, c.struct.node)</c> or <c>"int"</c> → object in place.</summary>
+    private static PyObject Cast(PyObject x, PyObject type)
+    {
+        nint a = AddressOf(x);
+        CType target;
+        bool pointer = false;
+        long count = -1;
+        if (type is NativeType nt) { target = nt.CType; count = nt.Count; }
+        else if (type is PyStr s)
+        {
+            string n = s.Value.Trim();
+            if (n.EndsWith('*')) { pointer = true; n = n.Substring(0, n.Length - 1).Trim(); }
+            CType? found = n == "void" ? VoidType.Instance : FindType(x, n);
+            target = found ?? throw Ops.TypeError("cast: unknown type '" + n + "'");
+        }
+        else throw Ops.TypeError("cast: type must be a native type or a C type name");
+        if (pointer) return a == 0 ? PyNone.Instance : new NativePointer(a, target, CTypes.IsConst(target));
+        return new NativeObject(a, target, count, x is NativeObject o ? o.Owner : null, false);
+    }
+
+    private static CType? FindType(PyObject near, string name)
+    {
+        CType? origin = near switch { NativeObject o => o.CType, NativePointer p => p.Target, _ => null };
+        if (origin?.Module is DwarfModule dm && dm.FindType(name) is CType t) return t;
+        return NativeLibraries.FindAnyType(name);
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    private static PyObject Threads()
+    {
+        var list = new List<PyObject>();
+        int self = Gettid();
+        foreach (string dir in Directory.GetDirectories("/proc/self/task"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int tid)) continue;
+            var d = new PyDict();
+            d.SetItem("tid", PyInt.Get(tid));
+            string comm = "";
+            try { comm = File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd('\n'); } catch (IOException) { }
+            d.SetItem("name", PyStr.Of(comm));
+            d.SetItem("current", PyBool.Of(tid == self));
+            d.SetItem("backtrace", tid == self ? Backtrace() : PyNone.Instance);
+            list.Add(d);
+        }
+        return new PyList(list.ToArray());
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "gettid")]
+    private static partial int Gettid();
+
+    private static ProcessSymbolizer? _symbolizer;
+
+    /// <summary>The calling thread's native stack: function, file, line and module of each frame.</summary>
+    private static PyObject Backtrace()
+    {
+        nint* pcs = stackalloc nint[128];
+        int n = backtrace(pcs, 128);
+        _symbolizer ??= ProcessSymbolizer.ForCurrentProcess();
+        var frames = new List<PyObject>();
+        for (int i = 1; i < n; i++)
+        {
+            var d = new PyDict();
+            d.SetItem("pc", PyInt.Get((long)pcs[i]));
+            IReadOnlyList<SourceFrame> fs = _symbolizer.Symbolize((ulong)pcs[i], isReturnAddress: true);
+            SourceFrame? f = fs.Count > 0 ? fs[0] : null;
+            d.SetItem("function", f?.Function is string fn ? PyStr.Of(fn) : PyNone.Instance);
+            d.SetItem("file", f?.File is string file ? PyStr.Of(file) : PyNone.Instance);
+            d.SetItem("line", PyInt.Get(f?.Line ?? 0));
+            d.SetItem("module", PyStr.Of(f?.Module ?? ""));
+            frames.Add(d);
+        }
+        return new PyList(frames.ToArray());
+    }
+}
+
+/// <summary>The <c>process.heap</c> object.</summary>
+internal sealed class HeapObject : PyObject
+{
+    private static PyType? _type;
+    internal static PyType TypeObj => _type ??= new PyType("heap", PyType.ObjectType, null) { ModuleName = "process" };
+    public override PyType Type => TypeObj;
+    public override string Repr() => "<process.heap>";
+
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        switch (name.Value)
+        {
+            case "census": return new PyBuiltinFunction("census", (a, k) => HeapView.Census());
+            case "objects":
+                return new PyBuiltinFunction("objects", (a, k) =>
+                {
+                    if (a.Length != 1) throw Ops.TypeError("objects(type) takes one type name or native type");
+                    string t = a[0] is NativeType nt ? nt.Text : Ops.Str(a[0]);
+                    return HeapView.Objects(t).Iter();
+                });
+            case "block":
+                return new PyBuiltinFunction("block", (a, k) =>
+                {
+                    if (a.Length != 1) throw Ops.TypeError("block(x) takes one address or native object");
+                    return HeapView.Block(ProcessModule.AddressOf(a[0]));
+                });
+            case "totals": return new PyBuiltinFunction("totals", (a, k) => HeapView.Totals());
+        }
+        return Ops.GenericGetAttr(this, name);
+    }
+}
