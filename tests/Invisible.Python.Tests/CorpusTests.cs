@@ -39,8 +39,9 @@ public static class Paths
     }
 
     /// <summary>Run a program with our interpreter in-process (JIT), capturing output.</summary>
-    public static (string Stdout, string Stderr, int Exit) RunOurs(string[] args, string cwd, int timeoutMs = 60000)
+    public static (string Stdout, string Stderr, int Exit) RunOurs(string[] args, string cwd, string stdin = "", int timeoutMs = 60000)
     {
+        Console.SetIn(new StringReader(stdin));
         var o = new StringWriter();
         var e = new StringWriter();
         var old = Directory.GetCurrentDirectory();
@@ -64,7 +65,7 @@ public class CorpusTests
         foreach (var f in Directory.EnumerateFiles(root, "*.py", SearchOption.AllDirectories))
         {
             var rel = Path.GetRelativePath(root, f);
-            if (rel.Contains("_lib" + Path.DirectorySeparatorChar) || Path.GetFileName(rel).StartsWith("mod_", StringComparison.Ordinal)) continue;
+            if (Path.GetFileName(rel).StartsWith("mod_", StringComparison.Ordinal) || rel.Split(Path.DirectorySeparatorChar).Length > 2 && rel.Split(Path.DirectorySeparatorChar)[^2].StartsWith("pkg_", StringComparison.Ordinal)) continue;
             files.Add(rel);
         }
         files.Sort(StringComparer.Ordinal);
@@ -80,7 +81,7 @@ public class CorpusTests
         var name = Path.GetFileName(path);
         var stdinFile = Path.ChangeExtension(path, ".stdin");
         var expected = Paths.RunProcess("python3", new[] { name }, dir, File.Exists(stdinFile) ? File.ReadAllText(stdinFile) : null);
-        var actual = Paths.RunOurs(new[] { name }, dir);
+        var actual = Paths.RunOurs(new[] { name }, dir, File.Exists(stdinFile) ? File.ReadAllText(stdinFile) : "");
         Assert.True(expected.Stdout == actual.Stdout,
             $"stdout differs for {program}\n--- CPython ---\n{expected.Stdout}\n--- ours ---\n{actual.Stdout}\n--- our stderr ---\n{actual.Stderr}");
         Assert.Equal(expected.Exit, actual.Exit);

@@ -363,6 +363,13 @@ public static class BuiltinsModule
             Ops.ArgCount(a, 1, 2, "next");
             if (!Ops.IsIterator(a[0]) && a[0] is not PyIterWrapper && a[0] is not PyGenerator) throw Ops.TypeError($"'{a[0].Type.Name}' object is not an iterator");
             PyObject? v;
+            if (a[0] is PyGenerator gen)
+            {
+                var r = gen.SendInternal(PyNone.Instance, out var res);
+                if (r != null) return r;
+                if (a.Length == 2) return a[1];
+                throw Ops.StopIteration(res == null || res == PyNone.Instance ? null : res);
+            }
             if (a[0].Type.IsHeap)
             {
                 var nf = a[0].Type.Lookup(PyStr.S___next__) ?? throw Ops.TypeError($"'{a[0].Type.Name}' object is not an iterator");

@@ -83,7 +83,7 @@ public static partial class TypeMethods
         o.SetMember("__new__", new PyBuiltinFunction("__new__", (a, k) =>
         {
             var cls = a[0] as PyType ?? throw Ops.TypeError("object.__new__(X): X is not a type object");
-            return cls.New!(cls, ReadOnlySpan<PyObject>.Empty, null);
+            return cls.New!(cls, a.Slice(1), k);
         }));
         o.AddMethod("__setattr__", (a, k) => { a[0].SetAttr((PyStr)a[1], a[2]); return PyNone.Instance; });
         o.AddMethod("__delattr__", (a, k) => { a[0].DelAttr((PyStr)a[1]); return PyNone.Instance; });

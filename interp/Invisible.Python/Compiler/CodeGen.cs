@@ -50,6 +50,7 @@ public sealed class CodeGen
         if (m.Body.Count > 0) g._line = m.Body[0].Line;
         var doc = DocString(m.Body);
         if (doc != null && !interactive) { g.EmitConst(doc); g.Emit(Op.StoreGlobal, g.Name("__doc__")); }
+        if (HasAnnotations(m.Body)) { g.Emit(Op.BuildMap, 0); g.Emit(Op.StoreGlobal, g.Name("__annotations__")); }
         g.CompileBody(m.Body);
         g.EmitConst(PyNone.Instance);
         g.Emit(Op.ReturnValue);
@@ -57,6 +58,23 @@ public sealed class CodeGen
         c.IsModule = true;
         c.FirstLine = 1;
         return c;
+    }
+
+    private static bool HasAnnotations(List<Stmt> body)
+    {
+        foreach (var s in body)
+        {
+            switch (s)
+            {
+                case AnnAssign: return true;
+                case If i: if (HasAnnotations(i.Body) || HasAnnotations(i.OrElse)) return true; break;
+                case For f: if (HasAnnotations(f.Body) || HasAnnotations(f.OrElse)) return true; break;
+                case While w: if (HasAnnotations(w.Body) || HasAnnotations(w.OrElse)) return true; break;
+                case Try t: if (HasAnnotations(t.Body) || HasAnnotations(t.OrElse) || HasAnnotations(t.FinalBody)) return true; break;
+                case With w2: if (HasAnnotations(w2.Body)) return true; break;
+            }
+        }
+        return false;
     }
 
     private static PyObject? DocString(List<Stmt> body)
@@ -211,6 +229,13 @@ public sealed class CodeGen
             case AugAssign aug: CompileAugAssign(aug); break;
             case AnnAssign an:
                 if (an.Value != null) { CompileExpr(an.Value); CompileStore(an.Target); }
+                if (an.Simple && _scope.Kind != ScopeKind.Function && an.Target is Ast.Name an2)
+                {
+                    CompileExpr(an.Annotation);
+                    LoadName("__annotations__");
+                    EmitConst(PyStr.Intern(Mangle(an2.Id)));
+                    Emit(Op.StoreSubscr);
+                }
                 break;
             case If i: CompileIf(i); break;
             case While w: CompileWhile(w); break;
@@ -630,6 +655,7 @@ public sealed class CodeGen
         g.Emit(Op.StoreName, g.Name("__qualname__"));
         var doc = DocString(cd.Body);
         if (doc != null) { g.EmitConst(doc); g.Emit(Op.StoreName, g.Name("__doc__")); }
+        if (HasAnnotations(cd.Body)) { g.Emit(Op.BuildMap, 0); g.Emit(Op.StoreName, g.Name("__annotations__")); }
         g.CompileBody(cd.Body);
         if (scope.NeedsClassCell) { g.Emit(Op.LoadClosure, g.CellIndex("__class__")); g.Emit(Op.ReturnValue); }
         else { g.EmitConst(PyNone.Instance); g.Emit(Op.ReturnValue); }

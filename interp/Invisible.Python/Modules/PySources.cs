@@ -430,39 +430,28 @@ def filterfalse(predicate, iterable):
         if not predicate(x):
             yield x
 
-class groupby:
-    def __init__(self, iterable, key=None):
-        self._it = iter(iterable)
-        self._key = key if key is not None else (lambda x: x)
-        self._done = False
-        self._pending = False
-        self._tgtkey = self._curkey = self._curvalue = object()
-    def __iter__(self):
-        return self
-    def __next__(self):
-        self._id = object()
-        while self._curkey == self._tgtkey if self._pending else False:
-            self._advance()
-        if not self._pending:
-            self._advance()
-        while self._curkey == self._tgtkey and self._started:
-            self._advance()
-        self._tgtkey = self._curkey
-        self._started = True
-        return (self._curkey, self._grouper(self._tgtkey, self._id))
-    _started = False
-    def _advance(self):
-        self._curvalue = next(self._it)
-        self._curkey = self._key(self._curvalue)
-        self._pending = True
-    def _grouper(self, tgtkey, id):
-        while self._id is id and self._curkey == tgtkey:
-            yield self._curvalue
+def groupby(iterable, key=None):
+    keyfunc = (lambda x: x) if key is None else key
+    it = iter(iterable)
+    try:
+        cur = next(it)
+    except StopIteration:
+        return
+    ckey = keyfunc(cur)
+    while True:
+        tgt = ckey
+        items = [cur]
+        while True:
             try:
-                self._advance()
+                cur = next(it)
             except StopIteration:
-                self._curkey = object()
+                yield tgt, iter(items)
                 return
+            ckey = keyfunc(cur)
+            if ckey != tgt:
+                break
+            items.append(cur)
+        yield tgt, iter(items)
 
 def islice(iterable, *args):
     s = slice(*args)

@@ -37,6 +37,14 @@ public static class StdModules
         });
         NativeEntry.NativeEntryModule.Register();
         ModuleRegistry.RegisterBuiltin("builtins", () => (PyModule)SysModule.Modules.GetOrNull(PyStr.Of("builtins"))!);
+        ModuleRegistry.RegisterBuiltin("tempfile", () =>
+        {
+            var m = new PyModule("tempfile");
+            m.AddFn("gettempdir", (a, k) => PyStr.Of(System.IO.Path.GetTempPath().TrimEnd('/')));
+            m.AddFn("mkdtemp", (a, k) => PyStr.Of(System.IO.Directory.CreateTempSubdirectory("tmp").FullName));
+            m.AddFn("mkstemp", (a, k) => { var p = System.IO.Path.GetTempFileName(); return new PyTuple(new PyObject[] { PyInt.Get(3), PyStr.Of(p) }); });
+            return m;
+        });
         Src("random", PySources.Random);
         Src("bisect", PySources.Bisect);
         Src("heapq", PySources.Heapq);

@@ -34,6 +34,8 @@ public sealed class PyBaseException : PyObject
     {
         if (_type.IsSubtypeOf(KeyErrorType) && Args.Items.Length == 1) return Ops.Repr(Args.Items[0]);
         if (Args.Items.Length == 0) return "";
+        if (_type.IsSubtypeOf(OSErrorType) && Args.Items.Length >= 2 && Args.Items.Length <= 3)
+            return $"[Errno {Ops.Str(Args.Items[0])}] {Ops.Str(Args.Items[1])}" + (Args.Items.Length == 3 ? ": " + Ops.Repr(Args.Items[2]) : "");
         if (Args.Items.Length == 1) return Ops.Str(Args.Items[0]);
         return Args.Repr();
     }

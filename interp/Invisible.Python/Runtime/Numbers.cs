@@ -150,7 +150,7 @@ public class PyInt : PyObject
                     if (y == -1 && x == long.MinValue) break;
                     return Get(FloorDivL(x, y));
                 case Runtime.BinOp.Mod:
-                    if (y == 0) throw Ops.ZeroDivisionError("integer division or modulo by zero");
+                    if (y == 0) throw Ops.ZeroDivisionError("integer modulo by zero");
                     if (y == -1) return Zero;
                     return Get(ModL(x, y));
                 case Runtime.BinOp.TrueDiv:
@@ -217,7 +217,7 @@ public class PyInt : PyObject
                 }
             case Runtime.BinOp.Mod:
                 {
-                    if (y.IsZero) throw Ops.ZeroDivisionError("integer division or modulo by zero");
+                    if (y.IsZero) throw Ops.ZeroDivisionError("integer modulo by zero");
                     var r = BigInteger.Remainder(x, y);
                     if (!r.IsZero && ((r.Sign < 0) != (y.Sign < 0))) r += y;
                     return Get(r);

@@ -712,7 +712,7 @@ public static class Ops
             foreach (var c in tup.Items) if (IsInstance(o, c)) return true;
             return false;
         }
-        if (cls is PyUnionType u) { foreach (var c in u.Args) if (IsInstance(o, c)) return true; return false; }
+        if (cls is PyUnionType u) { foreach (var c in u.Args) if (c == PyNone.Instance ? o == PyNone.Instance : IsInstance(o, c)) return true; return false; }
         throw TypeError("isinstance() arg 2 must be a type, a tuple of types, or a union");
     }
 

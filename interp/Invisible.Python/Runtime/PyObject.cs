@@ -36,7 +36,7 @@ public abstract class PyObject
     /// <summary>Next item, or null when exhausted.</summary>
     public virtual PyObject? Next() => throw Ops.TypeError($"'{Type.Name}' object is not an iterator");
 
-    public virtual string Repr() => $"<{Type.QualName} object at 0x{Ops.Id(this):x}>";
+    public virtual string Repr() => Type.ModuleName == null || Type.ModuleName == "builtins" ? $"<{Type.QualName} object at 0x{Ops.Id(this):x}>" : $"<{Type.ModuleName}.{Type.QualName} object at 0x{Ops.Id(this):x}>";
     public virtual string Str() => Repr();
     public virtual bool IsTrue() => true;
     public virtual bool HasLen => false;

@@ -1,0 +1,6 @@
+Dyn = type("Dyn", (object,), {"x": 5, "hello": lambda self: "hi " + str(self.x)})
+d = Dyn()
+print(d.hello(), Dyn.__name__, type(d) is Dyn, Dyn.__bases__)
+Sub = type("Sub", (Dyn,), {"x": 7})
+print(Sub().hello(), issubclass(Sub, Dyn), [c.__name__ for c in Sub.__mro__])
+print(type(1), type("s"), type([]), type(None), type(type), type(len), type(lambda: 0).__name__)

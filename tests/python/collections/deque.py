@@ -1,0 +1,16 @@
+from collections import deque
+d = deque([1, 2, 3])
+d.append(4)
+d.appendleft(0)
+print(d, d.pop(), d.popleft(), d, len(d), d[0], d[-1])
+d.rotate(1)
+print(d)
+d.rotate(-2)
+print(d)
+d.extend([7, 8])
+d.extendleft([-1, -2])
+print(d, list(d), 7 in d)
+bounded = deque(maxlen=3)
+for i in range(6):
+    bounded.append(i)
+print(bounded, bounded.maxlen)

@@ -1,0 +1,6 @@
+class AppError(Exception):
+    pass
+def run():
+    raise AppError("application failed")
+print("starting")
+run()

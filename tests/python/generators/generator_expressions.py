@@ -1,0 +1,6 @@
+g = (x * 2 for x in range(5))
+print(type(g).__name__, next(g), list(g), list(g))
+print(sum(x for x in range(10)), max(len(w) for w in ["a", "abc", "ab"]), any(x > 3 for x in [1, 5]), all(x for x in []))
+print(sorted((y for y in "hello"), reverse=True), dict((k, k * 2) for k in "ab"), set(x % 3 for x in range(9)))
+nested = ((i, j) for i in range(3) for j in range(i))
+print(list(nested))

@@ -1,0 +1,11 @@
+import random
+random.seed(42)
+print(random.random(), random.randint(1, 100), random.choice("abcdef"), random.randrange(0, 50, 5))
+random.seed(12345)
+lst = list(range(10))
+random.shuffle(lst)
+print(lst, random.sample(range(100), 5), round(random.uniform(1, 2), 6))
+r = random.Random(7)
+print([r.randint(1, 6) for _ in range(10)], r.getrandbits(16))
+random.seed(2024)
+print(random.choices("abc", k=5), [round(random.gauss(0, 1), 6) for _ in range(2)])

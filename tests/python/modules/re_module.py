@@ -1,0 +1,10 @@
+import re
+print(re.findall(r"\d+", "a1b22c333"), re.sub(r"(\w+)@(\w+)", r"\2 at \1", "user@host"), re.split(r"[,;]\s*", "a, b;c"))
+m = re.match(r"(?P<key>\w+)=(?P<val>\d+)", "size=42 rest")
+print(m.group(), m.group(1), m.group("val"), m.groups(), m.groupdict(), m.span(), m.start(2), m.end())
+print(re.search(r"o+", "foo boo").group(), re.fullmatch(r"\d{3}", "123") is not None, re.fullmatch(r"\d{3}", "1234"))
+pat = re.compile(r"^(\w)(\w*)$", re.MULTILINE)
+print(pat.findall("hello\nworld"), [m.group(1) for m in pat.finditer("ab\ncd")])
+print(re.sub(r"\d", lambda m: str(int(m.group()) * 2), "a1b2c3"), re.subn("a", "x", "banana"), re.escape("a.b*c"))
+print(re.findall(r"(\w)(\d)", "a1 b2 c"), re.split(r"(\s)", "a b"), re.sub(r"(?i)hello", "bye", "HeLLo there"))
+print(bool(re.match(r"^[A-Z][a-z]+$", "Hello")), re.compile(r"a|b").pattern, re.I == re.IGNORECASE)

@@ -1,0 +1,7 @@
+print("Hello".center(11, "="), "tab\there".expandtabs(4), "abc".islower(), "ABC".isupper(), "Abc Def".istitle())
+print("  x  ".strip(), "xyxhixyx".strip("xy"), "www.example.com".removeprefix("www."), "file.txt".removesuffix(".txt"))
+table = str.maketrans("abc", "xyz", "d")
+print("abcdabcd".translate(table), "hello".translate({ord("l"): None}))
+print("a1b2".isalnum(), "١٢".isdigit(), "x".isidentifier(), "1x".isidentifier(), "Ab".swapcase())
+print(" ".join("hello world".split()[::-1]), "%s" % [1, 2], str([1, "a"]), str({"k": (1,)}))
+print("abc" < "abd", "Z" < "a", "apple" > "app", sorted(["b", "a", "C"]), "x" * 0, "" or "empty")
