@@ -1274,7 +1274,7 @@ public sealed class Parser
                 if (i + 1 < s.Length && s[i + 1] == '}') { lit.Append('}'); i += 2; continue; }
                 throw new SyntaxErrorException("f-string: single '}' is not allowed", tok.Line, tok.Col + 1);
             }
-            else if (c == '\\' && i + 1 < s.Length) { lit.Append(c).Append(s[i + 1]); i += 2; }
+            else if (c == '\\' && i + 1 < s.Length && !tok.IsRaw) { lit.Append(c).Append(s[i + 1]); i += 2; }
             else { lit.Append(c); i++; }
         }
         FlushRaw();

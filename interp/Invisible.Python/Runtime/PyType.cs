@@ -166,6 +166,7 @@ public sealed class PyType : PyObject
         {
             var ma = Meta.Lookup(name);
             if (ma is PyFunction) return new PyBoundMethod(this, ma);
+            if (ma is PyProperty mp && mp.Get != null) return Ops.CallArgs(mp.Get, this);
             if (ma != null) return ma;
         }
         return null;
