@@ -111,19 +111,21 @@ internal static unsafe partial class ProcessModule
     {
         nint a = AddressOf(x);
         CType target;
-        bool pointer = false;
+        bool pointer = false, isConst = false;
         long count = -1;
         if (type is NativeType nt) { target = nt.CType; count = nt.Count; }
         else if (type is PyStr s)
         {
             string n = s.Value.Trim();
             if (n.EndsWith('*')) { pointer = true; n = n.Substring(0, n.Length - 1).Trim(); }
+            if (n.StartsWith("const ", StringComparison.Ordinal)) { isConst = true; n = n.Substring(6).Trim(); }
             CType? found = n == "void" ? VoidType.Instance : FindType(x, n);
             target = found ?? throw Ops.TypeError("cast: unknown type '" + n + "'");
         }
         else throw Ops.TypeError("cast: type must be a native type or a C type name");
-        if (pointer) return a == 0 ? PyNone.Instance : new NativePointer(a, target, CTypes.IsConst(target));
-        return new NativeObject(a, target, count, x is NativeObject o ? o.Owner : null, false);
+        isConst |= CTypes.IsConst(target);
+        if (pointer) return a == 0 ? PyNone.Instance : new NativePointer(a, target, isConst);
+        return new NativeObject(a, target, count, x is NativeObject o ? o.Owner : null, isConst);
     }
 
     private static CType? FindType(PyObject near, string name)

@@ -1,0 +1,74 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using Invisible.Python;
+using Invisible.Python.Native;
+using Xunit;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Invisible.DwarfPython.Tests;
+
+/// <summary>Builds the C fixture library once (gcc -g -shared) and runs Python against it in-process.</summary>
+internal static class Fixture
+{
+    private static readonly Lazy<string> Lib = new(Build);
+
+    public static string RepoRoot
+    {
+        get
+        {
+            string d = AppContext.BaseDirectory;
+            while (!File.Exists(Path.Combine(d, "Invisible.sln"))) d = Path.GetDirectoryName(d) ?? throw new InvalidOperationException("repo root not found");
+            return d;
+        }
+    }
+
+    public static string LibraryPath => Lib.Value;
+
+    private static string Build()
+    {
+        string src = Path.Combine(AppContext.BaseDirectory, "fixtures", "dpfix.c");
+        string dir = Path.Combine(Path.GetTempPath(), "dwarfpython-tests-" + Environment.ProcessId);
+        Directory.CreateDirectory(dir);
+        string so = Path.Combine(dir, "libdpfix.so");
+        var r = Run("gcc", new[] { "-g", "-O0", "-fPIC", "-shared", "-o", so, src }, dir);
+        if (r.Exit != 0) throw new InvalidOperationException("gcc failed: " + r.Stderr);
+        return so;
+    }
+
+    /// <summary>Runs <paramref name="code"/> with <c>fx</c> bound to the fixture library.</summary>
+    public static (string Stdout, string Stderr, int Exit) Py(string code, bool withFixture = true)
+    {
+        Invisible.Python.Native.DwarfPython.Install();
+        string prefix = withFixture ? "import process\nfx = process.load('" + LibraryPath + "')\n" : "";
+        return PythonEngine.Execute(prefix + code, "<test>");
+    }
+
+    public static string Out(string code)
+    {
+        var r = Py(code);
+        Assert.True(r.Exit == 0, "exit " + r.Exit + "\n" + r.Stderr + "\n" + r.Stdout);
+        return r.Stdout;
+    }
+
+    public static string Error(string code)
+    {
+        var r = Py(code);
+        Assert.NotEqual(0, r.Exit);
+        string[] lines = r.Stderr.TrimEnd('\n').Split('\n');
+        return lines[^1];
+    }
+
+    public static (string Stdout, string Stderr, int Exit) Run(string exe, string[] args, string dir, string? env = null)
+    {
+        var psi = new ProcessStartInfo(exe) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        if (env != null) { int eq = env.IndexOf('='); psi.Environment[env.Substring(0, eq)] = env.Substring(eq + 1); }
+        using var p = Process.Start(psi)!;
+        var so = p.StandardOutput.ReadToEndAsync();
+        var se = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (so.Result, se.Result, p.ExitCode);
+    }
+}
