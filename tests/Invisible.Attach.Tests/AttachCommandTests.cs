@@ -200,19 +200,35 @@ public sealed class AttachCommandTests
         Assert.Equal(2, AttachTarget.Run(AttachTarget.Cli, new[] { "attach", "1", "-c" }).ExitCode);
     }
 
-    /// <summary>With the native bridge (interp/Invisible.Python/Native) the session sees the program's globals.</summary>
-    [Fact]
-    public void SessionSeesTheProgramsGlobals()
+    /// <summary>The native bridge (DwarfPython, interp/Invisible.Python/Native) in a session describes the
+    /// program itself: globals, the heap list, a call of its static function, a write it then sees.</summary>
+    [Theory]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void SessionSeesAndChangesTheProgramsData(string opt)
     {
-        using var target = new AttachTarget();
+        using var target = new AttachTarget(opt);
         target.Echo("one"); // attach_counter 42 -> 43
-        var probe = target.Attach("-c", "import process");
-        if (probe.Stderr.Contains("No module named 'process'"))
-            return; // the bridge is not in this build yet
-        Assert.True(probe.ExitCode == 0, probe.Stderr);
-        var run = target.Attach("-c", "import process; print(process.main.attach_counter)");
+        var run = target.Attach("-c",
+            "import process\n" +
+            "m = process.main\n" +
+            "print(m.attach_counter, hex(m.attach_magic), m.attach_ratio, m.attach_name)\n" +
+            "n, values = m.attach_list, []\n" +
+            "while n:\n" +
+            "    values.append(n.value)\n" +
+            "    n = n.next\n" +
+            "print(values)\n" +
+            "print(m.list_sum(m.attach_list))\n" +
+            "m.attach_counter = 1000\n");
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Equal("43\n", run.Stdout);
-        target.FinishAndCheck();
+        Assert.Equal("43 0x1234abcd 2.5 attach-target\n[10, 9, 8, 7, 6, 5, 4, 3, 2, 1]\n55\n", run.Stdout);
+        // The program sees the write: its own counter goes on from 1000 (FinishAndCheck expects 42 + echoes).
+        target.Echo("two");
+        var after = target.Attach("-c", "import process; print(process.main.attach_counter)");
+        Assert.Equal("1001\n", after.Stdout);
+        var error = target.Attach("-c", "import process; process.main.no_such_global");
+        Assert.Equal(1, error.ExitCode);
+        Assert.Contains("Traceback (most recent call last):", error.Stderr);
+        target.Kill();
     }
 }

@@ -140,7 +140,13 @@ internal sealed class AttachSession
         }
     }
 
-    private PythonEngine NewEngine(string[] argv) => new PythonEngine(_stdout, _stderr, _stdin, argv, "");
+    /// <summary>A fresh interpreter with DwarfPython's modules (`import c`, `import process`, `import NAME` for
+    /// a loaded library): here they describe this very process.</summary>
+    private PythonEngine NewEngine(string[] argv)
+    {
+        Invisible.Python.Native.DwarfPython.Install(); // idempotent: registers the module provider once
+        return new PythonEngine(_stdout, _stderr, _stdin, argv, "");
+    }
 
     /// <summary>A failure of the interpreter itself (not a Python exception): reported, the session goes on.</summary>
     private void Internal(Exception e)
