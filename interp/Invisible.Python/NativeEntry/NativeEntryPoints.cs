@@ -104,16 +104,12 @@ public static unsafe class NativeEntryPoints
         {
             Exception e = t_error ?? new InvalidOperationException("native frame returned no result");
             t_error = null;
-            throw e.Rethrow();
+            // A plain throw (not ExceptionDispatchInfo): restoring the .NET stack trace at every Python level would make
+            // propagation through n native frames O(n²); Python tracebacks live in the exception object, not here.
+            throw e;
         }
         t_result = null;
         return r;
-    }
-
-    private static Exception Rethrow(this Exception e)
-    {
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
-        return e;
     }
 
     [UnmanagedCallersOnly]
