@@ -208,7 +208,9 @@ public sealed class PyDict : PyObject
         int n = 0;
         while ((item = Ops.Next(it2)) != null)
         {
-            var pair = Ops.ToArray(item);
+            PyObject[] pair;
+            try { pair = Ops.ToArray(item); }
+            catch (PyException e) when (e.Value.Type == PyBaseException.TypeErrorType) { throw Ops.TypeError($"cannot convert dictionary update sequence element #{n} to a sequence"); }
             if (pair.Length != 2) throw Ops.ValueError($"dictionary update sequence element #{n} has length {pair.Length}; 2 is required");
             SetItem(pair[0], pair[1]);
             n++;

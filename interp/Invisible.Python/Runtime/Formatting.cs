@@ -231,7 +231,9 @@ public static class Formatting
             case 'X': digits = ToBase(a, 16, true); if (sp.Alt) prefix = "0X"; break;
             case 'o': digits = ToBase(a, 8, false); if (sp.Alt) prefix = "0o"; break;
             case 'b': digits = ToBase(a, 2, false); if (sp.Alt) prefix = "0b"; break;
-            case 'c': return Pad(((char)(int)b).ToString(), sp, '<');
+            case 'c':
+                if (b.Sign < 0 || b > 0x10FFFF) throw Ops.OverflowError("%c arg not in range(0x110000)");
+                return Pad(char.ConvertFromUtf32((int)b), sp, '<');
             default: throw Ops.ValueError($"Unknown format code '{t}' for object of type 'int'");
         }
         if (sp.Grouping != '\0') digits = Group(digits, sp.Grouping, t == 'x' || t == 'X' || t == 'o' || t == 'b' ? 4 : 3);
@@ -407,11 +409,13 @@ public static class Formatting
             {
                 case 's': s = bytes && val is PyBytes bb ? System.Text.Encoding.Latin1.GetString(bb.Span) : Ops.Str(val); if (sp.Precision >= 0 && s.Length > sp.Precision) s = s.Substring(0, sp.Precision); s = Pad(s, sp, '>'); break;
                 case 'r': case 'a': s = Ops.Repr(val); if (sp.Precision >= 0 && s.Length > sp.Precision) s = s.Substring(0, sp.Precision); s = Pad(s, sp, '>'); break;
-                case 'c': s = val is PyStr cs ? cs.Value : ((char)Ops.IndexValue(val)).ToString(); s = Pad(s, sp, '>'); break;
+                case 'c':
+                    if (val is PyStr cs && cs.Value.Length != 1 || val is not PyStr && val is not PyInt) throw Ops.TypeError("%c requires int or char");
+                    s = val is PyStr cs2 ? cs2.Value : ((char)Ops.IndexValue(val)).ToString(); s = Pad(s, sp, '>'); break;
                 case 'd': case 'i': case 'u':
                     {
-                        PyInt iv = val is PyFloat fv ? (PyInt)Builtins.TypeMethods.FloatToInt(fv.V) : val as PyInt ?? (PyInt)Builtins.TypeMethods.ToInt(val);
                         if (val is not PyInt && val is not PyFloat && !val.Type.IsHeap) throw Ops.TypeError($"%{type} format: a real number is required, not {val.Type.Name}");
+                        PyInt iv = val is PyFloat fv ? (PyInt)Builtins.TypeMethods.FloatToInt(fv.V) : val as PyInt ?? (PyInt)Builtins.TypeMethods.ToInt(val);
                         sp.Type = 'd';
                         int prec = sp.Precision; sp.Precision = -1;
                         s = FormatInt(iv, sp);

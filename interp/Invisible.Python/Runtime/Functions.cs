@@ -105,7 +105,7 @@ public sealed class PyBoundMethod : PyObject
     public readonly PyObject Self;
     public readonly PyObject Func;
     public PyBoundMethod(PyObject self, PyObject func) { Self = self; Func = func; }
-    public override PyType Type => TypeObj;
+    public override PyType Type => Func is PyBuiltinFunction ? PyBuiltinFunction.TypeObj : TypeObj;
     public override bool IsCallable => true;
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {

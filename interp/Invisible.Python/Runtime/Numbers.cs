@@ -106,7 +106,7 @@ public class PyInt : PyObject
     {
         if (double.IsPositiveInfinity(f)) return -1;
         if (double.IsNegativeInfinity(f)) return 1;
-        if (a.BigV == null && Math.Abs(a.V) < (1L << 53)) return ((double)a.V).CompareTo(f);
+        if (a.BigV == null && a.V > -(1L << 53) && a.V < (1L << 53)) return ((double)a.V).CompareTo(f);
         var fl = Math.Floor(f);
         var bi = new BigInteger(fl);
         int c = a.Big.CompareTo(bi);
@@ -169,7 +169,11 @@ public class PyInt : PyObject
                     if (y < 0) throw Ops.ValueError("negative shift count");
                     return Get(y >= 64 ? (x < 0 ? -1 : 0) : x >> (int)y);
                 case Runtime.BinOp.Pow:
-                    if (y < 0) return new PyFloat(Math.Pow(x, y));
+                    if (y < 0)
+                    {
+                        if (x == 0) throw Ops.ZeroDivisionError("0.0 cannot be raised to a negative power");
+                        return new PyFloat(Math.Pow(x, y));
+                    }
                     {
                         long result = 1, bs = x; long e = y; bool ok = true;
                         while (e > 0)
@@ -377,7 +381,7 @@ public sealed class PyFloat : PyObject
                 return new PyFloat(ModD(x, y));
             case Runtime.BinOp.Pow:
                 if (x == 0 && y < 0) throw Ops.ZeroDivisionError("0.0 cannot be raised to a negative power");
-                if (x < 0 && y != Math.Floor(y)) return PyComplex.ComplexOp(op, new Complex(x, 0), new Complex(y, 0));
+                if (x < 0 && y != Math.Floor(y)) return PyComplex.ComplexOp(op, new Complex(x, 0), new Complex(y, 0))!;
                 {
                     var r = Math.Pow(x, y);
                     if (double.IsInfinity(r) && !double.IsInfinity(x) && !double.IsInfinity(y)) throw Ops.OverflowError("(34, 'Numerical result out of range')");
@@ -457,7 +461,7 @@ public sealed class PyComplex : PyObject
     };
     public override PyObject? BinOp(BinOp op, PyObject other) { var o = Coerce(other); return o == null ? null : ComplexOp(op, V, o.Value); }
     public override PyObject? RBinOp(BinOp op, PyObject other) { var o = Coerce(other); return o == null ? null : ComplexOp(op, o.Value, V); }
-    public static PyObject ComplexOp(BinOp op, Complex x, Complex y)
+    public static PyObject? ComplexOp(BinOp op, Complex x, Complex y)
     {
         switch (op)
         {
@@ -469,14 +473,26 @@ public sealed class PyComplex : PyObject
                 return new PyComplex(x / y);
             case Runtime.BinOp.Pow:
                 if (y == Complex.Zero) return new PyComplex(Complex.One);
+                if (x == Complex.Zero)
+                {
+                    if (y.Imaginary != 0 || y.Real < 0) throw Ops.ZeroDivisionError("0.0 to a negative or complex power");
+                    return new PyComplex(Complex.Zero);
+                }
                 if (y.Imaginary == 0 && y.Real == Math.Floor(y.Real) && Math.Abs(y.Real) <= 100)
                 {
                     var r = Complex.One; int n = (int)Math.Abs(y.Real);
                     for (int i = 0; i < n; i++) r = new Complex(r.Real * x.Real - r.Imaginary * x.Imaginary, r.Real * x.Imaginary + r.Imaginary * x.Real);
                     return new PyComplex(y.Real < 0 ? Complex.One / r : r);
                 }
-                return new PyComplex(Complex.Pow(x, y));
+                {
+                    double vabs = Math.Sqrt(x.Real * x.Real + x.Imaginary * x.Imaginary);
+                    double len = Math.Pow(vabs, y.Real);
+                    double at = Math.Atan2(x.Imaginary, x.Real);
+                    double phase = at * y.Real;
+                    if (y.Imaginary != 0) { len /= Math.Exp(at * y.Imaginary); phase += y.Imaginary * Math.Log(vabs); }
+                    return new PyComplex(new Complex(len * Math.Cos(phase), len * Math.Sin(phase)));
+                }
         }
-        throw Ops.TypeError($"unsupported operand type(s) for {Ops.OpSymbol(op)}: 'complex' and 'complex'");
+        return null;
     }
 }

@@ -1,0 +1,10 @@
+import sys, io
+buf = io.StringIO()
+print('a', 'b', sep='|', end='$', file=buf)
+print(1, 2, 3, file=buf)
+print(repr(buf.getvalue()))
+print('x', 'y', sep='')
+print(*['p', 'q'], sep='\n')
+sys.stdout.write('direct\n')
+print(end='')
+print('', 'empty first')
