@@ -13,6 +13,7 @@ namespace Invisible.Python.NativeEntry;
 /// status()              -> {'frames': 'native'|'fast'|'off', 'reason': str, 'stubs': int, 'objects': [(name, nsyms)], 'error': str|None}
 /// entry(f)              -> address of f's named native entry point (0 without the loader extension)
 /// callback(f, nargs)    -> C function pointer long(*)(long x nargs), nargs 0..5, named "f$c$N" (via EntryFor)
+/// forward(f, addr, stackbytes) -> NativeEntryPoints.EntryFor(f, addr, stackbytes): a stub named after f forwarding to addr
 /// dladdr(addr)          -> (object path, symbol name or None) or None
 /// dlopen(path)          -> handle (0 = failed);  dlsym(handle, name) -> address (handle 0 = RTLD_DEFAULT)
 /// call(addr, *ints)     -> calls long addr(long, ...) with up to 6 integer arguments
@@ -31,6 +32,7 @@ public static unsafe class NativeEntryModule
         m.AddFn("status", (a, k) => Status());
         m.AddFn("entry", (a, k) => PyInt.Get((long)NativeEntryPoints.EntryOf(Fn(a, 0, "entry"))));
         m.AddFn("callback", (a, k) => Callback(Fn(a, 0, "callback"), a.Length > 1 ? (int)Ops.IndexValue(a[1]) : 2));
+        m.AddFn("forward", (a, k) => PyInt.Get((long)NativeEntryPoints.EntryFor(Fn(a, 0, "forward"), Arg(a, 1), a.Length > 2 ? (int)Ops.IndexValue(a[2]) : 0)));
         m.AddFn("dladdr", (a, k) => DlAddr(Arg(a, 0)));
         m.AddFn("dlopen", (a, k) => PyInt.Get((long)DlOpen(a.Length > 0 && a[0] is PyStr s ? s.Value : null)));
         m.AddFn("dlsym", (a, k) => PyInt.Get((long)DlSym(Arg(a, 0), a.Length > 1 && a[1] is PyStr s ? s.Value : throw Ops.TypeError("dlsym(handle, name)"))));

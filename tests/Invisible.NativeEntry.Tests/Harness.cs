@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+
+namespace Invisible.NativeEntry.Tests;
+
+public sealed record RunResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>Build outputs, the C fixture library, and running `invisible python` with or without libinvisible.so.</summary>
+public static class Harness
+{
+    public static readonly string Root = FindRoot();
+    public static string Cli => Path.Combine(Root, "build", "bin", "invisible");
+    public static string Library => Path.Combine(Root, "build", "lib", "libinvisible.so");
+
+    private static readonly Lazy<string> FixtureLib = new(BuildFixture, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>fixture/ne_fixture.c compiled to a shared library (once per test run).</summary>
+    public static string Fixture => FixtureLib.Value;
+
+    private static string FindRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null)
+        {
+            if (File.Exists(Path.Combine(dir, "CMakeLists.txt")) && File.Exists(Path.Combine(dir, "scripts", "build")))
+                return dir;
+            dir = Path.GetDirectoryName(dir);
+        }
+        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string TempDir()
+    {
+        string d = Path.Combine(Path.GetTempPath(), "invisible-ne-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    private static string BuildFixture()
+    {
+        string src = Path.Combine(AppContext.BaseDirectory, "fixture", "ne_fixture.c");
+        string outDir = TempDir();
+        string lib = Path.Combine(outDir, "libne_fixture.so");
+        RunResult r = Run("gcc", new[] { "-O1", "-g", "-shared", "-fPIC", "-fno-omit-frame-pointer", "-o", lib, src }, null);
+        if (r.ExitCode != 0) throw new InvalidOperationException("gcc failed: " + r.Stderr);
+        return lib;
+    }
+
+    /// <summary>Environment of a run under libinvisible.so: preload, no exit report unless asked, a private dlext dir.</summary>
+    public static Dictionary<string, string> Preloaded(string dlextDir, bool leakCheck = false)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["LD_PRELOAD"] = Library,
+            ["INVISIBLE_DLEXT_DIR"] = dlextDir,
+            ["INVISIBLE_DLEXT_PERFMAP"] = "0",
+        };
+        if (!leakCheck) env["INVISIBLE_LEAK_CHECK"] = "no";
+        return env;
+    }
+
+    /// <summary>Writes <paramref name="source"/> to a script in <paramref name="dir"/> and returns its path.</summary>
+    public static string Script(string dir, string source, string name = "script.py")
+    {
+        string path = Path.Combine(dir, name);
+        File.WriteAllText(path, source.Replace("@FIXTURE@", Fixture));
+        return path;
+    }
+
+    public static RunResult Python(string script, IDictionary<string, string>? env) =>
+        Run(Cli, new[] { "python", script }, env);
+
+    public static RunResult Run(string file, IEnumerable<string> args, IDictionary<string, string>? env, int timeoutMs = 180_000)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Root,
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        foreach (string key in new List<string>(psi.Environment.Keys))
+            if (key.StartsWith("INVISIBLE_", StringComparison.Ordinal) || key == "LD_PRELOAD")
+                psi.Environment.Remove(key);
+        if (env is not null)
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var so = p.StandardOutput.ReadToEndAsync();
+        var se = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutMs))
+        {
+            p.Kill(true);
+            throw new TimeoutException(file + " did not finish in " + timeoutMs + " ms");
+        }
+        p.WaitForExit();
+        return new RunResult(p.ExitCode, so.Result, se.Result);
+    }
+}
