@@ -32,6 +32,7 @@ public sealed class Lexer
     private int _pos, _line = 1, _lineStart;
     private int _paren;
     private readonly List<int> _indents = new() { 0 };
+    private readonly List<(char, int, int)> _open = new();
     private readonly List<Token> _out = new();
     private bool _atLineStart = true;
 
@@ -76,6 +77,7 @@ public sealed class Lexer
             if (c == '\'' || c == '"') { ReadString("", _pos); continue; }
             ReadOp();
         }
+        if (_open.Count > 0) { var (oc, ol, ocol) = _open[^1]; throw new SyntaxErrorException($"'{oc}' was never closed", ol, ocol + 1); }
         if (_out.Count > 0 && _out[^1].Kind != TokKind.Newline && _out[^1].Kind != TokKind.Dedent) Add(TokKind.Newline, "", _pos);
         while (_indents.Count > 1) { _indents.RemoveAt(_indents.Count - 1); Add(TokKind.Dedent, "", _pos); }
         Add(TokKind.EOF, "", _pos);
@@ -140,12 +142,16 @@ public sealed class Lexer
         char c = _src[_pos];
         if ("+-*/%@&|^~<>()[]{},:;.=".IndexOf(c) < 0)
         {
-            if (c == '!') throw Err("invalid syntax");
+            if (c == '!' || c == '$' || c == '?' || c == '`') throw Err("invalid syntax");
             throw Err($"invalid character '{c}' (U+{(int)c:X4})");
         }
         _pos++;
-        if (c == '(' || c == '[' || c == '{') _paren++;
-        else if (c == ')' || c == ']' || c == '}') { if (_paren > 0) _paren--; else throw Err($"unmatched '{c}'"); }
+        if (c == '(' || c == '[' || c == '{') { _paren++; _open.Add((c, _line, st - _lineStart)); }
+        else if (c == ')' || c == ']' || c == '}')
+        {
+            if (_paren > 0) { _paren--; _open.RemoveAt(_open.Count - 1); }
+            else throw Err($"unmatched '{c}'");
+        }
         Add(TokKind.Op, c.ToString(), st);
     }
 

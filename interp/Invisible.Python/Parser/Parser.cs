@@ -126,14 +126,14 @@ public sealed class Parser
         return list;
     }
 
-    private List<Stmt> Block()
+    private List<Stmt> Block(string what = "", int line = 0)
     {
         if (Peek.Kind != TokKind.Newline)
         {
             return SimpleStmt();
         }
         _p++;
-        if (Peek.Kind != TokKind.Indent) throw new SyntaxErrorException("expected an indented block", Peek.Line, Peek.Col + 1, true);
+        if (Peek.Kind != TokKind.Indent) throw new SyntaxErrorException(what.Length > 0 ? $"expected an indented block after {what} on line {line}" : "expected an indented block", Peek.Line, Peek.Col + 1, true);
         _p++;
         var body = new List<Stmt>();
         while (Peek.Kind != TokKind.Dedent && Peek.Kind != TokKind.EOF)
@@ -334,9 +334,9 @@ public sealed class Parser
         var s = At(new If(), t);
         s.Test = NamedExprTest();
         ExpectOp(":");
-        s.Body = Block();
+        s.Body = Block(t.Text == "elif" ? "'elif' statement" : "'if' statement", t.Line);
         if (IsKw("elif")) { s.OrElse = new List<Stmt> { IfStmt() }; }
-        else if (AcceptKw("else")) { ExpectOp(":"); s.OrElse = Block(); }
+        else if (IsKw("else")) { var et = Next(); ExpectOp(":"); s.OrElse = Block("'else' statement", et.Line); }
         return s;
     }
 
@@ -346,7 +346,7 @@ public sealed class Parser
         var s = At(new While(), t);
         s.Test = NamedExprTest();
         ExpectOp(":");
-        s.Body = Block();
+        s.Body = Block("'while' statement", t.Line);
         if (AcceptKw("else")) { ExpectOp(":"); s.OrElse = Block(); }
         return s;
     }
@@ -360,7 +360,7 @@ public sealed class Parser
         ExpectKw("in");
         s.Iter = TestListStarExpr();
         ExpectOp(":");
-        s.Body = Block();
+        s.Body = Block("'for' statement", t.Line);
         if (AcceptKw("else")) { ExpectOp(":"); s.OrElse = Block(); }
         return s;
     }
@@ -370,7 +370,7 @@ public sealed class Parser
         var t = Next();
         var s = At(new Try(), t);
         ExpectOp(":");
-        s.Body = Block();
+        s.Body = Block("'try' statement", t.Line);
         while (IsKw("except"))
         {
             var et = Next();
@@ -424,7 +424,7 @@ public sealed class Parser
         } while (AcceptOp(","));
         if (paren) ExpectOp(")");
         ExpectOp(":");
-        s.Body = Block();
+        s.Body = Block("'with' statement", t.Line);
         return s;
     }
 
@@ -461,7 +461,7 @@ public sealed class Parser
         if (AcceptOp("->")) f.Returns = Test();
         ExpectOp(":");
         _funcDepth++;
-        f.Body = Block();
+        f.Body = Block("function definition", t.Line);
         _funcDepth--;
         return f;
     }
@@ -531,7 +531,7 @@ public sealed class Parser
         }
         ExpectOp(":");
         int save = _funcDepth; _funcDepth = 0;
-        c.Body = Block();
+        c.Body = Block("class definition", t.Line);
         _funcDepth = save;
         return c;
     }

@@ -219,7 +219,7 @@ public sealed class PyBaseException : PyObject
 
     public string FormatOnly()
     {
-        string name = _type.ModuleName == null || _type.ModuleName == "builtins" ? _type.QualName : _type.ModuleName + "." + _type.QualName;
+        string name = _type.ModuleName == null || _type.ModuleName == "builtins" || _type.ModuleName == "__main__" ? _type.QualName : _type.ModuleName + "." + _type.QualName;
         string msg;
         try { msg = Ops.Str(this); } catch (PyException) { msg = "<exception str() failed>"; }
         if (_type.IsSubtypeOf(SyntaxErrorType) && Dict!.GetOrNull("lineno") is PyInt ln)

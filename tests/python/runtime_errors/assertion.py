@@ -1,0 +1,2 @@
+print('start')
+assert 1 + 1 == 3, "math is broken"

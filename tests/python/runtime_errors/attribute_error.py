@@ -1,0 +1,3 @@
+print('start')
+class A: pass
+A().missing

@@ -1,0 +1,4 @@
+print('start')
+import sys
+print("partial")
+sys.exit(42)

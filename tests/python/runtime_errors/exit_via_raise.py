@@ -1,0 +1,3 @@
+print('start')
+print("a")
+raise SystemExit(5)

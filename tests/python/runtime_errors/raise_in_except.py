@@ -1,0 +1,5 @@
+print('start')
+try:
+    1/0
+except ZeroDivisionError:
+    raise KeyError("during handling")

@@ -1,0 +1,3 @@
+print('start')
+def f(a): pass
+f(1, 2)

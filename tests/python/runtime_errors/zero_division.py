@@ -1,0 +1,3 @@
+print('start')
+x = 0
+print(10 / x)
