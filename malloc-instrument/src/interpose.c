@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "invisible/memtable.h"
+#include "invisible/nursery.h"
 #include "invisible/rawlibc.h"
 #include "invisible/state.h"
 #include "invisible/stopworld.h"
@@ -43,8 +44,8 @@ static inline void hook_leave(invisible_thread *thread)
         stopworld_park_from_hook();
 }
 
-static __attribute__((noinline)) uint32_t capture_site(invisible_thread *thread,
-                                                       const invisible_frame_state *frame)
+static __attribute__((noinline)) uint32_t capture_deep_site(invisible_thread *thread,
+                                                            const invisible_frame_state *frame)
 {
     uint64_t pcs[INVISIBLE_MAX_DEPTH];
     int depth = invisible_state.options.depth;
@@ -52,10 +53,45 @@ static __attribute__((noinline)) uint32_t capture_site(invisible_thread *thread,
      * probe instead of a walk (stack bounds, memo). Same answer as the unwinder's. */
     if (depth == 1 && frame->pc != 0 && !invisible_pc_in_runtime_lib(frame->pc)) {
         pcs[0] = frame->pc;
-        return trace_intern(thread, pcs, 1);
+        uint32_t id = trace_intern(thread, pcs, 1);
+        uint32_t i = (uint32_t)((frame->pc * 0x9e3779b97f4a7c15ull) >> 56);
+        thread->site_cache_pc[i] = frame->pc;
+        thread->site_cache_id[i] = id;
+        return id;
     }
     int n = invisible_unwind(frame, (uintptr_t *)pcs, depth, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS);
     return trace_intern(thread, pcs, n);
+}
+
+/* Depth 1 from a call site seen before on this thread: one compare. (A site inside the runtime
+ * libraries is never cached: its trace depends on the caller, found by unwinding.) */
+static inline uint32_t capture_site(invisible_thread *thread, const invisible_frame_state *frame)
+{
+    uint32_t i = (uint32_t)((frame->pc * 0x9e3779b97f4a7c15ull) >> 56);
+    if (__builtin_expect(thread->site_cache_pc[i] == frame->pc, 1) && frame->pc != 0 &&
+        invisible_state.options.depth == 1)
+        return thread->site_cache_id[i];
+    return capture_deep_site(thread, frame);
+}
+
+/* A new block goes to this thread's nursery when it can (no shared write), else the memtable. */
+static inline int remember(invisible_thread *thread, uint64_t start, uint64_t size, uint32_t trace,
+                           uint32_t flags)
+{
+    nursery *n = nursery_of_thread(thread);
+    if (n && nursery_insert(n, start, size, trace, flags) == 0)
+        return 0;
+    return memtable_insert(start, size, trace, flags);
+}
+
+/* Forget a block: this thread's nursery first (the common, unshared case), else the memtable,
+ * which also finds blocks in other threads' nurseries. Returns 1 and the record if known. */
+static inline int forget(invisible_thread *thread, uint64_t start, memtable_record *out)
+{
+    nursery *n = nursery_of_thread(thread);
+    if (n && nursery_remove_own(n, start, out))
+        return 1;
+    return memtable_remove(start, out);
 }
 
 static inline void record_block(invisible_thread *thread, void *block, size_t size,
@@ -68,7 +104,7 @@ static inline void record_block(invisible_thread *thread, void *block, size_t si
      * not all roots (glibc's cache of dead threads' stacks): never report them (as LSan). */
     uint32_t flags = frame->pc - invisible_state.loader_text_start < invisible_state.loader_text_size
                          ? RECORD_LOADER : 0;
-    if (memtable_insert((uint64_t)(uintptr_t)block, size, trace, flags) == 0) {
+    if (remember(thread, (uint64_t)(uintptr_t)block, size, trace, flags) == 0) {
         thread_slot *slot = thread_state_slot(thread);
         slot->allocated_blocks++;
         slot->allocated_bytes += size;
@@ -78,7 +114,7 @@ static inline void record_block(invisible_thread *thread, void *block, size_t si
 static inline void forget_block(invisible_thread *thread, void *block)
 {
     memtable_record old;
-    if (memtable_remove((uint64_t)(uintptr_t)block, &old)) {
+    if (forget(thread, (uint64_t)(uintptr_t)block, &old)) {
         thread_slot *slot = thread_state_slot(thread);
         slot->freed_blocks++;
         slot->freed_bytes += old.size;
@@ -138,7 +174,7 @@ static void *realloc_tracked(invisible_thread *thread, void *old, size_t size,
         return block;
     }
     memtable_record previous;
-    int known = memtable_remove((uint64_t)(uintptr_t)old, &previous);
+    int known = forget(thread, (uint64_t)(uintptr_t)old, &previous);
     void *block = __libc_realloc(old, size);
     if (block) {
         if (known) {
@@ -156,7 +192,7 @@ static void *realloc_tracked(invisible_thread *thread, void *old, size_t size,
         }
     } else if (known) {
         /* Failure leaves the old block alive: put its record back unchanged. */
-        memtable_insert(previous.start, previous.size, previous.trace_id, previous.flags & RECORD_LOADER);
+        remember(thread, previous.start, previous.size, previous.trace_id, previous.flags & RECORD_LOADER);
     }
     return block;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "invisible/memtable.h"
+#include "invisible/nursery.h"
 #include "invisible/rawlibc.h"
 #include "invisible/state.h"
 #include "invisible/stopworld.h"
@@ -47,6 +48,7 @@ typedef struct root_range {
 typedef struct scan {
     memtable_record *records;
     uint32_t limit;            /* record indices are < limit */
+    uint32_t capacity;         /* per-record arrays are sized for this many */
     uint8_t *state;            /* per record index */
     uint64_t *indirect_bytes;  /* per clique leader */
     uint64_t *indirect_blocks;
@@ -589,10 +591,10 @@ static int build_records(scan *s, invisible_leak_summary *summary)
 
 static void unmap_scan(scan *s)
 {
-    raw_unmap(s->state, s->limit);
-    raw_unmap(s->indirect_bytes, (size_t)s->limit * 8);
-    raw_unmap(s->indirect_blocks, (size_t)s->limit * 8);
-    raw_unmap(s->live, (size_t)s->limit * 4);
+    raw_unmap(s->state, s->capacity);
+    raw_unmap(s->indirect_bytes, (size_t)s->capacity * 8);
+    raw_unmap(s->indirect_blocks, (size_t)s->capacity * 8);
+    raw_unmap(s->live, (size_t)s->capacity * 4);
     raw_unmap(s->stack, s->stack_capacity * 4);
     raw_unmap(s->roots, ROOT_CAPACITY * sizeof(root_range));
     raw_unmap(s->maps, MAPS_BUFFER_BYTES);
@@ -603,11 +605,15 @@ static int map_scan(scan *s)
 {
     s->records = invisible_state.table.records;
     s->limit = memtable_record_limit();
-    s->stack_capacity = 2ull * s->limit + 1024;
-    s->state = raw_map(s->limit, 1);
-    s->indirect_bytes = raw_map((size_t)s->limit * 8, 1);
-    s->indirect_blocks = raw_map((size_t)s->limit * 8, 1);
-    s->live = raw_map((size_t)s->limit * 4, 1);
+    /* Moving the nurseries into the table (once the world is stopped) adds at most one record
+     * per nursery entry, plus one refill of each thread's record cache. */
+    uint64_t slots = atomic_load(&invisible_state.threads.slot_top);
+    s->capacity = s->limit + (uint32_t)(slots * (NURSERY_SLOTS + 64) + 64);
+    s->stack_capacity = 2ull * s->capacity + 1024;
+    s->state = raw_map(s->capacity, 1);
+    s->indirect_bytes = raw_map((size_t)s->capacity * 8, 1);
+    s->indirect_blocks = raw_map((size_t)s->capacity * 8, 1);
+    s->live = raw_map((size_t)s->capacity * 4, 1);
     s->stack = raw_map(s->stack_capacity * 4, 1);
     s->roots = raw_map(ROOT_CAPACITY * sizeof(root_range), 1);
     s->maps = raw_map(MAPS_BUFFER_BYTES, 1);
@@ -659,6 +665,11 @@ const invisible_leak_summary *leakcheck_run(void)
         thread_count++;
     }
     s.thread_count = thread_count;
+    /* Every thread is parked outside our hooks: their nurseries can be moved into the table. */
+    nursery_flush_all();
+    s.limit = memtable_record_limit();
+    if (s.limit > s.capacity)
+        s.limit = s.capacity; /* cannot happen (see map_scan); never index past the arrays */
 
     struct sigaction fault_action, old_segv, old_bus;
     memset(&fault_action, 0, sizeof fault_action);

@@ -2,6 +2,7 @@
  * See memtable.h for the layout and the locking rules. */
 #define _GNU_SOURCE
 #include "invisible/memtable.h"
+#include "invisible/nursery.h"
 
 #include <string.h>
 
@@ -286,6 +287,24 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t f
     return 0;
 }
 
+/* Unlink the record of `start` from a locked bucket's chain; returns its index (0: absent)
+ * and updates *head. */
+static uint32_t chain_unlink(memtable *t, uint32_t *head, uint64_t start)
+{
+    uint32_t previous = 0, index = *head;
+    while (index && t->records[index].start != start) {
+        previous = index;
+        index = t->records[index].next;
+    }
+    if (index) {
+        if (previous)
+            t->records[previous].next = t->records[index].next;
+        else
+            *head = t->records[index].next;
+    }
+    return index;
+}
+
 int memtable_remove(uint64_t start, memtable_record *out)
 {
     memtable *t = table();
@@ -295,25 +314,18 @@ int memtable_remove(uint64_t start, memtable_record *out)
     uint64_t b = bucket_index(start);
     memtable_bucket *bucket = &t->buckets[b];
     uint32_t index = 0;
-    /* An empty bucket (a large block, or one we never saw) needs neither the slot nor the lock:
-     * our block, if it is small, was published in this bucket before its pointer was returned. */
-    if (atomic_load_explicit(&bucket->head, memory_order_relaxed) != 0) {
+    int nurseries = invisible_state.nurseries.enabled;
+    /* Without nurseries an empty bucket needs neither the slot nor the lock: a small block was
+     * published in its bucket before its pointer was returned. With nurseries it may sit in
+     * another thread's nursery: the lock orders our search against its eviction. */
+    if (nurseries || atomic_load_explicit(&bucket->head, memory_order_relaxed) != 0) {
         thread_slot *slot = thread_state_slot(thread);
         uint32_t head = bucket_lock(bucket, slot, b);
-        uint32_t previous = 0;
-        index = head;
-        while (index && t->records[index].start != start) {
-            previous = index;
-            index = t->records[index].next;
-        }
-        if (index) {
-            if (previous) {
-                t->records[previous].next = t->records[index].next;
-            } else {
-                head = t->records[index].next;
-            }
-        }
+        index = chain_unlink(t, &head, start);
+        int in_nursery = !index && nurseries && nursery_remove_remote(start, out);
         bucket_unlock(bucket, slot, head);
+        if (in_nursery)
+            return 1;
     }
     if (!index) {
         index = large_remove(start);
@@ -328,6 +340,41 @@ int memtable_remove(uint64_t start, memtable_record *out)
     r->flags = 0;
     record_give(thread, index);
     return 1;
+}
+
+int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, uint32_t trace_id,
+                   uint32_t flags)
+{
+    memtable *t = table();
+    invisible_thread *thread = &invisible_tls;
+    uint32_t index = record_take(thread);
+    if (!index)
+        return -1;
+    memtable_record *r = &t->records[index];
+    r->start = start;
+    r->size = size;
+    r->trace_id = trace_id;
+    r->type_cache = 0;
+    r->flags = RECORD_LIVE | flags;
+    uint64_t b = bucket_index(start);
+    memtable_bucket *bucket = &t->buckets[b];
+    thread_slot *slot = thread_state_slot(thread);
+    uint32_t head = bucket_lock(bucket, slot, b);
+    uint64_t expected = start;
+    /* A remote free that got here first marked the slot dead: then the block is gone. */
+    int owned = atomic_compare_exchange_strong_explicit(owner_slot, &expected, 0, memory_order_acq_rel,
+                                                        memory_order_relaxed);
+    if (owned) {
+        cover_set(start, size, index);
+        r->next = head;
+        head = index;
+    }
+    bucket_unlock(bucket, slot, head);
+    if (!owned) {
+        r->flags = 0;
+        record_give(thread, index);
+    }
+    return owned ? 0 : 1;
 }
 
 uint32_t memtable_find(uint64_t address, int locked)

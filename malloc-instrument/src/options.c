@@ -60,6 +60,7 @@ void options_load(invisible_options *o)
     o->leak_check = parse_yes_no(o, "INVISIBLE_LEAK_CHECK", 1);
     o->show_reachable = parse_yes_no(o, "INVISIBLE_SHOW_REACHABLE", 0);
     o->census = parse_yes_no(o, "INVISIBLE_CENSUS", 0);
+    o->nursery = parse_yes_no(o, "INVISIBLE_NURSERY", 1);
     o->error_exitcode = (int)parse_integer(o, "INVISIBLE_ERROR_EXITCODE", 0, 0, 255);
     o->stop_signal = (int)parse_integer(o, "INVISIBLE_STOP_SIGNAL", SIGRTMAX - 3, 1, SIGRTMAX);
     copy_string(o->log_path, sizeof o->log_path, "INVISIBLE_LOG");

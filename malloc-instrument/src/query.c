@@ -4,6 +4,7 @@
 
 #include "invisible/leakcheck.h"
 #include "invisible/memtable.h"
+#include "invisible/nursery.h"
 #include "invisible/rawlibc.h"
 #include "invisible/state.h"
 #include "invisible/trace.h"
@@ -24,8 +25,19 @@ static int query_find_block(uint64_t address, invisible_block_info *out)
     uint32_t index = memtable_find(address, 1);
     if (index && out)
         fill_info(index, out);
+    memtable_record young;
+    int found = index != 0;
+    if (!found && nursery_find_any(address, &young)) {
+        found = 1;
+        if (out) {
+            out->start = young.start;
+            out->size = young.size;
+            out->trace_id = young.trace_id;
+            out->flags = 0;
+        }
+    }
     thread->in_hook--;
-    return index != 0;
+    return found;
 }
 
 /* Walks the record pool: every live record is visited once, whatever bucket it is in. */
@@ -45,9 +57,11 @@ static uint64_t query_for_each_block(invisible_block_visitor visit, void *contex
             continue;
         visited++;
         if (visit(&info, context))
-            break;
+            return visited;
     }
-    return visited;
+    /* Young blocks still in their threads' nurseries (read without stopping anyone; a block
+     * moved to the table during the walk may be seen twice or not at all). */
+    return visited + nursery_for_each(visit, context);
 }
 
 static void query_live_totals(uint64_t *blocks, uint64_t *bytes)

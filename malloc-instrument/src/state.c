@@ -10,6 +10,7 @@
 #include <sched.h>
 
 #include "invisible/memtable.h"
+#include "invisible/nursery.h"
 #include "invisible/trace.h"
 
 invisible_process invisible_state = {
@@ -22,7 +23,8 @@ int invisible_state_ensure(void)
 {
     int expected = 0;
     if (atomic_compare_exchange_strong(&invisible_state.init_state, &expected, 1)) {
-        int ok = memtable_init() == 0 && trace_table_init() == 0 && thread_registry_init() == 0;
+        int ok = memtable_init() == 0 && trace_table_init() == 0 && thread_registry_init() == 0 &&
+                 nursery_pool_init() == 0;
         invisible_state.tracking = ok;
         atomic_store(&invisible_state.init_state, ok ? 2 : -1);
         return ok ? 0 : -1;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "invisible/memtable.h"
+#include "invisible/nursery.h"
 #include "invisible/rawlibc.h"
 #include "invisible/state.h"
 
@@ -29,6 +30,11 @@ static void thread_exit_destructor(void *value)
 {
     invisible_thread *thread = &invisible_tls;
     thread->in_hook++;
+    /* Our young blocks outlive us: share them before the slot (and nursery) is recycled. */
+    nursery *n = thread->nursery;
+    if (n)
+        nursery_flush(n);
+    thread->nursery = NULL;
     memtable_release_thread_cache(thread);
     thread_registry *r = registry();
     uint32_t slot = thread->slot;

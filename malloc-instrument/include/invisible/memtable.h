@@ -82,6 +82,12 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t f
  * Returns 1 if it was there, 0 if not (a block we never saw, or a wild free). */
 int memtable_remove(uint64_t start, memtable_record *out);
 
+/* Move a block from a nursery slot into the table: under the block's bucket lock, CAS the slot
+ * from `start` to 0 and link the record. Returns 0 when moved, 1 when a remote free had killed
+ * the slot first (nothing to move), -1 when out of records (the slot is left as it was). */
+int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, uint32_t trace_id,
+                   uint32_t flags);
+
 /* Record index of the live block containing `address`, 0 if none. `locked` selects taking the
  * bucket lock (running world) or not (stopped world). */
 uint32_t memtable_find(uint64_t address, int locked);

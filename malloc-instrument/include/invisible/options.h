@@ -14,6 +14,8 @@
  *   INVISIBLE_ALLOC_FN=a,b        extra allocator wrappers to skip when attributing sites
  *   INVISIBLE_RUNTIME=PATH        libinvisible-runtime.so to use (default: beside this library)
  *   INVISIBLE_STOP_SIGNAL=N       signal used to stop threads for a scan (default SIGRTMAX-3)
+ *   INVISIBLE_NURSERY=no          record every block in the shared memtable at once (no
+ *                                 per-thread cache of young blocks; for measurements)
  */
 #ifndef INVISIBLE_OPTIONS_H
 #define INVISIBLE_OPTIONS_H
@@ -27,6 +29,7 @@ typedef struct invisible_options {
     int error_exitcode;
     int census;
     int stop_signal;
+    int nursery;
     char log_path[INVISIBLE_PATH_CAPACITY];
     char json_path[INVISIBLE_PATH_CAPACITY];
     char runtime_path[INVISIBLE_PATH_CAPACITY];

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "invisible/memtable.h"
+#include "invisible/nursery.h"
 #include "invisible/options.h"
 #include "invisible/query.h"
 #include "invisible/stopworld.h"
@@ -49,6 +50,7 @@ typedef struct invisible_process {
     memtable table;
     trace_table traces;
     thread_registry threads;
+    nursery_pool nurseries;
     stopworld stop;
     leakcheck_state leaks;
     invisible_query_api query;

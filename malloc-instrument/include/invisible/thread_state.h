@@ -32,9 +32,13 @@ typedef struct invisible_thread {
     int in_hook;                      /* >0: our code is running; allocations go raw */
     volatile int park_pending;        /* a stop request arrived while in_hook */
     uint32_t slot;                    /* slot index, 0 = not registered yet */
+    struct nursery *nursery;          /* this thread's young blocks (nursery.h), NULL = none yet */
     uint32_t record_cache_count;
     uint32_t record_cache[THREAD_RECORD_CACHE]; /* free memtable record indices */
     thread_trace_cache_entry trace_cache[THREAD_TRACE_CACHE];
+    /* depth 1: call site (outside the runtime libraries) -> its interned trace */
+    uint64_t site_cache_pc[THREAD_TRACE_CACHE];
+    uint32_t site_cache_id[THREAD_TRACE_CACHE];
 } invisible_thread;
 
 extern __thread invisible_thread invisible_tls __attribute__((tls_model("initial-exec")));

@@ -23,6 +23,7 @@
 #include "invisible.h"
 #include "invisible/leakcheck.h"
 #include "invisible/memtable.h"
+#include "invisible/nursery.h"
 #include "invisible/options.h"
 #include "invisible/rawlibc.h"
 #include "invisible/state.h"
@@ -117,6 +118,8 @@ __attribute__((constructor(101))) static void invisible_constructor(void)
     thread->in_hook++;
     invisible_state_ensure();
     options_load(&invisible_state.options);
+    if (!invisible_state.options.nursery)
+        nursery_disable();
     dl_iterate_phdr(find_loader_text, NULL);
     make_absolute(invisible_state.options.log_path, sizeof invisible_state.options.log_path);
     make_absolute(invisible_state.options.json_path, sizeof invisible_state.options.json_path);
