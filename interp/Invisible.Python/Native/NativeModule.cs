@@ -251,7 +251,8 @@ public sealed class NativeModule : PyModule
         {
             // the entry point the loader resolved (IFUNC implementation, alias) has its own DWARF
             Function? impl = Dwarf.FunctionAt((ulong)addr - Dwarf.Bias);
-            if (impl != null && (nint)(impl.LowPc + Dwarf.Bias) == addr) fn = impl;
+            if (impl != null && (nint)(impl.LowPc + Dwarf.Bias) == addr && impl.Type.IsPrototyped) fn = impl;
+            else if (fn == null || !fn.Type.IsPrototyped) fn = PrototypeFromDeclarations(n, fn) ?? fn;
         }
         if (fn != null)
         {
@@ -260,8 +261,14 @@ public sealed class NativeModule : PyModule
             if (addr == 0 && fn.LowPc != 0) addr = (nint)(fn.LowPc + Dwarf!.Bias);
             if (addr == 0) return null;
             // an IFUNC: DWARF describes the resolver, which returns the implementation's type
-            if (ft.Parameters.Count == 0 && CTypes.FunctionPointee(ft.ReturnType) is FunctionType impl && fn.Name != n)
+            bool resolver = ft.Parameters.Count == 0 && ft.ReturnType.Unqualified is PointerType && (fn.Name != n || (nint)(fn.LowPc + Dwarf!.Bias) != addr);
+            if (resolver && CTypes.FunctionPointee(ft.ReturnType) is FunctionType impl)
                 ft = impl;
+            else if (resolver && PrototypeFromDeclarations(n, fn) is Function decl)
+            {
+                try { sig = FfiSignature.For(decl); } catch (FfiException) { sig = null; }
+                return new NativeFunction(addr, n, sig, decl.Type);
+            }
             else
             {
                 try { sig = FfiSignature.For(fn); } catch (FfiException) { sig = null; }
@@ -273,6 +280,19 @@ public sealed class NativeModule : PyModule
         if (n == "atexit" && Name != "__main__" && SymbolAddress("__cxa_atexit") != 0) return AtExitShim();
         if (addr != 0 && HasDwarf && Dwarf!.FindSymbol(n) is ElfSymbol es && es.IsFunction) return new NativeFunction(addr, n, null, null);
         if (addr != 0 && !HasDwarf && Dwarf?.FindSymbol(n) is ElfSymbol es2 && es2.IsFunction) return new NativeFunction(addr, n, null, null);
+        return null;
+    }
+
+    /// <summary>An IFUNC whose resolver is untyped (glibc's strlen): the prototype of a declaration of the name
+    /// in any unit that calls it.</summary>
+    private Function? PrototypeFromDeclarations(string n, Function? resolver)
+    {
+        foreach (ulong die in Dwarf!.Index.Lookup(n, IndexKind.Function))
+        {
+            if (resolver != null && die == resolver.DieOffset) continue;
+            Function? f = Dwarf.FunctionAtOffset(die);
+            if (f != null && f.Type.IsPrototyped && (f.Type.Parameters.Count > 0 || f.Type.ReturnType.Unqualified is not PointerType)) return f;
+        }
         return null;
     }
 
