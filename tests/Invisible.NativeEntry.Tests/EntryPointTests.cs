@@ -70,7 +70,7 @@ public sealed class EntryPointTests
             s = ne.status()
             print(s["frames"], s["stubs"], "not preloaded" in s["reason"])
             """);
-        RunResult r = Harness.Python(script, null);
+        RunResult r = Harness.Python(script, Harness.NotPreloaded());
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal("3628800 0\noff 0 True\n", r.Stdout);
     }
@@ -149,7 +149,7 @@ public sealed class EntryPointTests
             boom(2)
             """);
         RunResult native = Harness.Python(script, Harness.Preloaded(dir));
-        RunResult off = Harness.Python(script, null);
+        RunResult off = Harness.Python(script, Harness.NotPreloaded());
         Assert.Equal(1, native.ExitCode);
         Assert.Equal(off.ExitCode, native.ExitCode);
         Assert.Equal(off.Stderr, native.Stderr);

@@ -8,12 +8,27 @@ namespace Invisible.NativeEntry.Tests;
 
 /// <summary>
 /// Acceptance (issue 5 item 4): a Python comparator passed to C's qsort calls abort(); gdb's backtrace names the
-/// Python function between the qsort frames. The function pointer comes from the Python function through
-/// NativeEntryPoints.EntryFor (here via _nativeentry.callback, until the DwarfPython bridge's c.qsort lands).
+/// Python function between the qsort frames. The function pointer C gets is the Python function's named C entry
+/// (NativeEntryPoints.EntryFor): made by the DwarfPython bridge for <c>c.qsort(.., cmp)</c>, and by
+/// <c>_nativeentry.callback</c> (a raw trampoline standing in for a libffi closure) in the second form.
 /// </summary>
 public sealed class GdbBacktraceTests
 {
-    private const string QsortScript = """
+    private const string BridgeScript = """
+        import c
+        def cmp(a, b):
+            c.abort()
+            return 0
+        def fac(n):
+            if n <= 1:
+                xs = c.malloc(64)
+                c.qsort(xs, 8, 8, cmp)
+                return 1
+            return n * fac(n - 1)
+        print(fac(3))
+        """;
+
+    private const string RawScript = """
         import _nativeentry as ne
         qsort = ne.dlsym(0, "qsort"); abort = ne.dlsym(0, "abort"); malloc = ne.dlsym(0, "malloc")
         def cmp(a, b):
@@ -58,10 +73,17 @@ public sealed class GdbBacktraceTests
     }
 
     [Fact]
-    public void QsortComparatorThatAborts_BacktraceNamesPythonFunctionBetweenQsortFrames()
+    public void CQsortComparatorThatCallsCAbort_BacktraceNamesPythonFunctionBetweenQsortFrames()
+        => AssertQsortBacktrace(BridgeScript);
+
+    [Fact]
+    public void RawCallbackThroughEntryFor_BacktraceNamesPythonFunctionBetweenQsortFrames()
+        => AssertQsortBacktrace(RawScript);
+
+    private static void AssertQsortBacktrace(string source)
     {
         string dir = Harness.TempDir();
-        string output = RunUnderGdb(dir, Harness.Script(dir, QsortScript));
+        string output = RunUnderGdb(dir, Harness.Script(dir, source));
         List<string> f = Frames(output);
         int abort = f.FindIndex(n => n.Contains("abort", StringComparison.Ordinal));
         int cmpFrame = f.IndexOf("cmp");                       // the VM's call of cmp (its frame stub)

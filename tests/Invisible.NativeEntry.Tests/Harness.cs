@@ -48,6 +48,9 @@ public static class Harness
         return lib;
     }
 
+    /// <summary>Environment of a run without libinvisible.so (`invisible python` would otherwise preload it itself).</summary>
+    public static Dictionary<string, string> NotPreloaded() => new() { ["INVISIBLE_PYTHON_NO_PRELOAD"] = "1" };
+
     /// <summary>Environment of a run under libinvisible.so: preload, no exit report unless asked, a private dlext dir.</summary>
     public static Dictionary<string, string> Preloaded(string dlextDir, bool leakCheck = false)
     {

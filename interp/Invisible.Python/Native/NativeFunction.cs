@@ -185,7 +185,7 @@ public sealed class NativeFunction : PyObject
                 {
                     FunctionType? ft = pc != null ? CTypes.FunctionPointee(pc) : null;
                     if (ft == null) throw Ops.TypeError(Label(sig, i) + ": a Python callable needs a function-pointer parameter with a prototype, not " + p.Name);
-                    return FfiValue.FromPointer(NativeCallback.For(v, ft).Pointer);
+                    return FfiValue.FromPointer(NativeEntry.FfiEntry.EntryFor(v, NativeCallback.For(v, ft))); // named C entry (NativeEntry/)
                 }
                 break;
         }

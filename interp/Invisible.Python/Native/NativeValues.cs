@@ -286,7 +286,7 @@ internal static unsafe class NativeValues
             case PyBool: break;
             case PyInt i: return (nint)(long)IntBits(i, 64, false, what, target);
         }
-        if (v.IsCallable && target.Unqualified is FunctionType ft) return NativeCallback.For(v, ft).Pointer;
+        if (v.IsCallable && target.Unqualified is FunctionType ft) return NativeEntry.FfiEntry.EntryFor(v, NativeCallback.For(v, ft)); // named C entry (NativeEntry/)
         throw Mismatch(what, target, v);
     }
 
