@@ -60,6 +60,9 @@ public sealed class PyDict : PyObject
         }
     }
 
+    /// <summary>Entry index of a key, or -1 (stable while <see cref="Version"/> is unchanged).</summary>
+    public int FindEntry(PyObject key) => Find(key, Ops.Hash(key), out _);
+
     public PyObject? GetOrNull(PyObject key)
     {
         long h = Ops.Hash(key);

@@ -107,6 +107,7 @@ public sealed class PyInstance : PyObject
     public PyInstance(PyType type) { _type = type; }
     public override PyType Type => _type;
     public override PyDict? Dict => _dict ??= new PyDict();
+    public PyDict? RawDict => _dict;
 }
 
 /// <summary>Plain <c>object()</c>.</summary>

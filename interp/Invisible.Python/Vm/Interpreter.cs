@@ -268,9 +268,14 @@ public static class Interpreter
                             }
                         case Op.LoadGlobal:
                             {
-                                var name = names[word >> 8];
-                                var v = f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
-                                if (v == null) throw Ops.NameError($"name '{name.Value}' is not defined");
+                                PyObject? v = null;
+                                var g = f.Globals;
+                                if (code.Caches[ip - 1] is GlobalCache gc && ReferenceEquals(gc.G, g) && gc.GVer == g.Version)
+                                {
+                                    if (gc.GIx >= 0) v = g.Values[gc.GIx];
+                                    else if (ReferenceEquals(gc.B, f.Builtins) && gc.BVer == f.Builtins.Version) v = f.Builtins.Values[gc.BIx];
+                                }
+                                if (v == null) v = LoadGlobalSlow(f, code, ip - 1, names[word >> 8]);
                                 stack[sp++] = v;
                                 break;
                             }
@@ -293,14 +298,22 @@ public static class Interpreter
                         case Op.LoadAttr:
                             {
                                 var o = stack[sp - 1];
-                                stack[sp - 1] = o is PyInstance inst ? LoadInstanceAttr(inst, names[word >> 8]) : Ops.GetAttr(o, names[word >> 8]);
+                                stack[sp - 1] = o is PyInstance inst ? LoadInstanceAttr(inst, names[word >> 8], code, ip - 1) : Ops.GetAttr(o, names[word >> 8]);
                                 break;
                             }
                         case Op.StoreAttr:
                             {
                                 var o = stack[--sp];
                                 var v = stack[--sp];
-                                Ops.SetAttr(o, names[word >> 8], v);
+                                if (o is PyInstance si && code.Caches[ip - 1] is AttrCache sc && ReferenceEquals(sc.Type, si.Type) && sc.Version == PyType.GlobalVersion && sc.Kind == 1)
+                                {
+                                    var d = si.Dict!;
+                                    int h = sc.Hint;
+                                    if ((uint)h < (uint)d.EntryLimit && ReferenceEquals(d.Keys[h], names[word >> 8])) d.Values[h] = v;
+                                    else { d.SetItem(names[word >> 8], v); sc.Hint = d.FindEntry(names[word >> 8]); }
+                                }
+                                else if (o is PyInstance si2) StoreInstanceAttrSlow(si2, names[word >> 8], v, code, ip - 1);
+                                else Ops.SetAttr(o, names[word >> 8], v);
                                 stack[sp] = null!; stack[sp + 1] = null!;
                                 break;
                             }
@@ -930,18 +943,79 @@ public static class Interpreter
         throw Ops.TypeError("catching classes that do not inherit from BaseException is not allowed");
     }
 
-    private static PyObject LoadInstanceAttr(PyInstance o, PyStr name)
+    private static PyObject LoadGlobalSlow(Frame f, CodeObject code, int at, PyStr name)
+    {
+        var g = f.Globals;
+        var gc = code.Caches[at] as GlobalCache ?? new GlobalCache();
+        gc.G = g; gc.GVer = g.Version; gc.GIx = g.FindEntry(name);
+        if (gc.GIx >= 0) { code.Caches[at] = gc; return g.Values[gc.GIx]!; }
+        var b = f.Builtins;
+        gc.B = b; gc.BVer = b.Version; gc.BIx = b.FindEntry(name);
+        if (gc.BIx < 0) throw Ops.NameError($"name '{name.Value}' is not defined");
+        code.Caches[at] = gc;
+        return b.Values[gc.BIx]!;
+    }
+
+    /// <summary>Attribute read on a plain instance with a per-instruction cache of the type lookup.</summary>
+    private static PyObject LoadInstanceAttr(PyInstance o, PyStr name, CodeObject code, int at)
     {
         var t = o.Type;
-        if (t.LookupHeap(PyStr.S___getattribute__) != null) return Ops.GetAttr(o, name);
-        var attr = t.Lookup(name);
-        if (attr == null || attr is PyFunction)
+        var c = code.Caches[at] as AttrCache;
+        if (c == null || !ReferenceEquals(c.Type, t) || c.Version != PyType.GlobalVersion)
         {
-            var d = o.Dict!;
-            var v = d.GetOrNull(name);
-            if (v != null) return v;
-            if (attr != null) return new PyBoundMethod(o, attr);
+            c ??= new AttrCache();
+            c.Type = t; c.Version = PyType.GlobalVersion;
+            var attr = t.Lookup(name);
+            c.Attr = attr;
+            if (t.LookupHeap(PyStr.S___getattribute__) != null) c.Kind = 0;
+            else if (attr == null) c.Kind = 1;
+            else if (attr is PyFunction) c.Kind = 2;
+            else if (attr is PyProperty pp && pp.Get != null) c.Kind = 4;
+            else if (attr is PyClassMethod || attr is PyStaticMethod || attr is PyBuiltinFunction || attr.Type.IsHeap || attr is PyProperty) c.Kind = 0;
+            else c.Kind = 3;
+            code.Caches[at] = c;
         }
+        if (c.Kind == 0) return Ops.GetAttr(o, name);
+        if (c.Kind == 4) return Ops.CallArgs(((PyProperty)c.Attr!).Get!, o);
+        var d = o.RawDict;
+        if (d != null)
+        {
+            int h = c.Hint;
+            if ((uint)h < (uint)d.EntryLimit && ReferenceEquals(d.Keys[h], name)) return d.Values[h]!;
+            int ix = d.FindEntry(name);
+            if (ix >= 0) { c.Hint = ix; return d.Values[ix]!; }
+        }
+        if (c.Kind == 2) return new PyBoundMethod(o, c.Attr!);
+        if (c.Kind == 3) return c.Attr!;
         return Ops.GetAttr(o, name);
     }
+
+    private static void StoreInstanceAttrSlow(PyInstance o, PyStr name, PyObject v, CodeObject code, int at)
+    {
+        var t = o.Type;
+        var c = code.Caches[at] as AttrCache ?? new AttrCache();
+        c.Type = t; c.Version = PyType.GlobalVersion;
+        var attr = t.Lookup(name);
+        bool plain = t.LookupHeap(PyStr.S___setattr__) == null
+            && (attr == null || !(attr is PyProperty || (attr.Type.IsHeap && attr is not PyType && (attr.Type.Lookup(PyStr.S___set__) != null || attr.Type.Lookup(PyStr.S___delete__) != null))));
+        c.Kind = plain ? 1 : 0;
+        code.Caches[at] = c;
+        Ops.SetAttr(o, name, v);
+        if (plain) c.Hint = o.Dict!.FindEntry(name);
+    }
+}
+
+internal sealed class GlobalCache
+{
+    public PyDict? G, B;
+    public int GVer, GIx = -1, BVer, BIx = -1;
+}
+
+internal sealed class AttrCache
+{
+    public PyType? Type;
+    public int Version;
+    public PyObject? Attr;
+    public int Kind;
+    public int Hint;
 }
