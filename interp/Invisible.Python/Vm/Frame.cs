@@ -33,8 +33,11 @@ public sealed class Frame
         Code = code;
         Globals = globals;
         Builtins = Interpreter.BuiltinsDict;
-        Fast = code.NLocals == 0 ? Array.Empty<PyObject?>() : new PyObject?[code.NLocals];
-        Stack = new PyObject[code.StackSize];
+        // locals and the value stack share one array: the stack starts after the locals
+        var slots = new PyObject[code.NLocals + code.StackSize];
+        Fast = slots!;
+        Stack = slots;
+        Sp = code.NLocals;
         int nc = code.CellVars.Length, nf = code.FreeVars.Length;
         if (nc + nf == 0) Cells = Array.Empty<PyCell>();
         else

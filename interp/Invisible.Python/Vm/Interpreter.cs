@@ -38,7 +38,7 @@ public static class Interpreter
 
     public static PyObject Execute(Frame f)
     {
-        if (++Depth > RecursionLimit || PythonThread.StackExhausted())
+        if (++Depth > RecursionLimit || ((Depth & 7) == 0 && PythonThread.StackExhausted()))
         {
             Depth--;
             throw Ops.Exc(PyBaseException.RecursionErrorType, "maximum recursion depth exceeded");
@@ -395,6 +395,7 @@ public static class Interpreter
                                 if (a is PyInt ia && b is PyInt ib) stack[sp - 1] = PyInt.IntOp(op, ia, ib);
                                 else if (a is PyFloat fa && b is PyFloat fb && op <= BinOp.Mul) stack[sp - 1] = new PyFloat(op == BinOp.Add ? fa.V + fb.V : op == BinOp.Sub ? fa.V - fb.V : fa.V * fb.V);
                                 else if (op == BinOp.Add && a is PyStr sa && b is PyStr sb) stack[sp - 1] = PyStr.Of(string.Concat(sa.Value, sb.Value));
+                                else if (a is PyFloat && (b is PyFloat || b is PyInt) || a is PyInt && b is PyFloat) stack[sp - 1] = a.BinOp(op, b)!;
                                 else stack[sp - 1] = Ops.BinaryOp(a, b, op);
                                 break;
                             }
