@@ -1,7 +1,8 @@
 /* memtable_vs_hash — the paper's memtable against a plain open-addressing hash table keyed by
  * block start (scripts/bench/memtable). Linked with the memtable sources of libinvisible
- * (memtable.c, state.c, thread_state.c, rawlibc.c, trace.c) and called directly: no malloc
- * interposition, only the data structures are timed, single thread.
+ * (memtable.c, state.c, thread_state.c, rawlibc.c, trace.c, nursery.c) and called directly: no
+ * malloc interposition and no per-thread nursery, only the shared table and the hash table are
+ * timed, single thread unless noted.
  *
  *   memtable_vs_hash N [ROUNDS]
  *
