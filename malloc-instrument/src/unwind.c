@@ -1176,3 +1176,74 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
     memo->busy = 0;
     return count;
 }
+
+/* ------------------------------------------------------------------------------------------
+ * 6. Walking another thread's stack (process.threads), with each frame's CFA.
+ *
+ * Used while the world is stopped: the other thread is parked in our signal handler, so its
+ * stack mapping cannot go away under us. Separate from walk_frames so the allocation hot path
+ * stays as it is (no CFA output, no exact-pc start, no memo). Every read goes through the same
+ * bounds checks: inside [stack_low, stack_high), at or above the frame's sp, 8-aligned.
+ * ------------------------------------------------------------------------------------------ */
+
+int invisible_stack_bounds(uintptr_t sp, uintptr_t *low, uintptr_t *high)
+{
+    stack_range found;
+    if (low == NULL || high == NULL || !find_mapping_containing(sp, &found))
+        return 0;
+    *low = found.low;
+    *high = found.high;
+    return 1;
+}
+
+/* The caller's registers and this frame's CFA, or false when the walk must stop. */
+static bool step_other_thread(uint64_t rule, const stack_range *stack, uintptr_t sp, uintptr_t fp,
+                              frame_registers *caller)
+{
+    unsigned kind = rule_cfa_kind(rule);
+    if (kind == CFA_STOP)
+        return false;
+    uintptr_t cfa = 0; /* computed by step_frame_slow for the *(rbp+k) form */
+    if (kind != CFA_DEREF_RBP) {
+        cfa = (kind == CFA_RBP ? fp : sp) + (uintptr_t)rule_cfa_offset(rule);
+        /* Same test as the walk: strictly above our sp (termination), inside the stack. */
+        if (cfa - (sp + 8) > stack->high - (sp + 8) || (cfa & 7))
+            return false;
+    }
+    return step_frame_slow(rule, stack, sp, fp, cfa, caller);
+}
+
+int invisible_unwind_from(const invisible_frame_state *start, uintptr_t stack_low, uintptr_t stack_high,
+                          uintptr_t *pcs, uintptr_t *cfas, int max, unsigned flags)
+{
+    if (start == NULL || start->pc == 0 || pcs == NULL || max < 1)
+        return 0;
+    pcs[0] = start->pc;
+    if (cfas)
+        cfas[0] = 0;
+    /* No usable bounds: one frame, and nothing read from the stack. */
+    if (stack_high <= stack_low || start->sp < stack_low || start->sp >= stack_high)
+        return 1;
+    stack_range stack = {stack_low, stack_high};
+    rule_cache_entry *table = rule_cache_get();
+    uint64_t generation = current_generation();
+    uintptr_t pc = start->pc, sp = start->sp, fp = start->fp;
+    int count = 0;
+    while (count < max) {
+        pcs[count] = pc;
+        if (cfas)
+            cfas[count] = 0;
+        count++;
+        /* Rules are keyed by return address (looked up at pc-1). An exact pc (a thread
+         * interrupted by a signal) is looked up as if it were the return address pc+1, so a
+         * thread stopped on a function's first instruction gets that function's rule. */
+        uintptr_t key = (count == 1 && (flags & INVISIBLE_UNWIND_EXACT_PC)) ? pc + 1 : pc;
+        frame_registers caller;
+        if (!step_other_thread(lookup_rule(table, generation, key), &stack, sp, fp, &caller))
+            break;
+        if (cfas)
+            cfas[count - 1] = caller.sp; /* the CFA is the caller's sp */
+        pc = caller.pc, sp = caller.sp, fp = caller.fp;
+    }
+    return count;
+}

@@ -70,6 +70,24 @@ typedef struct invisible_leak_summary {
     uint64_t scan_nanoseconds;   /* wall time of the reachability scan */
 } invisible_leak_summary;
 
+/* One thread's stack, filled by `thread_backtraces`. The caller provides `pcs` and `cfas`
+ * (max_frames entries each); everything else is written by libinvisible.so. */
+#define INVISIBLE_THREAD_REGISTER_COUNT 17 /* DWARF numbering: 0 rax .. 7 rsp, 8..15 r8..r15, 16 rip */
+
+typedef struct invisible_thread_backtrace {
+    int32_t tid;
+    uint32_t flags;       /* INVISIBLE_THREAD_* */
+    int32_t frame_count;  /* entries of pcs/cfas written */
+    int32_t reserved;
+    uint64_t registers[INVISIBLE_THREAD_REGISTER_COUNT]; /* frame 0, when _REGISTERS is set */
+    uint64_t *pcs;        /* innermost first; pcs[0] exact when _EXACT_PC, else return addresses */
+    uint64_t *cfas;       /* each frame's CFA (the caller's sp); 0 = unknown */
+} invisible_thread_backtrace;
+
+#define INVISIBLE_THREAD_CURRENT 0x1u   /* the calling thread (frame 0 = thread_backtraces' caller) */
+#define INVISIBLE_THREAD_REGISTERS 0x2u /* `registers` holds the interrupted state of frame 0 */
+#define INVISIBLE_THREAD_EXACT_PC 0x4u  /* pcs[0] is the interrupted instruction, not a return address */
+
 /* Callback for for_each_block: return nonzero to stop the walk. */
 typedef int (*invisible_block_visitor)(const invisible_block_info *block, void *context);
 
@@ -97,6 +115,13 @@ typedef struct invisible_query_api {
 
     /* Write `length` bytes to the report descriptor (stderr saved at start-up, or --log). */
     void (*write_report)(const char *text, uint64_t length);
+
+    /* Stop the other threads, walk every stopped thread's stack and the caller's own (first
+     * entry), resume them, and return the number of entries of `out` filled (at most
+     * max_threads). Each entry's pcs/cfas must point at max_frames slots. Threads that block
+     * the stop signal or do not park in time are missing. Added after version 1's first
+     * fields: check struct_size before calling. */
+    int (*thread_backtraces)(invisible_thread_backtrace *out, int max_threads, int max_frames);
 } invisible_query_api;
 
 /* What libinvisible.so asks the runtime to produce. */

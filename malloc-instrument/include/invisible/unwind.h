@@ -55,6 +55,21 @@ typedef struct invisible_frame_state {
  * start->pc != 0 and max >= 1, else 0. */
 int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max, unsigned flags);
 
+/* The first pc is exact (a thread interrupted by a signal), not a return address. */
+#define INVISIBLE_UNWIND_EXACT_PC 0x4u
+
+/* Walk a stack that need not be the current thread's (another thread stopped by stopworld, or
+ * this one): reads only [stack_low, stack_high), at or above each frame's sp. Fills up to `max`
+ * pcs (innermost first, pcs[0] = start->pc) and, when `cfas` is not NULL, each frame's CFA
+ * (the caller's sp; 0 when the walk stopped at that frame, so it is unknown). Flags:
+ * INVISIBLE_UNWIND_EXACT_PC only. Malloc-free and lock-free like invisible_unwind. */
+int invisible_unwind_from(const invisible_frame_state *start, uintptr_t stack_low, uintptr_t stack_high,
+                          uintptr_t *pcs, uintptr_t *cfas, int max, unsigned flags);
+
+/* Bounds of the mapping that holds `sp` (a stack), read from /proc/self/maps with raw system
+ * calls (no malloc, no lock). Returns 1 and fills low/high, or 0. */
+int invisible_stack_bounds(uintptr_t sp, uintptr_t *low, uintptr_t *high);
+
 /* 1 if `pc` lies in one of the runtime libraries above, else 0. Shares the walk's cache. */
 int invisible_pc_in_runtime_lib(uintptr_t pc);
 
