@@ -305,7 +305,7 @@ public static class Interpreter
                             {
                                 var o = stack[--sp];
                                 var v = stack[--sp];
-                                if (o is PyInstance si && code.Caches[ip - 1] is AttrCache sc && ReferenceEquals(sc.Type, si.Type) && sc.Version == PyType.GlobalVersion && sc.Kind == 1)
+                                if (o is PyInstance si && code.Caches[ip - 1] is AttrSite ss && ss.Find(si.Type) is AttrCache sc && sc.Version == PyType.GlobalVersion && sc.Kind == 1)
                                 {
                                     var d = si.Dict!;
                                     int h = sc.Hint;
@@ -961,10 +961,11 @@ public static class Interpreter
     private static PyObject LoadInstanceAttr(PyInstance o, PyStr name, CodeObject code, int at)
     {
         var t = o.Type;
-        var c = code.Caches[at] as AttrCache;
-        if (c == null || !ReferenceEquals(c.Type, t) || c.Version != PyType.GlobalVersion)
+        var site = code.Caches[at] as AttrSite;
+        if (site == null) code.Caches[at] = site = new AttrSite();
+        var c = site.For(t);
+        if (c.Version != PyType.GlobalVersion)
         {
-            c ??= new AttrCache();
             c.Type = t; c.Version = PyType.GlobalVersion;
             var attr = t.Lookup(name);
             c.Attr = attr;
@@ -974,7 +975,6 @@ public static class Interpreter
             else if (attr is PyProperty pp && pp.Get != null) c.Kind = 4;
             else if (attr is PyClassMethod || attr is PyStaticMethod || attr is PyBuiltinFunction || attr.Type.IsHeap || attr is PyProperty) c.Kind = 0;
             else c.Kind = 3;
-            code.Caches[at] = c;
         }
         if (c.Kind == 0) return Ops.GetAttr(o, name);
         if (c.Kind == 4) return Ops.CallArgs(((PyProperty)c.Attr!).Get!, o);
@@ -994,13 +994,14 @@ public static class Interpreter
     private static void StoreInstanceAttrSlow(PyInstance o, PyStr name, PyObject v, CodeObject code, int at)
     {
         var t = o.Type;
-        var c = code.Caches[at] as AttrCache ?? new AttrCache();
+        var site = code.Caches[at] as AttrSite;
+        if (site == null) code.Caches[at] = site = new AttrSite();
+        var c = site.For(t);
         c.Type = t; c.Version = PyType.GlobalVersion;
         var attr = t.Lookup(name);
         bool plain = t.LookupHeap(PyStr.S___setattr__) == null
             && (attr == null || !(attr is PyProperty || (attr.Type.IsHeap && attr is not PyType && (attr.Type.Lookup(PyStr.S___set__) != null || attr.Type.Lookup(PyStr.S___delete__) != null))));
         c.Kind = plain ? 1 : 0;
-        code.Caches[at] = c;
         Ops.SetAttr(o, name, v);
         if (plain) c.Hint = o.Dict!.FindEntry(name);
     }
@@ -1019,4 +1020,28 @@ internal sealed class AttrCache
     public PyObject? Attr;
     public int Kind;
     public int Hint;
+}
+
+/// <summary>A polymorphic inline cache: up to four receiver types per instruction.</summary>
+internal sealed class AttrSite
+{
+    private readonly AttrCache[] _e = new AttrCache[4];
+    private int _n, _next;
+
+    public AttrCache? Find(PyType t)
+    {
+        var e = _e;
+        for (int i = 0; i < _n; i++) if (ReferenceEquals(e[i].Type, t)) return e[i];
+        return null;
+    }
+
+    public AttrCache For(PyType t)
+    {
+        var c = Find(t);
+        if (c != null) return c;
+        c = new AttrCache { Type = t, Version = -1 };
+        if (_n < 4) _e[_n++] = c;
+        else { _e[_next] = c; _next = (_next + 1) & 3; }
+        return c;
+    }
 }
