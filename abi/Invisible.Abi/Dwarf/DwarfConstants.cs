@@ -14,6 +14,7 @@ internal static class Dw
         TagGnuCallSite = 0x4109;
 
     // attributes
+    public const uint AtFrameBase = 0x40;
     public const uint AtLocation = 0x02, AtName = 0x03, AtByteSize = 0x0b, AtBitOffset = 0x0c, AtBitSize = 0x0d,
         AtLanguage = 0x13, AtCompDir = 0x1b, AtConstValue = 0x1c, AtInline = 0x20, AtLowerBound = 0x22, AtPrototyped = 0x27,
         AtUpperBound = 0x2f, AtAbstractOrigin = 0x31, AtCount = 0x37, AtDataMemberLocation = 0x38, AtDeclFile = 0x3a,

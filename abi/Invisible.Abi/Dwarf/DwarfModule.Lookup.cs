@@ -228,7 +228,8 @@ public sealed unsafe partial class DwarfModule
         LibDw.dwarf_decl_line(&die, &declLine);
         CompileUnit? unit = UnitOfDie(&die);
         f = new Function(this, off, Name(&die), linkage, ranges.ToArray(), entry, ftype, ps.ToArray(), locals.ToArray(), inl.ToArray(),
-            Intern(LibDw.dwarf_decl_file(&die)), declLine, Flag(&die, Dw.AtExternal), unit?.Offset ?? 0);
+            Intern(LibDw.dwarf_decl_file(&die)), declLine, Flag(&die, Dw.AtExternal), unit?.Offset ?? 0)
+        { FrameBase = ReadLocation(&die, Dw.AtFrameBase) };
         _functions[off] = f;
         return f;
     }
@@ -288,10 +289,10 @@ public sealed unsafe partial class DwarfModule
             Flag(die, Dw.AtExternal), Flag(die, Dw.AtDeclaration), Intern(LibDw.dwarf_decl_file(die)), line, depth);
     }
 
-    private Location ReadLocation(DwarfDie* die)
+    private Location ReadLocation(DwarfDie* die, uint attribute = Dw.AtLocation)
     {
         DwarfAttribute a;
-        if (LibDw.dwarf_attr(die, Dw.AtLocation, &a) == null) return Location.None;
+        if (LibDw.dwarf_attr(die, attribute, &a) == null) return Location.None;
         var ranges = new List<LocationRange>(1);
         ulong basep, s, e;
         DwarfOp* expr;

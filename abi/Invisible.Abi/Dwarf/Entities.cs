@@ -81,6 +81,9 @@ public sealed class Function
     public FunctionType Type { get; }
     public CType ReturnType => Type.ReturnType;
     public IReadOnlyList<Variable> Parameters => _params;
+    /// <summary>DW_AT_frame_base (DWARF addresses); empty when absent. gcc and clang on x86-64 emit
+    /// <c>DW_OP_call_frame_cfa</c> or a register (rbp/rsp).</summary>
+    public Location FrameBase { get; internal init; } = Location.None;
     /// <summary>Locals of the function body and all nested lexical blocks (not those of inlined callees).</summary>
     public IReadOnlyList<Variable> Locals => _locals;
     public IReadOnlyList<InlinedCall> InlinedCalls => _inlined;

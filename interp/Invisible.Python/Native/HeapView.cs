@@ -26,6 +26,7 @@ internal static unsafe class HeapView
         public delegate* unmanaged<ulong*, ulong*, void> LiveTotals;
         public delegate* unmanaged<uint, ulong*, int, int> TraceFrames;
         public nint LeakCheck, WriteReport;
+        public delegate* unmanaged<ThreadsView.ThreadBacktrace*, int, int, int> ThreadBacktraces; // when StructSize covers it
     }
 
     private static readonly Dictionary<nint, (CType Type, long Count, long Size)> Described = new();
@@ -50,6 +51,18 @@ internal static unsafe class HeapView
             }
             if (_api == null) throw Ops.RuntimeError("process.heap: run under invisible (libinvisible.so not preloaded)");
             return _api;
+        }
+    }
+
+    /// <summary>query.h's thread_backtraces, or null when libinvisible.so is absent or older.</summary>
+    internal static delegate* unmanaged<ThreadsView.ThreadBacktrace*, int, int, int> ThreadBacktracesOrNull
+    {
+        get
+        {
+            if (!Available) return null;
+            QueryApi* api = _api;
+            if (api->StructSize < (uint)sizeof(QueryApi)) return null;
+            return api->ThreadBacktraces;
         }
     }
 

@@ -45,6 +45,7 @@ internal static unsafe partial class ProcessModule
             return o;
         });
         m.AddFn("backtrace", (a, k) => Backtrace());
+        m.AddFn("bt", (a, k) => BtAll());
         m.AddFn("__getattr__", (a, k) =>
         {
             string n = Ops.Str(a[0]);
@@ -137,23 +138,27 @@ internal static unsafe partial class ProcessModule
 
     // ------------------------------------------------------------------ threads
 
+    /// <summary><c>process.threads</c>: every thread with its frames and their locals (ThreadsView); without
+    /// libinvisible.so only the calling thread has frames.</summary>
     private static PyObject Threads()
     {
-        var list = new List<PyObject>();
-        int self = Gettid();
-        foreach (string dir in Directory.GetDirectories("/proc/self/task"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int tid)) continue;
-            var d = new PyDict();
-            d.SetItem("tid", PyInt.Get(tid));
-            string comm = "";
-            try { comm = File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd('\n'); } catch (IOException) { }
-            d.SetItem("name", PyStr.Of(comm));
-            d.SetItem("current", PyBool.Of(tid == self));
-            d.SetItem("backtrace", tid == self ? Backtrace() : PyNone.Instance);
-            list.Add(d);
-        }
-        return new PyList(list.ToArray());
+        PyList? all = ThreadsView.Capture();
+        if (all != null) return all;
+        nint* pcs = stackalloc nint[128];
+        int n = backtrace(pcs, 128);
+        var list = new ulong[Math.Max(0, n - 1)];
+        for (int i = 1; i < n; i++) list[i - 1] = (ulong)pcs[i];
+        return ThreadsView.CallingThreadOnly(Gettid(), list);
+    }
+
+    /// <summary><c>process.bt()</c>: gdb's <c>thread apply all bt full</c> as text.</summary>
+    private static PyObject BtAll()
+    {
+        PyObject threads = Threads();
+        var sb = new System.Text.StringBuilder();
+        foreach (PyObject t in Ops.ToArray(threads))
+            if (t is NativeThread nt) sb.Append(ThreadsView.Bt(nt)).Append('\n');
+        return PyStr.Of(sb.ToString());
     }
 
     [LibraryImport("libc.so.6", EntryPoint = "gettid")]

@@ -58,6 +58,23 @@ public unsafe struct QueryApi
     public delegate* unmanaged<uint, ulong*, int, int> TraceFrames;
     public delegate* unmanaged<LeakSummary*> LeakCheck;
     public delegate* unmanaged<byte*, ulong, void> WriteReport;
+    /// <summary>Appended after the first version-1 fields: present when StructSize covers it.</summary>
+    public delegate* unmanaged<ThreadBacktrace*, int, int, int> ThreadBacktraces;
+}
+
+/// <summary>invisible_thread_backtrace: one thread's stack; Pcs/Cfas are the caller's arrays.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct ThreadBacktrace
+{
+    public const int RegisterCount = 17; // DWARF numbering, 16 = rip
+    public const uint Current = 0x1, HasRegisters = 0x2, ExactPc = 0x4;
+    public int Tid;
+    public uint Flags;
+    public int FrameCount;
+    public int Reserved;
+    public fixed ulong Registers[RegisterCount];
+    public ulong* Pcs;
+    public ulong* Cfas;
 }
 
 [System.Flags]
