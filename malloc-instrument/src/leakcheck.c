@@ -40,6 +40,19 @@ typedef struct thread_roots {
     uint64_t sp, tp;
 } thread_roots;
 
+/* A stretch of the heap with no gap over REGION_GAP between blocks; its directory maps each
+ * DIRECTORY_GRAIN bytes to the first sorted block ending after that point. */
+typedef struct scan_region {
+    uint64_t low, high;        /* low aligned down to the grain */
+    uint32_t first, end;       /* sorted positions [first, end) */
+    uint32_t *directory;       /* NULL: too big, use the bucket hint */
+} scan_region;
+
+#define REGION_GAP (64ull << 20)
+#define REGION_CAPACITY 4096
+#define DIRECTORY_GRAIN_SHIFT 9
+#define DIRECTORY_LIMIT (64ull << 20) /* entries (256 MiB) over all regions */
+
 typedef struct root_range {
     uint64_t low, high;
     int allocator_data; /* libc's own data: holds malloc's arena (top chunk, bins) */
@@ -54,6 +67,12 @@ typedef struct scan {
     uint64_t *indirect_blocks;
     uint32_t *live;            /* live record indices sorted by start */
     uint32_t live_count;
+    uint64_t *starts, *ends;   /* per sorted position: [start, end) (end = start + 1 for size 0) */
+    uint32_t *position;        /* per record index: its position in `live` */
+    struct scan_region *regions; /* the heap span cut at large gaps, each with a directory */
+    uint32_t region_count;
+    uint32_t *directory;       /* per DIRECTORY_GRAIN bytes of a region: first position ending after it */
+    uint64_t directory_capacity;
     uint32_t *stack;
     uint64_t stack_count, stack_capacity;
     uint64_t lowest, highest;  /* candidate pointers outside are rejected at once */
@@ -160,6 +179,8 @@ static size_t static_tls_size(void)
 
 /* ---- step 3 helpers: the block index during the scan ---- */
 
+static void build_regions(scan *s);
+
 static void radix_sort_live(scan *s, uint32_t *scratch)
 {
     /* LSD radix sort by start address: 16-byte granules, 47-bit addresses, 11-bit digits. */
@@ -202,6 +223,13 @@ static int collect_live_blocks(scan *s, uint32_t *scratch)
             s->highest = end;
     }
     radix_sort_live(s, scratch);
+    for (uint32_t p = 0; p < s->live_count; p++) {
+        const memtable_record *r = &s->records[s->live[p]];
+        s->starts[p] = r->start;
+        s->ends[p] = r->start + (r->size ? r->size : 1);
+        s->position[s->live[p]] = p;
+    }
+    build_regions(s);
     return 0;
 }
 
@@ -226,11 +254,92 @@ static int holds_blocks(const scan *s, uint64_t low, uint64_t high)
     return i < s->live_count && s->records[s->live[i]].start < high;
 }
 
+/* The live block containing `word`, as a record index (0: none). The world is stopped and the
+ * blocks are sorted, so the memtable's bucket is used only as a hint: its head is some block
+ * starting in that KiB, and the containing block, if any, is the last one (in address order)
+ * starting at or before `word` — a few steps away in contiguous arrays, instead of a walk over
+ * records scattered through the pool (records are taken in eviction order, not address order). */
+static uint32_t block_at_by_hint(const scan *s, uint64_t word)
+{
+    const memtable_bucket *bucket = &invisible_state.table.buckets[word >> MEMTABLE_BUCKET_SHIFT];
+    uint32_t hint = atomic_load_explicit(&bucket->head, memory_order_relaxed) & ~MEMTABLE_LOCK_BIT;
+    if (!hint) {
+        hint = atomic_load_explicit(&bucket->cover, memory_order_relaxed);
+        if (!hint || hint >= s->limit || !(s->records[hint].flags & RECORD_LIVE))
+            return memtable_find(word, 0); /* large blocks, or none */
+    }
+    if (hint >= s->limit)
+        return memtable_find(word, 0);
+    uint32_t p = s->position[hint];
+    if (p >= s->live_count || s->live[p] != hint)
+        return memtable_find(word, 0); /* not a sorted live block: be exact the slow way */
+    while (p + 1 < s->live_count && s->starts[p + 1] <= word)
+        p++;
+    while (p > 0 && s->starts[p] > word)
+        p--;
+    return s->starts[p] <= word && word < s->ends[p] ? s->live[p] : 0;
+}
+
+/* The directory way: find the region (few, cached), read one directory entry, then step through
+ * contiguous `ends` to the first block ending after `word`. */
 static inline uint32_t block_at(const scan *s, uint64_t word)
 {
     if (word < s->lowest || word >= s->highest)
         return 0;
-    return memtable_find(word, 0);
+    uint32_t lo = 0, hi = s->region_count;
+    while (lo < hi) { /* last region with low <= word */
+        uint32_t mid = (lo + hi) / 2;
+        if (s->regions[mid].low <= word)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return 0;
+    const scan_region *r = &s->regions[lo - 1];
+    if (word >= r->high)
+        return 0;
+    if (!r->directory)
+        return block_at_by_hint(s, word);
+    uint32_t p = r->directory[(word - r->low) >> DIRECTORY_GRAIN_SHIFT];
+    while (p < r->end && s->ends[p] <= word)
+        p++;
+    return p < r->end && s->starts[p] <= word ? s->live[p] : 0;
+}
+
+/* Cut the sorted blocks into regions and fill their directories. */
+static void build_regions(scan *s)
+{
+    uint64_t used = 0;
+    s->region_count = 0;
+    for (uint32_t p = 0; p < s->live_count;) {
+        if (s->region_count == REGION_CAPACITY) {
+            s->region_count = 0; /* absurdly fragmented: bucket hints only */
+            return;
+        }
+        scan_region *r = &s->regions[s->region_count++];
+        r->first = p;
+        r->low = s->starts[p] & ~((1ull << DIRECTORY_GRAIN_SHIFT) - 1);
+        uint64_t high = s->ends[p];
+        for (p++; p < s->live_count && s->starts[p] - high <= REGION_GAP; p++)
+            if (s->ends[p] > high)
+                high = s->ends[p];
+        r->end = p;
+        r->high = high;
+        uint64_t entries = ((high - r->low) >> DIRECTORY_GRAIN_SHIFT) + 1;
+        r->directory = NULL;
+        if (used + entries > s->directory_capacity)
+            continue;
+        r->directory = s->directory + used;
+        used += entries;
+        uint32_t q = r->first;
+        for (uint64_t e = 0; e < entries; e++) {
+            uint64_t at = r->low + (e << DIRECTORY_GRAIN_SHIFT);
+            while (q < r->end && s->ends[q] <= at)
+                q++;
+            r->directory[e] = q;
+        }
+    }
 }
 
 static inline void push(scan *s, uint32_t index)
@@ -595,6 +704,11 @@ static void unmap_scan(scan *s)
     raw_unmap(s->indirect_bytes, (size_t)s->capacity * 8);
     raw_unmap(s->indirect_blocks, (size_t)s->capacity * 8);
     raw_unmap(s->live, (size_t)s->capacity * 4);
+    raw_unmap(s->starts, (size_t)s->capacity * 8);
+    raw_unmap(s->ends, (size_t)s->capacity * 8);
+    raw_unmap(s->position, (size_t)s->capacity * 4);
+    raw_unmap(s->regions, REGION_CAPACITY * sizeof(scan_region));
+    raw_unmap(s->directory, s->directory_capacity * 4);
     raw_unmap(s->stack, s->stack_capacity * 4);
     raw_unmap(s->roots, ROOT_CAPACITY * sizeof(root_range));
     raw_unmap(s->maps, MAPS_BUFFER_BYTES);
@@ -614,11 +728,17 @@ static int map_scan(scan *s)
     s->indirect_bytes = raw_map((size_t)s->capacity * 8, 1);
     s->indirect_blocks = raw_map((size_t)s->capacity * 8, 1);
     s->live = raw_map((size_t)s->capacity * 4, 1);
+    s->starts = raw_map((size_t)s->capacity * 8, 1);
+    s->ends = raw_map((size_t)s->capacity * 8, 1);
+    s->position = raw_map((size_t)s->capacity * 4, 1);
+    s->regions = raw_map(REGION_CAPACITY * sizeof(scan_region), 1);
+    s->directory_capacity = DIRECTORY_LIMIT;
+    s->directory = raw_map(s->directory_capacity * 4, 1); /* reserved; only what is used is touched */
     s->stack = raw_map(s->stack_capacity * 4, 1);
     s->roots = raw_map(ROOT_CAPACITY * sizeof(root_range), 1);
     s->maps = raw_map(MAPS_BUFFER_BYTES, 1);
     s->threads = raw_map((STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots), 1);
-    return s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots && s->maps
+    return s->regions && s->directory && s->starts && s->ends && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots && s->maps
                ? 0 : -1;
 }
 
