@@ -34,6 +34,9 @@ public sealed class Lexer
     private readonly List<int> _indents = new() { 0 };
     private readonly List<(char, int, int)> _open = new();
     private readonly List<Token> _out = new();
+
+    /// <summary>The "'(' was never closed" error, if a bracket was still open at the end.</summary>
+    public SyntaxErrorException? Unclosed { get; private set; }
     private bool _atLineStart = true;
 
     public Lexer(string src) { _src = src.Replace("\r\n", "\n").Replace('\r', '\n'); }
@@ -77,7 +80,9 @@ public sealed class Lexer
             if (c == '\'' || c == '"') { ReadString("", _pos); continue; }
             ReadOp();
         }
-        if (_open.Count > 0) { var (oc, ol, ocol) = _open[^1]; throw new SyntaxErrorException($"'{oc}' was never closed", ol, ocol + 1); }
+        // Like CPython, an unclosed bracket is reported only if the parser fails at the end of
+        // the input; an error earlier on (`def f(:`) is reported as that error.
+        if (_open.Count > 0) { var (oc, ol, ocol) = _open[^1]; Unclosed = new SyntaxErrorException($"'{oc}' was never closed", ol, ocol + 1); }
         if (_out.Count > 0 && _out[^1].Kind != TokKind.Newline && _out[^1].Kind != TokKind.Dedent) Add(TokKind.Newline, "", _pos);
         while (_indents.Count > 1) { _indents.RemoveAt(_indents.Count - 1); Add(TokKind.Dedent, "", _pos); }
         Add(TokKind.EOF, "", _pos);

@@ -19,24 +19,51 @@ public sealed class Parser
 
     public static ModuleNode ParseModule(string src)
     {
-        var p = new Parser(new Lexer(src).Tokenize());
+        var lexer = new Lexer(src);
+        var p = new Parser(lexer.Tokenize());
         var m = new ModuleNode();
-        while (p.Peek.Kind != TokKind.EOF)
+        try
         {
-            if (p.Peek.Kind == TokKind.Newline) { p._p++; continue; }
-            m.Body.AddRange(p.Statement());
+            while (p.Peek.Kind != TokKind.EOF)
+            {
+                if (p.Peek.Kind == TokKind.Newline) { p._p++; continue; }
+                m.Body.AddRange(p.Statement());
+            }
         }
+        catch (SyntaxErrorException) when (lexer.Unclosed is not null && p.AtEndOfInput())
+        {
+            throw lexer.Unclosed;
+        }
+        if (lexer.Unclosed is not null) throw lexer.Unclosed;
         return m;
     }
 
     public static Expr ParseExpression(string src)
     {
-        var p = new Parser(new Lexer(src).Tokenize());
-        while (p.Peek.Kind == TokKind.Newline) p._p++;
-        var e = p.TestListStarExpr();
-        while (p.Peek.Kind == TokKind.Newline) p._p++;
-        if (p.Peek.Kind != TokKind.EOF) throw p.Err("invalid syntax");
-        return e;
+        var lexer = new Lexer(src);
+        var p = new Parser(lexer.Tokenize());
+        try
+        {
+            while (p.Peek.Kind == TokKind.Newline) p._p++;
+            var e = p.TestListStarExpr();
+            while (p.Peek.Kind == TokKind.Newline) p._p++;
+            if (p.Peek.Kind != TokKind.EOF) throw p.Err("invalid syntax");
+            if (lexer.Unclosed is not null) throw lexer.Unclosed;
+            return e;
+        }
+        catch (SyntaxErrorException) when (lexer.Unclosed is not null && p.AtEndOfInput())
+        {
+            throw lexer.Unclosed;
+        }
+    }
+
+    /// <summary>Only end-of-input tokens (NEWLINE, DEDENT, EOF) remain from the current one on.</summary>
+    private bool AtEndOfInput()
+    {
+        for (int i = _p; i < _t.Count; i++)
+            if (_t[i].Kind != TokKind.Newline && _t[i].Kind != TokKind.Dedent && _t[i].Kind != TokKind.EOF)
+                return false;
+        return true;
     }
 
     private Token Peek => _t[_p];
