@@ -11,7 +11,7 @@ namespace Invisible.Attach.Tests;
 /// <summary>Build outputs and the running fixture: tests/fixtures/attach_target.c preloaded with libinvisible.so.</summary>
 public sealed class AttachTarget : IDisposable
 {
-    public static readonly string Root = FindRoot();
+    public static readonly string Root = Invisible.Tests.Shared.TestProcess.Root;
     public static string Library => Path.Combine(Root, "build", "lib", "libinvisible.so");
     public static string Cli => Path.Combine(Root, "build", "bin", "invisible");
     public static string Fixture(string opt) => Path.Combine(Root, "build", "tests", "fixtures", "attach_target-" + opt);
@@ -100,50 +100,10 @@ public sealed class AttachTarget : IDisposable
     }
 
     public static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, string? stdin = null,
-                                                                   int timeoutMs = 60_000)
-    {
-        using var p = Process.Start(StartInfo(file, args, null))!;
-        if (stdin is not null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutMs))
-        {
-            p.Kill(true);
-            throw new TimeoutException(file + " did not finish");
-        }
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+                                                                   int timeoutMs = 60_000) =>
+        Invisible.Tests.Shared.TestProcess.Run(file, args, null, stdin, timeoutMs);
 
-    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IDictionary<string, string>? env)
-    {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Root,
-        };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        foreach (string key in new List<string>(psi.Environment.Keys))
-            if (key.StartsWith("INVISIBLE_", StringComparison.Ordinal) || key == "LD_PRELOAD")
-                psi.Environment.Remove(key);
-        if (env is not null)
-            foreach (var (k, v) in env) psi.Environment[k] = v;
-        return psi;
-    }
+    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IDictionary<string, string>? env) =>
+        Invisible.Tests.Shared.TestProcess.StartInfo(file, args, env);
 
-    private static string FindRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null)
-        {
-            if (File.Exists(Path.Combine(dir, "CMakeLists.txt")) && File.Exists(Path.Combine(dir, "scripts", "build")))
-                return dir;
-            dir = Path.GetDirectoryName(dir);
-        }
-        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -9,61 +9,21 @@ namespace Invisible.Census.Tests;
 /// <summary>Build outputs, running fixtures preloaded, and reading the census out of the JSON report.</summary>
 public static class CensusEnvironment
 {
-    public static readonly string Root = FindRoot();
+    public static readonly string Root = Invisible.Tests.Shared.TestProcess.Root;
     public static string Build => Path.Combine(Root, "build");
     public static string Library => Path.Combine(Build, "lib", "libinvisible.so");
     public static string Cli => Path.Combine(Build, "bin", "invisible");
     public static string Fixture(string name, string opt) => Path.Combine(Build, "tests", "fixtures", name + "-" + opt);
 
-    private static string FindRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null)
-        {
-            if (File.Exists(Path.Combine(dir, "CMakeLists.txt")) && File.Exists(Path.Combine(dir, "scripts", "build")))
-                return dir;
-            dir = Path.GetDirectoryName(dir);
-        }
-        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-    }
-
     public static string TempFile(string suffix) =>
         Path.Combine(Path.GetTempPath(), "invisible-census-" + Guid.NewGuid().ToString("N") + suffix);
 
-    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IDictionary<string, string>? env)
-    {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Root,
-        };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        foreach (string key in new List<string>(psi.Environment.Keys))
-            if (key.StartsWith("INVISIBLE_", StringComparison.Ordinal) || key == "LD_PRELOAD")
-                psi.Environment.Remove(key);
-        if (env is not null)
-            foreach (var (k, v) in env) psi.Environment[k] = v;
-        return psi;
-    }
+    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IDictionary<string, string>? env) =>
+        Invisible.Tests.Shared.TestProcess.StartInfo(file, args, env);
 
     public static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> args,
-                                                                   IDictionary<string, string>? env = null, int timeoutMs = 120_000)
-    {
-        using var p = Process.Start(StartInfo(file, args, env))!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutMs))
-        {
-            p.Kill(true);
-            throw new TimeoutException(file + " did not finish");
-        }
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+                                                                   IDictionary<string, string>? env = null, int timeoutMs = 120_000) =>
+        Invisible.Tests.Shared.TestProcess.Run(file, args, env, null, timeoutMs);
 
     /// <summary>Run a fixture preloaded with the census at exit; returns the parsed JSON report.</summary>
     public static JsonDocument Census(string fixture, string opt, IEnumerable<string> modes, int depth = 1,

@@ -9,23 +9,11 @@ namespace Invisible.Leak.Tests;
 /// <summary>Where the build outputs are, and how to run a program with or without us.</summary>
 public static class TestEnvironment
 {
-    public static readonly string Root = FindRoot();
+    public static readonly string Root = Invisible.Tests.Shared.TestProcess.Root;
     public static string Build => Path.Combine(Root, "build");
     public static string Library => Path.Combine(Build, "lib", "libinvisible.so");
     public static string Cli => Path.Combine(Build, "bin", "invisible");
     public static string Fixture(string name, string opt = "O0") => Path.Combine(Build, "tests", "fixtures", name + "-" + opt);
-
-    private static string FindRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null)
-        {
-            if (File.Exists(Path.Combine(dir, "CMakeLists.txt")) && File.Exists(Path.Combine(dir, "scripts", "build")))
-                return dir;
-            dir = Path.GetDirectoryName(dir);
-        }
-        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-    }
 
     public static string TempFile(string suffix) =>
         Path.Combine(Path.GetTempPath(), "invisible-test-" + Guid.NewGuid().ToString("N") + suffix);
@@ -33,36 +21,8 @@ public static class TestEnvironment
     public static RunResult Run(string file, IEnumerable<string> args, IDictionary<string, string>? env = null,
                                 string? stdin = null, int timeoutMs = 120_000, string? workingDirectory = null)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Root,
-        };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        // Start from a clean slate: no INVISIBLE_* or LD_PRELOAD from the test runner's environment.
-        foreach (string key in new List<string>(psi.Environment.Keys))
-            if (key.StartsWith("INVISIBLE_", StringComparison.Ordinal) || key == "LD_PRELOAD")
-                psi.Environment.Remove(key);
-        if (env is not null)
-            foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdoutTask = p.StandardOutput.ReadToEndAsync();
-        var stderrTask = p.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            p.StandardInput.Write(stdin);
-            p.StandardInput.Close();
-        }
-        if (!p.WaitForExit(timeoutMs))
-        {
-            p.Kill(true);
-            throw new TimeoutException(file + " did not finish in " + timeoutMs + " ms");
-        }
-        p.WaitForExit();
-        return new RunResult(p.ExitCode, stdoutTask.Result, stderrTask.Result);
+        var (exit, stdout, stderr) = Invisible.Tests.Shared.TestProcess.Run(file, args, env, stdin, timeoutMs, workingDirectory);
+        return new RunResult(exit, stdout, stderr);
     }
 
     /// <summary>Run a program with libinvisible.so preloaded and a JSON report; returns the parsed report.</summary>

@@ -11,7 +11,7 @@ public sealed record RunResult(int ExitCode, string Stdout, string Stderr);
 /// <summary>Build outputs, the C fixture library, and running `invisible python` with or without libinvisible.so.</summary>
 public static class Harness
 {
-    public static readonly string Root = FindRoot();
+    public static readonly string Root = Invisible.Tests.Shared.TestProcess.Root;
     public static string Cli => Path.Combine(Root, "build", "bin", "invisible");
     public static string Library => Path.Combine(Root, "build", "lib", "libinvisible.so");
 
@@ -19,17 +19,6 @@ public static class Harness
     /// <summary>fixture/ne_fixture.c compiled to a shared library (once per test run).</summary>
     public static string Fixture => FixtureLib.Value;
 
-    private static string FindRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null)
-        {
-            if (File.Exists(Path.Combine(dir, "CMakeLists.txt")) && File.Exists(Path.Combine(dir, "scripts", "build")))
-                return dir;
-            dir = Path.GetDirectoryName(dir);
-        }
-        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-    }
 
     public static string TempDir()
     {
@@ -77,30 +66,7 @@ public static class Harness
 
     public static RunResult Run(string file, IEnumerable<string> args, IDictionary<string, string>? env, int timeoutMs = 180_000)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Root,
-        };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        foreach (string key in new List<string>(psi.Environment.Keys))
-            if (key.StartsWith("INVISIBLE_", StringComparison.Ordinal) || key == "LD_PRELOAD")
-                psi.Environment.Remove(key);
-        if (env is not null)
-            foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var so = p.StandardOutput.ReadToEndAsync();
-        var se = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutMs))
-        {
-            p.Kill(true);
-            throw new TimeoutException(file + " did not finish in " + timeoutMs + " ms");
-        }
-        p.WaitForExit();
-        return new RunResult(p.ExitCode, so.Result, se.Result);
+        var (exit, stdout, stderr) = Invisible.Tests.Shared.TestProcess.Run(file, args, env, null, timeoutMs);
+        return new RunResult(exit, stdout, stderr);
     }
 }
