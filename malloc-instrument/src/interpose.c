@@ -29,7 +29,9 @@ static inline int hooks_bypassed(invisible_thread *thread)
 {
     if (__builtin_expect(thread->in_hook != 0, 0))
         return 1;
-    if (__builtin_expect(invisible_state.init_state != 2, 0)) {
+    if (__builtin_expect(invisible_state.hooks_ready, 1))
+        return 0;
+    if (invisible_state.init_state != 2) {
         thread->in_hook++;
         invisible_state_ensure();
         thread->in_hook--;
@@ -44,23 +46,33 @@ static inline void hook_leave(invisible_thread *thread)
         stopworld_park_from_hook();
 }
 
+/* A captured site: the interned trace id, and bit 31 set when the allocating code is the dynamic
+ * loader's own (see RECORD_LOADER). Trace ids stay far below 2^31. */
+#define SITE_LOADER 0x80000000u
+
+static inline uint32_t loader_bit(uint64_t pc)
+{
+    return pc - invisible_state.loader_text_start < invisible_state.loader_text_size ? SITE_LOADER : 0;
+}
+
 static __attribute__((noinline)) uint32_t capture_deep_site(invisible_thread *thread,
                                                             const invisible_frame_state *frame)
 {
     uint64_t pcs[INVISIBLE_MAX_DEPTH];
     int depth = invisible_state.options.depth;
+    uint32_t loader = loader_bit(frame->pc);
     /* Depth 1 outside the runtime libraries is the return address itself: one rule-cache
      * probe instead of a walk (stack bounds, memo). Same answer as the unwinder's. */
     if (depth == 1 && frame->pc != 0 && !invisible_pc_in_runtime_lib(frame->pc)) {
         pcs[0] = frame->pc;
-        uint32_t id = trace_intern(thread, pcs, 1);
+        uint32_t site = trace_intern(thread, pcs, 1) | loader;
         uint32_t i = (uint32_t)((frame->pc * 0x9e3779b97f4a7c15ull) >> 56);
         thread->site_cache_pc[i] = frame->pc;
-        thread->site_cache_id[i] = id;
-        return id;
+        thread->site_cache_id[i] = site;
+        return site;
     }
     int n = invisible_unwind(frame, (uintptr_t *)pcs, depth, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS);
-    return trace_intern(thread, pcs, n);
+    return trace_intern(thread, pcs, n) | loader;
 }
 
 /* Depth 1 from a call site seen before on this thread: one compare. (A site inside the runtime
@@ -99,26 +111,16 @@ static inline void record_block(invisible_thread *thread, void *block, size_t si
 {
     if (!block)
         return;
-    uint32_t trace = capture_site(thread, frame);
+    uint32_t site = capture_site(thread, frame);
     /* The loader's own allocations (DTVs, link maps) stay referenced by loader state that is
      * not all roots (glibc's cache of dead threads' stacks): never report them (as LSan). */
-    uint32_t flags = frame->pc - invisible_state.loader_text_start < invisible_state.loader_text_size
-                         ? RECORD_LOADER : 0;
-    if (remember(thread, (uint64_t)(uintptr_t)block, size, trace, flags) == 0) {
-        thread_slot *slot = thread_state_slot(thread);
-        slot->allocated_blocks++;
-        slot->allocated_bytes += size;
-    }
+    remember(thread, (uint64_t)(uintptr_t)block, size, site & ~SITE_LOADER,
+             (site & SITE_LOADER) ? RECORD_LOADER : 0);
 }
 
 static inline void forget_block(invisible_thread *thread, void *block)
 {
-    memtable_record old;
-    if (forget(thread, (uint64_t)(uintptr_t)block, &old)) {
-        thread_slot *slot = thread_state_slot(thread);
-        slot->freed_blocks++;
-        slot->freed_bytes += old.size;
-    }
+    forget(thread, (uint64_t)(uintptr_t)block, NULL);
 }
 
 EXPORT void *malloc(size_t size)
@@ -177,19 +179,9 @@ static void *realloc_tracked(invisible_thread *thread, void *old, size_t size,
     int known = forget(thread, (uint64_t)(uintptr_t)old, &previous);
     void *block = __libc_realloc(old, size);
     if (block) {
-        if (known) {
-            thread_slot *slot = thread_state_slot(thread);
-            slot->freed_blocks++;
-            slot->freed_bytes += previous.size;
-        }
         record_block(thread, block, size, frame);
     } else if (size == 0) {
-        /* glibc: realloc(p, 0) frees p and returns NULL. */
-        if (known) {
-            thread_slot *slot = thread_state_slot(thread);
-            slot->freed_blocks++;
-            slot->freed_bytes += previous.size;
-        }
+        /* glibc: realloc(p, 0) frees p and returns NULL: nothing to put back. */
     } else if (known) {
         /* Failure leaves the old block alive: put its record back unchanged. */
         remember(thread, previous.start, previous.size, previous.trace_id, previous.flags & RECORD_LOADER);

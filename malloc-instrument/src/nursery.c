@@ -72,7 +72,7 @@ int nursery_insert(nursery *n, uint64_t start, uint64_t size, uint32_t trace_id,
     return 0;
 }
 
-static void copy_out(const nursery_entry *e, uint64_t start, memtable_record *out)
+static inline void copy_out(const nursery_entry *e, uint64_t start, memtable_record *out)
 {
     if (!out)
         return;

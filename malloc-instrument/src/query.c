@@ -69,23 +69,24 @@ static uint64_t query_for_each_block(invisible_block_visitor visit, void *contex
     return visited + nursery_for_each(visit, context);
 }
 
+static int count_block(const invisible_block_info *block, void *context)
+{
+    uint64_t *totals = context;
+    totals[0]++;
+    totals[1] += block->size;
+    return 0;
+}
+
+/* Counted by walking (the hot path keeps no counters: they would cost shared-line writes or a
+ * slot lookup on every pair). */
 static void query_live_totals(uint64_t *blocks, uint64_t *bytes)
 {
-    uint64_t allocated_blocks = 0, allocated_bytes = 0, freed_blocks = 0, freed_bytes = 0;
-    thread_registry *r = &invisible_state.threads;
-    uint32_t top = r->slots ? atomic_load(&r->slot_top) : 0;
-    if (top > THREAD_SLOT_CAPACITY)
-        top = THREAD_SLOT_CAPACITY;
-    for (uint32_t i = 0; i < top; i++) {
-        allocated_blocks += r->slots[i].allocated_blocks;
-        allocated_bytes += r->slots[i].allocated_bytes;
-        freed_blocks += r->slots[i].freed_blocks;
-        freed_bytes += r->slots[i].freed_bytes;
-    }
+    uint64_t totals[2] = { 0, 0 };
+    query_for_each_block(count_block, totals);
     if (blocks)
-        *blocks = allocated_blocks - freed_blocks;
+        *blocks = totals[0];
     if (bytes)
-        *bytes = allocated_bytes - freed_bytes;
+        *bytes = totals[1];
 }
 
 static int query_trace_frames(uint32_t trace_id, uint64_t *pcs, int max)

@@ -27,6 +27,7 @@ int invisible_state_ensure(void)
                  nursery_pool_init() == 0;
         invisible_state.tracking = ok;
         atomic_store(&invisible_state.init_state, ok ? 2 : -1);
+        invisible_state.hooks_ready = ok;
         return ok ? 0 : -1;
     }
     while (atomic_load(&invisible_state.init_state) == 1)

@@ -102,7 +102,7 @@ typedef struct invisible_query_api {
     /* Visit every live block; returns the number visited. */
     uint64_t (*for_each_block)(invisible_block_visitor visit, void *context);
 
-    /* Number of live blocks and their total size, without walking. */
+    /* Number of live blocks and their total size (a walk, like for_each_block). */
     void (*live_totals)(uint64_t *blocks, uint64_t *bytes);
 
     /* Copy up to `max` return addresses of trace `trace_id` (innermost first) into `pcs`;

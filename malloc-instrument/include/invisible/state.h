@@ -44,6 +44,7 @@ typedef struct preload_state {
 typedef struct invisible_process {
     _Atomic int init_state;           /* 0 none, 1 in progress, 2 done, -1 failed */
     int tracking;                     /* hooks record blocks (0 when tables are unavailable) */
+    int hooks_ready;                  /* initialised and tracking: the hooks' one-load fast check */
     int report_fd;                    /* saved stderr, or the --log file */
     int exiting;
     invisible_options options;

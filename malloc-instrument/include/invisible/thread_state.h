@@ -7,7 +7,7 @@
  *    straight to glibc and is not recorded. This is the recursion guard and also how queries
  *    and reports allocate freely.
  *  - Each thread that records an allocation gets a slot: one cache line written only by that
- *    thread (counters, the bucket lock it holds). Slots are recycled at thread exit through a
+ *    thread (the bucket lock it holds). Slots are recycled at thread exit through a
  *    pthread key destructor (probe pitfall P9: never link TLS blocks into global lists).
  */
 #ifndef INVISIBLE_THREAD_STATE_H
@@ -45,10 +45,6 @@ extern __thread invisible_thread invisible_tls __attribute__((tls_model("initial
 
 typedef struct thread_slot {
     _Atomic uint64_t held_bucket; /* 1 + index of the bucket whose lock this thread holds */
-    uint64_t allocated_blocks;
-    uint64_t allocated_bytes;
-    uint64_t freed_blocks;
-    uint64_t freed_bytes;
     uint32_t next_free;           /* free-slot stack link */
     uint32_t in_use;
 } __attribute__((aligned(64))) thread_slot;
