@@ -1014,6 +1014,7 @@ static __attribute__((noinline)) bool step_frame_slow(uint64_t rule, const stack
 
 typedef struct walk_memo {
     int busy, valid;
+    int start_fp_used; /* the walk read the starting rbp (a CFA from rbp before rbp was reloaded) */
     unsigned flags;
     int max, count, reads;
     uint64_t generation;
@@ -1030,9 +1031,11 @@ static __thread walk_memo unwind_memo __attribute__((tls_model("initial-exec")))
 static inline bool memo_replay(const walk_memo *memo, const invisible_frame_state *start, int max,
                                unsigned flags, uint64_t generation, uintptr_t *pcs, int *count)
 {
+    /* The starting rbp matters only if the walk used it: -O2 code without frame pointers keeps
+     * ordinary values in rbp, and comparing it anyway made the memo miss on every call. */
     if (!memo->valid || memo->start_pc != start->pc || memo->start_sp != start->sp ||
-        memo->start_fp != start->fp || memo->max != max || memo->flags != flags ||
-        memo->generation != generation)
+        (memo->start_fp_used && memo->start_fp != start->fp) || memo->max != max ||
+        memo->flags != flags || memo->generation != generation)
         return false;
     uintptr_t difference = 0;
     for (int i = 0; i < memo->reads; i++)
@@ -1054,6 +1057,7 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
     const uintptr_t high = stack->high;
     rule_cache_entry *table = rule_cache_get();
     bool skipping = (flags & INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS) != 0;
+    bool fp_from_start = true, start_fp_used = false;
     int skipped = 0, count = 0, reads = 0;
     for (;;) {
         if (LIKELY(!skipping)) {
@@ -1092,10 +1096,12 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
         }
         /* A predicted branch rather than a cmov: keeps the kind test off the data path. */
         uintptr_t cfa = (uintptr_t)rule_cfa_offset(rule);
-        if (kind == CFA_RBP)
+        if (kind == CFA_RBP) {
             cfa += fp;
-        else
+            start_fp_used |= fp_from_start;
+        } else {
             cfa += sp;
+        }
         /* The CFA is the caller's sp: at least 8 above ours (so the walk terminates and the
          * return address slot below it is ours to read), 8-aligned, inside the stack. One
          * unsigned compare covers both ends. */
@@ -1106,6 +1112,7 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
             if (UNLIKELY(slot - sp > high - 8 - sp || (slot & 7)))
                 break;
             fp = *(const uintptr_t *)slot;
+            fp_from_start = false;
             if (memo != NULL) {
                 if (reads == MEMO_MAX_READS) {
                     memo = NULL;
@@ -1140,6 +1147,7 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
         memo->start_pc = start->pc;
         memo->start_sp = start->sp;
         memo->start_fp = start->fp;
+        memo->start_fp_used = start_fp_used;
         memo->max = max;
         memo->flags = flags;
         memo->generation = generation;
