@@ -41,6 +41,18 @@ public sealed class PythonEngine
         lock (SourceCache) SourceCache.Clear();
     }
 
+    /// <summary>Ask the running Python code (any engine, any thread of this process) to stop: the interpreter raises
+    /// KeyboardInterrupt at its next loop back-edge or function entry, where the script may catch it. Safe to call from
+    /// any thread and from signal handlers; a request made while nothing runs is taken by the next code that runs
+    /// (hosts that do not want that call <see cref="ClearInterrupt"/> before running new input).</summary>
+    public static void RequestInterrupt() => Interpreter.RequestInterrupt();
+
+    /// <summary>Withdraw a pending interrupt request; true if one was pending.</summary>
+    public static bool ClearInterrupt() => Interpreter.ClearInterrupt();
+
+    /// <summary>True while an interrupt request waits to be taken.</summary>
+    public static bool InterruptPending => Interpreter.InterruptPending;
+
     public static void RegisterSource(string filename, string src)
     {
         lock (SourceCache) SourceCache[filename] = src.Replace("\r\n", "\n").Split('\n');
@@ -172,11 +184,13 @@ public sealed class PythonEngine
             return 1;
         }
         try { SysModule.FlushStdout(); } catch (PyException) { }
+        // CPython dies of SIGINT after an uncaught KeyboardInterrupt: the shell sees 128 + 2.
+        int status = exc.Type.IsSubtypeOf(PyBaseException.KeyboardInterruptType) ? 130 : 1;
         string text;
         try { text = exc.FormatTraceback(SourceLine); }
         catch (PyException) { text = exc.Type.Name + "\n"; }
         SysModule.WriteStderr(text);
-        return 1;
+        return status;
     }
 
     /// <summary>Convenience for tests and tools: run code in a fresh engine capturing output.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using Invisible.Python.Runtime;
@@ -12,7 +13,28 @@ public static class PythonMain
 {
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
+        // Owning the process's console (the CLI): Ctrl-C becomes KeyboardInterrupt in the running code.
+        using var sigint = stdout == null ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSigint) : null;
         return Vm.PythonThread.Run(() => RunOnThread(args, stdout, stderr));
+    }
+
+    private static volatile bool s_atPrompt, s_discardLine;
+    private static TextWriter? s_promptOut;
+
+    private static void OnSigint(PosixSignalContext ctx)
+    {
+        // A second Ctrl-C before the first was taken (code stuck outside the loop, e.g. in a long C call): the default
+        // action, so the user can always stop the process.
+        if (PythonEngine.InterruptPending) return;
+        ctx.Cancel = true;
+        if (s_atPrompt && s_promptOut is { } o)
+        {
+            // Waiting for input: like CPython's prompt, report it and start a fresh statement.
+            s_discardLine = true;
+            try { o.Write("\nKeyboardInterrupt\n>>> "); o.Flush(); } catch (IOException) { } catch (ObjectDisposedException) { }
+            return;
+        }
+        PythonEngine.RequestInterrupt();
     }
 
     private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr)
@@ -93,7 +115,11 @@ public static class PythonMain
         {
             o.Write(buf.Length == 0 ? ">>> " : "... ");
             o.Flush();
+            s_promptOut = o;
+            s_atPrompt = true;
             var line = Console.In.ReadLine();
+            s_atPrompt = false;
+            if (s_discardLine) { s_discardLine = false; buf.Clear(); }
             if (line == null) { o.WriteLine(); return 0; }
             if (buf.Length == 0 && line.Trim().Length == 0) continue;
             buf.Append(line).Append('\n');
@@ -102,6 +128,7 @@ public static class PythonMain
             if (block && line.Trim().Length != 0) continue;
             if (!block && IsIncomplete(src)) continue;
             buf.Clear();
+            PythonEngine.ClearInterrupt();
             try { eng.ExecInteractive(src); }
             catch (PyException ex) when (ex.Value.Type.IsSubtypeOf(PyBaseException.SystemExitType))
             {

@@ -75,4 +75,65 @@ public class EngineTests
         Assert.Equal("['-c', 'x']\n", o.ToString());
         Assert.Equal(4, rc);
     }
+    /// <summary>Runs <paramref name="code"/>; once the script calls <c>gate.ready()</c>, another thread requests an
+    /// interrupt (PythonEngine.RequestInterrupt), as an attach session or the console's Ctrl-C does.</summary>
+    private static (string Stdout, string Stderr, int ExitCode) RunInterrupted(string code)
+    {
+        using var ready = new System.Threading.ManualResetEventSlim();
+        var provider = new System.Func<string, Runtime.PyModule?>(name =>
+        {
+            if (name != "gate") return null;
+            var m = new Runtime.PyModule("gate");
+            m.AddFn("ready", (a, k) => { ready.Set(); return Runtime.PyNone.Instance; });
+            return m;
+        });
+        Modules.ModuleRegistry.AddProvider(provider);
+        var requester = new System.Threading.Thread(() =>
+        {
+            if (ready.Wait(30000)) PythonEngine.RequestInterrupt();
+        });
+        try
+        {
+            requester.Start();
+            return PythonEngine.Execute(code, "loop.py");
+        }
+        finally
+        {
+            ready.Set();
+            requester.Join();
+            PythonEngine.ClearInterrupt();
+            Modules.ModuleRegistry.RemoveProvider(provider);
+        }
+    }
+
+    [Fact]
+    public void RequestInterruptStopsASilentLoop()
+    {
+        var (o, e, rc) = RunInterrupted(
+            "import gate\ntry:\n    gate.ready()\n    while True:\n        pass\nexcept KeyboardInterrupt as k:\n    print('caught', type(k).__name__, repr(k))\nprint('after')\n");
+        Assert.Equal("caught KeyboardInterrupt KeyboardInterrupt()\nafter\n", o);
+        Assert.Equal("", e);
+        Assert.Equal(0, rc);
+        Assert.False(PythonEngine.InterruptPending);
+    }
+
+    [Fact]
+    public void UncaughtInterruptEndsTheProgramLikeCPython()
+    {
+        // inside a function's for loop: the traceback names the loop's line; exit status 130 (128 + SIGINT)
+        var (o, e, rc) = RunInterrupted("import gate\ndef spin():\n    gate.ready()\n    n = 0\n    for i in iter(int, 1):\n        n += i\nspin()\n");
+        Assert.Equal("", o);
+        Assert.Equal(130, rc);
+        Assert.Equal("Traceback (most recent call last):\n  File \"loop.py\", line 7, in <module>\n    spin()\n  File \"loop.py\", line 6, in spin\n    n += i\nKeyboardInterrupt\n", e);
+    }
+
+    [Fact]
+    public void InterruptIsTakenAtFunctionEntry()
+    {
+        // no loop at all, only calls: the request is taken when the next frame starts
+        var (o, _, rc) = RunInterrupted(
+            "import gate, time\ndef h():\n    print('not reached')\ndef g():\n    gate.ready()\n    time.sleep(0.3)\n    h()\ntry:\n    g()\nexcept KeyboardInterrupt:\n    print('stopped')\n");
+        Assert.Equal("stopped\n", o);
+        Assert.Equal(0, rc);
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Invisible.Python.Builtins;
 using Invisible.Python.Compiler;
 using Invisible.Python.Runtime;
@@ -15,6 +16,20 @@ public static class Interpreter
     /// <summary>The exception currently being handled (sys.exc_info()).</summary>
     public static PyBaseException? CurrentExc;
     public static Frame? CurrentFrame;
+    /// <summary>Process-wide interrupt request (<see cref="PythonEngine.RequestInterrupt"/>): nonzero until a running
+    /// interpreter notices it (backward jumps, frame entry) and raises KeyboardInterrupt there.</summary>
+    private static int s_interrupt;
+
+    internal static void RequestInterrupt() => Volatile.Write(ref s_interrupt, 1);
+    internal static bool ClearInterrupt() => Interlocked.Exchange(ref s_interrupt, 0) != 0;
+    internal static bool InterruptPending => Volatile.Read(ref s_interrupt) != 0;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RaiseInterrupt()
+    {
+        if (Interlocked.Exchange(ref s_interrupt, 0) != 0)
+            throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
+    }
 
     public static PyObject CallFunction(PyFunction fn, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
@@ -38,6 +53,7 @@ public static class Interpreter
 
     public static PyObject Execute(Frame f)
     {
+        if (Volatile.Read(ref s_interrupt) != 0) RaiseInterrupt();
         if (++Depth > RecursionLimit || ((Depth & 7) == 0 && PythonThread.StackExhausted()))
         {
             Depth--;
@@ -482,7 +498,14 @@ public static class Interpreter
                                 else { var hi = stack[--sp]; var lo = stack[--sp]; stack[sp++] = new PySlice(lo, hi, PyNone.Instance); }
                                 break;
                             }
-                        case Op.Jump: ip = word >> 8; break;
+                        case Op.Jump:
+                            {
+                                int target = word >> 8;
+                                // a backward jump closes a loop: one load to honour an interrupt request
+                                if (target < ip && Volatile.Read(ref s_interrupt) != 0) RaiseInterrupt();
+                                ip = target;
+                                break;
+                            }
                         case Op.PopJumpIfFalse:
                             {
                                 var v = stack[--sp];
