@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Invisible.Abi.Dwarf;
 using Invisible.Abi.Symbolization;
+using Invisible.Abi.Unwinding;
 using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Native;
@@ -109,22 +110,28 @@ internal static unsafe class ThreadsView
     private static NativeThread Build(in ThreadBacktrace t)
     {
         _symbolizer ??= ProcessSymbolizer.ForCurrentProcess();
-        ulong[]? regs = null;
+        int count = Math.Min(t.FrameCount, MaxFrames);
+        // Frame 0's registers: all of them for a thread interrupted by the stop signal, else none (the caller's own
+        // thread, a thread parked on its way out of a hook). Each outer frame's come from the CFI of the frame below.
+        FrameRegisters regs;
         if ((t.Flags & FlagRegisters) != 0)
         {
-            regs = new ulong[RegisterCount];
-            for (int r = 0; r < RegisterCount; r++) regs[r] = t.Registers[r];
+            Span<ulong> values = stackalloc ulong[RegisterCount];
+            for (int r = 0; r < RegisterCount; r++) values[r] = t.Registers[r];
+            regs = FrameRegisters.All(values);
+        }
+        else
+        {
+            regs = FrameRegisters.StackOnly(0, count > 0 ? t.Pcs[0] : 0);
         }
         var frames = new List<NativeFrame>();
-        int count = Math.Min(t.FrameCount, MaxFrames);
         for (int i = 0; i < count; i++)
         {
             ulong pc = t.Pcs[i];
             bool exact = i == 0 && (t.Flags & FlagExactPc) != 0;
-            // The frame's sp: the registers' rsp for an interrupted frame 0, else the callee's CFA.
-            ulong sp = i == 0 ? (regs != null ? regs[7] : 0) : t.Cfas[i - 1];
-            var ctx = new FrameContext(t.Cfas[i], sp, i == 0 ? regs : null);
-            AddFrames(frames, pc, exact, ctx);
+            AddFrames(frames, pc, exact, new FrameContext(t.Cfas[i], regs));
+            if (i + 1 < count)
+                regs = CfiRegisters.Caller(NativeLibraries.Image, pc, exact, regs, t.Cfas[i], t.Pcs[i + 1]);
         }
         return new NativeThread(t.Tid, Comm(t.Tid), (t.Flags & FlagCurrent) != 0, frames.ToArray());
     }
@@ -154,10 +161,9 @@ internal static unsafe class ThreadsView
 
     private readonly struct FrameContext
     {
-        public FrameContext(ulong cfa, ulong sp, ulong[]? registers) { Cfa = cfa; Sp = sp; Registers = registers; }
-        public ulong Cfa { get; }       // 0 = unknown (the walk stopped at this frame)
-        public ulong Sp { get; }        // 0 = unknown
-        public ulong[]? Registers { get; } // frame 0 of an interrupted thread only
+        public FrameContext(ulong cfa, FrameRegisters registers) { Cfa = cfa; Registers = registers; }
+        public ulong Cfa { get; }                  // 0 = unknown (the walk stopped at this frame)
+        public FrameRegisters Registers { get; }   // this frame's known registers (rsp = the callee's CFA)
     }
 
     private static PyStr OptimizedOut => PyStr.Of("<optimized out>");
@@ -250,8 +256,9 @@ internal static unsafe class ThreadsView
         finally { NativeMemory.Free(cell); }
     }
 
-    /// <summary>A DWARF expression on a small stack. Registers are known only for frame 0 of an interrupted thread
-    /// (rsp is also known for every frame: the callee's CFA); anything else fails (shown as optimized out).</summary>
+    /// <summary>A DWARF expression on a small stack. Registers are those known in the frame (all of frame 0 of an
+    /// interrupted thread; in outer frames rsp, rip and the callee-saved registers recovered through the CFI); an
+    /// unknown register fails (shown as optimized out, as gdb does for a clobbered caller-saved register).</summary>
     private static Result Evaluate(IReadOnlyList<LocationOp> ops, ulong bias, ulong? frameBase, in FrameContext ctx)
     {
         Span<ulong> stack = stackalloc ulong[16];
@@ -317,13 +324,8 @@ internal static unsafe class ThreadsView
         return top >= 1 ? new Result(ResultKind.Memory, stack[top - 1]) : default;
     }
 
-    private static bool TryRegister(int dwarfRegister, in FrameContext ctx, out ulong value)
-    {
-        value = 0;
-        if (ctx.Registers is ulong[] regs && (uint)dwarfRegister < (uint)regs.Length) { value = regs[dwarfRegister]; return true; }
-        if (dwarfRegister == 7 && ctx.Sp != 0) { value = ctx.Sp; return true; } // rsp = the callee's CFA
-        return false;
-    }
+    private static bool TryRegister(int dwarfRegister, in FrameContext ctx, out ulong value) =>
+        ctx.Registers.TryGet(dwarfRegister, out value);
 
     // ------------------------------------------------------------------ bt full
 
