@@ -15,6 +15,8 @@ public sealed class PyTuple : PyObject
     public PyTuple(PyObject[] items, PyType type) { Items = items; _type = type; }
     public static PyTuple Of(params PyObject[] items) => items.Length == 0 ? Empty : new PyTuple(items);
     public override PyType Type => _type ?? TypeObj;
+    /// <summary>A plain tuple (not an instance of a subclass).</summary>
+    public bool IsExact => _type == null;
     public override PyDict? Dict => _type == null ? null : _dict ??= new PyDict();
     public override bool HasLen => true;
     public override int Len() => Items.Length;
@@ -127,9 +129,17 @@ public sealed class PyList : PyObject
     public PyList() { Items = Array.Empty<PyObject>(); }
     public PyList(PyType type) { Items = Array.Empty<PyObject>(); if (type != TypeObj) _type = type; }
     public PyList(int capacity) { Items = capacity == 0 ? Array.Empty<PyObject>() : new PyObject[capacity]; }
-    public PyList(PyObject[] items) { Items = items; Count = items.Length; }
+    public PyList(PyObject[] items)
+    {
+        // Keep only exact PyObject[] storage (a PyStr[] passed in by covariance is copied): the VM stores into
+        // Items through Slot views, which skip the covariance check.
+        if (items.GetType() != typeof(PyObject[])) { var copy = new PyObject[items.Length]; Array.Copy(items, copy, items.Length); items = copy; }
+        Items = items; Count = items.Length;
+    }
     public PyList(IEnumerable<PyObject> items) : this() { foreach (var i in items) Append(i); }
     public override PyType Type => _type ?? TypeObj;
+    /// <summary>A plain list (not an instance of a subclass).</summary>
+    public bool IsExact => _type == null;
     public override PyDict? Dict => _type == null ? null : _dict ??= new PyDict();
     public override bool HasLen => true;
     public override int Len() => Count;
@@ -139,8 +149,21 @@ public sealed class PyList : PyObject
 
     public void Append(PyObject o)
     {
-        if (Count == Items.Length) Array.Resize(ref Items, Math.Max(4, Count * 2));
-        Items[Count++] = o;
+        var items = Items;
+        int n = Count;
+        if ((uint)n < (uint)items.Length)
+        {
+            Slot.Of(items)[n].V = o;
+            Count = n + 1;
+            return;
+        }
+        Grow(o);
+    }
+
+    private void Grow(PyObject o)
+    {
+        Array.Resize(ref Items, Math.Max(4, Count * 2));
+        Slot.Of(Items)[Count++].V = o;
     }
     public void Extend(PyObject iterable)
     {
@@ -236,7 +259,7 @@ public sealed class PyList : PyObject
             long idx = i.IsBig ? long.MaxValue : i.V;
             if (idx < 0) idx += Count;
             if ((ulong)idx >= (ulong)Count) throw Ops.IndexError("list assignment index out of range");
-            Items[idx] = value;
+            Slot.Of(Items)[idx].V = value;
             return;
         }
         if (key is PySlice sl)

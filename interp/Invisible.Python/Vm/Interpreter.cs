@@ -37,8 +37,8 @@ public static class Interpreter
         var f = new Frame(code, fn.Globals, fn.Closure);
         if (kwnames == null && args.Length == code.ArgCount && !code.HasVarArgs && !code.HasVarKw && code.KwOnlyCount == 0)
         {
-            var fast = f.Fast;
-            for (int i = 0; i < args.Length; i++) fast[i] = args[i];
+            var fast = Unsafe.As<Slot[]>(f.Fast);
+            for (int i = 0; i < args.Length; i++) fast[i].V = args[i];
         }
         else BindArgs(fn, f, args, kwnames);
         if (code.CellVars.Length > 0)
@@ -224,7 +224,8 @@ public static class Interpreter
         var consts = code.Consts;
         var names = code.Names;
         var stack = f.Stack;
-        var fast = f.Fast;
+        // Locals and value stack (one array, exactly PyObject[]) viewed as struct slots: no covariant store checks.
+        var st = Unsafe.As<Slot[]>(stack);
         int sp = f.Sp;
         int ip = f.Ip;
         PyStr[]? kw = null;
@@ -241,45 +242,45 @@ public static class Interpreter
                     switch ((Op)(byte)word)
                     {
                         case Op.Nop: break;
-                        case Op.PopTop: stack[--sp] = null!; break;
-                        case Op.RotTwo: { var a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = a; break; }
-                        case Op.RotThree: { var a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = stack[sp - 3]; stack[sp - 3] = a; break; }
-                        case Op.RotFour: { var a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = stack[sp - 3]; stack[sp - 3] = stack[sp - 4]; stack[sp - 4] = a; break; }
-                        case Op.DupTop: stack[sp] = stack[sp - 1]; sp++; break;
-                        case Op.DupTopTwo: stack[sp] = stack[sp - 2]; stack[sp + 1] = stack[sp - 1]; sp += 2; break;
-                        case Op.LoadConst: stack[sp++] = consts[word >> 8]; break;
+                        case Op.PopTop: st[--sp].V = null!; break;
+                        case Op.RotTwo: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = a; break; }
+                        case Op.RotThree: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = st[sp - 3].V; st[sp - 3].V = a; break; }
+                        case Op.RotFour: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = st[sp - 3].V; st[sp - 3].V = st[sp - 4].V; st[sp - 4].V = a; break; }
+                        case Op.DupTop: st[sp].V = st[sp - 1].V; sp++; break;
+                        case Op.DupTopTwo: st[sp].V = st[sp - 2].V; st[sp + 1].V = st[sp - 1].V; sp += 2; break;
+                        case Op.LoadConst: st[sp++].V = consts[word >> 8]; break;
                         case Op.LoadFast:
                             {
-                                var v = fast[word >> 8];
+                                var v = st[word >> 8].V;
                                 if (v == null) throw UnboundLocal(code, word >> 8);
-                                stack[sp++] = v;
+                                st[sp++].V = v;
                                 break;
                             }
-                        case Op.StoreFast: fast[word >> 8] = stack[--sp]; stack[sp] = null!; break;
+                        case Op.StoreFast: st[word >> 8].V = st[--sp].V; st[sp].V = null!; break;
                         case Op.DeleteFast:
-                            if (fast[word >> 8] == null) throw UnboundLocal(code, word >> 8);
-                            fast[word >> 8] = null;
+                            if (st[word >> 8].V == null) throw UnboundLocal(code, word >> 8);
+                            st[word >> 8].V = null!;
                             break;
                         case Op.LoadDeref:
                             {
                                 var v = f.Cells[word >> 8].Value;
                                 if (v == null) throw UnboundDeref(f, word >> 8);
-                                stack[sp++] = v;
+                                st[sp++].V = v;
                                 break;
                             }
-                        case Op.StoreDeref: f.Cells[word >> 8].Value = stack[--sp]; break;
+                        case Op.StoreDeref: f.Cells[word >> 8].Value = st[--sp].V; break;
                         case Op.DeleteDeref:
                             if (f.Cells[word >> 8].Value == null) throw UnboundDeref(f, word >> 8);
                             f.Cells[word >> 8].Value = null;
                             break;
-                        case Op.LoadClosure: stack[sp++] = f.Cells[word >> 8]; break;
+                        case Op.LoadClosure: st[sp++].V = f.Cells[word >> 8]; break;
                         case Op.LoadClassDeref:
                             {
                                 int arg = word >> 8;
                                 var name = names[arg & 0xFFF];
                                 var v = f.Locals?.GetOrNull(name) ?? f.Cells[arg >> 12].Value;
                                 if (v == null) throw UnboundDeref(f, arg >> 12);
-                                stack[sp++] = v;
+                                st[sp++].V = v;
                                 break;
                             }
                         case Op.LoadGlobal:
@@ -292,10 +293,10 @@ public static class Interpreter
                                     else if (ReferenceEquals(gc.B, f.Builtins) && gc.BVer == f.Builtins.Version) v = f.Builtins.Values[gc.BIx];
                                 }
                                 if (v == null) v = LoadGlobalSlow(f, code, ip - 1, names[word >> 8]);
-                                stack[sp++] = v;
+                                st[sp++].V = v;
                                 break;
                             }
-                        case Op.StoreGlobal: f.Globals.SetItem(names[word >> 8], stack[--sp]); stack[sp] = null!; break;
+                        case Op.StoreGlobal: f.Globals.SetItem(names[word >> 8], st[--sp].V); st[sp].V = null!; break;
                         case Op.DeleteGlobal:
                             if (!f.Globals.Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
                             break;
@@ -304,23 +305,23 @@ public static class Interpreter
                                 var name = names[word >> 8];
                                 var v = f.Locals?.GetOrNull(name) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
                                 if (v == null) throw Ops.NameError($"name '{name.Value}' is not defined");
-                                stack[sp++] = v;
+                                st[sp++].V = v;
                                 break;
                             }
-                        case Op.StoreName: (f.Locals ?? f.Globals).SetItem(names[word >> 8], stack[--sp]); stack[sp] = null!; break;
+                        case Op.StoreName: (f.Locals ?? f.Globals).SetItem(names[word >> 8], st[--sp].V); st[sp].V = null!; break;
                         case Op.DeleteName:
                             if (!(f.Locals ?? f.Globals).Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
                             break;
                         case Op.LoadAttr:
                             {
-                                var o = stack[sp - 1];
-                                stack[sp - 1] = o is PyInstance inst ? LoadInstanceAttr(inst, names[word >> 8], code, ip - 1) : Ops.GetAttr(o, names[word >> 8]);
+                                var o = st[sp - 1].V;
+                                st[sp - 1].V = o is PyInstance inst ? LoadInstanceAttr(inst, names[word >> 8], code, ip - 1) : Ops.GetAttr(o, names[word >> 8]);
                                 break;
                             }
                         case Op.StoreAttr:
                             {
-                                var o = stack[--sp];
-                                var v = stack[--sp];
+                                var o = st[--sp].V;
+                                var v = st[--sp].V;
                                 if (o is PyInstance si && code.Caches[ip - 1] is AttrSite ss && ss.Find(si.Type) is AttrCache sc && sc.Version == PyType.GlobalVersion && sc.Kind == 1)
                                 {
                                     var d = si.Dict!;
@@ -330,13 +331,13 @@ public static class Interpreter
                                 }
                                 else if (o is PyInstance si2) StoreInstanceAttrSlow(si2, names[word >> 8], v, code, ip - 1);
                                 else Ops.SetAttr(o, names[word >> 8], v);
-                                stack[sp] = null!; stack[sp + 1] = null!;
+                                st[sp].V = null!; st[sp + 1].V = null!;
                                 break;
                             }
-                        case Op.DeleteAttr: Ops.DelAttr(stack[--sp], names[word >> 8]); stack[sp] = null!; break;
+                        case Op.DeleteAttr: Ops.DelAttr(st[--sp].V, names[word >> 8]); st[sp].V = null!; break;
                         case Op.LoadMethod:
                             {
-                                var o = stack[sp - 1];
+                                var o = st[sp - 1].V;
                                 var name = names[word >> 8];
                                 var t = o.Type;
                                 if ((o is PyInstance || o is PyStr || o is PyList || o is PyDict || o is PyTuple || o is PySet || o is PyInt || o is PyFloat || o is PyBytes) && (!t.IsHeap || t.LookupHeap(PyStr.S___getattribute__) == null))
@@ -347,155 +348,163 @@ public static class Interpreter
                                         var d = t.IsHeap ? o.Dict : null;
                                         if (d == null || d.Count == 0 || d.GetOrNull(name) == null)
                                         {
-                                            stack[sp - 1] = attr;
-                                            stack[sp++] = o;
+                                            st[sp - 1].V = attr;
+                                            st[sp++].V = o;
                                             break;
                                         }
                                     }
                                 }
-                                stack[sp - 1] = Ops.GetAttr(o, name);
-                                stack[sp++] = null!;
+                                st[sp - 1].V = Ops.GetAttr(o, name);
+                                st[sp++].V = null!;
                                 break;
                             }
                         case Op.CallMethod:
                             {
                                 int n = word >> 8;
                                 int b = sp - n - 2;
-                                var callee = stack[b];
-                                var self = stack[b + 1];
+                                var callee = st[b].V;
+                                var self = st[b + 1].V;
                                 PyObject r = self != null
                                     ? CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n + 1), kw)
                                     : CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 2, n), kw);
                                 kw = null;
-                                for (int i = b + 1; i < sp; i++) stack[i] = null!;
+                                for (int i = b + 1; i < sp; i++) st[i].V = null!;
                                 sp = b;
-                                stack[sp++] = r;
+                                st[sp++].V = r;
                                 break;
                             }
                         case Op.Call:
                             {
                                 int n = word >> 8;
                                 int b = sp - n - 1;
-                                var callee = stack[b];
+                                var callee = st[b].V;
                                 PyObject r;
                                 if (callee is PyFunction pf) r = CallFunction(pf, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
                                 else if (callee is PyBoundMethod bm && bm.Func is PyFunction bpf)
                                 {
-                                    stack[b] = bm.Self;
+                                    st[b].V = bm.Self;
                                     r = CallFunction(bpf, new ReadOnlySpan<PyObject>(stack, b, n + 1), kw);
                                 }
                                 else r = CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
                                 kw = null;
-                                for (int i = b + 1; i < sp; i++) stack[i] = null!;
+                                for (int i = b + 1; i < sp; i++) st[i].V = null!;
                                 sp = b;
-                                stack[sp++] = r;
+                                st[sp++].V = r;
                                 break;
                             }
                         case Op.KwNames: kw = code.KwNameTable[word >> 8]; break;
                         case Op.CallEx:
                             {
                                 PyDict? kwargs = null;
-                                if (((word >> 8) & 1) != 0) kwargs = (PyDict)stack[--sp];
-                                var args = (PyTuple)stack[--sp];
-                                var func = stack[--sp];
-                                stack[sp++] = Ops.CallWithKw(func, args.Items, kwargs);
-                                stack[sp] = null!; stack[sp + 1] = null!;
+                                if (((word >> 8) & 1) != 0) kwargs = (PyDict)st[--sp].V;
+                                var args = (PyTuple)st[--sp].V;
+                                var func = st[--sp].V;
+                                st[sp++].V = Ops.CallWithKw(func, args.Items, kwargs);
+                                st[sp].V = null!; st[sp + 1].V = null!;
                                 break;
                             }
                         case Op.Binary:
-                            {
-                                var b = stack[--sp];
-                                var a = stack[sp - 1];
-                                stack[sp] = null!;
-                                var op = (BinOp)(word >> 8);
-                                if (a is PyInt ia && b is PyInt ib) stack[sp - 1] = PyInt.IntOp(op, ia, ib);
-                                else if (a is PyFloat fa && b is PyFloat fb && op <= BinOp.Mul) stack[sp - 1] = new PyFloat(op == BinOp.Add ? fa.V + fb.V : op == BinOp.Sub ? fa.V - fb.V : fa.V * fb.V);
-                                else if (op == BinOp.Add && a is PyStr sa && b is PyStr sb) stack[sp - 1] = PyStr.Of(string.Concat(sa.Value, sb.Value));
-                                else if (a is PyFloat && (b is PyFloat || b is PyInt) || a is PyInt && b is PyFloat) stack[sp - 1] = a.BinOp(op, b)!;
-                                else stack[sp - 1] = Ops.BinaryOp(a, b, op);
-                                break;
-                            }
                         case Op.Inplace:
                             {
-                                var b = stack[--sp];
-                                var a = stack[sp - 1];
-                                stack[sp] = null!;
+                                var b = st[--sp].V;
+                                var a = st[sp - 1].V;
+                                st[sp].V = null!;
                                 var op = (BinOp)(word >> 8);
-                                if (a is PyInt ia && b is PyInt ib) stack[sp - 1] = PyInt.IntOp(op, ia, ib);
-                                else if (a is PyFloat fa && b is PyFloat fb && op <= BinOp.Mul) stack[sp - 1] = new PyFloat(op == BinOp.Add ? fa.V + fb.V : op == BinOp.Sub ? fa.V - fb.V : fa.V * fb.V);
-                                else if (op == BinOp.Add && a is PyStr sa && b is PyStr sb) stack[sp - 1] = PyStr.Of(string.Concat(sa.Value, sb.Value));
-                                else stack[sp - 1] = Ops.InplaceOp(a, b, op);
+                                // int/float operands (exact types) never depend on binary vs in-place
+                                PyObject? r = NumberOp(op, a, b);
+                                if (r == null)
+                                {
+                                    if (op == BinOp.Add && a is PyStr sa && b is PyStr sb) r = PyStr.Of(string.Concat(sa.Value, sb.Value));
+                                    else r = (Op)(byte)word == Op.Binary ? Ops.BinaryOp(a, b, op) : Ops.InplaceOp(a, b, op);
+                                }
+                                st[sp - 1].V = r;
                                 break;
                             }
-                        case Op.UnaryNeg: stack[sp - 1] = Ops.UnaryOp(stack[sp - 1], UnOp.Neg); break;
-                        case Op.UnaryPos: stack[sp - 1] = Ops.UnaryOp(stack[sp - 1], UnOp.Pos); break;
-                        case Op.UnaryInvert: stack[sp - 1] = Ops.UnaryOp(stack[sp - 1], UnOp.Invert); break;
-                        case Op.UnaryNot: stack[sp - 1] = PyBool.Of(!Ops.IsTrue(stack[sp - 1])); break;
+                        case Op.UnaryNeg: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Neg); break;
+                        case Op.UnaryPos: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Pos); break;
+                        case Op.UnaryInvert: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Invert); break;
+                        case Op.UnaryNot: st[sp - 1].V = PyBool.Of(!Ops.IsTrue(st[sp - 1].V)); break;
                         case Op.Compare:
                             {
-                                var b = stack[--sp];
-                                var a = stack[sp - 1];
-                                stack[sp] = null!;
+                                var b = st[--sp].V;
+                                var a = st[sp - 1].V;
+                                st[sp].V = null!;
                                 var op = (CmpOp)(word >> 8);
-                                if (a is PyInt ia && b is PyInt ib && ia.BigV == null && ib.BigV == null)
+                                int c = NumberCompare(op, a, b);
+                                if (c < 0) { st[sp - 1].V = Ops.RichCompare(a, b, op); break; }
+                                // compare + conditional jump (the usual pair): branch without a bool on the stack
+                                int next = ins[ip];
+                                if ((Op)(byte)next == Op.PopJumpIfFalse)
                                 {
-                                    long x = ia.V, y = ib.V;
-                                    stack[sp - 1] = PyBool.Of(op switch { CmpOp.Lt => x < y, CmpOp.Le => x <= y, CmpOp.Eq => x == y, CmpOp.Ne => x != y, CmpOp.Gt => x > y, _ => x >= y });
+                                    st[--sp].V = null!;
+                                    ip = c == 0 ? next >> 8 : ip + 1;
                                 }
-                                else if (a is PyFloat fa && b is PyFloat fb)
+                                else if ((Op)(byte)next == Op.PopJumpIfTrue)
                                 {
-                                    double x = fa.V, y = fb.V;
-                                    stack[sp - 1] = PyBool.Of(op switch { CmpOp.Lt => x < y, CmpOp.Le => x <= y, CmpOp.Eq => x == y, CmpOp.Ne => x != y, CmpOp.Gt => x > y, _ => x >= y });
+                                    st[--sp].V = null!;
+                                    ip = c != 0 ? next >> 8 : ip + 1;
                                 }
-                                else stack[sp - 1] = Ops.RichCompare(a, b, op);
+                                else st[sp - 1].V = c != 0 ? PyBool.True : PyBool.False;
                                 break;
                             }
-                        case Op.Is: { var b = stack[--sp]; stack[sp] = null!; stack[sp - 1] = PyBool.Of(ReferenceEquals(stack[sp - 1], b)); break; }
-                        case Op.IsNot: { var b = stack[--sp]; stack[sp] = null!; stack[sp - 1] = PyBool.Of(!ReferenceEquals(stack[sp - 1], b)); break; }
-                        case Op.In: { var b = stack[--sp]; stack[sp] = null!; stack[sp - 1] = PyBool.Of(Ops.Contains(b, stack[sp - 1])); break; }
-                        case Op.NotIn: { var b = stack[--sp]; stack[sp] = null!; stack[sp - 1] = PyBool.Of(!Ops.Contains(b, stack[sp - 1])); break; }
+                        case Op.Is: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(ReferenceEquals(st[sp - 1].V, b)); break; }
+                        case Op.IsNot: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(!ReferenceEquals(st[sp - 1].V, b)); break; }
+                        case Op.In: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(Ops.Contains(b, st[sp - 1].V)); break; }
+                        case Op.NotIn: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(!Ops.Contains(b, st[sp - 1].V)); break; }
                         case Op.BinarySubscr:
                             {
-                                var k = stack[--sp];
-                                var o = stack[sp - 1];
-                                stack[sp] = null!;
-                                if (o is PyList l && k is PyInt ki && !ki.IsBig && !l.Type.IsHeap)
+                                var k = st[--sp].V;
+                                var o = st[sp - 1].V;
+                                st[sp].V = null!;
+                                if (k.GetType() == typeof(PyInt) && Unsafe.As<PyInt>(k).BigV == null)
                                 {
-                                    long i = ki.V;
-                                    if (i < 0) i += l.Count;
-                                    if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list index out of range");
-                                    stack[sp - 1] = l.Items[i];
+                                    long i = Unsafe.As<PyInt>(k).V;
+                                    if (o is PyList l && l.IsExact)
+                                    {
+                                        if (i < 0) i += l.Count;
+                                        if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list index out of range");
+                                        st[sp - 1].V = l.Items[i];
+                                        break;
+                                    }
+                                    if (o is PyTuple t && t.IsExact)
+                                    {
+                                        var items = t.Items;
+                                        if (i < 0) i += items.Length;
+                                        if ((ulong)i >= (ulong)items.Length) throw Ops.IndexError("tuple index out of range");
+                                        st[sp - 1].V = items[i];
+                                        break;
+                                    }
                                 }
-                                else stack[sp - 1] = Ops.GetItem(o, k);
+                                st[sp - 1].V = Ops.GetItem(o, k);
                                 break;
                             }
                         case Op.StoreSubscr:
                             {
-                                var k = stack[--sp];
-                                var o = stack[--sp];
-                                var v = stack[--sp];
-                                if (o is PyList l && k is PyInt ki && !ki.IsBig && !l.Type.IsHeap)
+                                var k = st[--sp].V;
+                                var o = st[--sp].V;
+                                var v = st[--sp].V;
+                                if (o is PyList l && l.IsExact && k.GetType() == typeof(PyInt) && Unsafe.As<PyInt>(k).BigV == null)
                                 {
-                                    long i = ki.V;
+                                    long i = Unsafe.As<PyInt>(k).V;
                                     if (i < 0) i += l.Count;
                                     if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list assignment index out of range");
-                                    l.Items[i] = v;
+                                    Slot.Of(l.Items)[i].V = v;
                                 }
                                 else Ops.SetItem(o, k, v);
-                                stack[sp] = null!; stack[sp + 1] = null!; stack[sp + 2] = null!;
+                                st[sp].V = null!; st[sp + 1].V = null!; st[sp + 2].V = null!;
                                 break;
                             }
                         case Op.DeleteSubscr:
                             {
-                                var k = stack[--sp];
-                                var o = stack[--sp];
+                                var k = st[--sp].V;
+                                var o = st[--sp].V;
                                 Ops.DelItem(o, k);
                                 break;
                             }
                         case Op.BuildSlice:
                             {
-                                if ((word >> 8) == 3) { var st = stack[--sp]; var hi = stack[--sp]; var lo = stack[--sp]; stack[sp++] = new PySlice(lo, hi, st); }
-                                else { var hi = stack[--sp]; var lo = stack[--sp]; stack[sp++] = new PySlice(lo, hi, PyNone.Instance); }
+                                if ((word >> 8) == 3) { var step = st[--sp].V; var hi = st[--sp].V; var lo = st[--sp].V; st[sp++].V = new PySlice(lo, hi, step); }
+                                else { var hi = st[--sp].V; var lo = st[--sp].V; st[sp++].V = new PySlice(lo, hi, PyNone.Instance); }
                                 break;
                             }
                         case Op.Jump:
@@ -508,42 +517,44 @@ public static class Interpreter
                             }
                         case Op.PopJumpIfFalse:
                             {
-                                var v = stack[--sp];
-                                stack[sp] = null!;
+                                var v = st[--sp].V;
+                                st[sp].V = null!;
                                 if (ReferenceEquals(v, PyBool.False) || (!ReferenceEquals(v, PyBool.True) && !Ops.IsTrue(v))) ip = word >> 8;
                                 break;
                             }
                         case Op.PopJumpIfTrue:
                             {
-                                var v = stack[--sp];
-                                stack[sp] = null!;
+                                var v = st[--sp].V;
+                                st[sp].V = null!;
                                 if (ReferenceEquals(v, PyBool.True) || (!ReferenceEquals(v, PyBool.False) && Ops.IsTrue(v))) ip = word >> 8;
                                 break;
                             }
                         case Op.JumpIfFalseOrPop:
-                            if (!Ops.IsTrue(stack[sp - 1])) ip = word >> 8; else stack[--sp] = null!;
+                            if (!Ops.IsTrue(st[sp - 1].V)) ip = word >> 8; else st[--sp].V = null!;
                             break;
                         case Op.JumpIfTrueOrPop:
-                            if (Ops.IsTrue(stack[sp - 1])) ip = word >> 8; else stack[--sp] = null!;
+                            if (Ops.IsTrue(st[sp - 1].V)) ip = word >> 8; else st[--sp].V = null!;
                             break;
-                        case Op.GetIter: stack[sp - 1] = Ops.GetIter(stack[sp - 1]); break;
+                        case Op.GetIter: st[sp - 1].V = Ops.GetIter(st[sp - 1].V); break;
                         case Op.ForIter:
                             {
-                                var it = stack[sp - 1];
-                                var v = it.Type.IsHeap ? Ops.Next(it) : it.Next();
-                                if (v == null) { stack[--sp] = null!; ip = word >> 8; }
-                                else stack[sp++] = v;
+                                var it = st[sp - 1].V;
+                                // the builtin iterators (sealed classes) are called directly; others may be heap classes
+                                var v = it is PyRangeIterator ri ? ri.Next() : it is PyListIterator li ? li.Next() : it is PySeqIterator si ? si.Next()
+                                    : it.Type.IsHeap ? Ops.Next(it) : it.Next();
+                                if (v == null) { st[--sp].V = null!; ip = word >> 8; }
+                                else st[sp++].V = v;
                                 break;
                             }
                         case Op.BuildTuple:
                             {
                                 int n = word >> 8;
-                                if (n == 0) { stack[sp++] = PyTuple.Empty; break; }
+                                if (n == 0) { st[sp++].V = PyTuple.Empty; break; }
                                 var items = new PyObject[n];
                                 sp -= n;
                                 Array.Copy(stack, sp, items, 0, n);
                                 Array.Clear(stack, sp, n);
-                                stack[sp++] = new PyTuple(items);
+                                st[sp++].V = new PyTuple(items);
                                 break;
                             }
                         case Op.BuildList:
@@ -553,7 +564,7 @@ public static class Interpreter
                                 sp -= n;
                                 Array.Copy(stack, sp, items, 0, n);
                                 Array.Clear(stack, sp, n);
-                                stack[sp++] = new PyList(items);
+                                st[sp++].V = new PyList(items);
                                 break;
                             }
                         case Op.BuildSet:
@@ -561,8 +572,8 @@ public static class Interpreter
                                 int n = word >> 8;
                                 var s = new PySet(false);
                                 sp -= n;
-                                for (int i = 0; i < n; i++) { s.Add(stack[sp + i]); stack[sp + i] = null!; }
-                                stack[sp++] = s;
+                                for (int i = 0; i < n; i++) { s.Add(st[sp + i].V); st[sp + i].V = null!; }
+                                st[sp++].V = s;
                                 break;
                             }
                         case Op.BuildMap:
@@ -570,34 +581,34 @@ public static class Interpreter
                                 int n = word >> 8;
                                 var d = new PyDict();
                                 sp -= 2 * n;
-                                for (int i = 0; i < n; i++) { d.SetItem(stack[sp + 2 * i], stack[sp + 2 * i + 1]); stack[sp + 2 * i] = null!; stack[sp + 2 * i + 1] = null!; }
-                                stack[sp++] = d;
+                                for (int i = 0; i < n; i++) { d.SetItem(st[sp + 2 * i].V, st[sp + 2 * i + 1].V); st[sp + 2 * i].V = null!; st[sp + 2 * i + 1].V = null!; }
+                                st[sp++].V = d;
                                 break;
                             }
-                        case Op.ListAppend: { var v = stack[--sp]; ((PyList)stack[sp - (word >> 8)]).Append(v); stack[sp] = null!; break; }
-                        case Op.SetAdd: { var v = stack[--sp]; ((PySet)stack[sp - (word >> 8)]).Add(v); stack[sp] = null!; break; }
+                        case Op.ListAppend: { var v = st[--sp].V; ((PyList)st[sp - (word >> 8)].V).Append(v); st[sp].V = null!; break; }
+                        case Op.SetAdd: { var v = st[--sp].V; ((PySet)st[sp - (word >> 8)].V).Add(v); st[sp].V = null!; break; }
                         case Op.MapAdd:
                             {
-                                var v = stack[--sp]; var k = stack[--sp];
-                                ((PyDict)stack[sp - (word >> 8)]).SetItem(k, v);
-                                stack[sp] = null!; stack[sp + 1] = null!;
+                                var v = st[--sp].V; var k = st[--sp].V;
+                                ((PyDict)st[sp - (word >> 8)].V).SetItem(k, v);
+                                st[sp].V = null!; st[sp + 1].V = null!;
                                 break;
                             }
                         case Op.ListExtend:
                             {
-                                var v = stack[--sp];
-                                try { ((PyList)stack[sp - (word >> 8)]).Extend(v); }
+                                var v = st[--sp].V;
+                                try { ((PyList)st[sp - (word >> 8)].V).Extend(v); }
                                 catch (PyException e) when (e.Value.Type == PyBaseException.TypeErrorType && !Ops.HasAttr(v, "__iter__") && v is not PyStr)
                                 { throw Ops.TypeError($"Value after * must be an iterable, not {v.Type.Name}"); }
-                                stack[sp] = null!;
+                                st[sp].V = null!;
                                 break;
                             }
-                        case Op.SetUpdate: { var v = stack[--sp]; ((PySet)stack[sp - (word >> 8)]).AddAll(v); stack[sp] = null!; break; }
+                        case Op.SetUpdate: { var v = st[--sp].V; ((PySet)st[sp - (word >> 8)].V).AddAll(v); st[sp].V = null!; break; }
                         case Op.DictUpdate:
                         case Op.DictMerge:
                             {
-                                var v = stack[--sp];
-                                var target = (PyDict)stack[sp - (word >> 8)];
+                                var v = st[--sp].V;
+                                var target = (PyDict)st[sp - (word >> 8)].V;
                                 if (v is not PyDict && !Ops.HasAttr(v, "keys")) throw Ops.TypeError($"'{v.Type.Name}' object is not a mapping");
                                 if ((Op)(byte)word == Op.DictMerge && v is PyDict vd)
                                 {
@@ -605,38 +616,38 @@ public static class Interpreter
                                         if (target.ContainsKey(kv.Key)) throw Ops.TypeError($"got multiple values for keyword argument '{Ops.Str(kv.Key)}'");
                                 }
                                 target.Update(v);
-                                stack[sp] = null!;
+                                st[sp].V = null!;
                                 break;
                             }
-                        case Op.ListToTuple: stack[sp - 1] = new PyTuple(((PyList)stack[sp - 1]).ToArray()); break;
+                        case Op.ListToTuple: st[sp - 1].V = new PyTuple(((PyList)st[sp - 1].V).ToArray()); break;
                         case Op.BuildString:
                             {
                                 int n = word >> 8;
                                 sp -= n;
                                 var sb = new System.Text.StringBuilder();
-                                for (int i = 0; i < n; i++) { sb.Append(((PyStr)stack[sp + i]).Value); stack[sp + i] = null!; }
-                                stack[sp++] = PyStr.Of(sb.ToString());
+                                for (int i = 0; i < n; i++) { sb.Append(((PyStr)st[sp + i].V).Value); st[sp + i].V = null!; }
+                                st[sp++].V = PyStr.Of(sb.ToString());
                                 break;
                             }
                         case Op.FormatValue:
                             {
                                 int flags = word >> 8;
                                 string spec = "";
-                                if ((flags & 4) != 0) spec = ((PyStr)stack[--sp]).Value;
-                                var v = stack[sp - 1];
+                                if ((flags & 4) != 0) spec = ((PyStr)st[--sp].V).Value;
+                                var v = st[sp - 1].V;
                                 switch (flags & 3)
                                 {
                                     case 1: v = PyStr.Of(Ops.Str(v)); break;
                                     case 2: v = PyStr.Of(Ops.Repr(v)); break;
                                     case 3: v = PyStr.Of(BuiltinsModule.Ascii(Ops.Repr(v))); break;
                                 }
-                                stack[sp - 1] = v is PyStr && spec.Length == 0 && v.Type == PyStr.TypeObj ? v : PyStr.Of(Formatting.Format(v, spec));
+                                st[sp - 1].V = v is PyStr && spec.Length == 0 && v.Type == PyStr.TypeObj ? v : PyStr.Of(Formatting.Format(v, spec));
                                 break;
                             }
                         case Op.UnpackSequence:
                             {
                                 int n = word >> 8;
-                                var seq = stack[--sp];
+                                var seq = st[--sp].V;
                                 PyObject[] items;
                                 int len;
                                 if (seq is PyTuple t && !t.Type.IsHeap) { items = t.Items; len = items.Length; }
@@ -658,68 +669,68 @@ public static class Interpreter
                                     if (len > n) throw Ops.ValueError($"too many values to unpack (expected {n})");
                                     throw Ops.ValueError($"not enough values to unpack (expected {n}, got {len})");
                                 }
-                                for (int i = n - 1; i >= 0; i--) stack[sp++] = items[i];
+                                for (int i = n - 1; i >= 0; i--) st[sp++].V = items[i];
                                 break;
                             }
                         case Op.UnpackEx:
                             {
                                 int before = (word >> 8) & 0xFF, after = word >> 16;
-                                var items = Ops.ToArray(stack[--sp]);
+                                var items = Ops.ToArray(st[--sp].V);
                                 if (items.Length < before + after)
                                     throw Ops.ValueError($"not enough values to unpack (expected at least {before + after}, got {items.Length})");
-                                for (int i = items.Length - 1; i >= items.Length - after; i--) stack[sp++] = items[i];
+                                for (int i = items.Length - 1; i >= items.Length - after; i--) st[sp++].V = items[i];
                                 var mid = new PyObject[items.Length - before - after];
                                 Array.Copy(items, before, mid, 0, mid.Length);
-                                stack[sp++] = new PyList(mid);
-                                for (int i = before - 1; i >= 0; i--) stack[sp++] = items[i];
+                                st[sp++].V = new PyList(mid);
+                                for (int i = before - 1; i >= 0; i--) st[sp++].V = items[i];
                                 break;
                             }
                         case Op.MakeFunction:
                             {
                                 int flags = word >> 8;
-                                var cw = (PyCodeWrapper)stack[--sp];
+                                var cw = (PyCodeWrapper)st[--sp].V;
                                 PyCell[]? closure = null;
                                 PyDict? kwdefs = null;
                                 PyObject[]? defs = null;
-                                if ((flags & 4) != 0) { var t = (PyTuple)stack[--sp]; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
-                                if ((flags & 2) != 0) kwdefs = (PyDict)stack[--sp];
-                                if ((flags & 1) != 0) defs = ((PyTuple)stack[--sp]).Items;
+                                if ((flags & 4) != 0) { var t = (PyTuple)st[--sp].V; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
+                                if ((flags & 2) != 0) kwdefs = (PyDict)st[--sp].V;
+                                if ((flags & 1) != 0) defs = ((PyTuple)st[--sp].V).Items;
                                 var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure);
                                 if (cw.Code.Doc != null) fn.Doc = cw.Code.Doc;
-                                stack[sp++] = fn;
+                                st[sp++].V = fn;
                                 break;
                             }
                         case Op.BuildClass:
                             {
-                                var kwargs = (PyDict)stack[--sp];
-                                var bases = (PyTuple)stack[--sp];
-                                var name = (PyStr)stack[--sp];
-                                var body = (PyFunction)stack[--sp];
-                                stack[sp++] = BuiltinsModule.BuildClass(body, name.Value, bases, kwargs);
+                                var kwargs = (PyDict)st[--sp].V;
+                                var bases = (PyTuple)st[--sp].V;
+                                var name = (PyStr)st[--sp].V;
+                                var body = (PyFunction)st[--sp].V;
+                                st[sp++].V = BuiltinsModule.BuildClass(body, name.Value, bases, kwargs);
                                 break;
                             }
                         case Op.ReturnValue:
                             {
-                                var r = stack[--sp];
+                                var r = st[--sp].V;
                                 f.Sp = 0; f.Ip = ip; f.Finished = true;
                                 return r;
                             }
                         case Op.YieldValue:
                             {
-                                var r = stack[--sp];
+                                var r = st[--sp].V;
                                 f.Sp = sp; f.Ip = ip; f.Yielded = true;
                                 return r;
                             }
                         case Op.GetYieldFromIter:
                             {
-                                var o = stack[sp - 1];
-                                if (o is not PyGenerator) stack[sp - 1] = Ops.GetIter(o);
+                                var o = st[sp - 1].V;
+                                if (o is not PyGenerator) st[sp - 1].V = Ops.GetIter(o);
                                 break;
                             }
                         case Op.YieldFrom:
                             {
-                                var v = stack[--sp];
-                                var it = stack[sp - 1];
+                                var v = st[--sp].V;
+                                var it = st[sp - 1].V;
                                 PyObject? r;
                                 PyObject? result = null;
                                 if (it is PyGenerator g) r = g.SendInternal(v, out result);
@@ -738,7 +749,7 @@ public static class Interpreter
                                     f.Sp = sp; f.Ip = ip - 1; f.Yielded = true;
                                     return r;
                                 }
-                                stack[sp - 1] = result ?? PyNone.Instance;
+                                st[sp - 1].V = result ?? PyNone.Instance;
                                 break;
                             }
                         case Op.SetupExcept: f.PushBlock(word >> 8, sp, false, null); break;
@@ -758,8 +769,8 @@ public static class Interpreter
                                     var cur = CurrentExc ?? throw Ops.RuntimeError("No active exception to reraise");
                                     throw new PyException(cur);
                                 }
-                                PyObject? cause = n == 2 ? stack[--sp] : null;
-                                var exc = MakeException(stack[--sp]);
+                                PyObject? cause = n == 2 ? st[--sp].V : null;
+                                var exc = MakeException(st[--sp].V);
                                 if (cause != null)
                                 {
                                     if (cause == PyNone.Instance) exc.Cause = PyNone.Instance;
@@ -771,60 +782,60 @@ public static class Interpreter
                             }
                         case Op.Reraise:
                             {
-                                var exc = (PyBaseException)stack[--sp];
+                                var exc = (PyBaseException)st[--sp].V;
                                 throw new PyException(exc);
                             }
                         case Op.CheckExcMatch:
                             {
-                                var t = stack[--sp];
+                                var t = st[--sp].V;
                                 CheckCatchable(t);
-                                stack[sp] = PyBool.Of(Ops.IsInstance(stack[sp - 1], t));
+                                st[sp].V = PyBool.Of(Ops.IsInstance(st[sp - 1].V, t));
                                 sp++;
                                 break;
                             }
                         case Op.BeforeWith:
                             {
-                                var ctx = stack[--sp];
+                                var ctx = st[--sp].V;
                                 var enter = Ops.GetAttrOrNull(ctx, PyStr.S___enter__);
                                 var exit = Ops.GetAttrOrNull(ctx, PyStr.S___exit__);
                                 if (enter == null || exit == null) throw Ops.TypeError($"'{ctx.Type.Name}' object does not support the context manager protocol");
-                                stack[sp++] = exit;
-                                stack[sp++] = Ops.Call0(enter);
+                                st[sp++].V = exit;
+                                st[sp++].V = Ops.Call0(enter);
                                 break;
                             }
                         case Op.WithExitNormal:
                             {
-                                var exit = stack[--sp];
-                                stack[sp] = null!;
+                                var exit = st[--sp].V;
+                                st[sp].V = null!;
                                 Ops.Call(exit, new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
                                 break;
                             }
                         case Op.WithExcept:
                             {
-                                var exc = (PyBaseException)stack[sp - 1];
-                                var exit = stack[sp - 2];
+                                var exc = (PyBaseException)st[sp - 1].V;
+                                var exit = st[sp - 2].V;
                                 var r = Ops.Call(exit, new PyObject[] { exc.Type, exc, PyNone.Instance });
-                                stack[sp++] = PyBool.Of(Ops.IsTrue(r));
+                                st[sp++].V = PyBool.Of(Ops.IsTrue(r));
                                 break;
                             }
                         case Op.ImportName:
                             {
-                                var fromlist = stack[--sp];
-                                var level = (PyInt)stack[--sp];
-                                stack[sp++] = Modules.Importer.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
+                                var fromlist = st[--sp].V;
+                                var level = (PyInt)st[--sp].V;
+                                st[sp++].V = Modules.Importer.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
                                 break;
                             }
                         case Op.ImportFrom:
-                            stack[sp] = Modules.Importer.ImportFrom(stack[sp - 1], names[word >> 8]);
+                            st[sp].V = Modules.Importer.ImportFrom(st[sp - 1].V, names[word >> 8]);
                             sp++;
                             break;
                         case Op.ImportStar:
-                            Modules.Importer.ImportStar(stack[--sp], f.Locals ?? f.Globals);
+                            Modules.Importer.ImportStar(st[--sp].V, f.Locals ?? f.Globals);
                             break;
-                        case Op.LoadAssertionError: stack[sp++] = PyBaseException.AssertionErrorType; break;
+                        case Op.LoadAssertionError: st[sp++].V = PyBaseException.AssertionErrorType; break;
                         case Op.PrintExpr:
                             {
-                                var v = stack[--sp];
+                                var v = st[--sp].V;
                                 if (v != PyNone.Instance)
                                 {
                                     BuiltinsDict.SetItem("_", v);
@@ -836,29 +847,29 @@ public static class Interpreter
                             {
                                 int arg = word >> 8;
                                 int n = arg & 0xFFFF; bool star = (arg >> 16) != 0;
-                                var subj = stack[--sp];
+                                var subj = st[--sp].V;
                                 PyObject[]? items = null;
                                 if (subj is PyList || subj is PyTuple || subj is PyRange || (subj.Type.IsHeap && subj.Type.Name == "deque"))
                                     items = Ops.ToArray(subj);
                                 if (items != null && (star ? items.Length >= n : items.Length == n))
                                 {
-                                    stack[sp++] = new PyTuple(items);
-                                    stack[sp++] = PyBool.True;
+                                    st[sp++].V = new PyTuple(items);
+                                    st[sp++].V = PyBool.True;
                                 }
-                                else stack[sp++] = PyBool.False;
+                                else st[sp++].V = PyBool.False;
                                 break;
                             }
                         case Op.MatchMapping:
                             {
-                                var subj = stack[sp - 1];
-                                if (subj is PyDict) stack[sp++] = PyBool.True;
-                                else stack[sp - 1] = PyBool.False;
+                                var subj = st[sp - 1].V;
+                                if (subj is PyDict) st[sp++].V = PyBool.True;
+                                else st[sp - 1].V = PyBool.False;
                                 break;
                             }
                         case Op.MatchKeys:
                             {
-                                var keys = (PyTuple)stack[--sp];
-                                var subj = (PyDict)stack[--sp];
+                                var keys = (PyTuple)st[--sp].V;
+                                var subj = (PyDict)st[--sp].V;
                                 var vals = new PyObject[keys.Items.Length];
                                 bool ok = true;
                                 for (int i = 0; i < vals.Length; i++)
@@ -867,24 +878,24 @@ public static class Interpreter
                                     if (v == null) { ok = false; break; }
                                     vals[i] = v;
                                 }
-                                if (!ok) { stack[sp++] = PyBool.False; break; }
+                                if (!ok) { st[sp++].V = PyBool.False; break; }
                                 if ((word >> 8) != 0)
                                 {
                                     var rest = subj.Copy();
                                     foreach (var k in keys.Items) rest.Remove(k);
-                                    stack[sp++] = rest;
+                                    st[sp++].V = rest;
                                 }
-                                stack[sp++] = new PyTuple(vals);
-                                stack[sp++] = PyBool.True;
+                                st[sp++].V = new PyTuple(vals);
+                                st[sp++].V = PyBool.True;
                                 break;
                             }
                         case Op.MatchClass:
                             {
                                 int nargs = word >> 8;
-                                var kwn = (PyTuple)stack[--sp];
-                                var cls = stack[--sp];
-                                var subj = stack[--sp];
-                                if (!Ops.IsInstance(subj, cls)) { stack[sp++] = PyBool.False; break; }
+                                var kwn = (PyTuple)st[--sp].V;
+                                var cls = st[--sp].V;
+                                var subj = st[--sp].V;
+                                if (!Ops.IsInstance(subj, cls)) { st[sp++].V = PyBool.False; break; }
                                 var vals = new PyObject[nargs + kwn.Items.Length];
                                 bool ok = true;
                                 if (nargs > 0)
@@ -914,9 +925,9 @@ public static class Interpreter
                                     var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)kwn.Items[i]).Value));
                                     if (v == null) ok = false; else vals[nargs + i] = v;
                                 }
-                                if (!ok) { stack[sp++] = PyBool.False; break; }
-                                stack[sp++] = new PyTuple(vals);
-                                stack[sp++] = PyBool.True;
+                                if (!ok) { st[sp++].V = PyBool.False; break; }
+                                st[sp++].V = new PyTuple(vals);
+                                st[sp++].V = PyBool.True;
                                 break;
                             }
                         default:
@@ -940,18 +951,18 @@ public static class Interpreter
                 {
                     var b = f.Blocks![--f.BlockCount];
                     if (b.IsHandler) { CurrentExc = b.Saved; continue; }
-                    for (int i = b.Level; i < sp; i++) stack[i] = null!;
+                    for (int i = b.Level; i < sp; i++) st[i].V = null!;
                     sp = b.Level;
                     f.PushBlock(0, b.Level, true, CurrentExc);
                     CurrentExc = exc;
-                    stack[sp++] = exc;
+                    st[sp++].V = exc;
                     ip = b.Handler;
                     handled = true;
                     break;
                 }
                 if (!handled)
                 {
-                    for (int i = 0; i < sp; i++) stack[i] = null!;
+                    for (int i = 0; i < sp; i++) st[i].V = null!;
                     f.Sp = 0; f.Finished = true;
                     if (ReferenceEquals(pex, ex)) throw;
                     throw pex;
@@ -959,6 +970,73 @@ public static class Interpreter
             }
         }
     }
+
+    /// <summary>Arithmetic on exact int/float operands (no subclasses, no bool), or null for the general path
+    /// (which also raises every error: division by zero, unsupported operators).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static PyObject? NumberOp(BinOp op, PyObject a, PyObject b)
+    {
+        if (a.GetType() == typeof(PyFloat))
+        {
+            double y;
+            if (b.GetType() == typeof(PyFloat)) y = Unsafe.As<PyFloat>(b).V;
+            else if (b.GetType() == typeof(PyInt) && Unsafe.As<PyInt>(b).BigV == null) y = Unsafe.As<PyInt>(b).V;
+            else return null;
+            return FloatOp(op, Unsafe.As<PyFloat>(a).V, y);
+        }
+        if (a.GetType() == typeof(PyInt))
+        {
+            if (b.GetType() == typeof(PyInt)) return IntOp(op, Unsafe.As<PyInt>(a), Unsafe.As<PyInt>(b));
+            if (b.GetType() == typeof(PyFloat) && Unsafe.As<PyInt>(a).BigV == null) return FloatOp(op, Unsafe.As<PyInt>(a).V, Unsafe.As<PyFloat>(b).V);
+        }
+        return null;
+    }
+
+    private static PyObject? FloatOp(BinOp op, double x, double y)
+    {
+        switch (op)
+        {
+            case BinOp.Add: return new PyFloat(x + y);
+            case BinOp.Sub: return new PyFloat(x - y);
+            case BinOp.Mul: return new PyFloat(x * y);
+            case BinOp.TrueDiv: return y == 0 ? null : new PyFloat(x / y);
+            case BinOp.FloorDiv: case BinOp.Mod: case BinOp.Pow: return PyFloat.FloatOp(op, x, y);
+            default: return null;
+        }
+    }
+
+    private static PyObject IntOp(BinOp op, PyInt a, PyInt b)
+    {
+        if (a.BigV == null && b.BigV == null)
+        {
+            long x = a.V, y = b.V;
+            if (op == BinOp.Add) { long r = x + y; if (((x ^ r) & (y ^ r)) >= 0) return PyInt.Get(r); }
+            else if (op == BinOp.Sub) { long r = x - y; if (((x ^ y) & (x ^ r)) >= 0) return PyInt.Get(r); }
+        }
+        return PyInt.IntOp(op, a, b);
+    }
+
+    /// <summary>1/0 for a comparison of exact int/float operands, -1 for the general path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NumberCompare(CmpOp op, PyObject a, PyObject b)
+    {
+        if (a.GetType() == typeof(PyInt) && b.GetType() == typeof(PyInt))
+        {
+            var ia = Unsafe.As<PyInt>(a); var ib = Unsafe.As<PyInt>(b);
+            if (ia.BigV != null || ib.BigV != null) return -1;
+            long x = ia.V, y = ib.V;
+            return CmpBool(op switch { CmpOp.Lt => x < y, CmpOp.Le => x <= y, CmpOp.Eq => x == y, CmpOp.Ne => x != y, CmpOp.Gt => x > y, _ => x >= y });
+        }
+        if (a.GetType() == typeof(PyFloat) && b.GetType() == typeof(PyFloat))
+        {
+            double x = Unsafe.As<PyFloat>(a).V, y = Unsafe.As<PyFloat>(b).V;
+            return CmpBool(op switch { CmpOp.Lt => x < y, CmpOp.Le => x <= y, CmpOp.Eq => x == y, CmpOp.Ne => x != y, CmpOp.Gt => x > y, _ => x >= y });
+        }
+        return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CmpBool(bool b) => b ? 1 : 0;
 
     private static void CheckCatchable(PyObject t)
     {
