@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 
@@ -16,10 +17,10 @@ namespace Invisible.Cli;
 /// preload/libinvisible/src/attach.h). Interactive when no code is given and stdin is a terminal; otherwise
 /// the code runs as __main__ and the exit status is 0, or 1 when it raised. Attach failures exit 2.
 /// </summary>
-public static class AttachCommand
+public static partial class AttachCommand
 {
     private const int ExitUsage = 2;
-    private const string UsageText = "usage: invisible attach PID [-c CODE | SCRIPT | -] [ARGS...]";
+    private const string UsageText = "usage: invisible attach PID [-i | -c CODE | SCRIPT | -] [ARGS...]";
 
     public static int Execute(ReadOnlySpan<string> args)
     {
@@ -36,7 +37,12 @@ public static class AttachCommand
         if (args.Length > 1)
         {
             string a = args[1];
-            if (a == "-c")
+            if (a == "-i")
+            {
+                // The prompt even when stdin is not a terminal (scripts and tests that drive a session line by line).
+                if (args.Length > 2) return Fail("attach: -i takes no arguments");
+            }
+            else if (a == "-c")
             {
                 if (args.Length < 3) return Fail("attach: argument expected for -c");
                 code = args[2];
@@ -129,6 +135,8 @@ public static class AttachCommand
         private readonly Stream _stderr = Console.OpenStandardError();
         private volatile bool _running;
         private int _interrupts;
+        private readonly object _sendGate = new();
+        private InputLines? _input;
 
         public Session(Socket socket, int pid, bool interactive)
         {
@@ -189,18 +197,20 @@ public static class AttachCommand
             }
         }
 
-        /// <summary>The target waits for one line of our stdin (the prompt text was printed already).</summary>
+        /// <summary>The target waits for one line of our stdin (the prompt text was printed already). Ctrl-C while
+        /// we wait answers with "interrupt" instead: at the ">>> " prompt the target prints KeyboardInterrupt and
+        /// prompts again, in input() the running code gets KeyboardInterrupt, as with CPython.</summary>
         private bool AnswerPrompt()
         {
             _running = false;
-            string? input;
-            try
+            _input ??= new InputLines();
+            string? input = _input.Take();
+            if (ReferenceEquals(input, InputLines.CtrlC))
             {
-                input = Console.In.ReadLine();
-            }
-            catch (IOException)
-            {
-                input = null;
+                if (_interactive)
+                    _stdout.Write("\n"u8); // end the prompt line, as CPython does before "KeyboardInterrupt"
+                _stdout.Flush();
+                return Send("interrupt\n"u8.ToArray());
             }
             _running = true;
             _interrupts = 0;
@@ -210,14 +220,15 @@ public static class AttachCommand
             return Send(Encoding.UTF8.GetBytes(message));
         }
 
-        /// <summary>Ctrl-C: interrupt the running code (KeyboardInterrupt, raised when it next writes output);
-        /// a second Ctrl-C while it still runs detaches, leaving the code running in the target.</summary>
+        /// <summary>Ctrl-C (SIGINT). At a prompt: handed to <see cref="AnswerPrompt"/>. While code runs: "interrupt",
+        /// which the target raises as KeyboardInterrupt at the code's next loop iteration or call; a second Ctrl-C
+        /// before the code stopped (stuck in a long native call) detaches, leaving it to finish in the target.</summary>
         private void OnCancel(object? sender, ConsoleCancelEventArgs e)
         {
             e.Cancel = true;
             if (!_running)
             {
-                Console.Error.Write("\n(Ctrl-D or exit() detaches; the program keeps running)\n");
+                (_input ??= new InputLines()).Add(InputLines.CtrlC);
                 return;
             }
             if (++_interrupts >= 2)
@@ -226,6 +237,9 @@ public static class AttachCommand
                                         + " (its listener serves no other request until the statement ends)");
                 Environment.Exit(130);
             }
+            // At a terminal Ctrl-C also drops what was typed ahead (the line discipline flushes its input queue);
+            // our reader thread may have taken those lines already.
+            if (!Console.IsInputRedirected) _input?.DropQueued();
             Send("interrupt\n"u8.ToArray());
         }
 
@@ -233,9 +247,13 @@ public static class AttachCommand
         {
             try
             {
-                int sent = 0;
-                while (sent < data.Length)
-                    sent += _socket.Send(data, sent, data.Length - sent, SocketFlags.None);
+                // The main thread (answers) and the Ctrl-C handler's thread (interrupts) both send: whole messages.
+                lock (_sendGate)
+                {
+                    int sent = 0;
+                    while (sent < data.Length)
+                        sent += _socket.Send(data, sent, data.Length - sent, SocketFlags.None);
+                }
                 return true;
             }
             catch (SocketException)
@@ -331,5 +349,87 @@ public static class AttachCommand
             target.Flush();
             return true;
         }
+    }
+
+    /// <summary>Our stdin as lines, read on a thread of its own with plain read(2) on descriptor 0: a Ctrl-C can
+    /// then answer a prompt in place of a line, and at a terminal the kernel's line discipline edits the line and
+    /// drops a half-typed one on Ctrl-C, as at CPython's prompt.</summary>
+    private sealed unsafe partial class InputLines
+    {
+        /// <summary>The item a Ctrl-C puts in the queue (compared by reference).</summary>
+        public static readonly string CtrlC = new('\u0003', 1);
+
+        private readonly Queue<string?> _items = new();
+        private bool _atEnd;
+
+        public InputLines()
+        {
+            var reader = new Thread(ReadAll) { IsBackground = true, Name = "invisible-stdin" };
+            reader.Start();
+        }
+
+        public void Add(string? item)
+        {
+            lock (_items)
+            {
+                _items.Enqueue(item);
+                Monitor.PulseAll(_items);
+            }
+        }
+
+        /// <summary>Forget lines read but not yet taken (the end of input stays).</summary>
+        public void DropQueued()
+        {
+            lock (_items)
+            {
+                bool end = _items.Contains(null);
+                _items.Clear();
+                if (end) _items.Enqueue(null);
+            }
+        }
+
+        /// <summary>The next line, <see cref="CtrlC"/>, or null at the end of input (then always null).</summary>
+        public string? Take()
+        {
+            lock (_items)
+            {
+                while (true)
+                {
+                    if (_items.Count > 0)
+                    {
+                        string? item = _items.Dequeue();
+                        if (item is null) _atEnd = true;
+                        return item;
+                    }
+                    if (_atEnd) return null;
+                    Monitor.Wait(_items);
+                }
+            }
+        }
+
+        private void ReadAll()
+        {
+            var line = new List<byte>();
+            byte[] buffer = new byte[4096];
+            while (true)
+            {
+                nint got;
+                fixed (byte* p = buffer)
+                    got = read(0, p, (nuint)buffer.Length);
+                if (got < 0 && Marshal.GetLastPInvokeError() == 4) continue; // EINTR (our own SIGINT)
+                if (got <= 0) break;
+                for (int i = 0; i < (int)got; i++)
+                {
+                    if (buffer[i] != (byte)'\n') { line.Add(buffer[i]); continue; }
+                    Add(Encoding.UTF8.GetString(line.ToArray()));
+                    line.Clear();
+                }
+            }
+            if (line.Count > 0) Add(Encoding.UTF8.GetString(line.ToArray()));
+            Add(null);
+        }
+
+        [LibraryImport("libc.so.6", SetLastError = true)]
+        private static partial nint read(int fd, byte* buffer, nuint count);
     }
 }

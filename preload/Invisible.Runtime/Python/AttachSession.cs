@@ -18,6 +18,14 @@ namespace Invisible.Runtime.Python;
 /// </summary>
 internal sealed class AttachSession
 {
+    // Interrupts (Ctrl-C). The relay thread calls InterruptArrived for each "interrupt" message before passing it
+    // on; while code runs, that sets the interpreter's interrupt flag and counts the message as delivered, so the
+    // session ignores the message itself when it reads it (at output, in input(), or back at the prompt) unless
+    // the flag is still pending then. One session at a time: static state.
+    private static readonly object InterruptGate = new();
+    private static bool s_running;
+    private static int s_delivered;
+
     private readonly SessionChannel _channel;
     private readonly SessionWriter _stdout, _stderr;
     private readonly SessionReader _stdin;
@@ -30,7 +38,7 @@ internal sealed class AttachSession
         _stdin = new SessionReader(_channel, _stdout, _stderr);
     }
 
-    /// <summary>Serve the session to its end; sends the final "ok STATUS" and returns STATUS.</summary>
+    /// <summary>Serve the session to its end and return its status (the caller sends the final "ok STATUS").</summary>
     public static int Run(int fd, ReadOnlySpan<byte> pending)
     {
         var session = new AttachSession(fd, pending);
@@ -45,8 +53,9 @@ internal sealed class AttachSession
             session.Internal(e);
         }
         session.FlushOutput();
-        session._channel.SendLine("ok " + status.ToString(CultureInfo.InvariantCulture));
-        return status;
+        // The final "ok STATUS" is libinvisible.so's to send, once the program's signal dispositions are back: a
+        // client that sees it may look at the program at once. As a shell sees an exit status: 0..255.
+        return status & 0xff;
     }
 
     private int Serve()
@@ -67,9 +76,46 @@ internal sealed class AttachSession
             if (message.StartsWith("exec ", StringComparison.Ordinal))
                 return Exec(message.Substring(5), argv);
             if (message == "interrupt")
-                continue;
+                continue; // before any code runs: nothing to stop
             _stderr.Write("invisible: unknown session message '" + message + "'\n");
             return 1;
+        }
+    }
+
+    /// <summary>The relay saw an "interrupt" message (Ctrl-C): true when code is running and was asked to stop.</summary>
+    internal static bool InterruptArrived()
+    {
+        lock (InterruptGate)
+        {
+            if (!s_running) return false;
+            PythonEngine.RequestInterrupt();
+            s_delivered++;
+            return true;
+        }
+    }
+
+    /// <summary>The session read an "interrupt" message: true when it must act on it now (raise KeyboardInterrupt in
+    /// input() or at output, print it at the prompt); false when the interpreter's flag already took care of it.</summary>
+    internal static bool InterruptToHandle()
+    {
+        lock (InterruptGate)
+        {
+            if (s_delivered == 0) return true;
+            s_delivered--;
+            return PythonEngine.ClearInterrupt(); // still pending: handled here instead (and only once)
+        }
+    }
+
+    private static void Running(bool running)
+    {
+        lock (InterruptGate)
+        {
+            s_running = running;
+            if (running)
+            {
+                s_delivered = 0;
+                PythonEngine.ClearInterrupt();
+            }
         }
     }
 
@@ -89,7 +135,15 @@ internal sealed class AttachSession
             return 1;
         argv.Insert(0, name == "<string>" ? "-c" : name);
         var engine = NewEngine(argv.ToArray());
-        return engine.RunMain(System.Text.Encoding.UTF8.GetString(code), name);
+        Running(true);
+        try
+        {
+            return engine.RunMain(System.Text.Encoding.UTF8.GetString(code), name);
+        }
+        finally
+        {
+            Running(false);
+        }
     }
 
     private int Interact()
@@ -106,11 +160,14 @@ internal sealed class AttachSession
             string? message = _channel.ReadLine();
             while (message == "interrupt")
             {
-                // Ctrl-C at a prompt: drop the partial statement, as CPython does.
-                console.Reset();
-                _stderr.Write("KeyboardInterrupt\n");
-                FlushOutput();
-                _channel.SendFrame("prompt", System.Text.Encoding.UTF8.GetBytes(console.Prompt));
+                if (InterruptToHandle())
+                {
+                    // Ctrl-C at a prompt: drop the partial statement, as CPython does.
+                    console.Reset();
+                    _stderr.Write("KeyboardInterrupt\n");
+                    FlushOutput();
+                    _channel.SendFrame("prompt", System.Text.Encoding.UTF8.GetBytes(console.Prompt));
+                }
                 message = _channel.ReadLine();
             }
             if (message is null || message == "eof")
@@ -118,6 +175,7 @@ internal sealed class AttachSession
             if (!message.StartsWith("line", StringComparison.Ordinal))
                 continue;
             string line = message.Length > 5 ? message.Substring(5) : "";
+            Running(true);
             try
             {
                 console.Push(line);
@@ -134,6 +192,10 @@ internal sealed class AttachSession
             catch (PyException e)
             {
                 engine.HandleUncaught(e.Value);
+            }
+            finally
+            {
+                Running(false);
             }
             if (_channel.Gone)
                 return 0;

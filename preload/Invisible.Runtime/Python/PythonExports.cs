@@ -10,8 +10,8 @@ public static unsafe class PythonExports
     /// <summary>
     /// Run a Python session on the connected attach socket <paramref name="fd"/> (attach.h protocol);
     /// <paramref name="pending"/> are bytes of the connection the listener already read past the `python`
-    /// request line. Returns the session's status (0, or 1 when the code raised); the final "ok STATUS" line
-    /// has been sent. -1 only for a bad call. Never throws into C.
+    /// request line. Returns the session's status (0..255: 0, 1 when the code raised, 130 for KeyboardInterrupt,
+    /// SystemExit's code); the caller sends the final "ok STATUS" line. -1 only for a bad call. Never throws into C.
     /// </summary>
     [UnmanagedCallersOnly(EntryPoint = "invisible_runtime_python")]
     public static int Python(QueryApi* api, int fd, byte* pending, ulong pendingLength)
@@ -25,6 +25,26 @@ public static unsafe class PythonExports
         catch (Exception)
         {
             return 1;
+        }
+    }
+
+    /// <summary>
+    /// Ctrl-C of the attach client, called by libinvisible.so's session relay (its own thread) the moment an
+    /// "interrupt" message arrives, before the message itself reaches the session: while the session runs code,
+    /// KeyboardInterrupt is raised at its next loop back-edge or call (<see cref="Invisible.Python.PythonEngine.RequestInterrupt"/>).
+    /// Returns 1 when the running code was asked to stop, 0 when the session is idle at its prompt (the message
+    /// then prints KeyboardInterrupt there, as CPython's prompt does). Never throws into C.
+    /// </summary>
+    [UnmanagedCallersOnly(EntryPoint = "invisible_runtime_python_interrupt")]
+    public static int Interrupt()
+    {
+        try
+        {
+            return AttachSession.InterruptArrived() ? 1 : 0;
+        }
+        catch (Exception)
+        {
+            return 0;
         }
     }
 }

@@ -66,19 +66,19 @@ internal sealed unsafe partial class SessionChannel
         return result;
     }
 
-    /// <summary>Without blocking: did the client send "interrupt" (or go away) while code runs?
-    /// Consumes the interrupt messages at the head of the input.</summary>
-    public bool PollInterrupt()
+    /// <summary>Without blocking: how many "interrupt" messages (Ctrl-C) the client sent at the head of the input
+    /// while code runs. Consumes them.</summary>
+    public int PollInterrupts()
     {
         if (!_peerClosed) Fill(blocking: false);
-        bool interrupted = false;
+        int count = 0;
         ReadOnlySpan<byte> marker = "interrupt\n"u8;
         while (_end - _start >= marker.Length && _input.AsSpan(_start, marker.Length).SequenceEqual(marker))
         {
             _start += marker.Length;
-            interrupted = true;
+            count++;
         }
-        return interrupted;
+        return count;
     }
 
     /// <summary>Read more input; false at end of input (or on an error).</summary>

@@ -1,4 +1,5 @@
 using System.IO;
+using Invisible.Python.Runtime;
 
 namespace Invisible.Runtime.Python;
 
@@ -47,7 +48,10 @@ internal sealed class SessionReader : TextReader
                 _position = 0;
                 return true;
             }
-            // "interrupt" while waiting for input: ignored (the prompt stays).
+            // Ctrl-C while input() waits: KeyboardInterrupt from input(), as in CPython (unless the interpreter's
+            // flag already raised it for this message).
+            if (message == "interrupt" && AttachSession.InterruptToHandle())
+                throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType, System.Array.Empty<PyObject>()));
         }
     }
 }

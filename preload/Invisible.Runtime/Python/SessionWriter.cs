@@ -11,8 +11,8 @@ namespace Invisible.Runtime.Python;
 /// never to the program's own descriptors. Buffered; sent when the buffer fills, at a newline once
 /// <see cref="LineLatencyMs"/> passed since the last send (a loop that prints shows progress without a
 /// syscall per line), and on Flush (the engine flushes after every statement).
-/// While output is written, an "interrupt" from the client (Ctrl-C) or its disappearance raises
-/// KeyboardInterrupt in the running code, once; output to a vanished client is dropped.
+/// While output is written, the client's disappearance raises KeyboardInterrupt in the running code, once, and so
+/// does an "interrupt" (Ctrl-C) that the interpreter's flag did not deliver; output to a vanished client is dropped.
 /// </summary>
 internal sealed class SessionWriter : TextWriter
 {
@@ -69,7 +69,10 @@ internal sealed class SessionWriter : TextWriter
         }
         else
         {
-            interrupt = _channel.PollInterrupt();
+            // Ctrl-C messages read here were normally delivered already through the interpreter's flag.
+            interrupt = false;
+            for (int n = _channel.PollInterrupts(); n > 0; n--)
+                interrupt |= AttachSession.InterruptToHandle();
         }
         if (interrupt)
             throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType, Array.Empty<PyObject>()));

@@ -3,6 +3,7 @@
 #include "attach.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -100,6 +101,121 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
     close(buffer);
 }
 
+/* ---- python sessions: the relay ----------------------------------------------------------
+ * The interpreter runs on the listener thread and reads the session's messages only when it
+ * waits for input, but an `interrupt` (Ctrl-C) must reach code that never waits (`while True:
+ * pass`). So during a session a relay thread owns the client connection: it copies the client's
+ * bytes to the interpreter's end of a socketpair and the interpreter's output back to the client,
+ * and the moment it sees an `interrupt` message line it calls the runtime's interrupt entry
+ * (which raises KeyboardInterrupt at the running code's next loop back-edge) before passing the
+ * line on. The relay parses just enough of the protocol to skip `exec` payloads (code that
+ * contains a line "interrupt" is not a message). */
+
+#define RELAY_STACK (1u << 20) /* the first interrupt attaches this thread to the NativeAOT runtime */
+#define RELAY_LINE 32          /* enough for "interrupt" and "exec N" (longer lines only overflow) */
+
+typedef struct session_relay {
+    int client;                                  /* the attach connection */
+    int inner;                                   /* our end of the socketpair */
+    invisible_runtime_python_interrupt_fn interrupt;
+    char line[RELAY_LINE];                       /* the client's current message line (a prefix) */
+    size_t line_length;                          /* bytes of that line so far (may exceed RELAY_LINE) */
+    uint64_t payload;                            /* bytes of an exec payload still to pass */
+} session_relay;
+
+static void relay_message(session_relay *r)
+{
+    size_t n = r->line_length < RELAY_LINE ? r->line_length : RELAY_LINE;
+    if (r->line_length == 9 && !memcmp(r->line, "interrupt", 9) && r->interrupt) {
+        /* The runtime allocates on its side: ours, not the program's. */
+        invisible_thread *thread = &invisible_tls;
+        thread->in_hook++;
+        r->interrupt();
+        thread->in_hook--;
+    } else if (n > 5 && !memcmp(r->line, "exec ", 5)) {
+        uint64_t count = 0;
+        for (size_t i = 5; i < n && r->line[i] >= '0' && r->line[i] <= '9'; i++)
+            count = count * 10 + (uint64_t)(r->line[i] - '0');
+        r->payload = count;
+    }
+}
+
+/* Follow the client's message stream (bytes the relay passes on, or `pending` bytes the listener
+ * already read). */
+static void relay_scan(session_relay *r, const char *data, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (r->payload > 0) {
+            uint64_t skip = length - i < r->payload ? length - i : r->payload;
+            r->payload -= skip;
+            i += (size_t)skip - 1;
+            continue;
+        }
+        if (data[i] == '\n') {
+            relay_message(r);
+            r->line_length = 0;
+        } else {
+            if (r->line_length < RELAY_LINE)
+                r->line[r->line_length] = data[i];
+            r->line_length++;
+        }
+    }
+}
+
+/* Copy both ways until the interpreter closes its end (the session ended). The client's bytes are
+ * held while the interpreter does not take them, without ever blocking its output. Idle in poll()
+ * with in_hook == 0: a stop of the world parks this thread like any other. */
+static void *relay_main(void *argument)
+{
+    session_relay *r = argument;
+    char input[4096];
+    static char output[COPY_CHUNK]; /* one session at a time: one relay */
+    size_t input_length = 0, input_sent = 0;
+    int client_open = 1;
+    for (;;) {
+        struct pollfd fds[2] = {
+            { r->inner, (short)(POLLIN | (input_sent < input_length ? POLLOUT : 0)), 0 },
+            { r->client, (short)(client_open && input_sent == input_length ? POLLIN : 0), 0 },
+        };
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t got = recv(r->inner, output, sizeof output, 0);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                break; /* the interpreter closed its end: all its output was passed on */
+            send_all(r->client, output, (size_t)got);
+        }
+        if (input_sent < input_length && (fds[0].revents & POLLOUT)) {
+            ssize_t sent = send(r->inner, input + input_sent, input_length - input_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (sent > 0)
+                input_sent += (size_t)sent;
+            else if (sent < 0 && errno != EAGAIN && errno != EINTR)
+                input_sent = input_length; /* the interpreter's end is gone: drop the input */
+            if (input_sent == input_length && !client_open)
+                shutdown(r->inner, SHUT_WR);
+        }
+        if (client_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t got = recv(r->client, input, sizeof input, 0);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0) {
+                client_open = 0; /* Ctrl-D of a killed client: the interpreter sees end of input */
+                shutdown(r->inner, SHUT_WR);
+            } else {
+                relay_scan(r, input, (size_t)got);
+                input_length = (size_t)got;
+                input_sent = 0;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* python: the connection becomes an interactive session of the runtime's interpreter (protocol
  * in attach.h), run on this thread while the program's threads go on. `pending` are bytes the
  * client sent after the request line that we already read. in_hook as for reports: what the
@@ -108,10 +224,48 @@ static void serve_python(int fd, const char *pending, size_t pending_length)
 {
     invisible_thread *thread = &invisible_tls;
     thread->in_hook++;
-    int rc = runtime_python_session(fd, pending, pending_length);
+    static session_relay relay;
+    int pair[2] = { -1, -1 };
+    pthread_t relay_thread;
+    int relayed = 0;
+    memset(&relay, 0, sizeof relay);
+    invisible_runtime_python_interrupt_fn interrupt = runtime_python_interrupt_entry();
+    if (interrupt && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0) {
+        relay.client = fd;
+        relay.inner = pair[1];
+        relay_scan(&relay, pending, pending_length); /* the runtime gets these itself; no code runs yet */
+        relay.interrupt = interrupt;
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setstacksize(&attributes, RELAY_STACK);
+        relayed = pthread_create(&relay_thread, &attributes, relay_main, &relay) == 0;
+        pthread_attr_destroy(&attributes);
+        if (!relayed) {
+            close(pair[0]);
+            close(pair[1]);
+        }
+    }
+    /* Without a relay (an older runtime, no thread): the session on the connection itself, where
+     * an interrupt is seen only when the running code writes output. */
+    int session = relayed ? pair[0] : fd;
+    int rc = runtime_python_session(session, pending, pending_length);
+    /* The last line is ours, sent once the program's dispositions are back (runtime_python_session
+     * restored them): a client that sees it may look at the program at once. */
+    if (rc < 0) {
+        send_text(session, "error the runtime (libinvisible-runtime.so) could not start the Python interpreter\n");
+    } else {
+        char text[32];
+        size_t n = raw_append(text, 0, sizeof text, "ok ");
+        n = raw_append_u64(text, n, sizeof text, (uint64_t)rc);
+        raw_append(text, n, sizeof text, "\n");
+        send_text(session, text);
+    }
+    if (relayed) {
+        close(pair[0]); /* the relay passes what is left and ends */
+        pthread_join(relay_thread, NULL);
+        close(pair[1]);
+    }
     thread->in_hook--;
-    if (rc < 0)
-        send_text(fd, "error the runtime (libinvisible-runtime.so) could not start the Python interpreter\n");
 }
 
 /* One command line; returns 0 to keep the connection open. `rest` is what follows the line. */

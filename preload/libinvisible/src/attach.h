@@ -30,15 +30,19 @@
  *             arg TEXT               append TEXT to sys.argv of the next exec
  *             exec N NAME            run the N bytes that follow as __main__ (file name NAME);
  *                                    the session ends with its exit status
- *             interrupt              raise KeyboardInterrupt in the running code (checked when
- *                                    it writes output)
+ *             interrupt              Ctrl-C: KeyboardInterrupt in the running code at its next
+ *                                    loop back-edge or call (a relay thread hands it to the
+ *                                    runtime at once, see attach.c); in input() it raises
+ *                                    there; at the ">>> " prompt it prints KeyboardInterrupt
+ *                                    and prompts again
  *   target -> client:
  *             data N / stderr N      N bytes of the session's sys.stdout / sys.stderr
  *             prompt N               N bytes of prompt (">>> ", "... " = continuation of a
  *                                    multi-line block, or input()'s own text): the target waits
  *                                    for a `line` or `eof`
- *             ok STATUS              the session ended; STATUS 0, or 1 when the code raised
- *                                    (SystemExit's code otherwise)
+ *             ok STATUS              the session ended; STATUS 0, or 1 when the code raised,
+ *                                    130 for KeyboardInterrupt (SystemExit's code otherwise, 0..255);
+ *                                    sent after the program's signal dispositions are restored
  *             error TEXT             no session (runtime or interpreter unavailable)
  * Python exceptions are printed as tracebacks on the session's stderr and never leave it;
  * exit()/sys.exit() end the session, never the program.

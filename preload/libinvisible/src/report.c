@@ -224,6 +224,14 @@ int runtime_python_session(int fd, const char *pending, size_t pending_length)
     return rc;
 }
 
+invisible_runtime_python_interrupt_fn runtime_python_interrupt_entry(void)
+{
+    report_state *r = state();
+    if (load_runtime(r) != 0)
+        return NULL;
+    return (invisible_runtime_python_interrupt_fn)dlsym(r->runtime, "invisible_runtime_python_interrupt");
+}
+
 /* ---- the plain report ---- */
 
 static const char *kind_name(uint32_t kind)

@@ -22,6 +22,12 @@ typedef int (*invisible_runtime_python_fn)(const invisible_query_api *api, int f
                                            const char *pending, uint64_t pending_length);
 int runtime_python_session(int fd, const char *pending, size_t pending_length);
 
+/* The runtime's `invisible_runtime_python_interrupt`: raises KeyboardInterrupt in the code a session
+ * runs (any thread may call it; attach.c's relay does on Ctrl-C). Loads the runtime; NULL when it
+ * or the entry is missing. */
+typedef int (*invisible_runtime_python_interrupt_fn)(void);
+invisible_runtime_python_interrupt_fn runtime_python_interrupt_entry(void);
+
 /* The fallback: text to the report descriptor, JSON to request->json_path. Returns 0. */
 int report_plain(const invisible_report_request *request);
 
