@@ -45,7 +45,11 @@ public static class BuiltinsModule
         });
         PyDict.TypeObj = T("dict", null, (cls, a, k) => new PyDict(cls));
         PySet.SetType = T("set", null, (cls, a, k) => new PySet(cls));
-        PySet.FrozenSetType = T("frozenset", null, (cls, a, k) => { var s = new PySet(cls); if (a.Length > 0) s.AddAll(a[0]); return s; });
+        PySet.FrozenSetType = T("frozenset", null, (cls, a, k) =>
+        {
+            if (cls == PySet.FrozenSetType && a.Length > 0 && a[0] is PySet { Frozen: true, IsExact: true } same) return same;
+            var s = new PySet(cls); if (a.Length > 0) s.AddAll(a[0]); return s;
+        });
         PyRange.TypeObj = T("range", null, (cls, a, k) => TypeMethods.NewRange(a));
         PySlice.TypeObj = T("slice", null, (cls, a, k) => a.Length switch
         {
@@ -72,6 +76,7 @@ public static class BuiltinsModule
         PyListIterator.TypeObj = T("list_iterator", null, null);
         PyRangeIterator.TypeObj = T("range_iterator", null, null);
         PyDictIterator.TypeObj = T("dict_keyiterator", null, null);
+        PySetIterator.TypeObj = T("set_iterator", null, null);
         PySeqGetItemIterator.TypeObj = T("iterator", null, null);
         PyDictView.KeysType = T("dict_keys", null, null);
         PyDictView.ValuesType = T("dict_values", null, null);

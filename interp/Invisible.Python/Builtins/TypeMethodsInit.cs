@@ -601,40 +601,47 @@ public static partial class TypeMethods
         foreach (var t in new[] { PySet.SetType, PySet.FrozenSetType })
         {
             Slots(t, "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__or__", "__and__", "__sub__", "__xor__");
-            t.AddMethod("union", (a, k) => { var r = St(a[0]).Make(); r.AddAll(a[0]); for (int i = 1; i < a.Length; i++) r.AddAll(a[i]); return r; });
-            t.AddMethod("intersection", (a, k) => { var r = St(a[0]); for (int i = 1; i < a.Length; i++) r = r.Intersection(a[i]); return a.Length == 1 ? r.Union(PyTuple.Empty) : r; });
-            t.AddMethod("difference", (a, k) => { var r = St(a[0]); for (int i = 1; i < a.Length; i++) r = r.Difference(a[i]); return a.Length == 1 ? r.Union(PyTuple.Empty) : r; });
+            t.AddMethod("union", (a, k) => { var s = St(a[0]); var r = s.CopySet(); for (int i = 1; i < a.Length; i++) if (a[i] != s) r.AddAll(a[i]); return r; });
+            t.AddMethod("intersection", (a, k) => { var r = St(a[0]); if (a.Length == 1) return r.CopySet(); for (int i = 1; i < a.Length; i++) r = r.Intersection(a[i]); return r; });
+            t.AddMethod("difference", (a, k) =>
+            {
+                var s = St(a[0]);
+                if (a.Length == 1) return s.CopySet();
+                var r = s.Difference(a[1]);
+                for (int i = 2; i < a.Length; i++) r.DifferenceUpdate(a[i]);
+                return r;
+            });
             t.AddMethod("symmetric_difference", (a, k) => St(a[0]).SymDiff(a[1]));
             t.AddMethod("issubset", (a, k) => PyBool.Of(St(a[0]).IsSubset(a[1] as PySet ?? new PySet(false, a[1]))));
             t.AddMethod("issuperset", (a, k) => PyBool.Of((a[1] as PySet ?? new PySet(false, a[1])).IsSubset(St(a[0]))));
             t.AddMethod("isdisjoint", (a, k) => { var s = St(a[0]); foreach (var x in Ops.ToArray(a[1])) if (s.Has(x)) return PyBool.False; return PyBool.True; });
-            t.AddMethod("copy", (a, k) => St(a[0]).Union(PyTuple.Empty));
         }
+        PySet.SetType.AddMethod("copy", (a, k) => St(a[0]).CopySet());
+        PySet.FrozenSetType.AddMethod("copy", (a, k) => St(a[0]) is { IsExact: true } f ? f : St(a[0]).CopySet());
         PySet.FrozenSetType.AddMethod("__hash__", (a, k) => PyInt.Get(a[0].Hash()));
         var st = PySet.SetType;
         st.SetMember("__hash__", PyNone.Instance);
-        st.AddMethod("__init__", (a, k) => { var s = St(a[0]); s.Table.Clear(); if (a.Length > 1) s.AddAll(a[1]); return PyNone.Instance; });
+        st.AddMethod("__init__", (a, k) => { var s = St(a[0]); s.Clear(); if (a.Length > 1) s.AddAll(a[1]); return PyNone.Instance; });
         st.AddMethod("add", (a, k) => { St(a[0]).Add(a[1]); return PyNone.Instance; });
         st.AddMethod("remove", (a, k) =>
         {
-            var key = a[1] is PySet ks && !ks.Frozen ? new PySet(true, ks) : a[1];
-            if (!St(a[0]).Table.Remove(key)) throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, a[1]));
+            if (!St(a[0]).Discard(a[1])) throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, a[1]));
             return PyNone.Instance;
         });
-        st.AddMethod("discard", (a, k) => { St(a[0]).Table.Remove(a[1]); return PyNone.Instance; });
-        st.AddMethod("pop", (a, k) =>
+        st.AddMethod("discard", (a, k) => { St(a[0]).Discard(a[1]); return PyNone.Instance; });
+        st.AddMethod("pop", (a, k) => St(a[0]).Pop());
+        st.AddMethod("clear", (a, k) => { St(a[0]).Clear(); return PyNone.Instance; });
+        st.AddMethod("update", (a, k) => { var s = St(a[0]); for (int i = 1; i < a.Length; i++) s.AddAll(a[i]); return PyNone.Instance; });
+        st.AddMethod("intersection_update", (a, k) =>
         {
             var s = St(a[0]);
-            if (s.Count == 0) throw Ops.KeyError("pop from an empty set");
-            var first = s.Elements()[0];
-            s.Table.Remove(first);
-            return first;
+            var r = s;
+            for (int i = 1; i < a.Length; i++) r = r.Intersection(a[i]);
+            if (a.Length > 1) s.TakeBody(r);
+            return PyNone.Instance;
         });
-        st.AddMethod("clear", (a, k) => { St(a[0]).Table.Clear(); return PyNone.Instance; });
-        st.AddMethod("update", (a, k) => { var s = St(a[0]); for (int i = 1; i < a.Length; i++) s.AddAll(a[i]); return PyNone.Instance; });
-        st.AddMethod("intersection_update", (a, k) => { var s = St(a[0]); var r = s; for (int i = 1; i < a.Length; i++) r = r.Intersection(a[i]); var keep = r.Elements(); s.Table.Clear(); foreach (var x in keep) s.Add(x); return PyNone.Instance; });
-        st.AddMethod("difference_update", (a, k) => { var s = St(a[0]); for (int i = 1; i < a.Length; i++) foreach (var x in Ops.ToArray(a[i])) s.Table.Remove(x); return PyNone.Instance; });
-        st.AddMethod("symmetric_difference_update", (a, k) => { var s = St(a[0]); var r = s.SymDiff(a[1]).Elements(); s.Table.Clear(); foreach (var x in r) s.Add(x); return PyNone.Instance; });
+        st.AddMethod("difference_update", (a, k) => { var s = St(a[0]); for (int i = 1; i < a.Length; i++) s.DifferenceUpdate(a[i]); return PyNone.Instance; });
+        st.AddMethod("symmetric_difference_update", (a, k) => { St(a[0]).SymmetricDifferenceUpdate(a[1]); return PyNone.Instance; });
         st.SetMember("__class_getitem__", new PyClassMethod(new PyBuiltinFunction("__class_getitem__", (a, k) => new PyGenericAlias((PyType)a[0], a[1]))));
     }
 
@@ -816,7 +823,7 @@ public static partial class TypeMethods
             ((PySlice)a[0]).Indices((int)Ops.IndexValue(a[1]), out int s, out int e, out int st, out _);
             return new PyTuple(new PyObject[] { PyInt.Get(s), PyInt.Get(e), PyInt.Get(st) });
         });
-        foreach (var t in new[] { PyStrIterator.TypeObj, PySeqIterator.TypeObj, PyListIterator.TypeObj, PyRangeIterator.TypeObj, PyDictIterator.TypeObj, PySeqGetItemIterator.TypeObj,
+        foreach (var t in new[] { PyStrIterator.TypeObj, PySeqIterator.TypeObj, PyListIterator.TypeObj, PyRangeIterator.TypeObj, PyDictIterator.TypeObj, PySetIterator.TypeObj, PySeqGetItemIterator.TypeObj,
             BuiltinsModule.EnumerateType, BuiltinsModule.ZipType, BuiltinsModule.MapType, BuiltinsModule.FilterType, BuiltinsModule.ReversedType, BuiltinsModule.IteratorType })
         {
             t.AddMethod("__next__", (a, k) => a[0].Next() ?? throw Ops.StopIteration());

@@ -400,10 +400,62 @@ public sealed class CodeGen
         Mark(end);
     }
 
+    /// <summary>An all-constant set display as the frozenset CPython's optimizer folds it into (else null).</summary>
+    /// <remarks>CPython's constant merging then rebuilds the frozenset from its own iteration order.</remarks>
+    private static PySet? ConstSet(SetE se)
+    {
+        var fs = new PySet(true);
+        foreach (var x in se.Elts)
+        {
+            var v = ConstValue(x);
+            if (v == null) return null;
+            fs.Add(v);
+        }
+        var merged = new PySet(true);
+        foreach (var v in fs.Elements()) merged.Add(v);
+        return merged;
+    }
+    /// <summary>The value of an expression CPython's AST optimizer folds to a constant (numbers only), else null.</summary>
+    private static PyObject? ConstValue(Expr e)
+    {
+        switch (e)
+        {
+            case Constant c: return c.Value;
+            case TupleE t:
+                {
+                    var items = new PyObject[t.Elts.Count];
+                    for (int i = 0; i < items.Length; i++) { var v = ConstValue(t.Elts[i]); if (v == null) return null; items[i] = v; }
+                    return new PyTuple(items);
+                }
+            case UnaryE u when u.Op != UnaryKind.Not && ConstValue(u.Operand) is PyObject o && IsNumber(o):
+                try { return Ops.UnaryOp(o, u.Op == UnaryKind.Neg ? UnOp.Neg : u.Op == UnaryKind.Pos ? UnOp.Pos : UnOp.Invert); }
+                catch (PyException) { return null; }
+            case BinOpE b when b.Op != BinOp.MatMul && ConstValue(b.Left) is PyObject l && IsNumber(l) && ConstValue(b.Right) is PyObject r && IsNumber(r):
+                if (l is PyInt li && r is PyInt ri)
+                {
+                    // the optimizer's size limits: no folded int wider than 128 bits
+                    long lb = (long)System.Numerics.BigInteger.Abs(li.Big).GetBitLength(), rb = (long)System.Numerics.BigInteger.Abs(ri.Big).GetBitLength();
+                    if (b.Op == BinOp.Mul && lb > 0 && rb > 0 && lb + rb > 128) return null;
+                    if (b.Op == BinOp.Pow && ri.Sign >= 0 && lb > 0 && (rb > 8 || lb * (long)ri.Big > 128)) return null;
+                    if (b.Op == BinOp.LShift && (ri.Sign < 0 || rb > 8 || (long)ri.Big > 128 || lb > 128 - (long)ri.Big)) return null;
+                }
+                try { return Ops.BinaryOp(l, r, b.Op); }
+                catch (PyException) { return null; }
+            default: return null;
+        }
+    }
+    private static bool IsNumber(PyObject o) => o is PyInt || o is PyFloat || o is PyComplex;
+    /// <summary>An iterable of a for loop or comprehension: an all-constant set display iterates as a frozenset.</summary>
+    private void CompileIterable(Expr e)
+    {
+        if (e is SetE se && ConstSet(se) is PySet folded) EmitConst(folded);
+        else CompileExpr(e);
+    }
+
     private void CompileFor(For f)
     {
         var top = new Label(); var end = new Label(); var orelse = new Label();
-        CompileExpr(f.Iter);
+        CompileIterable(f.Iter);
         Emit(Op.GetIter);
         Mark(top);
         _line = f.Line;
@@ -831,6 +883,11 @@ public sealed class CodeGen
                         else { CompileExpr(x); Emit(Op.SetAdd, 1); }
                     }
                 }
+                else if (se.Elts.Count > 2 && ConstSet(se) is PySet folded)
+                {
+                    // CPython 3.11 merges a folded frozenset into an empty set: the merge decides the order
+                    Emit(Op.BuildSet, 0); EmitConst(folded); Emit(Op.SetUpdate, 1);
+                }
                 else { foreach (var x in se.Elts) CompileExpr(x); Emit(Op.BuildSet, se.Elts.Count); }
                 break;
             case DictE d:
@@ -1014,7 +1071,7 @@ public sealed class CodeGen
         code.ArgCount = 1;
         code.FirstLine = _line;
         EmitMakeFunction(code, new Arguments(), scope);
-        CompileExpr(comp.Gens[0].Iter);
+        CompileIterable(comp.Gens[0].Iter);
         Emit(Op.GetIter);
         Emit(Op.Call, 1);
     }
@@ -1024,7 +1081,7 @@ public sealed class CodeGen
         var gen = comp.Gens[i];
         var top = new Label(); var end = new Label();
         if (i == 0) Emit(Op.LoadFast, VarIndex(".0"));
-        else { CompileExpr(gen.Iter); Emit(Op.GetIter); }
+        else { CompileIterable(gen.Iter); Emit(Op.GetIter); }
         Mark(top);
         EmitJump(Op.ForIter, end);
         CompileStore(gen.Target);

@@ -339,138 +339,40 @@ public sealed class PyDictView : PyObject
         return name + "(" + new PyList(Ops.ToArray(this)).Repr() + ")";
     }
     private PySet AsSet() { var s = new PySet(false); foreach (var x in Ops.ToArray(this)) s.Add(x); return s; }
-    public override PyObject? BinOp(BinOp op, PyObject other) => Kind == 1 ? null : AsSet().BinOp(op, other);
-    public override PyObject? RichCompare(PyObject other, CmpOp op)
-    {
-        if (Kind == 1) return null;
-        if (other is PyDictView v) return AsSet().RichCompare(v.AsSet(), op);
-        return AsSet().RichCompare(other, op);
-    }
-}
+    public override PyObject? BinOp(BinOp op, PyObject other) => Kind == 1 ? null : SetOp(this, other, op);
+    public override PyObject? RBinOp(BinOp op, PyObject other) => Kind == 1 ? null : SetOp(other, this, op);
 
-public sealed class PySet : PyObject
-{
-    public static PyType SetType = null!, FrozenSetType = null!;
-    public readonly PyDict Table = new();
-    public readonly bool Frozen;
-    private PyType? _type;
-    public PySet(bool frozen) { Frozen = frozen; }
-    public PySet(PyType type) { Frozen = type.IsSubtypeOf(FrozenSetType); if (type != SetType && type != FrozenSetType) _type = type; }
-    public PySet(bool frozen, PyObject iterable) : this(frozen) { AddAll(iterable); }
-    public override PyType Type => _type ?? (Frozen ? FrozenSetType : SetType);
-    public int Count => Table.Count;
-    public override bool HasLen => true;
-    public override int Len() => Table.Count;
-    public override bool IsTrue() => Table.Count != 0;
-    public override bool Hashable => Frozen;
-    public void Add(PyObject o) => Table.SetItem(o, PyNone.Instance);
-    public void AddAll(PyObject iterable)
-    {
-        if (iterable is PySet s) { foreach (var k in s.Table.KeyList()) Add(k); return; }
-        var it = Ops.GetIter(iterable);
-        PyObject? v;
-        while ((v = Ops.Next(it)) != null) Add(v);
-    }
-    public bool Has(PyObject o) => Table.ContainsKey(o);
-    public List<PyObject> Elements() => Table.KeyList();
-    public override long Hash()
-    {
-        if (!Frozen) throw Ops.TypeError("unhashable type: 'set'");
-        ulong h = 0;
-        foreach (var k in Elements())
-        {
-            ulong x = (ulong)Ops.Hash(k);
-            h ^= ((x ^ 89869747UL) ^ (x << 16)) * 3644798167UL;
-        }
-        h ^= ((ulong)Count + 1) * 1927868237UL;
-        h = h * 69069U + 907133923UL;
-        long r = (long)h;
-        return r == -1 ? 590923713 : r;
-    }
-    public override bool? Contains(PyObject item)
-    {
-        if (item is PySet s && !s.Frozen && !item.Hashable) { var f = new PySet(true); f.AddAll(s); return Has(f); }
-        return Has(item);
-    }
-    public override PyObject Iter() => new PyDictIterator(Table, 0);
-    public override string Repr()
-    {
-        var name = Type.Name;
-        if (Count == 0) return name + "()";
-        if (!Ops.ReprEnter(this)) return name + "(...)";
-        try
-        {
-            var sb = new StringBuilder();
-            bool plain = !Frozen && _type == null;
-            sb.Append(plain ? "{" : name + "({");
-            bool first = true;
-            foreach (var k in Elements()) { if (!first) sb.Append(", "); first = false; sb.Append(Ops.Repr(k)); }
-            sb.Append(plain ? "}" : "})");
-            return sb.ToString();
-        }
-        finally { Ops.ReprLeave(this); }
-    }
-    public PySet Make() => new PySet(Frozen);
-    public PySet Union(PyObject other) { var r = Make(); r.AddAll(this); r.AddAll(other); return r; }
-    public PySet Intersection(PyObject other)
-    {
-        var o = other as PySet ?? new PySet(false, other);
-        var r = Make();
-        foreach (var k in Elements()) if (o.Has(k)) r.Add(k);
-        return r;
-    }
-    public PySet Difference(PyObject other)
-    {
-        var o = other as PySet ?? new PySet(false, other);
-        var r = Make();
-        foreach (var k in Elements()) if (!o.Has(k)) r.Add(k);
-        return r;
-    }
-    public PySet SymDiff(PyObject other)
-    {
-        var o = other as PySet ?? new PySet(false, other);
-        var r = Make();
-        foreach (var k in Elements()) if (!o.Has(k)) r.Add(k);
-        foreach (var k in o.Elements()) if (!Has(k)) r.Add(k);
-        return r;
-    }
-    public bool IsSubset(PySet o) { if (Count > o.Count) return false; foreach (var k in Elements()) if (!o.Has(k)) return false; return true; }
+    /// <summary>A keys view becomes a set built from its dict (pre-sized, like CPython's dictviews_to_set).</summary>
+    private static PySet ToSet(PyObject x) => x is PyDictView { Kind: 0 } v ? new PySet(false, v.D) : new PySet(false, x);
 
-    public override PyObject? BinOp(BinOp op, PyObject other)
+    /// <summary>Set operators of keys/items views, with CPython's choice of which operand is copied or iterated.</summary>
+    private static PyObject? SetOp(PyObject left, PyObject right, BinOp op)
     {
-        if (other is not PySet o) return null;
-        return op switch
-        {
-            Runtime.BinOp.Or => Union(o),
-            Runtime.BinOp.And => Intersection(o),
-            Runtime.BinOp.Sub => Difference(o),
-            Runtime.BinOp.Xor => SymDiff(o),
-            _ => null,
-        };
-    }
-    public override PyObject? InplaceOp(BinOp op, PyObject other)
-    {
-        if (Frozen || other is not PySet o) return null;
+        PySet r;
         switch (op)
         {
-            case Runtime.BinOp.Or: AddAll(o); return this;
-            case Runtime.BinOp.And: { var keep = Intersection(o); Table.Clear(); AddAll(keep); return this; }
-            case Runtime.BinOp.Sub: foreach (var k in o.Elements()) Table.Remove(k); return this;
-            case Runtime.BinOp.Xor: { var r = SymDiff(o); Table.Clear(); AddAll(r); return this; }
+            case Runtime.BinOp.Sub: r = ToSet(left); r.DifferenceUpdate(right); return r;
+            case Runtime.BinOp.Or: r = ToSet(left); r.AddAll(right); return r;
+            case Runtime.BinOp.Xor: r = ToSet(left); r.SymmetricDifferenceUpdate(right); return r;
+            case Runtime.BinOp.And:
+                {
+                    var view = left as PyDictView ?? (PyDictView)right;
+                    var other = ReferenceEquals(view, left) ? right : left;
+                    if (other is PySet { Frozen: false, IsExact: true } s && view.Len() <= s.Count) return s.Intersection(view);
+                    if (other is PyDictView ov && ov.Kind != 1 && ov.Len() > view.Len()) (view, other) = (ov, view);
+                    r = new PySet(false);
+                    var it = Ops.GetIter(other);
+                    PyObject? x;
+                    while ((x = Ops.Next(it)) != null) if (view.Contains(x) == true) r.Add(x);
+                    return r;
+                }
         }
         return null;
     }
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
-        if (other is not PySet o) return null;
-        return PyBool.Of(op switch
-        {
-            CmpOp.Eq => Count == o.Count && IsSubset(o),
-            CmpOp.Ne => !(Count == o.Count && IsSubset(o)),
-            CmpOp.Le => IsSubset(o),
-            CmpOp.Lt => Count < o.Count && IsSubset(o),
-            CmpOp.Ge => o.IsSubset(this),
-            _ => Count > o.Count && o.IsSubset(this),
-        });
+        if (Kind == 1) return null;
+        if (other is PyDictView v) return AsSet().RichCompare(v.AsSet(), op);
+        return AsSet().RichCompare(other, op);
     }
 }

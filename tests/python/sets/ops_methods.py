@@ -1,0 +1,22 @@
+# Method forms accept any iterables and several arguments.
+a = {x * 7 for x in range(30)}
+print(a.union([1000, 999], (55, 2)))
+print(a.intersection(range(50)))
+print(a.intersection(range(50), [0, 14, 28, 500]))
+print(a.difference(range(50), [203]))
+print(a.symmetric_difference(range(40)))
+print(a.union(), a.intersection(), a.difference())
+s = set(range(10))
+s.update([30, 20], {15, 25}, range(40, 44))
+print(s)
+s.intersection_update(range(0, 50, 2), [0, 2, 4, 20, 30, 42, 40])
+print(s)
+s.difference_update([0], {20})
+print(s)
+s.symmetric_difference_update([1, 2, 3, 4, 42])
+print(s)
+print(set(range(5)).isdisjoint([7, 8]), set(range(5)).issubset(range(9)), set(range(5)).issuperset([1, 2]))
+d = {5: 1, 3: 2, 900: 3, -7: 4}
+print(set(d), frozenset(d), set(d.keys()), set(d.items()))
+print(set(d) - {3}, set(range(40)) - d.keys())
+print(d.keys() & {3, 900, 8}, d.keys() | {1}, d.keys() - {5}, d.keys() ^ {5, 77})

@@ -1,0 +1,17 @@
+# Iteration order of int sets: a function of hash values (hash(-1) == -2) and insertion history.
+print({3, 1, 2})
+print(set([10, 5, 100, 7]))
+print(list({-1, -2, -3, 8, 16, 1 << 40, 2**61, 2**64 + 3}))
+print({-5, -4, -3, -2, -1, 0, 1, 2, 3})
+print(set([-5, -4, -3, -2, -1, 0, 1, 2, 3]))
+print(set([2**63, -2**63, 2**62, -1, -2, 2**61 - 1, 2**61, 2**61 + 1]))
+print({8, 16, 24, 32, 40, 48, 56, 64})
+print(set(range(0, 200, 8)))
+print(set(range(100, 0, -9)))
+print(set([1 << k for k in range(70)]))
+print(set([-(1 << k) for k in range(0, 70, 3)]))
+print(set(x * x for x in range(-10, 11)))
+print({12345678901234567890, 98765432109876543210, 5, -5})
+a, b, c = 33, 65, 1
+print({a, b, c}, {c, b, a})
+print(len({1, 1, 2, 2, 3}), {7} == {7})
