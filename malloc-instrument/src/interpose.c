@@ -25,80 +25,124 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-static inline int hooks_bypassed(invisible_thread *thread)
+static __attribute__((noinline)) unsigned hooks_mode_first_use(invisible_thread *thread)
 {
-    if (__builtin_expect(thread->in_hook != 0, 0))
-        return 1;
-    if (__builtin_expect(invisible_state.hooks_ready, 1))
-        return 0;
     if (invisible_state.init_state != 2) {
         thread->in_hook++;
         invisible_state_ensure();
         thread->in_hook--;
     }
-    return !invisible_state.tracking;
+    return (unsigned)__atomic_load_n(&invisible_state.hooks_mode, __ATOMIC_ACQUIRE);
+}
+
+/* What this call may do (HOOKS_* bits), or 0: go straight to glibc (our own code is running
+ * on this thread, or tracking is off). One TLS load and one global load when warm. */
+static inline unsigned hooks_mode(invisible_thread *thread)
+{
+    if (__builtin_expect(thread->in_hook != 0, 0))
+        return 0;
+    unsigned mode = (unsigned)invisible_state.hooks_mode;
+    if (__builtin_expect(mode != 0, 1))
+        return mode;
+    return hooks_mode_first_use(thread);
+}
+
+static inline int hooks_bypassed(invisible_thread *thread) { return hooks_mode(thread) == 0; }
+
+/* Entering and leaving the part of a hook that touches our tables. `in_hook` is read by this
+ * thread's own signal handler (stopworld), never by another thread: a plain store ordered by a
+ * compiler barrier is enough, no locked instruction. The hooks only enter after
+ * hooks_bypassed() saw 0, so entering is a store of 1 (code that nests, such as the thread
+ * exit destructor, uses ++/-- and makes the hooks bypass). A stop signal that lands inside
+ * only sets `park_pending`; the check after leaving parks then, with the tables consistent. */
+static inline void hook_enter(invisible_thread *thread)
+{
+    thread->in_hook = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 static inline void hook_leave(invisible_thread *thread)
 {
-    thread->in_hook--;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread->in_hook = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (__builtin_expect(thread->park_pending, 0))
         stopworld_park_from_hook();
 }
-
-/* A captured site: the interned trace id, and bit 31 set when the allocating code is the dynamic
- * loader's own (see RECORD_LOADER). Trace ids stay far below 2^31. */
-#define SITE_LOADER 0x80000000u
 
 static inline uint32_t loader_bit(uint64_t pc)
 {
     return pc - invisible_state.loader_text_start < invisible_state.loader_text_size ? SITE_LOADER : 0;
 }
 
-static __attribute__((noinline)) uint32_t capture_deep_site(invisible_thread *thread,
-                                                            const invisible_frame_state *frame)
+static inline uint32_t site_cache_index(uint64_t pc) { return (uint32_t)((pc * 0x9e3779b97f4a7c15ull) >> 56); }
+
+/* The frame state of the interposer's caller, from the interposer's own frame pointer `fp`
+ * (this file keeps frame pointers): [fp] = caller's rbp, [fp+8] = return address. */
+static inline invisible_frame_state caller_frame(uint64_t pc, const void *fp)
+{
+    invisible_frame_state frame = { pc, (uintptr_t)fp + 16, *(const uintptr_t *)fp };
+    return frame;
+}
+
+static __attribute__((noinline)) uint32_t capture_deep_site(invisible_thread *thread, uint64_t pc,
+                                                            const void *fp)
 {
     uint64_t pcs[INVISIBLE_MAX_DEPTH];
     int depth = invisible_state.options.depth;
-    uint32_t loader = loader_bit(frame->pc);
+    uint32_t loader = loader_bit(pc);
     /* Depth 1 outside the runtime libraries is the return address itself: one rule-cache
      * probe instead of a walk (stack bounds, memo). Same answer as the unwinder's. */
-    if (depth == 1 && frame->pc != 0 && !invisible_pc_in_runtime_lib(frame->pc)) {
-        pcs[0] = frame->pc;
+    if (depth == 1 && pc != 0 && !invisible_pc_in_runtime_lib(pc)) {
+        pcs[0] = pc;
         uint32_t site = trace_intern(thread, pcs, 1) | loader;
-        uint32_t i = (uint32_t)((frame->pc * 0x9e3779b97f4a7c15ull) >> 56);
-        thread->site_cache_pc[i] = frame->pc;
+        uint32_t i = site_cache_index(pc);
+        thread->site_cache_pc[i] = pc;
         thread->site_cache_id[i] = site;
         return site;
     }
-    int n = invisible_unwind(frame, (uintptr_t *)pcs, depth, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS);
+    invisible_frame_state frame = caller_frame(pc, fp);
+    int n = invisible_unwind(&frame, (uintptr_t *)pcs, depth, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS);
     return trace_intern(thread, pcs, n) | loader;
 }
 
 /* Depth 1 from a call site seen before on this thread: one compare. (A site inside the runtime
- * libraries is never cached: its trace depends on the caller, found by unwinding.) */
-static inline uint32_t capture_site(invisible_thread *thread, const invisible_frame_state *frame)
+ * libraries is never cached: its trace depends on the caller, found by unwinding. The cache is
+ * only filled at depth 1, but the depth can change once, when the constructor reads the
+ * options after early allocations: hence HOOKS_SITE_CACHE. An empty entry holds pc 0, which
+ * is never a return address.) */
+static inline uint32_t capture_site(invisible_thread *thread, unsigned mode, uint64_t pc, const void *fp)
 {
-    uint32_t i = (uint32_t)((frame->pc * 0x9e3779b97f4a7c15ull) >> 56);
-    if (__builtin_expect(thread->site_cache_pc[i] == frame->pc, 1) && frame->pc != 0 &&
-        invisible_state.options.depth == 1)
+    uint32_t i = site_cache_index(pc);
+    if (__builtin_expect((mode & HOOKS_SITE_CACHE) && thread->site_cache_pc[i] == pc, 1))
         return thread->site_cache_id[i];
-    return capture_deep_site(thread, frame);
+    return capture_deep_site(thread, pc, fp);
 }
 
+static inline uint32_t record_flags(uint32_t site) { return (site & SITE_LOADER) ? RECORD_LOADER : 0; }
+
 /* A new block goes to this thread's nursery when it can (no shared write), else the memtable. */
-static inline int remember(invisible_thread *thread, uint64_t start, uint64_t size, uint32_t trace,
-                           uint32_t flags)
+static __attribute__((noinline)) void remember_slow(invisible_thread *thread, uint64_t start, uint64_t size,
+                                                    uint32_t site)
 {
     nursery *n = nursery_of_thread(thread);
-    if (n && nursery_insert(n, start, size, trace, flags) == 0)
-        return 0;
-    return memtable_insert(start, size, trace, flags);
+    if (n && nursery_insert(n, start, size, site) == 0)
+        return;
+    memtable_insert(start, size, site & ~SITE_LOADER, record_flags(site));
+}
+
+static inline void remember(invisible_thread *thread, unsigned mode, uint64_t start, uint64_t size,
+                            uint32_t site)
+{
+    nursery *n = thread->nursery;
+    if (__builtin_expect((mode & HOOKS_NURSERY) && n != NULL, 1) && nursery_insert_home(n, start, size, site) == 0)
+        return;
+    remember_slow(thread, start, size, site);
 }
 
 /* Forget a block: this thread's nursery first (the common, unshared case), else the memtable,
  * which also finds blocks in other threads' nurseries. Returns 1 and the record if known. */
-static inline int forget(invisible_thread *thread, uint64_t start, memtable_record *out)
+static int forget_slow(invisible_thread *thread, uint64_t start, memtable_record *out)
 {
     nursery *n = nursery_of_thread(thread);
     if (n && nursery_remove_own(n, start, out))
@@ -106,51 +150,63 @@ static inline int forget(invisible_thread *thread, uint64_t start, memtable_reco
     return memtable_remove(start, out);
 }
 
-static inline void record_block(invisible_thread *thread, void *block, size_t size,
-                                const invisible_frame_state *frame)
+/* The loader's own allocations (DTVs, link maps) stay referenced by loader state that is
+ * not all roots (glibc's cache of dead threads' stacks): never report them (as LSan). Their
+ * sites carry SITE_LOADER into the record. */
+static inline void record_block(invisible_thread *thread, void *block, size_t size, uint64_t pc, const void *fp)
 {
     if (!block)
         return;
-    uint32_t site = capture_site(thread, frame);
-    /* The loader's own allocations (DTVs, link maps) stay referenced by loader state that is
-     * not all roots (glibc's cache of dead threads' stacks): never report them (as LSan). */
-    remember(thread, (uint64_t)(uintptr_t)block, size, site & ~SITE_LOADER,
-             (site & SITE_LOADER) ? RECORD_LOADER : 0);
+    unsigned mode = (unsigned)invisible_state.hooks_mode;
+    remember(thread, mode, (uint64_t)(uintptr_t)block, size, capture_site(thread, mode, pc, fp));
 }
 
-static inline void forget_block(invisible_thread *thread, void *block)
-{
-    forget(thread, (uint64_t)(uintptr_t)block, NULL);
-}
+#define CALLER_PC ((uint64_t)(uintptr_t)__builtin_return_address(0))
+#define OWN_FP __builtin_frame_address(0)
 
+/* The site is found before glibc's malloc runs: its lookup (a dependent chain of loads and a
+ * multiply) then overlaps with glibc's work instead of following it. */
 EXPORT void *malloc(size_t size)
 {
     invisible_thread *thread = &invisible_tls;
-    if (hooks_bypassed(thread))
+    unsigned mode = hooks_mode(thread);
+    if (!mode)
         return __libc_malloc(size);
-    invisible_frame_state frame;
-    INVISIBLE_FRAME_STATE_HERE(frame);
-    thread->in_hook++;
+    hook_enter(thread);
+    uint32_t site = capture_site(thread, mode, CALLER_PC, OWN_FP);
     void *block = __libc_malloc(size);
-    record_block(thread, block, size, &frame);
+    if (block)
+        remember(thread, mode, (uint64_t)(uintptr_t)block, size, site);
     hook_leave(thread);
     return block;
 }
 
+static __attribute__((noinline)) void forget_block_slow(invisible_thread *thread, void *block)
+{
+    forget_slow(thread, (uint64_t)(uintptr_t)block, NULL);
+}
+
+/* Forget before freeing: once glibc has the block, another thread may be handed it. The hook
+ * is left before glibc's free, so that call is a tail call: a stop signal that lands inside
+ * glibc's free parks the thread there, which is what happens to any program code (the
+ * stopping thread never takes malloc's locks while the world is stopped), and the block is no
+ * longer in our tables by then. */
 EXPORT void free(void *block)
 {
     if (!block)
         return;
     invisible_thread *thread = &invisible_tls;
-    if (hooks_bypassed(thread)) {
+    unsigned mode = hooks_mode(thread);
+    if (!mode) {
         __libc_free(block);
         return;
     }
-    thread->in_hook++;
-    /* Forget before freeing: once glibc has the block, another thread may be handed it. */
-    forget_block(thread, block);
-    __libc_free(block);
+    hook_enter(thread);
+    nursery *n = thread->nursery;
+    if (!(__builtin_expect((mode & HOOKS_NURSERY) && n != NULL, 1) && nursery_remove_home(n, (uint64_t)(uintptr_t)block)))
+        forget_block_slow(thread, block);
     hook_leave(thread);
+    __libc_free(block);
 }
 
 EXPORT void *calloc(size_t count, size_t size)
@@ -158,33 +214,32 @@ EXPORT void *calloc(size_t count, size_t size)
     invisible_thread *thread = &invisible_tls;
     if (hooks_bypassed(thread))
         return __libc_calloc(count, size);
-    invisible_frame_state frame;
-    INVISIBLE_FRAME_STATE_HERE(frame);
-    thread->in_hook++;
+    hook_enter(thread);
     void *block = __libc_calloc(count, size);
-    record_block(thread, block, count * size, &frame);
+    record_block(thread, block, count * size, CALLER_PC, OWN_FP);
     hook_leave(thread);
     return block;
 }
 
-static void *realloc_tracked(invisible_thread *thread, void *old, size_t size,
-                             const invisible_frame_state *frame)
+/* `pc` and `fp`: the exported hook's caller and frame (see caller_frame). */
+static void *realloc_tracked(invisible_thread *thread, void *old, size_t size, uint64_t pc, const void *fp)
 {
     if (!old) {
         void *block = __libc_malloc(size);
-        record_block(thread, block, size, frame);
+        record_block(thread, block, size, pc, fp);
         return block;
     }
     memtable_record previous;
-    int known = forget(thread, (uint64_t)(uintptr_t)old, &previous);
+    int known = forget_slow(thread, (uint64_t)(uintptr_t)old, &previous);
     void *block = __libc_realloc(old, size);
     if (block) {
-        record_block(thread, block, size, frame);
+        record_block(thread, block, size, pc, fp);
     } else if (size == 0) {
         /* glibc: realloc(p, 0) frees p and returns NULL: nothing to put back. */
     } else if (known) {
         /* Failure leaves the old block alive: put its record back unchanged. */
-        remember(thread, previous.start, previous.size, previous.trace_id, previous.flags & RECORD_LOADER);
+        remember_slow(thread, previous.start, previous.size,
+                 previous.trace_id | ((previous.flags & RECORD_LOADER) ? SITE_LOADER : 0));
     }
     return block;
 }
@@ -194,10 +249,8 @@ EXPORT void *realloc(void *old, size_t size)
     invisible_thread *thread = &invisible_tls;
     if (hooks_bypassed(thread))
         return __libc_realloc(old, size);
-    invisible_frame_state frame;
-    INVISIBLE_FRAME_STATE_HERE(frame);
-    thread->in_hook++;
-    void *block = realloc_tracked(thread, old, size, &frame);
+    hook_enter(thread);
+    void *block = realloc_tracked(thread, old, size, CALLER_PC, OWN_FP);
     hook_leave(thread);
     return block;
 }
@@ -212,20 +265,18 @@ EXPORT void *reallocarray(void *old, size_t count, size_t size)
     invisible_thread *thread = &invisible_tls;
     if (hooks_bypassed(thread))
         return __libc_realloc(old, bytes);
-    invisible_frame_state frame;
-    INVISIBLE_FRAME_STATE_HERE(frame);
-    thread->in_hook++;
-    void *block = realloc_tracked(thread, old, bytes, &frame);
+    hook_enter(thread);
+    void *block = realloc_tracked(thread, old, bytes, CALLER_PC, OWN_FP);
     hook_leave(thread);
     return block;
 }
 
-static void *aligned_tracked(size_t alignment, size_t size, const invisible_frame_state *frame)
+static void *aligned_tracked(size_t alignment, size_t size, uint64_t pc, const void *fp)
 {
     invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    hook_enter(thread);
     void *block = __libc_memalign(alignment, size);
-    record_block(thread, block, size, frame);
+    record_block(thread, block, size, pc, fp);
     hook_leave(thread);
     return block;
 }
@@ -234,9 +285,7 @@ EXPORT void *memalign(size_t alignment, size_t size)
 {
     if (hooks_bypassed(&invisible_tls))
         return __libc_memalign(alignment, size);
-    invisible_frame_state frame;
-    INVISIBLE_FRAME_STATE_HERE(frame);
-    return aligned_tracked(alignment, size, &frame);
+    return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
 }
 
 /* glibc 2.36's aligned_alloc is an alias of memalign (no extra argument checks). */
@@ -244,9 +293,7 @@ EXPORT void *aligned_alloc(size_t alignment, size_t size)
 {
     if (hooks_bypassed(&invisible_tls))
         return __libc_memalign(alignment, size);
-    invisible_frame_state frame;
-    INVISIBLE_FRAME_STATE_HERE(frame);
-    return aligned_tracked(alignment, size, &frame);
+    return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
 }
 
 EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
@@ -259,9 +306,7 @@ EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
     if (hooks_bypassed(&invisible_tls)) {
         block = __libc_memalign(alignment, size);
     } else {
-        invisible_frame_state frame;
-        INVISIBLE_FRAME_STATE_HERE(frame);
-        block = aligned_tracked(alignment, size, &frame);
+        block = aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
     }
     if (!block)
         return ENOMEM;
@@ -273,9 +318,7 @@ EXPORT void *valloc(size_t size)
 {
     if (hooks_bypassed(&invisible_tls))
         return __libc_valloc(size);
-    invisible_frame_state frame;
-    INVISIBLE_FRAME_STATE_HERE(frame);
-    return aligned_tracked((size_t)getpagesize(), size, &frame);
+    return aligned_tracked((size_t)getpagesize(), size, CALLER_PC, OWN_FP);
 }
 
 EXPORT void *pvalloc(size_t size)
@@ -288,9 +331,7 @@ EXPORT void *pvalloc(size_t size)
     rounded &= ~(page - 1);
     if (hooks_bypassed(&invisible_tls))
         return __libc_pvalloc(size);
-    invisible_frame_state frame;
-    INVISIBLE_FRAME_STATE_HERE(frame);
-    return aligned_tracked(page, rounded, &frame);
+    return aligned_tracked(page, rounded, CALLER_PC, OWN_FP);
 }
 
 /* The blocks are glibc's, unchanged: its answer is the right one. Resolved once, lazily. */

@@ -35,23 +35,28 @@ nursery *nursery_attach(invisible_thread *thread)
     return thread->nursery;
 }
 
-static inline uint32_t home_of(uint64_t start)
-{
-    return (uint32_t)(((start >> 4) * 0x9e3779b97f4a7c15ull) >> 56) & (NURSERY_SLOTS - 1);
-}
+static inline uint32_t home_of(uint64_t start) { return nursery_home(start); }
 
 static inline int is_free(uint64_t value) { return value == 0 || (value & NURSERY_DEAD); }
 
-static void fill(nursery_entry *e, uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags)
+static inline uint64_t size_of(uint64_t info) { return (uint32_t)info; }
+static inline uint32_t trace_of(uint64_t info) { return (uint32_t)(info >> 32) & ~SITE_LOADER; }
+static inline uint32_t flags_of(uint64_t info) { return (info >> 32) & SITE_LOADER ? RECORD_LOADER : 0; }
+
+static void fill(nursery_entry *e, uint64_t start, uint64_t info)
 {
-    e->size = size;
-    e->trace_id = trace_id;
-    e->flags = flags;
-    /* Release: a remote reader that sees the start also sees the fields above. */
+    e->info = info;
+    /* Release: a remote reader that sees the start also sees the field above. */
     atomic_store_explicit(&e->start, start, memory_order_release);
 }
 
-int nursery_insert(nursery *n, uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags)
+static int adopt(nursery_entry *e, uint64_t start)
+{
+    uint64_t info = e->info;
+    return memtable_adopt(&e->start, start, size_of(info), trace_of(info), flags_of(info));
+}
+
+int nursery_insert(nursery *n, uint64_t start, uint64_t size, uint32_t site)
 {
     if (size >= MEMTABLE_LARGE_THRESHOLD)
         return -1;
@@ -59,16 +64,16 @@ int nursery_insert(nursery *n, uint64_t start, uint64_t size, uint32_t trace_id,
     for (uint32_t k = 0; k < NURSERY_PROBES; k++) {
         nursery_entry *e = &n->entries[(home + k) & (NURSERY_SLOTS - 1)];
         if (is_free(atomic_load_explicit(&e->start, memory_order_relaxed))) {
-            fill(e, start, size, trace_id, flags);
+            fill(e, start, nursery_info(size, site));
             return 0;
         }
     }
     /* The window is full: the block at the home slot has lived long enough to be shared. */
     nursery_entry *e = &n->entries[home];
     uint64_t old = atomic_load_explicit(&e->start, memory_order_relaxed);
-    if (!is_free(old) && memtable_adopt(&e->start, old, e->size, e->trace_id, e->flags) < 0)
+    if (!is_free(old) && adopt(e, old) < 0)
         return -1;
-    fill(e, start, size, trace_id, flags);
+    fill(e, start, nursery_info(size, site));
     return 0;
 }
 
@@ -76,10 +81,11 @@ static inline void copy_out(const nursery_entry *e, uint64_t start, memtable_rec
 {
     if (!out)
         return;
+    uint64_t info = e->info;
     out->start = start;
-    out->size = e->size;
-    out->trace_id = e->trace_id;
-    out->flags = e->flags;
+    out->size = size_of(info);
+    out->trace_id = trace_of(info);
+    out->flags = flags_of(info);
     out->next = 0;
     out->type_cache = 0;
 }
@@ -131,7 +137,7 @@ void nursery_flush(nursery *n)
             continue;
         if (start & NURSERY_DEAD)
             atomic_store_explicit(&e->start, 0, memory_order_relaxed);
-        else if (memtable_adopt(&e->start, start, e->size, e->trace_id, e->flags) < 0)
+        else if (adopt(e, start) < 0)
             return; /* out of records: leave the rest where they are */
     }
 }
@@ -142,6 +148,7 @@ void nursery_disable(void)
     if (!p->enabled)
         return;
     p->enabled = 0;
+    invisible_hooks_configure(); /* before the flush: the hooks stop using nurseries */
     nursery_flush_all(); /* constructor time: the only thread, or threads not yet allocating */
 }
 
@@ -174,7 +181,7 @@ int nursery_find_any(uint64_t address, memtable_record *out)
             uint64_t start = atomic_load_explicit(&e->start, memory_order_acquire);
             if (is_free(start))
                 continue;
-            uint64_t size = e->size;
+            uint64_t size = size_of(e->info);
             if (address == start || (address > start && address - start < size)) {
                 copy_out(e, start, out);
                 if (atomic_load_explicit(&e->start, memory_order_acquire) == start)
@@ -202,7 +209,8 @@ uint64_t nursery_for_each(invisible_block_visitor visit, void *context)
             uint64_t start = atomic_load_explicit(&e->start, memory_order_acquire);
             if (is_free(start))
                 continue;
-            invisible_block_info info = { start, e->size, e->trace_id, 0 };
+            uint64_t packed = e->info;
+            invisible_block_info info = { start, size_of(packed), trace_of(packed), 0 };
             if (atomic_load_explicit(&e->start, memory_order_acquire) != start)
                 continue; /* freed or moved while we read it */
             visited++;

@@ -1,6 +1,7 @@
 /* options.c — INVISIBLE_* environment variables (documented in options.h). */
 #define _GNU_SOURCE
 #include "invisible/options.h"
+#include "invisible/state.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -67,6 +68,8 @@ void options_load(invisible_options *o)
     copy_string(o->json_path, sizeof o->json_path, "INVISIBLE_JSON");
     copy_string(o->runtime_path, sizeof o->runtime_path, "INVISIBLE_RUNTIME");
     copy_string(o->alloc_fns, sizeof o->alloc_fns, "INVISIBLE_ALLOC_FN");
+    if (o == &invisible_state.options)
+        invisible_hooks_configure(); /* the depth decides whether the call-site cache answers */
 }
 
 void options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity)

@@ -8,6 +8,7 @@
 #include "invisible/state.h"
 
 #include <sched.h>
+#include <string.h>
 
 #include "invisible/memtable.h"
 #include "invisible/nursery.h"
@@ -27,10 +28,25 @@ int invisible_state_ensure(void)
                  nursery_pool_init() == 0;
         invisible_state.tracking = ok;
         atomic_store(&invisible_state.init_state, ok ? 2 : -1);
-        invisible_state.hooks_ready = ok;
+        invisible_hooks_configure();
         return ok ? 0 : -1;
     }
     while (atomic_load(&invisible_state.init_state) == 1)
         sched_yield();
     return atomic_load(&invisible_state.init_state) == 2 ? 0 : -1;
+}
+
+void invisible_hooks_configure(void)
+{
+    unsigned mode = 0;
+    if (invisible_state.tracking) {
+        mode = HOOKS_READY;
+        if (invisible_state.options.depth == 1)
+            mode |= HOOKS_SITE_CACHE;
+        if (invisible_state.nurseries.enabled)
+            mode |= HOOKS_NURSERY;
+    }
+    invisible_thread *thread = &invisible_tls;
+    memset(thread->site_cache_pc, 0, sizeof thread->site_cache_pc);
+    __atomic_store_n(&invisible_state.hooks_mode, (int)mode, __ATOMIC_RELEASE);
 }

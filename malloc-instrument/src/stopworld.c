@@ -84,12 +84,20 @@ static void stop_signal_handler(int signal, siginfo_t *info, void *context)
     errno = saved_errno;
 }
 
-void stopworld_park_from_hook(void)
+/* Never inlined: __builtin_unwind_init makes its function save every callee-saved register
+ * in the prologue, which inlined into a hook would cost five pushes on every malloc and free.
+ * Out of line, the saves (the hook's caller's registers, or the hook's spills of them) sit in
+ * this frame and the hook's frame, all at or above the stack pointer read here, which is
+ * where the stack scan starts. (The frame address would be too high: the saves of a frame
+ * lie below its frame pointer.) */
+__attribute__((noinline)) void stopworld_park_from_hook(void)
 {
     invisible_thread *thread = &invisible_tls;
     thread->park_pending = 0;
     __builtin_unwind_init(); /* spill callee-saved registers so the stack scan sees them */
-    park(NULL, (uint64_t)(uintptr_t)__builtin_frame_address(0));
+    uint64_t sp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+    park(NULL, sp);
 }
 
 static int install_handler(stopworld *s)

@@ -36,12 +36,17 @@
 #define NURSERY_PROBES 8
 #define NURSERY_DEAD (1ull << 63) /* slot value of a block freed by another thread */
 
+/* A block's site as the hooks carry it: the interned trace id, and bit 31 set when the
+ * allocating code is the dynamic loader's own (RECORD_LOADER). Trace ids stay far below 2^31. */
+#define SITE_LOADER 0x80000000u
+
+/* 16 bytes, so an entry is one shift from the table base and one store of `info` fills it. */
 typedef struct nursery_entry {
     _Atomic uint64_t start; /* 0 empty, start | NURSERY_DEAD dead, else the live block */
-    uint64_t size;
-    uint32_t trace_id;
-    uint32_t flags;         /* RECORD_LOADER */
+    uint64_t info;          /* size (low 32 bits: small blocks only) | site (SITE_LOADER...) << 32 */
 } nursery_entry;
+
+static inline uint64_t nursery_info(uint64_t size, uint32_t site) { return (uint64_t)site << 32 | size; }
 
 typedef struct nursery {
     nursery_entry entries[NURSERY_SLOTS];
@@ -68,12 +73,45 @@ static inline nursery *nursery_of_thread(invisible_thread *thread)
 /* INVISIBLE_NURSERY=no (constructor): turn the cache off, moving what it holds to the table. */
 void nursery_disable(void);
 
-/* Owner: record a new block (small blocks only). Returns 0, or -1 if it must go to the
- * memtable instead. */
-int nursery_insert(nursery *n, uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags);
+/* Owner: record a new block (small blocks only). `site` as above. Returns 0, or -1 if it
+ * must go to the memtable instead. */
+int nursery_insert(nursery *n, uint64_t start, uint64_t size, uint32_t site);
 
 /* Owner: forget a block of this nursery. Returns 1 and its record if it was here. */
 int nursery_remove_own(nursery *n, uint64_t start, memtable_record *out);
+
+/* The hooks' common cases, inline: the block's home slot (a multiplicative hash of its
+ * address) is the first place probed, so a young block usually costs one compare to insert
+ * and one to forget. Both are plain loads and stores on the owner's own entries: only the
+ * owner writes a live entry's `info`, and the release store of `start` publishes it to the
+ * remote readers (nursery_remove_remote, nursery_find_any) that validate with `start`. A stop
+ * signal cannot observe a half-written entry: the hooks run these with `in_hook` set, so the
+ * signal only sets `park_pending` (stopworld.h). Callers fall back to the functions above. */
+static inline uint32_t nursery_home(uint64_t start)
+{
+    return (uint32_t)(((start >> 4) * 0x9e3779b97f4a7c15ull) >> 56) & (NURSERY_SLOTS - 1);
+}
+
+static inline int nursery_insert_home(nursery *n, uint64_t start, uint64_t size, uint32_t site)
+{
+    nursery_entry *e = &n->entries[nursery_home(start)];
+    /* Free = 0 or DEAD (bit 63): both are <= 0 as signed. */
+    if ((int64_t)atomic_load_explicit(&e->start, memory_order_relaxed) > 0 || size >= MEMTABLE_LARGE_THRESHOLD)
+        return -1;
+    e->info = nursery_info(size, site);
+    atomic_store_explicit(&e->start, start, memory_order_release);
+    return 0;
+}
+
+static inline int nursery_remove_home(nursery *n, uint64_t start)
+{
+    nursery_entry *e = &n->entries[nursery_home(start)];
+    if (atomic_load_explicit(&e->start, memory_order_relaxed) != start)
+        return 0;
+    /* Plain store: only a free of this very block could race, and that is a double free. */
+    atomic_store_explicit(&e->start, 0, memory_order_relaxed);
+    return 1;
+}
 
 /* Remote free, called by memtable_remove while it holds the bucket lock of `start`: kill the
  * block in whichever nursery holds it. Returns 1 and its record if found. */

@@ -41,10 +41,15 @@ typedef struct preload_state {
     char command[4096];               /* /proc/self/cmdline, space-joined */
 } preload_state;
 
+/* What the hooks may do, one word read on every call (see invisible_hooks_configure). */
+#define HOOKS_READY 0x1u      /* initialised and tracking */
+#define HOOKS_SITE_CACHE 0x2u /* depth 1: the per-thread call-site cache answers */
+#define HOOKS_NURSERY 0x4u    /* the per-thread nurseries are on */
+
 typedef struct invisible_process {
     _Atomic int init_state;           /* 0 none, 1 in progress, 2 done, -1 failed */
     int tracking;                     /* hooks record blocks (0 when tables are unavailable) */
-    int hooks_ready;                  /* initialised and tracking: the hooks' one-load fast check */
+    int hooks_mode;                   /* HOOKS_* bits: the hooks' one-load check (0: go to glibc) */
     int report_fd;                    /* saved stderr, or the --log file */
     int exiting;
     invisible_options options;
@@ -67,5 +72,11 @@ extern invisible_process invisible_state;
 
 /* First-use initialisation of the tables (safe from inside the first malloc). */
 int invisible_state_ensure(void);
+
+/* Recompute `hooks_mode` from the tracking state, the depth and the nursery switch. Called
+ * whenever one of them changes (first use, options_load, nursery_disable) and by the
+ * constructor once the loader's text is known; it also empties the calling thread's call-site
+ * cache, which may hold sites captured before that (without their loader flag). */
+void invisible_hooks_configure(void);
 
 #endif
