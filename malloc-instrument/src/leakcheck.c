@@ -58,17 +58,32 @@ typedef struct root_range {
     int allocator_data; /* libc's own data: holds malloc's arena (top chunk, bins) */
 } root_range;
 
+/* During the scan a block is named by its position in address order, not by its memtable
+ * record index: every per-block array below is indexed by position, so the mark loop reads
+ * contiguous arrays in roughly heap order instead of records scattered through the pool
+ * (records are taken in nursery-eviction order). Only collect_live_blocks reads the records,
+ * sequentially once and then once per block. */
+#define NO_BLOCK UINT32_MAX
+
+/* A block's [start, end) side by side: the mark loop's lookups read both, one cache line. */
+typedef struct block_span {
+    uint64_t start, end;
+} block_span;
+
 typedef struct scan {
     memtable_record *records;
     uint32_t limit;            /* record indices are < limit */
-    uint32_t capacity;         /* per-record arrays are sized for this many */
-    uint8_t *state;            /* per record index */
-    uint64_t *indirect_bytes;  /* per clique leader */
+    uint32_t capacity;         /* per-block arrays are sized for this many */
+    uint8_t *state;            /* per position */
+    uint64_t *indirect_bytes;  /* per clique leader (position) */
     uint64_t *indirect_blocks;
-    uint32_t *live;            /* live record indices sorted by start */
+    uint32_t *live;            /* per position: the record index */
     uint32_t live_count;
-    uint64_t *starts, *ends;   /* per sorted position: [start, end) (end = start + 1 for size 0) */
-    uint32_t *position;        /* per record index: its position in `live` */
+    uint64_t *starts, *ends;   /* per position: [start, end) (end = start + 1 for size 0) */
+    block_span *spans;         /* the same pairs interleaved, for the mark loop */
+    uint64_t *sizes;           /* per position: the requested size */
+    uint32_t *traces;          /* per position: the trace id */
+    uint32_t *position;        /* per record index: its position */
     struct scan_region *regions; /* the heap span cut at large gaps, each with a directory */
     uint32_t region_count;
     uint32_t *directory;       /* per DIRECTORY_GRAIN bytes of a region: first position ending after it */
@@ -181,32 +196,42 @@ static size_t static_tls_size(void)
 
 static void build_regions(scan *s);
 
-static void radix_sort_live(scan *s, uint32_t *scratch)
+/* LSD radix sort of (start, record index) pairs by start: 16-byte granules, 47-bit addresses,
+ * 11-bit digits, 4 passes. The keys travel with the indices, so no pass reads a record. The
+ * scratch arrays are `ends` and `position`, not yet in use. */
+static void radix_sort_live(scan *s)
 {
-    /* LSD radix sort by start address: 16-byte granules, 47-bit addresses, 11-bit digits. */
-    uint32_t *from = s->live, *to = scratch;
+    uint64_t *keys = s->starts, *keys_to = s->ends;
+    uint32_t *values = s->live, *values_to = s->position;
     for (int shift = 4; shift < 48; shift += 11) {
         uint32_t counts[2048];
         memset(counts, 0, sizeof counts);
         for (uint32_t i = 0; i < s->live_count; i++)
-            counts[(s->records[from[i]].start >> shift) & 2047]++;
+            counts[(keys[i] >> shift) & 2047]++;
         uint32_t total = 0;
         for (int d = 0; d < 2048; d++) {
             uint32_t c = counts[d];
             counts[d] = total;
             total += c;
         }
-        for (uint32_t i = 0; i < s->live_count; i++)
-            to[counts[(s->records[from[i]].start >> shift) & 2047]++] = from[i];
-        uint32_t *swap = from;
-        from = to;
-        to = swap;
+        for (uint32_t i = 0; i < s->live_count; i++) {
+            uint32_t at = counts[(keys[i] >> shift) & 2047]++;
+            keys_to[at] = keys[i];
+            values_to[at] = values[i];
+        }
+        uint64_t *k = keys;
+        keys = keys_to;
+        keys_to = k;
+        uint32_t *v = values;
+        values = values_to;
+        values_to = v;
     }
-    if (from != s->live)
-        memcpy(s->live, from, s->live_count * sizeof(uint32_t));
+    /* 4 passes: the result is back in starts/live. */
 }
 
-static int collect_live_blocks(scan *s, uint32_t *scratch)
+static inline void push(scan *s, uint32_t block);
+
+static int collect_live_blocks(scan *s)
 {
     s->live_count = 0;
     s->lowest = UINT64_MAX;
@@ -215,19 +240,28 @@ static int collect_live_blocks(scan *s, uint32_t *scratch)
         const memtable_record *r = &s->records[i];
         if (!(r->flags & RECORD_LIVE))
             continue;
-        s->live[s->live_count++] = i;
+        s->live[s->live_count] = i;
+        s->starts[s->live_count++] = r->start;
         if (r->start < s->lowest)
             s->lowest = r->start;
         uint64_t end = r->start + (r->size ? r->size : 1);
         if (end > s->highest)
             s->highest = end;
     }
-    radix_sort_live(s, scratch);
+    radix_sort_live(s);
     for (uint32_t p = 0; p < s->live_count; p++) {
         const memtable_record *r = &s->records[s->live[p]];
-        s->starts[p] = r->start;
+        s->sizes[p] = r->size;
+        s->traces[p] = r->trace_id;
         s->ends[p] = r->start + (r->size ? r->size : 1);
+        s->spans[p].start = r->start;
+        s->spans[p].end = s->ends[p];
         s->position[s->live[p]] = p;
+        /* The loader's own blocks are roots: loader state keeps them (LSan does the same). */
+        if (r->flags & RECORD_LOADER) {
+            s->state[p] = REACHABLE;
+            push(s, p);
+        }
     }
     build_regions(s);
     return 0;
@@ -239,7 +273,7 @@ static uint32_t first_block_from(const scan *s, uint64_t low)
     uint32_t lo = 0, hi = s->live_count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (s->records[s->live[mid]].start < low)
+        if (s->starts[mid] < low)
             lo = mid + 1;
         else
             hi = mid;
@@ -251,14 +285,23 @@ static uint32_t first_block_from(const scan *s, uint64_t low)
 static int holds_blocks(const scan *s, uint64_t low, uint64_t high)
 {
     uint32_t i = first_block_from(s, low);
-    return i < s->live_count && s->records[s->live[i]].start < high;
+    return i < s->live_count && s->starts[i] < high;
 }
 
-/* The live block containing `word`, as a record index (0: none). The world is stopped and the
- * blocks are sorted, so the memtable's bucket is used only as a hint: its head is some block
- * starting in that KiB, and the containing block, if any, is the last one (in address order)
- * starting at or before `word` — a few steps away in contiguous arrays, instead of a walk over
- * records scattered through the pool (records are taken in eviction order, not address order). */
+/* The position of a sorted live block from its record index, or NO_BLOCK. */
+static inline uint32_t position_of(const scan *s, uint32_t index)
+{
+    if (!index || index >= s->limit)
+        return NO_BLOCK;
+    uint32_t p = s->position[index];
+    return p < s->live_count && s->live[p] == index ? p : NO_BLOCK;
+}
+
+/* The live block containing `word`, as a position (NO_BLOCK: none), for regions without a
+ * directory. The world is stopped and the blocks are sorted, so the memtable's bucket is used
+ * only as a hint: its head is some block starting in that KiB, and the containing block, if
+ * any, is the last one (in address order) starting at or before `word` — a few steps away in
+ * contiguous arrays. */
 static uint32_t block_at_by_hint(const scan *s, uint64_t word)
 {
     const memtable_bucket *bucket = &invisible_state.table.buckets[word >> MEMTABLE_BUCKET_SHIFT];
@@ -266,18 +309,16 @@ static uint32_t block_at_by_hint(const scan *s, uint64_t word)
     if (!hint) {
         hint = atomic_load_explicit(&bucket->cover, memory_order_relaxed);
         if (!hint || hint >= s->limit || !(s->records[hint].flags & RECORD_LIVE))
-            return memtable_find(word, 0); /* large blocks, or none */
+            return position_of(s, memtable_find(word, 0)); /* large blocks, or none */
     }
-    if (hint >= s->limit)
-        return memtable_find(word, 0);
-    uint32_t p = s->position[hint];
-    if (p >= s->live_count || s->live[p] != hint)
-        return memtable_find(word, 0); /* not a sorted live block: be exact the slow way */
+    uint32_t p = position_of(s, hint);
+    if (p == NO_BLOCK)
+        return position_of(s, memtable_find(word, 0)); /* not a sorted live block: be exact the slow way */
     while (p + 1 < s->live_count && s->starts[p + 1] <= word)
         p++;
     while (p > 0 && s->starts[p] > word)
         p--;
-    return s->starts[p] <= word && word < s->ends[p] ? s->live[p] : 0;
+    return s->starts[p] <= word && word < s->ends[p] ? p : NO_BLOCK;
 }
 
 /* The directory way: find the region (few, cached), read one directory entry, then step through
@@ -285,7 +326,7 @@ static uint32_t block_at_by_hint(const scan *s, uint64_t word)
 static inline uint32_t block_at(const scan *s, uint64_t word)
 {
     if (word < s->lowest || word >= s->highest)
-        return 0;
+        return NO_BLOCK;
     uint32_t lo = 0, hi = s->region_count;
     while (lo < hi) { /* last region with low <= word */
         uint32_t mid = (lo + hi) / 2;
@@ -295,16 +336,16 @@ static inline uint32_t block_at(const scan *s, uint64_t word)
             hi = mid;
     }
     if (lo == 0)
-        return 0;
+        return NO_BLOCK;
     const scan_region *r = &s->regions[lo - 1];
     if (word >= r->high)
-        return 0;
+        return NO_BLOCK;
     if (!r->directory)
         return block_at_by_hint(s, word);
     uint32_t p = r->directory[(word - r->low) >> DIRECTORY_GRAIN_SHIFT];
-    while (p < r->end && s->ends[p] <= word)
+    while (p < r->end && s->spans[p].end <= word)
         p++;
-    return p < r->end && s->starts[p] <= word ? s->live[p] : 0;
+    return p < r->end && s->spans[p].start <= word ? p : NO_BLOCK;
 }
 
 /* Cut the sorted blocks into regions and fill their directories. */
@@ -342,38 +383,39 @@ static void build_regions(scan *s)
     }
 }
 
-static inline void push(scan *s, uint32_t index)
+static inline void push(scan *s, uint32_t block)
 {
     if (s->stack_count < s->stack_capacity)
-        s->stack[s->stack_count++] = index;
+        s->stack[s->stack_count++] = block;
 }
 
 /* glibc's arena (top chunk, bins, last remainder) points at chunk headers. The header of
  * the chunk after a block lies inside the block's requested size whenever that size uses the
  * next chunk's prev_size field: such a word is allocator metadata, not a program pointer. */
-static int is_next_chunk_header(const memtable_record *r, uint64_t word)
+static int is_next_chunk_header(uint64_t start, uint64_t word)
 {
-    uint64_t header = *(const uint64_t *)(uintptr_t)(r->start - 8);
-    return word == r->start - 16 + (header & ~7ull);
+    uint64_t header = *(const uint64_t *)(uintptr_t)(start - 8);
+    return word == start - 16 + (header & ~7ull);
 }
 
 /* memcheck's rule: start pointer + definite source = reachable; anything else = possible. */
 static inline void consider_root(scan *s, uint64_t word, int prior_definite, int allocator_data)
 {
-    uint32_t index = block_at(s, word);
-    if (!index)
+    uint32_t p = block_at(s, word);
+    if (p == NO_BLOCK)
         return;
-    if (allocator_data && word != s->records[index].start && is_next_chunk_header(&s->records[index], word))
+    uint64_t start = s->spans[p].start;
+    if (allocator_data && word != start && is_next_chunk_header(start, word))
         return;
-    uint8_t state = s->state[index];
-    if (word == s->records[index].start && prior_definite) {
+    uint8_t state = s->state[p];
+    if (word == start && prior_definite) {
         if (state != REACHABLE) {
-            s->state[index] = REACHABLE;
-            push(s, index);
+            s->state[p] = REACHABLE;
+            push(s, p);
         }
     } else if (state == UNREACHED) {
-        s->state[index] = POSSIBLE;
-        push(s, index);
+        s->state[p] = POSSIBLE;
+        push(s, p);
     }
 }
 
@@ -392,9 +434,10 @@ static void scan_words(scan *s, uint64_t low, uint64_t high, int prior_definite,
 static void drain_marks(scan *s)
 {
     while (s->stack_count) {
-        uint32_t index = s->stack[--s->stack_count];
-        const memtable_record *r = &s->records[index];
-        scan_words(s, r->start, r->start + r->size, s->state[index] == REACHABLE, 0);
+        uint32_t p = s->stack[--s->stack_count];
+        /* [start, end) holds the same words as [start, start + size): end = start + 1 only
+         * for a zero-sized block, which has no word. */
+        scan_words(s, s->spans[p].start, s->spans[p].end, s->state[p] == REACHABLE, 0);
     }
 }
 
@@ -513,13 +556,13 @@ static void scan_between_blocks(scan *s, uint64_t low, uint64_t high)
 {
     uint64_t cursor = low;
     for (uint32_t i = first_block_from(s, low); i < s->live_count; i++) {
-        const memtable_record *r = &s->records[s->live[i]];
-        if (r->start >= high)
+        uint64_t start = s->starts[i];
+        if (start >= high)
             break;
-        uint64_t chunk = r->start >= 16 ? r->start - 16 : r->start; /* glibc chunk header */
+        uint64_t chunk = start >= 16 ? start - 16 : start; /* glibc chunk header */
         if (chunk > cursor)
             scan_root(s, cursor, chunk, 0);
-        uint64_t end = r->start + r->size;
+        uint64_t end = start + s->sizes[i];
         if (end > cursor)
             cursor = end;
     }
@@ -567,17 +610,16 @@ static void absorb_clique(scan *s, uint32_t leader)
 {
     push(s, leader);
     while (s->stack_count) {
-        uint32_t index = s->stack[--s->stack_count];
-        const memtable_record *r = &s->records[index];
-        uint64_t low = (r->start + 7) & ~7ull;
-        for (uint64_t p = low; p + 8 <= r->start + r->size; p += 8) {
+        uint32_t block = s->stack[--s->stack_count];
+        uint64_t start = s->starts[block], low = (start + 7) & ~7ull;
+        for (uint64_t p = low; p + 8 <= start + s->sizes[block]; p += 8) {
             uint32_t target = block_at(s, *(const uint64_t *)(uintptr_t)p);
-            if (!target || target == leader || s->state[target] != UNREACHED)
+            if (target == NO_BLOCK || target == leader || s->state[target] != UNREACHED)
                 continue;
             /* Reached from another leaked block: indirect. If it led a clique of its own,
              * that clique now counts toward this leader. */
             s->state[target] = INDIRECT;
-            s->indirect_bytes[leader] += s->records[target].size + s->indirect_bytes[target];
+            s->indirect_bytes[leader] += s->sizes[target] + s->indirect_bytes[target];
             s->indirect_blocks[leader] += 1 + s->indirect_blocks[target];
             s->indirect_bytes[target] = 0;
             s->indirect_blocks[target] = 0;
@@ -658,17 +700,17 @@ static int build_records(scan *s, invisible_leak_summary *summary)
         return -1;
     uint64_t count = 0;
     for (uint32_t i = 0; i < s->live_count; i++) {
-        uint32_t index = s->live[i];
-        const memtable_record *r = &s->records[index];
-        uint32_t kind = kind_of_state(s->state[index]);
+        uint32_t trace_id = s->traces[i];
+        uint64_t size = s->sizes[i];
+        uint32_t kind = kind_of_state(s->state[i]);
         summary->blocks[kind]++;
-        summary->bytes[kind] += r->size;
-        uint64_t key = ((uint64_t)r->trace_id << 2 | kind) * 0x9e3779b97f4a7c15ull;
+        summary->bytes[kind] += size;
+        uint64_t key = ((uint64_t)trace_id << 2 | kind) * 0x9e3779b97f4a7c15ull;
         uint64_t slot = (key >> 20) & (capacity - 1);
         invisible_leak_record *record = NULL;
         while (slots[slot]) {
             invisible_leak_record *candidate = &ls->records[slots[slot] - 1];
-            if (candidate->trace_id == r->trace_id && candidate->kind == kind) {
+            if (candidate->trace_id == trace_id && candidate->kind == kind) {
                 record = candidate;
                 break;
             }
@@ -678,15 +720,15 @@ static int build_records(scan *s, invisible_leak_summary *summary)
             record = &ls->records[count];
             memset(record, 0, sizeof *record);
             record->kind = kind;
-            record->trace_id = r->trace_id;
-            record->example_block = r->start;
+            record->trace_id = trace_id;
+            record->example_block = s->starts[i];
             slots[slot] = (uint32_t)++count;
         }
         record->blocks++;
-        record->bytes += r->size;
+        record->bytes += size;
         if (kind == INVISIBLE_DEFINITELY_LOST) {
-            record->indirect_bytes += s->indirect_bytes[index];
-            record->indirect_blocks += s->indirect_blocks[index];
+            record->indirect_bytes += s->indirect_bytes[i];
+            record->indirect_blocks += s->indirect_blocks[i];
         }
     }
     raw_unmap(slots, capacity * sizeof(uint32_t));
@@ -706,6 +748,9 @@ static void unmap_scan(scan *s)
     raw_unmap(s->live, (size_t)s->capacity * 4);
     raw_unmap(s->starts, (size_t)s->capacity * 8);
     raw_unmap(s->ends, (size_t)s->capacity * 8);
+    raw_unmap(s->sizes, (size_t)s->capacity * 8);
+    raw_unmap(s->spans, (size_t)s->capacity * sizeof(block_span));
+    raw_unmap(s->traces, (size_t)s->capacity * 4);
     raw_unmap(s->position, (size_t)s->capacity * 4);
     raw_unmap(s->regions, REGION_CAPACITY * sizeof(scan_region));
     raw_unmap(s->directory, s->directory_capacity * 4);
@@ -730,6 +775,9 @@ static int map_scan(scan *s)
     s->live = raw_map((size_t)s->capacity * 4, 1);
     s->starts = raw_map((size_t)s->capacity * 8, 1);
     s->ends = raw_map((size_t)s->capacity * 8, 1);
+    s->sizes = raw_map((size_t)s->capacity * 8, 1);
+    s->spans = raw_map((size_t)s->capacity * sizeof(block_span), 1);
+    s->traces = raw_map((size_t)s->capacity * 4, 1);
     s->position = raw_map((size_t)s->capacity * 4, 1);
     s->regions = raw_map(REGION_CAPACITY * sizeof(scan_region), 1);
     s->directory_capacity = DIRECTORY_LIMIT;
@@ -738,7 +786,7 @@ static int map_scan(scan *s)
     s->roots = raw_map(ROOT_CAPACITY * sizeof(root_range), 1);
     s->maps = raw_map(MAPS_BUFFER_BYTES, 1);
     s->threads = raw_map((STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots), 1);
-    return s->regions && s->directory && s->starts && s->ends && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots && s->maps
+    return s->regions && s->directory && s->starts && s->ends && s->sizes && s->spans && s->traces && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots && s->maps
                ? 0 : -1;
 }
 
@@ -799,15 +847,8 @@ const invisible_leak_summary *leakcheck_run(void)
     sigaction(SIGBUS, &fault_action, &old_bus);
     active_scan(&s, 1);
 
-    collect_live_blocks(&s, (uint32_t *)s.stack);
+    collect_live_blocks(&s); /* also pushes the loader's blocks, roots */
     read_maps(s.maps, MAPS_BUFFER_BYTES);
-    /* The loader's own blocks are roots: loader state keeps them (LSan does the same). */
-    for (uint32_t i = 0; i < s.live_count; i++) {
-        if (s.records[s.live[i]].flags & RECORD_LOADER) {
-            s.state[s.live[i]] = REACHABLE;
-            push(&s, s.live[i]);
-        }
-    }
     drain_marks(&s);
     for (int i = 0; i < s.root_count; i++)
         scan_root(&s, s.roots[i].low, s.roots[i].high, s.roots[i].allocator_data);
@@ -819,9 +860,9 @@ const invisible_leak_summary *leakcheck_run(void)
     for (int r = 0; r < 6; r++)
         consider(&s, invisible_state.leaks.exit_registers[r], 1);
     drain_marks(&s);
-    for (uint32_t i = 0; i < s.live_count; i++)
-        if (s.state[s.live[i]] == UNREACHED)
-            absorb_clique(&s, s.live[i]);
+    for (uint32_t p = 0; p < s.live_count; p++)
+        if (s.state[p] == UNREACHED)
+            absorb_clique(&s, p);
 
     active_scan(NULL, 1);
     sigaction(SIGSEGV, &old_segv, NULL);
