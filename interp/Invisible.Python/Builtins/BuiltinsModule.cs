@@ -30,11 +30,15 @@ public static class BuiltinsModule
             if (k != null) { kwd = new PyDict(); for (int i = 0; i < k.Length; i++) kwd.SetItem(k[i], a[n + i]); }
             return MakeClass(((PyStr)a[0]).Value, a[1], (PyDict)a[2], kwd, cls == PyType.TypeType ? null : cls);
         });
-        PyInt.TypeObj = T("int", null, (cls, a, k) => TypeMethods.NewInt(a, k));
+        PyInt.TypeObj = T("int", null, (cls, a, k) => cls == PyInt.TypeObj ? TypeMethods.NewInt(a, k) : new PyIntSub(cls, (PyInt)TypeMethods.NewInt(a, k)));
         PyBool.TypeObj = T("bool", PyInt.TypeObj, (cls, a, k) => PyBool.Of(a.Length > 0 && Ops.IsTrue(a[0])));
-        PyFloat.TypeObj = T("float", null, (cls, a, k) => a.Length == 0 ? new PyFloat(0) : new PyFloat(TypeMethods.ToDoubleParse(a[0])));
+        PyFloat.TypeObj = T("float", null, (cls, a, k) =>
+        {
+            double v = a.Length == 0 ? 0 : TypeMethods.ToDoubleParse(a[0]);
+            return cls == PyFloat.TypeObj ? new PyFloat(v) : new PyFloatSub(cls, v);
+        });
         PyComplex.TypeObj = T("complex", null, (cls, a, k) => TypeMethods.NewComplex(a, k));
-        PyStr.TypeObj = T("str", null, (cls, a, k) => TypeMethods.NewStr(a, k));
+        PyStr.TypeObj = T("str", null, (cls, a, k) => cls == PyStr.TypeObj ? TypeMethods.NewStr(a, k) : new PyStrSub(cls, ((PyStr)TypeMethods.NewStr(a, k)).Value));
         PyBytes.TypeObj = T("bytes", null, (cls, a, k) => new PyBytes(TypeMethods.ToBytes(a, k)));
         PyByteArray.TypeObj = T("bytearray", null, (cls, a, k) => new PyByteArray(TypeMethods.ToBytes(a, k)));
         PyList.TypeObj = T("list", null, (cls, a, k) => new PyList(cls));
@@ -337,7 +341,8 @@ public static class BuiltinsModule
         {
             Ops.ArgCount(a, 1, 1, "abs");
             var x = a[0];
-            if (x is PyInt i) return i.Sign < 0 ? Ops.UnaryOp(i, UnOp.Neg) : (x is PyBool ? PyInt.Get(i.V) : x);
+            if (x.Type.LookupHeap(PyStr.S___abs__) is PyObject userAbs) return Ops.CallArgs(userAbs, x);
+            if (x is PyInt i) return i.Sign < 0 ? Ops.UnaryOp(i, UnOp.Neg) : (x is PyBool || x is PyIntSub ? PyInt.Get(i.Big) : x);
             if (x is PyFloat f) return new PyFloat(Math.Abs(f.V));
             if (x is PyComplex c) return new PyFloat(System.Numerics.Complex.Abs(c.V));
             return Ops.CallSpecial(x, PyStr.S___abs__) ?? throw Ops.TypeError($"bad operand type for abs(): '{x.Type.Name}'");
@@ -423,8 +428,11 @@ public static class BuiltinsModule
             }
             if (a[0].Type.IsHeap || a[1].Type.IsHeap)
             {
-                var r = Ops.CallSpecial(a[0], PyStr.Intern("__divmod__"), a[1]);
-                if (r != null && r != PyNotImplementedType.Instance) return r;
+                if (a[0].Type.LookupHeap(PyStr.Intern("__divmod__")) is PyObject userDivmod)
+                {
+                    var r = Ops.CallArgs(userDivmod, a[0], a[1]);
+                    if (r != PyNotImplementedType.Instance) return r;
+                }
             }
             return new PyTuple(new[] { Ops.BinaryOp(a[0], a[1], BinOp.FloorDiv), Ops.BinaryOp(a[0], a[1], BinOp.Mod) });
         });

@@ -33,7 +33,7 @@ public static partial class TypeMethods
         switch (x)
         {
             case PyBool bo: return PyInt.Get(bo.V);
-            case PyInt i: return i;
+            case PyInt i: return i is PyIntSub ? PyInt.Get(i.Big) : i;
             case PyFloat f: return FloatToInt(f.V);
             case PyStr s: return ParseInt(s.Value, 10);
             case PyBytes by: return ParseInt(Encoding.Latin1.GetString(by.Span), 10);
@@ -276,11 +276,8 @@ public static partial class TypeMethods
         var x = Ops.Arg(a, k, 0, "number") ?? throw Ops.TypeError("round() missing required argument 'number'");
         var nd = Ops.Arg(a, k, 1, "ndigits");
         if (nd == PyNone.Instance) nd = null;
-        if (x.Type.IsHeap)
-        {
-            var r = Ops.CallSpecial(x, PyStr.S___round__, nd == null ? Array.Empty<PyObject>() : new[] { nd });
-            if (r != null) return r;
-        }
+        if (x.Type.LookupHeap(PyStr.S___round__) is PyObject userRound)
+            return Ops.CallPrepend(userRound, x, nd == null ? Array.Empty<PyObject>() : new[] { nd }, null);
         if (x is PyInt xi)
         {
             if (nd == null) return PyInt.Get(xi.Big);

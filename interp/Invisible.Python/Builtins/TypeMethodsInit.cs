@@ -54,7 +54,7 @@ public static partial class TypeMethods
                 "__abs__" => (a, k) => Ops.Call1(Interp.Builtin("abs"), a[0]),
                 "__int__" => (a, k) => ToInt(a[0]),
                 "__float__" => (a, k) => new PyFloat(ToDouble(a[0])),
-                "__index__" => (a, k) => a[0] is PyBool b ? PyInt.Get(b.V) : a[0],
+                "__index__" => (a, k) => ExactInt(a[0]),
                 "__iadd__" => (a, k) => a[0].InplaceOp(BinOp.Add, a[1]) ?? PyNotImplementedType.Instance,
                 _ => throw new InvalidOperationException(n),
             };
@@ -645,6 +645,9 @@ public static partial class TypeMethods
         st.SetMember("__class_getitem__", new PyClassMethod(new PyBuiltinFunction("__class_getitem__", (a, k) => new PyGenericAlias((PyType)a[0], a[1]))));
     }
 
+    /// <summary>The value as an exact int (bool and int subclasses give a plain int, like CPython).</summary>
+    private static PyObject ExactInt(PyObject o) => o.GetType() == typeof(PyInt) ? o : PyInt.Get(((PyInt)o).Big);
+
     // ---------------- numbers ----------------
     private static void InitNumbers()
     {
@@ -653,10 +656,12 @@ public static partial class TypeMethods
             "__and__", "__or__", "__xor__", "__lshift__", "__rshift__", "__radd__", "__rsub__", "__rmul__", "__neg__", "__pos__", "__abs__", "__int__", "__float__", "__index__", "__bool__");
         it.AddMethod("bit_length", (a, k) => PyInt.Get((long)BigInteger.Abs(((PyInt)a[0]).Big).GetBitLength()));
         it.AddMethod("bit_count", (a, k) => { var v = BigInteger.Abs(((PyInt)a[0]).Big); int c = 0; while (!v.IsZero) { if (!v.IsEven) c++; v >>= 1; } return PyInt.Get(c); });
-        it.AddMethod("conjugate", (a, k) => a[0]);
+        it.AddMethod("conjugate", (a, k) => ExactInt(a[0]));
         it.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
-        it.AddMethod("__round__", (a, k) => a[0]);
-        it.AddMethod("__trunc__", (a, k) => a[0]);
+        it.AddMethod("__round__", (a, k) => ExactInt(a[0]));
+        it.AddMethod("__trunc__", (a, k) => ExactInt(a[0]));
+        it.AddMethod("__floor__", (a, k) => ExactInt(a[0]));
+        it.AddMethod("__ceil__", (a, k) => ExactInt(a[0]));
         it.AddMethod("__getnewargs__", (a, k) => new PyTuple(new[] { a[0] }));
         it.AddMethod("as_integer_ratio", (a, k) => new PyTuple(new[] { a[0], PyInt.One }));
         it.AddMethod("is_integer", (a, k) => PyBool.True);
@@ -687,16 +692,16 @@ public static partial class TypeMethods
             bool signed = A(a, k, 99, "signed") is PyObject so && Ops.IsTrue(so);
             return PyInt.Get(new BigInteger(b, !signed, order == "big"));
         })));
-        it.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0] is PyBool b ? PyInt.Get(b.V) : a[0]), null, null, null));
+        it.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => ExactInt(a[0])), null, null, null));
         it.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => PyInt.Zero), null, null, null));
-        it.SetMember("numerator", new PyProperty(new PyBuiltinFunction("numerator", (a, k) => a[0]), null, null, null));
+        it.SetMember("numerator", new PyProperty(new PyBuiltinFunction("numerator", (a, k) => ExactInt(a[0])), null, null, null));
         it.SetMember("denominator", new PyProperty(new PyBuiltinFunction("denominator", (a, k) => PyInt.One), null, null, null));
 
         var ft = PyFloat.TypeObj;
         Slots(ft, "__repr__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__",
             "__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__neg__", "__pos__", "__abs__", "__int__", "__float__", "__bool__");
         ft.AddMethod("is_integer", (a, k) => { var d = ((PyFloat)a[0]).V; return PyBool.Of(!double.IsInfinity(d) && Math.Floor(d) == d); });
-        ft.AddMethod("conjugate", (a, k) => a[0]);
+        ft.AddMethod("conjugate", (a, k) => a[0].GetType() == typeof(PyFloat) ? a[0] : new PyFloat(((PyFloat)a[0]).V));
         ft.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
         ft.AddMethod("__round__", (a, k) => Round(a, k));
         ft.AddMethod("__trunc__", (a, k) => FloatToInt(((PyFloat)a[0]).V));
@@ -724,7 +729,7 @@ public static partial class TypeMethods
             return PyStr.Of((d < 0 ? "-" : "") + "0x1." + hex + "p" + (e >= 0 ? "+" : "") + e);
         });
         ft.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => new PyFloat(ParseHexFloat(S(a[1]))))));
-        ft.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0]), null, null, null));
+        ft.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0].GetType() == typeof(PyFloat) ? a[0] : new PyFloat(((PyFloat)a[0]).V)), null, null, null));
         ft.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(0)), null, null, null));
 
         var ct = PyComplex.TypeObj;

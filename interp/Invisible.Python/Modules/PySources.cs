@@ -1805,6 +1805,9 @@ class auto:
         self._order = auto._counter
         self.value = None
 
+def _data_type(cls):
+    return next((b for b in cls.__mro__ if b is int or b is str or b is float), None)
+
 class EnumMeta(type):
     def __new__(mcls, name, bases, ns, **kw):
         members = []
@@ -1827,10 +1830,8 @@ class EnumMeta(type):
                 cls._member_map_[k] = cls._value2member_map_[v]
                 setattr(cls, k, cls._value2member_map_[v])
                 continue
-            if int in cls.__mro__:
-                member = int.__new__(cls, v)
-            else:
-                member = object.__new__(cls)
+            data = _data_type(cls)
+            member = data.__new__(cls, v) if data is not None else object.__new__(cls)
             member._name_ = k
             member._value_ = v
             init = cls.__dict__.get('__init__')
@@ -1843,6 +1844,12 @@ class EnumMeta(type):
             cls._value2member_map_[v] = member
             cls._member_names_.append(k)
             setattr(cls, k, member)
+        if _data_type(cls) is not None:
+            # the mixed-in type's repr/str come first in the MRO; members show as enum members
+            for dunder in ('__repr__', '__str__'):
+                owner = next(b for b in cls.__mro__ if dunder in b.__dict__)
+                if owner is _data_type(cls):
+                    setattr(cls, dunder, getattr(Enum, dunder))
         return cls
     def __call__(cls, value, *args, **kw):
         if args or kw or not cls._member_map_ and cls.__dict__.get('_member_names_') is None:
@@ -1919,9 +1926,9 @@ class Flag(Enum):
         return 2 ** (max(last_values).bit_length())
     _generate_next_value_ = staticmethod(_generate_next_value_)
     def __or__(self, other):
-        return self.__class__._create(self._value_ | other._value_)
+        return self.__class__._create(self._value_ | _flag_value(other))
     def __and__(self, other):
-        return self.__class__._create(self._value_ & other._value_)
+        return self.__class__._create(self._value_ & _flag_value(other))
     def __contains__(self, other):
         return other._value_ & self._value_ == other._value_
     def __bool__(self):
@@ -1930,14 +1937,20 @@ class Flag(Enum):
     def _create(cls, value):
         if value in cls._value2member_map_:
             return cls._value2member_map_[value]
-        m = object.__new__(cls)
+        m = int.__new__(cls, value) if int in cls.__mro__ else object.__new__(cls)
         m._value_ = value
         names = [n for n in cls._member_names_ if cls._member_map_[n]._value_ & value and cls._member_map_[n]._value_ & value == cls._member_map_[n]._value_]
         m._name_ = '|'.join(names) if names else None
         return m
 
 class IntFlag(int, Flag):
-    pass
+    def __str__(self):
+        return str(self._value_)
+    __ror__ = Flag.__or__
+    __rand__ = Flag.__and__
+
+def _flag_value(other):
+    return other._value_ if isinstance(other, Flag) else other
 
 def unique(enumeration):
     return enumeration

@@ -29,6 +29,7 @@ public class PyInt : PyObject
 
     protected PyInt(long v) { V = v; }
     private PyInt(BigInteger b) { BigV = new BigBox(b); }
+    protected PyInt(PyInt value) { V = value.V; BigV = value.BigV; }
 
     public static PyInt Get(long v) => v >= CacheMin && v <= CacheMax ? Cache[v - CacheMin] : new PyInt(v);
     public static PyInt Get(int v) => v >= CacheMin && v <= CacheMax ? Cache[v - CacheMin] : new PyInt(v);
@@ -78,7 +79,7 @@ public class PyInt : PyObject
         switch (op)
         {
             case Runtime.UnOp.Neg: return BigV == null && V != long.MinValue ? Get(-V) : Get(-Big);
-            case Runtime.UnOp.Pos: return this is PyBool ? Get(V) : this;
+            case Runtime.UnOp.Pos: return GetType() == typeof(PyInt) ? this : Get(Big); // bool and subclasses give an exact int
             default: return BigV == null ? Get(~V) : Get(-Big - 1);
         }
     }
@@ -274,7 +275,7 @@ public sealed class PyBool : PyInt
     public override string Repr() => V != 0 ? "True" : "False";
 }
 
-public sealed class PyFloat : PyObject
+public class PyFloat : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly double V;
@@ -329,7 +330,7 @@ public sealed class PyFloat : PyObject
     public override PyObject? UnaryOp(UnOp op) => op switch
     {
         Runtime.UnOp.Neg => new PyFloat(-V),
-        Runtime.UnOp.Pos => this,
+        Runtime.UnOp.Pos => GetType() == typeof(PyFloat) ? this : new PyFloat(V),
         _ => null,
     };
 

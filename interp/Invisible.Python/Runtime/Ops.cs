@@ -84,7 +84,7 @@ public static class Ops
 
     public static string Str(PyObject o)
     {
-        if (o is PyStr ps) return ps.Value;
+        if (o.GetType() == typeof(PyStr)) return ((PyStr)o).Value; // exact: a str subclass may override __str__
         var t = o.Type;
         if (t.IsHeap)
         {
@@ -487,7 +487,8 @@ public static class Ops
                 if (r != PyNotImplementedType.Instance) return r;
                 return null;
             }
-            if (op == CmpOp.Ne)
+            // object.__ne__ inverts __eq__; a builtin base with its own __ne__ (int, str, list...) compares itself
+            if (op == CmpOp.Ne && ReferenceEquals(t.Lookup(CmpNames[(int)op]), PyType.ObjectType.TypeDict.GetOrNull(CmpNames[(int)op])))
             {
                 var eq = t.LookupHeap(PyStr.S___eq__);
                 if (eq != null)
@@ -526,17 +527,17 @@ public static class Ops
 
     public static bool Eq(PyObject a, PyObject b)
     {
-        if (a is PyInt ia && b is PyInt ib && !ia.IsBig && !ib.IsBig) return ia.V == ib.V;
-        if (a is PyStr sa && b is PyStr sb) return sa.Value == sb.Value;
+        if (a.GetType() == typeof(PyInt) && b.GetType() == typeof(PyInt) && !((PyInt)a).IsBig && !((PyInt)b).IsBig) return ((PyInt)a).V == ((PyInt)b).V;
+        if (a.GetType() == typeof(PyStr) && b.GetType() == typeof(PyStr)) return ((PyStr)a).Value == ((PyStr)b).Value;
         var r = RichCompare(a, b, CmpOp.Eq);
         return r is PyBool rb ? rb.V != 0 : IsTrue(r);
     }
 
     public static bool LessThan(PyObject a, PyObject b)
     {
-        if (a is PyInt ia && b is PyInt ib && !ia.IsBig && !ib.IsBig) return ia.V < ib.V;
-        if (a is PyFloat fa && b is PyFloat fb) return fa.V < fb.V;
-        if (a is PyStr sa && b is PyStr sb) return string.CompareOrdinal(sa.Value, sb.Value) < 0;
+        if (a.GetType() == typeof(PyInt) && b.GetType() == typeof(PyInt) && !((PyInt)a).IsBig && !((PyInt)b).IsBig) return ((PyInt)a).V < ((PyInt)b).V;
+        if (a.GetType() == typeof(PyFloat) && b.GetType() == typeof(PyFloat)) return ((PyFloat)a).V < ((PyFloat)b).V;
+        if (a.GetType() == typeof(PyStr) && b.GetType() == typeof(PyStr)) return string.CompareOrdinal(((PyStr)a).Value, ((PyStr)b).Value) < 0;
         var r = RichCompare(a, b, CmpOp.Lt);
         return r is PyBool rb ? rb.V != 0 : IsTrue(r);
     }

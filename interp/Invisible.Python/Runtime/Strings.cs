@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Invisible.Python.Runtime;
 
-public sealed class PyStr : PyObject
+public class PyStr : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly string Value;
