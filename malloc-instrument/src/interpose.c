@@ -75,7 +75,9 @@ static inline uint32_t loader_bit(uint64_t pc)
     return pc - invisible_state.loader_text_start < invisible_state.loader_text_size ? SITE_LOADER : 0;
 }
 
-static inline uint32_t site_cache_index(uint64_t pc) { return (uint32_t)((pc * 0x9e3779b97f4a7c15ull) >> 56); }
+/* Return addresses of different call sites differ in their low bits: a shift and a xor spread
+ * them (cheaper than a multiply on the hook's critical path). */
+static inline uint32_t site_cache_index(uint64_t pc) { return (uint32_t)(pc ^ (pc >> 8)) & (THREAD_TRACE_CACHE - 1); }
 
 /* The frame state of the interposer's caller, from the interposer's own frame pointer `fp`
  * (this file keeps frame pointers): [fp] = caller's rbp, [fp+8] = return address. */

@@ -27,8 +27,8 @@ int invisible_state_ensure(void)
         int ok = memtable_init() == 0 && trace_table_init() == 0 && thread_registry_init() == 0 &&
                  nursery_pool_init() == 0;
         invisible_state.tracking = ok;
+        invisible_hooks_configure(); /* before init_state says done: waiters then read the mode */
         atomic_store(&invisible_state.init_state, ok ? 2 : -1);
-        invisible_hooks_configure();
         return ok ? 0 : -1;
     }
     while (atomic_load(&invisible_state.init_state) == 1)

@@ -87,6 +87,10 @@ int nursery_remove_own(nursery *n, uint64_t start, memtable_record *out);
  * remote readers (nursery_remove_remote, nursery_find_any) that validate with `start`. A stop
  * signal cannot observe a half-written entry: the hooks run these with `in_hook` set, so the
  * signal only sets `park_pending` (stopworld.h). Callers fall back to the functions above. */
+/* Multiplicative, not a cheaper shift-xor of the address bits: with the latter the entry's
+ * offset in its page follows the block's, and in some address layouts the entry store and the
+ * program's first write to the block alias in the store buffer (4 KiB aliasing): measured
+ * +2.5 ns per pair in one run of three. */
 static inline uint32_t nursery_home(uint64_t start)
 {
     return (uint32_t)(((start >> 4) * 0x9e3779b97f4a7c15ull) >> 56) & (NURSERY_SLOTS - 1);
