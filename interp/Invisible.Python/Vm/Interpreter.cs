@@ -216,19 +216,11 @@ public static class Interpreter
         }
     }
 
-    /// <summary>Run (or resume) a frame until it returns or yields.</summary>
+    /// <summary>Run (or resume) a frame until it returns or yields. Exceptions are handled here, around
+    /// <see cref="Loop"/>: the loop itself has no exception handler, so the JIT keeps ip and sp in registers.</summary>
     public static PyObject Run(Frame f)
     {
         var code = f.Code;
-        var ins = code.Code;
-        var consts = code.Consts;
-        var names = code.Names;
-        var stack = f.Stack;
-        // Locals and value stack (one array, exactly PyObject[]) viewed as struct slots: no covariant store checks.
-        var st = Unsafe.As<Slot[]>(stack);
-        int sp = f.Sp;
-        int ip = f.Ip;
-        PyStr[]? kw = null;
         PyBaseException? pending = f.ThrowIn;
         f.ThrowIn = null;
         while (true)
@@ -236,710 +228,14 @@ public static class Interpreter
             try
             {
                 if (pending != null) { var p = pending; pending = null; throw new PyException(p); }
-                while (true)
-                {
-                    int word = ins[ip++];
-                    switch ((Op)(byte)word)
-                    {
-                        case Op.Nop: break;
-                        case Op.PopTop: st[--sp].V = null!; break;
-                        case Op.RotTwo: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = a; break; }
-                        case Op.RotThree: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = st[sp - 3].V; st[sp - 3].V = a; break; }
-                        case Op.RotFour: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = st[sp - 3].V; st[sp - 3].V = st[sp - 4].V; st[sp - 4].V = a; break; }
-                        case Op.DupTop: st[sp].V = st[sp - 1].V; sp++; break;
-                        case Op.DupTopTwo: st[sp].V = st[sp - 2].V; st[sp + 1].V = st[sp - 1].V; sp += 2; break;
-                        case Op.LoadConst: st[sp++].V = consts[word >> 8]; break;
-                        case Op.LoadFast:
-                            {
-                                var v = st[word >> 8].V;
-                                if (v == null) throw UnboundLocal(code, word >> 8);
-                                st[sp++].V = v;
-                                break;
-                            }
-                        case Op.StoreFast: st[word >> 8].V = st[--sp].V; st[sp].V = null!; break;
-                        case Op.DeleteFast:
-                            if (st[word >> 8].V == null) throw UnboundLocal(code, word >> 8);
-                            st[word >> 8].V = null!;
-                            break;
-                        case Op.LoadDeref:
-                            {
-                                var v = f.Cells[word >> 8].Value;
-                                if (v == null) throw UnboundDeref(f, word >> 8);
-                                st[sp++].V = v;
-                                break;
-                            }
-                        case Op.StoreDeref: f.Cells[word >> 8].Value = st[--sp].V; break;
-                        case Op.DeleteDeref:
-                            if (f.Cells[word >> 8].Value == null) throw UnboundDeref(f, word >> 8);
-                            f.Cells[word >> 8].Value = null;
-                            break;
-                        case Op.LoadClosure: st[sp++].V = f.Cells[word >> 8]; break;
-                        case Op.LoadClassDeref:
-                            {
-                                int arg = word >> 8;
-                                var name = names[arg & 0xFFF];
-                                var v = f.Locals?.GetOrNull(name) ?? f.Cells[arg >> 12].Value;
-                                if (v == null) throw UnboundDeref(f, arg >> 12);
-                                st[sp++].V = v;
-                                break;
-                            }
-                        case Op.LoadGlobal:
-                            {
-                                PyObject? v = null;
-                                var g = f.Globals;
-                                if (code.Caches[ip - 1] is GlobalCache gc && ReferenceEquals(gc.G, g) && gc.GVer == g.Version)
-                                {
-                                    if (gc.GIx >= 0) v = g.Values[gc.GIx];
-                                    else if (ReferenceEquals(gc.B, f.Builtins) && gc.BVer == f.Builtins.Version) v = f.Builtins.Values[gc.BIx];
-                                }
-                                if (v == null) v = LoadGlobalSlow(f, code, ip - 1, names[word >> 8]);
-                                st[sp++].V = v;
-                                break;
-                            }
-                        case Op.StoreGlobal: f.Globals.SetItem(names[word >> 8], st[--sp].V); st[sp].V = null!; break;
-                        case Op.DeleteGlobal:
-                            if (!f.Globals.Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
-                            break;
-                        case Op.LoadName:
-                            {
-                                var name = names[word >> 8];
-                                var v = f.Locals?.GetOrNull(name) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
-                                if (v == null) throw Ops.NameError($"name '{name.Value}' is not defined");
-                                st[sp++].V = v;
-                                break;
-                            }
-                        case Op.StoreName: (f.Locals ?? f.Globals).SetItem(names[word >> 8], st[--sp].V); st[sp].V = null!; break;
-                        case Op.DeleteName:
-                            if (!(f.Locals ?? f.Globals).Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
-                            break;
-                        case Op.LoadAttr:
-                            {
-                                var o = st[sp - 1].V;
-                                st[sp - 1].V = o is PyInstance inst ? LoadInstanceAttr(inst, names[word >> 8], code, ip - 1) : Ops.GetAttr(o, names[word >> 8]);
-                                break;
-                            }
-                        case Op.StoreAttr:
-                            {
-                                var o = st[--sp].V;
-                                var v = st[--sp].V;
-                                if (o is PyInstance si && code.Caches[ip - 1] is AttrSite ss && ss.Find(si.Type) is AttrCache sc && sc.Version == PyType.GlobalVersion && sc.Kind == 1)
-                                {
-                                    var d = si.Dict!;
-                                    int h = sc.Hint;
-                                    if ((uint)h < (uint)d.EntryLimit && ReferenceEquals(d.Keys[h], names[word >> 8])) d.Values[h] = v;
-                                    else { d.SetItem(names[word >> 8], v); sc.Hint = d.FindEntry(names[word >> 8]); }
-                                }
-                                else if (o is PyInstance si2) StoreInstanceAttrSlow(si2, names[word >> 8], v, code, ip - 1);
-                                else Ops.SetAttr(o, names[word >> 8], v);
-                                st[sp].V = null!; st[sp + 1].V = null!;
-                                break;
-                            }
-                        case Op.DeleteAttr: Ops.DelAttr(st[--sp].V, names[word >> 8]); st[sp].V = null!; break;
-                        case Op.LoadMethod:
-                            {
-                                var o = st[sp - 1].V;
-                                var name = names[word >> 8];
-                                var t = o.Type;
-                                if ((o is PyInstance || o is PyStr || o is PyList || o is PyDict || o is PyTuple || o is PySet || o is PyInt || o is PyFloat || o is PyBytes) && (!t.IsHeap || t.LookupHeap(PyStr.S___getattribute__) == null))
-                                {
-                                    var attr = t.Lookup(name);
-                                    if (attr is PyFunction || (attr is PyBuiltinFunction bf && bf.IsMethod))
-                                    {
-                                        var d = t.IsHeap ? o.Dict : null;
-                                        if (d == null || d.Count == 0 || d.GetOrNull(name) == null)
-                                        {
-                                            st[sp - 1].V = attr;
-                                            st[sp++].V = o;
-                                            break;
-                                        }
-                                    }
-                                }
-                                st[sp - 1].V = Ops.GetAttr(o, name);
-                                st[sp++].V = null!;
-                                break;
-                            }
-                        case Op.CallMethod:
-                            {
-                                int n = word >> 8;
-                                int b = sp - n - 2;
-                                var callee = st[b].V;
-                                var self = st[b + 1].V;
-                                PyObject r = self != null
-                                    ? CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n + 1), kw)
-                                    : CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 2, n), kw);
-                                kw = null;
-                                for (int i = b + 1; i < sp; i++) st[i].V = null!;
-                                sp = b;
-                                st[sp++].V = r;
-                                break;
-                            }
-                        case Op.Call:
-                            {
-                                int n = word >> 8;
-                                int b = sp - n - 1;
-                                var callee = st[b].V;
-                                PyObject r;
-                                if (callee is PyFunction pf) r = CallFunction(pf, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
-                                else if (callee is PyBoundMethod bm && bm.Func is PyFunction bpf)
-                                {
-                                    st[b].V = bm.Self;
-                                    r = CallFunction(bpf, new ReadOnlySpan<PyObject>(stack, b, n + 1), kw);
-                                }
-                                else r = CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
-                                kw = null;
-                                for (int i = b + 1; i < sp; i++) st[i].V = null!;
-                                sp = b;
-                                st[sp++].V = r;
-                                break;
-                            }
-                        case Op.KwNames: kw = code.KwNameTable[word >> 8]; break;
-                        case Op.CallEx:
-                            {
-                                PyDict? kwargs = null;
-                                if (((word >> 8) & 1) != 0) kwargs = (PyDict)st[--sp].V;
-                                var args = (PyTuple)st[--sp].V;
-                                var func = st[--sp].V;
-                                st[sp++].V = Ops.CallWithKw(func, args.Items, kwargs);
-                                st[sp].V = null!; st[sp + 1].V = null!;
-                                break;
-                            }
-                        case Op.Binary:
-                        case Op.Inplace:
-                            {
-                                var b = st[--sp].V;
-                                var a = st[sp - 1].V;
-                                st[sp].V = null!;
-                                var op = (BinOp)(word >> 8);
-                                // int/float operands (exact types) never depend on binary vs in-place
-                                PyObject? r = NumberOp(op, a, b);
-                                if (r == null)
-                                {
-                                    if (op == BinOp.Add && a is PyStr sa && b is PyStr sb) r = PyStr.Of(string.Concat(sa.Value, sb.Value));
-                                    else r = (Op)(byte)word == Op.Binary ? Ops.BinaryOp(a, b, op) : Ops.InplaceOp(a, b, op);
-                                }
-                                st[sp - 1].V = r;
-                                break;
-                            }
-                        case Op.UnaryNeg: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Neg); break;
-                        case Op.UnaryPos: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Pos); break;
-                        case Op.UnaryInvert: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Invert); break;
-                        case Op.UnaryNot: st[sp - 1].V = PyBool.Of(!Ops.IsTrue(st[sp - 1].V)); break;
-                        case Op.Compare:
-                            {
-                                var b = st[--sp].V;
-                                var a = st[sp - 1].V;
-                                st[sp].V = null!;
-                                var op = (CmpOp)(word >> 8);
-                                int c = NumberCompare(op, a, b);
-                                if (c < 0) { st[sp - 1].V = Ops.RichCompare(a, b, op); break; }
-                                // compare + conditional jump (the usual pair): branch without a bool on the stack
-                                int next = ins[ip];
-                                if ((Op)(byte)next == Op.PopJumpIfFalse)
-                                {
-                                    st[--sp].V = null!;
-                                    ip = c == 0 ? next >> 8 : ip + 1;
-                                }
-                                else if ((Op)(byte)next == Op.PopJumpIfTrue)
-                                {
-                                    st[--sp].V = null!;
-                                    ip = c != 0 ? next >> 8 : ip + 1;
-                                }
-                                else st[sp - 1].V = c != 0 ? PyBool.True : PyBool.False;
-                                break;
-                            }
-                        case Op.Is: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(ReferenceEquals(st[sp - 1].V, b)); break; }
-                        case Op.IsNot: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(!ReferenceEquals(st[sp - 1].V, b)); break; }
-                        case Op.In: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(Ops.Contains(b, st[sp - 1].V)); break; }
-                        case Op.NotIn: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(!Ops.Contains(b, st[sp - 1].V)); break; }
-                        case Op.BinarySubscr:
-                            {
-                                var k = st[--sp].V;
-                                var o = st[sp - 1].V;
-                                st[sp].V = null!;
-                                if (k.GetType() == typeof(PyInt) && Unsafe.As<PyInt>(k).BigV == null)
-                                {
-                                    long i = Unsafe.As<PyInt>(k).V;
-                                    if (o is PyList l && l.IsExact)
-                                    {
-                                        if (i < 0) i += l.Count;
-                                        if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list index out of range");
-                                        st[sp - 1].V = l.Items[i];
-                                        break;
-                                    }
-                                    if (o is PyTuple t && t.IsExact)
-                                    {
-                                        var items = t.Items;
-                                        if (i < 0) i += items.Length;
-                                        if ((ulong)i >= (ulong)items.Length) throw Ops.IndexError("tuple index out of range");
-                                        st[sp - 1].V = items[i];
-                                        break;
-                                    }
-                                }
-                                st[sp - 1].V = Ops.GetItem(o, k);
-                                break;
-                            }
-                        case Op.StoreSubscr:
-                            {
-                                var k = st[--sp].V;
-                                var o = st[--sp].V;
-                                var v = st[--sp].V;
-                                if (o is PyList l && l.IsExact && k.GetType() == typeof(PyInt) && Unsafe.As<PyInt>(k).BigV == null)
-                                {
-                                    long i = Unsafe.As<PyInt>(k).V;
-                                    if (i < 0) i += l.Count;
-                                    if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list assignment index out of range");
-                                    Slot.Of(l.Items)[i].V = v;
-                                }
-                                else Ops.SetItem(o, k, v);
-                                st[sp].V = null!; st[sp + 1].V = null!; st[sp + 2].V = null!;
-                                break;
-                            }
-                        case Op.DeleteSubscr:
-                            {
-                                var k = st[--sp].V;
-                                var o = st[--sp].V;
-                                Ops.DelItem(o, k);
-                                break;
-                            }
-                        case Op.BuildSlice:
-                            {
-                                if ((word >> 8) == 3) { var step = st[--sp].V; var hi = st[--sp].V; var lo = st[--sp].V; st[sp++].V = new PySlice(lo, hi, step); }
-                                else { var hi = st[--sp].V; var lo = st[--sp].V; st[sp++].V = new PySlice(lo, hi, PyNone.Instance); }
-                                break;
-                            }
-                        case Op.Jump:
-                            {
-                                int target = word >> 8;
-                                // a backward jump closes a loop: one load to honour an interrupt request
-                                if (target < ip && Volatile.Read(ref s_interrupt) != 0) RaiseInterrupt();
-                                ip = target;
-                                break;
-                            }
-                        case Op.PopJumpIfFalse:
-                            {
-                                var v = st[--sp].V;
-                                st[sp].V = null!;
-                                if (ReferenceEquals(v, PyBool.False) || (!ReferenceEquals(v, PyBool.True) && !Ops.IsTrue(v))) ip = word >> 8;
-                                break;
-                            }
-                        case Op.PopJumpIfTrue:
-                            {
-                                var v = st[--sp].V;
-                                st[sp].V = null!;
-                                if (ReferenceEquals(v, PyBool.True) || (!ReferenceEquals(v, PyBool.False) && Ops.IsTrue(v))) ip = word >> 8;
-                                break;
-                            }
-                        case Op.JumpIfFalseOrPop:
-                            if (!Ops.IsTrue(st[sp - 1].V)) ip = word >> 8; else st[--sp].V = null!;
-                            break;
-                        case Op.JumpIfTrueOrPop:
-                            if (Ops.IsTrue(st[sp - 1].V)) ip = word >> 8; else st[--sp].V = null!;
-                            break;
-                        case Op.GetIter: st[sp - 1].V = Ops.GetIter(st[sp - 1].V); break;
-                        case Op.ForIter:
-                            {
-                                var it = st[sp - 1].V;
-                                // the builtin iterators (sealed classes) are called directly; others may be heap classes
-                                var v = it is PyRangeIterator ri ? ri.Next() : it is PyListIterator li ? li.Next() : it is PySeqIterator si ? si.Next()
-                                    : it.Type.IsHeap ? Ops.Next(it) : it.Next();
-                                if (v == null) { st[--sp].V = null!; ip = word >> 8; }
-                                else st[sp++].V = v;
-                                break;
-                            }
-                        case Op.BuildTuple:
-                            {
-                                int n = word >> 8;
-                                if (n == 0) { st[sp++].V = PyTuple.Empty; break; }
-                                var items = new PyObject[n];
-                                sp -= n;
-                                Array.Copy(stack, sp, items, 0, n);
-                                Array.Clear(stack, sp, n);
-                                st[sp++].V = new PyTuple(items);
-                                break;
-                            }
-                        case Op.BuildList:
-                            {
-                                int n = word >> 8;
-                                var items = new PyObject[n];
-                                sp -= n;
-                                Array.Copy(stack, sp, items, 0, n);
-                                Array.Clear(stack, sp, n);
-                                st[sp++].V = new PyList(items);
-                                break;
-                            }
-                        case Op.BuildSet:
-                            {
-                                int n = word >> 8;
-                                var s = new PySet(false);
-                                sp -= n;
-                                for (int i = 0; i < n; i++) { s.Add(st[sp + i].V); st[sp + i].V = null!; }
-                                st[sp++].V = s;
-                                break;
-                            }
-                        case Op.BuildMap:
-                            {
-                                int n = word >> 8;
-                                var d = new PyDict();
-                                sp -= 2 * n;
-                                for (int i = 0; i < n; i++) { d.SetItem(st[sp + 2 * i].V, st[sp + 2 * i + 1].V); st[sp + 2 * i].V = null!; st[sp + 2 * i + 1].V = null!; }
-                                st[sp++].V = d;
-                                break;
-                            }
-                        case Op.ListAppend: { var v = st[--sp].V; ((PyList)st[sp - (word >> 8)].V).Append(v); st[sp].V = null!; break; }
-                        case Op.SetAdd: { var v = st[--sp].V; ((PySet)st[sp - (word >> 8)].V).Add(v); st[sp].V = null!; break; }
-                        case Op.MapAdd:
-                            {
-                                var v = st[--sp].V; var k = st[--sp].V;
-                                ((PyDict)st[sp - (word >> 8)].V).SetItem(k, v);
-                                st[sp].V = null!; st[sp + 1].V = null!;
-                                break;
-                            }
-                        case Op.ListExtend:
-                            {
-                                var v = st[--sp].V;
-                                try { ((PyList)st[sp - (word >> 8)].V).Extend(v); }
-                                catch (PyException e) when (e.Value.Type == PyBaseException.TypeErrorType && !Ops.HasAttr(v, "__iter__") && v is not PyStr)
-                                { throw Ops.TypeError($"Value after * must be an iterable, not {v.Type.Name}"); }
-                                st[sp].V = null!;
-                                break;
-                            }
-                        case Op.SetUpdate: { var v = st[--sp].V; ((PySet)st[sp - (word >> 8)].V).AddAll(v); st[sp].V = null!; break; }
-                        case Op.DictUpdate:
-                        case Op.DictMerge:
-                            {
-                                var v = st[--sp].V;
-                                var target = (PyDict)st[sp - (word >> 8)].V;
-                                if (v is not PyDict && !Ops.HasAttr(v, "keys")) throw Ops.TypeError($"'{v.Type.Name}' object is not a mapping");
-                                if ((Op)(byte)word == Op.DictMerge && v is PyDict vd)
-                                {
-                                    foreach (var kv in vd.Items())
-                                        if (target.ContainsKey(kv.Key)) throw Ops.TypeError($"got multiple values for keyword argument '{Ops.Str(kv.Key)}'");
-                                }
-                                target.Update(v);
-                                st[sp].V = null!;
-                                break;
-                            }
-                        case Op.ListToTuple: st[sp - 1].V = new PyTuple(((PyList)st[sp - 1].V).ToArray()); break;
-                        case Op.BuildString:
-                            {
-                                int n = word >> 8;
-                                sp -= n;
-                                var sb = new System.Text.StringBuilder();
-                                for (int i = 0; i < n; i++) { sb.Append(((PyStr)st[sp + i].V).Value); st[sp + i].V = null!; }
-                                st[sp++].V = PyStr.Of(sb.ToString());
-                                break;
-                            }
-                        case Op.FormatValue:
-                            {
-                                int flags = word >> 8;
-                                string spec = "";
-                                if ((flags & 4) != 0) spec = ((PyStr)st[--sp].V).Value;
-                                var v = st[sp - 1].V;
-                                switch (flags & 3)
-                                {
-                                    case 1: v = PyStr.Of(Ops.Str(v)); break;
-                                    case 2: v = PyStr.Of(Ops.Repr(v)); break;
-                                    case 3: v = PyStr.Of(BuiltinsModule.Ascii(Ops.Repr(v))); break;
-                                }
-                                st[sp - 1].V = v is PyStr && spec.Length == 0 && v.Type == PyStr.TypeObj ? v : PyStr.Of(Formatting.Format(v, spec));
-                                break;
-                            }
-                        case Op.UnpackSequence:
-                            {
-                                int n = word >> 8;
-                                var seq = st[--sp].V;
-                                PyObject[] items;
-                                int len;
-                                if (seq is PyTuple t && !t.Type.IsHeap) { items = t.Items; len = items.Length; }
-                                else if (seq is PyList l && !l.Type.IsHeap) { items = l.Items; len = l.Count; }
-                                else
-                                {
-                                    var it = Ops.GetIter(seq);
-                                    items = new PyObject[n];
-                                    len = 0;
-                                    PyObject? v;
-                                    while ((v = Ops.Next(it)) != null)
-                                    {
-                                        if (len == n) throw Ops.ValueError($"too many values to unpack (expected {n})");
-                                        items[len++] = v;
-                                    }
-                                }
-                                if (len != n)
-                                {
-                                    if (len > n) throw Ops.ValueError($"too many values to unpack (expected {n})");
-                                    throw Ops.ValueError($"not enough values to unpack (expected {n}, got {len})");
-                                }
-                                for (int i = n - 1; i >= 0; i--) st[sp++].V = items[i];
-                                break;
-                            }
-                        case Op.UnpackEx:
-                            {
-                                int before = (word >> 8) & 0xFF, after = word >> 16;
-                                var items = Ops.ToArray(st[--sp].V);
-                                if (items.Length < before + after)
-                                    throw Ops.ValueError($"not enough values to unpack (expected at least {before + after}, got {items.Length})");
-                                for (int i = items.Length - 1; i >= items.Length - after; i--) st[sp++].V = items[i];
-                                var mid = new PyObject[items.Length - before - after];
-                                Array.Copy(items, before, mid, 0, mid.Length);
-                                st[sp++].V = new PyList(mid);
-                                for (int i = before - 1; i >= 0; i--) st[sp++].V = items[i];
-                                break;
-                            }
-                        case Op.MakeFunction:
-                            {
-                                int flags = word >> 8;
-                                var cw = (PyCodeWrapper)st[--sp].V;
-                                PyCell[]? closure = null;
-                                PyDict? kwdefs = null;
-                                PyObject[]? defs = null;
-                                if ((flags & 4) != 0) { var t = (PyTuple)st[--sp].V; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
-                                if ((flags & 2) != 0) kwdefs = (PyDict)st[--sp].V;
-                                if ((flags & 1) != 0) defs = ((PyTuple)st[--sp].V).Items;
-                                var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure);
-                                if (cw.Code.Doc != null) fn.Doc = cw.Code.Doc;
-                                st[sp++].V = fn;
-                                break;
-                            }
-                        case Op.BuildClass:
-                            {
-                                var kwargs = (PyDict)st[--sp].V;
-                                var bases = (PyTuple)st[--sp].V;
-                                var name = (PyStr)st[--sp].V;
-                                var body = (PyFunction)st[--sp].V;
-                                st[sp++].V = BuiltinsModule.BuildClass(body, name.Value, bases, kwargs);
-                                break;
-                            }
-                        case Op.ReturnValue:
-                            {
-                                var r = st[--sp].V;
-                                f.Sp = 0; f.Ip = ip; f.Finished = true;
-                                return r;
-                            }
-                        case Op.YieldValue:
-                            {
-                                var r = st[--sp].V;
-                                f.Sp = sp; f.Ip = ip; f.Yielded = true;
-                                return r;
-                            }
-                        case Op.GetYieldFromIter:
-                            {
-                                var o = st[sp - 1].V;
-                                if (o is not PyGenerator) st[sp - 1].V = Ops.GetIter(o);
-                                break;
-                            }
-                        case Op.YieldFrom:
-                            {
-                                var v = st[--sp].V;
-                                var it = st[sp - 1].V;
-                                PyObject? r;
-                                PyObject? result = null;
-                                if (it is PyGenerator g) r = g.SendInternal(v, out result);
-                                else if (v == PyNone.Instance) { r = Ops.Next(it); if (r == null) result = PyNone.Instance; }
-                                else
-                                {
-                                    try { r = Ops.CallMethod(it, "send", v); }
-                                    catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.StopIterationType))
-                                    {
-                                        r = null;
-                                        result = e.Value.Args.Items.Length > 0 ? e.Value.Args.Items[0] : PyNone.Instance;
-                                    }
-                                }
-                                if (r != null)
-                                {
-                                    f.Sp = sp; f.Ip = ip - 1; f.Yielded = true;
-                                    return r;
-                                }
-                                st[sp - 1].V = result ?? PyNone.Instance;
-                                break;
-                            }
-                        case Op.SetupExcept: f.PushBlock(word >> 8, sp, false, null); break;
-                        case Op.SetupWith: f.PushBlock(word >> 8, sp - 1, false, null); break;
-                        case Op.PopBlock: f.BlockCount--; break;
-                        case Op.PopExcept:
-                            {
-                                var b = f.Blocks![--f.BlockCount];
-                                CurrentExc = b.Saved;
-                                break;
-                            }
-                        case Op.Raise:
-                            {
-                                int n = word >> 8;
-                                if (n == 0)
-                                {
-                                    var cur = CurrentExc ?? throw Ops.RuntimeError("No active exception to reraise");
-                                    throw new PyException(cur);
-                                }
-                                PyObject? cause = n == 2 ? st[--sp].V : null;
-                                var exc = MakeException(st[--sp].V);
-                                if (cause != null)
-                                {
-                                    if (cause == PyNone.Instance) exc.Cause = PyNone.Instance;
-                                    else exc.Cause = MakeException(cause);
-                                    exc.SuppressContext = true;
-                                }
-                                exc.LastFrame = null;
-                                throw new PyException(exc);
-                            }
-                        case Op.Reraise:
-                            {
-                                var exc = (PyBaseException)st[--sp].V;
-                                throw new PyException(exc);
-                            }
-                        case Op.CheckExcMatch:
-                            {
-                                var t = st[--sp].V;
-                                CheckCatchable(t);
-                                st[sp].V = PyBool.Of(Ops.IsInstance(st[sp - 1].V, t));
-                                sp++;
-                                break;
-                            }
-                        case Op.BeforeWith:
-                            {
-                                var ctx = st[--sp].V;
-                                var enter = Ops.GetAttrOrNull(ctx, PyStr.S___enter__);
-                                var exit = Ops.GetAttrOrNull(ctx, PyStr.S___exit__);
-                                if (enter == null || exit == null) throw Ops.TypeError($"'{ctx.Type.Name}' object does not support the context manager protocol");
-                                st[sp++].V = exit;
-                                st[sp++].V = Ops.Call0(enter);
-                                break;
-                            }
-                        case Op.WithExitNormal:
-                            {
-                                var exit = st[--sp].V;
-                                st[sp].V = null!;
-                                Ops.Call(exit, new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
-                                break;
-                            }
-                        case Op.WithExcept:
-                            {
-                                var exc = (PyBaseException)st[sp - 1].V;
-                                var exit = st[sp - 2].V;
-                                var r = Ops.Call(exit, new PyObject[] { exc.Type, exc, PyNone.Instance });
-                                st[sp++].V = PyBool.Of(Ops.IsTrue(r));
-                                break;
-                            }
-                        case Op.ImportName:
-                            {
-                                var fromlist = st[--sp].V;
-                                var level = (PyInt)st[--sp].V;
-                                st[sp++].V = Modules.Importer.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
-                                break;
-                            }
-                        case Op.ImportFrom:
-                            st[sp].V = Modules.Importer.ImportFrom(st[sp - 1].V, names[word >> 8]);
-                            sp++;
-                            break;
-                        case Op.ImportStar:
-                            Modules.Importer.ImportStar(st[--sp].V, f.Locals ?? f.Globals);
-                            break;
-                        case Op.LoadAssertionError: st[sp++].V = PyBaseException.AssertionErrorType; break;
-                        case Op.PrintExpr:
-                            {
-                                var v = st[--sp].V;
-                                if (v != PyNone.Instance)
-                                {
-                                    BuiltinsDict.SetItem("_", v);
-                                    Modules.SysModule.WriteStdout(Ops.Repr(v) + "\n");
-                                }
-                                break;
-                            }
-                        case Op.MatchSequence:
-                            {
-                                int arg = word >> 8;
-                                int n = arg & 0xFFFF; bool star = (arg >> 16) != 0;
-                                var subj = st[--sp].V;
-                                PyObject[]? items = null;
-                                if (subj is PyList || subj is PyTuple || subj is PyRange || (subj.Type.IsHeap && subj.Type.Name == "deque"))
-                                    items = Ops.ToArray(subj);
-                                if (items != null && (star ? items.Length >= n : items.Length == n))
-                                {
-                                    st[sp++].V = new PyTuple(items);
-                                    st[sp++].V = PyBool.True;
-                                }
-                                else st[sp++].V = PyBool.False;
-                                break;
-                            }
-                        case Op.MatchMapping:
-                            {
-                                var subj = st[sp - 1].V;
-                                if (subj is PyDict) st[sp++].V = PyBool.True;
-                                else st[sp - 1].V = PyBool.False;
-                                break;
-                            }
-                        case Op.MatchKeys:
-                            {
-                                var keys = (PyTuple)st[--sp].V;
-                                var subj = (PyDict)st[--sp].V;
-                                var vals = new PyObject[keys.Items.Length];
-                                bool ok = true;
-                                for (int i = 0; i < vals.Length; i++)
-                                {
-                                    var v = subj.GetOrNull(keys.Items[i]);
-                                    if (v == null) { ok = false; break; }
-                                    vals[i] = v;
-                                }
-                                if (!ok) { st[sp++].V = PyBool.False; break; }
-                                if ((word >> 8) != 0)
-                                {
-                                    var rest = subj.Copy();
-                                    foreach (var k in keys.Items) rest.Remove(k);
-                                    st[sp++].V = rest;
-                                }
-                                st[sp++].V = new PyTuple(vals);
-                                st[sp++].V = PyBool.True;
-                                break;
-                            }
-                        case Op.MatchClass:
-                            {
-                                int nargs = word >> 8;
-                                var kwn = (PyTuple)st[--sp].V;
-                                var cls = st[--sp].V;
-                                var subj = st[--sp].V;
-                                if (!Ops.IsInstance(subj, cls)) { st[sp++].V = PyBool.False; break; }
-                                var vals = new PyObject[nargs + kwn.Items.Length];
-                                bool ok = true;
-                                if (nargs > 0)
-                                {
-                                    var ma = Ops.GetAttrOrNull(cls, PyStr.Intern("__match_args__"));
-                                    var t = (PyType)cls;
-                                    bool selfMatch = ma == null && (t == PyInt.TypeObj || t == PyStr.TypeObj || t == PyFloat.TypeObj || t == PyBool.TypeObj || t == PyList.TypeObj
-                                        || t == PyTuple.TypeObj || t == PyDict.TypeObj || t == PySet.SetType || t == PyBytes.TypeObj || t.Mro.Length > 1 && !t.IsHeap);
-                                    if (selfMatch)
-                                    {
-                                        if (nargs > 1) throw Ops.TypeError($"{t.Name}() accepts 1 positional sub-pattern ({nargs} given)");
-                                        vals[0] = subj;
-                                    }
-                                    else
-                                    {
-                                        var margs = ma == null ? Array.Empty<PyObject>() : Ops.ToArray(ma);
-                                        if (nargs > margs.Length) throw Ops.TypeError($"{t.Name}() accepts {margs.Length} positional sub-pattern{(margs.Length == 1 ? "" : "s")} ({nargs} given)");
-                                        for (int i = 0; i < nargs && ok; i++)
-                                        {
-                                            var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)margs[i]).Value));
-                                            if (v == null) ok = false; else vals[i] = v;
-                                        }
-                                    }
-                                }
-                                for (int i = 0; i < kwn.Items.Length && ok; i++)
-                                {
-                                    var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)kwn.Items[i]).Value));
-                                    if (v == null) ok = false; else vals[nargs + i] = v;
-                                }
-                                if (!ok) { st[sp++].V = PyBool.False; break; }
-                                st[sp++].V = new PyTuple(vals);
-                                st[sp++].V = PyBool.True;
-                                break;
-                            }
-                        default:
-                            throw Ops.Exc(PyBaseException.All["SystemError"], "unknown opcode " + (word & 0xFF));
-                    }
-                }
+                return Loop(f);
             }
             catch (Exception ex)
             {
-                kw = null;
                 var pex = Translate(ex);
                 var exc = pex.Value;
+                int ip = f.Ip;
+                var stack = f.Stack;
                 if (!ReferenceEquals(exc.LastFrame, f))
                 {
                     exc.Traceback.Add(new TraceEntry(code.Filename, code.Lines.Length > 0 ? code.Lines[Math.Clamp(ip - 1, 0, code.Lines.Length - 1)] : 0, code.Name));
@@ -951,23 +247,746 @@ public static class Interpreter
                 {
                     var b = f.Blocks![--f.BlockCount];
                     if (b.IsHandler) { CurrentExc = b.Saved; continue; }
-                    for (int i = b.Level; i < sp; i++) st[i].V = null!;
-                    sp = b.Level;
+                    // the loop's sp is gone: clear everything above the handler's level
+                    Array.Clear(stack, b.Level, stack.Length - b.Level);
                     f.PushBlock(0, b.Level, true, CurrentExc);
                     CurrentExc = exc;
-                    st[sp++].V = exc;
-                    ip = b.Handler;
+                    stack[b.Level] = exc;
+                    f.Sp = b.Level + 1;
+                    f.Ip = b.Handler;
                     handled = true;
                     break;
                 }
                 if (!handled)
                 {
-                    for (int i = 0; i < sp; i++) st[i].V = null!;
+                    Array.Clear(stack);
                     f.Sp = 0; f.Finished = true;
                     if (ReferenceEquals(pex, ex)) throw;
                     throw pex;
                 }
             }
+        }
+    }
+
+    /// <summary>The dispatch loop: runs from f.Ip with the value stack at f.Sp until a return or yield.</summary>
+    private static PyObject Loop(Frame f)
+    {
+        var code = f.Code;
+        var ins = code.Code;
+        var consts = code.Consts;
+        var names = code.Names;
+        var stack = f.Stack;
+        // Locals and value stack (one array, exactly PyObject[]) viewed as struct slots: no covariant store checks.
+        var st = Unsafe.As<Slot[]>(stack);
+        int sp = f.Sp;
+        int ip = f.Ip;
+        PyStr[]? kw = null;
+        while (true)
+        {
+            int word = ins[ip++];
+            f.Ip = ip; // for tracebacks and frame inspection; the handler in Run reads it
+            switch ((Op)(byte)word)
+            {
+                case Op.Nop: break;
+                case Op.PopTop: st[--sp].V = null!; break;
+                case Op.RotTwo: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = a; break; }
+                case Op.RotThree: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = st[sp - 3].V; st[sp - 3].V = a; break; }
+                case Op.RotFour: { var a = st[sp - 1].V; st[sp - 1].V = st[sp - 2].V; st[sp - 2].V = st[sp - 3].V; st[sp - 3].V = st[sp - 4].V; st[sp - 4].V = a; break; }
+                case Op.DupTop: st[sp].V = st[sp - 1].V; sp++; break;
+                case Op.DupTopTwo: st[sp].V = st[sp - 2].V; st[sp + 1].V = st[sp - 1].V; sp += 2; break;
+                case Op.LoadConst: st[sp++].V = consts[word >> 8]; break;
+                case Op.LoadFast:
+                    {
+                        var v = st[word >> 8].V;
+                        if (v == null) throw UnboundLocal(code, word >> 8);
+                        st[sp++].V = v;
+                        break;
+                    }
+                case Op.StoreFast: st[word >> 8].V = st[--sp].V; st[sp].V = null!; break;
+                case Op.DeleteFast:
+                    if (st[word >> 8].V == null) throw UnboundLocal(code, word >> 8);
+                    st[word >> 8].V = null!;
+                    break;
+                case Op.LoadDeref:
+                    {
+                        var v = f.Cells[word >> 8].Value;
+                        if (v == null) throw UnboundDeref(f, word >> 8);
+                        st[sp++].V = v;
+                        break;
+                    }
+                case Op.StoreDeref: f.Cells[word >> 8].Value = st[--sp].V; break;
+                case Op.DeleteDeref:
+                    if (f.Cells[word >> 8].Value == null) throw UnboundDeref(f, word >> 8);
+                    f.Cells[word >> 8].Value = null;
+                    break;
+                case Op.LoadClosure: st[sp++].V = f.Cells[word >> 8]; break;
+                case Op.LoadClassDeref:
+                    {
+                        int arg = word >> 8;
+                        var name = names[arg & 0xFFF];
+                        var v = f.Locals?.GetOrNull(name) ?? f.Cells[arg >> 12].Value;
+                        if (v == null) throw UnboundDeref(f, arg >> 12);
+                        st[sp++].V = v;
+                        break;
+                    }
+                case Op.LoadGlobal:
+                    {
+                        PyObject? v = null;
+                        var g = f.Globals;
+                        if (code.Caches[ip - 1] is GlobalCache gc && ReferenceEquals(gc.G, g) && gc.GVer == g.Version)
+                        {
+                            if (gc.GIx >= 0) v = g.Values[gc.GIx];
+                            else if (ReferenceEquals(gc.B, f.Builtins) && gc.BVer == f.Builtins.Version) v = f.Builtins.Values[gc.BIx];
+                        }
+                        if (v == null) v = LoadGlobalSlow(f, code, ip - 1, names[word >> 8]);
+                        st[sp++].V = v;
+                        break;
+                    }
+                case Op.StoreGlobal: f.Globals.SetItem(names[word >> 8], st[--sp].V); st[sp].V = null!; break;
+                case Op.DeleteGlobal:
+                    if (!f.Globals.Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
+                    break;
+                case Op.LoadName:
+                    {
+                        var name = names[word >> 8];
+                        var v = f.Locals?.GetOrNull(name) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
+                        if (v == null) throw Ops.NameError($"name '{name.Value}' is not defined");
+                        st[sp++].V = v;
+                        break;
+                    }
+                case Op.StoreName: (f.Locals ?? f.Globals).SetItem(names[word >> 8], st[--sp].V); st[sp].V = null!; break;
+                case Op.DeleteName:
+                    if (!(f.Locals ?? f.Globals).Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
+                    break;
+                case Op.LoadAttr:
+                    {
+                        var o = st[sp - 1].V;
+                        st[sp - 1].V = o is PyInstance inst ? LoadInstanceAttr(inst, names[word >> 8], code, ip - 1) : Ops.GetAttr(o, names[word >> 8]);
+                        break;
+                    }
+                case Op.StoreAttr:
+                    {
+                        var o = st[--sp].V;
+                        var v = st[--sp].V;
+                        if (o is PyInstance si && code.Caches[ip - 1] is AttrSite ss && ss.Find(si.Type) is AttrCache sc && sc.Version == PyType.GlobalVersion && sc.Kind == 1)
+                        {
+                            var d = si.Dict!;
+                            int h = sc.Hint;
+                            if ((uint)h < (uint)d.EntryLimit && ReferenceEquals(d.Keys[h], names[word >> 8])) d.Values[h] = v;
+                            else { d.SetItem(names[word >> 8], v); sc.Hint = d.FindEntry(names[word >> 8]); }
+                        }
+                        else if (o is PyInstance si2) StoreInstanceAttrSlow(si2, names[word >> 8], v, code, ip - 1);
+                        else Ops.SetAttr(o, names[word >> 8], v);
+                        st[sp].V = null!; st[sp + 1].V = null!;
+                        break;
+                    }
+                case Op.DeleteAttr: Ops.DelAttr(st[--sp].V, names[word >> 8]); st[sp].V = null!; break;
+                case Op.LoadMethod:
+                    {
+                        var o = st[sp - 1].V;
+                        var name = names[word >> 8];
+                        var m = MethodFor(o, name, code, ip - 1);
+                        if (m != null)
+                        {
+                            st[sp - 1].V = m;
+                            st[sp++].V = o;
+                            break;
+                        }
+                        st[sp - 1].V = Ops.GetAttr(o, name);
+                        st[sp++].V = null!;
+                        break;
+                    }
+                case Op.CallMethod:
+                    {
+                        int n = word >> 8;
+                        int b = sp - n - 2;
+                        var callee = st[b].V;
+                        var self = st[b + 1].V;
+                        PyObject r = self != null
+                            ? CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n + 1), kw)
+                            : CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 2, n), kw);
+                        kw = null;
+                        for (int i = b + 1; i < sp; i++) st[i].V = null!;
+                        sp = b;
+                        st[sp++].V = r;
+                        break;
+                    }
+                case Op.Call:
+                    {
+                        int n = word >> 8;
+                        int b = sp - n - 1;
+                        var callee = st[b].V;
+                        PyObject r;
+                        if (callee is PyFunction pf) r = CallFunction(pf, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
+                        else if (callee is PyBoundMethod bm && bm.Func is PyFunction bpf)
+                        {
+                            st[b].V = bm.Self;
+                            r = CallFunction(bpf, new ReadOnlySpan<PyObject>(stack, b, n + 1), kw);
+                        }
+                        else r = CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
+                        kw = null;
+                        for (int i = b + 1; i < sp; i++) st[i].V = null!;
+                        sp = b;
+                        st[sp++].V = r;
+                        break;
+                    }
+                case Op.KwNames: kw = code.KwNameTable[word >> 8]; break;
+                case Op.CallEx:
+                    {
+                        PyDict? kwargs = null;
+                        if (((word >> 8) & 1) != 0) kwargs = (PyDict)st[--sp].V;
+                        var args = (PyTuple)st[--sp].V;
+                        var func = st[--sp].V;
+                        st[sp++].V = Ops.CallWithKw(func, args.Items, kwargs);
+                        st[sp].V = null!; st[sp + 1].V = null!;
+                        break;
+                    }
+                case Op.Binary:
+                case Op.Inplace:
+                    {
+                        var b = st[--sp].V;
+                        var a = st[sp - 1].V;
+                        st[sp].V = null!;
+                        var op = (BinOp)(word >> 8);
+                        // int/float operands (exact types) never depend on binary vs in-place
+                        PyObject? r = NumberOp(op, a, b);
+                        if (r == null)
+                        {
+                            if (op == BinOp.Add && a is PyStr sa && b is PyStr sb) r = PyStr.Of(string.Concat(sa.Value, sb.Value));
+                            else r = (Op)(byte)word == Op.Binary ? Ops.BinaryOp(a, b, op) : Ops.InplaceOp(a, b, op);
+                        }
+                        st[sp - 1].V = r;
+                        break;
+                    }
+                case Op.UnaryNeg: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Neg); break;
+                case Op.UnaryPos: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Pos); break;
+                case Op.UnaryInvert: st[sp - 1].V = Ops.UnaryOp(st[sp - 1].V, UnOp.Invert); break;
+                case Op.UnaryNot: st[sp - 1].V = PyBool.Of(!Ops.IsTrue(st[sp - 1].V)); break;
+                case Op.Compare:
+                    {
+                        var b = st[--sp].V;
+                        var a = st[sp - 1].V;
+                        st[sp].V = null!;
+                        var op = (CmpOp)(word >> 8);
+                        int c = NumberCompare(op, a, b);
+                        if (c < 0) { st[sp - 1].V = Ops.RichCompare(a, b, op); break; }
+                        // compare + conditional jump (the usual pair): branch without a bool on the stack
+                        int next = ins[ip];
+                        if ((Op)(byte)next == Op.PopJumpIfFalse)
+                        {
+                            st[--sp].V = null!;
+                            ip = c == 0 ? next >> 8 : ip + 1;
+                        }
+                        else if ((Op)(byte)next == Op.PopJumpIfTrue)
+                        {
+                            st[--sp].V = null!;
+                            ip = c != 0 ? next >> 8 : ip + 1;
+                        }
+                        else st[sp - 1].V = c != 0 ? PyBool.True : PyBool.False;
+                        break;
+                    }
+                case Op.Is: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(ReferenceEquals(st[sp - 1].V, b)); break; }
+                case Op.IsNot: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(!ReferenceEquals(st[sp - 1].V, b)); break; }
+                case Op.In: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(Ops.Contains(b, st[sp - 1].V)); break; }
+                case Op.NotIn: { var b = st[--sp].V; st[sp].V = null!; st[sp - 1].V = PyBool.Of(!Ops.Contains(b, st[sp - 1].V)); break; }
+                case Op.BinarySubscr:
+                    {
+                        var k = st[--sp].V;
+                        var o = st[sp - 1].V;
+                        st[sp].V = null!;
+                        if (k.GetType() == typeof(PyInt) && Unsafe.As<PyInt>(k).BigV == null)
+                        {
+                            long i = Unsafe.As<PyInt>(k).V;
+                            if (o is PyList l && l.IsExact)
+                            {
+                                if (i < 0) i += l.Count;
+                                if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list index out of range");
+                                st[sp - 1].V = l.Items[i];
+                                break;
+                            }
+                            if (o is PyTuple t && t.IsExact)
+                            {
+                                var items = t.Items;
+                                if (i < 0) i += items.Length;
+                                if ((ulong)i >= (ulong)items.Length) throw Ops.IndexError("tuple index out of range");
+                                st[sp - 1].V = items[i];
+                                break;
+                            }
+                        }
+                        st[sp - 1].V = Ops.GetItem(o, k);
+                        break;
+                    }
+                case Op.StoreSubscr:
+                    {
+                        var k = st[--sp].V;
+                        var o = st[--sp].V;
+                        var v = st[--sp].V;
+                        if (o is PyList l && l.IsExact && k.GetType() == typeof(PyInt) && Unsafe.As<PyInt>(k).BigV == null)
+                        {
+                            long i = Unsafe.As<PyInt>(k).V;
+                            if (i < 0) i += l.Count;
+                            if ((ulong)i >= (ulong)l.Count) throw Ops.IndexError("list assignment index out of range");
+                            Slot.Of(l.Items)[i].V = v;
+                        }
+                        else Ops.SetItem(o, k, v);
+                        st[sp].V = null!; st[sp + 1].V = null!; st[sp + 2].V = null!;
+                        break;
+                    }
+                case Op.DeleteSubscr:
+                    {
+                        var k = st[--sp].V;
+                        var o = st[--sp].V;
+                        Ops.DelItem(o, k);
+                        break;
+                    }
+                case Op.BuildSlice:
+                    {
+                        if ((word >> 8) == 3) { var step = st[--sp].V; var hi = st[--sp].V; var lo = st[--sp].V; st[sp++].V = new PySlice(lo, hi, step); }
+                        else { var hi = st[--sp].V; var lo = st[--sp].V; st[sp++].V = new PySlice(lo, hi, PyNone.Instance); }
+                        break;
+                    }
+                case Op.Jump:
+                    {
+                        int target = word >> 8;
+                        // a backward jump closes a loop: one load to honour an interrupt request
+                        if (target < ip && Volatile.Read(ref s_interrupt) != 0) RaiseInterrupt();
+                        ip = target;
+                        break;
+                    }
+                case Op.PopJumpIfFalse:
+                    {
+                        var v = st[--sp].V;
+                        st[sp].V = null!;
+                        if (ReferenceEquals(v, PyBool.False) || (!ReferenceEquals(v, PyBool.True) && !Ops.IsTrue(v))) ip = word >> 8;
+                        break;
+                    }
+                case Op.PopJumpIfTrue:
+                    {
+                        var v = st[--sp].V;
+                        st[sp].V = null!;
+                        if (ReferenceEquals(v, PyBool.True) || (!ReferenceEquals(v, PyBool.False) && Ops.IsTrue(v))) ip = word >> 8;
+                        break;
+                    }
+                case Op.JumpIfFalseOrPop:
+                    if (!Ops.IsTrue(st[sp - 1].V)) ip = word >> 8; else st[--sp].V = null!;
+                    break;
+                case Op.JumpIfTrueOrPop:
+                    if (Ops.IsTrue(st[sp - 1].V)) ip = word >> 8; else st[--sp].V = null!;
+                    break;
+                case Op.GetIter: st[sp - 1].V = Ops.GetIter(st[sp - 1].V); break;
+                case Op.ForIter:
+                    {
+                        var it = st[sp - 1].V;
+                        // the builtin iterators (sealed classes) are called directly; others may be heap classes
+                        var v = it is PyRangeIterator ri ? ri.Next() : it is PyListIterator li ? li.Next() : it is PySeqIterator si ? si.Next()
+                            : it.Type.IsHeap ? Ops.Next(it) : it.Next();
+                        if (v == null) { st[--sp].V = null!; ip = word >> 8; }
+                        else st[sp++].V = v;
+                        break;
+                    }
+                case Op.BuildTuple:
+                    {
+                        int n = word >> 8;
+                        if (n == 0) { st[sp++].V = PyTuple.Empty; break; }
+                        var items = new PyObject[n];
+                        sp -= n;
+                        Array.Copy(stack, sp, items, 0, n);
+                        Array.Clear(stack, sp, n);
+                        st[sp++].V = new PyTuple(items);
+                        break;
+                    }
+                case Op.BuildList:
+                    {
+                        int n = word >> 8;
+                        var items = new PyObject[n];
+                        sp -= n;
+                        Array.Copy(stack, sp, items, 0, n);
+                        Array.Clear(stack, sp, n);
+                        st[sp++].V = new PyList(items);
+                        break;
+                    }
+                case Op.BuildSet:
+                    {
+                        int n = word >> 8;
+                        var s = new PySet(false);
+                        sp -= n;
+                        for (int i = 0; i < n; i++) { s.Add(st[sp + i].V); st[sp + i].V = null!; }
+                        st[sp++].V = s;
+                        break;
+                    }
+                case Op.BuildMap:
+                    {
+                        int n = word >> 8;
+                        var d = new PyDict();
+                        sp -= 2 * n;
+                        for (int i = 0; i < n; i++) { d.SetItem(st[sp + 2 * i].V, st[sp + 2 * i + 1].V); st[sp + 2 * i].V = null!; st[sp + 2 * i + 1].V = null!; }
+                        st[sp++].V = d;
+                        break;
+                    }
+                case Op.ListAppend: { var v = st[--sp].V; ((PyList)st[sp - (word >> 8)].V).Append(v); st[sp].V = null!; break; }
+                case Op.SetAdd: { var v = st[--sp].V; ((PySet)st[sp - (word >> 8)].V).Add(v); st[sp].V = null!; break; }
+                case Op.MapAdd:
+                    {
+                        var v = st[--sp].V; var k = st[--sp].V;
+                        ((PyDict)st[sp - (word >> 8)].V).SetItem(k, v);
+                        st[sp].V = null!; st[sp + 1].V = null!;
+                        break;
+                    }
+                case Op.ListExtend:
+                    {
+                        var v = st[--sp].V;
+                        ListExtend((PyList)st[sp - (word >> 8)].V, v);
+                        st[sp].V = null!;
+                        break;
+                    }
+                case Op.SetUpdate: { var v = st[--sp].V; ((PySet)st[sp - (word >> 8)].V).AddAll(v); st[sp].V = null!; break; }
+                case Op.DictUpdate:
+                case Op.DictMerge:
+                    {
+                        var v = st[--sp].V;
+                        DictUpdate((PyDict)st[sp - (word >> 8)].V, v, (Op)(byte)word == Op.DictMerge);
+                        st[sp].V = null!;
+                        break;
+                    }
+                case Op.ListToTuple: st[sp - 1].V = new PyTuple(((PyList)st[sp - 1].V).ToArray()); break;
+                case Op.BuildString:
+                    {
+                        int n = word >> 8;
+                        sp -= n;
+                        var sb = new System.Text.StringBuilder();
+                        for (int i = 0; i < n; i++) { sb.Append(((PyStr)st[sp + i].V).Value); st[sp + i].V = null!; }
+                        st[sp++].V = PyStr.Of(sb.ToString());
+                        break;
+                    }
+                case Op.FormatValue:
+                    {
+                        int flags = word >> 8;
+                        string spec = "";
+                        if ((flags & 4) != 0) spec = ((PyStr)st[--sp].V).Value;
+                        var v = st[sp - 1].V;
+                        switch (flags & 3)
+                        {
+                            case 1: v = PyStr.Of(Ops.Str(v)); break;
+                            case 2: v = PyStr.Of(Ops.Repr(v)); break;
+                            case 3: v = PyStr.Of(BuiltinsModule.Ascii(Ops.Repr(v))); break;
+                        }
+                        st[sp - 1].V = v is PyStr && spec.Length == 0 && v.Type == PyStr.TypeObj ? v : PyStr.Of(Formatting.Format(v, spec));
+                        break;
+                    }
+                case Op.UnpackSequence:
+                    {
+                        int n = word >> 8;
+                        var seq = st[--sp].V;
+                        PyObject[] items;
+                        int len;
+                        if (seq is PyTuple t && !t.Type.IsHeap) { items = t.Items; len = items.Length; }
+                        else if (seq is PyList l && !l.Type.IsHeap) { items = l.Items; len = l.Count; }
+                        else
+                        {
+                            var it = Ops.GetIter(seq);
+                            items = new PyObject[n];
+                            len = 0;
+                            PyObject? v;
+                            while ((v = Ops.Next(it)) != null)
+                            {
+                                if (len == n) throw Ops.ValueError($"too many values to unpack (expected {n})");
+                                items[len++] = v;
+                            }
+                        }
+                        if (len != n)
+                        {
+                            if (len > n) throw Ops.ValueError($"too many values to unpack (expected {n})");
+                            throw Ops.ValueError($"not enough values to unpack (expected {n}, got {len})");
+                        }
+                        for (int i = n - 1; i >= 0; i--) st[sp++].V = items[i];
+                        break;
+                    }
+                case Op.UnpackEx:
+                    {
+                        int before = (word >> 8) & 0xFF, after = word >> 16;
+                        var items = Ops.ToArray(st[--sp].V);
+                        if (items.Length < before + after)
+                            throw Ops.ValueError($"not enough values to unpack (expected at least {before + after}, got {items.Length})");
+                        for (int i = items.Length - 1; i >= items.Length - after; i--) st[sp++].V = items[i];
+                        var mid = new PyObject[items.Length - before - after];
+                        Array.Copy(items, before, mid, 0, mid.Length);
+                        st[sp++].V = new PyList(mid);
+                        for (int i = before - 1; i >= 0; i--) st[sp++].V = items[i];
+                        break;
+                    }
+                case Op.MakeFunction:
+                    {
+                        int flags = word >> 8;
+                        var cw = (PyCodeWrapper)st[--sp].V;
+                        PyCell[]? closure = null;
+                        PyDict? kwdefs = null;
+                        PyObject[]? defs = null;
+                        if ((flags & 4) != 0) { var t = (PyTuple)st[--sp].V; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
+                        if ((flags & 2) != 0) kwdefs = (PyDict)st[--sp].V;
+                        if ((flags & 1) != 0) defs = ((PyTuple)st[--sp].V).Items;
+                        var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure);
+                        if (cw.Code.Doc != null) fn.Doc = cw.Code.Doc;
+                        st[sp++].V = fn;
+                        break;
+                    }
+                case Op.BuildClass:
+                    {
+                        var kwargs = (PyDict)st[--sp].V;
+                        var bases = (PyTuple)st[--sp].V;
+                        var name = (PyStr)st[--sp].V;
+                        var body = (PyFunction)st[--sp].V;
+                        st[sp++].V = BuiltinsModule.BuildClass(body, name.Value, bases, kwargs);
+                        break;
+                    }
+                case Op.ReturnValue:
+                    {
+                        var r = st[--sp].V;
+                        f.Sp = 0; f.Ip = ip; f.Finished = true;
+                        return r;
+                    }
+                case Op.YieldValue:
+                    {
+                        var r = st[--sp].V;
+                        f.Sp = sp; f.Ip = ip; f.Yielded = true;
+                        return r;
+                    }
+                case Op.GetYieldFromIter:
+                    {
+                        var o = st[sp - 1].V;
+                        if (o is not PyGenerator) st[sp - 1].V = Ops.GetIter(o);
+                        break;
+                    }
+                case Op.YieldFrom:
+                    {
+                        var v = st[--sp].V;
+                        var it = st[sp - 1].V;
+                        PyObject? r;
+                        PyObject? result = null;
+                        if (it is PyGenerator g) r = g.SendInternal(v, out result);
+                        else if (v == PyNone.Instance) { r = Ops.Next(it); if (r == null) result = PyNone.Instance; }
+                        else
+                        {
+                            r = SendTo(it, v, out result);
+                        }
+                        if (r != null)
+                        {
+                            f.Sp = sp; f.Ip = ip - 1; f.Yielded = true;
+                            return r;
+                        }
+                        st[sp - 1].V = result ?? PyNone.Instance;
+                        break;
+                    }
+                case Op.SetupExcept: f.PushBlock(word >> 8, sp, false, null); break;
+                case Op.SetupWith: f.PushBlock(word >> 8, sp - 1, false, null); break;
+                case Op.PopBlock: f.BlockCount--; break;
+                case Op.PopExcept:
+                    {
+                        var b = f.Blocks![--f.BlockCount];
+                        CurrentExc = b.Saved;
+                        break;
+                    }
+                case Op.Raise:
+                    {
+                        int n = word >> 8;
+                        if (n == 0)
+                        {
+                            var cur = CurrentExc ?? throw Ops.RuntimeError("No active exception to reraise");
+                            throw new PyException(cur);
+                        }
+                        PyObject? cause = n == 2 ? st[--sp].V : null;
+                        var exc = MakeException(st[--sp].V);
+                        if (cause != null)
+                        {
+                            if (cause == PyNone.Instance) exc.Cause = PyNone.Instance;
+                            else exc.Cause = MakeException(cause);
+                            exc.SuppressContext = true;
+                        }
+                        exc.LastFrame = null;
+                        throw new PyException(exc);
+                    }
+                case Op.Reraise:
+                    {
+                        var exc = (PyBaseException)st[--sp].V;
+                        throw new PyException(exc);
+                    }
+                case Op.CheckExcMatch:
+                    {
+                        var t = st[--sp].V;
+                        CheckCatchable(t);
+                        st[sp].V = PyBool.Of(Ops.IsInstance(st[sp - 1].V, t));
+                        sp++;
+                        break;
+                    }
+                case Op.BeforeWith:
+                    {
+                        var ctx = st[--sp].V;
+                        var enter = Ops.GetAttrOrNull(ctx, PyStr.S___enter__);
+                        var exit = Ops.GetAttrOrNull(ctx, PyStr.S___exit__);
+                        if (enter == null || exit == null) throw Ops.TypeError($"'{ctx.Type.Name}' object does not support the context manager protocol");
+                        st[sp++].V = exit;
+                        st[sp++].V = Ops.Call0(enter);
+                        break;
+                    }
+                case Op.WithExitNormal:
+                    {
+                        var exit = st[--sp].V;
+                        st[sp].V = null!;
+                        Ops.Call(exit, new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
+                        break;
+                    }
+                case Op.WithExcept:
+                    {
+                        var exc = (PyBaseException)st[sp - 1].V;
+                        var exit = st[sp - 2].V;
+                        var r = Ops.Call(exit, new PyObject[] { exc.Type, exc, PyNone.Instance });
+                        st[sp++].V = PyBool.Of(Ops.IsTrue(r));
+                        break;
+                    }
+                case Op.ImportName:
+                    {
+                        var fromlist = st[--sp].V;
+                        var level = (PyInt)st[--sp].V;
+                        st[sp++].V = Modules.Importer.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
+                        break;
+                    }
+                case Op.ImportFrom:
+                    st[sp].V = Modules.Importer.ImportFrom(st[sp - 1].V, names[word >> 8]);
+                    sp++;
+                    break;
+                case Op.ImportStar:
+                    Modules.Importer.ImportStar(st[--sp].V, f.Locals ?? f.Globals);
+                    break;
+                case Op.LoadAssertionError: st[sp++].V = PyBaseException.AssertionErrorType; break;
+                case Op.PrintExpr:
+                    {
+                        var v = st[--sp].V;
+                        if (v != PyNone.Instance)
+                        {
+                            BuiltinsDict.SetItem("_", v);
+                            Modules.SysModule.WriteStdout(Ops.Repr(v) + "\n");
+                        }
+                        break;
+                    }
+                case Op.MatchSequence:
+                    {
+                        int arg = word >> 8;
+                        int n = arg & 0xFFFF; bool star = (arg >> 16) != 0;
+                        var subj = st[--sp].V;
+                        PyObject[]? items = null;
+                        if (subj is PyList || subj is PyTuple || subj is PyRange || (subj.Type.IsHeap && subj.Type.Name == "deque"))
+                            items = Ops.ToArray(subj);
+                        if (items != null && (star ? items.Length >= n : items.Length == n))
+                        {
+                            st[sp++].V = new PyTuple(items);
+                            st[sp++].V = PyBool.True;
+                        }
+                        else st[sp++].V = PyBool.False;
+                        break;
+                    }
+                case Op.MatchMapping:
+                    {
+                        var subj = st[sp - 1].V;
+                        if (subj is PyDict) st[sp++].V = PyBool.True;
+                        else st[sp - 1].V = PyBool.False;
+                        break;
+                    }
+                case Op.MatchKeys:
+                    {
+                        var keys = (PyTuple)st[--sp].V;
+                        var subj = (PyDict)st[--sp].V;
+                        var vals = new PyObject[keys.Items.Length];
+                        bool ok = true;
+                        for (int i = 0; i < vals.Length; i++)
+                        {
+                            var v = subj.GetOrNull(keys.Items[i]);
+                            if (v == null) { ok = false; break; }
+                            vals[i] = v;
+                        }
+                        if (!ok) { st[sp++].V = PyBool.False; break; }
+                        if ((word >> 8) != 0)
+                        {
+                            var rest = subj.Copy();
+                            foreach (var k in keys.Items) rest.Remove(k);
+                            st[sp++].V = rest;
+                        }
+                        st[sp++].V = new PyTuple(vals);
+                        st[sp++].V = PyBool.True;
+                        break;
+                    }
+                case Op.MatchClass:
+                    {
+                        int nargs = word >> 8;
+                        var kwn = (PyTuple)st[--sp].V;
+                        var cls = st[--sp].V;
+                        var subj = st[--sp].V;
+                        if (!Ops.IsInstance(subj, cls)) { st[sp++].V = PyBool.False; break; }
+                        var vals = new PyObject[nargs + kwn.Items.Length];
+                        bool ok = true;
+                        if (nargs > 0)
+                        {
+                            var ma = Ops.GetAttrOrNull(cls, PyStr.Intern("__match_args__"));
+                            var t = (PyType)cls;
+                            bool selfMatch = ma == null && (t == PyInt.TypeObj || t == PyStr.TypeObj || t == PyFloat.TypeObj || t == PyBool.TypeObj || t == PyList.TypeObj
+                                || t == PyTuple.TypeObj || t == PyDict.TypeObj || t == PySet.SetType || t == PyBytes.TypeObj || t.Mro.Length > 1 && !t.IsHeap);
+                            if (selfMatch)
+                            {
+                                if (nargs > 1) throw Ops.TypeError($"{t.Name}() accepts 1 positional sub-pattern ({nargs} given)");
+                                vals[0] = subj;
+                            }
+                            else
+                            {
+                                var margs = ma == null ? Array.Empty<PyObject>() : Ops.ToArray(ma);
+                                if (nargs > margs.Length) throw Ops.TypeError($"{t.Name}() accepts {margs.Length} positional sub-pattern{(margs.Length == 1 ? "" : "s")} ({nargs} given)");
+                                for (int i = 0; i < nargs && ok; i++)
+                                {
+                                    var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)margs[i]).Value));
+                                    if (v == null) ok = false; else vals[i] = v;
+                                }
+                            }
+                        }
+                        for (int i = 0; i < kwn.Items.Length && ok; i++)
+                        {
+                            var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)kwn.Items[i]).Value));
+                            if (v == null) ok = false; else vals[nargs + i] = v;
+                        }
+                        if (!ok) { st[sp++].V = PyBool.False; break; }
+                        st[sp++].V = new PyTuple(vals);
+                        st[sp++].V = PyBool.True;
+                        break;
+                    }
+                default:
+                    throw Ops.Exc(PyBaseException.All["SystemError"], "unknown opcode " + (word & 0xFF));
+            }
+        }
+    }
+
+    private static void DictUpdate(PyDict target, PyObject v, bool merge)
+    {
+        if (v is not PyDict && !Ops.HasAttr(v, "keys")) throw Ops.TypeError($"'{v.Type.Name}' object is not a mapping");
+        if (merge && v is PyDict vd)
+        {
+            foreach (var kv in vd.Items())
+                if (target.ContainsKey(kv.Key)) throw Ops.TypeError($"got multiple values for keyword argument '{Ops.Str(kv.Key)}'");
+        }
+        target.Update(v);
+    }
+
+    private static void ListExtend(PyList target, PyObject v)
+    {
+        try { target.Extend(v); }
+        catch (PyException e) when (e.Value.Type == PyBaseException.TypeErrorType && !Ops.HasAttr(v, "__iter__") && v is not PyStr)
+        { throw Ops.TypeError($"Value after * must be an iterable, not {v.Type.Name}"); }
+    }
+
+    /// <summary>it.send(v) for yield from over a non-generator: the next value, or null with the return value.</summary>
+    private static PyObject? SendTo(PyObject it, PyObject v, out PyObject? result)
+    {
+        result = null;
+        try { return Ops.CallMethod(it, "send", v); }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.StopIterationType))
+        {
+            result = e.Value.Args.Items.Length > 0 ? e.Value.Args.Items[0] : PyNone.Instance;
+            return null;
         }
     }
 
@@ -1058,6 +1077,41 @@ public static class Interpreter
         return b.Values[gc.BIx]!;
     }
 
+    /// <summary>LOAD_METHOD: the function to call with <paramref name="o"/> as first argument (no bound method object),
+    /// or null for the generic attribute path. Cached per instruction and receiver type.</summary>
+    private static PyObject? MethodFor(PyObject o, PyStr name, CodeObject code, int at)
+    {
+        var t = o.Type;
+        var site = code.Caches[at] as AttrSite;
+        var c = site?.Find(t);
+        if (c == null || c.Version != PyType.GlobalVersion || c.Cls != o.GetType())
+        {
+            if (site == null) code.Caches[at] = site = new AttrSite();
+            c ??= site.For(t);
+            c.Version = PyType.GlobalVersion;
+            c.Cls = o.GetType();
+            c.Attr = null;
+            c.Kind = 0;
+            if ((o is PyInstance || o is PyStr || o is PyList || o is PyDict || o is PyTuple || o is PySet || o is PyInt || o is PyFloat || o is PyBytes)
+                && (!t.IsHeap || t.LookupHeap(PyStr.S___getattribute__) == null))
+            {
+                var attr = t.Lookup(name);
+                if (attr is PyFunction || (attr is PyBuiltinFunction bf && bf.IsMethod))
+                {
+                    c.Attr = attr;
+                    c.Kind = t.IsHeap ? 2 : 1; // 2: an instance attribute of the same name would shadow it
+                }
+            }
+        }
+        if (c.Kind == 0) return null;
+        if (c.Kind == 2)
+        {
+            var d = o is PyInstance pi ? pi.RawDict : o.Dict;
+            if (d != null && d.Count != 0 && d.GetOrNull(name) != null) return null;
+        }
+        return c.Attr;
+    }
+
     /// <summary>Attribute read on a plain instance with a per-instruction cache of the type lookup.</summary>
     private static PyObject LoadInstanceAttr(PyInstance o, PyStr name, CodeObject code, int at)
     {
@@ -1117,6 +1171,7 @@ internal sealed class GlobalCache
 internal sealed class AttrCache
 {
     public PyType? Type;
+    public System.Type? Cls;
     public int Version;
     public PyObject? Attr;
     public int Kind;
@@ -1129,10 +1184,18 @@ internal sealed class AttrSite
     private readonly AttrCache[] _e = new AttrCache[4];
     private int _n, _next;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public AttrCache? Find(PyType t)
     {
+        var e0 = _e[0];
+        if (e0 != null && ReferenceEquals(e0.Type, t)) return e0;
+        return FindRest(t);
+    }
+
+    private AttrCache? FindRest(PyType t)
+    {
         var e = _e;
-        for (int i = 0; i < _n; i++) if (ReferenceEquals(e[i].Type, t)) return e[i];
+        for (int i = 1; i < _n; i++) if (ReferenceEquals(e[i].Type, t)) return e[i];
         return null;
     }
 
