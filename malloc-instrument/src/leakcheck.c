@@ -66,6 +66,16 @@ typedef struct root_range {
 #define NO_BLOCK UINT32_MAX
 
 /* A block's [start, end) side by side: the mark loop's lookups read both, one cache line. */
+
+/* What the radix sort carries: everything the scan needs from a record, so that after the
+ * sequential pass over the record pool no record is read again (a random read per block cost
+ * ~100 ms of a 1e6-block scan). */
+typedef struct sort_item {
+    uint64_t start, size;
+    uint32_t trace_id;
+    uint32_t index;    /* record index | SORT_LOADER */
+} sort_item;
+#define SORT_LOADER 0x80000000u /* record indices stay below 2^28 (MEMTABLE_RECORD_CAPACITY) */
 typedef struct block_span {
     uint64_t start, end;
 } block_span;
@@ -79,8 +89,8 @@ typedef struct scan {
     uint64_t *indirect_blocks;
     uint32_t *live;            /* per position: the record index */
     uint32_t live_count;
-    uint64_t *starts, *ends;   /* per position: [start, end) (end = start + 1 for size 0) */
-    block_span *spans;         /* the same pairs interleaved, for the mark loop */
+    block_span *spans;         /* per position: [start, end) (end = start + 1 for size 0) */
+    struct sort_item *sorting; /* 2 * capacity: collect_live_blocks' radix sort */
     uint64_t *sizes;           /* per position: the requested size */
     uint32_t *traces;          /* per position: the trace id */
     uint32_t *position;        /* per record index: its position */
@@ -196,37 +206,31 @@ static size_t static_tls_size(void)
 
 static void build_regions(scan *s);
 
-/* LSD radix sort of (start, record index) pairs by start: 16-byte granules, 47-bit addresses,
- * 11-bit digits, 4 passes. The keys travel with the indices, so no pass reads a record. The
- * scratch arrays are `ends` and `position`, not yet in use. */
-static void radix_sort_live(scan *s)
+/* LSD radix sort of the items by start, in 12-bit digits of (start - lowest) / 16: only as many
+ * passes as the heap's span needs (two up to 256 MiB, four for arenas spread over the address
+ * space). Returns the sorted array (one of the two halves of s->sorting). */
+static sort_item *radix_sort_live(scan *s)
 {
-    uint64_t *keys = s->starts, *keys_to = s->ends;
-    uint32_t *values = s->live, *values_to = s->position;
-    for (int shift = 4; shift < 48; shift += 11) {
-        uint32_t counts[2048];
+    sort_item *from = s->sorting, *to = s->sorting + s->capacity;
+    uint64_t range = (s->highest - s->lowest) >> 4;
+    for (int shift = 0; shift == 0 || (range >> shift) != 0; shift += 12) {
+        uint32_t counts[4096];
         memset(counts, 0, sizeof counts);
         for (uint32_t i = 0; i < s->live_count; i++)
-            counts[(keys[i] >> shift) & 2047]++;
+            counts[((from[i].start - s->lowest) >> (4 + shift)) & 4095]++;
         uint32_t total = 0;
-        for (int d = 0; d < 2048; d++) {
+        for (int d = 0; d < 4096; d++) {
             uint32_t c = counts[d];
             counts[d] = total;
             total += c;
         }
-        for (uint32_t i = 0; i < s->live_count; i++) {
-            uint32_t at = counts[(keys[i] >> shift) & 2047]++;
-            keys_to[at] = keys[i];
-            values_to[at] = values[i];
-        }
-        uint64_t *k = keys;
-        keys = keys_to;
-        keys_to = k;
-        uint32_t *v = values;
-        values = values_to;
-        values_to = v;
+        for (uint32_t i = 0; i < s->live_count; i++)
+            to[counts[((from[i].start - s->lowest) >> (4 + shift)) & 4095]++] = from[i];
+        sort_item *swap = from;
+        from = to;
+        to = swap;
     }
-    /* 4 passes: the result is back in starts/live. */
+    return from;
 }
 
 static inline void push(scan *s, uint32_t block);
@@ -240,25 +244,29 @@ static int collect_live_blocks(scan *s)
         const memtable_record *r = &s->records[i];
         if (!(r->flags & RECORD_LIVE))
             continue;
-        s->live[s->live_count] = i;
-        s->starts[s->live_count++] = r->start;
+        sort_item *item = &s->sorting[s->live_count++];
+        item->start = r->start;
+        item->size = r->size;
+        item->trace_id = r->trace_id;
+        item->index = i | ((r->flags & RECORD_LOADER) ? SORT_LOADER : 0);
         if (r->start < s->lowest)
             s->lowest = r->start;
         uint64_t end = r->start + (r->size ? r->size : 1);
         if (end > s->highest)
             s->highest = end;
     }
-    radix_sort_live(s);
+    const sort_item *sorted = s->live_count ? radix_sort_live(s) : s->sorting;
     for (uint32_t p = 0; p < s->live_count; p++) {
-        const memtable_record *r = &s->records[s->live[p]];
-        s->sizes[p] = r->size;
-        s->traces[p] = r->trace_id;
-        s->ends[p] = r->start + (r->size ? r->size : 1);
-        s->spans[p].start = r->start;
-        s->spans[p].end = s->ends[p];
-        s->position[s->live[p]] = p;
+        const sort_item *item = &sorted[p];
+        uint32_t index = item->index & ~SORT_LOADER;
+        s->live[p] = index;
+        s->sizes[p] = item->size;
+        s->traces[p] = item->trace_id;
+        s->spans[p].start = item->start;
+        s->spans[p].end = item->start + (item->size ? item->size : 1);
+        s->position[index] = p;
         /* The loader's own blocks are roots: loader state keeps them (LSan does the same). */
-        if (r->flags & RECORD_LOADER) {
+        if (item->index & SORT_LOADER) {
             s->state[p] = REACHABLE;
             push(s, p);
         }
@@ -273,7 +281,7 @@ static uint32_t first_block_from(const scan *s, uint64_t low)
     uint32_t lo = 0, hi = s->live_count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (s->starts[mid] < low)
+        if (s->spans[mid].start < low)
             lo = mid + 1;
         else
             hi = mid;
@@ -285,7 +293,7 @@ static uint32_t first_block_from(const scan *s, uint64_t low)
 static int holds_blocks(const scan *s, uint64_t low, uint64_t high)
 {
     uint32_t i = first_block_from(s, low);
-    return i < s->live_count && s->starts[i] < high;
+    return i < s->live_count && s->spans[i].start < high;
 }
 
 /* The position of a sorted live block from its record index, or NO_BLOCK. */
@@ -314,15 +322,15 @@ static uint32_t block_at_by_hint(const scan *s, uint64_t word)
     uint32_t p = position_of(s, hint);
     if (p == NO_BLOCK)
         return position_of(s, memtable_find(word, 0)); /* not a sorted live block: be exact the slow way */
-    while (p + 1 < s->live_count && s->starts[p + 1] <= word)
+    while (p + 1 < s->live_count && s->spans[p + 1].start <= word)
         p++;
-    while (p > 0 && s->starts[p] > word)
+    while (p > 0 && s->spans[p].start > word)
         p--;
-    return s->starts[p] <= word && word < s->ends[p] ? p : NO_BLOCK;
+    return s->spans[p].start <= word && word < s->spans[p].end ? p : NO_BLOCK;
 }
 
 /* The directory way: find the region (few, cached), read one directory entry, then step through
- * contiguous `ends` to the first block ending after `word`. */
+ * contiguous spans to the first block ending after `word`. */
 static inline uint32_t block_at(const scan *s, uint64_t word)
 {
     if (word < s->lowest || word >= s->highest)
@@ -360,11 +368,11 @@ static void build_regions(scan *s)
         }
         scan_region *r = &s->regions[s->region_count++];
         r->first = p;
-        r->low = s->starts[p] & ~((1ull << DIRECTORY_GRAIN_SHIFT) - 1);
-        uint64_t high = s->ends[p];
-        for (p++; p < s->live_count && s->starts[p] - high <= REGION_GAP; p++)
-            if (s->ends[p] > high)
-                high = s->ends[p];
+        r->low = s->spans[p].start & ~((1ull << DIRECTORY_GRAIN_SHIFT) - 1);
+        uint64_t high = s->spans[p].end;
+        for (p++; p < s->live_count && s->spans[p].start - high <= REGION_GAP; p++)
+            if (s->spans[p].end > high)
+                high = s->spans[p].end;
         r->end = p;
         r->high = high;
         uint64_t entries = ((high - r->low) >> DIRECTORY_GRAIN_SHIFT) + 1;
@@ -376,7 +384,7 @@ static void build_regions(scan *s)
         uint32_t q = r->first;
         for (uint64_t e = 0; e < entries; e++) {
             uint64_t at = r->low + (e << DIRECTORY_GRAIN_SHIFT);
-            while (q < r->end && s->ends[q] <= at)
+            while (q < r->end && s->spans[q].end <= at)
                 q++;
             r->directory[e] = q;
         }
@@ -556,7 +564,7 @@ static void scan_between_blocks(scan *s, uint64_t low, uint64_t high)
 {
     uint64_t cursor = low;
     for (uint32_t i = first_block_from(s, low); i < s->live_count; i++) {
-        uint64_t start = s->starts[i];
+        uint64_t start = s->spans[i].start;
         if (start >= high)
             break;
         uint64_t chunk = start >= 16 ? start - 16 : start; /* glibc chunk header */
@@ -611,7 +619,7 @@ static void absorb_clique(scan *s, uint32_t leader)
     push(s, leader);
     while (s->stack_count) {
         uint32_t block = s->stack[--s->stack_count];
-        uint64_t start = s->starts[block], low = (start + 7) & ~7ull;
+        uint64_t start = s->spans[block].start, low = (start + 7) & ~7ull;
         for (uint64_t p = low; p + 8 <= start + s->sizes[block]; p += 8) {
             uint32_t target = block_at(s, *(const uint64_t *)(uintptr_t)p);
             if (target == NO_BLOCK || target == leader || s->state[target] != UNREACHED)
@@ -721,7 +729,7 @@ static int build_records(scan *s, invisible_leak_summary *summary)
             memset(record, 0, sizeof *record);
             record->kind = kind;
             record->trace_id = trace_id;
-            record->example_block = s->starts[i];
+            record->example_block = s->spans[i].start;
             slots[slot] = (uint32_t)++count;
         }
         record->blocks++;
@@ -746,8 +754,7 @@ static void unmap_scan(scan *s)
     raw_unmap(s->indirect_bytes, (size_t)s->capacity * 8);
     raw_unmap(s->indirect_blocks, (size_t)s->capacity * 8);
     raw_unmap(s->live, (size_t)s->capacity * 4);
-    raw_unmap(s->starts, (size_t)s->capacity * 8);
-    raw_unmap(s->ends, (size_t)s->capacity * 8);
+    raw_unmap(s->sorting, (size_t)s->capacity * 2 * sizeof(sort_item));
     raw_unmap(s->sizes, (size_t)s->capacity * 8);
     raw_unmap(s->spans, (size_t)s->capacity * sizeof(block_span));
     raw_unmap(s->traces, (size_t)s->capacity * 4);
@@ -773,8 +780,7 @@ static int map_scan(scan *s)
     s->indirect_bytes = raw_map((size_t)s->capacity * 8, 1);
     s->indirect_blocks = raw_map((size_t)s->capacity * 8, 1);
     s->live = raw_map((size_t)s->capacity * 4, 1);
-    s->starts = raw_map((size_t)s->capacity * 8, 1);
-    s->ends = raw_map((size_t)s->capacity * 8, 1);
+    s->sorting = raw_map((size_t)s->capacity * 2 * sizeof(sort_item), 1);
     s->sizes = raw_map((size_t)s->capacity * 8, 1);
     s->spans = raw_map((size_t)s->capacity * sizeof(block_span), 1);
     s->traces = raw_map((size_t)s->capacity * 4, 1);
@@ -786,7 +792,7 @@ static int map_scan(scan *s)
     s->roots = raw_map(ROOT_CAPACITY * sizeof(root_range), 1);
     s->maps = raw_map(MAPS_BUFFER_BYTES, 1);
     s->threads = raw_map((STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots), 1);
-    return s->regions && s->directory && s->starts && s->ends && s->sizes && s->spans && s->traces && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots && s->maps
+    return s->regions && s->directory && s->sorting && s->sizes && s->spans && s->traces && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots && s->maps
                ? 0 : -1;
 }
 
