@@ -269,7 +269,13 @@ public static partial class AttachCommand
         private int Lost()
         {
             _stdout.Flush();
+            // A killed target closes its sockets while it exits, a moment before /proc shows it as a zombie.
             string state = ProcessState(_pid);
+            for (int i = 0; i < 50 && state == "alive"; i++)
+            {
+                Thread.Sleep(20);
+                state = ProcessState(_pid);
+            }
             Console.Error.WriteLine(state is "gone" or "zombie"
                 ? "invisible: process " + _pid + " exited during the session"
                 : "invisible: process " + _pid + " closed the connection");

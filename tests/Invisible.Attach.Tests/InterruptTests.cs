@@ -169,9 +169,12 @@ public sealed class InterruptTests
 
         public DrivenCli(int pid, params string[] args)
         {
-            var all = new System.Collections.Generic.List<string> { "attach", pid.ToString() };
+            // SIGINT at its default action in the client whatever the test runner inherited: a runner started in the
+            // background of a non-interactive shell ignores SIGINT, and an ignored SIGINT stays ignored across exec
+            // (and .NET then leaves it ignored).
+            var all = new System.Collections.Generic.List<string> { "--default-signal=INT", AttachTarget.Cli, "attach", pid.ToString() };
             all.AddRange(args);
-            _p = Process.Start(AttachTarget.StartInfo(AttachTarget.Cli, all, null))!;
+            _p = Process.Start(AttachTarget.StartInfo("/usr/bin/env", all, null))!;
             _outReader = Pump(_p.StandardOutput, _out);
             _errReader = Pump(_p.StandardError, _err);
         }

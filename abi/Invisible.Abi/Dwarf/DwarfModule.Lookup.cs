@@ -302,7 +302,7 @@ public sealed unsafe partial class DwarfModule
         while ((o = LibDw.dwarf_getlocations(&a, o, &basep, &s, &e, &expr, &len)) > 0 && guard++ < 100000)
         {
             var ops = new LocationOp[(int)len];
-            for (int i = 0; i < ops.Length; i++) ops[i] = new LocationOp(expr[i].Atom, expr[i].Number, expr[i].Number2);
+            for (int i = 0; i < ops.Length; i++) ops[i] = Unwinding.LocationOps.Convert(&a, expr + i);
             ranges.Add(new LocationRange(s, e, ops));
         }
         if (o < 0 && ranges.Count == 0) return Location.None;

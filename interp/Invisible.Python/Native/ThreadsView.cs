@@ -124,15 +124,18 @@ internal static unsafe class ThreadsView
         {
             regs = FrameRegisters.StackOnly(0, count > 0 ? t.Pcs[0] : 0);
         }
-        var frames = new List<NativeFrame>();
+        var chain = new FrameChain(count);
         for (int i = 0; i < count; i++)
         {
-            ulong pc = t.Pcs[i];
-            bool exact = i == 0 && (t.Flags & FlagExactPc) != 0;
-            AddFrames(frames, pc, exact, new FrameContext(t.Cfas[i], regs));
+            chain.Pcs[i] = t.Pcs[i];
+            chain.Cfas[i] = t.Cfas[i];
+            chain.Registers[i] = regs;
             if (i + 1 < count)
-                regs = CfiRegisters.Caller(NativeLibraries.Image, pc, exact, regs, t.Cfas[i], t.Pcs[i + 1]);
+                regs = CfiRegisters.Caller(NativeLibraries.Image, t.Pcs[i], i == 0 && (t.Flags & FlagExactPc) != 0, regs, t.Cfas[i], t.Pcs[i + 1]);
         }
+        var frames = new List<NativeFrame>();
+        for (int i = 0; i < count; i++)
+            AddFrames(frames, chain.Pcs[i], i == 0 && (t.Flags & FlagExactPc) != 0, new FrameContext(chain, i, 0));
         return new NativeThread(t.Tid, Comm(t.Tid), (t.Flags & FlagCurrent) != 0, frames.ToArray());
     }
 
@@ -159,11 +162,23 @@ internal static unsafe class ThreadsView
 
     // ------------------------------------------------------------------ locals through DWARF locations
 
+    /// <summary>A thread's physical frames, innermost first, with each frame's known registers.</summary>
+    private sealed class FrameChain
+    {
+        public FrameChain(int count) { Pcs = new ulong[count]; Cfas = new ulong[count]; Registers = new FrameRegisters[count]; }
+        public ulong[] Pcs { get; }
+        public ulong[] Cfas { get; }                 // 0 = unknown (the walk stopped at this frame)
+        public FrameRegisters[] Registers { get; }  // rsp = the callee's CFA; outer frames: recovered through the CFI
+    }
+
     private readonly struct FrameContext
     {
-        public FrameContext(ulong cfa, FrameRegisters registers) { Cfa = cfa; Registers = registers; }
-        public ulong Cfa { get; }                  // 0 = unknown (the walk stopped at this frame)
-        public FrameRegisters Registers { get; }   // this frame's known registers (rsp = the callee's CFA)
+        public FrameContext(FrameChain chain, int index, int depth) { Chain = chain; Index = index; Depth = depth; }
+        public FrameChain Chain { get; }
+        public int Index { get; }
+        public int Depth { get; }                    // entry values followed into callers so far
+        public ulong Cfa => Chain.Cfas[Index];
+        public FrameRegisters Registers => Chain.Registers[Index];
     }
 
     private static PyStr OptimizedOut => PyStr.Of("<optimized out>");
@@ -309,6 +324,10 @@ internal static unsafe class ThreadsView
                     if (!TryRegister((int)op.Number, ctx, out ulong bx)) return default;
                     stack[top++] = bx + op.Number2;
                     break;
+                case 0xa3: case 0xf3: // entry_value, GNU_entry_value
+                    if (!TryEntryValue(CallSites.EntryValueRegister(op), ctx, out ulong ev)) return default;
+                    stack[top++] = ev;
+                    break;
                 case 0x9c: // call_frame_cfa
                     if (ctx.Cfa == 0) return default;
                     stack[top++] = ctx.Cfa;
@@ -318,7 +337,7 @@ internal static unsafe class ThreadsView
                 case 0x93: // piece: a single piece covering the variable is the plain location
                     if (i != ops.Count - 1) return default;
                     break;
-                default: return default; // entry values, implicit pointers, TLS, multi-piece: not evaluated
+                default: return default; // implicit pointers, TLS, multi-piece: not evaluated
             }
         }
         return top >= 1 ? new Result(ResultKind.Memory, stack[top - 1]) : default;
@@ -326,6 +345,28 @@ internal static unsafe class ThreadsView
 
     private static bool TryRegister(int dwarfRegister, in FrameContext ctx, out ulong value) =>
         ctx.Registers.TryGet(dwarfRegister, out value);
+
+    private const uint CalleeSaved = (1u << 3) | (1u << 6) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 15);
+
+    /// <summary>DW_OP_entry_value(DW_OP_regN): register N as it was when the frame's function was entered (gdb's
+    /// <c>x@entry</c>). A callee-saved register had the caller's value; an argument register is what the caller
+    /// passed, which the caller's call-site parameter (DW_AT_call_value) describes over the caller's frame.</summary>
+    private static bool TryEntryValue(int register, in FrameContext ctx, out ulong value)
+    {
+        value = 0;
+        int caller = ctx.Index + 1;
+        if (register < 0 || caller >= ctx.Chain.Pcs.Length || ctx.Depth >= 8) return false;
+        if ((CalleeSaved & (1u << register)) != 0) return ctx.Chain.Registers[caller].TryGet(register, out value);
+        LocationOp[]? ops = CallSites.ParameterValue(NativeLibraries.Image, ctx.Chain.Pcs[caller], register);
+        if (ops is null) return false;
+        DwarfModule? m = NativeLibraries.Image.ModuleAt(ctx.Chain.Pcs[caller] - 1);
+        if (m is null) return false;
+        var callerCtx = new FrameContext(ctx.Chain, caller, ctx.Depth + 1);
+        Result r = Evaluate(ops, m.Bias, null, callerCtx);
+        // A call value is a DWARF expression: its result is the value (a register location means its content).
+        if (r.Kind is ResultKind.Memory or ResultKind.Value or ResultKind.Register) { value = r.Number; return true; }
+        return false;
+    }
 
     // ------------------------------------------------------------------ bt full
 

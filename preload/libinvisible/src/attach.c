@@ -204,8 +204,13 @@ static void *relay_main(void *argument)
             if (got < 0 && errno == EINTR)
                 continue;
             if (got <= 0) {
-                client_open = 0; /* Ctrl-D of a killed client: the interpreter sees end of input */
+                /* The client is gone (killed, detached): the interpreter sees end of input, and
+                 * code still running is stopped, as by Ctrl-C, rather than left running. */
+                client_open = 0;
                 shutdown(r->inner, SHUT_WR);
+                r->line_length = 9;
+                memcpy(r->line, "interrupt", 9);
+                relay_message(r);
             } else {
                 relay_scan(r, input, (size_t)got);
                 input_length = (size_t)got;
