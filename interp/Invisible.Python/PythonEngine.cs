@@ -78,13 +78,16 @@ public sealed class PythonEngine
         if (e.Msg.StartsWith("unindent does not match", StringComparison.Ordinal)) type = PyBaseException.IndentationErrorType;
         var lines = src.Replace("\r\n", "\n").Split('\n');
         string? text = e.Line >= 1 && e.Line <= lines.Length ? lines[e.Line - 1] + "\n" : null;
-        var details = new PyTuple(new PyObject[] { PyStr.Of(filename), PyInt.Get(e.Line), PyInt.Get(e.Col), text == null ? PyNone.Instance : PyStr.Of(text) });
+        int endLine = e.EndLine > 0 ? e.EndLine : e.Line, endCol = e.EndLine > 0 ? e.EndCol : e.Col;
+        var details = new PyTuple(new PyObject[] { PyStr.Of(filename), PyInt.Get(e.Line), PyInt.Get(e.Col), text == null ? PyNone.Instance : PyStr.Of(text), PyInt.Get(endLine), PyInt.Get(endCol) });
         var exc = new PyBaseException(type, new PyTuple(new PyObject[] { PyStr.Of(e.Msg), details }));
         exc.Dict!.SetItem("filename", PyStr.Of(filename));
         exc.Dict.SetItem("lineno", PyInt.Get(e.Line));
         exc.Dict.SetItem("offset", PyInt.Get(e.Col));
         exc.Dict.SetItem("text", text == null ? PyNone.Instance : PyStr.Of(text));
         exc.Dict.SetItem("msg", PyStr.Of(e.Msg));
+        exc.Dict.SetItem("end_lineno", PyInt.Get(endLine));
+        exc.Dict.SetItem("end_offset", PyInt.Get(endCol));
         return new PyException(exc);
     }
 

@@ -15,6 +15,8 @@ public sealed class Token
     public object? Value;        // number value, or decoded string
     public bool IsBytes, IsFString, IsRaw;
     public int Line, Col, EndLine;
+    /// <summary>0-based column just past the token on <see cref="EndLine"/>.</summary>
+    public int EndCol;
     public override string ToString() => $"{Kind}:{Text}@{Line}:{Col}";
 }
 
@@ -23,6 +25,10 @@ public sealed class SyntaxErrorException : Exception
     public readonly int Line, Col;
     public readonly string Msg;
     public readonly bool Indentation;
+    /// <summary>End of the highlighted range (line, 1-based exclusive column); 0 = a single caret.</summary>
+    public int EndLine, EndCol;
+    /// <summary>A hint from CPython's second, error-reporting pass: an unclosed bracket is reported instead.</summary>
+    public bool Custom;
     public SyntaxErrorException(string msg, int line, int col, bool indentation = false) : base(msg) { Msg = msg; Line = line; Col = col; Indentation = indentation; }
 }
 
@@ -118,14 +124,14 @@ public sealed class Lexer
             int cur = _indents[^1];
             if (col > cur)
             {
-                if (_out.Count == 0 || _out[^1].Kind != TokKind.Newline) throw new SyntaxErrorException("unexpected indent", _line, col + 1, true);
+                if (_out.Count == 0 || _out[^1].Kind != TokKind.Newline) throw new SyntaxErrorException("unexpected indent", _line, col, true);
                 _indents.Add(col);
                 Add(TokKind.Indent, "", _pos);
             }
             else if (col < cur)
             {
                 while (_indents[^1] > col) { _indents.RemoveAt(_indents.Count - 1); Add(TokKind.Dedent, "", _pos); }
-                if (_indents[^1] != col) throw new SyntaxErrorException("unindent does not match any outer indentation level", _line, col + 1, true);
+                if (_indents[^1] != col) throw new SyntaxErrorException("unindent does not match any outer indentation level", _line, col + 2, true); // CPython's offset
             }
             return true;
         }
@@ -133,7 +139,7 @@ public sealed class Lexer
 
     private void Add(TokKind k, string text, int start, object? value = null)
     {
-        _out.Add(new Token { Kind = k, Text = text, Line = _line, Col = start - _lineStart, Value = value, EndLine = _line });
+        _out.Add(new Token { Kind = k, Text = text, Line = _line, Col = start - _lineStart, Value = value, EndLine = _line, EndCol = Math.Max(start - _lineStart + 1, _pos - _lineStart) });
     }
 
     private static readonly string[] Ops3 = { "**=", "//=", ">>=", "<<=", "...", "!=" };
@@ -155,7 +161,7 @@ public sealed class Lexer
         else if (c == ')' || c == ']' || c == '}')
         {
             if (_paren > 0) { _paren--; _open.RemoveAt(_open.Count - 1); }
-            else throw Err($"unmatched '{c}'");
+            else throw new SyntaxErrorException($"unmatched '{c}'", _line, st - _lineStart + 1);
         }
         Add(TokKind.Op, c.ToString(), st);
     }
@@ -246,7 +252,7 @@ public sealed class Lexer
             _pos++;
         }
         string body = sb.ToString();
-        var tok = new Token { Kind = TokKind.String, Text = body, Line = startLine, Col = startCol, IsBytes = bytes, IsFString = f, IsRaw = raw, EndLine = _line };
+        var tok = new Token { Kind = TokKind.String, Text = body, Line = startLine, Col = startCol, IsBytes = bytes, IsFString = f, IsRaw = raw, EndLine = _line, EndCol = _pos - _lineStart };
         if (!f) tok.Value = raw ? body : Unescape(body, bytes, startLine);
         _out.Add(tok);
     }

@@ -14,6 +14,8 @@ public sealed class Parser
     private readonly List<Token> _t;
     private int _p;
     private int _funcDepth;
+    /// <summary>The first error CPython's compiler (not its parser) reports: raised only if the whole input parses.</summary>
+    private SyntaxErrorException? _deferred;
 
     public Parser(List<Token> tokens) { _t = tokens; }
 
@@ -30,11 +32,12 @@ public sealed class Parser
                 m.Body.AddRange(p.Statement());
             }
         }
-        catch (SyntaxErrorException) when (lexer.Unclosed is not null && p.AtEndOfInput())
+        catch (SyntaxErrorException e) when (lexer.Unclosed is not null && (p.AtEndOfInput() || e.Custom))
         {
             throw lexer.Unclosed;
         }
         if (lexer.Unclosed is not null) throw lexer.Unclosed;
+        if (p._deferred is not null) throw p._deferred;
         return m;
     }
 
@@ -49,6 +52,7 @@ public sealed class Parser
             while (p.Peek.Kind == TokKind.Newline) p._p++;
             if (p.Peek.Kind != TokKind.EOF) throw p.Err("invalid syntax");
             if (lexer.Unclosed is not null) throw lexer.Unclosed;
+            if (p._deferred is not null) throw p._deferred;
             return e;
         }
         catch (SyntaxErrorException) when (lexer.Unclosed is not null && p.AtEndOfInput())
@@ -73,15 +77,154 @@ public sealed class Parser
     private bool IsKw(string s) => Peek.Kind == TokKind.Name && Peek.Text == s;
     private bool AcceptOp(string s) { if (IsOp(s)) { _p++; return true; } return false; }
     private bool AcceptKw(string s) { if (IsKw(s)) { _p++; return true; } return false; }
-    private SyntaxErrorException Err(string msg, Token? t = null) { t ??= Peek; return new SyntaxErrorException(msg, t.Line, t.Col + 1); }
+    /// <summary>An error at a token, highlighting the whole token (CPython's caret range).</summary>
+    private SyntaxErrorException Err(string msg, Token? t = null) { t ??= Peek; return RangeErr(msg, t, t); }
+    private int IndentWidth(int line)
+    {
+        foreach (var tk in _t) if (tk.Line == line && tk.Kind is not (TokKind.Indent or TokKind.Dedent or TokKind.Newline)) return tk.Col;
+        return 0;
+    }
+    /// <summary>The source token at a node's position (for the caret range of a one-token node).</summary>
+    private Token TokenAt(int line, int col)
+    {
+        foreach (var tk in _t) if (tk.Line == line && tk.Col == col && tk.Kind != TokKind.Indent) return tk;
+        return new Token { Line = line, Col = col };
+    }
+    private static SyntaxErrorException RangeErr(string msg, Token first, Token last, bool custom = false)
+    {
+        var e = new SyntaxErrorException(msg, first.Line, first.Col + 1) { Custom = custom };
+        bool real = last.Kind is TokKind.Name or TokKind.Number or TokKind.String or TokKind.Op;
+        if (real && last.EndLine == first.Line) { e.EndLine = last.EndLine; e.EndCol = last.EndCol + 1; }
+        return e;
+    }
     private void ExpectOp(string s)
     {
         if (!AcceptOp(s))
         {
-            if (s == ":" ) throw Err("expected ':'");
-            if (Peek.Kind == TokKind.Newline || Peek.Kind == TokKind.EOF) throw Err("invalid syntax");
-            throw Err($"invalid syntax");
+            // CPython says "expected ':'" only before the end of the line, or after try/finally/else
+            if (s == ":" && (Peek.Kind == TokKind.Newline || Peek.Kind == TokKind.EOF || _p > 0 && _t[_p - 1].Kind == TokKind.Name && _t[_p - 1].Text is "try" or "finally" or "else"))
+                throw Err("expected ':'");
+            throw InvalidSyntax();
         }
+    }
+
+    /// <summary>"invalid syntax" at the current token, with the hints CPython's grammar gives: two expressions
+    /// side by side inside brackets (a missing comma), Python 2 print/exec, '=' where a comparison was meant.</summary>
+    private SyntaxErrorException InvalidSyntax()
+    {
+        var t = Peek;
+        int ti = _p;
+        if (ti > 0 && StartsExpr())
+        {
+            var prev = _t[ti - 1];
+            if (prev.Kind == TokKind.Name && prev.Text is "print" or "exec" && !IsOp("(") && (ti < 2 || !(_t[ti - 2].Kind == TokKind.Op && _t[ti - 2].Text == ".")))
+            {
+                var end = SpeculativeEnd(ti, star: true);
+                if (end != null) return RangeErr($"Missing parentheses in call to '{prev.Text}'. Did you mean {prev.Text}(...)?", prev, end, custom: true);
+            }
+            int start = BracketDepth(ti) > 0 ? ElementStart(ti) : -1;
+            if (start >= 0)
+            {
+                var a0 = _t[start];
+                bool nameString = a0.Kind == TokKind.Name && _t[start + 1].Kind == TokKind.String;
+                bool softKeyword = a0.Kind == TokKind.Name && a0.Text is "match" or "case" or "_";
+                if (!nameString && !softKeyword)
+                {
+                    var end = SpeculativeEnd(ti, star: false);
+                    if (end != null) return RangeErr("invalid syntax. Perhaps you forgot a comma?", a0, end, custom: true);
+                }
+            }
+        }
+        if (IsOp("=") && ti > 0 && _t[ti - 1].Kind == TokKind.Name && !IsKeyword(_t[ti - 1].Text))
+        {
+            // NAME '=' bitwise_or where a named expression was expected: "if x = 3:", "[x = 1]"
+            int save = _p;
+            _p = ti + 1;
+            try
+            {
+                if (StartsExpr())
+                {
+                    BitOr();
+                    var end = _t[_p - 1];
+                    if (!IsOp("=") && !IsOp(":=")) return RangeErr("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", _t[ti - 1], end, custom: true);
+                }
+            }
+            catch (SyntaxErrorException) { }
+            finally { _p = save; }
+        }
+        return Err("invalid syntax", t);
+    }
+
+    /// <summary>The last token of the expression starting at token i, or null if none parses there.</summary>
+    private Token? SpeculativeEnd(int i, bool star)
+    {
+        int save = _p;
+        _p = i;
+        try
+        {
+            if (star) TestListStarExpr(); else Test();
+            return _t[_p - 1];
+        }
+        catch (SyntaxErrorException) { return null; }
+        finally { _p = save; }
+    }
+
+    private Token CallClose()
+    {
+        int depth = 0;
+        for (int k = _p; k < _t.Count; k++)
+        {
+            var tk = _t[k];
+            if (tk.Kind != TokKind.Op) continue;
+            if (tk.Text is "(" or "[" or "{") depth++;
+            else if (tk.Text is ")" or "]" or "}") { if (depth == 0) return tk; depth--; }
+        }
+        return Peek;
+    }
+
+    private int BracketDepth(int i)
+    {
+        int d = 0;
+        for (int k = 0; k < i; k++)
+        {
+            var tk = _t[k];
+            if (tk.Kind != TokKind.Op) continue;
+            if (tk.Text is "(" or "[" or "{") d++;
+            else if (tk.Text is ")" or "]" or "}") d--;
+        }
+        return d;
+    }
+
+    /// <summary>First token of the expression that ends just before token i inside brackets (after the
+    /// enclosing bracket, a comma, '=', ':' or a keyword that ends a sub-expression), or -1.</summary>
+    private int ElementStart(int i)
+    {
+        int depth = 0, k = i - 1;
+        for (; k >= 0; k--)
+        {
+            var tk = _t[k];
+            if (tk.Kind == TokKind.Op)
+            {
+                if (tk.Text is ")" or "]" or "}") { depth++; continue; }
+                if (tk.Text is "(" or "[" or "{")
+                {
+                    if (depth > 0) { depth--; continue; }
+                    if (k >= 2 && _t[k - 2].Kind == TokKind.Name && _t[k - 2].Text == "def" || k >= 1 && _t[k - 1].Kind == TokKind.Name && _t[k - 1].Text == "import") return -1;
+                    break;
+                }
+                if (depth == 0 && tk.Text is "," or "=" or ":" or ":=") break;
+                continue;
+            }
+            if (tk.Kind == TokKind.Name && depth == 0)
+            {
+                if (tk.Text is "for" or "async") return -1; // comprehension clauses get no hint
+                if (tk.Text is "if" or "else" or "lambda" or "yield" or "from") break;
+            }
+            if (tk.Kind is TokKind.Newline or TokKind.Indent or TokKind.Dedent) return -1;
+        }
+        int s = k + 1;
+        if (s < i && _t[s].Kind == TokKind.Op && _t[s].Text is "*" or "**") s++;
+        return s < i ? s : -1;
     }
     private void ExpectKw(string s) { if (!AcceptKw(s)) throw Err("invalid syntax"); }
     private string ExpectName()
@@ -104,7 +247,7 @@ public sealed class Parser
     private List<Stmt> Statement()
     {
         var t = Peek;
-        if (t.Kind == TokKind.Indent) throw new SyntaxErrorException("unexpected indent", t.Line, t.Col + 1, true);
+        if (t.Kind == TokKind.Indent) throw new SyntaxErrorException("unexpected indent", t.Line, IndentWidth(t.Line), true);
         if (t.Kind == TokKind.Name)
         {
             switch (t.Text)
@@ -148,7 +291,7 @@ public sealed class Parser
             }
             break;
         }
-        if (Peek.Kind != TokKind.Newline && Peek.Kind != TokKind.EOF) throw Err("invalid syntax");
+        if (Peek.Kind != TokKind.Newline && Peek.Kind != TokKind.EOF) throw InvalidSyntax();
         if (Peek.Kind == TokKind.Newline) _p++;
         return list;
     }
@@ -185,7 +328,7 @@ public sealed class Parser
                 case "return":
                     {
                         _p++;
-                        if (_funcDepth == 0) throw Err("'return' outside function", t);
+                        if (_funcDepth == 0) _deferred ??= Err("'return' outside function", t);
                         var r = At(new Return(), t);
                         if (!AtStmtEnd()) r.Value = TestListStarExpr();
                         return r;
@@ -225,6 +368,7 @@ public sealed class Parser
             }
         }
         // expression statement / assignment
+        if (Peek.Kind == TokKind.Name && IsOpAt(1, ":=")) throw Err("invalid syntax", PeekAt(1)); // unparenthesized walrus
         var first = TestListStarExpr(allowYield: true);
         if (IsOp("="))
         {
@@ -304,9 +448,9 @@ public sealed class Parser
             case ListE l: foreach (var x in l.Elts) CheckTarget(x, del); return;
         }
         var what = Describe(e);
-        var tok = new Token { Line = e.Line, Col = e.Col };
+        var tok = TokenAt(e.Line, e.Col);
         if (del) throw Err($"cannot delete {what}", tok);
-        throw Err(e is Constant || e is Compare || e is BinOpE || e is Call || e is Lambda || e is IfExp || e is BoolOpE || e is UnaryE
+        throw Err(e is Constant { Value: not (PyNone or PyBool) } || e is BinOpE || e is Call || e is UnaryE { Op: not UnaryKind.Not }
             ? $"cannot assign to {what} here. Maybe you meant '==' instead of '='?" : $"cannot assign to {what}", tok);
     }
 
@@ -767,7 +911,7 @@ public sealed class Parser
     private Expr YieldExpr()
     {
         var t = Next();
-        if (_funcDepth == 0) throw Err("'yield' outside function", t);
+        if (_funcDepth == 0) _deferred ??= Err("'yield' outside function", t);
         if (AcceptKw("from")) return At(new YieldFrom { Value = Test() }, t);
         var y = At(new Yield(), t);
         if (StartsExpr() && !IsOp("**")) y.Value = TestListStarExpr();
@@ -792,13 +936,14 @@ public sealed class Parser
     {
         var t = Peek;
         if (IsKw("lambda")) return LambdaExpr(true);
+        int bodyStart = _p;
         var e = OrTest();
         if (IsKw("if"))
         {
             // conditional expression (but not a comprehension 'if')
             _p++;
             var test = OrTest();
-            if (!AcceptKw("else")) throw Err("expected 'else' after 'if' expression");
+            if (!AcceptKw("else")) throw RangeErr("expected 'else' after 'if' expression", _t[bodyStart], _t[_p - 1], custom: true);
             var orelse = Test();
             return At(new IfExp { Test = test, Body = e, OrElse = orelse }, t);
         }
@@ -996,7 +1141,7 @@ public sealed class Parser
         {
             var t = Peek;
             if (AcceptOp("**")) kws.Add(new Keyword { Name = null, Value = Test() });
-            else if (AcceptOp("*")) { if (kws.Count > 0 && kws.Exists(k => k.Name == null)) throw Err("iterable argument unpacking follows keyword argument unpacking"); args.Add(At(new Starred { Value = Test() }, t)); }
+            else if (AcceptOp("*")) { if (kws.Count > 0 && kws.Exists(k => k.Name == null)) throw Err("iterable argument unpacking follows keyword argument unpacking", t); args.Add(At(new Starred { Value = Test() }, t)); }
             else if (Peek.Kind == TokKind.Name && PeekAt(1).Kind == TokKind.Op && PeekAt(1).Text == "=")
             {
                 var name = Next().Text; _p++;
@@ -1010,12 +1155,13 @@ public sealed class Parser
                 if (IsKw("for") || IsKw("async"))
                 {
                     e = CompFor(CompKind.Gen, e, null, t);
-                    if (args.Count > 0 || !IsOp(")")) { if (!IsOp(")") || args.Count > 0) throw Err("Generator expression must be parenthesized", t); }
+                    if (args.Count > 0 || !IsOp(")")) { if (!IsOp(")") || args.Count > 0) throw RangeErr("Generator expression must be parenthesized", t, _t[_p - 1]); }
                 }
                 if (kws.Count > 0)
                 {
-                    if (kws.Exists(k => k.Name == null)) throw Err("positional argument follows keyword argument unpacking", t);
-                    throw Err("positional argument follows keyword argument", t);
+                    // CPython points at the call's closing parenthesis
+                    if (kws.Exists(k => k.Name == null)) throw Err("positional argument follows keyword argument unpacking", CallClose());
+                    throw Err("positional argument follows keyword argument", CallClose());
                 }
                 args.Add(e);
             }
@@ -1167,7 +1313,7 @@ public sealed class Parser
                 break;
         }
         if (t.Kind == TokKind.Newline || t.Kind == TokKind.EOF) throw Err("invalid syntax");
-        if (t.Kind == TokKind.Indent) throw new SyntaxErrorException("unexpected indent", t.Line, t.Col + 1, true);
+        if (t.Kind == TokKind.Indent) throw new SyntaxErrorException("unexpected indent", t.Line, IndentWidth(t.Line), true);
         throw Err("invalid syntax");
     }
 
@@ -1177,7 +1323,9 @@ public sealed class Parser
         {
             if (IsOp("}")) break;
             if (AcceptOp("**")) { d.Keys.Add(null); d.Values.Add(BitOr()); continue; }
+            int keyStart = _p;
             d.Keys.Add(Test());
+            if ((IsOp(",") || IsOp("}")) && !AcceptOp(":")) throw RangeErr("':' expected after dictionary key", _t[keyStart], _t[_p - 1], custom: true);
             ExpectOp(":");
             d.Values.Add(Test());
         }

@@ -235,7 +235,10 @@ public sealed class PyBaseException : PyObject
                 if (Dict.GetOrNull("offset") is PyInt off)
                 {
                     int col = (int)off.V - (t.Length - trimmed.Length);
-                    sb.Append("    ").Append(new string(' ', Math.Max(0, col - 1))).Append("^\n");
+                    int width = 1; // a range on the error's line is underlined whole, like CPython
+                    if (Dict.GetOrNull("end_offset") is PyInt eo && Dict.GetOrNull("end_lineno") is PyInt el && el.V == ln.V && eo.V > off.V)
+                        width = (int)Math.Min(eo.V - off.V, Math.Max(1, trimmed.Length - (col - 1)));
+                    if (col >= 1) sb.Append("    ").Append(new string(' ', col - 1)).Append('^', width).Append('\n'); // none left of the text
                 }
             }
             sb.Append(name).Append(": ").Append(Args.Items.Length > 0 ? Ops.Str(Args.Items[0]) : "");

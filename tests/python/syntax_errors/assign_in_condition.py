@@ -1,0 +1,4 @@
+# "=" where "==" was meant
+x = 3
+while x = 3:
+    x -= 1

@@ -1,0 +1,2 @@
+# a set-like element inside a dict display
+config = {"a": 1, "b"}

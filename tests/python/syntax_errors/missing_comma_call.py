@@ -1,0 +1,3 @@
+# two arguments without a comma between them
+print("start")
+result = max(10 20)

@@ -1,0 +1,2 @@
+# an unparenthesized assignment expression as a statement
+n := 10
