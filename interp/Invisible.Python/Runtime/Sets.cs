@@ -42,11 +42,7 @@ public sealed class PySet : PyObject
 
     // ---------------- table primitives ----------------
 
-    private static bool KeyEq(PyObject a, PyObject b)
-    {
-        if (a is PyStr sa && b is PyStr sb) return sa.Value == sb.Value;
-        return Ops.Eq(a, b);
-    }
+    private static bool KeyEq(PyObject a, PyObject b) => Ops.Eq(a, b); // exact int/str fast paths first
 
     /// <summary>Slot of the live entry equal to key, or -1.</summary>
     private int Lookup(PyObject key, long hash)
