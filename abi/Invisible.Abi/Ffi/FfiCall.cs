@@ -74,6 +74,51 @@ public static unsafe class FfiCall
         return DecodeResult(rt, (byte*)rvalue, block);
     }
 
+    /// <summary>
+    /// The bare libffi call for callers that converted every argument themselves (a language bridge with its own
+    /// per-parameter conversion plan): <paramref name="avalue"/> holds one pointer per fixed parameter, each to a
+    /// value of exactly that parameter's type; <paramref name="rvalue"/> points at ≥ 16 bytes (integers narrower
+    /// than 64 bits come back widened to a full <c>ffi_arg</c>) or at a block of the struct result's size. Unchecked:
+    /// nothing here validates the values. Not for variadic signatures.
+    /// </summary>
+    public static void CallPrepared(nint function, FfiSignature signature, void* rvalue, void** avalue)
+    {
+        if (function == 0) throw new FfiException(FfiErrorKind.Value, (signature.Name ?? "function") + ": call through a NULL function pointer");
+        if (signature.IsVariadic) throw new FfiException(FfiErrorKind.Unsupported, "CallPrepared: variadic signature");
+        LibFfi.ffi_call(signature.Cif, function, rvalue, avalue);
+        GC.KeepAlive(signature);
+    }
+
+    /// <summary>The value of type <paramref name="t"/> stored at <paramref name="p"/> (a result buffer or a closure
+    /// argument); a struct refers to the memory at p (borrowed).</summary>
+    public static FfiValue Decode(FfiType t, void* p) => DecodeResult(t, (byte*)p, null);
+
+    /// <summary>
+    /// NUL-terminated UTF-8 of <paramref name="s"/> written into <paramref name="dest"/> (room for
+    /// <paramref name="capacity"/> bytes). Returns the byte length without the NUL, -1 if it does not fit, -2 if
+    /// <paramref name="s"/> contains a NUL character. ASCII text (the common case) is narrowed with the vectorized
+    /// <see cref="System.Text.Ascii"/> path, with no <see cref="Encoding"/> call.
+    /// </summary>
+    public static int EncodeCString(ReadOnlySpan<char> s, byte* dest, int capacity)
+    {
+        if (s.Length < capacity)
+        {
+            var d = new Span<byte>(dest, s.Length);
+            if (Ascii.FromUtf16(s, d, out int written) == System.Buffers.OperationStatus.Done)
+            {
+                if (d.IndexOf((byte)0) >= 0) return -2;
+                dest[written] = 0;
+                return written;
+            }
+        }
+        if (s.Contains('\0')) return -2;
+        int max = Encoding.UTF8.GetMaxByteCount(s.Length);
+        if (max >= capacity && Encoding.UTF8.GetByteCount(s) >= capacity) return -1;
+        int len = Encoding.UTF8.GetBytes(s, new Span<byte>(dest, capacity - 1));
+        dest[len] = 0;
+        return len;
+    }
+
     /// <summary>The error for a wrong number of arguments: <c>strlen() takes 1 argument (2 given)</c>.</summary>
     internal static FfiException ArityError(FfiSignature s, int given)
     {
@@ -105,16 +150,19 @@ public static unsafe class FfiCall
         public byte* Utf8(string s)
         {
             if (!Enabled) throw new InvalidOperationException("no temporaries here");
-            int max = Encoding.UTF8.GetMaxByteCount(s.Length) + 1;
             byte* dest;
-            if (_used + max <= _scratchLen)
+            if (_used + s.Length + 1 <= _scratchLen)
             {
+                // ASCII fast path (and any text that fits): straight into the stack scratch
                 dest = _scratch + _used;
-                int len = Encoding.UTF8.GetBytes(s.AsSpan(), new Span<byte>(dest, max));
-                dest[len] = 0;
-                _used += len + 1;
-                return dest;
+                int len = EncodeCString(s, dest, _scratchLen - _used);
+                if (len >= 0)
+                {
+                    _used += len + 1;
+                    return dest;
+                }
             }
+            int max = Encoding.UTF8.GetMaxByteCount(s.Length) + 1;
             dest = (byte*)NMem.Alloc((nuint)max);
             _list[Count++] = (nint)dest;
             int l = Encoding.UTF8.GetBytes(s.AsSpan(), new Span<byte>(dest, max));

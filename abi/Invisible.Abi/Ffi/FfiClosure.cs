@@ -12,6 +12,19 @@ namespace Invisible.Abi.Ffi;
 public delegate FfiValue FfiClosureHandler(ReadOnlySpan<FfiValue> args);
 
 /// <summary>
+/// A closure implementation that reads the raw libffi arguments itself (a language bridge with a per-parameter
+/// conversion plan): no <see cref="FfiValue"/> decoding, no delegate, no per-call allocation by this layer.
+/// <see cref="Invoke"/> receives libffi's argument pointers (one per parameter, each to a value of that parameter's
+/// type) and must write the result to <c>ret</c> (integers as a full 64-bit <c>ffi_arg</c>; <see cref="FfiClosure.WriteResult"/>
+/// does the checked conversion of an <see cref="FfiValue"/>). An exception is recorded like a handler's and the call
+/// returns zero.
+/// </summary>
+public abstract unsafe class FfiClosureTarget
+{
+    public abstract void Invoke(FfiClosure closure, void* ret, void** args);
+}
+
+/// <summary>
 /// A real native function pointer (<see cref="Pointer"/>) whose calls arrive at a managed handler: libffi
 /// <c>ffi_closure_alloc</c> + <c>ffi_prep_closure_loc</c> with an <c>[UnmanagedCallersOnly]</c> dispatcher.
 /// Arguments are decoded per the signature and the handler's result is encoded back (integers as a full
@@ -25,7 +38,8 @@ public sealed unsafe class FfiClosure : IDisposable
 {
     private static readonly Dictionary<nint, FfiClosure> Live = new();
 
-    private readonly FfiClosureHandler _handler;
+    private readonly FfiClosureHandler? _handler;
+    private readonly FfiClosureTarget? _target;
     private nint _closure;
     private nint _code;
     private GCHandle _self;
@@ -34,20 +48,33 @@ public sealed unsafe class FfiClosure : IDisposable
     private int _exceptions;
     private Exception? _last;
 
-    private FfiClosure(FfiSignature signature, FfiClosureHandler handler)
+    private FfiClosure(FfiSignature signature, FfiClosureHandler? handler, FfiClosureTarget? target)
     {
         Signature = signature;
         _handler = handler;
+        _target = target;
     }
 
     /// <summary>A closure for a prepared signature. Variadic signatures cannot be implemented.</summary>
     public static FfiClosure Create(FfiSignature signature, FfiClosureHandler handler)
     {
-        ArgumentNullException.ThrowIfNull(signature);
         ArgumentNullException.ThrowIfNull(handler);
+        return Create(signature, handler, null);
+    }
+
+    /// <summary>A closure whose calls go straight to <paramref name="target"/> with libffi's raw arguments.</summary>
+    public static FfiClosure Create(FfiSignature signature, FfiClosureTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return Create(signature, null, target);
+    }
+
+    private static FfiClosure Create(FfiSignature signature, FfiClosureHandler? handler, FfiClosureTarget? target)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
         if (signature.IsVariadic)
             throw new FfiException(FfiErrorKind.Unsupported, "a closure cannot implement a variadic function (" + signature + ")");
-        var c = new FfiClosure(signature, handler);
+        var c = new FfiClosure(signature, handler, target);
         nint code;
         void* mem = LibFfi.ffi_closure_alloc(LibFfi.ClosureSize, &code);
         if (mem == null) throw new OutOfMemoryException("ffi_closure_alloc failed");
@@ -137,6 +164,16 @@ public sealed unsafe class FfiClosure : IDisposable
     {
         FfiSignature sig = Signature;
         FfiType rt = sig.ReturnType;
+        if (_target != null)
+        {
+            try { _target.Invoke(this, ret, args); }
+            catch (Exception e)
+            {
+                Zero(ret, Math.Max(16, rt.Size));
+                Record(e);
+            }
+            return;
+        }
         try
         {
             ReadOnlySpan<FfiType> ps = sig.ParameterSpan;
@@ -144,7 +181,7 @@ public sealed unsafe class FfiClosure : IDisposable
             FfiValueBuffer8 inline = default;
             Span<FfiValue> vals = n <= 8 ? ((Span<FfiValue>)inline).Slice(0, n) : new FfiValue[n];
             for (int i = 0; i < n; i++) vals[i] = FfiCall.DecodeResult(ps[i], (byte*)args[i], null);
-            FfiValue r = _handler(vals);
+            FfiValue r = _handler!(vals);
             EncodeReturn(rt, in r, ret);
         }
         catch (Exception e)
@@ -162,6 +199,10 @@ public sealed unsafe class FfiClosure : IDisposable
     }
 
     private static void Zero(void* p, int n) => new Span<byte>(p, n).Clear();
+
+    /// <summary>Writes <paramref name="r"/> as this closure's result into libffi's <paramref name="ret"/>, checked and
+    /// converted like a handler's result (throws <see cref="FfiException"/> "callback result: ..." when it does not fit).</summary>
+    public void WriteResult(in FfiValue r, void* ret) => EncodeReturn(Signature.ReturnType, in r, ret);
 
     private void EncodeReturn(FfiType t, in FfiValue r, void* ret)
     {

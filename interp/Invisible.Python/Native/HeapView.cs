@@ -27,6 +27,8 @@ internal static unsafe class HeapView
         public delegate* unmanaged<uint, ulong*, int, int> TraceFrames;
         public nint LeakCheck, WriteReport;
         public delegate* unmanaged<ThreadsView.ThreadBacktrace*, int, int, int> ThreadBacktraces; // when StructSize covers it
+        public delegate* unmanaged<ulong, byte*, int> SetBlockType;                                 // when StructSize covers it
+        public nint BlockType, ForEachBlockType;
     }
 
     private static readonly Dictionary<nint, (CType Type, long Count, long Size)> Described = new();
@@ -36,10 +38,36 @@ internal static unsafe class HeapView
     private static ProcessSymbolizer? _symbolizer;
     private static readonly Dictionary<uint, SiteType> SiteByTrace = new();
 
-    public static void Describe(nint a, CType t, long count, long size) { lock (Described) Described[a] = (t, count, size); }
-    public static void Forget(nint a) { lock (Described) Described.Remove(a); }
+    /// <summary>Records the DWARF type of a block Python allocated, here and in libinvisible.so's block type
+    /// annotations (query API set_block_type), so the census and leak reports of the process type it exactly.</summary>
+    public static void Describe(nint a, CType t, long count, long size)
+    {
+        lock (Described) Described[a] = (t, count, size);
+        Annotate(a, count >= 0 ? t.ToCString("[" + count + "]") : t.ToCString());
+    }
 
-    private static QueryApi* Api
+    public static void Forget(nint a)
+    {
+        lock (Described) Described.Remove(a);
+        Annotate(a, null);
+    }
+
+    /// <summary>set_block_type(a, name) when libinvisible.so is loaded and has it; name null removes.</summary>
+    private static void Annotate(nint a, string? name)
+    {
+        if (!_looked && name == null) return;
+        QueryApi* api = ApiOrNull;
+        if (api == null || api->StructSize < (uint)sizeof(QueryApi) || api->SetBlockType == null) return;
+        if (name == null) { api->SetBlockType((ulong)a, null); return; }
+        int n = System.Text.Encoding.UTF8.GetByteCount(name);
+        if (n > 255) return;
+        byte* buf = stackalloc byte[n + 1];
+        System.Text.Encoding.UTF8.GetBytes(name, new Span<byte>(buf, n));
+        buf[n] = 0;
+        api->SetBlockType((ulong)a, buf);
+    }
+
+    private static QueryApi* ApiOrNull
     {
         get
         {
@@ -49,7 +77,15 @@ internal static unsafe class HeapView
                 nint f = Dl.Sym(Dl.Default, "invisible_query");
                 if (f != 0) _api = ((delegate* unmanaged<QueryApi*>)f)();
             }
-            if (_api == null) throw Ops.RuntimeError("process.heap: run under invisible (libinvisible.so not preloaded)");
+            return _api;
+        }
+    }
+
+    private static QueryApi* Api
+    {
+        get
+        {
+            if (ApiOrNull == null) throw Ops.RuntimeError("process.heap: run under invisible (libinvisible.so not preloaded)");
             return _api;
         }
     }
@@ -61,7 +97,7 @@ internal static unsafe class HeapView
         {
             if (!Available) return null;
             QueryApi* api = _api;
-            if (api->StructSize < (uint)sizeof(QueryApi)) return null;
+            if (api->StructSize < (uint)((byte*)&api->ThreadBacktraces - (byte*)api + sizeof(nint))) return null;
             return api->ThreadBacktraces;
         }
     }

@@ -23,6 +23,11 @@ public sealed class NativeFunction : PyObject
     private readonly CType?[] _paramTypes;
     private readonly CType? _returnType;
     private readonly bool _flushFirst;
+    // Per-call conversion plan (fixed-arity calls): Python values straight into libffi slots, no FfiValue step.
+    private readonly ArgConv[] _conv;
+    private readonly RetConv _ret;
+    private readonly bool _fast;
+    private readonly object?[] _memo; // per parameter: CallbackMemo or PointeeMemo of the last value accepted
 
     private static readonly HashSet<string> ExitLike = new(StringComparer.Ordinal)
     {
@@ -41,6 +46,16 @@ public sealed class NativeFunction : PyObject
             _paramTypes[i] = ftype != null && i < ftype.Parameters.Count ? ftype.Parameters[i] : signature!.Parameters[i].CType;
         _returnType = ftype?.ReturnType ?? signature?.ReturnType.CType;
         _flushFirst = ExitLike.Contains(name);
+        _conv = new ArgConv[n];
+        _memo = new object?[n];
+        _fast = signature != null && !signature.IsVariadic && n <= MaxFastArgs;
+        for (int i = 0; i < n; i++)
+        {
+            _conv[i] = PlanArg(signature!.Parameters[i], _paramTypes[i]);
+            if (_conv[i] == ArgConv.Slow) _fast = false;
+        }
+        _ret = signature != null ? PlanReturn(signature.ReturnType) : RetConv.Slow;
+        if (_ret == RetConv.Slow) _fast = false;
     }
 
     internal static NativeFunction FromPointer(nint address, FunctionType ft, string? name)
@@ -88,8 +103,14 @@ public sealed class NativeFunction : PyObject
 
     // ------------------------------------------------------------------ calls
 
-    [SkipLocalsInit]
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        if (_fast && kwnames == null && args.Length == _conv.Length && TryFastCall(args, out PyObject? r)) return r!;
+        return SlowCall(args, kwnames);
+    }
+
+    [SkipLocalsInit]
+    private PyObject SlowCall(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
         FfiSignature sig = Signature ?? throw Ops.TypeError(Name + "() has no DWARF signature; give one: " + Name + ".signature(\"int (const char *)\")");
         if (kwnames != null) args = Reorder(args, kwnames);
@@ -102,9 +123,239 @@ public sealed class NativeFunction : PyObject
             vals[i] = i < nfixed ? ToFfi(args[i], sig.Parameters[i], _paramTypes[i], sig, i) : ToFfiVariadic(args[i], sig, i);
         if (_flushFirst) DwarfPython.PrepareForExit();
         FfiValue r;
+        InterpreterLock.BeforeNative();
         try { r = FfiCall.Invoke(Address, sig, vals.Slice(0, n)); }
         catch (FfiException e) { throw Map(e); }
+        finally { InterpreterLock.AfterNative(); }
         return FromFfi(r, sig.ReturnType, _returnType, false);
+    }
+
+    // ------------------------------------------------------------------ the fast path
+
+    private const int MaxFastArgs = 12;
+    private const int TextScratch = 256;
+
+    private enum ArgConv : byte { Slow, I8, U8, I16, U16, I32, U32, I64, U64, F32, F64, Text, VoidPtr, TypedPtr, FuncPtr }
+    private enum RetConv : byte { Slow, Void, Bool, I8, U8, I16, U16, I32, U32, I64, U64, F32, F64, Pointer }
+
+    private static ArgConv PlanArg(FfiType t, CType? pc) => t.Kind switch
+    {
+        FfiTypeKind.SInt8 when t.Enum == null => ArgConv.I8,
+        FfiTypeKind.UInt8 when t.Enum == null => ArgConv.U8,
+        FfiTypeKind.SInt16 when t.Enum == null => ArgConv.I16,
+        FfiTypeKind.UInt16 when t.Enum == null => ArgConv.U16,
+        FfiTypeKind.SInt32 when t.Enum == null => ArgConv.I32,
+        FfiTypeKind.UInt32 when t.Enum == null => ArgConv.U32,
+        FfiTypeKind.SInt64 when t.Enum == null => ArgConv.I64,
+        FfiTypeKind.UInt64 when t.Enum == null => ArgConv.U64,
+        FfiTypeKind.Float => ArgConv.F32,
+        FfiTypeKind.Double => ArgConv.F64,
+        FfiTypeKind.Pointer when t.IsVoidPointer => ArgConv.VoidPtr,
+        FfiTypeKind.Pointer when t.IsCharPointer => ArgConv.Text,
+        FfiTypeKind.Pointer when pc != null && CTypes.FunctionPointee(pc) != null => ArgConv.FuncPtr,
+        FfiTypeKind.Pointer => ArgConv.TypedPtr,
+        _ => ArgConv.Slow,
+    };
+
+    private static RetConv PlanReturn(FfiType t) => t.Kind switch
+    {
+        FfiTypeKind.Void => RetConv.Void,
+        FfiTypeKind.Bool => RetConv.Bool,
+        FfiTypeKind.SInt8 => RetConv.I8,
+        FfiTypeKind.UInt8 => RetConv.U8,
+        FfiTypeKind.SInt16 => RetConv.I16,
+        FfiTypeKind.UInt16 => RetConv.U16,
+        FfiTypeKind.SInt32 => RetConv.I32,
+        FfiTypeKind.UInt32 => RetConv.U32,
+        FfiTypeKind.SInt64 => RetConv.I64,
+        FfiTypeKind.UInt64 => RetConv.U64,
+        FfiTypeKind.Float => RetConv.F32,
+        FfiTypeKind.Double => RetConv.F64,
+        FfiTypeKind.Pointer => RetConv.Pointer,
+        _ => RetConv.Slow,
+    };
+
+    /// <summary>A small int (not a big one), bool included, by exact type (no class-hierarchy walk).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool SmallInt(PyObject v, out long x)
+    {
+        Type t = v.GetType();
+        if (t == typeof(PyInt) || t == typeof(PyBool))
+        {
+            PyInt n = Unsafe.As<PyInt>(v);
+            x = n.V;
+            return n.BigV == null;
+        }
+        x = 0;
+        return false;
+    }
+
+    private sealed class CallbackMemo
+    {
+        public CallbackMemo(PyObject fn, nint entry) { Fn = fn; Entry = entry; }
+        public readonly PyObject Fn;
+        public readonly nint Entry;
+    }
+
+    private sealed class PointeeMemo
+    {
+        public PointeeMemo(CType type, bool array) { Type = type; Array = array; }
+        public readonly CType Type;
+        public readonly bool Array;
+    }
+
+    /// <summary>Converts every argument by the plan and calls; false (nothing called) when a value needs the general
+    /// conversion (which also produces the error messages).</summary>
+    [SkipLocalsInit]
+    private unsafe bool TryFastCall(ReadOnlySpan<PyObject> args, out PyObject? result)
+    {
+        result = null;
+        int n = args.Length;
+        // constant sizes: part of the frame, no probing loop per call
+        ulong* slots = stackalloc ulong[MaxFastArgs];
+        void** av = stackalloc void*[MaxFastArgs];
+        byte* text = stackalloc byte[TextScratch];
+        int used = 0;
+        for (int i = 0; i < n; i++)
+        {
+            PyObject v = args[i];
+            ulong* slot = slots + i;
+            av[i] = slot;
+            long x;
+            switch (_conv[i])
+            {
+                case ArgConv.I32:
+                    if (!SmallInt(v, out x) || x < int.MinValue || x > int.MaxValue) return false;
+                    *slot = (ulong)x;
+                    break;
+                case ArgConv.U32:
+                    if (!SmallInt(v, out x) || (ulong)x > uint.MaxValue) return false;
+                    *slot = (ulong)x;
+                    break;
+                case ArgConv.I64:
+                    if (!SmallInt(v, out x)) return false;
+                    *slot = (ulong)x;
+                    break;
+                case ArgConv.U64:
+                    if (!SmallInt(v, out x) || x < 0) return false;
+                    *slot = (ulong)x;
+                    break;
+                case ArgConv.I8:
+                    if (!SmallInt(v, out x) || x < sbyte.MinValue || x > sbyte.MaxValue) return false;
+                    *slot = (ulong)x;
+                    break;
+                case ArgConv.U8:
+                    if (!SmallInt(v, out x) || (ulong)x > byte.MaxValue) return false;
+                    *slot = (ulong)x;
+                    break;
+                case ArgConv.I16:
+                    if (!SmallInt(v, out x) || x < short.MinValue || x > short.MaxValue) return false;
+                    *slot = (ulong)x;
+                    break;
+                case ArgConv.U16:
+                    if (!SmallInt(v, out x) || (ulong)x > ushort.MaxValue) return false;
+                    *slot = (ulong)x;
+                    break;
+                case ArgConv.F64:
+                    if (v.GetType() == typeof(PyFloat)) *(double*)slot = Unsafe.As<PyFloat>(v).V;
+                    else if (SmallInt(v, out x)) *(double*)slot = x;
+                    else return false;
+                    break;
+                case ArgConv.F32:
+                {
+                    double d;
+                    if (v.GetType() == typeof(PyFloat)) d = Unsafe.As<PyFloat>(v).V;
+                    else if (SmallInt(v, out x)) d = x;
+                    else return false;
+                    if (double.IsFinite(d) && Math.Abs(d) > float.MaxValue) return false;
+                    *slot = 0;
+                    *(float*)slot = (float)d;
+                    break;
+                }
+                case ArgConv.Text:
+                case ArgConv.VoidPtr:
+                    if (v.GetType() == typeof(PyStr))
+                    {
+                        int len = FfiCall.EncodeCString(Unsafe.As<PyStr>(v).Value, text + used, TextScratch - used);
+                        if (len < 0) return false; // too long for the scratch, or an embedded NUL (the error)
+                        *(byte**)slot = text + used;
+                        used += len + 1;
+                    }
+                    else if (v == PyNone.Instance) *slot = 0;
+                    else if (_conv[i] == ArgConv.VoidPtr && v is NativePointer vp) *slot = (ulong)vp.Value;
+                    else if (_conv[i] == ArgConv.VoidPtr && v is NativeObject vo && !vo.IsStruct) *slot = (ulong)vo.Address;
+                    else if (!PointerArg(i, v, slot)) return false;
+                    break;
+                case ArgConv.TypedPtr:
+                    if (v == PyNone.Instance) *slot = 0;
+                    else if (!PointerArg(i, v, slot)) return false;
+                    break;
+                case ArgConv.FuncPtr:
+                    if (v == PyNone.Instance) *slot = 0;
+                    else if (v is NativeFunction nf) *slot = (ulong)nf.Address;
+                    else if (_memo[i] is CallbackMemo cm && ReferenceEquals(cm.Fn, v)) *slot = (ulong)cm.Entry;
+                    else if (v.IsCallable && v is not NativePointer && v is not NativeObject)
+                    {
+                        FfiValue fv = ToFfi(v, Signature!.Parameters[i], _paramTypes[i], Signature, i); // makes the closure + entry
+                        _memo[i] = new CallbackMemo(v, fv.Address);
+                        *slot = (ulong)fv.Address;
+                    }
+                    else if (!PointerArg(i, v, slot)) return false;
+                    break;
+                default:
+                    return false;
+            }
+        }
+        if (_flushFirst) DwarfPython.PrepareForExit();
+        ulong* rbuf = stackalloc ulong[2];
+        rbuf[0] = 0;
+        InterpreterLock.BeforeNative();
+        try { FfiCall.CallPrepared(Address, Signature!, rbuf, av); }
+        catch (FfiException e) { throw Map(e); }
+        finally { InterpreterLock.AfterNative(); }
+        result = _ret switch
+        {
+            RetConv.Void => PyNone.Instance,
+            RetConv.I32 => PyInt.Get(*(int*)rbuf),
+            RetConv.I64 => PyInt.Get(*(long*)rbuf),
+            RetConv.U64 => NativeValues.Unsigned(*rbuf),
+            RetConv.U32 => PyInt.Get((long)*(uint*)rbuf),
+            RetConv.I8 => PyInt.Get(*(sbyte*)rbuf),
+            RetConv.U8 => PyInt.Get(*(byte*)rbuf),
+            RetConv.I16 => PyInt.Get(*(short*)rbuf),
+            RetConv.U16 => PyInt.Get(*(ushort*)rbuf),
+            RetConv.Bool => PyBool.Of(*(byte*)rbuf != 0),
+            RetConv.F64 => new PyFloat(*(double*)rbuf),
+            RetConv.F32 => new PyFloat(*(float*)rbuf),
+            _ => FromFfi(FfiValue.FromPointer(*(nint*)rbuf), Signature!.ReturnType, _returnType, false),
+        };
+        return true;
+    }
+
+    /// <summary>A native object or pointer for a pointer parameter: the general type check once per pointee type
+    /// (remembered per parameter), then only the address.</summary>
+    private unsafe bool PointerArg(int i, PyObject v, ulong* slot)
+    {
+        CType have;
+        bool array;
+        nint address;
+        if (v is NativeObject o)
+        {
+            if (o.IsStruct && Signature!.Parameters[i].Kind != FfiTypeKind.Pointer) return false;
+            have = o.CType; array = o.IsArray; address = o.Address;
+        }
+        else if (v is NativePointer p) { have = p.Target; array = false; address = p.Value; }
+        else return false;
+        if (_memo[i] is PointeeMemo pm && ReferenceEquals(pm.Type, have) && pm.Array == array)
+        {
+            *slot = (ulong)address;
+            return true;
+        }
+        FfiValue fv = ToFfi(v, Signature!.Parameters[i], _paramTypes[i], Signature, i); // throws the TypeError if incompatible
+        if (fv.Kind != FfiValueKind.Pointer) return false;
+        _memo[i] = new PointeeMemo(have, array);
+        *slot = (ulong)fv.Address;
+        return true;
     }
 
     private ReadOnlySpan<PyObject> Reorder(ReadOnlySpan<PyObject> args, PyStr[] kwnames)
@@ -283,51 +534,141 @@ internal static class NativeCallback
     public static FfiClosure For(PyObject fn, FunctionType ft)
     {
         var key = new Key(fn, ft);
+        FfiClosure? c;
         lock (Cache)
         {
-            if (Cache.TryGetValue(key, out FfiClosure? c)) return c;
+            if (Cache.TryGetValue(key, out c)) return c;
             FfiSignature sig;
             try { sig = FfiSignature.For(ft); }
             catch (FfiException e) { throw NativeFunction.Map(e); }
-            c = FfiClosure.Create(sig, args => Invoke(fn, ft, sig, args));
+            c = FfiClosure.Create(sig, new PyCallbackTarget(fn, ft, sig));
             Cache[key] = c;
             ByPointer[c.Pointer] = fn;
-            return c;
         }
+        InterpreterLock.Arm(); // C may now call Python on any thread
+        return c;
     }
 
     /// <summary>A closure for an explicit signature string (no DWARF type at hand).</summary>
     public static FfiClosure For(PyObject fn, FfiSignature sig)
     {
-        FfiClosure c = FfiClosure.Create(sig, args => Invoke(fn, null, sig, args));
+        FfiClosure c = FfiClosure.Create(sig, new PyCallbackTarget(fn, null, sig));
         lock (Cache) ByPointer[c.Pointer] = fn;
+        InterpreterLock.Arm();
         return c;
     }
+}
 
-    private static FfiValue Invoke(PyObject fn, FunctionType? ft, FfiSignature sig, ReadOnlySpan<FfiValue> args)
+/// <summary>
+/// The Python side of a libffi closure: libffi's raw arguments → Python values by a per-parameter plan (no
+/// <see cref="FfiValue"/> step for scalars), the call, the result → libffi's return slot. Runs under the interpreter
+/// lock (<see cref="InterpreterLock.EnterCallback"/>): nested on the interpreter's own thread, with saved and restored
+/// interpreter state on any other. A Python exception is printed as CPython prints an exception in a ctypes
+/// callback ("Exception ignored on calling native callback ...") and the call returns zero.
+/// </summary>
+internal sealed unsafe class PyCallbackTarget : FfiClosureTarget
+{
+    private readonly PyObject _fn;
+    private readonly FunctionType? _ft;
+    private readonly FfiSignature _sig;
+    private readonly FfiTypeKind[] _kinds;
+    private readonly CType?[] _ctypes;
+    private readonly FfiTypeKind _rkind;
+    private PyObject[]? _spare; // argument array reused by calls that do not overlap (taken/returned under the lock)
+
+    public PyCallbackTarget(PyObject fn, FunctionType? ft, FfiSignature sig)
     {
+        _fn = fn; _ft = ft; _sig = sig;
+        int n = sig.FixedCount;
+        _kinds = new FfiTypeKind[n];
+        _ctypes = new CType?[n];
+        for (int i = 0; i < n; i++)
+        {
+            FfiType p = sig.Parameters[i];
+            _kinds[i] = p.Kind;
+            _ctypes[i] = ft != null && i < ft.Parameters.Count ? ft.Parameters[i] : null;
+        }
+        _rkind = sig.ReturnType.Kind;
+    }
+
+    public override void Invoke(FfiClosure closure, void* ret, void** args)
+    {
+        InterpreterLock.Entry entry = InterpreterLock.EnterCallback();
+        try { Run(closure, ret, args); }
+        finally
+        {
+            if (DwarfPython.Exiting) DwarfPython.FlushOutput();
+            InterpreterLock.ExitCallback(entry);
+        }
+    }
+
+    private PyObject Arg(int i, void* p) => _kinds[i] switch
+    {
+        FfiTypeKind.SInt32 => PyInt.Get(*(int*)p),
+        FfiTypeKind.UInt32 => PyInt.Get((long)*(uint*)p),
+        FfiTypeKind.SInt64 => PyInt.Get(*(long*)p),
+        FfiTypeKind.UInt64 => NativeValues.Unsigned(*(ulong*)p),
+        FfiTypeKind.SInt8 => PyInt.Get(*(sbyte*)p),
+        FfiTypeKind.UInt8 => PyInt.Get(*(byte*)p),
+        FfiTypeKind.SInt16 => PyInt.Get(*(short*)p),
+        FfiTypeKind.UInt16 => PyInt.Get(*(ushort*)p),
+        FfiTypeKind.Bool => PyBool.Of(*(byte*)p != 0),
+        FfiTypeKind.Double => new PyFloat(*(double*)p),
+        FfiTypeKind.Float => new PyFloat(*(float*)p),
+        _ => NativeFunction.FromFfi(FfiCall.Decode(_sig.Parameters[i], p), _sig.Parameters[i], _ctypes[i], true),
+    };
+
+    private void Run(FfiClosure closure, void* ret, void** args)
+    {
+        int n = _kinds.Length;
+        PyObject[] a;
+        if (n == 0) a = Array.Empty<PyObject>();
+        else { a = _spare ?? new PyObject[n]; _spare = null; }
         try
         {
-            var pargs = new PyObject[args.Length];
-            for (int i = 0; i < args.Length; i++)
-                pargs[i] = NativeFunction.FromFfi(args[i], sig.Parameters[i], ft != null && i < ft.Parameters.Count ? ft.Parameters[i] : null, true);
-            PyObject r = Ops.Call(fn, pargs);
-            if (sig.ReturnType.Kind == FfiTypeKind.Void) return FfiValue.None;
-            return NativeFunction.ToFfi(r, sig.ReturnType, ft?.ReturnType, sig, 0);
+            for (int i = 0; i < n; i++) a[i] = Arg(i, args[i]);
+            PyObject r = Ops.Call(_fn, a);
+            WriteResult(closure, r, ret);
         }
         catch (PyException e)
         {
             string text;
             try { text = e.Value.FormatTraceback(PythonEngine.SourceLine); }
             catch (PyException) { text = e.Value.Type.Name + "\n"; }
-            try { SysModule.WriteStderr("Exception ignored on calling native callback " + Ops.Repr(fn) + ":\n" + text); }
+            try { SysModule.WriteStderr("Exception ignored on calling native callback " + Ops.Repr(_fn) + ":\n" + text); }
             catch (PyException) { }
-            FfiType rt = sig.ReturnType;
-            return rt.IsFloatingPoint ? FfiValue.FromDouble(0) : rt.IsInteger ? FfiValue.FromInt64(0) : FfiValue.None;
+            new Span<byte>(ret, Math.Max(16, _sig.ReturnType.Size)).Clear();
         }
         finally
         {
-            if (DwarfPython.Exiting) DwarfPython.FlushOutput();
+            if (n > 0)
+            {
+                Array.Clear(a);
+                _spare = a;
+            }
         }
+    }
+
+    private void WriteResult(FfiClosure closure, PyObject r, void* ret)
+    {
+        long x;
+        switch (_rkind)
+        {
+            case FfiTypeKind.Void:
+                return;
+            case FfiTypeKind.SInt32:
+                if (NativeFunction.SmallInt(r, out x) && x >= int.MinValue && x <= int.MaxValue) { *(long*)ret = x; return; }
+                break;
+            case FfiTypeKind.SInt64:
+                if (NativeFunction.SmallInt(r, out x)) { *(long*)ret = x; return; }
+                break;
+            case FfiTypeKind.UInt32:
+                if (NativeFunction.SmallInt(r, out x) && (ulong)x <= uint.MaxValue) { *(long*)ret = x; return; }
+                break;
+            case FfiTypeKind.Double:
+                if (r.GetType() == typeof(PyFloat)) { *(double*)ret = Unsafe.As<PyFloat>(r).V; return; }
+                break;
+        }
+        closure.WriteResult(NativeFunction.ToFfi(r, _sig.ReturnType, _ft?.ReturnType, _sig, 0), ret);
     }
 }

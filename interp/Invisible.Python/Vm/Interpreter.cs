@@ -54,16 +54,18 @@ public static class Interpreter
     public static PyObject Execute(Frame f)
     {
         if (Volatile.Read(ref s_interrupt) != 0) RaiseInterrupt();
+        bool locked = InterpreterState.Enter is { } enter && enter(); // the native bridge's interpreter lock, once armed
         if (++Depth > RecursionLimit || ((Depth & 7) == 0 && PythonThread.StackExhausted()))
         {
             Depth--;
+            if (locked) InterpreterState.Leave!();
             throw Ops.Exc(PyBaseException.RecursionErrorType, "maximum recursion depth exceeded");
         }
         var back = CurrentFrame;
         f.Back = back;
         CurrentFrame = f;
         try { return Run(f); }
-        finally { Depth--; CurrentFrame = back; }
+        finally { Depth--; CurrentFrame = back; if (locked) InterpreterState.Leave!(); }
     }
 
     private static void BindArgs(PyFunction fn, Frame f, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)

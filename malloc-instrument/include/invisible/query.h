@@ -91,6 +91,19 @@ typedef struct invisible_thread_backtrace {
 /* Callback for for_each_block: return nonzero to stop the walk. */
 typedef int (*invisible_block_visitor)(const invisible_block_info *block, void *context);
 
+/* A type annotation of a live block (set_block_type): what the program (or DwarfPython, for the
+ * objects it allocates) says the block holds, e.g. "struct stat", "int[3]". */
+typedef struct invisible_block_type {
+    uint64_t start;        /* the block's start address */
+    uint64_t size;         /* its size when annotated */
+    uint32_t trace_id;     /* its trace when annotated */
+    uint32_t reserved;
+    const char *type_name; /* interned by libinvisible.so: valid for the life of the process */
+} invisible_block_type;
+
+/* Callback for for_each_block_type: return nonzero to stop. */
+typedef int (*invisible_block_type_visitor)(const invisible_block_type *annotation, void *context);
+
 typedef struct invisible_query_api {
     uint32_t version;    /* INVISIBLE_QUERY_VERSION */
     uint32_t struct_size;/* sizeof(invisible_query_api) */
@@ -122,6 +135,23 @@ typedef struct invisible_query_api {
      * the stop signal or do not park in time are missing. Added after version 1's first
      * fields: check struct_size before calling. */
     int (*thread_backtraces)(invisible_thread_backtrace *out, int max_threads, int max_frames);
+
+    /* Block type annotations (appended after thread_backtraces: check struct_size). The census and
+     * leak records prefer an annotation to the allocation-site inference. An annotation belongs to
+     * its block: it counts only while the live block at `start` has the size and trace it had when
+     * annotated, and the annotator clears it when it frees the block (DwarfPython does). Kept in a
+     * side table that only these functions read: malloc and free never look at it.
+     *
+     * Attach `type_name` (at most 255 bytes, copied and interned) to the live block that starts at
+     * `address`; NULL or "" removes the annotation. Returns 1 when done, 0 when no live block starts
+     * there (or the table is full). */
+    int (*set_block_type)(uint64_t address, const char *type_name);
+
+    /* The annotation of the live block starting at `address`: 1 and `out` filled, or 0. */
+    int (*block_type)(uint64_t address, invisible_block_type *out);
+
+    /* Visit every annotation whose block is still live; returns the number visited. */
+    uint64_t (*for_each_block_type)(invisible_block_type_visitor visit, void *context);
 } invisible_query_api;
 
 /* What libinvisible.so asks the runtime to produce. */

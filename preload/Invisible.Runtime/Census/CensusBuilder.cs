@@ -33,17 +33,23 @@ public static unsafe class CensusBuilder
     private static SiteType? _lastSite;
     private static Exception? _walkError;
     private static readonly ulong[] Pcs = new ulong[QueryDepth];
+    // block type annotations (query API set_block_type) of the walk in progress: start → (size, trace, name id)
+    private static Dictionary<ulong, (ulong Size, uint Trace, int Name)>? _annotations;
+    private static List<string>? _annotationNames;
+    private static Dictionary<string, int>? _annotationIds;
     private const int QueryDepth = 64;
 
     private readonly struct BlockKey : IEquatable<BlockKey>
     {
-        public BlockKey(uint trace, ulong size, ulong vptr) { Trace = trace; Size = size; Vptr = vptr; }
+        public BlockKey(uint trace, ulong size, ulong vptr, int annotation = 0) { Trace = trace; Size = size; Vptr = vptr; Annotation = annotation; }
         public readonly uint Trace;
         public readonly ulong Size;
         public readonly ulong Vptr;
-        public bool Equals(BlockKey o) => Trace == o.Trace && Size == o.Size && Vptr == o.Vptr;
+        /// <summary>1-based id of the block's type annotation name, 0 = none (typed from its site).</summary>
+        public readonly int Annotation;
+        public bool Equals(BlockKey o) => Trace == o.Trace && Size == o.Size && Vptr == o.Vptr && Annotation == o.Annotation;
         public override bool Equals(object? obj) => obj is BlockKey k && Equals(k);
-        public override int GetHashCode() => (int)(Trace * 0x9E3779B1u) ^ (int)Size ^ (int)(Size >> 32) ^ (int)(Vptr >> 3);
+        public override int GetHashCode() => (int)(Trace * 0x9E3779B1u) ^ (int)Size ^ (int)(Size >> 32) ^ (int)(Vptr >> 3) ^ (Annotation << 20);
     }
 
     private sealed class Counts
@@ -97,6 +103,18 @@ public static unsafe class CensusBuilder
         try
         {
             uint trace = block->TraceId;
+            if (_annotations is { Count: > 0 } notes && notes.TryGetValue(block->Start, out var note) &&
+                note.Size == block->Size && note.Trace == trace)
+            {
+                // typed by its annotation (DwarfPython's objects): no site inference, no vtable probe
+                if (!SiteByTrace.ContainsKey(trace)) SiteOf(_api, trace);
+                var akey = new BlockKey(trace, block->Size, 0, note.Name);
+                ref Counts? ac = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts!, akey, out _);
+                ac ??= new Counts();
+                ac.Blocks++;
+                ac.Bytes += block->Size;
+                return 0;
+            }
             SiteType site;
             if (trace == _lastTrace) site = _lastSite!;
             else
@@ -140,6 +158,7 @@ public static unsafe class CensusBuilder
             _walkError = null;
             try
             {
+                CollectAnnotations(api);
                 api->ForEachBlock(&Visit, null);
                 if (_walkError is not null) throw new InvalidOperationException("census walk failed", _walkError);
                 long t1 = Stopwatch.GetTimestamp();
@@ -152,13 +171,54 @@ public static unsafe class CensusBuilder
             {
                 _counts = null;
                 _api = null;
+                _annotations = null;
             }
         }
     }
 
-    /// <summary>The type text of one block (leak records): its trace, size and, for C++ classes, its vtable.</summary>
+    [UnmanagedCallersOnly]
+    private static int VisitAnnotation(BlockType* note, void* context)
+    {
+        try
+        {
+            string name = Marshal.PtrToStringUTF8((nint)note->TypeName) ?? "";
+            if (name.Length == 0) return 0;
+            if (!_annotationIds!.TryGetValue(name, out int id))
+            {
+                _annotationNames!.Add(name);
+                id = _annotationNames.Count;
+                _annotationIds[name] = id;
+            }
+            _annotations![note->Start] = (note->Size, note->TraceId, id);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            _walkError = e;
+            return 1;
+        }
+    }
+
+    /// <summary>The block type annotations (query API for_each_block_type), when libinvisible.so has them.</summary>
+    private static void CollectAnnotations(QueryApi* api)
+    {
+        _annotations = new Dictionary<ulong, (ulong, uint, int)>();
+        _annotationNames ??= new List<string>();
+        _annotationIds ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        if (api->HasBlockTypes && api->ForEachBlockType != null) api->ForEachBlockType(&VisitAnnotation, null);
+    }
+
+    /// <summary>The type text of one block (leak records): its annotation if it has one, else its trace, size and,
+    /// for C++ classes, its vtable.</summary>
     public static string TypeOfBlock(QueryApi* api, string[] wrappers, uint trace, ulong address, ulong size)
     {
+        if (api->HasBlockTypes && api->BlockTypeOf != null)
+        {
+            BlockType note;
+            if (api->BlockTypeOf(address, &note) != 0 && note.TypeName != null &&
+                Marshal.PtrToStringUTF8((nint)note.TypeName) is { Length: > 0 } annotated)
+                return annotated;
+        }
         lock (Gate)
         {
             SiteTypeResolver resolver = Resolver(wrappers);
@@ -186,15 +246,18 @@ public static unsafe class CensusBuilder
         {
             SiteType site = SiteByTrace[key.Trace];
             CensusSite where = SiteAt(site.SitePc, site.EvidenceFor(key.Size), siteCache);
-            if (IsOwnModule(where.Module))
+            string? annotated = key.Annotation > 0 ? _annotationNames![key.Annotation - 1] : null;
+            // An annotated block is the program's even when the runtime allocated it (DwarfPython inside an attach
+            // session allocates from libinvisible-runtime.so): it was made on the program's behalf.
+            if (annotated is null && IsOwnModule(where.Module))
             {
                 result.OwnBlocks += c.Blocks;
                 continue;
             }
             string? cls = key.Vptr != 0 ? resolver.VtableClass(key.Vptr) : null;
-            string text = cls ?? site.Describe(key.Size);
+            string text = annotated ?? cls ?? site.Describe(key.Size);
             SiteEvidence evidence = cls is not null ? SiteEvidence.Vtable : site.EvidenceFor(key.Size);
-            bool known = evidence != SiteEvidence.None && evidence != SiteEvidence.Wrapper;
+            bool known = annotated is not null || evidence != SiteEvidence.None && evidence != SiteEvidence.Wrapper;
             if (!byType.TryGetValue(text, out CensusType? type))
             {
                 type = new CensusType(text, known);
@@ -212,7 +275,8 @@ public static unsafe class CensusBuilder
             distinctSites.Add(site.SitePc);
             if (!sitesByType.TryGetValue((text, site.SitePc), out CensusSite? s))
             {
-                s = MakeSite(site.SitePc, evidence);
+                s = annotated is not null ? new CensusSite(where.Pc, where.Module, where.Function, where.File, where.Line, "annotation")
+                                          : MakeSite(site.SitePc, evidence);
                 sitesByType[(text, site.SitePc)] = s;
                 type.Sites.Add(s);
             }

@@ -60,6 +60,24 @@ public unsafe struct QueryApi
     public delegate* unmanaged<byte*, ulong, void> WriteReport;
     /// <summary>Appended after the first version-1 fields: present when StructSize covers it.</summary>
     public delegate* unmanaged<ThreadBacktrace*, int, int, int> ThreadBacktraces;
+    /// <summary>Block type annotations, appended after ThreadBacktraces: present when StructSize covers them.</summary>
+    public delegate* unmanaged<ulong, byte*, int> SetBlockType;
+    public delegate* unmanaged<ulong, BlockType*, int> BlockTypeOf;
+    public delegate* unmanaged<delegate* unmanaged<BlockType*, void*, int>, void*, ulong> ForEachBlockType;
+
+    /// <summary>True when the table has the block type annotation entries.</summary>
+    public bool HasBlockTypes => StructSize >= (uint)sizeof(QueryApi);
+}
+
+/// <summary>invisible_block_type: a type annotation of a live block.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct BlockType
+{
+    public ulong Start;
+    public ulong Size;
+    public uint TraceId;
+    public uint Reserved;
+    public byte* TypeName;
 }
 
 /// <summary>invisible_thread_backtrace: one thread's stack; Pcs/Cfas are the caller's arrays.</summary>
