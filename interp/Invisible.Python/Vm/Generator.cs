@@ -28,7 +28,7 @@ public sealed class PyGenerator : PyObject
             if (value != PyNone.Instance) throw Ops.TypeError("can't send non-None value to a just-started generator");
             _started = true;
         }
-        else Frame.Stack[Frame.Sp++] = value;
+        else Slot.Of(Frame.Stack)[Frame.Sp++].V = value; // no covariant store check (frame slots are exactly PyObject[])
         return Resume(out result);
     }
 

@@ -323,14 +323,8 @@ public static class Interpreter
                     break;
                 case Op.LoadClosure: st[sp++].V = f.Cells[word >> 8]; break;
                 case Op.LoadClassDeref:
-                    {
-                        int arg = word >> 8;
-                        var name = names[arg & 0xFFF];
-                        var v = f.Locals?.GetOrNull(name) ?? f.Cells[arg >> 12].Value;
-                        if (v == null) throw UnboundDeref(f, arg >> 12);
-                        st[sp++].V = v;
-                        break;
-                    }
+                    sp = DoLoadClassDeref(f, st, sp, word);
+                    break;
                 case Op.LoadGlobal:
                     {
                         PyObject? v = null;
@@ -434,15 +428,8 @@ public static class Interpreter
                     }
                 case Op.KwNames: kw = code.KwNameTable[word >> 8]; break;
                 case Op.CallEx:
-                    {
-                        PyDict? kwargs = null;
-                        if (((word >> 8) & 1) != 0) kwargs = (PyDict)st[--sp].V;
-                        var args = (PyTuple)st[--sp].V;
-                        var func = st[--sp].V;
-                        st[sp++].V = Ops.CallWithKw(func, args.Items, kwargs);
-                        st[sp].V = null!; st[sp + 1].V = null!;
-                        break;
-                    }
+                    sp = DoCallEx(f, st, sp, word);
+                    break;
                 case Op.Binary:
                 case Op.Inplace:
                     {
@@ -608,23 +595,11 @@ public static class Interpreter
                         break;
                     }
                 case Op.BuildSet:
-                    {
-                        int n = word >> 8;
-                        var s = new PySet(false);
-                        sp -= n;
-                        for (int i = 0; i < n; i++) { s.Add(st[sp + i].V); st[sp + i].V = null!; }
-                        st[sp++].V = s;
-                        break;
-                    }
+                    sp = DoBuildSet(f, st, sp, word);
+                    break;
                 case Op.BuildMap:
-                    {
-                        int n = word >> 8;
-                        var d = new PyDict();
-                        sp -= 2 * n;
-                        for (int i = 0; i < n; i++) { d.SetItem(st[sp + 2 * i].V, st[sp + 2 * i + 1].V); st[sp + 2 * i].V = null!; st[sp + 2 * i + 1].V = null!; }
-                        st[sp++].V = d;
-                        break;
-                    }
+                    sp = DoBuildMap(f, st, sp, word);
+                    break;
                 case Op.ListAppend: { var v = st[--sp].V; ((PyList)st[sp - (word >> 8)].V).Append(v); st[sp].V = null!; break; }
                 case Op.SetAdd: { var v = st[--sp].V; ((PySet)st[sp - (word >> 8)].V).Add(v); st[sp].V = null!; break; }
                 case Op.MapAdd:
@@ -652,29 +627,11 @@ public static class Interpreter
                     }
                 case Op.ListToTuple: st[sp - 1].V = new PyTuple(((PyList)st[sp - 1].V).ToArray()); break;
                 case Op.BuildString:
-                    {
-                        int n = word >> 8;
-                        sp -= n;
-                        var sb = new System.Text.StringBuilder();
-                        for (int i = 0; i < n; i++) { sb.Append(((PyStr)st[sp + i].V).Value); st[sp + i].V = null!; }
-                        st[sp++].V = PyStr.Of(sb.ToString());
-                        break;
-                    }
+                    sp = DoBuildString(f, st, sp, word);
+                    break;
                 case Op.FormatValue:
-                    {
-                        int flags = word >> 8;
-                        string spec = "";
-                        if ((flags & 4) != 0) spec = ((PyStr)st[--sp].V).Value;
-                        var v = st[sp - 1].V;
-                        switch (flags & 3)
-                        {
-                            case 1: v = PyStr.Of(Ops.Str(v)); break;
-                            case 2: v = PyStr.Of(Ops.Repr(v)); break;
-                            case 3: v = PyStr.Of(BuiltinsModule.Ascii(Ops.Repr(v))); break;
-                        }
-                        st[sp - 1].V = v is PyStr && spec.Length == 0 && v.Type == PyStr.TypeObj ? v : PyStr.Of(Formatting.Format(v, spec));
-                        break;
-                    }
+                    sp = DoFormatValue(f, st, sp, word);
+                    break;
                 case Op.UnpackSequence:
                     {
                         int n = word >> 8;
@@ -704,42 +661,14 @@ public static class Interpreter
                         break;
                     }
                 case Op.UnpackEx:
-                    {
-                        int before = (word >> 8) & 0xFF, after = word >> 16;
-                        var items = Ops.ToArray(st[--sp].V);
-                        if (items.Length < before + after)
-                            throw Ops.ValueError($"not enough values to unpack (expected at least {before + after}, got {items.Length})");
-                        for (int i = items.Length - 1; i >= items.Length - after; i--) st[sp++].V = items[i];
-                        var mid = new PyObject[items.Length - before - after];
-                        Array.Copy(items, before, mid, 0, mid.Length);
-                        st[sp++].V = new PyList(mid);
-                        for (int i = before - 1; i >= 0; i--) st[sp++].V = items[i];
-                        break;
-                    }
+                    sp = DoUnpackEx(f, st, sp, word);
+                    break;
                 case Op.MakeFunction:
-                    {
-                        int flags = word >> 8;
-                        var cw = (PyCodeWrapper)st[--sp].V;
-                        PyCell[]? closure = null;
-                        PyDict? kwdefs = null;
-                        PyObject[]? defs = null;
-                        if ((flags & 4) != 0) { var t = (PyTuple)st[--sp].V; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
-                        if ((flags & 2) != 0) kwdefs = (PyDict)st[--sp].V;
-                        if ((flags & 1) != 0) defs = ((PyTuple)st[--sp].V).Items;
-                        var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure);
-                        if (cw.Code.Doc != null) fn.Doc = cw.Code.Doc;
-                        st[sp++].V = fn;
-                        break;
-                    }
+                    sp = DoMakeFunction(f, st, sp, word);
+                    break;
                 case Op.BuildClass:
-                    {
-                        var kwargs = (PyDict)st[--sp].V;
-                        var bases = (PyTuple)st[--sp].V;
-                        var name = (PyStr)st[--sp].V;
-                        var body = (PyFunction)st[--sp].V;
-                        st[sp++].V = BuiltinsModule.BuildClass(body, name.Value, bases, kwargs);
-                        break;
-                    }
+                    sp = DoBuildClass(f, st, sp, word);
+                    break;
                 case Op.ReturnValue:
                     {
                         var r = st[--sp].V;
@@ -820,37 +749,17 @@ public static class Interpreter
                         break;
                     }
                 case Op.BeforeWith:
-                    {
-                        var ctx = st[--sp].V;
-                        var enter = Ops.GetAttrOrNull(ctx, PyStr.S___enter__);
-                        var exit = Ops.GetAttrOrNull(ctx, PyStr.S___exit__);
-                        if (enter == null || exit == null) throw Ops.TypeError($"'{ctx.Type.Name}' object does not support the context manager protocol");
-                        st[sp++].V = exit;
-                        st[sp++].V = Ops.Call0(enter);
-                        break;
-                    }
+                    sp = DoBeforeWith(f, st, sp, word);
+                    break;
                 case Op.WithExitNormal:
-                    {
-                        var exit = st[--sp].V;
-                        st[sp].V = null!;
-                        Ops.Call(exit, new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
-                        break;
-                    }
+                    sp = DoWithExitNormal(f, st, sp, word);
+                    break;
                 case Op.WithExcept:
-                    {
-                        var exc = (PyBaseException)st[sp - 1].V;
-                        var exit = st[sp - 2].V;
-                        var r = Ops.Call(exit, new PyObject[] { exc.Type, exc, PyNone.Instance });
-                        st[sp++].V = PyBool.Of(Ops.IsTrue(r));
-                        break;
-                    }
+                    sp = DoWithExcept(f, st, sp, word);
+                    break;
                 case Op.ImportName:
-                    {
-                        var fromlist = st[--sp].V;
-                        var level = (PyInt)st[--sp].V;
-                        st[sp++].V = Modules.Importer.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
-                        break;
-                    }
+                    sp = DoImportName(f, st, sp, word);
+                    break;
                 case Op.ImportFrom:
                     st[sp].V = Modules.Importer.ImportFrom(st[sp - 1].V, names[word >> 8]);
                     sp++;
@@ -860,106 +769,325 @@ public static class Interpreter
                     break;
                 case Op.LoadAssertionError: st[sp++].V = PyBaseException.AssertionErrorType; break;
                 case Op.PrintExpr:
-                    {
-                        var v = st[--sp].V;
-                        if (v != PyNone.Instance)
-                        {
-                            BuiltinsDict.SetItem("_", v);
-                            Modules.SysModule.WriteStdout(Ops.Repr(v) + "\n");
-                        }
-                        break;
-                    }
+                    sp = DoPrintExpr(f, st, sp, word);
+                    break;
                 case Op.MatchSequence:
-                    {
-                        int arg = word >> 8;
-                        int n = arg & 0xFFFF; bool star = (arg >> 16) != 0;
-                        var subj = st[--sp].V;
-                        PyObject[]? items = null;
-                        if (subj is PyList || subj is PyTuple || subj is PyRange || (subj.Type.IsHeap && subj.Type.Name == "deque"))
-                            items = Ops.ToArray(subj);
-                        if (items != null && (star ? items.Length >= n : items.Length == n))
-                        {
-                            st[sp++].V = new PyTuple(items);
-                            st[sp++].V = PyBool.True;
-                        }
-                        else st[sp++].V = PyBool.False;
-                        break;
-                    }
+                    sp = DoMatchSequence(f, st, sp, word);
+                    break;
                 case Op.MatchMapping:
-                    {
-                        var subj = st[sp - 1].V;
-                        if (subj is PyDict) st[sp++].V = PyBool.True;
-                        else st[sp - 1].V = PyBool.False;
-                        break;
-                    }
+                    sp = DoMatchMapping(f, st, sp, word);
+                    break;
                 case Op.MatchKeys:
-                    {
-                        var keys = (PyTuple)st[--sp].V;
-                        var subj = (PyDict)st[--sp].V;
-                        var vals = new PyObject[keys.Items.Length];
-                        bool ok = true;
-                        for (int i = 0; i < vals.Length; i++)
-                        {
-                            var v = subj.GetOrNull(keys.Items[i]);
-                            if (v == null) { ok = false; break; }
-                            vals[i] = v;
-                        }
-                        if (!ok) { st[sp++].V = PyBool.False; break; }
-                        if ((word >> 8) != 0)
-                        {
-                            var rest = subj.Copy();
-                            foreach (var k in keys.Items) rest.Remove(k);
-                            st[sp++].V = rest;
-                        }
-                        st[sp++].V = new PyTuple(vals);
-                        st[sp++].V = PyBool.True;
-                        break;
-                    }
+                    sp = DoMatchKeys(f, st, sp, word);
+                    break;
                 case Op.MatchClass:
-                    {
-                        int nargs = word >> 8;
-                        var kwn = (PyTuple)st[--sp].V;
-                        var cls = st[--sp].V;
-                        var subj = st[--sp].V;
-                        if (!Ops.IsInstance(subj, cls)) { st[sp++].V = PyBool.False; break; }
-                        var vals = new PyObject[nargs + kwn.Items.Length];
-                        bool ok = true;
-                        if (nargs > 0)
-                        {
-                            var ma = Ops.GetAttrOrNull(cls, PyStr.Intern("__match_args__"));
-                            var t = (PyType)cls;
-                            bool selfMatch = ma == null && (t == PyInt.TypeObj || t == PyStr.TypeObj || t == PyFloat.TypeObj || t == PyBool.TypeObj || t == PyList.TypeObj
-                                || t == PyTuple.TypeObj || t == PyDict.TypeObj || t == PySet.SetType || t == PyBytes.TypeObj || t.Mro.Length > 1 && !t.IsHeap);
-                            if (selfMatch)
-                            {
-                                if (nargs > 1) throw Ops.TypeError($"{t.Name}() accepts 1 positional sub-pattern ({nargs} given)");
-                                vals[0] = subj;
-                            }
-                            else
-                            {
-                                var margs = ma == null ? Array.Empty<PyObject>() : Ops.ToArray(ma);
-                                if (nargs > margs.Length) throw Ops.TypeError($"{t.Name}() accepts {margs.Length} positional sub-pattern{(margs.Length == 1 ? "" : "s")} ({nargs} given)");
-                                for (int i = 0; i < nargs && ok; i++)
-                                {
-                                    var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)margs[i]).Value));
-                                    if (v == null) ok = false; else vals[i] = v;
-                                }
-                            }
-                        }
-                        for (int i = 0; i < kwn.Items.Length && ok; i++)
-                        {
-                            var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)kwn.Items[i]).Value));
-                            if (v == null) ok = false; else vals[nargs + i] = v;
-                        }
-                        if (!ok) { st[sp++].V = PyBool.False; break; }
-                        st[sp++].V = new PyTuple(vals);
-                        st[sp++].V = PyBool.True;
-                        break;
-                    }
+                    sp = DoMatchClass(f, st, sp, word);
+                    break;
                 default:
                     throw Ops.Exc(PyBaseException.All["SystemError"], "unknown opcode " + (word & 0xFF));
             }
         }
+    }
+
+
+    // Rare instructions, out of the dispatch loop: a smaller loop keeps the JIT inlining its hot helpers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoMatchKeys(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        var keys = (PyTuple)st[--sp].V;
+        var subj = (PyDict)st[--sp].V;
+        var vals = new PyObject[keys.Items.Length];
+        bool ok = true;
+        for (int i = 0; i < vals.Length; i++)
+        {
+            var v = subj.GetOrNull(keys.Items[i]);
+            if (v == null) { ok = false; break; }
+            vals[i] = v;
+        }
+        if (!ok) { st[sp++].V = PyBool.False; return sp; }
+        if ((word >> 8) != 0)
+        {
+            var rest = subj.Copy();
+            foreach (var k in keys.Items) rest.Remove(k);
+            st[sp++].V = rest;
+        }
+        st[sp++].V = new PyTuple(vals);
+        st[sp++].V = PyBool.True;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoMatchSequence(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int arg = word >> 8;
+        int n = arg & 0xFFFF; bool star = (arg >> 16) != 0;
+        var subj = st[--sp].V;
+        PyObject[]? items = null;
+        if (subj is PyList || subj is PyTuple || subj is PyRange || (subj.Type.IsHeap && subj.Type.Name == "deque"))
+            items = Ops.ToArray(subj);
+        if (items != null && (star ? items.Length >= n : items.Length == n))
+        {
+            st[sp++].V = new PyTuple(items);
+            st[sp++].V = PyBool.True;
+        }
+        else st[sp++].V = PyBool.False;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoMatchClass(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int nargs = word >> 8;
+        var kwn = (PyTuple)st[--sp].V;
+        var cls = st[--sp].V;
+        var subj = st[--sp].V;
+        if (!Ops.IsInstance(subj, cls)) { st[sp++].V = PyBool.False; return sp; }
+        var vals = new PyObject[nargs + kwn.Items.Length];
+        bool ok = true;
+        if (nargs > 0)
+        {
+            var ma = Ops.GetAttrOrNull(cls, PyStr.Intern("__match_args__"));
+            var t = (PyType)cls;
+            bool selfMatch = ma == null && (t == PyInt.TypeObj || t == PyStr.TypeObj || t == PyFloat.TypeObj || t == PyBool.TypeObj || t == PyList.TypeObj
+                || t == PyTuple.TypeObj || t == PyDict.TypeObj || t == PySet.SetType || t == PyBytes.TypeObj || t.Mro.Length > 1 && !t.IsHeap);
+            if (selfMatch)
+            {
+                if (nargs > 1) throw Ops.TypeError($"{t.Name}() accepts 1 positional sub-pattern ({nargs} given)");
+                vals[0] = subj;
+            }
+            else
+            {
+                var margs = ma == null ? Array.Empty<PyObject>() : Ops.ToArray(ma);
+                if (nargs > margs.Length) throw Ops.TypeError($"{t.Name}() accepts {margs.Length} positional sub-pattern{(margs.Length == 1 ? "" : "s")} ({nargs} given)");
+                for (int i = 0; i < nargs && ok; i++)
+                {
+                    var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)margs[i]).Value));
+                    if (v == null) ok = false; else vals[i] = v;
+                }
+            }
+        }
+        for (int i = 0; i < kwn.Items.Length && ok; i++)
+        {
+            var v = Ops.GetAttrOrNull(subj, PyStr.Intern(((PyStr)kwn.Items[i]).Value));
+            if (v == null) ok = false; else vals[nargs + i] = v;
+        }
+        if (!ok) { st[sp++].V = PyBool.False; return sp; }
+        st[sp++].V = new PyTuple(vals);
+        st[sp++].V = PyBool.True;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoMakeFunction(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int flags = word >> 8;
+        var cw = (PyCodeWrapper)st[--sp].V;
+        PyCell[]? closure = null;
+        PyDict? kwdefs = null;
+        PyObject[]? defs = null;
+        if ((flags & 4) != 0) { var t = (PyTuple)st[--sp].V; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
+        if ((flags & 2) != 0) kwdefs = (PyDict)st[--sp].V;
+        if ((flags & 1) != 0) defs = ((PyTuple)st[--sp].V).Items;
+        var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure);
+        if (cw.Code.Doc != null) fn.Doc = cw.Code.Doc;
+        st[sp++].V = fn;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoFormatValue(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int flags = word >> 8;
+        string spec = "";
+        if ((flags & 4) != 0) spec = ((PyStr)st[--sp].V).Value;
+        var v = st[sp - 1].V;
+        switch (flags & 3)
+        {
+            case 1: v = PyStr.Of(Ops.Str(v)); break;
+            case 2: v = PyStr.Of(Ops.Repr(v)); break;
+            case 3: v = PyStr.Of(BuiltinsModule.Ascii(Ops.Repr(v))); break;
+        }
+        st[sp - 1].V = v is PyStr && spec.Length == 0 && v.Type == PyStr.TypeObj ? v : PyStr.Of(Formatting.Format(v, spec));
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoUnpackEx(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int before = (word >> 8) & 0xFF, after = word >> 16;
+        var items = Ops.ToArray(st[--sp].V);
+        if (items.Length < before + after)
+            throw Ops.ValueError($"not enough values to unpack (expected at least {before + after}, got {items.Length})");
+        for (int i = items.Length - 1; i >= items.Length - after; i--) st[sp++].V = items[i];
+        var mid = new PyObject[items.Length - before - after];
+        Array.Copy(items, before, mid, 0, mid.Length);
+        st[sp++].V = new PyList(mid);
+        for (int i = before - 1; i >= 0; i--) st[sp++].V = items[i];
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoPrintExpr(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        var v = st[--sp].V;
+        if (v != PyNone.Instance)
+        {
+            BuiltinsDict.SetItem("_", v);
+            Modules.SysModule.WriteStdout(Ops.Repr(v) + "\n");
+        }
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoBeforeWith(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        var ctx = st[--sp].V;
+        var enter = Ops.GetAttrOrNull(ctx, PyStr.S___enter__);
+        var exit = Ops.GetAttrOrNull(ctx, PyStr.S___exit__);
+        if (enter == null || exit == null) throw Ops.TypeError($"'{ctx.Type.Name}' object does not support the context manager protocol");
+        st[sp++].V = exit;
+        st[sp++].V = Ops.Call0(enter);
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoBuildClass(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        var kwargs = (PyDict)st[--sp].V;
+        var bases = (PyTuple)st[--sp].V;
+        var name = (PyStr)st[--sp].V;
+        var body = (PyFunction)st[--sp].V;
+        st[sp++].V = BuiltinsModule.BuildClass(body, name.Value, bases, kwargs);
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoCallEx(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        PyDict? kwargs = null;
+        if (((word >> 8) & 1) != 0) kwargs = (PyDict)st[--sp].V;
+        var args = (PyTuple)st[--sp].V;
+        var func = st[--sp].V;
+        st[sp++].V = Ops.CallWithKw(func, args.Items, kwargs);
+        st[sp].V = null!; st[sp + 1].V = null!;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoLoadClassDeref(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int arg = word >> 8;
+        var name = names[arg & 0xFFF];
+        var v = f.Locals?.GetOrNull(name) ?? f.Cells[arg >> 12].Value;
+        if (v == null) throw UnboundDeref(f, arg >> 12);
+        st[sp++].V = v;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoMatchMapping(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        var subj = st[sp - 1].V;
+        if (subj is PyDict) st[sp++].V = PyBool.True;
+        else st[sp - 1].V = PyBool.False;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoWithExcept(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        var exc = (PyBaseException)st[sp - 1].V;
+        var exit = st[sp - 2].V;
+        var r = Ops.Call(exit, new PyObject[] { exc.Type, exc, PyNone.Instance });
+        st[sp++].V = PyBool.Of(Ops.IsTrue(r));
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoWithExitNormal(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        var exit = st[--sp].V;
+        st[sp].V = null!;
+        Ops.Call(exit, new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoImportName(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        var fromlist = st[--sp].V;
+        var level = (PyInt)st[--sp].V;
+        st[sp++].V = Modules.Importer.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoBuildSet(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int n = word >> 8;
+        var s = new PySet(false);
+        sp -= n;
+        for (int i = 0; i < n; i++) { s.Add(st[sp + i].V); st[sp + i].V = null!; }
+        st[sp++].V = s;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoBuildMap(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int n = word >> 8;
+        var d = new PyDict();
+        sp -= 2 * n;
+        for (int i = 0; i < n; i++) { d.SetItem(st[sp + 2 * i].V, st[sp + 2 * i + 1].V); st[sp + 2 * i].V = null!; st[sp + 2 * i + 1].V = null!; }
+        st[sp++].V = d;
+        return sp;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DoBuildString(Frame f, Slot[] st, int sp, int word)
+    {
+        var code = f.Code;
+        var names = code.Names;
+        int n = word >> 8;
+        sp -= n;
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < n; i++) { sb.Append(((PyStr)st[sp + i].V).Value); st[sp + i].V = null!; }
+        st[sp++].V = PyStr.Of(sb.ToString());
+        return sp;
     }
 
     private static void DictUpdate(PyDict target, PyObject v, bool merge)
@@ -1013,6 +1141,7 @@ public static class Interpreter
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PyObject? FloatOp(BinOp op, double x, double y)
     {
         switch (op)
