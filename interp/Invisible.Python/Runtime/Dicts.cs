@@ -39,7 +39,7 @@ public sealed class PyDict : PyObject
         ulong perturb = (ulong)hash;
         int i = (int)(hash & mask);
         int firstDummy = -1;
-        var ks = key as PyStr;
+        var ks = key.GetType() == typeof(PyStr) ? System.Runtime.CompilerServices.Unsafe.As<PyStr>(key) : null; // str subclasses compare through Ops.Eq
         while (true)
         {
             int ix = index[i];

@@ -102,7 +102,7 @@ public static class Ops
 
     public static long Hash(PyObject o)
     {
-        if (o is PyStr s) return s.Hash();
+        if (o.GetType() == typeof(PyStr)) return System.Runtime.CompilerServices.Unsafe.As<PyStr>(o).Hash(); // exact type: one compare, no cast helper
         var t = o.Type;
         if (t.IsHeap)
         {
