@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "invisible/query.h"
 
+#include "invisible/block_types.h"
 #include "invisible/leakcheck.h"
 #include "invisible/memtable.h"
 #include "invisible/nursery.h"
@@ -13,6 +14,7 @@
 #include "invisible/unwind.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void fill_info(uint32_t index, invisible_block_info *out)
@@ -24,7 +26,7 @@ static void fill_info(uint32_t index, invisible_block_info *out)
     out->flags = (r->flags & RECORD_LARGE) ? INVISIBLE_BLOCK_LARGE : 0;
 }
 
-static int query_find_block(uint64_t address, invisible_block_info *out)
+int query_find_live_block(uint64_t address, invisible_block_info *out)
 {
     invisible_thread *thread = &invisible_tls;
     thread->in_hook++;
@@ -190,241 +192,30 @@ static __attribute__((noinline)) int query_thread_backtraces(invisible_thread_ba
     return count;
 }
 
-/* ---- block type annotations ----------------------------------------------------------------- */
+/* ---- blocks allocated for the program ------------------------------------------------------ */
 
-/* A side table keyed by block start, open addressing with linear probing, in raw mappings (never
- * roots for the leak scan, never recorded as blocks). Only set_block_type, block_type and
- * for_each_block_type touch it, under one spinlock; the malloc/free hot paths never do, which is
- * why a freed block's annotation is not removed at free time but ignored once the block at that
- * address no longer matches (size, trace). Names are interned in an append-only arena.
- * Kept here rather than in invisible_state: it is private to the query API. Fork: the lock is held
- * only for table updates that never call libc, like the memtable's locks. */
-#define TYPE_SLOT_TOMBSTONE 1ull
-#define TYPE_NAME_MAX 255
-#define TYPE_NAME_SLOTS 4096u            /* distinct type names */
-#define TYPE_NAME_ARENA (1u << 20)       /* bytes of interned names */
-#define TYPE_TABLE_MIN 1024u
-
-typedef struct type_slot {
-    uint64_t start;                      /* 0 empty, TYPE_SLOT_TOMBSTONE removed */
-    uint64_t size;
-    uint32_t trace_id;
-    uint32_t unused;
-    const char *name;
-} type_slot;
-
-typedef struct type_names {
-    const char *slots[TYPE_NAME_SLOTS];
-    char arena[TYPE_NAME_ARENA];
-} type_names;
-
-static struct {
-    invisible_spinlock lock;
-    type_slot *slots;
-    uint32_t capacity;                   /* power of two, 0 before first use */
-    uint32_t used;                       /* live + tombstones */
-    type_names *names;
-    uint32_t arena_used;
-} block_types;
-
-static uint64_t hash_u64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return x;
-}
-
-/* The interned copy of `name` (lock held), or NULL when the name table is full. */
-static const char *intern_name(const char *name, size_t len)
-{
-    if (!block_types.names) {
-        block_types.names = raw_map(sizeof(type_names), 1);
-        if (!block_types.names)
-            return NULL;
-    }
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
-    type_names *n = block_types.names;
-    for (uint32_t probe = 0; probe < TYPE_NAME_SLOTS; probe++) {
-        uint32_t at = (uint32_t)(h + probe) & (TYPE_NAME_SLOTS - 1);
-        const char *have = n->slots[at];
-        if (!have) {
-            if (block_types.arena_used + len + 1 > TYPE_NAME_ARENA)
-                return NULL;
-            char *copy = n->arena + block_types.arena_used;
-            memcpy(copy, name, len);
-            copy[len] = 0;
-            block_types.arena_used += (uint32_t)len + 1;
-            n->slots[at] = copy;
-            return copy;
-        }
-        if (strncmp(have, name, len) == 0 && have[len] == 0)
-            return have;
-    }
-    return NULL;
-}
-
-/* Is the annotation in `s` still about the live block at its address? */
-static int annotation_current(const type_slot *s, invisible_block_info *now)
-{
-    invisible_block_info info;
-    if (!query_find_block(s->start, &info) || info.start != s->start || info.size != s->size ||
-        info.trace_id != s->trace_id)
-        return 0;
-    if (now)
-        *now = info;
-    return 1;
-}
-
-/* Rehash into a table of `capacity` slots, dropping tombstones and stale annotations (lock held). */
-static int type_table_resize(uint32_t capacity)
-{
-    type_slot *fresh = raw_map((size_t)capacity * sizeof(type_slot), 0);
-    if (!fresh)
-        return -1;
-    uint32_t used = 0;
-    for (uint32_t i = 0; i < block_types.capacity; i++) {
-        const type_slot *s = &block_types.slots[i];
-        if (s->start <= TYPE_SLOT_TOMBSTONE || !annotation_current(s, NULL))
-            continue;
-        for (uint64_t h = hash_u64(s->start);; h++) {
-            type_slot *d = &fresh[h & (capacity - 1)];
-            if (d->start == 0) {
-                *d = *s;
-                used++;
-                break;
-            }
-        }
-    }
-    if (block_types.slots)
-        raw_unmap(block_types.slots, (size_t)block_types.capacity * sizeof(type_slot));
-    block_types.slots = fresh;
-    block_types.capacity = capacity;
-    block_types.used = used;
-    return 0;
-}
-
-/* The slot holding `start`, or NULL (lock held). */
-static type_slot *type_slot_find(uint64_t start)
-{
-    if (!block_types.capacity)
-        return NULL;
-    uint32_t mask = block_types.capacity - 1;
-    for (uint64_t h = hash_u64(start), n = 0; n < block_types.capacity; h++, n++) {
-        type_slot *s = &block_types.slots[h & mask];
-        if (s->start == start)
-            return s;
-        if (s->start == 0)
-            return NULL;
-    }
-    return NULL;
-}
-
-static int query_set_block_type(uint64_t address, const char *type_name)
+/* Code of ours that runs with in_hook raised (an attach session's interpreter thread) bypasses
+ * the hooks, so what it allocates is invisible. Objects DwarfPython makes for the user belong to
+ * the program: allocate and free them through the hooks with this thread's in_hook lowered for
+ * the one call, and restore it after (the hook leaves in_hook at 0 and may park there, with the
+ * tables consistent, like any program allocation). calloc: zeroed and 16-byte aligned on x86-64. */
+static void *query_program_alloc(uint64_t size)
 {
     invisible_thread *thread = &invisible_tls;
-    size_t len = type_name ? strnlen(type_name, TYPE_NAME_MAX + 1) : 0;
-    if (len > TYPE_NAME_MAX || address <= TYPE_SLOT_TOMBSTONE)
-        return 0;
-    invisible_block_info info;
-    if (len > 0 && (!query_find_block(address, &info) || info.start != address))
-        return 0;
-    int done = 0;
-    thread->in_hook++;
-    spinlock_acquire(&block_types.lock);
-    type_slot *s = type_slot_find(address);
-    if (len == 0) {
-        if (s)
-            s->start = TYPE_SLOT_TOMBSTONE;
-        done = 1;
-    } else {
-        const char *name = intern_name(type_name, len);
-        if (name && !s) {
-            /* keep the load (live + tombstones) under 1/2: grow (or just clean) before inserting */
-            if ((block_types.used + 1) * 2 > block_types.capacity) {
-                uint32_t capacity = block_types.capacity ? block_types.capacity : TYPE_TABLE_MIN;
-                while ((block_types.used + 1) * 2 > capacity)
-                    capacity *= 2;
-                if (type_table_resize(capacity) == 0 && (block_types.used + 1) * 4 > capacity)
-                    type_table_resize(capacity * 2); /* still half full after dropping stale ones */
-            }
-            if ((block_types.used + 1) * 2 <= block_types.capacity) {
-                uint32_t mask = block_types.capacity - 1;
-                for (uint64_t h = hash_u64(address);; h++) {
-                    type_slot *d = &block_types.slots[h & mask];
-                    if (d->start <= TYPE_SLOT_TOMBSTONE) {
-                        if (d->start == 0)
-                            block_types.used++;
-                        s = d;
-                        break;
-                    }
-                }
-            }
-        }
-        if (name && s) {
-            s->start = address;
-            s->size = info.size;
-            s->trace_id = info.trace_id;
-            s->name = name;
-            done = 1;
-        }
-    }
-    spinlock_release(&block_types.lock);
-    thread->in_hook--;
-    return done;
+    int saved = thread->in_hook;
+    thread->in_hook = 0;
+    void *p = calloc(1, size ? size : 1);
+    thread->in_hook = saved;
+    return p;
 }
 
-static void fill_type(const type_slot *s, invisible_block_type *out)
+static void query_program_free(void *block)
 {
-    out->start = s->start;
-    out->size = s->size;
-    out->trace_id = s->trace_id;
-    out->reserved = 0;
-    out->type_name = s->name;
-}
-
-static int query_block_type(uint64_t address, invisible_block_type *out)
-{
-    int found = 0;
-    spinlock_acquire(&block_types.lock);
-    type_slot *s = type_slot_find(address);
-    if (s && annotation_current(s, NULL)) {
-        found = 1;
-        if (out)
-            fill_type(s, out);
-    }
-    spinlock_release(&block_types.lock);
-    return found;
-}
-
-/* The visitor runs outside the lock (it may be managed code that allocates or takes locks): the
- * live annotations are copied out in chunks first. */
-static uint64_t query_for_each_block_type(invisible_block_type_visitor visit, void *context)
-{
-    enum { CHUNK = 256 };
-    invisible_block_type batch[CHUNK];
-    uint64_t visited = 0;
-    uint32_t next = 0;
-    for (;;) {
-        int n = 0;
-        spinlock_acquire(&block_types.lock);
-        while (next < block_types.capacity && n < CHUNK) {
-            const type_slot *s = &block_types.slots[next++];
-            if (s->start > TYPE_SLOT_TOMBSTONE && annotation_current(s, NULL))
-                fill_type(s, &batch[n++]);
-        }
-        int more = next < block_types.capacity;
-        spinlock_release(&block_types.lock);
-        for (int i = 0; i < n; i++) {
-            visited++;
-            if (visit(&batch[i], context))
-                return visited;
-        }
-        if (!more)
-            return visited;
-    }
+    invisible_thread *thread = &invisible_tls;
+    int saved = thread->in_hook;
+    thread->in_hook = 0;
+    free(block);
+    thread->in_hook = saved;
 }
 
 const invisible_query_api *invisible_query_table(void)
@@ -432,15 +223,17 @@ const invisible_query_api *invisible_query_table(void)
     invisible_query_api *q = &invisible_state.query;
     q->version = INVISIBLE_QUERY_VERSION;
     q->struct_size = sizeof *q;
-    q->find_block = query_find_block;
+    q->find_block = query_find_live_block;
     q->for_each_block = query_for_each_block;
     q->live_totals = query_live_totals;
     q->trace_frames = query_trace_frames;
     q->leak_check = leakcheck_run;
     q->write_report = query_write_report;
     q->thread_backtraces = query_thread_backtraces;
-    q->set_block_type = query_set_block_type;
-    q->block_type = query_block_type;
-    q->for_each_block_type = query_for_each_block_type;
+    q->set_block_type = block_types_set;
+    q->block_type = block_types_get;
+    q->for_each_block_type = block_types_for_each;
+    q->program_alloc = query_program_alloc;
+    q->program_free = query_program_free;
     return q;
 }

@@ -29,7 +29,12 @@ internal static unsafe class HeapView
         public delegate* unmanaged<ThreadsView.ThreadBacktrace*, int, int, int> ThreadBacktraces; // when StructSize covers it
         public delegate* unmanaged<ulong, byte*, int> SetBlockType;                                 // when StructSize covers it
         public nint BlockType, ForEachBlockType;
+        public delegate* unmanaged<ulong, nint> ProgramAlloc;                                      // when StructSize covers it
+        public delegate* unmanaged<nint, void> ProgramFree;
     }
+
+    /// <summary>Does the table (of an older or newer libinvisible.so) reach the entry at <paramref name="entry"/>?</summary>
+    private static bool Covers(QueryApi* api, void* entry) => api->StructSize >= (uint)((byte*)entry - (byte*)api + sizeof(nint));
 
     private static readonly Dictionary<nint, (CType Type, long Count, long Size)> Described = new();
     private static QueryApi* _api;
@@ -52,12 +57,33 @@ internal static unsafe class HeapView
         Annotate(a, null);
     }
 
+    /// <summary>A zeroed block for an object Python makes (<c>c.struct.stat()</c>), allocated as the program's own
+    /// (query API program_alloc): tracked by libinvisible.so even on an attach session's thread, whose other
+    /// allocations are not, so the census and leak check see it. Plain calloc when the library is absent.</summary>
+    public static nint AllocateForProgram(long size)
+    {
+        QueryApi* api = ApiOrNull;
+        if (api == null || !Covers(api, &api->ProgramFree) || api->ProgramAlloc == null) return Dl.Calloc(size);
+        nint p = api->ProgramAlloc((ulong)Math.Max(size, 1));
+        if (p == 0) throw Ops.MemoryError();
+        return p;
+    }
+
+    /// <summary>Frees a block from <see cref="AllocateForProgram"/>.</summary>
+    public static void FreeForProgram(nint p)
+    {
+        if (p == 0) return;
+        QueryApi* api = ApiOrNull;
+        if (api == null || !Covers(api, &api->ProgramFree) || api->ProgramFree == null) { Dl.Free(p); return; }
+        api->ProgramFree(p);
+    }
+
     /// <summary>set_block_type(a, name) when libinvisible.so is loaded and has it; name null removes.</summary>
     private static void Annotate(nint a, string? name)
     {
         if (!_looked && name == null) return;
         QueryApi* api = ApiOrNull;
-        if (api == null || api->StructSize < (uint)sizeof(QueryApi) || api->SetBlockType == null) return;
+        if (api == null || !Covers(api, &api->SetBlockType) || api->SetBlockType == null) return;
         if (name == null) { api->SetBlockType((ulong)a, null); return; }
         int n = System.Text.Encoding.UTF8.GetByteCount(name);
         if (n > 255) return;

@@ -85,7 +85,7 @@ internal sealed class Allocation
         Size = size;
         Type = type;
         Count = count;
-        Address = Dl.Calloc(size);
+        Address = HeapView.AllocateForProgram(size);
         HeapView.Describe(Address, type, count, size);
     }
 
@@ -93,7 +93,7 @@ internal sealed class Allocation
     {
         HeapView.Forget(Address);
         TiedStorage.Forget(Address);
-        Dl.Free(Address);
+        HeapView.FreeForProgram(Address);
     }
 }
 

@@ -152,6 +152,14 @@ typedef struct invisible_query_api {
 
     /* Visit every annotation whose block is still live; returns the number visited. */
     uint64_t (*for_each_block_type)(invisible_block_type_visitor visit, void *context);
+
+    /* Allocate (zeroed, 16-byte aligned) and free a block on the program's behalf, through the
+     * hooks even when the caller is our own code that otherwise bypasses them (an attach
+     * session's thread): the block is tracked like any program block, so the census and leak
+     * check see it. Pair them: a block from program_alloc goes to program_free (or the
+     * program's free). Appended after for_each_block_type: check struct_size. */
+    void *(*program_alloc)(uint64_t size);
+    void (*program_free)(void *block);
 } invisible_query_api;
 
 /* What libinvisible.so asks the runtime to produce. */

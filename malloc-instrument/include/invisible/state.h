@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "invisible/block_types.h"
 #include "invisible/memtable.h"
 #include "invisible/nursery.h"
 #include "invisible/options.h"
@@ -60,6 +61,7 @@ typedef struct invisible_process {
     stopworld stop;
     leakcheck_state leaks;
     invisible_query_api query;
+    block_type_table block_types;     /* type annotations (block_types.c) */
     preload_state preload;
     uint64_t loader_text_start;       /* ld.so's code: allocations made from there are RECORD_LOADER */
     uint64_t loader_text_size;

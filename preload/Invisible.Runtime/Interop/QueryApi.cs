@@ -64,9 +64,12 @@ public unsafe struct QueryApi
     public delegate* unmanaged<ulong, byte*, int> SetBlockType;
     public delegate* unmanaged<ulong, BlockType*, int> BlockTypeOf;
     public delegate* unmanaged<delegate* unmanaged<BlockType*, void*, int>, void*, ulong> ForEachBlockType;
+    /// <summary>Allocation on the program's behalf (tracked even from our own threads), appended after ForEachBlockType.</summary>
+    public delegate* unmanaged<ulong, nint> ProgramAlloc;
+    public delegate* unmanaged<nint, void> ProgramFree;
 
     /// <summary>True when the table has the block type annotation entries.</summary>
-    public bool HasBlockTypes => StructSize >= (uint)sizeof(QueryApi);
+    public bool HasBlockTypes => StructSize >= (uint)(2 * sizeof(uint) + 10 * sizeof(nint));
 }
 
 /// <summary>invisible_block_type: a type annotation of a live block.</summary>

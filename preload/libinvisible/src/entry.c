@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "invisible.h"
+#include "invisible/block_types.h"
 #include "invisible/leakcheck.h"
 #include "invisible/memtable.h"
 #include "invisible/nursery.h"
@@ -38,6 +39,7 @@
 
 static void fork_prepare(void)
 {
+    block_types_fork_prepare(); /* before the memtable: annotating takes its lock, then the memtable's */
     memtable_fork_prepare();
     spinlock_acquire(&invisible_state.threads.lock);
     spinlock_acquire(&invisible_state.own_regions_lock);
@@ -48,11 +50,13 @@ static void fork_parent(void)
     spinlock_release(&invisible_state.own_regions_lock);
     spinlock_release(&invisible_state.threads.lock);
     memtable_fork_parent();
+    block_types_fork_parent();
 }
 
 static void fork_child(void)
 {
     spinlock_reset(&invisible_state.own_regions_lock);
+    block_types_fork_child();
     memtable_fork_child();
     thread_registry_after_fork_child(); /* also resets the registry lock */
 }
