@@ -198,13 +198,17 @@ static __attribute__((noinline)) int query_thread_backtraces(invisible_thread_ba
  * the hooks, so what it allocates is invisible. Objects DwarfPython makes for the user belong to
  * the program: allocate and free them through the hooks with this thread's in_hook lowered for
  * the one call, and restore it after (the hook leaves in_hook at 0 and may park there, with the
- * tables consistent, like any program allocation). calloc: zeroed and 16-byte aligned on x86-64. */
+ * tables consistent, like any program allocation). calloc: zeroed and 16-byte aligned on x86-64.
+ * The compiler barriers matter: gcc knows calloc/free as builtins that read no program memory,
+ * and without them it drops the store of 0 as dead (the hooks would then bypass the call). */
 static void *query_program_alloc(uint64_t size)
 {
     invisible_thread *thread = &invisible_tls;
     int saved = thread->in_hook;
     thread->in_hook = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     void *p = calloc(1, size ? size : 1);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     thread->in_hook = saved;
     return p;
 }
@@ -214,7 +218,9 @@ static void query_program_free(void *block)
     invisible_thread *thread = &invisible_tls;
     int saved = thread->in_hook;
     thread->in_hook = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     free(block);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     thread->in_hook = saved;
 }
 
