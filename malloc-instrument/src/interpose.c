@@ -87,6 +87,11 @@ static inline invisible_frame_state caller_frame(uint64_t pc, const void *fp)
     return frame;
 }
 
+static uint32_t intern_walk(void *thread, const uintptr_t *pcs, int count)
+{
+    return trace_intern(thread, (const uint64_t *)pcs, count);
+}
+
 static __attribute__((noinline)) uint32_t capture_deep_site(invisible_thread *thread, uint64_t pc,
                                                             const void *fp)
 {
@@ -104,8 +109,11 @@ static __attribute__((noinline)) uint32_t capture_deep_site(invisible_thread *th
         return site;
     }
     invisible_frame_state frame = caller_frame(pc, fp);
-    int n = invisible_unwind(&frame, (uintptr_t *)pcs, depth, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS);
-    return trace_intern(thread, pcs, n) | loader;
+    /* A site in a loop is walked from the same start again and again: the unwinder's memo keeps
+     * the interned id with the walk, so a replay costs neither the pcs copy nor the hashing. */
+    uint32_t id = invisible_unwind_derived(&frame, (uintptr_t *)pcs, depth, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS,
+                                           intern_walk, thread);
+    return id | loader;
 }
 
 /* Depth 1 from a call site seen before on this thread: one compare. (A site inside the runtime

@@ -1,6 +1,7 @@
 /* thread_state.c — per-thread TLS, slot registration and recycling. */
 #define _GNU_SOURCE
 #include "invisible/thread_state.h"
+#include "invisible/unwind.h"
 
 #include <pthread.h>
 
@@ -36,6 +37,7 @@ static void thread_exit_destructor(void *value)
         nursery_flush(n);
     thread->nursery = NULL;
     memtable_release_thread_cache(thread);
+    invisible_unwind_thread_exit();
     thread_registry *r = registry();
     uint32_t slot = thread->slot;
     if (slot) {

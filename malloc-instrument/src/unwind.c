@@ -1018,18 +1018,60 @@ typedef struct walk_memo {
     unsigned flags;
     int max, count, reads;
     uint64_t generation;
+    uint32_t derived;  /* what invisible_unwind_derived's caller made of the result; 0 = not yet */
     uintptr_t start_pc, start_sp, start_fp;
     uintptr_t read_address[MEMO_MAX_READS];
     uintptr_t read_value[MEMO_MAX_READS];
     uintptr_t pcs[MEMO_MAX_FRAMES];
 } walk_memo;
 
-static __thread walk_memo unwind_memo __attribute__((tls_model("initial-exec")));
-
+/* Several memos per thread, one per recent starting point: recursion (a tree builder, a parser)
+ * allocates from the same site at several stack depths in turn, and one memo would be replaced
+ * at every call. A memo is picked by a hash of the start (pc, sp). The set (MEMO_WAYS x ~1.6 KiB)
+ * is mapped on the thread's first walk rather than kept in static TLS, which every thread of
+ * every preloaded program would pay for; invisible_unwind_thread_exit unmaps it. */
 #define COMPILER_BARRIER() __asm__ volatile("" ::: "memory")
+#define MEMO_WAYS 16
+#define MEMO_SET_NONE ((walk_memo *)1) /* after thread exit, or when mapping failed: no memo */
 
-static inline bool memo_replay(const walk_memo *memo, const invisible_frame_state *start, int max,
-                               unsigned flags, uint64_t generation, uintptr_t *pcs, int *count)
+static __thread walk_memo *unwind_memos __attribute__((tls_model("initial-exec")));
+
+static __attribute__((noinline)) walk_memo *memo_set_map(void)
+{
+    walk_memo *set = raw_mmap_anonymous(MEMO_WAYS * sizeof(walk_memo)); /* zeroed: all invalid */
+    unwind_memos = set ? set : MEMO_SET_NONE;
+    return unwind_memos;
+}
+
+/* The memo for a walk from (pc, sp), or NULL when this thread has none. */
+static inline walk_memo *memo_for(uintptr_t pc, uintptr_t sp)
+{
+    walk_memo *set = unwind_memos;
+    if (UNLIKELY(set == NULL))
+        set = memo_set_map();
+    if (UNLIKELY(set == MEMO_SET_NONE))
+        return NULL;
+    uint64_t h = ((uint64_t)(sp >> 3) ^ (uint64_t)pc) * 0x9e3779b97f4a7c15ull;
+    return &set[h >> 60]; /* 16 ways */
+}
+
+void invisible_unwind_thread_exit(void)
+{
+    walk_memo *set = unwind_memos;
+    unwind_memos = MEMO_SET_NONE; /* first: a signal handler walking now sees no memo */
+    COMPILER_BARRIER();
+    if (set != NULL && set != MEMO_SET_NONE) {
+        for (int i = 0; i < MEMO_WAYS; i++)
+            if (set[i].busy)
+                return; /* interrupted a walk that still uses it (signal at exit): leak it */
+        raw_munmap(set, MEMO_WAYS * sizeof(walk_memo));
+    }
+}
+
+
+/* Does the memo answer a walk from `start`? (Its recorded start and every word it read match.) */
+static inline bool memo_matches(const walk_memo *memo, const invisible_frame_state *start, int max,
+                                unsigned flags, uint64_t generation)
 {
     /* The starting rbp matters only if the walk used it: -O2 code without frame pointers keeps
      * ordinary values in rbp, and comparing it anyway made the memo miss on every call. */
@@ -1040,12 +1082,14 @@ static inline bool memo_replay(const walk_memo *memo, const invisible_frame_stat
     uintptr_t difference = 0;
     for (int i = 0; i < memo->reads; i++)
         difference |= *(const uintptr_t *)memo->read_address[i] ^ memo->read_value[i];
-    if (difference != 0)
-        return false;
+    return difference == 0;
+}
+
+static inline int memo_copy(const walk_memo *memo, uintptr_t *pcs)
+{
     for (int i = 0; i < memo->count; i++)
         pcs[i] = memo->pcs[i];
-    *count = memo->count;
-    return true;
+    return memo->count;
 }
 
 /* The walk proper. `memo` is NULL when not recording; recording is abandoned (memo stays
@@ -1059,6 +1103,7 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
     bool skipping = (flags & INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS) != 0;
     bool fp_from_start = true, start_fp_used = false;
     int skipped = 0, count = 0, reads = 0;
+    int fp_read_pending = -1; /* memo log index of a saved-rbp read no CFA has used yet */
     for (;;) {
         if (LIKELY(!skipping)) {
             pcs[count++] = pc;
@@ -1099,6 +1144,7 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
         if (kind == CFA_RBP) {
             cfa += fp;
             start_fp_used |= fp_from_start;
+            fp_read_pending = -1; /* the rbp read that produced fp matters: keep it logged */
         } else {
             cfa += sp;
         }
@@ -1114,9 +1160,16 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
             fp = *(const uintptr_t *)slot;
             fp_from_start = false;
             if (memo != NULL) {
-                if (reads == MEMO_MAX_READS) {
+                /* A saved rbp matters only if a later step computes a CFA from it; until then
+                 * it is logged provisionally, and replaced by the next one if it never is
+                 * (-O2 code keeps ordinary variables in rbp, which change between calls). */
+                if (fp_read_pending >= 0) {
+                    memo->read_address[fp_read_pending] = slot;
+                    memo->read_value[fp_read_pending] = fp;
+                } else if (reads == MEMO_MAX_READS) {
                     memo = NULL;
                 } else {
+                    fp_read_pending = reads;
                     memo->read_address[reads] = slot;
                     memo->read_value[reads++] = fp;
                 }
@@ -1140,6 +1193,11 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
         count = 1;
     }
     if (memo != NULL && count <= MEMO_MAX_FRAMES) {
+        if (fp_read_pending >= 0) { /* never used: the result does not depend on it */
+            reads--;
+            memo->read_address[fp_read_pending] = memo->read_address[reads];
+            memo->read_value[fp_read_pending] = memo->read_value[reads];
+        }
         memo->reads = reads;
         memo->count = count;
         for (int i = 0; i < count; i++)
@@ -1151,6 +1209,7 @@ static int walk_frames(const invisible_frame_state *start, const stack_range *st
         memo->max = max;
         memo->flags = flags;
         memo->generation = generation;
+        memo->derived = 0;
         COMPILER_BARRIER();
         memo->valid = 1;
     }
@@ -1167,15 +1226,17 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
         return 1;
     }
     uint64_t generation = current_generation();
-    walk_memo *memo = &unwind_memo;
     const thread_stacks *stacks = &unwind_thread_stacks;
-    if ((flags & INVISIBLE_UNWIND_NO_MEMO) || memo->busy || stack.high != stacks->main.high)
+    walk_memo *memo = (flags & INVISIBLE_UNWIND_NO_MEMO) ? NULL : memo_for(start->pc, start->sp);
+    if (memo == NULL || memo->busy || stack.high != stacks->main.high)
         return walk_frames(start, &stack, pcs, max, flags, generation, NULL);
 
     memo->busy = 1;
     COMPILER_BARRIER();
     int count;
-    if (!memo_replay(memo, start, max, flags, generation, pcs, &count)) {
+    if (memo_matches(memo, start, max, flags, generation)) {
+        count = memo_copy(memo, pcs);
+    } else {
         memo->valid = 0;
         COMPILER_BARRIER();
         count = walk_frames(start, &stack, pcs, max, flags, generation, memo);
@@ -1183,6 +1244,48 @@ int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max
     COMPILER_BARRIER();
     memo->busy = 0;
     return count;
+}
+
+uint32_t invisible_unwind_derived(const invisible_frame_state *start, uintptr_t *pcs, int max, unsigned flags,
+                                  invisible_unwind_derive derive, void *context)
+{
+    if (start == NULL || start->pc == 0 || pcs == NULL || max < 1)
+        return derive(context, pcs, 0);
+    stack_range stack;
+    if (!stack_bounds_for(start->sp, &stack)) {
+        pcs[0] = start->pc;
+        return derive(context, pcs, 1);
+    }
+    uint64_t generation = current_generation();
+    const thread_stacks *stacks = &unwind_thread_stacks;
+    walk_memo *memo = (flags & INVISIBLE_UNWIND_NO_MEMO) ? NULL : memo_for(start->pc, start->sp);
+    if (memo == NULL || memo->busy || stack.high != stacks->main.high)
+        return derive(context, pcs, walk_frames(start, &stack, pcs, max, flags, generation, NULL));
+
+    /* The derivation runs inside the busy window: a signal handler that walks meanwhile cannot
+     * rewrite this memo between the walk and the store of what was derived from it. */
+    memo->busy = 1;
+    COMPILER_BARRIER();
+    uint32_t value;
+    if (memo_matches(memo, start, max, flags, generation) && memo->derived != 0) {
+        value = memo->derived;
+    } else {
+        bool replayed = memo_matches(memo, start, max, flags, generation);
+        int count;
+        if (replayed) {
+            count = memo_copy(memo, pcs);
+        } else {
+            memo->valid = 0;
+            COMPILER_BARRIER();
+            count = walk_frames(start, &stack, pcs, max, flags, generation, memo);
+        }
+        value = derive(context, pcs, count);
+        if (memo->valid)
+            memo->derived = value;
+    }
+    COMPILER_BARRIER();
+    memo->busy = 0;
+    return value;
 }
 
 /* ------------------------------------------------------------------------------------------

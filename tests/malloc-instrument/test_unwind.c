@@ -180,9 +180,33 @@ static void run_all_cases(int rounds)
         }
 }
 
+/* Captures at every level of a recursion, round after round: each level's start (pc, sp) is
+ * walked again one round later, with other levels' walks in between (the memo keeps several
+ * starts: each must still agree with backtrace()). `salt` changes between rounds and lives in a
+ * callee-saved register at -O2, so saved registers differ while the frames do not. */
+__attribute__((noinline)) static int capture_every_level(int level, long salt)
+{
+    int result = capture_and_compare();
+    if (level > 1)
+        result += capture_every_level(level - 1, salt * 3 + 1);
+    __asm__ volatile("" : "+r"(salt));
+    return result + (int)(salt & 1);
+}
+
+static void check_recursion_memos(int rounds)
+{
+    current_case = "capture at every level of a recursion 12";
+    for (int r = 0; r < rounds; r++)
+        capture_every_level(12, r);
+}
+
 static void *thread_main(void *arg)
 {
     run_all_cases((int)(intptr_t)arg);
+    check_recursion_memos(20);
+    /* thread exit releases the memos; walks after it (other key destructors) go without */
+    invisible_unwind_thread_exit();
+    check_recursion_memos(2);
     return NULL;
 }
 
@@ -326,6 +350,7 @@ int main(int argc, char **argv)
 
     run_all_cases(1);  /* cold cache */
     run_all_cases(3);  /* warm cache */
+    check_recursion_memos(20);
     check_runtime_flags(library);
 
     pthread_t threads[2];
@@ -345,7 +370,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_unwind: %d failures\n", failures);
         return 1;
     }
-    printf("test_unwind: all %d cases agree with backtrace() (cold, warm, 3 threads, after invalidation, fork child); "
+    printf("test_unwind: all %d cases agree with backtrace() (cold, warm, 3 threads, after invalidation, fork child), and at every level of a recursion; "
            "signal handlers stop at the trampoline; fuzz ok\n",
            case_count);
     return 0;

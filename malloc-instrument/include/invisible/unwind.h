@@ -55,6 +55,17 @@ typedef struct invisible_frame_state {
  * start->pc != 0 and max >= 1, else 0. */
 int invisible_unwind(const invisible_frame_state *start, uintptr_t *pcs, int max, unsigned flags);
 
+/* What a caller makes of a walk's result (the interned trace id); 0 means "nothing to keep". */
+typedef uint32_t (*invisible_unwind_derive)(void *context, const uintptr_t *pcs, int count);
+
+/* invisible_unwind, then derive(context, pcs, count), returning what derive returned. When the
+ * walk is answered by the per-thread memo and derive's value for it is already known, derive is
+ * not called and `pcs` is not filled: the value is returned at once. So derive must be a pure
+ * function of the pcs (the same on every call of this thread). Runs derive inside the memo's
+ * busy window, so a signal handler cannot pair the value with another walk. */
+uint32_t invisible_unwind_derived(const invisible_frame_state *start, uintptr_t *pcs, int max, unsigned flags,
+                                  invisible_unwind_derive derive, void *context);
+
 /* The first pc is exact (a thread interrupted by a signal), not a return address. */
 #define INVISIBLE_UNWIND_EXACT_PC 0x4u
 
@@ -75,6 +86,9 @@ int invisible_pc_in_runtime_lib(uintptr_t pc);
 
 /* Forget every cached rule (after dlclose: new code may reuse the addresses). */
 void invisible_unwind_invalidate_cache(void);
+
+/* The calling thread is exiting: release its walk memos (later walks on it go without). */
+void invisible_unwind_thread_exit(void);
 
 /* Fill `st` in a function compiled with -fno-omit-frame-pointer (the malloc interposer): its
  * own frame is [rbp] = caller's rbp, [rbp+8] = return address, so the caller's rsp after the
