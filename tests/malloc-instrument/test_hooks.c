@@ -21,15 +21,7 @@
 #include "invisible/state.h"
 #include "invisible/trace.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
+#include "check.h"
 
 /* The tracked block starting at `p`: 1 and its record, or 0. */
 static int lookup(const void *p, memtable_record *out)
