@@ -76,8 +76,10 @@ public class EngineTests
         Assert.Equal(4, rc);
     }
     /// <summary>Runs <paramref name="code"/>; once the script calls <c>gate.ready()</c>, another thread requests an
-    /// interrupt (PythonEngine.RequestInterrupt), as an attach session or the console's Ctrl-C does.</summary>
-    private static (string Stdout, string Stderr, int ExitCode) RunInterrupted(string code)
+    /// interrupt (PythonEngine.RequestInterrupt), as an attach session or the console's Ctrl-C does,
+    /// <paramref name="delayMs"/> after that call. <c>gate.ready_and_block()</c> also blocks in native code until the request is
+    /// pending, so the script cannot reach a loop back-edge first.</summary>
+    private static (string Stdout, string Stderr, int ExitCode) RunInterrupted(string code, int delayMs = 0)
     {
         using var ready = new System.Threading.ManualResetEventSlim();
         var provider = new System.Func<string, Runtime.PyModule?>(name =>
@@ -85,12 +87,20 @@ public class EngineTests
             if (name != "gate") return null;
             var m = new Runtime.PyModule("gate");
             m.AddFn("ready", (a, k) => { ready.Set(); return Runtime.PyNone.Instance; });
+            m.AddFn("ready_and_block", (a, k) =>
+            {
+                ready.Set();
+                System.Threading.SpinWait.SpinUntil(() => PythonEngine.InterruptPending, 30000);
+                return Runtime.PyNone.Instance;
+            });
             return m;
         });
         Modules.ModuleRegistry.AddProvider(provider);
         var requester = new System.Threading.Thread(() =>
         {
-            if (ready.Wait(30000)) PythonEngine.RequestInterrupt();
+            if (!ready.Wait(30000)) return;
+            if (delayMs > 0) System.Threading.Thread.Sleep(delayMs);
+            PythonEngine.RequestInterrupt();
         });
         try
         {
@@ -132,8 +142,22 @@ public class EngineTests
     {
         // no loop at all, only calls: the request is taken when the next frame starts
         var (o, _, rc) = RunInterrupted(
-            "import gate, time\ndef h():\n    print('not reached')\ndef g():\n    gate.ready()\n    time.sleep(0.3)\n    h()\ntry:\n    g()\nexcept KeyboardInterrupt:\n    print('stopped')\n");
+            "import gate\ndef h():\n    print('not reached')\ndef g():\n    gate.ready_and_block()\n    h()\ntry:\n    g()\nexcept KeyboardInterrupt:\n    print('stopped')\n");
         Assert.Equal("stopped\n", o);
         Assert.Equal(0, rc);
+    }
+
+    [Fact]
+    public void RequestInterruptWakesTimeSleep()
+    {
+        // the request comes 100 ms into a 30 s sleep: KeyboardInterrupt is raised from inside time.sleep
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (o, e, rc) = RunInterrupted(
+            "import gate, time\ntry:\n    gate.ready()\n    time.sleep(30)\n    print('slept')\nexcept KeyboardInterrupt:\n    print('woken')\nprint('after')\n", delayMs: 100);
+        Assert.Equal("woken\nafter\n", o);
+        Assert.Equal("", e);
+        Assert.Equal(0, rc);
+        Assert.False(PythonEngine.InterruptPending);
+        Assert.True(clock.Elapsed < System.TimeSpan.FromSeconds(20), $"time.sleep(30) was not woken ({clock.Elapsed})"); // hang guard only
     }
 }

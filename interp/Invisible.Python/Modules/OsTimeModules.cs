@@ -166,6 +166,27 @@ public static class TimeModule
 {
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
+    /// <summary>Longest uninterrupted wait inside time.sleep: how late an interrupt request (Ctrl-C,
+    /// <see cref="PythonEngine.RequestInterrupt"/>) may be noticed.</summary>
+    private const int SliceMs = 10;
+
+    /// <summary>time.sleep: waits in short slices so a pending interrupt request raises KeyboardInterrupt within
+    /// <see cref="SliceMs"/> instead of after the whole sleep (CPython's sleep is woken by SIGINT the same way).</summary>
+    private static void Sleep(double seconds)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long total = (long)(seconds * Stopwatch.Frequency);
+        while (true)
+        {
+            if (PythonEngine.ClearInterrupt())
+                throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
+            long left = total - (Stopwatch.GetTimestamp() - start);
+            if (left <= 0) return;
+            double ms = left * 1000.0 / Stopwatch.Frequency;
+            System.Threading.Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(ms, SliceMs)));
+        }
+    }
+
     public static PyModule Create()
     {
         var m = new PyModule("time");
@@ -179,9 +200,11 @@ public static class TimeModule
         m.AddFn("sleep", (a, k) =>
         {
             var s = TypeMethods.ToDouble(a[0]);
+            if (double.IsNaN(s)) throw Ops.ValueError("Invalid value NaN (not a number)");
             if (s < 0) throw Ops.ValueError("sleep length must be non-negative");
+            if (s > 9.2e9) throw Ops.OverflowError("timestamp out of range for platform time_t");
             SysModule.FlushStdout();
-            System.Threading.Thread.Sleep(TimeSpan.FromSeconds(s));
+            Sleep(s);
             return PyNone.Instance;
         });
         m.AddFn("strftime", (a, k) =>

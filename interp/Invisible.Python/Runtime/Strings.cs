@@ -1,5 +1,10 @@
 using System;
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Invisible.Python.Runtime;
@@ -8,8 +13,8 @@ public class PyStr : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly string Value;
-    private int _hash;
-    private bool _hashed;
+    /// <summary>Cached <see cref="Hash"/>; 0 means not computed yet (a real hash of 0, e.g. of "", is just recomputed).</summary>
+    private long _hash;
     private static readonly Dictionary<string, PyStr> InternTable = new();
     private static readonly PyStr[] CharCache = MakeChars();
     public static readonly PyStr Empty = new("");
@@ -65,8 +70,9 @@ public class PyStr : PyObject
     public override int Len() => Value.Length;
     public override long Hash()
     {
-        if (!_hashed) { _hash = Value.GetHashCode(); if (_hash == -1) _hash = -2; _hashed = true; }
-        return _hash;
+        long h = _hash;
+        if (h == 0) _hash = h = CPythonHash.Str(Value);
+        return h;
     }
     public override bool Equals(object? obj) => obj is PyStr s && (ReferenceEquals(s, this) || s.Value == Value);
     public override int GetHashCode() => (int)Hash();
@@ -154,12 +160,7 @@ public class PyBytes : PyObject
     public override bool IsTrue() => Span.Length != 0;
     public override bool HasLen => true;
     public override int Len() => Span.Length;
-    public override long Hash()
-    {
-        long h = 0;
-        foreach (var b in V) h = unchecked(h * 1000003 + b);
-        return h == -1 ? -2 : h;
-    }
+    public override long Hash() => CPythonHash.Bytes(Span);
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
         if (other is not PyBytes b) return null;
@@ -252,5 +253,132 @@ public sealed class PyByteArray : PyBytes
     {
         if (op == Runtime.BinOp.Add && other is PyBytes b) { foreach (var x in b.Span.ToArray()) Append(x); return this; }
         return null;
+    }
+}
+
+/// <summary>CPython 3.11's hash of str and bytes with hash randomization off (PYTHONHASHSEED=0), so sets and dicts of
+/// strings iterate in CPython's order: SipHash-1-3 (one compression round per 8-byte word, three finalization rounds)
+/// keyed with 128 zero bits. A str is hashed over its PEP 393 buffer: 1 byte per code point if all are below 256,
+/// else 2 bytes (little-endian) if all are below 65536, else 4 bytes; our strings are UTF-16, so a surrogate pair
+/// counts as one code point and a lone surrogate as itself. The empty string hashes to 0, and -1 (CPython's error
+/// marker) becomes -2.</summary>
+internal static class CPythonHash
+{
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps PyStr.Hash's cached path a few instructions
+    public static long Str(string s)
+    {
+        ReadOnlySpan<char> span = s;
+        int n = span.Length;
+        if (n == 0) return 0;
+        // Optimistically latin-1 (the common case): 8 chars are narrowed into one word as they are hashed, and the
+        // chars are OR-ed together so a char >= 256 is noticed at the end without a separate scan.
+        var sip = Sip.Start();
+        ref byte p = ref Unsafe.As<char, byte>(ref MemoryMarshal.GetReference(span));
+        ulong seen = 0;
+        int i = 0;
+        for (; n - i >= 8; i += 8)
+        {
+            ulong lo = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, 2 * i));
+            ulong hi = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, 2 * i + 8));
+            seen |= lo | hi;
+            sip.Word(Narrow4(lo) | Narrow4(hi) << 32);
+        }
+        ulong last = (ulong)n << 56; // the length's low byte goes into the top of the last word
+        for (int j = 0; i + j < n; j++)
+        {
+            char c = span[i + j];
+            seen |= c;
+            last |= (ulong)(byte)c << (8 * j);
+        }
+        if ((seen & 0xFF00_FF00_FF00_FF00UL) == 0) return sip.Finish(last);
+        int sur = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (sur < 0 || !HasPair(span.Slice(sur)))
+            return Bytes(MemoryMarshal.AsBytes(span)); // UCS-2 is our UTF-16 buffer as is (x64: little-endian)
+        return Ucs4(span);
+    }
+
+    /// <summary>Four UTF-16 code units (all below 256) in a little-endian word, narrowed to four bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Narrow4(ulong x)
+    {
+        x = (x | x >> 8) & 0x0000_FFFF_0000_FFFFUL;
+        return (x | x >> 16) & 0xFFFF_FFFFUL;
+    }
+
+    private static bool HasPair(ReadOnlySpan<char> s)
+    {
+        for (int i = 0; i + 1 < s.Length; i++)
+            if (char.IsHighSurrogate(s[i]) && char.IsLowSurrogate(s[i + 1])) return true;
+        return false;
+    }
+
+    private static long Ucs4(ReadOnlySpan<char> s)
+    {
+        uint[] cps = ArrayPool<uint>.Shared.Rent(s.Length);
+        int n = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+                cps[n++] = (uint)char.ConvertToUtf32(c, s[++i]);
+            else cps[n++] = c;
+        }
+        long h = Bytes(MemoryMarshal.AsBytes(cps.AsSpan(0, n)));
+        ArrayPool<uint>.Shared.Return(cps);
+        return h;
+    }
+
+    public static long Bytes(ReadOnlySpan<byte> data)
+    {
+        int len = data.Length;
+        if (len == 0) return 0;
+        var sip = Sip.Start();
+        int i = 0;
+        for (; len - i >= 8; i += 8) sip.Word(BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(i)));
+        ulong last = (ulong)len << 56;
+        for (int j = 0; i + j < len; j++) last |= (ulong)data[i + j] << (8 * j);
+        return sip.Finish(last);
+    }
+
+    /// <summary>SipHash-1-3 state; kept in registers (four fields, a local, methods inlined).</summary>
+    private struct Sip
+    {
+        private ulong _v0, _v1, _v2, _v3;
+
+        // The key is zero, so the initial state is SipHash's constants ("somepseudorandomlygeneratedbytes").
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Sip Start() => new() { _v0 = 0x736f6d6570736575UL, _v1 = 0x646f72616e646f6dUL, _v2 = 0x6c7967656e657261UL, _v3 = 0x7465646279746573UL };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Word(ulong m)
+        {
+            _v3 ^= m;
+            Round();
+            _v0 ^= m;
+        }
+
+        /// <summary>Hashes the last word (the tail bytes and the length) and finalizes; -1 becomes -2.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public long Finish(ulong last)
+        {
+            Word(last);
+            _v2 ^= 0xff;
+            Round(); Round(); Round();
+            long h = (long)(_v0 ^ _v1 ^ _v2 ^ _v3);
+            return h == -1 ? -2 : h;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Round()
+        {
+            _v0 += _v1; _v2 += _v3;
+            _v1 = BitOperations.RotateLeft(_v1, 13) ^ _v0;
+            _v3 = BitOperations.RotateLeft(_v3, 16) ^ _v2;
+            _v0 = BitOperations.RotateLeft(_v0, 32);
+            _v2 += _v1; _v0 += _v3;
+            _v1 = BitOperations.RotateLeft(_v1, 17) ^ _v2;
+            _v3 = BitOperations.RotateLeft(_v3, 21) ^ _v0;
+            _v2 = BitOperations.RotateLeft(_v2, 32);
+        }
     }
 }
