@@ -310,7 +310,12 @@ public static partial class TypeMethods
                 try { r = Ops.GetItem(table, PyInt.Get(c)); }
                 catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.LookupErrorType)) { sb.Append(c); continue; }
                 if (r == PyNone.Instance) continue;
-                if (r is PyInt ri) sb.Append(char.ConvertFromUtf32((int)ri.V)); else sb.Append(Ops.Str(r));
+                if (r is PyInt ri)
+                {
+                    if (ri.V < 0 || ri.V > 0x10FFFF) throw Ops.ValueError("character mapping must be in range(0x110000)");
+                    sb.Append(PyStr.CodePointText((int)ri.V));
+                }
+                else sb.Append(Ops.Str(r));
             }
             return PyStr.Of(sb.ToString());
         });

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Lexing;
 
@@ -292,13 +293,20 @@ public sealed class Lexer
                 case 'U' when !bytes:
                     {
                         int len = n == 'u' ? 4 : 8;
-                        if (i + len >= s.Length + 0 && i + len > s.Length - 1) throw new SyntaxErrorException($"(unicode error) 'unicodeescape' codec can't decode bytes: truncated \\{n}XXXX escape", line, 0);
-                        int v = int.Parse(s.AsSpan(i + 1, len), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                        sb.Append(char.ConvertFromUtf32(v)); i += len; break;
+                        int digits = 0; // i is the 'u'/'U', i - 1 the backslash
+                        while (digits < len && i + 1 + digits < s.Length && char.IsAsciiHexDigit(s[i + 1 + digits])) digits++;
+                        if (digits < len)
+                            throw new SyntaxErrorException($"(unicode error) 'unicodeescape' codec can't decode bytes in position {i - 1}-{i + digits}: truncated \\{(n == 'u' ? "uXXXX" : "UXXXXXXXX")} escape", line, 0);
+                        long v = long.Parse(s.AsSpan(i + 1, len), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                        if (v > 0x10FFFF)
+                            throw new SyntaxErrorException($"(unicode error) 'unicodeescape' codec can't decode bytes in position {i - 1}-{i + len}: illegal Unicode character", line, 0);
+                        sb.Append(PyStr.CodePointText((int)v)); i += len; break;
                     }
                 case 'N' when !bytes:
                     {
                         int close = s.IndexOf('}', i);
+                        if (i + 1 >= s.Length || s[i + 1] != '{' || close < 0)
+                            throw new SyntaxErrorException($"(unicode error) 'unicodeescape' codec can't decode bytes in position {i - 1}-{i}: malformed \\N character escape", line, 0);
                         var name = s.Substring(i + 2, close - i - 2);
                         sb.Append(UnicodeName(name));
                         i = close; break;

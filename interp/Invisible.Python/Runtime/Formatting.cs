@@ -233,7 +233,7 @@ public static class Formatting
             case 'b': digits = ToBase(a, 2, false); if (sp.Alt) prefix = "0b"; break;
             case 'c':
                 if (b.Sign < 0 || b > 0x10FFFF) throw Ops.OverflowError("%c arg not in range(0x110000)");
-                return Pad(char.ConvertFromUtf32((int)b), sp, '<');
+                return Pad(PyStr.CodePointText((int)b), sp, '<');
             default: throw Ops.ValueError($"Unknown format code '{t}' for object of type 'int'");
         }
         if (sp.Grouping != '\0') digits = Group(digits, sp.Grouping, t == 'x' || t == 'X' || t == 'o' || t == 'b' ? 4 : 3);

@@ -36,6 +36,12 @@ public class PyStr : PyObject
     }
     public static PyStr Char(char c) => c < 256 ? CharCache[c] : new PyStr(c.ToString());
 
+    /// <summary>The text of code point <paramref name="codePoint"/> (0..0x10FFFF, checked by the caller). A lone
+    /// surrogate (0xD800..0xDFFF) is one UTF-16 unit, as CPython keeps it, where
+    /// <see cref="char.ConvertFromUtf32"/> would throw.</summary>
+    public static string CodePointText(int codePoint) =>
+        codePoint < 0x10000 ? ((char)codePoint).ToString() : char.ConvertFromUtf32(codePoint);
+
     public static PyStr Intern(string s)
     {
         lock (InternTable)

@@ -1,0 +1,3 @@
+# a \U escape beyond U+10FFFF
+x = "\U00110000"
+print(x)

@@ -1,0 +1,3 @@
+# \N without a name
+x = "\N"
+print(x)
