@@ -6,7 +6,12 @@
  * calls a function in its inferior; a debugger can do the same (`call invisible_attach_start()`).
  *
  * The listener is a thread blocked in accept() on the abstract unix socket "invisible-PID"
- * (no file, no network). It accepts only peers of the same uid (SO_PEERCRED).
+ * (no file, no network), or "invisible-PID-0xRANDOM" when another process bound that name first.
+ * It accepts a peer exactly when the kernel would let that peer ptrace this process (same real,
+ * effective and saved uid and gid, dumpable, no capability gap, Yama's scope; or CAP_SYS_PTRACE),
+ * judged at every connection (peer_access.h). Clients check in turn, before sending anything,
+ * that the listener is the target process (SO_PEERCRED pid and uid), so a squatter on the name
+ * hears nothing (preload/Invisible.Cli/Target/ListenerSocket.cs).
  *
  * Protocol: line based, one request line per command, extensible by adding commands.
  *   request:  COMMAND [ARGUMENT]\n
