@@ -1,6 +1,6 @@
-/* attach.c — the on-demand request listener (see attach.h for the protocol). */
+/* attach.c — the on-demand request listener (see include/invisible.h for the protocol). */
 #define _GNU_SOURCE
-#include "attach.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -13,12 +13,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include "invisible/leakcheck.h"
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
-#include "invisible/thread_state.h"
-#include "report.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define LINE_CAPACITY 4096
@@ -222,7 +216,7 @@ static void *relay_main(void *argument)
 }
 
 /* python: the connection becomes an interactive session of the runtime's interpreter (protocol
- * in attach.h), run on this thread while the program's threads go on. `pending` are bytes the
+ * in invisible.h), run on this thread while the program's threads go on. `pending` are bytes the
  * client sent after the request line that we already read. in_hook as for reports: what the
  * runtime allocates is ours, not the program's. */
 static void serve_python(int fd, const char *pending, size_t pending_length)

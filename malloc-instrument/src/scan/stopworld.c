@@ -1,6 +1,18 @@
-/* stopworld.c — stop the other threads at safe points (see stopworld.h). */
+/* stopworld.c — stop every other thread of the process at a safe point, read its registers and
+ * stack pointer, and let it go again. Used by the leak scan and the stopped threads'
+ * backtraces.
+ *
+ * How: each other thread (from /proc/self/task) gets a real-time signal. Its handler, if the
+ * thread is not inside one of our hooks, records the interrupted registers (ucontext), stack
+ * pointer and thread pointer, then waits on a futex until released. A thread that is inside a
+ * hook only sets `park_pending`; the hook parks on its way out, so no stopped thread ever
+ * holds a bucket lock or is half way through a memtable update.
+ *
+ * The stopping thread must not take any lock a stopped thread could hold (dl lock, stdio,
+ * malloc arenas) until `stopworld_resume`: collect what needs those first.
+ */
 #define _GNU_SOURCE
-#include "invisible/stopworld.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,13 +24,11 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
 
 #define STOP_TIMEOUT_NS 1000000000ull
 #define RED_ZONE 128
 
-static stopworld *world(void) { return &invisible_state.stop; }
+static stopworld *world(void) { return &instrument_state.stop; }
 
 static void futex_wait(_Atomic uint32_t *word, uint32_t value)
 {
@@ -41,7 +51,7 @@ static void park(const ucontext_t *context, uint64_t sp_here)
     uint32_t i = atomic_fetch_add_explicit(&s->claimed, 1, memory_order_relaxed);
     if (i < STOPWORLD_MAX_THREADS) {
         stopped_thread *t = &s->threads[i];
-        t->tid = raw_gettid();
+        t->tid = prim_gettid();
         t->thread_pointer = (uint64_t)pthread_self();
         if (context) {
             const greg_t *g = context->uc_mcontext.gregs;
@@ -68,8 +78,8 @@ static void stop_signal_handler(int signal, siginfo_t *info, void *context)
     int saved_errno = errno;
     stopworld *s = world();
     if (atomic_load_explicit(&s->active, memory_order_acquire)) {
-        invisible_thread *thread = &invisible_tls;
-        if (thread->in_hook)
+        thread_state *thread = &thread_tls;
+        if (thread->guard.in_hook)
             thread->park_pending = 1; /* the hook parks on its way out */
         else
             park((const ucontext_t *)context, 0);
@@ -92,7 +102,7 @@ static void stop_signal_handler(int signal, siginfo_t *info, void *context)
  * lie below its frame pointer.) */
 __attribute__((noinline)) void stopworld_park_from_hook(void)
 {
-    invisible_thread *thread = &invisible_tls;
+    thread_state *thread = &thread_tls;
     thread->park_pending = 0;
     __builtin_unwind_init(); /* spill callee-saved registers so the stack scan sees them */
     uint64_t sp;
@@ -138,7 +148,7 @@ static int signal_threads(stopworld *s, pid_t *tids, int *count, int capacity)
     int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    pid_t self = raw_gettid(), pid = getpid();
+    pid_t self = prim_gettid(), pid = getpid();
     int added = 0;
     char buffer[4096];
     for (;;) {
@@ -169,11 +179,11 @@ int stopworld_stop(const stopped_thread **threads, int *signalled)
 {
     stopworld *s = world();
     if (!s->threads) {
-        s->threads = raw_map(STOPWORLD_MAX_THREADS * sizeof(stopped_thread), 0);
+        s->threads = own_map(STOPWORLD_MAX_THREADS * sizeof(stopped_thread), 0);
         if (!s->threads)
             return -1;
     }
-    s->signal_number = invisible_state.options.stop_signal ? invisible_state.options.stop_signal : SIGRTMAX - 3;
+    s->signal_number = instrument_state.stop_signal ? instrument_state.stop_signal : SIGRTMAX - 3;
     if (install_handler(s) != 0)
         return -1;
     pid_t *tids = s->signalled_tids;
@@ -185,8 +195,8 @@ int stopworld_stop(const stopped_thread **threads, int *signalled)
     for (int pass = 0; pass < 2; pass++)
         if (signal_threads(s, tids, &count, STOPWORLD_MAX_THREADS) < 0)
             break;
-    uint64_t deadline = raw_now_ns() + STOP_TIMEOUT_NS;
-    while (atomic_load_explicit(&s->arrived, memory_order_acquire) < (uint32_t)count && raw_now_ns() < deadline) {
+    uint64_t deadline = prim_now_ns() + STOP_TIMEOUT_NS;
+    while (atomic_load_explicit(&s->arrived, memory_order_acquire) < (uint32_t)count && prim_now_ns() < deadline) {
         struct timespec pause = { 0, 20000 };
         nanosleep(&pause, NULL);
     }

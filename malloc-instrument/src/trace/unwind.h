@@ -1,5 +1,9 @@
 /* unwind.h — the allocation-site stack unwinder (x86-64 Linux, glibc >= 2.35).
  *
+ * The unwinder's own interface, included by internal.h: the unwinder keeps no state of
+ * malloc-instrument's, so its tests (tests/malloc-instrument, C and C++) link trace/rules.c,
+ * cfi.c, stacks.c, unwind.c and primitives/maps.c alone.
+ *
  * What it does
  *  Walks the caller's stack using the DWARF CFI (.eh_frame) of every loaded object, so programs
  *  built without frame pointers unwind correctly. Each return address is looked up in a
@@ -45,7 +49,7 @@ typedef struct invisible_frame_state {
 /* Leading frames inside the C/C++ runtime (libc.so.6, ld-linux-x86-64.so.2, libstdc++.so.6,
  * libgcc_s.so.1: strdup, operator new, fopen...) are dropped, so pcs[0] is the real site. */
 #define INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS 0x1u
-/* Do not use the per-thread memo of the last walk (see unwind.c): for benchmarks and tests;
+/* Do not use the per-thread memo of the last walk (trace/unwind.c): for benchmarks and tests;
  * the result is the same either way. */
 #define INVISIBLE_UNWIND_NO_MEMO 0x2u
 
@@ -76,10 +80,6 @@ uint32_t invisible_unwind_derived(const invisible_frame_state *start, uintptr_t 
  * INVISIBLE_UNWIND_EXACT_PC only. Malloc-free and lock-free like invisible_unwind. */
 int invisible_unwind_from(const invisible_frame_state *start, uintptr_t stack_low, uintptr_t stack_high,
                           uintptr_t *pcs, uintptr_t *cfas, int max, unsigned flags);
-
-/* Bounds of the mapping that holds `sp` (a stack), read from /proc/self/maps with raw system
- * calls (no malloc, no lock). Returns 1 and fills low/high, or 0. */
-int invisible_stack_bounds(uintptr_t sp, uintptr_t *low, uintptr_t *high);
 
 /* 1 if `pc` lies in one of the runtime libraries above, else 0. Shares the walk's cache. */
 int invisible_pc_in_runtime_lib(uintptr_t pc);

@@ -1,19 +1,40 @@
-/* memtable.c — buckets, cover entries, the large-block index and the record pool.
- * See memtable.h for the layout and the locking rules. */
+/* memtable.c — the paper's associative structure: where every live heap block is.
+ *
+ * Layout
+ *  - One bucket per 1 KiB of the 47-bit user address space, in a MAP_NORESERVE reserve
+ *    (2^37 buckets x 8 bytes); the kernel commits a page of buckets on first touch.
+ *  - A bucket holds `head`: the chain of records of small blocks that START in that KiB, and
+ *    `cover`: the record of the one small block that started in an earlier KiB and covers this
+ *    KiB's first byte (blocks never overlap, so there is at most one). With both, the block
+ *    containing any address is found in one bucket: interior pointers cost no backward walk.
+ *  - Blocks of MEMTABLE_LARGE_THRESHOLD bytes or more live in a sorted interval index instead
+ *    (they are mmap-sized and rare; they would otherwise need thousands of cover entries).
+ *  - Records (32 bytes) live in a side pool indexed by 31-bit numbers, never in the blocks, so
+ *    block layout and malloc_usable_size are untouched.
+ *
+ * Locking
+ *  - Bit 31 of `head` is the bucket's lock. Insertion into an unlocked bucket is one CAS;
+ *    removal takes the lock, unlinks, and releases it with the store of the new head. There is
+ *    no global lock on the hot path. A thread announces the bucket it locks in its slot so a
+ *    fork child can release locks held by threads that no longer exist.
+ *  - `cover` entries are written by the owner of the covering block only (unique by
+ *    construction), before the block is published and before it is really freed.
+ *  - Readers that run while the world is stopped (leak scan) ignore the locks: every update
+ *    keeps the chains consistent at each single store, and stopped threads are parked outside
+ *    the hooks.
+ *  - The two hand-overs with the per-thread nurseries (nursery.c) happen here, under the bucket
+ *    lock of the block: adoption (a nursery slot's block moves into the chain) and the remote
+ *    free (a block young in another thread's nursery is killed in its slot). Holding the lock
+ *    orders the two, so a block is always found in the chain or in a nursery, never in neither.
+ */
 #define _GNU_SOURCE
-#include "invisible/memtable.h"
-#include "invisible/nursery.h"
+#include "internal.h"
 
 #include <string.h>
 
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
-
-memtable *const invisible_memtable = &invisible_state.table;
-
 #define RECORD_REFILL 64
 
-static inline memtable *table(void) { return &invisible_state.table; }
+static inline memtable *table(void) { return &instrument_state.table; }
 
 static inline uint64_t bucket_index(uint64_t address) { return address >> MEMTABLE_BUCKET_SHIFT; }
 
@@ -30,14 +51,14 @@ int memtable_init(void)
     memtable *t = table();
     if (t->ready)
         return 0;
-    t->buckets = raw_map(MEMTABLE_BUCKET_COUNT * sizeof(memtable_bucket), 1);
-    t->records = raw_map((size_t)MEMTABLE_RECORD_CAPACITY * sizeof(memtable_record), 1);
+    t->buckets = own_map(MEMTABLE_BUCKET_COUNT * sizeof(memtable_bucket), 1);
+    t->records = own_map((size_t)MEMTABLE_RECORD_CAPACITY * sizeof(memtable_record), 1);
     t->large_capacity = 1024;
-    t->large = raw_map(t->large_capacity * sizeof(uint32_t), 0);
+    t->large = own_map(t->large_capacity * sizeof(uint32_t), 0);
     if (!t->buckets || !t->records || !t->large) {
-        raw_unmap(t->buckets, MEMTABLE_BUCKET_COUNT * sizeof(memtable_bucket));
-        raw_unmap(t->records, (size_t)MEMTABLE_RECORD_CAPACITY * sizeof(memtable_record));
-        raw_unmap(t->large, t->large_capacity * sizeof(uint32_t));
+        own_unmap(t->buckets, MEMTABLE_BUCKET_COUNT * sizeof(memtable_bucket));
+        own_unmap(t->records, (size_t)MEMTABLE_RECORD_CAPACITY * sizeof(memtable_record));
+        own_unmap(t->large, t->large_capacity * sizeof(uint32_t));
         t->buckets = NULL;
         t->records = NULL;
         t->large = NULL;
@@ -55,7 +76,7 @@ uint32_t memtable_record_limit(void)
 
 /* ---- record pool: per-thread caches over a global free list ---- */
 
-static int record_refill(invisible_thread *thread)
+static int record_refill(thread_state *thread)
 {
     memtable *t = table();
     spinlock_acquire(&t->free_lock);
@@ -76,7 +97,7 @@ static int record_refill(invisible_thread *thread)
     return 1;
 }
 
-static uint32_t record_take(invisible_thread *thread)
+static uint32_t record_take(thread_state *thread)
 {
     if (__builtin_expect(thread->record_cache_count == 0, 0) && !record_refill(thread))
         return 0;
@@ -95,7 +116,7 @@ static void records_return_to_pool(const uint32_t *indices, uint32_t count)
     spinlock_release(&t->free_lock);
 }
 
-static void record_give(invisible_thread *thread, uint32_t index)
+static void record_give(thread_state *thread, uint32_t index)
 {
     if (__builtin_expect(thread->record_cache_count == THREAD_RECORD_CACHE, 0)) {
         uint32_t half = THREAD_RECORD_CACHE / 2;
@@ -105,7 +126,7 @@ static void record_give(invisible_thread *thread, uint32_t index)
     thread->record_cache[thread->record_cache_count++] = index;
 }
 
-void memtable_release_thread_cache(invisible_thread *thread)
+void memtable_release_thread_cache(thread_state *thread)
 {
     if (thread->record_cache_count && table()->ready)
         records_return_to_pool(thread->record_cache, thread->record_cache_count);
@@ -205,7 +226,7 @@ static int large_insert(uint32_t index)
     spinlock_acquire(&t->large_lock);
     if (t->large_count == t->large_capacity) {
         uint32_t capacity = t->large_capacity * 2;
-        uint32_t *grown = raw_map(capacity * sizeof(uint32_t), 0);
+        uint32_t *grown = own_map(capacity * sizeof(uint32_t), 0);
         if (!grown) {
             spinlock_release(&t->large_lock);
             return -1;
@@ -215,7 +236,7 @@ static int large_insert(uint32_t index)
         uint32_t old_capacity = t->large_capacity;
         t->large = grown;
         t->large_capacity = capacity;
-        raw_unmap(old, old_capacity * sizeof(uint32_t));
+        own_unmap(old, old_capacity * sizeof(uint32_t));
     }
     uint32_t at = large_position(t->records[index].start);
     memmove(&t->large[at + 1], &t->large[at], (t->large_count - at) * sizeof(uint32_t));
@@ -258,20 +279,30 @@ static uint32_t large_find(uint64_t address, int locked)
 
 /* ---- public operations ---- */
 
+/* A fresh record for a block (flags still 0: not live yet). 0 when out of records. */
+static uint32_t record_new(thread_state *thread, uint64_t start, uint64_t size, uint32_t trace_id)
+{
+    uint32_t index = record_take(thread);
+    if (!index)
+        return 0;
+    memtable_record *r = &table()->records[index];
+    r->start = start;
+    r->size = size;
+    r->trace_id = trace_id;
+    r->type_cache = 0;
+    return index;
+}
+
 int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags)
 {
     memtable *t = table();
     if (!address_trackable(start))
         return -1;
-    invisible_thread *thread = &invisible_tls;
-    uint32_t index = record_take(thread);
+    thread_state *thread = &thread_tls;
+    uint32_t index = record_new(thread, start, size, trace_id);
     if (!index)
         return -1;
     memtable_record *r = &t->records[index];
-    r->start = start;
-    r->size = size;
-    r->trace_id = trace_id;
-    r->type_cache = 0;
     if (size >= MEMTABLE_LARGE_THRESHOLD) {
         r->flags = RECORD_LIVE | RECORD_LARGE | flags;
         if (large_insert(index) != 0) {
@@ -305,24 +336,48 @@ static uint32_t chain_unlink(memtable *t, uint32_t *head, uint64_t start)
     return index;
 }
 
+/* Remote free, with the bucket lock of `start` held: kill the block in whichever nursery holds
+ * it (a CAS of its slot to DEAD, which an adoption under the same lock cannot race). Returns 1
+ * and its record if found. */
+static int kill_young_block(uint64_t start, memtable_record *out)
+{
+    nursery *nurseries = instrument_state.nurseries.nurseries;
+    uint32_t top = threads_slot_limit();
+    uint32_t home = nursery_home(start);
+    for (uint32_t s = 1; s < top; s++) {
+        nursery *n = &nurseries[s];
+        for (uint32_t k = 0; k < NURSERY_PROBES; k++) {
+            nursery_entry *e = &n->entries[(home + k) & (NURSERY_SLOTS - 1)];
+            uint64_t expected = start;
+            if (atomic_load_explicit(&e->start, memory_order_acquire) != start)
+                continue;
+            nursery_entry_record(e, start, out);
+            if (atomic_compare_exchange_strong_explicit(&e->start, &expected, start | NURSERY_DEAD,
+                                                        memory_order_acq_rel, memory_order_relaxed))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 int memtable_remove(uint64_t start, memtable_record *out)
 {
     memtable *t = table();
     if (!address_trackable(start))
         return 0;
-    invisible_thread *thread = &invisible_tls;
+    thread_state *thread = &thread_tls;
     uint64_t b = bucket_index(start);
     memtable_bucket *bucket = &t->buckets[b];
     uint32_t index = 0;
-    int nurseries = invisible_state.nurseries.enabled;
+    int nurseries = instrument_state.nurseries.enabled;
     /* Without nurseries an empty bucket needs neither the slot nor the lock: a small block was
      * published in its bucket before its pointer was returned. With nurseries it may sit in
      * another thread's nursery: the lock orders our search against its eviction. */
     if (nurseries || atomic_load_explicit(&bucket->head, memory_order_relaxed) != 0) {
-        thread_slot *slot = thread_state_slot(thread);
+        thread_slot *slot = thread_slot_of(thread);
         uint32_t head = bucket_lock(bucket, slot, b);
         index = chain_unlink(t, &head, start);
-        int in_nursery = !index && nurseries && nursery_remove_remote(start, out);
+        int in_nursery = !index && nurseries && kill_young_block(start, out);
         bucket_unlock(bucket, slot, head);
         if (in_nursery)
             return 1;
@@ -346,19 +401,15 @@ int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, 
                    uint32_t flags)
 {
     memtable *t = table();
-    invisible_thread *thread = &invisible_tls;
-    uint32_t index = record_take(thread);
+    thread_state *thread = &thread_tls;
+    uint32_t index = record_new(thread, start, size, trace_id);
     if (!index)
         return -1;
     memtable_record *r = &t->records[index];
-    r->start = start;
-    r->size = size;
-    r->trace_id = trace_id;
-    r->type_cache = 0;
     r->flags = RECORD_LIVE | flags;
     uint64_t b = bucket_index(start);
     memtable_bucket *bucket = &t->buckets[b];
-    thread_slot *slot = thread_state_slot(thread);
+    thread_slot *slot = thread_slot_of(thread);
     uint32_t head = bucket_lock(bucket, slot, b);
     uint64_t expected = start;
     /* A remote free that got here first marked the slot dead: then the block is gone. */
@@ -387,7 +438,7 @@ uint32_t memtable_find(uint64_t address, int locked)
     thread_slot *slot = NULL;
     uint32_t head, found = 0;
     if (locked) {
-        slot = thread_state_slot(&invisible_tls);
+        slot = thread_slot_of(&thread_tls);
         head = bucket_lock(bucket, slot, b);
     } else {
         head = atomic_load_explicit(&bucket->head, memory_order_acquire) & ~MEMTABLE_LOCK_BIT;
@@ -423,15 +474,24 @@ void memtable_fork_parent(void)
     spinlock_release(&table()->free_lock);
 }
 
+/* Only the calling thread survives a fork: the bucket locks other threads held (announced in
+ * their slots) are released, and the global locks reset. */
 void memtable_fork_child(void)
 {
     spinlock_reset(&table()->large_lock);
     spinlock_reset(&table()->free_lock);
-}
-
-void memtable_unlock_bucket_after_fork(uint64_t index)
-{
-    memtable_bucket *bucket = &table()->buckets[index];
-    uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
-    atomic_store_explicit(&bucket->head, head & ~MEMTABLE_LOCK_BIT, memory_order_relaxed);
+    thread_registry *r = &instrument_state.threads;
+    if (!r->slots || !table()->ready)
+        return;
+    uint32_t self = thread_tls.slot;
+    uint32_t top = threads_slot_limit();
+    for (uint32_t i = 0; i < top; i++) {
+        uint64_t held = atomic_load_explicit(&r->slots[i].held_bucket, memory_order_relaxed);
+        if (i == self || !held)
+            continue;
+        memtable_bucket *bucket = &table()->buckets[held - 1];
+        uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
+        atomic_store_explicit(&bucket->head, head & ~MEMTABLE_LOCK_BIT, memory_order_relaxed);
+        atomic_store_explicit(&r->slots[i].held_bucket, 0, memory_order_relaxed);
+    }
 }

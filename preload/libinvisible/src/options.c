@@ -1,7 +1,6 @@
-/* options.c — INVISIBLE_* environment variables (documented in options.h). */
+/* options.c — the INVISIBLE_* environment variables (documented in internal.h). */
 #define _GNU_SOURCE
-#include "invisible/options.h"
-#include "invisible/state.h"
+#include "internal.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -68,27 +67,19 @@ void options_load(invisible_options *o)
     copy_string(o->json_path, sizeof o->json_path, "INVISIBLE_JSON");
     copy_string(o->runtime_path, sizeof o->runtime_path, "INVISIBLE_RUNTIME");
     copy_string(o->alloc_fns, sizeof o->alloc_fns, "INVISIBLE_ALLOC_FN");
-    if (o == &invisible_state.options)
-        invisible_hooks_configure(); /* the depth decides whether the call-site cache answers */
 }
 
 void options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity)
 {
-    char digits[16];
-    int nd = 0;
-    do {
-        digits[nd++] = (char)('0' + pid % 10);
-        pid /= 10;
-    } while (pid);
-    unsigned long n = 0;
+    size_t n = 0;
+    out[0] = 0;
     for (const char *p = pattern; *p && n + 1 < capacity; p++) {
         if (p[0] == '%' && p[1] == 'p') {
-            for (int i = nd - 1; i >= 0 && n + 1 < capacity; i--)
-                out[n++] = digits[i];
+            n = raw_append_u64(out, n, capacity, (uint64_t)pid);
             p++;
         } else {
             out[n++] = *p;
+            out[n] = 0;
         }
     }
-    out[n] = 0;
 }

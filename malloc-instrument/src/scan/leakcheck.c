@@ -1,20 +1,34 @@
-/* leakcheck.c — conservative reachability with memcheck's categories (see leakcheck.h).
+/* leakcheck.c — conservative reachability, with valgrind memcheck's categories.
+ *
+ * Roots: writable PT_LOAD segments of every loaded object except ours; anonymous writable
+ * mappings that hold no heap block and are not thread stacks (e.g. an interpreter's own
+ * arenas); each thread's live stack [sp - red zone, top) and registers; each thread's static
+ * TLS and thread control block (pthread-specific data included). Only 8-byte aligned words are
+ * candidate pointers. For the exiting thread the live stack starts at the frame that called
+ * exit (or returned from main), so pointers left in dead frames are not roots.
+ *
+ * Marking follows memcheck: a block reached through its start address from a definite source
+ * is still reachable; reached only through interior pointers (or from possibly-lost blocks) it
+ * is possibly lost. Unreached blocks are then visited in address order; each one reached from
+ * another unreached block becomes indirectly lost and its size counts toward that clique
+ * leader, which is definitely lost. A self-pointer therefore keeps nothing alive.
  *
  * Order of work, and why:
  *  1. Collect the loaded objects' writable segments and the static TLS size while every
  *     thread runs: dl_iterate_phdr and dlsym take the loader lock, which a stopped thread
  *     could hold.
  *  2. Stop the world. From here on only raw system calls and our own tables are used.
- *  3. Read /proc/self/maps, sort the live blocks by address, mark from the roots, then group
- *     the unreached blocks into cliques.
+ *  3. Sort the live blocks by address, mark from the roots (the segments, then what
+ *     /proc/self/maps shows: stacks, TLS, anonymous mappings, then registers), then group the
+ *     unreached blocks into cliques.
  *  4. Resume the world, then group blocks into loss records.
- * Every scratch array is a private mapping sized from the record count, unmapped at the end.
+ * Every scratch array is one of our own mappings sized from the record count, unmapped at the
+ * end.
  */
 #define _GNU_SOURCE
-#include "invisible/leakcheck.h"
+#include "internal.h"
 
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -22,14 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "invisible/memtable.h"
-#include "invisible/nursery.h"
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
-#include "invisible/stopworld.h"
-
 #define ROOT_CAPACITY 8192
-#define MAPS_BUFFER_BYTES (8u << 20)
 #define ANONYMOUS_ROOT_LIMIT (256ull << 20) /* larger anonymous mappings are not scanned */
 #define TCB_SCAN_BYTES 4096                 /* struct pthread (with pthread-specific data) */
 #define GLIBC_ARENA_HEAP_ALIGN (64ull << 20) /* HEAP_MAX_SIZE: non-main arenas' heaps */
@@ -106,7 +113,6 @@ typedef struct scan {
     uint64_t root_bytes;
     size_t tls_static_size;
     sigjmp_buf fault;
-    char *maps;
     struct thread_roots *threads; /* STOPWORLD_MAX_THREADS + 1 */
     int thread_count;
     uint64_t own_tls_offset;      /* thread pointer - start of our static TLS block */
@@ -117,13 +123,13 @@ typedef struct scan {
 static scan *active_scan(scan *set, int assign)
 {
     if (assign)
-        invisible_state.leaks.active_scan = set;
-    return invisible_state.leaks.active_scan;
+        instrument_state.leaks.active_scan = set;
+    return instrument_state.leaks.active_scan;
 }
 
 void leakcheck_set_exit_stack(uint64_t low_address)
 {
-    invisible_state.leaks.exit_stack_low = low_address;
+    instrument_state.leaks.exit_stack_low = low_address;
 }
 
 /* ---- step 1: roots known to the loader ---- */
@@ -159,8 +165,9 @@ typedef struct phdr_walk {
     uint64_t own_base;
 } phdr_walk;
 
-/* Our own static TLS (the unwinder's per-thread memo keeps copies of stack words there) sits at
- * the same offset from every thread's pointer: record it so no thread's copy is a root. */
+/* Our own static TLS (the thread state: caches of pcs, trace hashes, stack bounds) is
+ * bookkeeping, not program state; it sits at the same offset from every thread's pointer:
+ * record it so no thread's copy is a root. */
 static void note_own_tls(scan *s, struct dl_phdr_info *info)
 {
     for (int i = 0; i < info->dlpi_phnum; i++) {
@@ -312,7 +319,7 @@ static inline uint32_t position_of(const scan *s, uint32_t index)
  * contiguous arrays. */
 static uint32_t block_at_by_hint(const scan *s, uint64_t word)
 {
-    const memtable_bucket *bucket = &invisible_state.table.buckets[word >> MEMTABLE_BUCKET_SHIFT];
+    const memtable_bucket *bucket = &instrument_state.table.buckets[word >> MEMTABLE_BUCKET_SHIFT];
     uint32_t hint = atomic_load_explicit(&bucket->head, memory_order_relaxed) & ~MEMTABLE_LOCK_BIT;
     if (!hint) {
         hint = atomic_load_explicit(&bucket->cover, memory_order_relaxed);
@@ -479,7 +486,7 @@ static void scan_root_piece(scan *s, uint64_t low, uint64_t high, int allocator_
 {
     if (high <= low)
         return;
-    if (raw_is_own_region(low, high))
+    if (own_region_overlaps(low, high))
         return;
     if (sigsetjmp(s->fault, 1) == 0) {
         scan_words(s, low, high, 1, allocator_data);
@@ -488,72 +495,7 @@ static void scan_root_piece(scan *s, uint64_t low, uint64_t high, int allocator_
     drain_marks(s);
 }
 
-/* ---- /proc/self/maps ---- */
-
-typedef struct mapping {
-    uint64_t start, end;
-    char perms[5];
-    int anonymous;
-    int heap_or_special;
-} mapping;
-
-static uint64_t parse_hex(const char **p)
-{
-    uint64_t v = 0;
-    for (;; (*p)++) {
-        char c = **p;
-        if (c >= '0' && c <= '9')
-            v = v * 16 + (uint64_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v = v * 16 + (uint64_t)(c - 'a' + 10);
-        else
-            return v;
-    }
-}
-
-static const char *parse_mapping(const char *line, mapping *m)
-{
-    const char *p = line;
-    m->start = parse_hex(&p);
-    p++;
-    m->end = parse_hex(&p);
-    p++;
-    for (int i = 0; i < 4; i++)
-        m->perms[i] = *p++;
-    m->perms[4] = 0;
-    /* skip offset, dev, inode */
-    for (int field = 0; field < 3; field++) {
-        while (*p == ' ')
-            p++;
-        while (*p && *p != ' ' && *p != '\n')
-            p++;
-    }
-    while (*p == ' ')
-        p++;
-    m->anonymous = (*p == '\n' || *p == 0) || !strncmp(p, "[anon:", 6);
-    m->heap_or_special = (*p == '[' && strncmp(p, "[anon:", 6) != 0);
-    while (*p && *p != '\n')
-        p++;
-    return *p ? p + 1 : p;
-}
-
-static size_t read_maps(char *buffer, size_t capacity)
-{
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    size_t length = 0;
-    while (length + 1 < capacity) {
-        ssize_t n = read(fd, buffer + length, capacity - 1 - length);
-        if (n <= 0)
-            break;
-        length += (size_t)n;
-    }
-    close(fd);
-    buffer[length] = 0;
-    return length;
-}
-
+/* ---- step 3: roots in /proc/self/maps ---- */
 
 static int contains(uint64_t start, uint64_t end, uint64_t address) { return address >= start && address < end; }
 
@@ -578,38 +520,52 @@ static void scan_between_blocks(scan *s, uint64_t low, uint64_t high)
         scan_root(s, cursor, high, 0);
 }
 
+typedef struct mapping_walk {
+    scan *s;
+    const thread_roots *threads;
+    int thread_count;
+    int unstopped;            /* some signalled thread did not park: its stack is not known */
+    proc_mapping previous;
+} mapping_walk;
+
 /* Stacks from sp to the top of their mapping; TLS around each thread pointer; anonymous
  * mappings that are neither glibc heaps, stacks nor ours. */
+static int scan_mapping(const proc_mapping *mapping, void *context)
+{
+    mapping_walk *walk = context;
+    scan *s = walk->s;
+    const proc_mapping m = *mapping;
+    int readable_writable = m.perms[0] == 'r' && m.perms[1] == 'w';
+    int is_stack = 0;
+    for (int t = 0; t < walk->thread_count; t++) {
+        const thread_roots *thread = &walk->threads[t];
+        if (contains(m.start, m.end, thread->sp)) {
+            is_stack = 1;
+            if (readable_writable)
+                scan_root(s, thread->sp > m.start ? thread->sp : m.start, m.end, 0);
+        }
+        uint64_t tp = thread->tp;
+        if (readable_writable && contains(m.start, m.end, tp)) {
+            uint64_t low = tp > m.start + s->tls_static_size ? tp - s->tls_static_size : m.start;
+            uint64_t high = tp + TCB_SCAN_BYTES < m.end ? tp + TCB_SCAN_BYTES : m.end;
+            scan_root(s, low, high, 0);
+        }
+    }
+    const proc_mapping *previous = &walk->previous;
+    int after_guard = previous->end == m.start && previous->perms[0] == '-' && previous->perms[1] == '-';
+    if (!is_stack && readable_writable && m.perms[3] == 'p' && m.anonymous && !m.special &&
+        (!after_guard || walk->unstopped) && m.end - m.start <= ANONYMOUS_ROOT_LIMIT &&
+        !own_region_overlaps(m.start, m.end) &&
+        !(m.start % GLIBC_ARENA_HEAP_ALIGN == 0 && holds_blocks(s, m.start, m.end)))
+        scan_between_blocks(s, m.start, m.end);
+    walk->previous = m;
+    return 0;
+}
+
 static void scan_mappings(scan *s, const thread_roots *threads, int thread_count, int unstopped)
 {
-    const char *p = s->maps;
-    mapping previous = { 0 };
-    while (*p) {
-        mapping m;
-        p = parse_mapping(p, &m);
-        int readable_writable = m.perms[0] == 'r' && m.perms[1] == 'w';
-        int is_stack = 0;
-        for (int t = 0; t < thread_count; t++) {
-            if (contains(m.start, m.end, threads[t].sp)) {
-                is_stack = 1;
-                if (readable_writable)
-                    scan_root(s, threads[t].sp > m.start ? threads[t].sp : m.start, m.end, 0);
-            }
-            uint64_t tp = threads[t].tp;
-            if (readable_writable && contains(m.start, m.end, tp)) {
-                uint64_t low = tp > m.start + s->tls_static_size ? tp - s->tls_static_size : m.start;
-                uint64_t high = tp + TCB_SCAN_BYTES < m.end ? tp + TCB_SCAN_BYTES : m.end;
-                scan_root(s, low, high, 0);
-            }
-        }
-        int after_guard = previous.end == m.start && previous.perms[0] == '-' && previous.perms[1] == '-';
-        if (!is_stack && readable_writable && m.perms[3] == 'p' && m.anonymous && !m.heap_or_special &&
-            (!after_guard || unstopped) && m.end - m.start <= ANONYMOUS_ROOT_LIMIT &&
-            !raw_is_own_region(m.start, m.end) &&
-            !(m.start % GLIBC_ARENA_HEAP_ALIGN == 0 && holds_blocks(s, m.start, m.end)))
-            scan_between_blocks(s, m.start, m.end);
-        previous = m;
-    }
+    mapping_walk walk = { s, threads, thread_count, unstopped, { 0 } };
+    maps_for_each(scan_mapping, &walk);
 }
 
 /* ---- step 3b: cliques of unreached blocks ---- */
@@ -694,15 +650,15 @@ static void sort_records(invisible_leak_record *r, uint64_t count)
 
 static int build_records(scan *s, invisible_leak_summary *summary)
 {
-    leakcheck_state *ls = &invisible_state.leaks;
+    leakcheck_state *ls = &instrument_state.leaks;
     uint64_t capacity = 16;
     while (capacity < 2ull * s->live_count + 16)
         capacity *= 2;
-    uint32_t *slots = raw_map(capacity * sizeof(uint32_t), 1); /* 1 + record position */
+    uint32_t *slots = own_map(capacity * sizeof(uint32_t), 1); /* 1 + record position */
     uint64_t record_bytes = (s->live_count + 1) * sizeof(invisible_leak_record);
     if (ls->records)
-        raw_unmap(ls->records, ls->record_capacity * sizeof(invisible_leak_record));
-    ls->records = raw_map(record_bytes, 1);
+        own_unmap(ls->records, ls->record_capacity * sizeof(invisible_leak_record));
+    ls->records = own_map(record_bytes, 1);
     ls->record_capacity = s->live_count + 1;
     if (!slots || !ls->records)
         return -1;
@@ -739,7 +695,7 @@ static int build_records(scan *s, invisible_leak_summary *summary)
             record->indirect_blocks += s->indirect_blocks[i];
         }
     }
-    raw_unmap(slots, capacity * sizeof(uint32_t));
+    own_unmap(slots, capacity * sizeof(uint32_t));
     sort_records(ls->records, count);
     summary->records = ls->records;
     summary->record_count = count;
@@ -750,56 +706,54 @@ static int build_records(scan *s, invisible_leak_summary *summary)
 
 static void unmap_scan(scan *s)
 {
-    raw_unmap(s->state, s->capacity);
-    raw_unmap(s->indirect_bytes, (size_t)s->capacity * 8);
-    raw_unmap(s->indirect_blocks, (size_t)s->capacity * 8);
-    raw_unmap(s->live, (size_t)s->capacity * 4);
-    raw_unmap(s->sorting, (size_t)s->capacity * 2 * sizeof(sort_item));
-    raw_unmap(s->sizes, (size_t)s->capacity * 8);
-    raw_unmap(s->spans, (size_t)s->capacity * sizeof(block_span));
-    raw_unmap(s->traces, (size_t)s->capacity * 4);
-    raw_unmap(s->position, (size_t)s->capacity * 4);
-    raw_unmap(s->regions, REGION_CAPACITY * sizeof(scan_region));
-    raw_unmap(s->directory, s->directory_capacity * 4);
-    raw_unmap(s->stack, s->stack_capacity * 4);
-    raw_unmap(s->roots, ROOT_CAPACITY * sizeof(root_range));
-    raw_unmap(s->maps, MAPS_BUFFER_BYTES);
-    raw_unmap(s->threads, (STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots));
+    own_unmap(s->state, s->capacity);
+    own_unmap(s->indirect_bytes, (size_t)s->capacity * 8);
+    own_unmap(s->indirect_blocks, (size_t)s->capacity * 8);
+    own_unmap(s->live, (size_t)s->capacity * 4);
+    own_unmap(s->sorting, (size_t)s->capacity * 2 * sizeof(sort_item));
+    own_unmap(s->sizes, (size_t)s->capacity * 8);
+    own_unmap(s->spans, (size_t)s->capacity * sizeof(block_span));
+    own_unmap(s->traces, (size_t)s->capacity * 4);
+    own_unmap(s->position, (size_t)s->capacity * 4);
+    own_unmap(s->regions, REGION_CAPACITY * sizeof(scan_region));
+    own_unmap(s->directory, s->directory_capacity * 4);
+    own_unmap(s->stack, s->stack_capacity * 4);
+    own_unmap(s->roots, ROOT_CAPACITY * sizeof(root_range));
+    own_unmap(s->threads, (STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots));
 }
 
 static int map_scan(scan *s)
 {
-    s->records = invisible_state.table.records;
+    s->records = instrument_state.table.records;
     s->limit = memtable_record_limit();
     /* Moving the nurseries into the table (once the world is stopped) adds at most one record
      * per nursery entry, plus one refill of each thread's record cache. */
-    uint64_t slots = atomic_load(&invisible_state.threads.slot_top);
+    uint64_t slots = atomic_load(&instrument_state.threads.slot_top);
     s->capacity = s->limit + (uint32_t)(slots * (NURSERY_SLOTS + 64) + 64);
     s->stack_capacity = 2ull * s->capacity + 1024;
-    s->state = raw_map(s->capacity, 1);
-    s->indirect_bytes = raw_map((size_t)s->capacity * 8, 1);
-    s->indirect_blocks = raw_map((size_t)s->capacity * 8, 1);
-    s->live = raw_map((size_t)s->capacity * 4, 1);
-    s->sorting = raw_map((size_t)s->capacity * 2 * sizeof(sort_item), 1);
-    s->sizes = raw_map((size_t)s->capacity * 8, 1);
-    s->spans = raw_map((size_t)s->capacity * sizeof(block_span), 1);
-    s->traces = raw_map((size_t)s->capacity * 4, 1);
-    s->position = raw_map((size_t)s->capacity * 4, 1);
-    s->regions = raw_map(REGION_CAPACITY * sizeof(scan_region), 1);
+    s->state = own_map(s->capacity, 1);
+    s->indirect_bytes = own_map((size_t)s->capacity * 8, 1);
+    s->indirect_blocks = own_map((size_t)s->capacity * 8, 1);
+    s->live = own_map((size_t)s->capacity * 4, 1);
+    s->sorting = own_map((size_t)s->capacity * 2 * sizeof(sort_item), 1);
+    s->sizes = own_map((size_t)s->capacity * 8, 1);
+    s->spans = own_map((size_t)s->capacity * sizeof(block_span), 1);
+    s->traces = own_map((size_t)s->capacity * 4, 1);
+    s->position = own_map((size_t)s->capacity * 4, 1);
+    s->regions = own_map(REGION_CAPACITY * sizeof(scan_region), 1);
     s->directory_capacity = DIRECTORY_LIMIT;
-    s->directory = raw_map(s->directory_capacity * 4, 1); /* reserved; only what is used is touched */
-    s->stack = raw_map(s->stack_capacity * 4, 1);
-    s->roots = raw_map(ROOT_CAPACITY * sizeof(root_range), 1);
-    s->maps = raw_map(MAPS_BUFFER_BYTES, 1);
-    s->threads = raw_map((STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots), 1);
-    return s->regions && s->directory && s->sorting && s->sizes && s->spans && s->traces && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots && s->maps
+    s->directory = own_map(s->directory_capacity * 4, 1); /* reserved; only what is used is touched */
+    s->stack = own_map(s->stack_capacity * 4, 1);
+    s->roots = own_map(ROOT_CAPACITY * sizeof(root_range), 1);
+    s->threads = own_map((STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots), 1);
+    return s->regions && s->directory && s->sorting && s->sizes && s->spans && s->traces && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots
                ? 0 : -1;
 }
 
 static void current_thread_roots(thread_roots *self)
 {
     uint64_t here = (uint64_t)(uintptr_t)__builtin_frame_address(0);
-    uint64_t low = invisible_state.leaks.exit_stack_low;
+    uint64_t low = instrument_state.leaks.exit_stack_low;
     /* The recorded exit frame counts only if it is on this thread's stack, above us. */
     self->sp = (low > here && low - here < (64ull << 20)) ? low : here;
     self->tp = (uint64_t)pthread_self();
@@ -807,16 +761,16 @@ static void current_thread_roots(thread_roots *self)
 
 const invisible_leak_summary *leakcheck_run(void)
 {
-    if (!invisible_state.table.ready)
+    if (!instrument_state.table.ready)
         return NULL;
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    thread_state *thread = &thread_tls;
+    thread->guard.in_hook++;
     scan s;
     memset(&s, 0, sizeof s);
-    uint64_t started = raw_now_ns();
+    uint64_t started = prim_now_ns();
     if (map_scan(&s) != 0) {
         unmap_scan(&s);
-        thread->in_hook--;
+        thread->guard.in_hook--;
         return NULL;
     }
     phdr_walk walk = { &s, 0 };
@@ -854,7 +808,6 @@ const invisible_leak_summary *leakcheck_run(void)
     active_scan(&s, 1);
 
     collect_live_blocks(&s); /* also pushes the loader's blocks, roots */
-    read_maps(s.maps, MAPS_BUFFER_BYTES);
     drain_marks(&s);
     for (int i = 0; i < s.root_count; i++)
         scan_root(&s, s.roots[i].low, s.roots[i].high, s.roots[i].allocator_data);
@@ -864,7 +817,7 @@ const invisible_leak_summary *leakcheck_run(void)
         for (int r = 0; r < STOPWORLD_REGISTER_COUNT; r++)
             consider(&s, stopped[i].registers[r], 1);
     for (int r = 0; r < 6; r++)
-        consider(&s, invisible_state.leaks.exit_registers[r], 1);
+        consider(&s, instrument_state.leaks.exit_registers[r], 1);
     drain_marks(&s);
     for (uint32_t p = 0; p < s.live_count; p++)
         if (s.state[p] == UNREACHED)
@@ -875,13 +828,13 @@ const invisible_leak_summary *leakcheck_run(void)
     sigaction(SIGBUS, &old_bus, NULL);
     stopworld_resume();
 
-    invisible_leak_summary *summary = &invisible_state.leaks.summary;
+    invisible_leak_summary *summary = &instrument_state.leaks.summary;
     memset(summary, 0, sizeof *summary);
     int ok = build_records(&s, summary) == 0;
     summary->scanned_root_bytes = s.root_bytes;
     summary->threads_stopped = (uint64_t)parked;
-    summary->scan_nanoseconds = raw_now_ns() - started;
+    summary->scan_nanoseconds = prim_now_ns() - started;
     unmap_scan(&s);
-    thread->in_hook--;
+    thread->guard.in_hook--;
     return ok ? summary : NULL;
 }

@@ -1,4 +1,4 @@
-/* interpose.c — the malloc family, as exported by the preloaded library.
+/* malloc.c — the malloc family, as exported by the preloaded library.
  *
  * Every entry point: if our own code already runs on this thread (`in_hook`) or tracking is
  * off, go straight to glibc. Otherwise capture the caller's frame state here (this file is
@@ -7,47 +7,57 @@
  * Results are glibc's own: same pointers, alignment, errno and failure behaviour.
  */
 #define _GNU_SOURCE
+#include "internal.h"
+#include "trace/unwind.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "invisible/memtable.h"
-#include "invisible/nursery.h"
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
-#include "invisible/stopworld.h"
-#include "invisible/trace.h"
-
-#include "invisible/unwind.h"
-
 #define EXPORT __attribute__((visibility("default")))
 
-static __attribute__((noinline)) unsigned hooks_mode_first_use(invisible_thread *thread)
+/* glibc's own entry points (exported since 2.2.5): the real allocator behind every hook. */
+void *__libc_malloc(size_t size);
+void __libc_free(void *ptr);
+void *__libc_calloc(size_t count, size_t size);
+void *__libc_realloc(void *ptr, size_t size);
+void *__libc_memalign(size_t alignment, size_t size);
+void *__libc_valloc(size_t size);
+void *__libc_pvalloc(size_t size);
+
+static __attribute__((noinline)) unsigned hooks_mode_first_use(thread_state *thread)
 {
-    if (invisible_state.init_state != 2) {
-        thread->in_hook++;
-        invisible_state_ensure();
-        thread->in_hook--;
+    if (instrument_state.init_state != 2) {
+        thread->guard.in_hook++;
+        instrument_init();
+        thread->guard.in_hook--;
     }
-    return (unsigned)__atomic_load_n(&invisible_state.hooks_mode, __ATOMIC_ACQUIRE);
+    return (unsigned)__atomic_load_n(&instrument_state.hooks.mode, __ATOMIC_ACQUIRE);
 }
 
 /* What this call may do (HOOKS_* bits), or 0: go straight to glibc (our own code is running
  * on this thread, or tracking is off). One TLS load and one global load when warm. */
-static inline unsigned hooks_mode(invisible_thread *thread)
+static inline unsigned hooks_mode(thread_state *thread)
 {
-    if (__builtin_expect(thread->in_hook != 0, 0))
+    if (__builtin_expect(thread->guard.in_hook != 0, 0))
         return 0;
-    unsigned mode = (unsigned)invisible_state.hooks_mode;
+    unsigned mode = (unsigned)instrument_state.hooks.mode;
     if (__builtin_expect(mode != 0, 1))
         return mode;
     return hooks_mode_first_use(thread);
 }
 
-static inline int hooks_bypassed(invisible_thread *thread) { return hooks_mode(thread) == 0; }
+static inline int hooks_bypassed(thread_state *thread) { return hooks_mode(thread) == 0; }
+
+/* The calling thread's nursery, attached on first use; NULL when the cache is off or full. */
+static inline nursery *nursery_of_thread(thread_state *thread)
+{
+    if (UNLIKELY(!instrument_state.nurseries.enabled))
+        return NULL;
+    return LIKELY(thread->nursery != NULL) ? thread->nursery : nursery_attach(thread);
+}
 
 /* Entering and leaving the part of a hook that touches our tables. `in_hook` is read by this
  * thread's own signal handler (stopworld), never by another thread: a plain store ordered by a
@@ -55,16 +65,16 @@ static inline int hooks_bypassed(invisible_thread *thread) { return hooks_mode(t
  * hooks_bypassed() saw 0, so entering is a store of 1 (code that nests, such as the thread
  * exit destructor, uses ++/-- and makes the hooks bypass). A stop signal that lands inside
  * only sets `park_pending`; the check after leaving parks then, with the tables consistent. */
-static inline void hook_enter(invisible_thread *thread)
+static inline void hook_enter(thread_state *thread)
 {
-    thread->in_hook = 1;
+    thread->guard.in_hook = 1;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
-static inline void hook_leave(invisible_thread *thread)
+static inline void hook_leave(thread_state *thread)
 {
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    thread->in_hook = 0;
+    thread->guard.in_hook = 0;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (__builtin_expect(thread->park_pending, 0))
         stopworld_park_from_hook();
@@ -72,7 +82,7 @@ static inline void hook_leave(invisible_thread *thread)
 
 static inline uint32_t loader_bit(uint64_t pc)
 {
-    return pc - invisible_state.loader_text_start < invisible_state.loader_text_size ? SITE_LOADER : 0;
+    return pc - instrument_state.hooks.loader_text_start < instrument_state.hooks.loader_text_size ? SITE_LOADER : 0;
 }
 
 /* Return addresses of different call sites differ in their low bits: a shift and a xor spread
@@ -92,11 +102,11 @@ static uint32_t intern_walk(void *thread, const uintptr_t *pcs, int count)
     return trace_intern(thread, (const uint64_t *)pcs, count);
 }
 
-static __attribute__((noinline)) uint32_t capture_deep_site(invisible_thread *thread, uint64_t pc,
+static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread, uint64_t pc,
                                                             const void *fp)
 {
     uint64_t pcs[INVISIBLE_MAX_DEPTH];
-    int depth = invisible_state.options.depth;
+    int depth = instrument_state.depth;
     uint32_t loader = loader_bit(pc);
     /* Depth 1 outside the runtime libraries is the return address itself: one rule-cache
      * probe instead of a walk (stack bounds, memo). Same answer as the unwinder's. */
@@ -121,7 +131,7 @@ static __attribute__((noinline)) uint32_t capture_deep_site(invisible_thread *th
  * only filled at depth 1, but the depth can change once, when the constructor reads the
  * options after early allocations: hence HOOKS_SITE_CACHE. An empty entry holds pc 0, which
  * is never a return address.) */
-static inline uint32_t capture_site(invisible_thread *thread, unsigned mode, uint64_t pc, const void *fp)
+static inline uint32_t capture_site(thread_state *thread, unsigned mode, uint64_t pc, const void *fp)
 {
     uint32_t i = site_cache_index(pc);
     if (__builtin_expect((mode & HOOKS_SITE_CACHE) && thread->site_cache_pc[i] == pc, 1))
@@ -132,7 +142,7 @@ static inline uint32_t capture_site(invisible_thread *thread, unsigned mode, uin
 static inline uint32_t record_flags(uint32_t site) { return (site & SITE_LOADER) ? RECORD_LOADER : 0; }
 
 /* A new block goes to this thread's nursery when it can (no shared write), else the memtable. */
-static __attribute__((noinline)) void remember_slow(invisible_thread *thread, uint64_t start, uint64_t size,
+static __attribute__((noinline)) void remember_slow(thread_state *thread, uint64_t start, uint64_t size,
                                                     uint32_t site)
 {
     nursery *n = nursery_of_thread(thread);
@@ -141,7 +151,7 @@ static __attribute__((noinline)) void remember_slow(invisible_thread *thread, ui
     memtable_insert(start, size, site & ~SITE_LOADER, record_flags(site));
 }
 
-static inline void remember(invisible_thread *thread, unsigned mode, uint64_t start, uint64_t size,
+static inline void remember(thread_state *thread, unsigned mode, uint64_t start, uint64_t size,
                             uint32_t site)
 {
     nursery *n = thread->nursery;
@@ -152,7 +162,7 @@ static inline void remember(invisible_thread *thread, unsigned mode, uint64_t st
 
 /* Forget a block: this thread's nursery first (the common, unshared case), else the memtable,
  * which also finds blocks in other threads' nurseries. Returns 1 and the record if known. */
-static int forget_slow(invisible_thread *thread, uint64_t start, memtable_record *out)
+static int forget_slow(thread_state *thread, uint64_t start, memtable_record *out)
 {
     nursery *n = nursery_of_thread(thread);
     if (n && nursery_remove_own(n, start, out))
@@ -163,11 +173,11 @@ static int forget_slow(invisible_thread *thread, uint64_t start, memtable_record
 /* The loader's own allocations (DTVs, link maps) stay referenced by loader state that is
  * not all roots (glibc's cache of dead threads' stacks): never report them (as LSan). Their
  * sites carry SITE_LOADER into the record. */
-static inline void record_block(invisible_thread *thread, void *block, size_t size, uint64_t pc, const void *fp)
+static inline void record_block(thread_state *thread, void *block, size_t size, uint64_t pc, const void *fp)
 {
     if (!block)
         return;
-    unsigned mode = (unsigned)invisible_state.hooks_mode;
+    unsigned mode = (unsigned)instrument_state.hooks.mode;
     remember(thread, mode, (uint64_t)(uintptr_t)block, size, capture_site(thread, mode, pc, fp));
 }
 
@@ -178,7 +188,7 @@ static inline void record_block(invisible_thread *thread, void *block, size_t si
  * multiply) then overlaps with glibc's work instead of following it. */
 EXPORT void *malloc(size_t size)
 {
-    invisible_thread *thread = &invisible_tls;
+    thread_state *thread = &thread_tls;
     unsigned mode = hooks_mode(thread);
     if (!mode)
         return __libc_malloc(size);
@@ -191,7 +201,7 @@ EXPORT void *malloc(size_t size)
     return block;
 }
 
-static __attribute__((noinline)) void forget_block_slow(invisible_thread *thread, void *block)
+static __attribute__((noinline)) void forget_block_slow(thread_state *thread, void *block)
 {
     forget_slow(thread, (uint64_t)(uintptr_t)block, NULL);
 }
@@ -205,7 +215,7 @@ EXPORT void free(void *block)
 {
     if (!block)
         return;
-    invisible_thread *thread = &invisible_tls;
+    thread_state *thread = &thread_tls;
     unsigned mode = hooks_mode(thread);
     if (!mode) {
         __libc_free(block);
@@ -221,7 +231,7 @@ EXPORT void free(void *block)
 
 EXPORT void *calloc(size_t count, size_t size)
 {
-    invisible_thread *thread = &invisible_tls;
+    thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
         return __libc_calloc(count, size);
     hook_enter(thread);
@@ -232,7 +242,7 @@ EXPORT void *calloc(size_t count, size_t size)
 }
 
 /* `pc` and `fp`: the exported hook's caller and frame (see caller_frame). */
-static void *realloc_tracked(invisible_thread *thread, void *old, size_t size, uint64_t pc, const void *fp)
+static void *realloc_tracked(thread_state *thread, void *old, size_t size, uint64_t pc, const void *fp)
 {
     if (!old) {
         void *block = __libc_malloc(size);
@@ -256,7 +266,7 @@ static void *realloc_tracked(invisible_thread *thread, void *old, size_t size, u
 
 EXPORT void *realloc(void *old, size_t size)
 {
-    invisible_thread *thread = &invisible_tls;
+    thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
         return __libc_realloc(old, size);
     hook_enter(thread);
@@ -272,7 +282,7 @@ EXPORT void *reallocarray(void *old, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    invisible_thread *thread = &invisible_tls;
+    thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
         return __libc_realloc(old, bytes);
     hook_enter(thread);
@@ -283,7 +293,7 @@ EXPORT void *reallocarray(void *old, size_t count, size_t size)
 
 static void *aligned_tracked(size_t alignment, size_t size, uint64_t pc, const void *fp)
 {
-    invisible_thread *thread = &invisible_tls;
+    thread_state *thread = &thread_tls;
     hook_enter(thread);
     void *block = __libc_memalign(alignment, size);
     record_block(thread, block, size, pc, fp);
@@ -293,7 +303,7 @@ static void *aligned_tracked(size_t alignment, size_t size, uint64_t pc, const v
 
 EXPORT void *memalign(size_t alignment, size_t size)
 {
-    if (hooks_bypassed(&invisible_tls))
+    if (hooks_bypassed(&thread_tls))
         return __libc_memalign(alignment, size);
     return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
 }
@@ -301,7 +311,7 @@ EXPORT void *memalign(size_t alignment, size_t size)
 /* glibc 2.36's aligned_alloc is an alias of memalign (no extra argument checks). */
 EXPORT void *aligned_alloc(size_t alignment, size_t size)
 {
-    if (hooks_bypassed(&invisible_tls))
+    if (hooks_bypassed(&thread_tls))
         return __libc_memalign(alignment, size);
     return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
 }
@@ -313,7 +323,7 @@ EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
         ((alignment / sizeof(void *)) & (alignment / sizeof(void *) - 1)) != 0)
         return EINVAL;
     void *block;
-    if (hooks_bypassed(&invisible_tls)) {
+    if (hooks_bypassed(&thread_tls)) {
         block = __libc_memalign(alignment, size);
     } else {
         block = aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
@@ -326,7 +336,7 @@ EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
 
 EXPORT void *valloc(size_t size)
 {
-    if (hooks_bypassed(&invisible_tls))
+    if (hooks_bypassed(&thread_tls))
         return __libc_valloc(size);
     return aligned_tracked((size_t)getpagesize(), size, CALLER_PC, OWN_FP);
 }
@@ -339,7 +349,7 @@ EXPORT void *pvalloc(size_t size)
         return NULL;
     }
     rounded &= ~(page - 1);
-    if (hooks_bypassed(&invisible_tls))
+    if (hooks_bypassed(&thread_tls))
         return __libc_pvalloc(size);
     return aligned_tracked(page, rounded, CALLER_PC, OWN_FP);
 }
@@ -349,17 +359,49 @@ EXPORT size_t malloc_usable_size(void *block)
 {
     if (!block)
         return 0;
-    if (!invisible_state.preload.real_malloc_usable_size) {
-        invisible_thread *thread = &invisible_tls;
-        thread->in_hook++;
-        invisible_state.preload.real_malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
-        thread->in_hook--;
+    if (!instrument_state.hooks.real_malloc_usable_size) {
+        thread_state *thread = &thread_tls;
+        thread->guard.in_hook++;
+        instrument_state.hooks.real_malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
+        thread->guard.in_hook--;
     }
-    size_t (*real_usable_size)(void *) = (size_t(*)(void *))invisible_state.preload.real_malloc_usable_size;
+    size_t (*real_usable_size)(void *) = (size_t(*)(void *))instrument_state.hooks.real_malloc_usable_size;
     if (real_usable_size)
         return real_usable_size(block);
     /* glibc chunk header: size field with 3 flag bits; mmapped chunks carry no next header. */
     size_t header = ((const size_t *)block)[-1];
     size_t chunk = header & ~(size_t)7;
     return (header & 2) ? chunk - 16 : chunk - 8;
+}
+
+/* ---- blocks allocated for the program (the query table's program_alloc/program_free) ---- */
+
+/* Code of ours that runs with in_hook raised (an attach session's interpreter thread) bypasses
+ * the hooks, so what it allocates is invisible. Objects DwarfPython makes for the user belong to
+ * the program: allocate and free them through the hooks with this thread's in_hook lowered for
+ * the one call, and restore it after (the hook leaves in_hook at 0 and may park there, with the
+ * tables consistent, like any program allocation). calloc: zeroed and 16-byte aligned on x86-64.
+ * The compiler barriers matter: gcc knows calloc/free as builtins that read no program memory,
+ * and without them it drops the store of 0 as dead (the hooks would then bypass the call). */
+void *hooks_program_alloc(uint64_t size)
+{
+    thread_state *thread = &thread_tls;
+    int saved = thread->guard.in_hook;
+    thread->guard.in_hook = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    void *p = calloc(1, size ? size : 1);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread->guard.in_hook = saved;
+    return p;
+}
+
+void hooks_program_free(void *block)
+{
+    thread_state *thread = &thread_tls;
+    int saved = thread->guard.in_hook;
+    thread->guard.in_hook = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    free(block);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread->guard.in_hook = saved;
 }

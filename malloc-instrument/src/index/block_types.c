@@ -1,19 +1,24 @@
-/* block_types.c — type annotations of live blocks (query API set_block_type & co., block_types.h). */
+/* block_types.c — type annotations of live blocks, for the census and leak records (the query
+ * table's set_block_type, block_type, for_each_block_type).
+ *
+ * What a program (or DwarfPython, for the objects it makes) says a block is, by name ("struct
+ * stat", "int[5]"). An annotation belongs to its block: it counts only while the live block at
+ * `start` has the size and trace it had when annotated. The table is a side structure keyed by
+ * block start (open addressing with linear probing, in our own mappings: never roots for the
+ * leak scan, never recorded as blocks) that only these functions read: malloc and free never
+ * look at it, so annotating costs the hot paths nothing, and a freed block's annotation is
+ * ignored (then dropped on the next resize) rather than removed at free time. Names are
+ * interned in an append-only arena. Thread-safe (one spinlock); not async-signal-safe. Fork:
+ * the handlers hold the lock across fork() so the child never inherits it taken
+ * (block_types_fork_*, called by init.c with the memtable's).
+ */
 #define _GNU_SOURCE
-#include "invisible/block_types.h"
-
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
+#include "internal.h"
 
 #include <string.h>
 
-/* A side table keyed by block start, open addressing with linear probing, in raw mappings (never
- * roots for the leak scan, never recorded as blocks). Only set_block_type, block_type and
- * for_each_block_type touch it, under one spinlock; the malloc/free hot paths never do, which is
- * why a freed block's annotation is not removed at free time but ignored once the block at that
- * address no longer matches (size, trace). Names are interned in an append-only arena.
- * The state is invisible_state.invisible_state.block_types. Fork: the handlers hold the lock across fork() so the
- * child never inherits it taken (block_types_fork_*, called with the memtable's). */
+static block_type_table *types(void) { return &instrument_state.block_types; }
+
 static uint64_t hash_u64(uint64_t x)
 {
     x ^= x >> 33;
@@ -25,25 +30,26 @@ static uint64_t hash_u64(uint64_t x)
 /* The interned copy of `name` (lock held), or NULL when the name table is full. */
 static const char *intern_name(const char *name, size_t len)
 {
-    if (!invisible_state.block_types.names) {
-        invisible_state.block_types.names = raw_map(sizeof(type_names), 1);
-        if (!invisible_state.block_types.names)
+    block_type_table *t = types();
+    if (!t->names) {
+        t->names = own_map(sizeof(type_names), 1);
+        if (!t->names)
             return NULL;
     }
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
-    type_names *n = invisible_state.block_types.names;
+    type_names *n = t->names;
     for (uint32_t probe = 0; probe < TYPE_NAME_SLOTS; probe++) {
         uint32_t at = (uint32_t)(h + probe) & (TYPE_NAME_SLOTS - 1);
         const char *have = n->slots[at];
         if (!have) {
-            if (invisible_state.block_types.arena_used + len + 1 > TYPE_NAME_ARENA)
+            if (t->arena_used + len + 1 > TYPE_NAME_ARENA)
                 return NULL;
-            char *copy = n->arena + invisible_state.block_types.arena_used;
+            char *copy = n->arena + t->arena_used;
             memcpy(copy, name, len);
             copy[len] = 0;
-            invisible_state.block_types.arena_used += (uint32_t)len + 1;
+            t->arena_used += (uint32_t)len + 1;
             n->slots[at] = copy;
             return copy;
         }
@@ -57,7 +63,7 @@ static const char *intern_name(const char *name, size_t len)
 static int annotation_current(const type_slot *s, invisible_block_info *now)
 {
     invisible_block_info info;
-    if (!query_find_live_block(s->start, &info) || info.start != s->start || info.size != s->size ||
+    if (!blocks_find(s->start, &info) || info.start != s->start || info.size != s->size ||
         info.trace_id != s->trace_id)
         return 0;
     if (now)
@@ -68,12 +74,13 @@ static int annotation_current(const type_slot *s, invisible_block_info *now)
 /* Rehash into a table of `capacity` slots, dropping tombstones and stale annotations (lock held). */
 static int type_table_resize(uint32_t capacity)
 {
-    type_slot *fresh = raw_map((size_t)capacity * sizeof(type_slot), 0);
+    block_type_table *t = types();
+    type_slot *fresh = own_map((size_t)capacity * sizeof(type_slot), 0);
     if (!fresh)
         return -1;
     uint32_t used = 0;
-    for (uint32_t i = 0; i < invisible_state.block_types.capacity; i++) {
-        const type_slot *s = &invisible_state.block_types.slots[i];
+    for (uint32_t i = 0; i < t->capacity; i++) {
+        const type_slot *s = &t->slots[i];
         if (s->start <= TYPE_SLOT_TOMBSTONE || !annotation_current(s, NULL))
             continue;
         for (uint64_t h = hash_u64(s->start);; h++) {
@@ -85,22 +92,23 @@ static int type_table_resize(uint32_t capacity)
             }
         }
     }
-    if (invisible_state.block_types.slots)
-        raw_unmap(invisible_state.block_types.slots, (size_t)invisible_state.block_types.capacity * sizeof(type_slot));
-    invisible_state.block_types.slots = fresh;
-    invisible_state.block_types.capacity = capacity;
-    invisible_state.block_types.used = used;
+    if (t->slots)
+        own_unmap(t->slots, (size_t)t->capacity * sizeof(type_slot));
+    t->slots = fresh;
+    t->capacity = capacity;
+    t->used = used;
     return 0;
 }
 
 /* The slot holding `start`, or NULL (lock held). */
 static type_slot *type_slot_find(uint64_t start)
 {
-    if (!invisible_state.block_types.capacity)
+    block_type_table *t = types();
+    if (!t->capacity)
         return NULL;
-    uint32_t mask = invisible_state.block_types.capacity - 1;
-    for (uint64_t h = hash_u64(start), n = 0; n < invisible_state.block_types.capacity; h++, n++) {
-        type_slot *s = &invisible_state.block_types.slots[h & mask];
+    uint32_t mask = t->capacity - 1;
+    for (uint64_t h = hash_u64(start), n = 0; n < t->capacity; h++, n++) {
+        type_slot *s = &t->slots[h & mask];
         if (s->start == start)
             return s;
         if (s->start == 0)
@@ -111,16 +119,17 @@ static type_slot *type_slot_find(uint64_t start)
 
 int block_types_set(uint64_t address, const char *type_name)
 {
-    invisible_thread *thread = &invisible_tls;
+    block_type_table *t = types();
+    thread_state *thread = &thread_tls;
     size_t len = type_name ? strnlen(type_name, TYPE_NAME_MAX + 1) : 0;
     if (len > TYPE_NAME_MAX || address <= TYPE_SLOT_TOMBSTONE)
         return 0;
     invisible_block_info info;
-    if (len > 0 && (!query_find_live_block(address, &info) || info.start != address))
+    if (len > 0 && (!blocks_find(address, &info) || info.start != address))
         return 0;
     int done = 0;
-    thread->in_hook++;
-    spinlock_acquire(&invisible_state.block_types.lock);
+    thread->guard.in_hook++;
+    spinlock_acquire(&t->lock);
     type_slot *s = type_slot_find(address);
     if (len == 0) {
         if (s)
@@ -130,20 +139,20 @@ int block_types_set(uint64_t address, const char *type_name)
         const char *name = intern_name(type_name, len);
         if (name && !s) {
             /* keep the load (live + tombstones) under 1/2: grow (or just clean) before inserting */
-            if ((invisible_state.block_types.used + 1) * 2 > invisible_state.block_types.capacity) {
-                uint32_t capacity = invisible_state.block_types.capacity ? invisible_state.block_types.capacity : TYPE_TABLE_MIN;
-                while ((invisible_state.block_types.used + 1) * 2 > capacity)
+            if ((t->used + 1) * 2 > t->capacity) {
+                uint32_t capacity = t->capacity ? t->capacity : TYPE_TABLE_MIN;
+                while ((t->used + 1) * 2 > capacity)
                     capacity *= 2;
-                if (type_table_resize(capacity) == 0 && (invisible_state.block_types.used + 1) * 4 > capacity)
+                if (type_table_resize(capacity) == 0 && (t->used + 1) * 4 > capacity)
                     type_table_resize(capacity * 2); /* still half full after dropping stale ones */
             }
-            if ((invisible_state.block_types.used + 1) * 2 <= invisible_state.block_types.capacity) {
-                uint32_t mask = invisible_state.block_types.capacity - 1;
+            if ((t->used + 1) * 2 <= t->capacity) {
+                uint32_t mask = t->capacity - 1;
                 for (uint64_t h = hash_u64(address);; h++) {
-                    type_slot *d = &invisible_state.block_types.slots[h & mask];
+                    type_slot *d = &t->slots[h & mask];
                     if (d->start <= TYPE_SLOT_TOMBSTONE) {
                         if (d->start == 0)
-                            invisible_state.block_types.used++;
+                            t->used++;
                         s = d;
                         break;
                     }
@@ -158,8 +167,8 @@ int block_types_set(uint64_t address, const char *type_name)
             done = 1;
         }
     }
-    spinlock_release(&invisible_state.block_types.lock);
-    thread->in_hook--;
+    spinlock_release(&t->lock);
+    thread->guard.in_hook--;
     return done;
 }
 
@@ -174,15 +183,16 @@ static void fill_type(const type_slot *s, invisible_block_type *out)
 
 int block_types_get(uint64_t address, invisible_block_type *out)
 {
+    block_type_table *t = types();
     int found = 0;
-    spinlock_acquire(&invisible_state.block_types.lock);
+    spinlock_acquire(&t->lock);
     type_slot *s = type_slot_find(address);
     if (s && annotation_current(s, NULL)) {
         found = 1;
         if (out)
             fill_type(s, out);
     }
-    spinlock_release(&invisible_state.block_types.lock);
+    spinlock_release(&t->lock);
     return found;
 }
 
@@ -190,20 +200,21 @@ int block_types_get(uint64_t address, invisible_block_type *out)
  * live annotations are copied out in chunks first. */
 uint64_t block_types_for_each(invisible_block_type_visitor visit, void *context)
 {
+    block_type_table *t = types();
     enum { CHUNK = 256 };
     invisible_block_type batch[CHUNK];
     uint64_t visited = 0;
     uint32_t next = 0;
     for (;;) {
         int n = 0;
-        spinlock_acquire(&invisible_state.block_types.lock);
-        while (next < invisible_state.block_types.capacity && n < CHUNK) {
-            const type_slot *s = &invisible_state.block_types.slots[next++];
+        spinlock_acquire(&t->lock);
+        while (next < t->capacity && n < CHUNK) {
+            const type_slot *s = &t->slots[next++];
             if (s->start > TYPE_SLOT_TOMBSTONE && annotation_current(s, NULL))
                 fill_type(s, &batch[n++]);
         }
-        int more = next < invisible_state.block_types.capacity;
-        spinlock_release(&invisible_state.block_types.lock);
+        int more = next < t->capacity;
+        spinlock_release(&t->lock);
         for (int i = 0; i < n; i++) {
             visited++;
             if (visit(&batch[i], context))
@@ -216,6 +227,6 @@ uint64_t block_types_for_each(invisible_block_type_visitor visit, void *context)
 
 /* Fork: take the lock in the parent before fork() and release it on both sides, so a thread
  * that was annotating at fork time cannot leave the child's table locked forever. */
-void block_types_fork_prepare(void) { spinlock_acquire(&invisible_state.block_types.lock); }
-void block_types_fork_parent(void) { spinlock_release(&invisible_state.block_types.lock); }
-void block_types_fork_child(void) { spinlock_reset(&invisible_state.block_types.lock); }
+void block_types_fork_prepare(void) { spinlock_acquire(&types()->lock); }
+void block_types_fork_parent(void) { spinlock_release(&types()->lock); }
+void block_types_fork_child(void) { spinlock_reset(&types()->lock); }

@@ -1,21 +1,26 @@
-/* trace.c — lock-free interning of allocation-site traces (see trace.h). */
+/* intern.c — interned allocation-site traces.
+ *
+ * A trace is the list of return addresses (innermost first, depth 1..INVISIBLE_MAX_DEPTH) at
+ * an allocation. Equal traces get the same 32-bit id, so a block record carries 4 bytes of
+ * site information whatever the depth.
+ *
+ * Concurrency: the table is insert-only. A new trace's storage is written completely, then
+ * published with one CAS on its hash slot; readers (and the per-thread cache) therefore never
+ * see a partial trace, and lookups take no lock. Ids and storage are never reused.
+ */
 #define _GNU_SOURCE
-#include "invisible/trace.h"
+#include "internal.h"
 
-#include "invisible/query.h"
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
-
-static trace_table *traces(void) { return &invisible_state.traces; }
+static trace_table *traces(void) { return &instrument_state.traces; }
 
 int trace_table_init(void)
 {
     trace_table *t = traces();
     if (t->ready)
         return 0;
-    t->slots = raw_map(TRACE_TABLE_SLOTS * sizeof(uint32_t), 1);
-    t->storage = raw_map(TRACE_STORAGE_WORDS * sizeof(uint64_t), 1);
-    t->offsets = raw_map(TRACE_MAX_COUNT * sizeof(uint64_t), 1);
+    t->slots = own_map(TRACE_TABLE_SLOTS * sizeof(uint32_t), 1);
+    t->storage = own_map(TRACE_STORAGE_WORDS * sizeof(uint64_t), 1);
+    t->offsets = own_map(TRACE_MAX_COUNT * sizeof(uint64_t), 1);
     if (!t->slots || !t->storage || !t->offsets)
         return -1;
     atomic_store(&t->id_top, 1);
@@ -118,7 +123,7 @@ static uint32_t table_intern(uint64_t hash, const uint64_t *pcs, int depth)
     return 0;
 }
 
-uint32_t trace_intern(invisible_thread *thread, const uint64_t *pcs, int depth)
+uint32_t trace_intern(thread_state *thread, const uint64_t *pcs, int depth)
 {
     if (depth <= 0 || !traces()->ready)
         return 0;
