@@ -426,7 +426,7 @@ int main(int argc, char **argv)
         free(sorted);
     }
 
-    memtable *t = invisible_memtable;
+    memtable *t = &instrument_state.table;
     uint64_t first_bucket = lowest >> MEMTABLE_BUCKET_SHIFT, last_bucket = (highest - 1) >> MEMTABLE_BUCKET_SHIFT;
     uint64_t bucket_bytes = resident_bytes(&t->buckets[first_bucket],
                                            (last_bucket - first_bucket + 1) * sizeof(memtable_bucket));
