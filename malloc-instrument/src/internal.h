@@ -3,8 +3,8 @@
  * include it; every other component uses include/invisible/query.h.
  *
  * Layers, lowest first; a file calls only into its own layer or those below it:
+ *   state.c      the process and thread state (data only; every layer reads it)
  *   primitives/  raw system calls, spinlocks, our own mappings, the /proc/self/maps reader
- *   state.c      the process and thread state (data only)
  *   index/       per-thread slots, the memtable, the nurseries, any-block lookups, type annotations
  *   trace/       the unwinder and trace interning. The unwinder's interface is its own header,
  *                trace/unwind.h (C and C++: its tests link it alone), included where it is used
@@ -253,7 +253,10 @@ int nursery_find_any(uint64_t address, memtable_record *out);
 static inline uint64_t nursery_info(uint64_t size, uint32_t site) { return (uint64_t)site << 32 | size; }
 static inline uint64_t nursery_info_size(uint64_t info) { return (uint32_t)info; }
 static inline uint32_t nursery_info_trace(uint64_t info) { return (uint32_t)(info >> 32) & ~SITE_LOADER; }
-static inline uint32_t nursery_info_flags(uint64_t info) { return (info >> 32) & SITE_LOADER ? RECORD_LOADER : 0; }
+static inline uint32_t nursery_info_flags(uint64_t info)
+{
+    return (info >> 32) & SITE_LOADER ? RECORD_LOADER : 0;
+}
 
 /* The record of entry `e`, whose start was read as `start`. */
 static inline void nursery_entry_record(const nursery_entry *e, uint64_t start, memtable_record *out)

@@ -55,7 +55,8 @@ static void fill_stopped(invisible_thread_backtrace *out, const stopped_thread *
 }
 
 /* noinline: its own frame is the start of the caller's walk (INVISIBLE_FRAME_STATE_HERE). */
-__attribute__((noinline)) int thread_backtraces(invisible_thread_backtrace *out, int max_threads, int max_frames)
+__attribute__((noinline)) int thread_backtraces(invisible_thread_backtrace *out, int max_threads,
+                                                int max_frames)
 {
     if (out == NULL || max_threads < 1 || max_frames < 1)
         return 0;

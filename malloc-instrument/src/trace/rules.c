@@ -72,7 +72,8 @@ static void rule_cache_write(rule_cache_entry *table, uintptr_t pc, uint64_t gen
                           memory_order_release);
 }
 
-__attribute__((noinline)) uint64_t lookup_rule_slow(rule_cache_entry *table, uint64_t generation, uintptr_t pc)
+__attribute__((noinline)) uint64_t lookup_rule_slow(rule_cache_entry *table, uint64_t generation,
+                                                   uintptr_t pc)
 {
     bool cacheable;
     uint64_t rule = compute_rule(pc, &cacheable);
