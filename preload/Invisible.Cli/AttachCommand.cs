@@ -15,7 +15,7 @@ namespace Invisible.Cli;
 /// process. The listener is found or started exactly as for <c>invisible census PID</c> (see
 /// <see cref="TargetProcess"/>); the `python` request turns the
 /// connection into a session of the interpreter hosted by libinvisible-runtime.so (protocol in
-/// preload/libinvisible/src/attach.h). Interactive when no code is given and stdin is a terminal; otherwise
+/// preload/libinvisible/include/invisible.h). Interactive when no code is given and stdin is a terminal; otherwise
 /// the code runs as __main__ and the exit status is 0, or 1 when it raised. Attach failures exit 2.
 /// </summary>
 public static partial class AttachCommand

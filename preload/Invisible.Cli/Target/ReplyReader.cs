@@ -7,7 +7,7 @@ using System.Text;
 namespace Invisible.Cli.Target;
 
 /// <summary>
-/// Reads what a listener answers (protocol in preload/libinvisible/src/attach.h): status lines and "KIND N" frame
+/// Reads what a listener answers (protocol in preload/libinvisible/include/invisible.h): status lines and "KIND N" frame
 /// headers followed by N raw bytes. Nothing the other end sends can crash us: a line longer than
 /// <see cref="MaxLine"/>, a frame length that is not a number, or a closed connection each come back as a
 /// failure the caller turns into a message.

@@ -1,6 +1,6 @@
-/* attach.c — the on-demand request listener (see attach.h for the protocol). */
+/* attach.c — the on-demand request listener (see include/invisible.h for the protocol). */
 #define _GNU_SOURCE
-#include "attach.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -13,14 +13,8 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
-
-#include "invisible/leakcheck.h"
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
-#include "invisible/thread_state.h"
-#include "peer_access.h"
-#include "report.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define LINE_CAPACITY 4096
@@ -224,7 +218,7 @@ static void *relay_main(void *argument)
 }
 
 /* python: the connection becomes an interactive session of the runtime's interpreter (protocol
- * in attach.h), run on this thread while the program's threads go on. `pending` are bytes the
+ * in invisible.h), run on this thread while the program's threads go on. `pending` are bytes the
  * client sent after the request line that we already read. in_hook as for reports: what the
  * runtime allocates is ours, not the program's. */
 static void serve_python(int fd, const char *pending, size_t pending_length)
@@ -344,7 +338,7 @@ static void *listener_main(void *argument)
             return NULL;
         }
         /* Judged at every connection: this process may have changed its credentials since the
-         * listener started (peer_access.h). */
+         * listener started (peer_access.c). */
         char why[160];
         if (peer_may_attach(fd, why, sizeof why)) {
             serve_connection(fd);
@@ -386,8 +380,11 @@ static int bind_socket(void)
     int rc = listen_on(fd, name, n);
     for (int attempt = 0; rc == -EADDRINUSE && attempt < 4; attempt++) {
         uint64_t random = 0;
-        if (getrandom(&random, sizeof random, 0) != sizeof random)
-            random = raw_now_ns() ^ ((uint64_t)getpid() << 32);
+        if (getrandom(&random, sizeof random, 0) != sizeof random) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            random = (uint64_t)now.tv_nsec ^ (uint64_t)now.tv_sec << 30 ^ (uint64_t)getpid() << 48;
+        }
         size_t m = raw_append(name, n, sizeof name, "-");
         m = raw_append_hex(name, m, sizeof name, random);
         rc = listen_on(fd, name, m);

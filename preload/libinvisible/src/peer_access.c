@@ -16,7 +16,7 @@
  * would be counted as the program's.
  */
 #define _GNU_SOURCE
-#include "peer_access.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +27,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "invisible/rawlibc.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
