@@ -413,14 +413,77 @@ static int is_next_chunk_header(uint64_t start, uint64_t word)
     return word == start - 16 + (header & ~7ull);
 }
 
-/* memcheck's rule: start pointer + definite source = reachable; anything else = possible. */
-static inline void consider_root(scan *s, uint64_t word, int prior_definite, int allocator_data)
+/* ---- stale allocator links inside heap blocks ----
+ * glibc keeps its free lists in the free chunks themselves: a chunk in a small, large or
+ * unsorted bin holds fd/bk (and, in a large bin, fd_nextsize/bk_nextsize) right after its
+ * size word, raw pointers to other chunks' headers. The program never wrote them, but they stay
+ * in memory when the chunk is merged into a bigger free chunk that is later handed out (the old
+ * header then sits inside the new block), and realloc copies them along with the program's data.
+ * Read as pointers they point into live blocks: lost blocks look "possibly lost" (a realloc-heavy
+ * program had 99.9% of its lost bytes demoted so). valgrind does not see them because memcheck
+ * only follows words the program defined, LeakSanitizer because its allocator keeps free lists
+ * outside the chunks. The links of the chunk a block was handed out as (its first words, and the
+ * header realloc absorbs when it grows a block in place) are cleared by the hooks at that moment
+ * (hooks/malloc.c): they sit where a program keeps its own first fields, so they are not guessed
+ * at here. What is left are stale headers inside a block, recognised by their shape:
+ *  - the word points at a chunk boundary inside another block (16-byte aligned, past its start:
+ *    chunks are 16-aligned and at least 32 bytes), and
+ *  - a stale chunk header lies just before the word, inside the same block: a size word (at
+ *    least 32, a multiple of 16 apart from the flag bits, previous chunk in use as it always is
+ *    for a chunk on a free list, not mmapped) at most STALE_LINK_WINDOW words earlier; or the
+ *    target still holds the header the link was written for (a size word right after it).
+ * Such a word is not taken as an interior pointer. A start pointer is always a pointer, and so is
+ * any word in the roots. The price: a program's own interior pointer with that shape (stored a
+ * few words after a small integer that looks like a chunk size, or aimed at a 16-aligned offset
+ * followed by such an integer) no longer makes a block that nothing else reaches "possibly"
+ * lost: it is reported definitely lost. */
+
+#define CHUNK_FLAG_BITS 7ull
+#define CHUNK_PREV_INUSE 1ull
+#define CHUNK_IS_MMAPPED 2ull
+#define CHUNK_MIN 32ull
+#define STALE_LINK_WINDOW 6 /* fd, bk, fd_nextsize, bk_nextsize, and realloc's shifted copies */
+
+static int chunk_size_word(uint64_t word, int prev_in_use)
+{
+    uint64_t size = word & ~CHUNK_FLAG_BITS;
+    if ((word & CHUNK_IS_MMAPPED) || (prev_in_use && !(word & CHUNK_PREV_INUSE)))
+        return 0;
+    return size >= CHUNK_MIN && !(size & 15) && !(size >> 32);
+}
+
+/* Is `word`, read at address `at` inside the block at position `source`, one of glibc's stale
+ * free-list links into the interior of the block at position `target`? */
+static int stale_chunk_link(const scan *s, uint32_t source, uint64_t at, uint64_t word, uint32_t target)
+{
+    const block_span *into = &s->spans[target];
+    uint64_t offset = word - into->start;
+    if ((offset & 15) || offset < 16)
+        return 0;
+    const block_span *block = &s->spans[source];
+    for (int k = 1; k <= STALE_LINK_WINDOW; k++) {
+        uint64_t size_at = at - 8 * (uint64_t)k;
+        if (size_at < block->start)
+            break;
+        if (chunk_size_word(*(const uint64_t *)(uintptr_t)size_at, 1))
+            return 1;
+    }
+    return word + 16 <= into->end && chunk_size_word(*(const uint64_t *)(uintptr_t)(word + 8), 0);
+}
+
+/* memcheck's rule: start pointer + definite source = reachable; anything else = possible.
+ * `source` is the position of the heap block the word was read from (NO_BLOCK for roots) and
+ * `at` its address. */
+static inline void consider_word(scan *s, uint64_t word, uint64_t at, int prior_definite, int allocator_data,
+                                 uint32_t source)
 {
     uint32_t p = block_at(s, word);
     if (p == NO_BLOCK)
         return;
     uint64_t start = s->spans[p].start;
     if (allocator_data && word != start && is_next_chunk_header(start, word))
+        return;
+    if (word != start && source != NO_BLOCK && stale_chunk_link(s, source, at, word, p))
         return;
     uint8_t state = s->state[p];
     if (word == start && prior_definite) {
@@ -436,14 +499,15 @@ static inline void consider_root(scan *s, uint64_t word, int prior_definite, int
 
 static inline void consider(scan *s, uint64_t word, int prior_definite)
 {
-    consider_root(s, word, prior_definite, 0);
+    consider_word(s, word, 0, prior_definite, 0, NO_BLOCK);
 }
 
-static void scan_words(scan *s, uint64_t low, uint64_t high, int prior_definite, int allocator_data)
+static void scan_words(scan *s, uint64_t low, uint64_t high, int prior_definite, int allocator_data,
+                       uint32_t source)
 {
     low = (low + 7) & ~7ull;
     for (uint64_t p = low; p + 8 <= high; p += 8)
-        consider_root(s, *(const uint64_t *)(uintptr_t)p, prior_definite, allocator_data);
+        consider_word(s, *(const uint64_t *)(uintptr_t)p, p, prior_definite, allocator_data, source);
 }
 
 static void drain_marks(scan *s)
@@ -452,7 +516,7 @@ static void drain_marks(scan *s)
         uint32_t p = s->stack[--s->stack_count];
         /* [start, end) holds the same words as [start, start + size): end = start + 1 only
          * for a zero-sized block, which has no word. */
-        scan_words(s, s->spans[p].start, s->spans[p].end, s->state[p] == REACHABLE, 0);
+        scan_words(s, s->spans[p].start, s->spans[p].end, s->state[p] == REACHABLE, 0, p);
     }
 }
 
@@ -489,7 +553,7 @@ static void scan_root_piece(scan *s, uint64_t low, uint64_t high, int allocator_
     if (own_region_overlaps(low, high))
         return;
     if (sigsetjmp(s->fault, 1) == 0) {
-        scan_words(s, low, high, 1, allocator_data);
+        scan_words(s, low, high, 1, allocator_data, NO_BLOCK);
         s->root_bytes += high - low;
     }
     drain_marks(s);
@@ -577,8 +641,11 @@ static void absorb_clique(scan *s, uint32_t leader)
         uint32_t block = s->stack[--s->stack_count];
         uint64_t start = s->spans[block].start, low = (start + 7) & ~7ull;
         for (uint64_t p = low; p + 8 <= start + s->sizes[block]; p += 8) {
-            uint32_t target = block_at(s, *(const uint64_t *)(uintptr_t)p);
+            uint64_t word = *(const uint64_t *)(uintptr_t)p;
+            uint32_t target = block_at(s, word);
             if (target == NO_BLOCK || target == leader || s->state[target] != UNREACHED)
+                continue;
+            if (word != s->spans[target].start && stale_chunk_link(s, block, p, word, target))
                 continue;
             /* Reached from another leaked block: indirect. If it led a clique of its own,
              * that clique now counts toward this leader. */
