@@ -10,6 +10,13 @@
  *
  * The stopping thread must not take any lock a stopped thread could hold (dl lock, stdio,
  * malloc arenas) until `stopworld_resume`: collect what needs those first.
+ *
+ * Some signalled threads never park: a thread that blocks the stop signal (it stays pending),
+ * and a thread that is already dead but still listed (the main thread after pthread_exit is a
+ * zombie until the process ends). Waiting the full timeout for them cost every such program a
+ * second at exit; so when the others have had a moment, the missing ones are looked up in
+ * /proc (state Z or X: dead, not counted as signalled; the signal in SigBlk: blocked, counted
+ * as not stopped) and the wait ends as soon as every thread that can park has.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -26,6 +33,8 @@
 
 
 #define STOP_TIMEOUT_NS 1000000000ull
+#define STOP_CHECK_FIRST_NS 2000000ull /* 2 ms: then look at who is missing, and every 10 ms */
+#define STOP_CHECK_EVERY_NS 10000000ull
 #define RED_ZONE 128
 
 static stopworld *world(void) { return &instrument_state.stop; }
@@ -175,6 +184,87 @@ static int signal_threads(stopworld *s, pid_t *tids, int *count, int capacity)
     return added;
 }
 
+enum { THREAD_CAN_PARK, THREAD_BLOCKS_SIGNAL, THREAD_DEAD };
+
+/* Append the decimal `value` to `path` at `n`. */
+static size_t append_decimal(char *path, size_t n, unsigned value)
+{
+    char digits[12];
+    int count = 0;
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    while (count)
+        path[n++] = digits[--count];
+    path[n] = 0;
+    return n;
+}
+
+/* The hex mask after "SigBlk:" in a status text: is signal `number` in it? */
+static int mask_has_signal(const char *hex, int number)
+{
+    const char *end = hex;
+    while ((*end >= '0' && *end <= '9') || (*end >= 'a' && *end <= 'f'))
+        end++;
+    int bit = number - 1, digit_from_end = bit / 4;
+    if (end - hex <= digit_from_end)
+        return 0;
+    char c = end[-1 - digit_from_end];
+    int value = c <= '9' ? c - '0' : c - 'a' + 10;
+    return (value >> (bit % 4)) & 1;
+}
+
+/* What a signalled thread that has not parked is doing, from /proc/self/task/TID/status. A
+ * thread that cannot be looked up is assumed able to park (the timeout still bounds the wait). */
+static int thread_condition(pid_t tid, int signal_number)
+{
+    char path[64] = "/proc/self/task/";
+    size_t n = append_decimal(path, strlen(path), (unsigned)tid);
+    memcpy(path + n, "/status", 8);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? THREAD_DEAD : THREAD_CAN_PARK; /* gone since we signalled it */
+    char text[2048];
+    ssize_t got = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (got <= 0)
+        return THREAD_CAN_PARK;
+    text[got] = 0;
+    const char *state = strstr(text, "\nState:\t");
+    if (state && (state[8] == 'Z' || state[8] == 'X'))
+        return THREAD_DEAD;
+    const char *blocked = strstr(text, "\nSigBlk:\t");
+    if (blocked && mask_has_signal(blocked + 9, signal_number))
+        return THREAD_BLOCKS_SIGNAL;
+    return THREAD_CAN_PARK;
+}
+
+static int has_parked(const stopworld *s, uint32_t arrived, pid_t tid)
+{
+    for (uint32_t i = 0; i < arrived && i < STOPWORLD_MAX_THREADS; i++)
+        if (s->threads[i].tid == tid)
+            return 1;
+    return 0;
+}
+
+/* Of the signalled threads that have not parked, how many never will: `*dead` of them are dead
+ * (no longer threads of ours), the rest block the signal. */
+static int threads_that_cannot_park(const stopworld *s, const pid_t *tids, int count, int *dead)
+{
+    uint32_t arrived = atomic_load_explicit(&s->arrived, memory_order_acquire);
+    int cannot = 0;
+    *dead = 0;
+    for (int i = 0; i < count; i++) {
+        if (has_parked(s, arrived, tids[i]))
+            continue;
+        int condition = thread_condition(tids[i], s->signal_number);
+        cannot += condition != THREAD_CAN_PARK;
+        *dead += condition == THREAD_DEAD;
+    }
+    return cannot;
+}
+
 int stopworld_stop(const stopped_thread **threads, int *signalled)
 {
     stopworld *s = world();
@@ -191,16 +281,30 @@ int stopworld_stop(const stopped_thread **threads, int *signalled)
     atomic_store(&s->claimed, 0);
     atomic_store(&s->arrived, 0);
     atomic_store_explicit(&s->active, 1, memory_order_release);
-    /* Two passes: a thread created while we enumerate is caught by the second. */
-    for (int pass = 0; pass < 2; pass++)
-        if (signal_threads(s, tids, &count, STOPWORLD_MAX_THREADS) < 0)
+    /* Two passes: a thread created while we enumerate is caught by the second. Without the
+     * task list (no descriptor left) the threads are unknown: no stop at all. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (signal_threads(s, tids, &count, STOPWORLD_MAX_THREADS) < 0) {
+            if (pass == 0) {
+                stopworld_resume();
+                return -1;
+            }
             break;
-    uint64_t deadline = prim_now_ns() + STOP_TIMEOUT_NS;
-    while (atomic_load_explicit(&s->arrived, memory_order_acquire) < (uint32_t)count && prim_now_ns() < deadline) {
+        }
+    }
+    uint64_t now = prim_now_ns(), deadline = now + STOP_TIMEOUT_NS;
+    uint64_t next_check = now + STOP_CHECK_FIRST_NS;
+    int expected = count, dead = 0;
+    while (atomic_load_explicit(&s->arrived, memory_order_acquire) < (uint32_t)expected && now < deadline) {
         struct timespec pause = { 0, 20000 };
         nanosleep(&pause, NULL);
+        now = prim_now_ns();
+        if (now >= next_check) {
+            expected = count - threads_that_cannot_park(s, tids, count, &dead);
+            next_check = now + STOP_CHECK_EVERY_NS;
+        }
     }
-    *signalled = count;
+    *signalled = count - dead;
     *threads = s->threads;
     uint32_t arrived = atomic_load_explicit(&s->arrived, memory_order_acquire);
     return (int)(arrived < STOPWORLD_MAX_THREADS ? arrived : STOPWORLD_MAX_THREADS);
