@@ -135,7 +135,8 @@ typedef struct proc_mapping {
 /* Return nonzero to stop the walk. */
 typedef int (*proc_mapping_visitor)(const proc_mapping *mapping, void *context);
 
-/* Visit the mappings in address order. 0, or -1 when /proc/self/maps cannot be read. */
+/* Visit the mappings in address order. 0, or -errno when the maps cannot be read (EMFILE: the
+ * program uses every descriptor). */
 int maps_for_each(proc_mapping_visitor visit, void *context);
 
 /* Bounds of the mapping that holds `address`: 1 and low/high filled, or 0. */
@@ -452,7 +453,9 @@ bool stack_bounds_lookup(uintptr_t sp, stack_range *out);
 /* ---- scan/stopworld.c ---- */
 
 /* Stop all other threads; returns how many parked (their records are in `*threads`), or -1
- * when stopping is impossible. Threads that did not park within the timeout are ignored. */
+ * when stopping is impossible (nothing to resume then; errno says why when the task list could
+ * not be read). `*signalled`: the threads signalled that are alive; those that did not park
+ * (blocking the signal, or past the timeout) are ignored. */
 int stopworld_stop(const stopped_thread **threads, int *signalled);
 
 void stopworld_resume(void);

@@ -29,6 +29,7 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -125,6 +126,11 @@ static scan *active_scan(scan *set, int assign)
     if (assign)
         instrument_state.leaks.active_scan = set;
     return instrument_state.leaks.active_scan;
+}
+
+int leakcheck_failure(void)
+{
+    return instrument_state.leaks.failure;
 }
 
 void leakcheck_set_exit_stack(uint64_t low_address)
@@ -611,6 +617,11 @@ static int scan_mapping(const proc_mapping *mapping, void *context)
         uint64_t tp = thread->tp;
         if (readable_writable && contains(m.start, m.end, tp)) {
             uint64_t low = tp > m.start + s->tls_static_size ? tp - s->tls_static_size : m.start;
+            /* A thread's stack ends right below its static TLS, and the size glibc tells
+             * includes the surplus it reserves: below the thread's stack pointer it is dead
+             * stack (the scanner's own frames, for the thread running the check), not TLS. */
+            if (thread->sp > low && thread->sp < tp)
+                low = thread->sp;
             uint64_t high = tp + TCB_SCAN_BYTES < m.end ? tp + TCB_SCAN_BYTES : m.end;
             scan_root(s, low, high, 0);
         }
@@ -626,10 +637,12 @@ static int scan_mapping(const proc_mapping *mapping, void *context)
     return 0;
 }
 
-static void scan_mappings(scan *s, const thread_roots *threads, int thread_count, int unstopped)
+/* 0, or -errno when the maps could not be read (then stacks, TLS and anonymous roots were not
+ * scanned, and the result must not be reported: it would call reachable blocks lost). */
+static int scan_mappings(scan *s, const thread_roots *threads, int thread_count, int unstopped)
 {
     mapping_walk walk = { s, threads, thread_count, unstopped, { 0 } };
-    maps_for_each(scan_mapping, &walk);
+    return maps_for_each(scan_mapping, &walk);
 }
 
 /* ---- step 3b: cliques of unreached blocks ---- */
@@ -835,8 +848,10 @@ const invisible_leak_summary *leakcheck_run(void)
     scan s;
     memset(&s, 0, sizeof s);
     uint64_t started = prim_now_ns();
+    instrument_state.leaks.failure = 0;
     if (map_scan(&s) != 0) {
         unmap_scan(&s);
+        instrument_state.leaks.failure = ENOMEM;
         thread->guard.in_hook--;
         return NULL;
     }
@@ -847,9 +862,14 @@ const invisible_leak_summary *leakcheck_run(void)
 
     const stopped_thread *stopped = NULL;
     int signalled = 0;
+    errno = 0;
     int parked = stopworld_stop(&stopped, &signalled);
-    if (parked < 0)
-        parked = 0;
+    if (parked < 0) { /* the threads are unknown (no descriptor left for /proc/self/task) */
+        instrument_state.leaks.failure = errno ? errno : EAGAIN;
+        unmap_scan(&s);
+        thread->guard.in_hook--;
+        return NULL;
+    }
 
     thread_roots *threads = s.threads;
     int thread_count = 0;
@@ -878,7 +898,7 @@ const invisible_leak_summary *leakcheck_run(void)
     drain_marks(&s);
     for (int i = 0; i < s.root_count; i++)
         scan_root(&s, s.roots[i].low, s.roots[i].high, s.roots[i].allocator_data);
-    scan_mappings(&s, threads, thread_count, parked < signalled);
+    int maps_error = scan_mappings(&s, threads, thread_count, parked < signalled);
     /* Registers: of stopped threads, and the callee-saved ones live when exit() was called. */
     for (int i = 0; i < parked; i++)
         for (int r = 0; r < STOPWORLD_REGISTER_COUNT; r++)
@@ -897,7 +917,15 @@ const invisible_leak_summary *leakcheck_run(void)
 
     invisible_leak_summary *summary = &instrument_state.leaks.summary;
     memset(summary, 0, sizeof *summary);
+    if (maps_error) {
+        instrument_state.leaks.failure = -maps_error;
+        unmap_scan(&s);
+        thread->guard.in_hook--;
+        return NULL;
+    }
     int ok = build_records(&s, summary) == 0;
+    if (!ok)
+        instrument_state.leaks.failure = ENOMEM;
     summary->scanned_root_bytes = s.root_bytes;
     summary->threads_stopped = (uint64_t)parked;
     summary->scan_nanoseconds = prim_now_ns() - started;
