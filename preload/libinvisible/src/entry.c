@@ -10,9 +10,11 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,14 +39,6 @@ static void make_absolute(char *path, size_t capacity)
     memcpy(path, joined, strlen(joined) + 1);
 }
 
-static void warn_bad_option(const char *setting)
-{
-    char line[512];
-    size_t n = raw_append(line, 0, sizeof line, "invisible: ignoring malformed setting ");
-    n = raw_append(line, n, sizeof line, setting);
-    n = raw_append(line, n, sizeof line, "\n");
-    raw_write_all(report_descriptor(), line, n);
-}
 
 /* The query table's write_report: the report descriptor as it is now (saved stderr or --log). */
 static void write_to_report_fd(const char *text, uint64_t length)
@@ -54,10 +48,15 @@ static void write_to_report_fd(const char *text, uint64_t length)
 
 static void at_exit_report(void);
 
-__attribute__((constructor(101))) static void invisible_constructor(void)
+/* glibc calls ELF constructors with main's arguments: the argv kept here names the program in
+ * reports without reading /proc (see report.c's command_line). */
+__attribute__((constructor(101))) static void invisible_constructor(int argc, char **argv, char **envp)
 {
+    (void)argc;
+    (void)envp;
     invisible_thread *thread = &invisible_tls;
     thread->in_hook++;
+    invisible_state.argv = argv;
     invisible_options *o = &invisible_state.options;
     options_load(o);
     invisible_settings settings = { o->depth, o->nursery, o->stop_signal };
@@ -68,8 +67,8 @@ __attribute__((constructor(101))) static void invisible_constructor(void)
     int saved = fcntl(2, F_DUPFD_CLOEXEC, 100);
     invisible_state.report_fd = saved >= 0 ? saved : 2;
     invisible_query_set_report_writer(write_to_report_fd);
-    if (o->bad_option[0])
-        warn_bad_option(o->bad_option);
+    if (o->problems[0])
+        raw_write_all(report_descriptor(), o->problems, strlen(o->problems));
     /* A NativeAOT runtime started later registers for private expedited membarrier. In a process
      * that already has several threads, that registration waits for an RCU grace period (10-20 ms
      * measured); made now, while the constructor is the only thread, it is nearly free, and the
@@ -90,16 +89,59 @@ static uint64_t leaked_blocks(const invisible_leak_summary *leaks)
     return leaks ? leaks->blocks[INVISIBLE_DEFINITELY_LOST] + leaks->blocks[INVISIBLE_POSSIBLY_LOST] : 0;
 }
 
+/* Write the report: without the runtime when nothing needs symbols, else with it, else plain.
+ * Every destination that could not be written is said on the report descriptor and noted in
+ * invisible_state.report_failed. */
 static void write_report(const invisible_leak_summary *leaks, const char *json_pattern, unsigned flags)
 {
     char json_path[INVISIBLE_PATH_CAPACITY];
     json_path[0] = 0;
+    int json_too_long = 0;
     if (json_pattern && json_pattern[0])
-        options_expand_pid(json_pattern, (int)getpid(), json_path, sizeof json_path);
+        json_too_long = options_expand_pid(json_pattern, (int)getpid(), json_path, sizeof json_path) != 0;
     invisible_report_request request;
-    report_prepare_request(&request, leaks, json_path[0] ? json_path : NULL, flags);
-    if (report_with_runtime(&request) != 0)
+    report_prepare_request(&request, leaks, json_path[0] && !json_too_long ? json_path : NULL, flags);
+    if (report_without_symbols(&request) != 0 && report_with_runtime(&request) < 0)
         report_plain(&request);
+    if (json_too_long)
+        report_json_failed(request.report_fd, json_pattern, ENAMETOOLONG);
+}
+
+/* The leak check could not run (no descriptor left to read /proc, no memory for its tables):
+ * said, and counted for --error-exitcode, rather than a report that would call reachable
+ * blocks lost. */
+static void leak_check_failed(void)
+{
+    int error = leakcheck_failure();
+    if (!error)
+        return; /* tracking is off: said at start-up */
+    char line[256];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: the leak check could not run: ");
+    n = raw_append(line, n, sizeof line, raw_error_text(error));
+    n = raw_append(line, n, sizeof line, "\n");
+    raw_write_all(report_descriptor(), line, n);
+    invisible_state.report_failed = error;
+}
+
+/* A program may exit with every descriptor in use, and the report needs a few (the JSON file,
+ * the runtime's objects and debug files): raise the soft limit for the report when the hard limit
+ * allows, and put it back afterwards. A privileged process may raise the hard limit too
+ * (CAP_SYS_RESOURCE), as it could itself. */
+#define REPORT_DESCRIPTORS 64
+
+static int reserve_descriptors(struct rlimit *saved)
+{
+    if (getrlimit(RLIMIT_NOFILE, saved) != 0 || saved->rlim_cur == RLIM_INFINITY)
+        return 0;
+    struct rlimit raised = *saved;
+    raised.rlim_cur = saved->rlim_cur + REPORT_DESCRIPTORS;
+    if (raised.rlim_cur > raised.rlim_max) {
+        raised.rlim_max = raised.rlim_cur;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            return 1;
+        raised.rlim_cur = raised.rlim_max = saved->rlim_max;
+    }
+    return raised.rlim_cur > saved->rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0;
 }
 
 static void at_exit_report(void)
@@ -109,19 +151,30 @@ static void at_exit_report(void)
         return; /* a nested exit() from --error-exitcode */
     invisible_state.exiting = 1;
     const invisible_options *o = &invisible_state.options;
-    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0])) {
+    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0] && !o->json_refused)) {
         dlext_cleanup_files_now();
         return;
     }
     thread->in_hook++;
+    /* Before the leak check: it reads /proc too. */
+    struct rlimit descriptors;
+    int raised = reserve_descriptors(&descriptors);
     const invisible_leak_summary *leaks = o->leak_check ? leakcheck_run() : NULL;
+    if (o->leak_check && !leaks)
+        leak_check_failed();
     unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
     write_report(leaks, o->json_path, flags);
+    if (o->json_refused)
+        report_json_failed(report_descriptor(), "the path in INVISIBLE_JSON", ENAMETOOLONG);
+    if (raised)
+        setrlimit(RLIMIT_NOFILE, &descriptors);
     thread->in_hook--;
     dlext_cleanup_files_now();
-    if (o->error_exitcode && leaked_blocks(leaks) > 0)
+    /* A report that could not be written counts as an error, as leaks do (valgrind fails the
+     * same way when it cannot write its --xml-file). */
+    if (o->error_exitcode && (leaked_blocks(leaks) > 0 || invisible_state.report_failed))
         exit(o->error_exitcode); /* glibc runs the remaining handlers, then exits with this */
 }
 
@@ -131,7 +184,12 @@ EXPORT int invisible_report(const char *json_path)
         return -1;
     invisible_thread *thread = &invisible_tls;
     thread->in_hook++;
+    /* A failure here is the caller's to see (-1), not the exit status's. */
+    int earlier_failure = invisible_state.report_failed;
+    invisible_state.report_failed = 0;
     const invisible_leak_summary *leaks = leakcheck_run();
+    if (!leaks)
+        leak_check_failed();
     unsigned flags = INVISIBLE_REPORT_LEAKS | INVISIBLE_REPORT_CENSUS;
     char path[INVISIBLE_PATH_CAPACITY];
     path[0] = 0;
@@ -140,6 +198,8 @@ EXPORT int invisible_report(const char *json_path)
         make_absolute(path, sizeof path);
     }
     write_report(leaks, path[0] ? path : NULL, flags);
+    int failed = invisible_state.report_failed != 0;
+    invisible_state.report_failed = earlier_failure;
     thread->in_hook--;
-    return leaks ? 0 : -1;
+    return leaks && !failed ? 0 : -1;
 }

@@ -34,20 +34,43 @@ static void runtime_path(char *path, size_t capacity)
     raw_append(path, n, capacity, "libinvisible-runtime.so");
 }
 
-static int load_runtime(preload_state *r)
+/* Why the runtime cannot be used, once per process, before the plain report that replaces it
+ * (`fd` < 0: nobody to tell; a session says it its own way). */
+static void say_unavailable(int fd, const char *path, const char *why)
+{
+    if (fd < 0)
+        return;
+    char line[INVISIBLE_PATH_CAPACITY + 256];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: cannot load ");
+    n = raw_append(line, n, sizeof line, path[0] ? path : "libinvisible-runtime.so");
+    n = raw_append(line, n, sizeof line, ": ");
+    n = raw_append(line, n, sizeof line, why);
+    n = raw_append(line, n, sizeof line, "\n");
+    raw_write_all(fd, line, n);
+}
+
+static int load_runtime(preload_state *r, int report_fd)
 {
     if (r->runtime)
         return 0;
     if (r->runtime_failed)
         return -1;
-    char path[INVISIBLE_PATH_CAPACITY];
+    char path[INVISIBLE_PATH_CAPACITY], why[256];
     runtime_path(path, sizeof path);
-    r->runtime = path[0] ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+    /* A truncated copy would be SIGBUS inside dlopen, killing the program at its exit. */
+    if (!path[0] || elf_file_check(path, why, sizeof why) != 0) {
+        say_unavailable(report_fd, path, path[0] ? why : "cannot find it beside libinvisible.so");
+        r->runtime_failed = 1;
+        return -1;
+    }
+    r->runtime = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (r->runtime) {
         r->runtime_init = dlsym(r->runtime, "invisible_runtime_init");
         r->runtime_report = dlsym(r->runtime, "invisible_runtime_report");
     }
     if (!r->runtime || !r->runtime_init || !r->runtime_report) {
+        const char *error = r->runtime ? "its entry points are missing" : dlerror();
+        say_unavailable(report_fd, path, error ? error : "dlopen failed");
         r->runtime_failed = 1;
         return -1;
     }
@@ -104,19 +127,21 @@ static void runtime_leave(const struct sigaction *saved)
 int report_with_runtime(const invisible_report_request *request)
 {
     preload_state *r = &invisible_state;
-    if (load_runtime(r) != 0)
+    if (load_runtime(r, request->report_fd) != 0)
         return -1;
     struct sigaction saved[SAVED_SIGNALS];
     runtime_enter(r, saved, 0);
     int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), request);
     runtime_leave(saved);
+    if (rc > 0 && request->json_path)
+        report_json_failed(request->report_fd, request->json_path, rc); /* the text is written; the file is not */
     return rc;
 }
 
 int runtime_python_session(int fd, const char *pending, size_t pending_length)
 {
     preload_state *r = &invisible_state;
-    if (load_runtime(r) != 0)
+    if (load_runtime(r, -1) != 0)
         return -1;
     static invisible_runtime_python_fn python;
     if (!python)
@@ -133,7 +158,7 @@ int runtime_python_session(int fd, const char *pending, size_t pending_length)
 invisible_runtime_python_interrupt_fn runtime_python_interrupt_entry(void)
 {
     preload_state *r = &invisible_state;
-    if (load_runtime(r) != 0)
+    if (load_runtime(r, -1) != 0)
         return NULL;
     return (invisible_runtime_python_interrupt_fn)dlsym(r->runtime, "invisible_runtime_python_interrupt");
 }
