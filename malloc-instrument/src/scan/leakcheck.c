@@ -109,8 +109,8 @@ typedef struct clique_total {
 #define SORT_LEVELS 6   /* 48 bits of (start - lowest) / 16: any user address range */
 #define SORT_SMALL 32   /* insertion sort below this */
 
-/* Small fixed-size scratch, one mapping: the roots, the threads, the regions, the segments and
- * the sort's counters. */
+/* Small fixed-size scratch: the roots, the threads, the regions, the segments and the sort's
+ * counters (map_scan's scratch_tables). */
 typedef struct scan_scratch {
     root_range roots[ROOT_CAPACITY];
     struct thread_roots threads[STOPWORLD_MAX_THREADS + 1];
@@ -627,7 +627,9 @@ static void scan_root_piece(scan *s, uint64_t low, uint64_t high, int allocator_
         return;
     if (own_region_overlaps(low, high))
         return;
-    if (sigsetjmp(s->fault, 1) == 0) {
+    /* No signal mask to save: the fault handler runs with SA_NODEFER, so the mask is the same
+     * after it jumps back (saving it would be a system call for every piece of every root). */
+    if (sigsetjmp(s->fault, 0) == 0) {
         scan_words(s, low, high, 1, allocator_data, NO_BLOCK);
         s->root_bytes += high - low;
     }
@@ -919,13 +921,17 @@ static void unmap_scan(scan *s)
     own_unmap(s->state, s->capacity);
     own_unmap(s->directory, s->directory_capacity * 4);
     own_unmap(s->stack, s->stack_capacity * 4);
-    own_unmap(s->scratch, sizeof(scan_scratch));
     if (s->cliques)
         own_unmap(s->cliques, s->clique_capacity * sizeof(clique_total));
 }
 
-/* Everything is reserved (MAP_NORESERVE) for the worst case and committed only as it is touched:
- * the tables by the live blocks, the stack as deep as marking goes. */
+/* The small fixed tables: in our .bss, not mapped per check (a short-lived process pays every
+ * system call of its exit report; only the pages a check touches are committed, and our .bss is
+ * never a root). One check runs at a time (active_scan). */
+static scan_scratch scratch_tables;
+
+/* Everything else is reserved (MAP_NORESERVE) for the worst case and committed only as it is
+ * touched: the tables by the live blocks, the stack as deep as marking goes. */
 static int map_scan(scan *s)
 {
     s->records = instrument_state.table.records;
@@ -940,8 +946,8 @@ static int map_scan(scan *s)
     s->directory_capacity = DIRECTORY_LIMIT;
     s->directory = own_map(s->directory_capacity * 4, 1);
     s->stack = own_map(s->stack_capacity * 4, 1);
-    s->scratch = own_map(sizeof(scan_scratch), 1);
-    if (!s->blocks || !s->state || !s->directory || !s->stack || !s->scratch)
+    s->scratch = &scratch_tables;
+    if (!s->blocks || !s->state || !s->directory || !s->stack)
         return -1;
     s->roots = s->scratch->roots;
     s->threads = s->scratch->threads;

@@ -27,6 +27,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -272,6 +273,14 @@ int stopworld_stop(const stopped_thread **threads, int *signalled)
         s->threads = own_map(STOPWORLD_MAX_THREADS * sizeof(stopped_thread), 0);
         if (!s->threads)
             return -1;
+    }
+    /* glibc clears this flag when the process creates its first thread: while it is set there
+     * is nobody to stop, and no handler, /proc read or wait is needed (most short-lived
+     * programs end so). */
+    if (__libc_single_threaded) {
+        *signalled = 0;
+        *threads = s->threads;
+        return 0;
     }
     s->signal_number = instrument_state.stop_signal ? instrument_state.stop_signal : SIGRTMAX - 3;
     if (install_handler(s) != 0)

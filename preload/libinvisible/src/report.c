@@ -309,22 +309,32 @@ static int record_shown(const invisible_report_request *request, const invisible
     return rec->kind != INVISIBLE_STILL_REACHABLE || (request->flags & INVISIBLE_REPORT_SHOW_REACHABLE);
 }
 
-/* "LEAK SUMMARY:" and its four lines, as the runtime's TextReportWriter prints them. */
-static void summary_lines(int fd, int pid, const invisible_leak_summary *leaks)
+/* Append one report line ("==PID== " + `body` + newline) to `text`. */
+static size_t add_line(char *text, size_t length, size_t capacity, int pid, const char *body)
 {
     char line[LINE_CAPACITY];
-    emit(fd, line, prefix(line, pid));
-    size_t n = raw_append(line, prefix(line, pid), sizeof line, "LEAK SUMMARY:");
-    emit(fd, line, n);
+    size_t n = raw_append(line, prefix(line, pid), sizeof line, body);
+    n = raw_append(line, n, sizeof line, "\n");
+    return raw_append(text, length, capacity, line);
+}
+
+/* "LEAK SUMMARY:" and its four lines, as the runtime's TextReportWriter prints them, appended to
+ * `text`. */
+static size_t summary_lines(char *text, size_t length, size_t capacity, int pid, const invisible_leak_summary *leaks)
+{
+    length = add_line(text, length, capacity, pid, "");
+    length = add_line(text, length, capacity, pid, "LEAK SUMMARY:");
     static const uint32_t order[] = { INVISIBLE_DEFINITELY_LOST, INVISIBLE_INDIRECTLY_LOST,
                                       INVISIBLE_POSSIBLY_LOST, INVISIBLE_STILL_REACHABLE };
     static const char *const labels[] = { "   definitely lost: ", "   indirectly lost: ",
                                           "     possibly lost: ", "   still reachable: " };
     for (int k = 0; k < 4; k++) {
-        n = raw_append(line, prefix(line, pid), sizeof line, labels[k]);
-        n = append_count_line(line, n, leaks->bytes[order[k]], leaks->blocks[order[k]]);
-        emit(fd, line, n);
+        char body[LINE_CAPACITY];
+        size_t n = raw_append(body, 0, sizeof body, labels[k]);
+        append_count_line(body, n, leaks->bytes[order[k]], leaks->blocks[order[k]]);
+        length = add_line(text, length, capacity, pid, body);
     }
+    return length;
 }
 
 /* Milliseconds with one decimal, from nanoseconds (the runtime's "0.0" format). */
@@ -345,25 +355,25 @@ int report_without_symbols(const invisible_report_request *request)
     for (uint64_t i = 0; i < leaks->record_count; i++)
         if (record_shown(request, &leaks->records[i]))
             return -1;
-    int fd = request->report_fd, pid = request->pid;
-    char line[LINE_CAPACITY];
-    size_t n = raw_append(line, prefix(line, pid), sizeof line, "Invisible leak report for ");
-    n = raw_append(line, n, sizeof line, request->command);
-    emit(fd, line, n);
-    summary_lines(fd, pid, leaks);
-    if (!(request->flags & INVISIBLE_REPORT_SHOW_REACHABLE) && leaks->blocks[INVISIBLE_STILL_REACHABLE] > 0) {
-        n = raw_append(line, prefix(line, pid), sizeof line,
-                       "Reachable blocks are not shown; to see them, rerun with: --show-reachable=yes");
-        emit(fd, line, n);
-    }
-    n = raw_append(line, prefix(line, pid), sizeof line, "Scan: ");
-    n = raw_append_u64_grouped(line, n, sizeof line, leaks->scanned_root_bytes);
-    n = raw_append(line, n, sizeof line, " bytes of roots, ");
-    n = raw_append_u64(line, n, sizeof line, leaks->threads_stopped);
-    n = raw_append(line, n, sizeof line, " other threads stopped, ");
-    n = append_milliseconds(line, n, leaks->scan_nanoseconds);
-    n = raw_append(line, n, sizeof line, " ms");
-    emit(fd, line, n);
+    /* Built whole, written with one system call. */
+    int pid = request->pid;
+    char text[4 * LINE_CAPACITY], body[LINE_CAPACITY];
+    size_t n = raw_append(body, 0, sizeof body, "Invisible leak report for ");
+    raw_append(body, n, sizeof body, request->command);
+    size_t length = add_line(text, 0, sizeof text, pid, body);
+    length = summary_lines(text, length, sizeof text, pid, leaks);
+    if (!(request->flags & INVISIBLE_REPORT_SHOW_REACHABLE) && leaks->blocks[INVISIBLE_STILL_REACHABLE] > 0)
+        length = add_line(text, length, sizeof text, pid,
+                          "Reachable blocks are not shown; to see them, rerun with: --show-reachable=yes");
+    n = raw_append(body, 0, sizeof body, "Scan: ");
+    n = raw_append_u64_grouped(body, n, sizeof body, leaks->scanned_root_bytes);
+    n = raw_append(body, n, sizeof body, " bytes of roots, ");
+    n = raw_append_u64(body, n, sizeof body, leaks->threads_stopped);
+    n = raw_append(body, n, sizeof body, " other threads stopped, ");
+    n = append_milliseconds(body, n, leaks->scan_nanoseconds);
+    raw_append(body, n, sizeof body, " ms");
+    length = add_line(text, length, sizeof text, pid, body);
+    raw_write_all(request->report_fd, text, length);
     return 0;
 }
 
@@ -403,7 +413,9 @@ static void plain_text(const invisible_report_request *request)
             emit(fd, line, n);
         }
     }
-    summary_lines(fd, pid, leaks);
+    char text[4 * LINE_CAPACITY];
+    size_t length = summary_lines(text, 0, sizeof text, pid, leaks);
+    raw_write_all(fd, text, length);
 }
 
 static void json_frame(json_out *o, uint64_t pc, int first)
