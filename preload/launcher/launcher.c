@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -205,6 +206,23 @@ static char **program_environment(const setting *settings, int count, const char
     return env;
 }
 
+/* The absolute path of the library to preload. The default, BIN/../lib/libinvisible.so, is
+ * spelled out from our own directory (already canonical: the kernel resolved /proc/self/exe),
+ * which saves realpath's system call per path component on every run; a library named by
+ * INVISIBLE_LIBRARY goes through realpath. */
+static int library_path(const char *chosen, int is_default, char *library, size_t capacity)
+{
+    size_t n = strlen(chosen);
+    const char *suffix = "/bin/../lib/libinvisible.so";
+    size_t suffix_length = strlen(suffix);
+    if (is_default && n > suffix_length && !strcmp(chosen + n - suffix_length, suffix) &&
+        n - suffix_length + strlen("/lib/libinvisible.so") < capacity) {
+        snprintf(library, capacity, "%.*s/lib/libinvisible.so", (int)(n - suffix_length), chosen);
+        return access(library, R_OK) == 0;
+    }
+    return realpath(chosen, library) != NULL;
+}
+
 /* ---- programs the preloaded library cannot reach ---- */
 
 /* The interpreter named by a "#!" line (the file's first line), or 0 when there is none. */
@@ -223,14 +241,20 @@ static int script_interpreter(const char *head, ssize_t length, char *out, size_
 }
 
 /* A dynamically linked ELF has a PT_INTERP (the loader that reads LD_PRELOAD); a static one,
- * static-pie included, has none. 1 static, 0 dynamic or not an ELF we can judge. */
-static int is_static_elf(int fd, const Elf64_Ehdr *h)
+ * static-pie included, has none. 1 static, 0 dynamic or not an ELF we can judge. `head` holds
+ * the file's first `length` bytes, where the program headers usually are. */
+static int is_static_elf(int fd, const char *head, ssize_t length)
 {
-    if (h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_phentsize != sizeof(Elf64_Phdr))
+    Elf64_Ehdr h;
+    memcpy(&h, head, sizeof h);
+    if (h.e_ident[EI_CLASS] != ELFCLASS64 || h.e_phentsize != sizeof(Elf64_Phdr))
         return 0;
-    for (unsigned i = 0; i < h->e_phnum; i++) {
+    for (unsigned i = 0; i < h.e_phnum; i++) {
         Elf64_Phdr ph;
-        if (pread(fd, &ph, sizeof ph, (off_t)(h->e_phoff + i * sizeof ph)) != (ssize_t)sizeof ph)
+        uint64_t at = h.e_phoff + i * sizeof ph;
+        if (at + sizeof ph <= (uint64_t)length)
+            memcpy(&ph, head + at, sizeof ph);
+        else if (pread(fd, &ph, sizeof ph, (off_t)at) != (ssize_t)sizeof ph)
             return 0;
         if (ph.p_type == PT_INTERP)
             return 0;
@@ -244,6 +268,11 @@ static int is_static_elf(int fd, const Elf64_Ehdr *h)
  * count for everyone but root. */
 static int gains_privileges(const char *path, const struct stat *st)
 {
+    int set_id = (st->st_mode & S_ISUID) || ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP));
+    if (!set_id && getuid() == 0)
+        return 0; /* root gains nothing from file capabilities either */
+    if (!set_id && getxattr(path, "security.capability", NULL, 0) <= 0)
+        return 0;
     if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
         return 0;
     struct statvfs fs;
@@ -263,13 +292,11 @@ static void warn_if_unobservable(const char *program, const char *path, int dept
     if (fd < 0)
         return; /* exec says what is wrong */
     struct stat st;
-    char head[256];
+    char head[1024];
     ssize_t length = fstat(fd, &st) == 0 ? pread(fd, head, sizeof head, 0) : -1;
     char interpreter[PATH_MAX];
     if (length >= (ssize_t)sizeof(Elf64_Ehdr) && !memcmp(head, ELFMAG, SELFMAG)) {
-        Elf64_Ehdr header;
-        memcpy(&header, head, sizeof header);
-        if (is_static_elf(fd, &header))
+        if (is_static_elf(fd, head, length))
             fprintf(stderr, "invisible: %s is statically linked: LD_PRELOAD cannot reach it, nothing will be reported\n", program);
         else if (gains_privileges(path, &st))
             fprintf(stderr, "invisible: %s runs with privileges we do not have (setuid, setgid or file capabilities): "
@@ -356,7 +383,7 @@ static int run(int argc, char **argv, const char *bin_directory)
         snprintf(joined, sizeof joined, "%s/../lib/libinvisible.so", bin_directory);
         chosen = joined;
     }
-    if (!realpath(chosen, library))
+    if (!library_path(chosen, !getenv("INVISIBLE_LIBRARY"), library, sizeof library))
         return fail("cannot find %s (run scripts/build)%s", chosen, "");
 
     char **env = program_environment(settings, count, library);
