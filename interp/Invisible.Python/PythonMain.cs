@@ -9,7 +9,7 @@ namespace Invisible.Python;
 
 /// <summary>Entry point of <c>invisible python</c>: CPython-style arguments
 /// (<c>script.py args</c>, <c>-c CODE</c>, none = interactive prompt). Returns the exit status.</summary>
-public static class PythonMain
+public static partial class PythonMain
 {
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
@@ -18,11 +18,24 @@ public static class PythonMain
         return Vm.PythonThread.Run(() => RunOnThread(args, stdout, stderr));
     }
 
-    private static volatile bool s_atPrompt, s_discardLine;
+    private static volatile bool s_atPrompt, s_discardLine, s_wakeSent;
     private static TextWriter? s_promptOut;
+    private static volatile int s_interpreterTid; // the thread running the program, while we own the console
+
+    [LibraryImport("libc.so.6")]
+    private static partial int gettid();
+    [LibraryImport("libc.so.6")]
+    private static partial int tgkill(int tgid, int tid, int signal);
 
     private static void OnSigint(PosixSignalContext ctx)
     {
+        // Our own wake-up of the interpreter thread (below), not a second Ctrl-C.
+        if (s_wakeSent)
+        {
+            s_wakeSent = false;
+            ctx.Cancel = true;
+            return;
+        }
         // A second Ctrl-C before the first was taken (code stuck outside the loop, e.g. in a long C call): the default
         // action, so the user can always stop the process.
         if (PythonEngine.InterruptPending) return;
@@ -35,9 +48,34 @@ public static class PythonMain
             return;
         }
         PythonEngine.RequestInterrupt();
+        // The kernel gave the signal to whichever thread it chose. The interpreter thread may be blocked in a C call
+        // (c.sleep, c.pause): send it the signal too, so that call returns early (EINTR) as it does in CPython, whose
+        // only thread takes the signal; the KeyboardInterrupt is raised as the call returns (NativeFunction.Call).
+        int tid = s_interpreterTid;
+        if (tid != 0)
+        {
+            s_wakeSent = true;
+            if (tgkill(Environment.ProcessId, tid, 2 /* SIGINT */) != 0) s_wakeSent = false;
+        }
     }
 
     private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr)
+    {
+        bool ownOut = stdout == null;
+        if (ownOut)
+        {
+            s_interpreterTid = gettid();
+            Builtins.InterruptibleStdin.Enabled = true;
+        }
+        try { return RunOnThreadOwned(args, stdout, stderr); }
+        finally
+        {
+            s_interpreterTid = 0;
+            Builtins.InterruptibleStdin.Enabled = false;
+        }
+    }
+
+    private static int RunOnThreadOwned(string[] args, TextWriter? stdout, TextWriter? stderr)
     {
         bool ownOut = stdout == null;
         var o = stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };

@@ -479,7 +479,7 @@ public static class BuiltinsModule
         Fn("input", (a, k) =>
         {
             if (a.Length > 0) { SysModule.WriteStdout(Ops.Str(a[0])); SysModule.FlushStdout(); }
-            var line = SysModule.ReadStdinLine();
+            var line = InterruptibleStdin.ReadLine();
             if (line == null) throw Ops.Exc(PyBaseException.EOFErrorType, "EOF when reading a line");
             return PyStr.Of(line);
         });

@@ -105,8 +105,13 @@ public sealed class NativeFunction : PyObject
 
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
-        if (_fast && kwnames == null && args.Length == _conv.Length && TryFastCall(args, out PyObject? r)) return r!;
-        return SlowCall(args, kwnames);
+        PyObject result = _fast && kwnames == null && args.Length == _conv.Length && TryFastCall(args, out PyObject? r)
+            ? r! : SlowCall(args, kwnames);
+        // A Ctrl-C that arrived while C ran is raised as soon as it returns, as CPython's eval loop does (the loop's
+        // own checks come at back-edges and calls of Python code, which may never come again).
+        if (PythonEngine.InterruptPending && PythonEngine.ClearInterrupt())
+            throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
+        return result;
     }
 
     [SkipLocalsInit]
