@@ -151,8 +151,13 @@ static void at_exit_report(void)
         return; /* a nested exit() from --error-exitcode */
     invisible_state.exiting = 1;
     const invisible_options *o = &invisible_state.options;
-    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0] && !o->json_refused)) {
+    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0])) {
         dlext_cleanup_files_now();
+        if (o->json_refused) { /* the only report asked for could not be named */
+            report_json_failed(report_descriptor(), "the path in INVISIBLE_JSON", ENAMETOOLONG);
+            if (o->error_exitcode)
+                exit(o->error_exitcode);
+        }
         return;
     }
     thread->in_hook++;
