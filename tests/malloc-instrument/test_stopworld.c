@@ -227,6 +227,39 @@ static void test_backtraces(void)
 }
 
 /* No stop in progress: the signal is the program's, and its handler gets it. */
+/* A thread that blocks every signal cannot park: it is counted as signalled but not stopped,
+ * and stopworld_stop returns without waiting out its timeout for it (it looks the thread up in
+ * /proc instead); the others are stopped as usual. */
+static _Atomic int blocker_ready;
+
+static void *blocker(void *arg)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, NULL);
+    atomic_store(&blocker_ready, 1);
+    while (!*(volatile int *)arg)
+        pause_ms(1);
+    return NULL;
+}
+
+static void test_thread_blocking_signals(void)
+{
+    static volatile int quit;
+    pthread_t t;
+    pthread_create(&t, NULL, blocker, (void *)&quit);
+    while (!atomic_load(&blocker_ready))
+        pause_ms(1);
+    const stopped_thread *stopped = NULL;
+    int signalled = 0;
+    int parked = stopworld_stop(&stopped, &signalled);
+    CHECK(signalled == SPINNERS + 2);
+    CHECK(parked == SPINNERS + 1);
+    stopworld_resume();
+    quit = 1;
+    pthread_join(t, NULL);
+}
+
 static void test_program_handler(void)
 {
     int signal_number = SIGRTMAX - 3;
@@ -257,6 +290,7 @@ int main(void)
         pause_ms(1);
     test_stop_and_resume();
     test_backtraces();
+    test_thread_blocking_signals();
     test_program_handler();
     for (int s = 0; s < SPINNERS; s++)
         spinners[s].quit = 1;
