@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Threading;
 using Invisible.Python.Ast;
 using Invisible.Python.Builtins;
 using Invisible.Python.Compiler;
@@ -52,6 +53,16 @@ public sealed class PythonEngine
 
     /// <summary>True while an interrupt request waits to be taken.</summary>
     public static bool InterruptPending => Interpreter.InterruptPending;
+
+    /// <summary>True while Python code has called into native code (DwarfPython's calls) and it has not returned: a
+    /// host that wants Ctrl-C to end such a call early signals the calling thread then.</summary>
+    public static bool InNativeCall => Volatile.Read(ref s_nativeDepth) > 0;
+
+    private static int s_nativeDepth;
+
+    /// <summary>Bracket a call into native code (see <see cref="InNativeCall"/>).</summary>
+    public static void EnterNative() => Interlocked.Increment(ref s_nativeDepth);
+    public static void LeaveNative() => Interlocked.Decrement(ref s_nativeDepth);
 
     public static void RegisterSource(string filename, string src)
     {

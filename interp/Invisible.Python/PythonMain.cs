@@ -52,11 +52,20 @@ public static partial class PythonMain
         // (c.sleep, c.pause): send it the signal too, so that call returns early (EINTR) as it does in CPython, whose
         // only thread takes the signal; the KeyboardInterrupt is raised as the call returns (NativeFunction.Call).
         int tid = s_interpreterTid;
-        if (tid != 0)
+        if (tid != 0 && PythonEngine.InNativeCall)
         {
             s_wakeSent = true;
             if (tgkill(Environment.ProcessId, tid, 2 /* SIGINT */) != 0) s_wakeSent = false;
         }
+    }
+
+    /// <summary>Before the SIGINT registration goes: a wake-up still on its way would find the default action and
+    /// kill the process. It arrives within microseconds, unless its thread has exited (then it is dropped).</summary>
+    private static void AwaitWake()
+    {
+        for (int i = 0; s_wakeSent && i < 100; i++)
+            Thread.Sleep(1);
+        s_wakeSent = false;
     }
 
     private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr)
@@ -72,6 +81,7 @@ public static partial class PythonMain
         {
             s_interpreterTid = 0;
             Builtins.InterruptibleStdin.Enabled = false;
+            AwaitWake();
         }
     }
 

@@ -18,7 +18,7 @@ internal static unsafe partial class Dl
     [LibraryImport("libc.so.6", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint dlopen(string? file, int mode);
 
-    [ThreadStatic] private static string? _refused;
+    [ThreadStatic] private static string? _refusedPath, _refusedProblem;
 
     /// <summary>dlopen, after checking that the file it would map is whole: a truncated ELF is SIGBUS inside the
     /// loader (<see cref="ElfFileCheck"/>), so it is refused with a message (read by <see cref="Error"/>).</summary>
@@ -27,7 +27,8 @@ internal static unsafe partial class Dl
         if (file is not null && (mode & RTLD_NOLOAD) == 0 && dlopen(file, mode | RTLD_NOLOAD) == 0 &&
             FileTheLoaderWouldOpen(file) is string path && ElfFileCheck.Problem(path) is string problem)
         {
-            _refused = (file.Contains('/') ? "" : path + ": ") + problem;
+            _refusedPath = path;
+            _refusedProblem = problem;
             return 0;
         }
         return dlopen(file, mode);
@@ -65,18 +66,20 @@ internal static unsafe partial class Dl
     [StructLayout(LayoutKind.Sequential)]
     private struct DlInfo { public nint FName, FBase, SName, SAddr; }
 
-    /// <summary>Why the last <see cref="Open"/> refused a file (then cleared), or null.</summary>
+    /// <summary>Which file the last <see cref="Open"/> refused and why ("PATH: truncated (...)"), then cleared; or
+    /// null.</summary>
     public static string? TakeRefusal()
     {
-        string? refused = _refused;
-        _refused = null;
+        string? refused = _refusedPath is null ? null : _refusedPath + ": " + _refusedProblem;
+        _refusedPath = _refusedProblem = null;
         return refused;
     }
 
+    /// <summary>Why the last <see cref="Open"/> failed: its refusal of the file it was given, or dlerror().</summary>
     public static string Error()
     {
-        string? refused = _refused;
-        _refused = null;
+        string? refused = _refusedProblem;
+        _refusedPath = _refusedProblem = null;
         return refused ?? Marshal.PtrToStringUTF8(dlerror()) ?? "unknown dlopen error";
     }
 

@@ -105,8 +105,14 @@ public sealed class NativeFunction : PyObject
 
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
-        PyObject result = _fast && kwnames == null && args.Length == _conv.Length && TryFastCall(args, out PyObject? r)
-            ? r! : SlowCall(args, kwnames);
+        PyObject result;
+        PythonEngine.EnterNative();
+        try
+        {
+            result = _fast && kwnames == null && args.Length == _conv.Length && TryFastCall(args, out PyObject? r)
+                ? r! : SlowCall(args, kwnames);
+        }
+        finally { PythonEngine.LeaveNative(); }
         // A Ctrl-C that arrived while C ran is raised as soon as it returns, as CPython's eval loop does (the loop's
         // own checks come at back-edges and calls of Python code, which may never come again).
         if (PythonEngine.InterruptPending && PythonEngine.ClearInterrupt())
