@@ -26,6 +26,10 @@
 /* The pid that started the listener: a fork child sees another pid and may start its own. */
 static _Atomic int listener_pid;
 
+/* The listening socket: a hidden descriptor (descriptors.c), so its number may change when the
+ * program dup2()s onto it; read again before every accept. */
+static _Atomic int listener_socket = -1;
+
 /* Socket writes use MSG_NOSIGNAL: a client that went away must give us EPIPE, never a SIGPIPE
  * that would kill the program. */
 static void send_all(int fd, const char *data, size_t length)
@@ -84,9 +88,10 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
     const invisible_leak_summary *leaks = with_leaks ? leakcheck_run() : NULL;
     invisible_report_request request;
     unsigned flags = INVISIBLE_REPORT_CENSUS | (with_leaks ? INVISIBLE_REPORT_LEAKS : 0);
+    invisible_state.report_fd = buffer; /* the runtime's write_report goes there too */
     report_prepare_request(&request, leaks, json_path[0] ? json_path : NULL, flags);
-    request.report_fd = buffer;
     int rc = report_with_runtime(&request);
+    invisible_state.report_fd = 2;
     thread->in_hook--;
     if (rc == 0) {
         send_buffer(fd, buffer);
@@ -328,13 +333,12 @@ static void serve_connection(int fd)
 
 static void *listener_main(void *argument)
 {
-    int server = (int)(intptr_t)argument;
     for (;;) {
         /* Idle here with in_hook == 0: a leak check elsewhere can stop this thread like any other. */
-        int fd = accept4(server, NULL, NULL, SOCK_CLOEXEC);
+        int fd = accept4(atomic_load(&listener_socket), NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
+            if (errno == EINTR || errno == ECONNABORTED || errno == EBADF)
+                continue; /* EBADF: our socket was moved (descriptors.c) while we waited */
             return NULL;
         }
         /* Judged at every connection: this process may have changed its credentials since the
@@ -427,17 +431,18 @@ EXPORT int invisible_attach_start(void)
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attributes, LISTENER_STACK);
         pthread_t listener;
-        int error = pthread_create(&listener, &attributes, listener_main, (void *)(intptr_t)fd);
+        fd = descriptors_hide(fd, &listener_socket); /* out of the program's way */
+        int error = pthread_create(&listener, &attributes, listener_main, NULL);
         pthread_attr_destroy(&attributes);
         if (error == EAGAIN || error == ENOMEM) { /* no room for a big stack: the default one */
             pthread_attr_init(&attributes);
             pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-            error = pthread_create(&listener, &attributes, listener_main, (void *)(intptr_t)fd);
+            error = pthread_create(&listener, &attributes, listener_main, NULL);
             pthread_attr_destroy(&attributes);
         }
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
         if (error != 0) {
-            close(fd);
+            descriptors_close_hidden(fd);
             rc = -error;
         } else {
             atomic_store(&listener_pid, pid);

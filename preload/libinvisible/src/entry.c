@@ -43,10 +43,10 @@ static void warn_bad_option(const char *setting)
     size_t n = raw_append(line, 0, sizeof line, "invisible: ignoring malformed setting ");
     n = raw_append(line, n, sizeof line, setting);
     n = raw_append(line, n, sizeof line, "\n");
-    raw_write_all(report_descriptor(), line, n);
+    report_write_line(line, n);
 }
 
-/* The query table's write_report: the report descriptor as it is now (saved stderr or --log). */
+/* The query table's write_report: the destination of the report being written. */
 static void write_to_report_fd(const char *text, uint64_t length)
 {
     raw_write_all(invisible_state.report_fd, text, (size_t)length);
@@ -64,9 +64,8 @@ __attribute__((constructor(101))) static void invisible_constructor(void)
     invisible_state.tracking = invisible_instrument_start(&settings) == 0;
     make_absolute(o->log_path, sizeof o->log_path);
     make_absolute(o->json_path, sizeof o->json_path);
-    /* Programs may close fd 2 before exit (coreutils' close_stdout): keep our own copy. */
-    int saved = fcntl(2, F_DUPFD_CLOEXEC, 100);
-    invisible_state.report_fd = saved >= 0 ? saved : 2;
+    /* No descriptor is kept: the report opens its destination when it is written, and a copy
+     * of stderr is made only if the program closes or replaces fd 2 (descriptors.c). */
     invisible_query_set_report_writer(write_to_report_fd);
     if (o->bad_option[0])
         warn_bad_option(o->bad_option);
@@ -96,10 +95,14 @@ static void write_report(const invisible_leak_summary *leaks, const char *json_p
     json_path[0] = 0;
     if (json_pattern && json_pattern[0])
         options_expand_pid(json_pattern, (int)getpid(), json_path, sizeof json_path);
+    int destination = report_destination_open();
+    invisible_state.report_fd = destination;
     invisible_report_request request;
     report_prepare_request(&request, leaks, json_path[0] ? json_path : NULL, flags);
     if (report_with_runtime(&request) != 0)
         report_plain(&request);
+    invisible_state.report_fd = 2;
+    report_destination_close(destination);
 }
 
 static void at_exit_report(void)

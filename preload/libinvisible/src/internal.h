@@ -5,6 +5,7 @@
  * into those below it:
  *   state.c    the entry's state (data only)
  *   text.c     malloc-free formatting and writes
+ *   descriptors.c  no descriptor of ours visible to the program; stderr kept when it closes fd 2
  *   options.c  the INVISIBLE_* settings
  *   report.c   the report request, its destination, and the plain report (no runtime)
  *   runtime.c  libinvisible-runtime.so: loading it, calling its reports and Python sessions
@@ -70,9 +71,7 @@ typedef struct preload_state {
     invisible_options options;
     int tracking;                     /* malloc-instrument records blocks */
     int exiting;                      /* the report at exit has started */
-    int report_fd;                    /* saved stderr, or the --log file */
-    int log_fd;                       /* --log file, opened on first report */
-    int log_pid;                      /* the process it was opened for (%p in a fork child) */
+    int report_fd;                    /* destination of the report being written (2 between reports) */
     char command[4096];               /* /proc/self/cmdline, space-joined */
     void *runtime;                    /* dlopen handle of libinvisible-runtime.so */
     void *runtime_init;
@@ -95,10 +94,38 @@ size_t raw_append_u64(char *buffer, size_t length, size_t capacity, uint64_t val
 size_t raw_append_u64_grouped(char *buffer, size_t length, size_t capacity, uint64_t value);
 size_t raw_append_hex(char *buffer, size_t length, size_t capacity, uint64_t value);
 
+/* ---- descriptors.c: the program's descriptors stay the program's ----
+ * We keep no descriptor open while the program runs; the few we must keep (a copy of stderr once
+ * the program closes or replaces fd 2, the attach listener's socket) are "hidden": close-on-exec,
+ * near the top of the descriptor range, and protected from the program's close/dup2/close_range
+ * (which see them as not open). close, dup2, dup3, close_range, closefrom, fclose, fcloseall,
+ * freopen and daemon are interposed for that. */
+
+/* Where the report's text goes when there is no --log: the copy of stderr saved when the program
+ * closed or replaced fd 2, else fd 2 itself. Never closed by the caller. */
+int descriptors_report_stderr(void);
+
+/* Move `fd` into the hidden range (the original number is closed) and register it, with the cell
+ * where its owner keeps the number: if the program later needs that number (dup2 onto it), ours
+ * moves again and the cell is updated. Returns the number now in use (fd itself if it could not be
+ * moved). */
+int descriptors_hide(int fd, _Atomic int *owner);
+
+/* Is `fd` one of ours? */
+int descriptors_is_hidden(int fd);
+
+/* Close one of ours. */
+void descriptors_close_hidden(int fd);
+
 /* ---- report.c: a report request, its destination, and the plain report ---- */
 
-/* The text report's destination, opened on demand (saved stderr or --log). */
-int report_descriptor(void);
+/* The text report's destination, opened for this report: the --log file ("%p" = pid), or
+ * stderr (descriptors_report_stderr). Give it back with report_destination_close. */
+int report_destination_open(void);
+void report_destination_close(int fd);
+
+/* One line (a warning) to the report's destination, opened and closed for it. */
+void report_write_line(const char *text, size_t length);
 
 /* Fill the common parts of a request (pid, command line, descriptor). */
 void report_prepare_request(invisible_report_request *request, const invisible_leak_summary *leaks,

@@ -12,23 +12,31 @@
 
 #define LINE_CAPACITY 2048
 
-int report_descriptor(void)
+/* Opened for each report and closed after it (see descriptors.c: no descriptor of ours stays
+ * open while the program runs). A fork child expands "%p" to its own pid, so it gets its own
+ * file. */
+int report_destination_open(void)
 {
-    preload_state *r = &invisible_state;
-    const char *pattern = r->options.log_path;
+    const char *pattern = invisible_state.options.log_path;
     if (!pattern[0])
-        return r->report_fd;
-    if (r->log_fd < 0 || r->log_pid != (int)getpid()) {
-        char path[INVISIBLE_PATH_CAPACITY];
-        options_expand_pid(pattern, (int)getpid(), path, sizeof path);
-        r->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        r->log_pid = (int)getpid();
-        if (r->log_fd < 0)
-            return r->report_fd;
-        /* Everything we print from now on (the runtime's report included) goes there. */
-        r->report_fd = r->log_fd;
-    }
-    return r->log_fd;
+        return descriptors_report_stderr();
+    char path[INVISIBLE_PATH_CAPACITY];
+    options_expand_pid(pattern, (int)getpid(), path, sizeof path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    return fd >= 0 ? fd : descriptors_report_stderr();
+}
+
+void report_destination_close(int fd)
+{
+    if (fd != 2 && fd != descriptors_report_stderr())
+        close(fd);
+}
+
+void report_write_line(const char *text, size_t length)
+{
+    int fd = report_destination_open();
+    raw_write_all(fd, text, length);
+    report_destination_close(fd);
 }
 
 static const char *command_line(void)
@@ -86,7 +94,7 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
     memset(request, 0, sizeof *request);
     request->struct_size = sizeof *request;
     request->flags = flags;
-    request->report_fd = report_descriptor();
+    request->report_fd = invisible_state.report_fd;
     request->pid = (int32_t)getpid();
     request->command = command_line();
     request->json_path = json_path;
