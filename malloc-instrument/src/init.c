@@ -66,7 +66,7 @@ void instrument_disable_nurseries(void)
 static void thread_exit_destructor(void *value)
 {
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++;
+    guard_enter(thread, 1);
     /* Our young blocks outlive us: share them before the slot (and nursery) is recycled. */
     nursery *n = thread->nursery;
     if (n)
@@ -75,7 +75,7 @@ static void thread_exit_destructor(void *value)
     memtable_release_thread_cache(thread);
     invisible_unwind_thread_exit();
     threads_release_slot(thread);
-    thread->guard.in_hook--;
+    guard_leave(thread, 1);
 }
 
 /* Must run outside any hook (pthread_key_create may allocate): from the constructor. A thread
@@ -139,7 +139,7 @@ static int find_loader_text(struct dl_phdr_info *info, size_t size, void *data)
 int invisible_instrument_start(const invisible_settings *settings)
 {
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++;
+    guard_enter(thread, 1);
     int rc = instrument_init();
     dl_iterate_phdr(find_loader_text, NULL);
     instrument_state.depth = settings->depth;
@@ -149,6 +149,6 @@ int invisible_instrument_start(const invisible_settings *settings)
         instrument_disable_nurseries();
     create_thread_exit_key();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
-    thread->guard.in_hook--;
+    guard_leave(thread, 1);
     return rc;
 }

@@ -4,7 +4,8 @@
  *
  * Layers, lowest first; a file calls only into its own layer or those below it:
  *   state.c      the process and thread state (data only; every layer reads it)
- *   primitives/  raw system calls, spinlocks, our own mappings, the /proc/self/maps reader
+ *   primitives/  raw system calls, spinlocks, our own mappings, the /proc/self/maps reader,
+ *                parking a thread while the world is stopped
  *   index/       per-thread slots, the memtable, the nurseries, any-block lookups, type annotations
  *   trace/       the unwinder and trace interning. The unwinder's interface is its own header,
  *                trace/unwind.h (C and C++: its tests link it alone), included where it is used
@@ -121,6 +122,34 @@ void *own_map(size_t bytes, int reserve_only);
 void own_unmap(void *address, size_t bytes);
 /* Does [start, end) overlap a mapping made by own_map? */
 int own_region_overlaps(uint64_t start, uint64_t end);
+
+/* ---- primitives/park.c ---- */
+
+/* Record the calling thread as stopped (registers from `signal_context`, a ucontext_t, or none:
+ * then `sp_here` is where its stack scan starts) and wait until the world is resumed. Does
+ * nothing when no stop is in progress. */
+void park_thread(const void *signal_context, uint64_t sp_here);
+
+/* On the way out of a short section when `park_pending` is set (hooks, guard_leave). */
+void park_from_hook(void);
+
+/* Enter and leave a guarded section that raises in_hook by `amount` (1: short, or
+ * INVISIBLE_GUARD_LONG, see query.h). A thread that a stop asked to park while it was in a short
+ * section parks once it is out of every short section. */
+static inline void guard_enter(thread_state *thread, int amount)
+{
+    thread->guard.in_hook += amount;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void guard_leave(thread_state *thread, int amount)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread->guard.in_hook -= amount;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (UNLIKELY(thread->park_pending) && !(thread->guard.in_hook & INVISIBLE_GUARD_SHORT_MASK))
+        park_from_hook();
+}
 
 /* ---- primitives/maps.c ---- */
 
@@ -451,14 +480,13 @@ bool stack_bounds_lookup(uintptr_t sp, stack_range *out);
 
 /* ---- scan/stopworld.c ---- */
 
-/* Stop all other threads; returns how many parked (their records are in `*threads`), or -1
- * when stopping is impossible. Threads that did not park within the timeout are ignored. */
+/* Stop all other threads; returns how many are stopped (their records are in `*threads`), or -1
+ * when stopping is impossible. `*signalled` is how many we tried to stop: fewer stopped means
+ * some threads run on (their stacks are not known). Always followed by stopworld_resume, unless
+ * it returned -1. */
 int stopworld_stop(const stopped_thread **threads, int *signalled);
 
 void stopworld_resume(void);
-
-/* Called by a hook on its way out when `park_pending` is set. */
-void stopworld_park_from_hook(void);
 
 /* ---- scan/leakcheck.c ---- */
 

@@ -218,11 +218,23 @@ typedef struct thread_stacks {
 
 typedef struct stopped_thread {
     pid_t tid;
-    int from_signal;       /* 1: registers from the signal context; 0: parked in a hook */
+    int from_signal;       /* 1: registers of the interrupted thread (ptrace or signal context); 0: parked in a hook */
     uint64_t sp;           /* lowest live stack address (the red zone included) */
     uint64_t thread_pointer;
     uint64_t registers[STOPWORLD_REGISTER_COUNT];
 } stopped_thread;
+
+/* What the tracer task and the stopping thread share (stopworld.c). */
+typedef struct stopworld_tracer {
+    _Atomic uint32_t state;        /* futex word: TRACER_* */
+    pid_t pid, stopper_tid;        /* the process, and the thread that stays running */
+    int64_t tls_offset;            /* &thread_tls - thread pointer (the same in every thread) */
+    uint32_t traced_count;
+    uint32_t released;             /* threads let go to park on their way out of our code */
+    pid_t traced[STOPWORLD_MAX_THREADS];
+    int traced_signal[STOPWORLD_MAX_THREADS]; /* a signal that stopped it, given back at detach; -1 = let go */
+    int error;                     /* why ptrace could not be used (errno), 0 = it could */
+} stopworld_tracer;
 
 typedef struct stopworld {
     stopped_thread *threads;       /* STOPWORLD_MAX_THREADS, mapped on first use */
@@ -230,10 +242,15 @@ typedef struct stopworld {
     _Atomic uint32_t arrived;            /* entries completely written */
     _Atomic uint32_t release_generation; /* futex word: parked threads wait for a change */
     _Atomic int active;                  /* a stop is in progress */
-    int handler_installed;
+    _Atomic int stopper;                 /* tid of the thread stopping the world (one at a time) */
+    int method;                          /* how the current stop was made: STOP_BY_* (stopworld.c) */
+    pid_t tracer_pid;                    /* the tracer task of a ptrace stop */
+    stopworld_tracer *tracer;            /* shared with it (mapped on first use, with its stack) */
+    void *tracer_stack;
+    int handler_installed;               /* signal method: our handler is in place */
     int signal_number;
-    struct sigaction *previous_action;   /* the program's handler, chained when not ours */
-    struct sigaction previous_storage;
+    int signalled_pending;               /* signal method: some signalled thread never took it */
+    struct sigaction previous_storage;   /* the program's handler, put back after the stop */
     pid_t signalled_tids[STOPWORLD_MAX_THREADS];
 } stopworld;
 

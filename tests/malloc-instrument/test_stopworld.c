@@ -94,7 +94,7 @@ static void *hook_sitter(void *arg)
             __builtin_ia32_pause();
         thread->guard.in_hook = 0;
         if (thread->park_pending) {
-            stopworld_park_from_hook();
+            park_from_hook();
             atomic_fetch_add(&in_hook_parked_turns, 1);
         }
     }

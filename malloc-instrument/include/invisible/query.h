@@ -196,14 +196,29 @@ typedef int (*invisible_runtime_report_fn)(const invisible_query_api *api,
 
 /* The calling thread's guard, in initial-exec TLS (reading it never calls __tls_get_addr, which
  * may malloc): while `in_hook` > 0, code of ours runs on this thread and every allocation it
- * makes goes straight to glibc, unrecorded. Raise it around anything that allocates for us (a
- * report, an attach session); a thread idle with it at 0 is stopped by a leak check like any
- * other. It is the first member of the hooks' own thread state (malloc-instrument/src/types.h). */
+ * makes goes straight to glibc, unrecorded. It is the first member of the hooks' own thread state
+ * (malloc-instrument/src/types.h).
+ *
+ * Two kinds of sections raise it, and a leak check's stop of the world tells them apart:
+ *  - short ones (+1: the hooks, lookups that take our locks, a thread's exit bookkeeping) may
+ *    hold one of our locks or be half way through a table update: a thread stopped there is let
+ *    go and parks on its way out;
+ *  - long ones (+INVISIBLE_GUARD_LONG: a report, an attach session, waiting for a child) hold
+ *    none of our locks outside short sections: a thread is stopped where it is.
+ * Raise and lower it with invisible_guard_enter/leave (the leave parks the thread if a stop
+ * asked it to while it was in a short section); a thread idle with it at 0 is stopped by a leak
+ * check like any other. */
 typedef struct invisible_thread {
     int in_hook;
 } invisible_thread;
 
+#define INVISIBLE_GUARD_LONG 0x10000
+#define INVISIBLE_GUARD_SHORT_MASK (INVISIBLE_GUARD_LONG - 1)
+
 extern __thread invisible_thread invisible_tls __attribute__((tls_model("initial-exec")));
+
+void invisible_guard_enter(int long_running);
+void invisible_guard_leave(int long_running);
 
 /* What the embedder read from its settings (INVISIBLE_DEPTH, INVISIBLE_NURSERY,
  * INVISIBLE_STOP_SIGNAL). */

@@ -30,9 +30,9 @@ void *__libc_pvalloc(size_t size);
 static __attribute__((noinline)) unsigned hooks_mode_first_use(thread_state *thread)
 {
     if (instrument_state.init_state != 2) {
-        thread->guard.in_hook++;
+        guard_enter(thread, 1);
         instrument_init();
-        thread->guard.in_hook--;
+        guard_leave(thread, 1);
     }
     return (unsigned)__atomic_load_n(&instrument_state.hooks.mode, __ATOMIC_ACQUIRE);
 }
@@ -77,7 +77,7 @@ static inline void hook_leave(thread_state *thread)
     thread->guard.in_hook = 0;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (__builtin_expect(thread->park_pending, 0))
-        stopworld_park_from_hook();
+        park_from_hook();
 }
 
 static inline uint32_t loader_bit(uint64_t pc)
@@ -361,9 +361,9 @@ EXPORT size_t malloc_usable_size(void *block)
         return 0;
     if (!instrument_state.hooks.real_malloc_usable_size) {
         thread_state *thread = &thread_tls;
-        thread->guard.in_hook++;
+        guard_enter(thread, 1);
         instrument_state.hooks.real_malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
-        thread->guard.in_hook--;
+        guard_leave(thread, 1);
     }
     size_t (*real_usable_size)(void *) = (size_t(*)(void *))instrument_state.hooks.real_malloc_usable_size;
     if (real_usable_size)

@@ -21,9 +21,9 @@
 EXPORT int dlclose(void *handle)
 {
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++;
+    guard_enter(thread, 1);
     int (*real_dlclose)(void *) = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
-    thread->guard.in_hook--;
+    guard_leave(thread, 1);
     int rc = real_dlclose ? real_dlclose(handle) : -1;
     invisible_unwind_invalidate_cache();
     return rc;
@@ -40,9 +40,9 @@ EXPORT __attribute__((noreturn, noinline)) void exit(int status)
     CAPTURE_CALLEE_SAVED(instrument_state.leaks.exit_registers);
     /* The caller's stack pointer just before the call: everything below is dead. */
     leakcheck_set_exit_stack((uint64_t)(uintptr_t)__builtin_frame_address(0) + 16);
-    thread_tls.guard.in_hook++;
+    guard_enter(&thread_tls, 1);
     void (*real_exit)(int) = (void (*)(int))dlsym(RTLD_NEXT, "exit");
-    thread_tls.guard.in_hook--;
+    guard_leave(&thread_tls, 1);
     if (real_exit)
         real_exit(status);
     _exit(status);

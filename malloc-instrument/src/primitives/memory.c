@@ -14,6 +14,8 @@ void *own_map(size_t bytes, int reserve_only)
     if (!p)
         return NULL;
     own_regions *own = &instrument_state.own;
+    thread_state *thread = &thread_tls;
+    guard_enter(thread, 1); /* a spinlock: a short section for a stop of the world */
     spinlock_acquire(&own->lock);
     if (own->count < OWN_REGION_CAPACITY) {
         own_region *r = &own->regions[own->count++];
@@ -21,6 +23,7 @@ void *own_map(size_t bytes, int reserve_only)
         r->end = r->start + bytes;
     }
     spinlock_release(&own->lock);
+    guard_leave(thread, 1);
     return p;
 }
 
@@ -31,6 +34,8 @@ void own_unmap(void *address, size_t bytes)
     prim_unmap(address, bytes);
     uint64_t start = (uint64_t)(uintptr_t)address;
     own_regions *own = &instrument_state.own;
+    thread_state *thread = &thread_tls;
+    guard_enter(thread, 1);
     spinlock_acquire(&own->lock);
     for (int i = 0; i < own->count; i++) {
         if (own->regions[i].start == start) {
@@ -39,6 +44,7 @@ void own_unmap(void *address, size_t bytes)
         }
     }
     spinlock_release(&own->lock);
+    guard_leave(thread, 1);
 }
 
 int own_region_overlaps(uint64_t start, uint64_t end)

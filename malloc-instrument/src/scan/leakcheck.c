@@ -764,13 +764,13 @@ const invisible_leak_summary *leakcheck_run(void)
     if (!instrument_state.table.ready)
         return NULL;
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++;
+    guard_enter(thread, INVISIBLE_GUARD_LONG); /* the stopper: never parked itself */
     scan s;
     memset(&s, 0, sizeof s);
     uint64_t started = prim_now_ns();
     if (map_scan(&s) != 0) {
         unmap_scan(&s);
-        thread->guard.in_hook--;
+        guard_leave(thread, INVISIBLE_GUARD_LONG);
         return NULL;
     }
     phdr_walk walk = { &s, 0 };
@@ -835,6 +835,6 @@ const invisible_leak_summary *leakcheck_run(void)
     summary->threads_stopped = (uint64_t)parked;
     summary->scan_nanoseconds = prim_now_ns() - started;
     unmap_scan(&s);
-    thread->guard.in_hook--;
+    guard_leave(thread, INVISIBLE_GUARD_LONG);
     return ok ? summary : NULL;
 }

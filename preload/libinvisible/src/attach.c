@@ -77,11 +77,10 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
         send_text(fd, "error JSON path must be absolute\n");
         return;
     }
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++; /* what the report allocates is ours, not the program's */
+    invisible_guard_enter(1); /* what the report allocates is ours, not the program's */
     int buffer = memfd_create("invisible-report", MFD_CLOEXEC);
     if (buffer < 0) {
-        thread->in_hook--;
+        invisible_guard_leave(1);
         send_text(fd, "error cannot create the report buffer\n");
         return;
     }
@@ -92,7 +91,7 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
     report_prepare_request(&request, leaks, json_path[0] ? json_path : NULL, flags);
     int rc = report_with_runtime(&request);
     invisible_state.report_fd = 2;
-    thread->in_hook--;
+    invisible_guard_leave(1);
     if (rc == 0) {
         send_buffer(fd, buffer);
         send_text(fd, "ok\n");
@@ -129,10 +128,9 @@ static void relay_message(session_relay *r)
     size_t n = r->line_length < RELAY_LINE ? r->line_length : RELAY_LINE;
     if (r->line_length == 9 && !memcmp(r->line, "interrupt", 9) && r->interrupt) {
         /* The runtime allocates on its side: ours, not the program's. */
-        invisible_thread *thread = &invisible_tls;
-        thread->in_hook++;
+        invisible_guard_enter(1);
         r->interrupt();
-        thread->in_hook--;
+        invisible_guard_leave(1);
     } else if (n > 5 && !memcmp(r->line, "exec ", 5)) {
         uint64_t count = 0;
         for (size_t i = 5; i < n && r->line[i] >= '0' && r->line[i] <= '9'; i++)
@@ -228,8 +226,7 @@ static void *relay_main(void *argument)
  * runtime allocates is ours, not the program's. */
 static void serve_python(int fd, const char *pending, size_t pending_length)
 {
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(1);
     static session_relay relay;
     int pair[2] = { -1, -1 };
     pthread_t relay_thread;
@@ -271,7 +268,7 @@ static void serve_python(int fd, const char *pending, size_t pending_length)
         pthread_join(relay_thread, NULL);
         close(pair[1]);
     }
-    thread->in_hook--;
+    invisible_guard_leave(1);
 }
 
 /* One command line; returns 0 to keep the connection open. `rest` is what follows the line. */
@@ -405,8 +402,7 @@ EXPORT int invisible_attach_start(void)
     int pid = (int)getpid();
     if (atomic_load(&listener_pid) == pid)
         return 1;
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(1);
     int rc = 0;
     int fd = bind_socket();
     if (fd < 0) {
@@ -448,6 +444,6 @@ EXPORT int invisible_attach_start(void)
             atomic_store(&listener_pid, pid);
         }
     }
-    thread->in_hook--;
+    invisible_guard_leave(1);
     return rc;
 }

@@ -67,10 +67,9 @@ static void *next_symbol(void **cache, const char *name)
     void *f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
     if (f)
         return f;
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(0);
     f = dlsym(RTLD_NEXT, name);
-    thread->in_hook--;
+    invisible_guard_leave(0);
     __atomic_store_n(cache, f, __ATOMIC_RELEASE);
     return f;
 }

@@ -56,8 +56,7 @@ static void at_exit_report(void);
 
 __attribute__((constructor(101))) static void invisible_constructor(void)
 {
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(0);
     invisible_options *o = &invisible_state.options;
     options_load(o);
     invisible_settings settings = { o->depth, o->nursery, o->stop_signal };
@@ -78,7 +77,7 @@ __attribute__((constructor(101))) static void invisible_constructor(void)
     /* Our report reads the generated objects' files to name generated code (Python functions'
      * native entry points) in leak traces: their removal at exit waits until it is written. */
     dlext_defer_file_cleanup();
-    thread->in_hook--;
+    invisible_guard_leave(0);
 }
 
 /* ---- the exit path ---- */
@@ -107,7 +106,6 @@ static void write_report(const invisible_leak_summary *leaks, const char *json_p
 
 static void at_exit_report(void)
 {
-    invisible_thread *thread = &invisible_tls;
     if (invisible_state.exiting)
         return; /* a nested exit() from --error-exitcode */
     invisible_state.exiting = 1;
@@ -116,13 +114,13 @@ static void at_exit_report(void)
         dlext_cleanup_files_now();
         return;
     }
-    thread->in_hook++;
+    invisible_guard_enter(1);
     const invisible_leak_summary *leaks = o->leak_check ? leakcheck_run() : NULL;
     unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
     write_report(leaks, o->json_path, flags);
-    thread->in_hook--;
+    invisible_guard_leave(1);
     dlext_cleanup_files_now();
     if (o->error_exitcode && leaked_blocks(leaks) > 0)
         exit(o->error_exitcode); /* glibc runs the remaining handlers, then exits with this */
@@ -132,8 +130,7 @@ EXPORT int invisible_report(const char *json_path)
 {
     if (invisible_instrument_init() != 0)
         return -1;
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(1);
     const invisible_leak_summary *leaks = leakcheck_run();
     unsigned flags = INVISIBLE_REPORT_LEAKS | INVISIBLE_REPORT_CENSUS;
     char path[INVISIBLE_PATH_CAPACITY];
@@ -143,6 +140,6 @@ EXPORT int invisible_report(const char *json_path)
         make_absolute(path, sizeof path);
     }
     write_report(leaks, path[0] ? path : NULL, flags);
-    thread->in_hook--;
+    invisible_guard_leave(1);
     return leaks ? 0 : -1;
 }
