@@ -118,6 +118,16 @@ static void fork_child(void)
     memtable_fork_child();
 }
 
+/* ---- report helpers ---- */
+
+void invisible_instrument_enter_helper(void)
+{
+    instrument_state.tracking = 0;
+    __atomic_store_n(&instrument_state.hooks.mode, 0, __ATOMIC_RELEASE);
+    /* Whoever held our locks when the copy was made does not exist here. */
+    fork_child();
+}
+
 /* ---- start ---- */
 
 /* Where ld.so's code is, so the hooks can tell its allocations apart (see RECORD_LOADER). */

@@ -14,6 +14,7 @@
 #define INVISIBLE_INSTRUMENT_TYPES_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -272,8 +273,25 @@ typedef struct leakcheck_state {
 #define HOOKS_SITE_CACHE 0x2u /* depth 1: the per-thread call-site cache answers */
 #define HOOKS_NURSERY 0x4u    /* the per-thread nurseries are on */
 
+/* Where untracked allocations go (hooks/malloc.c's bypass path). */
+#define BYPASS_GLIBC 0   /* glibc's __libc_* functions */
+#define BYPASS_FOREIGN 1 /* the allocator that serves the process (primitives/allocator.c) */
+
+/* The malloc family of an allocator that is not glibc's (jemalloc, tcmalloc...). */
+typedef struct allocator_functions {
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    void *(*memalign)(size_t, size_t);
+    size_t (*malloc_usable_size)(void *);
+} allocator_functions;
+
 typedef struct hooks_state {
     int mode;                         /* HOOKS_* bits: the hooks' one-load check (0: go to glibc) */
+    int bypass;                       /* BYPASS_*: where untracked allocations go */
+    allocator_functions foreign;      /* BYPASS_FOREIGN's functions */
+    const char *foreign_name;         /* its object's path (for the message), NULL = glibc serves */
     uint64_t loader_text_start;       /* ld.so's code: allocations made from there are RECORD_LOADER */
     uint64_t loader_text_size;
     void *program_main;               /* the program's main, wrapped through __libc_start_main */

@@ -238,6 +238,24 @@ int invisible_instrument_init(void);
  * invisible_instrument_init returns. */
 int invisible_instrument_start(const invisible_settings *settings);
 
+/* In a report helper (a copy of the process that the embedder made with a bare clone, at a
+ * quiet moment: invisible_at_quiet_moment): from now on nothing is tracked, and the locks of our
+ * tables that other threads held are released. Call first, before anything allocates. */
+void invisible_instrument_enter_helper(void);
+
+/* A range of code: [start, end). */
+typedef struct invisible_code_range {
+    uint64_t start, end;
+} invisible_code_range;
+
+/* Stop the other threads at a moment when none of them is executing inside `busy` (its pc or a
+ * return address in its innermost frames; the allocator, the dynamic loader: code that holds
+ * locks a copy of the process would need), run `work(argument)` while they are stopped, and
+ * resume them. Tries for up to about a second. 0 when `work` ran, -1 when no such moment came
+ * (or the world could not be stopped). */
+int invisible_at_quiet_moment(const invisible_code_range *busy, int busy_count,
+                              void (*work)(void *argument), void *argument);
+
 /* The table handed to the runtime (filled on first call). */
 const invisible_query_api *invisible_query_table(void);
 

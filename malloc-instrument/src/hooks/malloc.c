@@ -27,6 +27,58 @@ void *__libc_memalign(size_t alignment, size_t size);
 void *__libc_valloc(size_t size);
 void *__libc_pvalloc(size_t size);
 
+/* ---- untracked allocations ----
+ * Where an allocation goes when it is not tracked (our own code is running, or tracking is off):
+ * glibc, normally, or the allocator that really serves the process when it is not glibc's
+ * (jemalloc, tcmalloc: we stepped aside, primitives/allocator.c). One predictable branch on the
+ * bypass path; the tracked path never comes here. */
+
+static __attribute__((noinline)) void *bypass_malloc_elsewhere(size_t size)
+{
+    return instrument_state.hooks.foreign.malloc(size);
+}
+
+static inline void *bypass_malloc(size_t size)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        return __libc_malloc(size);
+    return bypass_malloc_elsewhere(size);
+}
+
+static __attribute__((noinline)) void bypass_free_elsewhere(void *block)
+{
+    instrument_state.hooks.foreign.free(block);
+}
+
+static inline void bypass_free(void *block)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        __libc_free(block);
+    else
+        bypass_free_elsewhere(block);
+}
+
+static void *bypass_calloc(size_t count, size_t size)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        return __libc_calloc(count, size);
+    return instrument_state.hooks.foreign.calloc(count, size);
+}
+
+static void *bypass_realloc(void *old, size_t size)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        return __libc_realloc(old, size);
+    return instrument_state.hooks.foreign.realloc(old, size);
+}
+
+static void *bypass_memalign(size_t alignment, size_t size)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        return __libc_memalign(alignment, size);
+    return instrument_state.hooks.foreign.memalign(alignment, size);
+}
+
 static __attribute__((noinline)) unsigned hooks_mode_first_use(thread_state *thread)
 {
     if (instrument_state.init_state != 2) {
@@ -191,7 +243,7 @@ EXPORT void *malloc(size_t size)
     thread_state *thread = &thread_tls;
     unsigned mode = hooks_mode(thread);
     if (!mode)
-        return __libc_malloc(size);
+        return bypass_malloc(size);
     hook_enter(thread);
     uint32_t site = capture_site(thread, mode, CALLER_PC, OWN_FP);
     void *block = __libc_malloc(size);
@@ -218,7 +270,7 @@ EXPORT void free(void *block)
     thread_state *thread = &thread_tls;
     unsigned mode = hooks_mode(thread);
     if (!mode) {
-        __libc_free(block);
+        bypass_free(block);
         return;
     }
     hook_enter(thread);
@@ -233,7 +285,7 @@ EXPORT void *calloc(size_t count, size_t size)
 {
     thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
-        return __libc_calloc(count, size);
+        return bypass_calloc(count, size);
     hook_enter(thread);
     void *block = __libc_calloc(count, size);
     record_block(thread, block, count * size, CALLER_PC, OWN_FP);
@@ -268,7 +320,7 @@ EXPORT void *realloc(void *old, size_t size)
 {
     thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
-        return __libc_realloc(old, size);
+        return bypass_realloc(old, size);
     hook_enter(thread);
     void *block = realloc_tracked(thread, old, size, CALLER_PC, OWN_FP);
     hook_leave(thread);
@@ -284,7 +336,7 @@ EXPORT void *reallocarray(void *old, size_t count, size_t size)
     }
     thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
-        return __libc_realloc(old, bytes);
+        return bypass_realloc(old, bytes);
     hook_enter(thread);
     void *block = realloc_tracked(thread, old, bytes, CALLER_PC, OWN_FP);
     hook_leave(thread);
@@ -304,7 +356,7 @@ static void *aligned_tracked(size_t alignment, size_t size, uint64_t pc, const v
 EXPORT void *memalign(size_t alignment, size_t size)
 {
     if (hooks_bypassed(&thread_tls))
-        return __libc_memalign(alignment, size);
+        return bypass_memalign(alignment, size);
     return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
 }
 
@@ -312,7 +364,7 @@ EXPORT void *memalign(size_t alignment, size_t size)
 EXPORT void *aligned_alloc(size_t alignment, size_t size)
 {
     if (hooks_bypassed(&thread_tls))
-        return __libc_memalign(alignment, size);
+        return bypass_memalign(alignment, size);
     return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
 }
 
@@ -324,7 +376,7 @@ EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
         return EINVAL;
     void *block;
     if (hooks_bypassed(&thread_tls)) {
-        block = __libc_memalign(alignment, size);
+        block = bypass_memalign(alignment, size);
     } else {
         block = aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
     }
@@ -337,7 +389,7 @@ EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
 EXPORT void *valloc(size_t size)
 {
     if (hooks_bypassed(&thread_tls))
-        return __libc_valloc(size);
+        return instrument_state.hooks.bypass ? bypass_memalign((size_t)getpagesize(), size) : __libc_valloc(size);
     return aligned_tracked((size_t)getpagesize(), size, CALLER_PC, OWN_FP);
 }
 
@@ -350,7 +402,7 @@ EXPORT void *pvalloc(size_t size)
     }
     rounded &= ~(page - 1);
     if (hooks_bypassed(&thread_tls))
-        return __libc_pvalloc(size);
+        return instrument_state.hooks.bypass ? bypass_memalign(page, rounded) : __libc_pvalloc(size);
     return aligned_tracked(page, rounded, CALLER_PC, OWN_FP);
 }
 
@@ -359,6 +411,9 @@ EXPORT size_t malloc_usable_size(void *block)
 {
     if (!block)
         return 0;
+    if (UNLIKELY(instrument_state.hooks.bypass == BYPASS_FOREIGN))
+        return instrument_state.hooks.foreign.malloc_usable_size
+                   ? instrument_state.hooks.foreign.malloc_usable_size(block) : 0;
     if (!instrument_state.hooks.real_malloc_usable_size) {
         thread_state *thread = &thread_tls;
         guard_enter(thread, 1);

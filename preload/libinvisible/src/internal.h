@@ -8,6 +8,7 @@
  *   descriptors.c  no descriptor of ours visible to the program; stderr kept when it closes fd 2
  *   options.c  the INVISIBLE_* settings
  *   report.c   the report request, its destination, and the plain report (no runtime)
+ *   helper.c   report helpers: a copy of the process in which the runtime writes a report
  *   runtime.c  libinvisible-runtime.so: loading it, calling its reports and Python sessions
  *   peer_access.c  may a connecting process control this one (the kernel's ptrace rule)
  *   attach.c   the on-demand request listener (protocol in include/invisible.h)
@@ -135,10 +136,35 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
  * JSON to request->json_path. Returns 0. */
 int report_plain(const invisible_report_request *request);
 
+/* ---- helper.c: report helpers ----
+ * The symbolizing part of a report runs in a copy of the process made with a bare clone (no
+ * SIGCHLD, invisible to the program's wait(), no fork handlers), so that what the runtime leaves
+ * behind (threads, descriptors, signal handlers, reserved address space) and a runtime that
+ * crashes never touch the program. See helper.c for what the copy fixes up to be usable. */
+
+/* The work, in the copy: `kept_fd` is the descriptor the caller asked to keep (renumbered), -1
+ * if none. Its result (0..255) is the copy's exit status. */
+typedef int (*helper_work)(void *argument, int kept_fd);
+
+#define HELPER_STALLED 1000 /* helper_outcome.signal: it stopped making progress and we killed it */
+
+typedef struct helper_outcome {
+    int started;   /* a copy was made and ran */
+    int exit_code; /* its exit status, when it exited */
+    int signal;    /* the signal that killed it (HELPER_STALLED: we did), 0 when it exited */
+} helper_outcome;
+
+/* Run work(argument, kept_fd) in a copy and wait for it. 0 when a copy ran (see `outcome`), -1
+ * when none could be made (this glibc's thread layout is unknown, or clone failed). */
+int helper_run(helper_work work, void *argument, int keep_fd, helper_outcome *outcome);
+
 /* ---- runtime.c: libinvisible-runtime.so ----
  * A failure of the runtime never loses the report: callers fall back to report_plain. */
 
-/* Try the runtime; returns 0 when it wrote the report. Signal dispositions are restored. */
+/* Try the runtime; returns 0 when it wrote the report. It runs in a report helper (helper.c),
+ * unless a Python session already started it in this process (or no helper can be made); then
+ * here, with the program's signal dispositions restored after it. When it fails, a one-line
+ * message says why (on the request's descriptor) and the caller writes the plain report. */
 int report_with_runtime(const invisible_report_request *request);
 
 /* Run an interactive Python session of the runtime on the connected socket `fd` (attach.c's

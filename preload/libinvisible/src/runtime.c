@@ -12,6 +12,8 @@
 #include <dlfcn.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define SAVED_SIGNALS 32
 
@@ -101,15 +103,93 @@ static void runtime_leave(const struct sigaction *saved)
             sigaction(s, &saved[s], NULL);
 }
 
-int report_with_runtime(const invisible_report_request *request)
+/* In this process (a Python session started the runtime here already, or no helper could be
+ * made). */
+static int report_here(preload_state *r, const invisible_report_request *request)
 {
-    preload_state *r = &invisible_state;
     if (load_runtime(r) != 0)
         return -1;
     struct sigaction saved[SAVED_SIGNALS];
     runtime_enter(r, saved, 0);
     int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), request);
     runtime_leave(saved);
+    return rc;
+}
+
+#define HELPER_NO_RUNTIME 10 /* the runtime could not be loaded: the plain report says so */
+#define HELPER_RUNTIME_FAILED 11
+
+/* In the report helper: the text goes to `buffer` (the parent copies it to the destination only
+ * if the whole report was written). */
+static int report_in_helper(void *argument, int buffer)
+{
+    preload_state *r = &invisible_state;
+    invisible_report_request request = *(const invisible_report_request *)argument;
+    request.report_fd = buffer;
+    r->report_fd = buffer;
+    if (load_runtime(r) != 0)
+        return HELPER_NO_RUNTIME;
+    ((invisible_runtime_init_fn)r->runtime_init)(); /* the runtime starts here (see query.h) */
+    int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), &request);
+    return rc == 0 ? 0 : HELPER_RUNTIME_FAILED;
+}
+
+static void copy_out(int from, int to)
+{
+    char chunk[8192];
+    ssize_t got;
+    lseek(from, 0, SEEK_SET);
+    while ((got = read(from, chunk, sizeof chunk)) > 0)
+        raw_write_all(to, chunk, (size_t)got);
+}
+
+/* One line on why the runtime's report is replaced by the plain one. */
+static void say_helper_failed(int fd, const helper_outcome *outcome)
+{
+    char line[256];
+    size_t n;
+    if (outcome->signal == HELPER_STALLED) {
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime made no progress and was stopped");
+    } else if (outcome->signal) {
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime died of signal ");
+        n = raw_append_u64(line, n, sizeof line, (uint64_t)outcome->signal);
+        const char *name = sigabbrev_np(outcome->signal);
+        if (name) {
+            n = raw_append(line, n, sizeof line, " (SIG");
+            n = raw_append(line, n, sizeof line, name);
+            n = raw_append(line, n, sizeof line, ")");
+        }
+    } else {
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime failed (status ");
+        n = raw_append_u64(line, n, sizeof line, (uint64_t)outcome->exit_code);
+        n = raw_append(line, n, sizeof line, ")");
+    }
+    n = raw_append(line, n, sizeof line, "; plain report follows\n");
+    raw_write_all(fd, line, n);
+}
+
+int report_with_runtime(const invisible_report_request *request)
+{
+    preload_state *r = &invisible_state;
+    if (runtime_started || r->runtime_failed)
+        return report_here(r, request);
+    int buffer = memfd_create("invisible-report", MFD_CLOEXEC);
+    helper_outcome outcome;
+    if (buffer < 0 || helper_run(report_in_helper, (void *)request, buffer, &outcome) != 0) {
+        if (buffer >= 0)
+            close(buffer);
+        return report_here(r, request);
+    }
+    int rc = -1;
+    if (!outcome.signal && outcome.exit_code == 0) {
+        copy_out(buffer, request->report_fd);
+        rc = 0;
+    } else if (!outcome.signal && outcome.exit_code == HELPER_NO_RUNTIME) {
+        r->runtime_failed = 1; /* no need to try again: the plain report says why */
+    } else {
+        say_helper_failed(request->report_fd, &outcome);
+    }
+    close(buffer);
     return rc;
 }
 
