@@ -243,6 +243,10 @@ int invisible_instrument_start(const invisible_settings *settings);
  * tables that other threads held are released. Call first, before anything allocates. */
 void invisible_instrument_enter_helper(void);
 
+/* 1 when a debugger or another tracer (strace) is attached to this process (TracerPid): then
+ * neither ptrace nor a copy of the process is ours to make. */
+int invisible_process_traced(void);
+
 /* A range of code: [start, end). */
 typedef struct invisible_code_range {
     uint64_t start, end;

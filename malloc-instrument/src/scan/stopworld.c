@@ -402,7 +402,7 @@ static long raw_clone(unsigned long flags, void *stack_top, int (*entry)(void *)
 }
 
 /* Is this process traced already (a debugger, strace)? Then ptrace is not ours to use. */
-static int process_is_traced(void)
+int invisible_process_traced(void)
 {
     char status[4096];
     if (read_small_file("/proc/self/status", status, sizeof status) <= 0)
@@ -485,7 +485,7 @@ static void wait_for_arrivals(stopworld *s, uint32_t expected)
 /* Returns the number of threads stopped or parked, or -1 when ptrace cannot be used here. */
 static int stop_by_ptrace(stopworld *s, int *attempted)
 {
-    if (process_is_traced() || tracer_start(s) != 0)
+    if (invisible_process_traced() || tracer_start(s) != 0)
         return -1;
     stopworld_tracer *t = s->tracer;
     if (tracer_wait_verdict(s) != TRACER_STOPPED) {

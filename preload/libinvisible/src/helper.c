@@ -404,6 +404,8 @@ int helper_run(helper_work work, void *argument, int keep_fd, helper_outcome *ou
     }
     if (!glibc_parts.tid_offset)
         return -1; /* a copy whose thread id is wrong would confuse pthread_kill: do without */
+    if (invisible_process_traced())
+        return -1; /* a debugger would take the copy for a thread of the process it debugs */
     helper_call call = { work, argument, keep_fd, NULL, 0 };
     raw_syscall6(SYS_get_robust_list, 0, (long)&call.robust_head, (long)&call.robust_length, 0, 0, 0);
     clone_request c = { &call, (pid_t *)((char *)pthread_self() + glibc_parts.tid_offset), -1, -1 };
