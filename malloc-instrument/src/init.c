@@ -112,6 +112,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+    thread_tls.locks_held = 0; /* fork_prepare's, reset below rather than released */
     spinlock_reset(&instrument_state.own.lock);
     spinlock_reset(&instrument_state.threads.lock);
     block_types_fork_child();

@@ -26,6 +26,12 @@
 #include "invisible/query.h"
 #include "types.h"
 
+extern instrument_process instrument_state;
+extern __thread thread_state thread_tls __attribute__((tls_model("initial-exec")));
+
+/* primitives/park.c: parks the calling thread when a stop asked it to (see guard_leave). */
+void park_from_hook(void);
+
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define COMPILER_BARRIER() __asm__ volatile("" ::: "memory")
@@ -89,8 +95,22 @@ static inline uint64_t prim_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* A thread that holds one of our locks (or is about to) counts them in `locks_held`: a stop of
+ * the world lets such a thread run on, and it parks the moment it lets go of its last lock (a
+ * stopped lock holder would block the scan). Counted before the lock is taken: a thread stopped
+ * while spinning for it is let go too. */
+static inline void park_if_asked_after_unlock(thread_state *thread)
+{
+    if (UNLIKELY(thread->park_pending) && thread->locks_held == 0 &&
+        (thread->slot == 0 || !atomic_load_explicit(&instrument_state.threads.slots[thread->slot].held_bucket,
+                                                     memory_order_relaxed)))
+        park_from_hook();
+}
+
 static inline void spinlock_acquire(invisible_spinlock *lock)
 {
+    thread_tls.locks_held++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     for (;;) {
         if (!atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire))
             return;
@@ -106,6 +126,10 @@ static inline void spinlock_acquire(invisible_spinlock *lock)
 static inline void spinlock_release(invisible_spinlock *lock)
 {
     atomic_store_explicit(&lock->locked, 0, memory_order_release);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread_state *thread = &thread_tls;
+    thread->locks_held--;
+    park_if_asked_after_unlock(thread);
 }
 
 /* Fork child: the only thread left owns nothing, whoever held the lock at fork time. */
@@ -130,8 +154,9 @@ int own_region_overlaps(uint64_t start, uint64_t end);
  * nothing when no stop is in progress. */
 void park_thread(const void *signal_context, uint64_t sp_here);
 
-/* On the way out of a short section when `park_pending` is set (hooks, guard_leave). */
-void park_from_hook(void);
+/* A thread's realloc in progress (thread_state.moving_start, 0 = none) into its stopped entry. */
+void park_note_moving(stopped_thread *t, uint64_t start);
+
 
 /* Enter and leave a guarded section that raises in_hook by `amount` (1: short, or
  * INVISIBLE_GUARD_LONG, see query.h). A thread that a stop asked to park while it was in a short
@@ -170,10 +195,7 @@ int maps_for_each(proc_mapping_visitor visit, void *context);
 /* Bounds of the mapping that holds `address`: 1 and low/high filled, or 0. */
 int maps_find(uint64_t address, uint64_t *low, uint64_t *high);
 
-/* ---- state.c ---- */
-
-extern instrument_process instrument_state;
-extern __thread thread_state thread_tls __attribute__((tls_model("initial-exec")));
+/* ---- state.c: declared at the top (the inline primitives read the thread state) ---- */
 
 /* ---- init.c ---- */
 
@@ -487,6 +509,23 @@ bool stack_bounds_lookup(uintptr_t sp, stack_range *out);
 int stopworld_stop(const stopped_thread **threads, int *signalled);
 
 void stopworld_resume(void);
+
+/* The last stop was quiet: every other thread stopped, none inside busy code (quiet.c). */
+int stopworld_quiet(void);
+
+/* While stopped by ptrace: run the threads found inside busy code for a moment and look again,
+ * until none is (the others stay stopped) or `budget_ns` is spent. 1 when the stop is quiet. */
+int stopworld_nudge_out_of_busy_code(uint64_t budget_ns);
+
+/* ---- scan/quiet.c ---- */
+
+/* Find the busy code once (glibc's allocator entry points, fork, pthread_create, the loader and
+ * libc's dl* functions): outside a stop, it asks the loader. */
+void quiet_find_busy_code(void);
+
+/* The tids of the stopped threads (entries with a tid) whose pc or innermost return addresses lie
+ * in busy code, into `out` (NULL: just count). Runs while the world is stopped. */
+int quiet_collect_busy(const stopped_thread *threads, uint32_t count, pid_t *out);
 
 /* ---- scan/leakcheck.c ---- */
 

@@ -124,6 +124,10 @@ typedef struct thread_state {
     volatile int park_pending;        /* a stop request arrived while in_hook */
     uint32_t slot;                    /* slot index, 0 = not registered yet */
     struct nursery *nursery;          /* this thread's young blocks, NULL = none yet */
+    uint32_t locks_held;              /* our spinlocks held (or being taken): internal.h */
+    /* A realloc under way: the old block, whose record is gone until glibc returns (a stop that
+     * finds the thread there scans it as a root, sized by glibc's chunk header). 0 = none. */
+    uint64_t moving_start;
     uint32_t record_cache_count;
     uint32_t record_cache[THREAD_RECORD_CACHE]; /* free memtable record indices */
     thread_trace_cache_entry trace_cache[THREAD_TRACE_CACHE];
@@ -223,6 +227,7 @@ typedef struct stopped_thread {
     uint64_t sp;           /* lowest live stack address (the red zone included) */
     uint64_t thread_pointer;
     uint64_t registers[STOPWORLD_REGISTER_COUNT];
+    uint64_t moving_low, moving_high; /* a block in the middle of a realloc: a root (else equal) */
 } stopped_thread;
 
 /* What the tracer task and the stopping thread share (stopworld.c). */
@@ -230,10 +235,15 @@ typedef struct stopworld_tracer {
     _Atomic uint32_t state;        /* futex word: TRACER_* */
     pid_t pid, stopper_tid;        /* the process, and the thread that stays running */
     int64_t tls_offset;            /* &thread_tls - thread pointer (the same in every thread) */
+    uint64_t own_text_start, own_text_end; /* our library's code */
     uint32_t traced_count;
     uint32_t released;             /* threads let go to park on their way out of our code */
+    uint32_t claims;               /* entries of stopworld.threads the tracer wrote */
     pid_t traced[STOPWORLD_MAX_THREADS];
     int traced_signal[STOPWORLD_MAX_THREADS]; /* a signal that stopped it, given back at detach; -1 = let go */
+    int traced_entry[STOPWORLD_MAX_THREADS];  /* its entry in stopworld.threads, -1 = none */
+    uint32_t nudge_count;          /* threads to run out of busy code (stopworld.c) */
+    pid_t nudge[STOPWORLD_MAX_THREADS];
     int error;                     /* why ptrace could not be used (errno), 0 = it could */
 } stopworld_tracer;
 
@@ -253,6 +263,10 @@ typedef struct stopworld {
     int signalled_pending;               /* signal method: some signalled thread never took it */
     struct sigaction previous_storage;   /* the program's handler, put back after the stop */
     pid_t signalled_tids[STOPWORLD_MAX_THREADS];
+    int quiet;                           /* the last stop: no stopped thread inside busy code */
+    int busy_searched;                   /* busy code found (scan/quiet.c) */
+    int busy_count;
+    invisible_code_range busy[40];       /* glibc's allocator, fork, the loader, pthread_create */
 } stopworld;
 
 /* ---- scan/leakcheck.c: the last leak check, and where the exiting thread's stack ends ---- */

@@ -252,13 +252,11 @@ typedef struct invisible_code_range {
     uint64_t start, end;
 } invisible_code_range;
 
-/* Stop the other threads at a moment when none of them is executing inside `busy` (its pc or a
- * return address in its innermost frames; the allocator, the dynamic loader: code that holds
- * locks a copy of the process would need), run `work(argument)` while they are stopped, and
- * resume them. Tries for up to about a second. 0 when `work` ran, -1 when no such moment came
- * (or the world could not be stopped). */
-int invisible_at_quiet_moment(const invisible_code_range *busy, int busy_count,
-                              void (*work)(void *argument), void *argument);
+/* Stop the other threads at a moment when none of them is inside glibc code that holds locks a
+ * copy of the process would need (the allocator, fork, pthread_create, the dynamic loader), run
+ * `work(argument)` while they are stopped, and resume them. Tries for up to about two seconds.
+ * 0 when `work` ran, -1 when no such moment came (or the world could not be stopped). */
+int invisible_at_quiet_moment(void (*work)(void *argument), void *argument);
 
 /* The table handed to the runtime (filled on first call). */
 const invisible_query_api *invisible_query_table(void);

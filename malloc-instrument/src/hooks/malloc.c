@@ -302,8 +302,14 @@ static void *realloc_tracked(thread_state *thread, void *old, size_t size, uint6
         return block;
     }
     memtable_record previous;
+    /* From here until glibc returns, the block is in no table: a stop that finds us meanwhile
+     * (it may leave us stopped, scan/stopworld.c) scans it from here instead. */
+    thread->moving_start = (uint64_t)(uintptr_t)old;
+    COMPILER_BARRIER();
     int known = forget_slow(thread, (uint64_t)(uintptr_t)old, &previous);
     void *block = __libc_realloc(old, size);
+    COMPILER_BARRIER();
+    thread->moving_start = 0;
     if (block) {
         record_block(thread, block, size, pc, fp);
     } else if (size == 0) {

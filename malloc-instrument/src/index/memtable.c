@@ -151,11 +151,13 @@ static uint32_t bucket_lock(memtable_bucket *bucket, thread_slot *slot, uint64_t
     }
 }
 
-/* Releasing is the store of the (possibly new) head without the lock bit. */
+/* Releasing is the store of the (possibly new) head without the lock bit. A thread that a stop
+ * let run on because it held the lock parks now (internal.h). */
 static void bucket_unlock(memtable_bucket *bucket, thread_slot *slot, uint32_t head)
 {
     atomic_store_explicit(&bucket->head, head, memory_order_release);
     atomic_store_explicit(&slot->held_bucket, 0, memory_order_relaxed);
+    park_if_asked_after_unlock(&thread_tls);
 }
 
 static void bucket_push(memtable_bucket *bucket, uint32_t index)
@@ -239,7 +241,10 @@ static int large_insert(uint32_t index)
         own_unmap(old, old_capacity * sizeof(uint32_t));
     }
     uint32_t at = large_position(t->records[index].start);
-    memmove(&t->large[at + 1], &t->large[at], (t->large_count - at) * sizeof(uint32_t));
+    /* A loop, not memmove: a stop of the world lets a thread in a short section run on to park
+     * only when it is in our code; inside libc it would stay stopped holding large_lock. */
+    for (uint32_t k = t->large_count; k > at; k--)
+        t->large[k] = t->large[k - 1];
     t->large[at] = index;
     t->large_count++;
     spinlock_release(&t->large_lock);
@@ -255,7 +260,8 @@ static uint32_t large_remove(uint64_t start)
     uint32_t found = 0, at = large_position(start);
     if (at > 0 && t->records[t->large[at - 1]].start == start) {
         found = t->large[at - 1];
-        memmove(&t->large[at - 1], &t->large[at], (t->large_count - at) * sizeof(uint32_t));
+        for (uint32_t k = at; k < t->large_count; k++) /* a loop, as in large_insert */
+            t->large[k - 1] = t->large[k];
         t->large_count--;
     }
     spinlock_release(&t->large_lock);

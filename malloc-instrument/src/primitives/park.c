@@ -24,6 +24,18 @@ static void wait_for_release(_Atomic uint32_t *generation_word, uint32_t generat
         prim_syscall6(SYS_futex, (long)generation_word, FUTEX_WAIT_PRIVATE, generation, (long)&timeout, 0, 0);
 }
 
+/* A block in the middle of a realloc (its record gone, glibc not returned yet): its range, sized
+ * by glibc's chunk header (size field, 3 flag bits; an mmapped chunk has no next header). */
+void park_note_moving(stopped_thread *t, uint64_t start)
+{
+    t->moving_low = t->moving_high = 0;
+    if (!start)
+        return;
+    uint64_t header = *(const uint64_t *)(uintptr_t)(start - 8), chunk = header & ~7ull;
+    t->moving_low = start;
+    t->moving_high = start + ((header & 2) ? chunk - 16 : chunk - 8);
+}
+
 void park_thread(const void *signal_context, uint64_t sp_here)
 {
     stopworld *s = &instrument_state.stop;
@@ -33,6 +45,7 @@ void park_thread(const void *signal_context, uint64_t sp_here)
     uint32_t i = atomic_fetch_add_explicit(&s->claimed, 1, memory_order_relaxed);
     if (i < STOPWORLD_MAX_THREADS) {
         stopped_thread *t = &s->threads[i];
+        park_note_moving(t, thread_tls.moving_start);
         t->tid = prim_gettid();
         t->thread_pointer = (uint64_t)pthread_self();
         if (signal_context) {

@@ -813,9 +813,12 @@ const invisible_leak_summary *leakcheck_run(void)
         scan_root(&s, s.roots[i].low, s.roots[i].high, s.roots[i].allocator_data);
     scan_mappings(&s, threads, thread_count, parked < signalled);
     /* Registers: of stopped threads, and the callee-saved ones live when exit() was called. */
-    for (int i = 0; i < parked; i++)
+    for (int i = 0; i < parked; i++) {
         for (int r = 0; r < STOPWORLD_REGISTER_COUNT; r++)
             consider(&s, stopped[i].registers[r], 1);
+        /* a block in the middle of a realloc: in no table, but the program's */
+        scan_root(&s, stopped[i].moving_low, stopped[i].moving_high, 0);
+    }
     for (int r = 0; r < 6; r++)
         consider(&s, instrument_state.leaks.exit_registers[r], 1);
     drain_marks(&s);

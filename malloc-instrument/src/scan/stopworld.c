@@ -34,9 +34,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -52,7 +54,9 @@
 #define LIST_PASSES 64
 
 enum { STOP_BY_NONE, STOP_BY_PTRACE, STOP_BY_SIGNAL };
-enum { TRACER_STARTING, TRACER_STOPPED, TRACER_FAILED, TRACER_RESUME };
+enum { TRACER_STARTING, TRACER_STOPPED, TRACER_FAILED, TRACER_RESUME, TRACER_NUDGE };
+
+#define NUDGE_RUN_US 50 /* how long a nudged thread runs before it is looked at again */
 
 /* PTRACE_SEIZE's request numbers, for headers that predate them. */
 #ifndef PTRACE_SEIZE
@@ -253,6 +257,7 @@ static int seize(stopworld_tracer *t, pid_t tid)
         return (int)rc;
     raw_ptrace(PTRACE_INTERRUPT, tid, 0, 0);
     t->traced_signal[t->traced_count] = 0;
+    t->traced_entry[t->traced_count] = -1;
     t->traced[t->traced_count++] = tid;
     return 1;
 }
@@ -288,30 +293,84 @@ static int wait_for_stop(stopworld_tracer *t, uint32_t i)
     return 1;
 }
 
-/* A stopped thread: record it, or, when it is inside a short section of ours, set its
- * park_pending and let it go (it parks on its way out). The guard is the first word of the
- * thread's static TLS state: in_hook, then park_pending (types.h). */
-static void settle(stopworld_tracer *t, uint32_t i)
+/* One word of a stopped thread's thread_state (types.h), read through ptrace: a thread that set
+ * its thread pointer to something odd costs a failed read, never a fault. 0 if unreadable. */
+static uint64_t peek_state(pid_t tid, uint64_t state, size_t offset)
+{
+    uint64_t word = 0;
+    if (!state || raw_ptrace(PTRACE_PEEKDATA, tid, state + offset, (uint64_t)(uintptr_t)&word) != 0)
+        return 0;
+    return word;
+}
+
+/* A thread stopped in a short section of ours is let go to park when it holds one of our locks
+ * (or is about to take one): stopped, it would block the scan; let go, it parks the moment it lets
+ * go of its last lock (internal.h), before it could wait for anything a stopped thread holds.
+ * Anywhere else the tables are consistent at every store, and a block it is handling is in its
+ * registers or frames (a realloc's old block is scanned from `moving_start`): it stays stopped. */
+static int must_park(pid_t tid, uint64_t state)
+{
+    if (peek_state(tid, state, offsetof(thread_state, locks_held)) & 0xffffffffu)
+        return 1;
+    uint32_t slot = (uint32_t)peek_state(tid, state, offsetof(thread_state, slot));
+    thread_registry *r = &instrument_state.threads;
+    return slot && slot < THREAD_SLOT_CAPACITY && r->slots &&
+           atomic_load_explicit(&r->slots[slot].held_bucket, memory_order_relaxed) != 0;
+}
+
+/* A realloc's old block: its start from the thread's state, its size from glibc's chunk header
+ * (read through ptrace too). */
+static void note_moving(stopped_thread *out, pid_t tid, uint64_t state)
+{
+    out->moving_low = out->moving_high = 0;
+    uint64_t start = peek_state(tid, state, offsetof(thread_state, moving_start));
+    uint64_t header = start ? peek_state(tid, start - 8, 0) : 0, chunk = header & ~7ull;
+    if (chunk >= 16) {
+        out->moving_low = start;
+        out->moving_high = start + ((header & 2) ? chunk - 16 : chunk - 8);
+    }
+}
+
+/* A stopped thread: record it, or, when it must park (above) and `may_release`, set its
+ * park_pending and let it go (a thread recorded before and nudged since loses its entry: it
+ * parks into a new one). The guard is the first word of the thread's static TLS state:
+ * in_hook, then park_pending. */
+static void settle(stopworld_tracer *t, uint32_t i, int may_release)
 {
     stopworld *s = world();
     pid_t tid = t->traced[i];
     struct user_regs_struct regs;
     if (raw_ptrace(PTRACE_GETREGS, tid, 0, (uint64_t)(uintptr_t)&regs) < 0)
         return;
-    uint64_t guard_address = regs.fs_base + (uint64_t)t->tls_offset, guard = 0;
-    if (regs.fs_base && raw_ptrace(PTRACE_PEEKDATA, tid, guard_address, (uint64_t)(uintptr_t)&guard) == 0 &&
-        ((uint32_t)guard & INVISIBLE_GUARD_SHORT_MASK) != 0) {
+    uint64_t state = regs.fs_base ? regs.fs_base + (uint64_t)t->tls_offset : 0;
+    uint64_t guard = peek_state(tid, state, 0);
+    int short_section = ((uint32_t)guard & INVISIBLE_GUARD_SHORT_MASK) != 0;
+    if (short_section && may_release && must_park(tid, state)) {
+        if (t->traced_entry[i] >= 0) { /* stopped before, nudged since: its entry is void now */
+            stopped_thread *old = &s->threads[t->traced_entry[i]];
+            memset(old, 0, sizeof *old);
+            t->traced_entry[i] = -1;
+        }
         guard |= 1ull << 32; /* park_pending = 1 */
-        raw_ptrace(PTRACE_POKEDATA, tid, guard_address, guard);
+        raw_ptrace(PTRACE_POKEDATA, tid, state, guard);
         raw_ptrace(PTRACE_DETACH, tid, 0, (uint64_t)t->traced_signal[i]);
         t->traced_signal[i] = -1;
         t->released++;
         return;
     }
-    uint32_t slot = atomic_fetch_add_explicit(&s->claimed, 1, memory_order_relaxed);
-    if (slot < STOPWORLD_MAX_THREADS)
-        fill_from_registers(&s->threads[slot], tid, &regs);
-    atomic_fetch_add_explicit(&s->arrived, 1, memory_order_release);
+    int entry = t->traced_entry[i];
+    if (entry < 0) {
+        uint32_t slot = atomic_fetch_add_explicit(&s->claimed, 1, memory_order_relaxed);
+        entry = slot < STOPWORLD_MAX_THREADS ? (int)slot : -1;
+        t->traced_entry[i] = entry;
+        t->claims++;
+        atomic_fetch_add_explicit(&s->arrived, 1, memory_order_release);
+    }
+    if (entry >= 0) {
+        stopped_thread *out = &s->threads[entry];
+        fill_from_registers(out, tid, &regs);
+        note_moving(out, tid, state);
+    }
 }
 
 /* List, seize and settle until a pass finds no new thread (one created while we worked is caught
@@ -327,11 +386,93 @@ static int tracer_stop_all(stopworld_tracer *t)
             return p.refused; /* a thread we may not stop: the signal method stops them all */
         for (uint32_t i = first; i < t->traced_count; i++)
             if (wait_for_stop(t, i))
-                settle(t, i);
+                settle(t, i, 1);
         if (p.seized == 0)
             break;
     }
     return 0;
+}
+
+static uint32_t traced_index(const stopworld_tracer *t, pid_t tid)
+{
+    for (uint32_t i = 0; i < t->traced_count; i++)
+        if (t->traced[i] == tid)
+            return i;
+    return UINT32_MAX;
+}
+
+/* Wait for one of `which` to stop, up to `deadline`: its index in `which`, or -1. A thread that
+ * took a signal of its own is sent on: the signal is kept for the detach, which delivers it. One
+ * that exits is forgotten. */
+static int wait_any_stop(stopworld_tracer *t, const uint32_t *which, uint32_t count, const int *running,
+                         uint64_t deadline)
+{
+    for (;;) {
+        int status = 0;
+        long pid = prim_syscall6(SYS_wait4, -1, (long)&status, __WALL | WNOHANG, 0, 0, 0);
+        if (pid > 0) {
+            for (uint32_t k = 0; k < count; k++) {
+                uint32_t i = which[k];
+                if (!running[k] || t->traced[i] != (pid_t)pid)
+                    continue;
+                if (!WIFSTOPPED(status)) {
+                    t->traced[i] = 0;
+                    return (int)k;
+                }
+                int signal = (status >> 16) == 0 ? WSTOPSIG(status) : 0;
+                if (signal && signal != SIGTRAP) {
+                    t->traced_signal[i] = signal;
+                    raw_ptrace(PTRACE_CONT, (pid_t)pid, 0, 0);
+                    break;
+                }
+                return (int)k;
+            }
+            continue;
+        }
+        if (prim_now_ns() > deadline)
+            return -1;
+        raw_pause_us(10);
+    }
+}
+
+/* Run the threads of the nudge list for NUDGE_RUN_US, all at once (one may be waiting for a lock
+ * another holds), the others staying stopped; then stop them again, read their registers anew
+ * and settle them as at the first stop. A signal that had stopped one is delivered now. */
+static void tracer_nudge(stopworld_tracer *t)
+{
+    static uint32_t which[STOPWORLD_MAX_THREADS];
+    static int running[STOPWORLD_MAX_THREADS];
+    uint32_t count = 0;
+    for (uint32_t k = 0; k < t->nudge_count; k++) {
+        uint32_t i = traced_index(t, t->nudge[k]);
+        if (i == UINT32_MAX || t->traced_signal[i] < 0)
+            continue;
+        if (raw_ptrace(PTRACE_CONT, t->traced[i], 0, (uint64_t)t->traced_signal[i]) == 0) {
+            t->traced_signal[i] = 0;
+            running[count] = 1;
+            which[count++] = i;
+        }
+    }
+    raw_pause_us(NUDGE_RUN_US);
+    for (uint32_t k = 0; k < count; k++)
+        raw_ptrace(PTRACE_INTERRUPT, t->traced[which[k]], 0, 0);
+    for (uint32_t left = count; left > 0;) {
+        int k = wait_any_stop(t, which, count, running, ~0ull);
+        if (k < 0)
+            break;
+        running[k] = 0;
+        left--;
+    }
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t i = which[k];
+        if (!t->traced[i]) {
+            int entry = t->traced_entry[i];
+            if (entry >= 0)
+                memset(&world()->threads[entry], 0, sizeof world()->threads[entry]);
+            continue; /* it exited meanwhile */
+        }
+        settle(t, i, 1);
+    }
 }
 
 static void tracer_detach_all(stopworld_tracer *t)
@@ -366,8 +507,18 @@ static int tracer_main(void *argument)
         return 1;
     }
     publish(t, TRACER_STOPPED);
-    while (atomic_load_explicit(&t->state, memory_order_acquire) != TRACER_RESUME)
+    for (;;) {
+        uint32_t state = atomic_load_explicit(&t->state, memory_order_acquire);
+        if (state == TRACER_RESUME)
+            break;
+        if (state == TRACER_NUDGE) {
+            tracer_nudge(t);
+            tracer_stop_all(t); /* threads the nudged ones created */
+            publish(t, TRACER_STOPPED);
+            continue;
+        }
         futex_wait(&t->state, TRACER_STOPPED, 100 * 1000 * 1000);
+    }
     tracer_detach_all(t);
     return 0;
 }
@@ -415,6 +566,23 @@ int invisible_process_traced(void)
     return *p != '0';
 }
 
+/* Our library's code (where a thread in a short section may be half way through an update). */
+static int find_own_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+    stopworld_tracer *t = data;
+    uint64_t here = (uint64_t)(uintptr_t)&find_own_text;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uint64_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && here >= start && here < start + ph->p_memsz) {
+            t->own_text_start = start;
+            t->own_text_end = start + ph->p_memsz;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int tracer_start(stopworld *s)
 {
     if (!s->tracer) {
@@ -424,12 +592,15 @@ static int tracer_start(stopworld *s)
             return -1;
     }
     stopworld_tracer *t = s->tracer;
+    if (!t->own_text_end)
+        dl_iterate_phdr(find_own_text, t); /* before the stop: it takes the loader's lock */
     atomic_store(&t->state, TRACER_STARTING);
     t->pid = getpid();
     t->stopper_tid = prim_gettid();
     t->tls_offset = (int64_t)((uintptr_t)&thread_tls - (uintptr_t)pthread_self());
     t->traced_count = 0;
     t->released = 0;
+    t->claims = 0;
     t->error = 0;
     /* No asynchronous signal may run a handler in the tracer (it would run on our TLS). */
     sigset_t all, saved;
@@ -482,6 +653,52 @@ static void wait_for_arrivals(stopworld *s, uint32_t expected)
         raw_pause_us(20);
 }
 
+/* Entries voided by a nudge (tid 0) are squeezed out once every expected thread is in. */
+static uint32_t compact_entries(stopworld *s, uint32_t count)
+{
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < count; i++)
+        if (s->threads[i].tid)
+            s->threads[kept++] = s->threads[i];
+    return kept;
+}
+
+/* Threads of the tracer's that are stopped inside busy code (quiet.c) run on alone for a moment
+ * and are looked at again, the others staying stopped (so none can enter it); a thread leaves the
+ * allocator within microseconds, and the busy set shrinks round after round. For a copy of the
+ * process: it must find the allocator's and the loader's locks free. Returns 1 when no stopped
+ * thread is inside busy code. */
+#define NUDGE_ROUNDS 400
+
+int stopworld_nudge_out_of_busy_code(uint64_t budget_ns)
+{
+    stopworld *s = world();
+    if (s->method == STOP_BY_NONE)
+        return 1;
+    if (s->method != STOP_BY_PTRACE)
+        return s->quiet;
+    stopworld_tracer *t = s->tracer;
+    uint64_t deadline = prim_now_ns() + budget_ns;
+    for (int round = 0; round < NUDGE_ROUNDS; round++) {
+        uint32_t count = atomic_load_explicit(&s->claimed, memory_order_acquire);
+        int n = quiet_collect_busy(s->threads, count < STOPWORLD_MAX_THREADS ? count : STOPWORLD_MAX_THREADS,
+                                   t->nudge);
+        if (n == 0)
+            break;
+        if (prim_now_ns() > deadline)
+            return 0;
+        t->nudge_count = (uint32_t)n;
+        publish(t, TRACER_NUDGE);
+        while (atomic_load_explicit(&t->state, memory_order_acquire) == TRACER_NUDGE)
+            futex_wait(&t->state, TRACER_NUDGE, 20 * 1000 * 1000);
+    }
+    wait_for_arrivals(s, t->claims + t->released);
+    uint32_t count = atomic_load_explicit(&s->claimed, memory_order_acquire);
+    s->quiet = quiet_collect_busy(s->threads, count < STOPWORLD_MAX_THREADS ? count : STOPWORLD_MAX_THREADS, NULL) == 0 &&
+               atomic_load_explicit(&s->arrived, memory_order_acquire) >= t->claims + t->released;
+    return s->quiet;
+}
+
 /* Returns the number of threads stopped or parked, or -1 when ptrace cannot be used here. */
 static int stop_by_ptrace(stopworld *s, int *attempted)
 {
@@ -494,17 +711,30 @@ static int stop_by_ptrace(stopworld *s, int *attempted)
         return -1;
     }
     s->method = STOP_BY_PTRACE;
-    uint32_t settled = 0;
+    uint32_t expected = t->claims + t->released;
+    wait_for_arrivals(s, expected);
+    uint32_t arrived = atomic_load_explicit(&s->arrived, memory_order_acquire);
+    if (arrived > STOPWORLD_MAX_THREADS)
+        arrived = STOPWORLD_MAX_THREADS;
+    if (arrived >= expected) /* everyone in: nobody writes an entry any more */
+        arrived = compact_entries(s, arrived);
+    uint32_t alive = 0;
     for (uint32_t i = 0; i < t->traced_count; i++)
         if (t->traced[i])
-            settled++;
-    wait_for_arrivals(s, settled);
-    *attempted = (int)settled;
-    uint32_t arrived = atomic_load_explicit(&s->arrived, memory_order_acquire);
-    return (int)(arrived < STOPWORLD_MAX_THREADS ? arrived : STOPWORLD_MAX_THREADS);
+            alive++;
+    *attempted = (int)alive;
+    return (int)arrived;
 }
 
 /* ---- the signal method ---- */
+
+/* The signal handler's view of must_park: this thread holds one of our locks. */
+static int lock_held_here(const thread_state *thread)
+{
+    thread_registry *r = &instrument_state.threads;
+    return thread->locks_held ||
+           (thread->slot && r->slots && atomic_load_explicit(&r->slots[thread->slot].held_bucket, memory_order_relaxed));
+}
 
 static void stop_signal_handler(int signal, siginfo_t *info, void *context)
 {
@@ -515,8 +745,8 @@ static void stop_signal_handler(int signal, siginfo_t *info, void *context)
         thread_state *thread = &thread_tls;
         if (!atomic_load_explicit(&s->active, memory_order_acquire))
             ; /* a late one: its stop is over */
-        else if (thread->guard.in_hook & INVISIBLE_GUARD_SHORT_MASK)
-            thread->park_pending = 1; /* it parks on its way out of our code */
+        else if ((thread->guard.in_hook & INVISIBLE_GUARD_SHORT_MASK) && lock_held_here(thread))
+            thread->park_pending = 1; /* it parks when it lets go of its last lock */
         else
             park_thread(context, 0);
     } else {
@@ -656,23 +886,34 @@ int stopworld_stop(const stopped_thread **threads, int *signalled)
         if (!s->threads)
             return -1;
     }
+    quiet_find_busy_code(); /* before the stop: it asks the loader */
     stop_lock(s);
     *threads = s->threads;
     atomic_store(&s->claimed, 0);
     atomic_store(&s->arrived, 0);
     s->method = STOP_BY_NONE;
-    if (for_each_thread(getpid(), prim_gettid(), NULL, NULL) == 0)
+    s->quiet = 0;
+    if (for_each_thread(getpid(), prim_gettid(), NULL, NULL) == 0) {
+        s->quiet = 1;
         return 0; /* alone: nothing to stop */
+    }
     atomic_store_explicit(&s->active, 1, memory_order_release);
     int stopped = stop_by_ptrace(s, signalled);
     if (stopped < 0)
         stopped = stop_by_signal(s, signalled);
+    if (stopped >= 0 && stopped >= *signalled)
+        s->quiet = quiet_collect_busy(s->threads, (uint32_t)stopped, NULL) == 0;
     if (stopped < 0) {
         atomic_store_explicit(&s->active, 0, memory_order_release);
         stop_unlock(s);
         return -1;
     }
     return stopped;
+}
+
+int stopworld_quiet(void)
+{
+    return world()->quiet;
 }
 
 void stopworld_resume(void)

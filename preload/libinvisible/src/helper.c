@@ -322,57 +322,6 @@ static void helper_wait(pid_t pid, int pidfd, helper_outcome *outcome)
     }
 }
 
-/* glibc code that holds locks the copy needs: the allocator's entry points (a thread inside
- * malloc has one of them among its frames), fork (it holds every allocator lock), the dynamic
- * loader and libc's dl* entry points (the loader's locks), pthread_create (the thread-stack and
- * TLS locks). */
-static const char *const busy_functions[] = {
-    "__libc_malloc", "__libc_free", "__libc_realloc", "__libc_calloc", "__libc_memalign",
-    "__libc_valloc", "__libc_pvalloc", "posix_memalign", "malloc_trim", "mallopt", "mallinfo",
-    "mallinfo2", "malloc_stats", "malloc_info", "fork", "__libc_fork", "_Fork", "dlopen",
-    "dlmopen", "dlclose", "dlsym", "dlvsym", "dladdr", "dladdr1", "dlinfo", "dl_iterate_phdr",
-    "pthread_create",
-};
-
-#define BUSY_CAPACITY (sizeof busy_functions / sizeof busy_functions[0] + 4)
-
-static invisible_code_range busy[BUSY_CAPACITY];
-static int busy_count;
-
-/* ld.so's code: its executable segments. */
-static int add_loader_code(struct dl_phdr_info *info, size_t size, void *data)
-{
-    const char *name = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
-    if (!name || strncmp(name + 1, "ld-linux", 8) != 0)
-        return 0;
-    for (int i = 0; i < info->dlpi_phnum && busy_count < (int)BUSY_CAPACITY; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            busy[busy_count].start = info->dlpi_addr + ph->p_vaddr;
-            busy[busy_count].end = busy[busy_count].start + ph->p_memsz;
-            busy_count++;
-        }
-    }
-    return 1;
-}
-
-static void busy_ranges_find(void)
-{
-    void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
-    for (size_t i = 0; libc && i < sizeof busy_functions / sizeof busy_functions[0]; i++) {
-        void *f = dlsym(libc, busy_functions[i]);
-        size_t size = f ? symbol_size(f) : 0;
-        if (size) {
-            busy[busy_count].start = (uint64_t)(uintptr_t)f;
-            busy[busy_count].end = (uint64_t)(uintptr_t)f + size;
-            busy_count++;
-        }
-    }
-    if (libc)
-        dlclose(libc);
-    dl_iterate_phdr(add_loader_code, NULL);
-}
-
 typedef struct clone_request {
     const helper_call *call;
     pid_t *tid_field;
@@ -398,10 +347,7 @@ static void clone_now(void *argument)
 int helper_run(helper_work work, void *argument, int keep_fd, helper_outcome *outcome)
 {
     memset(outcome, 0, sizeof *outcome);
-    if (!glibc_parts.searched) {
-        glibc_parts_find();
-        busy_ranges_find();
-    }
+    glibc_parts_find();
     if (!glibc_parts.tid_offset)
         return -1; /* a copy whose thread id is wrong would confuse pthread_kill: do without */
     if (invisible_process_traced())
@@ -410,7 +356,7 @@ int helper_run(helper_work work, void *argument, int keep_fd, helper_outcome *ou
     raw_syscall6(SYS_get_robust_list, 0, (long)&call.robust_head, (long)&call.robust_length, 0, 0, 0);
     clone_request c = { &call, (pid_t *)((char *)pthread_self() + glibc_parts.tid_offset), -1, -1 };
     _IO_list_lock();
-    int quiet = invisible_at_quiet_moment(busy, busy_count, clone_now, &c);
+    int quiet = invisible_at_quiet_moment(clone_now, &c);
     _IO_list_unlock();
     if (quiet != 0 || c.pid < 0)
         return -1;
