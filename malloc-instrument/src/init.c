@@ -18,8 +18,10 @@ int instrument_init(void)
 {
     int expected = 0;
     if (atomic_compare_exchange_strong(&instrument_state.init_state, &expected, 1)) {
-        int ok = memtable_init() == 0 && trace_table_init() == 0 && threads_init() == 0 &&
-                 nursery_pool_init() == 0;
+        /* Another allocator serves the process: step aside (primitives/allocator.c), before
+         * anything is tracked and without reserving the tables. */
+        int ok = !allocator_detect() && memtable_init() == 0 && trace_table_init() == 0 &&
+                 threads_init() == 0 && nursery_pool_init() == 0;
         instrument_state.tracking = ok;
         hooks_configure(); /* before init_state says done: waiters then read the mode */
         atomic_store(&instrument_state.init_state, ok ? 2 : -1);
@@ -33,6 +35,52 @@ int instrument_init(void)
 int invisible_instrument_init(void)
 {
     return instrument_init();
+}
+
+/* ---- why nothing is tracked ---- */
+
+static size_t append(char *out, size_t n, size_t capacity, const char *text)
+{
+    while (*text && n + 1 < capacity)
+        out[n++] = *text++;
+    out[n] = 0;
+    return n;
+}
+
+/* "jemalloc" from ".../libjemalloc.so.2". */
+static size_t append_short_name(char *out, size_t n, size_t capacity, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!strncmp(base, "lib", 3))
+        base += 3;
+    const char *end = strstr(base, ".so");
+    size_t length = end ? (size_t)(end - base) : strlen(base);
+    for (size_t i = 0; i < length && n + 1 < capacity; i++)
+        out[n++] = base[i];
+    out[n] = 0;
+    return n;
+}
+
+const char *invisible_instrument_unavailable(void)
+{
+    static char reason[512];
+    if (atomic_load(&instrument_state.init_state) != -1)
+        return NULL;
+    const char *foreign = instrument_state.hooks.foreign_name;
+    size_t n = 0;
+    if (foreign && strcmp(foreign, "the program") == 0) {
+        n = append(reason, n, sizeof reason, "this program has its own malloc, not glibc's");
+    } else if (foreign) {
+        n = append(reason, n, sizeof reason, "this process allocates through ");
+        n = append_short_name(reason, n, sizeof reason, foreign);
+        n = append(reason, n, sizeof reason, " (");
+        n = append(reason, n, sizeof reason, foreign);
+        n = append(reason, n, sizeof reason, "), not glibc's malloc");
+    } else {
+        n = append(reason, n, sizeof reason, memtable_unavailable_reason());
+    }
+    return reason;
 }
 
 void hooks_configure(void)

@@ -147,6 +147,13 @@ void own_unmap(void *address, size_t bytes);
 /* Does [start, end) overlap a mapping made by own_map? */
 int own_region_overlaps(uint64_t start, uint64_t end);
 
+/* ---- primitives/allocator.c ---- */
+
+/* At first use, before anything is tracked: when the malloc the process's calls reach is not
+ * glibc's (jemalloc, tcmalloc...), set the hooks to pass every call to it (BYPASS_FOREIGN) and
+ * return its object's path ("the program" for an executable's own); NULL when glibc serves. */
+const char *allocator_detect(void);
+
 /* ---- primitives/park.c ---- */
 
 /* Record the calling thread as stopped (registers from `signal_context`, a ucontext_t, or none:
@@ -259,6 +266,9 @@ static inline memtable_record *memtable_record_at(uint32_t index)
 {
     return &instrument_state.table.records[index];
 }
+
+/* Why memtable_init failed, as a phrase (init.c's invisible_instrument_unavailable). */
+const char *memtable_unavailable_reason(void);
 
 /* Upper bound (exclusive) of record indices ever used. */
 uint32_t memtable_record_limit(void);

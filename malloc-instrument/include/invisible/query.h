@@ -232,6 +232,11 @@ typedef struct invisible_settings {
  * address space could not be reserved: then nothing is tracked. Idempotent, malloc-free. */
 int invisible_instrument_init(void);
 
+/* Why nothing is tracked in this process, as a phrase for "invisible: PHRASE; leak tracking is
+ * off" (another allocator than glibc's serves it; the tables could not be reserved), or NULL when
+ * tracking works. */
+const char *invisible_instrument_unavailable(void);
+
 /* From the embedder's constructor, once: initialise, apply `settings`, note where the dynamic
  * loader's code is (its own allocations are never leaks), register the handlers that recycle a
  * thread's slot at its exit and keep the tables consistent across fork. Returns what

@@ -81,7 +81,8 @@ static void *bypass_memalign(size_t alignment, size_t size)
 
 static __attribute__((noinline)) unsigned hooks_mode_first_use(thread_state *thread)
 {
-    if (instrument_state.init_state != 2) {
+    int state = atomic_load_explicit(&instrument_state.init_state, memory_order_acquire);
+    if (state != 2 && state != -1) { /* -1: tracking unavailable for good */
         guard_enter(thread, 1);
         instrument_init();
         guard_leave(thread, 1);

@@ -69,6 +69,11 @@ int memtable_init(void)
     return 0;
 }
 
+const char *memtable_unavailable_reason(void)
+{
+    return "the memtable could not be set up";
+}
+
 uint32_t memtable_record_limit(void)
 {
     return atomic_load_explicit(&table()->record_top, memory_order_acquire);

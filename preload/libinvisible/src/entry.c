@@ -46,6 +46,16 @@ static void warn_bad_option(const char *setting)
     report_write_line(line, n);
 }
 
+/* Tracking is off for this process: say why, once, instead of a report. */
+static void warn_untracked(const char *why)
+{
+    char line[640];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: ");
+    n = raw_append(line, n, sizeof line, why);
+    n = raw_append(line, n, sizeof line, "; leak tracking is off\n");
+    report_write_line(line, n);
+}
+
 /* The query table's write_report: the destination of the report being written. */
 static void write_to_report_fd(const char *text, uint64_t length)
 {
@@ -68,6 +78,9 @@ __attribute__((constructor(101))) static void invisible_constructor(void)
     invisible_query_set_report_writer(write_to_report_fd);
     if (o->bad_option[0])
         warn_bad_option(o->bad_option);
+    const char *unavailable = invisible_instrument_unavailable();
+    if (unavailable && (o->leak_check || o->census || o->json_path[0]))
+        warn_untracked(unavailable);
     /* A NativeAOT runtime started later registers for private expedited membarrier. In a process
      * that already has several threads, that registration waits for an RCU grace period (10-20 ms
      * measured); made now, while the constructor is the only thread, it is nearly free, and the
