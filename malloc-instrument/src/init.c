@@ -62,6 +62,40 @@ static size_t append_short_name(char *out, size_t n, size_t capacity, const char
     return n;
 }
 
+static size_t append_u64(char *out, size_t n, size_t capacity, uint64_t value)
+{
+    char digits[24];
+    int count = 0;
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    while (count && n + 1 < capacity)
+        out[n++] = digits[--count];
+    out[n] = 0;
+    return n;
+}
+
+const char *invisible_instrument_degraded(void)
+{
+    static char text[256];
+    uint64_t untracked = atomic_load(&instrument_state.table.untracked);
+    if (!untracked)
+        return NULL;
+    size_t n = append_u64(text, 0, sizeof text, untracked);
+    n = append(text, n, sizeof text, untracked == 1 ? " block was" : " blocks were");
+    n = append(text, n, sizeof text, " not tracked: the memtable ran out of ");
+    uint64_t limit = instrument_state.own.address_limit;
+    if (limit) {
+        n = append(text, n, sizeof text, "address space under RLIMIT_AS (");
+        n = append_u64(text, n, sizeof text, limit >> 20);
+        n = append(text, n, sizeof text, " MiB)");
+    } else {
+        n = append(text, n, sizeof text, "records or address space");
+    }
+    return text;
+}
+
 const char *invisible_instrument_unavailable(void)
 {
     static char reason[512];

@@ -147,6 +147,10 @@ void own_unmap(void *address, size_t bytes);
 /* Does [start, end) overlap a mapping made by own_map? */
 int own_region_overlaps(uint64_t start, uint64_t end);
 
+/* How many bytes of address space our tables may reserve: UINT64_MAX without RLIMIT_AS, else an
+ * eighth of what was left under it at first use. */
+uint64_t own_reserve_budget(void);
+
 /* ---- primitives/allocator.c ---- */
 
 /* At first use, before anything is tracked: when the malloc the process's calls reach is not
@@ -257,6 +261,10 @@ int memtable_remove(uint64_t start, memtable_record *out);
 int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, uint32_t trace_id,
                    uint32_t flags);
 
+/* The bucket of `index` (address >> MEMTABLE_BUCKET_SHIFT), NULL when no block was ever recorded
+ * in its chunk of the address space. */
+memtable_bucket *memtable_bucket_at(uint64_t index);
+
 /* Record index of the live block containing `address`, 0 if none. `locked` selects taking the
  * bucket lock (running world) or not (stopped world). */
 uint32_t memtable_find(uint64_t address, int locked);
@@ -283,6 +291,13 @@ void memtable_fork_parent(void);
 void memtable_fork_child(void);
 
 /* ---- index/nursery.c ---- */
+
+/* Upper bound (exclusive) of the slots that may have a nursery. */
+static inline uint32_t nursery_slot_limit(void)
+{
+    uint32_t top = threads_slot_limit(), capacity = instrument_state.nurseries.capacity;
+    return top < capacity ? top : capacity;
+}
 
 int nursery_pool_init(void);
 

@@ -29,7 +29,7 @@
  * in a fork child. Holders never block or allocate while holding one. */
 typedef struct invisible_spinlock { _Atomic int locked; } invisible_spinlock;
 
-#define OWN_REGION_CAPACITY 64
+#define OWN_REGION_CAPACITY 1024
 
 typedef struct own_region { uint64_t start, end; } own_region;
 
@@ -37,6 +37,9 @@ typedef struct own_regions {
     invisible_spinlock lock;
     own_region regions[OWN_REGION_CAPACITY]; /* our own mappings: never roots */
     int count;
+    uint64_t reserve_budget;      /* address space our tables may reserve (memory.c), 0 = not yet known */
+    uint64_t address_limit;       /* RLIMIT_AS at start, 0 = none */
+    int mlock_future;             /* the program asked mlockall(MCL_FUTURE): map only what is used */
 } own_regions;
 
 /* ---- index/memtable.c: where every live heap block is ---- */
@@ -44,9 +47,12 @@ typedef struct own_regions {
 #define MEMTABLE_BUCKET_SHIFT 10
 #define MEMTABLE_ADDRESS_BITS 47
 #define MEMTABLE_BUCKET_COUNT (1ull << (MEMTABLE_ADDRESS_BITS - MEMTABLE_BUCKET_SHIFT))
+#define MEMTABLE_CHUNK_SHIFT 18 /* buckets per chunk: 256 MiB of addresses, 2 MiB of buckets */
+#define MEMTABLE_CHUNK_COUNT (MEMTABLE_BUCKET_COUNT >> MEMTABLE_CHUNK_SHIFT)
 #define MEMTABLE_LARGE_THRESHOLD (128u << 10)
 #define MEMTABLE_LOCK_BIT 0x80000000u
 #define MEMTABLE_RECORD_CAPACITY (1u << 28) /* 268 M live blocks, 8 GiB of records reserved */
+#define MEMTABLE_RECORD_MINIMUM (1u << 16)  /* under a tight RLIMIT_AS: 2 MiB of records */
 
 #define RECORD_LIVE 0x1u
 #define RECORD_LARGE 0x2u
@@ -67,8 +73,12 @@ typedef struct memtable_record {
 } memtable_record;
 
 typedef struct memtable {
-    memtable_bucket *buckets;
+    /* The buckets of one chunk of the address space each, mapped when a block first lands there
+     * (memtable.c): NULL = none yet. */
+    _Atomic(memtable_bucket *) *chunks;
     memtable_record *records;
+    uint32_t record_capacity;     /* records reserved: MEMTABLE_RECORD_CAPACITY, less under RLIMIT_AS */
+    _Atomic uint64_t untracked;   /* blocks not recorded: out of records or of address space */
     _Atomic uint32_t record_top;  /* next never-used record index (0 is the null record) */
     invisible_spinlock free_lock; /* global free list of records */
     uint32_t free_head;
@@ -101,7 +111,8 @@ typedef struct nursery {
 } nursery;
 
 typedef struct nursery_pool {
-    nursery *nurseries;  /* one per thread slot (THREAD_SLOT_CAPACITY), reserved lazily */
+    nursery *nurseries;  /* one per thread slot below `capacity`, reserved lazily */
+    uint32_t capacity;   /* THREAD_SLOT_CAPACITY, less under RLIMIT_AS (later slots get none) */
     int enabled;
 } nursery_pool;
 
@@ -188,9 +199,12 @@ typedef struct block_type_table {
 #define TRACE_MAX_COUNT (1u << 22)
 
 typedef struct trace_table {
-    _Atomic uint32_t *slots;      /* TRACE_TABLE_SLOTS ids, 0 = empty */
+    _Atomic uint32_t *slots;      /* slot_count ids, 0 = empty */
     uint64_t *storage;            /* per trace: header word (hash<<8 | depth), then pcs */
     uint64_t *offsets;            /* id -> word offset of its header in storage */
+    uint32_t slot_count;          /* TRACE_TABLE_SLOTS, less under RLIMIT_AS (a power of two) */
+    uint32_t max_count;           /* ids: TRACE_MAX_COUNT, or slot_count */
+    uint64_t storage_words;       /* TRACE_STORAGE_WORDS, or less */
     _Atomic uint64_t storage_top;
     _Atomic uint32_t id_top;      /* next id; 0 is "no trace" */
     _Atomic uint32_t dropped;     /* traces not interned because the table was full */

@@ -237,6 +237,10 @@ int invisible_instrument_init(void);
  * tracking works. */
 const char *invisible_instrument_unavailable(void);
 
+/* Tracking works but missed blocks (the record pool or the address space ran out, under an
+ * address-space limit): a phrase for "invisible: PHRASE" said before a report, or NULL. */
+const char *invisible_instrument_degraded(void);
+
 /* From the embedder's constructor, once: initialise, apply `settings`, note where the dynamic
  * loader's code is (its own allocations are never leaks), register the handlers that recycle a
  * thread's slot at its exit and keep the tables consistent across fork. Returns what

@@ -319,7 +319,9 @@ static inline uint32_t position_of(const scan *s, uint32_t index)
  * contiguous arrays. */
 static uint32_t block_at_by_hint(const scan *s, uint64_t word)
 {
-    const memtable_bucket *bucket = &instrument_state.table.buckets[word >> MEMTABLE_BUCKET_SHIFT];
+    const memtable_bucket *bucket = memtable_bucket_at(word >> MEMTABLE_BUCKET_SHIFT);
+    if (!bucket)
+        return position_of(s, memtable_find(word, 0)); /* large blocks, or none */
     uint32_t hint = atomic_load_explicit(&bucket->head, memory_order_relaxed) & ~MEMTABLE_LOCK_BIT;
     if (!hint) {
         hint = atomic_load_explicit(&bucket->cover, memory_order_relaxed);
@@ -741,12 +743,26 @@ static int map_scan(scan *s)
     s->traces = own_map((size_t)s->capacity * 4, 1);
     s->position = own_map((size_t)s->capacity * 4, 1);
     s->regions = own_map(REGION_CAPACITY * sizeof(scan_region), 1);
+    /* Reserved; only what is used is touched. Under an address-space limit, what the budget
+     * allows (primitives/memory.c), down to none: regions without a directory use the hints. */
+    uint64_t budget = own_reserve_budget();
     s->directory_capacity = DIRECTORY_LIMIT;
-    s->directory = own_map(s->directory_capacity * 4, 1); /* reserved; only what is used is touched */
+    while (budget != UINT64_MAX && s->directory_capacity && s->directory_capacity * 4 > budget / 4)
+        s->directory_capacity /= 2;
+    /* After mlockall(MCL_FUTURE) every new mapping is faulted in whole: reserve only about what a
+     * directory for these blocks can use. */
+    while (instrument_state.own.mlock_future && s->directory_capacity > 4096 &&
+           s->directory_capacity / 8 > s->capacity)
+        s->directory_capacity /= 2;
+    s->directory = NULL;
+    while (s->directory_capacity >= 4096 && !(s->directory = own_map(s->directory_capacity * 4, 1)))
+        s->directory_capacity /= 2;
+    if (!s->directory)
+        s->directory_capacity = 0;
     s->stack = own_map(s->stack_capacity * 4, 1);
     s->roots = own_map(ROOT_CAPACITY * sizeof(root_range), 1);
     s->threads = own_map((STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots), 1);
-    return s->regions && s->directory && s->sorting && s->sizes && s->spans && s->traces && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots
+    return s->regions && s->sorting && s->sizes && s->spans && s->traces && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots
                ? 0 : -1;
 }
 

@@ -88,6 +88,7 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
     invisible_report_request request;
     unsigned flags = INVISIBLE_REPORT_CENSUS | (with_leaks ? INVISIBLE_REPORT_LEAKS : 0);
     invisible_state.report_fd = buffer; /* the runtime's write_report goes there too */
+    report_say_degraded(buffer);
     report_prepare_request(&request, leaks, json_path[0] ? json_path : NULL, flags);
     int rc = report_with_runtime(&request);
     invisible_state.report_fd = 2;

@@ -109,12 +109,20 @@ static void write_report(const invisible_leak_summary *leaks, const char *json_p
         options_expand_pid(json_pattern, (int)getpid(), json_path, sizeof json_path);
     int destination = report_destination_open();
     invisible_state.report_fd = destination;
+    report_say_degraded(destination);
     invisible_report_request request;
     report_prepare_request(&request, leaks, json_path[0] ? json_path : NULL, flags);
     if (report_with_runtime(&request) != 0)
         report_plain(&request);
     invisible_state.report_fd = 2;
     report_destination_close(destination);
+}
+
+/* The leak check could not run (its scan could not map its arrays: an address-space limit). */
+static void warn_no_leak_check(void)
+{
+    static const char line[] = "invisible: the leak check could not run: no memory for its scan\n";
+    report_write_line(line, sizeof line - 1);
 }
 
 static void at_exit_report(void)
@@ -129,10 +137,13 @@ static void at_exit_report(void)
     }
     invisible_guard_enter(1);
     const invisible_leak_summary *leaks = o->leak_check ? leakcheck_run() : NULL;
+    if (o->leak_check && !leaks)
+        warn_no_leak_check();
     unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
-    write_report(leaks, o->json_path, flags);
+    if (leaks || o->census || o->json_path[0]) /* else the line above said it all */
+        write_report(leaks, o->json_path, flags);
     invisible_guard_leave(1);
     dlext_cleanup_files_now();
     if (o->error_exitcode && leaked_blocks(leaks) > 0)
@@ -145,6 +156,8 @@ EXPORT int invisible_report(const char *json_path)
         return -1;
     invisible_guard_enter(1);
     const invisible_leak_summary *leaks = leakcheck_run();
+    if (!leaks)
+        warn_no_leak_check();
     unsigned flags = INVISIBLE_REPORT_LEAKS | INVISIBLE_REPORT_CENSUS;
     char path[INVISIBLE_PATH_CAPACITY];
     path[0] = 0;

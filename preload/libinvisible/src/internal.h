@@ -128,6 +128,10 @@ void report_destination_close(int fd);
 /* One line (a warning) to the report's destination, opened and closed for it. */
 void report_write_line(const char *text, size_t length);
 
+/* "invisible: N blocks were not tracked: ..." on `fd` when the tables ran out (query.h's
+ * invisible_instrument_degraded), before a report. */
+void report_say_degraded(int fd);
+
 /* Fill the common parts of a request (pid, command line, descriptor). */
 void report_prepare_request(invisible_report_request *request, const invisible_leak_summary *leaks,
                             const char *json_path, unsigned flags);

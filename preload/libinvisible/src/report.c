@@ -32,6 +32,18 @@ void report_destination_close(int fd)
         close(fd);
 }
 
+void report_say_degraded(int fd)
+{
+    const char *degraded = invisible_instrument_degraded();
+    if (!degraded)
+        return;
+    char line[320];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: ");
+    n = raw_append(line, n, sizeof line, degraded);
+    n = raw_append(line, n, sizeof line, "\n");
+    raw_write_all(fd, line, n);
+}
+
 void report_write_line(const char *text, size_t length)
 {
     int fd = report_destination_open();

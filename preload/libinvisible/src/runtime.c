@@ -12,7 +12,9 @@
 #include <dlfcn.h>
 #include <signal.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define SAVED_SIGNALS 32
@@ -103,10 +105,49 @@ static void runtime_leave(const struct sigaction *saved)
             sigaction(s, &saved[s], NULL);
 }
 
+/* The NativeAOT runtime reserves a few hundred MiB of address space as it starts (its GC's
+ * regions), and ends the process when it cannot: under RLIMIT_AS, it is not started unless that
+ * much is left. 1 when it fits; else `*left` holds the MiB left. */
+#define RUNTIME_ADDRESS_SPACE (384ull << 20)
+
+static int runtime_fits(uint64_t *left)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return 1;
+    uint64_t used = 0;
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char text[128];
+        ssize_t n = read(fd, text, sizeof text - 1);
+        close(fd);
+        for (ssize_t i = 0; i < n && text[i] >= '0' && text[i] <= '9'; i++)
+            used = used * 10 + (uint64_t)(text[i] - '0');
+        used *= (uint64_t)sysconf(_SC_PAGESIZE);
+    }
+    uint64_t room = limit.rlim_cur > used ? limit.rlim_cur - used : 0;
+    *left = room >> 20;
+    return room >= RUNTIME_ADDRESS_SPACE;
+}
+
+static void say_no_room(int fd, uint64_t left)
+{
+    char line[256];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: ");
+    n = raw_append_u64(line, n, sizeof line, left);
+    n = raw_append(line, n, sizeof line, " MiB of address space left under RLIMIT_AS, too little for the report runtime; plain report follows\n");
+    raw_write_all(fd, line, n);
+}
+
 /* In this process (a Python session started the runtime here already, or no helper could be
  * made). */
 static int report_here(preload_state *r, const invisible_report_request *request)
 {
+    uint64_t left = 0;
+    if (!runtime_started && !runtime_fits(&left)) {
+        say_no_room(request->report_fd, left);
+        return -1;
+    }
     if (load_runtime(r) != 0)
         return -1;
     struct sigaction saved[SAVED_SIGNALS];
@@ -116,8 +157,12 @@ static int report_here(preload_state *r, const invisible_report_request *request
     return rc;
 }
 
-#define HELPER_NO_RUNTIME 10 /* the runtime could not be loaded: the plain report says so */
-#define HELPER_RUNTIME_FAILED 11
+/* The helper's exit status says how it went. Success is not 0: a runtime that gives up may end the
+ * process itself, with status 0, without a report. */
+#define HELPER_WRITTEN 40    /* the report is in the buffer */
+#define HELPER_NO_RUNTIME 41 /* the runtime could not be loaded: the plain report says so */
+#define HELPER_RUNTIME_FAILED 42
+#define HELPER_NO_ROOM 43    /* too little address space left for the runtime to start */
 
 /* In the report helper: the text goes to `buffer` (the parent copies it to the destination only
  * if the whole report was written). */
@@ -127,11 +172,16 @@ static int report_in_helper(void *argument, int buffer)
     invisible_report_request request = *(const invisible_report_request *)argument;
     request.report_fd = buffer;
     r->report_fd = buffer;
+    uint64_t left = 0;
+    if (!runtime_fits(&left)) {
+        say_no_room(buffer, left); /* the parent passes the buffer on with the plain report */
+        return HELPER_NO_ROOM;
+    }
     if (load_runtime(r) != 0)
         return HELPER_NO_RUNTIME;
     ((invisible_runtime_init_fn)r->runtime_init)(); /* the runtime starts here (see query.h) */
     int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), &request);
-    return rc == 0 ? 0 : HELPER_RUNTIME_FAILED;
+    return rc == 0 ? HELPER_WRITTEN : HELPER_RUNTIME_FAILED;
 }
 
 static void copy_out(int from, int to)
@@ -159,8 +209,10 @@ static void say_helper_failed(int fd, const helper_outcome *outcome)
             n = raw_append(line, n, sizeof line, name);
             n = raw_append(line, n, sizeof line, ")");
         }
+    } else if (outcome->exit_code == HELPER_RUNTIME_FAILED) {
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime could not write the report");
     } else {
-        n = raw_append(line, 0, sizeof line, "invisible: the report runtime failed (status ");
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime ended without writing the report (status ");
         n = raw_append_u64(line, n, sizeof line, (uint64_t)outcome->exit_code);
         n = raw_append(line, n, sizeof line, ")");
     }
@@ -181,11 +233,13 @@ int report_with_runtime(const invisible_report_request *request)
         return report_here(r, request);
     }
     int rc = -1;
-    if (!outcome.signal && outcome.exit_code == 0) {
+    if (!outcome.signal && outcome.exit_code == HELPER_WRITTEN) {
         copy_out(buffer, request->report_fd);
         rc = 0;
     } else if (!outcome.signal && outcome.exit_code == HELPER_NO_RUNTIME) {
         r->runtime_failed = 1; /* no need to try again: the plain report says why */
+    } else if (!outcome.signal && outcome.exit_code == HELPER_NO_ROOM) {
+        copy_out(buffer, request->report_fd); /* its one line */
     } else {
         say_helper_failed(request->report_fd, &outcome);
     }
