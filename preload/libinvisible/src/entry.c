@@ -142,8 +142,13 @@ static void at_exit_report(void)
     unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
-    if (leaks || o->census || o->json_path[0]) /* else the line above said it all */
+    if (leaks || o->census || o->json_path[0]) {
         write_report(leaks, o->json_path, flags);
+    } else { /* the line above says it all, and what the tables missed */
+        int destination = report_destination_open();
+        report_say_degraded(destination);
+        report_destination_close(destination);
+    }
     invisible_guard_leave(1);
     dlext_cleanup_files_now();
     if (o->error_exitcode && leaked_blocks(leaks) > 0)
