@@ -207,8 +207,10 @@ void invisible_instrument_enter_helper(void)
 {
     instrument_state.tracking = 0;
     __atomic_store_n(&instrument_state.hooks.mode, 0, __ATOMIC_RELEASE);
-    /* Whoever held our locks when the copy was made does not exist here. */
+    /* Whoever held our locks when the copy was made does not exist here; and the copy was made
+     * while this thread had the world stopped (scan/quiet.c): there is no such stop here. */
     fork_child();
+    stopworld_forget_stop();
 }
 
 /* ---- start ---- */

@@ -535,6 +535,9 @@ int stopworld_stop(const stopped_thread **threads, int *signalled);
 
 void stopworld_resume(void);
 
+/* In a copy of the process made during a stop (a report helper): no stop is in progress here. */
+void stopworld_forget_stop(void);
+
 /* The last stop was quiet: every other thread stopped, none inside busy code (quiet.c). */
 int stopworld_quiet(void);
 

@@ -911,6 +911,15 @@ int stopworld_stop(const stopped_thread **threads, int *signalled)
     return stopped;
 }
 
+void stopworld_forget_stop(void)
+{
+    stopworld *s = world();
+    atomic_store(&s->active, 0);
+    s->method = STOP_BY_NONE;
+    s->tracer_pid = 0;
+    atomic_store(&s->stopper, 0);
+}
+
 int stopworld_quiet(void)
 {
     return world()->quiet;

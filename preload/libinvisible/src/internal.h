@@ -38,7 +38,8 @@
  *   INVISIBLE_CENSUS=yes          heap census by type at exit
  *   INVISIBLE_ALLOC_FN=a,b        extra allocator wrappers to skip when attributing sites
  *   INVISIBLE_RUNTIME=PATH        libinvisible-runtime.so to use (default: beside this library)
- *   INVISIBLE_STOP_SIGNAL=N       signal used to stop threads for a scan (default SIGRTMAX-3)
+ *   INVISIBLE_STOP_SIGNAL=N       signal that stops threads for a scan when ptrace cannot be used
+ *                                 (a debugger or strace attached; default SIGRTMAX-3)
  *   INVISIBLE_NURSERY=no          record every block in the shared memtable at once (no
  *                                 per-thread cache of young blocks; for measurements)
  */
