@@ -141,8 +141,8 @@ int quiet_collect_busy(const stopped_thread *threads, uint32_t count, pid_t *out
 {
     stopworld *s = &instrument_state.stop;
     static uint64_t (*ranges)[2];
-    if (!ranges)
-        ranges = prim_map(MAPPING_CAPACITY * sizeof *ranges, 1);
+    if (!ranges) /* ours (never a root): a holder of own_map's lock was let go before the stop */
+        ranges = own_map(MAPPING_CAPACITY * sizeof *ranges, 1);
     mapping_table maps = { ranges, 0 };
     if (ranges)
         maps_for_each(note_mapping, &maps);
