@@ -263,9 +263,9 @@ typedef struct invisible_code_range {
 
 /* Stop the other threads at a moment when none of them is inside glibc code that holds locks a
  * copy of the process would need (the allocator, fork, pthread_create, the dynamic loader), run
- * `work(argument)` while they are stopped, and resume them. Tries for up to about two seconds.
- * 0 when `work` ran, -1 when no such moment came (or the world could not be stopped). */
-int invisible_at_quiet_moment(void (*work)(void *argument), void *argument);
+ * `work(argument)` while they are stopped, and resume them. Tries for about `budget_ns`. 0 when
+ * `work` ran, -1 when no such moment came (or the world could not be stopped). */
+int invisible_at_quiet_moment(void (*work)(void *argument), void *argument, uint64_t budget_ns);
 
 /* The table handed to the runtime (filled on first call). */
 const invisible_query_api *invisible_query_table(void);

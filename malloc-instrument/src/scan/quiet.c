@@ -20,7 +20,6 @@
 #include <time.h>
 
 #define QUIET_FRAMES 16
-#define QUIET_BUDGET_NS 1000000000ull
 #define NUDGE_BUDGET_NS 300000000ull /* per stop */
 #define MAPPING_CAPACITY 65536
 
@@ -162,18 +161,18 @@ static void pause_ns(uint64_t nanoseconds)
     nanosleep(&t, NULL);
 }
 
-int invisible_at_quiet_moment(void (*work)(void *argument), void *argument)
+int invisible_at_quiet_moment(void (*work)(void *argument), void *argument, uint64_t budget_ns)
 {
     thread_state *thread = &thread_tls;
     guard_enter(thread, INVISIBLE_GUARD_LONG); /* the stopper: never parked itself */
-    uint64_t deadline = prim_now_ns() + QUIET_BUDGET_NS, wait = 100 * 1000;
+    uint64_t deadline = prim_now_ns() + budget_ns, wait = 100 * 1000;
     int done = -1;
     while (done != 0) {
         const stopped_thread *stopped = NULL;
         int signalled = 0;
         if (stopworld_stop(&stopped, &signalled) < 0)
             break;
-        if (stopworld_nudge_out_of_busy_code(NUDGE_BUDGET_NS)) {
+        if (stopworld_nudge_out_of_busy_code(budget_ns < NUDGE_BUDGET_NS ? budget_ns : NUDGE_BUDGET_NS)) {
             work(argument);
             done = 0;
         }

@@ -344,7 +344,7 @@ static void clone_now(void *argument)
         helper_child(c->call);
 }
 
-int helper_run(helper_work work, void *argument, int keep_fd, helper_outcome *outcome)
+int helper_run(helper_work work, void *argument, int keep_fd, uint64_t quiet_budget_ns, helper_outcome *outcome)
 {
     memset(outcome, 0, sizeof *outcome);
     glibc_parts_find();
@@ -356,7 +356,7 @@ int helper_run(helper_work work, void *argument, int keep_fd, helper_outcome *ou
     raw_syscall6(SYS_get_robust_list, 0, (long)&call.robust_head, (long)&call.robust_length, 0, 0, 0);
     clone_request c = { &call, (pid_t *)((char *)pthread_self() + glibc_parts.tid_offset), -1, -1 };
     _IO_list_lock();
-    int quiet = invisible_at_quiet_moment(clone_now, &c);
+    int quiet = invisible_at_quiet_moment(clone_now, &c, quiet_budget_ns);
     _IO_list_unlock();
     if (quiet != 0 || c.pid < 0)
         return -1;

@@ -159,9 +159,10 @@ typedef struct helper_outcome {
     int signal;    /* the signal that killed it (HELPER_STALLED: we did), 0 when it exited */
 } helper_outcome;
 
-/* Run work(argument, kept_fd) in a copy and wait for it. 0 when a copy ran (see `outcome`), -1
- * when none could be made (this glibc's thread layout is unknown, or clone failed). */
-int helper_run(helper_work work, void *argument, int keep_fd, helper_outcome *outcome);
+/* Run work(argument, kept_fd) in a copy made at a quiet moment (looked for during about
+ * `quiet_budget_ns`) and wait for it. 0 when a copy ran (see `outcome`), -1 when none could be
+ * made (no quiet moment, a debugger attached, this glibc's thread layout unknown, clone failed). */
+int helper_run(helper_work work, void *argument, int keep_fd, uint64_t quiet_budget_ns, helper_outcome *outcome);
 
 /* ---- runtime.c: libinvisible-runtime.so ----
  * A failure of the runtime never loses the report: callers fall back to report_plain. */

@@ -164,6 +164,9 @@ static int report_here(preload_state *r, const invisible_report_request *request
 #define HELPER_RUNTIME_FAILED 42
 #define HELPER_NO_ROOM 43    /* too little address space left for the runtime to start */
 
+#define EXIT_QUIET_BUDGET_NS 100000000ull  /* 0.1 s */
+#define RUN_QUIET_BUDGET_NS 1000000000ull  /* 1 s */
+
 /* In the report helper: the text goes to `buffer` (the parent copies it to the destination only
  * if the whole report was written). */
 static int report_in_helper(void *argument, int buffer)
@@ -227,7 +230,10 @@ int report_with_runtime(const invisible_report_request *request)
         return report_here(r, request);
     int buffer = memfd_create("invisible-report", MFD_CLOEXEC);
     helper_outcome outcome;
-    if (buffer < 0 || helper_run(report_in_helper, (void *)request, buffer, &outcome) != 0) {
+    /* At exit what the runtime leaves behind goes with the process: a short look for a quiet
+     * moment, then the report here. In the middle of a run it matters: look longer. */
+    uint64_t budget = (request->flags & INVISIBLE_REPORT_AT_EXIT) ? EXIT_QUIET_BUDGET_NS : RUN_QUIET_BUDGET_NS;
+    if (buffer < 0 || helper_run(report_in_helper, (void *)request, buffer, budget, &outcome) != 0) {
         if (buffer >= 0)
             close(buffer);
         return report_here(r, request);
