@@ -18,6 +18,7 @@
 #include "invisible/rawlibc.h"
 #include "invisible/state.h"
 #include "invisible/trace.h"
+#include "faultguard.h"
 
 #define LINE_CAPACITY 2048
 #define SAVED_SIGNALS 32
@@ -193,6 +194,7 @@ static void runtime_leave(const struct sigaction *saved)
     for (int s = 1; s < SAVED_SIGNALS; s++)
         if (s != SIGKILL && s != SIGSTOP)
             sigaction(s, &saved[s], NULL);
+    fault_guard_forget(); /* its handler went with the runtime's */
 }
 
 int report_with_runtime(const invisible_report_request *request)
