@@ -94,6 +94,12 @@ public static unsafe partial class FaultGuard
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Init()
     {
+        // INVISIBLE_FAULT_GUARD=0: plain calls (to measure what the guard costs, or to let a debugger see the fault).
+        if (Environment.GetEnvironmentVariable("INVISIBLE_FAULT_GUARD") == "0")
+        {
+            s_state = -1;
+            return;
+        }
         // RTLD_DEFAULT: libinvisible.so preloaded, or dlopened globally by an attach injection.
         nint guarded = dlsym(0, "invisible_guarded_call");
         nint thread = dlsym(0, "invisible_fault_guard_thread");
