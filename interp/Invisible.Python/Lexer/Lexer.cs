@@ -165,7 +165,7 @@ public sealed class Lexer
         if (c == '(' || c == '[' || c == '{')
         {
             // CPython's tokenizer limit (MAXLEVEL): the parser below recurses once per level.
-            if (_paren >= MaxParenLevel) throw Err("too many nested parentheses");
+            if (_paren >= MaxParenLevel) throw new SyntaxErrorException("too many nested parentheses", _line, st - _lineStart + 1);
             _paren++;
             _open.Add((c, _line, st - _lineStart));
         }
