@@ -61,16 +61,20 @@ public class DeepNestingTests
     }
 
     [Fact]
-    public void RaisedRecursionLimitStopsAtTheStackNotInASegfault()
+    public void RaisedRecursionLimitStillEndsInRecursionErrors()
     {
-        // CPython dies of SIGSEGV here; we stop at the end of the stack budget with RecursionError.
+        // With the limit raised, CPython recurses on its C stack for these and dies of SIGSEGV; we stop with
+        // RecursionError (the depth cap, or the stack check on a thread with less stack).
         var r = Paths.RunProcess(Binary, new[] { "python", "-c",
-            "import sys\nsys.setrecursionlimit(10**6)\ndef down(n):\n    return down(n + 1)\n" +
-            "try:\n    down(0)\nexcept RecursionError as e:\n    print('stopped:', e)\n" +
-            "a, b = [], []\nfor i in range(300000): a, b = [a], [b]\ntry:\n    print(a == b)\nexcept RecursionError as e:\n    print('stopped:', e)\n" +
+            "import sys\nsys.setrecursionlimit(10**6)\n" +
+            "a, b = [], []\nfor i in range(300000): a, b = [a], [b]\n" +
+            "for f in (lambda: a == b, lambda: repr(a), lambda: __import__('json').dumps(b)):\n" +
+            "    try:\n        f()\n    except RecursionError as e:\n        print('stopped:', e)\n" +
             "print('alive')" }, Paths.RepoRoot, timeoutMs: 120_000);
         Assert.True(r.Exit == 0, r.Stderr);
-        Assert.Equal("stopped: maximum recursion depth exceeded\nstopped: maximum recursion depth exceeded in comparison\nalive\n", r.Stdout);
+        Assert.Equal("stopped: maximum recursion depth exceeded in comparison\n" +
+                     "stopped: maximum recursion depth exceeded while getting the repr of an object\n" +
+                     "stopped: maximum recursion depth exceeded while encoding a JSON object\nalive\n", r.Stdout);
     }
 
     [Fact]
