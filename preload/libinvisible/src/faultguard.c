@@ -27,6 +27,8 @@
  * call. The signal mask is restored from the handler's context only when a fault is taken.
  */
 #define _GNU_SOURCE
+#include "internal.h"
+
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
@@ -38,10 +40,6 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
-
-#include "faultguard.h"
-#include "invisible.h"
-#include "invisible/thread_state.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define GUARDED_SIGNALS 4
