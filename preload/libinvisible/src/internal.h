@@ -9,6 +9,7 @@
  *   options.c  the INVISIBLE_* settings
  *   report.c   the report request, its destination, and the plain report (no runtime)
  *   helper.c   report helpers: a copy of the process in which the runtime writes a report
+ *   faultguard.c  native faults in calls made from Python become exceptions (exports in invisible.h)
  *   runtime.c  libinvisible-runtime.so: loading it, calling its reports and Python sessions
  *   peer_access.c  may a connecting process control this one (the kernel's ptrace rule)
  *   attach.c   the on-demand request listener (protocol in include/invisible.h)
@@ -163,6 +164,13 @@ typedef struct helper_outcome {
  * `quiet_budget_ns`) and wait for it. 0 when a copy ran (see `outcome`), -1 when none could be
  * made (no quiet moment, a debugger attached, this glibc's thread layout unknown, clone failed). */
 int helper_run(helper_work work, void *argument, int keep_fd, uint64_t quiet_budget_ns, helper_outcome *outcome);
+
+/* ---- faultguard.c: the fault guard (its exports are in invisible.h) ---- */
+
+/* runtime.c gave the program its own signal dispositions back (end of a report or an attach
+ * session): the guard's handler is gone, the next guarded call installs it again in front of
+ * whatever is there then. */
+void fault_guard_forget(void);
 
 /* ---- runtime.c: libinvisible-runtime.so ----
  * A failure of the runtime never loses the report: callers fall back to report_plain. */

@@ -103,6 +103,7 @@ static void runtime_leave(const struct sigaction *saved)
     for (int s = 1; s < SAVED_SIGNALS; s++)
         if (s != SIGKILL && s != SIGSTOP)
             sigaction(s, &saved[s], NULL);
+    fault_guard_forget(); /* its handler went with the runtime's */
 }
 
 /* The NativeAOT runtime reserves a few hundred MiB of address space as it starts (its GC's
