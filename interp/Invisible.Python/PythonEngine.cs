@@ -24,6 +24,9 @@ public sealed class PythonEngine
     public PythonEngine(TextWriter? stdout = null, TextWriter? stderr = null, TextReader? stdin = null, string[]? argv = null, string? scriptDir = null)
     {
         BuiltinsModule.InitTypes();
+        // This thread runs Python, and Python calls C: a native stack overflow in such a call needs a signal stack
+        // for the fault guard to catch it (a no-op without libinvisible.so).
+        Invisible.Abi.Ffi.FaultGuard.PrepareThread();
         if (!_stdRegistered) { _stdRegistered = true; StdModules.RegisterAll(); }
         Out = stdout ?? Console.Out;
         Err = stderr ?? Console.Error;

@@ -18,8 +18,10 @@ int instrument_init(void)
 {
     int expected = 0;
     if (atomic_compare_exchange_strong(&instrument_state.init_state, &expected, 1)) {
-        int ok = memtable_init() == 0 && trace_table_init() == 0 && threads_init() == 0 &&
-                 nursery_pool_init() == 0;
+        /* Another allocator serves the process: step aside (primitives/allocator.c), before
+         * anything is tracked and without reserving the tables. */
+        int ok = !allocator_detect() && memtable_init() == 0 && trace_table_init() == 0 &&
+                 threads_init() == 0 && nursery_pool_init() == 0;
         instrument_state.tracking = ok;
         hooks_configure(); /* before init_state says done: waiters then read the mode */
         atomic_store(&instrument_state.init_state, ok ? 2 : -1);
@@ -33,6 +35,86 @@ int instrument_init(void)
 int invisible_instrument_init(void)
 {
     return instrument_init();
+}
+
+/* ---- why nothing is tracked ---- */
+
+static size_t append(char *out, size_t n, size_t capacity, const char *text)
+{
+    while (*text && n + 1 < capacity)
+        out[n++] = *text++;
+    out[n] = 0;
+    return n;
+}
+
+/* "jemalloc" from ".../libjemalloc.so.2". */
+static size_t append_short_name(char *out, size_t n, size_t capacity, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!strncmp(base, "lib", 3))
+        base += 3;
+    const char *end = strstr(base, ".so");
+    size_t length = end ? (size_t)(end - base) : strlen(base);
+    for (size_t i = 0; i < length && n + 1 < capacity; i++)
+        out[n++] = base[i];
+    out[n] = 0;
+    return n;
+}
+
+static size_t append_u64(char *out, size_t n, size_t capacity, uint64_t value)
+{
+    char digits[24];
+    int count = 0;
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    while (count && n + 1 < capacity)
+        out[n++] = digits[--count];
+    out[n] = 0;
+    return n;
+}
+
+const char *invisible_instrument_degraded(void)
+{
+    static char text[256];
+    uint64_t untracked = atomic_load(&instrument_state.table.untracked);
+    if (!untracked)
+        return NULL;
+    size_t n = append_u64(text, 0, sizeof text, untracked);
+    n = append(text, n, sizeof text, untracked == 1 ? " block was" : " blocks were");
+    n = append(text, n, sizeof text, " not tracked: the memtable ran out of ");
+    uint64_t limit = instrument_state.own.address_limit;
+    if (limit) {
+        n = append(text, n, sizeof text, "address space under RLIMIT_AS (");
+        n = append_u64(text, n, sizeof text, limit >> 20);
+        n = append(text, n, sizeof text, " MiB)");
+    } else {
+        n = append(text, n, sizeof text, "records or address space");
+    }
+    return text;
+}
+
+const char *invisible_instrument_unavailable(void)
+{
+    static char reason[512];
+    if (atomic_load(&instrument_state.init_state) != -1)
+        return NULL;
+    const char *foreign = instrument_state.hooks.foreign_name;
+    size_t n = 0;
+    if (foreign && strcmp(foreign, "the program") == 0) {
+        n = append(reason, n, sizeof reason, "this program has its own malloc, not glibc's");
+    } else if (foreign) {
+        n = append(reason, n, sizeof reason, "this process allocates through ");
+        n = append_short_name(reason, n, sizeof reason, foreign);
+        n = append(reason, n, sizeof reason, " (");
+        n = append(reason, n, sizeof reason, foreign);
+        n = append(reason, n, sizeof reason, "), not glibc's malloc");
+    } else {
+        n = append(reason, n, sizeof reason, memtable_unavailable_reason());
+    }
+    return reason;
 }
 
 void hooks_configure(void)
@@ -66,7 +148,7 @@ void instrument_disable_nurseries(void)
 static void thread_exit_destructor(void *value)
 {
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++;
+    guard_enter(thread, 1);
     /* Our young blocks outlive us: share them before the slot (and nursery) is recycled. */
     nursery *n = thread->nursery;
     if (n)
@@ -75,7 +157,7 @@ static void thread_exit_destructor(void *value)
     memtable_release_thread_cache(thread);
     invisible_unwind_thread_exit();
     threads_release_slot(thread);
-    thread->guard.in_hook--;
+    guard_leave(thread, 1);
 }
 
 /* Must run outside any hook (pthread_key_create may allocate): from the constructor. A thread
@@ -112,10 +194,23 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+    thread_tls.locks_held = 0; /* fork_prepare's, reset below rather than released */
     spinlock_reset(&instrument_state.own.lock);
     spinlock_reset(&instrument_state.threads.lock);
     block_types_fork_child();
     memtable_fork_child();
+}
+
+/* ---- report helpers ---- */
+
+void invisible_instrument_enter_helper(void)
+{
+    instrument_state.tracking = 0;
+    __atomic_store_n(&instrument_state.hooks.mode, 0, __ATOMIC_RELEASE);
+    /* Whoever held our locks when the copy was made does not exist here; and the copy was made
+     * while this thread had the world stopped (scan/quiet.c): there is no such stop here. */
+    fork_child();
+    stopworld_forget_stop();
 }
 
 /* ---- start ---- */
@@ -139,7 +234,7 @@ static int find_loader_text(struct dl_phdr_info *info, size_t size, void *data)
 int invisible_instrument_start(const invisible_settings *settings)
 {
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++;
+    guard_enter(thread, 1);
     int rc = instrument_init();
     dl_iterate_phdr(find_loader_text, NULL);
     instrument_state.depth = settings->depth;
@@ -149,6 +244,6 @@ int invisible_instrument_start(const invisible_settings *settings)
         instrument_disable_nurseries();
     create_thread_exit_key();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
-    thread->guard.in_hook--;
+    guard_leave(thread, 1);
     return rc;
 }

@@ -4,7 +4,8 @@
  *
  * Layers, lowest first; a file calls only into its own layer or those below it:
  *   state.c      the process and thread state (data only; every layer reads it)
- *   primitives/  raw system calls, spinlocks, our own mappings, the /proc/self/maps reader
+ *   primitives/  raw system calls, spinlocks, our own mappings, the /proc/self/maps reader,
+ *                parking a thread while the world is stopped
  *   index/       per-thread slots, the memtable, the nurseries, any-block lookups, type annotations
  *   trace/       the unwinder and trace interning. The unwinder's interface is its own header,
  *                trace/unwind.h (C and C++: its tests link it alone), included where it is used
@@ -24,6 +25,12 @@
 
 #include "invisible/query.h"
 #include "types.h"
+
+extern instrument_process instrument_state;
+extern __thread thread_state thread_tls __attribute__((tls_model("initial-exec")));
+
+/* primitives/park.c: parks the calling thread when a stop asked it to (see guard_leave). */
+void park_from_hook(void);
 
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -88,8 +95,22 @@ static inline uint64_t prim_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* A thread that holds one of our locks (or is about to) counts them in `locks_held`: a stop of
+ * the world lets such a thread run on, and it parks the moment it lets go of its last lock (a
+ * stopped lock holder would block the scan). Counted before the lock is taken: a thread stopped
+ * while spinning for it is let go too. */
+static inline void park_if_asked_after_unlock(thread_state *thread)
+{
+    if (UNLIKELY(thread->park_pending) && thread->locks_held == 0 &&
+        (thread->slot == 0 || !atomic_load_explicit(&instrument_state.threads.slots[thread->slot].held_bucket,
+                                                     memory_order_relaxed)))
+        park_from_hook();
+}
+
 static inline void spinlock_acquire(invisible_spinlock *lock)
 {
+    thread_tls.locks_held++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     for (;;) {
         if (!atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire))
             return;
@@ -105,6 +126,10 @@ static inline void spinlock_acquire(invisible_spinlock *lock)
 static inline void spinlock_release(invisible_spinlock *lock)
 {
     atomic_store_explicit(&lock->locked, 0, memory_order_release);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread_state *thread = &thread_tls;
+    thread->locks_held--;
+    park_if_asked_after_unlock(thread);
 }
 
 /* Fork child: the only thread left owns nothing, whoever held the lock at fork time. */
@@ -121,6 +146,46 @@ void *own_map(size_t bytes, int reserve_only);
 void own_unmap(void *address, size_t bytes);
 /* Does [start, end) overlap a mapping made by own_map? */
 int own_region_overlaps(uint64_t start, uint64_t end);
+
+/* How many bytes of address space our tables may reserve: UINT64_MAX without RLIMIT_AS, else an
+ * eighth of what was left under it at first use. */
+uint64_t own_reserve_budget(void);
+
+/* ---- primitives/allocator.c ---- */
+
+/* At first use, before anything is tracked: when the malloc the process's calls reach is not
+ * glibc's (jemalloc, tcmalloc...), set the hooks to pass every call to it (BYPASS_FOREIGN) and
+ * return its object's path ("the program" for an executable's own); NULL when glibc serves. */
+const char *allocator_detect(void);
+
+/* ---- primitives/park.c ---- */
+
+/* Record the calling thread as stopped (registers from `signal_context`, a ucontext_t, or none:
+ * then `sp_here` is where its stack scan starts) and wait until the world is resumed. Does
+ * nothing when no stop is in progress. */
+void park_thread(const void *signal_context, uint64_t sp_here);
+
+/* A thread's realloc in progress (thread_state.moving_start, 0 = none) into its stopped entry. */
+void park_note_moving(stopped_thread *t, uint64_t start);
+
+
+/* Enter and leave a guarded section that raises in_hook by `amount` (1: short, or
+ * INVISIBLE_GUARD_LONG, see query.h). A thread that a stop asked to park while it was in a short
+ * section parks once it is out of every short section. */
+static inline void guard_enter(thread_state *thread, int amount)
+{
+    thread->guard.in_hook += amount;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void guard_leave(thread_state *thread, int amount)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread->guard.in_hook -= amount;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (UNLIKELY(thread->park_pending) && !(thread->guard.in_hook & INVISIBLE_GUARD_SHORT_MASK))
+        park_from_hook();
+}
 
 /* ---- primitives/maps.c ---- */
 
@@ -142,10 +207,7 @@ int maps_for_each(proc_mapping_visitor visit, void *context);
 /* Bounds of the mapping that holds `address`: 1 and low/high filled, or 0. */
 int maps_find(uint64_t address, uint64_t *low, uint64_t *high);
 
-/* ---- state.c ---- */
-
-extern instrument_process instrument_state;
-extern __thread thread_state thread_tls __attribute__((tls_model("initial-exec")));
+/* ---- state.c: declared at the top (the inline primitives read the thread state) ---- */
 
 /* ---- init.c ---- */
 
@@ -200,6 +262,10 @@ int memtable_remove(uint64_t start, memtable_record *out);
 int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, uint32_t trace_id,
                    uint32_t flags);
 
+/* The bucket of `index` (address >> MEMTABLE_BUCKET_SHIFT), NULL when no block was ever recorded
+ * in its chunk of the address space. */
+memtable_bucket *memtable_bucket_at(uint64_t index);
+
 /* Record index of the live block containing `address`, 0 if none. `locked` selects taking the
  * bucket lock (running world) or not (stopped world). */
 uint32_t memtable_find(uint64_t address, int locked);
@@ -209,6 +275,9 @@ static inline memtable_record *memtable_record_at(uint32_t index)
 {
     return &instrument_state.table.records[index];
 }
+
+/* Why memtable_init failed, as a phrase (init.c's invisible_instrument_unavailable). */
+const char *memtable_unavailable_reason(void);
 
 /* Upper bound (exclusive) of record indices ever used. */
 uint32_t memtable_record_limit(void);
@@ -223,6 +292,13 @@ void memtable_fork_parent(void);
 void memtable_fork_child(void);
 
 /* ---- index/nursery.c ---- */
+
+/* Upper bound (exclusive) of the slots that may have a nursery. */
+static inline uint32_t nursery_slot_limit(void)
+{
+    uint32_t top = threads_slot_limit(), capacity = instrument_state.nurseries.capacity;
+    return top < capacity ? top : capacity;
+}
 
 int nursery_pool_init(void);
 
@@ -452,16 +528,33 @@ bool stack_bounds_lookup(uintptr_t sp, stack_range *out);
 
 /* ---- scan/stopworld.c ---- */
 
-/* Stop all other threads; returns how many parked (their records are in `*threads`), or -1
- * when stopping is impossible (nothing to resume then; errno says why when the task list could
- * not be read). `*signalled`: the threads signalled that are alive; those that did not park
- * (blocking the signal, or past the timeout) are ignored. */
+/* Stop all other threads; returns how many are stopped (their records are in `*threads`), or -1
+ * when stopping is impossible. `*signalled` is how many we tried to stop: fewer stopped means
+ * some threads run on (their stacks are not known). Always followed by stopworld_resume, unless
+ * it returned -1. */
 int stopworld_stop(const stopped_thread **threads, int *signalled);
 
 void stopworld_resume(void);
 
-/* Called by a hook on its way out when `park_pending` is set. */
-void stopworld_park_from_hook(void);
+/* In a copy of the process made during a stop (a report helper): no stop is in progress here. */
+void stopworld_forget_stop(void);
+
+/* The last stop was quiet: every other thread stopped, none inside busy code (quiet.c). */
+int stopworld_quiet(void);
+
+/* While stopped by ptrace: run the threads found inside busy code for a moment and look again,
+ * until none is (the others stay stopped) or `budget_ns` is spent. 1 when the stop is quiet. */
+int stopworld_nudge_out_of_busy_code(uint64_t budget_ns);
+
+/* ---- scan/quiet.c ---- */
+
+/* Find the busy code once (glibc's allocator entry points, fork, pthread_create, the loader and
+ * libc's dl* functions): outside a stop, it asks the loader. */
+void quiet_find_busy_code(void);
+
+/* The tids of the stopped threads (entries with a tid) whose pc or innermost return addresses lie
+ * in busy code, into `out` (NULL: just count). Runs while the world is stopped. */
+int quiet_collect_busy(const stopped_thread *threads, uint32_t count, pid_t *out);
 
 /* ---- scan/leakcheck.c ---- */
 

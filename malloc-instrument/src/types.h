@@ -14,6 +14,7 @@
 #define INVISIBLE_INSTRUMENT_TYPES_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,7 +29,7 @@
  * in a fork child. Holders never block or allocate while holding one. */
 typedef struct invisible_spinlock { _Atomic int locked; } invisible_spinlock;
 
-#define OWN_REGION_CAPACITY 64
+#define OWN_REGION_CAPACITY 1024
 
 typedef struct own_region { uint64_t start, end; } own_region;
 
@@ -36,6 +37,9 @@ typedef struct own_regions {
     invisible_spinlock lock;
     own_region regions[OWN_REGION_CAPACITY]; /* our own mappings: never roots */
     int count;
+    uint64_t reserve_budget;      /* address space our tables may reserve (memory.c), 0 = not yet known */
+    uint64_t address_limit;       /* RLIMIT_AS at start, 0 = none */
+    int mlock_future;             /* the program asked mlockall(MCL_FUTURE): map only what is used */
 } own_regions;
 
 /* ---- index/memtable.c: where every live heap block is ---- */
@@ -43,9 +47,12 @@ typedef struct own_regions {
 #define MEMTABLE_BUCKET_SHIFT 10
 #define MEMTABLE_ADDRESS_BITS 47
 #define MEMTABLE_BUCKET_COUNT (1ull << (MEMTABLE_ADDRESS_BITS - MEMTABLE_BUCKET_SHIFT))
+#define MEMTABLE_CHUNK_SHIFT 18 /* buckets per chunk: 256 MiB of addresses, 2 MiB of buckets */
+#define MEMTABLE_CHUNK_COUNT (MEMTABLE_BUCKET_COUNT >> MEMTABLE_CHUNK_SHIFT)
 #define MEMTABLE_LARGE_THRESHOLD (128u << 10)
 #define MEMTABLE_LOCK_BIT 0x80000000u
 #define MEMTABLE_RECORD_CAPACITY (1u << 28) /* 268 M live blocks, 8 GiB of records reserved */
+#define MEMTABLE_RECORD_MINIMUM (1u << 16)  /* under a tight RLIMIT_AS: 2 MiB of records */
 
 #define RECORD_LIVE 0x1u
 #define RECORD_LARGE 0x2u
@@ -66,8 +73,12 @@ typedef struct memtable_record {
 } memtable_record;
 
 typedef struct memtable {
-    memtable_bucket *buckets;
+    /* The buckets of one chunk of the address space each, mapped when a block first lands there
+     * (memtable.c): NULL = none yet. */
+    _Atomic(memtable_bucket *) *chunks;
     memtable_record *records;
+    uint32_t record_capacity;     /* records reserved: MEMTABLE_RECORD_CAPACITY, less under RLIMIT_AS */
+    _Atomic uint64_t untracked;   /* blocks not recorded: out of records or of address space */
     _Atomic uint32_t record_top;  /* next never-used record index (0 is the null record) */
     invisible_spinlock free_lock; /* global free list of records */
     uint32_t free_head;
@@ -100,7 +111,8 @@ typedef struct nursery {
 } nursery;
 
 typedef struct nursery_pool {
-    nursery *nurseries;  /* one per thread slot (THREAD_SLOT_CAPACITY), reserved lazily */
+    nursery *nurseries;  /* one per thread slot below `capacity`, reserved lazily */
+    uint32_t capacity;   /* THREAD_SLOT_CAPACITY, less under RLIMIT_AS (later slots get none) */
     int enabled;
 } nursery_pool;
 
@@ -123,6 +135,10 @@ typedef struct thread_state {
     volatile int park_pending;        /* a stop request arrived while in_hook */
     uint32_t slot;                    /* slot index, 0 = not registered yet */
     struct nursery *nursery;          /* this thread's young blocks, NULL = none yet */
+    uint32_t locks_held;              /* our spinlocks held (or being taken): internal.h */
+    /* A realloc under way: the old block, whose record is gone until glibc returns (a stop that
+     * finds the thread there scans it as a root, sized by glibc's chunk header). 0 = none. */
+    uint64_t moving_start;
     uint32_t record_cache_count;
     uint32_t record_cache[THREAD_RECORD_CACHE]; /* free memtable record indices */
     thread_trace_cache_entry trace_cache[THREAD_TRACE_CACHE];
@@ -183,9 +199,12 @@ typedef struct block_type_table {
 #define TRACE_MAX_COUNT (1u << 22)
 
 typedef struct trace_table {
-    _Atomic uint32_t *slots;      /* TRACE_TABLE_SLOTS ids, 0 = empty */
+    _Atomic uint32_t *slots;      /* slot_count ids, 0 = empty */
     uint64_t *storage;            /* per trace: header word (hash<<8 | depth), then pcs */
     uint64_t *offsets;            /* id -> word offset of its header in storage */
+    uint32_t slot_count;          /* TRACE_TABLE_SLOTS, less under RLIMIT_AS (a power of two) */
+    uint32_t max_count;           /* ids: TRACE_MAX_COUNT, or slot_count */
+    uint64_t storage_words;       /* TRACE_STORAGE_WORDS, or less */
     _Atomic uint64_t storage_top;
     _Atomic uint32_t id_top;      /* next id; 0 is "no trace" */
     _Atomic uint32_t dropped;     /* traces not interned because the table was full */
@@ -218,11 +237,29 @@ typedef struct thread_stacks {
 
 typedef struct stopped_thread {
     pid_t tid;
-    int from_signal;       /* 1: registers from the signal context; 0: parked in a hook */
+    int from_signal;       /* 1: registers of the interrupted thread (ptrace or signal context); 0: parked in a hook */
     uint64_t sp;           /* lowest live stack address (the red zone included) */
     uint64_t thread_pointer;
     uint64_t registers[STOPWORLD_REGISTER_COUNT];
+    uint64_t moving_low, moving_high; /* a block in the middle of a realloc: a root (else equal) */
 } stopped_thread;
+
+/* What the tracer task and the stopping thread share (stopworld.c). */
+typedef struct stopworld_tracer {
+    _Atomic uint32_t state;        /* futex word: TRACER_* */
+    pid_t pid, stopper_tid;        /* the process, and the thread that stays running */
+    int64_t tls_offset;            /* &thread_tls - thread pointer (the same in every thread) */
+    uint64_t own_text_start, own_text_end; /* our library's code */
+    uint32_t traced_count;
+    uint32_t released;             /* threads let go to park on their way out of our code */
+    uint32_t claims;               /* entries of stopworld.threads the tracer wrote */
+    pid_t traced[STOPWORLD_MAX_THREADS];
+    int traced_signal[STOPWORLD_MAX_THREADS]; /* a signal that stopped it, given back at detach; -1 = let go */
+    int traced_entry[STOPWORLD_MAX_THREADS];  /* its entry in stopworld.threads, -1 = none */
+    uint32_t nudge_count;          /* threads to run out of busy code (stopworld.c) */
+    pid_t nudge[STOPWORLD_MAX_THREADS];
+    int error;                     /* why ptrace could not be used (errno), 0 = it could */
+} stopworld_tracer;
 
 typedef struct stopworld {
     stopped_thread *threads;       /* STOPWORLD_MAX_THREADS, mapped on first use */
@@ -230,11 +267,20 @@ typedef struct stopworld {
     _Atomic uint32_t arrived;            /* entries completely written */
     _Atomic uint32_t release_generation; /* futex word: parked threads wait for a change */
     _Atomic int active;                  /* a stop is in progress */
-    int handler_installed;
+    _Atomic int stopper;                 /* tid of the thread stopping the world (one at a time) */
+    int method;                          /* how the current stop was made: STOP_BY_* (stopworld.c) */
+    pid_t tracer_pid;                    /* the tracer task of a ptrace stop */
+    stopworld_tracer *tracer;            /* shared with it (mapped on first use, with its stack) */
+    void *tracer_stack;
+    int handler_installed;               /* signal method: our handler is in place */
     int signal_number;
-    struct sigaction *previous_action;   /* the program's handler, chained when not ours */
-    struct sigaction previous_storage;
+    int signalled_pending;               /* signal method: some signalled thread never took it */
+    struct sigaction previous_storage;   /* the program's handler, put back after the stop */
     pid_t signalled_tids[STOPWORLD_MAX_THREADS];
+    int quiet;                           /* the last stop: no stopped thread inside busy code */
+    int busy_searched;                   /* busy code found (scan/quiet.c) */
+    int busy_count;
+    invisible_code_range busy[40];       /* glibc's allocator, fork, the loader, pthread_create */
 } stopworld;
 
 /* ---- scan/leakcheck.c: the last leak check, and where the exiting thread's stack ends ---- */
@@ -256,8 +302,25 @@ typedef struct leakcheck_state {
 #define HOOKS_SITE_CACHE 0x2u /* depth 1: the per-thread call-site cache answers */
 #define HOOKS_NURSERY 0x4u    /* the per-thread nurseries are on */
 
+/* Where untracked allocations go (hooks/malloc.c's bypass path). */
+#define BYPASS_GLIBC 0   /* glibc's __libc_* functions */
+#define BYPASS_FOREIGN 1 /* the allocator that serves the process (primitives/allocator.c) */
+
+/* The malloc family of an allocator that is not glibc's (jemalloc, tcmalloc...). */
+typedef struct allocator_functions {
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    void *(*memalign)(size_t, size_t);
+    size_t (*malloc_usable_size)(void *);
+} allocator_functions;
+
 typedef struct hooks_state {
     int mode;                         /* HOOKS_* bits: the hooks' one-load check (0: go to glibc) */
+    int bypass;                       /* BYPASS_*: where untracked allocations go */
+    allocator_functions foreign;      /* BYPASS_FOREIGN's functions */
+    const char *foreign_name;         /* its object's path (for the message), NULL = glibc serves */
     uint64_t loader_text_start;       /* ld.so's code: allocations made from there are RECORD_LOADER */
     uint64_t loader_text_size;
     void *program_main;               /* the program's main, wrapped through __libc_start_main */

@@ -23,13 +23,31 @@ public sealed class ListenerSecurityTests : IDisposable
 
     public ListenerSecurityTests()
     {
-        // A copy another user can execute (the checkout may sit in a private directory).
+        // Copies another user can execute and preload (the checkout may sit in a private directory, such as a
+        // mktemp -d clone): the fixture, and the build's bin/, lib/ and libexec/ with the same relative layout.
         _dir = Path.Combine(Path.GetTempPath(), "invisible-security-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
-        File.SetUnixFileMode(_dir, (UnixFileMode)0x1ed); // 0755
-        File.Copy(Peer("O0"), PeerCopy);
-        File.SetUnixFileMode(PeerCopy, (UnixFileMode)0x1ed);
+        File.SetUnixFileMode(_dir, Executable);
+        Copy(Peer("O0"), PeerCopy);
+        string build = Path.Combine(AttachTarget.Root, "build");
+        foreach (string file in new[] { "bin/invisible", "libexec/invisible-cli", "lib/libinvisible.so", "lib/libinvisible-runtime.so" })
+            Copy(Path.Combine(build, file), Path.Combine(_dir, file));
     }
+
+    private const UnixFileMode Executable = (UnixFileMode)0x1ed; // 0755
+
+    private static void Copy(string from, string to)
+    {
+        string directory = Path.GetDirectoryName(to)!;
+        Directory.CreateDirectory(directory);
+        File.SetUnixFileMode(directory, Executable);
+        File.Copy(from, to);
+        File.SetUnixFileMode(to, Executable);
+    }
+
+    /// <summary>The CLI and library copies other users can run.</summary>
+    private string CliCopy => Path.Combine(_dir, "bin", "invisible");
+    private string LibraryCopy => Path.Combine(_dir, "lib", "libinvisible.so");
 
     public void Dispose()
     {
@@ -58,9 +76,9 @@ public sealed class ListenerSecurityTests : IDisposable
         return p;
     }
 
-    private static Dictionary<string, string> Preloaded() => new()
+    private Dictionary<string, string> Preloaded() => new()
     {
-        ["LD_PRELOAD"] = AttachTarget.Library,
+        ["LD_PRELOAD"] = LibraryCopy,
         ["INVISIBLE_LEAK_CHECK"] = "no",
     };
 
@@ -87,7 +105,7 @@ public sealed class ListenerSecurityTests : IDisposable
         Assert.Equal(0, direct.ExitCode);
         Assert.Equal("error permission denied (the process's real, effective and saved user and group ids must all be yours)\n", direct.Stdout);
 
-        var cli = AttachTarget.Run("setpriv", AsNobody(AttachTarget.Cli, "attach", pid, "-c", "print(1)"));
+        var cli = AttachTarget.Run("setpriv", AsNobody(CliCopy, "attach", pid, "-c", "print(1)"));
         Assert.Equal(2, cli.ExitCode);
         Assert.Equal("", cli.Stdout);
         Assert.StartsWith("invisible: permission denied", cli.Stderr);

@@ -1,11 +1,13 @@
-/* test_stopworld — stopping the other threads (malloc-instrument/src/scan/stopworld.c): every
- * other thread parks, with its tid, thread pointer and the registers it was interrupted with
- * (known values held in r12..r15 by a spin loop, its rip inside that loop, its rsp); a thread
- * inside one of our hooks is not interrupted there but parks on its way out, with no registers;
- * nothing runs while the world is stopped and everything runs again after the resume, three
- * times over; the stop signal still reaches the program's own handler when no stop is in
- * progress; and thread_backtraces (scan/backtraces.c) reports the same registers in DWARF order.
- * Linked with the whole malloc-instrument object library, as libinvisible.so is. */
+/* test_stopworld — stopping the other threads (malloc-instrument/src/scan/stopworld.c, with
+ * ptrace from a tracer task): every other thread is stopped, with its tid, thread pointer and the
+ * registers it was interrupted with (known values held in r12..r15 by a spin loop, its rip inside
+ * that loop, its rsp); a thread inside a short section of ours that holds one of our locks is not
+ * stopped there but parks when it lets go of the lock, with no registers; one in a short section
+ * holding no lock is stopped where it is; nothing runs while the world is stopped and everything
+ * runs again after the resume, three times over; a thread in pause() never sees it return (no
+ * signal reached it); no handler is installed for the old stop signal, and the program's own
+ * handler still gets it; and thread_backtraces (scan/backtraces.c) reports the same registers in
+ * DWARF order. Linked with the whole malloc-instrument object library, as libinvisible.so is. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -75,12 +77,13 @@ static void *spinner(void *arg)
     return NULL;
 }
 
-/* A thread inside a hook: the stop signal only marks it (park_pending); it parks on its way
- * out, as hook_leave does. */
-static worker in_hook;
-static _Atomic int in_hook_parked_turns;
+/* A thread in a short section holding one of our spinlocks: a stop only marks it (park_pending);
+ * it parks when it lets go of the lock, as every lock of ours does. */
+static worker lock_holder;
+static _Atomic int lock_holder_parked_turns;
+static invisible_spinlock test_lock;
 
-static void *hook_sitter(void *arg)
+static void *hold_lock(void *arg)
 {
     worker *w = arg;
     w->tid = prim_gettid();
@@ -89,15 +92,39 @@ static void *hook_sitter(void *arg)
     thread_state *thread = &thread_tls;
     while (!w->quit) {
         thread->guard.in_hook = 1;
+        spinlock_acquire(&test_lock);
         atomic_store(&w->ready, 1);
         while (!thread->park_pending && !w->quit)
             __builtin_ia32_pause();
+        int asked = thread->park_pending;
+        spinlock_release(&test_lock); /* parks here when asked */
         thread->guard.in_hook = 0;
-        if (thread->park_pending) {
-            stopworld_park_from_hook();
-            atomic_fetch_add(&in_hook_parked_turns, 1);
-        }
+        if (asked)
+            atomic_fetch_add(&lock_holder_parked_turns, 1);
     }
+    return NULL;
+}
+
+/* A thread in a short section holding no lock (our code between two table updates): stopped
+ * where it is, registers and all, like the spinners. */
+static worker in_section;
+
+static void *sit_in_section(void *arg)
+{
+    worker *w = arg;
+    thread_tls.guard.in_hook = 1;
+    return spinner(w);
+}
+
+/* A thread blocked in pause(): only a signal handler would make it return. */
+static pthread_t pauser_thread;
+static _Atomic int pause_returned;
+
+static void *pauser(void *arg)
+{
+    (void)arg;
+    pause();
+    atomic_store(&pause_returned, 1);
     return NULL;
 }
 
@@ -141,36 +168,41 @@ static void check_spinner(const stopped_thread *t, const worker *w)
     CHECK(t->sp == rsp - 128); /* the red zone is live too */
 }
 
+enum { OTHERS = SPINNERS + 3 }; /* spinners, the section sitter, the lock holder, the pauser */
+
 static void test_stop_and_resume(void)
 {
     for (int round = 0; round < ROUNDS; round++) {
-        int before_turns = atomic_load(&in_hook_parked_turns);
+        int before_turns = atomic_load(&lock_holder_parked_turns);
         const stopped_thread *stopped = NULL;
         int signalled = 0;
         int parked = stopworld_stop(&stopped, &signalled);
-        CHECK(signalled == SPINNERS + 1);
-        CHECK(parked == SPINNERS + 1);
+        CHECK(signalled == OTHERS);
+        CHECK(parked == OTHERS);
         for (int s = 0; s < SPINNERS; s++)
             check_spinner(find_stopped(stopped, parked, spinners[s].tid), &spinners[s]);
-        const stopped_thread *h = find_stopped(stopped, parked, in_hook.tid);
+        check_spinner(find_stopped(stopped, parked, in_section.tid), &in_section);
+        const stopped_thread *h = find_stopped(stopped, parked, lock_holder.tid);
         CHECK(h != NULL);
         if (h) {
             CHECK(h->from_signal == 0);
-            CHECK(h->thread_pointer == in_hook.thread_pointer);
-            CHECK(h->sp > in_hook.stack_low && h->sp < in_hook.stack_high);
+            CHECK(h->thread_pointer == lock_holder.thread_pointer);
+            CHECK(h->sp > lock_holder.stack_low && h->sp < lock_holder.stack_high);
             uint64_t any = 0;
             for (int r = 0; r < STOPWORLD_REGISTER_COUNT; r++)
                 any |= h->registers[r];
-            CHECK(any == 0); /* parked from a hook: its registers were spilled to its stack */
+            CHECK(any == 0); /* parked: its registers were spilled to its stack */
         }
         /* Stopped: nobody turns. */
-        uint64_t counts[SPINNERS];
+        uint64_t counts[SPINNERS + 1];
         for (int s = 0; s < SPINNERS; s++)
             counts[s] = spinners[s].count;
+        counts[SPINNERS] = in_section.count;
         pause_ms(20);
         for (int s = 0; s < SPINNERS; s++)
             CHECK(spinners[s].count == counts[s]);
-        CHECK(atomic_load(&in_hook_parked_turns) == before_turns);
+        CHECK(in_section.count == counts[SPINNERS]);
+        CHECK(atomic_load(&lock_holder_parked_turns) == before_turns);
         stopworld_resume();
         /* Resumed: everyone turns again (a generous bound only guards against a hang). */
         for (int s = 0; s < SPINNERS; s++) {
@@ -180,9 +212,10 @@ static void test_stop_and_resume(void)
             CHECK(spinners[s].count != counts[s]);
         }
         int waited = 0;
-        while (atomic_load(&in_hook_parked_turns) == before_turns && waited++ < 5000)
+        while (atomic_load(&lock_holder_parked_turns) == before_turns && waited++ < 5000)
             pause_ms(1);
-        CHECK(atomic_load(&in_hook_parked_turns) == before_turns + 1);
+        CHECK(atomic_load(&lock_holder_parked_turns) == before_turns + 1);
+        CHECK(atomic_load(&pause_returned) == 0); /* nothing interrupted its pause() */
     }
 }
 
@@ -199,7 +232,7 @@ static void test_backtraces(void)
     }
     const invisible_query_api *api = invisible_query_table();
     int count = api->thread_backtraces(out, MAX_THREADS, MAX_FRAMES);
-    CHECK(count == SPINNERS + 2);
+    CHECK(count == OTHERS + 1);
     CHECK(out[0].tid == prim_gettid());
     CHECK(out[0].flags == INVISIBLE_THREAD_CURRENT);
     CHECK(out[0].frame_count >= 2); /* this function and main at least */
@@ -226,77 +259,55 @@ static void test_backtraces(void)
     CHECK(spinners[0].count != count0);
 }
 
-/* No stop in progress: the signal is the program's, and its handler gets it. */
-/* A thread that blocks every signal cannot park: it is counted as signalled but not stopped,
- * and stopworld_stop returns without waiting out its timeout for it (it looks the thread up in
- * /proc instead); the others are stopped as usual. */
-static _Atomic int blocker_ready;
-
-static void *blocker(void *arg)
-{
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, NULL);
-    atomic_store(&blocker_ready, 1);
-    while (!*(volatile int *)arg)
-        pause_ms(1);
-    return NULL;
-}
-
-static void test_thread_blocking_signals(void)
-{
-    static volatile int quit;
-    pthread_t t;
-    pthread_create(&t, NULL, blocker, (void *)&quit);
-    while (!atomic_load(&blocker_ready))
-        pause_ms(1);
-    const stopped_thread *stopped = NULL;
-    int signalled = 0;
-    int parked = stopworld_stop(&stopped, &signalled);
-    CHECK(signalled == SPINNERS + 2);
-    CHECK(parked == SPINNERS + 1);
-    stopworld_resume();
-    quit = 1;
-    pthread_join(t, NULL);
-}
-
+/* The program's handler for the old stop signal is the one in place (no stop installed one), and
+ * it gets the signal. */
 static void test_program_handler(void)
 {
     int signal_number = SIGRTMAX - 3;
+    struct sigaction now;
+    sigaction(signal_number, NULL, &now);
+    CHECK(now.sa_handler == program_handler);
     int before = program_handler_calls;
-    CHECK(before == 0); /* the stops above never called it */
+    CHECK(before == 0); /* the stops above never sent it */
     raise(signal_number);
     CHECK(program_handler_calls == before + 1);
 }
 
 int main(void)
 {
-    signal(SIGRTMAX - 3, program_handler); /* before our handler: it must be chained */
+    signal(SIGRTMAX - 3, program_handler);
     if (instrument_init() != 0) {
         fprintf(stderr, "test_stopworld: tracking unavailable\n");
         return 1;
     }
-    pthread_t threads[SPINNERS + 1];
+    pthread_t threads[SPINNERS + 2];
     for (int s = 0; s < SPINNERS; s++) {
         for (int r = 0; r < 4; r++)
             spinners[s].magic[r] = 0x5afe000000000000ull | (uint64_t)s << 8 | (uint64_t)r;
         pthread_create(&threads[s], NULL, spinner, &spinners[s]);
     }
-    pthread_create(&threads[SPINNERS], NULL, hook_sitter, &in_hook);
+    for (int r = 0; r < 4; r++)
+        in_section.magic[r] = 0x5ec7000000000000ull | (uint64_t)r;
+    pthread_create(&threads[SPINNERS], NULL, sit_in_section, &in_section);
+    pthread_create(&threads[SPINNERS + 1], NULL, hold_lock, &lock_holder);
+    pthread_create(&pauser_thread, NULL, pauser, NULL);
     for (int s = 0; s < SPINNERS; s++)
         while (!atomic_load(&spinners[s].ready))
             pause_ms(1);
-    while (!atomic_load(&in_hook.ready))
+    while (!atomic_load(&in_section.ready) || !atomic_load(&lock_holder.ready))
         pause_ms(1);
+    pause_ms(10); /* the pauser is in pause() by now, or gets there while stopped */
     test_stop_and_resume();
     test_backtraces();
-    test_thread_blocking_signals();
     test_program_handler();
     for (int s = 0; s < SPINNERS; s++)
         spinners[s].quit = 1;
-    in_hook.quit = 1;
-    for (int s = 0; s <= SPINNERS; s++)
+    in_section.quit = 1;
+    lock_holder.quit = 1;
+    for (int s = 0; s < SPINNERS + 2; s++)
         pthread_join(threads[s], NULL);
+    pthread_cancel(pauser_thread);
+    pthread_join(pauser_thread, NULL);
     printf("test_stopworld: %s\n", failures ? "FAILED" : "ok");
     return failures != 0;
 }

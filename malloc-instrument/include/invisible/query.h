@@ -196,14 +196,29 @@ typedef int (*invisible_runtime_report_fn)(const invisible_query_api *api,
 
 /* The calling thread's guard, in initial-exec TLS (reading it never calls __tls_get_addr, which
  * may malloc): while `in_hook` > 0, code of ours runs on this thread and every allocation it
- * makes goes straight to glibc, unrecorded. Raise it around anything that allocates for us (a
- * report, an attach session); a thread idle with it at 0 is stopped by a leak check like any
- * other. It is the first member of the hooks' own thread state (malloc-instrument/src/types.h). */
+ * makes goes straight to glibc, unrecorded. It is the first member of the hooks' own thread state
+ * (malloc-instrument/src/types.h).
+ *
+ * Two kinds of sections raise it, and a leak check's stop of the world tells them apart:
+ *  - short ones (+1: the hooks, lookups that take our locks, a thread's exit bookkeeping) may
+ *    hold one of our locks or be half way through a table update: a thread stopped there is let
+ *    go and parks on its way out;
+ *  - long ones (+INVISIBLE_GUARD_LONG: a report, an attach session, waiting for a child) hold
+ *    none of our locks outside short sections: a thread is stopped where it is.
+ * Raise and lower it with invisible_guard_enter/leave (the leave parks the thread if a stop
+ * asked it to while it was in a short section); a thread idle with it at 0 is stopped by a leak
+ * check like any other. */
 typedef struct invisible_thread {
     int in_hook;
 } invisible_thread;
 
+#define INVISIBLE_GUARD_LONG 0x10000
+#define INVISIBLE_GUARD_SHORT_MASK (INVISIBLE_GUARD_LONG - 1)
+
 extern __thread invisible_thread invisible_tls __attribute__((tls_model("initial-exec")));
+
+void invisible_guard_enter(int long_running);
+void invisible_guard_leave(int long_running);
 
 /* What the embedder read from its settings (INVISIBLE_DEPTH, INVISIBLE_NURSERY,
  * INVISIBLE_STOP_SIGNAL). */
@@ -217,11 +232,40 @@ typedef struct invisible_settings {
  * address space could not be reserved: then nothing is tracked. Idempotent, malloc-free. */
 int invisible_instrument_init(void);
 
+/* Why nothing is tracked in this process, as a phrase for "invisible: PHRASE; leak tracking is
+ * off" (another allocator than glibc's serves it; the tables could not be reserved), or NULL when
+ * tracking works. */
+const char *invisible_instrument_unavailable(void);
+
+/* Tracking works but missed blocks (the record pool or the address space ran out, under an
+ * address-space limit): a phrase for "invisible: PHRASE" said before a report, or NULL. */
+const char *invisible_instrument_degraded(void);
+
 /* From the embedder's constructor, once: initialise, apply `settings`, note where the dynamic
  * loader's code is (its own allocations are never leaks), register the handlers that recycle a
  * thread's slot at its exit and keep the tables consistent across fork. Returns what
  * invisible_instrument_init returns. */
 int invisible_instrument_start(const invisible_settings *settings);
+
+/* In a report helper (a copy of the process that the embedder made with a bare clone, at a
+ * quiet moment: invisible_at_quiet_moment): from now on nothing is tracked, and the locks of our
+ * tables that other threads held are released. Call first, before anything allocates. */
+void invisible_instrument_enter_helper(void);
+
+/* 1 when a debugger or another tracer (strace) is attached to this process (TracerPid): then
+ * neither ptrace nor a copy of the process is ours to make. */
+int invisible_process_traced(void);
+
+/* A range of code: [start, end). */
+typedef struct invisible_code_range {
+    uint64_t start, end;
+} invisible_code_range;
+
+/* Stop the other threads at a moment when none of them is inside glibc code that holds locks a
+ * copy of the process would need (the allocator, fork, pthread_create, the dynamic loader), run
+ * `work(argument)` while they are stopped, and resume them. Tries for about `budget_ns`. 0 when
+ * `work` ran, -1 when no such moment came (or the world could not be stopped). */
+int invisible_at_quiet_moment(void (*work)(void *argument), void *argument, uint64_t budget_ns);
 
 /* The table handed to the runtime (filled on first call). */
 const invisible_query_api *invisible_query_table(void);

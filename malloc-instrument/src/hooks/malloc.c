@@ -27,12 +27,65 @@ void *__libc_memalign(size_t alignment, size_t size);
 void *__libc_valloc(size_t size);
 void *__libc_pvalloc(size_t size);
 
+/* ---- untracked allocations ----
+ * Where an allocation goes when it is not tracked (our own code is running, or tracking is off):
+ * glibc, normally, or the allocator that really serves the process when it is not glibc's
+ * (jemalloc, tcmalloc: we stepped aside, primitives/allocator.c). One predictable branch on the
+ * bypass path; the tracked path never comes here. */
+
+static __attribute__((noinline)) void *bypass_malloc_elsewhere(size_t size)
+{
+    return instrument_state.hooks.foreign.malloc(size);
+}
+
+static inline void *bypass_malloc(size_t size)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        return __libc_malloc(size);
+    return bypass_malloc_elsewhere(size);
+}
+
+static __attribute__((noinline)) void bypass_free_elsewhere(void *block)
+{
+    instrument_state.hooks.foreign.free(block);
+}
+
+static inline void bypass_free(void *block)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        __libc_free(block);
+    else
+        bypass_free_elsewhere(block);
+}
+
+static void *bypass_calloc(size_t count, size_t size)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        return __libc_calloc(count, size);
+    return instrument_state.hooks.foreign.calloc(count, size);
+}
+
+static void *bypass_realloc(void *old, size_t size)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        return __libc_realloc(old, size);
+    return instrument_state.hooks.foreign.realloc(old, size);
+}
+
+static void *bypass_memalign(size_t alignment, size_t size)
+{
+    if (LIKELY(!instrument_state.hooks.bypass))
+        return __libc_memalign(alignment, size);
+    return instrument_state.hooks.foreign.memalign(alignment, size);
+}
+
 static __attribute__((noinline)) unsigned hooks_mode_first_use(thread_state *thread)
 {
-    if (instrument_state.init_state != 2) {
-        thread->guard.in_hook++;
+    int state = atomic_load_explicit(&instrument_state.init_state, memory_order_acquire);
+    if (state != 2 && state != -1) { /* -1: tracking unavailable for good */
+        guard_enter(thread, 1);
         instrument_init();
-        thread->guard.in_hook--;
+        guard_leave(thread, 1);
     }
     return (unsigned)__atomic_load_n(&instrument_state.hooks.mode, __ATOMIC_ACQUIRE);
 }
@@ -77,7 +130,7 @@ static inline void hook_leave(thread_state *thread)
     thread->guard.in_hook = 0;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (__builtin_expect(thread->park_pending, 0))
-        stopworld_park_from_hook();
+        park_from_hook();
 }
 
 static inline uint32_t loader_bit(uint64_t pc)
@@ -252,7 +305,7 @@ EXPORT void *malloc(size_t size)
     thread_state *thread = &thread_tls;
     unsigned mode = hooks_mode(thread);
     if (!mode)
-        return __libc_malloc(size);
+        return bypass_malloc(size);
     hook_enter(thread);
     uint32_t site = capture_site(thread, mode, CALLER_PC, OWN_FP);
     void *block = __libc_malloc(size);
@@ -281,7 +334,7 @@ EXPORT void free(void *block)
     thread_state *thread = &thread_tls;
     unsigned mode = hooks_mode(thread);
     if (!mode) {
-        __libc_free(block);
+        bypass_free(block);
         return;
     }
     hook_enter(thread);
@@ -296,7 +349,7 @@ EXPORT void *calloc(size_t count, size_t size)
 {
     thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
-        return __libc_calloc(count, size);
+        return bypass_calloc(count, size);
     hook_enter(thread);
     void *block = __libc_calloc(count, size);
     record_block(thread, block, count * size, CALLER_PC, OWN_FP);
@@ -315,9 +368,15 @@ static void *realloc_tracked(thread_state *thread, void *old, size_t size, uint6
         return block;
     }
     memtable_record previous;
+    /* From here until glibc returns, the block is in no table: a stop that finds us meanwhile
+     * (it may leave us stopped, scan/stopworld.c) scans it from here instead. */
+    thread->moving_start = (uint64_t)(uintptr_t)old;
+    COMPILER_BARRIER();
     int known = forget_slow(thread, (uint64_t)(uintptr_t)old, &previous);
     size_t old_usable = usable_before(old);
     void *block = __libc_realloc(old, size);
+    COMPILER_BARRIER();
+    thread->moving_start = 0;
     if (block) {
         clear_links_after_realloc(old, old_usable, block);
         record_block(thread, block, size, pc, fp);
@@ -335,7 +394,7 @@ EXPORT void *realloc(void *old, size_t size)
 {
     thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
-        return __libc_realloc(old, size);
+        return bypass_realloc(old, size);
     hook_enter(thread);
     void *block = realloc_tracked(thread, old, size, CALLER_PC, OWN_FP);
     hook_leave(thread);
@@ -351,7 +410,7 @@ EXPORT void *reallocarray(void *old, size_t count, size_t size)
     }
     thread_state *thread = &thread_tls;
     if (hooks_bypassed(thread))
-        return __libc_realloc(old, bytes);
+        return bypass_realloc(old, bytes);
     hook_enter(thread);
     void *block = realloc_tracked(thread, old, bytes, CALLER_PC, OWN_FP);
     hook_leave(thread);
@@ -373,7 +432,7 @@ static void *aligned_tracked(size_t alignment, size_t size, uint64_t pc, const v
 EXPORT void *memalign(size_t alignment, size_t size)
 {
     if (hooks_bypassed(&thread_tls))
-        return __libc_memalign(alignment, size);
+        return bypass_memalign(alignment, size);
     return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
 }
 
@@ -381,7 +440,7 @@ EXPORT void *memalign(size_t alignment, size_t size)
 EXPORT void *aligned_alloc(size_t alignment, size_t size)
 {
     if (hooks_bypassed(&thread_tls))
-        return __libc_memalign(alignment, size);
+        return bypass_memalign(alignment, size);
     return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
 }
 
@@ -393,7 +452,7 @@ EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
         return EINVAL;
     void *block;
     if (hooks_bypassed(&thread_tls)) {
-        block = __libc_memalign(alignment, size);
+        block = bypass_memalign(alignment, size);
     } else {
         block = aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
     }
@@ -406,7 +465,7 @@ EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
 EXPORT void *valloc(size_t size)
 {
     if (hooks_bypassed(&thread_tls))
-        return __libc_valloc(size);
+        return instrument_state.hooks.bypass ? bypass_memalign((size_t)getpagesize(), size) : __libc_valloc(size);
     return aligned_tracked((size_t)getpagesize(), size, CALLER_PC, OWN_FP);
 }
 
@@ -419,7 +478,7 @@ EXPORT void *pvalloc(size_t size)
     }
     rounded &= ~(page - 1);
     if (hooks_bypassed(&thread_tls))
-        return __libc_pvalloc(size);
+        return instrument_state.hooks.bypass ? bypass_memalign(page, rounded) : __libc_pvalloc(size);
     return aligned_tracked(page, rounded, CALLER_PC, OWN_FP);
 }
 
@@ -428,11 +487,14 @@ EXPORT size_t malloc_usable_size(void *block)
 {
     if (!block)
         return 0;
+    if (UNLIKELY(instrument_state.hooks.bypass == BYPASS_FOREIGN))
+        return instrument_state.hooks.foreign.malloc_usable_size
+                   ? instrument_state.hooks.foreign.malloc_usable_size(block) : 0;
     if (!instrument_state.hooks.real_malloc_usable_size) {
         thread_state *thread = &thread_tls;
-        thread->guard.in_hook++;
+        guard_enter(thread, 1);
         instrument_state.hooks.real_malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
-        thread->guard.in_hook--;
+        guard_leave(thread, 1);
     }
     size_t (*real_usable_size)(void *) = (size_t(*)(void *))instrument_state.hooks.real_malloc_usable_size;
     if (real_usable_size)

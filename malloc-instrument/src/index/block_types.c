@@ -128,7 +128,7 @@ int block_types_set(uint64_t address, const char *type_name)
     if (len > 0 && (!blocks_find(address, &info) || info.start != address))
         return 0;
     int done = 0;
-    thread->guard.in_hook++;
+    guard_enter(thread, 1);
     spinlock_acquire(&t->lock);
     type_slot *s = type_slot_find(address);
     if (len == 0) {
@@ -168,7 +168,7 @@ int block_types_set(uint64_t address, const char *type_name)
         }
     }
     spinlock_release(&t->lock);
-    thread->guard.in_hook--;
+    guard_leave(thread, 1);
     return done;
 }
 

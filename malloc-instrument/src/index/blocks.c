@@ -17,7 +17,7 @@ static void fill_info(uint32_t index, invisible_block_info *out)
 int blocks_find(uint64_t address, invisible_block_info *out)
 {
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++;
+    guard_enter(thread, 1); /* bucket locks: a short section */
     uint32_t index = memtable_find(address, 1);
     if (index && out)
         fill_info(index, out);
@@ -32,7 +32,7 @@ int blocks_find(uint64_t address, invisible_block_info *out)
             out->flags = 0;
         }
     }
-    thread->guard.in_hook--;
+    guard_leave(thread, 1);
     return found;
 }
 

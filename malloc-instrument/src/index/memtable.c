@@ -1,8 +1,12 @@
 /* memtable.c — the paper's associative structure: where every live heap block is.
  *
  * Layout
- *  - One bucket per 1 KiB of the 47-bit user address space, in a MAP_NORESERVE reserve
- *    (2^37 buckets x 8 bytes); the kernel commits a page of buckets on first touch.
+ *  - One bucket per 1 KiB of the 47-bit user address space (2^37 buckets x 8 bytes), in chunks
+ *    of 2^18 buckets (2 MiB, covering 256 MiB of addresses) mapped the first time a block lands
+ *    in their range, through a directory of 2^19 chunk pointers: a process pays address space
+ *    for the ranges its heap uses, not for a 1 TiB reservation that RLIMIT_AS, `ulimit -v` or
+ *    mlockall would choke on. One more dependent load than a flat array, on the memtable's paths
+ *    only (young blocks live in the nurseries).
  *  - A bucket holds `head`: the chain of records of small blocks that START in that KiB, and
  *    `cover`: the record of the one small block that started in an earlier KiB and covers this
  *    KiB's first byte (blocks never overlap, so there is at most one). With both, the block
@@ -10,7 +14,9 @@
  *  - Blocks of MEMTABLE_LARGE_THRESHOLD bytes or more live in a sorted interval index instead
  *    (they are mmap-sized and rare; they would otherwise need thousands of cover entries).
  *  - Records (32 bytes) live in a side pool indexed by 31-bit numbers, never in the blocks, so
- *    block layout and malloc_usable_size are untouched.
+ *    block layout and malloc_usable_size are untouched. The pool is one reservation sized by the
+ *    address-space budget (primitives/memory.c); when it is used up, or a chunk cannot be mapped,
+ *    later blocks are not recorded (`untracked` counts them, and the report says so).
  *
  * Locking
  *  - Bit 31 of `head` is the bucket's lock. Insertion into an unlocked bucket is one CAS;
@@ -46,20 +52,39 @@ static inline int record_contains(const memtable_record *r, uint64_t address)
     return address == r->start || (address > r->start && address - r->start < r->size);
 }
 
+/* The record pool: as many records as the budget allows (an address-space limit), at least
+ * MEMTABLE_RECORD_MINIMUM; halved until the reservation succeeds. */
+static memtable_record *reserve_records(uint32_t *capacity)
+{
+    uint64_t budget = own_reserve_budget(), wanted = MEMTABLE_RECORD_CAPACITY;
+    if (budget != UINT64_MAX && budget / 2 / sizeof(memtable_record) < wanted)
+        wanted = budget / 2 / sizeof(memtable_record); /* half of the budget */
+    if (wanted < MEMTABLE_RECORD_MINIMUM)
+        wanted = MEMTABLE_RECORD_MINIMUM;
+    for (; wanted >= MEMTABLE_RECORD_MINIMUM; wanted /= 2) {
+        memtable_record *records = own_map((size_t)wanted * sizeof(memtable_record), 1);
+        if (records) {
+            *capacity = (uint32_t)wanted;
+            return records;
+        }
+    }
+    return NULL;
+}
+
 int memtable_init(void)
 {
     memtable *t = table();
     if (t->ready)
         return 0;
-    t->buckets = own_map(MEMTABLE_BUCKET_COUNT * sizeof(memtable_bucket), 1);
-    t->records = own_map((size_t)MEMTABLE_RECORD_CAPACITY * sizeof(memtable_record), 1);
+    t->chunks = own_map(MEMTABLE_CHUNK_COUNT * sizeof(*t->chunks), 1);
+    t->records = t->chunks ? reserve_records(&t->record_capacity) : NULL;
     t->large_capacity = 1024;
-    t->large = own_map(t->large_capacity * sizeof(uint32_t), 0);
-    if (!t->buckets || !t->records || !t->large) {
-        own_unmap(t->buckets, MEMTABLE_BUCKET_COUNT * sizeof(memtable_bucket));
-        own_unmap(t->records, (size_t)MEMTABLE_RECORD_CAPACITY * sizeof(memtable_record));
+    t->large = t->records ? own_map(t->large_capacity * sizeof(uint32_t), 0) : NULL;
+    if (!t->chunks || !t->records || !t->large) {
+        own_unmap(t->chunks, MEMTABLE_CHUNK_COUNT * sizeof(*t->chunks));
+        own_unmap(t->records, (size_t)t->record_capacity * sizeof(memtable_record));
         own_unmap(t->large, t->large_capacity * sizeof(uint32_t));
-        t->buckets = NULL;
+        t->chunks = NULL;
         t->records = NULL;
         t->large = NULL;
         return -1;
@@ -67,6 +92,39 @@ int memtable_init(void)
     atomic_store(&t->record_top, 1); /* record 0 is the null record */
     t->ready = 1;
     return 0;
+}
+
+/* ---- bucket chunks ---- */
+
+/* The bucket of `index` if its chunk exists (NULL: no block was ever recorded in that range). */
+memtable_bucket *memtable_bucket_at(uint64_t index)
+{
+    memtable_bucket *chunk = atomic_load_explicit(&table()->chunks[index >> MEMTABLE_CHUNK_SHIFT], memory_order_acquire);
+    return chunk ? &chunk[index & ((1u << MEMTABLE_CHUNK_SHIFT) - 1)] : NULL;
+}
+
+/* The bucket of `index`, mapping its chunk first if needed (two threads may race: the loser
+ * unmaps its copy). NULL when the address space is exhausted. */
+static memtable_bucket *bucket_for_write(uint64_t index)
+{
+    memtable_bucket *bucket = memtable_bucket_at(index);
+    if (LIKELY(bucket != NULL))
+        return bucket;
+    size_t bytes = sizeof(memtable_bucket) << MEMTABLE_CHUNK_SHIFT;
+    memtable_bucket *fresh = own_map(bytes, 1), *expected = NULL;
+    if (!fresh)
+        return NULL;
+    _Atomic(memtable_bucket *) *slot = &table()->chunks[index >> MEMTABLE_CHUNK_SHIFT];
+    if (!atomic_compare_exchange_strong_explicit(slot, &expected, fresh, memory_order_acq_rel, memory_order_acquire))
+        own_unmap(fresh, bytes);
+    return memtable_bucket_at(index);
+}
+
+const char *memtable_unavailable_reason(void)
+{
+    return instrument_state.own.address_limit
+               ? "the memtable could not reserve its minimum of address space under RLIMIT_AS"
+               : "the memtable could not reserve its address space";
 }
 
 uint32_t memtable_record_limit(void)
@@ -90,7 +148,7 @@ static int record_refill(thread_state *thread)
     if (thread->record_cache_count)
         return 1;
     uint32_t base = atomic_fetch_add_explicit(&t->record_top, RECORD_REFILL, memory_order_relaxed);
-    if (base > MEMTABLE_RECORD_CAPACITY - RECORD_REFILL)
+    if (base > t->record_capacity - RECORD_REFILL)
         return 0;
     for (uint32_t i = 0; i < RECORD_REFILL; i++)
         thread->record_cache[thread->record_cache_count++] = base + RECORD_REFILL - 1 - i;
@@ -151,11 +209,13 @@ static uint32_t bucket_lock(memtable_bucket *bucket, thread_slot *slot, uint64_t
     }
 }
 
-/* Releasing is the store of the (possibly new) head without the lock bit. */
+/* Releasing is the store of the (possibly new) head without the lock bit. A thread that a stop
+ * let run on because it held the lock parks now (internal.h). */
 static void bucket_unlock(memtable_bucket *bucket, thread_slot *slot, uint32_t head)
 {
     atomic_store_explicit(&bucket->head, head, memory_order_release);
     atomic_store_explicit(&slot->held_bucket, 0, memory_order_relaxed);
+    park_if_asked_after_unlock(&thread_tls);
 }
 
 static void bucket_push(memtable_bucket *bucket, uint32_t index)
@@ -182,8 +242,11 @@ static void cover_set(uint64_t start, uint64_t size, uint32_t index)
     if (size == 0)
         return;
     uint64_t first = bucket_index(start) + 1, last = bucket_index(start + size - 1);
-    for (uint64_t b = first; b <= last; b++)
-        atomic_store_explicit(&table()->buckets[b].cover, index, memory_order_release);
+    for (uint64_t b = first; b <= last; b++) {
+        memtable_bucket *bucket = bucket_for_write(b); /* a block may reach into the next chunk */
+        if (bucket)
+            atomic_store_explicit(&bucket->cover, index, memory_order_release);
+    }
 }
 
 /* A plain compare-then-store, not a CAS: while this block is live no other block can cover
@@ -197,9 +260,9 @@ static void cover_clear(uint64_t start, uint64_t size, uint32_t index)
         return;
     uint64_t first = bucket_index(start) + 1, last = bucket_index(start + size - 1);
     for (uint64_t b = first; b <= last; b++) {
-        _Atomic uint32_t *cover = &table()->buckets[b].cover;
-        if (atomic_load_explicit(cover, memory_order_relaxed) == index)
-            atomic_store_explicit(cover, 0, memory_order_relaxed);
+        memtable_bucket *bucket = memtable_bucket_at(b);
+        if (bucket && atomic_load_explicit(&bucket->cover, memory_order_relaxed) == index)
+            atomic_store_explicit(&bucket->cover, 0, memory_order_relaxed);
     }
 }
 
@@ -239,7 +302,10 @@ static int large_insert(uint32_t index)
         own_unmap(old, old_capacity * sizeof(uint32_t));
     }
     uint32_t at = large_position(t->records[index].start);
-    memmove(&t->large[at + 1], &t->large[at], (t->large_count - at) * sizeof(uint32_t));
+    /* A loop, not memmove: a stop of the world lets a thread in a short section run on to park
+     * only when it is in our code; inside libc it would stay stopped holding large_lock. */
+    for (uint32_t k = t->large_count; k > at; k--)
+        t->large[k] = t->large[k - 1];
     t->large[at] = index;
     t->large_count++;
     spinlock_release(&t->large_lock);
@@ -255,7 +321,8 @@ static uint32_t large_remove(uint64_t start)
     uint32_t found = 0, at = large_position(start);
     if (at > 0 && t->records[t->large[at - 1]].start == start) {
         found = t->large[at - 1];
-        memmove(&t->large[at - 1], &t->large[at], (t->large_count - at) * sizeof(uint32_t));
+        for (uint32_t k = at; k < t->large_count; k++) /* a loop, as in large_insert */
+            t->large[k - 1] = t->large[k];
         t->large_count--;
     }
     spinlock_release(&t->large_lock);
@@ -299,9 +366,12 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t f
     if (!address_trackable(start))
         return -1;
     thread_state *thread = &thread_tls;
-    uint32_t index = record_new(thread, start, size, trace_id);
-    if (!index)
+    memtable_bucket *bucket = size < MEMTABLE_LARGE_THRESHOLD ? bucket_for_write(bucket_index(start)) : NULL;
+    uint32_t index = (bucket || size >= MEMTABLE_LARGE_THRESHOLD) ? record_new(thread, start, size, trace_id) : 0;
+    if (!index) {
+        atomic_fetch_add_explicit(&t->untracked, 1, memory_order_relaxed);
         return -1;
+    }
     memtable_record *r = &t->records[index];
     if (size >= MEMTABLE_LARGE_THRESHOLD) {
         r->flags = RECORD_LIVE | RECORD_LARGE | flags;
@@ -314,7 +384,7 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t f
     }
     r->flags = RECORD_LIVE | flags;
     cover_set(start, size, index);
-    bucket_push(&t->buckets[bucket_index(start)], index);
+    bucket_push(bucket, index);
     return 0;
 }
 
@@ -342,7 +412,7 @@ static uint32_t chain_unlink(memtable *t, uint32_t *head, uint64_t start)
 static int kill_young_block(uint64_t start, memtable_record *out)
 {
     nursery *nurseries = instrument_state.nurseries.nurseries;
-    uint32_t top = threads_slot_limit();
+    uint32_t top = nursery_slot_limit();
     uint32_t home = nursery_home(start);
     for (uint32_t s = 1; s < top; s++) {
         nursery *n = &nurseries[s];
@@ -367,13 +437,15 @@ int memtable_remove(uint64_t start, memtable_record *out)
         return 0;
     thread_state *thread = &thread_tls;
     uint64_t b = bucket_index(start);
-    memtable_bucket *bucket = &t->buckets[b];
-    uint32_t index = 0;
     int nurseries = instrument_state.nurseries.enabled;
+    /* With nurseries the block may be young in another thread's nursery, its range never seen by
+     * the memtable: the bucket lock still orders our search against its eviction. */
+    memtable_bucket *bucket = nurseries ? bucket_for_write(b) : memtable_bucket_at(b);
+    uint32_t index = 0;
     /* Without nurseries an empty bucket needs neither the slot nor the lock: a small block was
      * published in its bucket before its pointer was returned. With nurseries it may sit in
      * another thread's nursery: the lock orders our search against its eviction. */
-    if (nurseries || atomic_load_explicit(&bucket->head, memory_order_relaxed) != 0) {
+    if (bucket && (nurseries || atomic_load_explicit(&bucket->head, memory_order_relaxed) != 0)) {
         thread_slot *slot = thread_slot_of(thread);
         uint32_t head = bucket_lock(bucket, slot, b);
         index = chain_unlink(t, &head, start);
@@ -402,13 +474,13 @@ int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, 
 {
     memtable *t = table();
     thread_state *thread = &thread_tls;
-    uint32_t index = record_new(thread, start, size, trace_id);
+    uint64_t b = bucket_index(start);
+    memtable_bucket *bucket = bucket_for_write(b);
+    uint32_t index = bucket ? record_new(thread, start, size, trace_id) : 0;
     if (!index)
         return -1;
     memtable_record *r = &t->records[index];
     r->flags = RECORD_LIVE | flags;
-    uint64_t b = bucket_index(start);
-    memtable_bucket *bucket = &t->buckets[b];
     thread_slot *slot = thread_slot_of(thread);
     uint32_t head = bucket_lock(bucket, slot, b);
     uint64_t expected = start;
@@ -434,7 +506,9 @@ uint32_t memtable_find(uint64_t address, int locked)
     if (!t->ready || !address_trackable(address))
         return 0;
     uint64_t b = bucket_index(address);
-    memtable_bucket *bucket = &t->buckets[b];
+    memtable_bucket *bucket = memtable_bucket_at(b);
+    if (!bucket)
+        return large_find(address, locked);
     thread_slot *slot = NULL;
     uint32_t head, found = 0;
     if (locked) {
@@ -489,9 +563,11 @@ void memtable_fork_child(void)
         uint64_t held = atomic_load_explicit(&r->slots[i].held_bucket, memory_order_relaxed);
         if (i == self || !held)
             continue;
-        memtable_bucket *bucket = &table()->buckets[held - 1];
-        uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
-        atomic_store_explicit(&bucket->head, head & ~MEMTABLE_LOCK_BIT, memory_order_relaxed);
+        memtable_bucket *bucket = memtable_bucket_at(held - 1);
+        if (bucket) {
+            uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
+            atomic_store_explicit(&bucket->head, head & ~MEMTABLE_LOCK_BIT, memory_order_relaxed);
+        }
         atomic_store_explicit(&r->slots[i].held_bucket, 0, memory_order_relaxed);
     }
 }

@@ -33,8 +33,14 @@ int nursery_pool_init(void)
     nursery_pool *p = pool();
     if (p->nurseries)
         return 0;
-    /* INVISIBLE_NURSERY=no is applied later, by invisible_instrument_start. */
-    p->nurseries = own_map((size_t)THREAD_SLOT_CAPACITY * sizeof(nursery), 1);
+    /* INVISIBLE_NURSERY=no is applied later, by invisible_instrument_start. Under an
+     * address-space limit, nurseries for as many threads as a sixteenth of the budget allows
+     * (primitives/memory.c); later threads record straight into the memtable. */
+    uint64_t budget = own_reserve_budget();
+    p->capacity = THREAD_SLOT_CAPACITY;
+    while (budget != UINT64_MAX && p->capacity > 64 && (uint64_t)p->capacity * sizeof(nursery) > budget / 16)
+        p->capacity /= 2;
+    p->nurseries = own_map((size_t)p->capacity * sizeof(nursery), 1);
     p->enabled = p->nurseries != NULL;
     return 0;
 }
@@ -46,7 +52,7 @@ nursery *nursery_attach(thread_state *thread)
         return NULL;
     thread_slot_of(thread);
     /* Slot 0 is shared by threads beyond the slot capacity: it gets no nursery. */
-    thread->nursery = thread->slot ? &p->nurseries[thread->slot] : NULL;
+    thread->nursery = thread->slot && thread->slot < p->capacity ? &p->nurseries[thread->slot] : NULL;
     return thread->nursery;
 }
 
@@ -121,7 +127,7 @@ void nursery_flush_all(void)
     nursery_pool *p = pool();
     if (!p->nurseries)
         return;
-    uint32_t top = threads_slot_limit();
+    uint32_t top = nursery_slot_limit();
     for (uint32_t s = 1; s < top; s++)
         nursery_flush(&p->nurseries[s]);
 }
@@ -137,7 +143,7 @@ static uint64_t for_each_young(young_visitor visit, void *context)
     if (!p->nurseries)
         return 0;
     uint64_t visited = 0;
-    uint32_t top = threads_slot_limit();
+    uint32_t top = nursery_slot_limit();
     for (uint32_t s = 1; s < top; s++) {
         const nursery *n = &p->nurseries[s];
         for (uint32_t i = 0; i < NURSERY_SLOTS; i++) {

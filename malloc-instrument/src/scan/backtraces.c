@@ -27,7 +27,7 @@ static void walk_into(invisible_thread_backtrace *out, const invisible_frame_sta
 }
 
 /* A stopped thread: from its signal context (exact pc, all registers), or parked on its way
- * out of a hook, where `sp` is stopworld_park_from_hook's frame address (frame pointers are
+ * out of a hook, where `sp` is park_from_hook's frame address (frame pointers are
  * on in this library: [fp] = caller's fp, [fp+8] = return address). */
 static void fill_stopped(invisible_thread_backtrace *out, const stopped_thread *t, int max_frames)
 {
@@ -70,7 +70,7 @@ __attribute__((noinline)) int thread_backtraces(invisible_thread_backtrace *out,
         memset(out[i].registers, 0, sizeof out[i].registers);
     }
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++; /* as in leakcheck_run: this thread is the stopper, never parked */
+    guard_enter(thread, INVISIBLE_GUARD_LONG); /* as in leakcheck_run: the stopper, never parked */
 
     /* The caller first, before anyone is stopped (nothing here needs the others stopped). */
     invisible_frame_state here;
@@ -90,7 +90,7 @@ __attribute__((noinline)) int thread_backtraces(invisible_thread_backtrace *out,
     if (parked >= 0)
         stopworld_resume();
 
-    thread->guard.in_hook--;
+    guard_leave(thread, INVISIBLE_GUARD_LONG);
     atomic_store(&instrument_state.backtraces_busy, 0);
     return count;
 }

@@ -919,7 +919,8 @@ static void unmap_scan(scan *s)
 {
     own_unmap(s->blocks, (size_t)s->capacity * sizeof(scan_block));
     own_unmap(s->state, s->capacity);
-    own_unmap(s->directory, s->directory_capacity * 4);
+    if (s->directory)
+        own_unmap(s->directory, s->directory_capacity * 4);
     own_unmap(s->stack, s->stack_capacity * 4);
     if (s->cliques)
         own_unmap(s->cliques, s->clique_capacity * sizeof(clique_total));
@@ -943,11 +944,25 @@ static int map_scan(scan *s)
     s->stack_capacity = 2ull * s->capacity + 1024;
     s->blocks = own_map((size_t)s->capacity * sizeof(scan_block), 1);
     s->state = own_map(s->capacity, 1);
+    /* Under an address-space limit, what the budget allows (primitives/memory.c), down to none:
+     * regions without a directory are binary-searched. */
+    uint64_t budget = own_reserve_budget();
     s->directory_capacity = DIRECTORY_LIMIT;
-    s->directory = own_map(s->directory_capacity * 4, 1);
+    while (budget != UINT64_MAX && s->directory_capacity && s->directory_capacity * 4 > budget / 4)
+        s->directory_capacity /= 2;
+    /* After mlockall(MCL_FUTURE) every new mapping is faulted in whole: reserve only about what a
+     * directory for these blocks can use. */
+    while (instrument_state.own.mlock_future && s->directory_capacity > 4096 &&
+           s->directory_capacity / 8 > s->capacity)
+        s->directory_capacity /= 2;
+    s->directory = NULL;
+    while (s->directory_capacity >= 4096 && !(s->directory = own_map(s->directory_capacity * 4, 1)))
+        s->directory_capacity /= 2;
+    if (!s->directory)
+        s->directory_capacity = 0;
     s->stack = own_map(s->stack_capacity * 4, 1);
     s->scratch = &scratch_tables;
-    if (!s->blocks || !s->state || !s->directory || !s->stack)
+    if (!s->blocks || !s->state || !s->stack)
         return -1;
     s->roots = s->scratch->roots;
     s->threads = s->scratch->threads;
@@ -970,7 +985,7 @@ const invisible_leak_summary *leakcheck_run(void)
     if (!instrument_state.table.ready)
         return NULL;
     thread_state *thread = &thread_tls;
-    thread->guard.in_hook++;
+    guard_enter(thread, INVISIBLE_GUARD_LONG); /* the stopper: never parked itself */
     scan s;
     memset(&s, 0, sizeof s);
     uint64_t started = prim_now_ns();
@@ -978,7 +993,7 @@ const invisible_leak_summary *leakcheck_run(void)
     if (map_scan(&s) != 0) {
         unmap_scan(&s);
         instrument_state.leaks.failure = ENOMEM;
-        thread->guard.in_hook--;
+        guard_leave(thread, INVISIBLE_GUARD_LONG);
         return NULL;
     }
     phdr_walk walk = { &s, 0 };
@@ -993,7 +1008,7 @@ const invisible_leak_summary *leakcheck_run(void)
     if (parked < 0) { /* the threads are unknown (no descriptor left for /proc/self/task) */
         instrument_state.leaks.failure = errno ? errno : EAGAIN;
         unmap_scan(&s);
-        thread->guard.in_hook--;
+        guard_leave(thread, INVISIBLE_GUARD_LONG);
         return NULL;
     }
 
@@ -1026,9 +1041,12 @@ const invisible_leak_summary *leakcheck_run(void)
         scan_root(&s, s.roots[i].low, s.roots[i].high, s.roots[i].allocator_data);
     int maps_error = scan_mappings(&s, threads, thread_count, parked < signalled);
     /* Registers: of stopped threads, and the callee-saved ones live when exit() was called. */
-    for (int i = 0; i < parked; i++)
+    for (int i = 0; i < parked; i++) {
         for (int r = 0; r < STOPWORLD_REGISTER_COUNT; r++)
             consider(&s, stopped[i].registers[r], 1);
+        /* a block in the middle of a realloc: in no table, but the program's */
+        scan_root(&s, stopped[i].moving_low, stopped[i].moving_high, 0);
+    }
     for (int r = 0; r < 6; r++)
         consider(&s, instrument_state.leaks.exit_registers[r], 1);
     drain_marks(&s);
@@ -1047,7 +1065,7 @@ const invisible_leak_summary *leakcheck_run(void)
     if (maps_error) {
         instrument_state.leaks.failure = -maps_error;
         unmap_scan(&s);
-        thread->guard.in_hook--;
+        guard_leave(thread, INVISIBLE_GUARD_LONG);
         return NULL;
     }
     int ok = build_records(&s, summary) == 0;
@@ -1057,6 +1075,6 @@ const invisible_leak_summary *leakcheck_run(void)
     summary->threads_stopped = (uint64_t)parked;
     summary->scan_nanoseconds = prim_now_ns() - started;
     unmap_scan(&s);
-    thread->guard.in_hook--;
+    guard_leave(thread, INVISIBLE_GUARD_LONG);
     return ok ? summary : NULL;
 }

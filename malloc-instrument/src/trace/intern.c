@@ -13,14 +13,30 @@
 
 static trace_table *traces(void) { return &instrument_state.traces; }
 
+/* Sizes: the defaults, or what an eighth (slots and offsets) and a quarter (return addresses)
+ * of the address-space budget allow (primitives/memory.c). */
+static void size_tables(trace_table *t)
+{
+    uint64_t budget = own_reserve_budget();
+    t->slot_count = TRACE_TABLE_SLOTS;
+    t->storage_words = TRACE_STORAGE_WORDS;
+    while (budget != UINT64_MAX && t->slot_count > (1u << 14) &&
+           (uint64_t)t->slot_count * (sizeof(uint32_t) + sizeof(uint64_t)) > budget / 8)
+        t->slot_count /= 2;
+    if (budget != UINT64_MAX && budget / 4 / sizeof(uint64_t) < t->storage_words)
+        t->storage_words = budget / 4 / sizeof(uint64_t) > (1u << 16) ? budget / 4 / sizeof(uint64_t) : (1u << 16);
+    t->max_count = t->slot_count < TRACE_MAX_COUNT ? t->slot_count : TRACE_MAX_COUNT;
+}
+
 int trace_table_init(void)
 {
     trace_table *t = traces();
     if (t->ready)
         return 0;
-    t->slots = own_map(TRACE_TABLE_SLOTS * sizeof(uint32_t), 1);
-    t->storage = own_map(TRACE_STORAGE_WORDS * sizeof(uint64_t), 1);
-    t->offsets = own_map(TRACE_MAX_COUNT * sizeof(uint64_t), 1);
+    size_tables(t);
+    t->slots = own_map(t->slot_count * sizeof(uint32_t), 1);
+    t->storage = own_map(t->storage_words * sizeof(uint64_t), 1);
+    t->offsets = own_map(t->max_count * sizeof(uint64_t), 1);
     if (!t->slots || !t->storage || !t->offsets)
         return -1;
     atomic_store(&t->id_top, 1);
@@ -88,7 +104,7 @@ static uint32_t trace_create(uint64_t header, const uint64_t *pcs, int depth)
     trace_table *t = traces();
     uint32_t id = atomic_fetch_add_explicit(&t->id_top, 1, memory_order_relaxed);
     uint64_t offset = atomic_fetch_add_explicit(&t->storage_top, (uint64_t)depth + 1, memory_order_relaxed);
-    if (id >= TRACE_MAX_COUNT || offset + (uint64_t)depth + 1 > TRACE_STORAGE_WORDS)
+    if (id >= t->max_count || offset + (uint64_t)depth + 1 > t->storage_words)
         return 0;
     uint64_t *stored = &t->storage[offset];
     stored[0] = header;
@@ -102,8 +118,8 @@ static uint32_t table_intern(uint64_t hash, const uint64_t *pcs, int depth)
 {
     trace_table *t = traces();
     uint64_t header = header_of(hash, depth);
-    uint32_t mask = TRACE_TABLE_SLOTS - 1, position = (uint32_t)(hash >> 8) & mask, created = 0;
-    for (uint32_t probes = 0; probes < TRACE_TABLE_SLOTS; probes++) {
+    uint32_t mask = t->slot_count - 1, position = (uint32_t)(hash >> 8) & mask, created = 0;
+    for (uint32_t probes = 0; probes < t->slot_count; probes++) {
         uint32_t id = atomic_load_explicit(&t->slots[position], memory_order_acquire);
         if (id == 0) {
             if (!created && !(created = trace_create(header, pcs, depth))) {
@@ -145,7 +161,7 @@ int trace_frames(uint32_t id, uint64_t *pcs, int max)
 {
     trace_table *t = traces();
     if (!t->ready || id == 0 || id >= atomic_load_explicit(&t->id_top, memory_order_acquire) ||
-        id >= TRACE_MAX_COUNT)
+        id >= t->max_count)
         return 0;
     const uint64_t *stored = &t->storage[t->offsets[id]];
     int depth = (int)(stored[0] & 0xff);

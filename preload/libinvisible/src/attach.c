@@ -26,6 +26,10 @@
 /* The pid that started the listener: a fork child sees another pid and may start its own. */
 static _Atomic int listener_pid;
 
+/* The listening socket: a hidden descriptor (descriptors.c), so its number may change when the
+ * program dup2()s onto it; read again before every accept. */
+static _Atomic int listener_socket = -1;
+
 /* Socket writes use MSG_NOSIGNAL: a client that went away must give us EPIPE, never a SIGPIPE
  * that would kill the program. */
 static void send_all(int fd, const char *data, size_t length)
@@ -73,21 +77,22 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
         send_text(fd, "error JSON path must be absolute\n");
         return;
     }
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++; /* what the report allocates is ours, not the program's */
+    invisible_guard_enter(1); /* what the report allocates is ours, not the program's */
     int buffer = memfd_create("invisible-report", MFD_CLOEXEC);
     if (buffer < 0) {
-        thread->in_hook--;
+        invisible_guard_leave(1);
         send_text(fd, "error cannot create the report buffer\n");
         return;
     }
     const invisible_leak_summary *leaks = with_leaks ? leakcheck_run() : NULL;
     invisible_report_request request;
     unsigned flags = INVISIBLE_REPORT_CENSUS | (with_leaks ? INVISIBLE_REPORT_LEAKS : 0);
+    invisible_state.report_fd = buffer; /* the runtime's write_report goes there too */
+    report_say_degraded(buffer);
     report_prepare_request(&request, leaks, json_path[0] ? json_path : NULL, flags);
-    request.report_fd = buffer;
     int rc = report_with_runtime(&request);
-    thread->in_hook--;
+    invisible_state.report_fd = 2;
+    invisible_guard_leave(1);
     if (rc == 0) {
         send_buffer(fd, buffer);
         send_text(fd, "ok\n");
@@ -127,10 +132,9 @@ static void relay_message(session_relay *r)
     size_t n = r->line_length < RELAY_LINE ? r->line_length : RELAY_LINE;
     if (r->line_length == 9 && !memcmp(r->line, "interrupt", 9) && r->interrupt) {
         /* The runtime allocates on its side: ours, not the program's. */
-        invisible_thread *thread = &invisible_tls;
-        thread->in_hook++;
+        invisible_guard_enter(1);
         r->interrupt();
-        thread->in_hook--;
+        invisible_guard_leave(1);
     } else if (n > 5 && !memcmp(r->line, "exec ", 5)) {
         uint64_t count = 0;
         for (size_t i = 5; i < n && r->line[i] >= '0' && r->line[i] <= '9'; i++)
@@ -226,8 +230,7 @@ static void *relay_main(void *argument)
  * runtime allocates is ours, not the program's. */
 static void serve_python(int fd, const char *pending, size_t pending_length)
 {
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(1);
     static session_relay relay;
     int pair[2] = { -1, -1 };
     pthread_t relay_thread;
@@ -269,7 +272,7 @@ static void serve_python(int fd, const char *pending, size_t pending_length)
         pthread_join(relay_thread, NULL);
         close(pair[1]);
     }
-    thread->in_hook--;
+    invisible_guard_leave(1);
 }
 
 /* One command line; returns 0 to keep the connection open. `rest` is what follows the line. */
@@ -331,13 +334,12 @@ static void serve_connection(int fd)
 
 static void *listener_main(void *argument)
 {
-    int server = (int)(intptr_t)argument;
     for (;;) {
         /* Idle here with in_hook == 0: a leak check elsewhere can stop this thread like any other. */
-        int fd = accept4(server, NULL, NULL, SOCK_CLOEXEC);
+        int fd = accept4(atomic_load(&listener_socket), NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
+            if (errno == EINTR || errno == ECONNABORTED || errno == EBADF)
+                continue; /* EBADF: our socket was moved (descriptors.c) while we waited */
             return NULL;
         }
         /* Judged at every connection: this process may have changed its credentials since the
@@ -404,8 +406,7 @@ EXPORT int invisible_attach_start(void)
     int pid = (int)getpid();
     if (atomic_load(&listener_pid) == pid)
         return 1;
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(1);
     int rc = 0;
     int fd = bind_socket();
     if (fd < 0) {
@@ -430,22 +431,23 @@ EXPORT int invisible_attach_start(void)
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attributes, LISTENER_STACK);
         pthread_t listener;
-        int error = pthread_create(&listener, &attributes, listener_main, (void *)(intptr_t)fd);
+        fd = descriptors_hide(fd, &listener_socket); /* out of the program's way */
+        int error = pthread_create(&listener, &attributes, listener_main, NULL);
         pthread_attr_destroy(&attributes);
         if (error == EAGAIN || error == ENOMEM) { /* no room for a big stack: the default one */
             pthread_attr_init(&attributes);
             pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-            error = pthread_create(&listener, &attributes, listener_main, (void *)(intptr_t)fd);
+            error = pthread_create(&listener, &attributes, listener_main, NULL);
             pthread_attr_destroy(&attributes);
         }
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
         if (error != 0) {
-            close(fd);
+            descriptors_close_hidden(fd);
             rc = -error;
         } else {
             atomic_store(&listener_pid, pid);
         }
     }
-    thread->in_hook--;
+    invisible_guard_leave(1);
     return rc;
 }

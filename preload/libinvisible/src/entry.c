@@ -39,8 +39,17 @@ static void make_absolute(char *path, size_t capacity)
     memcpy(path, joined, strlen(joined) + 1);
 }
 
+/* Tracking is off for this process: say why, once, instead of a report. */
+static void warn_untracked(const char *why)
+{
+    char line[640];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: ");
+    n = raw_append(line, n, sizeof line, why);
+    n = raw_append(line, n, sizeof line, "; leak tracking is off\n");
+    report_write_line(line, n);
+}
 
-/* The query table's write_report: the report descriptor as it is now (saved stderr or --log). */
+/* The query table's write_report: the destination of the report being written. */
 static void write_to_report_fd(const char *text, uint64_t length)
 {
     raw_write_all(invisible_state.report_fd, text, (size_t)length);
@@ -54,8 +63,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
 {
     (void)argc;
     (void)envp;
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(0);
     invisible_state.argv = argv;
     invisible_options *o = &invisible_state.options;
     options_load(o);
@@ -63,12 +71,14 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     invisible_state.tracking = invisible_instrument_start(&settings) == 0;
     make_absolute(o->log_path, sizeof o->log_path);
     make_absolute(o->json_path, sizeof o->json_path);
-    /* Programs may close fd 2 before exit (coreutils' close_stdout): keep our own copy. */
-    int saved = fcntl(2, F_DUPFD_CLOEXEC, 100);
-    invisible_state.report_fd = saved >= 0 ? saved : 2;
+    /* No descriptor is kept: the report opens its destination when it is written, and a copy
+     * of stderr is made only if the program closes or replaces fd 2 (descriptors.c). */
     invisible_query_set_report_writer(write_to_report_fd);
     if (o->problems[0])
-        raw_write_all(report_descriptor(), o->problems, strlen(o->problems));
+        report_write_line(o->problems, strlen(o->problems));
+    const char *unavailable = invisible_instrument_unavailable();
+    if (unavailable && (o->leak_check || o->census || o->json_path[0]))
+        warn_untracked(unavailable);
     /* A NativeAOT runtime started later registers for private expedited membarrier. In a process
      * that already has several threads, that registration waits for an RCU grace period (10-20 ms
      * measured); made now, while the constructor is the only thread, it is nearly free, and the
@@ -78,7 +88,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     /* Our report reads the generated objects' files to name generated code (Python functions'
      * native entry points) in leak traces: their removal at exit waits until it is written. */
     dlext_defer_file_cleanup();
-    thread->in_hook--;
+    invisible_guard_leave(0);
 }
 
 /* ---- the exit path ---- */
@@ -89,9 +99,9 @@ static uint64_t leaked_blocks(const invisible_leak_summary *leaks)
     return leaks ? leaks->blocks[INVISIBLE_DEFINITELY_LOST] + leaks->blocks[INVISIBLE_POSSIBLY_LOST] : 0;
 }
 
-/* Write the report: without the runtime when nothing needs symbols, else with it, else plain.
- * Every destination that could not be written is said on the report descriptor and noted in
- * invisible_state.report_failed. */
+/* Write the report: without the runtime when nothing needs symbols, else with it (in a report
+ * helper), else plain. Every destination that could not be written is said on the report's
+ * destination and noted in invisible_state.report_failed. */
 static void write_report(const invisible_leak_summary *leaks, const char *json_pattern, unsigned flags)
 {
     char json_path[INVISIBLE_PATH_CAPACITY];
@@ -99,34 +109,37 @@ static void write_report(const invisible_leak_summary *leaks, const char *json_p
     int json_too_long = 0;
     if (json_pattern && json_pattern[0])
         json_too_long = options_expand_pid(json_pattern, (int)getpid(), json_path, sizeof json_path) != 0;
+    int destination = report_destination_open();
+    invisible_state.report_fd = destination;
+    report_say_degraded(destination);
     invisible_report_request request;
     report_prepare_request(&request, leaks, json_path[0] && !json_too_long ? json_path : NULL, flags);
     if (report_without_symbols(&request) != 0 && report_with_runtime(&request) < 0)
         report_plain(&request);
     if (json_too_long)
-        report_json_failed(request.report_fd, json_pattern, ENAMETOOLONG);
+        report_json_failed(destination, json_pattern, ENAMETOOLONG);
+    invisible_state.report_fd = 2;
+    report_destination_close(destination);
 }
 
-/* The leak check could not run (no descriptor left to read /proc, no memory for its tables):
- * said, and counted for --error-exitcode, rather than a report that would call reachable
- * blocks lost. */
-static void leak_check_failed(void)
+/* The leak check could not run (no descriptor left to read /proc, no memory for its scan: an
+ * address-space limit): said, and counted for --error-exitcode, rather than a report that would
+ * call reachable blocks lost. */
+static void warn_no_leak_check(void)
 {
     int error = leakcheck_failure();
-    if (!error)
-        return; /* tracking is off: said at start-up */
     char line[256];
     size_t n = raw_append(line, 0, sizeof line, "invisible: the leak check could not run: ");
-    n = raw_append(line, n, sizeof line, raw_error_text(error));
+    n = raw_append(line, n, sizeof line, error == ENOMEM || !error ? "no memory for its scan" : raw_error_text(error));
     n = raw_append(line, n, sizeof line, "\n");
-    raw_write_all(report_descriptor(), line, n);
-    invisible_state.report_failed = error;
+    report_write_line(line, n);
+    invisible_state.report_failed = error ? error : ENOMEM;
 }
 
-/* A program may exit with every descriptor in use, and the report needs a few (the JSON file,
- * the runtime's objects and debug files): raise the soft limit for the report when the hard limit
- * allows, and put it back afterwards. A privileged process may raise the hard limit too
- * (CAP_SYS_RESOURCE), as it could itself. */
+/* A program may exit with every descriptor in use, and the report needs a few (/proc files, the
+ * JSON file, the runtime's objects and debug files): raise the soft limit for the report when the
+ * hard limit allows, and put it back afterwards. A privileged process may raise the hard limit
+ * too (CAP_SYS_RESOURCE), as it could itself. */
 #define REPORT_DESCRIPTORS 64
 
 static int reserve_descriptors(struct rlimit *saved)
@@ -144,9 +157,17 @@ static int reserve_descriptors(struct rlimit *saved)
     return raised.rlim_cur > saved->rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0;
 }
 
+/* The only report asked for is a JSON file whose path was refused at start-up. */
+static void json_refused_at_exit(void)
+{
+    static const char path[] = "the path in INVISIBLE_JSON";
+    int destination = report_destination_open();
+    report_json_failed(destination, path, ENAMETOOLONG);
+    report_destination_close(destination);
+}
+
 static void at_exit_report(void)
 {
-    invisible_thread *thread = &invisible_tls;
     if (invisible_state.exiting)
         return; /* a nested exit() from --error-exitcode */
     invisible_state.exiting = 1;
@@ -154,28 +175,34 @@ static void at_exit_report(void)
     if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0])) {
         dlext_cleanup_files_now();
         if (o->json_refused) { /* the only report asked for could not be named */
-            report_json_failed(report_descriptor(), "the path in INVISIBLE_JSON", ENAMETOOLONG);
+            json_refused_at_exit();
             if (o->error_exitcode)
                 exit(o->error_exitcode);
         }
         return;
     }
-    thread->in_hook++;
+    invisible_guard_enter(1);
     /* Before the leak check: it reads /proc too. */
     struct rlimit descriptors;
     int raised = reserve_descriptors(&descriptors);
     const invisible_leak_summary *leaks = o->leak_check ? leakcheck_run() : NULL;
     if (o->leak_check && !leaks)
-        leak_check_failed();
+        warn_no_leak_check();
     unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
-    write_report(leaks, o->json_path, flags);
+    if (leaks || o->census || o->json_path[0]) {
+        write_report(leaks, o->json_path, flags);
+    } else { /* the line above says it all, and what the tables missed */
+        int destination = report_destination_open();
+        report_say_degraded(destination);
+        report_destination_close(destination);
+    }
     if (o->json_refused)
-        report_json_failed(report_descriptor(), "the path in INVISIBLE_JSON", ENAMETOOLONG);
+        json_refused_at_exit();
     if (raised)
         setrlimit(RLIMIT_NOFILE, &descriptors);
-    thread->in_hook--;
+    invisible_guard_leave(1);
     dlext_cleanup_files_now();
     /* A report that could not be written counts as an error, as leaks do (valgrind fails the
      * same way when it cannot write its --xml-file). */
@@ -187,14 +214,13 @@ EXPORT int invisible_report(const char *json_path)
 {
     if (invisible_instrument_init() != 0)
         return -1;
-    invisible_thread *thread = &invisible_tls;
-    thread->in_hook++;
+    invisible_guard_enter(1);
     /* A failure here is the caller's to see (-1), not the exit status's. */
     int earlier_failure = invisible_state.report_failed;
     invisible_state.report_failed = 0;
     const invisible_leak_summary *leaks = leakcheck_run();
     if (!leaks)
-        leak_check_failed();
+        warn_no_leak_check();
     unsigned flags = INVISIBLE_REPORT_LEAKS | INVISIBLE_REPORT_CENSUS;
     char path[INVISIBLE_PATH_CAPACITY];
     path[0] = 0;
@@ -205,6 +231,6 @@ EXPORT int invisible_report(const char *json_path)
     write_report(leaks, path[0] ? path : NULL, flags);
     int failed = invisible_state.report_failed != 0;
     invisible_state.report_failed = earlier_failure;
-    thread->in_hook--;
+    invisible_guard_leave(1);
     return leaks && !failed ? 0 : -1;
 }

@@ -6,9 +6,12 @@
  *   state.c    the entry's state (data only)
  *   text.c     malloc-free formatting and writes
  *   elf_file.c is an ELF file whole (its headers' promises kept) before anyone maps it
+ *   descriptors.c  no descriptor of ours visible to the program; stderr kept when it closes fd 2
  *   options.c  the INVISIBLE_* settings
  *   report.c   the report request, its destination, the report files, and the reports written
  *              without the runtime (nothing to symbolize, or the runtime unavailable)
+ *   helper.c   report helpers: a copy of the process in which the runtime writes a report
+ *   faultguard.c  native faults in calls made from Python become exceptions (exports in invisible.h)
  *   runtime.c  libinvisible-runtime.so: loading it, calling its reports and Python sessions
  *   peer_access.c  may a connecting process control this one (the kernel's ptrace rule)
  *   attach.c   the on-demand request listener (protocol in include/invisible.h)
@@ -38,7 +41,8 @@
  *   INVISIBLE_CENSUS=yes          heap census by type at exit
  *   INVISIBLE_ALLOC_FN=a,b        extra allocator wrappers to skip when attributing sites
  *   INVISIBLE_RUNTIME=PATH        libinvisible-runtime.so to use (default: beside this library)
- *   INVISIBLE_STOP_SIGNAL=N       signal used to stop threads for a scan (default SIGRTMAX-3)
+ *   INVISIBLE_STOP_SIGNAL=N       signal that stops threads for a scan when ptrace cannot be used
+ *                                 (a debugger or strace attached; default SIGRTMAX-3)
  *   INVISIBLE_NURSERY=no          record every block in the shared memtable at once (no
  *                                 per-thread cache of young blocks; for measurements)
  */
@@ -77,9 +81,7 @@ typedef struct preload_state {
     invisible_options options;
     int tracking;                     /* malloc-instrument records blocks */
     int exiting;                      /* the report at exit has started */
-    int report_fd;                    /* saved stderr, or the --log file */
-    int log_fd;                       /* --log file, opened on first report */
-    int log_pid;                      /* the process it was opened for (%p in a fork child) */
+    int report_fd;                    /* destination of the report being written (2 between reports) */
     char command[4096];               /* the program's argv, space-joined (report time) */
     char *const *argv;                /* the program's argv, as the constructor received it */
     int report_failed;                /* errno of the last report destination that failed, 0 */
@@ -111,6 +113,29 @@ size_t raw_append_u64(char *buffer, size_t length, size_t capacity, uint64_t val
 size_t raw_append_u64_grouped(char *buffer, size_t length, size_t capacity, uint64_t value);
 size_t raw_append_hex(char *buffer, size_t length, size_t capacity, uint64_t value);
 
+/* ---- descriptors.c: the program's descriptors stay the program's ----
+ * We keep no descriptor open while the program runs; the few we must keep (a copy of stderr once
+ * the program closes or replaces fd 2, the attach listener's socket) are "hidden": close-on-exec,
+ * near the top of the descriptor range, and protected from the program's close/dup2/close_range
+ * (which see them as not open). close, dup2, dup3, close_range, closefrom, fclose, fcloseall,
+ * freopen and daemon are interposed for that. */
+
+/* Where the report's text goes when there is no --log: the copy of stderr saved when the program
+ * closed or replaced fd 2, else fd 2 itself. Never closed by the caller. */
+int descriptors_report_stderr(void);
+
+/* Move `fd` into the hidden range (the original number is closed) and register it, with the cell
+ * where its owner keeps the number: if the program later needs that number (dup2 onto it), ours
+ * moves again and the cell is updated. Returns the number now in use (fd itself if it could not be
+ * moved). */
+int descriptors_hide(int fd, _Atomic int *owner);
+
+/* Is `fd` one of ours? */
+int descriptors_is_hidden(int fd);
+
+/* Close one of ours. */
+void descriptors_close_hidden(int fd);
+
 /* ---- elf_file.c: is a shared object whole before it is mapped ----
  * dlopen maps an object's segments as its program headers describe them; when the file is
  * shorter than that (a copy cut short, a full disk), the first touch of a missing page is SIGBUS,
@@ -123,8 +148,18 @@ int elf_file_check(const char *path, char *why, size_t why_size);
 /* ---- report.c: a report request, its destination, the report files, and the reports written
  * without the runtime ---- */
 
-/* The text report's destination, opened on demand (saved stderr or --log). */
-int report_descriptor(void);
+/* The text report's destination, opened for this report: the --log file ("%p" = pid), or
+ * stderr (descriptors_report_stderr; also when the log file cannot be opened, which is said on
+ * it and noted in invisible_state.report_failed). Give it back with report_destination_close. */
+int report_destination_open(void);
+void report_destination_close(int fd);
+
+/* One line (a warning) to the report's destination, opened and closed for it. */
+void report_write_line(const char *text, size_t length);
+
+/* "invisible: N blocks were not tracked: ..." on `fd` when the tables ran out (query.h's
+ * invisible_instrument_degraded), before a report. */
+void report_say_degraded(int fd);
 
 /* Fill the common parts of a request (pid, command line, descriptor). */
 void report_prepare_request(invisible_report_request *request, const invisible_leak_summary *leaks,
@@ -136,7 +171,7 @@ void report_json_failed(int fd, const char *path, int error);
 
 /* A report that needs no symbols: leaks requested, no census, no JSON, and no loss record to
  * show. Writes exactly the text the runtime would and returns 0; -1 when symbols are needed.
- * This is what most short-lived processes need at exit: the runtime is never loaded for it. */
+ * This is what most short-lived processes need at exit: no runtime, no report helper. */
 int report_without_symbols(const invisible_report_request *request);
 
 /* The fallback when the runtime is unavailable: text to the report descriptor (dladdr symbols),
@@ -144,12 +179,44 @@ int report_without_symbols(const invisible_report_request *request);
  * write that failed (already reported). */
 int report_plain(const invisible_report_request *request);
 
+/* ---- helper.c: report helpers ----
+ * The symbolizing part of a report runs in a copy of the process made with a bare clone (no
+ * SIGCHLD, invisible to the program's wait(), no fork handlers), so that what the runtime leaves
+ * behind (threads, descriptors, signal handlers, reserved address space) and a runtime that
+ * crashes never touch the program. See helper.c for what the copy fixes up to be usable. */
+
+/* The work, in the copy: `kept_fd` is the descriptor the caller asked to keep (renumbered), -1
+ * if none. Its result (0..255) is the copy's exit status. */
+typedef int (*helper_work)(void *argument, int kept_fd);
+
+#define HELPER_STALLED 1000 /* helper_outcome.signal: it stopped making progress and we killed it */
+
+typedef struct helper_outcome {
+    int started;   /* a copy was made and ran */
+    int exit_code; /* its exit status, when it exited */
+    int signal;    /* the signal that killed it (HELPER_STALLED: we did), 0 when it exited */
+} helper_outcome;
+
+/* Run work(argument, kept_fd) in a copy made at a quiet moment (looked for during about
+ * `quiet_budget_ns`) and wait for it. 0 when a copy ran (see `outcome`), -1 when none could be
+ * made (no quiet moment, a debugger attached, this glibc's thread layout unknown, clone failed). */
+int helper_run(helper_work work, void *argument, int keep_fd, uint64_t quiet_budget_ns, helper_outcome *outcome);
+
+/* ---- faultguard.c: the fault guard (its exports are in invisible.h) ---- */
+
+/* runtime.c gave the program its own signal dispositions back (end of a report or an attach
+ * session): the guard's handler is gone, the next guarded call installs it again in front of
+ * whatever is there then. */
+void fault_guard_forget(void);
+
 /* ---- runtime.c: libinvisible-runtime.so ----
  * A failure of the runtime never loses the report: callers fall back to report_plain. */
 
-/* Try the runtime. 0 when it wrote the report; > 0, an errno, when it wrote the text but not the
- * JSON file (reported); -1 when it wrote nothing (unavailable or failed: fall back to
- * report_plain). Signal dispositions are restored. */
+/* Try the runtime. 0 when it wrote the report; > 0 (an errno) when it wrote the text but not the
+ * JSON file (said on the request's descriptor); -1 when it wrote nothing: then a one-line message
+ * says why and the caller writes the plain report. It runs in a report helper (helper.c), unless
+ * a Python session already started it in this process (or no helper can be made); then here, with
+ * the program's signal dispositions restored after it. */
 int report_with_runtime(const invisible_report_request *request);
 
 /* Run an interactive Python session of the runtime on the connected socket `fd` (attach.c's

@@ -22,7 +22,7 @@
 #define LINE_CAPACITY 2048
 #define JSON_BUFFER 8192
 
-/* The --log file cannot be opened: the report goes to stderr instead, said once per process. */
+/* The --log file cannot be opened: the report goes to stderr instead, and says so. */
 static void log_failed(int fd, const char *path, int error)
 {
     char line[LINE_CAPACITY];
@@ -35,26 +35,48 @@ static void log_failed(int fd, const char *path, int error)
     invisible_state.report_failed = error;
 }
 
-int report_descriptor(void)
+/* Opened for each report and closed after it (see descriptors.c: no descriptor of ours stays
+ * open while the program runs). A fork child expands "%p" to its own pid, so it gets its own
+ * file. */
+int report_destination_open(void)
 {
-    preload_state *r = &invisible_state;
-    const char *pattern = r->options.log_path;
+    const char *pattern = invisible_state.options.log_path;
     if (!pattern[0])
-        return r->report_fd;
-    if (r->log_pid != (int)getpid()) { /* first report of this process (a fork child opens its own) */
-        char path[INVISIBLE_PATH_CAPACITY];
-        int too_long = options_expand_pid(pattern, (int)getpid(), path, sizeof path) != 0;
-        r->log_fd = too_long ? -1 : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        int error = too_long ? ENAMETOOLONG : errno;
-        r->log_pid = (int)getpid();
-        if (r->log_fd < 0) {
-            log_failed(r->report_fd, too_long ? pattern : path, error);
-            return r->report_fd;
-        }
-        /* Everything we print from now on (the runtime's report included) goes there. */
-        r->report_fd = r->log_fd;
-    }
-    return r->log_fd >= 0 ? r->log_fd : r->report_fd;
+        return descriptors_report_stderr();
+    char path[INVISIBLE_PATH_CAPACITY];
+    int too_long = options_expand_pid(pattern, (int)getpid(), path, sizeof path) != 0;
+    int fd = too_long ? -1 : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0)
+        return fd;
+    int error = too_long ? ENAMETOOLONG : errno;
+    fd = descriptors_report_stderr();
+    log_failed(fd, too_long ? pattern : path, error);
+    return fd;
+}
+
+void report_destination_close(int fd)
+{
+    if (fd != 2 && fd != descriptors_report_stderr())
+        close(fd);
+}
+
+void report_say_degraded(int fd)
+{
+    const char *degraded = invisible_instrument_degraded();
+    if (!degraded)
+        return;
+    char line[320];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: ");
+    n = raw_append(line, n, sizeof line, degraded);
+    n = raw_append(line, n, sizeof line, "\n");
+    raw_write_all(fd, line, n);
+}
+
+void report_write_line(const char *text, size_t length)
+{
+    int fd = report_destination_open();
+    raw_write_all(fd, text, length);
+    report_destination_close(fd);
 }
 
 /* The program's argv, space-joined, from the array the constructor received (the strings the
@@ -108,7 +130,7 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
     memset(request, 0, sizeof *request);
     request->struct_size = sizeof *request;
     request->flags = flags;
-    request->report_fd = report_descriptor();
+    request->report_fd = invisible_state.report_fd;
     request->pid = (int32_t)getpid();
     request->command = command_line();
     request->json_path = json_path;

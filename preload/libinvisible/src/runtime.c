@@ -10,8 +10,13 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #define SAVED_SIGNALS 32
 
@@ -34,8 +39,8 @@ static void runtime_path(char *path, size_t capacity)
     raw_append(path, n, capacity, "libinvisible-runtime.so");
 }
 
-/* Why the runtime cannot be used, once per process, before the plain report that replaces it
- * (`fd` < 0: nobody to tell; a session says it its own way). */
+/* Why the runtime cannot be used, before the plain report that replaces it (`fd` < 0: nobody
+ * to tell; a session says it its own way). */
 static void say_unavailable(int fd, const char *path, const char *why)
 {
     if (fd < 0)
@@ -57,7 +62,7 @@ static int load_runtime(preload_state *r, int report_fd)
         return -1;
     char path[INVISIBLE_PATH_CAPACITY], why[256];
     runtime_path(path, sizeof path);
-    /* A truncated copy would be SIGBUS inside dlopen, killing the program at its exit. */
+    /* A truncated copy would be SIGBUS inside dlopen. */
     if (!path[0] || elf_file_check(path, why, sizeof why) != 0) {
         say_unavailable(report_fd, path, path[0] ? why : "cannot find it beside libinvisible.so");
         r->runtime_failed = 1;
@@ -122,11 +127,52 @@ static void runtime_leave(const struct sigaction *saved)
     for (int s = 1; s < SAVED_SIGNALS; s++)
         if (s != SIGKILL && s != SIGSTOP)
             sigaction(s, &saved[s], NULL);
+    fault_guard_forget(); /* its handler went with the runtime's */
 }
 
-int report_with_runtime(const invisible_report_request *request)
+/* The NativeAOT runtime reserves a few hundred MiB of address space as it starts (its GC's
+ * regions), and ends the process when it cannot: under RLIMIT_AS, it is not started unless that
+ * much is left. 1 when it fits; else `*left` holds the MiB left. */
+#define RUNTIME_ADDRESS_SPACE (384ull << 20)
+
+static int runtime_fits(uint64_t *left)
 {
-    preload_state *r = &invisible_state;
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return 1;
+    uint64_t used = 0;
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char text[128];
+        ssize_t n = read(fd, text, sizeof text - 1);
+        close(fd);
+        for (ssize_t i = 0; i < n && text[i] >= '0' && text[i] <= '9'; i++)
+            used = used * 10 + (uint64_t)(text[i] - '0');
+        used *= (uint64_t)sysconf(_SC_PAGESIZE);
+    }
+    uint64_t room = limit.rlim_cur > used ? limit.rlim_cur - used : 0;
+    *left = room >> 20;
+    return room >= RUNTIME_ADDRESS_SPACE;
+}
+
+static void say_no_room(int fd, uint64_t left)
+{
+    char line[256];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: ");
+    n = raw_append_u64(line, n, sizeof line, left);
+    n = raw_append(line, n, sizeof line, " MiB of address space left under RLIMIT_AS, too little for the report runtime; plain report follows\n");
+    raw_write_all(fd, line, n);
+}
+
+/* In this process (a Python session started the runtime here already, or no helper could be
+ * made). */
+static int report_here(preload_state *r, const invisible_report_request *request)
+{
+    uint64_t left = 0;
+    if (!runtime_started && !runtime_fits(&left)) {
+        say_no_room(request->report_fd, left);
+        return -1;
+    }
     if (load_runtime(r, request->report_fd) != 0)
         return -1;
     struct sigaction saved[SAVED_SIGNALS];
@@ -135,6 +181,112 @@ int report_with_runtime(const invisible_report_request *request)
     runtime_leave(saved);
     if (rc > 0 && request->json_path)
         report_json_failed(request->report_fd, request->json_path, rc); /* the text is written; the file is not */
+    return rc;
+}
+
+/* The helper's exit status says how it went. Success is not 0: a runtime that gives up may end the
+ * process itself, with status 0, without a report. */
+#define HELPER_WRITTEN 40    /* the report is in the buffer */
+#define HELPER_NO_RUNTIME 41 /* the runtime could not be loaded: the plain report says so */
+#define HELPER_RUNTIME_FAILED 42
+#define HELPER_NO_ROOM 43    /* too little address space left for the runtime to start */
+#define HELPER_WRITTEN_NO_JSON 44 /* the text is in the buffer, with why the JSON file is not written */
+
+#define EXIT_QUIET_BUDGET_NS 100000000ull  /* 0.1 s */
+#define RUN_QUIET_BUDGET_NS 1000000000ull  /* 1 s */
+
+/* In the report helper: the text goes to `buffer` (the parent copies it to the destination only
+ * if the whole report was written). */
+static int report_in_helper(void *argument, int buffer)
+{
+    preload_state *r = &invisible_state;
+    invisible_report_request request = *(const invisible_report_request *)argument;
+    request.report_fd = buffer;
+    r->report_fd = buffer;
+    uint64_t left = 0;
+    if (!runtime_fits(&left)) {
+        say_no_room(buffer, left); /* the parent passes the buffer on with the plain report */
+        return HELPER_NO_ROOM;
+    }
+    if (load_runtime(r, buffer) != 0)
+        return HELPER_NO_RUNTIME; /* why, in the buffer */
+    ((invisible_runtime_init_fn)r->runtime_init)(); /* the runtime starts here (see query.h) */
+    int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), &request);
+    if (rc > 0 && request.json_path) {
+        report_json_failed(buffer, request.json_path, rc);
+        return HELPER_WRITTEN_NO_JSON;
+    }
+    return rc == 0 ? HELPER_WRITTEN : HELPER_RUNTIME_FAILED;
+}
+
+static void copy_out(int from, int to)
+{
+    char chunk[8192];
+    ssize_t got;
+    lseek(from, 0, SEEK_SET);
+    while ((got = read(from, chunk, sizeof chunk)) > 0)
+        raw_write_all(to, chunk, (size_t)got);
+}
+
+/* One line on why the runtime's report is replaced by the plain one. */
+static void say_helper_failed(int fd, const helper_outcome *outcome)
+{
+    char line[256];
+    size_t n;
+    if (outcome->signal == HELPER_STALLED) {
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime made no progress and was stopped");
+    } else if (outcome->signal) {
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime died of signal ");
+        n = raw_append_u64(line, n, sizeof line, (uint64_t)outcome->signal);
+        const char *name = sigabbrev_np(outcome->signal);
+        if (name) {
+            n = raw_append(line, n, sizeof line, " (SIG");
+            n = raw_append(line, n, sizeof line, name);
+            n = raw_append(line, n, sizeof line, ")");
+        }
+    } else if (outcome->exit_code == HELPER_RUNTIME_FAILED) {
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime could not write the report");
+    } else {
+        n = raw_append(line, 0, sizeof line, "invisible: the report runtime ended without writing the report (status ");
+        n = raw_append_u64(line, n, sizeof line, (uint64_t)outcome->exit_code);
+        n = raw_append(line, n, sizeof line, ")");
+    }
+    n = raw_append(line, n, sizeof line, "; plain report follows\n");
+    raw_write_all(fd, line, n);
+}
+
+int report_with_runtime(const invisible_report_request *request)
+{
+    preload_state *r = &invisible_state;
+    if (runtime_started || r->runtime_failed)
+        return report_here(r, request);
+    int buffer = memfd_create("invisible-report", MFD_CLOEXEC);
+    helper_outcome outcome;
+    /* At exit what the runtime leaves behind goes with the process: a short look for a quiet
+     * moment, then the report here. In the middle of a run it matters: look longer. */
+    uint64_t budget = (request->flags & INVISIBLE_REPORT_AT_EXIT) ? EXIT_QUIET_BUDGET_NS : RUN_QUIET_BUDGET_NS;
+    if (buffer < 0 || helper_run(report_in_helper, (void *)request, buffer, budget, &outcome) != 0) {
+        if (buffer >= 0)
+            close(buffer);
+        return report_here(r, request);
+    }
+    int rc = -1;
+    if (!outcome.signal && outcome.exit_code == HELPER_WRITTEN) {
+        copy_out(buffer, request->report_fd);
+        rc = 0;
+    } else if (!outcome.signal && outcome.exit_code == HELPER_WRITTEN_NO_JSON) {
+        copy_out(buffer, request->report_fd); /* ending with why the JSON file is not there */
+        invisible_state.report_failed = EIO; /* noted in the copy; here for --error-exitcode */
+        rc = EIO;
+    } else if (!outcome.signal && outcome.exit_code == HELPER_NO_RUNTIME) {
+        copy_out(buffer, request->report_fd); /* why, in one line */
+        r->runtime_failed = 1; /* no need to try again: the plain report follows */
+    } else if (!outcome.signal && outcome.exit_code == HELPER_NO_ROOM) {
+        copy_out(buffer, request->report_fd); /* its one line */
+    } else {
+        say_helper_failed(request->report_fd, &outcome);
+    }
+    close(buffer);
     return rc;
 }
 

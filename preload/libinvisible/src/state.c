@@ -5,5 +5,4 @@
 preload_state invisible_state = {
     .options = { .depth = 1, .leak_check = 1, .nursery = 1 },
     .report_fd = 2,
-    .log_fd = -1,
 };

@@ -426,10 +426,15 @@ int main(int argc, char **argv)
         free(sorted);
     }
 
-    memtable *t = &instrument_state.table;
+    /* The buckets live in chunks (2^MEMTABLE_CHUNK_SHIFT buckets each, mapped on demand): count
+     * the resident part of each chunk the heap's range touches. */
     uint64_t first_bucket = lowest >> MEMTABLE_BUCKET_SHIFT, last_bucket = (highest - 1) >> MEMTABLE_BUCKET_SHIFT;
-    uint64_t bucket_bytes = resident_bytes(&t->buckets[first_bucket],
-                                           (last_bucket - first_bucket + 1) * sizeof(memtable_bucket));
+    uint64_t bucket_bytes = 0;
+    for (uint64_t chunk = first_bucket >> MEMTABLE_CHUNK_SHIFT; chunk <= last_bucket >> MEMTABLE_CHUNK_SHIFT; chunk++) {
+        memtable_bucket *first = memtable_bucket_at(chunk << MEMTABLE_CHUNK_SHIFT);
+        if (first)
+            bucket_bytes += resident_bytes(first, sizeof(memtable_bucket) << MEMTABLE_CHUNK_SHIFT);
+    }
     uint64_t record_bytes = (uint64_t)memtable_record_limit() * sizeof(memtable_record);
     REPORT("memtable.bytes_per_block", (double)(bucket_bytes + record_bytes) / n);
     REPORT("memtable.bucket_bytes_per_block", (double)bucket_bytes / n);
