@@ -7,7 +7,7 @@ using Invisible.Abi.SiteTypes;
 using Invisible.Abi.Symbolization;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary><c>process.heap</c>: the memtable of libinvisible.so, read in-process through its query API
 /// (<c>invisible_query()</c>, found with dlsym). Blocks Python allocated are typed exactly (their DWARF type is

@@ -9,7 +9,7 @@ using Invisible.Abi.Symbolization;
 using Invisible.Abi.Unwinding;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary><c>process.threads</c>: every thread's stack, captured by libinvisible.so's <c>thread_backtraces</c> (the
 /// other threads are stopped at a safe point, walked with the CFI unwinder, and resumed), then symbolized here with

@@ -6,9 +6,9 @@ using System.Runtime.InteropServices;
 using Invisible.Abi.Dwarf;
 using Invisible.Abi.SiteTypes;
 using Invisible.Abi.Symbolization;
-using Invisible.Runtime.Interop;
+using Invisible.Abi.Query;
 
-namespace Invisible.Runtime.Census;
+namespace Invisible.Abi.Census;
 
 /// <summary>
 /// Builds the heap census: one walk over the memtable (for_each_block) counting blocks per

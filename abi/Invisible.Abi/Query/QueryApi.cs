@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Invisible.Runtime.Interop;
+namespace Invisible.Abi.Query;
 
 // Mirrors malloc-instrument/include/invisible/query.h (INVISIBLE_QUERY_VERSION 1). Field order and
 // sizes are the ABI: change both sides together.

@@ -151,7 +151,19 @@ public sealed class PyRandom : PyObject
 /// <summary>collections.deque.</summary>
 public sealed class PyDeque : PyObject
 {
-    public static PyType TypeObj = null!;
+    private static PyType? s_type;
+    private static readonly object TypeGate = new();
+
+    /// <summary>collections.deque: made once for the process, shared by every interpreter (a built-in type).</summary>
+    public static PyType TypeObj
+    {
+        get
+        {
+            if (s_type is { } t) return t;
+            lock (TypeGate) return s_type ??= CreateType();
+        }
+    }
+
     private PyObject[] _buf = new PyObject[8];
     private int _head, _count;
     public int MaxLen = -1;
@@ -254,10 +266,9 @@ public sealed class PyDeque : PyObject
         return null;
     }
 
-    public static PyType CreateType()
+    private static PyType CreateType()
     {
         var t = new PyType("deque", PyType.ObjectType, (cls, a, k) => new PyDeque(cls)) { ModuleName = "collections" };
-        TypeObj = t;
         PyDeque Q(PyObject o) => (PyDeque)o;
         t.AddMethod("__init__", (a, k) =>
         {

@@ -10,7 +10,12 @@ namespace Invisible.Python.Modules;
 public static class ReModule
 {
     public const int IGNORECASE = 2, LOCALE = 4, MULTILINE = 8, DOTALL = 16, UNICODE = 32, VERBOSE = 64, ASCII = 256;
-    public static PyType PatternType = null!, MatchType = null!, ErrorType = null!;
+    /// <summary>re.Pattern, re.Match and re.error: made once for the process, shared by every interpreter (built-in types).</summary>
+    public static PyType PatternType { get; private set; } = null!;
+    public static PyType MatchType { get; private set; } = null!;
+    public static PyType ErrorType { get; private set; } = null!;
+    private static readonly object TypesGate = new();
+    private static volatile bool s_typesReady;
     private static readonly Dictionary<(string, int), PyPattern> Cache = new();
 
     public static string Translate(string p) => Translate(p, new Dictionary<string, int>());
@@ -109,10 +114,8 @@ public static class ReModule
 
     public static PyModule Create()
     {
+        EnsureTypes();
         var m = new PyModule("re");
-        PatternType = new PyType("Pattern", PyType.ObjectType, null) { ModuleName = "re" };
-        MatchType = new PyType("Match", PyType.ObjectType, null) { ModuleName = "re" };
-        ErrorType = new PyType("error", PyBaseException.ExceptionType, null) { ModuleName = "re" };
         m.Add("error", ErrorType);
         m.Add("Pattern", PatternType); m.Add("Match", MatchType);
         foreach (var (n, v) in new[] { ("I", IGNORECASE), ("IGNORECASE", IGNORECASE), ("M", MULTILINE), ("MULTILINE", MULTILINE), ("S", DOTALL), ("DOTALL", DOTALL),
@@ -134,7 +137,25 @@ public static class ReModule
             return PyStr.Of(sb.ToString());
         });
         m.AddFn("purge", (a, k) => { lock (Cache) Cache.Clear(); return PyNone.Instance; });
-        var pt = PatternType;
+        return m;
+    }
+
+    private static void EnsureTypes()
+    {
+        if (s_typesReady) return;
+        lock (TypesGate)
+        {
+            if (s_typesReady) return;
+            PatternType = new PyType("Pattern", PyType.ObjectType, null) { ModuleName = "re" };
+            MatchType = new PyType("Match", PyType.ObjectType, null) { ModuleName = "re" };
+            ErrorType = new PyType("error", PyBaseException.ExceptionType, null) { ModuleName = "re" };
+            AddMethods(PatternType, MatchType);
+            s_typesReady = true;
+        }
+    }
+
+    private static void AddMethods(PyType pt, PyType mt)
+    {
         pt.AddMethod("match", (a, k) => ((PyPattern)a[0]).DoMatch(Str(a[1]), Pos(a, k, 2, "pos"), EndPos(a, k), 0));
         pt.AddMethod("fullmatch", (a, k) => ((PyPattern)a[0]).DoMatch(Str(a[1]), Pos(a, k, 2, "pos"), EndPos(a, k), 2));
         pt.AddMethod("search", (a, k) => ((PyPattern)a[0]).DoMatch(Str(a[1]), Pos(a, k, 2, "pos"), EndPos(a, k), 1));
@@ -143,7 +164,6 @@ public static class ReModule
         pt.AddMethod("split", (a, k) => ((PyPattern)a[0]).Split(Str(a[1]), Ops.Arg(a, k, 2, "maxsplit") is PyObject ms ? (int)Ops.IndexValue(ms) : 0));
         pt.AddMethod("sub", (a, k) => ((PyPattern)a[0]).Sub(a[1], Str(a[2]), Ops.Arg(a, k, 3, "count") is PyObject c ? (int)Ops.IndexValue(c) : 0, false));
         pt.AddMethod("subn", (a, k) => ((PyPattern)a[0]).Sub(a[1], Str(a[2]), Ops.Arg(a, k, 3, "count") is PyObject c ? (int)Ops.IndexValue(c) : 0, true));
-        var mt = MatchType;
         mt.AddMethod("group", (a, k) =>
         {
             var mm = (PyMatch)a[0];
@@ -181,7 +201,6 @@ public static class ReModule
             return g.Success ? new PyTuple(new PyObject[] { PyInt.Get(g.Index), PyInt.Get(g.Index + g.Length) }) : new PyTuple(new PyObject[] { PyInt.Get(-1), PyInt.Get(-1) });
         });
         mt.AddMethod("expand", (a, k) => PyStr.Of(((PyMatch)a[0]).M.Result(ConvertRepl(Str(a[1]), ((PyMatch)a[0]).Pattern.Names))));
-        return m;
     }
 
     private static int Pos(ReadOnlySpan<PyObject> a, PyStr[]? k, int i, string n) => Ops.Arg(a, k, i, n) is PyObject p ? (int)Ops.IndexValue(p) : 0;

@@ -36,11 +36,12 @@ public sealed class PyGenerator : PyObject
     {
         result = null;
         _running = true;
-        var savedExc = Interpreter.CurrentExc;
+        var ts = ThreadState.Current;
+        var savedExc = ts.CurrentExc;
         try
         {
             Frame.Yielded = false;
-            var r = Interpreter.Execute(Frame);
+            var r = Interpreter.Execute(ts, Frame);
             if (Frame.Yielded) { Frame.Yielded = false; return r; }
             Frame.Finished = true;
             result = r;
@@ -57,7 +58,7 @@ public sealed class PyGenerator : PyObject
             }
             throw;
         }
-        finally { _running = false; Interpreter.CurrentExc = savedExc; }
+        finally { _running = false; ts.CurrentExc = savedExc; }
     }
 
     public override PyObject? Next() => SendInternal(PyNone.Instance, out _);

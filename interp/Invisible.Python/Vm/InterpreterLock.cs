@@ -1,114 +1,120 @@
 using System;
 using System.Threading;
-using Invisible.Python.Vm;
 
-namespace Invisible.Python.Native;
+namespace Invisible.Python.Vm;
 
 /// <summary>
-/// The interpreter lock (CPython's GIL, for the same reason): interpreter state is process-wide
-/// (<see cref="Interpreter.Depth"/>, <see cref="Interpreter.CurrentFrame"/>, inline caches, dicts), so only one
-/// thread may run Python at a time, yet C called from Python may call a Python callback on another thread
-/// (<c>pthread_create</c> with a Python start routine, a library's worker thread).
+/// An interpreter's lock (CPython's GIL, for the same reason): the state of one interpreter (dicts, inline caches,
+/// module objects) is shared by the threads that run its code, so only one of them may run Python at a time, yet C
+/// called from Python may call a Python callback on another thread (<c>pthread_create</c> with a Python start
+/// routine, a library's worker thread). Each thread keeps its own <see cref="ThreadState"/> (depth, frame, handled
+/// exception), so a callback on another thread runs from a fresh state of its own.
 /// <list type="bullet">
-/// <item>A thread holds the lock while it runs Python: taken by its outermost frame (the
-/// <see cref="InterpreterState.Enter"/> hook), released when that frame returns.</item>
-/// <item>Around every native call the holder <em>lends</em> it (one store, no atomic): another thread may then
-/// borrow it, and the holder takes it back (one CAS) when the call returns, waiting while it is borrowed.</item>
-/// <item>A callback on the holder's own thread (qsort's comparator) just takes its own lent lock back (one CAS)
-/// and runs as a nested call; a callback on any other thread borrows or acquires the lock, saves the interpreter
-/// state, runs from a fresh state, restores it, and gives the lock back as it found it.</item>
+/// <item>A thread holds the lock while it runs Python: taken by its outermost frame (<see cref="Enter"/>, called by
+/// the eval loop when <see cref="ThreadState.LockArmed"/>), released when that frame returns.</item>
+/// <item>Around every native call the holder <em>lends</em> it (one store, no atomic: <see cref="BeforeNative"/>):
+/// another thread may then borrow it, and the holder takes it back (one CAS, <see cref="AfterNative"/>) when the
+/// call returns, waiting while it is borrowed.</item>
+/// <item>A callback on the holder's own thread (qsort's comparator) just takes its own lent lock back (one CAS) and
+/// runs as a nested call; a callback on any other thread borrows or acquires the lock (<see cref="EnterCallback"/>)
+/// and gives it back as it found it (<see cref="ExitCallback"/>).</item>
 /// </list>
-/// Nothing is paid until the first Python callable becomes a C function pointer (<see cref="Arm"/>): before that no
-/// other thread can enter Python through the bridge.
+/// Nothing is paid until the first Python callable becomes a C function pointer (<see cref="Arm"/>, called by the
+/// native bridge): before that no other thread can enter Python through the bridge.
 /// Lock word: 0 free; <c>id &lt;&lt; 1</c> held by managed thread <c>id</c> running Python; <c>id &lt;&lt; 1 | 1</c> held
 /// by <c>id</c> but lent (it is in native code).
 /// </summary>
-internal static class InterpreterLock
+public sealed class InterpreterLock
 {
-    private static long _word;
-    private static int _waiters;
-    private static readonly object Gate = new();
-    private static volatile bool _armed;
+    private readonly InterpreterState _interp;
+    private long _word;
+    private int _waiters;
+    private readonly object _gate = new();
+    private volatile bool _armed;
     /// <summary>The word of the thread that armed the lock in the middle of its Python frames: those frames started
-    /// without the Enter hook, so no Leave will release it. It gives the lock up when another thread finds it idle
-    /// (<see cref="Interpreter.Depth"/> 0 while it holds the lock), or turns into an ordinary holder at its next
-    /// outermost frame. Both sides claim the change with one CAS on this field.</summary>
-    private static long _implicit;
+    /// without <see cref="Enter"/>, so no <see cref="Leave"/> will release it. It gives the lock up when another thread
+    /// finds it idle (its depth 0 while it holds the lock), or turns into an ordinary holder at its next outermost
+    /// frame. Both sides claim the change with one CAS on this field.</summary>
+    private long _implicit;
+    /// <summary>The thread state of the implicit holder (whose depth says whether it is idle).</summary>
+    private volatile ThreadState? _implicitState;
 
-    /// <summary>This thread's lock word while it holds the lock (running or lent), else 0.</summary>
-    [ThreadStatic] private static long t_word;
+    internal InterpreterLock(InterpreterState interp) => _interp = interp;
 
-    public static bool Armed => _armed;
+    public bool Armed => _armed;
 
     private static long Mine => (long)Environment.CurrentManagedThreadId << 1;
 
-    /// <summary>From now on Python execution takes the lock. Called on a thread running Python when it makes the first
-    /// Python callable into a C function pointer: before that no other thread can enter Python through the bridge.</summary>
-    public static void Arm()
+    /// <summary>From now on Python execution takes the lock. Called on a thread running Python (<paramref name="ts"/>)
+    /// when it makes the first Python callable into a C function pointer: before that no other thread can enter Python
+    /// through the bridge.</summary>
+    public void Arm(ThreadState ts)
     {
         if (_armed) return;
-        lock (Gate)
+        lock (_gate)
         {
             if (_armed) return;
-            InterpreterState.Leave = Leave;
-            InterpreterState.Enter = Enter;
             _armed = true;
+            _interp.OnLockArmed();
         }
-        if (Interpreter.Depth > 0 && t_word == 0)
+        if (ts.Depth > 0 && ts.LockWord == 0)
         {
             long mine = Mine;
             AcquireOrBorrow(mine, borrow: false);
-            t_word = mine;
+            ts.LockWord = mine;
+            _implicitState = ts;
             Volatile.Write(ref _implicit, mine);
         }
     }
 
-    private static bool Enter()
+    /// <summary>Before a frame runs (eval loop, when armed): true when it acquired the lock for this thread (its
+    /// outermost frame); <see cref="Leave"/> is then called after that frame.</summary>
+    internal bool Enter(ThreadState ts)
     {
-        long m = t_word;
+        long m = ts.LockWord;
         if (m != 0 && (Volatile.Read(ref _word) | 1) == (m | 1))
         {
             // Held already (nested frame). An implicit holder at a new outermost frame becomes an ordinary one.
-            if (m != Volatile.Read(ref _implicit) || Interpreter.Depth != 0) return false;
-            if (Interlocked.CompareExchange(ref _implicit, 0, m) == m) return true;
+            if (m != Volatile.Read(ref _implicit) || ts.Depth != 0) return false;
+            if (Interlocked.CompareExchange(ref _implicit, 0, m) == m) { _implicitState = null; return true; }
         }
         long mine = Mine;
         AcquireOrBorrow(mine, borrow: false);
-        t_word = mine;
+        ts.LockWord = mine;
         return true;
     }
 
-    private static void Leave()
+    internal void Leave(ThreadState ts)
     {
-        t_word = 0;
+        ts.LockWord = 0;
         Release(0);
     }
 
     /// <summary>Before a native call from Python: lend the lock (if this thread holds it).</summary>
-    public static void BeforeNative()
+    public void BeforeNative(ThreadState ts)
     {
-        long m = t_word;
+        long m = ts.LockWord;
         if (m == 0) return;
         Volatile.Write(ref _word, m | 1);
         if (Volatile.Read(ref _waiters) != 0) Wake();
     }
 
     /// <summary>After the native call: take the lent lock back, waiting while another thread borrows it.</summary>
-    public static void AfterNative()
+    public void AfterNative(ThreadState ts)
     {
-        long m = t_word;
+        long m = ts.LockWord;
         if (m == 0) return;
         if (Interlocked.CompareExchange(ref _word, m, m | 1) != (m | 1)) Reclaim(m);
     }
 
-    private static void Reclaim(long mine)
+    private void Reclaim(long mine)
     {
-        lock (Gate)
+        lock (_gate)
         {
             _waiters++;
             try
             {
-                while (Interlocked.CompareExchange(ref _word, mine, mine | 1) != (mine | 1)) Monitor.Wait(Gate, 20);
+                while (Interlocked.CompareExchange(ref _word, mine, mine | 1) != (mine | 1)) Monitor.Wait(_gate, 20);
             }
             finally { _waiters--; }
         }
@@ -117,46 +123,43 @@ internal static class InterpreterLock
     /// <summary>How a callback entered the lock (what <see cref="ExitCallback"/> restores).</summary>
     public readonly struct Entry
     {
-        public Entry(int kind, long previous, InterpreterState state) { Kind = kind; Previous = previous; State = state; }
+        public Entry(int kind, long previous) { Kind = kind; Previous = previous; }
         /// <summary>0: nothing taken (not armed, or already running Python on this thread); 1: this thread's own lent
-        /// lock taken back; 2: acquired or borrowed by another thread (interpreter state saved).</summary>
+        /// lock taken back; 2: acquired or borrowed by a thread that did not hold it.</summary>
         public readonly int Kind;
         public readonly long Previous;
-        public readonly InterpreterState State;
     }
 
-    /// <summary>At a C → Python callback: make this thread the one running Python.</summary>
-    public static Entry EnterCallback()
+    /// <summary>At a C → Python callback, on the thread state the callback runs with (<see cref="InterpreterState.Enter"/>):
+    /// make this thread the one running Python.</summary>
+    public Entry EnterCallback(ThreadState ts)
     {
         if (!_armed) return default;
-        long m = t_word;
+        long m = ts.LockWord;
         if (m != 0)
         {
             long w = Volatile.Read(ref _word);
             if (w == m) return default; // already running Python here (a direct call of the pointer)
             // our own lent lock (qsort calling its comparator on the interpreter's thread): take it back, run nested
             if (Interlocked.CompareExchange(ref _word, m, m | 1) != (m | 1)) Reclaim(m);
-            return new Entry(1, 0, default);
+            return new Entry(1, 0);
         }
         long mine = Mine;
         long previous = AcquireOrBorrow(mine, borrow: true);
-        InterpreterState saved = InterpreterState.Save();
-        InterpreterState.Reset();
-        t_word = mine;
-        return new Entry(2, previous, saved);
+        ts.LockWord = mine;
+        return new Entry(2, previous);
     }
 
-    public static void ExitCallback(in Entry e)
+    public void ExitCallback(ThreadState ts, in Entry e)
     {
         switch (e.Kind)
         {
             case 1:
-                Volatile.Write(ref _word, t_word | 1);
+                Volatile.Write(ref _word, ts.LockWord | 1);
                 if (Volatile.Read(ref _waiters) != 0) Wake();
                 return;
             case 2:
-                e.State.Restore();
-                t_word = 0;
+                ts.LockWord = 0;
                 Release(e.Previous);
                 return;
         }
@@ -166,10 +169,10 @@ internal static class InterpreterLock
 
     /// <summary>Take the lock when free (returns 0), from an idle implicit holder (returns 0), or, with
     /// <paramref name="borrow"/>, when lent (returns the lent word, to give back); otherwise wait.</summary>
-    private static long AcquireOrBorrow(long mine, bool borrow)
+    private long AcquireOrBorrow(long mine, bool borrow)
     {
         if (Interlocked.CompareExchange(ref _word, mine, 0) == 0) return 0;
-        lock (Gate)
+        lock (_gate)
         {
             _waiters++;
             try
@@ -186,28 +189,29 @@ internal static class InterpreterLock
                     {
                         if (borrow && Interlocked.CompareExchange(ref _word, mine, w) == w) return w;
                     }
-                    else if (w == Volatile.Read(ref _implicit) && Interpreter.Depth == 0 &&
+                    else if (w == Volatile.Read(ref _implicit) && _implicitState is { Depth: 0 } &&
                              Interlocked.CompareExchange(ref _implicit, 0, w) == w)
                     {
                         // the thread that armed the lock has left its frames (script done, thread gone): take it over
+                        _implicitState = null;
                         if (Interlocked.CompareExchange(ref _word, mine, w) == w) return 0;
                         continue;
                     }
-                    Monitor.Wait(Gate, 20);
+                    Monitor.Wait(_gate, 20);
                 }
             }
             finally { _waiters--; }
         }
     }
 
-    private static void Release(long restore)
+    private void Release(long restore)
     {
         Interlocked.Exchange(ref _word, restore);
         if (Volatile.Read(ref _waiters) != 0) Wake();
     }
 
-    private static void Wake()
+    private void Wake()
     {
-        lock (Gate) Monitor.PulseAll(Gate);
+        lock (_gate) Monitor.PulseAll(_gate);
     }
 }
