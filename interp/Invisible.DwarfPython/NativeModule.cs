@@ -12,14 +12,11 @@ namespace Invisible.DwarfPython;
 /// <summary>Finds the library behind <c>import NAME</c> and the process image that describes it.</summary>
 internal static class NativeLibraries
 {
-    private static ProcessImage? _image;
     private static readonly object Gate = new();
     private static readonly Dictionary<string, NativeModule> ByPath = new(StringComparer.Ordinal);
 
-    public static ProcessImage Image
-    {
-        get { lock (Gate) return _image ??= ProcessImage.ForCurrentProcess(); }
-    }
+    /// <summary>The process's image, shared with the census (one copy of each module's DWARF).</summary>
+    public static ProcessImage Image => ProcessImage.Shared;
 
     /// <summary>The module provider: <c>c</c> → libc, <c>m</c> → libm, <c>NAME</c> → a loaded or loadable
     /// <c>libNAME.so*</c> (loaded objects, the loader's search path, then sys.path directories).</summary>
