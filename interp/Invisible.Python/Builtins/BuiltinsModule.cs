@@ -10,16 +10,29 @@ namespace Invisible.Python.Builtins;
 
 public static class BuiltinsModule
 {
-    private static bool _typesReady;
+    private static volatile bool _typesReady;
+    private static bool _typesInitializing;
+    private static readonly object TypesGate = new();
     public static PyType EnumerateType = null!, ZipType = null!, MapType = null!, FilterType = null!, ReversedType = null!, IteratorType = null!;
 
     private static PyType T(string name, PyType? b, NewFn? nf) => new(name, b ?? PyType.ObjectType, nf);
 
-    /// <summary>Create the builtin type objects (once per process).</summary>
+    /// <summary>Create the builtin type objects (once per process, shared by every interpreter; interpreters made on
+    /// several threads at once wait for the first).</summary>
     public static void InitTypes()
     {
         if (_typesReady) return;
-        _typesReady = true;
+        lock (TypesGate)
+        {
+            if (_typesReady || _typesInitializing) return; // made, or being made by this very thread (re-entry)
+            _typesInitializing = true;
+            MakeTypes();
+            _typesReady = true;
+        }
+    }
+
+    private static void MakeTypes()
+    {
         PyType.ObjectType = new PyType("object", (PyType?)null, (cls, a, k) => cls == PyType.ObjectType ? new PyBareObject() : new PyInstance(cls));
         PyType.TypeType = new PyType("type", PyType.ObjectType, (cls, a, k) =>
         {

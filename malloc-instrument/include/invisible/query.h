@@ -11,8 +11,8 @@
  *    block allocated or freed concurrently may or may not be seen.
  *  - Addresses are plain integers: nothing here dereferences a user pointer, so a wild
  *    address is answered with "no block", never a crash.
- *  - The layout of every struct is part of the ABI with the C# side (Invisible.Runtime's
- *    Interop/QueryApi.cs mirrors it); `version` changes when it does.
+ *  - The layout of every struct is part of the ABI with the C# side (its one mirror is
+ *    abi/Invisible.Abi/Query/QueryApi.cs); `version` changes when it does.
  */
 #ifndef INVISIBLE_QUERY_H
 #define INVISIBLE_QUERY_H
