@@ -576,7 +576,7 @@ public static class Interpreter
                         var it = st[sp - 1].V;
                         // the builtin iterators (sealed classes) are called directly; others may be heap classes
                         var v = it is PyRangeIterator ri ? ri.Next() : it is PyListIterator li ? li.Next() : it is PySeqIterator si ? si.Next()
-                            : it.Type.IsHeap ? Ops.Next(it) : it.Next();
+                            : it is PyGenerator gen ? gen.Next(ts) : it.Type.IsHeap ? Ops.Next(it) : it.Next();
                         if (v == null) { st[--sp].V = null!; ip = word >> 8; }
                         else st[sp++].V = v;
                         break;
@@ -701,7 +701,7 @@ public static class Interpreter
                         var it = st[sp - 1].V;
                         PyObject? r;
                         PyObject? result = null;
-                        if (it is PyGenerator g) r = g.SendInternal(v, out result);
+                        if (it is PyGenerator g) r = g.SendInternal(ts, v, out result);
                         else if (v == PyNone.Instance) { r = Ops.Next(it); if (r == null) result = PyNone.Instance; }
                         else
                         {

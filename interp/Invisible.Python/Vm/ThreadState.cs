@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Vm;
@@ -19,7 +20,14 @@ public sealed class ThreadState
     [ThreadStatic] private static ThreadState? t_current;
 
     /// <summary>The calling thread's thread state; throws when the thread runs no interpreter.</summary>
-    public static ThreadState Current => t_current ?? throw new InvalidOperationException(
+    public static ThreadState Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? NotEntered();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ThreadState NotEntered() => throw new InvalidOperationException(
         "no Python interpreter runs on this thread (enter one with InterpreterState.Enter or run code through PythonEngine)");
 
     /// <summary>The calling thread's thread state, or null.</summary>
