@@ -159,4 +159,24 @@ public class EngineTests
         Assert.False(engine.InterruptPending);
         Assert.True(clock.Elapsed < System.TimeSpan.FromSeconds(20), $"time.sleep(30) was not woken ({clock.Elapsed})"); // hang guard only
     }
+
+    /// <summary>Each engine is its own interpreter (InterpreterState): its sys, sys.modules, streams, recursion limit and
+    /// interrupt requests are its own, even when another engine was made after it.</summary>
+    [Fact]
+    public void EnginesAreIndependentInterpreters()
+    {
+        var (oa, ea, ob, eb) = (new StringWriter(), new StringWriter(), new StringWriter(), new StringWriter());
+        var a = new PythonEngine(oa, ea, new StringReader(""), new[] { "a.py" });
+        var b = new PythonEngine(ob, eb, new StringReader(""), new[] { "b.py" });
+        a.RequestInterrupt();
+        Assert.True(a.InterruptPending);
+        Assert.False(b.InterruptPending);
+        int rb = b.RunMain("import sys\nsys.setrecursionlimit(50)\nsys.tag = 'b'\nfor i in range(3): pass\nprint('b', sys.argv, sys.getrecursionlimit())\n", "b.py");
+        Assert.True(a.ClearInterrupt());
+        int ra = a.RunMain("import sys\nprint('a', sys.argv, hasattr(sys, 'tag'), sys.getrecursionlimit())\n", "a.py");
+        Assert.Equal((0, 0), (ra, rb));
+        Assert.Equal("a ['a.py'] False 1000\n", oa.ToString());
+        Assert.Equal("b ['b.py'] 50\n", ob.ToString());
+        Assert.Equal("", ea.ToString() + eb.ToString());
+    }
 }
