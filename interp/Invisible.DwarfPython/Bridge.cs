@@ -26,8 +26,14 @@ public sealed partial class Bridge : INativeBridge
     /// <summary>True once the process is on its way out (C exit handlers may run Python callbacks).</summary>
     public static bool Exiting { get; private set; }
 
-    /// <summary>Plug DwarfPython into <paramref name="engine"/>'s interpreter (before it runs code).</summary>
-    public static void Install(PythonEngine engine) => engine.Interpreter.InstallBridge(new Bridge());
+    /// <summary>Plug DwarfPython into <paramref name="engine"/>'s interpreter (before it runs code), on the thread that
+    /// will run it: Python calls C there, and a native stack overflow in such a call needs a signal stack for the fault
+    /// guard to catch it (a no-op without libinvisible.so).</summary>
+    public static void Install(PythonEngine engine)
+    {
+        Invisible.Abi.Ffi.FaultGuard.PrepareThread();
+        engine.Interpreter.InstallBridge(new Bridge());
+    }
 
     // ------------------------------------------------------------------ INativeBridge
 

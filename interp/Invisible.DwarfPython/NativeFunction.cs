@@ -389,6 +389,7 @@ public sealed class NativeFunction : PyObject
     {
         FfiErrorKind.Range => Ops.OverflowError(e.Message),
         FfiErrorKind.Value => Ops.ValueError(e.Message),
+        FfiErrorKind.Fault => Ops.Exc(Mem.FaultErrorType, e.Message),
         _ => Ops.TypeError(e.Message),
     };
 

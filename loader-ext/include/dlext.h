@@ -100,6 +100,13 @@ DLEXT_API int dldestroy(void *h);
 /* Last error message of this thread's dlext calls, or NULL; cleared by the call. */
 DLEXT_API const char *dlexterror(void);
 
+/* For the library that links loader-ext in (libinvisible.so's entry), not exported. At exit a
+ * destructor removes the objects' backing files. A library whose own exit work reads them (its
+ * report names generated code from them) calls dlext_defer_file_cleanup() once at start-up, then
+ * dlext_cleanup_files_now() when that work is done. */
+void dlext_defer_file_cleanup(void);
+void dlext_cleanup_files_now(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,9 +10,7 @@
  * Readers of the ELF tables (dlsym, dladdr, libgcc) take none of ours.
  */
 #define _GNU_SOURCE
-#include "dlext.h"
-#include "dlx_debug.h"
-#include "dlx_elf.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -240,13 +238,13 @@ static void seg_free(struct dlx_seg *s, int close_handle)
         close(s->fd);
     if (s->unlink_path && s->owner == getpid())
         unlink(s->path);
-    free(s);
+    __libc_free(s);
 }
 
 static struct dlx_seg *seg_try_create(const char *segname, const struct dlx_layout *in,
                                       int stale_ok)
 {
-    struct dlx_seg *s = calloc(1, sizeof *s);
+    struct dlx_seg *s = __libc_calloc(1, sizeof *s);
     if (!s)
         return fail(ENOMEM, "dlcreate: out of memory");
     s->fd = -1;
@@ -372,7 +370,7 @@ DLEXT_API void *dlcreate(const char *name)
     if (!valid_objname(name))
         return fail(EINVAL, "dlcreate: invalid object name (1..%d chars, no '/' or controls)",
                     NAME_MAX_LEN);
-    struct dlx_obj *o = calloc(1, sizeof *o);
+    struct dlx_obj *o = __libc_calloc(1, sizeof *o);
     if (!o)
         return fail(ENOMEM, "dlcreate: out of memory");
     pthread_mutex_lock(&create_mu);
@@ -381,7 +379,7 @@ DLEXT_API void *dlcreate(const char *name)
     pthread_rwlock_unlock(&reg_lock);
     if (dup) {
         pthread_mutex_unlock(&create_mu);
-        free(o);
+        __libc_free(o);
         return fail(EEXIST, "dlcreate: object \"%s\" already exists", name);
     }
     snprintf(o->name, sizeof o->name, "%s", name);
@@ -395,7 +393,7 @@ DLEXT_API void *dlcreate(const char *name)
         if (errno == EEXIST)
             fail(EEXIST, "dlcreate: object \"%s\" already exists", name);
         pthread_mutex_unlock(&create_mu);
-        free(o);
+        __libc_free(o);
         return NULL;
     }
     o->segs[0] = s;
@@ -404,12 +402,12 @@ DLEXT_API void *dlcreate(const char *name)
     pthread_rwlock_wrlock(&reg_lock);
     if (nreg == regcap) {
         size_t nc = regcap ? regcap * 2 : 16;
-        struct dlx_obj **nr = realloc(reg, nc * sizeof *nr);
+        struct dlx_obj **nr = __libc_realloc(reg, nc * sizeof *nr);
         if (!nr) {
             pthread_rwlock_unlock(&reg_lock);
             pthread_mutex_unlock(&create_mu);
             seg_free(s, 1);
-            free(o);
+            __libc_free(o);
             return fail(ENOMEM, "dlcreate: out of memory");
         }
         reg = nr;
@@ -570,7 +568,7 @@ static char *mangle(const char *fn, const char *sym, const char *token, const ch
                (ns ? strnlen(ns, SYM_MAX_LEN + 1) : 0) + 3;
     if (n > SYM_MAX_LEN)
         return fail(EINVAL, "%s: name too long", fn);
-    char *m = malloc(n);
+    char *m = __libc_malloc(n);
     if (!m)
         return fail(ENOMEM, "%s: out of memory", fn);
     if (!token && !ns)
@@ -588,7 +586,7 @@ DLEXT_API void *dldbind(void *h, const char *sym, const char *token, const char 
         return NULL;
     void *r = bind_common("dldbind", h, m, addr, size, stt_type, dlx_cfi_framepointer,
                           dlx_cfi_framepointer_len);
-    free(m);
+    __libc_free(m);
     return r;
 }
 
@@ -599,7 +597,7 @@ DLEXT_API void *dldsym(void *h, const char *sym, const char *token, const char *
         return NULL;
     struct dlx_obj *o = obj_enter(h, "dldsym");
     if (!o) {
-        free(m);
+        __libc_free(m);
         return NULL;
     }
     /* Our own table walk: it is the same table dlsym uses, and it avoids disturbing the
@@ -614,7 +612,7 @@ DLEXT_API void *dldsym(void *h, const char *sym, const char *token, const char *
     if (!r)
         fail(ENOENT, "dldsym: no entry point \"%s\" in \"%s\"", m, o->name);
     obj_leave(o);
-    free(m);
+    __libc_free(m);
     return r;
 }
 
@@ -624,7 +622,7 @@ static void obj_free(struct dlx_obj *o)
     for (size_t i = o->nsegs; i-- > 0;)
         seg_free(o->segs[i], 1);
     pthread_mutex_destroy(&o->mu);
-    free(o);
+    __libc_free(o);
 }
 
 DLEXT_API int dldestroy(void *h)
@@ -655,23 +653,19 @@ DLEXT_API int dldestroy(void *h)
 }
 
 /* At exit only the files go: unloading objects from a destructor could pull code from under
- * other destructors or atexit handlers that still reference generated functions.
- * The preloaded entry defers this (dlx_defer_file_cleanup) when it reports at exit: its atexit
- * handler runs after the loader's destructors, and the report symbolizes generated code (Python
- * functions' stubs) by reading these files, so it calls dlx_cleanup_files_now() when done. */
+ * other destructors or atexit handlers that still reference generated functions. By default a
+ * destructor removes them; a library that links loader-ext in may take that over (dlext.h). */
 static volatile int cleanup_deferred;
 
-void dlx_defer_file_cleanup(void) { cleanup_deferred = 1; }
-
-void dlx_cleanup_files_now(void);
+void dlext_defer_file_cleanup(void) { cleanup_deferred = 1; }
 
 __attribute__((destructor)) static void dlx_cleanup_files(void)
 {
     if (!cleanup_deferred)
-        dlx_cleanup_files_now();
+        dlext_cleanup_files_now();
 }
 
-void dlx_cleanup_files_now(void)
+void dlext_cleanup_files_now(void)
 {
     const char *keep = getenv("INVISIBLE_DLEXT_KEEP");
     if (keep && keep[0] == '1' && dir_path[0] && dir_pid == getpid()) {

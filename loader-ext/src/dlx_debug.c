@@ -1,7 +1,6 @@
-/* dlx_debug.c — GDB JIT interface and perf map.  See dlx_debug.h. */
+/* dlx_debug.c — GDB JIT interface and perf map (internal.h, "dlx_debug.c"). */
 #define _GNU_SOURCE
-#include "dlx_debug.h"
-#include "dlx_elf.h"
+#include "internal.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -108,7 +107,7 @@ static unsigned char *build_symfile(const struct dlx_jitfn *fns, size_t k, size_
     size_t shstr_off = str_off + str_sz;
     size_t sh_off = align8(shstr_off + sizeof js_names);
     size_t total = sh_off + nsec * sizeof(Elf64_Shdr);
-    unsigned char *b = calloc(1, total);
+    unsigned char *b = __libc_calloc(1, total);
     if (!b)
         return NULL;
     size_t fl = put_cie(b + frame_off);
@@ -134,30 +133,18 @@ static unsigned char *build_symfile(const struct dlx_jitfn *fns, size_t k, size_
                         (uint32_t)(k + 3), 1, sizeof(Elf64_Sym));
     sh[k + 3] = js_shdr(JN_STRTAB, SHT_STRTAB, 0, 0, str_off, str_sz, 0, 0, 0);
     sh[k + 4] = js_shdr(JN_SHSTRTAB, SHT_STRTAB, 0, 0, shstr_off, sizeof js_names, 0, 0, 0);
-    Elf64_Ehdr *e = (Elf64_Ehdr *)b;
-    memcpy(e->e_ident, ELFMAG, SELFMAG);
-    e->e_ident[EI_CLASS] = ELFCLASS64;
-    e->e_ident[EI_DATA] = ELFDATA2LSB;
-    e->e_ident[EI_VERSION] = EV_CURRENT;
-    e->e_type = ET_EXEC;
-    e->e_machine = EM_X86_64;
-    e->e_version = EV_CURRENT;
-    e->e_shoff = sh_off;
-    e->e_ehsize = sizeof(Elf64_Ehdr);
-    e->e_shentsize = sizeof(Elf64_Shdr);
-    e->e_shnum = (uint16_t)nsec;
-    e->e_shstrndx = (uint16_t)(k + 4);
+    dlx_ehdr_init((Elf64_Ehdr *)b, ET_EXEC, sh_off, (uint16_t)nsec, (uint16_t)(k + 4));
     *out_len = total;
     return b;
 }
 
 static struct jit_code_entry *jit_register(const struct dlx_jitfn *fns, size_t k)
 {
-    struct jit_code_entry *e = calloc(1, sizeof *e);
+    struct jit_code_entry *e = __libc_calloc(1, sizeof *e);
     size_t len = 0;
     unsigned char *sf = e ? build_symfile(fns, k, &len) : NULL;
     if (!sf) {
-        free(e);
+        __libc_free(e);
         return NULL;
     }
     e->symfile_addr = (const char *)sf;
@@ -192,8 +179,8 @@ static void jit_unregister(struct jit_code_entry *e)
     __jit_debug_descriptor.action_flag = JIT_NOACTION;
     __jit_debug_descriptor.relevant_entry = NULL;
     pthread_mutex_unlock(&jit_mu);
-    free((void *)e->symfile_addr);
-    free(e);
+    __libc_free((void *)e->symfile_addr);
+    __libc_free(e);
 }
 
 static int level_push(struct dlx_jitset *js, int l, struct jit_code_entry *e, size_t lo,
@@ -201,7 +188,7 @@ static int level_push(struct dlx_jitset *js, int l, struct jit_code_entry *e, si
 {
     if (js->nlv[l] == js->caplv[l]) {
         size_t nc = js->caplv[l] ? js->caplv[l] * 2 : DLX_JIT_FANOUT;
-        struct dlx_jitent *n = realloc(js->lv[l], nc * sizeof *n);
+        struct dlx_jitent *n = __libc_realloc(js->lv[l], nc * sizeof *n);
         if (!n)
             return -1;
         js->lv[l] = n;
@@ -238,18 +225,21 @@ void dlx_jitset_add(struct dlx_jitset *js, const char *name, uint64_t addr, uint
         return;
     if (js->nfns == js->cap) {
         size_t nc = js->cap ? js->cap * 2 : 64;
-        struct dlx_jitfn *n = realloc(js->fns, nc * sizeof *n);
+        struct dlx_jitfn *n = __libc_realloc(js->fns, nc * sizeof *n);
         if (!n)
             return;
         js->fns = n;
         js->cap = nc;
     }
     struct dlx_jitfn *f = &js->fns[js->nfns];
-    f->name = strdup(name);
-    f->cfi = ncfi ? malloc(ncfi) : NULL;
+    size_t name_length = strlen(name) + 1;
+    f->name = __libc_malloc(name_length);
+    if (f->name)
+        memcpy(f->name, name, name_length);
+    f->cfi = ncfi ? __libc_malloc(ncfi) : NULL;
     if (!f->name || (ncfi && !f->cfi)) {
-        free(f->name);
-        free(f->cfi);
+        __libc_free(f->name);
+        __libc_free(f->cfi);
         return;
     }
     if (ncfi)
@@ -260,8 +250,8 @@ void dlx_jitset_add(struct dlx_jitset *js, const char *name, uint64_t addr, uint
     struct jit_code_entry *e = jit_register(f, 1);
     if (!e || level_push(js, 0, e, js->nfns, js->nfns + 1) != 0) {
         jit_unregister(e);
-        free(f->name);
-        free(f->cfi);
+        __libc_free(f->name);
+        __libc_free(f->cfi);
         return;
     }
     js->nfns++;
@@ -273,13 +263,13 @@ void dlx_jitset_clear(struct dlx_jitset *js)
     for (int l = DLX_JIT_LEVELS - 1; l >= 0; l--) {
         for (size_t i = js->nlv[l]; i-- > 0;)
             jit_unregister(js->lv[l][i].e);
-        free(js->lv[l]);
+        __libc_free(js->lv[l]);
     }
     for (size_t i = 0; i < js->nfns; i++) {
-        free(js->fns[i].name);
-        free(js->fns[i].cfi);
+        __libc_free(js->fns[i].name);
+        __libc_free(js->fns[i].cfi);
     }
-    free(js->fns);
+    __libc_free(js->fns);
     memset(js, 0, sizeof *js);
 }
 

@@ -1,5 +1,5 @@
-/* dlx_elf.c — build and edit the ELF image of a dlext segment.  See dlx_elf.h. */
-#include "dlx_elf.h"
+/* dlx_elf.c — build and edit the ELF image of a dlext segment (internal.h, "dlx_elf.c"). */
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>
@@ -48,25 +48,30 @@ static Elf64_Sym *symtab(const struct dlx_tables *t) { return (Elf64_Sym *)(t->w
 
 static Elf64_Shdr *shdrs(const struct dlx_tables *t) { return (Elf64_Shdr *)(t->w + t->L.shdr_off); }
 
-static void write_ehdr(struct dlx_tables *t)
+void dlx_ehdr_init(Elf64_Ehdr *e, uint16_t type, uint64_t shoff, uint16_t shnum, uint16_t shstrndx)
 {
-    Elf64_Ehdr *e = (Elf64_Ehdr *)t->w;
     memcpy(e->e_ident, ELFMAG, SELFMAG);
     e->e_ident[EI_CLASS] = ELFCLASS64;
     e->e_ident[EI_DATA] = ELFDATA2LSB;
     e->e_ident[EI_VERSION] = EV_CURRENT;
     e->e_ident[EI_OSABI] = ELFOSABI_SYSV;
-    e->e_type = ET_DYN;
+    e->e_type = type;
     e->e_machine = EM_X86_64;
     e->e_version = EV_CURRENT;
-    e->e_phoff = sizeof(Elf64_Ehdr);
-    e->e_shoff = t->L.shdr_off;
+    e->e_shoff = shoff;
     e->e_ehsize = sizeof(Elf64_Ehdr);
+    e->e_shentsize = sizeof(Elf64_Shdr);
+    e->e_shnum = shnum;
+    e->e_shstrndx = shstrndx;
+}
+
+static void write_ehdr(struct dlx_tables *t)
+{
+    Elf64_Ehdr *e = (Elf64_Ehdr *)t->w;
+    dlx_ehdr_init(e, ET_DYN, t->L.shdr_off, DLX_SH_NUM, DLX_SH_SHSTRTAB);
+    e->e_phoff = sizeof(Elf64_Ehdr);
     e->e_phentsize = sizeof(Elf64_Phdr);
     e->e_phnum = NPHDR;
-    e->e_shentsize = sizeof(Elf64_Shdr);
-    e->e_shnum = DLX_SH_NUM;
-    e->e_shstrndx = DLX_SH_SHSTRTAB;
 }
 
 static void set_phdr(Elf64_Phdr *p, uint32_t type, uint32_t flags, size_t off, size_t len,

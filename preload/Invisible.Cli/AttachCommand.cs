@@ -6,15 +6,16 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
+using Invisible.Cli.Target;
 
 namespace Invisible.Cli;
 
 /// <summary>
 /// <c>invisible attach PID [-c CODE | SCRIPT | -] [ARGS...]</c>: a Python session inside a running, preloaded
-/// process. The listener is found or started exactly as for <c>invisible census PID</c> (ptrace-injected
-/// call of <c>invisible_attach_start</c>, see <see cref="CensusCommand"/>); the `python` request turns the
+/// process. The listener is found or started exactly as for <c>invisible census PID</c> (see
+/// <see cref="TargetProcess"/>); the `python` request turns the
 /// connection into a session of the interpreter hosted by libinvisible-runtime.so (protocol in
-/// preload/libinvisible/src/attach.h). Interactive when no code is given and stdin is a terminal; otherwise
+/// preload/libinvisible/include/invisible.h). Interactive when no code is given and stdin is a terminal; otherwise
 /// the code runs as __main__ and the exit status is 0, or 1 when it raised. Attach failures exit 2.
 /// </summary>
 public static partial class AttachCommand
@@ -79,12 +80,15 @@ public static partial class AttachCommand
             name = "<stdin>";
         }
 
-        Socket? socket = Open(pid, out string? problem);
+        TargetProcess? target = TargetProcess.Open(pid, out string problem);
+        if (target is null)
+            return Fail(problem);
+        Socket? socket = target.ConnectListener(out problem);
         if (socket is null)
-            return Fail(problem!);
+            return Fail(problem);
         using (socket)
         {
-            var session = new Session(socket, pid, interactive: code is null);
+            var session = new Session(socket, target, interactive: code is null);
             return session.Run(code, name ?? "<stdin>", argv);
         }
     }
@@ -95,42 +99,14 @@ public static partial class AttachCommand
         return ExitUsage;
     }
 
-    /// <summary>Connect to the target's listener, starting it first if nobody listens yet.</summary>
-    private static Socket? Open(int pid, out string? problem)
-    {
-        problem = null;
-        if (!Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture)))
-        {
-            problem = "no process " + pid;
-            return null;
-        }
-        problem = CensusCommand.FindLibrary(pid, out string library, out ulong loadBias);
-        if (problem is not null)
-            return null;
-        Socket? socket = CensusCommand.Connect(pid);
-        if (socket is not null)
-            return socket;
-        problem = CensusCommand.StartListener(pid, library, loadBias);
-        if (problem is not null)
-            return null;
-        for (int attempt = 0; attempt < 50 && socket is null; attempt++)
-        {
-            socket = CensusCommand.Connect(pid);
-            if (socket is null) Thread.Sleep(20);
-        }
-        if (socket is null)
-            problem = "process " + pid + " started no listener";
-        return socket;
-    }
-
     /// <summary>The client half of one session: sends input, copies frames to our stdout/stderr.</summary>
     private sealed class Session
     {
         private readonly Socket _socket;
+        private readonly TargetProcess _target;
         private readonly int _pid;
         private readonly bool _interactive;
-        private readonly byte[] _buffer = new byte[65536];
-        private int _start, _end;
+        private readonly ReplyReader _replies;
         private readonly Stream _stdout = Console.OpenStandardOutput();
         private readonly Stream _stderr = Console.OpenStandardError();
         private volatile bool _running;
@@ -138,11 +114,13 @@ public static partial class AttachCommand
         private readonly object _sendGate = new();
         private InputLines? _input;
 
-        public Session(Socket socket, int pid, bool interactive)
+        public Session(Socket socket, TargetProcess target, bool interactive)
         {
             _socket = socket;
-            _pid = pid;
+            _target = target;
+            _pid = target.Pid;
             _interactive = interactive;
+            _replies = new ReplyReader(socket);
         }
 
         public int Run(string? code, string name, List<string> argv)
@@ -167,29 +145,27 @@ public static partial class AttachCommand
                 return Lost();
             while (true)
             {
-                string? line = ReadLine();
+                string? line = _replies.ReadLine();
                 if (line is null)
-                    return Lost();
-                int space = line.IndexOf(' ');
-                string kind = space < 0 ? line : line.Substring(0, space);
-                string argument = space < 0 ? "" : line.Substring(space + 1);
+                    return _replies.LineTooLong ? Protocol("a line longer than " + ReplyReader.MaxLine + " bytes") : Lost();
+                (string kind, string argument) = ReplyReader.Split(line);
                 switch (kind)
                 {
                     case "data":
                     case "stderr":
                     case "prompt":
-                        if (!long.TryParse(argument, NumberStyles.None, CultureInfo.InvariantCulture, out long length))
+                        if (!ReplyReader.TryParseLength(argument, out long length))
                             return Protocol(line);
                         Stream target = kind == "stderr" ? _stderr : _stdout;
-                        if (!Copy(length, target))
+                        if (!_replies.Copy(length, target))
                             return Lost();
                         if (kind == "prompt" && !AnswerPrompt())
                             return Lost();
                         break;
                     case "ok":
-                        return int.TryParse(argument, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int status) ? status : 0;
+                        return int.TryParse(argument, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int status) && status is >= 0 and <= 255 ? status : 0;
                     case "error":
-                        Console.Error.WriteLine("invisible: " + argument);
+                        Console.Error.WriteLine("invisible: " + ReplyReader.Printable(argument));
                         return ExitUsage;
                     default:
                         return Protocol(line);
@@ -270,11 +246,11 @@ public static partial class AttachCommand
         {
             _stdout.Flush();
             // A killed target closes its sockets while it exits, a moment before /proc shows it as a zombie.
-            string state = ProcessState(_pid);
+            string state = _target.State();
             for (int i = 0; i < 50 && state == "alive"; i++)
             {
                 Thread.Sleep(20);
-                state = ProcessState(_pid);
+                state = _target.State();
             }
             Console.Error.WriteLine(state is "gone" or "zombie"
                 ? "invisible: process " + _pid + " exited during the session"
@@ -284,76 +260,8 @@ public static partial class AttachCommand
 
         private static int Protocol(string line)
         {
-            Console.Error.WriteLine("invisible: unexpected reply from the target: " + line);
+            Console.Error.WriteLine("invisible: unexpected reply from the target: " + ReplyReader.Printable(line));
             return ExitUsage;
-        }
-
-        private static string ProcessState(int pid)
-        {
-            try
-            {
-                foreach (string l in File.ReadAllLines("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/status"))
-                    if (l.StartsWith("State:", StringComparison.Ordinal))
-                        return l.Contains('Z') || l.Contains('X') ? "zombie" : "alive";
-            }
-            catch (IOException)
-            {
-            }
-            return "gone";
-        }
-
-        // ---- buffered input from the socket
-
-        private bool Fill()
-        {
-            if (_start > 0)
-            {
-                Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length) return false;
-            int n;
-            try
-            {
-                n = _socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-            if (n <= 0) return false;
-            _end += n;
-            return true;
-        }
-
-        private string? ReadLine()
-        {
-            while (true)
-            {
-                int newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (newline >= 0)
-                {
-                    string line = Encoding.UTF8.GetString(_buffer, _start, newline - _start);
-                    _start = newline + 1;
-                    return line;
-                }
-                if (!Fill()) return null;
-            }
-        }
-
-        private bool Copy(long length, Stream target)
-        {
-            while (length > 0)
-            {
-                if (_start == _end && !Fill()) return false;
-                int n = (int)Math.Min(length, _end - _start);
-                target.Write(_buffer, _start, n);
-                _start += n;
-                length -= n;
-            }
-            target.Flush();
-            return true;
         }
     }
 

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 
 namespace Invisible.Cli;
 
@@ -9,6 +8,7 @@ public static class Program
     public const string Usage =
         "usage: invisible run [options] [--] PROGRAM [ARGS...]   run PROGRAM with libinvisible.so preloaded\n" +
         "       invisible census [--json FILE] [--report] PID     heap census by type of a running preloaded process\n" +
+        "       invisible attach PID [-i | -c CODE | SCRIPT | -]  Python inside a running preloaded process\n" +
         "       invisible python [-c CODE | SCRIPT [ARGS...]]     the Python interpreter\n" +
         "       invisible --help | --version\n" +
         "run options (each is also an INVISIBLE_* environment variable, see README):\n" +
@@ -32,7 +32,9 @@ public static class Program
         switch (args[0])
         {
             case "run":
-                return RunCommand.Execute(args.AsSpan(1));
+                // build/bin/invisible (preload/launcher/launcher.c) runs programs itself, before any managed code.
+                Console.Error.WriteLine("invisible: `run` is handled by build/bin/invisible, not by this executable");
+                return 2;
             case "census":
                 return CensusCommand.Execute(args.AsSpan(1));
             case "attach":
@@ -52,12 +54,5 @@ public static class Program
                 Console.Error.Write(Usage);
                 return 2;
         }
-    }
-
-    /// <summary>Directory of the running executable (build/bin), resolved through /proc/self/exe.</summary>
-    public static string ExecutableDirectory()
-    {
-        string? path = Environment.ProcessPath;
-        return Path.GetDirectoryName(path ?? AppContext.BaseDirectory) ?? ".";
     }
 }

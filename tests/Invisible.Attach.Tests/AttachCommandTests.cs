@@ -176,6 +176,25 @@ public sealed class AttachCommandTests
     }
 
     [Fact]
+    public void AStoppedProcessIsAClearErrorNotAHang()
+    {
+        // A SIGSTOPped target cannot serve a request (its listener is stopped too): say so at once, and leave it
+        // stopped (resuming it is the user's decision).
+        using var target = new AttachTarget();
+        Process.Start("kill", new[] { "-STOP", target.Pid.ToString() })!.WaitForExit();
+        for (int i = 0; i < 100 && !File.ReadAllText("/proc/" + target.Pid + "/status").Contains("State:\tT"); i++) Thread.Sleep(10);
+        string expected = "invisible: process " + target.Pid + " is stopped (by a signal); resume it first (kill -CONT " + target.Pid + ")\n";
+        var census = AttachTarget.Run(AttachTarget.Cli, new[] { "census", target.Pid.ToString() });
+        Assert.Equal((2, expected), (census.ExitCode, census.Stderr));
+        var session = target.Attach("-c", "print(1)");
+        Assert.Equal((2, expected), (session.ExitCode, session.Stderr));
+        Assert.Contains("State:\tT", File.ReadAllText("/proc/" + target.Pid + "/status"));
+        Process.Start("kill", new[] { "-CONT", target.Pid.ToString() })!.WaitForExit();
+        target.Echo("resumed");
+        target.FinishAndCheck();
+    }
+
+    [Fact]
     public void ProcessWithoutLibinvisibleIsAClearError()
     {
         using Process p = Process.Start(AttachTarget.StartInfo("sleep", new[] { "30" }, null))!;

@@ -9,6 +9,71 @@ public sealed class CliTests
 {
     private static RunResult Cli(params string[] args) => TestEnvironment.Run(TestEnvironment.Cli, args);
 
+    /// <summary>What a program prints about its argv, environment and signal state, started by exact_exec with
+    /// non-UTF-8 bytes, an unordered environment with a duplicate and an entry without '=', SIGPIPE ignored and
+    /// SIGRTMIN/SIGUSR2 blocked — directly, or through <c>invisible run</c>.</summary>
+    private static string ExactlyStarted(params string[] starter)
+    {
+        string exact = TestEnvironment.Fixture("exact_exec");
+        var args = new List<string> { "exec" };
+        args.AddRange(starter);
+        args.AddRange(new[] { exact, "print", "a@FFb", "two words" });
+        RunResult r = TestEnvironment.Run(exact, args);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return r.Stdout;
+    }
+
+    [Fact]
+    public void TheProgramGetsArgvEnvironmentAndSignalStateByteForByte()
+    {
+        // repro argv_env_utf8.sh, env_order.sh, signals_inherited.sh: only our two variables are added.
+        string plain = ExactlyStarted();
+        Assert.Contains("arg a\\xffb\n", plain);
+        Assert.Contains("env X=v\\xfe\n", plain);
+        string viaCli = ExactlyStarted(TestEnvironment.Cli, "run", "--leak-check=no", "--");
+        string[] lines = plain.Split('\n');
+        int firstSignalLine = System.Array.FindIndex(lines, l => l.StartsWith("Sig", System.StringComparison.Ordinal));
+        var expected = new List<string>(lines[..firstSignalLine]);
+        expected.Add("env INVISIBLE_LEAK_CHECK=no");
+        expected.Add("env LD_PRELOAD=" + Path.GetFullPath(TestEnvironment.Library));
+        expected.AddRange(lines[firstSignalLine..]);
+        Assert.Equal(string.Join('\n', expected), viaCli);
+        Assert.Contains("SigBlk:\t0000000200000800\n", viaCli);
+        Assert.Contains("SigIgn:\t0000000000001000\n", viaCli);
+    }
+
+    [Fact]
+    public void AProgramWhoseNameIsNotUtf8Runs()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "invisible-name-" + System.Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string exact = TestEnvironment.Fixture("exact_exec");
+            string name = Path.Combine(dir, "t@FFrue");
+            Assert.Equal(0, TestEnvironment.Run(exact, new[] { "exec", "/bin/cp", "/bin/true", name }).ExitCode);
+            RunResult r = TestEnvironment.Run(exact, new[] { "exec", TestEnvironment.Cli, "run", "--leak-check=no", "--", name });
+            Assert.Equal((0, ""), (r.ExitCode, r.Stderr));
+        }
+        finally
+        {
+            TestEnvironment.Run("/bin/rm", new[] { "-rf", dir }); // .NET cannot name a non-UTF-8 file to delete it
+        }
+    }
+
+    [Fact]
+    public void TheEnvironmentKeepsItsOrderWhenOurVariablesAreAlreadyThere()
+    {
+        // A variable we set replaces its first occurrence in place; LD_PRELOAD keeps its place with us first.
+        string exact = TestEnvironment.Fixture("exact_exec");
+        RunResult r = TestEnvironment.Run("/usr/bin/env", new[] { "-i", "Z=1", "INVISIBLE_DEPTH=3", "LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6", "A=2",
+                                                                   TestEnvironment.Cli, "run", "--depth=5", "--leak-check=no", exact, "print" });
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        string[] env = System.Array.FindAll(r.Stdout.Split('\n'), l => l.StartsWith("env ", System.StringComparison.Ordinal));
+        Assert.Equal(new[] { "env Z=1", "env INVISIBLE_DEPTH=5", "env LD_PRELOAD=" + Path.GetFullPath(TestEnvironment.Library) + ":/lib/x86_64-linux-gnu/libm.so.6",
+                             "env A=2", "env INVISIBLE_LEAK_CHECK=no" }, env);
+    }
+
     [Fact]
     public void UnknownOptionIsRejectedWithStatus2()
     {
@@ -96,8 +161,10 @@ public sealed class CliTests
     [Fact]
     public void SigpipeStillKillsThePipelineWriter()
     {
+        // The test runner starts children with SIGPIPE ignored, and `invisible run` passes inherited dispositions on
+        // (an ignored SIGPIPE stays ignored, as without us): give the pipeline the default disposition first.
         RunResult r = TestEnvironment.Run("bash", new[] { "-c",
-            "yes | '" + TestEnvironment.Cli + "' run --leak-check=no yes | head -1; echo \"${PIPESTATUS[1]}\"" });
+            "yes | env --default-signal=PIPE '" + TestEnvironment.Cli + "' run --leak-check=no yes | head -1; echo \"${PIPESTATUS[1]}\"" });
         Assert.Equal("y\n141\n", r.Stdout);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Xunit;
 
 namespace Invisible.Python.Tests;
@@ -38,6 +39,12 @@ public class SyntaxErrorTests
         new object[] { "x = (1, 2\ny = 3\n", "  File \"p.py\", line 1\n    x = (1, 2\n        ^\nSyntaxError: '(' was never closed\n" },
         new object[] { "foo(a, b\nbar = 1\n", "  File \"p.py\", line 1\n    foo(a, b\n       ^\nSyntaxError: '(' was never closed\n" },
         new object[] { "x = )\n", "  File \"p.py\", line 1\n    x = )\n        ^\nSyntaxError: unmatched ')'\n" },
+        // CPython's tokenizer limits: the 201st open bracket, the 100th level of indentation
+        new object[] { "x = " + new string('(', 201) + "1" + new string(')', 201) + "\n",
+                       "  File \"p.py\", line 1\n    x = " + new string('(', 201) + "1" + new string(')', 201) + "\n" + new string(' ', 208) +
+                       "^\nSyntaxError: too many nested parentheses\n" },
+        new object[] { string.Concat(Enumerable.Range(0, 100).Select(i => new string(' ', i) + "if x:\n")) + new string(' ', 100) + "pass\n",
+                       "  File \"p.py\", line 101\n    pass\nIndentationError: too many levels of indentation\n" },
         new object[] { "x = 1\n  y = 2\n", "  File \"p.py\", line 2\n    y = 2\nIndentationError: unexpected indent\n" },
         new object[] { "if x:\n  a\n b\n", "  File \"p.py\", line 3\n    b\n     ^\nIndentationError: unindent does not match any outer indentation level\n" },
         new object[] { "return 1 2\n", "  File \"p.py\", line 1\n    return 1 2\n             ^\nSyntaxError: invalid syntax\n" },

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "invisible/unwind.h"
+#include "trace/unwind.h"
 #include "unwind_chain.h"
 
 #define DEPTH 16

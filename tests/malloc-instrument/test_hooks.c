@@ -4,9 +4,9 @@
  * (home slot of the nursery, per-thread call-site cache) and their fallbacks: home-slot
  * collisions and evictions (thousands of live blocks), large blocks, frees by another thread
  * while the owner runs, realloc/calloc/aligned allocations, depth 16 (the call-site cache must
- * not answer) and INVISIBLE_NURSERY=no switched on at run time (nursery_disable).
+ * not answer) and INVISIBLE_NURSERY=no switched on at run time (instrument_disable_nurseries).
  * Linked with the whole malloc-instrument object library and exporting its malloc, as
- * libinvisible.so preloaded does (there is no constructor here: options stay at their
+ * libinvisible.so preloaded does (there is no constructor here: the settings stay at their
  * defaults, depth 1 and nurseries on, until a test changes them). */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -16,10 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "invisible/memtable.h"
-#include "invisible/nursery.h"
-#include "invisible/state.h"
-#include "invisible/trace.h"
+#include "internal.h"
 
 #include "check.h"
 
@@ -254,9 +251,9 @@ static void test_depth16(void)
     pthread_t thread;
     pthread_create(&thread, NULL, depth_thread, &d);
     pthread_barrier_wait(&d.step);
-    invisible_state.options.depth = 16;
-    invisible_hooks_configure();
-    CHECK(!(invisible_state.hooks_mode & HOOKS_SITE_CACHE));
+    instrument_state.depth = 16;
+    hooks_configure();
+    CHECK(!(instrument_state.hooks.mode & HOOKS_SITE_CACHE));
     pthread_barrier_wait(&d.step);
     pthread_join(thread, NULL);
     pthread_barrier_destroy(&d.step);
@@ -267,8 +264,8 @@ static void test_depth16(void)
     CHECK(lookup(p, &r) == 1);
     CHECK(trace_depth(r.trace_id) > 1); /* site_a, this test, main, libc's start code */
     free(p);
-    invisible_state.options.depth = 1;
-    invisible_hooks_configure();
+    instrument_state.depth = 1;
+    hooks_configure();
     p = site_a(48);
     CHECK(lookup(p, &r) == 1);
     CHECK(trace_depth(r.trace_id) == 1);
@@ -282,7 +279,7 @@ static void test_nursery_off(void)
     uint64_t before = live_blocks();
     void *young = malloc(72);
     CHECK(!in_memtable(young)); /* a young block lives in this thread's nursery */
-    nursery_disable();
+    instrument_disable_nurseries();
     CHECK(in_memtable(young));
     void *p = malloc(64), *q = site_b(64);
     CHECK(in_memtable(p) && in_memtable(q));
@@ -301,21 +298,21 @@ int main(void)
 {
     printf("test_hooks: start\n"); /* stdout's buffer is allocated before any count is taken */
     fflush(stdout);
-    if (!invisible_state.hooks_mode) {
+    if (!instrument_state.hooks.mode) {
         free(malloc(1)); /* first use sets the tables up */
-        if (!(invisible_state.hooks_mode & HOOKS_READY)) {
+        if (!(instrument_state.hooks.mode & HOOKS_READY)) {
             fprintf(stderr, "tracking unavailable\n");
             return 1;
         }
     }
-    CHECK(invisible_state.hooks_mode == (HOOKS_READY | HOOKS_SITE_CACHE | HOOKS_NURSERY));
+    CHECK(instrument_state.hooks.mode == (HOOKS_READY | HOOKS_SITE_CACHE | HOOKS_NURSERY));
     test_sites();
     test_many();
     test_cross_thread();
     test_family();
     test_depth16();
     test_nursery_off();
-    CHECK(invisible_state.hooks_mode == (HOOKS_READY | HOOKS_SITE_CACHE));
+    CHECK(instrument_state.hooks.mode == (HOOKS_READY | HOOKS_SITE_CACHE));
     test_sites();
     test_many();
     printf("test_hooks: %s\n", failures ? "FAILED" : "ok");

@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "invisible/memtable.h"
-#include "invisible/state.h"
+#include "internal.h"
 
 #include "check.h"
 
@@ -104,7 +103,7 @@ static void test_threads(void)
 
 int main(void)
 {
-    if (invisible_state_ensure() != 0) {
+    if (instrument_init() != 0) {
         fprintf(stderr, "memtable unavailable\n");
         return 1;
     }

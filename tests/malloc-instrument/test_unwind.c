@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "invisible/unwind.h"
+#include "trace/unwind.h"
 #include "unwind_chain.h"
 
 #define MAX_FRAMES 64

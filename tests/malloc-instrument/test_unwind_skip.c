@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "invisible/unwind.h"
+#include "trace/unwind.h"
 
 void *__libc_malloc(size_t size);
 void __libc_free(void *ptr);

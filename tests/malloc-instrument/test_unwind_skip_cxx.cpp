@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "invisible/unwind.h"
+#include "trace/unwind.h"
 
 extern "C" {
 void *__libc_malloc(size_t size);

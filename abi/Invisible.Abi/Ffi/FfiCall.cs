@@ -64,7 +64,7 @@ public static unsafe class FfiCall
                 block = NativeBlock.Allocate(rt.Size, rt);
                 rvalue = (void*)block.Address;
             }
-            LibFfi.ffi_call(cif, function, rvalue, avalue);
+            FaultGuard.Call(cif, function, rvalue, avalue, signature);
         }
         finally
         {
@@ -79,13 +79,14 @@ public static unsafe class FfiCall
     /// per-parameter conversion plan): <paramref name="avalue"/> holds one pointer per fixed parameter, each to a
     /// value of exactly that parameter's type; <paramref name="rvalue"/> points at ≥ 16 bytes (integers narrower
     /// than 64 bits come back widened to a full <c>ffi_arg</c>) or at a block of the struct result's size. Unchecked:
-    /// nothing here validates the values. Not for variadic signatures.
+    /// nothing here validates the values. Not for variadic signatures. Like <see cref="Invoke"/>, the call runs under
+    /// the <see cref="FaultGuard"/>: a fault in the callee throws <see cref="FfiException"/> (kind Fault).
     /// </summary>
     public static void CallPrepared(nint function, FfiSignature signature, void* rvalue, void** avalue)
     {
         if (function == 0) throw new FfiException(FfiErrorKind.Value, (signature.Name ?? "function") + ": call through a NULL function pointer");
         if (signature.IsVariadic) throw new FfiException(FfiErrorKind.Unsupported, "CallPrepared: variadic signature");
-        LibFfi.ffi_call(signature.Cif, function, rvalue, avalue);
+        FaultGuard.Call(signature.Cif, function, rvalue, avalue, signature);
         GC.KeepAlive(signature);
     }
 

@@ -141,6 +141,9 @@ public sealed unsafe class FfiClosure : IDisposable
     [UnmanagedCallersOnly]
     private static void Dispatch(FfiCif* cif, void* ret, void** args, void* userData)
     {
+        // Managed code runs now, maybe inside a guarded native call (qsort calling its comparator): the fault guard
+        // stands aside, so a fault here reaches the runtime's handler and the guard never unwinds managed frames.
+        nint guard = FaultGuard.Suspend();
         FfiClosure? c = null;
         try
         {
@@ -158,6 +161,7 @@ public sealed unsafe class FfiClosure : IDisposable
             // Run already records handler exceptions; this catches failures of the dispatch itself.
             try { Zero(ret, 8); if (c != null) c.Record(e); } catch { }
         }
+        finally { FaultGuard.Resume(guard); }
     }
 
     private void Run(void* ret, void** args)

@@ -8,7 +8,7 @@ namespace Invisible.Abi.LoaderExt;
 /// <summary>
 /// Machine code of the named stubs (encoded with Iced) and their exact call-frame instructions.
 /// Every stub with a frame has the standard prologue <c>push rbp; mov rbp,rsp</c> at offsets 0 and 1, so gdb,
-/// perf, libgcc and our own allocation-site unwinder (malloc-instrument/unwind.c) walk through it and name it.
+/// perf, libgcc and our own allocation-site unwinder (malloc-instrument/src/trace/unwind.c) walk through it and name it.
 /// </summary>
 public static class StubCode
 {

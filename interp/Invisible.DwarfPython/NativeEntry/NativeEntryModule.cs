@@ -78,6 +78,7 @@ public static unsafe class NativeEntryModule
     [UnmanagedCallersOnly]
     private static long CallbackEnter(long id, long a0, long a1, long a2, long a3, long a4)
     {
+        nint guard = Invisible.Abi.Ffi.FaultGuard.Suspend(); // managed code inside a native call: see FfiClosure
         try
         {
             PyFunction f; int n; InterpreterState interp;
@@ -103,6 +104,7 @@ public static unsafe class NativeEntryModule
             Console.Error.WriteLine("_nativeentry callback: exception ignored: " + msg);
             return 0;
         }
+        finally { Invisible.Abi.Ffi.FaultGuard.Resume(guard); }
     }
 
     private static PyObject DlAddr(nint addr)

@@ -210,6 +210,8 @@ public sealed class CodeGen
 
     private void CompileStmt(Stmt s)
     {
+        // The symtable pass bounded the nesting; this guards the stack of a thread that has little of it.
+        if (Vm.PythonThread.StackExhausted()) throw Parsing.Parser.CompileRecursionError();
         _line = s.Line;
         switch (s)
         {
@@ -793,6 +795,7 @@ public sealed class CodeGen
 
     private void CompileExpr(Expr e)
     {
+        if (Vm.PythonThread.StackExhausted()) throw Parsing.Parser.CompileRecursionError();
         switch (e)
         {
             case Constant c: EmitConst(c.Value); break;

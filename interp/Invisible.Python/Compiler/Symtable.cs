@@ -114,6 +114,13 @@ public sealed class Symtable
 
     private void VisitStmt(Stmt s)
     {
+        Enter();
+        try { VisitStmtCore(s); }
+        finally { _depth--; }
+    }
+
+    private void VisitStmtCore(Stmt s)
+    {
         switch (s)
         {
             case ExprStmt e: VisitExpr(e.Value); break;
@@ -212,7 +219,24 @@ public sealed class Symtable
         }
     }
 
+    /// <summary>CPython's symtable limit: 3 × the recursion limit, less 3 × the depth of the Python code compiling;
+    /// past it (or near the end of the thread's stack) RecursionError "... during compilation".</summary>
+    private long _depth = (Vm.ThreadState.CurrentOrNull?.Depth ?? 0) * 3L;
+    private readonly long _limit = (Vm.ThreadState.CurrentOrNull?.RecursionLimit ?? Vm.InterpreterState.DefaultRecursionLimit) * 3L;
+
+    private void Enter()
+    {
+        if (++_depth > _limit || Vm.PythonThread.StackExhausted()) throw Parsing.Parser.CompileRecursionError();
+    }
+
     private void VisitExpr(Expr e)
+    {
+        Enter();
+        try { VisitExprCore(e); }
+        finally { _depth--; }
+    }
+
+    private void VisitExprCore(Expr e)
     {
         switch (e)
         {

@@ -38,6 +38,9 @@ public sealed class Lexer
     private readonly string _src;
     private int _pos, _line = 1, _lineStart;
     private int _paren;
+    /// <summary>CPython 3.11's tokenizer limits (MAXLEVEL, MAXINDENT): "too many nested parentheses" at the 201st open
+    /// bracket, IndentationError "too many levels of indentation" at the 100th indentation level.</summary>
+    private const int MaxParenLevel = 200, MaxIndentLevel = 100;
     private readonly List<int> _indents = new() { 0 };
     private readonly List<(char, int, int)> _open = new();
     private readonly List<Token> _out = new();
@@ -126,6 +129,7 @@ public sealed class Lexer
             if (col > cur)
             {
                 if (_out.Count == 0 || _out[^1].Kind != TokKind.Newline) throw new SyntaxErrorException("unexpected indent", _line, col, true);
+                if (_indents.Count >= MaxIndentLevel) throw new SyntaxErrorException("too many levels of indentation", _line, 0, true); // CPython's MAXINDENT
                 _indents.Add(col);
                 Add(TokKind.Indent, "", _pos);
             }
@@ -158,7 +162,13 @@ public sealed class Lexer
             throw Err($"invalid character '{c}' (U+{(int)c:X4})");
         }
         _pos++;
-        if (c == '(' || c == '[' || c == '{') { _paren++; _open.Add((c, _line, st - _lineStart)); }
+        if (c == '(' || c == '[' || c == '{')
+        {
+            // CPython's tokenizer limit (MAXLEVEL): the parser below recurses once per level.
+            if (_paren >= MaxParenLevel) throw new SyntaxErrorException("too many nested parentheses", _line, st - _lineStart + 1);
+            _paren++;
+            _open.Add((c, _line, st - _lineStart));
+        }
         else if (c == ')' || c == ']' || c == '}')
         {
             if (_paren > 0) { _paren--; _open.RemoveAt(_open.Count - 1); }

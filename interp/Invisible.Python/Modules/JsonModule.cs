@@ -67,6 +67,22 @@ public static class JsonModule
             case PyFloat f: sb.Append(FloatStr(f.V, o)); return;
             case PyStr s: Quote(sb, s.Value, o.EnsureAscii); return;
         }
+        // CPython's C encoder counts each nesting level against the recursion limit.
+        Recursion.Enter(" while encoding a JSON object");
+        try { WriteNested(sb, v, o, level, seen); }
+        finally { Recursion.Leave(); }
+    }
+
+    private static void WriteNested(StringBuilder sb, PyObject v, Opts o, int level, HashSet<object> seen)
+    {
+        switch (v)
+        {
+            case PyNone: sb.Append("null"); return;
+            case PyBool b: sb.Append(b.V != 0 ? "true" : "false"); return;
+            case PyInt i: sb.Append(i.Repr()); return;
+            case PyFloat f: sb.Append(FloatStr(f.V, o)); return;
+            case PyStr s: Quote(sb, s.Value, o.EnsureAscii); return;
+        }
         if (v is PyList || v is PyTuple)
         {
             if (!seen.Add(v)) throw Ops.ValueError("Circular reference detected");
@@ -195,44 +211,64 @@ public static class JsonModule
         {
             case '{':
                 {
-                    i++;
-                    var d = new PyDict();
-                    SkipWs(s, ref i);
-                    if (i < s.Length && s[i] == '}') { i++; return d; }
-                    while (true)
-                    {
-                        SkipWs(s, ref i);
-                        if (i >= s.Length || s[i] != '"') throw Err("Expecting property name enclosed in double quotes", s, i);
-                        var key = StrLit(s, ref i);
-                        SkipWs(s, ref i);
-                        if (i >= s.Length || s[i] != ':') throw Err("Expecting ':' delimiter", s, i);
-                        i++;
-                        SkipWs(s, ref i);
-                        d.SetItem(PyStr.Of(key), Value(s, ref i));
-                        SkipWs(s, ref i);
-                        if (i < s.Length && s[i] == ',') { i++; continue; }
-                        if (i < s.Length && s[i] == '}') { i++; return d; }
-                        throw Err("Expecting ',' delimiter", s, i);
-                    }
+                    Recursion.Enter(" while decoding a JSON object from a unicode string");
+                    try { return ObjectValue(s, ref i); }
+                    finally { Recursion.Leave(); }
                 }
             case '[':
                 {
-                    i++;
-                    var l = new PyList();
-                    SkipWs(s, ref i);
-                    if (i < s.Length && s[i] == ']') { i++; return l; }
-                    while (true)
-                    {
-                        SkipWs(s, ref i);
-                        l.Append(Value(s, ref i));
-                        SkipWs(s, ref i);
-                        if (i < s.Length && s[i] == ',') { i++; continue; }
-                        if (i < s.Length && s[i] == ']') { i++; return l; }
-                        throw Err("Expecting ',' delimiter", s, i);
-                    }
+                    Recursion.Enter(" while decoding a JSON array from a unicode string");
+                    try { return ArrayValue(s, ref i); }
+                    finally { Recursion.Leave(); }
                 }
             case '"': return PyStr.Of(StrLit(s, ref i));
         }
+        return Scalar(s, ref i);
+    }
+
+    private static PyObject ObjectValue(string s, ref int i)
+    {
+        i++;
+        var d = new PyDict();
+        SkipWs(s, ref i);
+        if (i < s.Length && s[i] == '}') { i++; return d; }
+        while (true)
+        {
+            SkipWs(s, ref i);
+            if (i >= s.Length || s[i] != '"') throw Err("Expecting property name enclosed in double quotes", s, i);
+            var key = StrLit(s, ref i);
+            SkipWs(s, ref i);
+            if (i >= s.Length || s[i] != ':') throw Err("Expecting ':' delimiter", s, i);
+            i++;
+            SkipWs(s, ref i);
+            d.SetItem(PyStr.Of(key), Value(s, ref i));
+            SkipWs(s, ref i);
+            if (i < s.Length && s[i] == ',') { i++; continue; }
+            if (i < s.Length && s[i] == '}') { i++; return d; }
+            throw Err("Expecting ',' delimiter", s, i);
+        }
+    }
+
+    private static PyObject ArrayValue(string s, ref int i)
+    {
+        i++;
+        var l = new PyList();
+        SkipWs(s, ref i);
+        if (i < s.Length && s[i] == ']') { i++; return l; }
+        while (true)
+        {
+            SkipWs(s, ref i);
+            l.Append(Value(s, ref i));
+            SkipWs(s, ref i);
+            if (i < s.Length && s[i] == ',') { i++; continue; }
+            if (i < s.Length && s[i] == ']') { i++; return l; }
+            throw Err("Expecting ',' delimiter", s, i);
+        }
+    }
+
+    private static PyObject Scalar(string s, ref int i)
+    {
+        char c = s[i];
         if (string.CompareOrdinal(s, i, "true", 0, 4) == 0) { i += 4; return PyBool.True; }
         if (string.CompareOrdinal(s, i, "false", 0, 5) == 0) { i += 5; return PyBool.False; }
         if (string.CompareOrdinal(s, i, "null", 0, 4) == 0) { i += 4; return PyNone.Instance; }

@@ -59,6 +59,9 @@ public sealed class SysModule
         {
             long n = Ops.IndexValue(a[0]);
             if (n < 1) throw Ops.ValueError("recursion limit must be greater or equal than 1");
+            if (n > int.MaxValue) throw Ops.OverflowError("Python int too large to convert to C int");
+            // Capped: every thread's stack is checked anyway (PythonThread.StackExhausted), but on the 512 MiB
+            // interpreter thread a deeper recursion gets slow to unwind (each GC walks the whole stack).
             interp.RecursionLimit = (int)Math.Min(n, 200000);
             return PyNone.Instance;
         });

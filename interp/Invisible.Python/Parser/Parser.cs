@@ -14,6 +14,12 @@ public sealed class Parser
     private readonly List<Token> _t;
     private int _p;
     private int _funcDepth;
+    /// <summary>Nesting of the recursive rules (expression, not, unary operators, power, lambda). CPython 3.11's parser
+    /// gives up with a bare MemoryError past 6000 nested rule calls (MAXSTACK): counted the way its rules nest, that
+    /// is 5970 unary operators, 2984 lambdas or powers, as here. The native stack is checked too (a thread with a
+    /// small stack gets RecursionError first).</summary>
+    private int _level;
+    private const int MaxLevel = 5970;
     /// <summary>The first error CPython's compiler (not its parser) reports: raised only if the whole input parses.</summary>
     private SyntaxErrorException? _deferred;
 
@@ -90,6 +96,16 @@ public sealed class Parser
         foreach (var tk in _t) if (tk.Line == line && tk.Col == col && tk.Kind != TokKind.Indent) return tk;
         return new Token { Line = line, Col = col };
     }
+    private void Enter()
+    {
+        if (++_level > MaxLevel) throw Ops.MemoryError();
+        if (Vm.PythonThread.StackExhausted()) throw CompileRecursionError();
+    }
+
+    /// <summary>CPython's error for source nested beyond the compiler's recursion limit.</summary>
+    public static PyException CompileRecursionError() =>
+        Ops.Exc(PyBaseException.RecursionErrorType, "maximum recursion depth exceeded during compilation");
+
     private static SyntaxErrorException RangeErr(string msg, Token first, Token last, bool custom = false)
     {
         var e = new SyntaxErrorException(msg, first.Line, first.Col + 1) { Custom = custom };
@@ -934,6 +950,13 @@ public sealed class Parser
 
     public Expr Test()
     {
+        Enter();
+        try { return TestCore(); }
+        finally { _level--; }
+    }
+
+    private Expr TestCore()
+    {
         var t = Peek;
         if (IsKw("lambda")) return LambdaExpr(true);
         int bodyStart = _p;
@@ -957,6 +980,13 @@ public sealed class Parser
     }
 
     private Expr LambdaExpr(bool allowCond)
+    {
+        Enter();
+        try { return LambdaCore(allowCond); }
+        finally { _level--; }
+    }
+
+    private Expr LambdaCore(bool allowCond)
     {
         var t = Next();
         var l = At(new Lambda(), t);
@@ -992,7 +1022,13 @@ public sealed class Parser
 
     private Expr NotTest()
     {
-        if (IsKw("not")) { var t = Next(); return At(new UnaryE { Op = UnaryKind.Not, Operand = NotTest() }, t); }
+        if (IsKw("not"))
+        {
+            var t = Next();
+            Enter();
+            try { return At(new UnaryE { Op = UnaryKind.Not, Operand = NotTest() }, t); }
+            finally { _level--; }
+        }
         return Comparison();
     }
 
@@ -1085,7 +1121,10 @@ public sealed class Parser
         if (IsOp("-") || IsOp("+") || IsOp("~"))
         {
             var t = Next();
-            var operand = Factor();
+            Expr operand;
+            Enter();
+            try { operand = Factor(); }
+            finally { _level--; }
             var kind = t.Text == "-" ? UnaryKind.Neg : t.Text == "+" ? UnaryKind.Pos : UnaryKind.Invert;
             if (kind == UnaryKind.Neg && operand is Constant c && (c.Value is PyInt || c.Value is PyFloat || c.Value is PyComplex) && c.Value is not PyBool)
                 return At(new Constant { Value = Ops.UnaryOp(c.Value, UnOp.Neg) }, t);
@@ -1099,7 +1138,13 @@ public sealed class Parser
         Expr e;
         if (IsKw("await")) { _p++; e = At(new Await { Value = Primary() }, t); }
         else e = Primary();
-        if (IsOp("**")) { var pt = Next(); e = At(new BinOpE { Left = e, Op = BinOp.Pow, Right = Factor() }, pt); }
+        if (IsOp("**"))
+        {
+            var pt = Next();
+            Enter();
+            try { e = At(new BinOpE { Left = e, Op = BinOp.Pow, Right = Factor() }, pt); }
+            finally { _level--; }
+        }
         return e;
     }
 

@@ -261,7 +261,10 @@ public sealed class PyDict : PyObject
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
         if (other is not PyDict d || (op != CmpOp.Eq && op != CmpOp.Ne)) return null;
-        bool eq = DictEq(d);
+        bool eq;
+        Recursion.Enter(" in comparison");
+        try { eq = DictEq(d); }
+        finally { Recursion.Leave(); }
         return PyBool.Of(op == CmpOp.Eq ? eq : !eq);
     }
     private bool DictEq(PyDict d)
@@ -271,7 +274,8 @@ public sealed class PyDict : PyObject
         {
             if (Keys[e] == null) continue;
             var ov = d.GetOrNull(Keys[e]!);
-            if (ov == null || !Ops.Eq(Values[e]!, ov)) return false;
+            if (ov == null) return false;
+            if (!ReferenceEquals(Values[e], ov) && !Ops.Eq(Values[e]!, ov)) return false; // identity first, as CPython's RichCompareBool
         }
         return true;
     }

@@ -37,7 +37,21 @@ public sealed class PyBaseException : PyObject
         if (_type.IsSubtypeOf(OSErrorType) && Args.Items.Length >= 2 && Args.Items.Length <= 3)
             return $"[Errno {Ops.Str(Args.Items[0])}] {Ops.Str(Args.Items[1])}" + (Args.Items.Length == 3 ? ": " + Ops.Repr(Args.Items[2]) : "");
         if (Args.Items.Length == 1) return Ops.Str(Args.Items[0]);
+        if (_type.IsSubtypeOf(SyntaxErrorType) && Dict?.GetOrNull("msg") is PyObject msg) return SyntaxErrorStr(msg);
         return Args.Repr();
+    }
+
+    /// <summary>CPython's SyntaxError.__str__: <c>msg (file, line N)</c>, the file's base name only.</summary>
+    private string SyntaxErrorStr(PyObject msg)
+    {
+        string text = Ops.Str(msg);
+        PyObject? file = Dict!.GetOrNull("filename"), line = Dict.GetOrNull("lineno");
+        bool haveLine = line is PyInt;
+        string? name = file is PyStr f ? System.IO.Path.GetFileName(f.Value) : null;
+        if (name != null && haveLine) return text + " (" + name + ", line " + Ops.Str(line!) + ")";
+        if (name != null) return text + " (" + name + ")";
+        if (haveLine) return text + " (line " + Ops.Str(line!) + ")";
+        return text;
     }
     public override string Repr()
     {

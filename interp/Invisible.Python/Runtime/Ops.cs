@@ -68,6 +68,14 @@ public static class Ops
 
     public static string Repr(PyObject o)
     {
+        // CPython's PyObject_Repr: every level counts (nested containers recurse natively here).
+        Recursion.Enter(" while getting the repr of an object");
+        try { return ReprCore(o); }
+        finally { Recursion.Leave(); }
+    }
+
+    private static string ReprCore(PyObject o)
+    {
         var t = o.Type;
         if (t.IsHeap)
         {
@@ -85,6 +93,13 @@ public static class Ops
     public static string Str(PyObject o)
     {
         if (o.GetType() == typeof(PyStr)) return ((PyStr)o).Value; // exact: a str subclass may override __str__
+        Recursion.Enter(" while getting the str of an object");
+        try { return StrCore(o); }
+        finally { Recursion.Leave(); }
+    }
+
+    private static string StrCore(PyObject o)
+    {
         var t = o.Type;
         if (t.IsHeap)
         {
@@ -544,6 +559,13 @@ public static class Ops
 
     public static PyObject SeqCompare(PyObject[] a, int na, PyObject[] b, int nb, CmpOp op)
     {
+        Recursion.Enter(" in comparison"); // lists and tuples nest: each level is a native recursion, as in CPython
+        try { return SeqCompareCore(a, na, b, nb, op); }
+        finally { Recursion.Leave(); }
+    }
+
+    private static PyObject SeqCompareCore(PyObject[] a, int na, PyObject[] b, int nb, CmpOp op)
+    {
         int n = Math.Min(na, nb);
         int i = 0;
         for (; i < n; i++)
@@ -710,7 +732,9 @@ public static class Ops
         }
         if (cls is PyTuple tup)
         {
-            foreach (var c in tup.Items) if (IsInstance(o, c)) return true;
+            Recursion.Enter(" in __instancecheck__");
+            try { foreach (var c in tup.Items) if (IsInstance(o, c)) return true; }
+            finally { Recursion.Leave(); }
             return false;
         }
         if (cls is PyUnionType u) { foreach (var c in u.Args) if (c == PyNone.Instance ? o == PyNone.Instance : IsInstance(o, c)) return true; return false; }
@@ -723,7 +747,9 @@ public static class Ops
         if (cls is PyType t) return ct.IsSubtypeOf(t);
         if (cls is PyTuple tup)
         {
-            foreach (var x in tup.Items) if (IsSubclass(c, x)) return true;
+            Recursion.Enter(" in __subclasscheck__");
+            try { foreach (var x in tup.Items) if (IsSubclass(c, x)) return true; }
+            finally { Recursion.Leave(); }
             return false;
         }
         throw TypeError("issubclass() arg 2 must be a class, a tuple of classes, or a union");

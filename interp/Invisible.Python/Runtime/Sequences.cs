@@ -36,6 +36,7 @@ public sealed class PyTuple : PyObject
     }
     public override long Hash()
     {
+        Recursion.CheckStack(); // nested tuples hash recursively (CPython does not count these levels)
         // CPython's xxHash-based tuple hash
         const ulong P1 = 11400714785074694791UL, P2 = 14029467366897019727UL, P5 = 2870177450012600261UL;
         ulong acc = P5;

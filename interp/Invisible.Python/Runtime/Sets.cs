@@ -262,6 +262,7 @@ public sealed class PySet : PyObject
     public override long Hash()
     {
         if (!Frozen) throw Ops.TypeError("unhashable type: 'set'");
+        Recursion.CheckStack(); // frozensets of frozensets hash recursively
         ulong h = 0;
         var keys = _keys;
         for (int i = 0; i < keys.Length; i++)
@@ -432,6 +433,13 @@ public sealed class PySet : PyObject
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
         if (other is not PySet o) return null;
+        Recursion.Enter(" in comparison"); // frozensets of frozensets compare their members recursively
+        try { return Compare(o, op); }
+        finally { Recursion.Leave(); }
+    }
+
+    private PyObject Compare(PySet o, CmpOp op)
+    {
         return PyBool.Of(op switch
         {
             CmpOp.Eq => _used == o._used && IsSubset(o),

@@ -42,6 +42,7 @@ public sealed class PyGenerator : PyObject
         result = null;
         _running = true;
         var savedExc = ts.CurrentExc;
+        PyException? raised = null;
         try
         {
             Frame.Yielded = false;
@@ -54,15 +55,18 @@ public sealed class PyGenerator : PyObject
         catch (PyException e)
         {
             Frame.Finished = true;
+            raised = e;
             if (e.Value.Type.IsSubtypeOf(PyBaseException.StopIterationType))
             {
                 var re = PyBaseException.Create(PyBaseException.RuntimeErrorType, "generator raised StopIteration");
                 re.Cause = e.Value; re.Context = e.Value; re.SuppressContext = true;
-                throw new PyException(re);
+                raised = new PyException(re);
             }
-            throw;
         }
         finally { _running = false; ts.CurrentExc = savedExc; }
+        // Thrown after the catch block, as in Interpreter.Run: a throw from inside it would stack one exception dispatch
+        // per generator of a `yield from` chain.
+        throw raised;
     }
 
     public override PyObject? Next() => SendInternal(PyNone.Instance, out _);

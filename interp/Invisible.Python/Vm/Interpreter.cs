@@ -235,6 +235,7 @@ public static class Interpreter
         f.ThrowIn = null;
         while (true)
         {
+            Exception? unhandled = null;
             try
             {
                 if (pending != null) { var p = pending; pending = null; throw new PyException(p); }
@@ -271,10 +272,14 @@ public static class Interpreter
                 {
                     Array.Clear(stack);
                     f.Sp = 0; f.Finished = true;
-                    if (ReferenceEquals(pex, ex)) throw;
-                    throw pex;
+                    unhandled = pex;
                 }
             }
+            // Thrown here, after the catch block, not from inside it: a catch block runs on top of the stack of the
+            // code that threw (its frames are unwound only once the block returns), so a throw from inside it would
+            // stack one more exception dispatch per Python frame the exception passes through, and a RecursionError
+            // raised near the end of a small stack would overflow it on the way out.
+            if (unhandled != null) throw unhandled;
         }
     }
 

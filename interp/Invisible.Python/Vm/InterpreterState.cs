@@ -31,7 +31,10 @@ public sealed class InterpreterState
 
     private readonly object _threadGate = new();
     private readonly List<ThreadState> _threads = new();
-    private int _recursionLimit = 1000;
+    /// <summary>CPython's default <c>sys.getrecursionlimit()</c>.</summary>
+    public const int DefaultRecursionLimit = 1000;
+
+    private int _recursionLimit = DefaultRecursionLimit;
     private int _interrupt;
     private INativeBridge? _bridge;
     private readonly Dictionary<string, string[]> _sources = new(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
-/* query.h — how the managed runtime (and debuggers) read the memtable and the traces.
+/* query.h — malloc-instrument's one public header: how the managed runtime, debuggers and the
+ * rest of libinvisible.so read the memtable and the traces.
  *
  * Contract
  *  - libinvisible.so fills one `invisible_query_api` table and hands a pointer to it to the
@@ -13,6 +14,8 @@
  *    address is answered with "no block", never a crash.
  *  - The layout of every struct is part of the ABI with the C# side (its one mirror is
  *    abi/Invisible.Abi/Query/QueryApi.cs); `version` changes when it does.
+ *  - The last section is not part of that ABI: it is what the code linked with malloc-instrument
+ *    into libinvisible.so (preload/libinvisible) calls directly.
  */
 #ifndef INVISIBLE_QUERY_H
 #define INVISIBLE_QUERY_H
@@ -179,11 +182,57 @@ typedef struct invisible_report_request {
 #define INVISIBLE_REPORT_SHOW_REACHABLE 0x4u /* list still-reachable records too */
 #define INVISIBLE_REPORT_AT_EXIT 0x8u        /* the process is exiting */
 
-/* Exports of libinvisible-runtime.so (NativeAOT). `invisible_runtime_init` is trivial and is
- * always called first (pitfall P1 of the platform probe); the others return 0 on success. */
+/* Exports of libinvisible-runtime.so (NativeAOT); they return 0 on success.
+ * `invisible_runtime_init` does nothing and is always called first: the NativeAOT runtime starts
+ * lazily inside the first call of any export and re-randomizes its stack-protector cookie then,
+ * so an export whose frame is cookie-checked (any stackalloc) would find the cookie changed on
+ * its way out and abort the process, without a message, if it were the first call. */
 typedef int (*invisible_runtime_init_fn)(void);
 typedef int (*invisible_runtime_report_fn)(const invisible_query_api *api,
                                            const invisible_report_request *request);
+
+/* ---- In-process interface: for the code linked with malloc-instrument into libinvisible.so ----
+ * (preload/libinvisible: the constructor, the reports, the attach listener). Not exported. */
+
+/* The calling thread's guard, in initial-exec TLS (reading it never calls __tls_get_addr, which
+ * may malloc): while `in_hook` > 0, code of ours runs on this thread and every allocation it
+ * makes goes straight to glibc, unrecorded. Raise it around anything that allocates for us (a
+ * report, an attach session); a thread idle with it at 0 is stopped by a leak check like any
+ * other. It is the first member of the hooks' own thread state (malloc-instrument/src/types.h). */
+typedef struct invisible_thread {
+    int in_hook;
+} invisible_thread;
+
+extern __thread invisible_thread invisible_tls __attribute__((tls_model("initial-exec")));
+
+/* What the embedder read from its settings (INVISIBLE_DEPTH, INVISIBLE_NURSERY,
+ * INVISIBLE_STOP_SIGNAL). */
+typedef struct invisible_settings {
+    int depth;       /* frames per allocation trace, 1..INVISIBLE_MAX_DEPTH */
+    int nursery;     /* 0: no per-thread cache of young blocks: every block goes to the memtable */
+    int stop_signal; /* the signal that stops threads for a scan; 0 = SIGRTMAX - 3 */
+} invisible_settings;
+
+/* Set the tables up now (the first allocation does it when it comes first). 0, or -1 when the
+ * address space could not be reserved: then nothing is tracked. Idempotent, malloc-free. */
+int invisible_instrument_init(void);
+
+/* From the embedder's constructor, once: initialise, apply `settings`, note where the dynamic
+ * loader's code is (its own allocations are never leaks), register the handlers that recycle a
+ * thread's slot at its exit and keep the tables consistent across fork. Returns what
+ * invisible_instrument_init returns. */
+int invisible_instrument_start(const invisible_settings *settings);
+
+/* The table handed to the runtime (filled on first call). */
+const invisible_query_api *invisible_query_table(void);
+
+/* The table's write_report: where the embedder's report text goes. Until it is set,
+ * write_report writes nothing. */
+void invisible_query_set_report_writer(void (*write_report)(const char *text, uint64_t length));
+
+/* Run a leak check now (stops and resumes the world): the table's leak_check. NULL if it could
+ * not run. */
+const invisible_leak_summary *leakcheck_run(void);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,7 @@ namespace Invisible.Runtime.Python;
 
 /// <summary>
 /// One Python session inside the program, on the attach listener's thread (protocol in
-/// preload/libinvisible/src/attach.h). Either interactive ("interact": banner, prompts, one statement at a
+/// preload/libinvisible/include/invisible.h). Either interactive ("interact": banner, prompts, one statement at a
 /// time) or a whole program ("exec"). Every session gets a fresh interpreter (new __main__, sys, modules);
 /// whatever the engine registers at start-up (module providers such as the native bridge's `c` and
 /// `process`) is there. Python errors are tracebacks in the session; nothing the code does — exceptions,

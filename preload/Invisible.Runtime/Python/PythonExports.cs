@@ -8,7 +8,7 @@ namespace Invisible.Runtime.Python;
 public static unsafe class PythonExports
 {
     /// <summary>
-    /// Run a Python session on the connected attach socket <paramref name="fd"/> (attach.h protocol);
+    /// Run a Python session on the connected attach socket <paramref name="fd"/> (protocol in invisible.h);
     /// <paramref name="pending"/> are bytes of the connection the listener already read past the `python`
     /// request line. Returns the session's status (0..255: 0, 1 when the code raised, 130 for KeyboardInterrupt,
     /// SystemExit's code); the caller sends the final "ok STATUS" line. -1 only for a bad call. Never throws into C.

@@ -5,7 +5,7 @@ using System.Text;
 namespace Invisible.Runtime.Python;
 
 /// <summary>
-/// The connected attach socket of a Python session (protocol in preload/libinvisible/src/attach.h):
+/// The connected attach socket of a Python session (protocol in preload/libinvisible/include/invisible.h):
 /// line messages in, framed output ("KIND N\n" + N bytes) out. Plain read/send on the descriptor, no .NET
 /// Socket (nothing here may start System.Native's signal handling inside the program, probe pitfall P6);
 /// sends use MSG_NOSIGNAL so a vanished client is EPIPE, never a SIGPIPE that kills the program.

@@ -1,6 +1,6 @@
-/* attach.c — the on-demand request listener (see attach.h for the protocol). */
+/* attach.c — the on-demand request listener (see include/invisible.h for the protocol). */
 #define _GNU_SOURCE
-#include "attach.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -10,15 +10,11 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
-
-#include "invisible/leakcheck.h"
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
-#include "invisible/thread_state.h"
-#include "report.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define LINE_CAPACITY 4096
@@ -222,7 +218,7 @@ static void *relay_main(void *argument)
 }
 
 /* python: the connection becomes an interactive session of the runtime's interpreter (protocol
- * in attach.h), run on this thread while the program's threads go on. `pending` are bytes the
+ * in invisible.h), run on this thread while the program's threads go on. `pending` are bytes the
  * client sent after the request line that we already read. in_hook as for reports: what the
  * runtime allocates is ours, not the program's. */
 static void serve_python(int fd, const char *pending, size_t pending_length)
@@ -330,16 +326,6 @@ static void serve_connection(int fd)
     }
 }
 
-/* Only the same uid may talk to us (DESIGN non-negotiable). */
-static int same_user(int fd)
-{
-    struct ucred peer;
-    socklen_t length = sizeof peer;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0)
-        return 0;
-    return peer.uid == getuid();
-}
-
 static void *listener_main(void *argument)
 {
     int server = (int)(intptr_t)argument;
@@ -351,30 +337,61 @@ static void *listener_main(void *argument)
                 continue;
             return NULL;
         }
-        if (same_user(fd))
+        /* Judged at every connection: this process may have changed its credentials since the
+         * listener started (peer_access.c). */
+        char why[160];
+        if (peer_may_attach(fd, why, sizeof why)) {
             serve_connection(fd);
-        else
-            send_text(fd, "error permission denied (different user)\n");
+        } else {
+            send_text(fd, "error ");
+            send_text(fd, why);
+            send_text(fd, "\n");
+        }
         close(fd);
     }
 }
 
+/* Bind and listen on the abstract name `name` (no file system entry, gone with the process). */
+static int listen_on(int fd, const char *name, size_t name_length)
+{
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof address);
+    address.sun_family = AF_UNIX;
+    memcpy(address.sun_path + 1, name, name_length); /* sun_path[0] == 0: abstract */
+    socklen_t length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + name_length);
+    if (bind(fd, (struct sockaddr *)&address, length) != 0 || listen(fd, 8) != 0)
+        return -errno;
+    return 0;
+}
+
+/* The listening socket, on "invisible-PID". Abstract names belong to nobody: another user may
+ * have bound that name first (to receive what clients send). Then we listen on
+ * "invisible-PID-RANDOM" instead, which nobody can guess in advance; clients find it among our
+ * descriptors and check, before sending anything, that the listener is this process
+ * (SO_PEERCRED), so a squatter neither blocks us nor hears anything. */
 static int bind_socket(void)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    struct sockaddr_un address;
-    memset(&address, 0, sizeof address);
-    address.sun_family = AF_UNIX;
-    /* Abstract name: sun_path[0] == 0, no file system entry, gone with the process. */
-    size_t n = raw_append(address.sun_path + 1, 0, sizeof address.sun_path - 1, INVISIBLE_ATTACH_SOCKET_PREFIX);
-    n = raw_append_u64(address.sun_path + 1, n, sizeof address.sun_path - 1, (uint64_t)getpid());
-    socklen_t length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
-    if (bind(fd, (struct sockaddr *)&address, length) != 0 || listen(fd, 8) != 0) {
-        int error = errno;
+    char name[sizeof ((struct sockaddr_un *)0)->sun_path];
+    size_t n = raw_append(name, 0, sizeof name, INVISIBLE_ATTACH_SOCKET_PREFIX);
+    n = raw_append_u64(name, n, sizeof name, (uint64_t)getpid());
+    int rc = listen_on(fd, name, n);
+    for (int attempt = 0; rc == -EADDRINUSE && attempt < 4; attempt++) {
+        uint64_t random = 0;
+        if (getrandom(&random, sizeof random, 0) != sizeof random) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            random = (uint64_t)now.tv_nsec ^ (uint64_t)now.tv_sec << 30 ^ (uint64_t)getpid() << 48;
+        }
+        size_t m = raw_append(name, n, sizeof name, "-");
+        m = raw_append_hex(name, m, sizeof name, random);
+        rc = listen_on(fd, name, m);
+    }
+    if (rc != 0) {
         close(fd);
-        return -error;
+        return rc;
     }
     return fd;
 }

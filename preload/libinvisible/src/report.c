@@ -1,53 +1,39 @@
-/* report.c — hand a report request to the NativeAOT runtime, or write the plain C report.
- *
- * The runtime is loaded lazily (dlopen) the first time a report is asked for. Starting it
- * changes process-wide signal state (probe pitfall P6: SIGPIPE ignored, SIGSEGV/SIGFPE
- * handlers), so every call into it is bracketed by saving and restoring the dispositions:
- * the program must still die of SIGPIPE in `prog | head -1` after we reported.
+/* report.c — a report request and where its text goes, and the plain report: what is written
+ * when libinvisible-runtime.so cannot be loaded (dladdr symbols, the same JSON schema with
+ * "symbolizer": "dladdr"), so that a report is never lost.
  */
 #define _GNU_SOURCE
-#include "report.h"
+#include "internal.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "invisible/leakcheck.h"
-#include "invisible/rawlibc.h"
-#include "invisible/state.h"
-#include "invisible/trace.h"
-
 #define LINE_CAPACITY 2048
-#define SAVED_SIGNALS 32
-
-typedef preload_state report_state;
-
-static report_state *state(void) { return &invisible_state.preload; }
 
 int report_descriptor(void)
 {
-    report_state *r = state();
-    const char *pattern = invisible_state.options.log_path;
+    preload_state *r = &invisible_state;
+    const char *pattern = r->options.log_path;
     if (!pattern[0])
-        return invisible_state.report_fd;
+        return r->report_fd;
     if (r->log_fd < 0 || r->log_pid != (int)getpid()) {
         char path[INVISIBLE_PATH_CAPACITY];
         options_expand_pid(pattern, (int)getpid(), path, sizeof path);
         r->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         r->log_pid = (int)getpid();
         if (r->log_fd < 0)
-            return invisible_state.report_fd;
+            return r->report_fd;
         /* Everything we print from now on (the runtime's report included) goes there. */
-        invisible_state.report_fd = r->log_fd;
+        r->report_fd = r->log_fd;
     }
     return r->log_fd;
 }
 
 static const char *command_line(void)
 {
-    report_state *r = state();
+    preload_state *r = &invisible_state;
     int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
     size_t length = 0;
     if (fd >= 0) {
@@ -106,130 +92,6 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
     request->json_path = json_path;
     request->leaks = leaks;
     request->alloc_fns = alloc_fn_list();
-}
-
-/* ---- the runtime ---- */
-
-static void runtime_path(char *path, size_t capacity)
-{
-    const char *configured = invisible_state.options.runtime_path;
-    if (configured[0]) {
-        raw_append(path, 0, capacity, configured);
-        return;
-    }
-    Dl_info info;
-    path[0] = 0;
-    if (!dladdr((void *)&report_descriptor, &info) || !info.dli_fname)
-        return;
-    size_t n = raw_append(path, 0, capacity, info.dli_fname);
-    while (n > 0 && path[n - 1] != '/')
-        n--;
-    path[n] = 0;
-    raw_append(path, n, capacity, "libinvisible-runtime.so");
-}
-
-static int load_runtime(report_state *r)
-{
-    if (r->runtime)
-        return 0;
-    if (r->runtime_failed)
-        return -1;
-    char path[INVISIBLE_PATH_CAPACITY];
-    runtime_path(path, sizeof path);
-    r->runtime = path[0] ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
-    if (r->runtime) {
-        r->runtime_init = dlsym(r->runtime, "invisible_runtime_init");
-        r->runtime_report = dlsym(r->runtime, "invisible_runtime_report");
-    }
-    if (!r->runtime || !r->runtime_init || !r->runtime_report) {
-        r->runtime_failed = 1;
-        return -1;
-    }
-    return 0;
-}
-
-/* The dispositions the runtime installed when it started (SIGSEGV/SIGFPE handlers that turn
- * faults in managed code into exceptions, SIGPIPE ignored), and which signals those are. They
- * are put back for the duration of every later call: between calls the program's own
- * dispositions are in force, and a managed null reference on a SIG_DFL SIGSEGV would kill the
- * program. Only the listener thread or an exiting thread calls in, one at a time. */
-static struct sigaction runtime_actions[SAVED_SIGNALS];
-static unsigned char runtime_owned[SAVED_SIGNALS];
-static int runtime_started;
-
-static int same_action(const struct sigaction *a, const struct sigaction *b)
-{
-    return a->sa_handler == b->sa_handler && a->sa_flags == b->sa_flags;
-}
-
-/* Save the program's dispositions into `saved`, start the runtime once (remembering what it
- * installed), and put the runtime's dispositions in place. `program_sigpipe`: leave SIGPIPE as
- * the program has it (a long Python session: the program's threads keep running meanwhile, and
- * our own socket writes use MSG_NOSIGNAL). */
-static void runtime_enter(report_state *r, struct sigaction *saved, int program_sigpipe)
-{
-    for (int s = 1; s < SAVED_SIGNALS; s++)
-        sigaction(s, NULL, &saved[s]);
-    if (!runtime_started) {
-        ((invisible_runtime_init_fn)r->runtime_init)(); /* the runtime starts here (probe P1) */
-        runtime_started = 1;
-        for (int s = 1; s < SAVED_SIGNALS; s++) {
-            sigaction(s, NULL, &runtime_actions[s]);
-            runtime_owned[s] = !same_action(&runtime_actions[s], &saved[s]);
-        }
-    } else {
-        ((invisible_runtime_init_fn)r->runtime_init)();
-        for (int s = 1; s < SAVED_SIGNALS; s++)
-            if (runtime_owned[s])
-                sigaction(s, &runtime_actions[s], NULL);
-    }
-    if (program_sigpipe)
-        sigaction(SIGPIPE, &saved[SIGPIPE], NULL);
-}
-
-/* Give the program back every disposition it had (whatever the runtime did meanwhile). */
-static void runtime_leave(const struct sigaction *saved)
-{
-    for (int s = 1; s < SAVED_SIGNALS; s++)
-        if (s != SIGKILL && s != SIGSTOP)
-            sigaction(s, &saved[s], NULL);
-}
-
-int report_with_runtime(const invisible_report_request *request)
-{
-    report_state *r = state();
-    if (load_runtime(r) != 0)
-        return -1;
-    struct sigaction saved[SAVED_SIGNALS];
-    runtime_enter(r, saved, 0);
-    int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), request);
-    runtime_leave(saved);
-    return rc;
-}
-
-int runtime_python_session(int fd, const char *pending, size_t pending_length)
-{
-    report_state *r = state();
-    if (load_runtime(r) != 0)
-        return -1;
-    static invisible_runtime_python_fn python;
-    if (!python)
-        python = (invisible_runtime_python_fn)dlsym(r->runtime, "invisible_runtime_python");
-    if (!python)
-        return -1; /* an older runtime without the interpreter */
-    struct sigaction saved[SAVED_SIGNALS];
-    runtime_enter(r, saved, 1);
-    int rc = python(invisible_query_table(), fd, pending, (uint64_t)pending_length);
-    runtime_leave(saved);
-    return rc;
-}
-
-invisible_runtime_python_interrupt_fn runtime_python_interrupt_entry(void)
-{
-    report_state *r = state();
-    if (load_runtime(r) != 0)
-        return NULL;
-    return (invisible_runtime_python_interrupt_fn)dlsym(r->runtime, "invisible_runtime_python_interrupt");
 }
 
 /* ---- the plain report ---- */
@@ -314,7 +176,7 @@ static void plain_text(const invisible_report_request *request)
         n = raw_append_u64(line, n, sizeof line, total_shown);
         emit(fd, line, n);
         uint64_t pcs[INVISIBLE_MAX_DEPTH];
-        int depth = trace_frames(rec->trace_id, pcs, INVISIBLE_MAX_DEPTH);
+        int depth = invisible_query_table()->trace_frames(rec->trace_id, pcs, INVISIBLE_MAX_DEPTH);
         for (int f = 0; f < depth; f++) {
             n = prefix(line, pid);
             n = raw_append(line, n, sizeof line, f == 0 ? "   at " : "   by ");
@@ -424,7 +286,7 @@ static void plain_json(const invisible_report_request *request)
             n = raw_append(line, n, sizeof line, ", \"type\": null, \"trace\": [");
             raw_write_all(fd, line, n);
             uint64_t pcs[INVISIBLE_MAX_DEPTH];
-            int depth = trace_frames(rec->trace_id, pcs, INVISIBLE_MAX_DEPTH);
+            int depth = invisible_query_table()->trace_frames(rec->trace_id, pcs, INVISIBLE_MAX_DEPTH);
             for (int f = 0; f < depth; f++)
                 json_frame(fd, pcs[f], f == 0);
             raw_write_all(fd, "]}", 2);

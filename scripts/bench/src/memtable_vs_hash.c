@@ -1,8 +1,8 @@
 /* memtable_vs_hash — the paper's memtable against a plain open-addressing hash table keyed by
  * block start (scripts/bench/memtable). Linked with the memtable sources of libinvisible
- * (memtable.c, state.c, thread_state.c, rawlibc.c, trace.c, nursery.c) and called directly: no
- * malloc interposition and no per-thread nursery, only the shared table and the hash table are
- * timed, single thread unless noted.
+ * (malloc-instrument/src: state.c, primitives/memory.c, index/threads.c, index/memtable.c,
+ * index/nursery.c) and called directly: no malloc interposition and no per-thread nursery, only
+ * the shared table and the hash table are timed, single thread unless noted.
  *
  *   memtable_vs_hash N [ROUNDS]
  *
@@ -44,8 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "invisible/memtable.h"
-#include "invisible/state.h"
+#include "internal.h"
 
 #ifdef RECORD_LOADER
 #define MT_INSERT(start, size, trace) memtable_insert(start, size, trace, 0)
@@ -272,7 +271,7 @@ int main(int argc, char **argv)
     uint64_t n = strtoull(argv[1], NULL, 10);
     int rounds = argc > 2 ? atoi(argv[2]) : 1;
     uint64_t ops = n < 1000000 ? 1000000 : n; /* operations per measurement */
-    if (invisible_state_ensure() != 0) {
+    if (memtable_init() != 0 || threads_init() != 0 || nursery_pool_init() != 0) {
         fprintf(stderr, "memtable_vs_hash: could not reserve the memtable\n");
         return 1;
     }
@@ -427,7 +426,7 @@ int main(int argc, char **argv)
         free(sorted);
     }
 
-    memtable *t = invisible_memtable;
+    memtable *t = &instrument_state.table;
     uint64_t first_bucket = lowest >> MEMTABLE_BUCKET_SHIFT, last_bucket = (highest - 1) >> MEMTABLE_BUCKET_SHIFT;
     uint64_t bucket_bytes = resident_bytes(&t->buckets[first_bucket],
                                            (last_bucket - first_bucket + 1) * sizeof(memtable_bucket));

@@ -1,0 +1,407 @@
+/* malloc.c — the malloc family, as exported by the preloaded library.
+ *
+ * Every entry point: if our own code already runs on this thread (`in_hook`) or tracking is
+ * off, go straight to glibc. Otherwise capture the caller's frame state here (this file is
+ * compiled with frame pointers, so __builtin_frame_address(0) is exact), call glibc, record
+ * the block, and on the way out park if a leak scan asked this thread to stop.
+ * Results are glibc's own: same pointers, alignment, errno and failure behaviour.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "trace/unwind.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* glibc's own entry points (exported since 2.2.5): the real allocator behind every hook. */
+void *__libc_malloc(size_t size);
+void __libc_free(void *ptr);
+void *__libc_calloc(size_t count, size_t size);
+void *__libc_realloc(void *ptr, size_t size);
+void *__libc_memalign(size_t alignment, size_t size);
+void *__libc_valloc(size_t size);
+void *__libc_pvalloc(size_t size);
+
+static __attribute__((noinline)) unsigned hooks_mode_first_use(thread_state *thread)
+{
+    if (instrument_state.init_state != 2) {
+        thread->guard.in_hook++;
+        instrument_init();
+        thread->guard.in_hook--;
+    }
+    return (unsigned)__atomic_load_n(&instrument_state.hooks.mode, __ATOMIC_ACQUIRE);
+}
+
+/* What this call may do (HOOKS_* bits), or 0: go straight to glibc (our own code is running
+ * on this thread, or tracking is off). One TLS load and one global load when warm. */
+static inline unsigned hooks_mode(thread_state *thread)
+{
+    if (__builtin_expect(thread->guard.in_hook != 0, 0))
+        return 0;
+    unsigned mode = (unsigned)instrument_state.hooks.mode;
+    if (__builtin_expect(mode != 0, 1))
+        return mode;
+    return hooks_mode_first_use(thread);
+}
+
+static inline int hooks_bypassed(thread_state *thread) { return hooks_mode(thread) == 0; }
+
+/* The calling thread's nursery, attached on first use; NULL when the cache is off or full. */
+static inline nursery *nursery_of_thread(thread_state *thread)
+{
+    if (UNLIKELY(!instrument_state.nurseries.enabled))
+        return NULL;
+    return LIKELY(thread->nursery != NULL) ? thread->nursery : nursery_attach(thread);
+}
+
+/* Entering and leaving the part of a hook that touches our tables. `in_hook` is read by this
+ * thread's own signal handler (stopworld), never by another thread: a plain store ordered by a
+ * compiler barrier is enough, no locked instruction. The hooks only enter after
+ * hooks_bypassed() saw 0, so entering is a store of 1 (code that nests, such as the thread
+ * exit destructor, uses ++/-- and makes the hooks bypass). A stop signal that lands inside
+ * only sets `park_pending`; the check after leaving parks then, with the tables consistent. */
+static inline void hook_enter(thread_state *thread)
+{
+    thread->guard.in_hook = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void hook_leave(thread_state *thread)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread->guard.in_hook = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (__builtin_expect(thread->park_pending, 0))
+        stopworld_park_from_hook();
+}
+
+static inline uint32_t loader_bit(uint64_t pc)
+{
+    return pc - instrument_state.hooks.loader_text_start < instrument_state.hooks.loader_text_size ? SITE_LOADER : 0;
+}
+
+/* Return addresses of different call sites differ in their low bits: a shift and a xor spread
+ * them (cheaper than a multiply on the hook's critical path). */
+static inline uint32_t site_cache_index(uint64_t pc) { return (uint32_t)(pc ^ (pc >> 8)) & (THREAD_TRACE_CACHE - 1); }
+
+/* The frame state of the interposer's caller, from the interposer's own frame pointer `fp`
+ * (this file keeps frame pointers): [fp] = caller's rbp, [fp+8] = return address. */
+static inline invisible_frame_state caller_frame(uint64_t pc, const void *fp)
+{
+    invisible_frame_state frame = { pc, (uintptr_t)fp + 16, *(const uintptr_t *)fp };
+    return frame;
+}
+
+static uint32_t intern_walk(void *thread, const uintptr_t *pcs, int count)
+{
+    return trace_intern(thread, (const uint64_t *)pcs, count);
+}
+
+static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread, uint64_t pc,
+                                                            const void *fp)
+{
+    uint64_t pcs[INVISIBLE_MAX_DEPTH];
+    int depth = instrument_state.depth;
+    uint32_t loader = loader_bit(pc);
+    /* Depth 1 outside the runtime libraries is the return address itself: one rule-cache
+     * probe instead of a walk (stack bounds, memo). Same answer as the unwinder's. */
+    if (depth == 1 && pc != 0 && !invisible_pc_in_runtime_lib(pc)) {
+        pcs[0] = pc;
+        uint32_t site = trace_intern(thread, pcs, 1) | loader;
+        uint32_t i = site_cache_index(pc);
+        thread->site_cache_pc[i] = pc;
+        thread->site_cache_id[i] = site;
+        return site;
+    }
+    invisible_frame_state frame = caller_frame(pc, fp);
+    /* A site in a loop is walked from the same start again and again: the unwinder's memo keeps
+     * the interned id with the walk, so a replay costs neither the pcs copy nor the hashing. */
+    uint32_t id = invisible_unwind_derived(&frame, (uintptr_t *)pcs, depth, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS,
+                                           intern_walk, thread);
+    return id | loader;
+}
+
+/* Depth 1 from a call site seen before on this thread: one compare. (A site inside the runtime
+ * libraries is never cached: its trace depends on the caller, found by unwinding. The cache is
+ * only filled at depth 1, but the depth can change once, when the constructor reads the
+ * options after early allocations: hence HOOKS_SITE_CACHE. An empty entry holds pc 0, which
+ * is never a return address.) */
+static inline uint32_t capture_site(thread_state *thread, unsigned mode, uint64_t pc, const void *fp)
+{
+    uint32_t i = site_cache_index(pc);
+    if (__builtin_expect((mode & HOOKS_SITE_CACHE) && thread->site_cache_pc[i] == pc, 1))
+        return thread->site_cache_id[i];
+    return capture_deep_site(thread, pc, fp);
+}
+
+static inline uint32_t record_flags(uint32_t site) { return (site & SITE_LOADER) ? RECORD_LOADER : 0; }
+
+/* A new block goes to this thread's nursery when it can (no shared write), else the memtable. */
+static __attribute__((noinline)) void remember_slow(thread_state *thread, uint64_t start, uint64_t size,
+                                                    uint32_t site)
+{
+    nursery *n = nursery_of_thread(thread);
+    if (n && nursery_insert(n, start, size, site) == 0)
+        return;
+    memtable_insert(start, size, site & ~SITE_LOADER, record_flags(site));
+}
+
+static inline void remember(thread_state *thread, unsigned mode, uint64_t start, uint64_t size,
+                            uint32_t site)
+{
+    nursery *n = thread->nursery;
+    if (__builtin_expect((mode & HOOKS_NURSERY) && n != NULL, 1) && nursery_insert_home(n, start, size, site) == 0)
+        return;
+    remember_slow(thread, start, size, site);
+}
+
+/* Forget a block: this thread's nursery first (the common, unshared case), else the memtable,
+ * which also finds blocks in other threads' nurseries. Returns 1 and the record if known. */
+static int forget_slow(thread_state *thread, uint64_t start, memtable_record *out)
+{
+    nursery *n = nursery_of_thread(thread);
+    if (n && nursery_remove_own(n, start, out))
+        return 1;
+    return memtable_remove(start, out);
+}
+
+/* The loader's own allocations (DTVs, link maps) stay referenced by loader state that is
+ * not all roots (glibc's cache of dead threads' stacks): never report them (as LSan). Their
+ * sites carry SITE_LOADER into the record. */
+static inline void record_block(thread_state *thread, void *block, size_t size, uint64_t pc, const void *fp)
+{
+    if (!block)
+        return;
+    unsigned mode = (unsigned)instrument_state.hooks.mode;
+    remember(thread, mode, (uint64_t)(uintptr_t)block, size, capture_site(thread, mode, pc, fp));
+}
+
+#define CALLER_PC ((uint64_t)(uintptr_t)__builtin_return_address(0))
+#define OWN_FP __builtin_frame_address(0)
+
+/* The site is found before glibc's malloc runs: its lookup (a dependent chain of loads and a
+ * multiply) then overlaps with glibc's work instead of following it. */
+EXPORT void *malloc(size_t size)
+{
+    thread_state *thread = &thread_tls;
+    unsigned mode = hooks_mode(thread);
+    if (!mode)
+        return __libc_malloc(size);
+    hook_enter(thread);
+    uint32_t site = capture_site(thread, mode, CALLER_PC, OWN_FP);
+    void *block = __libc_malloc(size);
+    if (block)
+        remember(thread, mode, (uint64_t)(uintptr_t)block, size, site);
+    hook_leave(thread);
+    return block;
+}
+
+static __attribute__((noinline)) void forget_block_slow(thread_state *thread, void *block)
+{
+    forget_slow(thread, (uint64_t)(uintptr_t)block, NULL);
+}
+
+/* Forget before freeing: once glibc has the block, another thread may be handed it. The hook
+ * is left before glibc's free, so that call is a tail call: a stop signal that lands inside
+ * glibc's free parks the thread there, which is what happens to any program code (the
+ * stopping thread never takes malloc's locks while the world is stopped), and the block is no
+ * longer in our tables by then. */
+EXPORT void free(void *block)
+{
+    if (!block)
+        return;
+    thread_state *thread = &thread_tls;
+    unsigned mode = hooks_mode(thread);
+    if (!mode) {
+        __libc_free(block);
+        return;
+    }
+    hook_enter(thread);
+    nursery *n = thread->nursery;
+    if (!(__builtin_expect((mode & HOOKS_NURSERY) && n != NULL, 1) && nursery_remove_home(n, (uint64_t)(uintptr_t)block)))
+        forget_block_slow(thread, block);
+    hook_leave(thread);
+    __libc_free(block);
+}
+
+EXPORT void *calloc(size_t count, size_t size)
+{
+    thread_state *thread = &thread_tls;
+    if (hooks_bypassed(thread))
+        return __libc_calloc(count, size);
+    hook_enter(thread);
+    void *block = __libc_calloc(count, size);
+    record_block(thread, block, count * size, CALLER_PC, OWN_FP);
+    hook_leave(thread);
+    return block;
+}
+
+/* `pc` and `fp`: the exported hook's caller and frame (see caller_frame). */
+static void *realloc_tracked(thread_state *thread, void *old, size_t size, uint64_t pc, const void *fp)
+{
+    if (!old) {
+        void *block = __libc_malloc(size);
+        record_block(thread, block, size, pc, fp);
+        return block;
+    }
+    memtable_record previous;
+    int known = forget_slow(thread, (uint64_t)(uintptr_t)old, &previous);
+    void *block = __libc_realloc(old, size);
+    if (block) {
+        record_block(thread, block, size, pc, fp);
+    } else if (size == 0) {
+        /* glibc: realloc(p, 0) frees p and returns NULL: nothing to put back. */
+    } else if (known) {
+        /* Failure leaves the old block alive: put its record back unchanged. */
+        remember_slow(thread, previous.start, previous.size,
+                 previous.trace_id | ((previous.flags & RECORD_LOADER) ? SITE_LOADER : 0));
+    }
+    return block;
+}
+
+EXPORT void *realloc(void *old, size_t size)
+{
+    thread_state *thread = &thread_tls;
+    if (hooks_bypassed(thread))
+        return __libc_realloc(old, size);
+    hook_enter(thread);
+    void *block = realloc_tracked(thread, old, size, CALLER_PC, OWN_FP);
+    hook_leave(thread);
+    return block;
+}
+
+EXPORT void *reallocarray(void *old, size_t count, size_t size)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(count, size, &bytes)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    thread_state *thread = &thread_tls;
+    if (hooks_bypassed(thread))
+        return __libc_realloc(old, bytes);
+    hook_enter(thread);
+    void *block = realloc_tracked(thread, old, bytes, CALLER_PC, OWN_FP);
+    hook_leave(thread);
+    return block;
+}
+
+static void *aligned_tracked(size_t alignment, size_t size, uint64_t pc, const void *fp)
+{
+    thread_state *thread = &thread_tls;
+    hook_enter(thread);
+    void *block = __libc_memalign(alignment, size);
+    record_block(thread, block, size, pc, fp);
+    hook_leave(thread);
+    return block;
+}
+
+EXPORT void *memalign(size_t alignment, size_t size)
+{
+    if (hooks_bypassed(&thread_tls))
+        return __libc_memalign(alignment, size);
+    return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
+}
+
+/* glibc 2.36's aligned_alloc is an alias of memalign (no extra argument checks). */
+EXPORT void *aligned_alloc(size_t alignment, size_t size)
+{
+    if (hooks_bypassed(&thread_tls))
+        return __libc_memalign(alignment, size);
+    return aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
+}
+
+EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
+{
+    /* glibc's checks: a power-of-two multiple of sizeof(void *). */
+    if (alignment % sizeof(void *) != 0 || alignment == 0 ||
+        ((alignment / sizeof(void *)) & (alignment / sizeof(void *) - 1)) != 0)
+        return EINVAL;
+    void *block;
+    if (hooks_bypassed(&thread_tls)) {
+        block = __libc_memalign(alignment, size);
+    } else {
+        block = aligned_tracked(alignment, size, CALLER_PC, OWN_FP);
+    }
+    if (!block)
+        return ENOMEM;
+    *result = block;
+    return 0;
+}
+
+EXPORT void *valloc(size_t size)
+{
+    if (hooks_bypassed(&thread_tls))
+        return __libc_valloc(size);
+    return aligned_tracked((size_t)getpagesize(), size, CALLER_PC, OWN_FP);
+}
+
+EXPORT void *pvalloc(size_t size)
+{
+    size_t page = (size_t)getpagesize(), rounded;
+    if (__builtin_add_overflow(size, page - 1, &rounded)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    rounded &= ~(page - 1);
+    if (hooks_bypassed(&thread_tls))
+        return __libc_pvalloc(size);
+    return aligned_tracked(page, rounded, CALLER_PC, OWN_FP);
+}
+
+/* The blocks are glibc's, unchanged: its answer is the right one. Resolved once, lazily. */
+EXPORT size_t malloc_usable_size(void *block)
+{
+    if (!block)
+        return 0;
+    if (!instrument_state.hooks.real_malloc_usable_size) {
+        thread_state *thread = &thread_tls;
+        thread->guard.in_hook++;
+        instrument_state.hooks.real_malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
+        thread->guard.in_hook--;
+    }
+    size_t (*real_usable_size)(void *) = (size_t(*)(void *))instrument_state.hooks.real_malloc_usable_size;
+    if (real_usable_size)
+        return real_usable_size(block);
+    /* glibc chunk header: size field with 3 flag bits; mmapped chunks carry no next header. */
+    size_t header = ((const size_t *)block)[-1];
+    size_t chunk = header & ~(size_t)7;
+    return (header & 2) ? chunk - 16 : chunk - 8;
+}
+
+/* ---- blocks allocated for the program (the query table's program_alloc/program_free) ---- */
+
+/* Code of ours that runs with in_hook raised (an attach session's interpreter thread) bypasses
+ * the hooks, so what it allocates is invisible. Objects DwarfPython makes for the user belong to
+ * the program: allocate and free them through the hooks with this thread's in_hook lowered for
+ * the one call, and restore it after (the hook leaves in_hook at 0 and may park there, with the
+ * tables consistent, like any program allocation). calloc: zeroed and 16-byte aligned on x86-64.
+ * The compiler barriers matter: gcc knows calloc/free as builtins that read no program memory,
+ * and without them it drops the store of 0 as dead (the hooks would then bypass the call). */
+void *hooks_program_alloc(uint64_t size)
+{
+    thread_state *thread = &thread_tls;
+    int saved = thread->guard.in_hook;
+    thread->guard.in_hook = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    void *p = calloc(1, size ? size : 1);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread->guard.in_hook = saved;
+    return p;
+}
+
+void hooks_program_free(void *block)
+{
+    thread_state *thread = &thread_tls;
+    int saved = thread->guard.in_hook;
+    thread->guard.in_hook = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    free(block);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thread->guard.in_hook = saved;
+}

@@ -1,0 +1,497 @@
+/* memtable.c — the paper's associative structure: where every live heap block is.
+ *
+ * Layout
+ *  - One bucket per 1 KiB of the 47-bit user address space, in a MAP_NORESERVE reserve
+ *    (2^37 buckets x 8 bytes); the kernel commits a page of buckets on first touch.
+ *  - A bucket holds `head`: the chain of records of small blocks that START in that KiB, and
+ *    `cover`: the record of the one small block that started in an earlier KiB and covers this
+ *    KiB's first byte (blocks never overlap, so there is at most one). With both, the block
+ *    containing any address is found in one bucket: interior pointers cost no backward walk.
+ *  - Blocks of MEMTABLE_LARGE_THRESHOLD bytes or more live in a sorted interval index instead
+ *    (they are mmap-sized and rare; they would otherwise need thousands of cover entries).
+ *  - Records (32 bytes) live in a side pool indexed by 31-bit numbers, never in the blocks, so
+ *    block layout and malloc_usable_size are untouched.
+ *
+ * Locking
+ *  - Bit 31 of `head` is the bucket's lock. Insertion into an unlocked bucket is one CAS;
+ *    removal takes the lock, unlinks, and releases it with the store of the new head. There is
+ *    no global lock on the hot path. A thread announces the bucket it locks in its slot so a
+ *    fork child can release locks held by threads that no longer exist.
+ *  - `cover` entries are written by the owner of the covering block only (unique by
+ *    construction), before the block is published and before it is really freed.
+ *  - Readers that run while the world is stopped (leak scan) ignore the locks: every update
+ *    keeps the chains consistent at each single store, and stopped threads are parked outside
+ *    the hooks.
+ *  - The two hand-overs with the per-thread nurseries (nursery.c) happen here, under the bucket
+ *    lock of the block: adoption (a nursery slot's block moves into the chain) and the remote
+ *    free (a block young in another thread's nursery is killed in its slot). Holding the lock
+ *    orders the two, so a block is always found in the chain or in a nursery, never in neither.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <string.h>
+
+#define RECORD_REFILL 64
+
+static inline memtable *table(void) { return &instrument_state.table; }
+
+static inline uint64_t bucket_index(uint64_t address) { return address >> MEMTABLE_BUCKET_SHIFT; }
+
+static inline int address_trackable(uint64_t address) { return (address >> MEMTABLE_ADDRESS_BITS) == 0; }
+
+static inline int record_contains(const memtable_record *r, uint64_t address)
+{
+    /* A zero-sized block is still "pointed to" by its start address (as in memcheck). */
+    return address == r->start || (address > r->start && address - r->start < r->size);
+}
+
+int memtable_init(void)
+{
+    memtable *t = table();
+    if (t->ready)
+        return 0;
+    t->buckets = own_map(MEMTABLE_BUCKET_COUNT * sizeof(memtable_bucket), 1);
+    t->records = own_map((size_t)MEMTABLE_RECORD_CAPACITY * sizeof(memtable_record), 1);
+    t->large_capacity = 1024;
+    t->large = own_map(t->large_capacity * sizeof(uint32_t), 0);
+    if (!t->buckets || !t->records || !t->large) {
+        own_unmap(t->buckets, MEMTABLE_BUCKET_COUNT * sizeof(memtable_bucket));
+        own_unmap(t->records, (size_t)MEMTABLE_RECORD_CAPACITY * sizeof(memtable_record));
+        own_unmap(t->large, t->large_capacity * sizeof(uint32_t));
+        t->buckets = NULL;
+        t->records = NULL;
+        t->large = NULL;
+        return -1;
+    }
+    atomic_store(&t->record_top, 1); /* record 0 is the null record */
+    t->ready = 1;
+    return 0;
+}
+
+uint32_t memtable_record_limit(void)
+{
+    return atomic_load_explicit(&table()->record_top, memory_order_acquire);
+}
+
+/* ---- record pool: per-thread caches over a global free list ---- */
+
+static int record_refill(thread_state *thread)
+{
+    memtable *t = table();
+    spinlock_acquire(&t->free_lock);
+    while (thread->record_cache_count < RECORD_REFILL && t->free_head) {
+        uint32_t index = t->free_head;
+        t->free_head = t->records[index].next;
+        t->free_count--;
+        thread->record_cache[thread->record_cache_count++] = index;
+    }
+    spinlock_release(&t->free_lock);
+    if (thread->record_cache_count)
+        return 1;
+    uint32_t base = atomic_fetch_add_explicit(&t->record_top, RECORD_REFILL, memory_order_relaxed);
+    if (base > MEMTABLE_RECORD_CAPACITY - RECORD_REFILL)
+        return 0;
+    for (uint32_t i = 0; i < RECORD_REFILL; i++)
+        thread->record_cache[thread->record_cache_count++] = base + RECORD_REFILL - 1 - i;
+    return 1;
+}
+
+static uint32_t record_take(thread_state *thread)
+{
+    if (__builtin_expect(thread->record_cache_count == 0, 0) && !record_refill(thread))
+        return 0;
+    return thread->record_cache[--thread->record_cache_count];
+}
+
+static void records_return_to_pool(const uint32_t *indices, uint32_t count)
+{
+    memtable *t = table();
+    spinlock_acquire(&t->free_lock);
+    for (uint32_t i = 0; i < count; i++) {
+        t->records[indices[i]].next = t->free_head;
+        t->free_head = indices[i];
+    }
+    t->free_count += count;
+    spinlock_release(&t->free_lock);
+}
+
+static void record_give(thread_state *thread, uint32_t index)
+{
+    if (__builtin_expect(thread->record_cache_count == THREAD_RECORD_CACHE, 0)) {
+        uint32_t half = THREAD_RECORD_CACHE / 2;
+        thread->record_cache_count -= half;
+        records_return_to_pool(&thread->record_cache[thread->record_cache_count], half);
+    }
+    thread->record_cache[thread->record_cache_count++] = index;
+}
+
+void memtable_release_thread_cache(thread_state *thread)
+{
+    if (thread->record_cache_count && table()->ready)
+        records_return_to_pool(thread->record_cache, thread->record_cache_count);
+    thread->record_cache_count = 0;
+}
+
+/* ---- bucket locks ---- */
+
+static uint32_t bucket_lock(memtable_bucket *bucket, thread_slot *slot, uint64_t index)
+{
+    atomic_store_explicit(&slot->held_bucket, index + 1, memory_order_relaxed);
+    uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
+    for (;;) {
+        if (!(head & MEMTABLE_LOCK_BIT)) {
+            if (atomic_compare_exchange_weak_explicit(&bucket->head, &head, head | MEMTABLE_LOCK_BIT,
+                                                      memory_order_acquire, memory_order_relaxed))
+                return head;
+        } else {
+            __builtin_ia32_pause();
+            head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
+        }
+    }
+}
+
+/* Releasing is the store of the (possibly new) head without the lock bit. */
+static void bucket_unlock(memtable_bucket *bucket, thread_slot *slot, uint32_t head)
+{
+    atomic_store_explicit(&bucket->head, head, memory_order_release);
+    atomic_store_explicit(&slot->held_bucket, 0, memory_order_relaxed);
+}
+
+static void bucket_push(memtable_bucket *bucket, uint32_t index)
+{
+    memtable_record *r = &table()->records[index];
+    uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
+    for (;;) {
+        if (head & MEMTABLE_LOCK_BIT) {
+            __builtin_ia32_pause();
+            head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
+            continue;
+        }
+        r->next = head;
+        if (atomic_compare_exchange_weak_explicit(&bucket->head, &head, index, memory_order_release,
+                                                  memory_order_relaxed))
+            return;
+    }
+}
+
+/* ---- cover entries: the small block containing the first byte of later buckets ---- */
+
+static void cover_set(uint64_t start, uint64_t size, uint32_t index)
+{
+    if (size == 0)
+        return;
+    uint64_t first = bucket_index(start) + 1, last = bucket_index(start + size - 1);
+    for (uint64_t b = first; b <= last; b++)
+        atomic_store_explicit(&table()->buckets[b].cover, index, memory_order_release);
+}
+
+/* A plain compare-then-store, not a CAS: while this block is live no other block can cover
+ * its buckets (blocks never overlap), so nobody else writes these entries until glibc has the
+ * block back, which is after this returns (free forgets before freeing). The compare keeps a
+ * stale record (a block freed behind our back, then reused) from wiping its successor's entry.
+ * This saved one locked instruction per KiB of every freed block (2-5 per pair in the bench). */
+static void cover_clear(uint64_t start, uint64_t size, uint32_t index)
+{
+    if (size == 0)
+        return;
+    uint64_t first = bucket_index(start) + 1, last = bucket_index(start + size - 1);
+    for (uint64_t b = first; b <= last; b++) {
+        _Atomic uint32_t *cover = &table()->buckets[b].cover;
+        if (atomic_load_explicit(cover, memory_order_relaxed) == index)
+            atomic_store_explicit(cover, 0, memory_order_relaxed);
+    }
+}
+
+/* ---- large-block index: sorted record indices, one spinlock (mmap-sized blocks are rare) ---- */
+
+static uint32_t large_position(uint64_t address)
+{
+    /* First position whose start is > address. */
+    memtable *t = table();
+    uint32_t lo = 0, hi = t->large_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->records[t->large[mid]].start <= address)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int large_insert(uint32_t index)
+{
+    memtable *t = table();
+    spinlock_acquire(&t->large_lock);
+    if (t->large_count == t->large_capacity) {
+        uint32_t capacity = t->large_capacity * 2;
+        uint32_t *grown = own_map(capacity * sizeof(uint32_t), 0);
+        if (!grown) {
+            spinlock_release(&t->large_lock);
+            return -1;
+        }
+        memcpy(grown, t->large, t->large_count * sizeof(uint32_t));
+        uint32_t *old = t->large;
+        uint32_t old_capacity = t->large_capacity;
+        t->large = grown;
+        t->large_capacity = capacity;
+        own_unmap(old, old_capacity * sizeof(uint32_t));
+    }
+    uint32_t at = large_position(t->records[index].start);
+    memmove(&t->large[at + 1], &t->large[at], (t->large_count - at) * sizeof(uint32_t));
+    t->large[at] = index;
+    t->large_count++;
+    spinlock_release(&t->large_lock);
+    return 0;
+}
+
+static uint32_t large_remove(uint64_t start)
+{
+    memtable *t = table();
+    if (__atomic_load_n(&t->large_count, __ATOMIC_RELAXED) == 0)
+        return 0;
+    spinlock_acquire(&t->large_lock);
+    uint32_t found = 0, at = large_position(start);
+    if (at > 0 && t->records[t->large[at - 1]].start == start) {
+        found = t->large[at - 1];
+        memmove(&t->large[at - 1], &t->large[at], (t->large_count - at) * sizeof(uint32_t));
+        t->large_count--;
+    }
+    spinlock_release(&t->large_lock);
+    return found;
+}
+
+static uint32_t large_find(uint64_t address, int locked)
+{
+    memtable *t = table();
+    if (__atomic_load_n(&t->large_count, __ATOMIC_RELAXED) == 0)
+        return 0;
+    if (locked)
+        spinlock_acquire(&t->large_lock);
+    uint32_t found = 0, at = large_position(address);
+    if (at > 0 && record_contains(&t->records[t->large[at - 1]], address))
+        found = t->large[at - 1];
+    if (locked)
+        spinlock_release(&t->large_lock);
+    return found;
+}
+
+/* ---- public operations ---- */
+
+/* A fresh record for a block (flags still 0: not live yet). 0 when out of records. */
+static uint32_t record_new(thread_state *thread, uint64_t start, uint64_t size, uint32_t trace_id)
+{
+    uint32_t index = record_take(thread);
+    if (!index)
+        return 0;
+    memtable_record *r = &table()->records[index];
+    r->start = start;
+    r->size = size;
+    r->trace_id = trace_id;
+    r->type_cache = 0;
+    return index;
+}
+
+int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags)
+{
+    memtable *t = table();
+    if (!address_trackable(start))
+        return -1;
+    thread_state *thread = &thread_tls;
+    uint32_t index = record_new(thread, start, size, trace_id);
+    if (!index)
+        return -1;
+    memtable_record *r = &t->records[index];
+    if (size >= MEMTABLE_LARGE_THRESHOLD) {
+        r->flags = RECORD_LIVE | RECORD_LARGE | flags;
+        if (large_insert(index) != 0) {
+            r->flags = 0;
+            record_give(thread, index);
+            return -1;
+        }
+        return 0;
+    }
+    r->flags = RECORD_LIVE | flags;
+    cover_set(start, size, index);
+    bucket_push(&t->buckets[bucket_index(start)], index);
+    return 0;
+}
+
+/* Unlink the record of `start` from a locked bucket's chain; returns its index (0: absent)
+ * and updates *head. */
+static uint32_t chain_unlink(memtable *t, uint32_t *head, uint64_t start)
+{
+    uint32_t previous = 0, index = *head;
+    while (index && t->records[index].start != start) {
+        previous = index;
+        index = t->records[index].next;
+    }
+    if (index) {
+        if (previous)
+            t->records[previous].next = t->records[index].next;
+        else
+            *head = t->records[index].next;
+    }
+    return index;
+}
+
+/* Remote free, with the bucket lock of `start` held: kill the block in whichever nursery holds
+ * it (a CAS of its slot to DEAD, which an adoption under the same lock cannot race). Returns 1
+ * and its record if found. */
+static int kill_young_block(uint64_t start, memtable_record *out)
+{
+    nursery *nurseries = instrument_state.nurseries.nurseries;
+    uint32_t top = threads_slot_limit();
+    uint32_t home = nursery_home(start);
+    for (uint32_t s = 1; s < top; s++) {
+        nursery *n = &nurseries[s];
+        for (uint32_t k = 0; k < NURSERY_PROBES; k++) {
+            nursery_entry *e = &n->entries[(home + k) & (NURSERY_SLOTS - 1)];
+            uint64_t expected = start;
+            if (atomic_load_explicit(&e->start, memory_order_acquire) != start)
+                continue;
+            nursery_entry_record(e, start, out);
+            if (atomic_compare_exchange_strong_explicit(&e->start, &expected, start | NURSERY_DEAD,
+                                                        memory_order_acq_rel, memory_order_relaxed))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int memtable_remove(uint64_t start, memtable_record *out)
+{
+    memtable *t = table();
+    if (!address_trackable(start))
+        return 0;
+    thread_state *thread = &thread_tls;
+    uint64_t b = bucket_index(start);
+    memtable_bucket *bucket = &t->buckets[b];
+    uint32_t index = 0;
+    int nurseries = instrument_state.nurseries.enabled;
+    /* Without nurseries an empty bucket needs neither the slot nor the lock: a small block was
+     * published in its bucket before its pointer was returned. With nurseries it may sit in
+     * another thread's nursery: the lock orders our search against its eviction. */
+    if (nurseries || atomic_load_explicit(&bucket->head, memory_order_relaxed) != 0) {
+        thread_slot *slot = thread_slot_of(thread);
+        uint32_t head = bucket_lock(bucket, slot, b);
+        index = chain_unlink(t, &head, start);
+        int in_nursery = !index && nurseries && kill_young_block(start, out);
+        bucket_unlock(bucket, slot, head);
+        if (in_nursery)
+            return 1;
+    }
+    if (!index) {
+        index = large_remove(start);
+        if (!index)
+            return 0;
+    }
+    memtable_record *r = &t->records[index];
+    if (out)
+        *out = *r;
+    if (!(r->flags & RECORD_LARGE))
+        cover_clear(r->start, r->size, index);
+    r->flags = 0;
+    record_give(thread, index);
+    return 1;
+}
+
+int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, uint32_t trace_id,
+                   uint32_t flags)
+{
+    memtable *t = table();
+    thread_state *thread = &thread_tls;
+    uint32_t index = record_new(thread, start, size, trace_id);
+    if (!index)
+        return -1;
+    memtable_record *r = &t->records[index];
+    r->flags = RECORD_LIVE | flags;
+    uint64_t b = bucket_index(start);
+    memtable_bucket *bucket = &t->buckets[b];
+    thread_slot *slot = thread_slot_of(thread);
+    uint32_t head = bucket_lock(bucket, slot, b);
+    uint64_t expected = start;
+    /* A remote free that got here first marked the slot dead: then the block is gone. */
+    int owned = atomic_compare_exchange_strong_explicit(owner_slot, &expected, 0, memory_order_acq_rel,
+                                                        memory_order_relaxed);
+    if (owned) {
+        cover_set(start, size, index);
+        r->next = head;
+        head = index;
+    }
+    bucket_unlock(bucket, slot, head);
+    if (!owned) {
+        r->flags = 0;
+        record_give(thread, index);
+    }
+    return owned ? 0 : 1;
+}
+
+uint32_t memtable_find(uint64_t address, int locked)
+{
+    memtable *t = table();
+    if (!t->ready || !address_trackable(address))
+        return 0;
+    uint64_t b = bucket_index(address);
+    memtable_bucket *bucket = &t->buckets[b];
+    thread_slot *slot = NULL;
+    uint32_t head, found = 0;
+    if (locked) {
+        slot = thread_slot_of(&thread_tls);
+        head = bucket_lock(bucket, slot, b);
+    } else {
+        head = atomic_load_explicit(&bucket->head, memory_order_acquire) & ~MEMTABLE_LOCK_BIT;
+    }
+    for (uint32_t i = head; i; i = t->records[i].next) {
+        if (record_contains(&t->records[i], address)) {
+            found = i;
+            break;
+        }
+    }
+    if (locked)
+        bucket_unlock(bucket, slot, head);
+    if (found)
+        return found;
+    uint32_t cover = atomic_load_explicit(&bucket->cover, memory_order_acquire);
+    if (cover) {
+        const memtable_record *r = &t->records[cover];
+        if ((r->flags & (RECORD_LIVE | RECORD_LARGE)) == RECORD_LIVE && record_contains(r, address))
+            return cover;
+    }
+    return large_find(address, locked);
+}
+
+void memtable_fork_prepare(void)
+{
+    spinlock_acquire(&table()->free_lock);
+    spinlock_acquire(&table()->large_lock);
+}
+
+void memtable_fork_parent(void)
+{
+    spinlock_release(&table()->large_lock);
+    spinlock_release(&table()->free_lock);
+}
+
+/* Only the calling thread survives a fork: the bucket locks other threads held (announced in
+ * their slots) are released, and the global locks reset. */
+void memtable_fork_child(void)
+{
+    spinlock_reset(&table()->large_lock);
+    spinlock_reset(&table()->free_lock);
+    thread_registry *r = &instrument_state.threads;
+    if (!r->slots || !table()->ready)
+        return;
+    uint32_t self = thread_tls.slot;
+    uint32_t top = threads_slot_limit();
+    for (uint32_t i = 0; i < top; i++) {
+        uint64_t held = atomic_load_explicit(&r->slots[i].held_bucket, memory_order_relaxed);
+        if (i == self || !held)
+            continue;
+        memtable_bucket *bucket = &table()->buckets[held - 1];
+        uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
+        atomic_store_explicit(&bucket->head, head & ~MEMTABLE_LOCK_BIT, memory_order_relaxed);
+        atomic_store_explicit(&r->slots[i].held_bucket, 0, memory_order_relaxed);
+    }
+}

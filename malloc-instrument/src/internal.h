@@ -1,0 +1,482 @@
+/* internal.h — what the files of malloc-instrument share, grouped by the file that defines it
+ * (the layout of mimalloc's internal.h). Only malloc-instrument's own files and its C tests
+ * include it; every other component uses include/invisible/query.h.
+ *
+ * Layers, lowest first; a file calls only into its own layer or those below it:
+ *   state.c      the process and thread state (data only; every layer reads it)
+ *   primitives/  raw system calls, spinlocks, our own mappings, the /proc/self/maps reader
+ *   index/       per-thread slots, the memtable, the nurseries, any-block lookups, type annotations
+ *   trace/       the unwinder and trace interning. The unwinder's interface is its own header,
+ *                trace/unwind.h (C and C++: its tests link it alone), included where it is used
+ *   scan/        stopping the world, the leak check, stopped threads' backtraces
+ *   init.c       first use, start, the hooks' mode word, thread exit, fork
+ *   hooks/       the interposed malloc family and process events (exit, dlclose)
+ *   query.c      the query table handed to the runtime
+ */
+#ifndef INVISIBLE_INSTRUMENT_INTERNAL_H
+#define INVISIBLE_INSTRUMENT_INTERNAL_H
+
+#include <sched.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "invisible/query.h"
+#include "types.h"
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define COMPILER_BARRIER() __asm__ volatile("" ::: "memory")
+
+/* ------------------------------------------------------------------------------------------
+ * primitives (inline): raw system calls, spinlocks, the clock.
+ *
+ * Everything here may run inside an interposed malloc, in a signal handler, or while other
+ * threads are stopped holding arbitrary libc locks: no malloc, no stdio, no libc lock, and no
+ * errno change (a malloc must not set errno behind the program's back, so the system calls are
+ * made directly and return -errno).
+ * ------------------------------------------------------------------------------------------ */
+
+static inline long prim_syscall3(long number, long a1, long a2, long a3)
+{
+    long result;
+    __asm__ volatile("syscall"
+                     : "=a"(result)
+                     : "0"(number), "D"(a1), "S"(a2), "d"(a3)
+                     : "rcx", "r11", "memory");
+    return result;
+}
+
+static inline long prim_syscall6(long number, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    long result;
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    __asm__ volatile("syscall"
+                     : "=a"(result)
+                     : "0"(number), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return result;
+}
+
+/* An anonymous private read-write mapping, MAP_NORESERVE when `reserve_only` (the kernel
+ * commits pages as they are touched). NULL on failure. Not recorded as ours: see own_map. */
+static inline void *prim_map(size_t bytes, int reserve_only)
+{
+    long flags = MAP_PRIVATE | MAP_ANONYMOUS | (reserve_only ? MAP_NORESERVE : 0);
+    long result = prim_syscall6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+    return (result < 0 && result > -4096) ? NULL : (void *)result;
+}
+
+static inline void prim_unmap(void *address, size_t bytes)
+{
+    prim_syscall3(SYS_munmap, (long)address, (long)bytes, 0);
+}
+
+static inline pid_t prim_gettid(void)
+{
+    return (pid_t)prim_syscall3(SYS_gettid, 0, 0, 0);
+}
+
+/* Monotonic clock in nanoseconds (the vDSO: no system call, no lock). */
+static inline uint64_t prim_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline void spinlock_acquire(invisible_spinlock *lock)
+{
+    for (;;) {
+        if (!atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire))
+            return;
+        for (int spins = 0; atomic_load_explicit(&lock->locked, memory_order_relaxed); spins++) {
+            if (spins > 64)
+                sched_yield();
+            else
+                __builtin_ia32_pause();
+        }
+    }
+}
+
+static inline void spinlock_release(invisible_spinlock *lock)
+{
+    atomic_store_explicit(&lock->locked, 0, memory_order_release);
+}
+
+/* Fork child: the only thread left owns nothing, whoever held the lock at fork time. */
+static inline void spinlock_reset(invisible_spinlock *lock)
+{
+    atomic_store_explicit(&lock->locked, 0, memory_order_relaxed);
+}
+
+/* ---- primitives/memory.c ---- */
+
+/* prim_map, recorded as ours so that the leak scan never takes it for roots. NULL on failure.
+ * Takes a spinlock: not for signal handlers (the unwinder maps with prim_map). */
+void *own_map(size_t bytes, int reserve_only);
+void own_unmap(void *address, size_t bytes);
+/* Does [start, end) overlap a mapping made by own_map? */
+int own_region_overlaps(uint64_t start, uint64_t end);
+
+/* ---- primitives/maps.c ---- */
+
+/* One line of /proc/self/maps. */
+typedef struct proc_mapping {
+    uint64_t start, end;
+    char perms[5];   /* "rw-p" */
+    int anonymous;   /* no file: nothing after the inode, or "[anon:NAME]" */
+    int special;     /* a kernel-named mapping other than [anon:]: [heap], [stack], [vdso]... */
+} proc_mapping;
+
+/* Return nonzero to stop the walk. */
+typedef int (*proc_mapping_visitor)(const proc_mapping *mapping, void *context);
+
+/* Visit the mappings in address order. 0, or -1 when /proc/self/maps cannot be read. */
+int maps_for_each(proc_mapping_visitor visit, void *context);
+
+/* Bounds of the mapping that holds `address`: 1 and low/high filled, or 0. */
+int maps_find(uint64_t address, uint64_t *low, uint64_t *high);
+
+/* ---- state.c ---- */
+
+extern instrument_process instrument_state;
+extern __thread thread_state thread_tls __attribute__((tls_model("initial-exec")));
+
+/* ---- init.c ---- */
+
+/* First-use initialisation of the tables (safe from inside the first malloc): 0, or -1 when
+ * tracking is unavailable. invisible_instrument_init (query.h) is this. */
+int instrument_init(void);
+
+/* Recompute the hooks' mode word from the tracking state, the depth and the nursery switch.
+ * Called whenever one of them changes; it also empties the calling thread's call-site cache,
+ * which may hold sites captured before (without their loader flag). */
+void hooks_configure(void);
+
+/* INVISIBLE_NURSERY=no: turn the nurseries off, moving what they hold to the memtable (the other
+ * threads must not be allocating: constructor time, or a test). */
+void instrument_disable_nurseries(void);
+
+/* ---- index/threads.c ---- */
+
+int threads_init(void);
+
+/* The calling thread's slot, registering the thread on first use. Never NULL. */
+thread_slot *thread_slot_of(thread_state *thread);
+
+/* Thread exit: the slot (and its nursery) go back to the free list. */
+void threads_release_slot(thread_state *thread);
+
+/* Upper bound (exclusive) of the slots in use so far, for walks over every thread's nursery. */
+static inline uint32_t threads_slot_limit(void)
+{
+    uint32_t top = atomic_load_explicit(&instrument_state.threads.slot_top, memory_order_acquire);
+    return top < THREAD_SLOT_CAPACITY ? top : THREAD_SLOT_CAPACITY;
+}
+
+/* ---- index/memtable.c ---- */
+
+/* Reserve the tables. Returns 0, or -1 if the address space could not be reserved (then the
+ * hooks pass everything through and the report says tracking was unavailable). */
+int memtable_init(void);
+
+/* Record a new block; `start` must not be in the table. `flags` may hold RECORD_LOADER.
+ * Returns 0, -1 if out of records. */
+int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags);
+
+/* Remove the block starting exactly at `start`, from the table or, when it is young in another
+ * thread's nursery, from there (a remote free); copies its record to `out` if non-NULL.
+ * Returns 1 if it was there, 0 if not (a block we never saw, or a wild free). */
+int memtable_remove(uint64_t start, memtable_record *out);
+
+/* Move a block from a nursery slot into the table: under the block's bucket lock, CAS the slot
+ * from `start` to 0 and link the record. Returns 0 when moved, 1 when a remote free had killed
+ * the slot first (nothing to move), -1 when out of records (the slot is left as it was). */
+int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, uint32_t trace_id,
+                   uint32_t flags);
+
+/* Record index of the live block containing `address`, 0 if none. `locked` selects taking the
+ * bucket lock (running world) or not (stopped world). */
+uint32_t memtable_find(uint64_t address, int locked);
+
+/* Record by index (valid for 1..record_top-1). */
+static inline memtable_record *memtable_record_at(uint32_t index)
+{
+    return &instrument_state.table.records[index];
+}
+
+/* Upper bound (exclusive) of record indices ever used. */
+uint32_t memtable_record_limit(void);
+
+/* Thread exit: the thread's cached free records go back to the pool. */
+void memtable_release_thread_cache(thread_state *thread);
+
+/* Fork: take/release the global locks around fork; the child also releases the bucket locks
+ * that threads which no longer exist held. */
+void memtable_fork_prepare(void);
+void memtable_fork_parent(void);
+void memtable_fork_child(void);
+
+/* ---- index/nursery.c ---- */
+
+int nursery_pool_init(void);
+
+/* The calling thread's nursery, attached on first use; NULL when the cache is off or full. */
+nursery *nursery_attach(thread_state *thread);
+
+/* Owner: record a new block (small blocks only). `site` as SITE_LOADER says. Returns 0, or -1
+ * if it must go to the memtable instead. */
+int nursery_insert(nursery *n, uint64_t start, uint64_t size, uint32_t site);
+
+/* Owner: forget a block of this nursery. Returns 1 and its record if it was here. */
+int nursery_remove_own(nursery *n, uint64_t start, memtable_record *out);
+
+/* Move one nursery's blocks into the memtable (its owner must not run: itself, stopped, or
+ * gone). */
+void nursery_flush(nursery *n);
+
+/* Move every nursery into the memtable. The other threads must be stopped (leak scan) or
+ * gone (fork child). */
+void nursery_flush_all(void);
+
+/* Visit the live blocks of every nursery (racy read, validated); returns the number visited. */
+uint64_t nursery_for_each(invisible_block_visitor visit, void *context);
+
+/* Any nursery's live block containing `address` (racy read, validated): 1 and its record. */
+int nursery_find_any(uint64_t address, memtable_record *out);
+
+/* An entry's packed size and site (the memtable reads them too, when it adopts or kills one). */
+static inline uint64_t nursery_info(uint64_t size, uint32_t site) { return (uint64_t)site << 32 | size; }
+static inline uint64_t nursery_info_size(uint64_t info) { return (uint32_t)info; }
+static inline uint32_t nursery_info_trace(uint64_t info) { return (uint32_t)(info >> 32) & ~SITE_LOADER; }
+static inline uint32_t nursery_info_flags(uint64_t info)
+{
+    return (info >> 32) & SITE_LOADER ? RECORD_LOADER : 0;
+}
+
+/* The record of entry `e`, whose start was read as `start`. */
+static inline void nursery_entry_record(const nursery_entry *e, uint64_t start, memtable_record *out)
+{
+    if (!out)
+        return;
+    uint64_t info = e->info;
+    out->start = start;
+    out->size = nursery_info_size(info);
+    out->trace_id = nursery_info_trace(info);
+    out->flags = nursery_info_flags(info);
+    out->next = 0;
+    out->type_cache = 0;
+}
+
+/* The hooks' common cases, inline: the block's home slot (a multiplicative hash of its
+ * address) is the first place probed, so a young block usually costs one compare to insert
+ * and one to forget. Both are plain loads and stores on the owner's own entries: only the
+ * owner writes a live entry's `info`, and the release store of `start` publishes it to the
+ * remote readers (memtable_remove's remote free, nursery_find_any) that validate with `start`.
+ * A stop signal cannot observe a half-written entry: the hooks run these with `in_hook` set,
+ * so the signal only sets `park_pending` (scan/stopworld.c). Callers fall back to the functions
+ * above.
+ * Multiplicative, not a cheaper shift-xor of the address bits: with the latter the entry's
+ * offset in its page follows the block's, and in some address layouts the entry store and the
+ * program's first write to the block alias in the store buffer (4 KiB aliasing): measured
+ * +2.5 ns per pair in one run of three. */
+static inline uint32_t nursery_home(uint64_t start)
+{
+    return (uint32_t)(((start >> 4) * 0x9e3779b97f4a7c15ull) >> 56) & (NURSERY_SLOTS - 1);
+}
+
+static inline int nursery_insert_home(nursery *n, uint64_t start, uint64_t size, uint32_t site)
+{
+    nursery_entry *e = &n->entries[nursery_home(start)];
+    /* Free = 0 or DEAD (bit 63): both are <= 0 as signed. */
+    if ((int64_t)atomic_load_explicit(&e->start, memory_order_relaxed) > 0 || size >= MEMTABLE_LARGE_THRESHOLD)
+        return -1;
+    e->info = nursery_info(size, site);
+    atomic_store_explicit(&e->start, start, memory_order_release);
+    return 0;
+}
+
+static inline int nursery_remove_home(nursery *n, uint64_t start)
+{
+    nursery_entry *e = &n->entries[nursery_home(start)];
+    if (atomic_load_explicit(&e->start, memory_order_relaxed) != start)
+        return 0;
+    /* Plain store: only a free of this very block could race, and that is a double free. */
+    atomic_store_explicit(&e->start, 0, memory_order_relaxed);
+    return 1;
+}
+
+/* ---- index/blocks.c ---- */
+
+/* The live block containing `address`, wherever it is (the memtable, or a nursery): 1 and `out`
+ * filled, or 0. The query table's find_block. */
+int blocks_find(uint64_t address, invisible_block_info *out);
+
+/* Visit every live block (the memtable's records, then the nurseries'); returns the number
+ * visited. The query table's for_each_block. */
+uint64_t blocks_for_each(invisible_block_visitor visit, void *context);
+
+/* ---- index/block_types.c ---- */
+
+/* Annotate the live block starting at `address` with `type_name` (at most 255 bytes, interned);
+ * NULL or "" removes it. 1 when done, 0 when no live block starts there or a table is full. */
+int block_types_set(uint64_t address, const char *type_name);
+
+/* The annotation of the live block starting at `address`: 1 and `out` filled, or 0. */
+int block_types_get(uint64_t address, invisible_block_type *out);
+
+/* Visit every annotation whose block is still live (outside the lock); returns the number visited. */
+uint64_t block_types_for_each(invisible_block_type_visitor visit, void *context);
+
+void block_types_fork_prepare(void);
+void block_types_fork_parent(void);
+void block_types_fork_child(void);
+
+/* ---- trace/intern.c ---- */
+
+int trace_table_init(void);
+
+/* Intern `depth` return addresses; returns the id (0 if the table is full). Lock-free. */
+uint32_t trace_intern(thread_state *thread, const uint64_t *pcs, int depth);
+
+/* Copy up to `max` pcs of trace `id`; returns the depth copied (0 for an unknown id). */
+int trace_frames(uint32_t id, uint64_t *pcs, int max);
+
+/* Number of distinct traces interned so far. */
+uint32_t trace_count(void);
+
+/* ---- trace/rules.c: CFA rule words and their lock-free cache ----
+ * A rule says how to get the caller's registers from a frame whose return address is `pc`. It
+ * is one 64-bit word:
+ *   bits  0..1  CFA kind: STOP, rsp+off, rbp+off, *(rbp+off) (gcc's stack-realignment "DRAP")
+ *   bit   2     pc lies in a C/C++ runtime library
+ *   bits  3..4  where the caller's rbp is: unchanged, at CFA+rbp_off, at rbp+rbp_off
+ *   bits  5..15 cache generation (invalidation after dlclose)
+ *   bits 16..31 rbp_off (int16)
+ *   bits 32..63 cfa_off (int32)
+ * The return address is always at CFA-8 (the x86-64 psABI; anything else is a STOP rule). */
+
+enum { CFA_STOP = 0, CFA_RSP = 1, CFA_RBP = 2, CFA_DEREF_RBP = 3 };
+enum { RBP_UNCHANGED = 0, RBP_AT_CFA = 1, RBP_AT_RBP = 2 };
+
+#define RULE_RUNTIME_LIB (1ull << 2)
+#define RULE_GENERATION_SHIFT 5
+#define RULE_GENERATION_MASK 0x7ffull
+
+static inline unsigned rule_cfa_kind(uint64_t rule) { return (unsigned)(rule & 3); }
+static inline unsigned rule_rbp_kind(uint64_t rule) { return (unsigned)((rule >> 3) & 3); }
+static inline int64_t rule_rbp_offset(uint64_t rule) { return (int16_t)(rule >> 16); }
+static inline int64_t rule_cfa_offset(uint64_t rule) { return (int32_t)(rule >> 32); }
+
+static inline uint64_t rule_make(unsigned cfa_kind, int32_t cfa_offset, unsigned rbp_kind, int16_t rbp_offset)
+{
+    return (uint64_t)cfa_kind | ((uint64_t)rbp_kind << 3) |
+           ((uint64_t)(uint16_t)rbp_offset << 16) | ((uint64_t)(uint32_t)cfa_offset << 32);
+}
+
+#define CACHE_ENTRIES (1u << 16)
+#define KEY_PC_MASK ((1ull << 48) - 1)
+#define KEY_VERSION_SHIFT 48
+#define KEY_BUSY_BIT (1ull << KEY_VERSION_SHIFT)
+
+/* The cache (NULL until mapped) and its generation. */
+extern _Atomic(rule_cache_entry *) rule_cache;
+extern _Atomic uint32_t rule_generation;
+
+/* Map the cache on first use (NULL if that failed: every lookup is then a miss). */
+rule_cache_entry *rule_cache_map(void);
+
+static inline rule_cache_entry *rule_cache_set(const rule_cache_entry *table, uintptr_t pc)
+{
+    /* This sits on the walk's critical path (load pc -> set -> load rule -> CFA -> load next
+     * pc, ~13 cycles per frame), so it is a 2-cycle byte offset: the low bits of the pc, whose
+     * return addresses differ there. Bit 0 is dropped: a set is two adjacent 16-byte entries
+     * in one cache line, which absorbs the occasional collision (e.g. two objects' call sites
+     * at the same offset modulo 32 KiB). */
+    uintptr_t offset = (pc << 4) & ((uintptr_t)(CACHE_ENTRIES - 2) << 4);
+    return (rule_cache_entry *)((uintptr_t)table + offset);
+}
+
+/* One entry of a set: a per-entry seqlock read (the writer is rules.c's). */
+static inline __attribute__((always_inline)) bool rule_cache_read_entry(const rule_cache_entry *entry,
+                                                                        uintptr_t pc,
+                                                                        uint64_t generation,
+                                                                        uint64_t *rule_out)
+{
+    uint64_t key = atomic_load_explicit(&entry->key, memory_order_acquire);
+    uint64_t rule = atomic_load_explicit(&entry->rule, memory_order_relaxed);
+    /* seqlock reader: the rule load must complete before the key is re-checked */
+    atomic_thread_fence(memory_order_acquire);
+    uint64_t key_again = atomic_load_explicit(&entry->key, memory_order_relaxed);
+    /* key == pc with an even version, unchanged, and a rule of the current generation. The
+     * busy bit is bit 48, so "(key & (PC_MASK | BUSY)) == pc" tests both at once. */
+    bool hit = ((key & (KEY_PC_MASK | KEY_BUSY_BIT)) == pc) & (key_again == key) &
+               (((rule >> RULE_GENERATION_SHIFT) & RULE_GENERATION_MASK) == generation);
+    *rule_out = rule;
+    return hit;
+}
+
+static inline __attribute__((always_inline)) bool rule_cache_read(const rule_cache_entry *table,
+                                                                  uintptr_t pc, uint64_t generation,
+                                                                  uint64_t *rule_out)
+{
+    const rule_cache_entry *set = rule_cache_set(table, pc);
+    return rule_cache_read_entry(set, pc, generation, rule_out) ||
+           rule_cache_read_entry(set + 1, pc, generation, rule_out);
+}
+
+/* Cache miss: compute the rule (cfi.c) and publish it. Out of line so the walk loop stays small. */
+uint64_t lookup_rule_slow(rule_cache_entry *table, uint64_t generation, uintptr_t pc);
+
+/* ---- trace/cfi.c ---- */
+
+/* The rule for the frame whose return address is `pc` (no cache). `cacheable` is cleared when no
+ * loaded object contains the pc: that answer can change. */
+uint64_t compute_rule(uintptr_t pc, bool *cacheable);
+
+/* ---- trace/stacks.c ---- */
+
+/* This thread's stack, and the last other stack it ran on (the walk checks these first). */
+extern __thread thread_stacks unwind_thread_stacks __attribute__((tls_model("initial-exec")));
+
+/* Find the stack that holds `sp` in /proc/self/maps and remember it in unwind_thread_stacks;
+ * false if unknown (the walk then returns 1 pc). */
+bool stack_bounds_lookup(uintptr_t sp, stack_range *out);
+
+/* ---- trace/unwind.c: the unwinder's interface is trace/unwind.h ---- */
+
+/* ---- scan/stopworld.c ---- */
+
+/* Stop all other threads; returns how many parked (their records are in `*threads`), or -1
+ * when stopping is impossible. Threads that did not park within the timeout are ignored. */
+int stopworld_stop(const stopped_thread **threads, int *signalled);
+
+void stopworld_resume(void);
+
+/* Called by a hook on its way out when `park_pending` is set. */
+void stopworld_park_from_hook(void);
+
+/* ---- scan/leakcheck.c ---- */
+
+/* Exiting thread's live stack bound, set by the exit/main hooks (0 = unknown: use the current
+ * stack pointer). */
+void leakcheck_set_exit_stack(uint64_t low_address);
+
+/* leakcheck_run: query.h. */
+
+/* ---- scan/backtraces.c ---- */
+
+/* The query table's thread_backtraces (query.h). */
+int thread_backtraces(invisible_thread_backtrace *out, int max_threads, int max_frames);
+
+/* ---- hooks/malloc.c ---- */
+
+/* The query table's program_alloc / program_free (query.h). */
+void *hooks_program_alloc(uint64_t size);
+void hooks_program_free(void *block);
+
+#endif

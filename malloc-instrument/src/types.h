@@ -1,0 +1,286 @@
+/* types.h — every structure malloc-instrument keeps between calls, in one place.
+ *
+ * The process state is one struct (`instrument_state`, defined in state.c) and the per-thread
+ * state one initial-exec TLS struct (`thread_tls`, also state.c): every file keeps its data
+ * there, not in file-level globals, so what the library owns is visible here and a debugger
+ * prints all of it (`p instrument_state`, `p thread_tls`). The one exception is the unwinder
+ * (trace/), whose caches are its own so that its tests can link it alone.
+ *
+ * The rules that go with each structure (locking, publication order, who writes what) are at the
+ * top of the file that implements it, named in each heading below. A type that one file alone
+ * uses stays in that file. Functions are declared in internal.h.
+ */
+#ifndef INVISIBLE_INSTRUMENT_TYPES_H
+#define INVISIBLE_INSTRUMENT_TYPES_H
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "invisible/query.h"
+
+/* ---- primitives: spinlock (internal.h), our own mappings (primitives/memory.c) ---- */
+
+/* A test-and-test-and-set lock for short critical sections that must not call into libc:
+ * a pthread mutex may be held by a thread stopped for a leak scan, and cannot be reinitialised
+ * in a fork child. Holders never block or allocate while holding one. */
+typedef struct invisible_spinlock { _Atomic int locked; } invisible_spinlock;
+
+#define OWN_REGION_CAPACITY 64
+
+typedef struct own_region { uint64_t start, end; } own_region;
+
+typedef struct own_regions {
+    invisible_spinlock lock;
+    own_region regions[OWN_REGION_CAPACITY]; /* our own mappings: never roots */
+    int count;
+} own_regions;
+
+/* ---- index/memtable.c: where every live heap block is ---- */
+
+#define MEMTABLE_BUCKET_SHIFT 10
+#define MEMTABLE_ADDRESS_BITS 47
+#define MEMTABLE_BUCKET_COUNT (1ull << (MEMTABLE_ADDRESS_BITS - MEMTABLE_BUCKET_SHIFT))
+#define MEMTABLE_LARGE_THRESHOLD (128u << 10)
+#define MEMTABLE_LOCK_BIT 0x80000000u
+#define MEMTABLE_RECORD_CAPACITY (1u << 28) /* 268 M live blocks, 8 GiB of records reserved */
+
+#define RECORD_LIVE 0x1u
+#define RECORD_LARGE 0x2u
+#define RECORD_LOADER 0x4u /* allocated by the dynamic loader itself (TLS, link maps): never a leak */
+
+typedef struct memtable_bucket {
+    _Atomic uint32_t head; /* record index | MEMTABLE_LOCK_BIT */
+    _Atomic uint32_t cover;
+} memtable_bucket;
+
+typedef struct memtable_record {
+    uint64_t start;
+    uint64_t size;
+    uint32_t trace_id;
+    uint32_t next;       /* chain link, or free-list link */
+    uint32_t type_cache; /* resolved type (owned by the runtime), 0 = unresolved */
+    uint32_t flags;      /* RECORD_* */
+} memtable_record;
+
+typedef struct memtable {
+    memtable_bucket *buckets;
+    memtable_record *records;
+    _Atomic uint32_t record_top;  /* next never-used record index (0 is the null record) */
+    invisible_spinlock free_lock; /* global free list of records */
+    uint32_t free_head;
+    uint32_t free_count;
+    invisible_spinlock large_lock;
+    uint32_t *large;              /* record indices sorted by start */
+    uint32_t large_count;
+    uint32_t large_capacity;
+    int ready;
+} memtable;
+
+/* ---- index/nursery.c: per-thread caches of young blocks in front of the memtable ---- */
+
+#define NURSERY_SLOTS 256
+#define NURSERY_PROBES 8
+#define NURSERY_DEAD (1ull << 63) /* slot value of a block freed by another thread */
+
+/* A block's site as the hooks carry it: the interned trace id, and bit 31 set when the
+ * allocating code is the dynamic loader's own (RECORD_LOADER). Trace ids stay far below 2^31. */
+#define SITE_LOADER 0x80000000u
+
+/* 16 bytes, so an entry is one shift from the table base and one store of `info` fills it. */
+typedef struct nursery_entry {
+    _Atomic uint64_t start; /* 0 empty, start | NURSERY_DEAD dead, else the live block */
+    uint64_t info;          /* size (low 32 bits: small blocks only) | site (SITE_LOADER...) << 32 */
+} nursery_entry;
+
+typedef struct nursery {
+    nursery_entry entries[NURSERY_SLOTS];
+} nursery;
+
+typedef struct nursery_pool {
+    nursery *nurseries;  /* one per thread slot (THREAD_SLOT_CAPACITY), reserved lazily */
+    int enabled;
+} nursery_pool;
+
+/* ---- index/threads.c: the per-thread state and the slot registry ---- */
+
+#define THREAD_RECORD_CACHE 128
+#define THREAD_TRACE_CACHE 256
+#define THREAD_SLOT_CAPACITY 65536u
+
+typedef struct thread_trace_cache_entry {
+    uint64_t key;   /* hash of the trace's return addresses */
+    uint32_t id;    /* interned trace id */
+    uint32_t unused;
+} thread_trace_cache_entry;
+
+/* One per thread, in static TLS (state.c). `guard` comes first: query.h shows it to the rest of
+ * libinvisible.so as `invisible_tls`, the same object. */
+typedef struct thread_state {
+    invisible_thread guard;           /* in_hook > 0: our code is running; allocations go raw */
+    volatile int park_pending;        /* a stop request arrived while in_hook */
+    uint32_t slot;                    /* slot index, 0 = not registered yet */
+    struct nursery *nursery;          /* this thread's young blocks, NULL = none yet */
+    uint32_t record_cache_count;
+    uint32_t record_cache[THREAD_RECORD_CACHE]; /* free memtable record indices */
+    thread_trace_cache_entry trace_cache[THREAD_TRACE_CACHE];
+    /* depth 1: call site (outside the runtime libraries) -> its interned trace */
+    uint64_t site_cache_pc[THREAD_TRACE_CACHE];
+    uint32_t site_cache_id[THREAD_TRACE_CACHE];
+} thread_state;
+
+typedef struct thread_slot {
+    _Atomic uint64_t held_bucket; /* 1 + index of the bucket whose lock this thread holds */
+    uint32_t next_free;           /* free-slot stack link */
+    uint32_t in_use;
+} __attribute__((aligned(64))) thread_slot;
+
+typedef struct thread_registry {
+    thread_slot *slots;           /* THREAD_SLOT_CAPACITY entries, slot 0 = shared overflow */
+    _Atomic uint32_t slot_top;    /* next never-used slot */
+    uint32_t free_slot_head;
+    invisible_spinlock lock;
+    unsigned int exit_key;        /* pthread key whose destructor recycles the slot (init.c) */
+    int exit_key_ready;
+} thread_registry;
+
+/* ---- index/block_types.c: type annotations of live blocks ---- */
+
+#define TYPE_SLOT_TOMBSTONE 1ull
+#define TYPE_NAME_MAX 255
+#define TYPE_NAME_SLOTS 4096u            /* distinct type names */
+#define TYPE_NAME_ARENA (1u << 20)       /* bytes of interned names */
+#define TYPE_TABLE_MIN 1024u
+
+typedef struct type_slot {
+    uint64_t start;                      /* 0 empty, TYPE_SLOT_TOMBSTONE removed */
+    uint64_t size;
+    uint32_t trace_id;
+    uint32_t unused;
+    const char *name;
+} type_slot;
+
+typedef struct type_names {
+    const char *slots[TYPE_NAME_SLOTS];
+    char arena[TYPE_NAME_ARENA];
+} type_names;
+
+typedef struct block_type_table {
+    invisible_spinlock lock;
+    type_slot *slots;
+    uint32_t capacity;                   /* power of two, 0 before first use */
+    uint32_t used;                       /* live + tombstones */
+    type_names *names;
+    uint32_t arena_used;
+} block_type_table;
+
+/* ---- trace/intern.c: interned allocation-site traces ---- */
+
+#define TRACE_TABLE_SLOTS (1u << 22)        /* open addressing, ids; 16 MiB reserved */
+#define TRACE_STORAGE_WORDS (1ull << 27)    /* 1 GiB of return addresses reserved */
+#define TRACE_MAX_COUNT (1u << 22)
+
+typedef struct trace_table {
+    _Atomic uint32_t *slots;      /* TRACE_TABLE_SLOTS ids, 0 = empty */
+    uint64_t *storage;            /* per trace: header word (hash<<8 | depth), then pcs */
+    uint64_t *offsets;            /* id -> word offset of its header in storage */
+    _Atomic uint64_t storage_top;
+    _Atomic uint32_t id_top;      /* next id; 0 is "no trace" */
+    _Atomic uint32_t dropped;     /* traces not interned because the table was full */
+    int ready;
+} trace_table;
+
+/* ---- trace/: the unwinder's rule cache (rules.c) and stack bounds (stacks.c) ---- */
+
+/* A rule cache entry {key, rule}: key = pc in bits 0..47 and a version in bits 48..63 that is
+ * odd while a writer owns the entry (rules.c). */
+typedef struct rule_cache_entry {
+    _Atomic uint64_t key;
+    _Atomic uint64_t rule;
+} rule_cache_entry;
+
+typedef struct stack_range {
+    uintptr_t low, high;
+} stack_range;
+
+typedef struct thread_stacks {
+    stack_range main;      /* the thread's own stack, valid for its whole life */
+    stack_range other;     /* last alternate stack seen (signal stack, coroutine) */
+    unsigned failed_lookups;
+} thread_stacks;
+
+/* ---- scan/stopworld.c: the other threads, stopped ---- */
+
+#define STOPWORLD_MAX_THREADS 4096
+#define STOPWORLD_REGISTER_COUNT 18
+
+typedef struct stopped_thread {
+    pid_t tid;
+    int from_signal;       /* 1: registers from the signal context; 0: parked in a hook */
+    uint64_t sp;           /* lowest live stack address (the red zone included) */
+    uint64_t thread_pointer;
+    uint64_t registers[STOPWORLD_REGISTER_COUNT];
+} stopped_thread;
+
+typedef struct stopworld {
+    stopped_thread *threads;       /* STOPWORLD_MAX_THREADS, mapped on first use */
+    _Atomic uint32_t claimed;            /* next free entry of `threads` */
+    _Atomic uint32_t arrived;            /* entries completely written */
+    _Atomic uint32_t release_generation; /* futex word: parked threads wait for a change */
+    _Atomic int active;                  /* a stop is in progress */
+    int handler_installed;
+    int signal_number;
+    struct sigaction *previous_action;   /* the program's handler, chained when not ours */
+    struct sigaction previous_storage;
+    pid_t signalled_tids[STOPWORLD_MAX_THREADS];
+} stopworld;
+
+/* ---- scan/leakcheck.c: the last leak check, and where the exiting thread's stack ends ---- */
+
+typedef struct leakcheck_state {
+    uint64_t exit_stack_low;          /* live stack bound of the exiting thread */
+    uint64_t exit_registers[6];       /* callee-saved registers when exit() was called */
+    invisible_leak_summary summary;
+    invisible_leak_record *records;   /* mapped, `record_capacity` entries */
+    uint64_t record_capacity;
+    void *active_scan;                /* the scan a fault during root scanning unwinds to */
+} leakcheck_state;
+
+/* ---- hooks/: what the interposers need besides the tables ---- */
+
+/* The hooks' mode word, read once on every call (init.c's hooks_configure writes it). */
+#define HOOKS_READY 0x1u      /* initialised and tracking */
+#define HOOKS_SITE_CACHE 0x2u /* depth 1: the per-thread call-site cache answers */
+#define HOOKS_NURSERY 0x4u    /* the per-thread nurseries are on */
+
+typedef struct hooks_state {
+    int mode;                         /* HOOKS_* bits: the hooks' one-load check (0: go to glibc) */
+    uint64_t loader_text_start;       /* ld.so's code: allocations made from there are RECORD_LOADER */
+    uint64_t loader_text_size;
+    void *program_main;               /* the program's main, wrapped through __libc_start_main */
+    void *real_malloc_usable_size;    /* glibc's, resolved on first use */
+} hooks_state;
+
+/* ---- the process ---- */
+
+typedef struct instrument_process {
+    _Atomic int init_state;           /* 0 none, 1 in progress, 2 done, -1 failed */
+    int tracking;                     /* hooks record blocks (0 when tables are unavailable) */
+    hooks_state hooks;
+    int depth;                        /* frames per trace (invisible_settings) */
+    int stop_signal;                  /* 0: SIGRTMAX - 3 */
+    memtable table;
+    trace_table traces;
+    thread_registry threads;
+    nursery_pool nurseries;
+    stopworld stop;
+    _Atomic int backtraces_busy;      /* one thread_backtraces at a time (scan/backtraces.c) */
+    leakcheck_state leaks;
+    invisible_query_api query;
+    block_type_table block_types;
+    own_regions own;
+} instrument_process;
+
+#endif
