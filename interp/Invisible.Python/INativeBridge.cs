@@ -20,9 +20,10 @@ namespace Invisible.Python;
 /// asks for its native entry point: a nonzero handle, kept in <see cref="PyFunction.NativeEntry"/>, means every call of
 /// that function runs through <see cref="CallThroughEntry"/>; -1 means the VM always runs it directly. Never 0.</item>
 /// <item><b>Call through the entry</b> (<see cref="CallThroughEntry"/>): runs an activation the VM has prepared: it
-/// must call <see cref="Interpreter.Execute(ThreadState, Frame)"/> with exactly that thread state and frame, once, on
-/// the calling thread, return its result, and rethrow its exception unchanged after any native frames it put on the
-/// stack (a managed exception must not unwind through native code: catch it inside, rethrow outside).</item>
+/// must call <see cref="Interpreter.Execute(ThreadState, Frame)"/> with exactly that thread state (the calling thread's
+/// <see cref="ThreadState.Current"/>) and frame, once, on the calling thread, return its result, and rethrow its
+/// exception unchanged after any native frames it put on the stack (a managed exception must not unwind through native
+/// code: catch it inside, rethrow outside).</item>
 /// </list>
 /// All three run with the interpreter lock held by the calling thread.
 /// </summary>

@@ -55,7 +55,6 @@ public static unsafe class NativeEntryPoints
     private static int _stubCount;
 
     [ThreadStatic] private static Frame? t_frame;
-    [ThreadStatic] private static ThreadState? t_state;
     [ThreadStatic] private static PyObject? t_result;
     [ThreadStatic] private static Exception? t_error;
 
@@ -103,8 +102,7 @@ public static unsafe class NativeEntryPoints
     /// </summary>
     public static PyObject Execute(ThreadState ts, Frame f, nint stub)
     {
-        t_frame = f;
-        t_state = ts;
+        t_frame = f; // ts is this thread's current thread state: FrameEnter finds it as ThreadState.Current
         ((delegate* unmanaged<void>)stub)();
         PyObject? r = t_result;
         if (r is null)
@@ -123,10 +121,8 @@ public static unsafe class NativeEntryPoints
     private static void FrameEnter()
     {
         Frame f = t_frame!;
-        ThreadState ts = t_state!;
         t_frame = null;
-        t_state = null;
-        try { t_result = Interpreter.Execute(ts, f); }
+        try { t_result = Interpreter.Execute(ThreadState.Current, f); }
         catch (Exception e) { t_result = null; t_error = e; }
     }
 

@@ -47,6 +47,7 @@ public static class Interpreter
 
     /// <summary>A function not known to have no native entry point: ask the native bridge once (INativeBridge.EntryOf),
     /// then run through the entry it gave.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PyObject ExecuteThroughEntry(ThreadState ts, PyFunction fn, Frame f)
     {
         nint entry = fn.NativeEntry;
