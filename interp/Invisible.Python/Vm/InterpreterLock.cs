@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Invisible.Python.Vm;
@@ -90,21 +91,27 @@ public sealed class InterpreterLock
         Release(0);
     }
 
-    /// <summary>Before a native call from Python: lend the lock (if this thread holds it).</summary>
+    /// <summary>Before a native call from Python: lend the lock (if this thread holds it). Inlined into every native
+    /// call: a thread that does not hold the lock (it is not armed) pays one load.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BeforeNative(ThreadState ts)
     {
         long m = ts.LockWord;
-        if (m == 0) return;
+        if (m != 0) Lend(m);
+    }
+
+    private void Lend(long m)
+    {
         Volatile.Write(ref _word, m | 1);
         if (Volatile.Read(ref _waiters) != 0) Wake();
     }
 
     /// <summary>After the native call: take the lent lock back, waiting while another thread borrows it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AfterNative(ThreadState ts)
     {
         long m = ts.LockWord;
-        if (m == 0) return;
-        if (Interlocked.CompareExchange(ref _word, m, m | 1) != (m | 1)) Reclaim(m);
+        if (m != 0 && Interlocked.CompareExchange(ref _word, m, m | 1) != (m | 1)) Reclaim(m);
     }
 
     private void Reclaim(long mine)
