@@ -11,33 +11,46 @@ namespace Invisible.Python;
 /// (<c>script.py args</c>, <c>-c CODE</c>, none = interactive prompt). Returns the exit status.</summary>
 public static class PythonMain
 {
-    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    /// <summary>Runs <paramref name="args"/> in a new engine; <paramref name="configure"/> sees the engine before any code
+    /// runs (a host plugs its native bridge in there).</summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, Action<PythonEngine>? configure = null)
     {
+        var console = new ConsoleSession();
         // Owning the process's console (the CLI): Ctrl-C becomes KeyboardInterrupt in the running code.
-        using var sigint = stdout == null ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSigint) : null;
-        return Vm.PythonThread.Run(() => RunOnThread(args, stdout, stderr));
-    }
-
-    private static volatile bool s_atPrompt, s_discardLine;
-    private static TextWriter? s_promptOut;
-
-    private static void OnSigint(PosixSignalContext ctx)
-    {
-        // A second Ctrl-C before the first was taken (code stuck outside the loop, e.g. in a long C call): the default
-        // action, so the user can always stop the process.
-        if (PythonEngine.InterruptPending) return;
-        ctx.Cancel = true;
-        if (s_atPrompt && s_promptOut is { } o)
+        using var sigint = stdout == null ? PosixSignalRegistration.Create(PosixSignal.SIGINT, console.OnSigint) : null;
+        return Vm.PythonThread.Run(() => RunOnThread(args, stdout, stderr, engine =>
         {
-            // Waiting for input: like CPython's prompt, report it and start a fresh statement.
-            s_discardLine = true;
-            try { o.Write("\nKeyboardInterrupt\n>>> "); o.Flush(); } catch (IOException) { } catch (ObjectDisposedException) { }
-            return;
-        }
-        PythonEngine.RequestInterrupt();
+            console.Engine = engine;
+            configure?.Invoke(engine);
+        }, console));
     }
 
-    private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr)
+    /// <summary>The console session of one <see cref="Run"/>: the engine Ctrl-C goes to and the prompt's state.</summary>
+    private sealed class ConsoleSession
+    {
+        public volatile PythonEngine? Engine;
+        public volatile bool AtPrompt, DiscardLine;
+        public volatile TextWriter? PromptOut;
+
+        public void OnSigint(PosixSignalContext ctx)
+        {
+            PythonEngine? engine = Engine;
+            // A second Ctrl-C before the first was taken (code stuck outside the loop, e.g. in a long C call): the default
+            // action, so the user can always stop the process.
+            if (engine == null || engine.InterruptPending) return;
+            ctx.Cancel = true;
+            if (AtPrompt && PromptOut is { } o)
+            {
+                // Waiting for input: like CPython's prompt, report it and start a fresh statement.
+                DiscardLine = true;
+                try { o.Write("\nKeyboardInterrupt\n>>> "); o.Flush(); } catch (IOException) { } catch (ObjectDisposedException) { }
+                return;
+            }
+            engine.RequestInterrupt();
+        }
+    }
+
+    private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr, Action<PythonEngine> made, ConsoleSession console)
     {
         bool ownOut = stdout == null;
         var o = stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
@@ -60,8 +73,9 @@ public static class PythonMain
                 argv[0] = "-c";
                 Array.Copy(args, i + 2, argv, 1, args.Length - i - 2);
                 var eng = new PythonEngine(o, e, Console.In, argv, "");
+                made(eng);
                 int rc = eng.RunMain(args[i + 1], "<string>");
-                if (interactiveAfter) rc = Repl(eng, o, e);
+                if (interactiveAfter) rc = Repl(eng, o, e, console);
                 return rc;
             }
             if (i < args.Length && args[i] == "-m")
@@ -72,6 +86,7 @@ public static class PythonMain
                 Array.Copy(args, i + 1, argv, 0, argv.Length);
                 var path = Path.Combine(Directory.GetCurrentDirectory(), mod.Replace('.', '/') + ".py");
                 var eng = new PythonEngine(o, e, Console.In, argv, Directory.GetCurrentDirectory());
+                made(eng);
                 if (!File.Exists(path)) { e.WriteLine($"{Environment.ProcessPath}: No module named {mod}"); return 1; }
                 return eng.RunMain(File.ReadAllText(path), path);
             }
@@ -87,14 +102,16 @@ public static class PythonMain
                 }
                 var dir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? "";
                 var eng = new PythonEngine(o, e, Console.In, argv, dir);
+                made(eng);
                 int rc = eng.RunMain(File.ReadAllText(file), file);
-                if (interactiveAfter) rc = Repl(eng, o, e);
+                if (interactiveAfter) rc = Repl(eng, o, e, console);
                 return rc;
             }
             {
                 var eng = new PythonEngine(o, e, Console.In, new[] { "" }, "");
+                made(eng);
                 if (Console.IsInputRedirected) return eng.RunMain(Console.In.ReadToEnd(), "<stdin>");
-                return Repl(eng, o, e);
+                return Repl(eng, o, e, console);
             }
         }
         finally
@@ -106,7 +123,7 @@ public static class PythonMain
     }
 
     /// <summary>The interactive prompt.</summary>
-    public static int Repl(PythonEngine eng, TextWriter o, TextWriter e)
+    private static int Repl(PythonEngine eng, TextWriter o, TextWriter e, ConsoleSession console)
     {
         o.WriteLine("Python 3.11.7 (invisible) on linux");
         o.WriteLine("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.");
@@ -115,11 +132,11 @@ public static class PythonMain
         {
             o.Write(buf.Length == 0 ? ">>> " : "... ");
             o.Flush();
-            s_promptOut = o;
-            s_atPrompt = true;
+            console.PromptOut = o;
+            console.AtPrompt = true;
             var line = Console.In.ReadLine();
-            s_atPrompt = false;
-            if (s_discardLine) { s_discardLine = false; buf.Clear(); }
+            console.AtPrompt = false;
+            if (console.DiscardLine) { console.DiscardLine = false; buf.Clear(); }
             if (line == null) { o.WriteLine(); return 0; }
             if (buf.Length == 0 && line.Trim().Length == 0) continue;
             buf.Append(line).Append('\n');
@@ -128,7 +145,7 @@ public static class PythonMain
             if (block && line.Trim().Length != 0) continue;
             if (!block && IsIncomplete(src)) continue;
             buf.Clear();
-            PythonEngine.ClearInterrupt();
+            eng.ClearInterrupt();
             try { eng.ExecInteractive(src); }
             catch (PyException ex) when (ex.Value.Type.IsSubtypeOf(PyBaseException.SystemExitType))
             {
