@@ -11,81 +11,97 @@ namespace Invisible.Python;
 /// (<c>script.py args</c>, <c>-c CODE</c>, none = interactive prompt). Returns the exit status.</summary>
 public static partial class PythonMain
 {
-    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    /// <summary>Runs <paramref name="args"/> in a new engine; <paramref name="configure"/> sees the engine before any code
+    /// runs (a host plugs its native bridge in there).</summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, Action<PythonEngine>? configure = null)
     {
+        var console = new ConsoleSession();
         // Owning the process's console (the CLI): Ctrl-C becomes KeyboardInterrupt in the running code.
-        using var sigint = stdout == null ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSigint) : null;
-        return Vm.PythonThread.Run(() => RunOnThread(args, stdout, stderr));
+        using var sigint = stdout == null ? PosixSignalRegistration.Create(PosixSignal.SIGINT, console.OnSigint) : null;
+        return Vm.PythonThread.Run(() => RunOnThread(args, stdout, stderr, engine =>
+        {
+            console.Engine = engine;
+            configure?.Invoke(engine);
+        }, console));
     }
-
-    private static volatile bool s_atPrompt, s_discardLine, s_wakeSent;
-    private static TextWriter? s_promptOut;
-    private static volatile int s_interpreterTid; // the thread running the program, while we own the console
 
     [LibraryImport("libc.so.6")]
     private static partial int gettid();
     [LibraryImport("libc.so.6")]
     private static partial int tgkill(int tgid, int tid, int signal);
 
-    private static void OnSigint(PosixSignalContext ctx)
+    /// <summary>The console session of one <see cref="Run"/>: the engine Ctrl-C goes to, the thread running the
+    /// program and the prompt's state.</summary>
+    private sealed class ConsoleSession
     {
-        // Our own wake-up of the interpreter thread (below), not a second Ctrl-C.
-        if (s_wakeSent)
+        public volatile PythonEngine? Engine;
+        public volatile bool AtPrompt, DiscardLine, WakeSent;
+        public volatile TextWriter? PromptOut;
+        /// <summary>The thread running the program (kernel tid and managed id), while we own the console.</summary>
+        public volatile int InterpreterTid, InterpreterManagedId;
+
+        public void OnSigint(PosixSignalContext ctx)
         {
-            s_wakeSent = false;
+            // Our own wake-up of the interpreter thread (below), not a second Ctrl-C.
+            if (WakeSent)
+            {
+                WakeSent = false;
+                ctx.Cancel = true;
+                return;
+            }
+            PythonEngine? engine = Engine;
+            // A second Ctrl-C before the first was taken (code stuck outside the loop, e.g. in a long C call): the default
+            // action, so the user can always stop the process.
+            if (engine == null || engine.InterruptPending) return;
             ctx.Cancel = true;
-            return;
+            if (AtPrompt && PromptOut is { } o)
+            {
+                // Waiting for input: like CPython's prompt, report it and start a fresh statement.
+                DiscardLine = true;
+                try { o.Write("\nKeyboardInterrupt\n>>> "); o.Flush(); } catch (IOException) { } catch (ObjectDisposedException) { }
+                return;
+            }
+            engine.RequestInterrupt();
+            // The kernel gave the signal to whichever thread it chose. The interpreter thread may be blocked in a C call
+            // (c.sleep, c.pause): send it the signal too, so that call returns early (EINTR) as it does in CPython, whose
+            // only thread takes the signal; the KeyboardInterrupt is raised as the call returns (NativeFunction.Call).
+            int tid = InterpreterTid;
+            if (tid != 0 && engine.Interpreter.InNativeCall(InterpreterManagedId))
+            {
+                WakeSent = true;
+                if (tgkill(Environment.ProcessId, tid, 2 /* SIGINT */) != 0) WakeSent = false;
+            }
         }
-        // A second Ctrl-C before the first was taken (code stuck outside the loop, e.g. in a long C call): the default
-        // action, so the user can always stop the process.
-        if (PythonEngine.InterruptPending) return;
-        ctx.Cancel = true;
-        if (s_atPrompt && s_promptOut is { } o)
+
+        /// <summary>Before the SIGINT registration goes: a wake-up still on its way would find the default action and
+        /// kill the process. It arrives within microseconds, unless its thread has exited (then it is dropped).</summary>
+        public void AwaitWake()
         {
-            // Waiting for input: like CPython's prompt, report it and start a fresh statement.
-            s_discardLine = true;
-            try { o.Write("\nKeyboardInterrupt\n>>> "); o.Flush(); } catch (IOException) { } catch (ObjectDisposedException) { }
-            return;
-        }
-        PythonEngine.RequestInterrupt();
-        // The kernel gave the signal to whichever thread it chose. The interpreter thread may be blocked in a C call
-        // (c.sleep, c.pause): send it the signal too, so that call returns early (EINTR) as it does in CPython, whose
-        // only thread takes the signal; the KeyboardInterrupt is raised as the call returns (NativeFunction.Call).
-        int tid = s_interpreterTid;
-        if (tid != 0 && PythonEngine.InNativeCall)
-        {
-            s_wakeSent = true;
-            if (tgkill(Environment.ProcessId, tid, 2 /* SIGINT */) != 0) s_wakeSent = false;
+            for (int i = 0; WakeSent && i < 100; i++)
+                Thread.Sleep(1);
+            WakeSent = false;
         }
     }
 
-    /// <summary>Before the SIGINT registration goes: a wake-up still on its way would find the default action and
-    /// kill the process. It arrives within microseconds, unless its thread has exited (then it is dropped).</summary>
-    private static void AwaitWake()
+    private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr, Action<PythonEngine> made, ConsoleSession console)
     {
-        for (int i = 0; s_wakeSent && i < 100; i++)
-            Thread.Sleep(1);
-        s_wakeSent = false;
-    }
-
-    private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr)
-    {
-        bool ownOut = stdout == null;
-        if (ownOut)
+        bool ownConsole = stdout == null;
+        if (ownConsole)
         {
-            s_interpreterTid = gettid();
+            console.InterpreterManagedId = Environment.CurrentManagedThreadId;
+            console.InterpreterTid = gettid();
             Builtins.InterruptibleStdin.Enabled = true;
         }
-        try { return RunOnThreadOwned(args, stdout, stderr); }
+        try { return RunOnThreadOwned(args, stdout, stderr, made, console); }
         finally
         {
-            s_interpreterTid = 0;
+            console.InterpreterTid = 0;
             Builtins.InterruptibleStdin.Enabled = false;
-            AwaitWake();
+            console.AwaitWake();
         }
     }
 
-    private static int RunOnThreadOwned(string[] args, TextWriter? stdout, TextWriter? stderr)
+    private static int RunOnThreadOwned(string[] args, TextWriter? stdout, TextWriter? stderr, Action<PythonEngine> made, ConsoleSession console)
     {
         bool ownOut = stdout == null;
         var o = stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
@@ -108,8 +124,9 @@ public static partial class PythonMain
                 argv[0] = "-c";
                 Array.Copy(args, i + 2, argv, 1, args.Length - i - 2);
                 var eng = new PythonEngine(o, e, Console.In, argv, "");
+                made(eng);
                 int rc = eng.RunMain(args[i + 1], "<string>");
-                if (interactiveAfter) rc = Repl(eng, o, e);
+                if (interactiveAfter) rc = Repl(eng, o, e, console);
                 return rc;
             }
             if (i < args.Length && args[i] == "-m")
@@ -120,6 +137,7 @@ public static partial class PythonMain
                 Array.Copy(args, i + 1, argv, 0, argv.Length);
                 var path = Path.Combine(Directory.GetCurrentDirectory(), mod.Replace('.', '/') + ".py");
                 var eng = new PythonEngine(o, e, Console.In, argv, Directory.GetCurrentDirectory());
+                made(eng);
                 if (!File.Exists(path)) { e.WriteLine($"{Environment.ProcessPath}: No module named {mod}"); return 1; }
                 return eng.RunMain(File.ReadAllText(path), path);
             }
@@ -135,14 +153,16 @@ public static partial class PythonMain
                 }
                 var dir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? "";
                 var eng = new PythonEngine(o, e, Console.In, argv, dir);
+                made(eng);
                 int rc = eng.RunMain(File.ReadAllText(file), file);
-                if (interactiveAfter) rc = Repl(eng, o, e);
+                if (interactiveAfter) rc = Repl(eng, o, e, console);
                 return rc;
             }
             {
                 var eng = new PythonEngine(o, e, Console.In, new[] { "" }, "");
+                made(eng);
                 if (Console.IsInputRedirected) return eng.RunMain(Console.In.ReadToEnd(), "<stdin>");
-                return Repl(eng, o, e);
+                return Repl(eng, o, e, console);
             }
         }
         finally
@@ -154,7 +174,7 @@ public static partial class PythonMain
     }
 
     /// <summary>The interactive prompt.</summary>
-    public static int Repl(PythonEngine eng, TextWriter o, TextWriter e)
+    private static int Repl(PythonEngine eng, TextWriter o, TextWriter e, ConsoleSession console)
     {
         o.WriteLine("Python 3.11.7 (invisible) on linux");
         o.WriteLine("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.");
@@ -163,11 +183,11 @@ public static partial class PythonMain
         {
             o.Write(buf.Length == 0 ? ">>> " : "... ");
             o.Flush();
-            s_promptOut = o;
-            s_atPrompt = true;
+            console.PromptOut = o;
+            console.AtPrompt = true;
             var line = Console.In.ReadLine();
-            s_atPrompt = false;
-            if (s_discardLine) { s_discardLine = false; buf.Clear(); }
+            console.AtPrompt = false;
+            if (console.DiscardLine) { console.DiscardLine = false; buf.Clear(); }
             if (line == null) { o.WriteLine(); return 0; }
             if (buf.Length == 0 && line.Trim().Length == 0) continue;
             buf.Append(line).Append('\n');
@@ -176,7 +196,7 @@ public static partial class PythonMain
             if (block && line.Trim().Length != 0) continue;
             if (!block && IsIncomplete(src)) continue;
             buf.Clear();
-            PythonEngine.ClearInterrupt();
+            eng.ClearInterrupt();
             try { eng.ExecInteractive(src); }
             catch (PyException ex) when (ex.Value.Type.IsSubtypeOf(PyBaseException.SystemExitType))
             {

@@ -40,7 +40,7 @@ public static class Program
             case "attach":
                 return AttachCommand.Execute(args.AsSpan(1));
             case "python":
-                return Invisible.Python.Native.DwarfPython.Main(args[1..]);
+                return Invisible.DwarfPython.Bridge.Main(args[1..]);
             case "--help":
             case "-h":
             case "help":

@@ -1,6 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
-using Invisible.Runtime.Interop;
+using Invisible.Abi.Query;
 using Invisible.Runtime.Reporting;
 
 namespace Invisible.Runtime;

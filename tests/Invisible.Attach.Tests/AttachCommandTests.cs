@@ -219,7 +219,7 @@ public sealed class AttachCommandTests
         Assert.Equal(2, AttachTarget.Run(AttachTarget.Cli, new[] { "attach", "1", "-c" }).ExitCode);
     }
 
-    /// <summary>The native bridge (DwarfPython, interp/Invisible.Python/Native) in a session describes the
+    /// <summary>The native bridge (DwarfPython, interp/Invisible.DwarfPython) in a session describes the
     /// program itself: globals, the heap list, a call of its static function, a write it then sees.</summary>
     [Theory]
     [InlineData("O0")]

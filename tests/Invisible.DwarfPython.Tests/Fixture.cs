@@ -2,7 +2,6 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using Invisible.Python;
-using Invisible.Python.Native;
 using Xunit;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -40,9 +39,8 @@ internal static class Fixture
     /// <summary>Runs <paramref name="code"/> with <c>fx</c> bound to the fixture library.</summary>
     public static (string Stdout, string Stderr, int Exit) Py(string code, bool withFixture = true)
     {
-        Invisible.Python.Native.DwarfPython.Install();
         string prefix = withFixture ? "import process\nfx = process.load('" + LibraryPath + "')\n" : "";
-        return PythonEngine.Execute(prefix + code, "<test>");
+        return PythonEngine.Execute(prefix + code, "<test>", setup: Bridge.Install);
     }
 
     public static string Out(string code)

@@ -56,14 +56,10 @@ public class EngineTests
             m.AddFn("twice", (a, k) => Runtime.PyInt.Get(((Runtime.PyInt)a[0]).V * 2));
             return m;
         });
-        Modules.ModuleRegistry.AddProvider(provider);
-        try
-        {
-            var (o, _, rc) = PythonEngine.Execute("import c\nfrom c import twice\nprint(c.answer, twice(21))");
-            Assert.Equal("42 42\n", o);
-            Assert.Equal(0, rc);
-        }
-        finally { Modules.ModuleRegistry.RemoveProvider(provider); }
+        var (o, _, rc) = PythonEngine.Execute("import c\nfrom c import twice\nprint(c.answer, twice(21))",
+                                              setup: engine => engine.Interpreter.Imports.AddFinder(provider));
+        Assert.Equal("42 42\n", o);
+        Assert.Equal(0, rc);
     }
 
     [Fact]
@@ -78,10 +74,11 @@ public class EngineTests
     /// <summary>Runs <paramref name="code"/>; once the script calls <c>gate.ready()</c>, another thread requests an
     /// interrupt (PythonEngine.RequestInterrupt), as an attach session or the console's Ctrl-C does,
     /// <paramref name="delayMs"/> after that call. <c>gate.ready_and_block()</c> also blocks in native code until the request is
-    /// pending, so the script cannot reach a loop back-edge first.</summary>
-    private static (string Stdout, string Stderr, int ExitCode) RunInterrupted(string code, int delayMs = 0)
+    /// pending, so the script cannot reach a loop back-edge first. <paramref name="engine"/> is the engine that ran it.</summary>
+    private static (string Stdout, string Stderr, int ExitCode) RunInterrupted(string code, out PythonEngine engine, int delayMs = 0)
     {
         using var ready = new System.Threading.ManualResetEventSlim();
+        PythonEngine? running = null;
         var provider = new System.Func<string, Runtime.PyModule?>(name =>
         {
             if (name != "gate") return null;
@@ -90,29 +87,31 @@ public class EngineTests
             m.AddFn("ready_and_block", (a, k) =>
             {
                 ready.Set();
-                System.Threading.SpinWait.SpinUntil(() => PythonEngine.InterruptPending, 30000);
+                System.Threading.SpinWait.SpinUntil(() => running!.InterruptPending, 30000);
                 return Runtime.PyNone.Instance;
             });
             return m;
         });
-        Modules.ModuleRegistry.AddProvider(provider);
         var requester = new System.Threading.Thread(() =>
         {
             if (!ready.Wait(30000)) return;
             if (delayMs > 0) System.Threading.Thread.Sleep(delayMs);
-            PythonEngine.RequestInterrupt();
+            running!.RequestInterrupt();
         });
         try
         {
             requester.Start();
-            return PythonEngine.Execute(code, "loop.py");
+            return PythonEngine.Execute(code, "loop.py", setup: e =>
+            {
+                running = e;
+                e.Interpreter.Imports.AddFinder(provider);
+            });
         }
         finally
         {
             ready.Set();
             requester.Join();
-            PythonEngine.ClearInterrupt();
-            Modules.ModuleRegistry.RemoveProvider(provider);
+            engine = running!;
         }
     }
 
@@ -120,18 +119,18 @@ public class EngineTests
     public void RequestInterruptStopsASilentLoop()
     {
         var (o, e, rc) = RunInterrupted(
-            "import gate\ntry:\n    gate.ready()\n    while True:\n        pass\nexcept KeyboardInterrupt as k:\n    print('caught', type(k).__name__, repr(k))\nprint('after')\n");
+            "import gate\ntry:\n    gate.ready()\n    while True:\n        pass\nexcept KeyboardInterrupt as k:\n    print('caught', type(k).__name__, repr(k))\nprint('after')\n", out var engine);
         Assert.Equal("caught KeyboardInterrupt KeyboardInterrupt()\nafter\n", o);
         Assert.Equal("", e);
         Assert.Equal(0, rc);
-        Assert.False(PythonEngine.InterruptPending);
+        Assert.False(engine.InterruptPending);
     }
 
     [Fact]
     public void UncaughtInterruptEndsTheProgramLikeCPython()
     {
         // inside a function's for loop: the traceback names the loop's line; exit status 130 (128 + SIGINT)
-        var (o, e, rc) = RunInterrupted("import gate\ndef spin():\n    gate.ready()\n    n = 0\n    for i in iter(int, 1):\n        n += i\nspin()\n");
+        var (o, e, rc) = RunInterrupted("import gate\ndef spin():\n    gate.ready()\n    n = 0\n    for i in iter(int, 1):\n        n += i\nspin()\n", out _);
         Assert.Equal("", o);
         Assert.Equal(130, rc);
         Assert.Equal("Traceback (most recent call last):\n  File \"loop.py\", line 7, in <module>\n    spin()\n  File \"loop.py\", line 6, in spin\n    n += i\nKeyboardInterrupt\n", e);
@@ -142,7 +141,7 @@ public class EngineTests
     {
         // no loop at all, only calls: the request is taken when the next frame starts
         var (o, _, rc) = RunInterrupted(
-            "import gate\ndef h():\n    print('not reached')\ndef g():\n    gate.ready_and_block()\n    h()\ntry:\n    g()\nexcept KeyboardInterrupt:\n    print('stopped')\n");
+            "import gate\ndef h():\n    print('not reached')\ndef g():\n    gate.ready_and_block()\n    h()\ntry:\n    g()\nexcept KeyboardInterrupt:\n    print('stopped')\n", out _);
         Assert.Equal("stopped\n", o);
         Assert.Equal(0, rc);
     }
@@ -153,11 +152,31 @@ public class EngineTests
         // the request comes 100 ms into a 30 s sleep: KeyboardInterrupt is raised from inside time.sleep
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var (o, e, rc) = RunInterrupted(
-            "import gate, time\ntry:\n    gate.ready()\n    time.sleep(30)\n    print('slept')\nexcept KeyboardInterrupt:\n    print('woken')\nprint('after')\n", delayMs: 100);
+            "import gate, time\ntry:\n    gate.ready()\n    time.sleep(30)\n    print('slept')\nexcept KeyboardInterrupt:\n    print('woken')\nprint('after')\n", out var engine, delayMs: 100);
         Assert.Equal("woken\nafter\n", o);
         Assert.Equal("", e);
         Assert.Equal(0, rc);
-        Assert.False(PythonEngine.InterruptPending);
+        Assert.False(engine.InterruptPending);
         Assert.True(clock.Elapsed < System.TimeSpan.FromSeconds(20), $"time.sleep(30) was not woken ({clock.Elapsed})"); // hang guard only
+    }
+
+    /// <summary>Each engine is its own interpreter (InterpreterState): its sys, sys.modules, streams, recursion limit and
+    /// interrupt requests are its own, even when another engine was made after it.</summary>
+    [Fact]
+    public void EnginesAreIndependentInterpreters()
+    {
+        var (oa, ea, ob, eb) = (new StringWriter(), new StringWriter(), new StringWriter(), new StringWriter());
+        var a = new PythonEngine(oa, ea, new StringReader(""), new[] { "a.py" });
+        var b = new PythonEngine(ob, eb, new StringReader(""), new[] { "b.py" });
+        a.RequestInterrupt();
+        Assert.True(a.InterruptPending);
+        Assert.False(b.InterruptPending);
+        int rb = b.RunMain("import sys\nsys.setrecursionlimit(50)\nsys.tag = 'b'\nfor i in range(3): pass\nprint('b', sys.argv, sys.getrecursionlimit())\n", "b.py");
+        Assert.True(a.ClearInterrupt());
+        int ra = a.RunMain("import sys\nprint('a', sys.argv, hasattr(sys, 'tag'), sys.getrecursionlimit())\n", "a.py");
+        Assert.Equal((0, 0), (ra, rb));
+        Assert.Equal("a ['a.py'] False 1000\n", oa.ToString());
+        Assert.Equal("b ['b.py'] 50\n", ob.ToString());
+        Assert.Equal("", ea.ToString() + eb.ToString());
     }
 }

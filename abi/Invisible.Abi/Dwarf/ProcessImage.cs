@@ -42,6 +42,20 @@ public sealed unsafe class ProcessImage : IDisposable
         }
     }
 
+    private static ProcessImage? s_shared;
+    private static readonly object SharedGate = new();
+
+    /// <summary>The image of this process that everything in it reading its own DWARF shares (the census, DwarfPython),
+    /// made on first use and never disposed: one copy of each module's DWARF per process.</summary>
+    public static ProcessImage Shared
+    {
+        get
+        {
+            if (s_shared is { } image) return image;
+            lock (SharedGate) return s_shared ??= ForCurrentProcess();
+        }
+    }
+
     /// <summary>Modules known so far, in load order.</summary>
     public IReadOnlyList<DwarfModule> Modules { get { lock (_gate) return _modules.ToArray(); } }
 

@@ -10,16 +10,29 @@ namespace Invisible.Python.Builtins;
 
 public static class BuiltinsModule
 {
-    private static bool _typesReady;
+    private static volatile bool _typesReady;
+    private static bool _typesInitializing;
+    private static readonly object TypesGate = new();
     public static PyType EnumerateType = null!, ZipType = null!, MapType = null!, FilterType = null!, ReversedType = null!, IteratorType = null!;
 
     private static PyType T(string name, PyType? b, NewFn? nf) => new(name, b ?? PyType.ObjectType, nf);
 
-    /// <summary>Create the builtin type objects (once per process).</summary>
+    /// <summary>Create the builtin type objects (once per process, shared by every interpreter; interpreters made on
+    /// several threads at once wait for the first).</summary>
     public static void InitTypes()
     {
         if (_typesReady) return;
-        _typesReady = true;
+        lock (TypesGate)
+        {
+            if (_typesReady || _typesInitializing) return; // made, or being made by this very thread (re-entry)
+            _typesInitializing = true;
+            MakeTypes();
+            _typesReady = true;
+        }
+    }
+
+    private static void MakeTypes()
+    {
         PyType.ObjectType = new PyType("object", (PyType?)null, (cls, a, k) => cls == PyType.ObjectType ? new PyBareObject() : new PyInstance(cls));
         PyType.TypeType = new PyType("type", PyType.ObjectType, (cls, a, k) =>
         {
@@ -251,7 +264,7 @@ public static class BuiltinsModule
             var prep = Ops.GetAttrOrNull(mt0, PyStr.Intern("__prepare__"));
             if (prep != null && prep is not PyBuiltinFunction) ns = (PyDict)Ops.CallArgs(prep, new PyStr(name), bases);
         }
-        var f = new Frame(body.Code, body.Globals, body.Closure) { Locals = ns };
+        var f = new Frame(body.Code, body.Globals, body.Closure, body.Builtins) { Locals = ns };
         var cell = Interpreter.Execute(f);
         PyObject cls;
         if (meta != null && meta != PyType.TypeType)
@@ -478,8 +491,9 @@ public static class BuiltinsModule
         Fn("format", (a, k) => PyStr.Of(Formatting.Format(a[0], a.Length > 1 ? ((PyStr)a[1]).Value : "")));
         Fn("input", (a, k) =>
         {
-            if (a.Length > 0) { SysModule.WriteStdout(Ops.Str(a[0])); SysModule.FlushStdout(); }
-            var line = InterruptibleStdin.ReadLine();
+            var sys = ThreadState.Current.Interp.Sys;
+            if (a.Length > 0) { sys.WriteStdout(Ops.Str(a[0])); sys.FlushStdout(); }
+            var line = InterruptibleStdin.ReadLine(ThreadState.Current.Interp);
             if (line == null) throw Ops.Exc(PyBaseException.EOFErrorType, "EOF when reading a line");
             return PyStr.Of(line);
         });
@@ -491,12 +505,16 @@ public static class BuiltinsModule
             return (PyObject?)d ?? throw Ops.TypeError("vars() argument must have __dict__ attribute");
         });
         Fn("dir", (a, k) => Dir(a.Length == 0 ? null : a[0]));
-        Fn("globals", (a, k) => Interpreter.CurrentFrame?.Globals ?? new PyDict());
+        Fn("globals", (a, k) => ThreadState.Current.CurrentFrame?.Globals ?? new PyDict());
         Fn("locals", (a, k) => Locals());
         Fn("exec", (a, k) => ExecEval(a, k, false));
         Fn("eval", (a, k) => ExecEval(a, k, true));
         Fn("compile", (a, k) => new PyCompiled(Ops.Str(a[0]), Ops.Str(a[1]), Ops.Str(a[2])));
-        Fn("__import__", (a, k) => Importer.ImportName(Ops.Str(a[0]), Interpreter.CurrentFrame?.Globals ?? new PyDict(), a.Length > 3 ? a[3] : PyNone.Instance, 0));
+        Fn("__import__", (a, k) =>
+        {
+            var ts = ThreadState.Current;
+            return ts.Interp.Imports.ImportName(Ops.Str(a[0]), ts.CurrentFrame?.Globals ?? new PyDict(), a.Length > 3 ? a[3] : PyNone.Instance, 0);
+        });
         Fn("__build_class__", (a, k) => BuildClass((PyFunction)a[0], Ops.Str(a[1]), new PyTuple(a.Slice(2).ToArray()), new PyDict()));
         NativeFn exit = (a, k) => throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, a.Length > 0 ? a.ToArray() : Array.Empty<PyObject>()));
         Fn("exit", exit);
@@ -552,7 +570,12 @@ public static class BuiltinsModule
             sb.Append(Ops.Str(a[i]));
         }
         sb.Append(end);
-        if (file == null) { SysModule.WriteStdout(sb.ToString()); if (flush) SysModule.FlushStdout(); }
+        if (file == null)
+        {
+            var sys = ThreadState.Current.Interp.Sys;
+            sys.WriteStdout(sb.ToString());
+            if (flush) sys.FlushStdout();
+        }
         else
         {
             Ops.CallMethod(file, "write", PyStr.Of(sb.ToString()));
@@ -595,7 +618,7 @@ public static class BuiltinsModule
 
     public static PyObject Locals()
     {
-        var f = Interpreter.CurrentFrame;
+        var f = ThreadState.Current.CurrentFrame;
         if (f == null) return new PyDict();
         if (f.Locals != null) return f.Locals;
         if (f.Code.IsModule) return f.Globals;
@@ -629,17 +652,18 @@ public static class BuiltinsModule
     private static PyObject ExecEval(ReadOnlySpan<PyObject> a, PyStr[]? k, bool eval)
     {
         var src = a[0];
-        var globals = a.Length > 1 && a[1] != PyNone.Instance ? (PyDict)a[1] : Interpreter.CurrentFrame?.Globals ?? new PyDict();
+        var ts = ThreadState.Current;
+        var globals = a.Length > 1 && a[1] != PyNone.Instance ? (PyDict)a[1] : ts.CurrentFrame?.Globals ?? new PyDict();
         PyDict? locals = a.Length > 2 && a[2] != PyNone.Instance ? (PyDict)a[2] : null;
-        if (a.Length <= 1 && Interpreter.CurrentFrame != null && !Interpreter.CurrentFrame.Code.IsModule) locals = (PyDict)Locals();
-        if (globals.GetOrNull("__builtins__") == null) globals.SetItem("__builtins__", Interpreter.BuiltinsDict);
+        if (a.Length <= 1 && ts.CurrentFrame != null && !ts.CurrentFrame.Code.IsModule) locals = (PyDict)Locals();
+        if (globals.GetOrNull("__builtins__") == null) globals.SetItem("__builtins__", ts.Interp.Builtins);
         string code;
         string mode = eval ? "eval" : "exec";
         if (src is PyCompiled pc) { code = pc.Source; mode = pc.Mode; }
         else if (src is PyStr s) code = s.Value;
         else if (src is PyBytes b) code = Encoding.UTF8.GetString(b.Span);
         else throw Ops.TypeError($"{(eval ? "eval" : "exec")}() arg 1 must be a string, bytes or code object");
-        return PythonEngine.RunSource(code, "<string>", mode == "eval", globals, locals);
+        return ts.Interp.RunSource(code, "<string>", mode == "eval", globals, locals);
     }
 }
 

@@ -16,15 +16,16 @@ internal static class InterruptibleStdin
     public static volatile bool Enabled;
     private static Task<string?>? s_pending;
 
-    public static string? ReadLine()
+    public static string? ReadLine(Vm.InterpreterState interp)
     {
-        if (!Enabled || SysModule.Module.ModDict.GetOrNull("stdin") != SysModule.Stdin)
-            return SysModule.ReadStdinLine();
-        Task<string?> read = s_pending ?? Task.Factory.StartNew(SysModule.ReadStdinLine, TaskCreationOptions.LongRunning);
+        SysModule sys = interp.Sys;
+        if (!Enabled || sys.Module.ModDict.GetOrNull("stdin") != sys.Stdin)
+            return sys.ReadStdinLine();
+        Task<string?> read = s_pending ?? Task.Factory.StartNew(sys.ReadStdinLine, TaskCreationOptions.LongRunning);
         s_pending = read;
         while (!read.Wait(SliceMs))
         {
-            if (PythonEngine.ClearInterrupt())
+            if (interp.ClearInterrupt())
                 throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
         }
         s_pending = null;

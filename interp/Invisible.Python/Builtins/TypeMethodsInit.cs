@@ -855,5 +855,5 @@ public static partial class TypeMethods
 
 internal static class Interp
 {
-    public static PyObject Builtin(string name) => Vm.Interpreter.BuiltinsDict.GetOrNull(name)!;
+    public static PyObject Builtin(string name) => Vm.ThreadState.Current.Interp.Builtins.GetOrNull(name)!;
 }

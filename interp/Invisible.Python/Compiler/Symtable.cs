@@ -221,8 +221,8 @@ public sealed class Symtable
 
     /// <summary>CPython's symtable limit: 3 × the recursion limit, less 3 × the depth of the Python code compiling;
     /// past it (or near the end of the thread's stack) RecursionError "... during compilation".</summary>
-    private long _depth = Vm.Interpreter.Depth * 3L;
-    private readonly long _limit = Vm.Interpreter.RecursionLimit * 3L;
+    private long _depth = (Vm.ThreadState.CurrentOrNull?.Depth ?? 0) * 3L;
+    private readonly long _limit = (Vm.ThreadState.CurrentOrNull?.RecursionLimit ?? Vm.InterpreterState.DefaultRecursionLimit) * 3L;
 
     private void Enter()
     {

@@ -9,12 +9,22 @@ namespace Invisible.Python.Modules;
 
 public static class JsonModule
 {
-    public static PyType DecodeErrorType = null!;
+    private static PyType? s_decodeError;
+    private static readonly object TypesGate = new();
+
+    /// <summary>json.JSONDecodeError: made once for the process, shared by every interpreter (a built-in type).</summary>
+    public static PyType DecodeErrorType
+    {
+        get
+        {
+            if (s_decodeError is { } t) return t;
+            lock (TypesGate) return s_decodeError ??= new PyType("JSONDecodeError", PyBaseException.ValueErrorType, null) { ModuleName = "json.decoder" };
+        }
+    }
 
     public static PyModule Create()
     {
         var m = new PyModule("json");
-        DecodeErrorType = new PyType("JSONDecodeError", PyBaseException.ValueErrorType, null) { ModuleName = "json.decoder" };
         m.Add("JSONDecodeError", DecodeErrorType);
         m.AddFn("dumps", (a, k) => PyStr.Of(Dumps(a[0], a, k)));
         m.AddFn("dump", (a, k) => { Ops.CallMethod(a[1], "write", PyStr.Of(Dumps(a[0], a, k))); return PyNone.Instance; });

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.IO;
 using Invisible.Python.Builtins;
 using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
+using ThreadState = Invisible.Python.Vm.ThreadState;
 
 namespace Invisible.Python.Modules;
 
@@ -167,7 +169,7 @@ public static class TimeModule
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
     /// <summary>Longest uninterrupted wait inside time.sleep: how late an interrupt request (Ctrl-C,
-    /// <see cref="PythonEngine.RequestInterrupt"/>) may be noticed.</summary>
+    /// <see cref="InterpreterState.RequestInterrupt"/>) may be noticed.</summary>
     private const int SliceMs = 10;
 
     /// <summary>time.sleep: waits in short slices so a pending interrupt request raises KeyboardInterrupt within
@@ -176,9 +178,10 @@ public static class TimeModule
     {
         long start = Stopwatch.GetTimestamp();
         long total = (long)(seconds * Stopwatch.Frequency);
+        InterpreterState interp = ThreadState.Current.Interp;
         while (true)
         {
-            if (PythonEngine.ClearInterrupt())
+            if (interp.ClearInterrupt())
                 throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
             long left = total - (Stopwatch.GetTimestamp() - start);
             if (left <= 0) return;
@@ -203,7 +206,7 @@ public static class TimeModule
             if (double.IsNaN(s)) throw Ops.ValueError("Invalid value NaN (not a number)");
             if (s < 0) throw Ops.ValueError("sleep length must be non-negative");
             if (s > 9.2e9) throw Ops.OverflowError("timestamp out of range for platform time_t");
-            SysModule.FlushStdout();
+            ThreadState.Current.Interp.Sys.FlushStdout();
             Sleep(s);
             return PyNone.Instance;
         });

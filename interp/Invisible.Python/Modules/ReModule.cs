@@ -10,8 +10,12 @@ namespace Invisible.Python.Modules;
 public static class ReModule
 {
     public const int IGNORECASE = 2, LOCALE = 4, MULTILINE = 8, DOTALL = 16, UNICODE = 32, VERBOSE = 64, ASCII = 256;
-    public static PyType PatternType = null!, MatchType = null!, ErrorType = null!;
-    private static readonly Dictionary<(string, int), PyPattern> Cache = new();
+    /// <summary>re.Pattern, re.Match and re.error: made once for the process, shared by every interpreter (built-in types).</summary>
+    public static PyType PatternType { get; private set; } = null!;
+    public static PyType MatchType { get; private set; } = null!;
+    public static PyType ErrorType { get; private set; } = null!;
+    private static readonly object TypesGate = new();
+    private static volatile bool s_typesReady;
 
     public static string Translate(string p) => Translate(p, new Dictionary<string, int>());
 
@@ -81,13 +85,15 @@ public static class ReModule
         return sb.ToString();
     }
 
-    public static PyPattern Compile(PyObject pattern, int flags)
+    /// <summary>A compiled pattern, from <paramref name="cache"/> (the module's: each interpreter's re has its own, as
+    /// CPython's re._cache) when compiled before.</summary>
+    public static PyPattern Compile(PyObject pattern, int flags, Dictionary<(string, int), PyPattern> cache)
     {
         if (pattern is PyPattern pp) return pp;
         string p = pattern is PyStr s ? s.Value : pattern is PyBytes b ? Encoding.Latin1.GetString(b.Span) : throw Ops.TypeError("first argument must be string or compiled pattern");
-        lock (Cache)
+        lock (cache)
         {
-            if (Cache.TryGetValue((p, flags), out var c)) return c;
+            if (cache.TryGetValue((p, flags), out var c)) return c;
         }
         var opts = RegexOptions.CultureInvariant;
         if ((flags & IGNORECASE) != 0) opts |= RegexOptions.IgnoreCase;
@@ -100,7 +106,7 @@ public static class ReModule
         try { rx = new Regex(Translate(p, names), opts); }
         catch (ArgumentException e) { throw new PyException(PyBaseException.Create(ErrorType, e.Message)); }
         var pat = new PyPattern(rx, p, flags, pattern is PyBytes, names);
-        lock (Cache) { if (Cache.Count > 500) Cache.Clear(); Cache[(p, flags)] = pat; }
+        lock (cache) { if (cache.Count > 500) cache.Clear(); cache[(p, flags)] = pat; }
         return pat;
     }
 
@@ -109,32 +115,49 @@ public static class ReModule
 
     public static PyModule Create()
     {
+        EnsureTypes();
         var m = new PyModule("re");
-        PatternType = new PyType("Pattern", PyType.ObjectType, null) { ModuleName = "re" };
-        MatchType = new PyType("Match", PyType.ObjectType, null) { ModuleName = "re" };
-        ErrorType = new PyType("error", PyBaseException.ExceptionType, null) { ModuleName = "re" };
+        var cache = new Dictionary<(string, int), PyPattern>();
         m.Add("error", ErrorType);
         m.Add("Pattern", PatternType); m.Add("Match", MatchType);
         foreach (var (n, v) in new[] { ("I", IGNORECASE), ("IGNORECASE", IGNORECASE), ("M", MULTILINE), ("MULTILINE", MULTILINE), ("S", DOTALL), ("DOTALL", DOTALL),
             ("X", VERBOSE), ("VERBOSE", VERBOSE), ("A", ASCII), ("ASCII", ASCII), ("U", UNICODE), ("UNICODE", UNICODE), ("L", LOCALE), ("NOFLAG", 0) })
             m.Add(n, PyInt.Get(v));
-        m.AddFn("compile", (a, k) => Compile(a[0], Flags(a, k, 1)));
-        m.AddFn("match", (a, k) => Compile(a[0], Flags(a, k, 2)).DoMatch(Str(a[1]), 0, -1, 0));
-        m.AddFn("fullmatch", (a, k) => Compile(a[0], Flags(a, k, 2)).DoMatch(Str(a[1]), 0, -1, 2));
-        m.AddFn("search", (a, k) => Compile(a[0], Flags(a, k, 2)).DoMatch(Str(a[1]), 0, -1, 1));
-        m.AddFn("findall", (a, k) => Compile(a[0], Flags(a, k, 2)).FindAll(Str(a[1]), 0));
-        m.AddFn("finditer", (a, k) => Compile(a[0], Flags(a, k, 2)).FindIter(Str(a[1]), 0));
-        m.AddFn("split", (a, k) => Compile(a[0], Flags(a, k, 3)).Split(Str(a[1]), Ops.Arg(a, k, 2, "maxsplit") is PyObject ms ? (int)Ops.IndexValue(ms) : 0));
-        m.AddFn("sub", (a, k) => Compile(a[0], Flags(a, k, 4)).Sub(a[1], Str(a[2]), Ops.Arg(a, k, 3, "count") is PyObject c ? (int)Ops.IndexValue(c) : 0, false));
-        m.AddFn("subn", (a, k) => Compile(a[0], Flags(a, k, 4)).Sub(a[1], Str(a[2]), Ops.Arg(a, k, 3, "count") is PyObject c ? (int)Ops.IndexValue(c) : 0, true));
+        m.AddFn("compile", (a, k) => Compile(a[0], Flags(a, k, 1), cache));
+        m.AddFn("match", (a, k) => Compile(a[0], Flags(a, k, 2), cache).DoMatch(Str(a[1]), 0, -1, 0));
+        m.AddFn("fullmatch", (a, k) => Compile(a[0], Flags(a, k, 2), cache).DoMatch(Str(a[1]), 0, -1, 2));
+        m.AddFn("search", (a, k) => Compile(a[0], Flags(a, k, 2), cache).DoMatch(Str(a[1]), 0, -1, 1));
+        m.AddFn("findall", (a, k) => Compile(a[0], Flags(a, k, 2), cache).FindAll(Str(a[1]), 0));
+        m.AddFn("finditer", (a, k) => Compile(a[0], Flags(a, k, 2), cache).FindIter(Str(a[1]), 0));
+        m.AddFn("split", (a, k) => Compile(a[0], Flags(a, k, 3), cache).Split(Str(a[1]), Ops.Arg(a, k, 2, "maxsplit") is PyObject ms ? (int)Ops.IndexValue(ms) : 0));
+        m.AddFn("sub", (a, k) => Compile(a[0], Flags(a, k, 4), cache).Sub(a[1], Str(a[2]), Ops.Arg(a, k, 3, "count") is PyObject c ? (int)Ops.IndexValue(c) : 0, false));
+        m.AddFn("subn", (a, k) => Compile(a[0], Flags(a, k, 4), cache).Sub(a[1], Str(a[2]), Ops.Arg(a, k, 3, "count") is PyObject c ? (int)Ops.IndexValue(c) : 0, true));
         m.AddFn("escape", (a, k) =>
         {
             var s = Str(a[0]); var sb = new StringBuilder();
             foreach (var c in s) { if (!(char.IsLetterOrDigit(c) || c == '_') && c < 128) sb.Append('\\'); sb.Append(c); }
             return PyStr.Of(sb.ToString());
         });
-        m.AddFn("purge", (a, k) => { lock (Cache) Cache.Clear(); return PyNone.Instance; });
-        var pt = PatternType;
+        m.AddFn("purge", (a, k) => { lock (cache) cache.Clear(); return PyNone.Instance; });
+        return m;
+    }
+
+    private static void EnsureTypes()
+    {
+        if (s_typesReady) return;
+        lock (TypesGate)
+        {
+            if (s_typesReady) return;
+            PatternType = new PyType("Pattern", PyType.ObjectType, null) { ModuleName = "re" };
+            MatchType = new PyType("Match", PyType.ObjectType, null) { ModuleName = "re" };
+            ErrorType = new PyType("error", PyBaseException.ExceptionType, null) { ModuleName = "re" };
+            AddMethods(PatternType, MatchType);
+            s_typesReady = true;
+        }
+    }
+
+    private static void AddMethods(PyType pt, PyType mt)
+    {
         pt.AddMethod("match", (a, k) => ((PyPattern)a[0]).DoMatch(Str(a[1]), Pos(a, k, 2, "pos"), EndPos(a, k), 0));
         pt.AddMethod("fullmatch", (a, k) => ((PyPattern)a[0]).DoMatch(Str(a[1]), Pos(a, k, 2, "pos"), EndPos(a, k), 2));
         pt.AddMethod("search", (a, k) => ((PyPattern)a[0]).DoMatch(Str(a[1]), Pos(a, k, 2, "pos"), EndPos(a, k), 1));
@@ -143,7 +166,6 @@ public static class ReModule
         pt.AddMethod("split", (a, k) => ((PyPattern)a[0]).Split(Str(a[1]), Ops.Arg(a, k, 2, "maxsplit") is PyObject ms ? (int)Ops.IndexValue(ms) : 0));
         pt.AddMethod("sub", (a, k) => ((PyPattern)a[0]).Sub(a[1], Str(a[2]), Ops.Arg(a, k, 3, "count") is PyObject c ? (int)Ops.IndexValue(c) : 0, false));
         pt.AddMethod("subn", (a, k) => ((PyPattern)a[0]).Sub(a[1], Str(a[2]), Ops.Arg(a, k, 3, "count") is PyObject c ? (int)Ops.IndexValue(c) : 0, true));
-        var mt = MatchType;
         mt.AddMethod("group", (a, k) =>
         {
             var mm = (PyMatch)a[0];
@@ -181,7 +203,6 @@ public static class ReModule
             return g.Success ? new PyTuple(new PyObject[] { PyInt.Get(g.Index), PyInt.Get(g.Index + g.Length) }) : new PyTuple(new PyObject[] { PyInt.Get(-1), PyInt.Get(-1) });
         });
         mt.AddMethod("expand", (a, k) => PyStr.Of(((PyMatch)a[0]).M.Result(ConvertRepl(Str(a[1]), ((PyMatch)a[0]).Pattern.Names))));
-        return m;
     }
 
     private static int Pos(ReadOnlySpan<PyObject> a, PyStr[]? k, int i, string n) => Ops.Arg(a, k, i, n) is PyObject p ? (int)Ops.IndexValue(p) : 0;

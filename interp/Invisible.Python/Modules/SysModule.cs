@@ -6,14 +6,18 @@ using Invisible.Python.Vm;
 
 namespace Invisible.Python.Modules;
 
-public static class SysModule
+/// <summary>One interpreter's <c>sys</c> module (<see cref="InterpreterState.Sys"/>): its streams, argv, path and
+/// <c>sys.modules</c>, and the writes the interpreter itself makes to <c>sys.stdout</c>/<c>sys.stderr</c>.</summary>
+public sealed class SysModule
 {
-    public static PyModule Module = null!;
-    public static PyDict Modules = null!;
-    public static PyFile Stdout = null!, Stderr = null!, Stdin = null!;
+    public readonly PyModule Module;
+    /// <summary><c>sys.modules</c>.</summary>
+    public readonly PyDict Modules;
+    /// <summary>The streams the interpreter was made with (<c>sys.__stdout__</c>, ...); the host may redirect their writers.</summary>
+    public readonly PyFile Stdout, Stderr, Stdin;
     private static readonly PyStr SStdout = PyStr.Intern("stdout");
 
-    public static void Reset(TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir)
+    internal SysModule(InterpreterState interp, TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir)
     {
         Modules = new PyDict();
         Module = new PyModule("sys");
@@ -43,14 +47,14 @@ public static class SysModule
         d.SetItem("executable", PyStr.Of(Environment.ProcessPath ?? "invisible"));
         d.SetItem("implementation", new PyModule("implementation"));
         ((PyModule)d.GetOrNull("implementation")!).Add("name", PyStr.Of("invisible"));
-        d.SetItem("builtin_module_names", new PyTuple(Array.ConvertAll(new System.Collections.Generic.List<string>(ModuleRegistry.BuiltinNames()).ToArray(), s => (PyObject)PyStr.Of(s))));
+        d.SetItem("builtin_module_names", new PyTuple(Array.ConvertAll(new System.Collections.Generic.List<string>(BuiltinModules.Names).ToArray(), s => (PyObject)PyStr.Of(s))));
         d.SetItem("dont_write_bytecode", PyBool.True);
         var fi = new PyModule("float_info");
         fi.Add("max", new PyFloat(double.MaxValue)); fi.Add("min", new PyFloat(2.2250738585072014e-308)); fi.Add("epsilon", new PyFloat(double.Epsilon > 0 ? 2.220446049250313e-16 : 0));
         fi.Add("dig", PyInt.Get(15)); fi.Add("mant_dig", PyInt.Get(53));
         d.SetItem("float_info", fi);
         Module.AddFn("exit", (a, k) => throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, a.Length > 0 ? new[] { a[0] } : Array.Empty<PyObject>())));
-        Module.AddFn("getrecursionlimit", (a, k) => PyInt.Get(Interpreter.RecursionLimit));
+        Module.AddFn("getrecursionlimit", (a, k) => PyInt.Get(interp.RecursionLimit));
         Module.AddFn("setrecursionlimit", (a, k) =>
         {
             long n = Ops.IndexValue(a[0]);
@@ -58,16 +62,16 @@ public static class SysModule
             if (n > int.MaxValue) throw Ops.OverflowError("Python int too large to convert to C int");
             // Capped: every thread's stack is checked anyway (PythonThread.StackExhausted), but on the 512 MiB
             // interpreter thread a deeper recursion gets slow to unwind (each GC walks the whole stack).
-            Interpreter.RecursionLimit = (int)Math.Min(n, 200000);
+            interp.RecursionLimit = (int)Math.Min(n, 200000);
             return PyNone.Instance;
         });
         Module.AddFn("exc_info", (a, k) =>
         {
-            var e = Interpreter.CurrentExc;
+            var e = ThreadState.Current.CurrentExc;
             if (e == null) return new PyTuple(new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
             return new PyTuple(new PyObject[] { e.Type, e, PyNone.Instance });
         });
-        Module.AddFn("exception", (a, k) => (PyObject?)Interpreter.CurrentExc ?? PyNone.Instance);
+        Module.AddFn("exception", (a, k) => (PyObject?)ThreadState.Current.CurrentExc ?? PyNone.Instance);
         Module.AddFn("getsizeof", (a, k) => PyInt.Get(a[0] is PyStr s ? 49 + s.Value.Length : a[0] is PyList l ? 56 + 8 * l.Count : 28));
         Module.AddFn("intern", (a, k) => PyStr.Intern(((PyStr)a[0]).Value));
         Module.AddFn("getdefaultencoding", (a, k) => PyStr.Of("utf-8"));
@@ -76,7 +80,7 @@ public static class SysModule
         Modules.SetItem(PyStr.Of("sys"), Module);
     }
 
-    public static void WriteStdout(string s)
+    public void WriteStdout(string s)
     {
         var so = Module.ModDict.GetOrNull(SStdout);
         if (ReferenceEquals(so, Stdout)) { Stdout.Writer!.Write(s); return; }
@@ -85,7 +89,7 @@ public static class SysModule
         Ops.CallMethod(so, "write", PyStr.Of(s));
     }
 
-    public static void WriteStderr(string s)
+    public void WriteStderr(string s)
     {
         var se = Module.ModDict.GetOrNull("stderr");
         if (se is PyFile pf) { pf.Writer?.Write(s); return; }
@@ -93,14 +97,14 @@ public static class SysModule
         Ops.CallMethod(se, "write", PyStr.Of(s));
     }
 
-    public static void FlushStdout()
+    public void FlushStdout()
     {
         var so = Module.ModDict.GetOrNull(SStdout);
         if (so is PyFile pf) pf.Writer?.Flush();
         else if (so != null) { var f = Ops.GetAttrOrNull(so, PyStr.Intern("flush")); if (f != null) Ops.Call0(f); }
     }
 
-    public static string? ReadStdinLine()
+    public string? ReadStdinLine()
     {
         var si = Module.ModDict.GetOrNull("stdin");
         if (si is PyFile pf)

@@ -9,6 +9,8 @@ public sealed class PyFunction : PyObject
     public static PyType TypeObj = null!;
     public readonly CodeObject Code;
     public readonly PyDict Globals;
+    /// <summary>The builtins its frames fall back to: those of the frame that defined it (CPython's func_builtins).</summary>
+    public readonly PyDict Builtins;
     public PyObject[]? Defaults;
     public PyDict? KwDefaults;
     public readonly PyCell[]? Closure;
@@ -16,12 +18,13 @@ public sealed class PyFunction : PyObject
     public PyObject Module;
     private PyDict? _dict;
     public PyObject Doc = PyNone.Instance;
-    /// <summary>Named native entry stub (NativeEntry/NativeEntryPoints): 0 = not resolved yet, -1 = none (managed call).</summary>
+    /// <summary>Native entry point given by the interpreter's native bridge (<see cref="INativeBridge.EntryOf"/>):
+    /// 0 = not asked yet, -1 = none (the VM runs every call directly).</summary>
     public nint NativeEntry;
 
-    public PyFunction(CodeObject code, PyDict globals, PyObject[]? defaults, PyDict? kwdefaults, PyCell[]? closure)
+    public PyFunction(CodeObject code, PyDict globals, PyObject[]? defaults, PyDict? kwdefaults, PyCell[]? closure, PyDict builtins)
     {
-        Code = code; Globals = globals; Defaults = defaults; KwDefaults = kwdefaults; Closure = closure;
+        Code = code; Globals = globals; Defaults = defaults; KwDefaults = kwdefaults; Closure = closure; Builtins = builtins;
         Name = code.Name; QualName = code.QualName;
         Module = globals.GetOrNull(PyStr.S___name__) ?? PyNone.Instance;
     }

@@ -10,21 +10,29 @@ namespace Invisible.Python.Runtime;
 /// stack is checked too (<see cref="PythonThread.StackExhausted"/>), so a raised limit cannot overflow it.
 /// Use as <c>Recursion.Enter(" in comparison"); try { ... } finally { Recursion.Leave(); }</c>.
 /// </summary>
+/// The count is the calling thread's depth in its interpreter (<see cref="ThreadState"/>); code run outside any
+/// interpreter (a host formatting an object) has only the stack check.
 public static class Recursion
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Enter(string where)
     {
-        if (++Interpreter.Depth > Interpreter.RecursionLimit || PythonThread.StackExhausted()) Fail(where);
+        ThreadState? ts = ThreadState.CurrentOrNull;
+        if (ts is null) { CheckStack(); return; }
+        if (++ts.Depth > ts.RecursionLimit || PythonThread.StackExhausted()) Fail(ts, where);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Leave() => Interpreter.Depth--;
+    public static void Leave()
+    {
+        ThreadState? ts = ThreadState.CurrentOrNull;
+        if (ts is not null) ts.Depth--;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Fail(string where)
+    private static void Fail(ThreadState ts, string where)
     {
-        Interpreter.Depth--;
+        ts.Depth--;
         throw Ops.Exc(PyBaseException.RecursionErrorType, "maximum recursion depth exceeded" + where);
     }
 

@@ -28,11 +28,11 @@ public sealed class Frame
     public bool Yielded, Finished;
     public Frame? Back;
 
-    public Frame(CodeObject code, PyDict globals, PyCell[]? closure)
+    public Frame(CodeObject code, PyDict globals, PyCell[]? closure, PyDict builtins)
     {
         Code = code;
         Globals = globals;
-        Builtins = Interpreter.BuiltinsDict;
+        Builtins = builtins;
         // locals and the value stack share one array: the stack starts after the locals
         var slots = new PyObject[code.NLocals + code.StackSize];
         Fast = slots!;

@@ -18,7 +18,10 @@ public sealed class PyGenerator : PyObject
     public bool Finished => Frame.Finished;
 
     /// <summary>Resume; returns the yielded value, or null when the generator returned (result set).</summary>
-    public PyObject? SendInternal(PyObject value, out PyObject? result)
+    public PyObject? SendInternal(PyObject value, out PyObject? result) => SendInternal(ThreadState.Current, value, out result);
+
+    /// <summary><see cref="SendInternal(PyObject, out PyObject?)"/> on the caller's thread state (the eval loop has it).</summary>
+    internal PyObject? SendInternal(ThreadState ts, PyObject value, out PyObject? result)
     {
         result = null;
         if (Frame.Finished) { result = PyNone.Instance; return null; }
@@ -29,19 +32,21 @@ public sealed class PyGenerator : PyObject
             _started = true;
         }
         else Slot.Of(Frame.Stack)[Frame.Sp++].V = value; // no covariant store check (frame slots are exactly PyObject[])
-        return Resume(out result);
+        return Resume(ts, out result);
     }
 
-    private PyObject? Resume(out PyObject? result)
+    private PyObject? Resume(out PyObject? result) => Resume(ThreadState.Current, out result);
+
+    private PyObject? Resume(ThreadState ts, out PyObject? result)
     {
         result = null;
         _running = true;
-        var savedExc = Interpreter.CurrentExc;
+        var savedExc = ts.CurrentExc;
         PyException? raised = null;
         try
         {
             Frame.Yielded = false;
-            var r = Interpreter.Execute(Frame);
+            var r = Interpreter.Execute(ts, Frame);
             if (Frame.Yielded) { Frame.Yielded = false; return r; }
             Frame.Finished = true;
             result = r;
@@ -58,13 +63,16 @@ public sealed class PyGenerator : PyObject
                 raised = new PyException(re);
             }
         }
-        finally { _running = false; Interpreter.CurrentExc = savedExc; }
+        finally { _running = false; ts.CurrentExc = savedExc; }
         // Thrown after the catch block, as in Interpreter.Run: a throw from inside it would stack one exception dispatch
         // per generator of a `yield from` chain.
         throw raised;
     }
 
     public override PyObject? Next() => SendInternal(PyNone.Instance, out _);
+
+    /// <summary><see cref="Next()"/> on the caller's thread state (the eval loop's for-loops and yield from).</summary>
+    internal PyObject? Next(ThreadState ts) => SendInternal(ts, PyNone.Instance, out _);
 
     public PyObject Send(PyObject v)
     {

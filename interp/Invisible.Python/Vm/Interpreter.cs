@@ -7,34 +7,28 @@ using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Vm;
 
-/// <summary>The bytecode evaluation loop.</summary>
+/// <summary>The bytecode evaluation loop. It keeps no state of its own: everything it reads and writes per thread
+/// (depth, current frame, handled exception, the interrupt request and lock flag copied from the interpreter) is in the
+/// <see cref="ThreadState"/> it passes from call to call; entry points without one take the calling thread's
+/// (<see cref="ThreadState.Current"/>).</summary>
 public static class Interpreter
 {
-    public static PyDict BuiltinsDict = null!;
-    public static int RecursionLimit = 1000;
-    public static int Depth;
-    /// <summary>The exception currently being handled (sys.exc_info()).</summary>
-    public static PyBaseException? CurrentExc;
-    public static Frame? CurrentFrame;
-    /// <summary>Process-wide interrupt request (<see cref="PythonEngine.RequestInterrupt"/>): nonzero until a running
-    /// interpreter notices it (backward jumps, frame entry) and raises KeyboardInterrupt there.</summary>
-    private static int s_interrupt;
-
-    internal static void RequestInterrupt() => Volatile.Write(ref s_interrupt, 1);
-    internal static bool ClearInterrupt() => Interlocked.Exchange(ref s_interrupt, 0) != 0;
-    internal static bool InterruptPending => Volatile.Read(ref s_interrupt) != 0;
-
+    /// <summary>An interrupt request of the interpreter (<see cref="InterpreterState.RequestInterrupt"/>) was seen at a
+    /// back-edge or frame entry: raise KeyboardInterrupt here unless another thread took it first.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RaiseInterrupt()
+    private static void RaiseInterrupt(ThreadState ts)
     {
-        if (Interlocked.Exchange(ref s_interrupt, 0) != 0)
+        Volatile.Write(ref ts.Interrupt, 0);
+        if (ts.Interp.ClearInterrupt())
             throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
     }
 
-    public static PyObject CallFunction(PyFunction fn, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    public static PyObject CallFunction(PyFunction fn, ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => CallFunction(ThreadState.Current, fn, args, kwnames);
+
+    public static PyObject CallFunction(ThreadState ts, PyFunction fn, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
         var code = fn.Code;
-        var f = new Frame(code, fn.Globals, fn.Closure);
+        var f = new Frame(code, fn.Globals, fn.Closure, fn.Builtins);
         if (kwnames == null && args.Length == code.ArgCount && !code.HasVarArgs && !code.HasVarKw && code.KwOnlyCount == 0)
         {
             var fast = Unsafe.As<Slot[]>(f.Fast);
@@ -47,25 +41,40 @@ public static class Interpreter
             for (int i = 0; i < c2a.Length; i++) if (c2a[i] >= 0) { f.Cells[i].Value = f.Fast[c2a[i]]; f.Fast[c2a[i]] = null; }
         }
         if (code.IsGenerator) return new PyGenerator(f, fn.Name, fn.QualName);
-        // Through the function's named native stub (gdb/perf/leak traces name Python frames), unless it has none.
-        return fn.NativeEntry == -1 ? Execute(f) : NativeEntry.NativeEntryPoints.Execute(fn, f);
+        // Through the function's native entry point (the bridge's: gdb/perf/leak traces name Python frames), unless it has none.
+        return fn.NativeEntry == -1 ? Execute(ts, f) : ExecuteThroughEntry(ts, fn, f);
     }
 
-    public static PyObject Execute(Frame f)
+    /// <summary>A function not known to have no native entry point: ask the native bridge once (INativeBridge.EntryOf),
+    /// then run through the entry it gave.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static PyObject ExecuteThroughEntry(ThreadState ts, PyFunction fn, Frame f)
     {
-        if (Volatile.Read(ref s_interrupt) != 0) RaiseInterrupt();
-        bool locked = InterpreterState.Enter is { } enter && enter(); // the native bridge's interpreter lock, once armed
-        if (++Depth > RecursionLimit || ((Depth & 7) == 0 && PythonThread.StackExhausted()))
+        nint entry = fn.NativeEntry;
+        INativeBridge? bridge = ts.Bridge;
+        if (entry == 0) entry = fn.NativeEntry = bridge?.EntryOf(fn) ?? -1;
+        return entry == -1 || bridge == null ? Execute(ts, f) : bridge.CallThroughEntry(ts, fn, f, entry);
+    }
+
+    public static PyObject Execute(Frame f) => Execute(ThreadState.Current, f);
+
+    /// <summary>Run frame <paramref name="f"/> on thread state <paramref name="ts"/> (the calling thread's) until it
+    /// returns or yields: interrupt check, the interpreter lock once armed, the recursion limit, the frame chain.</summary>
+    public static PyObject Execute(ThreadState ts, Frame f)
+    {
+        if (Volatile.Read(ref ts.Interrupt) != 0) RaiseInterrupt(ts);
+        bool locked = ts.LockArmed && ts.Lock.Enter(ts); // the interpreter lock, once a native bridge armed it
+        if (++ts.Depth > ts.RecursionLimit || ((ts.Depth & 7) == 0 && PythonThread.StackExhausted()))
         {
-            Depth--;
-            if (locked) InterpreterState.Leave!();
+            ts.Depth--;
+            if (locked) ts.Lock.Leave(ts);
             throw Ops.Exc(PyBaseException.RecursionErrorType, "maximum recursion depth exceeded");
         }
-        var back = CurrentFrame;
+        var back = ts.CurrentFrame;
         f.Back = back;
-        CurrentFrame = f;
-        try { return Run(f); }
-        finally { Depth--; CurrentFrame = back; if (locked) InterpreterState.Leave!(); }
+        ts.CurrentFrame = f;
+        try { return Run(ts, f); }
+        finally { ts.Depth--; ts.CurrentFrame = back; if (locked) ts.Lock.Leave(ts); }
     }
 
     private static void BindArgs(PyFunction fn, Frame f, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
@@ -153,9 +162,9 @@ public static class Interpreter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static PyObject CallObj(PyObject callee, ReadOnlySpan<PyObject> args, PyStr[]? kw)
+    private static PyObject CallObj(ThreadState ts, PyObject callee, ReadOnlySpan<PyObject> args, PyStr[]? kw)
     {
-        if (callee is PyFunction pf) return CallFunction(pf, args, kw);
+        if (callee is PyFunction pf) return CallFunction(ts, pf, args, kw);
         if (callee is PyBuiltinFunction bf) return bf.Fn(args, kw);
         return Ops.Call(callee, args, kw);
     }
@@ -184,9 +193,9 @@ public static class Interpreter
         throw Ops.TypeError("exceptions must derive from BaseException");
     }
 
-    private static void SetContext(PyBaseException exc)
+    private static void SetContext(ThreadState ts, PyBaseException exc)
     {
-        var cur = CurrentExc;
+        var cur = ts.CurrentExc;
         if (cur == null || ReferenceEquals(cur, exc)) return;
         if (exc.Context != PyNone.Instance) return;
         // avoid cycles
@@ -220,7 +229,7 @@ public static class Interpreter
 
     /// <summary>Run (or resume) a frame until it returns or yields. Exceptions are handled here, around
     /// <see cref="Loop"/>: the loop itself has no exception handler, so the JIT keeps ip and sp in registers.</summary>
-    public static PyObject Run(Frame f)
+    public static PyObject Run(ThreadState ts, Frame f)
     {
         var code = f.Code;
         PyBaseException? pending = f.ThrowIn;
@@ -231,7 +240,7 @@ public static class Interpreter
             try
             {
                 if (pending != null) { var p = pending; pending = null; throw new PyException(p); }
-                return Loop(f);
+                return Loop(ts, f);
             }
             catch (Exception ex)
             {
@@ -244,16 +253,16 @@ public static class Interpreter
                     exc.Traceback.Add(new TraceEntry(code.Filename, code.Lines.Length > 0 ? code.Lines[Math.Clamp(ip - 1, 0, code.Lines.Length - 1)] : 0, code.Name));
                     exc.LastFrame = f;
                 }
-                SetContext(exc);
+                SetContext(ts, exc);
                 bool handled = false;
                 while (f.BlockCount > 0)
                 {
                     var b = f.Blocks![--f.BlockCount];
-                    if (b.IsHandler) { CurrentExc = b.Saved; continue; }
+                    if (b.IsHandler) { ts.CurrentExc = b.Saved; continue; }
                     // the loop's sp is gone: clear everything above the handler's level
                     Array.Clear(stack, b.Level, stack.Length - b.Level);
-                    f.PushBlock(0, b.Level, true, CurrentExc);
-                    CurrentExc = exc;
+                    f.PushBlock(0, b.Level, true, ts.CurrentExc);
+                    ts.CurrentExc = exc;
                     stack[b.Level] = exc;
                     f.Sp = b.Level + 1;
                     f.Ip = b.Handler;
@@ -276,7 +285,7 @@ public static class Interpreter
     }
 
     /// <summary>The dispatch loop: runs from f.Ip with the value stack at f.Sp until a return or yield.</summary>
-    private static PyObject Loop(Frame f)
+    private static PyObject Loop(ThreadState ts, Frame f)
     {
         var code = f.Code;
         var ins = code.Code;
@@ -404,8 +413,8 @@ public static class Interpreter
                         var callee = st[b].V;
                         var self = st[b + 1].V;
                         PyObject r = self != null
-                            ? CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n + 1), kw)
-                            : CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 2, n), kw);
+                            ? CallObj(ts, callee, new ReadOnlySpan<PyObject>(stack, b + 1, n + 1), kw)
+                            : CallObj(ts, callee, new ReadOnlySpan<PyObject>(stack, b + 2, n), kw);
                         kw = null;
                         for (int i = b + 1; i < sp; i++) st[i].V = null!;
                         sp = b;
@@ -418,13 +427,13 @@ public static class Interpreter
                         int b = sp - n - 1;
                         var callee = st[b].V;
                         PyObject r;
-                        if (callee is PyFunction pf) r = CallFunction(pf, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
+                        if (callee is PyFunction pf) r = CallFunction(ts, pf, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
                         else if (callee is PyBoundMethod bm && bm.Func is PyFunction bpf)
                         {
                             st[b].V = bm.Self;
-                            r = CallFunction(bpf, new ReadOnlySpan<PyObject>(stack, b, n + 1), kw);
+                            r = CallFunction(ts, bpf, new ReadOnlySpan<PyObject>(stack, b, n + 1), kw);
                         }
-                        else r = CallObj(callee, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
+                        else r = CallObj(ts, callee, new ReadOnlySpan<PyObject>(stack, b + 1, n), kw);
                         kw = null;
                         for (int i = b + 1; i < sp; i++) st[i].V = null!;
                         sp = b;
@@ -543,7 +552,7 @@ public static class Interpreter
                     {
                         int target = word >> 8;
                         // a backward jump closes a loop: one load to honour an interrupt request
-                        if (target < ip && Volatile.Read(ref s_interrupt) != 0) RaiseInterrupt();
+                        if (target < ip && Volatile.Read(ref ts.Interrupt) != 0) RaiseInterrupt(ts);
                         ip = target;
                         break;
                     }
@@ -573,7 +582,7 @@ public static class Interpreter
                         var it = st[sp - 1].V;
                         // the builtin iterators (sealed classes) are called directly; others may be heap classes
                         var v = it is PyRangeIterator ri ? ri.Next() : it is PyListIterator li ? li.Next() : it is PySeqIterator si ? si.Next()
-                            : it.Type.IsHeap ? Ops.Next(it) : it.Next();
+                            : it is PyGenerator gen ? gen.Next(ts) : it.Type.IsHeap ? Ops.Next(it) : it.Next();
                         if (v == null) { st[--sp].V = null!; ip = word >> 8; }
                         else st[sp++].V = v;
                         break;
@@ -698,7 +707,7 @@ public static class Interpreter
                         var it = st[sp - 1].V;
                         PyObject? r;
                         PyObject? result = null;
-                        if (it is PyGenerator g) r = g.SendInternal(v, out result);
+                        if (it is PyGenerator g) r = g.SendInternal(ts, v, out result);
                         else if (v == PyNone.Instance) { r = Ops.Next(it); if (r == null) result = PyNone.Instance; }
                         else
                         {
@@ -718,7 +727,7 @@ public static class Interpreter
                 case Op.PopExcept:
                     {
                         var b = f.Blocks![--f.BlockCount];
-                        CurrentExc = b.Saved;
+                        ts.CurrentExc = b.Saved;
                         break;
                     }
                 case Op.Raise:
@@ -726,7 +735,7 @@ public static class Interpreter
                         int n = word >> 8;
                         if (n == 0)
                         {
-                            var cur = CurrentExc ?? throw Ops.RuntimeError("No active exception to reraise");
+                            var cur = ts.CurrentExc ?? throw Ops.RuntimeError("No active exception to reraise");
                             throw new PyException(cur);
                         }
                         PyObject? cause = n == 2 ? st[--sp].V : null;
@@ -766,11 +775,11 @@ public static class Interpreter
                     sp = DoImportName(f, st, sp, word);
                     break;
                 case Op.ImportFrom:
-                    st[sp].V = Modules.Importer.ImportFrom(st[sp - 1].V, names[word >> 8]);
+                    st[sp].V = ts.Interp.Imports.ImportFrom(st[sp - 1].V, names[word >> 8]);
                     sp++;
                     break;
                 case Op.ImportStar:
-                    Modules.Importer.ImportStar(st[--sp].V, f.Locals ?? f.Globals);
+                    Importing.ImportSystem.ImportStar(st[--sp].V, f.Locals ?? f.Globals);
                     break;
                 case Op.LoadAssertionError: st[sp++].V = PyBaseException.AssertionErrorType; break;
                 case Op.PrintExpr:
@@ -901,7 +910,7 @@ public static class Interpreter
         if ((flags & 4) != 0) { var t = (PyTuple)st[--sp].V; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
         if ((flags & 2) != 0) kwdefs = (PyDict)st[--sp].V;
         if ((flags & 1) != 0) defs = ((PyTuple)st[--sp].V).Items;
-        var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure);
+        var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure, f.Builtins);
         if (cw.Code.Doc != null) fn.Doc = cw.Code.Doc;
         st[sp++].V = fn;
         return sp;
@@ -951,8 +960,9 @@ public static class Interpreter
         var v = st[--sp].V;
         if (v != PyNone.Instance)
         {
-            BuiltinsDict.SetItem("_", v);
-            Modules.SysModule.WriteStdout(Ops.Repr(v) + "\n");
+            var interp = ThreadState.Current.Interp;
+            interp.Builtins.SetItem("_", v);
+            interp.Sys.WriteStdout(Ops.Repr(v) + "\n");
         }
         return sp;
     }
@@ -1052,7 +1062,7 @@ public static class Interpreter
         var names = code.Names;
         var fromlist = st[--sp].V;
         var level = (PyInt)st[--sp].V;
-        st[sp++].V = Modules.Importer.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
+        st[sp++].V = ThreadState.Current.Interp.Imports.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
         return sp;
     }
 

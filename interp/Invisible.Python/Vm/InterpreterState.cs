@@ -1,42 +1,228 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using BuiltinsFactory = Invisible.Python.Builtins.BuiltinsModule;
+using Invisible.Python.Importing;
+using Invisible.Python.Modules;
 using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Vm;
 
 /// <summary>
-/// The interpreter's per-execution state (<see cref="Interpreter.Depth"/>, <see cref="Interpreter.CurrentFrame"/>,
-/// <see cref="Interpreter.CurrentExc"/>): saved, reset and restored by the native bridge when a C callback runs
-/// Python on a thread other than the one whose Python is suspended in a native call (its interpreter lock makes
-/// the two take turns). <see cref="Enter"/>/<see cref="Leave"/> are that lock's hooks around frame execution.
+/// The interpreter object (CPython's <c>PyInterpreterState</c>): everything one interpreter owns — its builtins, its
+/// <c>sys</c> module and <c>sys.modules</c>, its import system, its lock and the thread states of the threads running
+/// its code, its interrupt requests, the native bridge plugged into it, the sources its tracebacks quote. Nothing of it
+/// is static, so several interpreters live side by side in one process (an attach session gets a fresh one each time,
+/// tests run many). What stays static is shared and immutable once made: the built-in type objects, interned
+/// strings, the small-int cache, the table of built-in (C-level) modules.
+/// <para>Code reaches its interpreter through the thread state the eval loop passes along, or, where none is at hand
+/// (built-in functions, type slots), through <see cref="ThreadState.Current"/>.</para>
 /// </summary>
-public readonly struct InterpreterState
+public sealed class InterpreterState
 {
-    public readonly int Depth;
-    public readonly Frame? CurrentFrame;
-    public readonly PyBaseException? CurrentExc;
+    /// <summary>The <c>builtins</c> module and its dict (what frames fall back to for names).</summary>
+    public readonly PyModule BuiltinsModule;
+    public readonly PyDict Builtins;
+    /// <summary>The <c>sys</c> module of this interpreter (its streams, path, argv, <c>sys.modules</c>).</summary>
+    public readonly SysModule Sys;
+    public readonly ImportSystem Imports;
+    public readonly InterpreterLock Lock;
 
-    private InterpreterState(int depth, Frame? frame, PyBaseException? exc) { Depth = depth; CurrentFrame = frame; CurrentExc = exc; }
+    private readonly object _threadGate = new();
+    private readonly List<ThreadState> _threads = new();
+    /// <summary>CPython's default <c>sys.getrecursionlimit()</c>.</summary>
+    public const int DefaultRecursionLimit = 1000;
 
-    public static InterpreterState Save() => new(Interpreter.Depth, Interpreter.CurrentFrame, Interpreter.CurrentExc);
+    private int _recursionLimit = DefaultRecursionLimit;
+    private int _interrupt;
+    private INativeBridge? _bridge;
+    private readonly Dictionary<string, string[]> _sources = new(StringComparer.Ordinal);
 
-    /// <summary>A fresh outermost state (as at the start of a program).</summary>
-    public static void Reset()
+    public InterpreterState(TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir)
     {
-        Interpreter.Depth = 0;
-        Interpreter.CurrentFrame = null;
-        Interpreter.CurrentExc = null;
+        BuiltinsFactory.InitTypes();
+        Lock = new InterpreterLock(this);
+        BuiltinsModule = BuiltinsFactory.Create();
+        Builtins = BuiltinsModule.ModDict;
+        Sys = new SysModule(this, stdout, stderr, stdin, argv, scriptDir);
+        Sys.Modules.SetItem(PyStr.Of("builtins"), BuiltinsModule);
+        Imports = new ImportSystem(this);
     }
 
-    public void Restore()
+    /// <summary><c>sys.modules</c>.</summary>
+    public PyDict Modules => Sys.Modules;
+
+    // ------------------------------------------------------------------ threads
+
+    /// <summary>
+    /// Make this interpreter the one the calling thread runs (CPython's <c>PyThreadState_Swap</c>): the thread gets its
+    /// thread state for this interpreter (a new one at its outermost entry, the same one when nested) and
+    /// <see cref="ThreadState.Current"/> is it until the returned entry is disposed. Hosts call it around running code
+    /// (<see cref="PythonEngine"/> does), a native bridge around a C callback that runs Python (then also
+    /// <see cref="InterpreterLock.EnterCallback"/>). Does not take the interpreter lock.
+    /// </summary>
+    public ThreadEntry Enter()
     {
-        Interpreter.Depth = Depth;
-        Interpreter.CurrentFrame = CurrentFrame;
-        Interpreter.CurrentExc = CurrentExc;
+        ThreadState? current = ThreadState.CurrentOrNull;
+        if (current != null && ReferenceEquals(current.Interp, this))
+        {
+            current.Entries++;
+            return new ThreadEntry(current, current);
+        }
+        var ts = new ThreadState(this, Environment.CurrentManagedThreadId) { Entries = 1 };
+        lock (_threadGate)
+        {
+            ts.RecursionLimit = _recursionLimit;
+            ts.Interrupt = Volatile.Read(ref _interrupt);
+            ts.LockArmed = Lock.Armed;
+            ts.Bridge = _bridge;
+            _threads.Add(ts);
+        }
+        ThreadState.Swap(ts);
+        return new ThreadEntry(ts, current);
     }
 
-    /// <summary>When set, called before every frame execution: returns true when it acquired the interpreter lock
-    /// for this thread (its outermost frame); <see cref="Leave"/> is then called after that frame. Null (the default,
-    /// no native callbacks exist) costs one static load per call.</summary>
-    public static Func<bool>? Enter;
-    public static Action? Leave;
+    internal void Leave(ThreadState ts, ThreadState? previous)
+    {
+        if (--ts.Entries > 0) return;
+        lock (_threadGate) _threads.Remove(ts);
+        ThreadState.Swap(previous);
+    }
+
+    /// <summary>Sets a copy kept in every thread state of this interpreter (under the thread-state gate, so a thread
+    /// state made concurrently gets the new value either way).</summary>
+    private void ForEachThread(Action<ThreadState> update)
+    {
+        lock (_threadGate) foreach (ThreadState ts in _threads) update(ts);
+    }
+
+    /// <summary>True while the thread <paramref name="managedThreadId"/> runs a native call made from Python.</summary>
+    public bool InNativeCall(int managedThreadId)
+    {
+        lock (_threadGate)
+            foreach (ThreadState ts in _threads)
+                if (ts.ManagedThreadId == managedThreadId && Volatile.Read(ref ts.NativeCalls) > 0) return true;
+        return false;
+    }
+
+    internal void OnLockArmed() => ForEachThread(static ts => ts.LockArmed = true);
+
+    /// <summary><c>sys.getrecursionlimit()</c> / <c>sys.setrecursionlimit()</c>.</summary>
+    public int RecursionLimit
+    {
+        get => _recursionLimit;
+        set
+        {
+            lock (_threadGate)
+            {
+                _recursionLimit = value;
+                foreach (ThreadState ts in _threads) ts.RecursionLimit = value;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ interrupts
+
+    /// <summary>Ask the Python code this interpreter runs (on any of its threads) to stop: the eval loop raises
+    /// KeyboardInterrupt at its next loop back-edge or function entry, where the script may catch it. Safe to call from
+    /// any thread (a console's Ctrl-C handler, an attach session's relay); a request made while nothing runs is taken
+    /// by the next code that runs (hosts that do not want that call <see cref="ClearInterrupt"/> before running new input).</summary>
+    public void RequestInterrupt()
+    {
+        Volatile.Write(ref _interrupt, 1);
+        ForEachThread(static ts => Volatile.Write(ref ts.Interrupt, 1));
+    }
+
+    /// <summary>Withdraw a pending interrupt request; true if one was pending.</summary>
+    public bool ClearInterrupt()
+    {
+        if (Interlocked.Exchange(ref _interrupt, 0) == 0) return false;
+        ForEachThread(static ts => Volatile.Write(ref ts.Interrupt, 0));
+        return true;
+    }
+
+    /// <summary>True while an interrupt request waits to be taken.</summary>
+    public bool InterruptPending => Volatile.Read(ref _interrupt) != 0;
+
+    // ------------------------------------------------------------------ the native bridge
+
+    /// <summary>The native bridge plugged into this interpreter, if any (<see cref="INativeBridge"/>).</summary>
+    public INativeBridge? Bridge => _bridge;
+
+    /// <summary>Plug a native bridge in (once, before code runs): its module finder is consulted first by every
+    /// import, and Python functions get their native entry points from it (<see cref="INativeBridge"/>'s contract).</summary>
+    public void InstallBridge(INativeBridge bridge)
+    {
+        if (_bridge != null) throw new InvalidOperationException("a native bridge is installed already");
+        Imports.AddFinder(bridge);
+        lock (_threadGate)
+        {
+            _bridge = bridge;
+            foreach (ThreadState ts in _threads) ts.Bridge = bridge;
+        }
+    }
+
+    // ------------------------------------------------------------------ sources (tracebacks)
+
+    /// <summary>Remember the text of a source file or string so tracebacks can quote its lines.</summary>
+    public void RegisterSource(string filename, string src)
+    {
+        string[] lines = src.Replace("\r\n", "\n").Split('\n');
+        lock (_sources) _sources[filename] = lines;
+    }
+
+    /// <summary>Line <paramref name="line"/> of <paramref name="filename"/> (registered source, else the file), or null.</summary>
+    public string? SourceLine(string filename, int line)
+    {
+        string[]? lines;
+        lock (_sources) _sources.TryGetValue(filename, out lines);
+        if (lines == null && File.Exists(filename))
+        {
+            try
+            {
+                lines = File.ReadAllText(filename).Replace("\r\n", "\n").Split('\n');
+                lock (_sources) _sources[filename] = lines;
+            }
+            catch (IOException) { return null; }
+        }
+        if (lines == null || line < 1 || line > lines.Length) return null;
+        var s = lines[line - 1];
+        return s.Trim().Length == 0 ? null : s;
+    }
+
+    // ------------------------------------------------------------------ running code
+
+    /// <summary>Run source in the given namespace (exec/eval, module import) on the calling thread, which must be
+    /// running this interpreter.</summary>
+    public PyObject RunSource(string src, string filename, bool eval, PyDict globals, PyDict? locals)
+    {
+        ThreadState ts = ThreadState.Current;
+        RegisterSource(filename, src);
+        var code = PythonEngine.Compile(src, filename, eval);
+        if (locals != null && !ReferenceEquals(locals, globals))
+        {
+            // run with a separate locals dict: compile names as LOAD_NAME semantics is not available for
+            // module code, so merge: execute in a temporary globals that chains to the real one.
+            var tmp = globals.Copy();
+            foreach (var kv in locals.Items()) tmp.SetItem(kv.Key, kv.Value);
+            var fr = new Frame(code, tmp, null, Builtins);
+            Interpreter.Execute(ts, fr);
+            foreach (var kv in tmp.Items())
+            {
+                var orig = globals.GetOrNull(kv.Key);
+                if (orig == null || !ReferenceEquals(orig, kv.Value)) { if (kv.Key is PyStr ks && ks.Value == "__eval_result__") continue; locals.SetItem(kv.Key, kv.Value); }
+            }
+            if (eval) return tmp.GetOrNull("__eval_result__") ?? PyNone.Instance;
+            return PyNone.Instance;
+        }
+        var f = new Frame(code, globals, null, Builtins) { Locals = globals };
+        Interpreter.Execute(ts, f);
+        if (eval)
+        {
+            var r = globals.Pop(PyStr.Intern("__eval_result__"));
+            return r ?? PyNone.Instance;
+        }
+        return PyNone.Instance;
+    }
 }

@@ -12,8 +12,8 @@
  *    block allocated or freed concurrently may or may not be seen.
  *  - Addresses are plain integers: nothing here dereferences a user pointer, so a wild
  *    address is answered with "no block", never a crash.
- *  - The layout of every struct is part of the ABI with the C# side (Invisible.Runtime's
- *    Interop/QueryApi.cs mirrors it); `version` changes when it does.
+ *  - The layout of every struct is part of the ABI with the C# side (its one mirror is
+ *    abi/Invisible.Abi/Query/QueryApi.cs); `version` changes when it does.
  *  - The last section is not part of that ABI: it is what the code linked with malloc-instrument
  *    into libinvisible.so (preload/libinvisible) calls directly.
  */

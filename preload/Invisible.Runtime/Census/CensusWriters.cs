@@ -3,6 +3,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Invisible.Abi.Census;
 
 namespace Invisible.Runtime.Census;
 

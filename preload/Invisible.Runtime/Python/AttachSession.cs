@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using Invisible.DwarfPython;
 using Invisible.Python;
 using Invisible.Python.Hosting;
 using Invisible.Python.Runtime;
@@ -21,10 +22,12 @@ internal sealed class AttachSession
     // Interrupts (Ctrl-C). The relay thread calls InterruptArrived for each "interrupt" message before passing it
     // on; while code runs, that sets the interpreter's interrupt flag and counts the message as delivered, so the
     // session ignores the message itself when it reads it (at output, in input(), or back at the prompt) unless
-    // the flag is still pending then. One session at a time: static state.
+    // the flag is still pending then. One session at a time: static state (the listener's, not an interpreter's);
+    // s_engine is the session's interpreter, the one interrupts go to.
     private static readonly object InterruptGate = new();
     private static bool s_running;
     private static int s_delivered;
+    private static PythonEngine? s_engine;
 
     private readonly SessionChannel _channel;
     private readonly SessionWriter _stdout, _stderr;
@@ -87,8 +90,8 @@ internal sealed class AttachSession
     {
         lock (InterruptGate)
         {
-            if (!s_running) return false;
-            PythonEngine.RequestInterrupt();
+            if (!s_running || s_engine == null) return false;
+            s_engine.RequestInterrupt();
             s_delivered++;
             return true;
         }
@@ -102,7 +105,7 @@ internal sealed class AttachSession
         {
             if (s_delivered == 0) return true;
             s_delivered--;
-            return PythonEngine.ClearInterrupt(); // still pending: handled here instead (and only once)
+            return s_engine?.ClearInterrupt() ?? true; // still pending: handled here instead (and only once)
         }
     }
 
@@ -114,7 +117,7 @@ internal sealed class AttachSession
             if (running)
             {
                 s_delivered = 0;
-                PythonEngine.ClearInterrupt();
+                s_engine?.ClearInterrupt();
             }
         }
     }
@@ -202,12 +205,14 @@ internal sealed class AttachSession
         }
     }
 
-    /// <summary>A fresh interpreter with DwarfPython's modules (`import c`, `import process`, `import NAME` for
-    /// a loaded library): here they describe this very process.</summary>
+    /// <summary>A fresh interpreter with DwarfPython plugged in (`import c`, `import process`, `import NAME` for
+    /// a loaded library): here they describe this very process. It becomes the one interrupts go to.</summary>
     private PythonEngine NewEngine(string[] argv)
     {
-        Invisible.Python.Native.DwarfPython.Install(); // idempotent: registers the module provider once
-        return new PythonEngine(_stdout, _stderr, _stdin, argv, "");
+        var engine = new PythonEngine(_stdout, _stderr, _stdin, argv, "");
+        Bridge.Install(engine);
+        lock (InterruptGate) s_engine = engine;
+        return engine;
     }
 
     /// <summary>A failure of the interpreter itself (not a Python exception): reported, the session goes on.</summary>

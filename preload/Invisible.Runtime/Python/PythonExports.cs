@@ -1,6 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
-using Invisible.Runtime.Interop;
+using Invisible.Abi.Query;
 
 namespace Invisible.Runtime.Python;
 
@@ -31,7 +31,7 @@ public static unsafe class PythonExports
     /// <summary>
     /// Ctrl-C of the attach client, called by libinvisible.so's session relay (its own thread) the moment an
     /// "interrupt" message arrives, before the message itself reaches the session: while the session runs code,
-    /// KeyboardInterrupt is raised at its next loop back-edge or call (<see cref="Invisible.Python.PythonEngine.RequestInterrupt"/>).
+    /// KeyboardInterrupt is raised at its next loop back-edge or call (<see cref="Invisible.Python.PythonEngine.RequestInterrupt"/> of the session's engine).
     /// Returns 1 when the running code was asked to stop, 0 when the session is idle at its prompt (the message
     /// then prints KeyboardInterrupt there, as CPython's prompt does). Never throws into C.
     /// </summary>

@@ -1,7 +1,8 @@
 using System.IO;
 using System.Text.Json;
+using Invisible.Abi.Census;
+using Invisible.Abi.Query;
 using Invisible.Runtime.Census;
-using Invisible.Runtime.Interop;
 
 namespace Invisible.Runtime.Reporting;
 

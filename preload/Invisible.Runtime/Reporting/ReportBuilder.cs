@@ -3,9 +3,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using Invisible.Abi.Census;
+using Invisible.Abi.Query;
 using Invisible.Abi.Symbolization;
 using Invisible.Runtime.Census;
-using Invisible.Runtime.Interop;
 
 namespace Invisible.Runtime.Reporting;
 

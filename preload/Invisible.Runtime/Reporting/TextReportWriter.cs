@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.IO;
 using System.Text;
+using Invisible.Abi.Query;
 using Invisible.Abi.Symbolization;
-using Invisible.Runtime.Interop;
 
 namespace Invisible.Runtime.Reporting;
 

@@ -5,27 +5,25 @@ using Invisible.Abi.Dwarf;
 using Invisible.Abi.Ffi;
 using Invisible.Python.Modules;
 using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary>Finds the library behind <c>import NAME</c> and the process image that describes it.</summary>
 internal static class NativeLibraries
 {
-    private static ProcessImage? _image;
     private static readonly object Gate = new();
     private static readonly Dictionary<string, NativeModule> ByPath = new(StringComparer.Ordinal);
 
-    public static ProcessImage Image
-    {
-        get { lock (Gate) return _image ??= ProcessImage.ForCurrentProcess(); }
-    }
+    /// <summary>The process's image, shared with the census (one copy of each module's DWARF).</summary>
+    public static ProcessImage Image => ProcessImage.Shared;
 
     /// <summary>The module provider: <c>c</c> → libc, <c>m</c> → libm, <c>NAME</c> → a loaded or loadable
     /// <c>libNAME.so*</c> (loaded objects, the loader's search path, then sys.path directories).</summary>
-    public static PyModule? TryImport(string name)
+    public static PyModule? TryImport(InterpreterState interp, string name)
     {
-        if (name.Length == 0 || name.Contains('.') || ModuleRegistry.IsBuiltin(name)) return null;
-        string? path = Resolve(name, out nint handle);
+        if (name.Length == 0 || name.Contains('.') || BuiltinModules.Contains(name)) return null;
+        string? path = Resolve(interp, name, out nint handle);
         if (path == null) return null;
         return ForPath(name, path, handle);
     }
@@ -57,7 +55,7 @@ internal static class NativeLibraries
         return ForPath(name, real, h);
     }
 
-    private static string? Resolve(string name, out nint handle)
+    private static string? Resolve(InterpreterState interp, string name, out nint handle)
     {
         handle = 0;
         string soname = name switch { "c" => "libc.so.6", "m" => "libm.so.6", "dl" => "libc.so.6", "pthread" => "libc.so.6", _ => "lib" + name + ".so" };
@@ -67,7 +65,7 @@ internal static class NativeLibraries
         if (handle == 0) handle = Dl.Open(soname, Dl.RTLD_NOW | Dl.RTLD_GLOBAL);
         if (handle == 0)
         {
-            foreach (string dir in SearchDirs())
+            foreach (string dir in SearchDirs(interp))
             {
                 string? f = FindIn(dir, "lib" + name + ".so");
                 if (f == null) continue;
@@ -95,9 +93,9 @@ internal static class NativeLibraries
         return 0;
     }
 
-    private static IEnumerable<string> SearchDirs()
+    private static IEnumerable<string> SearchDirs(InterpreterState interp)
     {
-        if (SysModule.Module?.ModDict.GetOrNull("path") is PyObject sp)
+        if (interp.Sys.Module.ModDict.GetOrNull("path") is PyObject sp)
             foreach (PyObject x in Ops.ToArray(sp)) yield return Ops.Str(x) is { Length: > 0 } s ? s : ".";
         string? llp = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
         if (llp != null) foreach (string d in llp.Split(':')) if (d.Length > 0) yield return d;

@@ -5,11 +5,12 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using Invisible.Abi.Dwarf;
+using Invisible.Abi.Query;
 using Invisible.Abi.Symbolization;
 using Invisible.Abi.Unwinding;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary><c>process.threads</c>: every thread's stack, captured by libinvisible.so's <c>thread_backtraces</c> (the
 /// other threads are stopped at a safe point, walked with the CFI unwinder, and resumed), then symbolized here with
@@ -18,21 +19,8 @@ namespace Invisible.Python.Native;
 /// non-stop mode.</summary>
 internal static unsafe class ThreadsView
 {
-    /// <summary>Mirror of query.h's <c>invisible_thread_backtrace</c>.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct ThreadBacktrace
-    {
-        public int Tid;
-        public uint Flags;
-        public int FrameCount;
-        public int Reserved;
-        public fixed ulong Registers[RegisterCount];
-        public ulong* Pcs;
-        public ulong* Cfas;
-    }
-
-    internal const int RegisterCount = 17; // DWARF numbering: 0 rax .. 7 rsp, 8..15 r8..r15, 16 rip
-    private const uint FlagCurrent = 0x1, FlagRegisters = 0x2, FlagExactPc = 0x4;
+    private const int RegisterCount = ThreadBacktrace.RegisterCount; // DWARF numbering: 0 rax .. 7 rsp, 8..15 r8..r15, 16 rip
+    private const uint FlagCurrent = ThreadBacktrace.Current, FlagRegisters = ThreadBacktrace.HasRegisters, FlagExactPc = ThreadBacktrace.ExactPc;
     private const int MaxThreads = 512, MaxFrames = 64;
 
     private static ProcessSymbolizer? _symbolizer;
@@ -40,8 +28,8 @@ internal static unsafe class ThreadsView
     /// <summary>The list of thread objects, or null when libinvisible.so (with thread_backtraces) is not loaded.</summary>
     public static PyList? Capture()
     {
-        var fn = HeapView.ThreadBacktracesOrNull;
-        if (fn == null) return null;
+        QueryApi* api = HeapView.ThreadBacktracesOrNull;
+        if (api == null) return null;
         // Unmanaged buffers: the C side writes them while the other threads (our own runtime's included) are parked.
         var entries = (ThreadBacktrace*)NativeMemory.AllocZeroed((nuint)(MaxThreads * sizeof(ThreadBacktrace)));
         var pcs = (ulong*)NativeMemory.AllocZeroed((nuint)(MaxThreads * MaxFrames * 2 * sizeof(ulong)));
@@ -52,7 +40,7 @@ internal static unsafe class ThreadsView
                 entries[i].Pcs = pcs + (long)i * MaxFrames * 2;
                 entries[i].Cfas = entries[i].Pcs + MaxFrames;
             }
-            int n = fn(entries, MaxThreads, MaxFrames);
+            int n = api->ThreadBacktraces(entries, MaxThreads, MaxFrames);
             if (n < 0) throw Ops.RuntimeError("process.threads: another stop of the threads is in progress");
             var seen = new HashSet<int>();
             var threads = new List<PyObject>();

@@ -1,40 +1,58 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Invisible.Python.Modules;
 using Invisible.Python.Runtime;
 using Invisible.Python.Vm;
 
-namespace Invisible.Python.Modules;
+namespace Invisible.Python.Importing;
 
-/// <summary>Where modules come from: builtin (C#) modules, registered providers (e.g. a native bridge), then .py files on sys.path.</summary>
-public static class ModuleRegistry
+/// <summary>
+/// One interpreter's import system (the import statement, <c>__import__</c>, <c>from ... import</c>). A module not in
+/// <c>sys.modules</c> comes from the first source that has it, in this order: the finders added with
+/// <see cref="AddFinder"/> (a native bridge's, a host's), the built-in (C-level) modules
+/// (<see cref="BuiltinModules"/>), then <c>NAME.py</c> or a package <c>NAME/__init__.py</c> on <c>sys.path</c> (or in
+/// the parent package's <c>__path__</c>). The finder list is where CPython's <c>sys.meta_path</c> will go.
+/// </summary>
+public sealed class ImportSystem
 {
-    private static readonly List<Func<string, PyModule?>> Providers = new();
-    private static readonly Dictionary<string, Func<PyModule>> Builtins = new();
+    private readonly InterpreterState _interp;
+    private readonly List<IModuleFinder> _finders = new();
 
-    /// <summary>Register a provider consulted (in order) for every import not found in sys.modules.</summary>
-    public static void AddProvider(Func<string, PyModule?> provider) { lock (Providers) Providers.Add(provider); }
-    public static void RemoveProvider(Func<string, PyModule?> provider) { lock (Providers) Providers.Remove(provider); }
-    public static void RegisterBuiltin(string name, Func<PyModule> factory) { lock (Builtins) Builtins[name] = factory; }
-    public static bool IsBuiltin(string name) { lock (Builtins) return Builtins.ContainsKey(name); }
-    public static IEnumerable<string> BuiltinNames() { lock (Builtins) return new List<string>(Builtins.Keys); }
+    internal ImportSystem(InterpreterState interp) => _interp = interp;
 
-    internal static PyModule? FromProviders(string name)
+    private PyDict Modules => _interp.Sys.Modules;
+
+    /// <summary>Consult <paramref name="finder"/> (after the finders added before it) for every import not found in
+    /// sys.modules, before the built-in modules and sys.path.</summary>
+    public void AddFinder(IModuleFinder finder) { lock (_finders) _finders.Add(finder); }
+
+    /// <summary><see cref="AddFinder(IModuleFinder)"/> for a function of the module name (hosts, tests).</summary>
+    public IModuleFinder AddFinder(Func<string, PyModule?> find)
     {
-        Func<string, PyModule?>[] ps;
-        lock (Providers) ps = Providers.ToArray();
-        foreach (var p in ps) { var m = p(name); if (m != null) return m; }
-        Func<PyModule>? f;
-        lock (Builtins) Builtins.TryGetValue(name, out f);
-        return f?.Invoke();
+        var finder = new FunctionFinder(find);
+        AddFinder(finder);
+        return finder;
     }
-}
 
-public static class Importer
-{
-    public static PyDict Modules => SysModule.Modules;
+    public void RemoveFinder(IModuleFinder finder) { lock (_finders) _finders.Remove(finder); }
 
-    public static PyObject ImportName(string name, PyDict globals, PyObject fromlist, int level)
+    private sealed class FunctionFinder : IModuleFinder
+    {
+        private readonly Func<string, PyModule?> _find;
+        public FunctionFinder(Func<string, PyModule?> find) => _find = find;
+        public PyModule? FindModule(InterpreterState interp, string fullname) => _find(fullname);
+    }
+
+    private PyModule? FromFinders(string name)
+    {
+        IModuleFinder[] fs;
+        lock (_finders) fs = _finders.ToArray();
+        foreach (var f in fs) { var m = f.FindModule(_interp, name); if (m != null) return m; }
+        return BuiltinModules.Create(_interp, name);
+    }
+
+    public PyObject ImportName(string name, PyDict globals, PyObject fromlist, int level)
     {
         string full = name;
         if (level > 0)
@@ -71,12 +89,12 @@ public static class Importer
         return top!;
     }
 
-    private static PyModule Load(string fullname, PyModule? parent)
+    private PyModule Load(string fullname, PyModule? parent)
     {
         var existing = Modules.GetOrNull(PyStr.Of(fullname));
         if (existing is PyModule em) return em;
         if (existing != null && existing != PyNone.Instance) return existing as PyModule ?? throw Ops.ImportError("bad module in sys.modules");
-        var pm = ModuleRegistry.FromProviders(fullname);
+        var pm = FromFinders(fullname);
         if (pm != null) { Modules.SetItem(PyStr.Of(fullname), pm); return pm; }
         // search files
         IEnumerable<string> dirs;
@@ -91,7 +109,7 @@ public static class Importer
         else
         {
             var l = new List<string>();
-            if (SysModule.Module.ModDict.GetOrNull("path") is PyObject sp) foreach (var x in Ops.ToArray(sp)) l.Add(Ops.Str(x));
+            if (_interp.Sys.Module.ModDict.GetOrNull("path") is PyObject sp) foreach (var x in Ops.ToArray(sp)) l.Add(Ops.Str(x));
             dirs = l;
         }
         string leaf = fullname.Substring(fullname.LastIndexOf('.') + 1);
@@ -121,11 +139,11 @@ public static class Importer
         return new PyException(e);
     }
 
-    public static PyModule ExecFile(string fullname, string file, string? pkgDir)
+    public PyModule ExecFile(string fullname, string file, string? pkgDir)
     {
         var m = new PyModule(fullname);
         m.ModDict.SetItem("__file__", PyStr.Of(file));
-        m.ModDict.SetItem("__builtins__", Interpreter.BuiltinsDict);
+        m.ModDict.SetItem("__builtins__", _interp.Builtins);
         if (pkgDir != null)
         {
             m.ModDict.SetItem("__path__", new PyList(new PyObject[] { PyStr.Of(pkgDir) }));
@@ -136,7 +154,7 @@ public static class Importer
         try
         {
             var src = File.ReadAllText(file);
-            PythonEngine.RunSource(src, file, false, m.ModDict, null);
+            _interp.RunSource(src, file, false, m.ModDict, null);
         }
         catch
         {
@@ -146,7 +164,19 @@ public static class Importer
         return (Modules.GetOrNull(PyStr.Of(fullname)) as PyModule) ?? m;
     }
 
-    public static PyObject ImportFrom(PyObject module, PyStr name)
+    /// <summary>A module made from Python source kept in the binary (a frozen module), registered in sys.modules
+    /// while it runs as CPython's import does.</summary>
+    public PyModule FromSource(string name, string src)
+    {
+        var m = new PyModule(name);
+        m.ModDict.SetItem("__builtins__", _interp.Builtins);
+        Modules.SetItem(PyStr.Of(name), m);
+        try { _interp.RunSource(src, "<frozen " + name + ">", false, m.ModDict, null); }
+        catch { Modules.Remove(PyStr.Of(name)); throw; }
+        return m;
+    }
+
+    public PyObject ImportFrom(PyObject module, PyStr name)
     {
         var v = Ops.GetAttrOrNull(module, name);
         if (v != null) return v;

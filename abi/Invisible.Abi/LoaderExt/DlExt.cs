@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 
-namespace Invisible.Python.NativeEntry;
+namespace Invisible.Abi.LoaderExt;
 
 /// <summary>
 /// The loader-extension API (loader-ext/include/dlext.h), bound lazily with <c>dlsym(RTLD_DEFAULT, ..)</c>.
@@ -10,7 +10,7 @@ namespace Invisible.Python.NativeEntry;
 /// libinvisible.so mid-process would start its malloc interposers on a heap they did not see grow.
 /// Without it, <see cref="Available"/> is false and <see cref="Reason"/> says why; callers degrade to no stubs.
 /// </summary>
-internal static unsafe class DlExt
+public static unsafe class DlExt
 {
     public const uint Code = 0x4;
     public const byte SttFunc = 2;
@@ -102,7 +102,7 @@ internal static unsafe class DlExt
 
 }
 
-/// <summary>The few libc entry points this folder needs (pointer-only signatures, no marshalling).</summary>
+/// <summary>The few libc entry points the loader-extension binding needs (pointer-only signatures, no marshalling).</summary>
 internal static unsafe partial class Libc
 {
     [LibraryImport("libc")]

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace Invisible.Runtime.Census;
+namespace Invisible.Abi.Census;
 
 /// <summary>One allocation site of a census type: the frame that allocated (wrappers skipped).</summary>
 public sealed class CensusSite

@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
+using Invisible.Abi.LoaderExt;
 
-namespace Invisible.Runtime.Interop;
+namespace Invisible.Abi.Query;
 
-// Mirrors malloc-instrument/include/invisible/query.h (INVISIBLE_QUERY_VERSION 1). Field order and
-// sizes are the ABI: change both sides together.
+// The one C# binding of malloc-instrument/include/invisible/query.h (INVISIBLE_QUERY_VERSION 1): the runtime's
+// reports and census get the table from libinvisible.so in every call, DwarfPython's process.heap and
+// process.threads find it in-process (QueryApi.InProcess). Field order and sizes are the ABI: change both sides together.
 
 [StructLayout(LayoutKind.Sequential)]
 public struct BlockInfo
@@ -68,8 +70,27 @@ public unsafe struct QueryApi
     public delegate* unmanaged<ulong, nint> ProgramAlloc;
     public delegate* unmanaged<nint, void> ProgramFree;
 
+    // Entries appended after version 1's first fields exist when StructSize covers them (an older libinvisible.so
+    // has a shorter table): the byte count up to and including each group.
+
+    /// <summary>True when the table has thread_backtraces.</summary>
+    public bool HasThreadBacktraces => StructSize >= (uint)(2 * sizeof(uint) + 7 * sizeof(nint));
+
     /// <summary>True when the table has the block type annotation entries.</summary>
     public bool HasBlockTypes => StructSize >= (uint)(2 * sizeof(uint) + 10 * sizeof(nint));
+
+    /// <summary>True when the table has program_alloc and program_free.</summary>
+    public bool HasProgramAlloc => StructSize >= (uint)(2 * sizeof(uint) + 12 * sizeof(nint));
+
+    /// <summary>The table of the libinvisible.so preloaded into this process (its exported <c>invisible_query()</c>,
+    /// found with <c>dlsym(RTLD_DEFAULT)</c>; preload/libinvisible/src/query_export.c), or null when it is not loaded.
+    /// It is never dlopen()ed: loading it mid-process would start its malloc hooks on a heap they did not see grow.</summary>
+    public static QueryApi* InProcess()
+    {
+        nint f;
+        fixed (byte* name = "invisible_query\0"u8) f = Libc.dlsym(0, name);
+        return f == 0 ? null : ((delegate* unmanaged<QueryApi*>)f)();
+    }
 }
 
 /// <summary>invisible_block_type: a type annotation of a live block.</summary>

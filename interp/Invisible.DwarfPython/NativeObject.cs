@@ -4,7 +4,7 @@ using System.Text;
 using Invisible.Abi.Dwarf;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary>
 /// A C object in place: address + DWARF type. Structs and unions expose their members as attributes (read and

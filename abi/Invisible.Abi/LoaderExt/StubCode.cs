@@ -3,14 +3,14 @@ using System.Collections.Generic;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Invisible.Python.NativeEntry;
+namespace Invisible.Abi.LoaderExt;
 
 /// <summary>
 /// Machine code of the named stubs (encoded with Iced) and their exact call-frame instructions.
 /// Every stub with a frame has the standard prologue <c>push rbp; mov rbp,rsp</c> at offsets 0 and 1, so gdb,
 /// perf, libgcc and our own allocation-site unwinder (malloc-instrument/src/trace/unwind.c) walk through it and name it.
 /// </summary>
-internal static class StubCode
+public static class StubCode
 {
     /// <summary>Largest stack-argument area a forwarding stub copies (bytes); beyond it a tail-jump stub is used.</summary>
     public const int MaxCopiedStackBytes = 512;

@@ -4,7 +4,7 @@ using Invisible.Abi.Dwarf;
 using Invisible.Abi.Ffi;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary>A non-NULL C pointer (NULL is None). Attribute access follows it (<c>p.next.value</c>), <c>p[i]</c>
 /// indexes, <c>p + n</c> is pointer arithmetic; a <c>char *</c> converts with <c>str()</c>/<c>bytes()</c>.</summary>
@@ -105,12 +105,12 @@ public sealed class NativePointer : PyObject
 
     public override PyObject? BinOp(BinOp op, PyObject other)
     {
-        if (other is PyInt i && (op == Runtime.BinOp.Add || op == Runtime.BinOp.Sub))
+        if (other is PyInt i && (op == Python.Runtime.BinOp.Add || op == Python.Runtime.BinOp.Sub))
         {
             long d = i.V * ElementSize;
-            return new NativePointer(op == Runtime.BinOp.Add ? Value + (nint)d : Value - (nint)d, Target, IsConst);
+            return new NativePointer(op == Python.Runtime.BinOp.Add ? Value + (nint)d : Value - (nint)d, Target, IsConst);
         }
-        if (other is NativePointer p && op == Runtime.BinOp.Sub) return PyInt.Get((long)(Value - p.Value) / ElementSize);
+        if (other is NativePointer p && op == Python.Runtime.BinOp.Sub) return PyInt.Get((long)(Value - p.Value) / ElementSize);
         return null;
     }
 

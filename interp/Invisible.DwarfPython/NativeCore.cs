@@ -6,7 +6,7 @@ using Invisible.Abi.Ffi;
 using Invisible.Abi.Native;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary>The dynamic loader and the allocator, reached the way C reaches them. Allocation goes through
 /// <c>dlsym(RTLD_DEFAULT, "calloc")</c> so that a preloaded interposer (libinvisible.so) records our blocks.</summary>

@@ -2,11 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Invisible.Abi.LoaderExt;
+using Invisible.Python;
 using Invisible.Python.Compiler;
 using Invisible.Python.Runtime;
 using Invisible.Python.Vm;
 
-namespace Invisible.Python.NativeEntry;
+namespace Invisible.DwarfPython.NativeEntry;
 
 /// <summary>How the VM calls Python functions (INVISIBLE_PYTHON_FRAMES).</summary>
 public enum PythonFrameMode
@@ -25,7 +27,8 @@ public enum PythonFrameMode
 /// functions are first called. Each <c>def</c> (code object) gets a frame stub bound under its qualified name
 /// (<c>fac</c>, <c>Tree.insert</c>, <c>outer.&lt;locals&gt;.inner</c>; a second def with the same name gets
 /// <c>name.2</c>). In <see cref="PythonFrameMode.Native"/> the VM runs each Python call as
-/// <c>stub → [UnmanagedCallersOnly] FrameEnter → Interpreter.Execute</c>, so gdb backtraces, perf, dladdr and our
+/// <c>stub → [UnmanagedCallersOnly] FrameEnter → Interpreter.Execute</c> (the bridge's <see cref="INativeBridge"/>
+/// entry-point hook: <see cref="EntryOf"/>, <see cref="Execute"/>), so gdb backtraces, perf, dladdr and our
 /// own allocation-site traces show the Python function by name between the native frames.</para>
 /// <para>A Python function handed to C as a function pointer gets a second, C-callable stub from
 /// <see cref="EntryFor"/>, bound as <c>name$c$token</c> (dldsym(h, name, token, "c") finds it).</para>
@@ -87,17 +90,19 @@ public static unsafe class NativeEntryPoints
         return m;
     }
 
+    /// <summary>The bridge's <see cref="INativeBridge.EntryOf"/>: the frame stub every VM call of <paramref name="fn"/>
+    /// goes through (native mode), or -1 (fast or off mode, or no stub could be made).</summary>
+    public static nint EntryOf(PyFunction fn) =>
+        Mode == PythonFrameMode.Native ? (FrameStub(fn.Code, fn.Module) is var s && s != 0 ? s : -1) : -1;
+
     /// <summary>
-    /// Interpreter hook (Interpreter.CallFunction): run frame <paramref name="f"/> of <paramref name="fn"/> through
-    /// the function's native stub, or directly when there is none (<c>fn.NativeEntry == -1</c> after the first call).
+    /// The bridge's <see cref="INativeBridge.CallThroughEntry"/> (Interpreter.CallFunction): run frame <paramref name="f"/>
+    /// through its function's native stub <paramref name="stub"/>.
     /// Exceptions never cross the native frame: they are caught in <see cref="FrameEnter"/> and rethrown here.
     /// </summary>
-    public static PyObject Execute(PyFunction fn, Frame f)
+    public static PyObject Execute(ThreadState ts, Frame f, nint stub)
     {
-        nint stub = fn.NativeEntry;
-        if (stub == 0) stub = fn.NativeEntry = Mode == PythonFrameMode.Native ? (FrameStub(fn.Code, fn.Module) is var s && s != 0 ? s : -1) : -1;
-        if (stub == -1) return Interpreter.Execute(f);
-        t_frame = f;
+        t_frame = f; // ts is this thread's current thread state: FrameEnter finds it as ThreadState.Current
         ((delegate* unmanaged<void>)stub)();
         PyObject? r = t_result;
         if (r is null)
@@ -117,7 +122,7 @@ public static unsafe class NativeEntryPoints
     {
         Frame f = t_frame!;
         t_frame = null;
-        try { t_result = Interpreter.Execute(f); }
+        try { t_result = Interpreter.Execute(ThreadState.Current, f); }
         catch (Exception e) { t_result = null; t_error = e; }
     }
 
@@ -140,14 +145,14 @@ public static unsafe class NativeEntryPoints
         }
     }
 
-    /// <summary>The native entry point of a Python function (its frame stub; created if needed), or 0.</summary>
-    public static nint EntryOf(PyFunction f) => FrameStub(f.Code, f.Module);
+    /// <summary>The native entry point of a Python function (its frame stub; created if needed), or 0 (<c>_nativeentry.entry</c>).</summary>
+    public static nint StubOf(PyFunction f) => FrameStub(f.Code, f.Module);
 
     /// <summary>
     /// C-callable named entry point for Python function <paramref name="f"/> that forwards every argument register and
     /// <paramref name="stackArgBytes"/> bytes of stack arguments to <paramref name="closureCode"/> (the code pointer of
     /// the libffi closure that runs <paramref name="f"/>), so a C caller's backtrace names the Python function.
-    /// <para>FOR THE NATIVE BRIDGE (interp/Invisible.Python/Native/): where a Python function is converted to a C
+    /// <para>FOR THE NATIVE BRIDGE (the rest of interp/Invisible.DwarfPython): where a Python function is converted to a C
     /// function pointer, pass <c>NativeEntryPoints.EntryFor(pyFunction, closure.Pointer, stackBytes)</c> to C instead of
     /// <c>closure.Pointer</c>. <c>stackBytes</c> is the size of the stack-argument area of the signature (libffi's
     /// <c>ffi_cif.bytes</c>; 0 when all arguments travel in registers, the usual case: ≤ 6 integer/pointer and

@@ -4,27 +4,34 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Invisible.Abi.Dwarf;
+using Invisible.Abi.LoaderExt;
+using Invisible.Abi.Query;
 using Invisible.Abi.SiteTypes;
 using Invisible.Abi.Symbolization;
-using Invisible.Runtime.Interop;
 
-namespace Invisible.Runtime.Census;
+namespace Invisible.Abi.Census;
 
 /// <summary>
 /// Builds the heap census: one walk over the memtable (for_each_block) counting blocks per
-/// (trace, size, vtable), then site → type inference once per trace (cached for the life of the runtime, so a
+/// (trace, size, vtable), then site → type inference once per trace (cached for the life of the process, so a
 /// second census of the same process costs only the walk), then grouping by type text.
 /// The walk is the only part that scales with the number of blocks; it does no DWARF work except the first
 /// time a trace is seen.
+/// <para>The one census of the project: the exit report and <c>invisible census PID</c> (the runtime, given the table
+/// by libinvisible.so) and DwarfPython's <c>process.heap.census()</c> (the table found in-process) all build it here,
+/// over the process's shared image (<see cref="ProcessImage.Shared"/>). Blocks our own code allocated — sites in
+/// libinvisible.so or in the NativeAOT image this code runs in (libinvisible-runtime.so in a target,
+/// <c>invisible</c> itself under <c>invisible python</c>) — are not the program's and are left out, unless annotated.</para>
 /// </summary>
 public static unsafe class CensusBuilder
 {
     private static readonly object Gate = new();
-    private static ProcessImage? _image;
     private static SiteTypeResolver? _resolver;
     private static ProcessSymbolizer? _symbolizer;
-    private static string _wrapperKey = "";
-    private static readonly Dictionary<uint, SiteType> SiteByTrace = new();
+    private static string? _wrapperKey;
+    /// <summary>Site types per trace of <see cref="_resolver"/> (one resolver and cache per wrapper list in use).</summary>
+    private static Dictionary<uint, SiteType> SiteByTrace = new();
+    private static readonly Dictionary<string, (SiteTypeResolver Resolver, Dictionary<uint, SiteType> ByTrace)> ByWrappers = new(StringComparer.Ordinal);
 
     // ---- state of the walk in progress (one census at a time, under Gate) ----
     private static QueryApi* _api;
@@ -58,20 +65,36 @@ public static unsafe class CensusBuilder
         public ulong Bytes;
     }
 
-    /// <summary>The resolver (and the image it reads), created on first use; wrappers from --alloc-fn.</summary>
+    /// <summary>The resolver for these wrappers (from --alloc-fn; none for process.heap), created on first use over the
+    /// shared image, with its cache of site types per trace. Under <see cref="Gate"/>.</summary>
     private static SiteTypeResolver Resolver(string[] wrappers)
     {
         string key = string.Join(",", wrappers);
         if (_resolver is null || key != _wrapperKey)
         {
-            if (Environment.GetEnvironmentVariable("INVISIBLE_SITE_DEBUG") is { Length: > 0 })
-                SiteTypeResolver.Debug = static line => Console.Error.WriteLine(line);
-            _image ??= ProcessImage.ForCurrentProcess();
-            _resolver = new SiteTypeResolver(_image, wrappers);
+            if (!ByWrappers.TryGetValue(key, out var r))
+            {
+                if (Environment.GetEnvironmentVariable("INVISIBLE_SITE_DEBUG") is { Length: > 0 })
+                    SiteTypeResolver.Debug = static line => Console.Error.WriteLine(line);
+                r = (new SiteTypeResolver(ProcessImage.Shared, wrappers), new Dictionary<uint, SiteType>());
+                ByWrappers[key] = r;
+            }
+            _resolver = r.Resolver;
+            SiteByTrace = r.ByTrace;
             _wrapperKey = key;
-            SiteByTrace.Clear();
         }
         return _resolver;
+    }
+
+    /// <summary>The type inferred for allocation-site trace <paramref name="trace"/> (cached per trace), with these
+    /// allocator wrappers skipped; what the census counts a block of that trace under when it has no annotation.</summary>
+    public static SiteType SiteOf(QueryApi* api, string[] wrappers, uint trace)
+    {
+        lock (Gate)
+        {
+            Resolver(wrappers);
+            return SiteOf(api, trace);
+        }
     }
 
     /// <summary>Extra allocator wrappers named in the request (NULL-terminated array of C strings).</summary>
@@ -145,7 +168,14 @@ public static unsafe class CensusBuilder
     }
 
     /// <summary>Take a census of every live block.</summary>
-    public static CensusResult Build(QueryApi* api, string[] wrappers)
+    /// <param name="callerIsTracked">The calling thread's own allocations go through the hooks (DwarfPython's thread
+    /// under <c>invisible python</c>: it is the program; the exit report and the attach listener are not). Such a caller
+    /// must not allocate during the counting walk — site inference reads DWARF, which mallocs, and a young block of its
+    /// nursery that moves to the table behind the walk would be missed — so the sites of all live traces are resolved
+    /// first, in walks that allocate nothing but managed memory.</param>
+    /// <param name="symbolizeSites">Name each site (function, file, line: the reports list them); without it the sites
+    /// carry only their pc and object, and no symbolizer is made (<c>process.heap.census()</c> returns types only).</param>
+    public static CensusResult Build(QueryApi* api, string[] wrappers, bool callerIsTracked = false, bool symbolizeSites = true)
     {
         lock (Gate)
         {
@@ -158,11 +188,12 @@ public static unsafe class CensusBuilder
             _walkError = null;
             try
             {
+                if (callerIsTracked) ResolveSitesFirst(api);
                 CollectAnnotations(api);
                 api->ForEachBlock(&Visit, null);
                 if (_walkError is not null) throw new InvalidOperationException("census walk failed", _walkError);
                 long t1 = Stopwatch.GetTimestamp();
-                CensusResult result = Group(resolver, _counts);
+                CensusResult result = Group(resolver, _counts, symbolizeSites);
                 result.WalkMilliseconds = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
                 result.TotalMilliseconds = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 return result;
@@ -173,6 +204,31 @@ public static unsafe class CensusBuilder
                 _api = null;
                 _annotations = null;
             }
+        }
+    }
+
+    private static HashSet<uint>? _traces;
+
+    [UnmanagedCallersOnly]
+    private static int VisitTrace(BlockInfo* block, void* context)
+    {
+        _traces!.Add(block->TraceId);
+        return 0;
+    }
+
+    /// <summary>Resolve (and cache) the site of every trace a live block has, so the counting walk does no DWARF work;
+    /// again while resolving brought new traces (the caller's own allocations), at most three times.</summary>
+    private static void ResolveSitesFirst(QueryApi* api)
+    {
+        for (int pass = 0; pass < 3; pass++)
+        {
+            _traces = new HashSet<uint>();
+            api->ForEachBlock(&VisitTrace, null);
+            bool resolved = false;
+            foreach (uint trace in _traces)
+                if (!SiteByTrace.ContainsKey(trace)) { SiteOf(api, trace); resolved = true; }
+            _traces = null;
+            if (!resolved) return;
         }
     }
 
@@ -234,22 +290,23 @@ public static unsafe class CensusBuilder
         }
     }
 
-    private static CensusResult Group(SiteTypeResolver resolver, Dictionary<BlockKey, Counts> counts)
+    private static CensusResult Group(SiteTypeResolver resolver, Dictionary<BlockKey, Counts> counts, bool symbolize)
     {
         var result = new CensusResult();
         var byType = new Dictionary<string, CensusType>(StringComparer.Ordinal);
         var sitesByType = new Dictionary<(string, ulong), CensusSite>();
         var distinctSites = new HashSet<ulong>();
         var siteCache = new Dictionary<ulong, CensusSite>();
-        _symbolizer ??= ProcessSymbolizer.ForCurrentProcess();
+        var ownCache = new Dictionary<ulong, bool>();
+        if (symbolize) _symbolizer ??= ProcessSymbolizer.ForCurrentProcess();
         foreach (var (key, c) in counts)
         {
             SiteType site = SiteByTrace[key.Trace];
-            CensusSite where = SiteAt(site.SitePc, site.EvidenceFor(key.Size), siteCache);
+            CensusSite where = SiteAt(site.SitePc, site.EvidenceFor(key.Size), siteCache, symbolize);
             string? annotated = key.Annotation > 0 ? _annotationNames![key.Annotation - 1] : null;
             // An annotated block is the program's even when the runtime allocated it (DwarfPython inside an attach
             // session allocates from libinvisible-runtime.so): it was made on the program's behalf.
-            if (annotated is null && IsOwnModule(where.Module))
+            if (annotated is null && IsOwnSite(site.SitePc, where.Module, ownCache))
             {
                 result.OwnBlocks += c.Blocks;
                 continue;
@@ -276,7 +333,7 @@ public static unsafe class CensusBuilder
             if (!sitesByType.TryGetValue((text, site.SitePc), out CensusSite? s))
             {
                 s = annotated is not null ? new CensusSite(where.Pc, where.Module, where.Function, where.File, where.Line, "annotation")
-                                          : MakeSite(site.SitePc, evidence);
+                                          : MakeSite(site.SitePc, evidence, symbolize);
                 sitesByType[(text, site.SitePc)] = s;
                 type.Sites.Add(s);
             }
@@ -295,10 +352,11 @@ public static unsafe class CensusBuilder
         return result;
     }
 
-    private static CensusSite MakeSite(ulong pc, SiteEvidence evidence)
+    private static CensusSite MakeSite(ulong pc, SiteEvidence evidence, bool symbolize)
     {
         string ev = EvidenceName(evidence);
         if (pc == 0) return new CensusSite(0, "", null, null, 0, ev);
+        if (!symbolize) return new CensusSite(pc, ObjectPath(pc), null, null, 0, ev);
         IReadOnlyList<SourceFrame> frames = _symbolizer!.Symbolize(pc, isReturnAddress: true);
         if (frames.Count == 0) return new CensusSite(pc, "", null, null, 0, ev);
         SourceFrame f = frames[0];
@@ -306,19 +364,59 @@ public static unsafe class CensusBuilder
     }
 
     /// <summary>Symbolized site (cached per pc; the counts of the returned object are not used).</summary>
-    private static CensusSite SiteAt(ulong pc, SiteEvidence evidence, Dictionary<ulong, CensusSite> cache)
+    private static CensusSite SiteAt(ulong pc, SiteEvidence evidence, Dictionary<ulong, CensusSite> cache, bool symbolize)
     {
         if (!cache.TryGetValue(pc, out CensusSite? s))
         {
-            s = MakeSite(pc, evidence);
+            s = MakeSite(pc, evidence, symbolize);
             cache[pc] = s;
         }
         return s;
     }
 
-    /// <summary>Code of Invisible itself: blocks its threads allocate (the runtime's) are not the program's.</summary>
-    private static bool IsOwnModule(string module) =>
-        module.EndsWith("/libinvisible-runtime.so", StringComparison.Ordinal) || module.EndsWith("/libinvisible.so", StringComparison.Ordinal);
+    /// <summary>Code of Invisible itself: blocks it allocates are not the program's. libinvisible.so and
+    /// libinvisible-runtime.so by name; the NativeAOT image running this code (the runtime .so, or the
+    /// <c>invisible</c> executable under <c>invisible python</c>) by address: the site's object is loaded at the same
+    /// base as this code's.</summary>
+    private static bool IsOwnSite(ulong pc, string module, Dictionary<ulong, bool> cache)
+    {
+        if (module.EndsWith("/libinvisible-runtime.so", StringComparison.Ordinal) || module.EndsWith("/libinvisible.so", StringComparison.Ordinal))
+            return true;
+        if (pc == 0) return false;
+        if (!cache.TryGetValue(pc, out bool own))
+        {
+            nint ownBase = OwnImageBase;
+            own = ownBase != 0 && ObjectBase(pc) == ownBase;
+            cache[pc] = own;
+        }
+        return own;
+    }
+
+    private static nint s_ownBase = -1;
+
+    /// <summary>Load base of the object this code was compiled into (0 if unknown, e.g. JIT-compiled code).</summary>
+    private static nint OwnImageBase
+    {
+        get
+        {
+            if (s_ownBase == -1)
+                s_ownBase = ObjectBase((ulong)(nint)(delegate* unmanaged<BlockInfo*, void*, int>)&Visit);
+            return s_ownBase;
+        }
+    }
+
+    private static nint ObjectBase(ulong pc)
+    {
+        Libc.DlInfo info;
+        return Libc.dladdr((nint)pc, &info) != 0 && info.FName != 0 ? info.FBase : 0;
+    }
+
+    /// <summary>Path of the object containing <paramref name="pc"/> as the loader names it ("" if none).</summary>
+    private static string ObjectPath(ulong pc)
+    {
+        Libc.DlInfo info;
+        return Libc.dladdr((nint)pc, &info) != 0 && info.FName != 0 ? Marshal.PtrToStringUTF8(info.FName) ?? "" : "";
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static string EvidenceName(SiteEvidence e) => e switch

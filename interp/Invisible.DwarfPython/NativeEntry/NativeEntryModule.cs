@@ -1,10 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using Invisible.Python.Modules;
+using Invisible.Abi.LoaderExt;
 using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
 
-namespace Invisible.Python.NativeEntry;
+namespace Invisible.DwarfPython.NativeEntry;
 
 /// <summary>
 /// <c>import _nativeentry</c>: diagnostics of the native entry points (like <c>sys.flags</c>) and a few raw helpers
@@ -22,15 +23,14 @@ namespace Invisible.Python.NativeEntry;
 /// </summary>
 public static unsafe class NativeEntryModule
 {
-    private static readonly List<(PyFunction Fn, int NArgs)> Callbacks = new();
+    private static readonly List<(PyFunction Fn, int NArgs, InterpreterState Interp)> Callbacks = new();
 
-    public static void Register() => ModuleRegistry.RegisterBuiltin("_nativeentry", Create);
-
-    private static PyModule Create()
+    /// <summary>A new <c>_nativeentry</c> module (the bridge's module finder makes one per interpreter).</summary>
+    public static PyModule Create()
     {
         var m = new PyModule("_nativeentry");
         m.AddFn("status", (a, k) => Status());
-        m.AddFn("entry", (a, k) => PyInt.Get((long)NativeEntryPoints.EntryOf(Fn(a, 0, "entry"))));
+        m.AddFn("entry", (a, k) => PyInt.Get((long)NativeEntryPoints.StubOf(Fn(a, 0, "entry"))));
         m.AddFn("callback", (a, k) => Callback(Fn(a, 0, "callback"), a.Length > 1 ? (int)Ops.IndexValue(a[1]) : 2));
         m.AddFn("forward", (a, k) => PyInt.Get((long)NativeEntryPoints.EntryFor(Fn(a, 0, "forward"), Arg(a, 1), a.Length > 2 ? (int)Ops.IndexValue(a[2]) : 0)));
         m.AddFn("dladdr", (a, k) => DlAddr(Arg(a, 0)));
@@ -66,7 +66,7 @@ public static unsafe class NativeEntryModule
         if (nargs < 0 || nargs > 5) throw Ops.ValueError("callback(): nargs must be 0..5");
         if (!DlExt.Available) throw Ops.Exc(PyBaseException.All["RuntimeError"], "callback(): " + DlExt.Reason);
         int id;
-        lock (Callbacks) { id = Callbacks.Count; Callbacks.Add((f, nargs)); }
+        lock (Callbacks) { id = Callbacks.Count; Callbacks.Add((f, nargs, ThreadState.Current.Interp)); }
         nint enter = (nint)(delegate* unmanaged<long, long, long, long, long, long, long>)&CallbackEnter;
         // The "closure": a frameless trampoline that prepends the callback id, standing in for a libffi closure.
         nint tramp = NativeEntryPoints.EmitFrameless(f.Module, f.Code.QualName.Replace('$', '_') + "$trampoline$" + id,
@@ -81,15 +81,22 @@ public static unsafe class NativeEntryModule
         nint guard = Invisible.Abi.Ffi.FaultGuard.Suspend(); // managed code inside a native call: see FfiClosure
         try
         {
-            PyFunction f; int n;
-            lock (Callbacks) (f, n) = Callbacks[(int)id];
-            var args = new PyObject[n];
-            long* raw = stackalloc long[5] { a0, a1, a2, a3, a4 };
-            for (int i = 0; i < n; i++) args[i] = PyInt.Get(raw[i]);
-            PyObject r = f.Call(args, null);
-            if (r is PyBool b) return b == PyBool.True ? 1 : 0;
-            if (r is PyInt) return Ops.IndexValue(r);
-            return 0;
+            PyFunction f; int n; InterpreterState interp;
+            lock (Callbacks) (f, n, interp) = Callbacks[(int)id];
+            // a callback may come on any thread: run it with this thread's state in the function's interpreter, holding its lock
+            using ThreadEntry te = interp.Enter();
+            InterpreterLock.Entry held = interp.Lock.EnterCallback(te.State);
+            try
+            {
+                var args = new PyObject[n];
+                long* raw = stackalloc long[5] { a0, a1, a2, a3, a4 };
+                for (int i = 0; i < n; i++) args[i] = PyInt.Get(raw[i]);
+                PyObject r = f.Call(args, null);
+                if (r is PyBool b) return b == PyBool.True ? 1 : 0;
+                if (r is PyInt) return Ops.IndexValue(r);
+                return 0;
+            }
+            finally { interp.Lock.ExitCallback(te.State, held); }
         }
         catch (Exception e)
         {
@@ -102,27 +109,14 @@ public static unsafe class NativeEntryModule
 
     private static PyObject DlAddr(nint addr)
     {
-        Libc.DlInfo info;
-        if (Libc.dladdr(addr, &info) == 0) return PyNone.Instance;
-        string file = Marshal.PtrToStringUTF8(info.FName) ?? "";
-        PyObject sym = info.SName == 0 ? PyNone.Instance : PyStr.Of(Marshal.PtrToStringUTF8(info.SName) ?? "");
-        return new PyTuple(new PyObject[] { PyStr.Of(file), sym });
+        if (!Dl.Addr(addr, out string? file, out string? symbol, out _)) return PyNone.Instance;
+        PyObject sym = symbol == null ? PyNone.Instance : PyStr.Of(symbol);
+        return new PyTuple(new PyObject[] { PyStr.Of(file ?? ""), sym });
     }
 
-    private static nint DlOpen(string? path)
-    {
-        if (path == null) return 0;
-        byte[] b = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
-        System.Text.Encoding.UTF8.GetBytes(path, 0, path.Length, b, 0);
-        fixed (byte* p = b) return Libc.dlopen(p, 2 /* RTLD_NOW */);
-    }
+    private static nint DlOpen(string? path) => path == null ? 0 : Dl.Open(path, Dl.RTLD_NOW);
 
-    private static nint DlSym(nint handle, string name)
-    {
-        byte[] b = new byte[System.Text.Encoding.UTF8.GetByteCount(name) + 1];
-        System.Text.Encoding.UTF8.GetBytes(name, 0, name.Length, b, 0);
-        fixed (byte* p = b) return Libc.dlsym(handle, p);
-    }
+    private static nint DlSym(nint handle, string name) => Dl.Sym(handle, name);
 
     private static PyObject Call(ReadOnlySpan<PyObject> a)
     {

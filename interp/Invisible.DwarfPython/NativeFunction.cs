@@ -1,12 +1,13 @@
 using System;
+using Volatile = System.Threading.Volatile;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using Invisible.Abi.Dwarf;
 using Invisible.Abi.Ffi;
-using Invisible.Python.Modules;
 using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary>A native function: a real entry point called through libffi with the signature its DWARF gives
 /// (or an explicit signature string for functions known only by an ELF symbol). Python values are converted by
@@ -105,17 +106,20 @@ public sealed class NativeFunction : PyObject
 
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
+        ThreadState? ts = ThreadState.CurrentOrNull;
         PyObject result;
-        PythonEngine.EnterNative();
+        // Marks the thread as inside C (one store: only this thread writes it), so a console's Ctrl-C can end a blocking
+        // call early by signalling this thread (PythonMain).
+        if (ts != null) Volatile.Write(ref ts.NativeCalls, ts.NativeCalls + 1);
         try
         {
             result = _fast && kwnames == null && args.Length == _conv.Length && TryFastCall(args, out PyObject? r)
                 ? r! : SlowCall(args, kwnames);
         }
-        finally { PythonEngine.LeaveNative(); }
+        finally { if (ts != null) Volatile.Write(ref ts.NativeCalls, ts.NativeCalls - 1); }
         // A Ctrl-C that arrived while C ran is raised as soon as it returns, as CPython's eval loop does (the loop's
         // own checks come at back-edges and calls of Python code, which may never come again).
-        if (PythonEngine.InterruptPending && PythonEngine.ClearInterrupt())
+        if (ts != null && Volatile.Read(ref ts.Interrupt) != 0 && ts.Interp.ClearInterrupt())
             throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
         return result;
     }
@@ -132,12 +136,13 @@ public sealed class NativeFunction : PyObject
         Span<FfiValue> vals = n <= 8 ? buf : new FfiValue[n];
         for (int i = 0; i < n; i++)
             vals[i] = i < nfixed ? ToFfi(args[i], sig.Parameters[i], _paramTypes[i], sig, i) : ToFfiVariadic(args[i], sig, i);
-        if (_flushFirst) DwarfPython.PrepareForExit();
+        ThreadState? ts = ThreadState.CurrentOrNull;
+        if (_flushFirst && ts != null) Bridge.PrepareForExit(ts.Interp);
         FfiValue r;
-        InterpreterLock.BeforeNative();
+        ts?.Lock.BeforeNative(ts);
         try { r = FfiCall.Invoke(Address, sig, vals.Slice(0, n)); }
         catch (FfiException e) { throw Map(e); }
-        finally { InterpreterLock.AfterNative(); }
+        finally { ts?.Lock.AfterNative(ts); }
         return FromFfi(r, sig.ReturnType, _returnType, false);
     }
 
@@ -317,13 +322,14 @@ public sealed class NativeFunction : PyObject
                     return false;
             }
         }
-        if (_flushFirst) DwarfPython.PrepareForExit();
+        ThreadState? ts = ThreadState.CurrentOrNull;
+        if (_flushFirst && ts != null) Bridge.PrepareForExit(ts.Interp);
         ulong* rbuf = stackalloc ulong[2];
         rbuf[0] = 0;
-        InterpreterLock.BeforeNative();
+        ts?.Lock.BeforeNative(ts);
         try { FfiCall.CallPrepared(Address, Signature!, rbuf, av); }
         catch (FfiException e) { throw Map(e); }
-        finally { InterpreterLock.AfterNative(); }
+        finally { ts?.Lock.AfterNative(ts); }
         result = _ret switch
         {
             RetConv.Void => PyNone.Instance,
@@ -553,30 +559,36 @@ internal static class NativeCallback
             FfiSignature sig;
             try { sig = FfiSignature.For(ft); }
             catch (FfiException e) { throw NativeFunction.Map(e); }
-            c = FfiClosure.Create(sig, new PyCallbackTarget(fn, ft, sig));
+            c = FfiClosure.Create(sig, new PyCallbackTarget(fn, ft, sig, ThreadState.Current.Interp));
             Cache[key] = c;
             ByPointer[c.Pointer] = fn;
         }
-        InterpreterLock.Arm(); // C may now call Python on any thread
+        Arm(); // C may now call Python on any thread
         return c;
+    }
+
+    private static void Arm()
+    {
+        ThreadState ts = ThreadState.Current;
+        ts.Lock.Arm(ts);
     }
 
     /// <summary>A closure for an explicit signature string (no DWARF type at hand).</summary>
     public static FfiClosure For(PyObject fn, FfiSignature sig)
     {
-        FfiClosure c = FfiClosure.Create(sig, new PyCallbackTarget(fn, null, sig));
+        FfiClosure c = FfiClosure.Create(sig, new PyCallbackTarget(fn, null, sig, ThreadState.Current.Interp));
         lock (Cache) ByPointer[c.Pointer] = fn;
-        InterpreterLock.Arm();
+        Arm();
         return c;
     }
 }
 
 /// <summary>
 /// The Python side of a libffi closure: libffi's raw arguments → Python values by a per-parameter plan (no
-/// <see cref="FfiValue"/> step for scalars), the call, the result → libffi's return slot. Runs under the interpreter
-/// lock (<see cref="InterpreterLock.EnterCallback"/>): nested on the interpreter's own thread, with saved and restored
-/// interpreter state on any other. A Python exception is printed as CPython prints an exception in a ctypes
-/// callback ("Exception ignored on calling native callback ...") and the call returns zero.
+/// <see cref="FfiValue"/> step for scalars), the call, the result → libffi's return slot. Runs in the interpreter that
+/// made the closure, under its lock (<see cref="InterpreterLock.EnterCallback"/>): nested on the interpreter's own
+/// thread, with a fresh thread state of its own on any other. A Python exception is printed as CPython prints an
+/// exception in a ctypes callback ("Exception ignored on calling native callback ...") and the call returns zero.
 /// </summary>
 internal sealed unsafe class PyCallbackTarget : FfiClosureTarget
 {
@@ -586,11 +598,12 @@ internal sealed unsafe class PyCallbackTarget : FfiClosureTarget
     private readonly FfiTypeKind[] _kinds;
     private readonly CType?[] _ctypes;
     private readonly FfiTypeKind _rkind;
+    private readonly InterpreterState _interp;
     private PyObject[]? _spare; // argument array reused by calls that do not overlap (taken/returned under the lock)
 
-    public PyCallbackTarget(PyObject fn, FunctionType? ft, FfiSignature sig)
+    public PyCallbackTarget(PyObject fn, FunctionType? ft, FfiSignature sig, InterpreterState interp)
     {
-        _fn = fn; _ft = ft; _sig = sig;
+        _fn = fn; _ft = ft; _sig = sig; _interp = interp;
         int n = sig.FixedCount;
         _kinds = new FfiTypeKind[n];
         _ctypes = new CType?[n];
@@ -605,12 +618,13 @@ internal sealed unsafe class PyCallbackTarget : FfiClosureTarget
 
     public override void Invoke(FfiClosure closure, void* ret, void** args)
     {
-        InterpreterLock.Entry entry = InterpreterLock.EnterCallback();
+        using ThreadEntry te = _interp.Enter();
+        InterpreterLock.Entry entry = _interp.Lock.EnterCallback(te.State);
         try { Run(closure, ret, args); }
         finally
         {
-            if (DwarfPython.Exiting) DwarfPython.FlushOutput();
-            InterpreterLock.ExitCallback(entry);
+            if (Bridge.Exiting) Bridge.FlushOutput(_interp);
+            _interp.Lock.ExitCallback(te.State, entry);
         }
     }
 
@@ -645,9 +659,9 @@ internal sealed unsafe class PyCallbackTarget : FfiClosureTarget
         catch (PyException e)
         {
             string text;
-            try { text = e.Value.FormatTraceback(PythonEngine.SourceLine); }
+            try { text = e.Value.FormatTraceback(_interp.SourceLine); }
             catch (PyException) { text = e.Value.Type.Name + "\n"; }
-            try { SysModule.WriteStderr("Exception ignored on calling native callback " + Ops.Repr(_fn) + ":\n" + text); }
+            try { _interp.Sys.WriteStderr("Exception ignored on calling native callback " + Ops.Repr(_fn) + ":\n" + text); }
             catch (PyException) { }
             new Span<byte>(ret, Math.Max(16, _sig.ReturnType.Size)).Clear();
         }

@@ -2,76 +2,94 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
-using Invisible.Python.Modules;
+using Invisible.DwarfPython.NativeEntry;
+using Invisible.Python;
 using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary>
-/// DwarfPython: Python over native code and data described only by DWARF (paper §2). <see cref="Install"/>
-/// registers the module provider (<c>import c</c>, <c>import m</c>, <c>import NAME</c>, <c>import process</c>);
-/// <see cref="Main"/> is <c>invisible python</c> with libinvisible.so preloaded (so <c>process.heap</c> works)
-/// and C's exit handlers able to call back into Python after the script ends (<c>c.atexit(bye)</c>).
+/// DwarfPython: Python over native code and data described only by DWARF (paper §2), plugged into one interpreter
+/// through <see cref="INativeBridge"/> (<see cref="Install"/>): its module finder makes <c>import c</c>,
+/// <c>import m</c>, <c>import NAME</c> (a C library), <c>import process</c> and <c>import _nativeentry</c>, and Python
+/// functions get named native entry points (<see cref="NativeEntryPoints"/>). <see cref="Main"/> is
+/// <c>invisible python</c> with libinvisible.so preloaded (so <c>process.heap</c> works) and C's exit handlers able to
+/// call back into Python after the script ends (<c>c.atexit(bye)</c>).
 /// </summary>
-public static partial class DwarfPython
+public sealed partial class Bridge : INativeBridge
 {
-    private static bool _installed;
-    private static PyModule? _process;
+    private PyModule? _process;
+
+    private Bridge() { }
 
     /// <summary>True once the process is on its way out (C exit handlers may run Python callbacks).</summary>
     public static bool Exiting { get; private set; }
 
-    public static void Install()
+    /// <summary>Plug DwarfPython into <paramref name="engine"/>'s interpreter (before it runs code), on the thread that
+    /// will run it: Python calls C there, and a native stack overflow in such a call needs a signal stack for the fault
+    /// guard to catch it (a no-op without libinvisible.so).</summary>
+    public static void Install(PythonEngine engine)
     {
-        if (_installed) return;
-        _installed = true;
-        ModuleRegistry.AddProvider(Provide);
+        Invisible.Abi.Ffi.FaultGuard.PrepareThread();
+        engine.Interpreter.InstallBridge(new Bridge());
     }
 
-    private static PyModule? Provide(string name)
+    // ------------------------------------------------------------------ INativeBridge
+
+    public PyModule? FindModule(InterpreterState interp, string name)
     {
         if (name == "process") return _process ??= ProcessModule.Create();
-        return NativeLibraries.TryImport(name);
+        if (name == "_nativeentry") return NativeEntryModule.Create();
+        return NativeLibraries.TryImport(interp, name);
     }
+
+    public nint EntryOf(PyFunction function) => NativeEntryPoints.EntryOf(function);
+
+    public PyObject CallThroughEntry(ThreadState ts, PyFunction function, Frame frame, nint entry) =>
+        NativeEntryPoints.Execute(ts, frame, entry);
+
+    // ------------------------------------------------------------------ exit
 
     /// <summary>Flush Python's buffered output and switch it to unbuffered: C is about to exit (exit handlers
     /// written in Python then print in order).</summary>
-    public static void PrepareForExit()
+    public static void PrepareForExit(InterpreterState interp)
     {
         Exiting = true;
-        FlushOutput();
+        FlushOutput(interp);
         try
         {
-            if (SysModule.Stdout?.Writer is TextWriter w && w is not StreamWriter { AutoFlush: true }) { w.Flush(); }
+            if (interp.Sys.Stdout.Writer is TextWriter w && w is not StreamWriter { AutoFlush: true }) { w.Flush(); }
         }
         catch (ObjectDisposedException) { }
     }
 
-    public static void FlushOutput()
+    public static void FlushOutput(InterpreterState interp)
     {
-        try { SysModule.FlushStdout(); } catch (PyException) { } catch (ObjectDisposedException) { }
-        try { SysModule.Stderr?.Writer?.Flush(); } catch (ObjectDisposedException) { }
+        try { interp.Sys.FlushStdout(); } catch (PyException) { } catch (ObjectDisposedException) { }
+        try { interp.Sys.Stderr.Writer?.Flush(); } catch (ObjectDisposedException) { }
     }
 
     [LibraryImport("libc.so.6", EntryPoint = "execve", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int execve(string path, string?[] argv, string?[] envp);
 
     /// <summary><c>invisible python ARGS</c>: re-executes itself once with libinvisible.so preloaded (leak check
-    /// off unless asked for), runs the interpreter, then leaves Python usable for C exit handlers.</summary>
+    /// off unless asked for), runs the interpreter with DwarfPython installed, then leaves Python usable for C exit
+    /// handlers.</summary>
     public static int Main(string[] args)
     {
-        Install();
         TryPreload();
-        int rc = PythonMain.Run(args);
+        PythonEngine? engine = null;
+        int rc = PythonMain.Run(args, configure: e => { engine = e; Install(e); });
         // The script is done and its writers are closed; C's atexit handlers (registered from Python) run when
         // Main returns: give them fresh, unbuffered streams.
         Exiting = true;
-        if (NativeCallback.Count > 0 || SysModule.Stdout != null)
+        if (engine != null)
         {
             var o = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
             var e = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
-            if (SysModule.Stdout != null) SysModule.Stdout.Writer = o;
-            if (SysModule.Stderr != null) SysModule.Stderr.Writer = e;
+            engine.Interpreter.Sys.Stdout.Writer = o;
+            engine.Interpreter.Sys.Stderr.Writer = e;
         }
         return rc;
     }

@@ -5,7 +5,7 @@ using System.Text;
 using Invisible.Abi.Dwarf;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary>C values in memory ⇄ Python values, by DWARF type (paper §2: Python sees native data through the
 /// debug info). Scalars become int/float/bool; pointers become <see cref="NativePointer"/> (None for NULL),

@@ -6,7 +6,7 @@ using Invisible.Abi.Dwarf;
 using Invisible.Abi.Symbolization;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary><c>import process</c>: the running process described by its own debug info.</summary>
 internal static unsafe partial class ProcessModule

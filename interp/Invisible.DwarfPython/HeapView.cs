@@ -1,47 +1,29 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Invisible.Abi.Census;
 using Invisible.Abi.Dwarf;
+using Invisible.Abi.Query;
 using Invisible.Abi.SiteTypes;
 using Invisible.Abi.Symbolization;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.Native;
+namespace Invisible.DwarfPython;
 
 /// <summary><c>process.heap</c>: the memtable of libinvisible.so, read in-process through its query API
-/// (<c>invisible_query()</c>, found with dlsym). Blocks Python allocated are typed exactly (their DWARF type is
-/// recorded here when they are made); other blocks are typed from their allocation site as the census does.</summary>
+/// (<see cref="QueryApi.InProcess"/>). The census is the project's one census (<see cref="CensusBuilder"/>, as the exit
+/// report and <c>invisible census PID</c> build it). Blocks Python allocated are typed exactly (their DWARF type is
+/// recorded here when they are made, and annotated in libinvisible.so for the census); other blocks are typed from
+/// their allocation site by the census's resolver.</summary>
 internal static unsafe class HeapView
 {
-    [StructLayout(LayoutKind.Sequential)]
-    private struct BlockInfo { public ulong Start, Size; public uint TraceId, Flags; }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct QueryApi
-    {
-        public uint Version, StructSize;
-        public delegate* unmanaged<ulong, BlockInfo*, int> FindBlock;
-        public delegate* unmanaged<delegate* unmanaged<BlockInfo*, void*, int>, void*, ulong> ForEachBlock;
-        public delegate* unmanaged<ulong*, ulong*, void> LiveTotals;
-        public delegate* unmanaged<uint, ulong*, int, int> TraceFrames;
-        public nint LeakCheck, WriteReport;
-        public delegate* unmanaged<ThreadsView.ThreadBacktrace*, int, int, int> ThreadBacktraces; // when StructSize covers it
-        public delegate* unmanaged<ulong, byte*, int> SetBlockType;                                 // when StructSize covers it
-        public nint BlockType, ForEachBlockType;
-        public delegate* unmanaged<ulong, nint> ProgramAlloc;                                      // when StructSize covers it
-        public delegate* unmanaged<nint, void> ProgramFree;
-    }
-
-    /// <summary>Does the table (of an older or newer libinvisible.so) reach the entry at <paramref name="entry"/>?</summary>
-    private static bool Covers(QueryApi* api, void* entry) => api->StructSize >= (uint)((byte*)entry - (byte*)api + sizeof(nint));
+    /// <summary>process.heap skips no allocator wrappers beyond those the site resolver recognises by itself.</summary>
+    private static readonly string[] NoWrappers = Array.Empty<string>();
 
     private static readonly Dictionary<nint, (CType Type, long Count, long Size)> Described = new();
     private static QueryApi* _api;
     private static bool _looked;
-    private static SiteTypeResolver? _resolver;
     private static ProcessSymbolizer? _symbolizer;
-    private static readonly Dictionary<uint, SiteType> SiteByTrace = new();
 
     /// <summary>Records the DWARF type of a block Python allocated, here and in libinvisible.so's block type
     /// annotations (query API set_block_type), so the census and leak reports of the process type it exactly.</summary>
@@ -63,7 +45,7 @@ internal static unsafe class HeapView
     public static nint AllocateForProgram(long size)
     {
         QueryApi* api = ApiOrNull;
-        if (api == null || !Covers(api, &api->ProgramFree) || api->ProgramAlloc == null) return Dl.Calloc(size);
+        if (api == null || !api->HasProgramAlloc || api->ProgramAlloc == null) return Dl.Calloc(size);
         nint p = api->ProgramAlloc((ulong)Math.Max(size, 1));
         if (p == 0) throw Ops.MemoryError();
         return p;
@@ -74,7 +56,7 @@ internal static unsafe class HeapView
     {
         if (p == 0) return;
         QueryApi* api = ApiOrNull;
-        if (api == null || !Covers(api, &api->ProgramFree) || api->ProgramFree == null) { Dl.Free(p); return; }
+        if (api == null || !api->HasProgramAlloc || api->ProgramFree == null) { Dl.Free(p); return; }
         api->ProgramFree(p);
     }
 
@@ -83,7 +65,7 @@ internal static unsafe class HeapView
     {
         if (!_looked && name == null) return;
         QueryApi* api = ApiOrNull;
-        if (api == null || !Covers(api, &api->SetBlockType) || api->SetBlockType == null) return;
+        if (api == null || !api->HasBlockTypes || api->SetBlockType == null) return;
         if (name == null) { api->SetBlockType((ulong)a, null); return; }
         int n = System.Text.Encoding.UTF8.GetByteCount(name);
         if (n > 255) return;
@@ -99,9 +81,8 @@ internal static unsafe class HeapView
         {
             if (!_looked)
             {
+                _api = QueryApi.InProcess();
                 _looked = true;
-                nint f = Dl.Sym(Dl.Default, "invisible_query");
-                if (f != 0) _api = ((delegate* unmanaged<QueryApi*>)f)();
             }
             return _api;
         }
@@ -116,22 +97,21 @@ internal static unsafe class HeapView
         }
     }
 
-    /// <summary>query.h's thread_backtraces, or null when libinvisible.so is absent or older.</summary>
-    internal static delegate* unmanaged<ThreadsView.ThreadBacktrace*, int, int, int> ThreadBacktracesOrNull
+    /// <summary>The table when libinvisible.so is loaded and has thread_backtraces (process.threads), else null.</summary>
+    internal static QueryApi* ThreadBacktracesOrNull
     {
         get
         {
-            if (!Available) return null;
-            QueryApi* api = _api;
-            if (api->StructSize < (uint)((byte*)&api->ThreadBacktraces - (byte*)api + sizeof(nint))) return null;
-            return api->ThreadBacktraces;
+            QueryApi* api = ApiOrNull;
+            return api != null && api->HasThreadBacktraces && api->ThreadBacktraces != null ? api : null;
         }
     }
 
-    public static bool Available { get { try { return Api != null; } catch (PyException) { return false; } } }
+    public static bool Available => ApiOrNull != null;
 
     // ------------------------------------------------------------------ walking
 
+    private static readonly object WalkGate = new();
     private static List<BlockInfo>? _walk;
 
     [UnmanagedCallersOnly]
@@ -144,27 +124,13 @@ internal static unsafe class HeapView
     private static List<BlockInfo> Blocks()
     {
         QueryApi* api = Api;
-        lock (SiteByTrace)
+        lock (WalkGate)
         {
             _walk = new List<BlockInfo>();
             api->ForEachBlock(&Visit, null);
             var r = _walk;
             _walk = null;
             return r;
-        }
-    }
-
-    private static SiteType Site(uint trace)
-    {
-        lock (SiteByTrace)
-        {
-            if (SiteByTrace.TryGetValue(trace, out SiteType? s)) return s;
-            _resolver ??= new SiteTypeResolver(NativeLibraries.Image);
-            ulong* pcs = stackalloc ulong[64];
-            int n = trace == 0 ? 0 : Api->TraceFrames(trace, pcs, 64);
-            s = _resolver.Resolve(new ReadOnlySpan<ulong>(pcs, n));
-            SiteByTrace[trace] = s;
-            return s;
         }
     }
 
@@ -179,7 +145,7 @@ internal static unsafe class HeapView
                 return d.Count >= 0 ? d.Type.ToCString("[" + d.Count + "]") : d.Type.ToCString();
             }
         }
-        SiteType s = Site(b.TraceId);
+        SiteType s = CensusBuilder.SiteOf(Api, NoWrappers, b.TraceId);
         type = s.Target;
         count = -1;
         return s.Describe(b.Size);
@@ -187,34 +153,23 @@ internal static unsafe class HeapView
 
     // ------------------------------------------------------------------ Python surface
 
+    /// <summary><c>process.heap.census()</c>: the census's types, biggest first, as <c>{'type', 'blocks', 'bytes'}</c>.</summary>
     public static PyObject Census()
     {
-        var byType = new Dictionary<string, (long Blocks, long Bytes)>(StringComparer.Ordinal);
-        foreach (BlockInfo b in Blocks())
+        // this thread is the program's (its allocations go through the hooks): see callerIsTracked; types only
+        CensusResult census = CensusBuilder.Build(Api, NoWrappers, callerIsTracked: true, symbolizeSites: false);
+        var list = new PyObject[census.Types.Count];
+        for (int i = 0; i < list.Length; i++)
         {
-            if (IsOwn(b)) continue;
-            string t = TypeOf(b, out _, out _);
-            byType.TryGetValue(t, out var c);
-            byType[t] = (c.Blocks + 1, c.Bytes + (long)b.Size);
-        }
-        var rows = new List<KeyValuePair<string, (long Blocks, long Bytes)>>(byType);
-        rows.Sort(static (x, y) => y.Value.Bytes != x.Value.Bytes ? y.Value.Bytes.CompareTo(x.Value.Bytes)
-                                : y.Value.Blocks != x.Value.Blocks ? y.Value.Blocks.CompareTo(x.Value.Blocks) : string.CompareOrdinal(x.Key, y.Key));
-        var list = new PyObject[rows.Count];
-        for (int i = 0; i < rows.Count; i++)
-        {
+            CensusType t = census.Types[i];
             var d = new PyDict();
-            d.SetItem("type", PyStr.Of(rows[i].Key));
-            d.SetItem("blocks", PyInt.Get(rows[i].Value.Blocks));
-            d.SetItem("bytes", PyInt.Get(rows[i].Value.Bytes));
+            d.SetItem("type", PyStr.Of(t.Type));
+            d.SetItem("blocks", PyInt.Get((long)t.Blocks));
+            d.SetItem("bytes", PyInt.Get((long)t.Bytes));
             list[i] = d;
         }
         return new PyList(list);
     }
-
-    /// <summary>Blocks allocated by the interpreter's own machinery (managed runtime) are not the program's:
-    /// only blocks whose type is known or whose site is outside our binary are counted.</summary>
-    private static bool IsOwn(in BlockInfo b) => false;
 
     public static PyObject Objects(string typeName)
     {

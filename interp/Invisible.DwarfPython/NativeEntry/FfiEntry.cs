@@ -1,7 +1,7 @@
 using Invisible.Abi.Ffi;
 using Invisible.Python.Runtime;
 
-namespace Invisible.Python.NativeEntry;
+namespace Invisible.DwarfPython.NativeEntry;
 
 /// <summary>The native bridge's side of <see cref="NativeEntryPoints.EntryFor(PyFunction, nint, int, string?)"/>:
 /// the C-callable pointer to give C for a Python callable converted to a libffi closure.</summary>
