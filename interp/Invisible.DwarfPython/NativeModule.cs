@@ -195,8 +195,14 @@ public sealed class NativeModule : PyModule
 
     private bool HasDwarf => Dwarf is { HasDwarf: true };
 
+    /// <summary><c>lib.errno</c>: errno as this thread's last native call left it (ctypes' <c>get_errno()</c>); a
+    /// store sets errno for the next call (<c>set_errno</c>). Not libc's own errno, which any code of ours (a memory
+    /// read, an allocation) may change between the call and the read.</summary>
+    private const string ErrnoName = "errno";
+
     public override PyObject? GetAttrOrNull(PyStr name)
     {
+        if (name.Value == ErrnoName) return PyInt.Get(CallErrno.Value);
         PyObject? v = ModDict.GetOrNull(name);
         if (v != null) return v;
         string n = name.Value;
@@ -208,6 +214,11 @@ public sealed class NativeModule : PyModule
 
     public override void SetAttr(PyStr name, PyObject value)
     {
+        if (name.Value == ErrnoName)
+        {
+            CallErrno.Value = value is PyInt ? (int)Ops.IndexValue(value) : throw Ops.TypeError("errno must be an int, not " + value.Type.Name);
+            return;
+        }
         if (TryGlobal(name.Value, out nint a, out CType? t))
         {
             if (CTypes.IsConst(t!)) throw Ops.TypeError("cannot assign to '" + name.Value + "': it is const");
@@ -258,6 +269,26 @@ public sealed class NativeModule : PyModule
             if (impl != null && (nint)(impl.LowPc + Dwarf.Bias) == addr && impl.Type.IsPrototyped) fn = impl;
             else if (fn == null || !fn.Type.IsPrototyped) fn = PrototypeFromDeclarations(n, fn) ?? fn;
         }
+        // An IFUNC with no DIE under its own name (glibc's time and gettimeofday, which resolve into the vDSO): its
+        // ELF symbol is the resolver's address, and the resolver's DWARF returns the implementation's type.
+        if (fn == null && HasDwarf && addr != 0 && Dwarf!.FindSymbol(n) is { IsIndirect: true } ifunc)
+            fn = Dwarf.FunctionAt(ifunc.Address);
+        if (fn != null && IsFromAssembler(fn))
+        {
+            // The assembler describes a function it assembled as `void f()`: no return type, no parameters (glibc's
+            // system call wrappers: getpid, getuid, ...). A C unit that calls it declares it properly, under its name
+            // or glibc's internal alias (__getpid). No declaration anywhere: the function has no signature, and a
+            // call asks for one instead of returning None.
+            Function? decl = PrototypeFromDeclarations(n, fn)
+                ?? (n.StartsWith("__", StringComparison.Ordinal) ? PrototypeFromDeclarations(n.Substring(2), fn) : PrototypeFromDeclarations("__" + n, fn));
+            if (decl == null)
+            {
+                if (addr == 0 && fn.LowPc != 0) addr = (nint)(fn.LowPc + Dwarf!.Bias);
+                return addr == 0 ? null : new NativeFunction(addr, n, null, null);
+            }
+            if (addr == 0 && fn.LowPc != 0) addr = (nint)(fn.LowPc + Dwarf!.Bias);
+            fn = decl;
+        }
         if (fn != null)
         {
             FunctionType ft = fn.Type;
@@ -281,11 +312,25 @@ public sealed class NativeModule : PyModule
             try { sig = FfiSignature.For(ft); } catch (FfiException) { sig = null; }
             return new NativeFunction(addr, n, sig, ft);
         }
+        if (addr != 0 && HasDwarf && PrototypeFromDeclarations(n, null) is Function declared)
+        {
+            // An entry point with no definition in this module's DWARF: the loader resolved it into the vDSO (time,
+            // gettimeofday: glibc's IFUNCs pick the kernel's code) or an IFUNC resolver has no DIE. The declaration a
+            // calling unit carries types it.
+            FfiSignature? dsig;
+            try { dsig = FfiSignature.For(declared); } catch (FfiException) { dsig = null; }
+            return new NativeFunction(addr, n, dsig, declared.Type);
+        }
         if (n == "atexit" && Name != "__main__" && SymbolAddress("__cxa_atexit") != 0) return AtExitShim();
         if (addr != 0 && HasDwarf && Dwarf!.FindSymbol(n) is ElfSymbol es && es.IsFunction) return new NativeFunction(addr, n, null, null);
         if (addr != 0 && !HasDwarf && Dwarf?.FindSymbol(n) is ElfSymbol es2 && es2.IsFunction) return new NativeFunction(addr, n, null, null);
         return null;
     }
+
+    /// <summary>A function DIE as the assembler writes it: not prototyped, no parameters, and an unspecified return
+    /// type (DW_TAG_unspecified_type; C's `void f()` has no DW_AT_type at all).</summary>
+    private static bool IsFromAssembler(Function fn) =>
+        !fn.Type.IsPrototyped && fn.Type.Parameters.Count == 0 && fn.Type.ReturnType is VoidType { IsUnspecified: true };
 
     /// <summary>An IFUNC whose resolver is untyped (glibc's strlen): the prototype of a declaration of the name
     /// in any unit that calls it.</summary>

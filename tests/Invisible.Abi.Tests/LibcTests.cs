@@ -46,4 +46,17 @@ public sealed class LibcTests : IClassFixture<LibcFixture>
         Assert.Equal("./stdlib/msort.c", file);
         Assert.Equal(307, line);
     }
+
+    [Fact]
+    public void ArrayBoundsAreReadUnsigned()
+    {
+        // DW_FORM_data1/data2 bounds are unsigned (C's index type is sizetype): d_name's upper bound 255 once read
+        // as the signed byte -1 gave every char[256] length 0.
+        DwarfModule libc = _f.Libc;
+        var dirent = Assert.IsType<StructType>(libc.FindType("struct dirent"));
+        Assert.True(dirent.TryGetMember("d_name", out Member name));
+        Assert.Equal("char[256]", name.Type.ToCString());
+        Assert.Equal(256, name.Type.Size);
+        Assert.Equal(280, dirent.Size);
+    }
 }

@@ -140,6 +140,9 @@ public sealed class VoidType : CType
     public override CTypeKind Kind => CTypeKind.Void;
     public override long Size => -1;
     public override string? Name => _name;
+    /// <summary>DW_TAG_unspecified_type, not C's void: what the assembler gives as a function's return type (the type
+    /// is not known), and C++'s <c>decltype(nullptr)</c>.</summary>
+    public bool IsUnspecified => DieOffset != 0;
 }
 
 /// <summary>DWARF base type encodings (DW_ATE_*), the ones C uses.</summary>

@@ -100,8 +100,9 @@ public sealed unsafe partial class DwarfModule
                 if (fallback == 0) fallback = e.Die;
             }
             // An ELF alias (glibc: printf → __printf, malloc → __libc_malloc): the function at the symbol's address.
+            // (Not an IFUNC: its symbol is the resolver's, a different function; callers that want it ask for it.)
             ElfSymbol? sym = FindSymbol(name);
-            if (sym is { IsFunction: true })
+            if (sym is { IsFunction: true, IsIndirect: false })
             {
                 Function? byAddr = FunctionAt(sym.Value.Address);
                 if (byAddr != null) return byAddr;
@@ -332,8 +333,8 @@ public sealed unsafe partial class DwarfModule
                     if (nm == null || nm[0] == 0 || shndx == 0) continue;
                     string s = Intern(nm)!;
                     int type = sym[4] & 0xf;
-                    if (type != 1 && type != 2) continue; // OBJECT / FUNC
-                    var es = new ElfSymbol(s, addr - Bias, *(ulong*)(sym + 16), type == 2);
+                    if (type != 1 && type != 2 && type != 10) continue; // OBJECT / FUNC / GNU_IFUNC
+                    var es = new ElfSymbol(s, addr - Bias, *(ulong*)(sym + 16), type != 1, type == 10);
                     if (!d.ContainsKey(s) || (sym[4] >> 4) == 1) d[s] = es; // prefer GLOBAL binding
                 }
                 _symbols = d;

@@ -544,12 +544,36 @@ public sealed unsafe partial class DwarfModule : IDisposable
         uint form = a.Form;
         // Non-constant bounds (exprloc, reference to a variable) belong to VLAs: unknown.
         if (form == Dw.FormExprloc || form == Dw.FormBlock1 || form == Dw.FormBlock || (form >= 0x10 && form <= 0x14)) return -1;
+        // Constant forms are read with the subrange type's signedness (DWARF 5, 7.5.5: data1/2/4/8 have no sign of
+        // their own): C's index type is unsigned (sizetype), so `char buf[256]`'s upper bound 255 in DW_FORM_data1
+        // is 255, not -1. Only DW_FORM_sdata and a signed index type are read as signed.
         long upper;
-        if (LibDw.dwarf_formsdata(&a, &upper) != 0) return -1;
+        if (form == Dw.FormSdata || form == Dw.FormImplicitConst || SubrangeIsSigned(sub))
+        {
+            if (LibDw.dwarf_formsdata(&a, &upper) != 0) return -1;
+        }
+        else
+        {
+            ulong u;
+            if (LibDw.dwarf_formudata(&a, &u) != 0) return -1;
+            upper = (long)u;   // an all-ones data8 (upper bound -1 of a zero-length array) stays -1
+        }
         long lower = 0;
         if (SData(sub, Dw.AtLowerBound, out long lb)) lower = lb;
         long n = upper - lower + 1;   // upper = -1 (zero-length array) gives 0
         return n < 0 ? 0 : n;
+    }
+
+    /// <summary>The subrange's index type is a signed base type (DW_ATE_signed or signed_char); C's is unsigned.</summary>
+    private static bool SubrangeIsSigned(DwarfDie* sub)
+    {
+        DwarfAttribute a;
+        DwarfDie t;
+        if (LibDw.dwarf_attr_integrate(sub, Dw.AtType, &a) == null || LibDw.dwarf_formref_die(&a, &t) == null) return false;
+        for (int hops = 0; hops < 8 && LibDw.dwarf_tag(&t) == Dw.TagTypedef; hops++)
+            if (LibDw.dwarf_attr_integrate(&t, Dw.AtType, &a) == null || LibDw.dwarf_formref_die(&a, &t) == null) return false;
+        if (LibDw.dwarf_tag(&t) != Dw.TagBaseType) return false;
+        return UData(&t, Dw.AtEncoding, out ulong encoding) && (encoding == 0x05 || encoding == 0x06);
     }
 
     internal Member[] LoadMembers(ulong structOffset)

@@ -136,14 +136,18 @@ public static unsafe partial class FaultGuard
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Call(FfiCif* cif, nint function, void* rvalue, void** avalue, FfiSignature signature)
     {
+        CallErrno.BeforeCall();
         if (s_state <= 0 && !Active)
         {
             LibFfi.ffi_call(cif, function, rvalue, avalue);
+            CallErrno.AfterCall();
             return;
         }
         if (t_top == null) t_top = s_thread();
         NativeFault fault;
-        if (s_guarded(s_ffiCall, cif, function, rvalue, avalue, &fault) != 0) throw Abandoned(in fault, function, signature);
+        int signal = s_guarded(s_ffiCall, cif, function, rvalue, avalue, &fault);
+        CallErrno.AfterCall();
+        if (signal != 0) throw Abandoned(in fault, function, signature);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
