@@ -8,7 +8,10 @@ namespace Invisible.Runtime;
 /// <summary>The C entry points of libinvisible-runtime.so (called by libinvisible.so).</summary>
 public static unsafe class Exports
 {
-    /// <summary>Trivial first call: starts the NativeAOT runtime without a GS cookie (probe pitfall P1).</summary>
+    /// <summary>Trivial first call, made before any other export. The NativeAOT runtime starts lazily inside the
+    /// first call into it and re-randomizes the stack-protector cookie while doing so: had that first export a
+    /// cookie-checked frame (any stackalloc or fixed buffer, even on a path not taken), its epilogue would see a
+    /// changed cookie and abort the process without a message. This one has no frame to check.</summary>
     [UnmanagedCallersOnly(EntryPoint = "invisible_runtime_init")]
     public static int Init() => 1;
 

@@ -8,7 +8,7 @@ namespace Invisible.Abi.Tests;
 
 public sealed class CorruptionTests
 {
-    private static string Good() => Fixtures.Build("types.c", "libtypes-o0.so", "-shared -fPIC -g -O0");
+    private static string Good() => Fixtures.Library("libtypes-o0.so");
 
     private static (long Offset, long Size) Section(string file, string name)
     {

@@ -8,7 +8,7 @@ using Xunit;
 
 namespace Invisible.Abi.Tests;
 
-/// <summary>Fuzz target for ELF/DWARF loading (issue 10, Tests): corrupted copies of a -g fixture library opened
+/// <summary>Fuzz target for ELF/DWARF loading: corrupted copies of a -g fixture library opened
 /// through <see cref="DwarfModule"/> and used the way the symbolizer, the census and DwarfPython use it. Fixed seeds
 /// and a fixed number of cases per strategy, so a run is bounded and repeatable; the assertion is "no crash, a clear
 /// error": the module opens (and answers, possibly with less) or <see cref="DwarfException"/> names the file —
@@ -20,7 +20,7 @@ public sealed class ElfDwarfFuzzTests
 
     public static IEnumerable<object[]> Strategies() => ElfCorruption.Names.ConvertAll(n => new object[] { n });
 
-    private static string Good() => Fixtures.Build("types.c", "libtypes-fuzz.so", "-shared -fPIC -g -O2");
+    private static string Good() => Fixtures.Library("libtypes-o2.so"); // read only: corrupted copies go to TempDir
 
     [Theory]
     [MemberData(nameof(Strategies))]

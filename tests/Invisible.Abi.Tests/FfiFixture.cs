@@ -5,13 +5,13 @@ using Invisible.Abi.Ffi;
 
 namespace Invisible.Abi.Tests;
 
-/// <summary>fixtures/ffi_fixture.c built with gcc -g -O0 as a shared library, dlopen()ed, and its DWARF opened.
+/// <summary>tests/fixtures/lib/ffi_fixture.c, built -g -O0 as a shared library by CMake, dlopen()ed, and its DWARF opened.
 /// Signatures come from DWARF, addresses from dlsym.</summary>
 public sealed class FfiFixture : IDisposable
 {
     public FfiFixture()
     {
-        Path = Fixtures.Build("ffi_fixture.c", "libffi_fixture.so", "-shared -fPIC -g -O0");
+        Path = Fixtures.Library("libffi_fixture.so");
         Dwarf = DwarfModule.Open(Path);
         Handle = NativeLibrary.Load(Path);
     }

@@ -1,21 +1,21 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using Invisible.Tests.Shared;
 
 namespace Invisible.Abi.Tests;
 
-/// <summary>Compiles the C fixtures (fixtures/*.c, copied next to the test assembly) with gcc into one temp dir,
-/// once per test run, and caches the outputs.</summary>
+/// <summary>The C fixture libraries (tests/fixtures/lib/*.c, built by CMake into build/tests/fixtures/), their
+/// sources, and a temp dir for the copies that tests damage.</summary>
 internal static class Fixtures
 {
     private static readonly object Gate = new();
-    private static readonly Dictionary<string, string> Built = new();
     private static string? _dir;
 
-    public static string SourceDir => Path.Combine(AppContext.BaseDirectory, "fixtures");
+    public static string Source(string name) => TestProcess.FixtureSource(Path.Combine("lib", name));
 
-    public static string Source(string name) => Path.Combine(SourceDir, name);
+    /// <summary>A fixture library by file name, e.g. "libtypes-o0.so" (tests/CMakeLists.txt says how each is built).</summary>
+    public static string Library(string fileName) => TestProcess.BuiltFixture(fileName);
 
     public static string TempDir
     {
@@ -32,21 +32,6 @@ internal static class Fixtures
             }
         }
     }
-
-    /// <summary>gcc SOURCE -o OUT with the given flags; returns the output path. Cached by (source, flags).</summary>
-    public static string Build(string source, string output, string flags)
-    {
-        string key = source + "|" + output + "|" + flags;
-        lock (Gate)
-        {
-            if (Built.TryGetValue(key, out string? done)) return done;
-            string outPath = Path.Combine(TempDir, output);
-            Run("gcc", flags + " -o " + outPath + " " + Source(source));
-            Built[key] = outPath;
-            return outPath;
-        }
-    }
-
     /// <summary>Line number (1-based) of the line carrying "MARK:name" in a fixture source.</summary>
     public static int Mark(string source, string name)
     {

@@ -10,11 +10,8 @@ public sealed unsafe class SymbolizerTests
 {
     private static readonly Lazy<ProcessSymbolizer> Sym = new(ProcessSymbolizer.ForCurrentProcess);
 
-    private static nint LoadFixture(string flags, string name)
-    {
-        string so = Fixtures.Build("symfix.c", name, "-shared -fPIC -g " + flags);
-        return NativeLibrary.Load(so);
-    }
+    /// <summary>tests/fixtures/lib/symfix.c built -g at -O0 or -O2 (libsymfix-o0.so, libsymfix-o2.so).</summary>
+    private static nint LoadFixture(string name) => NativeLibrary.Load(Fixtures.Library(name));
 
     [Fact]
     public void LibcQsortResolvesThroughLibc6Dbg()
@@ -35,7 +32,7 @@ public sealed unsafe class SymbolizerTests
     [Fact]
     public void DlopenedFixtureWithInlinedFrames()
     {
-        nint h = LoadFixture("-O2", "libsymfix-o2.so");
+        nint h = LoadFixture("libsymfix-o2.so");
         var outer = (delegate* unmanaged<int, nuint>)NativeLibrary.GetExport(h, "sym_outer");
         ulong ret = outer(5);
         IReadOnlyList<SourceFrame> frames = Sym.Value.Symbolize(ret, isReturnAddress: true);
@@ -57,7 +54,7 @@ public sealed unsafe class SymbolizerTests
     [Fact]
     public void DlopenedFixtureO0()
     {
-        nint h = LoadFixture("-O0", "libsymfix-o0.so");
+        nint h = LoadFixture("libsymfix-o0.so");
         ulong plain = (ulong)NativeLibrary.GetExport(h, "sym_plain");
         var outer = (delegate* unmanaged<int, nuint>)NativeLibrary.GetExport(h, "sym_outer");
         ulong ret = outer(1);
@@ -74,7 +71,7 @@ public sealed unsafe class SymbolizerTests
     [Fact]
     public void NoDwarfFallsBackToElfSymbols()
     {
-        string so = Fixtures.Build("nodwarf.c", "libnodwarf.so", "-shared -fPIC -O1");
+        string so = Fixtures.Library("libnodwarf.so");
         nint h = NativeLibrary.Load(so);
         ulong fn = (ulong)NativeLibrary.GetExport(h, "nodwarf_function");
         IReadOnlyList<SourceFrame> frames = Sym.Value.Symbolize(fn + 1, isReturnAddress: false);

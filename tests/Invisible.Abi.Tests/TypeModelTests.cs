@@ -9,8 +9,8 @@ namespace Invisible.Abi.Tests;
 /// <summary>One opened module per optimization level, shared by the tests of a class.</summary>
 public sealed class TypesFixture : IDisposable
 {
-    public DwarfModule O0 { get; } = DwarfModule.Open(Fixtures.Build("types.c", "libtypes-o0.so", "-shared -fPIC -g -O0"));
-    public DwarfModule O2 { get; } = DwarfModule.Open(Fixtures.Build("types.c", "libtypes-o2.so", "-shared -fPIC -g -O2"));
+    public DwarfModule O0 { get; } = DwarfModule.Open(Fixtures.Library("libtypes-o0.so"));
+    public DwarfModule O2 { get; } = DwarfModule.Open(Fixtures.Library("libtypes-o2.so"));
     public void Dispose() { O0.Dispose(); O2.Dispose(); }
 }
 

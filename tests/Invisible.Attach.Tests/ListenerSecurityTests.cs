@@ -9,8 +9,8 @@ using Xunit;
 namespace Invisible.Attach.Tests;
 
 /// <summary>
-/// Who may talk to a listener, and whom the CLI talks to (issue 10 item 1; /work/shared/repro
-/// attach_saved_uid_escalation.sh and attach_socket_squat.sh). The listener accepts a peer exactly when the kernel
+/// Who may talk to a listener, and whom the CLI talks to: no escalation through a process's saved uid, no
+/// socket squatted by another user in the target's place. The listener accepts a peer exactly when the kernel
 /// would let it ptrace the target; the CLI sends nothing before it checked that the listener is the target.
 /// Other users are played by uid 65534 through setpriv(1).
 /// </summary>

@@ -5,11 +5,10 @@ using Xunit;
 namespace Invisible.Attach.Tests;
 
 /// <summary>
-/// A session can never kill its target (issue 10, item 2): a native fault in a function called from the prompt becomes
+/// A session can never kill its target: a native fault in a function called from the prompt becomes
 /// process.FaultError (gdb's unwindonsignal), over-deep source and over-deep data raise SyntaxError/MemoryError/
 /// RecursionError as in CPython. After each, the program keeps running, answers another session, and ends with exactly
-/// its own output and status 0. (The reproductions: ../shared/repro/attach_native_fault_kills_target.sh and
-/// attach_session_kills_target.sh.)
+/// its own output and status 0.
 /// </summary>
 public sealed class SessionSafetyTests
 {
@@ -143,41 +142,8 @@ public sealed class SessionSafetyTests
     private static string Quote(string s) => "'" + s.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
 }
 
-/// <summary>A small shared library with functions that fault (built once with gcc -g).</summary>
+/// <summary>A small shared library with functions that fault: tests/fixtures/lib/faults.c, built -g -O0 by CMake.</summary>
 internal static class FaultLibrary
 {
-    private static readonly object Gate = new();
-    private static string? _path;
-
-    public const string Source = """
-        /* Native faults for the fault guard's tests. */
-        int divide(int a, int b) { return a / b; }
-        int poke(int *p, int v) { *p = v; return v; }
-        volatile int sink;
-        /* Never returns: recurses until the stack runs out. */
-        int recurse(int n)
-        {
-            char pad[256];
-            pad[n & 255] = (char)n;
-            sink = pad[(n * 7) & 255];
-            return n <= 0 ? 0 : recurse(n + 1) + pad[3];
-        }
-        int apply(int (*f)(int), int x) { return f(x) + 1; }
-        """;
-
-    public static string Build()
-    {
-        lock (Gate)
-        {
-            if (_path != null) return _path;
-            string dir = Path.Combine(Path.GetTempPath(), "invisible-faults-" + Environment.ProcessId);
-            Directory.CreateDirectory(dir);
-            string src = Path.Combine(dir, "faults.c");
-            File.WriteAllText(src, Source);
-            string so = Path.Combine(dir, "libfaults.so");
-            var r = AttachTarget.Run("gcc", new[] { "-g", "-O0", "-fPIC", "-shared", "-o", so, src });
-            if (r.ExitCode != 0) throw new InvalidOperationException("gcc failed: " + r.Stderr);
-            return _path = so;
-        }
-    }
+    public static string Build() => Invisible.Tests.Shared.TestProcess.BuiltFixture("libfaults.so");
 }

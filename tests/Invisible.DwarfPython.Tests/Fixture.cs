@@ -2,39 +2,20 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using Invisible.Python;
+using Invisible.Tests.Shared;
 using Xunit;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace Invisible.DwarfPython.Tests;
 
-/// <summary>Builds the C fixture library once (gcc -g -shared) and runs Python against it in-process.</summary>
+/// <summary>The C fixture library (built by CMake) and running Python against it in-process.</summary>
 internal static class Fixture
 {
-    private static readonly Lazy<string> Lib = new(Build);
+    public static string RepoRoot => TestProcess.Root;
 
-    public static string RepoRoot
-    {
-        get
-        {
-            string d = AppContext.BaseDirectory;
-            while (!File.Exists(Path.Combine(d, "Invisible.sln"))) d = Path.GetDirectoryName(d) ?? throw new InvalidOperationException("repo root not found");
-            return d;
-        }
-    }
-
-    public static string LibraryPath => Lib.Value;
-
-    private static string Build()
-    {
-        string src = Path.Combine(AppContext.BaseDirectory, "fixtures", "dpfix.c");
-        string dir = Path.Combine(Path.GetTempPath(), "dwarfpython-tests-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
-        string so = Path.Combine(dir, "libdpfix.so");
-        var r = Run("gcc", new[] { "-g", "-O0", "-fPIC", "-shared", "-o", so, src }, dir);
-        if (r.Exit != 0) throw new InvalidOperationException("gcc failed: " + r.Stderr);
-        return so;
-    }
+    /// <summary>tests/fixtures/lib/dpfix.c, built -g -O0 by CMake into build/tests/fixtures/libdpfix.so.</summary>
+    public static string LibraryPath => TestProcess.BuiltFixture("libdpfix.so");
 
     /// <summary>Runs <paramref name="code"/> with <c>fx</c> bound to the fixture library.</summary>
     public static (string Stdout, string Stderr, int Exit) Py(string code, bool withFixture = true)

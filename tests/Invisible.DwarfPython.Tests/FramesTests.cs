@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
+using Invisible.Tests.Shared;
 using Xunit;
 
 namespace Invisible.DwarfPython.Tests;
@@ -131,12 +132,11 @@ public class FramesTests
 
     /// <summary>The same frames through gdb: every local and argument gdb prints has our value (entry values
     /// included: gdb's <c>seed=seed@entry=12</c> at -O2).</summary>
-    [Theory]
+    [ToolTheory("/usr/bin/gdb")]
     [InlineData("O2")]
     [InlineData("O0")]
     public void OuterFrameLocalsAgreeWithGdb(string opt)
     {
-        if (!File.Exists("/usr/bin/gdb")) return; // documented: the check needs gdb
         using var fx = new Parked(opt, 11);
         Dictionary<string, string> ours = Ours(fx.Pid);
         var args = new List<string> { "-batch", "-nx", "-p", fx.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-ex", "thread 1" };

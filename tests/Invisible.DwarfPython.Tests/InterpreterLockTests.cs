@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Invisible.Tests.Shared;
 using Xunit;
 
 namespace Invisible.DwarfPython.Tests;
@@ -8,16 +9,8 @@ namespace Invisible.DwarfPython.Tests;
 /// each with its own interpreter state, while the Python thread that called C waits in native code.</summary>
 public sealed class InterpreterLockTests
 {
-    private static readonly Lazy<string> Workers = new(() =>
-    {
-        string src = Path.Combine(AppContext.BaseDirectory, "fixtures", "ffi_workers.c");
-        string dir = Path.Combine(Path.GetTempPath(), "dwarfpython-tests-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
-        string so = Path.Combine(dir, "libffi_workers.so");
-        var r = Fixture.Run("gcc", new[] { "-g", "-O0", "-fPIC", "-shared", "-pthread", "-o", so, src }, dir);
-        if (r.Exit != 0) throw new InvalidOperationException("gcc failed: " + r.Stderr);
-        return so;
-    });
+    /// <summary>tests/fixtures/lib/ffi_workers.c, built -g -O0 -pthread by CMake.</summary>
+    private static readonly Lazy<string> Workers = new(() => TestProcess.BuiltFixture("libffi_workers.so"));
 
     private static string Py(string code)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Invisible.Tests.Shared;
 using Xunit;
 
 namespace Invisible.DwarfPython.Tests;
@@ -11,17 +12,13 @@ public class ThreadsTests
     private static string Binary => Path.Combine(Fixture.RepoRoot, "build", "bin", "invisible");
     private static readonly Lazy<(string Lib, int BlockedLine)> Lib = new(Build);
 
+    /// <summary>tests/fixtures/lib/threads_fixture.c, built -g -O0 -pthread by CMake into libthreadsfix.so, and the
+    /// line of its "blocked here" marker.</summary>
     private static (string, int) Build()
     {
-        string src = Path.Combine(AppContext.BaseDirectory, "fixtures", "threads_fixture.c");
-        string dir = Path.Combine(Path.GetTempPath(), "dwarfpython-threads-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
-        string so = Path.Combine(dir, "libthreadsfix.so");
-        var r = Fixture.Run("gcc", new[] { "-g", "-O0", "-fPIC", "-shared", "-pthread", "-o", so, src }, dir);
-        if (r.Exit != 0) throw new InvalidOperationException("gcc failed: " + r.Stderr);
-        string[] lines = File.ReadAllLines(src);
+        string[] lines = File.ReadAllLines(TestProcess.FixtureSource("lib/threads_fixture.c"));
         int blocked = Array.FindIndex(lines, l => l.Contains("/* blocked here */", StringComparison.Ordinal)) + 1;
-        return (so, blocked);
+        return (TestProcess.BuiltFixture("libthreadsfix.so"), blocked);
     }
 
     private static (string Stdout, string Stderr, int Exit) Run(string body, string? env = null)

@@ -7,8 +7,8 @@ using Xunit;
 
 namespace Invisible.Leak.Tests;
 
-/// <summary>The program sees nothing of us (issue 10 item 3; /work/shared/repro fd100_report_into_file.sh,
-/// report_leaves_fds.sh, census_leaves_fds.sh, stop_signal_clash.sh). The oracle is a plain run of the same
+/// <summary>The program sees nothing of us: no report written into a descriptor the program opened, no descriptor
+/// left by a report or a census, no clash with the program's use of our stop signal. The oracle is a plain run of the same
 /// fixture: what it prints about its descriptors, its children's, its signal dispositions and threads must be
 /// the same under us, a mid-run report included.</summary>
 public sealed class InvisibilityTests

@@ -8,8 +8,8 @@ using Xunit;
 
 namespace Invisible.Leak.Tests;
 
-/// <summary>Memory limits (issue 10 item 3; /work/shared/repro ulimit_v_no_report.sh, rlimit_as_exit_abort.sh,
-/// mlockall_oom.sh): the memtable reserves what the limit allows and grows on demand; what cannot be done is said
+/// <summary>Memory limits (`ulimit -v`, a program lowering its own RLIMIT_AS, mlockall in a memory cgroup):
+/// the memtable reserves what the limit allows and grows on demand; what cannot be done is said
 /// in one line, never silence or a crash. Oracles: a plain run (exit status, output) and valgrind (leak totals)
 /// under the same limit.</summary>
 public sealed class MemoryLimitTests

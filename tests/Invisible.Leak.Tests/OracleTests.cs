@@ -9,7 +9,7 @@ using Xunit;
 
 namespace Invisible.Leak.Tests;
 
-/// <summary>The same program under valgrind, LeakSanitizer and us (issue 10 items 5 and 7): the lost totals must
+/// <summary>The same program under valgrind, LeakSanitizer and us: the lost totals must
 /// agree exactly. valgrind as in <see cref="ValgrindCrossCheckTests"/>; LeakSanitizer is gcc's
 /// (<c>-fsanitize=leak</c>, the lsan code clang ships too), whose one figure is direct + indirect leaks.
 /// valgrind's possibly-lost blocks here are the dynamic loader's (thread DTVs, dlopen), which we count as

@@ -5,8 +5,8 @@ using Xunit;
 
 namespace Invisible.Leak.Tests;
 
-/// <summary>A program whose malloc is jemalloc's or tcmalloc's (issue 10 item 4; /work/shared/repro
-/// jemalloc_tcmalloc_crash.sh): it runs as without us (the oracle is a plain run: same output, same exit status),
+/// <summary>A program whose malloc is jemalloc's or tcmalloc's (linked with it or preloading it; once a crash):
+/// it runs as without us (the oracle is a plain run: same output, same exit status),
 /// and one line says that leak tracking is off and why.</summary>
 public sealed class OtherAllocatorTests
 {

@@ -11,7 +11,7 @@ using Xunit;
 namespace Invisible.Leak.Tests;
 
 /// <summary>Reports that are never lost or broken, settings that are never silently ignored, programs we cannot
-/// observe said so (issue 10 item 6), and a short-lived process that does not load the runtime (item 7).</summary>
+/// observe said so, and a short-lived process that does not load the runtime.</summary>
 public sealed class ReportRobustnessTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("invisible-robust-").FullName;

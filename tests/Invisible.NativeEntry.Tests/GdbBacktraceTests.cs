@@ -7,7 +7,7 @@ using Xunit;
 namespace Invisible.NativeEntry.Tests;
 
 /// <summary>
-/// Acceptance (issue 5 item 4): a Python comparator passed to C's qsort calls abort(); gdb's backtrace names the
+/// A Python comparator passed to C's qsort calls abort(); gdb's backtrace names the
 /// Python function between the qsort frames. The function pointer C gets is the Python function's named C entry
 /// (NativeEntryPoints.EntryFor): made by the DwarfPython bridge for <c>c.qsort(.., cmp)</c>, and by
 /// <c>_nativeentry.callback</c> (a raw trampoline standing in for a libffi closure) in the second form.

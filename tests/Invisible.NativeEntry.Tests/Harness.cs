@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Threading;
 
 namespace Invisible.NativeEntry.Tests;
 
@@ -15,26 +14,15 @@ public static class Harness
     public static string Cli => Path.Combine(Root, "build", "bin", "invisible");
     public static string Library => Path.Combine(Root, "build", "lib", "libinvisible.so");
 
-    private static readonly Lazy<string> FixtureLib = new(BuildFixture, LazyThreadSafetyMode.ExecutionAndPublication);
-    /// <summary>fixture/ne_fixture.c compiled to a shared library (once per test run).</summary>
-    public static string Fixture => FixtureLib.Value;
-
+    /// <summary>tests/fixtures/lib/ne_fixture.c, built by CMake (-O1 -g -fno-omit-frame-pointer) into
+    /// build/tests/fixtures/libne_fixture.so.</summary>
+    public static string Fixture => Invisible.Tests.Shared.TestProcess.BuiltFixture("libne_fixture.so");
 
     public static string TempDir()
     {
         string d = Path.Combine(Path.GetTempPath(), "invisible-ne-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(d);
         return d;
-    }
-
-    private static string BuildFixture()
-    {
-        string src = Path.Combine(AppContext.BaseDirectory, "fixture", "ne_fixture.c");
-        string outDir = TempDir();
-        string lib = Path.Combine(outDir, "libne_fixture.so");
-        RunResult r = Run("gcc", new[] { "-O1", "-g", "-shared", "-fPIC", "-fno-omit-frame-pointer", "-o", lib, src }, null);
-        if (r.ExitCode != 0) throw new InvalidOperationException("gcc failed: " + r.Stderr);
-        return lib;
     }
 
     /// <summary>Environment of a run without libinvisible.so (`invisible python` would otherwise preload it itself).</summary>

@@ -9,7 +9,7 @@ using Xunit;
 namespace Invisible.Python.Tests;
 
 /// <summary>
-/// Nothing nested can crash the interpreter (issue 10, item 2; ../shared/repro/python_deep_nesting_crash.sh): over-deep
+/// Nothing nested can crash the interpreter: over-deep
 /// source is a SyntaxError/MemoryError/RecursionError as in CPython 3.11, over-deep data a RecursionError, on the
 /// NativeAOT CLI and in-process, on a big stack and on a small one; and a native fault in a call made from Python is a
 /// FaultError. The corpus programs under tests/python/limits/ compare the same cases with CPython line by line.

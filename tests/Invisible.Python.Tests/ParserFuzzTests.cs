@@ -10,7 +10,7 @@ using Xunit;
 namespace Invisible.Python.Tests;
 
 /// <summary>
-/// Fuzz target for the lexer, parser and compiler (issue 10, Tests): random token soups, byte-level mutations of the
+/// Fuzz target for the lexer, parser and compiler: random token soups, byte-level mutations of the
 /// corpus programs and deep-nesting splices are compiled in-process from fixed seeds, within a few seconds. Whatever
 /// the input, compiling may only succeed or raise a Python SyntaxError (IndentationError, TabError), RecursionError
 /// or MemoryError: any other exception — a .NET IndexOutOfRange, NullReference, InvalidCast, a stack overflow that

@@ -24,6 +24,19 @@ public static class TestProcess
         throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>A C fixture built by CMake (tests/CMakeLists.txt) into build/tests/fixtures/, e.g.
+    /// "libdpfix.so" or "demo-O0". No test compiles C itself; a missing file means the build did not run.</summary>
+    public static string BuiltFixture(string fileName)
+    {
+        string path = Path.Combine(Root, "build", "tests", "fixtures", fileName);
+        if (!File.Exists(path))
+            throw new InvalidOperationException("fixture " + path + " is missing: run scripts/build");
+        return path;
+    }
+
+    /// <summary>The source of a fixture, relative to tests/fixtures/ (e.g. "lib/symfix.c"): the path its DWARF names.</summary>
+    public static string FixtureSource(string relativePath) => Path.Combine(Root, "tests", "fixtures", relativePath);
+
     public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IDictionary<string, string>? env,
                                              string? workingDirectory = null)
     {

@@ -29,7 +29,7 @@
  *    unchanged, returns its result: same answer, ~6x cheaper (INVISIBLE_UNWIND_NO_MEMO
  *    bypasses this, for benchmarks and tests).
  *  - Cost (AMD EPYC 2.6 GHz, warm cache, depth 16): ~4.5 ns per frame walked, ~14 ns per
- *    repeated capture; libunwind's unw_backtrace ~7 ns per frame (bench_unwind).
+ *    repeated capture; libunwind's unw_backtrace ~7 ns per frame (scripts/bench/src/bench_unwind.c).
  */
 #ifndef INVISIBLE_UNWIND_H
 #define INVISIBLE_UNWIND_H

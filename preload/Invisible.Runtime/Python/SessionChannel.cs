@@ -7,7 +7,8 @@ namespace Invisible.Runtime.Python;
 /// <summary>
 /// The connected attach socket of a Python session (protocol in preload/libinvisible/include/invisible.h):
 /// line messages in, framed output ("KIND N\n" + N bytes) out. Plain read/send on the descriptor, no .NET
-/// Socket (nothing here may start System.Native's signal handling inside the program, probe pitfall P6);
+/// Socket: System.Native's networking and Console install process-wide signal handling (SIGPIPE ignored, handlers
+/// for SIGINT/SIGQUIT/SIGCONT, a thread), which would change the program's own signal state;
 /// sends use MSG_NOSIGNAL so a vanished client is EPIPE, never a SIGPIPE that kills the program.
 /// </summary>
 internal sealed unsafe partial class SessionChannel
