@@ -36,6 +36,7 @@ public static class BuiltinModules
         t["json"] = _ => JsonModule.Create();
         t["_random"] = _ => MersenneTwister.CreateModule();
         t["posix"] = interp => Posix.PosixModule.Create(interp);
+        t["_io"] = _ => Io.IoModule.Create();
         t["os"] = _ => OsModule.Create(OsModule.CreatePath());
         t["os.path"] = interp => (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");
         t["posixpath"] = interp => (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");
