@@ -35,6 +35,12 @@ public static class BuiltinModules
         t["re"] = _ => ReModule.Create();
         t["json"] = _ => JsonModule.Create();
         t["_random"] = _ => MersenneTwister.CreateModule();
+        t["posix"] = interp => Posix.PosixModule.Create(interp);
+        t["_io"] = _ => Io.IoModule.Create();
+        t["pwd"] = _ => Posix.PwdGrpModules.CreatePwd();
+        t["grp"] = _ => Posix.PwdGrpModules.CreateGrp();
+        t["fcntl"] = _ => Posix.FcntlResourceModules.CreateFcntl();
+        t["resource"] = _ => Posix.FcntlResourceModules.CreateResource();
         t["os"] = _ => OsModule.Create(OsModule.CreatePath());
         t["os.path"] = interp => (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");
         t["posixpath"] = interp => (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");

@@ -23,6 +23,9 @@ public sealed class PyTuple : PyObject
     public override bool IsTrue() => Items.Length != 0;
     public override string Repr()
     {
+        // A tuple subtype made in C# (a struct sequence: os.stat_result, time.struct_time) gives its own repr.
+        if (_type != null && !_type.IsHeap && _type.TypeDict.GetOrNull(PyStr.S___repr__) is PyBuiltinFunction own)
+            return Ops.Str(own.Fn(new PyObject[] { this }, null));
         if (Items.Length == 0) return "()";
         if (!Ops.ReprEnter(this)) return "(...)";
         try

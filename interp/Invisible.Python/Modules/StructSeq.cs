@@ -1,0 +1,96 @@
+using System;
+using System.Text;
+using Invisible.Python.Runtime;
+
+namespace Invisible.Python.Modules;
+
+/// <summary>A struct sequence type (CPython's structseq: os.stat_result, time.struct_time, os.uname_result...): a tuple
+/// subtype whose first <see cref="NVisible"/> fields are the tuple's items and the rest are attributes only. Immutable
+/// and shared by every interpreter.</summary>
+public sealed class StructSeq
+{
+    public readonly PyType Type;
+    public readonly string[] Fields;
+    public readonly int NVisible;
+    /// <summary>Fills defaults when the type is called with a sequence (all fields, visible first).</summary>
+    private readonly Action<PyObject[]>? _fixUp;
+
+    public StructSeq(string module, string name, string[] fields, int nVisible, Action<PyObject[]>? fixUp = null)
+    {
+        _fixUp = fixUp;
+        Fields = fields;
+        NVisible = nVisible;
+        Type = new PyType(name, PyTuple.TypeObj, (cls, a, k) => FromSequence(a, k)) { ModuleName = module };
+        for (int i = 0; i < fields.Length; i++)
+        {
+            int index = i;
+            string field = fields[i];
+            NativeFn get = index < nVisible
+                ? (a, k) => ((PyTuple)a[0]).Items[index]
+                : (a, k) => a[0].Dict?.GetOrNull(field) ?? PyNone.Instance;
+            Type.SetMember(field, new PyProperty(new PyBuiltinFunction(field, get), null, null, null));
+        }
+        Type.SetMember("n_sequence_fields", PyInt.Get(nVisible));
+        Type.SetMember("n_fields", PyInt.Get(fields.Length));
+        Type.SetMember("n_unnamed_fields", PyInt.Zero);
+        var names = new PyObject[nVisible];
+        for (int i = 0; i < nVisible; i++) names[i] = PyStr.Intern(fields[i]);
+        Type.SetMember("__match_args__", new PyTuple(names));
+        Type.AddMethod("__repr__", (a, k) => PyStr.Of(Repr((PyTuple)a[0])));
+        Type.AddMethod("__reduce__", (a, k) =>
+        {
+            var t = (PyTuple)a[0];
+            var extra = new PyDict();
+            for (int i = nVisible; i < Fields.Length; i++) extra.SetItem(Fields[i], t.Dict?.GetOrNull(Fields[i]) ?? PyNone.Instance);
+            return PyTuple.Of(Type, PyTuple.Of(new PyTuple(t.Items), extra));
+        });
+    }
+
+    /// <summary>A new instance from all fields (visible ones first).</summary>
+    public PyTuple Make(PyObject[] all)
+    {
+        if (all.Length == NVisible) return new PyTuple(all, Type);
+        var vis = new PyObject[NVisible];
+        Array.Copy(all, vis, NVisible);
+        var t = new PyTuple(vis, Type);
+        var d = t.Dict!;
+        for (int i = NVisible; i < Fields.Length; i++) d.SetItem(Fields[i], i < all.Length ? all[i] : PyNone.Instance);
+        return t;
+    }
+
+    /// <summary>type(sequence, dict=None), as CPython's structseq_new.</summary>
+    private PyTuple FromSequence(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        var seqArg = Ops.Arg(a, k, 0, "sequence") ?? throw Ops.TypeError($"{Type.Name}() missing required argument 'sequence' (pos 1)");
+        var dictArg = Ops.Arg(a, k, 1, "dict");
+        var items = Ops.ToArray(seqArg);
+        string full = Type.ModuleName + "." + Type.Name;
+        if (items.Length < NVisible)
+            throw Ops.TypeError(NVisible == Fields.Length
+                ? $"{full}() takes a {NVisible}-sequence ({items.Length}-sequence given)"
+                : $"{full}() takes an at least {NVisible}-sequence ({items.Length}-sequence given)");
+        if (items.Length > Fields.Length)
+            throw Ops.TypeError(NVisible == Fields.Length
+                ? $"{full}() takes a {NVisible}-sequence ({items.Length}-sequence given)"
+                : $"{full}() takes an at most {Fields.Length}-sequence ({items.Length}-sequence given)");
+        var all = new PyObject[Fields.Length];
+        for (int i = 0; i < all.Length; i++)
+        {
+            if (i < items.Length) all[i] = items[i];
+            else all[i] = (dictArg as PyDict)?.GetOrNull(Fields[i]) ?? PyNone.Instance;
+        }
+        _fixUp?.Invoke(all);
+        return Make(all);
+    }
+
+    private string Repr(PyTuple t)
+    {
+        var sb = new StringBuilder(Type.ModuleName).Append('.').Append(Type.Name).Append('(');
+        for (int i = 0; i < NVisible; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            sb.Append(Fields[i]).Append('=').Append(Ops.Repr(t.Items[i]));
+        }
+        return sb.Append(')').ToString();
+    }
+}
