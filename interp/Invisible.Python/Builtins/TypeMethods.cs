@@ -119,12 +119,16 @@ public static partial class TypeMethods
         throw Ops.TypeError($"must be real number, not {x.Type.Name}");
     }
 
+    public static readonly double PositiveNaN = BitConverter.Int64BitsToDouble(0x7ff8000000000000);
+
     public static double ParseFloat(string str)
     {
         var s = str.Trim().Replace("_", "").ToLowerInvariant();
         switch (s)
         {
-            case "nan": case "+nan": case "-nan": return double.NaN;
+            // CPython's float('nan') is the positive quiet NaN; .NET's double.NaN has the sign bit set (struct.pack shows it).
+            case "nan": case "+nan": return PositiveNaN;
+            case "-nan": return -PositiveNaN;
             case "inf": case "+inf": case "infinity": case "+infinity": return double.PositiveInfinity;
             case "-inf": case "-infinity": return double.NegativeInfinity;
         }
