@@ -40,6 +40,7 @@ public static class BuiltinModules
         t["_bisect"] = _ => BisectModule.Create();
         t["_heapq"] = _ => HeapqModule.Create();
         t["zlib"] = _ => ZlibModule.Create();
+        t["_codecs"] = interp => Codecs.CodecsModule.Create(interp);
         t["_hashlib"] = _ => Hashes.HashlibModule.Create();
         t["_md5"] = _ => Hashes.ShaModules.Create("_md5", "md5");
         t["_sha1"] = _ => Hashes.ShaModules.Create("_sha1", "sha1");
