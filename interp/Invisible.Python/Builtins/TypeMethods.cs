@@ -119,12 +119,16 @@ public static partial class TypeMethods
         throw Ops.TypeError($"must be real number, not {x.Type.Name}");
     }
 
+    public static readonly double PositiveNaN = BitConverter.Int64BitsToDouble(0x7ff8000000000000);
+
     public static double ParseFloat(string str)
     {
         var s = str.Trim().Replace("_", "").ToLowerInvariant();
         switch (s)
         {
-            case "nan": case "+nan": case "-nan": return double.NaN;
+            // CPython's float('nan') is the positive quiet NaN; .NET's double.NaN has the sign bit set (struct.pack shows it).
+            case "nan": case "+nan": return PositiveNaN;
+            case "-nan": return -PositiveNaN;
             case "inf": case "+inf": case "infinity": case "+infinity": return double.PositiveInfinity;
             case "-inf": case "-infinity": return double.NegativeInfinity;
         }
@@ -163,52 +167,11 @@ public static partial class TypeMethods
         return PyStr.Of(Ops.Str(o));
     }
 
-    public static string Decode(ReadOnlySpan<byte> b, string enc, string errors)
-    {
-        enc = enc.ToLowerInvariant().Replace("_", "-");
-        try
-        {
-            switch (enc)
-            {
-                case "utf-8": case "utf8":
-                    return new UTF8Encoding(false, errors == "strict").GetString(b);
-                case "ascii":
-                    foreach (var x in b) if (x > 127 && errors == "strict") throw Ops.Exc(PyBaseException.UnicodeDecodeErrorType, $"'ascii' codec can't decode byte 0x{x:x2}: ordinal not in range(128)");
-                    return Encoding.ASCII.GetString(b);
-                case "latin-1": case "latin1": case "iso-8859-1": return Encoding.Latin1.GetString(b);
-                case "utf-16": return Encoding.Unicode.GetString(b);
-                default: throw Ops.Exc(PyBaseException.All["LookupError"], $"unknown encoding: {enc}");
-            }
-        }
-        catch (DecoderFallbackException)
-        {
-            throw Ops.Exc(PyBaseException.UnicodeDecodeErrorType, "'utf-8' codec can't decode bytes: invalid start byte");
-        }
-    }
+    /// <summary>bytes.decode: the codecs of <c>_codecs</c> (error handlers, the registry for other encodings).</summary>
+    public static string Decode(ReadOnlySpan<byte> b, string enc, string errors) => Modules.Codecs.CodecsModule.DecodeText(b, enc, errors);
 
-    public static byte[] Encode(string s, string enc, string errors)
-    {
-        enc = enc.ToLowerInvariant().Replace("_", "-");
-        switch (enc)
-        {
-            case "utf-8": case "utf8": return Encoding.UTF8.GetBytes(s);
-            case "ascii":
-                {
-                    var r = new List<byte>();
-                    for (int i = 0; i < s.Length; i++)
-                    {
-                        if (s[i] < 128) r.Add((byte)s[i]);
-                        else if (errors == "ignore") continue;
-                        else if (errors == "replace") r.Add((byte)'?');
-                        else throw Ops.Exc(PyBaseException.UnicodeEncodeErrorType, $"'ascii' codec can't encode character {Formatting.StrRepr(s[i].ToString())} in position {i}: ordinal not in range(128)");
-                    }
-                    return r.ToArray();
-                }
-            case "latin-1": case "latin1": case "iso-8859-1": return Encoding.Latin1.GetBytes(s);
-            case "utf-16": return Encoding.Unicode.GetBytes(s);
-            default: throw Ops.Exc(PyBaseException.All["LookupError"], $"unknown encoding: {enc}");
-        }
-    }
+    /// <summary>str.encode: as <see cref="Decode"/>.</summary>
+    public static byte[] Encode(string s, string enc, string errors) => Modules.Codecs.CodecsModule.EncodeText(s, enc, errors);
 
     public static byte[] ToBytes(ReadOnlySpan<PyObject> a, PyStr[]? k)
     {

@@ -41,6 +41,18 @@ public static class BuiltinModules
         t["grp"] = _ => Posix.PwdGrpModules.CreateGrp();
         t["fcntl"] = _ => Posix.FcntlResourceModules.CreateFcntl();
         t["resource"] = _ => Posix.FcntlResourceModules.CreateResource();
+        t["_struct"] = _ => StructModule.Create();
+        t["binascii"] = _ => BinasciiModule.Create();
+        t["_bisect"] = _ => BisectModule.Create();
+        t["_heapq"] = _ => HeapqModule.Create();
+        t["zlib"] = _ => ZlibModule.Create();
+        t["_codecs"] = interp => Codecs.CodecsModule.Create(interp);
+        t["_hashlib"] = _ => Hashes.HashlibModule.Create();
+        t["_md5"] = _ => Hashes.ShaModules.Create("_md5", "md5");
+        t["_sha1"] = _ => Hashes.ShaModules.Create("_sha1", "sha1");
+        t["_sha256"] = _ => Hashes.ShaModules.Create("_sha256", "sha224", "sha256");
+        t["_sha512"] = _ => Hashes.ShaModules.Create("_sha512", "sha384", "sha512");
+        t["_sha3"] = _ => Hashes.ShaModules.Create("_sha3", "sha3_224", "sha3_256", "sha3_384", "sha3_512", "shake_128", "shake_256");
         t["os"] = _ => OsModule.Create(OsModule.CreatePath());
         t["os.path"] = interp => (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");
         t["posixpath"] = interp => (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");

@@ -25,7 +25,7 @@ public static class MathModule
     {
         var m = new PyModule("math");
         m.Add("pi", new PyFloat(Math.PI)); m.Add("e", new PyFloat(Math.E)); m.Add("tau", new PyFloat(Math.Tau));
-        m.Add("inf", new PyFloat(double.PositiveInfinity)); m.Add("nan", new PyFloat(double.NaN));
+        m.Add("inf", new PyFloat(double.PositiveInfinity)); m.Add("nan", new PyFloat(TypeMethods.PositiveNaN));
         m.AddFn("sqrt", (a, k) => { var x = D(a[0]); if (x < 0) throw Domain(); return new PyFloat(Math.Sqrt(x)); });
         m.AddFn("exp", (a, k) => { var x = D(a[0]); return FR(Math.Exp(x), x); });
         m.AddFn("expm1", (a, k) => { var x = D(a[0]); return FR(Math.Abs(x) < 1e-5 ? x + x * x / 2 + x * x * x / 6 : Math.Exp(x) - 1, x); });

@@ -36,9 +36,63 @@ public sealed class PyBaseException : PyObject
         if (Args.Items.Length == 0) return "";
         if (_type.IsSubtypeOf(OSErrorType) && Args.Items.Length >= 2 && Args.Items.Length <= 3)
             return $"[Errno {Ops.Str(Args.Items[0])}] {Ops.Str(Args.Items[1])}" + (Args.Items.Length == 3 ? ": " + Ops.Repr(Args.Items[2]) : "");
+        if (_type.IsSubtypeOf(UnicodeErrorType) && UnicodeErrorStr() is string u) return u;
         if (Args.Items.Length == 1) return Ops.Str(Args.Items[0]);
         if (_type.IsSubtypeOf(SyntaxErrorType) && Dict?.GetOrNull("msg") is PyObject msg) return SyntaxErrorStr(msg);
         return Args.Repr();
+    }
+
+    private static bool IsTranslateError(PyType t) => All.TryGetValue("UnicodeTranslateError", out var tt) && t.IsSubtypeOf(tt);
+
+    /// <summary>The (encoding, object, start, end, reason) attributes of a UnicodeEncodeError/DecodeError made
+    /// with CPython's five arguments (UnicodeTranslateError: no encoding), as set afterwards or from the arguments.</summary>
+    private PyObject? UnicodeAttr(string name)
+    {
+        if (_dict?.GetOrNull(name) is PyObject v) return v;
+        bool translate = IsTranslateError(_type);
+        int n = translate ? 4 : 5;
+        if (Args.Items.Length != n) return null;
+        int i = name switch { "encoding" => translate ? -1 : 0, "object" => 1, "start" => 2, "end" => 3, "reason" => 4, _ => -1 };
+        if (i < 0) return null;
+        return Args.Items[translate ? i - 1 : i];
+    }
+
+    /// <summary>CPython's UnicodeEncodeError/DecodeError/TranslateError.__str__; null when not made with their arguments.</summary>
+    private string? UnicodeErrorStr()
+    {
+        bool translate = IsTranslateError(_type);
+        if (UnicodeAttr("object") is not PyObject obj || UnicodeAttr("start") is not PyInt st || UnicodeAttr("end") is not PyInt en) return null;
+        string reason = UnicodeAttr("reason") is PyObject r ? Ops.Str(r) : "";
+        string prefix = translate ? "can't translate" : $"'{(UnicodeAttr("encoding") is PyObject e ? Ops.Str(e) : "")}' codec can't {(_type.IsSubtypeOf(UnicodeDecodeErrorType) ? "decode" : "encode")}";
+        long start = st.V, end = en.V;
+        if (obj is PyBytes b)
+        {
+            if (start >= 0 && start < b.Span.Length && end == start + 1) return $"{prefix} byte 0x{b.Span[(int)start]:x2} in position {start}: {reason}";
+            return $"{prefix} bytes in position {start}-{end - 1}: {reason}";
+        }
+        if (obj is PyStr s)
+        {
+            if (end == start + 1 && start >= 0 && CodePointAt(s.Value, start) is int cp)
+            {
+                string ch = cp <= 0xff ? $"\\x{cp:x2}" : cp <= 0xffff ? $"\\u{cp:x4}" : $"\\U{cp:x8}";
+                return $"{prefix} character '{ch}' in position {start}: {reason}";
+            }
+            return $"{prefix} characters in position {start}-{end - 1}: {reason}";
+        }
+        return null;
+    }
+
+    /// <summary>The code point at code-point index <paramref name="index"/> (a lone surrogate counts as one).</summary>
+    private static int? CodePointAt(string s, long index)
+    {
+        long n = 0;
+        for (int i = 0; i < s.Length; i++, n++)
+        {
+            int c = s[i];
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) c = char.ConvertToUtf32(s[i], s[++i]);
+            if (n == index) return c;
+        }
+        return null;
     }
 
     /// <summary>CPython's SyntaxError.__str__: <c>msg (file, line N)</c>, the file's base name only.</summary>
@@ -84,6 +138,9 @@ public sealed class PyBaseException : PyObject
                 }
                 break;
             case "name": case "path": if (_type.IsSubtypeOf(ImportErrorType)) return PyNone.Instance; break;
+            case "encoding": case "object": case "start": case "end": case "reason":
+                if (_type.IsSubtypeOf(UnicodeErrorType)) return UnicodeAttr(name.Value);
+                break;
         }
         return null;
     }

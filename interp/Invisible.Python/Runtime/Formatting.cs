@@ -65,16 +65,18 @@ public static class Formatting
         char q = s.Contains('\'') && !s.Contains('"') ? '"' : '\'';
         var sb = new StringBuilder(s.Length + 2);
         sb.Append(q);
-        foreach (char c in s)
+        for (int i = 0; i < s.Length; i++)
         {
+            char c = s[i];
             if (c == q || c == '\\') sb.Append('\\').Append(c);
             else if (c == '\n') sb.Append("\\n");
             else if (c == '\r') sb.Append("\\r");
             else if (c == '\t') sb.Append("\\t");
             else if (c < 0x20 || c == 0x7f) sb.Append("\\x").Append(((int)c).ToString("x2"));
             else if (c >= 0x80 && c < 0xa0) sb.Append("\\x").Append(((int)c).ToString("x2"));
-            else if (c == 0xad) sb.Append("\\xad");
-            else if (char.IsSurrogate(c)) sb.Append(c);
+            else if (c >= 0xa0 && c <= 0xff && !IsPrintable(c)) sb.Append("\\x").Append(((int)c).ToString("x2")); // U+00A0, U+00AD
+            else if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) sb.Append(c).Append(s[++i]);
+            else if (char.IsSurrogate(c)) sb.Append("\\u").Append(((int)c).ToString("x4")); // a lone surrogate, as CPython shows it
             else if (c > 0xff && !IsPrintable(c)) sb.Append("\\u").Append(((int)c).ToString("x4"));
             else sb.Append(c);
         }
