@@ -162,9 +162,9 @@ internal sealed class SreState
     public int LastMark = -1, LastIndex = -1;
     public bool MustAdvance, MatchAll;
     private SreRepeat? _repeat;
-    private int[] _data = new int[64];
+    private int[] _data = Array.Empty<int>();
     private int _dsp;
-    private SreContext[] _ctx = new SreContext[16];
+    private SreContext[] _ctx = new SreContext[4];
     private int _steps;
     private readonly InterpreterState? _interp;
 
@@ -181,7 +181,7 @@ internal sealed class SreState
         Start = pos;
         End = endpos;
         Ptr = pos;
-        Marks = new int[Math.Max(2 * groups, 2)];
+        Marks = groups == 0 ? Array.Empty<int>() : new int[2 * groups];
         _interp = ThreadState.CurrentOrNull?.Interp;
     }
 
@@ -212,7 +212,7 @@ internal sealed class SreState
 
     private void DataPush(int v)
     {
-        if (_dsp == _data.Length) Array.Resize(ref _data, _data.Length * 2);
+        if (_dsp == _data.Length) Array.Resize(ref _data, Math.Max(16, _data.Length * 2));
         _data[_dsp++] = v;
     }
 
@@ -222,7 +222,7 @@ internal sealed class SreState
     {
         if (lastmark < 0) return;
         int n = lastmark + 1;
-        if (_dsp + n > _data.Length) Array.Resize(ref _data, Math.Max(_data.Length * 2, _dsp + n));
+        if (_dsp + n > _data.Length) Array.Resize(ref _data, Math.Max(Math.Max(16, _data.Length * 2), _dsp + n));
         Array.Copy(Marks, 0, _data, _dsp, n);
         _dsp += n;
     }

@@ -99,6 +99,9 @@ public static class SreModule
     private static SreMatch MatchSelf(ReadOnlySpan<PyObject> a) =>
         a.Length > 0 && a[0] is SreMatch m ? m : throw Ops.TypeError("descriptor requires a 're.Match' object");
 
+    private static readonly string[] Default = { "default" };
+    private static readonly string[] Template = { "template" };
+
     private static PyType MakeMatchType()
     {
         var t = new PyType("Match", PyType.ObjectType, null) { ModuleName = "re" };
@@ -115,13 +118,13 @@ public static class SreModule
         t.AddMethod("groups", (a, k) =>
         {
             var m = MatchSelf(a);
-            var v = Args.Parse(a.Slice(1), k, "groups", new[] { "default" }, 0);
+            var v = Args.Parse(a.Slice(1), k, "groups", Default, 0);
             return m.Groups(v[0] ?? PyNone.Instance);
         });
         t.AddMethod("groupdict", (a, k) =>
         {
             var m = MatchSelf(a);
-            var v = Args.Parse(a.Slice(1), k, "groupdict", new[] { "default" }, 0);
+            var v = Args.Parse(a.Slice(1), k, "groupdict", Default, 0);
             return m.GroupDict(v[0] ?? PyNone.Instance);
         });
         t.AddMethod("start", (a, k) => PyInt.Get(MatchSelf(a).SpanOf(Args.GroupArg(a, k, "start")).Item1));
@@ -134,7 +137,7 @@ public static class SreModule
         t.AddMethod("expand", (a, k) =>
         {
             var m = MatchSelf(a);
-            var v = Args.Parse(a.Slice(1), k, "expand", new[] { "template" }, 1);
+            var v = Args.Parse(a.Slice(1), k, "expand", Template, 1);
             var re = ImportRe();
             return Ops.Call(Ops.GetAttr(re, "_expand"), new PyObject[] { m.Pattern, m, v[0]! });
         });
@@ -243,6 +246,10 @@ internal static class Args
 /// <summary>A compiled regular expression (re.Pattern).</summary>
 public sealed class SrePattern : PyObject
 {
+    private static readonly string[] StringPosEndpos = { "string", "pos", "endpos" };
+    private static readonly string[] StringMaxsplit = { "string", "maxsplit" };
+    private static readonly string[] ReplStringCount = { "repl", "string", "count" };
+
     public readonly PyObject PatternObj;
     public readonly int Flags;
     internal readonly uint[] Code;
@@ -344,7 +351,7 @@ public sealed class SrePattern : PyObject
 
     internal PyObject MatchMethod(ReadOnlySpan<PyObject> a, PyStr[]? k, string fname, bool fullmatch, bool search)
     {
-        var v = Args.Parse(a, k, fname, new[] { "string", "pos", "endpos" }, 1);
+        var v = Args.Parse(a, k, fname, StringPosEndpos, 1);
         var st = NewState(v[0]!, Args.Position(v[1], 0), Args.Position(v[2], int.MaxValue));
         st.MatchAll = fullmatch;
         bool ok = search ? Run(st, true) : Run(st, false);
@@ -377,7 +384,7 @@ public sealed class SrePattern : PyObject
 
     internal PyObject FindAll(ReadOnlySpan<PyObject> a, PyStr[]? k)
     {
-        var v = Args.Parse(a, k, "findall", new[] { "string", "pos", "endpos" }, 1);
+        var v = Args.Parse(a, k, "findall", StringPosEndpos, 1);
         var st = NewState(v[0]!, Args.Position(v[1], 0), Args.Position(v[2], int.MaxValue));
         var list = new PyList();
         while (st.Start <= st.End)
@@ -415,13 +422,13 @@ public sealed class SrePattern : PyObject
 
     internal SreScanner Scanner(ReadOnlySpan<PyObject> a, PyStr[]? k, string fname)
     {
-        var v = Args.Parse(a, k, fname, new[] { "string", "pos", "endpos" }, 1);
+        var v = Args.Parse(a, k, fname, StringPosEndpos, 1);
         return new SreScanner(this, NewState(v[0]!, Args.Position(v[1], 0), Args.Position(v[2], int.MaxValue)));
     }
 
     internal PyObject Split(ReadOnlySpan<PyObject> a, PyStr[]? k)
     {
-        var v = Args.Parse(a, k, "split", new[] { "string", "maxsplit" }, 1);
+        var v = Args.Parse(a, k, "split", StringMaxsplit, 1);
         int maxsplit = Args.Position(v[1], 0);
         var st = NewState(v[0]!, 0, int.MaxValue);
         var list = new PyList();
@@ -446,7 +453,7 @@ public sealed class SrePattern : PyObject
 
     internal PyObject Sub(ReadOnlySpan<PyObject> a, PyStr[]? k, string fname, bool withCount)
     {
-        var v = Args.Parse(a, k, fname, new[] { "repl", "string", "count" }, 2);
+        var v = Args.Parse(a, k, fname, ReplStringCount, 2);
         var repl = v[0]!;
         int count = Args.Position(v[2], 0);
         PyObject? filter = null;
