@@ -382,7 +382,42 @@ internal sealed class SreState
             case Op.IN:
                 {
                     int start = ptr;
-                    while (ptr < end && InCharset(pc + 2, s[ptr])) ptr++;
+                    int set = pc + 2;
+                    if (code[set] == Op.CHARSET && code[set + 9] == Op.FAILURE)
+                    {
+                        // one 256-bit map ([a-z0-9_] and the like): test the bits inline
+                        while (ptr < end)
+                        {
+                            int ch = s[ptr];
+                            if (ch >= 256 || (code[set + 1 + (ch >> 5)] & (1u << (ch & 31))) == 0) break;
+                            ptr++;
+                        }
+                    }
+                    else if (code[set] == Op.CATEGORY && code[set + 2] == Op.FAILURE)
+                    {
+                        // one category (\w, \d, \s and their negations)
+                        uint cat = code[set + 1];
+                        switch (cat)
+                        {
+                            case Op.CAT_UNI_WORD:
+                                while (ptr < end && SreChars.IsUniWord(s[ptr])) ptr++;
+                                break;
+                            case Op.CAT_UNI_DIGIT:
+                                while (ptr < end && SreChars.IsUniDigit(s[ptr])) ptr++;
+                                break;
+                            case Op.CAT_UNI_SPACE:
+                                while (ptr < end && SreChars.IsUniSpace(s[ptr])) ptr++;
+                                break;
+                            case Op.CAT_UNI_NOT_SPACE:
+                                while (ptr < end && !SreChars.IsUniSpace(s[ptr])) ptr++;
+                                break;
+                            default:
+                                while (ptr < end && SreChars.Category(cat, s[ptr])) ptr++;
+                                break;
+                        }
+                    }
+                    else
+                        while (ptr < end && InCharset(set, s[ptr])) ptr++;
                     return ptr - start;
                 }
             default:
@@ -1144,6 +1179,20 @@ internal sealed class SreState
         }
         // the general case; a pattern anchored at the beginning can only match there
         bool anchored = code[pc] == Op.AT && (code[pc + 1] == Op.AT_BEGINNING || code[pc + 1] == Op.AT_BEGINNING_STRING);
+        int first = FirstCharItem(pc);
+        if (first >= 0)
+        {
+            // every match starts with one character the item at `first` accepts: skip the positions it rejects
+            int stop = Math.Min(end, End - 1);
+            for (; ptr <= stop; ptr++)
+            {
+                if (!MatchOne(first, s[ptr])) continue;
+                if (TryAt(ptr, pc, false)) return true;
+                if (anchored) return false;
+                if (++_steps >= 4096) CheckInterrupt();
+            }
+            return false;
+        }
         for (; ptr <= end; ptr++)
         {
             if (TryAt(ptr, pc, false)) return true;
@@ -1151,6 +1200,39 @@ internal sealed class SreState
             if (++_steps >= 4096) CheckInterrupt();
         }
         return false;
+    }
+
+    /// <summary>The one-character item every match of the code at <paramref name="pc"/> must start with (a leading
+    /// literal, set or category, or the item of a leading single-character repeat with a minimum of at least one),
+    /// or -1.</summary>
+    private int FirstCharItem(int pc)
+    {
+        var code = Code;
+        switch (code[pc])
+        {
+            case Op.LITERAL:
+            case Op.NOT_LITERAL:
+            case Op.LITERAL_IGNORE:
+            case Op.NOT_LITERAL_IGNORE:
+            case Op.LITERAL_UNI_IGNORE:
+            case Op.NOT_LITERAL_UNI_IGNORE:
+            case Op.LITERAL_LOC_IGNORE:
+            case Op.NOT_LITERAL_LOC_IGNORE:
+            case Op.IN:
+            case Op.IN_IGNORE:
+            case Op.IN_UNI_IGNORE:
+            case Op.IN_LOC_IGNORE:
+            case Op.ANY:
+            case Op.CATEGORY:
+                return pc;
+            case Op.REPEAT_ONE:
+            case Op.MIN_REPEAT_ONE:
+            case Op.POSSESSIVE_REPEAT_ONE:
+                return code[pc + 2] >= 1 ? FirstCharItem(pc + 4) : -1;
+            case Op.MARK:
+                return FirstCharItem(pc + 2);
+        }
+        return -1;
     }
 
     private bool TryAt(int ptr, int pc, bool toplevel)
