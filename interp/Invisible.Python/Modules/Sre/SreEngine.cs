@@ -164,7 +164,12 @@ internal sealed class SreState
     private SreRepeat? _repeat;
     private int[] _data = Array.Empty<int>();
     private int _dsp;
-    private SreContext[] _ctx = new SreContext[4];
+    private SreContext[] _ctx = Array.Empty<SreContext>();
+    // Scratch of the running Match: the frame pool and the mark stack are reused from call to call on a thread
+    // (Match never runs Python code, so it is never re-entered on one thread; a state used later on another thread
+    // takes that thread's scratch).
+    [ThreadStatic] private static SreContext[]? t_ctx;
+    [ThreadStatic] private static int[]? t_data;
     private int _steps;
     private readonly InterpreterState? _interp;
 
@@ -505,7 +510,11 @@ internal sealed class SreState
         string s = S;
         int end = End;
         int depth = 0;
+        _ctx = t_ctx ??= new SreContext[16];
+        _data = t_data ??= new int[64];
+        _dsp = 0;
         SreContext c = NewContext(0);
+        c.Rep = null;
         c.Pat = startPc;
         c.Ptr = Ptr;
         c.TopLevel = toplevel;
@@ -1054,7 +1063,13 @@ internal sealed class SreState
     fail:
         ret = false;
     do_return:
-        if (depth == 0) return ret;
+        if (depth == 0)
+        {
+            // keep what the pool and the mark stack grew to for the next call on this thread
+            t_ctx = _ctx;
+            t_data = _data;
+            return ret;
+        }
         depth--;
         c = _ctx[depth];
         pat = c.Pat;
