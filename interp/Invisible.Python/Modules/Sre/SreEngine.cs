@@ -173,9 +173,14 @@ internal sealed class SreState
     private int _steps;
     private readonly InterpreterState? _interp;
 
-    public SreState(uint[] code, int groups, string s, PyObject stringObj, int pos, int endpos)
+    /// <summary>Per set (indexed by the set's code position): its members below 256 as four 64-bit words, computed on
+    /// first use and shared by every state of the pattern (a racing thread computes the same words).</summary>
+    private readonly ulong[]?[] _setTables;
+
+    public SreState(uint[] code, ulong[]?[] setTables, int groups, string s, PyObject stringObj, int pos, int endpos)
     {
         Code = code;
+        _setTables = setTables;
         S = s;
         StringObj = stringObj;
         int len = s.Length;
@@ -253,6 +258,26 @@ internal sealed class SreState
     }
 
     // ---- single characters ----
+
+    /// <summary>Is <paramref name="ch"/> in the set at <paramref name="pc"/>: a table lookup below 256.</summary>
+    private bool InSet(int pc, int ch)
+    {
+        if (ch < 256)
+        {
+            var t = _setTables[pc] ?? MakeSetTable(pc);
+            return ((t[ch >> 6] >> (ch & 63)) & 1) != 0;
+        }
+        return InCharset(pc, ch);
+    }
+
+    private ulong[] MakeSetTable(int pc)
+    {
+        var t = new ulong[4];
+        for (int ch = 0; ch < 256; ch++)
+            if (InCharset(pc, ch)) t[ch >> 6] |= 1UL << (ch & 63);
+        _setTables[pc] = t;
+        return t;
+    }
 
     /// <summary>SRE(charset): is <paramref name="ch"/> in the set starting at <paramref name="pc"/>?</summary>
     public bool InCharset(int pc, int ch)
@@ -342,9 +367,9 @@ internal sealed class SreState
             case Op.NOT_LITERAL_UNI_IGNORE: return (uint)SreChars.LowerUnicode(ch) != code[pc + 1];
             case Op.LITERAL_LOC_IGNORE: return CharLocIgnore(code[pc + 1], ch);
             case Op.NOT_LITERAL_LOC_IGNORE: return !CharLocIgnore(code[pc + 1], ch);
-            case Op.IN: return InCharset(pc + 2, ch);
-            case Op.IN_IGNORE: return InCharset(pc + 2, SreChars.LowerAscii(ch));
-            case Op.IN_UNI_IGNORE: return InCharset(pc + 2, SreChars.LowerUnicode(ch));
+            case Op.IN: return InSet(pc + 2, ch);
+            case Op.IN_IGNORE: return InSet(pc + 2, SreChars.LowerAscii(ch));
+            case Op.IN_UNI_IGNORE: return InSet(pc + 2, SreChars.LowerUnicode(ch));
             case Op.IN_LOC_IGNORE: return InCharsetLocIgnore(pc + 2, ch);
             case Op.CATEGORY: return SreChars.Category(code[pc + 1], ch);
             default: throw new SreInternalError("internal error in regular expression engine");
@@ -422,7 +447,7 @@ internal sealed class SreState
                         }
                     }
                     else
-                        while (ptr < end && InCharset(set, s[ptr])) ptr++;
+                        while (ptr < end && InSet(set, s[ptr])) ptr++;
                     return ptr - start;
                 }
             default:
@@ -582,7 +607,7 @@ internal sealed class SreState
                 ptr++;
                 goto dispatch;
             case Op.IN:
-                if (ptr >= end || !InCharset(pat + 1, s[ptr])) goto fail;
+                if (ptr >= end || !InSet(pat + 1, s[ptr])) goto fail;
                 pat += (int)code[pat]; ptr++;
                 goto dispatch;
             case Op.LITERAL_IGNORE:
@@ -718,9 +743,8 @@ internal sealed class SreState
     branch_loop:
         for (; code[pat] != 0; pat += (int)code[pat])
         {
-            uint first = code[pat + 1];
-            if (first == Op.LITERAL && (ptr >= end || s[ptr] != code[pat + 2])) continue;
-            if (first == Op.IN && (ptr >= end || !InCharset(pat + 3, s[ptr]))) continue;
+            // an alternative that starts with a one-character item that rejects this character cannot match here
+            if (IsCharOp(code[pat + 1]) && (ptr >= end || !MatchOne(pat + 1, s[ptr]))) continue;
             Ptr = ptr;
             c.Jump = J_BRANCH; c.Pat = pat; c.Ptr = ptr;
             c = Push(ref depth, pat + 1, c.TopLevel);
@@ -1186,7 +1210,7 @@ internal sealed class SreState
         {
             for (; ptr <= end; ptr++)
             {
-                if (ptr < End && !InCharset(charsetPc, s[ptr])) continue;
+                if (ptr < End && !InSet(charsetPc, s[ptr])) continue;
                 if (ptr >= End) return false;
                 if (TryAt(ptr, pc, false)) return true;
             }
@@ -1194,14 +1218,13 @@ internal sealed class SreState
         }
         // the general case; a pattern anchored at the beginning can only match there
         bool anchored = code[pc] == Op.AT && (code[pc + 1] == Op.AT_BEGINNING || code[pc + 1] == Op.AT_BEGINNING_STRING);
-        int first = FirstCharItem(pc);
-        if (first >= 0)
+        if (HasStartFilter(pc, 0))
         {
-            // every match starts with one character the item at `first` accepts: skip the positions it rejects
+            // every match starts with a character CanStart accepts: skip the positions it rejects
             int stop = Math.Min(end, End - 1);
             for (; ptr <= stop; ptr++)
             {
-                if (!MatchOne(first, s[ptr])) continue;
+                if (!CanStart(pc, s[ptr])) continue;
                 if (TryAt(ptr, pc, false)) return true;
                 if (anchored) return false;
                 if (++_steps >= 4096) CheckInterrupt();
@@ -1217,37 +1240,49 @@ internal sealed class SreState
         return false;
     }
 
-    /// <summary>The one-character item every match of the code at <paramref name="pc"/> must start with (a leading
-    /// literal, set or category, or the item of a leading single-character repeat with a minimum of at least one),
-    /// or -1.</summary>
-    private int FirstCharItem(int pc)
+    private static bool IsCharOp(uint op) => op switch
+    {
+        Op.LITERAL or Op.NOT_LITERAL or Op.LITERAL_IGNORE or Op.NOT_LITERAL_IGNORE or Op.LITERAL_UNI_IGNORE or
+        Op.NOT_LITERAL_UNI_IGNORE or Op.LITERAL_LOC_IGNORE or Op.NOT_LITERAL_LOC_IGNORE or Op.IN or Op.IN_IGNORE or
+        Op.IN_UNI_IGNORE or Op.IN_LOC_IGNORE or Op.ANY or Op.CATEGORY => true,
+        _ => false,
+    };
+
+    /// <summary>True when every match of the code at <paramref name="pc"/> starts with one character that
+    /// <see cref="CanStart"/> can test: a leading one-character item, a single-character repeat with a minimum of at
+    /// least one, or a branch whose alternatives all do (groups' marks in front are skipped).</summary>
+    private bool HasStartFilter(int pc, int depth)
     {
         var code = Code;
-        switch (code[pc])
+        while (code[pc] == Op.MARK) pc += 2;
+        uint op = code[pc];
+        if (IsCharOp(op)) return true;
+        if (op == Op.REPEAT_ONE || op == Op.MIN_REPEAT_ONE || op == Op.POSSESSIVE_REPEAT_ONE)
+            return code[pc + 2] >= 1 && IsCharOp(code[pc + 4]);
+        if (op == Op.BRANCH && depth < 8)
         {
-            case Op.LITERAL:
-            case Op.NOT_LITERAL:
-            case Op.LITERAL_IGNORE:
-            case Op.NOT_LITERAL_IGNORE:
-            case Op.LITERAL_UNI_IGNORE:
-            case Op.NOT_LITERAL_UNI_IGNORE:
-            case Op.LITERAL_LOC_IGNORE:
-            case Op.NOT_LITERAL_LOC_IGNORE:
-            case Op.IN:
-            case Op.IN_IGNORE:
-            case Op.IN_UNI_IGNORE:
-            case Op.IN_LOC_IGNORE:
-            case Op.ANY:
-            case Op.CATEGORY:
-                return pc;
-            case Op.REPEAT_ONE:
-            case Op.MIN_REPEAT_ONE:
-            case Op.POSSESSIVE_REPEAT_ONE:
-                return code[pc + 2] >= 1 ? FirstCharItem(pc + 4) : -1;
-            case Op.MARK:
-                return FirstCharItem(pc + 2);
+            for (int alt = pc + 1; code[alt] != 0; alt += (int)code[alt])
+                if (!HasStartFilter(alt + 1, depth + 1)) return false;
+            return true;
         }
-        return -1;
+        return false;
+    }
+
+    /// <summary>Can a match of the code at <paramref name="pc"/> (one with <see cref="HasStartFilter"/>) start with
+    /// <paramref name="ch"/>?</summary>
+    private bool CanStart(int pc, int ch)
+    {
+        var code = Code;
+        while (code[pc] == Op.MARK) pc += 2;
+        uint op = code[pc];
+        if (op == Op.REPEAT_ONE || op == Op.MIN_REPEAT_ONE || op == Op.POSSESSIVE_REPEAT_ONE) return MatchOne(pc + 4, ch);
+        if (op == Op.BRANCH)
+        {
+            for (int alt = pc + 1; code[alt] != 0; alt += (int)code[alt])
+                if (CanStart(alt + 1, ch)) return true;
+            return false;
+        }
+        return MatchOne(pc, ch);
     }
 
     private bool TryAt(int ptr, int pc, bool toplevel)

@@ -263,7 +263,11 @@ public sealed class SrePattern : PyObject
     {
         PatternObj = pattern; Flags = flags; Code = code; GroupCount = groups;
         GroupIndex = groupindex; IndexGroup = indexgroup; IsBytes = isBytes;
+        _setTables = new ulong[]?[code.Length];
     }
+
+    /// <summary>The engine's lookup tables of the pattern's sets (<see cref="SreState"/>), filled on first use.</summary>
+    private readonly ulong[]?[] _setTables;
 
     public override PyType Type => SreModule.PatternType;
 
@@ -347,7 +351,7 @@ public sealed class SrePattern : PyObject
     }
 
     internal SreState NewState(PyObject stringObj, int pos, int endpos) =>
-        new(Code, GroupCount, Subject(stringObj), stringObj, pos, endpos);
+        new(Code, _setTables, GroupCount, Subject(stringObj), stringObj, pos, endpos);
 
     internal PyObject MatchMethod(ReadOnlySpan<PyObject> a, PyStr[]? k, string fname, bool fullmatch, bool search)
     {
