@@ -115,6 +115,25 @@ public class EngineTests
         }
     }
 
+    /// <summary>A regular expression with exponential backtracking (<c>(?:x+x+)+y</c> on 40 x's, code as CPython 3.11's
+    /// Lib/re compiles it) stops with KeyboardInterrupt: _sre's matcher checks for interrupts as CPython's checks
+    /// for signals, and the interpreter goes on.</summary>
+    [Fact]
+    public void RequestInterruptStopsARunawayRegex()
+    {
+        var (o, e, rc) = RunInterrupted(
+            "import _sre, gate\n" +
+            "code = [14, 4, 0, 3, 4294967295, 23, 17, 1, 4294967295, 24, 6, 1, 4294967295, 16, 120, 1, 24, 6, 1, 4294967295, 16, 120, 1, 18, 16, 121, 1]\n" +
+            "p = _sre.compile('(?:x+x+)+y', 32, code, 0, {}, (None,))\n" +
+            "print(p.match('xxy').span())\n" +
+            "try:\n    gate.ready_and_block()\n    p.match('x' * 40)\nexcept KeyboardInterrupt as k:\n    print('caught', repr(k))\n" +
+            "print(p.search('axxxy').span())\n", out var engine);
+        Assert.Equal("(0, 3)\ncaught KeyboardInterrupt()\n(1, 5)\n", o);
+        Assert.Equal("", e);
+        Assert.Equal(0, rc);
+        Assert.False(engine.InterruptPending);
+    }
+
     [Fact]
     public void RequestInterruptStopsASilentLoop()
     {

@@ -767,6 +767,49 @@ public static partial class TypeMethods
     // ---------------- bytes ----------------
     private static PyBytes B(PyObject o) => o as PyBytes ?? throw Ops.TypeError($"a bytes-like object is required, not '{o.Type.Name}'");
 
+    /// <summary>bytes.find/index(sub[, start[, end]]): sub is a byte value or a bytes-like object; start and end are
+    /// slice indices (Lib/re's compiler scans its charmaps with find(1, q)).</summary>
+    private static int BytesFind(ReadOnlySpan<PyObject> a)
+    {
+        var s = B(a[0]).Span;
+        int n = s.Length;
+        int start = a.Length > 2 && a[2] is not PyNone ? (int)Math.Clamp(Ops.IndexValueClamped(a[2]), int.MinValue, int.MaxValue) : 0;
+        int end = a.Length > 3 && a[3] is not PyNone ? (int)Math.Clamp(Ops.IndexValueClamped(a[3]), int.MinValue, int.MaxValue) : n;
+        if (start < 0) start = Math.Max(0, start + n);
+        if (end < 0) end = Math.Max(0, end + n);
+        if (end > n) end = n;
+        if (start > end) return -1;
+        var window = s.Slice(start, end - start);
+        int r;
+        if (a[1] is PyInt bi)
+        {
+            if (bi.IsBig || bi.V < 0 || bi.V > 255) throw Ops.ValueError("byte must be in range(0, 256)");
+            r = window.IndexOf((byte)bi.V);
+        }
+        else r = window.IndexOf(B(a[1]).Span);
+        return r < 0 ? -1 : r + start;
+    }
+
+    /// <summary>bytes.translate(table, /, delete=b''): table is None or 256 bytes.</summary>
+    private static byte[] BytesTranslate(ReadOnlySpan<byte> s, PyObject table, PyObject? delete)
+    {
+        ReadOnlySpan<byte> map = default;
+        bool identity = table is PyNone;
+        if (!identity)
+        {
+            map = B(table).Span;
+            if (map.Length != 256) throw Ops.ValueError("translation table must be 256 characters long");
+        }
+        var del = new bool[256];
+        if (delete != null) foreach (var d in B(delete).Span) del[d] = true;
+        var r = new byte[s.Length];
+        int j = 0;
+        foreach (var c in s)
+            if (!del[c]) r[j++] = identity ? c : map[c];
+        if (j != r.Length) Array.Resize(ref r, j);
+        return r;
+    }
+
     private static void InitBytes()
     {
         foreach (var t in new[] { PyBytes.TypeObj, PyByteArray.TypeObj })
@@ -796,8 +839,9 @@ public static partial class TypeMethods
             });
             t.AddMethod("startswith", (a, k) => PyBool.Of(B(a[0]).Span.StartsWith(B(a[1]).Span)));
             t.AddMethod("endswith", (a, k) => PyBool.Of(B(a[0]).Span.EndsWith(B(a[1]).Span)));
-            t.AddMethod("find", (a, k) => PyInt.Get(a[1] is PyInt bi ? B(a[0]).Span.IndexOf((byte)bi.V) : B(a[0]).Span.IndexOf(B(a[1]).Span)));
-            t.AddMethod("index", (a, k) => { int r = a[1] is PyInt bi ? B(a[0]).Span.IndexOf((byte)bi.V) : B(a[0]).Span.IndexOf(B(a[1]).Span); if (r < 0) throw Ops.ValueError("subsection not found"); return PyInt.Get(r); });
+            t.AddMethod("find", (a, k) => PyInt.Get(BytesFind(a)));
+            t.AddMethod("index", (a, k) => { int r = BytesFind(a); if (r < 0) throw Ops.ValueError("subsection not found"); return PyInt.Get(r); });
+            t.AddMethod("translate", (a, k) => Mk(BytesTranslate(B(a[0]).Span, Ops.Arg(a, k, 1, "table") ?? throw Ops.TypeError("translate() missing required argument 'table' (pos 1)"), Ops.Arg(a, k, 2, "delete"))));
             t.AddMethod("count", (a, k) => { var s = B(a[0]).Span; int c = 0; if (a[1] is PyInt bi) { foreach (var x in s) if (x == bi.V) c++; } else { var sub = B(a[1]).Span; int i = 0; while (true) { int j = s.Slice(i).IndexOf(sub); if (j < 0 || sub.Length == 0) break; c++; i += j + sub.Length; } } return PyInt.Get(c); });
             t.AddMethod("replace", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).Replace(Encoding.Latin1.GetString(B(a[1]).Span), Encoding.Latin1.GetString(B(a[2]).Span), StringComparison.Ordinal))));
             t.AddMethod("isdigit", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c >= '0' && c <= '9')));

@@ -33,6 +33,7 @@ public static class BuiltinModules
         t["math"] = _ => MathModule.Create();
         t["time"] = _ => TimeModule.Create();
         t["re"] = _ => ReModule.Create();
+        t["_sre"] = _ => Sre.SreModule.Create();
         t["json"] = _ => JsonModule.Create();
         t["_random"] = _ => MersenneTwister.CreateModule();
         t["posix"] = interp => Posix.PosixModule.Create(interp);
