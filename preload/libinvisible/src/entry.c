@@ -67,7 +67,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     invisible_state.argv = argv;
     invisible_options *o = &invisible_state.options;
     options_load(o);
-    invisible_settings settings = { o->depth, o->nursery, o->stop_signal };
+    invisible_settings settings = { o->depth, o->nursery, o->stop_signal, o->profile };
     invisible_state.tracking = invisible_instrument_start(&settings) == 0;
     make_absolute(o->log_path, sizeof o->log_path);
     make_absolute(o->json_path, sizeof o->json_path);
@@ -85,6 +85,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
      * runtime's own registration then finds it done. */
     syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_VALUE, 0, 0);
     atexit(at_exit_report);
+    snapshots_start();
     /* Our report reads the generated objects' files to name generated code (Python functions'
      * native entry points) in leak traces: their removal at exit waits until it is written. */
     dlext_defer_file_cleanup();
