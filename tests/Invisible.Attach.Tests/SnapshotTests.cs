@@ -76,6 +76,8 @@ public sealed class SnapshotTests
             Assert.True(m.Success, slept);
             Assert.True(long.Parse(m.Groups[1].Value) >= 1500, slept);
             Assert.Equal((12L, 1200L), Live(c));
+            target.StandardInput.WriteLine();
+            target.StandardInput.Flush();
             Assert.True(target.WaitForExit(30_000));
             Assert.Equal(0, target.ExitCode);
         }
@@ -102,9 +104,7 @@ public sealed class SnapshotTests
             while (!File.Exists(first) && !target.HasExited)
                 Thread.Sleep(50);
             Assert.Equal((5L, 500L), Live(first));
-            target.StandardInput.WriteLine();
-            target.StandardInput.WriteLine();
-            target.StandardInput.Flush();
+            target.StandardInput.Close(); // end of input: every line the fixture waits for
             Assert.True(target.WaitForExit(60_000));
             Assert.Equal(0, target.ExitCode);
             Assert.Equal((12L, 1200L), Live(report));

@@ -67,6 +67,25 @@ public sealed class ProfileTests
         Assert.All(timeline, p => Assert.True(p.GetProperty("heap_bytes").GetInt64() <= peak.GetProperty("bytes").GetInt64()));
     }
 
+    [Theory]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void BlocksFreedByOtherThreadsLeaveExactlyWhatTheLeakCheckFinds(string opt)
+    {
+        // thread_handoff: producers allocate, consumers on other threads free, forks in the middle, a timer signal.
+        var (run, report) = TestEnvironment.RunPreloaded(TestEnvironment.Fixture("thread_handoff", opt), Array.Empty<string>(),
+            new Dictionary<string, string> { ["INVISIBLE_PROFILE"] = "1" });
+        Assert.Equal(0, run.ExitCode);
+        JsonElement leaks = report.RootElement.GetProperty("leaks");
+        string[] kinds = { "definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable" };
+        long leakBlocks = kinds.Sum(k => leaks.GetProperty(k).GetProperty("blocks").GetInt64());
+        long leakBytes = kinds.Sum(k => leaks.GetProperty(k).GetProperty("bytes").GetInt64());
+        JsonElement[] sites = report.RootElement.GetProperty("profile").GetProperty("sites").EnumerateArray().ToArray();
+        Assert.Equal((leakBlocks, leakBytes), (sites.Sum(s => s.GetProperty("live_blocks").GetInt64()),
+                                               sites.Sum(s => s.GetProperty("live_bytes").GetInt64())));
+        Assert.True(report.RootElement.GetProperty("profile").GetProperty("total").GetProperty("allocations").GetInt64() > 200_000);
+    }
+
     [Fact]
     public void WithoutProfileThereIsNoProfileSection()
     {

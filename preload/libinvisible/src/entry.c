@@ -172,8 +172,9 @@ static void at_exit_report(void)
     if (invisible_state.exiting)
         return; /* a nested exit() from --error-exitcode */
     invisible_state.exiting = 1;
+    snapshots_stop(); /* no snapshot from here on: the report at exit owns the leak check's records */
     const invisible_options *o = &invisible_state.options;
-    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0])) {
+    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->profile && !o->json_path[0])) {
         dlext_cleanup_files_now();
         if (o->json_refused) { /* the only report asked for could not be named */
             json_refused_at_exit();
@@ -192,7 +193,7 @@ static void at_exit_report(void)
     unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
-    if (leaks || o->census || o->json_path[0]) {
+    if (leaks || o->census || o->profile || o->json_path[0]) {
         write_report(leaks, o->json_path, flags);
     } else { /* the line above says it all, and what the tables missed */
         int destination = report_destination_open();

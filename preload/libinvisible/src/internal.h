@@ -218,6 +218,10 @@ void fault_guard_forget(void);
 /* From the constructor: start the snapshot thread when INVISIBLE_SNAPSHOT_EVERY asks for one. */
 void snapshots_start(void);
 
+/* At exit, before the report: wait for a snapshot being written, and write no more (a leak
+ * check of the snapshot thread would overwrite the records the exit report is reading). */
+void snapshots_stop(void);
+
 /* ---- runtime.c: libinvisible-runtime.so ----
  * A failure of the runtime never loses the report: callers fall back to report_plain. */
 

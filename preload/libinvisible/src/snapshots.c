@@ -25,6 +25,27 @@
 
 static char snapshot_base[INVISIBLE_PATH_CAPACITY]; /* the path before ".snapshot-N.json" */
 
+/* Held while a snapshot is written; `stopped` (under it) ends the thread. A fork child has no
+ * snapshot thread: its copy of the lock is made fresh and stopped set (the atfork handler). */
+static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
+static int started, stopped;
+
+static void snapshots_fork_child(void)
+{
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    snapshot_lock = fresh;
+    stopped = 1;
+}
+
+void snapshots_stop(void)
+{
+    if (!started)
+        return;
+    pthread_mutex_lock(&snapshot_lock);
+    stopped = 1;
+    pthread_mutex_unlock(&snapshot_lock);
+}
+
 static void write_snapshot(uint64_t number)
 {
     char path[INVISIBLE_PATH_CAPACITY + 48];
@@ -54,7 +75,13 @@ static void *snapshot_main(void *argument)
         struct timespec interval = { seconds, 0 };
         while (clock_nanosleep(CLOCK_MONOTONIC, 0, &interval, &interval) == EINTR)
             ;
+        pthread_mutex_lock(&snapshot_lock);
+        if (stopped) {
+            pthread_mutex_unlock(&snapshot_lock);
+            return NULL;
+        }
         write_snapshot(number);
+        pthread_mutex_unlock(&snapshot_lock);
     }
     return NULL;
 }
@@ -91,6 +118,8 @@ void snapshots_start(void)
     pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attributes, SNAPSHOT_STACK);
     pthread_t thread;
+    pthread_atfork(NULL, NULL, snapshots_fork_child);
+    started = 1;
     if (pthread_create(&thread, &attributes, snapshot_main, NULL) != 0)
         report_write_line("invisible: cannot start the snapshot thread; no snapshots will be written\n",
                           strlen("invisible: cannot start the snapshot thread; no snapshots will be written\n"));
