@@ -126,6 +126,8 @@ void hooks_configure(void)
             mode |= HOOKS_SITE_CACHE;
         if (instrument_state.nurseries.enabled)
             mode |= HOOKS_NURSERY;
+        if (profile_enabled())
+            mode |= HOOKS_PROFILE;
     }
     thread_state *thread = &thread_tls;
     memset(thread->site_cache_pc, 0, sizeof thread->site_cache_pc);
@@ -155,6 +157,7 @@ static void thread_exit_destructor(void *value)
         nursery_flush(n);
     thread->nursery = NULL;
     memtable_release_thread_cache(thread);
+    profile_thread_exit(thread);
     invisible_unwind_thread_exit();
     threads_release_slot(thread);
     guard_leave(thread, 1);
@@ -197,6 +200,9 @@ static void fork_child(void)
     thread_tls.locks_held = 0; /* fork_prepare's, reset below rather than released */
     spinlock_reset(&instrument_state.own.lock);
     spinlock_reset(&instrument_state.threads.lock);
+    spinlock_reset(&instrument_state.profile.lock);
+    spinlock_reset(&instrument_state.profile.overflow_lock);
+    spinlock_reset(&instrument_state.profile.read_lock);
     block_types_fork_child();
     memtable_fork_child();
 }
@@ -239,6 +245,8 @@ int invisible_instrument_start(const invisible_settings *settings)
     dl_iterate_phdr(find_loader_text, NULL);
     instrument_state.depth = settings->depth;
     instrument_state.stop_signal = settings->stop_signal;
+    if (settings->profile && rc == 0)
+        profile_start();
     hooks_configure(); /* the depth decides whether the call-site cache answers */
     if (!settings->nursery)
         instrument_disable_nurseries();

@@ -291,6 +291,24 @@ void memtable_fork_prepare(void);
 void memtable_fork_parent(void);
 void memtable_fork_child(void);
 
+/* ---- trace/profile.c ---- */
+
+/* Reserve the counter tables and start the clock (--profile): 0, or -1 (then nothing is
+ * profiled). Before hooks_configure sets HOOKS_PROFILE. */
+int profile_start(void);
+int profile_enabled(void);
+
+/* From the hooks, with HOOKS_PROFILE set, in_hook raised: a block allocated at `site`, and one
+ * freed (its record, as the tables gave it back). */
+void profile_on_alloc(thread_state *thread, uint64_t start, uint64_t size, uint32_t site);
+void profile_on_free(thread_state *thread, uint64_t start, const memtable_record *record);
+
+/* Thread exit: fold what the thread has not folded yet, detach its table. */
+void profile_thread_exit(thread_state *thread);
+
+/* The query table's profile: every table merged now; NULL when profiling is off. */
+const invisible_profile *profile_read(void);
+
 /* ---- index/nursery.c ---- */
 
 /* Upper bound (exclusive) of the slots that may have a nursery. */

@@ -51,5 +51,6 @@ const invisible_query_api *invisible_query_table(void)
     q->for_each_block_type = block_types_for_each;
     q->program_alloc = hooks_program_alloc;
     q->program_free = hooks_program_free;
+    q->profile = profile_read;
     return q;
 }

@@ -145,6 +145,11 @@ typedef struct thread_state {
     /* depth 1: call site (outside the runtime libraries) -> its interned trace */
     uint64_t site_cache_pc[THREAD_TRACE_CACHE];
     uint32_t site_cache_id[THREAD_TRACE_CACHE];
+    /* --profile (trace/profile.c): this thread's counter table, NULL = not attached yet */
+    struct profile_counter *profile_table;
+    uint64_t profile_last_alloc;  /* start of this thread's last allocation, 0 = a free came since */
+    int64_t profile_delta;        /* heap bytes not folded into the process's yet */
+    int64_t profile_delta_high;   /* highest profile_delta since the last fold */
 } thread_state;
 
 typedef struct thread_slot {
@@ -210,6 +215,52 @@ typedef struct trace_table {
     _Atomic uint32_t dropped;     /* traces not interned because the table was full */
     int ready;
 } trace_table;
+
+/* ---- trace/profile.c: allocation profiling (--profile), off unless asked for ---- */
+
+#define PROFILE_FOLD_BYTES (64 << 10)   /* a thread folds its heap delta into the process's past this */
+#define PROFILE_TABLES 256u             /* thread slots below this get a counter table of their own */
+#define PROFILE_TIMELINE_POINTS 1024u
+
+/* One trace's counters in one thread's table: one cache line, written only by its thread (the
+ * overflow table: under its lock). Frees count against the freed block's trace in the freeing
+ * thread's table, so a sum over the tables is the process's figure. */
+typedef struct profile_counter {
+    int64_t allocations, bytes, temporary, frees, freed_bytes;
+    int64_t peak_net;          /* bytes - freed_bytes when the peak generation below began */
+    uint64_t peak_generation;  /* the generation whose peak_net this is */
+    uint64_t unused;
+} profile_counter;
+
+typedef struct profile_point {
+    uint64_t t_ns;
+    uint64_t heap_bytes;
+} profile_point;
+
+typedef struct profile_state {
+    int enabled;
+    uint32_t table_count;         /* tables reserved: PROFILE_TABLES, fewer under RLIMIT_AS */
+    uint64_t table_traces;        /* counters per table: the trace table's max_count */
+    uint64_t start_ns;
+    profile_counter *tables;      /* table_count tables of table_traces counters (reserved) */
+    profile_counter *overflow;    /* the table of every other thread, under overflow_lock */
+    invisible_spinlock overflow_lock;
+    _Atomic int64_t heap;         /* folded heap bytes: exact to within PROFILE_FOLD_BYTES per thread */
+    _Atomic int64_t peak;
+    _Atomic uint64_t peak_ns;
+    _Atomic uint64_t generation __attribute__((aligned(64))); /* read by every counter update */
+    int64_t snapshot_peak __attribute__((aligned(64)));       /* heap when generation last moved */
+    invisible_spinlock lock;      /* snapshot_peak, generation, the timeline */
+    uint32_t timeline_count;
+    uint64_t timeline_interval_ns;
+    profile_point timeline[PROFILE_TIMELINE_POINTS];
+    /* profile_read's result, reused by each call */
+    invisible_spinlock read_lock;
+    invisible_profile result;
+    invisible_profile_site *sites;
+    uint64_t site_capacity;       /* entries mapped at `sites` */
+    profile_point timeline_copy[PROFILE_TIMELINE_POINTS + 1];
+} profile_state;
 
 /* ---- trace/: the unwinder's rule cache (rules.c) and stack bounds (stacks.c) ---- */
 
@@ -301,6 +352,7 @@ typedef struct leakcheck_state {
 #define HOOKS_READY 0x1u      /* initialised and tracking */
 #define HOOKS_SITE_CACHE 0x2u /* depth 1: the per-thread call-site cache answers */
 #define HOOKS_NURSERY 0x4u    /* the per-thread nurseries are on */
+#define HOOKS_PROFILE 0x8u    /* --profile: count every allocation and free (trace/profile.c) */
 
 /* Where untracked allocations go (hooks/malloc.c's bypass path). */
 #define BYPASS_GLIBC 0   /* glibc's __libc_* functions */
@@ -344,6 +396,7 @@ typedef struct instrument_process {
     leakcheck_state leaks;
     invisible_query_api query;
     block_type_table block_types;
+    profile_state profile;
     own_regions own;
 } instrument_process;
 

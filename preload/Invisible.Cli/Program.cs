@@ -37,6 +37,8 @@ public static class Program
                 return 2;
             case "census":
                 return CensusCommand.Execute(args.AsSpan(1));
+            case "snapshot": return SnapshotCommand.Execute(args.AsSpan(1));
+            case "diff": return DiffCommand.Execute(args.AsSpan(1));
             case "attach":
                 return AttachCommand.Execute(args.AsSpan(1));
             case "python":

@@ -60,6 +60,8 @@ static const option_spec OPTIONS[] = {
     { "--alloc-fn", "INVISIBLE_ALLOC_FN", 0 },
     { "--stop-signal", "INVISIBLE_STOP_SIGNAL", 0 },
     { "--census", "INVISIBLE_CENSUS", 1 },
+    { "--profile", "INVISIBLE_PROFILE", 1 },
+    { "--snapshot-every", "INVISIBLE_SNAPSHOT_EVERY", 0 },
 };
 
 static int fail(const char *format, const char *a, const char *b)
@@ -114,7 +116,12 @@ static int validate(const char *name, const char *value, char *message, size_t c
         }
         snprintf(message, capacity, "--stop-signal must be SIGUSR1 (10), SIGUSR2 (12) or a real-time signal (%d..%d), not '%s'",
                  SIGRTMIN, SIGRTMAX, value);
-    } else if (!strcmp(name, "--leak-check") || !strcmp(name, "--show-reachable") || !strcmp(name, "--census")) {
+    } else if (!strcmp(name, "--snapshot-every")) {
+        if (parse_int(value, 1, 86400))
+            return 1;
+        snprintf(message, capacity, "--snapshot-every must be a number of seconds in 1..86400, not '%s'", value);
+    } else if (!strcmp(name, "--leak-check") || !strcmp(name, "--show-reachable") || !strcmp(name, "--census") ||
+               !strcmp(name, "--profile")) {
         if (!strcmp(value, "yes") || !strcmp(value, "no") || !strcmp(value, "full"))
             return 1;
         snprintf(message, capacity, "%s must be yes or no, not '%s'", name, value);

@@ -69,6 +69,8 @@ public unsafe struct QueryApi
     /// <summary>Allocation on the program's behalf (tracked even from our own threads), appended after ForEachBlockType.</summary>
     public delegate* unmanaged<ulong, nint> ProgramAlloc;
     public delegate* unmanaged<nint, void> ProgramFree;
+    /// <summary>The allocation profile (--profile), appended after ProgramFree; returns null when profiling is off.</summary>
+    public delegate* unmanaged<Profile*> ProfileRead;
 
     // Entries appended after version 1's first fields exist when StructSize covers them (an older libinvisible.so
     // has a shorter table): the byte count up to and including each group.
@@ -81,6 +83,9 @@ public unsafe struct QueryApi
 
     /// <summary>True when the table has program_alloc and program_free.</summary>
     public bool HasProgramAlloc => StructSize >= (uint)(2 * sizeof(uint) + 12 * sizeof(nint));
+
+    /// <summary>True when the table has profile.</summary>
+    public bool HasProfile => StructSize >= (uint)(2 * sizeof(uint) + 13 * sizeof(nint));
 
     /// <summary>The table of the libinvisible.so preloaded into this process (its exported <c>invisible_query()</c>,
     /// found with <c>dlsym(RTLD_DEFAULT)</c>; preload/libinvisible/src/query_export.c), or null when it is not loaded.
@@ -126,6 +131,46 @@ public enum ReportFlags : uint
     Census = 0x2,
     ShowReachable = 0x4,
     AtExit = 0x8,
+    Profile = 0x10,
+}
+
+/// <summary>invisible_profile_site: one trace's allocation profile.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public readonly struct ProfileSite
+{
+    public readonly uint TraceId;
+    public readonly uint Reserved;
+    public readonly ulong Allocations;
+    public readonly ulong Bytes;
+    public readonly ulong Temporary;
+    public readonly ulong LiveBlocks;
+    public readonly ulong LiveBytes;
+    public readonly ulong PeakBytes;
+}
+
+/// <summary>invisible_profile_point: heap size at a moment, nanoseconds since profiling began.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public readonly struct ProfilePoint
+{
+    public readonly ulong TimeNanoseconds;
+    public readonly ulong HeapBytes;
+}
+
+/// <summary>invisible_profile: the process's allocation profile, owned by libinvisible.so until the next call.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct Profile
+{
+    public ulong Allocations;
+    public ulong Bytes;
+    public ulong Temporary;
+    public ulong HeapBytes;
+    public ulong PeakBytes;
+    public ulong PeakNanoseconds;
+    public ulong ElapsedNanoseconds;
+    public ProfileSite* Sites;
+    public ulong SiteCount;
+    public ProfilePoint* Timeline;
+    public ulong TimelineCount;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -107,6 +107,37 @@ typedef struct invisible_block_type {
 /* Callback for for_each_block_type: return nonzero to stop. */
 typedef int (*invisible_block_type_visitor)(const invisible_block_type *annotation, void *context);
 
+/* Allocation profile (--profile): one interned trace's figures, the process's since profiling
+ * began. `peak_bytes`: what the trace's live blocks held when the process heap last reached its
+ * peak (trace/profile.c says how close to the peak that moment is). */
+typedef struct invisible_profile_site {
+    uint32_t trace_id;
+    uint32_t reserved;
+    uint64_t allocations;  /* malloc, calloc, realloc (as heaptrack: a free then an allocation), memalign... */
+    uint64_t bytes;        /* bytes asked for by those allocations */
+    uint64_t temporary;    /* freed by the allocating thread with no other allocation of its in between */
+    uint64_t live_blocks;
+    uint64_t live_bytes;
+    uint64_t peak_bytes;
+} invisible_profile_site;
+
+typedef struct invisible_profile_point {
+    uint64_t t_ns;         /* since profiling began */
+    uint64_t heap_bytes;
+} invisible_profile_point;
+
+typedef struct invisible_profile {
+    uint64_t allocations, bytes, temporary;
+    uint64_t heap_bytes;   /* live bytes now */
+    uint64_t peak_bytes;   /* highest live bytes seen */
+    uint64_t peak_ns;      /* when, since profiling began */
+    uint64_t elapsed_ns;   /* now, since profiling began */
+    const invisible_profile_site *sites; /* by trace id; every trace with an allocation or a free */
+    uint64_t site_count;
+    const invisible_profile_point *timeline; /* oldest first, at most 1025 points (the last: now) */
+    uint64_t timeline_count;
+} invisible_profile;
+
 typedef struct invisible_query_api {
     uint32_t version;    /* INVISIBLE_QUERY_VERSION */
     uint32_t struct_size;/* sizeof(invisible_query_api) */
@@ -163,6 +194,12 @@ typedef struct invisible_query_api {
      * program's free). Appended after for_each_block_type: check struct_size. */
     void *(*program_alloc)(uint64_t size);
     void (*program_free)(void *block);
+
+    /* The allocation profile merged from every thread's counters now (the other threads keep
+     * running: figures of a running process are each a moment apart), or NULL when profiling is
+     * off. Owned by libinvisible.so, valid until the next call. Appended after program_free:
+     * check struct_size. */
+    const invisible_profile *(*profile)(void);
 } invisible_query_api;
 
 /* What libinvisible.so asks the runtime to produce. */
@@ -181,6 +218,7 @@ typedef struct invisible_report_request {
 #define INVISIBLE_REPORT_CENSUS 0x2u         /* print the heap census by type */
 #define INVISIBLE_REPORT_SHOW_REACHABLE 0x4u /* list still-reachable records too */
 #define INVISIBLE_REPORT_AT_EXIT 0x8u        /* the process is exiting */
+#define INVISIBLE_REPORT_PROFILE 0x10u       /* include the allocation profile (api->profile) */
 
 /* Exports of libinvisible-runtime.so (NativeAOT); they return 0 on success.
  * `invisible_runtime_init` does nothing and is always called first: the NativeAOT runtime starts
@@ -226,6 +264,7 @@ typedef struct invisible_settings {
     int depth;       /* frames per allocation trace, 1..INVISIBLE_MAX_DEPTH */
     int nursery;     /* 0: no per-thread cache of young blocks: every block goes to the memtable */
     int stop_signal; /* the signal that stops threads for a scan; 0 = SIGRTMAX - 3 */
+    int profile;     /* count allocations, frees, temporaries and the peak per trace (--profile) */
 } invisible_settings;
 
 /* Set the tables up now (the first allocation does it when it comes first). 0, or -1 when the

@@ -231,7 +231,10 @@ static inline void record_block(thread_state *thread, void *block, size_t size, 
     if (!block)
         return;
     unsigned mode = (unsigned)instrument_state.hooks.mode;
-    remember(thread, mode, (uint64_t)(uintptr_t)block, size, capture_site(thread, mode, pc, fp));
+    uint32_t site = capture_site(thread, mode, pc, fp);
+    remember(thread, mode, (uint64_t)(uintptr_t)block, size, site);
+    if (UNLIKELY(mode & HOOKS_PROFILE))
+        profile_on_alloc(thread, (uint64_t)(uintptr_t)block, size, site);
 }
 
 /* ---- glibc's free-list links, cleared as a block is handed out ----
@@ -312,6 +315,8 @@ EXPORT void *malloc(size_t size)
     if (block) {
         clear_links(block);
         remember(thread, mode, (uint64_t)(uintptr_t)block, size, site);
+        if (UNLIKELY(mode & HOOKS_PROFILE))
+            profile_on_alloc(thread, (uint64_t)(uintptr_t)block, size, site);
     }
     hook_leave(thread);
     return block;
@@ -320,6 +325,14 @@ EXPORT void *malloc(size_t size)
 static __attribute__((noinline)) void forget_block_slow(thread_state *thread, void *block)
 {
     forget_slow(thread, (uint64_t)(uintptr_t)block, NULL);
+}
+
+/* --profile: the freed block's record (its trace and size) is counted. */
+static __attribute__((noinline)) void forget_block_profiled(thread_state *thread, void *block)
+{
+    memtable_record record;
+    if (forget_slow(thread, (uint64_t)(uintptr_t)block, &record))
+        profile_on_free(thread, (uint64_t)(uintptr_t)block, &record);
 }
 
 /* Forget before freeing: once glibc has the block, another thread may be handed it. The hook
@@ -339,7 +352,9 @@ EXPORT void free(void *block)
     }
     hook_enter(thread);
     nursery *n = thread->nursery;
-    if (!(__builtin_expect((mode & HOOKS_NURSERY) && n != NULL, 1) && nursery_remove_home(n, (uint64_t)(uintptr_t)block)))
+    if (UNLIKELY(mode & HOOKS_PROFILE))
+        forget_block_profiled(thread, block);
+    else if (!(__builtin_expect((mode & HOOKS_NURSERY) && n != NULL, 1) && nursery_remove_home(n, (uint64_t)(uintptr_t)block)))
         forget_block_slow(thread, block);
     hook_leave(thread);
     __libc_free(block);
@@ -377,6 +392,9 @@ static void *realloc_tracked(thread_state *thread, void *old, size_t size, uint6
     void *block = __libc_realloc(old, size);
     COMPILER_BARRIER();
     thread->moving_start = 0;
+    /* As heaptrack counts a realloc: the old block freed, then a new one allocated. */
+    if (known && (block || size == 0) && UNLIKELY(instrument_state.hooks.mode & HOOKS_PROFILE))
+        profile_on_free(thread, (uint64_t)(uintptr_t)old, &previous);
     if (block) {
         clear_links_after_realloc(old, old_usable, block);
         record_block(thread, block, size, pc, fp);

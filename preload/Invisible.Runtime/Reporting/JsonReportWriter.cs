@@ -43,19 +43,8 @@ public static class JsonReportWriter
                     w.WriteNumber("indirect_blocks", r.Record.IndirectBlocks);
                     w.WriteNumber("indirect_bytes", r.Record.IndirectBytes);
                     if (r.Type is null) w.WriteNull("type"); else w.WriteString("type", r.Type);
-                    w.WriteStartArray("trace");
-                    foreach (var f in r.Frames)
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("pc", f.Address);
-                        if (f.Function is null) w.WriteNull("function"); else w.WriteString("function", f.Function);
-                        if (f.File is null) w.WriteNull("file"); else w.WriteString("file", f.File);
-                        w.WriteNumber("line", f.Line);
-                        w.WriteString("module", f.Module);
-                        w.WriteBoolean("inlined", f.IsInlined);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
+                    w.WritePropertyName("trace");
+                    WriteFrames(w, r.Frames);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -63,9 +52,28 @@ public static class JsonReportWriter
             }
             if (report.Census is not null)
                 CensusWriters.Json(w, report.Census);
+            report.Profile?.WriteJson(w);
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
         return stream.ToArray();
+    }
+
+    /// <summary>A trace as an array of frames (leak records and profile sites alike), after its property name.</summary>
+    public static void WriteFrames(Utf8JsonWriter w, Invisible.Abi.Symbolization.SourceFrame[] frames)
+    {
+        w.WriteStartArray();
+        foreach (var f in frames)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("pc", f.Address);
+            if (f.Function is null) w.WriteNull("function"); else w.WriteString("function", f.Function);
+            if (f.File is null) w.WriteNull("file"); else w.WriteString("file", f.File);
+            w.WriteNumber("line", f.Line);
+            w.WriteString("module", f.Module);
+            w.WriteBoolean("inlined", f.IsInlined);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 }

@@ -53,6 +53,8 @@ public sealed unsafe class ReportBuilder
     public double ScanMilliseconds { get; private set; }
     /// <summary>The heap census, when the request asked for one (INVISIBLE_REPORT_CENSUS).</summary>
     public CensusResult? Census { get; private set; }
+    /// <summary>The allocation profile, when the process is profiled (INVISIBLE_REPORT_PROFILE).</summary>
+    public ProfileReport? Profile { get; private set; }
 
     public static ReportBuilder Build(QueryApi* api, ReportRequest* request)
     {
@@ -62,6 +64,20 @@ public sealed unsafe class ReportBuilder
         string[] allocFns = CensusBuilder.AllocFns(request);
         if ((request->Flags & ReportFlags.Census) != 0)
             report.Census = CensusBuilder.Build(api, allocFns);
+        ProcessSymbolizer? profileSymbolizer = null;
+        try
+        {
+            if ((request->Flags & ReportFlags.Profile) != 0)
+            {
+                profileSymbolizer = ProcessSymbolizer.ForCurrentProcess();
+                ProcessSymbolizer s = profileSymbolizer;
+                report.Profile = ProfileReport.Read(api, (pcs, depth) => SymbolizeTrace(s, pcs, depth));
+            }
+        }
+        finally
+        {
+            profileSymbolizer?.Dispose();
+        }
         LeakSummary* leaks = request->Leaks;
         if (leaks == null)
             return report;
@@ -134,6 +150,8 @@ public sealed unsafe class ReportBuilder
         string text = (Flags & ReportFlags.Leaks) != 0 && HasLeaks ? TextReportWriter.Format(this) : "";
         if (Census is not null)
             text += CensusWriters.Text(Census, Pid);
+        if (Profile is not null && (Flags & ReportFlags.AtExit) != 0)
+            text += Profile.FormatText(Pid);
         byte[]? json = JsonPath is null ? null : JsonReportWriter.Format(this);
         int jsonError = json is null ? 0 : ReportFile.WriteWhole(JsonPath!, Pid, json);
         if (text.Length > 0)

@@ -67,7 +67,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     invisible_state.argv = argv;
     invisible_options *o = &invisible_state.options;
     options_load(o);
-    invisible_settings settings = { o->depth, o->nursery, o->stop_signal };
+    invisible_settings settings = { o->depth, o->nursery, o->stop_signal, o->profile };
     invisible_state.tracking = invisible_instrument_start(&settings) == 0;
     make_absolute(o->log_path, sizeof o->log_path);
     make_absolute(o->json_path, sizeof o->json_path);
@@ -85,6 +85,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
      * runtime's own registration then finds it done. */
     syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_VALUE, 0, 0);
     atexit(at_exit_report);
+    snapshots_start();
     /* Our report reads the generated objects' files to name generated code (Python functions'
      * native entry points) in leak traces: their removal at exit waits until it is written. */
     dlext_defer_file_cleanup();
@@ -171,8 +172,9 @@ static void at_exit_report(void)
     if (invisible_state.exiting)
         return; /* a nested exit() from --error-exitcode */
     invisible_state.exiting = 1;
+    snapshots_stop(); /* no snapshot from here on: the report at exit owns the leak check's records */
     const invisible_options *o = &invisible_state.options;
-    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0])) {
+    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->profile && !o->json_path[0])) {
         dlext_cleanup_files_now();
         if (o->json_refused) { /* the only report asked for could not be named */
             json_refused_at_exit();
@@ -191,7 +193,7 @@ static void at_exit_report(void)
     unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
-    if (leaks || o->census || o->json_path[0]) {
+    if (leaks || o->census || o->profile || o->json_path[0]) {
         write_report(leaks, o->json_path, flags);
     } else { /* the line above says it all, and what the tables missed */
         int destination = report_destination_open();

@@ -43,6 +43,8 @@
  *   INVISIBLE_RUNTIME=PATH        libinvisible-runtime.so to use (default: beside this library)
  *   INVISIBLE_STOP_SIGNAL=N       signal that stops threads for a scan when ptrace cannot be used
  *                                 (a debugger or strace attached; default SIGRTMAX-3)
+ *   INVISIBLE_SNAPSHOT_EVERY=N    a JSON snapshot every N seconds (snapshots.c)
+ *   INVISIBLE_PROFILE=yes         allocation profile per trace (counts, temporaries, peak, timeline)
  *   INVISIBLE_NURSERY=no          record every block in the shared memtable at once (no
  *                                 per-thread cache of young blocks; for measurements)
  */
@@ -57,6 +59,8 @@ typedef struct invisible_options {
     int census;
     int stop_signal;
     int nursery;
+    int profile;
+    int snapshot_every;   /* seconds, 0 = no periodic snapshots */
     char log_path[INVISIBLE_PATH_CAPACITY];
     char json_path[INVISIBLE_PATH_CAPACITY];
     char runtime_path[INVISIBLE_PATH_CAPACITY];
@@ -208,6 +212,15 @@ int helper_run(helper_work work, void *argument, int keep_fd, uint64_t quiet_bud
  * session): the guard's handler is gone, the next guarded call installs it again in front of
  * whatever is there then. */
 void fault_guard_forget(void);
+
+/* ---- snapshots.c: --snapshot-every ---- */
+
+/* From the constructor: start the snapshot thread when INVISIBLE_SNAPSHOT_EVERY asks for one. */
+void snapshots_start(void);
+
+/* At exit, before the report: wait for a snapshot being written, and write no more (a leak
+ * check of the snapshot thread would overwrite the records the exit report is reading). */
+void snapshots_stop(void);
 
 /* ---- runtime.c: libinvisible-runtime.so ----
  * A failure of the runtime never loses the report: callers fall back to report_plain. */

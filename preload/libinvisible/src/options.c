@@ -122,6 +122,9 @@ void options_load(invisible_options *o)
     o->show_reachable = parse_yes_no(o, "INVISIBLE_SHOW_REACHABLE", 0);
     o->census = parse_yes_no(o, "INVISIBLE_CENSUS", 0);
     o->nursery = parse_yes_no(o, "INVISIBLE_NURSERY", 1);
+    o->profile = parse_yes_no(o, "INVISIBLE_PROFILE", 0);
+    o->snapshot_every = (int)parse_integer(o, "INVISIBLE_SNAPSHOT_EVERY", 0, 1, 86400,
+                                           "expected a number of seconds in 1..86400");
     o->error_exitcode = (int)parse_integer(o, "INVISIBLE_ERROR_EXITCODE", 0, 0, 255,
                                            "expected an exit status in 0..255");
     o->stop_signal = parse_stop_signal(o);

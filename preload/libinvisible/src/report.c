@@ -129,6 +129,10 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
 {
     memset(request, 0, sizeof *request);
     request->struct_size = sizeof *request;
+    /* Every report of a profiled process carries its profile (at exit, invisible_report, a
+     * snapshot through the listener). */
+    if (invisible_state.options.profile)
+        flags |= INVISIBLE_REPORT_PROFILE;
     request->flags = flags;
     request->report_fd = invisible_state.report_fd;
     request->pid = (int32_t)getpid();
@@ -371,7 +375,7 @@ static size_t append_milliseconds(char *line, size_t n, uint64_t nanoseconds)
 int report_without_symbols(const invisible_report_request *request)
 {
     const invisible_leak_summary *leaks = request->leaks;
-    if (!leaks || request->json_path || (request->flags & INVISIBLE_REPORT_CENSUS) ||
+    if (!leaks || request->json_path || (request->flags & (INVISIBLE_REPORT_CENSUS | INVISIBLE_REPORT_PROFILE)) ||
         !(request->flags & INVISIBLE_REPORT_LEAKS))
         return -1;
     for (uint64_t i = 0; i < leaks->record_count; i++)
@@ -498,6 +502,81 @@ static void json_leaks(json_out *o, const invisible_leak_summary *leaks)
     out_text(o, "]}");
 }
 
+/* The "profile" section (docs/report-format.md), frames as in the leak records. */
+#define PEAK_SITES_SHOWN 256
+static void json_profile(json_out *o, const invisible_profile *p)
+{
+    out_text(o, ", \"profile\": {\"total\": {\"allocations\": ");
+    out_u64(o, p->allocations);
+    out_text(o, ", \"bytes\": ");
+    out_u64(o, p->bytes);
+    out_text(o, ", \"temporary\": ");
+    out_u64(o, p->temporary);
+    out_text(o, "}, \"peak\": {\"bytes\": ");
+    out_u64(o, p->peak_bytes);
+    out_text(o, ", \"time_ms\": ");
+    out_u64(o, p->peak_ns / 1000000);
+    out_text(o, ", \"sites\": [");
+    /* Largest first, as the runtime writes them: the next largest below the last one written,
+     * by selection (no allocation here), for at most PEAK_SITES_SHOWN sites. */
+    uint64_t last_bytes = UINT64_MAX, last_index = 0;
+    for (int shown = 0; shown < PEAK_SITES_SHOWN; shown++) {
+        const invisible_profile_site *site = NULL;
+        uint64_t index = 0;
+        for (uint64_t i = 0; i < p->site_count; i++) {
+            const invisible_profile_site *s = &p->sites[i];
+            int below_last = s->peak_bytes < last_bytes || (s->peak_bytes == last_bytes && i > last_index);
+            if (s->peak_bytes && below_last && (!site || s->peak_bytes > site->peak_bytes)) {
+                site = s;
+                index = i;
+            }
+        }
+        if (!site)
+            break;
+        last_bytes = site->peak_bytes;
+        last_index = index;
+        out_text(o, shown ? ", {\"trace\": [" : "{\"trace\": [");
+        uint64_t pcs[INVISIBLE_MAX_DEPTH];
+        int depth = invisible_query_table()->trace_frames(site->trace_id, pcs, INVISIBLE_MAX_DEPTH);
+        for (int f = 0; f < depth; f++)
+            json_frame(o, pcs[f], f == 0);
+        out_text(o, "], \"bytes\": ");
+        out_u64(o, site->peak_bytes);
+        out_text(o, "}");
+    }
+    out_text(o, "]}, \"sites\": [");
+    for (uint64_t i = 0; i < p->site_count; i++) {
+        const invisible_profile_site *site = &p->sites[i];
+        out_text(o, i ? ", {\"trace\": [" : "{\"trace\": [");
+        uint64_t pcs[INVISIBLE_MAX_DEPTH];
+        int depth = invisible_query_table()->trace_frames(site->trace_id, pcs, INVISIBLE_MAX_DEPTH);
+        for (int f = 0; f < depth; f++)
+            json_frame(o, pcs[f], f == 0);
+        out_text(o, "], \"allocations\": ");
+        out_u64(o, site->allocations);
+        out_text(o, ", \"bytes\": ");
+        out_u64(o, site->bytes);
+        out_text(o, ", \"temporary\": ");
+        out_u64(o, site->temporary);
+        out_text(o, ", \"live_blocks\": ");
+        out_u64(o, site->live_blocks);
+        out_text(o, ", \"live_bytes\": ");
+        out_u64(o, site->live_bytes);
+        out_text(o, ", \"peak_bytes\": ");
+        out_u64(o, site->peak_bytes);
+        out_text(o, "}");
+    }
+    out_text(o, "], \"timeline\": [");
+    for (uint64_t i = 0; i < p->timeline_count; i++) {
+        out_text(o, i ? ", {\"t_ms\": " : "{\"t_ms\": ");
+        out_u64(o, p->timeline[i].t_ns / 1000000);
+        out_text(o, ", \"heap_bytes\": ");
+        out_u64(o, p->timeline[i].heap_bytes);
+        out_text(o, "}");
+    }
+    out_text(o, "]}");
+}
+
 /* Returns 0, or the errno of the failure (then nothing is left at the path). */
 static int plain_json(const invisible_report_request *request)
 {
@@ -515,6 +594,10 @@ static int plain_json(const invisible_report_request *request)
     out_text(&o, ", \"symbolizer\": \"dladdr\"");
     if (request->leaks)
         json_leaks(&o, request->leaks);
+    const invisible_profile *profile =
+        (request->flags & INVISIBLE_REPORT_PROFILE) ? invisible_query_table()->profile() : NULL;
+    if (profile)
+        json_profile(&o, profile);
     out_text(&o, "}\n");
     out_flush(&o);
     return file_finish(o.fd, o.error, temporary, request->json_path);
