@@ -105,7 +105,13 @@ public static partial class TypeMethods
         });
         o.AddMethod("__dir__", (a, k) => Ops.Call1(Interp.Builtin("dir"), a[0]));
         o.AddMethod("__reduce_ex__", (a, k) => throw Ops.TypeError("cannot pickle"));
-        o.SetMember("__init_subclass__", new PyClassMethod(new PyBuiltinFunction("__init_subclass__", (a, k) => PyNone.Instance)));
+        o.SetMember("__init_subclass__", new PyClassMethod(new PyBuiltinFunction("__init_subclass__", (a, k) =>
+        {
+            // object.__init_subclass__ takes no keyword arguments: one left over from a subclass hook is an error
+            if (k != null && k.Length > 0 || a.Length > 1)
+                throw Ops.TypeError($"{(a.Length > 0 && a[0] is PyType c ? c.Name : "object")}.__init_subclass__() takes no keyword arguments");
+            return PyNone.Instance;
+        })));
         o.SetMember("__subclasshook__", new PyClassMethod(new PyBuiltinFunction("__subclasshook__", (a, k) => PyNotImplementedType.Instance)));
         o.SetMember("__doc__", new PyStr("The base class of the class hierarchy."));
         var t = PyType.TypeType;
@@ -190,20 +196,25 @@ public static partial class TypeMethods
             sb.Append(s, i, s.Length - i);
             return PyStr.Of(sb.ToString());
         });
-        t.AddMethod("upper", (a, k) => PyStr.Of(S(a[0]).ToUpperInvariant()));
-        t.AddMethod("lower", (a, k) => PyStr.Of(S(a[0]).ToLowerInvariant()));
-        t.AddMethod("casefold", (a, k) => PyStr.Of(S(a[0]).ToLowerInvariant()));
+        t.AddMethod("upper", (a, k) => PyStr.Of(SpecialCasing.ToUpper(S(a[0]))));
+        t.AddMethod("lower", (a, k) => PyStr.Of(SpecialCasing.ToLower(S(a[0]))));
+        t.AddMethod("casefold", (a, k) => PyStr.Of(SpecialCasing.CaseFold(S(a[0]))));
         t.AddMethod("swapcase", (a, k) =>
         {
             var s = S(a[0]).ToCharArray();
             for (int i = 0; i < s.Length; i++) s[i] = char.IsUpper(s[i]) ? char.ToLowerInvariant(s[i]) : char.ToUpperInvariant(s[i]);
             return PyStr.Of(new string(s));
         });
-        t.AddMethod("capitalize", (a, k) => { var s = S(a[0]); return PyStr.Of(s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1).ToLowerInvariant()); });
+        t.AddMethod("capitalize", (a, k) => { var s = S(a[0]); return PyStr.Of(s.Length == 0 ? s : SpecialCasing.TitleOf(s[0]) + SpecialCasing.ToLower(s.Substring(1))); });
         t.AddMethod("title", (a, k) =>
         {
             var s = S(a[0]); var sb = new StringBuilder(s.Length); bool prev = false;
-            foreach (var c in s) { sb.Append(prev ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)); prev = char.IsLetter(c); }
+            foreach (var c in s)
+            {
+                if (prev) sb.Append(c == '\u0130' ? "i\u0307" : char.ToLowerInvariant(c).ToString());
+                else sb.Append(SpecialCasing.TitleOf(c));
+                prev = char.IsUpper(c) || char.IsLower(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.TitlecaseLetter;
+            }
             return PyStr.Of(sb.ToString());
         });
         t.AddMethod("istitle", (a, k) =>
@@ -247,10 +258,8 @@ public static partial class TypeMethods
         t.AddMethod("format", (a, k) => PyStr.Of(Formatting.StrFormat(S(a[0]), a.Slice(1), k)));
         t.AddMethod("format_map", (a, k) =>
         {
-            var d = (PyDict)a[1];
-            var names = new List<PyStr>(); var vals = new List<PyObject>();
-            foreach (var kv in d.Items()) { names.Add((PyStr)kv.Key); vals.Add(kv.Value); }
-            return PyStr.Of(Formatting.StrFormat(S(a[0]), vals.ToArray(), names.ToArray()));
+            if (a.Length != 2) throw Ops.TypeError($"str.format_map() takes exactly one argument ({a.Length - 1} given)");
+            return PyStr.Of(Formatting.StrFormatMap(S(a[0]), a[1]));
         });
         t.AddMethod("encode", (a, k) => new PyBytes(Encode(S(a[0]), A(a, k, 1, "encoding") is PyStr e ? e.Value : "utf-8", A(a, k, 2, "errors") is PyStr er ? er.Value : "strict")));
         t.AddMethod("partition", (a, k) =>
@@ -782,8 +791,9 @@ public static partial class TypeMethods
                 foreach (var x in Ops.ToArray(a[1])) { if (!first) r.AddRange(sep); first = false; r.AddRange(B(x).Span.ToArray()); }
                 return Mk(r.ToArray());
             });
-            t.AddMethod("upper", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).ToUpperInvariant())));
-            t.AddMethod("lower", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).ToLowerInvariant())));
+            // ASCII letters only, as CPython's bytes methods (b"\xe9".upper() stays b"\xe9")
+            t.AddMethod("upper", (a, k) => { var r = B(a[0]).Span.ToArray(); for (int i = 0; i < r.Length; i++) if (r[i] >= 'a' && r[i] <= 'z') r[i] -= 32; return Mk(r); });
+            t.AddMethod("lower", (a, k) => { var r = B(a[0]).Span.ToArray(); for (int i = 0; i < r.Length; i++) if (r[i] >= 'A' && r[i] <= 'Z') r[i] += 32; return Mk(r); });
             t.AddMethod("strip", (a, k) => Mk(Encoding.Latin1.GetBytes(StripChars(Encoding.Latin1.GetString(B(a[0]).Span), a.Length > 1 && a[1] != PyNone.Instance ? PyStr.Of(Encoding.Latin1.GetString(B(a[1]).Span)) : null, true, true))));
             t.AddMethod("split", (a, k) =>
             {
