@@ -72,6 +72,7 @@ public static partial class TypeMethods
         InitSet();
         InitNumbers();
         InitBytes();
+        InitBytesMore();
         InitMisc();
     }
 
@@ -672,7 +673,21 @@ public static partial class TypeMethods
         it.AddMethod("bit_count", (a, k) => { var v = BigInteger.Abs(((PyInt)a[0]).Big); int c = 0; while (!v.IsZero) { if (!v.IsEven) c++; v >>= 1; } return PyInt.Get(c); });
         it.AddMethod("conjugate", (a, k) => ExactInt(a[0]));
         it.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
-        it.AddMethod("__round__", (a, k) => ExactInt(a[0]));
+        it.AddMethod("__round__", (a, k) =>
+        {
+            // int.__round__(ndigits): a negative ndigits rounds to a multiple of 10**-ndigits, half to even
+            if (a.Length < 2 || a[1] == PyNone.Instance) return ExactInt(a[0]);
+            var nd = ((PyInt)Ops.Index(a[1])).Big;
+            if (nd >= 0) return ExactInt(a[0]);
+            if (nd < -10000) return PyInt.Get(0);
+            var x = ((PyInt)a[0]).Big;
+            var pow = BigInteger.Pow(10, (int)-nd);
+            var q = BigInteger.DivRem(x, pow, out var r);
+            if (r.Sign < 0) { q -= 1; r += pow; } // floor division, as Python's divmod
+            int c = (r * 2).CompareTo(pow);
+            if (c > 0 || c == 0 && !q.IsEven) q += 1;
+            return PyInt.Get(q * pow);
+        });
         it.AddMethod("__trunc__", (a, k) => ExactInt(a[0]));
         it.AddMethod("__floor__", (a, k) => ExactInt(a[0]));
         it.AddMethod("__ceil__", (a, k) => ExactInt(a[0]));
@@ -733,14 +748,18 @@ public static partial class TypeMethods
         });
         ft.AddMethod("hex", (a, k) =>
         {
+            // CPython's float.hex: all 13 hex digits of the mantissa; subnormals as 0x0.<digits>p-1022
             double d = ((PyFloat)a[0]).V;
-            if (d == 0) return PyStr.Of(double.IsNegative(d) ? "-0x0.0p+0" : "0x0.0p+0");
-            double m = PyFloat.Frexp(Math.Abs(d), out int e);
-            m *= 2; e--;
-            long mant = (long)((m - 1) * (1L << 52));
-            var hex = mant.ToString("x13").TrimEnd('0');
-            if (hex.Length == 0) hex = "0";
-            return PyStr.Of((d < 0 ? "-" : "") + "0x1." + hex + "p" + (e >= 0 ? "+" : "") + e);
+            if (double.IsNaN(d)) return PyStr.Of("nan");
+            if (double.IsInfinity(d)) return PyStr.Of(d > 0 ? "inf" : "-inf");
+            string sign = double.IsNegative(d) ? "-" : "";
+            if (d == 0) return PyStr.Of(sign + "0x0.0p+0");
+            long bits = BitConverter.DoubleToInt64Bits(d);
+            int exp = (int)((bits >> 52) & 0x7ff);
+            long mant = bits & ((1L << 52) - 1);
+            if (exp == 0) return PyStr.Of(sign + "0x0." + mant.ToString("x13") + "p-1022");
+            int e = exp - 1023;
+            return PyStr.Of(sign + "0x1." + mant.ToString("x13") + "p" + (e >= 0 ? "+" : "") + e);
         });
         ft.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => new PyFloat(ParseHexFloat(S(a[1]))))));
         ft.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0].GetType() == typeof(PyFloat) ? a[0] : new PyFloat(((PyFloat)a[0]).V)), null, null, null));
@@ -757,6 +776,12 @@ public static partial class TypeMethods
     private static double ParseHexFloat(string s)
     {
         s = s.Trim().ToLowerInvariant();
+        {
+            // float.fromhex accepts inf/infinity/nan with an optional sign, as float() does
+            string body = s.StartsWith('-') || s.StartsWith('+') ? s.Substring(1) : s;
+            if (body is "inf" or "infinity") return s[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
+            if (body == "nan") return double.NaN;
+        }
         bool neg = s.StartsWith('-');
         if (neg || s.StartsWith('+')) s = s.Substring(1);
         if (s.StartsWith("0x")) s = s.Substring(2);

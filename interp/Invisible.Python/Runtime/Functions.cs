@@ -262,7 +262,8 @@ public sealed class PyStaticMethod : PyObject
     public override PyType Type => TypeObj;
     public override bool IsCallable => true;
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Func.Call(args, kwnames);
-    public override PyObject? GetAttrOrNull(PyStr name) => name.Value == "__func__" ? Func : Ops.GetAttrOrNull(Func, name);
+    public override PyObject? GetAttrOrNull(PyStr name) => name.Value is "__func__" or "__wrapped__" ? Func : Ops.GetAttrOrNull(Func, name);
+    public override string Repr() => $"<staticmethod({Ops.Repr(Func)})>";
 }
 
 public sealed class PyClassMethod : PyObject
@@ -271,7 +272,8 @@ public sealed class PyClassMethod : PyObject
     public readonly PyObject Func;
     public PyClassMethod(PyObject f) { Func = f; }
     public override PyType Type => TypeObj;
-    public override PyObject? GetAttrOrNull(PyStr name) => name.Value == "__func__" ? Func : Ops.GetAttrOrNull(Func, name);
+    public override PyObject? GetAttrOrNull(PyStr name) => name.Value is "__func__" or "__wrapped__" ? Func : Ops.GetAttrOrNull(Func, name);
+    public override string Repr() => $"<classmethod({Ops.Repr(Func)})>";
 }
 
 public sealed class PyProperty : PyObject
