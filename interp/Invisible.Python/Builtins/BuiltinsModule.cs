@@ -91,6 +91,7 @@ public static class BuiltinsModule
         PyFrameObject.TypeObj = T("frame", null, null);
         PyTracebackObject.TypeObj = T("traceback", null, PyTracebackObject.New);
         SlotLayout.MemberDescriptorType = T("member_descriptor", null, null);
+        PyMemoryView.TypeObj = T("memoryview", null, PyMemoryView.New);
         PyStrIterator.TypeObj = T("str_iterator", null, null);
         PySeqIterator.TypeObj = T("tuple_iterator", null, null);
         PyListIterator.TypeObj = T("list_iterator", null, null);
@@ -129,6 +130,7 @@ public static class BuiltinsModule
         PyFrameObject.InitType(PyFrameObject.TypeObj);
         PyCodeWrapper.InitType(PyCodeWrapper.TypeObj);
         SlotLayout.AddDescriptorMethods(SlotLayout.MemberDescriptorType);
+        PyMemoryView.InitType(PyMemoryView.TypeObj);
         if (PyProperty.TypeObj.TypeDict.GetOrNull(PyStr.Intern("__get__")) == null) SlotLayout.AddDescriptorMethods(PyProperty.TypeObj);
         TypeMethods.Init();
         PyFile.Init();
@@ -391,7 +393,7 @@ public static class BuiltinsModule
         void Fn(string n, NativeFn f) => m.AddFn(n, f);
         Add("object", PyType.ObjectType); Add("type", PyType.TypeType); Add("int", PyInt.TypeObj); Add("bool", PyBool.TypeObj);
         Add("float", PyFloat.TypeObj); Add("complex", PyComplex.TypeObj); Add("str", PyStr.TypeObj); Add("bytes", PyBytes.TypeObj);
-        Add("bytearray", PyByteArray.TypeObj); Add("list", PyList.TypeObj); Add("tuple", PyTuple.TypeObj); Add("dict", PyDict.TypeObj);
+        Add("bytearray", PyByteArray.TypeObj); Add("memoryview", PyMemoryView.TypeObj); Add("list", PyList.TypeObj); Add("tuple", PyTuple.TypeObj); Add("dict", PyDict.TypeObj);
         Add("set", PySet.SetType); Add("frozenset", PySet.FrozenSetType); Add("range", PyRange.TypeObj); Add("slice", PySlice.TypeObj);
         Add("staticmethod", PyStaticMethod.TypeObj); Add("classmethod", PyClassMethod.TypeObj); Add("property", PyProperty.TypeObj);
         Add("super", PySuper.TypeObj); Add("enumerate", EnumerateType); Add("zip", ZipType); Add("map", MapType); Add("filter", FilterType);
