@@ -88,6 +88,10 @@ public static class BuiltinsModule
         PyGenerator.TypeObj = T("generator", null, null);
         PyCell.TypeObj = T("cell", null, null);
         PyCodeWrapper.TypeObj = T("code", null, null);
+        PyFrameObject.TypeObj = T("frame", null, null);
+        PyTracebackObject.TypeObj = T("traceback", null, PyTracebackObject.New);
+        SlotLayout.MemberDescriptorType = T("member_descriptor", null, null);
+        PyMemoryView.TypeObj = T("memoryview", null, PyMemoryView.New);
         PyStrIterator.TypeObj = T("str_iterator", null, null);
         PySeqIterator.TypeObj = T("tuple_iterator", null, null);
         PyListIterator.TypeObj = T("list_iterator", null, null);
@@ -123,6 +127,11 @@ public static class BuiltinsModule
         IteratorType = T("iterator", null, null);
         PyBaseException.Init();
         PyGenerator.InitType(PyGenerator.TypeObj);
+        PyFrameObject.InitType(PyFrameObject.TypeObj);
+        PyCodeWrapper.InitType(PyCodeWrapper.TypeObj);
+        SlotLayout.AddDescriptorMethods(SlotLayout.MemberDescriptorType);
+        PyMemoryView.InitType(PyMemoryView.TypeObj);
+        if (PyProperty.TypeObj.TypeDict.GetOrNull(PyStr.Intern("__get__")) == null) SlotLayout.AddDescriptorMethods(PyProperty.TypeObj);
         TypeMethods.Init();
         PyFile.Init();
     }
@@ -243,38 +252,84 @@ public static class BuiltinsModule
     // ---------------- class creation ----------------
     public static PyObject BuildClass(PyFunction body, string name, PyTuple bases, PyDict kwargs)
     {
+        var origBases = bases;
+        bases = UpdateBases(bases);
         PyObject? meta = kwargs.Pop(PyStr.Intern("metaclass"));
+        bool isClass;
         if (meta == null)
         {
-            foreach (var b in bases.Items) if (b is PyType bt && bt.Meta != null) { meta = bt.Meta; break; }
+            meta = bases.Items.Length == 0 ? PyType.TypeType : bases.Items[0].Type;
+            isClass = true;
         }
-        // __mro_entries__ / non-type bases are not supported; validate
-        foreach (var b in bases.Items)
-            if (b is not PyType)
-            {
-                if (b is PyGenericAlias ga) continue;
-                throw Ops.TypeError($"bases must be types");
-            }
-        var basesFixed = new List<PyObject>();
-        foreach (var b in bases.Items) basesFixed.Add(b is PyGenericAlias ga ? ga.Origin : b);
-        bases = new PyTuple(basesFixed.ToArray());
-        var ns = new PyDict();
-        if (meta is PyType mt0 && mt0.IsHeap)
+        else isClass = meta is PyType;
+        if (isClass) meta = CalculateMetaclass((PyType)meta, bases);
+        PyObject nsObj;
+        var prep = Ops.GetAttrOrNull(meta, PyStr.Intern("__prepare__"));
+        if (prep == null || prep is PyBuiltinFunction) nsObj = new PyDict();
+        else nsObj = Ops.CallWithKw(prep, new PyObject[] { new PyStr(name), bases }, kwargs.Count > 0 ? kwargs : null);
+        if (nsObj is not PyDict ns)
         {
-            var prep = Ops.GetAttrOrNull(mt0, PyStr.Intern("__prepare__"));
-            if (prep != null && prep is not PyBuiltinFunction) ns = (PyDict)Ops.CallArgs(prep, new PyStr(name), bases);
+            string who = meta is PyType mt ? mt.Name : "<metaclass>";
+            if (!Ops.HasAttr(nsObj, "__getitem__"))
+                throw Ops.TypeError($"{who}.__prepare__() must return a mapping, not {nsObj.Type.Name}");
+            throw Ops.TypeError($"{who}.__prepare__() returned a {nsObj.Type.Name}: only dict namespaces are supported");
         }
         var f = new Frame(body.Code, body.Globals, body.Closure, body.Builtins) { Locals = ns };
         var cell = Interpreter.Execute(f);
+        if (!ReferenceEquals(bases, origBases)) Ops.SetItem(ns, PyStr.Intern("__orig_bases__"), origBases);
         PyObject cls;
-        if (meta != null && meta != PyType.TypeType)
+        if (meta != PyType.TypeType)
         {
             var args = new PyObject[] { new PyStr(name), bases, ns };
             cls = Ops.CallWithKw(meta, args, kwargs.Count > 0 ? kwargs : null);
         }
         else cls = MakeClass(name, bases, ns, kwargs, null);
-        if (cell is PyCell c) c.Value = cls;
+        if (cell is PyCell c)
+        {
+            if (c.Value is PyObject already && !ReferenceEquals(already, cls))
+                throw Ops.TypeError($"__class__ set to {Ops.Repr(already)} defining '{name}' as {Ops.Repr(cls)}");
+            c.Value = cls;
+        }
         return cls;
+    }
+
+    /// <summary>PEP 560: bases that are not classes but have __mro_entries__ are replaced by what it returns
+    /// (CPython's update_bases); the same tuple when none changes.</summary>
+    private static PyTuple UpdateBases(PyTuple bases)
+    {
+        List<PyObject>? fixedBases = null;
+        var items = bases.Items;
+        for (int i = 0; i < items.Length; i++)
+        {
+            var b = items[i];
+            PyObject? meth = b is PyType ? null : b is PyGenericAlias ? null : Ops.GetAttrOrNull(b, PyStr.Intern("__mro_entries__"));
+            if (b is PyGenericAlias ga)
+            {
+                fixedBases ??= new List<PyObject>(items.AsSpan(0, i).ToArray());
+                fixedBases.Add(ga.Origin);
+                continue;
+            }
+            if (meth == null) { fixedBases?.Add(b); continue; }
+            var entries = Ops.CallArgs(meth, bases);
+            if (entries is not PyTuple et) throw Ops.TypeError("__mro_entries__ must return a tuple");
+            fixedBases ??= new List<PyObject>(items.AsSpan(0, i).ToArray());
+            fixedBases.AddRange(et.Items);
+        }
+        return fixedBases == null ? bases : new PyTuple(fixedBases.ToArray());
+    }
+
+    /// <summary>The most derived metaclass among <paramref name="meta"/> and the bases' types (_PyType_CalculateMetaclass).</summary>
+    private static PyType CalculateMetaclass(PyType meta, PyTuple bases)
+    {
+        var winner = meta;
+        foreach (var b in bases.Items)
+        {
+            var t = b.Type;
+            if (winner.IsSubtypeOf(t)) continue;
+            if (t.IsSubtypeOf(winner)) { winner = t; continue; }
+            throw Ops.TypeError("metaclass conflict: the metaclass of a derived class must be a (non-strict) subclass of the metaclasses of all its bases");
+        }
+        return winner;
     }
 
     public static PyType MakeClass(string name, PyObject basesObj, PyDict ns, PyDict? kwargs, PyType? meta = null)
@@ -302,6 +357,8 @@ public static class BuiltinsModule
             if ((key.Value == "__init_subclass__" || key.Value == "__class_getitem__") && v is PyFunction) v = new PyClassMethod(v);
             t.TypeDict.SetItem(PyStr.Intern(key.Value), v);
         }
+        if (ns.GetOrNull(PyStr.S___slots__) is PyObject slots) SlotLayout.Apply(t, bl, slots, ns);
+        else SlotLayout.Inherit(t, bl);
         if (ns.GetOrNull(PyStr.S___module__) is PyStr mod) t.ModuleName = mod.Value;
         if (ns.GetOrNull(PyStr.S___qualname__) is PyStr qn) { t.QualNameOverride = qn.Value; t.TypeDict.Remove(PyStr.S___qualname__); }
         if (ns.GetOrNull(PyStr.S___eq__) != null && ns.GetOrNull(PyStr.S___hash__) == null) t.TypeDict.SetItem(PyStr.S___hash__, PyNone.Instance);
@@ -336,7 +393,7 @@ public static class BuiltinsModule
         void Fn(string n, NativeFn f) => m.AddFn(n, f);
         Add("object", PyType.ObjectType); Add("type", PyType.TypeType); Add("int", PyInt.TypeObj); Add("bool", PyBool.TypeObj);
         Add("float", PyFloat.TypeObj); Add("complex", PyComplex.TypeObj); Add("str", PyStr.TypeObj); Add("bytes", PyBytes.TypeObj);
-        Add("bytearray", PyByteArray.TypeObj); Add("list", PyList.TypeObj); Add("tuple", PyTuple.TypeObj); Add("dict", PyDict.TypeObj);
+        Add("bytearray", PyByteArray.TypeObj); Add("memoryview", PyMemoryView.TypeObj); Add("list", PyList.TypeObj); Add("tuple", PyTuple.TypeObj); Add("dict", PyDict.TypeObj);
         Add("set", PySet.SetType); Add("frozenset", PySet.FrozenSetType); Add("range", PyRange.TypeObj); Add("slice", PySlice.TypeObj);
         Add("staticmethod", PyStaticMethod.TypeObj); Add("classmethod", PyClassMethod.TypeObj); Add("property", PyProperty.TypeObj);
         Add("super", PySuper.TypeObj); Add("enumerate", EnumerateType); Add("zip", ZipType); Add("map", MapType); Add("filter", FilterType);

@@ -72,6 +72,7 @@ public static partial class TypeMethods
         InitSet();
         InitNumbers();
         InitBytes();
+        InitBytesMore();
         InitMisc();
     }
 
@@ -105,7 +106,13 @@ public static partial class TypeMethods
         });
         o.AddMethod("__dir__", (a, k) => Ops.Call1(Interp.Builtin("dir"), a[0]));
         o.AddMethod("__reduce_ex__", (a, k) => throw Ops.TypeError("cannot pickle"));
-        o.SetMember("__init_subclass__", new PyClassMethod(new PyBuiltinFunction("__init_subclass__", (a, k) => PyNone.Instance)));
+        o.SetMember("__init_subclass__", new PyClassMethod(new PyBuiltinFunction("__init_subclass__", (a, k) =>
+        {
+            // object.__init_subclass__ takes no keyword arguments: one left over from a subclass hook is an error
+            if (k != null && k.Length > 0 || a.Length > 1)
+                throw Ops.TypeError($"{(a.Length > 0 && a[0] is PyType c ? c.Name : "object")}.__init_subclass__() takes no keyword arguments");
+            return PyNone.Instance;
+        })));
         o.SetMember("__subclasshook__", new PyClassMethod(new PyBuiltinFunction("__subclasshook__", (a, k) => PyNotImplementedType.Instance)));
         o.SetMember("__doc__", new PyStr("The base class of the class hierarchy."));
         var t = PyType.TypeType;
@@ -190,20 +197,25 @@ public static partial class TypeMethods
             sb.Append(s, i, s.Length - i);
             return PyStr.Of(sb.ToString());
         });
-        t.AddMethod("upper", (a, k) => PyStr.Of(S(a[0]).ToUpperInvariant()));
-        t.AddMethod("lower", (a, k) => PyStr.Of(S(a[0]).ToLowerInvariant()));
-        t.AddMethod("casefold", (a, k) => PyStr.Of(S(a[0]).ToLowerInvariant()));
+        t.AddMethod("upper", (a, k) => PyStr.Of(SpecialCasing.ToUpper(S(a[0]))));
+        t.AddMethod("lower", (a, k) => PyStr.Of(SpecialCasing.ToLower(S(a[0]))));
+        t.AddMethod("casefold", (a, k) => PyStr.Of(SpecialCasing.CaseFold(S(a[0]))));
         t.AddMethod("swapcase", (a, k) =>
         {
             var s = S(a[0]).ToCharArray();
             for (int i = 0; i < s.Length; i++) s[i] = char.IsUpper(s[i]) ? char.ToLowerInvariant(s[i]) : char.ToUpperInvariant(s[i]);
             return PyStr.Of(new string(s));
         });
-        t.AddMethod("capitalize", (a, k) => { var s = S(a[0]); return PyStr.Of(s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1).ToLowerInvariant()); });
+        t.AddMethod("capitalize", (a, k) => { var s = S(a[0]); return PyStr.Of(s.Length == 0 ? s : SpecialCasing.TitleOf(s[0]) + SpecialCasing.ToLower(s.Substring(1))); });
         t.AddMethod("title", (a, k) =>
         {
             var s = S(a[0]); var sb = new StringBuilder(s.Length); bool prev = false;
-            foreach (var c in s) { sb.Append(prev ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)); prev = char.IsLetter(c); }
+            foreach (var c in s)
+            {
+                if (prev) sb.Append(c == '\u0130' ? "i\u0307" : char.ToLowerInvariant(c).ToString());
+                else sb.Append(SpecialCasing.TitleOf(c));
+                prev = char.IsUpper(c) || char.IsLower(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.TitlecaseLetter;
+            }
             return PyStr.Of(sb.ToString());
         });
         t.AddMethod("istitle", (a, k) =>
@@ -247,10 +259,8 @@ public static partial class TypeMethods
         t.AddMethod("format", (a, k) => PyStr.Of(Formatting.StrFormat(S(a[0]), a.Slice(1), k)));
         t.AddMethod("format_map", (a, k) =>
         {
-            var d = (PyDict)a[1];
-            var names = new List<PyStr>(); var vals = new List<PyObject>();
-            foreach (var kv in d.Items()) { names.Add((PyStr)kv.Key); vals.Add(kv.Value); }
-            return PyStr.Of(Formatting.StrFormat(S(a[0]), vals.ToArray(), names.ToArray()));
+            if (a.Length != 2) throw Ops.TypeError($"str.format_map() takes exactly one argument ({a.Length - 1} given)");
+            return PyStr.Of(Formatting.StrFormatMap(S(a[0]), a[1]));
         });
         t.AddMethod("encode", (a, k) => new PyBytes(Encode(S(a[0]), A(a, k, 1, "encoding") is PyStr e ? e.Value : "utf-8", A(a, k, 2, "errors") is PyStr er ? er.Value : "strict")));
         t.AddMethod("partition", (a, k) =>
@@ -663,7 +673,21 @@ public static partial class TypeMethods
         it.AddMethod("bit_count", (a, k) => { var v = BigInteger.Abs(((PyInt)a[0]).Big); int c = 0; while (!v.IsZero) { if (!v.IsEven) c++; v >>= 1; } return PyInt.Get(c); });
         it.AddMethod("conjugate", (a, k) => ExactInt(a[0]));
         it.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
-        it.AddMethod("__round__", (a, k) => ExactInt(a[0]));
+        it.AddMethod("__round__", (a, k) =>
+        {
+            // int.__round__(ndigits): a negative ndigits rounds to a multiple of 10**-ndigits, half to even
+            if (a.Length < 2 || a[1] == PyNone.Instance) return ExactInt(a[0]);
+            var nd = ((PyInt)Ops.Index(a[1])).Big;
+            if (nd >= 0) return ExactInt(a[0]);
+            if (nd < -10000) return PyInt.Get(0);
+            var x = ((PyInt)a[0]).Big;
+            var pow = BigInteger.Pow(10, (int)-nd);
+            var q = BigInteger.DivRem(x, pow, out var r);
+            if (r.Sign < 0) { q -= 1; r += pow; } // floor division, as Python's divmod
+            int c = (r * 2).CompareTo(pow);
+            if (c > 0 || c == 0 && !q.IsEven) q += 1;
+            return PyInt.Get(q * pow);
+        });
         it.AddMethod("__trunc__", (a, k) => ExactInt(a[0]));
         it.AddMethod("__floor__", (a, k) => ExactInt(a[0]));
         it.AddMethod("__ceil__", (a, k) => ExactInt(a[0]));
@@ -724,14 +748,18 @@ public static partial class TypeMethods
         });
         ft.AddMethod("hex", (a, k) =>
         {
+            // CPython's float.hex: all 13 hex digits of the mantissa; subnormals as 0x0.<digits>p-1022
             double d = ((PyFloat)a[0]).V;
-            if (d == 0) return PyStr.Of(double.IsNegative(d) ? "-0x0.0p+0" : "0x0.0p+0");
-            double m = PyFloat.Frexp(Math.Abs(d), out int e);
-            m *= 2; e--;
-            long mant = (long)((m - 1) * (1L << 52));
-            var hex = mant.ToString("x13").TrimEnd('0');
-            if (hex.Length == 0) hex = "0";
-            return PyStr.Of((d < 0 ? "-" : "") + "0x1." + hex + "p" + (e >= 0 ? "+" : "") + e);
+            if (double.IsNaN(d)) return PyStr.Of("nan");
+            if (double.IsInfinity(d)) return PyStr.Of(d > 0 ? "inf" : "-inf");
+            string sign = double.IsNegative(d) ? "-" : "";
+            if (d == 0) return PyStr.Of(sign + "0x0.0p+0");
+            long bits = BitConverter.DoubleToInt64Bits(d);
+            int exp = (int)((bits >> 52) & 0x7ff);
+            long mant = bits & ((1L << 52) - 1);
+            if (exp == 0) return PyStr.Of(sign + "0x0." + mant.ToString("x13") + "p-1022");
+            int e = exp - 1023;
+            return PyStr.Of(sign + "0x1." + mant.ToString("x13") + "p" + (e >= 0 ? "+" : "") + e);
         });
         ft.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => new PyFloat(ParseHexFloat(S(a[1]))))));
         ft.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0].GetType() == typeof(PyFloat) ? a[0] : new PyFloat(((PyFloat)a[0]).V)), null, null, null));
@@ -748,6 +776,12 @@ public static partial class TypeMethods
     private static double ParseHexFloat(string s)
     {
         s = s.Trim().ToLowerInvariant();
+        {
+            // float.fromhex accepts inf/infinity/nan with an optional sign, as float() does
+            string body = s.StartsWith('-') || s.StartsWith('+') ? s.Substring(1) : s;
+            if (body is "inf" or "infinity") return s[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
+            if (body == "nan") return double.NaN;
+        }
         bool neg = s.StartsWith('-');
         if (neg || s.StartsWith('+')) s = s.Substring(1);
         if (s.StartsWith("0x")) s = s.Substring(2);
@@ -825,8 +859,9 @@ public static partial class TypeMethods
                 foreach (var x in Ops.ToArray(a[1])) { if (!first) r.AddRange(sep); first = false; r.AddRange(B(x).Span.ToArray()); }
                 return Mk(r.ToArray());
             });
-            t.AddMethod("upper", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).ToUpperInvariant())));
-            t.AddMethod("lower", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).ToLowerInvariant())));
+            // ASCII letters only, as CPython's bytes methods (b"\xe9".upper() stays b"\xe9")
+            t.AddMethod("upper", (a, k) => { var r = B(a[0]).Span.ToArray(); for (int i = 0; i < r.Length; i++) if (r[i] >= 'a' && r[i] <= 'z') r[i] -= 32; return Mk(r); });
+            t.AddMethod("lower", (a, k) => { var r = B(a[0]).Span.ToArray(); for (int i = 0; i < r.Length; i++) if (r[i] >= 'A' && r[i] <= 'Z') r[i] += 32; return Mk(r); });
             t.AddMethod("strip", (a, k) => Mk(Encoding.Latin1.GetBytes(StripChars(Encoding.Latin1.GetString(B(a[0]).Span), a.Length > 1 && a[1] != PyNone.Instance ? PyStr.Of(Encoding.Latin1.GetString(B(a[1]).Span)) : null, true, true))));
             t.AddMethod("split", (a, k) =>
             {

@@ -46,6 +46,7 @@ public sealed class CodeGen
     public static CodeObject CompileModule(ModuleNode m, string filename, bool interactive = false)
     {
         var st = Symtable.Build(m);
+        st.FutureAnnotations = HasFutureAnnotations(m.Body);
         var g = new CodeGen(st, st.Top, filename, "", interactive);
         if (m.Body.Count > 0) g._line = m.Body[0].Line;
         var doc = DocString(m.Body);
@@ -58,6 +59,23 @@ public sealed class CodeGen
         c.IsModule = true;
         c.FirstLine = 1;
         return c;
+    }
+
+    /// <summary>PEP 563: <c>from __future__ import annotations</c> among the future imports that open the module
+    /// (after its docstring).</summary>
+    private static bool HasFutureAnnotations(List<Stmt> body)
+    {
+        int i = DocString(body) != null ? 1 : 0;
+        for (; i < body.Count && body[i] is ImportFrom imp && imp.Module == "__future__" && imp.Level == 0; i++)
+            foreach (var a in imp.Names) if (a.Name == "annotations") return true;
+        return false;
+    }
+
+    /// <summary>An annotation's value: evaluated, or its source text under PEP 563.</summary>
+    private void CompileAnnotation(Expr annotation)
+    {
+        if (_st.FutureAnnotations) EmitConst(new PyStr(Unparse.Annotation(annotation)));
+        else CompileExpr(annotation);
     }
 
     private static bool HasAnnotations(List<Stmt> body)
@@ -233,7 +251,7 @@ public sealed class CodeGen
                 if (an.Value != null) { CompileExpr(an.Value); CompileStore(an.Target); }
                 if (an.Simple && _scope.Kind != ScopeKind.Function && an.Target is Ast.Name an2)
                 {
-                    CompileExpr(an.Annotation);
+                    CompileAnnotation(an.Annotation);
                     LoadName("__annotations__");
                     EmitConst(PyStr.Intern(Mangle(an2.Id)));
                     Emit(Op.StoreSubscr);
@@ -652,7 +670,7 @@ public sealed class CodeGen
         return code;
     }
 
-    private void EmitMakeFunction(CodeObject code, Arguments args, Scope childScope)
+    private void EmitMakeFunction(CodeObject code, Arguments args, Scope childScope, Expr? returns = null)
     {
         int flags = 0;
         if (args.Defaults.Count > 0)
@@ -676,13 +694,29 @@ public sealed class CodeGen
             Emit(Op.BuildMap, n);
             flags |= 2;
         }
+        // __annotations__: {name: value} evaluated at definition time, "return" last, as CPython
+        int nann = 0;
+        void Ann(Arg? a)
+        {
+            if (a?.Annotation == null) return;
+            EmitConst(PyStr.Intern(a.Name));
+            CompileAnnotation(a.Annotation);
+            nann++;
+        }
+        foreach (var a in args.Args) Ann(a); // before the positional-only ones, as CPython's compiler_visit_annotations
+        foreach (var a in args.PosOnly) Ann(a);
+        Ann(args.VarArg);
+        foreach (var a in args.KwOnly) Ann(a);
+        Ann(args.KwArg);
+        if (returns != null) { EmitConst(PyStr.Intern("return")); CompileAnnotation(returns); nann++; }
+        if (nann > 0) { Emit(Op.BuildMap, nann); flags |= 8; }
         if (childScope.FreeVars.Count > 0)
         {
             foreach (var fv in childScope.FreeVars) Emit(Op.LoadClosure, CellIndex(fv));
             Emit(Op.BuildTuple, childScope.FreeVars.Count);
             flags |= 4;
         }
-        EmitConst(new PyCodeWrapper(code));
+        EmitConst(PyCodeWrapper.Of(code));
         Emit(Op.MakeFunction, flags);
     }
 
@@ -691,7 +725,7 @@ public sealed class CodeGen
         foreach (var d in fd.Decorators) CompileExpr(d);
         _line = fd.Line;
         var code = CompileFunctionBody(fd, fd.Name, fd.Args, fd.Body, null);
-        EmitMakeFunction(code, fd.Args, _st.Scopes[fd]);
+        EmitMakeFunction(code, fd.Args, _st.Scopes[fd], fd.Returns);
         for (int i = 0; i < fd.Decorators.Count; i++) Emit(Op.Call, 1);
         StoreName(fd.Name);
     }

@@ -48,4 +48,6 @@ public sealed class CodeObject
     /// <summary>Inline caches, one per instruction that uses them (indexed by instruction).</summary>
     public object?[] Caches = Array.Empty<object?>();
     public PyObject? Doc;
+    /// <summary>The code object Python sees (one per CodeObject: <c>f.__code__ is sys._getframe().f_code</c>).</summary>
+    public PyObject? Wrapper;
 }

@@ -55,7 +55,7 @@ public static class StackDepth
                     case Op.FormatValue: eff = (arg & 4) != 0 ? -1 : 0; break;
                     case Op.UnpackSequence: eff = arg - 1; break;
                     case Op.UnpackEx: eff = (arg & 0xFF) + (arg >> 8); break;
-                    case Op.MakeFunction: eff = -BitOperations.PopCount((uint)(arg & 7)); break;
+                    case Op.MakeFunction: eff = -BitOperations.PopCount((uint)(arg & 15)); break;
                     case Op.BuildClass: eff = -3; break;
                     case Op.MatchKeys: eff = arg != 0 ? 1 : 0; break;
                     case Op.CopyDictWithoutKeys: eff = 0; break;

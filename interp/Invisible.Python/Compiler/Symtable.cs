@@ -47,6 +47,8 @@ public sealed class Scope
 /// <summary>Scope analysis: which names are locals, cells, free or global.</summary>
 public sealed class Symtable
 {
+    /// <summary>The module has <c>from __future__ import annotations</c> (PEP 563): annotations compile to strings.</summary>
+    public bool FutureAnnotations;
     public readonly Dictionary<object, Scope> Scopes = new(ReferenceEqualityComparer.Instance);
     public Scope Top = null!;
     private Scope _cur = null!;
@@ -95,6 +97,8 @@ public sealed class Symtable
         foreach (var p in a.PosOnly) if (p.Annotation != null) VisitExpr(p.Annotation);
         foreach (var p in a.Args) if (p.Annotation != null) VisitExpr(p.Annotation);
         foreach (var p in a.KwOnly) if (p.Annotation != null) VisitExpr(p.Annotation);
+        if (a.VarArg?.Annotation != null) VisitExpr(a.VarArg.Annotation);
+        if (a.KwArg?.Annotation != null) VisitExpr(a.KwArg.Annotation);
     }
 
     private void AddParams(Arguments a)

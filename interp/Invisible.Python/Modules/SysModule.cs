@@ -69,14 +69,22 @@ public sealed class SysModule
         {
             var e = ThreadState.Current.CurrentExc;
             if (e == null) return new PyTuple(new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
-            return new PyTuple(new PyObject[] { e.Type, e, PyNone.Instance });
+            return new PyTuple(new PyObject[] { e.Type, e, e.TracebackObject() });
         });
         Module.AddFn("exception", (a, k) => (PyObject?)ThreadState.Current.CurrentExc ?? PyNone.Instance);
         Module.AddFn("getsizeof", (a, k) => PyInt.Get(a[0] is PyStr s ? 49 + s.Value.Length : a[0] is PyList l ? 56 + 8 * l.Count : 28));
         Module.AddFn("intern", (a, k) => PyStr.Intern(((PyStr)a[0]).Value));
         Module.AddFn("getdefaultencoding", (a, k) => PyStr.Of("utf-8"));
         Module.AddFn("getrefcount", (a, k) => PyInt.Get(2));
-        Module.AddFn("_getframe", (a, k) => throw Ops.NotImplementedError("sys._getframe"));
+        Module.AddFn("_getframe", (a, k) =>
+        {
+            if (a.Length > 1) throw Ops.TypeError($"_getframe expected at most 1 argument, got {a.Length}");
+            long depth = a.Length == 0 ? 0 : Ops.IndexValue(a[0]);
+            var f = ThreadState.Current.CurrentFrame;
+            for (; depth > 0 && f != null; depth--) f = f.Back;
+            if (f == null) throw Ops.ValueError("call stack is not deep enough");
+            return PyFrameObject.Of(f);
+        });
         Modules.SetItem(PyStr.Of("sys"), Module);
     }
 

@@ -9,7 +9,11 @@ public readonly struct TraceEntry
     public readonly string File;
     public readonly int Line;
     public readonly string Func;
-    public TraceEntry(string file, int line, string func) { File = file; Line = line; Func = func; }
+    /// <summary>The frame the entry is in (tb_frame) and its last instruction's offset (tb_lasti, 2 per instruction).</summary>
+    public readonly Vm.Frame? Frame;
+    public readonly int Lasti;
+    public TraceEntry(string file, int line, string func, Vm.Frame? frame = null, int lasti = -1)
+    { File = file; Line = line; Func = func; Frame = frame; Lasti = lasti; }
 }
 
 public sealed class PyBaseException : PyObject
@@ -21,6 +25,10 @@ public sealed class PyBaseException : PyObject
     public bool SuppressContext;
     public List<TraceEntry> Traceback = new();
     public object? LastFrame;
+    /// <summary>The traceback chain made from <see cref="Traceback"/> so far (outermost first) and how many entries it
+    /// covers: entries added later (outer frames) are prepended, so traceback objects keep their identity.</summary>
+    private PyObject? _tbHead;
+    private int _tbCovered;
     private PyDict? _dict;
 
     public PyBaseException(PyType type, PyTuple args) { _type = type; Args = args; }
@@ -33,9 +41,18 @@ public sealed class PyBaseException : PyObject
     public override string Str()
     {
         if (_type.IsSubtypeOf(KeyErrorType) && Args.Items.Length == 1) return Ops.Repr(Args.Items[0]);
+        if (ExceptionGroups.BaseExceptionGroupType != null && _type.IsSubtypeOf(ExceptionGroups.BaseExceptionGroupType))
+        {
+            int n = ExceptionGroups.Exceptions(this).Items.Length;
+            return $"{Ops.Str(ExceptionGroups.Message(this))} ({n} sub-exception{(n == 1 ? "" : "s")})";
+        }
         if (Args.Items.Length == 0) return "";
-        if (_type.IsSubtypeOf(OSErrorType) && Args.Items.Length >= 2 && Args.Items.Length <= 3)
-            return $"[Errno {Ops.Str(Args.Items[0])}] {Ops.Str(Args.Items[1])}" + (Args.Items.Length == 3 ? ": " + Ops.Repr(Args.Items[2]) : "");
+        if (_type.IsSubtypeOf(OSErrorType))
+        {
+            if (OSErrorStr() is string os) return os;
+            if (_dict?.GetOrNull(SErrno) == null && Args.Items.Length >= 2 && Args.Items.Length <= 3) // made by C# code without InitOSError
+                return $"[Errno {Ops.Str(Args.Items[0])}] {Ops.Str(Args.Items[1])}" + (Args.Items.Length == 3 ? ": " + Ops.Repr(Args.Items[2]) : "");
+        }
         if (_type.IsSubtypeOf(UnicodeErrorType) && UnicodeErrorStr() is string u) return u;
         if (Args.Items.Length == 1) return Ops.Str(Args.Items[0]);
         if (_type.IsSubtypeOf(SyntaxErrorType) && Dict?.GetOrNull("msg") is PyObject msg) return SyntaxErrorStr(msg);
@@ -121,7 +138,8 @@ public sealed class PyBaseException : PyObject
             case "__cause__": return Cause;
             case "__context__": return Context;
             case "__suppress_context__": return PyBool.Of(SuppressContext);
-            case "__traceback__": return PyNone.Instance;
+            case "__traceback__": return TracebackObject();
+            case "__notes__": if (_dict?.GetOrNull(name) is PyObject notes) return notes; break;
         }
         var r = base.GetAttrOrNull(name);
         if (r != null) return r;
@@ -153,9 +171,38 @@ public sealed class PyBaseException : PyObject
             case "__cause__": Cause = value; SuppressContext = true; return;
             case "__context__": Context = value; return;
             case "__suppress_context__": SuppressContext = Ops.IsTrue(value); return;
-            case "__traceback__": return;
+            case "__traceback__": SetTraceback(value); return;
         }
         base.SetAttr(name, value);
+    }
+
+    /// <summary>__traceback__: a chain of traceback objects, outermost first, or None.</summary>
+    public PyObject TracebackObject()
+    {
+        var next = _tbHead ?? PyNone.Instance;
+        for (int i = _tbCovered; i < Traceback.Count; i++)
+        {
+            var e = Traceback[i];
+            PyObject frame = e.Frame != null ? Vm.PyFrameObject.Of(e.Frame) : PyNone.Instance;
+            next = new Vm.PyTracebackObject(next, frame, e.Lasti >= 0 ? e.Lasti : 0, e.Line);
+        }
+        _tbHead = next;
+        _tbCovered = Traceback.Count;
+        return next;
+    }
+
+    /// <summary>Assigning __traceback__ (or with_traceback): the chain becomes the entries a later raise extends.</summary>
+    public void SetTraceback(PyObject value)
+    {
+        if (value == PyNone.Instance) { Traceback = new List<TraceEntry>(); _tbHead = null; _tbCovered = 0; }
+        else if (value is Vm.PyTracebackObject tb)
+        {
+            Traceback = Vm.PyTracebackObject.EntriesOf(tb);
+            _tbHead = tb;
+            _tbCovered = Traceback.Count;
+        }
+        else throw Ops.TypeError("__traceback__ must be a traceback or None");
+        LastFrame = null;
     }
 
     public static PyType BaseExceptionType = null!, ExceptionType = null!, TypeErrorType = null!, ValueErrorType = null!,
@@ -172,7 +219,65 @@ public sealed class PyBaseException : PyObject
     private static PyObject NewExc(PyType cls, ReadOnlySpan<PyObject> args, PyStr[]? kw)
     {
         int n = args.Length - (kw?.Length ?? 0);
+        if (cls.IsSubtypeOf(OSErrorType))
+        {
+            // OSError(errno, strerror, ...) made as OSError itself picks the subclass of that errno (PEP 3151)
+            if (cls == OSErrorType && n >= 2 && args[0] is PyInt en && en.BigV == null && ErrnoSubclass.TryGetValue(en.V, out var sub)) cls = sub;
+            var e = new PyBaseException(cls, PyTuple.Empty);
+            e.InitOSError(args.Slice(0, n));
+            return e;
+        }
         return new PyBaseException(cls, new PyTuple(args.Slice(0, n).ToArray()));
+    }
+
+    /// <summary>errno → OSError subclass (CPython's errnomap; Linux errno values).</summary>
+    private static readonly Dictionary<long, PyType> ErrnoSubclass = new();
+
+    private static readonly PyStr SErrno = PyStr.Intern("errno"), SStrerror = PyStr.Intern("strerror"),
+        SFilename = PyStr.Intern("filename"), SFilename2 = PyStr.Intern("filename2"), SCharsWritten = PyStr.Intern("characters_written");
+
+    /// <summary>OSError's argument rules (CPython's oserror_parse_args/oserror_init): with 2 to 5 arguments they are
+    /// errno, strerror, filename, winerror, filename2, and args keeps only (errno, strerror) when a filename is given;
+    /// BlockingIOError's third argument is characters_written.</summary>
+    internal void InitOSError(ReadOnlySpan<PyObject> args)
+    {
+        var d = Dict!;
+        PyObject none = PyNone.Instance;
+        d.SetItem(SErrno, none); d.SetItem(SStrerror, none); d.SetItem(SFilename, none); d.SetItem(SFilename2, none);
+        int n = args.Length;
+        if (n >= 2 && n <= 5)
+        {
+            d.SetItem(SErrno, args[0]);
+            d.SetItem(SStrerror, args[1]);
+            if (n >= 3)
+            {
+                if (_type.IsSubtypeOf(All["BlockingIOError"]) && args[2] is PyInt cw) d.SetItem(SCharsWritten, cw);
+                else
+                {
+                    d.SetItem(SFilename, args[2]);
+                    if (n == 5) d.SetItem(SFilename2, args[4]);
+                    Args = new PyTuple(new[] { args[0], args[1] });
+                    return;
+                }
+            }
+        }
+        Args = new PyTuple(args.ToArray());
+    }
+
+    private string? OSErrorStr()
+    {
+        var d = _dict;
+        if (d == null) return null;
+        PyObject? errno = d.GetOrNull(SErrno), strerror = d.GetOrNull(SStrerror), filename = d.GetOrNull(SFilename), filename2 = d.GetOrNull(SFilename2);
+        if (errno == null || strerror == null) return null;
+        if (filename != null && filename != PyNone.Instance)
+        {
+            var s = $"[Errno {Ops.Str(errno)}] {Ops.Str(strerror)}: {Ops.Repr(filename)}";
+            if (filename2 != null && filename2 != PyNone.Instance) s += " -> " + Ops.Repr(filename2);
+            return s;
+        }
+        if (errno != PyNone.Instance && strerror != PyNone.Instance) return $"[Errno {Ops.Str(errno)}] {Ops.Str(strerror)}";
+        return null;
     }
 
     private static PyType Make(string name, PyType? b)
@@ -192,8 +297,24 @@ public sealed class PyBaseException : PyObject
             self.Args = new PyTuple(a.Slice(1, a.Length - 1 - (k?.Length ?? 0)).ToArray());
             return PyNone.Instance;
         });
-        BaseExceptionType.AddMethod("with_traceback", (a, k) => a[0]);
-        BaseExceptionType.AddMethod("add_note", (a, k) => PyNone.Instance);
+        BaseExceptionType.AddMethod("with_traceback", (a, k) =>
+        {
+            if (a.Length != 2) throw Ops.TypeError($"BaseException.with_traceback() takes exactly one argument ({a.Length - 1} given)");
+            ((PyBaseException)a[0]).SetTraceback(a[1]);
+            return a[0];
+        });
+        BaseExceptionType.AddMethod("add_note", (a, k) =>
+        {
+            if (a.Length != 2) throw Ops.TypeError($"BaseException.add_note() takes exactly one argument ({a.Length - 1} given)");
+            if (a[1] is not PyStr) throw Ops.TypeError($"note must be a str, not '{a[1].Type.Name}'");
+            var self = (PyBaseException)a[0];
+            var key = PyStr.Intern("__notes__");
+            var notes = self.Dict!.GetOrNull(key);
+            if (notes == null) { notes = new PyList(); self.Dict.SetItem(key, notes); }
+            else if (notes is not PyList) throw Ops.TypeError("Cannot add note: __notes__ is not a list");
+            ((PyList)notes).Append(a[1]);
+            return PyNone.Instance;
+        });
         BaseExceptionType.AddMethod("__str__", (a, k) => new PyStr(((PyBaseException)a[0]).Str()));
         BaseExceptionType.AddMethod("__repr__", (a, k) => new PyStr(((PyBaseException)a[0]).Repr()));
         SystemExitType = Make("SystemExit", BaseExceptionType);
@@ -219,6 +340,14 @@ public sealed class PyBaseException : PyObject
         NameErrorType = Make("NameError", ExceptionType);
         UnboundLocalErrorType = Make("UnboundLocalError", NameErrorType);
         OSErrorType = Make("OSError", ExceptionType);
+        OSErrorType.AddMethod("__init__", (a, k) =>
+        {
+            var self = (PyBaseException)a[0];
+            // __new__ already parsed the arguments; a subclass's __init__ calling super().__init__(...) parses its own
+            int n = a.Length - 1 - (k?.Length ?? 0);
+            if (self.Type.IsHeap) self.InitOSError(a.Slice(1, n));
+            return PyNone.Instance;
+        });
         All["IOError"] = OSErrorType; All["EnvironmentError"] = OSErrorType;
         FileNotFoundErrorType = Make("FileNotFoundError", OSErrorType);
         Make("FileExistsError", OSErrorType);
@@ -232,8 +361,16 @@ public sealed class PyBaseException : PyObject
         Make("BrokenPipeError", conn);
         Make("ConnectionResetError", conn);
         Make("ConnectionRefusedError", conn);
+        Make("ConnectionAbortedError", conn);
         Make("ChildProcessError", OSErrorType);
         Make("ProcessLookupError", OSErrorType);
+        foreach (var (errno, name) in new (long, string)[] {
+            (11, "BlockingIOError"), (114, "BlockingIOError"), (115, "BlockingIOError"), (10, "ChildProcessError"),
+            (32, "BrokenPipeError"), (108, "BrokenPipeError"), (103, "ConnectionAbortedError"), (111, "ConnectionRefusedError"),
+            (104, "ConnectionResetError"), (17, "FileExistsError"), (2, "FileNotFoundError"), (21, "IsADirectoryError"),
+            (20, "NotADirectoryError"), (4, "InterruptedError"), (13, "PermissionError"), (1, "PermissionError"),
+            (3, "ProcessLookupError"), (110, "TimeoutError") })
+            ErrnoSubclass[errno] = All[name];
         Make("ReferenceError", ExceptionType);
         RuntimeErrorType = Make("RuntimeError", ExceptionType);
         NotImplementedErrorType = Make("NotImplementedError", RuntimeErrorType);
@@ -248,6 +385,7 @@ public sealed class PyBaseException : PyObject
         UnicodeDecodeErrorType = Make("UnicodeDecodeError", UnicodeErrorType);
         UnicodeEncodeErrorType = Make("UnicodeEncodeError", UnicodeErrorType);
         Make("UnicodeTranslateError", UnicodeErrorType);
+        ExceptionGroups.Init(Make);
         var warning = Make("Warning", ExceptionType);
         foreach (var w in new[] { "UserWarning", "DeprecationWarning", "PendingDeprecationWarning", "SyntaxWarning", "RuntimeWarning", "FutureWarning", "ImportWarning", "UnicodeWarning", "BytesWarning", "ResourceWarning", "EncodingWarning" })
             Make(w, warning);
@@ -286,7 +424,17 @@ public sealed class PyBaseException : PyObject
             }
         }
         sb.Append(FormatOnly()).Append('\n');
+        // PEP 678: each note on its own line after the exception, as CPython's print_exception
+        if (_dict?.GetOrNull(PyStr.Intern("__notes__")) is PyObject notes)
+        {
+            if (notes is PyList nl)
+                foreach (var n in nl.Items.AsSpan(0, nl.Count)) sb.Append(n is PyStr ns ? ns.Value : SafeStr(n)).Append('\n');
+            else sb.Append(SafeRepr(notes)).Append('\n');
+        }
     }
+
+    private static string SafeStr(PyObject o) { try { return Ops.Str(o); } catch (PyException) { return "<note str() failed>"; } }
+    private static string SafeRepr(PyObject o) { try { return Ops.Repr(o); } catch (PyException) { return "<__notes__ repr() failed>"; } }
 
     public string FormatOnly()
     {

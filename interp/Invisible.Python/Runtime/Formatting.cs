@@ -450,9 +450,24 @@ public static class Formatting
     // ---------------- str.format ----------------
     public static string StrFormat(string fmt, ReadOnlySpan<PyObject> args, PyStr[]? kw, int depth = 0)
     {
+        int auto = 0;
+        return StrFormat(fmt, args, kw, null, ref auto, depth);
+    }
+
+    /// <summary>str.format_map(mapping): names are looked up with mapping[name] (so a dict subclass's __missing__ runs).</summary>
+    public static string StrFormatMap(string fmt, PyObject mapping)
+    {
+        int auto = 0;
+        return StrFormat(fmt, ReadOnlySpan<PyObject>.Empty, null, mapping, ref auto, 0);
+    }
+
+    /// <summary>The replacement fields of <paramref name="fmt"/>; <paramref name="auto"/> is the automatic field
+    /// number, shared with the nested fields of format specs ("{:{}{}}"), -1 once fields are numbered by hand.</summary>
+    private static string StrFormat(string fmt, ReadOnlySpan<PyObject> args, PyStr[]? kw, PyObject? mapping, ref int auto, int depth)
+    {
+        if (depth > 1) throw Ops.ValueError("Max string recursion exceeded"); // one level of nesting, as CPython
         int npos = args.Length - (kw?.Length ?? 0);
         var sb = new StringBuilder();
-        int auto = 0;
         int i = 0;
         while (i < fmt.Length)
         {
@@ -481,6 +496,8 @@ public static class Formatting
                 while (p < field.Length && field[p] != '.' && field[p] != '[') p++;
                 string first = field.Substring(0, p);
                 PyObject val;
+                if (mapping != null && (first.Length == 0 || char.IsDigit(first[0])))
+                    throw Ops.ValueError("Format string contains positional fields");
                 if (first.Length == 0)
                 {
                     if (auto < 0) throw Ops.ValueError("cannot switch from manual field specification to automatic field numbering");
@@ -498,7 +515,8 @@ public static class Formatting
                 else
                 {
                     PyObject? found = null;
-                    if (kw != null) for (int j = 0; j < kw.Length; j++) if (kw[j].Value == first) found = args[npos + j];
+                    if (mapping != null) found = Ops.GetItem(mapping, new PyStr(first));
+                    else if (kw != null) for (int j = 0; j < kw.Length; j++) if (kw[j].Value == first) found = args[npos + j];
                     val = found ?? throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, new PyStr(first)));
                 }
                 while (p < field.Length)
@@ -522,7 +540,7 @@ public static class Formatting
                 else if (conv == "s") val = new PyStr(Ops.Str(val));
                 else if (conv == "a") val = new PyStr(Ops.Repr(val));
                 else if (conv != null) throw Ops.ValueError($"Unknown conversion specifier {conv}");
-                if (spec.Contains('{')) spec = StrFormat(spec, args, kw, depth + 1);
+                if (spec.Contains('{')) spec = StrFormat(spec, args, kw, mapping, ref auto, depth + 1);
                 sb.Append(Format(val, spec));
             }
             else if (c == '}')

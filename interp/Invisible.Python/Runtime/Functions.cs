@@ -18,6 +18,8 @@ public sealed class PyFunction : PyObject
     public PyObject Module;
     private PyDict? _dict;
     public PyObject Doc = PyNone.Instance;
+    /// <summary>__annotations__: the dict MakeFunction built, or made empty on first read (CPython's func_get_annotations).</summary>
+    public PyObject? Annotations;
     /// <summary>Native entry point given by the interpreter's native bridge (<see cref="INativeBridge.EntryOf"/>):
     /// 0 = not asked yet, -1 = none (the VM runs every call directly).</summary>
     public nint NativeEntry;
@@ -43,10 +45,11 @@ public sealed class PyFunction : PyObject
             case "__doc__": return Doc;
             case "__defaults__": return Defaults == null ? PyNone.Instance : new PyTuple(Defaults);
             case "__kwdefaults__": return (PyObject?)KwDefaults ?? PyNone.Instance;
-            case "__code__": return new PyCodeWrapper(Code);
+            case "__code__": return PyCodeWrapper.Of(Code);
             case "__globals__": return Globals;
             case "__closure__": return Closure == null ? PyNone.Instance : new PyTuple(Closure);
             case "__wrapped__": return Dict!.GetOrNull(name);
+            case "__annotations__": return Annotations ??= new PyDict();
         }
         return base.GetAttrOrNull(name);
     }
@@ -59,6 +62,10 @@ public sealed class PyFunction : PyObject
             case "__module__": Module = value; return;
             case "__doc__": Doc = value; return;
             case "__defaults__": Defaults = value == PyNone.Instance ? null : ((PyTuple)value).Items; return;
+            case "__annotations__":
+                if (value != PyNone.Instance && value is not PyDict) throw Ops.TypeError("__annotations__ must be set to a dict object");
+                Annotations = value == PyNone.Instance ? null : value;
+                return;
         }
         Dict!.SetItem(name, value);
     }
@@ -69,16 +76,121 @@ public sealed class PyCodeWrapper : PyObject
     public static PyType TypeObj = null!;
     public readonly CodeObject Code;
     public PyCodeWrapper(CodeObject c) { Code = c; }
+    public static PyCodeWrapper Of(CodeObject c) => (PyCodeWrapper)(c.Wrapper ??= new PyCodeWrapper(c));
     public override PyType Type => TypeObj;
-    public override PyObject? GetAttrOrNull(PyStr name) => name.Value switch
+    public override string Repr() => $"<code object {Code.Name} at 0x{Ops.Id(this):x}, file \"{Code.Filename}\", line {Code.FirstLine}>";
+
+    // CPython's CO_* flags (Include/cpython/code.h): inspect.isgeneratorfunction and friends read them.
+    private const int CoOptimized = 0x1, CoNewLocals = 0x2, CoVarArgs = 0x4, CoVarKeywords = 0x8, CoGenerator = 0x20;
+
+    private int Flags
     {
-        "co_name" => new PyStr(Code.Name),
-        "co_filename" => new PyStr(Code.Filename),
-        "co_argcount" => PyInt.Get(Code.ArgCount),
-        "co_varnames" => new PyTuple(Array.ConvertAll(Code.VarNames, s => (PyObject)new PyStr(s))),
-        "co_firstlineno" => PyInt.Get(Code.FirstLine),
-        _ => base.GetAttrOrNull(name),
-    };
+        get
+        {
+            var c = Code;
+            int fl = 0;
+            if (!c.IsModule && !c.IsClassBody) fl |= CoOptimized | CoNewLocals;
+            if (c.HasVarArgs) fl |= CoVarArgs;
+            if (c.HasVarKw) fl |= CoVarKeywords;
+            if (c.IsGenerator) fl |= CoGenerator;
+            return fl;
+        }
+    }
+
+    /// <summary>CPython's co_varnames: arguments and plain locals; a local that is a cell (captured by an inner function)
+    /// is only in co_cellvars, unless it is an argument.</summary>
+    private PyTuple VarNames()
+    {
+        var c = Code;
+        if (c.CellVars.Length == 0) return Names(c.VarNames);
+        int nargs = c.ArgCount + c.KwOnlyCount + (c.HasVarArgs ? 1 : 0) + (c.HasVarKw ? 1 : 0);
+        var list = new System.Collections.Generic.List<PyObject>(c.VarNames.Length);
+        for (int i = 0; i < c.VarNames.Length; i++)
+            if (i < nargs || Array.IndexOf(c.CellVars, c.VarNames[i]) < 0) list.Add(PyStr.Intern(c.VarNames[i]));
+        return new PyTuple(list.ToArray());
+    }
+
+    private static PyTuple Names(string[] names)
+    {
+        if (names.Length == 0) return PyTuple.Empty;
+        var items = new PyObject[names.Length];
+        for (int i = 0; i < names.Length; i++) items[i] = PyStr.Intern(names[i]);
+        return new PyTuple(items);
+    }
+
+    /// <summary>The source line of instruction <paramref name="i"/>.</summary>
+    private int LineAt(int i) => Code.Lines.Length == 0 ? Code.FirstLine : Code.Lines[Math.Min(i, Code.Lines.Length - 1)];
+
+    internal static void InitType(PyType t)
+    {
+        // co_positions(): (line, end_line, col, end_col) per instruction (2 bytes each, as CPython's offsets);
+        // columns are not tracked, so None: traceback.py then prints no carets, as CPython does without them.
+        t.AddMethod("co_positions", (a, k) =>
+        {
+            var self = (PyCodeWrapper)a[0];
+            int n = self.Code.Code.Length;
+            var items = new PyObject[n];
+            for (int i = 0; i < n; i++)
+            {
+                var line = PyInt.Get(self.LineAt(i));
+                items[i] = new PyTuple(new PyObject[] { line, line, PyNone.Instance, PyNone.Instance });
+            }
+            return new PyTuple(items).Iter();
+        });
+        // co_lines(): (start, end, line) byte ranges of consecutive instructions on one line (PEP 626).
+        t.AddMethod("co_lines", (a, k) =>
+        {
+            var self = (PyCodeWrapper)a[0];
+            int n = self.Code.Code.Length;
+            var l = new PyList();
+            int start = 0;
+            for (int i = 1; i <= n; i++)
+            {
+                if (i < n && self.LineAt(i) == self.LineAt(start)) continue;
+                l.Append(new PyTuple(new PyObject[] { PyInt.Get(start * 2), PyInt.Get(i * 2), PyInt.Get(self.LineAt(start)) }));
+                start = i;
+            }
+            return l.Iter();
+        });
+    }
+
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        var c = Code;
+        switch (name.Value)
+        {
+            case "co_name": return new PyStr(c.Name);
+            case "co_qualname": return new PyStr(c.QualName.Length > 0 ? c.QualName : c.Name);
+            case "co_filename": return new PyStr(c.Filename);
+            case "co_argcount": return PyInt.Get(c.ArgCount);
+            case "co_posonlyargcount": return PyInt.Get(c.PosOnlyCount);
+            case "co_kwonlyargcount": return PyInt.Get(c.KwOnlyCount);
+            case "co_nlocals": return PyInt.Get(c.NLocals);
+            case "co_stacksize": return PyInt.Get(c.StackSize);
+            case "co_flags": return PyInt.Get(Flags);
+            case "co_varnames": return VarNames();
+            case "co_cellvars": return Names(c.CellVars);
+            case "co_freevars": return Names(c.FreeVars);
+            case "co_names":
+                {
+                    if (c.Names.Length == 0) return PyTuple.Empty;
+                    var items = new PyObject[c.Names.Length];
+                    Array.Copy(c.Names, items, items.Length);
+                    return new PyTuple(items);
+                }
+            case "co_consts":
+                {
+                    var items = new PyObject[c.Consts.Length + 1];
+                    items[0] = c.Doc ?? PyNone.Instance; // CPython keeps the docstring (or None) first
+                    Array.Copy(c.Consts, 0, items, 1, c.Consts.Length);
+                    return new PyTuple(items);
+                }
+            case "co_firstlineno": return PyInt.Get(c.FirstLine);
+            case "co_code": case "_co_code_adaptive": return new PyBytes(new byte[c.Code.Length * 2]);
+            case "co_lnotab": case "co_linetable": case "co_exceptiontable": return new PyBytes(Array.Empty<byte>());
+        }
+        return base.GetAttrOrNull(name);
+    }
 }
 
 public sealed class PyBuiltinFunction : PyObject
@@ -150,7 +262,8 @@ public sealed class PyStaticMethod : PyObject
     public override PyType Type => TypeObj;
     public override bool IsCallable => true;
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Func.Call(args, kwnames);
-    public override PyObject? GetAttrOrNull(PyStr name) => name.Value == "__func__" ? Func : Ops.GetAttrOrNull(Func, name);
+    public override PyObject? GetAttrOrNull(PyStr name) => name.Value is "__func__" or "__wrapped__" ? Func : Ops.GetAttrOrNull(Func, name);
+    public override string Repr() => $"<staticmethod({Ops.Repr(Func)})>";
 }
 
 public sealed class PyClassMethod : PyObject
@@ -159,7 +272,8 @@ public sealed class PyClassMethod : PyObject
     public readonly PyObject Func;
     public PyClassMethod(PyObject f) { Func = f; }
     public override PyType Type => TypeObj;
-    public override PyObject? GetAttrOrNull(PyStr name) => name.Value == "__func__" ? Func : Ops.GetAttrOrNull(Func, name);
+    public override PyObject? GetAttrOrNull(PyStr name) => name.Value is "__func__" or "__wrapped__" ? Func : Ops.GetAttrOrNull(Func, name);
+    public override string Repr() => $"<classmethod({Ops.Repr(Func)})>";
 }
 
 public sealed class PyProperty : PyObject
@@ -167,12 +281,22 @@ public sealed class PyProperty : PyObject
     public static PyType TypeObj = null!;
     public readonly PyObject? Get, Set, Del;
     public readonly PyObject Doc;
+    /// <summary>Set for a __slots__ member (type member_descriptor, CPython's repr): it works as a property whose
+    /// accessors read the instance's slot array, so the eval loop's property fast paths serve slots too.</summary>
+    private readonly PyType? _memberType;
+    private readonly string? _memberRepr;
     public PyProperty(PyObject? get, PyObject? set, PyObject? del, PyObject? doc)
     {
         Get = get; Set = set; Del = del;
         Doc = doc ?? (get != null ? (Ops.GetAttrOrNull(get, PyStr.S___doc__) ?? PyNone.Instance) : PyNone.Instance);
     }
-    public override PyType Type => TypeObj;
+    public PyProperty(PyObject get, PyObject set, PyObject del, PyType memberType, string memberRepr)
+    {
+        Get = get; Set = set; Del = del; Doc = PyNone.Instance;
+        _memberType = memberType; _memberRepr = memberRepr;
+    }
+    public override PyType Type => _memberType ?? TypeObj;
+    public override string Repr() => _memberRepr ?? base.Repr();
     public override PyObject? GetAttrOrNull(PyStr name)
     {
         switch (name.Value)

@@ -104,9 +104,11 @@ public sealed class PyInstance : PyObject
 {
     private readonly PyType _type;
     private PyDict? _dict;
+    /// <summary>Values of the __slots__ members (<see cref="PyType.SlotCount"/>), made on first store.</summary>
+    public PyObject?[]? SlotValues;
     public PyInstance(PyType type) { _type = type; }
     public override PyType Type => _type;
-    public override PyDict? Dict => _dict ??= new PyDict();
+    public override PyDict? Dict => _dict ?? (_type.NoInstanceDict ? null : _dict = new PyDict());
     public PyDict? RawDict => _dict;
 }
 
@@ -122,7 +124,22 @@ public sealed class PyCell : PyObject
     public PyObject? Value;
     public PyCell(PyObject? v = null) { Value = v; }
     public override PyType Type => TypeObj;
-    public override string Repr() => "<cell>";
+    public override string Repr() => Value == null ? $"<cell at 0x{Ops.Id(this):x}: empty>" : $"<cell at 0x{Ops.Id(this):x}: {Value.Type.Name} object at 0x{Ops.Id(Value):x}>";
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        if (name.Value == "cell_contents") return Value ?? throw Ops.ValueError("Cell is empty");
+        return base.GetAttrOrNull(name);
+    }
+    public override void SetAttr(PyStr name, PyObject value)
+    {
+        if (name.Value == "cell_contents") { Value = value; return; }
+        base.SetAttr(name, value);
+    }
+    public override void DelAttr(PyStr name)
+    {
+        if (name.Value == "cell_contents") { Value = null; return; }
+        base.DelAttr(name);
+    }
 }
 
 internal static class IdTable

@@ -23,6 +23,9 @@ public sealed class PyType : PyObject
     /// <summary>Creates a bare instance (the builtin part of __new__), inherited from the solid base.</summary>
     public NewFn? New;
     public PyType? Meta;
+    /// <summary>__slots__: members its instances hold (own and inherited), and whether they have no __dict__.</summary>
+    public int SlotCount;
+    public bool NoInstanceDict;
     private Dictionary<PyStr, PyObject?>? _cache;
     private int _cacheVersion = -1;
     private Dictionary<PyStr, PyObject?>? _heapCache;

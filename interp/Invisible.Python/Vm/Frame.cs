@@ -27,6 +27,8 @@ public sealed class Frame
     public PyBaseException? ThrowIn;
     public bool Yielded, Finished;
     public Frame? Back;
+    /// <summary>The Python-visible frame object, made on first request (sys._getframe, tb_frame).</summary>
+    public PyFrameObject? Wrapper;
 
     public Frame(CodeObject code, PyDict globals, PyCell[]? closure, PyDict builtins)
     {

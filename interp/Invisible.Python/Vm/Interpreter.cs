@@ -227,6 +227,20 @@ public static class Interpreter
         }
     }
 
+    /// <summary>A name from a class body's namespace that is a dict subclass (from a metaclass's __prepare__): through
+    /// its __getitem__ as CPython's LOAD_NAME does, a KeyError meaning "not here".</summary>
+    private static PyObject? LoadFromMapping(PyDict ns, PyStr name)
+    {
+        try { return Ops.GetItem(ns, name); }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.KeyErrorType)) { return null; }
+    }
+
+    private static void DeleteFromMapping(PyDict ns, PyStr name)
+    {
+        try { Ops.DelItem(ns, name); }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.KeyErrorType)) { throw Ops.NameError($"name '{name.Value}' is not defined"); }
+    }
+
     /// <summary>Run (or resume) a frame until it returns or yields. Exceptions are handled here, around
     /// <see cref="Loop"/>: the loop itself has no exception handler, so the JIT keeps ip and sp in registers.</summary>
     public static PyObject Run(ThreadState ts, Frame f)
@@ -250,7 +264,7 @@ public static class Interpreter
                 var stack = f.Stack;
                 if (!ReferenceEquals(exc.LastFrame, f))
                 {
-                    exc.Traceback.Add(new TraceEntry(code.Filename, code.Lines.Length > 0 ? code.Lines[Math.Clamp(ip - 1, 0, code.Lines.Length - 1)] : 0, code.Name));
+                    exc.Traceback.Add(new TraceEntry(code.Filename, code.Lines.Length > 0 ? code.Lines[Math.Clamp(ip - 1, 0, code.Lines.Length - 1)] : 0, code.Name, f, Math.Max(ip - 1, 0) * 2));
                     exc.LastFrame = f;
                 }
                 SetContext(ts, exc);
@@ -359,14 +373,19 @@ public static class Interpreter
                 case Op.LoadName:
                     {
                         var name = names[word >> 8];
-                        var v = f.Locals?.GetOrNull(name) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
+                        var v = (f.Locals is PyDict loc && loc.Type.IsHeap ? LoadFromMapping(loc, name) : f.Locals?.GetOrNull(name)) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
                         if (v == null) throw Ops.NameError($"name '{name.Value}' is not defined");
                         st[sp++].V = v;
                         break;
                     }
-                case Op.StoreName: (f.Locals ?? f.Globals).SetItem(names[word >> 8], st[--sp].V); st[sp].V = null!; break;
+                case Op.StoreName:
+                    if (f.Locals is PyDict sl && sl.Type.IsHeap) Ops.SetItem(sl, names[word >> 8], st[sp - 1].V); // a __prepare__ namespace's __setitem__
+                    else (f.Locals ?? f.Globals).SetItem(names[word >> 8], st[sp - 1].V);
+                    st[--sp].V = null!;
+                    break;
                 case Op.DeleteName:
-                    if (!(f.Locals ?? f.Globals).Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
+                    if (f.Locals is PyDict dl && dl.Type.IsHeap) DeleteFromMapping(dl, names[word >> 8]);
+                    else if (!(f.Locals ?? f.Globals).Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
                     break;
                 case Op.LoadAttr:
                     {
@@ -908,10 +927,12 @@ public static class Interpreter
         PyDict? kwdefs = null;
         PyObject[]? defs = null;
         if ((flags & 4) != 0) { var t = (PyTuple)st[--sp].V; closure = new PyCell[t.Items.Length]; for (int i = 0; i < closure.Length; i++) closure[i] = (PyCell)t.Items[i]; }
+        PyObject? annotations = (flags & 8) != 0 ? st[--sp].V : null;
         if ((flags & 2) != 0) kwdefs = (PyDict)st[--sp].V;
         if ((flags & 1) != 0) defs = ((PyTuple)st[--sp].V).Items;
         var fn = new PyFunction(cw.Code, f.Globals, defs, kwdefs, closure, f.Builtins);
         if (cw.Code.Doc != null) fn.Doc = cw.Code.Doc;
+        if (annotations != null) fn.Annotations = annotations;
         st[sp++].V = fn;
         return sp;
     }

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+
+namespace Invisible.Python.Runtime;
+
+/// <summary>__slots__ (CPython's type_new slot handling): each name becomes a member descriptor on the class that
+/// reads and writes one entry of the instance's <see cref="PyInstance.SlotValues"/>; a class whose every class has
+/// __slots__ without "__dict__" (down to object) gives its instances no __dict__. Only instances of plain classes
+/// (object as solid base) are laid out so; a builtin base (list, int...) keeps its dict.</summary>
+internal static class SlotLayout
+{
+    public static PyType MemberDescriptorType = null!;
+
+    /// <summary>__get__/__set__/__delete__ of property and member_descriptor objects called explicitly
+    /// (descriptor.__get__(obj, type)): the eval loop's attribute paths call the accessors directly.</summary>
+    public static void AddDescriptorMethods(PyType t)
+    {
+        t.AddMethod("__get__", (a, k) =>
+        {
+            if (a.Length < 2 || a.Length > 3) throw Ops.TypeError($"expected 1 or 2 arguments, got {a.Length - 1}");
+            var p = (PyProperty)a[0];
+            if (a[1] == PyNone.Instance) return p;
+            if (p.Get == null) throw Ops.AttributeError("unreadable attribute");
+            return Ops.CallArgs(p.Get, a[1]);
+        });
+        t.AddMethod("__set__", (a, k) =>
+        {
+            if (a.Length != 3) throw Ops.TypeError($"expected 2 arguments, got {a.Length - 1}");
+            var p = (PyProperty)a[0];
+            if (p.Set == null) throw Ops.AttributeError("can't set attribute");
+            Ops.CallArgs(p.Set, a[1], a[2]);
+            return PyNone.Instance;
+        });
+        t.AddMethod("__delete__", (a, k) =>
+        {
+            if (a.Length != 2) throw Ops.TypeError($"expected 1 argument, got {a.Length - 1}");
+            var p = (PyProperty)a[0];
+            if (p.Del == null) throw Ops.AttributeError("can't delete attribute");
+            Ops.CallArgs(p.Del, a[1]);
+            return PyNone.Instance;
+        });
+    }
+
+    /// <summary>A class without __slots__: instances get a __dict__; slots inherited keep their indices.</summary>
+    public static void Inherit(PyType t, List<PyType> bases)
+    {
+        t.SlotCount = BaseSlotCount(t, bases);
+        t.NoInstanceDict = false;
+    }
+
+    public static void Apply(PyType t, List<PyType> bases, PyObject slotsObj, PyDict ns)
+    {
+        var names = new List<string>();
+        if (slotsObj is PyStr one) names.Add(one.Value);
+        else foreach (var item in Ops.ToArray(slotsObj))
+            {
+                if (item is not PyStr s) throw Ops.TypeError($"__slots__ items must be strings, not '{item.Type.Name}'");
+                names.Add(s.Value);
+            }
+        bool wantDict = false, wantWeakref = false;
+        int index = BaseSlotCount(t, bases);
+        var seen = new HashSet<string>();
+        foreach (var raw in names)
+        {
+            if (!IsIdentifier(raw)) throw Ops.TypeError("__slots__ must be identifiers");
+            if (raw == "__dict__")
+            {
+                if (wantDict || HasDictAlready(bases)) throw Ops.TypeError("__dict__ slot disallowed: we already got one");
+                wantDict = true;
+                continue;
+            }
+            if (raw == "__weakref__")
+            {
+                if (wantWeakref) throw Ops.TypeError("__weakref__ slot disallowed: we already got one");
+                wantWeakref = true;
+                continue;
+            }
+            string name = Mangle(t.Name, raw);
+            if (!seen.Add(name)) throw Ops.TypeError($"duplicate slot name '{name}'"); // CPython lets it through, then fails oddly
+            if (ns.GetOrNull(PyStr.Intern(name)) != null) throw Ops.ValueError($"'{name}' in __slots__ conflicts with class variable");
+            t.TypeDict.SetItem(PyStr.Intern(name), Member(t, name, index++));
+        }
+        t.SlotCount = index;
+        bool plainBases = true;
+        foreach (var b in bases) if (b != PyType.ObjectType && !(b.IsHeap && b.NoInstanceDict)) { plainBases = false; break; }
+        t.NoInstanceDict = !wantDict && plainBases;
+    }
+
+    private static bool HasDictAlready(List<PyType> bases)
+    {
+        foreach (var b in bases) if (b != PyType.ObjectType && !b.NoInstanceDict) return true;
+        return false;
+    }
+
+    private static int BaseSlotCount(PyType t, List<PyType> bases)
+    {
+        PyType? solid = null;
+        foreach (var b in bases)
+        {
+            if (b.SlotCount == 0) continue;
+            if (solid == null || b.IsSubtypeOf(solid)) solid = b;
+            else if (!solid.IsSubtypeOf(b)) throw Ops.TypeError("multiple bases have instance lay-out conflict");
+        }
+        return solid?.SlotCount ?? 0;
+    }
+
+    private static string Mangle(string cls, string name)
+    {
+        if (!name.StartsWith("__", StringComparison.Ordinal) || name.EndsWith("__", StringComparison.Ordinal)) return name;
+        var stripped = cls.TrimStart('_');
+        return stripped.Length == 0 ? name : "_" + stripped + name;
+    }
+
+    private static bool IsIdentifier(string s)
+    {
+        if (s.Length == 0 || !(char.IsLetter(s[0]) || s[0] == '_')) return false;
+        foreach (var c in s) if (!(char.IsLetterOrDigit(c) || c == '_')) return false;
+        return true;
+    }
+
+    private static PyObject Member(PyType owner, string name, int index)
+    {
+        PyInstance Check(PyObject o)
+        {
+            if (o is PyInstance inst && inst.Type.IsSubtypeOf(owner)) return inst;
+            throw Ops.TypeError($"descriptor '{name}' for '{owner.Name}' objects doesn't apply to a '{o.Type.Name}' object");
+        }
+        var get = new PyBuiltinFunction(name, (a, k) =>
+        {
+            var inst = Check(a[0]);
+            var v = inst.SlotValues != null && index < inst.SlotValues.Length ? inst.SlotValues[index] : null;
+            return v ?? throw Ops.AttributeError($"'{inst.Type.Name}' object has no attribute '{name}'");
+        });
+        var set = new PyBuiltinFunction(name, (a, k) =>
+        {
+            var inst = Check(a[0]);
+            var arr = inst.SlotValues;
+            if (arr == null || arr.Length <= index)
+            {
+                var grown = new PyObject?[Math.Max(inst.Type.SlotCount, index + 1)];
+                arr?.CopyTo(grown, 0);
+                inst.SlotValues = arr = grown;
+            }
+            arr[index] = a[1];
+            return PyNone.Instance;
+        });
+        var del = new PyBuiltinFunction(name, (a, k) =>
+        {
+            var inst = Check(a[0]);
+            if (inst.SlotValues == null || index >= inst.SlotValues.Length || inst.SlotValues[index] == null)
+                throw Ops.AttributeError($"'{inst.Type.Name}' object has no attribute '{name}'");
+            inst.SlotValues[index] = null;
+            return PyNone.Instance;
+        });
+        return new PyProperty(get, set, del, MemberDescriptorType, $"<member '{name}' of '{owner.Name}' objects>");
+    }
+}

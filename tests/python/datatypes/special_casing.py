@@ -1,0 +1,10 @@
+# str case mappings with Unicode's special casing (one-to-many), final sigma, casefold
+print("straße".upper(), "ﬁne".upper(), "ŉ".upper(), "ǰ".upper())
+print("ﬃ".title(), "ß".capitalize(), "ǆemal".capitalize(), "ǆ".title())
+print("İ".lower(), len("İ".lower()))
+print("ΟΔΟΣ".lower(), "Σ".lower(), "ΑΣ ΑΣ.".lower())
+print("Straße".casefold(), "ﬁ".casefold(), "µ".casefold(), "ſ".casefold())
+print("Straße".casefold() == "STRASSE".casefold())
+print("hello world".title(), "they're bill's".title())
+print(b"abc\xe9".upper(), b"ABC\xc9".lower())
+print("ᾳ".upper(), "ᾳ".title())
