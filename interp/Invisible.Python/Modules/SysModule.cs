@@ -53,32 +53,47 @@ public sealed class SysModule
         fi.Add("max", new PyFloat(double.MaxValue)); fi.Add("min", new PyFloat(2.2250738585072014e-308)); fi.Add("epsilon", new PyFloat(double.Epsilon > 0 ? 2.220446049250313e-16 : 0));
         fi.Add("dig", PyInt.Get(15)); fi.Add("mant_dig", PyInt.Get(53));
         d.SetItem("float_info", fi);
-        Module.AddFn("exit", (a, k) => throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, a.Length > 0 ? new[] { a[0] } : Array.Empty<PyObject>())));
-        Module.AddFn("getrecursionlimit", (a, k) => PyInt.Get(interp.RecursionLimit));
+        Module.AddFn("exit", (a, k) =>
+        {
+            var args = ExitArgs.Parse(a, k);
+            throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, args.Has(0) ? new[] { args[0]! } : Array.Empty<PyObject>()));
+        });
+        Module.AddFn("getrecursionlimit", (a, k) => { ArgParser.NoArgs("sys.getrecursionlimit", a, k); return PyInt.Get(interp.RecursionLimit); });
         Module.AddFn("setrecursionlimit", (a, k) =>
         {
-            long n = Ops.IndexValue(a[0]);
+            int n = SetRecursionLimitArgs.Parse(a, k).Int(0);
             if (n < 1) throw Ops.ValueError("recursion limit must be greater or equal than 1");
-            if (n > int.MaxValue) throw Ops.OverflowError("Python int too large to convert to C int");
             // Capped: every thread's stack is checked anyway (PythonThread.StackExhausted), but on the 512 MiB
             // interpreter thread a deeper recursion gets slow to unwind (each GC walks the whole stack).
-            interp.RecursionLimit = (int)Math.Min(n, 200000);
+            interp.RecursionLimit = Math.Min(n, 200000);
             return PyNone.Instance;
         });
         Module.AddFn("exc_info", (a, k) =>
         {
+            ArgParser.NoArgs("sys.exc_info", a, k);
             var e = ThreadState.Current.CurrentExc;
             if (e == null) return new PyTuple(new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
             return new PyTuple(new PyObject[] { e.Type, e, PyNone.Instance });
         });
-        Module.AddFn("exception", (a, k) => (PyObject?)ThreadState.Current.CurrentExc ?? PyNone.Instance);
-        Module.AddFn("getsizeof", (a, k) => PyInt.Get(a[0] is PyStr s ? 49 + s.Value.Length : a[0] is PyList l ? 56 + 8 * l.Count : 28));
-        Module.AddFn("intern", (a, k) => PyStr.Intern(((PyStr)a[0]).Value));
-        Module.AddFn("getdefaultencoding", (a, k) => PyStr.Of("utf-8"));
-        Module.AddFn("getrefcount", (a, k) => PyInt.Get(2));
-        Module.AddFn("_getframe", (a, k) => throw Ops.NotImplementedError("sys._getframe"));
+        Module.AddFn("exception", (a, k) => { ArgParser.NoArgs("sys.exception", a, k); return (PyObject?)ThreadState.Current.CurrentExc ?? PyNone.Instance; });
+        Module.AddFn("getsizeof", (a, k) =>
+        {
+            var o = GetSizeOfArgs.Parse(a, k)[0]!;
+            return PyInt.Get(o is PyStr s ? 49 + s.Value.Length : o is PyList l ? 56 + 8 * l.Count : 28);
+        });
+        Module.AddFn("intern", (a, k) => PyStr.Intern(InternArgs.Parse(a, k).Str(0)));
+        Module.AddFn("getdefaultencoding", (a, k) => { ArgParser.NoArgs("sys.getdefaultencoding", a, k); return PyStr.Of("utf-8"); });
+        Module.AddFn("getrefcount", (a, k) => { GetRefCountArgs.Parse(a, k); return PyInt.Get(2); });
+        Module.AddFn("_getframe", (a, k) => { GetFrameArgs.Parse(a, k).Int(0); throw Ops.NotImplementedError("sys._getframe"); });
         Modules.SetItem(PyStr.Of("sys"), Module);
     }
+
+    private static readonly ArgParser ExitArgs = new("exit", "status=None, /");
+    private static readonly ArgParser SetRecursionLimitArgs = new("sys.setrecursionlimit", "limit, /");
+    private static readonly ArgParser GetSizeOfArgs = new("getsizeof", "object, default=");
+    private static readonly ArgParser InternArgs = new("sys.intern", "string, /");
+    private static readonly ArgParser GetRefCountArgs = new("sys.getrefcount", "object, /");
+    private static readonly ArgParser GetFrameArgs = new("_getframe", "depth=0, /");
 
     public void WriteStdout(string s)
     {
