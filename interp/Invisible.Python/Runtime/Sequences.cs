@@ -23,6 +23,8 @@ public sealed class PyTuple : PyObject
     public override bool IsTrue() => Items.Length != 0;
     public override string Repr()
     {
+        // a struct sequence (Runtime/StructSeq.cs: sys.flags, ...) has its own repr
+        if (_type is { IsHeap: false } st && st.TypeDict.GetOrNull(PyStr.S___repr__) is PyBuiltinFunction rf) return Ops.Str(rf.Call(new PyObject[] { this }, null));
         if (Items.Length == 0) return "()";
         if (!Ops.ReprEnter(this)) return "(...)";
         try
