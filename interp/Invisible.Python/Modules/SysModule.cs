@@ -17,8 +17,57 @@ public sealed class SysModule
     public readonly PyFile Stdout, Stderr, Stdin;
     private static readonly PyStr SStdout = PyStr.Intern("stdout");
 
-    internal SysModule(InterpreterState interp, TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir)
+    /// <summary>Where CPython's pure-Python standard library is (Debian's libpython3.11-stdlib).</summary>
+    public const string DefaultPrefix = "/usr";
+    public const string StdlibVersion = "python3.11";
+    /// <summary>Our <c>sys.implementation.cache_tag</c> (compiled-code cache files are ours, never CPython's .pyc).</summary>
+    public const string CacheTag = "invisible-311";
+
+    private static readonly StructSeq FlagsType = new("sys.flags", "debug", "inspect", "interactive", "optimize", "dont_write_bytecode",
+        "no_user_site", "no_site", "ignore_environment", "verbose", "bytes_warning", "quiet", "hash_randomization", "isolated",
+        "dev_mode", "utf8_mode", "warn_default_encoding", "safe_path", "int_max_str_digits");
+    private static readonly StructSeq VersionInfoType = new("sys.version_info", "major", "minor", "micro", "releaselevel", "serial");
+    private static readonly StructSeq FloatInfoType = new("sys.float_info", "max", "max_exp", "max_10_exp", "min", "min_exp",
+        "min_10_exp", "dig", "mant_dig", "epsilon", "radix", "rounds");
+    private static readonly StructSeq IntInfoType = new("sys.int_info", "bits_per_digit", "sizeof_digit", "default_max_str_digits", "str_digits_check_threshold");
+    private static readonly StructSeq HashInfoType = new("sys.hash_info", "width", "modulus", "inf", "nan", "imag", "algorithm", "hash_bits", "seed_bits", "cutoff");
+    private static readonly StructSeq ThreadInfoType = new("sys.thread_info", "name", "lock", "version");
+
+    /// <summary>The default <c>sys.path</c> (CPython's, see <c>Modules/getpath.py</c> and <c>site</c>): the script's
+    /// directory (or '' for -c and the prompt) unless -P/-I; PYTHONPATH then INVISIBLE_PYTHONPATH unless -E/-I; our
+    /// embedded modules; CPython's Lib (<c>PREFIX/lib/python3.11</c>); the site-packages directories that exist unless
+    /// -S (the user's unless -s/-I).</summary>
+    public static PyList DefaultPath(PythonOptions o, string scriptDir, string prefix)
     {
+        var path = new PyList();
+        if (!o.EffectiveSafePath) path.Append(PyStr.Of(scriptDir));
+        if (!o.EffectiveIgnoreEnvironment)
+            foreach (var variable in new[] { "PYTHONPATH", "INVISIBLE_PYTHONPATH" })
+            {
+                var extra = Environment.GetEnvironmentVariable(variable);
+                if (!string.IsNullOrEmpty(extra)) foreach (var p in extra.Split(':')) if (p.Length > 0) path.Append(PyStr.Of(p));
+            }
+        path.Append(PyStr.Of(Importing.EmbeddedLib.PathEntry));
+        path.Append(PyStr.Of(prefix + "/lib/" + StdlibVersion));
+        if (!o.NoSite)
+        {
+            var sites = new System.Collections.Generic.List<string>();
+            var home = Environment.GetEnvironmentVariable("HOME");
+            if (!o.EffectiveNoUserSite && !string.IsNullOrEmpty(home)) sites.Add(home + "/.local/lib/" + StdlibVersion + "/site-packages");
+            // Debian's site.getsitepackages()
+            sites.Add("/usr/local/lib/" + StdlibVersion + "/dist-packages");
+            sites.Add("/usr/lib/python3/dist-packages");
+            sites.Add("/usr/lib/" + StdlibVersion + "/dist-packages");
+            foreach (var s in sites) if (Directory.Exists(s)) path.Append(PyStr.Of(s));
+        }
+        return path;
+    }
+
+    internal SysModule(InterpreterState interp, TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir, PythonOptions? options = null)
+    {
+        var opt = options ?? new PythonOptions();
+        string prefix = DefaultPrefix;
+        if (!opt.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONHOME") is { Length: > 0 } home) prefix = home.Split(':')[0];
         Modules = new PyDict();
         Module = new PyModule("sys");
         var d = Module.ModDict;
@@ -30,29 +79,60 @@ public sealed class SysModule
         var av = new PyList();
         foreach (var a in argv) av.Append(PyStr.Of(a));
         d.SetItem("argv", av);
-        var path = new PyList();
-        path.Append(PyStr.Of(scriptDir));
-        var extra = Environment.GetEnvironmentVariable("PYTHONPATH");
-        if (!string.IsNullOrEmpty(extra)) foreach (var p in extra.Split(':')) if (p.Length > 0) path.Append(PyStr.Of(p));
-        d.SetItem("path", path);
+        d.SetItem("path", DefaultPath(opt, scriptDir, prefix));
         d.SetItem("modules", Modules);
+        d.SetItem("meta_path", new PyList());
+        d.SetItem("path_hooks", new PyList());
+        d.SetItem("path_importer_cache", new PyDict());
+        var vi = VersionInfoType.Make(PyInt.Get(3), PyInt.Get(11), PyInt.Get(7), PyStr.Of("final"), PyInt.Zero);
         d.SetItem("version", PyStr.Of("3.11.7 (invisible) [.NET]"));
-        var vi = new PyTuple(new PyObject[] { PyInt.Get(3), PyInt.Get(11), PyInt.Get(7), PyStr.Of("final"), PyInt.Zero });
         d.SetItem("version_info", vi);
         d.SetItem("hexversion", PyInt.Get(0x030B07F0));
+        d.SetItem("api_version", PyInt.Get(1013));
         d.SetItem("platform", PyStr.Of("linux"));
         d.SetItem("byteorder", PyStr.Of("little"));
         d.SetItem("maxsize", PyInt.Get(long.MaxValue));
         d.SetItem("maxunicode", PyInt.Get(0x10FFFF));
         d.SetItem("executable", PyStr.Of(Environment.ProcessPath ?? "invisible"));
-        d.SetItem("implementation", new PyModule("implementation"));
-        ((PyModule)d.GetOrNull("implementation")!).Add("name", PyStr.Of("invisible"));
+        d.SetItem("_base_executable", PyStr.Of(Environment.ProcessPath ?? "invisible"));
+        foreach (var name in new[] { "prefix", "base_prefix", "exec_prefix", "base_exec_prefix" }) d.SetItem(name, PyStr.Of(prefix));
+        d.SetItem("platlibdir", PyStr.Of("lib"));
+        d.SetItem("pycache_prefix", PyNone.Instance);
+        var impl = new PyModule("implementation");
+        impl.ModDict.Remove(PyStr.S___name__); impl.ModDict.Remove(PyStr.S___doc__);
+        impl.Add("name", PyStr.Of("invisible"));
+        impl.Add("cache_tag", PyStr.Of(CacheTag));
+        impl.Add("version", vi);
+        impl.Add("hexversion", PyInt.Get(0x030B07F0));
+        impl.Add("_multiarch", PyStr.Of("x86_64-linux-gnu"));
+        d.SetItem("implementation", impl);
         d.SetItem("builtin_module_names", new PyTuple(Array.ConvertAll(new System.Collections.Generic.List<string>(BuiltinModules.Names).ToArray(), s => (PyObject)PyStr.Of(s))));
-        d.SetItem("dont_write_bytecode", PyBool.True);
-        var fi = new PyModule("float_info");
-        fi.Add("max", new PyFloat(double.MaxValue)); fi.Add("min", new PyFloat(2.2250738585072014e-308)); fi.Add("epsilon", new PyFloat(double.Epsilon > 0 ? 2.220446049250313e-16 : 0));
-        fi.Add("dig", PyInt.Get(15)); fi.Add("mant_dig", PyInt.Get(53));
-        d.SetItem("float_info", fi);
+        d.SetItem("dont_write_bytecode", PyBool.Of(opt.DontWriteBytecode));
+        PyObject I(int v) => PyInt.Get(v);
+        d.SetItem("flags", FlagsType.Make(I(0), I(opt.Inspect ? 1 : 0), I(opt.Inspect ? 1 : 0), I(opt.Optimize), I(opt.DontWriteBytecode ? 1 : 0),
+            I(opt.EffectiveNoUserSite ? 1 : 0), I(opt.NoSite ? 1 : 0), I(opt.EffectiveIgnoreEnvironment ? 1 : 0), I(opt.Verbose), I(opt.BytesWarning),
+            I(opt.Quiet ? 1 : 0), I(1), I(opt.Isolated ? 1 : 0), PyBool.False, I(0), I(0), PyBool.Of(opt.EffectiveSafePath), I(-1)));
+        var warn = new PyList();
+        foreach (var w in opt.WarnOptions) warn.Append(PyStr.Of(w));
+        d.SetItem("warnoptions", warn);
+        var xo = new PyDict();
+        foreach (var x in opt.XOptions)
+        {
+            int eq = x.IndexOf('=');
+            if (eq < 0) xo.SetItem(PyStr.Of(x), PyBool.True); else xo.SetItem(PyStr.Of(x.Substring(0, eq)), PyStr.Of(x.Substring(eq + 1)));
+        }
+        d.SetItem("_xoptions", xo);
+        var orig = new PyList();
+        foreach (var a in opt.OrigArgv) orig.Append(PyStr.Of(a));
+        d.SetItem("orig_argv", orig);
+        d.SetItem("float_info", FloatInfoType.Make(new PyFloat(double.MaxValue), I(1024), I(308), new PyFloat(2.2250738585072014e-308), I(-1021), I(-307),
+            I(15), I(53), new PyFloat(2.220446049250313e-16), I(2), I(1)));
+        d.SetItem("int_info", IntInfoType.Make(I(30), I(4), I(4300), I(640)));
+        d.SetItem("hash_info", HashInfoType.Make(I(64), PyInt.Get(2305843009213693951L), I(314159), I(0), I(1000003), PyStr.Of("siphash13"), I(64), I(128), I(0)));
+        d.SetItem("thread_info", ThreadInfoType.Make(PyStr.Of("pthread"), PyStr.Of("semaphore"), PyNone.Instance));
+        d.SetItem("float_repr_style", PyStr.Of("short"));
+        d.SetItem("abiflags", PyStr.Of(""));
+        d.SetItem("copyright", PyStr.Of("Copyright (c) 2001-2023 Python Software Foundation.\nAll Rights Reserved."));
         Module.AddFn("exit", (a, k) =>
         {
             var args = ExitArgs.Parse(a, k);
