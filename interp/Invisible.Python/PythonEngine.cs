@@ -155,6 +155,15 @@ public sealed class PythonEngine
         return RunMain(found!.Value.Source!, found.Value.File);
     }
 
+    /// <summary>The interpreter's end (CPython's <c>Py_FinalizeEx</c>, the part we have): run the <c>atexit</c>
+    /// callbacks, flush the streams; returns <paramref name="rc"/>.</summary>
+    public int Finish(int rc)
+    {
+        using (Interpreter.Enter()) AtexitModule.RunExitFuncs(Interpreter);
+        Flush();
+        return rc;
+    }
+
     public void Flush()
     {
         using (Interpreter.Enter())

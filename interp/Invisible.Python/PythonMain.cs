@@ -127,7 +127,7 @@ public static class PythonMain
                 made(eng);
                 int rc = eng.RunMain(command, "<string>");
                 if (interactiveAfter) rc = Repl(eng, o, e, console);
-                return rc;
+                return eng.Finish(rc);
             }
             if (module != null)
             {
@@ -139,7 +139,7 @@ public static class PythonMain
                 made(eng);
                 int rc = eng.RunModule(module);
                 if (interactiveAfter) rc = Repl(eng, o, e, console);
-                return rc;
+                return eng.Finish(rc);
             }
             if (i < args.Length && args[i] != "-")
             {
@@ -156,13 +156,13 @@ public static class PythonMain
                 made(eng);
                 int rc = eng.RunMain(File.ReadAllText(file), file);
                 if (interactiveAfter) rc = Repl(eng, o, e, console);
-                return rc;
+                return eng.Finish(rc);
             }
             {
                 var eng = new PythonEngine(o, e, Console.In, new[] { args.Length > i && args[i] == "-" ? "-" : "" }, "", options);
                 made(eng);
-                if (Console.IsInputRedirected) return eng.RunMain(Console.In.ReadToEnd(), "<stdin>");
-                return Repl(eng, o, e, console);
+                if (Console.IsInputRedirected) return eng.Finish(eng.RunMain(Console.In.ReadToEnd(), "<stdin>"));
+                return eng.Finish(Repl(eng, o, e, console));
             }
         }
         finally

@@ -90,7 +90,7 @@ public sealed class ImportSystem
             cur = m;
             top ??= m;
         }
-        bool hasFrom = fromlist != PyNone.Instance && fromlist is PyTuple t && t.Items.Length > 0;
+        bool hasFrom = fromlist is PyTuple t ? t.Items.Length > 0 : fromlist != PyNone.Instance && Ops.IsTrue(fromlist);
         if (hasFrom || level > 0 && name.Length == 0) return cur!;
         if (level > 0) return cur!;
         return top!;

@@ -20,14 +20,11 @@ public static class StandIns
     public static readonly IReadOnlyDictionary<string, string> Python = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["random"] = "_sha512, os (posix), and hashlib for seeding",
-        ["bisect"] = "nothing: Lib's pure-Python bisect, once its tests pass under us",
-        ["heapq"] = "nothing: Lib's pure-Python heapq, once its tests pass under us",
         ["string"] = "_string, re (_sre)",
         ["itertools"] = "the C-level itertools module (WP1)",
         ["functools"] = "_functools or Lib's fallbacks: _thread (RLock), reprlib, abc, types",
         ["collections"] = "_collections complete (WP1), _weakref, keyword, reprlib, _collections_abc",
         ["collections.abc"] = "_collections_abc (needs abc with _abc or _py_abc)",
-        ["operator"] = "_operator or Lib's pure operator.py",
         ["copy"] = "types, weakref (_weakref)",
         ["types"] = "frames, code objects and generators' attributes (WP4)",
         ["typing"] = "collections.abc, functools, re, types",
@@ -38,7 +35,6 @@ public static class StandIns
         ["enum"] = "types, functools, operator complete",
         ["textwrap"] = "re (_sre)",
         ["warnings"] = "_warnings or Lib's pure warnings with linecache, re",
-        ["keyword"] = "nothing: Lib's keyword.py, once its tests pass under us",
         ["statistics"] = "fractions, decimal, math complete, collections, bisect, random",
     };
 

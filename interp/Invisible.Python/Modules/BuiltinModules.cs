@@ -33,6 +33,9 @@ public static class BuiltinModules
         t["math"] = _ => MathModule.Create();
         t["time"] = _ => TimeModule.Create();
         t["_random"] = _ => MersenneTwister.CreateModule();
+        t["errno"] = _ => ErrnoModule.Create();
+        t["atexit"] = _ => AtexitModule.Create();
+        t["_imp"] = interp => ImpModule.Create(interp);
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");
