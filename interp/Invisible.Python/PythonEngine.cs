@@ -29,6 +29,7 @@ public sealed class PythonEngine
         Main = new PyModule("__main__");
         Main.ModDict.SetItem("__builtins__", Interpreter.BuiltinsModule);
         Main.ModDict.SetItem("__package__", PyNone.Instance);
+        Main.ModDict.SetItem("__spec__", PyNone.Instance);
         Interpreter.Modules.SetItem(PyStr.Of("__main__"), Main);
     }
 

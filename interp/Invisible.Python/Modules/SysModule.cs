@@ -165,6 +165,7 @@ public sealed class SysModule
         Module.AddFn("getdefaultencoding", (a, k) => { ArgParser.NoArgs("sys.getdefaultencoding", a, k); return PyStr.Of("utf-8"); });
         Module.AddFn("getrefcount", (a, k) => { GetRefCountArgs.Parse(a, k); return PyInt.Get(2); });
         Module.AddFn("_getframe", (a, k) => { GetFrameArgs.Parse(a, k).Int(0); throw Ops.NotImplementedError("sys._getframe"); });
+        AddHooksAndQueries(interp, d);
         Modules.SetItem(PyStr.Of("sys"), Module);
     }
 
@@ -174,6 +175,105 @@ public sealed class SysModule
     private static readonly ArgParser InternArgs = new("sys.intern", "string, /");
     private static readonly ArgParser GetRefCountArgs = new("sys.getrefcount", "object, /");
     private static readonly ArgParser GetFrameArgs = new("_getframe", "depth=0, /");
+
+    private static readonly string[] StdlibModuleNames = { "__future__", "_abc", "_aix_support", "_ast", "_asyncio", "_bisect", "_blake2", "_bootsubprocess", "_bz2", "_codecs", "_codecs_cn", "_codecs_hk", "_codecs_iso2022", "_codecs_jp", "_codecs_kr", "_codecs_tw", "_collections", "_collections_abc", "_compat_pickle", "_compression", "_contextvars", "_crypt", "_csv", "_ctypes", "_curses", "_curses_panel", "_datetime", "_dbm", "_decimal", "_elementtree", "_frozen_importlib", "_frozen_importlib_external", "_functools", "_gdbm", "_hashlib", "_heapq", "_imp", "_io", "_json", "_locale", "_lsprof", "_lzma", "_markupbase", "_md5", "_msi", "_multibytecodec", "_multiprocessing", "_opcode", "_operator", "_osx_support", "_overlapped", "_pickle", "_posixshmem", "_posixsubprocess", "_py_abc", "_pydecimal", "_pyio", "_queue", "_random", "_scproxy", "_sha1", "_sha256", "_sha3", "_sha512", "_signal", "_sitebuiltins", "_socket", "_sqlite3", "_sre", "_ssl", "_stat", "_statistics", "_string", "_strptime", "_struct", "_symtable", "_thread", "_threading_local", "_tkinter", "_tokenize", "_tracemalloc", "_typing", "_uuid", "_warnings", "_weakref", "_weakrefset", "_winapi", "_zoneinfo", "abc", "aifc", "antigravity", "argparse", "array", "ast", "asynchat", "asyncio", "asyncore", "atexit", "audioop", "base64", "bdb", "binascii", "bisect", "builtins", "bz2", "cProfile", "calendar", "cgi", "cgitb", "chunk", "cmath", "cmd", "code", "codecs", "codeop", "collections", "colorsys", "compileall", "concurrent", "configparser", "contextlib", "contextvars", "copy", "copyreg", "crypt", "csv", "ctypes", "curses", "dataclasses", "datetime", "dbm", "decimal", "difflib", "dis", "distutils", "doctest", "email", "encodings", "ensurepip", "enum", "errno", "faulthandler", "fcntl", "filecmp", "fileinput", "fnmatch", "fractions", "ftplib", "functools", "gc", "genericpath", "getopt", "getpass", "gettext", "glob", "graphlib", "grp", "gzip", "hashlib", "heapq", "hmac", "html", "http", "idlelib", "imaplib", "imghdr", "imp", "importlib", "inspect", "io", "ipaddress", "itertools", "json", "keyword", "lib2to3", "linecache", "locale", "logging", "lzma", "mailbox", "mailcap", "marshal", "math", "mimetypes", "mmap", "modulefinder", "msilib", "msvcrt", "multiprocessing", "netrc", "nis", "nntplib", "nt", "ntpath", "nturl2path", "numbers", "opcode", "operator", "optparse", "os", "ossaudiodev", "pathlib", "pdb", "pickle", "pickletools", "pipes", "pkgutil", "platform", "plistlib", "poplib", "posix", "posixpath", "pprint", "profile", "pstats", "pty", "pwd", "py_compile", "pyclbr", "pydoc", "pydoc_data", "pyexpat", "queue", "quopri", "random", "re", "readline", "reprlib", "resource", "rlcompleter", "runpy", "sched", "secrets", "select", "selectors", "shelve", "shlex", "shutil", "signal", "site", "smtpd", "smtplib", "sndhdr", "socket", "socketserver", "spwd", "sqlite3", "sre_compile", "sre_constants", "sre_parse", "ssl", "stat", "statistics", "string", "stringprep", "struct", "subprocess", "sunau", "symtable", "sys", "sysconfig", "syslog", "tabnanny", "tarfile", "telnetlib", "tempfile", "termios", "textwrap", "this", "threading", "time", "timeit", "tkinter", "token", "tokenize", "tomllib", "trace", "traceback", "tracemalloc", "tty", "turtle", "turtledemo", "types", "typing", "unicodedata", "unittest", "urllib", "uu", "uuid", "venv", "warnings", "wave", "weakref", "webbrowser", "winreg", "winsound", "wsgiref", "xdrlib", "xml", "xmlrpc", "zipapp", "zipfile", "zipimport", "zlib", "zoneinfo" };
+    private static readonly ArgParser CallTracingArgs = new("call_tracing", "func, args, /");
+    private static readonly ArgParser SetSwitchArgs = new("setswitchinterval", "interval, /");
+    private static readonly ArgParser DisplayHookArgs = new("sys.displayhook", "object, /");
+    private static readonly ArgParser ExceptHookArgs = new("excepthook", "exctype, value, traceback, /");
+    private static readonly ArgParser UnraisableArgs = new("sys.unraisablehook", "unraisable, /");
+    private static readonly ArgParser AddAuditHookArgs = new("addaudithook", "hook");
+    private static readonly ArgParser SetTraceArgs = new("sys.settrace", "function, /");
+    private static readonly ArgParser SetProfileArgs = new("sys.setprofile", "function, /");
+
+    /// <summary>The hooks (displayhook, excepthook, unraisablehook, audit) and the queries pure-Python code reads
+    /// (filesystem encoding, switch interval, stdlib_module_names, ...). Their state is this interpreter's.</summary>
+    private void AddHooksAndQueries(InterpreterState interp, PyDict d)
+    {
+        var names = new PyObject[StdlibModuleNames.Length];
+        for (int i = 0; i < names.Length; i++) names[i] = PyStr.Intern(StdlibModuleNames[i]);
+        d.SetItem("stdlib_module_names", Ops.Call(PyFrozenSetType(), new PyObject[] { new PyTuple(names) }));
+        Module.AddFn("getfilesystemencoding", (a, k) => { ArgParser.NoArgs("sys.getfilesystemencoding", a, k); return PyStr.Of("utf-8"); });
+        Module.AddFn("getfilesystemencodeerrors", (a, k) => { ArgParser.NoArgs("sys.getfilesystemencodeerrors", a, k); return PyStr.Of("surrogateescape"); });
+        Module.AddFn("is_finalizing", (a, k) => { ArgParser.NoArgs("sys.is_finalizing", a, k); return PyBool.False; });
+        Module.AddFn("getdlopenflags", (a, k) => { ArgParser.NoArgs("sys.getdlopenflags", a, k); return PyInt.Get(2); });
+        Module.AddFn("getallocatedblocks", (a, k) => { ArgParser.NoArgs("sys.getallocatedblocks", a, k); return PyInt.Zero; });
+        Module.AddFn("_clear_type_cache", (a, k) => { ArgParser.NoArgs("sys._clear_type_cache", a, k); return PyNone.Instance; });
+        Module.AddFn("call_tracing", (a, k) =>
+        {
+            var args = CallTracingArgs.Parse(a, k);
+            if (args[1] is not PyTuple t) throw args.BadArgument(1, "tuple", args[1]!);
+            return Ops.Call(args[0]!, t.Items);
+        });
+        double switchInterval = 0.005;
+        Module.AddFn("getswitchinterval", (a, k) => { ArgParser.NoArgs("sys.getswitchinterval", a, k); return new PyFloat(switchInterval); });
+        Module.AddFn("setswitchinterval", (a, k) =>
+        {
+            double v = SetSwitchArgs.Parse(a, k).Double(0);
+            if (!(v > 0)) throw Ops.ValueError("switch interval must be strictly positive");
+            switchInterval = v;
+            return PyNone.Instance;
+        });
+        var displayhook = new PyBuiltinFunction("displayhook", (a, k) =>
+        {
+            var o = DisplayHookArgs.Parse(a, k)[0]!;
+            if (o == PyNone.Instance) return PyNone.Instance;
+            var underscore = PyStr.Intern("_");
+            interp.Builtins.SetItem(underscore, PyNone.Instance);
+            WriteStdout(Ops.Repr(o) + "\n");
+            interp.Builtins.SetItem(underscore, o);
+            return PyNone.Instance;
+        });
+        d.SetItem("displayhook", displayhook); d.SetItem("__displayhook__", displayhook);
+        var excepthook = new PyBuiltinFunction("excepthook", (a, k) =>
+        {
+            var args = ExceptHookArgs.Parse(a, k);
+            if (args[1] is PyBaseException e)
+            {
+                string text;
+                try { text = e.FormatTraceback(interp.SourceLine); } catch (PyException) { text = e.Type.Name + "\n"; }
+                WriteStderr(text);
+            }
+            else WriteStderr("TypeError: print_exception(): Exception expected for value, " + args[1]!.Type.Name + " found\n");
+            return PyNone.Instance;
+        });
+        d.SetItem("excepthook", excepthook); d.SetItem("__excepthook__", excepthook);
+        var unraisable = new PyBuiltinFunction("unraisablehook", (a, k) =>
+        {
+            var u = UnraisableArgs.Parse(a, k)[0]!;
+            var msg = Ops.GetAttrOrNull(u, PyStr.Intern("err_msg")) is PyStr m ? m.Value : "Exception ignored in";
+            var obj = Ops.GetAttrOrNull(u, PyStr.Intern("object"));
+            WriteStderr(obj != null && obj != PyNone.Instance ? msg + ": " + Ops.Repr(obj) + "\n" : msg + "\n");
+            if (Ops.GetAttrOrNull(u, PyStr.Intern("exc_value")) is PyBaseException e)
+            {
+                string text;
+                try { text = e.FormatTraceback(interp.SourceLine); } catch (PyException) { text = e.Type.Name + "\n"; }
+                WriteStderr(text);
+            }
+            return PyNone.Instance;
+        });
+        d.SetItem("unraisablehook", unraisable); d.SetItem("__unraisablehook__", unraisable);
+        var auditHooks = new System.Collections.Generic.List<PyObject>();
+        Module.AddFn("addaudithook", (a, k) => { auditHooks.Add(AddAuditHookArgs.Parse(a, k)[0]!); return PyNone.Instance; });
+        Module.AddFn("audit", (a, k) =>
+        {
+            ArgParser.NoKeywords("audit", k);
+            if (a.Length == 0) throw Ops.TypeError("audit() missing 1 required positional argument: 'event'");
+            if (a[0] is not PyStr) throw Ops.TypeError($"expected str for argument 'event', not {a[0].Type.Name}");
+            if (auditHooks.Count == 0) return PyNone.Instance;
+            var eventArgs = new PyTuple(a.Slice(1).ToArray());
+            foreach (var h in auditHooks.ToArray()) Ops.CallArgs(h, a[0], eventArgs);
+            return PyNone.Instance;
+        });
+        // settrace/setprofile: kept and returned; the VM does not call them yet (frames and line events are WP4's)
+        PyObject trace = PyNone.Instance, profile = PyNone.Instance;
+        Module.AddFn("settrace", (a, k) => { trace = SetTraceArgs.Parse(a, k)[0]!; return PyNone.Instance; });
+        Module.AddFn("gettrace", (a, k) => { ArgParser.NoArgs("sys.gettrace", a, k); return trace; });
+        Module.AddFn("setprofile", (a, k) => { profile = SetProfileArgs.Parse(a, k)[0]!; return PyNone.Instance; });
+        Module.AddFn("getprofile", (a, k) => { ArgParser.NoArgs("sys.getprofile", a, k); return profile; });
+    }
+
+    private static PyObject PyFrozenSetType() => PySet.FrozenSetType;
 
     public void WriteStdout(string s)
     {
