@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Invisible.Abi.Dwarf;
 using Invisible.Abi.Ffi;
+using Invisible.Abi.Native;
 using Invisible.Python.Runtime;
 
 namespace Invisible.DwarfPython;
@@ -15,7 +16,44 @@ internal static unsafe partial class Dl
     public static readonly nint Default = 0;
 
     [LibraryImport("libc.so.6", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial nint Open(string? file, int mode);
+    private static partial nint dlopen(string? file, int mode);
+
+    [ThreadStatic] private static string? _refusedPath, _refusedProblem;
+
+    /// <summary>dlopen, after checking that the file it would map is whole: a truncated ELF is SIGBUS inside the
+    /// loader (<see cref="ElfFileCheck"/>), so it is refused with a message (read by <see cref="Error"/>).</summary>
+    public static nint Open(string? file, int mode)
+    {
+        if (file is not null && (mode & RTLD_NOLOAD) == 0 && dlopen(file, mode | RTLD_NOLOAD) == 0 &&
+            FileTheLoaderWouldOpen(file) is string path && ElfFileCheck.Problem(path) is string problem)
+        {
+            _refusedPath = path;
+            _refusedProblem = problem;
+            return 0;
+        }
+        return dlopen(file, mode);
+    }
+
+    /// <summary>The file dlopen would map for a name: the name itself when it holds a '/', else the first match in
+    /// LD_LIBRARY_PATH and the default directories (a library found through ld.so.cache is a system one).</summary>
+    private static string? FileTheLoaderWouldOpen(string name)
+    {
+        if (name.Contains('/'))
+            return name;
+        string? llp = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
+        var dirs = new List<string>();
+        if (llp is not null)
+            foreach (string d in llp.Split(':', ';'))
+                dirs.Add(d.Length == 0 ? "." : d);
+        dirs.AddRange(new[] { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib" });
+        foreach (string dir in dirs)
+        {
+            string candidate = System.IO.Path.Combine(dir, name);
+            if (System.IO.File.Exists(candidate))
+                return candidate;
+        }
+        return null;
+    }
     [LibraryImport("libc.so.6", EntryPoint = "dlsym", StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint Sym(nint handle, string name);
     [LibraryImport("libc.so.6", EntryPoint = "dlerror")]
@@ -28,7 +66,22 @@ internal static unsafe partial class Dl
     [StructLayout(LayoutKind.Sequential)]
     private struct DlInfo { public nint FName, FBase, SName, SAddr; }
 
-    public static string Error() => Marshal.PtrToStringUTF8(dlerror()) ?? "unknown dlopen error";
+    /// <summary>Which file the last <see cref="Open"/> refused and why ("PATH: truncated (...)"), then cleared; or
+    /// null.</summary>
+    public static string? TakeRefusal()
+    {
+        string? refused = _refusedPath is null ? null : _refusedPath + ": " + _refusedProblem;
+        _refusedPath = _refusedProblem = null;
+        return refused;
+    }
+
+    /// <summary>Why the last <see cref="Open"/> failed: its refusal of the file it was given, or dlerror().</summary>
+    public static string Error()
+    {
+        string? refused = _refusedProblem;
+        _refusedPath = _refusedProblem = null;
+        return refused ?? Marshal.PtrToStringUTF8(dlerror()) ?? "unknown dlopen error";
+    }
 
     /// <summary>Path of the object a handle names (link_map l_name).</summary>
     public static string? PathOf(nint handle)

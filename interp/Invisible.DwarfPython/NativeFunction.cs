@@ -1,4 +1,5 @@
 using System;
+using Volatile = System.Threading.Volatile;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using Invisible.Abi.Dwarf;
@@ -105,8 +106,22 @@ public sealed class NativeFunction : PyObject
 
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
-        if (_fast && kwnames == null && args.Length == _conv.Length && TryFastCall(args, out PyObject? r)) return r!;
-        return SlowCall(args, kwnames);
+        ThreadState? ts = ThreadState.CurrentOrNull;
+        PyObject result;
+        // Marks the thread as inside C (one store: only this thread writes it), so a console's Ctrl-C can end a blocking
+        // call early by signalling this thread (PythonMain).
+        if (ts != null) Volatile.Write(ref ts.NativeCalls, ts.NativeCalls + 1);
+        try
+        {
+            result = _fast && kwnames == null && args.Length == _conv.Length && TryFastCall(args, out PyObject? r)
+                ? r! : SlowCall(args, kwnames);
+        }
+        finally { if (ts != null) Volatile.Write(ref ts.NativeCalls, ts.NativeCalls - 1); }
+        // A Ctrl-C that arrived while C ran is raised as soon as it returns, as CPython's eval loop does (the loop's
+        // own checks come at back-edges and calls of Python code, which may never come again).
+        if (ts != null && Volatile.Read(ref ts.Interrupt) != 0 && ts.Interp.ClearInterrupt())
+            throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
+        return result;
     }
 
     [SkipLocalsInit]

@@ -73,7 +73,13 @@ internal static class NativeLibraries
                 if (handle != 0) break;
             }
         }
-        if (handle == 0) { Dl.Error(); return null; }
+        if (handle == 0)
+        {
+            // A file that would fault the loader is an error, not a missing module.
+            if (Dl.TakeRefusal() is string refused) throw Ops.ImportError("cannot load " + soname + ": " + refused);
+            Dl.Error();
+            return null;
+        }
         return Dl.PathOf(handle);
     }
 

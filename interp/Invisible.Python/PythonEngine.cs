@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using Invisible.Python.Ast;
 using Invisible.Python.Compiler;
 using Invisible.Python.Lexing;

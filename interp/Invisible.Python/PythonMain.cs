@@ -9,7 +9,7 @@ namespace Invisible.Python;
 
 /// <summary>Entry point of <c>invisible python</c>: CPython-style arguments
 /// (<c>script.py args</c>, <c>-c CODE</c>, none = interactive prompt). Returns the exit status.</summary>
-public static class PythonMain
+public static partial class PythonMain
 {
     /// <summary>Runs <paramref name="args"/> in a new engine; <paramref name="configure"/> sees the engine before any code
     /// runs (a host plugs its native bridge in there).</summary>
@@ -25,15 +25,30 @@ public static class PythonMain
         }, console));
     }
 
-    /// <summary>The console session of one <see cref="Run"/>: the engine Ctrl-C goes to and the prompt's state.</summary>
+    [LibraryImport("libc.so.6")]
+    private static partial int gettid();
+    [LibraryImport("libc.so.6")]
+    private static partial int tgkill(int tgid, int tid, int signal);
+
+    /// <summary>The console session of one <see cref="Run"/>: the engine Ctrl-C goes to, the thread running the
+    /// program and the prompt's state.</summary>
     private sealed class ConsoleSession
     {
         public volatile PythonEngine? Engine;
-        public volatile bool AtPrompt, DiscardLine;
+        public volatile bool AtPrompt, DiscardLine, WakeSent;
         public volatile TextWriter? PromptOut;
+        /// <summary>The thread running the program (kernel tid and managed id), while we own the console.</summary>
+        public volatile int InterpreterTid, InterpreterManagedId;
 
         public void OnSigint(PosixSignalContext ctx)
         {
+            // Our own wake-up of the interpreter thread (below), not a second Ctrl-C.
+            if (WakeSent)
+            {
+                WakeSent = false;
+                ctx.Cancel = true;
+                return;
+            }
             PythonEngine? engine = Engine;
             // A second Ctrl-C before the first was taken (code stuck outside the loop, e.g. in a long C call): the default
             // action, so the user can always stop the process.
@@ -47,10 +62,46 @@ public static class PythonMain
                 return;
             }
             engine.RequestInterrupt();
+            // The kernel gave the signal to whichever thread it chose. The interpreter thread may be blocked in a C call
+            // (c.sleep, c.pause): send it the signal too, so that call returns early (EINTR) as it does in CPython, whose
+            // only thread takes the signal; the KeyboardInterrupt is raised as the call returns (NativeFunction.Call).
+            int tid = InterpreterTid;
+            if (tid != 0 && engine.Interpreter.InNativeCall(InterpreterManagedId))
+            {
+                WakeSent = true;
+                if (tgkill(Environment.ProcessId, tid, 2 /* SIGINT */) != 0) WakeSent = false;
+            }
+        }
+
+        /// <summary>Before the SIGINT registration goes: a wake-up still on its way would find the default action and
+        /// kill the process. It arrives within microseconds, unless its thread has exited (then it is dropped).</summary>
+        public void AwaitWake()
+        {
+            for (int i = 0; WakeSent && i < 100; i++)
+                Thread.Sleep(1);
+            WakeSent = false;
         }
     }
 
     private static int RunOnThread(string[] args, TextWriter? stdout, TextWriter? stderr, Action<PythonEngine> made, ConsoleSession console)
+    {
+        bool ownConsole = stdout == null;
+        if (ownConsole)
+        {
+            console.InterpreterManagedId = Environment.CurrentManagedThreadId;
+            console.InterpreterTid = gettid();
+            Builtins.InterruptibleStdin.Enabled = true;
+        }
+        try { return RunOnThreadOwned(args, stdout, stderr, made, console); }
+        finally
+        {
+            console.InterpreterTid = 0;
+            Builtins.InterruptibleStdin.Enabled = false;
+            console.AwaitWake();
+        }
+    }
+
+    private static int RunOnThreadOwned(string[] args, TextWriter? stdout, TextWriter? stderr, Action<PythonEngine> made, ConsoleSession console)
     {
         bool ownOut = stdout == null;
         var o = stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };

@@ -200,7 +200,8 @@ typedef struct proc_mapping {
 /* Return nonzero to stop the walk. */
 typedef int (*proc_mapping_visitor)(const proc_mapping *mapping, void *context);
 
-/* Visit the mappings in address order. 0, or -1 when /proc/self/maps cannot be read. */
+/* Visit the mappings in address order. 0, or -errno when the maps cannot be read (EMFILE: the
+ * program uses every descriptor). */
 int maps_for_each(proc_mapping_visitor visit, void *context);
 
 /* Bounds of the mapping that holds `address`: 1 and low/high filled, or 0. */

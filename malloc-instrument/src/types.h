@@ -292,6 +292,7 @@ typedef struct leakcheck_state {
     invisible_leak_record *records;   /* mapped, `record_capacity` entries */
     uint64_t record_capacity;
     void *active_scan;                /* the scan a fault during root scanning unwinds to */
+    int failure;                      /* why the last check returned NULL: an errno, or 0 */
 } leakcheck_state;
 
 /* ---- hooks/: what the interposers need besides the tables ---- */

@@ -13,8 +13,9 @@ public static unsafe class Exports
     public static int Init() => 1;
 
     /// <summary>Write the requested report (text to the report descriptor, JSON to a file).
-    /// Returns 0 on success; on any failure nothing has been written and the C side falls back to
-    /// its plain report, so a report is never lost.</summary>
+    /// Returns 0 on success; a positive errno when the text was written but the JSON file could not be
+    /// (libinvisible.so says so); -1 on any other failure: then nothing has been written and the C side
+    /// falls back to its plain report, so a report is never lost.</summary>
     [UnmanagedCallersOnly(EntryPoint = "invisible_runtime_report")]
     public static int Report(QueryApi* api, ReportRequest* request)
     {
@@ -23,7 +24,7 @@ public static unsafe class Exports
             if (api == null || request == null || api->ApiVersion != QueryApi.Version)
                 return -1;
             var report = ReportBuilder.Build(api, request);
-            return report.Write(api, request) ? 0 : -1;
+            return report.Write(api, request);
         }
         catch (Exception)
         {

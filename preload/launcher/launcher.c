@@ -8,19 +8,34 @@
  * dispositions and mask we inherited — a managed runtime decodes argv, rebuilds the
  * environment and changes signal state before its Main runs. Nothing here touches a signal.
  *
+ * Programs the preloaded library cannot reach are still run, after one line saying why nothing
+ * will be reported (the library cannot say it: it is never loaded into them): a statically
+ * linked program has no dynamic loader to read LD_PRELOAD, and the loader ignores LD_PRELOAD
+ * paths for a program that gains privileges (setuid/setgid to someone else, file capabilities).
+ *
  * Every other command (census, attach, python, --help, ...) is the NativeAOT CLI, executed with
  * our argv unchanged: build/libexec/invisible-cli beside build/bin/.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define EXIT_USAGE 2
 #define MAX_SETTINGS 16
+#define PATH_SETTING_MAX 4095 /* libinvisible.so's buffers: a longer path would be refused there */
+#define SCRIPT_DEPTH 4        /* #! interpreters followed, as the kernel does */
 
 extern char **environ;
 
@@ -91,17 +106,24 @@ static int validate(const char *name, const char *value, char *message, size_t c
             return 1;
         snprintf(message, capacity, "--error-exitcode must be 0..255, not '%s'", value);
     } else if (!strcmp(name, "--stop-signal")) {
-        if (parse_int(value, 1, 64))
-            return 1;
-        snprintf(message, capacity, "--stop-signal must be a signal number");
+        /* libinvisible.so's rule (options.c): the user and real-time signals only */
+        if (parse_int(value, 1, 64)) {
+            int n = atoi(value);
+            if (n == SIGUSR1 || n == SIGUSR2 || (n >= SIGRTMIN && n <= SIGRTMAX))
+                return 1;
+        }
+        snprintf(message, capacity, "--stop-signal must be SIGUSR1 (10), SIGUSR2 (12) or a real-time signal (%d..%d), not '%s'",
+                 SIGRTMIN, SIGRTMAX, value);
     } else if (!strcmp(name, "--leak-check") || !strcmp(name, "--show-reachable") || !strcmp(name, "--census")) {
         if (!strcmp(value, "yes") || !strcmp(value, "no") || !strcmp(value, "full"))
             return 1;
         snprintf(message, capacity, "%s must be yes or no, not '%s'", name, value);
-    } else {
-        if (*value)
-            return 1;
+    } else if (!*value) {
         snprintf(message, capacity, "%s needs a value", name);
+    } else if (strlen(value) > PATH_SETTING_MAX) {
+        snprintf(message, capacity, "%s is longer than %d bytes", name, PATH_SETTING_MAX);
+    } else {
+        return 1;
     }
     return 0;
 }
@@ -184,11 +206,113 @@ static char **program_environment(const setting *settings, int count, const char
     return env;
 }
 
+/* The absolute path of the library to preload. The default, BIN/../lib/libinvisible.so, is
+ * spelled out from our own directory (already canonical: the kernel resolved /proc/self/exe),
+ * which saves realpath's system call per path component on every run; a library named by
+ * INVISIBLE_LIBRARY goes through realpath. */
+static int library_path(const char *chosen, int is_default, char *library, size_t capacity)
+{
+    size_t n = strlen(chosen);
+    const char *suffix = "/bin/../lib/libinvisible.so";
+    size_t suffix_length = strlen(suffix);
+    if (is_default && n > suffix_length && !strcmp(chosen + n - suffix_length, suffix) &&
+        n - suffix_length + strlen("/lib/libinvisible.so") < capacity) {
+        snprintf(library, capacity, "%.*s/lib/libinvisible.so", (int)(n - suffix_length), chosen);
+        return access(library, R_OK) == 0;
+    }
+    return realpath(chosen, library) != NULL;
+}
+
+/* ---- programs the preloaded library cannot reach ---- */
+
+/* The interpreter named by a "#!" line (the file's first line), or 0 when there is none. */
+static int script_interpreter(const char *head, ssize_t length, char *out, size_t capacity)
+{
+    if (length < 3 || head[0] != '#' || head[1] != '!')
+        return 0;
+    ssize_t i = 2;
+    while (i < length && (head[i] == ' ' || head[i] == '\t'))
+        i++;
+    size_t n = 0;
+    while (i < length && head[i] != ' ' && head[i] != '\t' && head[i] != '\n' && n + 1 < capacity)
+        out[n++] = head[i++];
+    out[n] = 0;
+    return n > 0;
+}
+
+/* A dynamically linked ELF has a PT_INTERP (the loader that reads LD_PRELOAD); a static one,
+ * static-pie included, has none. 1 static, 0 dynamic or not an ELF we can judge. `head` holds
+ * the file's first `length` bytes, where the program headers usually are. */
+static int is_static_elf(int fd, const char *head, ssize_t length)
+{
+    Elf64_Ehdr h;
+    memcpy(&h, head, sizeof h);
+    if (h.e_ident[EI_CLASS] != ELFCLASS64 || h.e_phentsize != sizeof(Elf64_Phdr))
+        return 0;
+    for (unsigned i = 0; i < h.e_phnum; i++) {
+        Elf64_Phdr ph;
+        uint64_t at = h.e_phoff + i * sizeof ph;
+        if (at + sizeof ph <= (uint64_t)length)
+            memcpy(&ph, head + at, sizeof ph);
+        else if (pread(fd, &ph, sizeof ph, (off_t)at) != (ssize_t)sizeof ph)
+            return 0;
+        if (ph.p_type == PT_INTERP)
+            return 0;
+    }
+    return 1;
+}
+
+/* Would exec give `path` privileges we do not have? Then the kernel sets AT_SECURE and the
+ * loader ignores LD_PRELOAD entries with a '/'. Setuid/setgid bits count unless the file system
+ * is mounted nosuid or no_new_privs is set (then exec grants nothing); file capabilities
+ * count for everyone but root. */
+static int gains_privileges(const char *path, const struct stat *st)
+{
+    int set_id = (st->st_mode & S_ISUID) || ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP));
+    if (!set_id && getuid() == 0)
+        return 0; /* root gains nothing from file capabilities either */
+    if (!set_id && getxattr(path, "security.capability", NULL, 0) <= 0)
+        return 0;
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+        return 0;
+    struct statvfs fs;
+    if (statvfs(path, &fs) == 0 && (fs.f_flag & ST_NOSUID))
+        return 0;
+    if ((st->st_mode & S_ISUID) && st->st_uid != getuid())
+        return 1;
+    if ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP) && st->st_gid != getgid())
+        return 1;
+    return getuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0;
+}
+
+/* Print one line when `program` (as exec will find it at `path`) cannot be observed. */
+static void warn_if_unobservable(const char *program, const char *path, int depth)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return; /* exec says what is wrong */
+    struct stat st;
+    char head[1024];
+    ssize_t length = fstat(fd, &st) == 0 ? pread(fd, head, sizeof head, 0) : -1;
+    char interpreter[PATH_MAX];
+    if (length >= (ssize_t)sizeof(Elf64_Ehdr) && !memcmp(head, ELFMAG, SELFMAG)) {
+        if (is_static_elf(fd, head, length))
+            fprintf(stderr, "invisible: %s is statically linked: LD_PRELOAD cannot reach it, nothing will be reported\n", program);
+        else if (gains_privileges(path, &st))
+            fprintf(stderr, "invisible: %s runs with privileges we do not have (setuid, setgid or file capabilities): "
+                            "the loader ignores LD_PRELOAD for it, nothing will be reported\n", program);
+    } else if (depth < SCRIPT_DEPTH && script_interpreter(head, length, interpreter, sizeof interpreter)) {
+        warn_if_unobservable(program, interpreter, depth + 1);
+    }
+    close(fd);
+}
+
 /* execve PROGRAM, searching PATH when it has no '/' (as execvp does, with the environment we
  * built); returns the errno to report. */
 static int exec_program(const char *program, char **argv, char **env)
 {
     if (strchr(program, '/')) {
+        warn_if_unobservable(program, program, 0);
         execve(program, argv, env);
         return errno;
     }
@@ -201,6 +325,8 @@ static int exec_program(const char *program, char **argv, char **env)
         const char *end = strchrnul(p, ':');
         int length = (int)(end - p);
         if (snprintf(candidate, sizeof candidate, "%.*s%s%s", length, length ? p : ".", "/", program) < (int)sizeof candidate) {
+            if (access(candidate, X_OK) == 0)
+                warn_if_unobservable(program, candidate, 0);
             execve(candidate, argv, env);
             if (errno != ENOENT && errno != ENOTDIR)
                 error = errno; /* e.g. EACCES: remembered, the search goes on (as execvp) */
@@ -257,7 +383,7 @@ static int run(int argc, char **argv, const char *bin_directory)
         snprintf(joined, sizeof joined, "%s/../lib/libinvisible.so", bin_directory);
         chosen = joined;
     }
-    if (!realpath(chosen, library))
+    if (!library_path(chosen, !getenv("INVISIBLE_LIBRARY"), library, sizeof library))
         return fail("cannot find %s (run scripts/build)%s", chosen, "");
 
     char **env = program_environment(settings, count, library);

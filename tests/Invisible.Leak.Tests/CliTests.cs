@@ -177,7 +177,7 @@ public sealed class CliTests
         });
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("hi\n", r.Stdout);
-        Assert.Equal("invisible: ignoring malformed setting INVISIBLE_DEPTH=lots\n", r.Stderr);
+        Assert.Equal("invisible: ignoring malformed setting INVISIBLE_DEPTH=lots: expected a depth in 1..64\n", r.Stderr);
     }
 
     private static string StripPids(string text) => System.Text.RegularExpressions.Regex.Replace(

@@ -3,7 +3,9 @@
  * chains from reachable and from possibly-lost blocks, an unreferenced block leading a clique of
  * indirectly lost ones (its record carries their count and bytes), a cycle of two unreferenced
  * blocks (the one at the lower address leads), a self-pointer (keeps nothing alive), zero-sized
- * blocks, and a pointer one past a block's end (not into it).
+ * blocks, and a pointer one past a block's end (not into it); glibc's stale free-list links left
+ * in a reachable block (a word after a stale chunk size word, or aimed at a chunk header still in
+ * its target) are not interior pointers, while a program's own interior pointer still is.
  *
  * Each shape is allocated from its own call site, so its blocks form their own loss records
  * (trace ids, depth 1); the roots are words of a stack frame that is live during the check.
@@ -45,6 +47,10 @@ SITE(site_self)
 SITE(site_empty_rooted)
 SITE(site_empty_lost)
 SITE(site_past_end)
+SITE(site_holder)
+SITE(site_stale_target)
+SITE(site_header_target)
+SITE(site_program_target)
 
 static uint32_t trace_of(const void *block)
 {
@@ -215,6 +221,52 @@ static __attribute__((noinline)) void test_categories(void)
     CHECK(summary->scanned_root_bytes > 0);
 }
 
+/* glibc's stale links, as a reachable block holds them when it was merged from free chunks
+ * and never written there by the program: at offset 64 a stale chunk header (prev_size, then a
+ * size word 0x91: 144 bytes, previous chunk in use) followed by its fd link, aimed at a chunk
+ * boundary 32 bytes into another block; at offset 160 a link to a block that still holds the
+ * stale header of that chunk (a size word 16 bytes into it, right after the link's target).
+ * Neither keeps its target: both are definitely lost, as valgrind and LSan say (those words are
+ * undefined to memcheck; LSan's allocator never writes them). The program's own interior
+ * pointer at offset 200, to 24 bytes into a third block, still makes it possibly lost. */
+static __attribute__((noinline)) void build_stale(volatile uintptr_t *root, void **targets)
+{
+    uint64_t *holder = site_holder(256);
+    memset(holder, 0, 256);
+    targets[0] = site_stale_target(128);
+    targets[1] = site_header_target(128);
+    targets[2] = site_program_target(128);
+    memset(targets[1], 0, 128);
+    ((uint64_t *)targets[1])[5] = 0x31; /* a stale size word at +40: the header of a chunk at +32 */
+    holder[8] = 0;                       /* offset 64: prev_size */
+    holder[9] = 0x91;                    /* offset 72: size 144 | PREV_INUSE */
+    holder[10] = (uint64_t)(uintptr_t)targets[0] + 32; /* offset 80: fd */
+    holder[20] = (uint64_t)(uintptr_t)targets[1] + 32; /* offset 160: a link to a header still there */
+    holder[25] = (uint64_t)(uintptr_t)targets[2] + 24; /* offset 200: the program's interior pointer */
+    *root = (uintptr_t)holder;
+}
+
+static void *stale_targets[3]; /* in this executable's .bss: not a root */
+
+static __attribute__((noinline)) void test_stale_links(void)
+{
+    volatile uintptr_t root = 0;
+    void **targets = stale_targets;
+    build_stale(&root, targets);
+    const invisible_leak_summary *summary = leakcheck_run();
+    CHECK(summary != NULL);
+    if (!summary)
+        return;
+    site_result r = result_of(summary, trace_of((void *)root));
+    CHECK(only(&r, INVISIBLE_STILL_REACHABLE, 1, 256));
+    r = result_of(summary, trace_of(targets[0]));
+    CHECK(only(&r, INVISIBLE_DEFINITELY_LOST, 1, 128));
+    r = result_of(summary, trace_of(targets[1]));
+    CHECK(only(&r, INVISIBLE_DEFINITELY_LOST, 1, 128));
+    r = result_of(summary, trace_of(targets[2]));
+    CHECK(only(&r, INVISIBLE_POSSIBLY_LOST, 1, 128));
+}
+
 /* Records are sorted biggest first: bytes (with what they keep alive), then blocks. */
 static void test_record_order(void)
 {
@@ -239,6 +291,7 @@ int main(void)
         return 1;
     }
     test_categories();
+    test_stale_links();
     test_record_order();
     printf("test_leakcheck: %s\n", failures ? "FAILED" : "ok");
     return failures != 0;

@@ -146,22 +146,9 @@ public sealed unsafe partial class DwarfModule
             if (DwH == 0) return null;
             ulong b;
             DwarfDie* cu = LibDw.dwfl_module_addrdie(Mod, dwarfPc + Bias, &b);
-            if (cu == null) return null;
-            DwarfDie* scopes = null;
-            int n = LibDw.dwarf_getscopes(cu, dwarfPc, &scopes);
-            if (n <= 0 || scopes == null) return null;
-            DwarfDie inner = scopes[0];
-            LibDw.free(scopes);
-            scopes = null;
-            n = LibDw.dwarf_getscopes_die(&inner, &scopes);
-            if (n <= 0 || scopes == null) return null;
-            try
-            {
-                for (int i = 0; i < n; i++)
-                    if (LibDw.dwarf_tag(&scopes[i]) == Dw.TagSubprogram) return FunctionAtDie(LibDw.dwarf_dieoffset(&scopes[i]));
-                return null;
-            }
-            finally { LibDw.free(scopes); }
+            if (cu == null || !_pcScopes.Find(DwH, cu, dwarfPc, _pcScopeList)) return null;
+            DwarfDie function = _pcScopeList[^1]; // the subprogram: the last, outermost scope
+            return FunctionAtDie(LibDw.dwarf_dieoffset(&function));
         }
     }
 
@@ -175,25 +162,21 @@ public sealed unsafe partial class DwarfModule
             if (DwH == 0) return r;
             ulong b;
             DwarfDie* cu = LibDw.dwfl_module_addrdie(Mod, dwarfPc + Bias, &b);
-            if (cu == null) return r;
-            DwarfDie* scopes = null;
-            int n = LibDw.dwarf_getscopes(cu, dwarfPc, &scopes);
-            if (n <= 0 || scopes == null) return r;
-            DwarfDie inner = scopes[0];
-            LibDw.free(scopes);
-            scopes = null;
-            n = LibDw.dwarf_getscopes_die(&inner, &scopes);
-            if (n <= 0 || scopes == null) return r;
-            for (int i = 0; i < n; i++)
+            if (cu == null || !_pcScopes.Find(DwH, cu, dwarfPc, _pcScopeList)) return r;
+            foreach (DwarfDie scope in _pcScopeList)
             {
-                int tag = LibDw.dwarf_tag(&scopes[i]);
-                if (tag == Dw.TagInlinedSubroutine) r.Add(Name(&scopes[i]));
-                else if (tag == Dw.TagSubprogram) { r.Add(Name(&scopes[i])); break; }
+                DwarfDie die = scope;
+                int tag = LibDw.dwarf_tag(&die);
+                if (tag == Dw.TagInlinedSubroutine) r.Add(Name(&die));
+                else if (tag == Dw.TagSubprogram) { r.Add(Name(&die)); break; }
             }
-            LibDw.free(scopes);
         }
         return r;
     }
+
+    // Which scopes contain a pc, without walking the whole unit each time (PcScopes); under Gate.
+    private readonly PcScopes _pcScopes = new();
+    private readonly List<DwarfDie> _pcScopeList = new();
 
     /// <summary>The function whose DW_TAG_subprogram DIE is at <paramref name="dieOffset"/>.</summary>
     public Function? FunctionAtOffset(ulong dieOffset)

@@ -87,7 +87,8 @@ internal static unsafe class LoadedObjects
                 string? name = LibDw.Str((byte*)c.Items[i].Name);
                 if (i == 0 && string.IsNullOrEmpty(name))
                 {
-                    try { name = File.ResolveLinkTarget("/proc/self/exe", false)?.FullName; } catch (IOException) { name = null; }
+                    // thread-self: /proc/self/exe is unreadable once the main thread has left through pthread_exit.
+                    try { name = File.ResolveLinkTarget("/proc/thread-self/exe", false)?.FullName; } catch (IOException) { name = null; }
                 }
                 if (string.IsNullOrEmpty(name) || name[0] != '/' && !File.Exists(name)) continue;
                 snap.Items.Add(new Entry(name, c.Items[i].Addr));

@@ -24,6 +24,8 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
     private readonly int _pid;
     private readonly Dictionary<CacheKey, SourceFrame[]> _cache = new();
     private readonly Dictionary<nint, string> _strings = new();
+    private readonly PcScopes _scopes = new();
+    private readonly List<DwarfDie> _scopeList = new();
     private DwflCallbacks* _callbacks;
     private nint _dwfl;
     private long _lastReport;
@@ -102,6 +104,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
         }
         // libdwfl may have dropped modules (dlclose): pointers into their data are dead.
         _strings.Clear();
+        _scopes.Clear();
     }
 
     /// <summary>Re-read the process maps now and forget cached results (e.g. after dlclose).</summary>
@@ -193,25 +196,8 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
         {
             ulong cuBias;
             DwarfDie* cudie = LibDw.dwfl_module_addrdie(mod, pc, &cuBias);
-            if (cudie != null)
-            {
-                DwarfDie* scopes = null;
-                int n = LibDw.dwarf_getscopes(cudie, pc - cuBias, &scopes);
-                if (n > 0 && scopes != null)
-                {
-                    // dwarf_getscopes continues an inlined instance with its abstract definition's scopes;
-                    // the physical chain (inlined instance → caller) comes from dwarf_getscopes_die.
-                    DwarfDie innermost = scopes[0];
-                    LibDw.free(scopes);
-                    scopes = null;
-                    n = LibDw.dwarf_getscopes_die(&innermost, &scopes);
-                    if (n > 0 && scopes != null)
-                    {
-                        try { frames = FramesFromScopes(scopes, n, address, module, moduleOffset, file, line); }
-                        finally { LibDw.free(scopes); }
-                    }
-                }
-            }
+            if (cudie != null && _scopes.Find(dwarf, cudie, pc - cuBias, _scopeList))
+                frames = FramesFromScopes(_scopeList, address, module, moduleOffset, file, line);
         }
 
         if (frames is null || frames.Count == 0)
@@ -226,14 +212,15 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
         return frames.ToArray();
     }
 
-    private List<SourceFrame> FramesFromScopes(DwarfDie* scopes, int n, ulong address, string module, ulong moduleOffset, string? file, int line)
+    private List<SourceFrame> FramesFromScopes(List<DwarfDie> scopes, ulong address, string module, ulong moduleOffset, string? file, int line)
     {
         var frames = new List<SourceFrame>(2);
         string? curFile = file;
         int curLine = line;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < scopes.Count; i++)
         {
-            DwarfDie* die = &scopes[i];
+            DwarfDie scope = scopes[i];
+            DwarfDie* die = &scope;
             int tag = LibDw.dwarf_tag(die);
             if (tag != TagSubprogram && tag != TagInlinedSubroutine) continue;
             string? fn = Intern(LibDw.dwarf_diename(die));
@@ -277,6 +264,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
             if (_callbacks != null) { System.Runtime.InteropServices.NativeMemory.Free(_callbacks); _callbacks = null; }
             _cache.Clear();
             _strings.Clear();
+            _scopes.Clear();
         }
     }
 

@@ -495,7 +495,7 @@ public static class BuiltinsModule
         {
             var sys = ThreadState.Current.Interp.Sys;
             if (a.Length > 0) { sys.WriteStdout(Ops.Str(a[0])); sys.FlushStdout(); }
-            var line = sys.ReadStdinLine();
+            var line = InterruptibleStdin.ReadLine(ThreadState.Current.Interp);
             if (line == null) throw Ops.Exc(PyBaseException.EOFErrorType, "EOF when reading a line");
             return PyStr.Of(line);
         });

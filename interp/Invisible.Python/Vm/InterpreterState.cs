@@ -97,6 +97,15 @@ public sealed class InterpreterState
         lock (_threadGate) foreach (ThreadState ts in _threads) update(ts);
     }
 
+    /// <summary>True while the thread <paramref name="managedThreadId"/> runs a native call made from Python.</summary>
+    public bool InNativeCall(int managedThreadId)
+    {
+        lock (_threadGate)
+            foreach (ThreadState ts in _threads)
+                if (ts.ManagedThreadId == managedThreadId && Volatile.Read(ref ts.NativeCalls) > 0) return true;
+        return false;
+    }
+
     internal void OnLockArmed() => ForEachThread(static ts => ts.LockArmed = true);
 
     /// <summary><c>sys.getrecursionlimit()</c> / <c>sys.setrecursionlimit()</c>.</summary>

@@ -50,7 +50,10 @@ public sealed class ThreadState
     // Copies of interpreter settings, kept current by the interpreter under its thread-state gate.
     internal int RecursionLimit;
     /// <summary>Nonzero while an interrupt request of the interpreter waits (<see cref="InterpreterState.RequestInterrupt"/>).</summary>
-    internal int Interrupt;
+    public int Interrupt;
+    /// <summary>Native calls of this thread in progress (written only by this thread; read by a console's Ctrl-C
+    /// handler, which then signals the thread so a blocking call returns early, as in CPython).</summary>
+    public int NativeCalls;
     /// <summary>The interpreter lock is armed: frames take it (<see cref="InterpreterLock.Enter"/>).</summary>
     internal bool LockArmed;
     internal INativeBridge? Bridge;

@@ -275,8 +275,12 @@ const invisible_query_api *invisible_query_table(void);
 void invisible_query_set_report_writer(void (*write_report)(const char *text, uint64_t length));
 
 /* Run a leak check now (stops and resumes the world): the table's leak_check. NULL if it could
- * not run. */
+ * not run; then leakcheck_failure() says why. */
 const invisible_leak_summary *leakcheck_run(void);
+
+/* Why the last leakcheck_run returned NULL: an errno (EMFILE: no descriptor left to read the
+ * maps or the task list; ENOMEM), or 0. */
+int leakcheck_failure(void);
 
 #ifdef __cplusplus
 }

@@ -234,6 +234,67 @@ static inline void record_block(thread_state *thread, void *block, size_t size, 
     remember(thread, mode, (uint64_t)(uintptr_t)block, size, capture_site(thread, mode, pc, fp));
 }
 
+/* ---- glibc's free-list links, cleared as a block is handed out ----
+ * A chunk glibc takes from a small, large or unsorted bin still holds that bin's links in its
+ * first words (fd, bk, fd_nextsize, bk_nextsize: raw pointers to other chunks), and a block
+ * realloc grows in place absorbs the next chunk's header and links. The program never wrote
+ * them; a leak check would read them as pointers into other blocks, and lost blocks would look
+ * possibly lost (valgrind ignores them as undefined, LeakSanitizer's allocator never writes
+ * them). The block is the program's from now on and its contents are indeterminate, so they
+ * are zeroed here, before the program sees it: a few stores into the cache line glibc has just
+ * touched. A chunk from the tcache (most small blocks) has its link mangled and its second word
+ * cleared by glibc, so a zero second word skips the stores. Links deeper inside a block (the
+ * headers of chunks merged before it was handed out) are recognised by the leak check instead
+ * (scan/leakcheck.c). */
+#define LINK_WORDS 4
+#define LINK_SPAN (LINK_WORDS * 8)
+#define CHUNK_MMAPPED 2u
+
+/* Usable bytes of a glibc chunk (0 for an mmapped one: fresh pages, nothing stale in them). */
+static inline size_t chunk_usable(const void *block)
+{
+    size_t header = ((const size_t *)block)[-1];
+    return (header & CHUNK_MMAPPED) ? 0 : (header & ~(size_t)7) - 8;
+}
+
+static void clear_words(void *block, size_t from, size_t to)
+{
+    size_t usable = chunk_usable(block);
+    if (to > usable)
+        to = usable;
+    for (size_t at = (from + 7) & ~(size_t)7; at + 8 <= to; at += 8)
+        *(uint64_t *)((char *)block + at) = 0;
+}
+
+static __attribute__((noinline)) void clear_links_slow(void *block)
+{
+    clear_words(block, 0, LINK_SPAN);
+}
+
+static inline void clear_links(void *block)
+{
+    if (__builtin_expect(((const uint64_t *)block)[1] != 0, 0))
+        clear_links_slow(block);
+}
+
+/* After realloc: a moved block got a copy of the old usable bytes and keeps its own links past
+ * them; a block grown in place absorbed the next chunk, whose header and links start where the
+ * old usable bytes end. */
+static void clear_links_after_realloc(const void *old, size_t old_usable, void *block)
+{
+    if (block != old)
+        clear_words(block, old_usable, LINK_SPAN);
+    else if (chunk_usable(block) > old_usable)
+        clear_words(block, old_usable, old_usable + 8 + LINK_SPAN);
+}
+
+/* The usable size of a block before realloc hands it to glibc (mmapped chunks included). */
+static inline size_t usable_before(const void *block)
+{
+    size_t header = ((const size_t *)block)[-1];
+    return (header & ~(size_t)7) - ((header & CHUNK_MMAPPED) ? 16 : 8);
+}
+
 #define CALLER_PC ((uint64_t)(uintptr_t)__builtin_return_address(0))
 #define OWN_FP __builtin_frame_address(0)
 
@@ -248,8 +309,10 @@ EXPORT void *malloc(size_t size)
     hook_enter(thread);
     uint32_t site = capture_site(thread, mode, CALLER_PC, OWN_FP);
     void *block = __libc_malloc(size);
-    if (block)
+    if (block) {
+        clear_links(block);
         remember(thread, mode, (uint64_t)(uintptr_t)block, size, site);
+    }
     hook_leave(thread);
     return block;
 }
@@ -299,6 +362,8 @@ static void *realloc_tracked(thread_state *thread, void *old, size_t size, uint6
 {
     if (!old) {
         void *block = __libc_malloc(size);
+        if (block)
+            clear_links(block);
         record_block(thread, block, size, pc, fp);
         return block;
     }
@@ -308,10 +373,12 @@ static void *realloc_tracked(thread_state *thread, void *old, size_t size, uint6
     thread->moving_start = (uint64_t)(uintptr_t)old;
     COMPILER_BARRIER();
     int known = forget_slow(thread, (uint64_t)(uintptr_t)old, &previous);
+    size_t old_usable = usable_before(old);
     void *block = __libc_realloc(old, size);
     COMPILER_BARRIER();
     thread->moving_start = 0;
     if (block) {
+        clear_links_after_realloc(old, old_usable, block);
         record_block(thread, block, size, pc, fp);
     } else if (size == 0) {
         /* glibc: realloc(p, 0) frees p and returns NULL: nothing to put back. */
@@ -355,6 +422,8 @@ static void *aligned_tracked(size_t alignment, size_t size, uint64_t pc, const v
     thread_state *thread = &thread_tls;
     hook_enter(thread);
     void *block = __libc_memalign(alignment, size);
+    if (block)
+        clear_links(block);
     record_block(thread, block, size, pc, fp);
     hook_leave(thread);
     return block;

@@ -1,6 +1,10 @@
-/* maps.c — the one reader of /proc/self/maps: the unwinder's stack bounds (from inside malloc,
- * possibly in a signal handler) and the leak scan's roots (with the other threads stopped) both
- * go through it.
+/* maps.c — the one reader of the process's maps: the unwinder's stack bounds (from inside
+ * malloc, possibly in a signal handler) and the leak scan's roots (with the other threads
+ * stopped) both go through it.
+ *
+ * It reads /proc/thread-self/maps, not /proc/self/maps: /proc/self is the main thread, and once
+ * the main thread has left through pthread_exit its /proc/self/maps is empty (the memory is the
+ * same for every thread, but the kernel reads it through the task named in the path).
  *
  * So it uses raw system calls and two small buffers on the stack (under 2 KiB together): no
  * malloc, no stdio, no lock, no errno change. It streams: each line is parsed when its newline
@@ -59,9 +63,11 @@ static void parse_mapping(const char *line, proc_mapping *m)
 
 int maps_for_each(proc_mapping_visitor visit, void *context)
 {
-    long fd = prim_syscall3(SYS_open, (long)"/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+    long fd = prim_syscall3(SYS_open, (long)"/proc/thread-self/maps", O_RDONLY | O_CLOEXEC, 0);
+    if (fd == -ENOENT) /* kernels before 3.17 */
+        fd = prim_syscall3(SYS_open, (long)"/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0)
-        return -1;
+        return (int)fd;
     char chunk[MAPS_CHUNK];
     char line[MAPS_LINE_KEEP + 1];
     size_t length = 0;

@@ -23,12 +23,16 @@
  *     unreached blocks into cliques.
  *  4. Resume the world, then group blocks into loss records.
  * Every scratch array is one of our own mappings sized from the record count, unmapped at the
- * end.
+ * end. Memory: the scan must not need more than LeakSanitizer's whole leak check (about 14 bytes
+ * per live block); it keeps one 16-byte entry per live block (start, size, trace packed), sorted
+ * in place (no second buffer), one state byte, and the mark stack (which grows only as deep as
+ * marking goes); clique totals are kept only for unreached blocks that lead a clique.
  */
 #define _GNU_SOURCE
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -37,6 +41,7 @@
 #include <unistd.h>
 
 #define ROOT_CAPACITY 8192
+#define SEGMENT_CAPACITY 512 /* loaded objects' writable segments remembered for the maps walk */
 #define ANONYMOUS_ROOT_LIMIT (256ull << 20) /* larger anonymous mappings are not scanned */
 #define TCB_SCAN_BYTES 4096                 /* struct pthread (with pthread-specific data) */
 #define GLIBC_ARENA_HEAP_ALIGN (64ull << 20) /* HEAP_MAX_SIZE: non-main arenas' heaps */
@@ -69,44 +74,67 @@ typedef struct root_range {
  * record index: every per-block array below is indexed by position, so the mark loop reads
  * contiguous arrays in roughly heap order instead of records scattered through the pool
  * (records are taken in nursery-eviction order). Only collect_live_blocks reads the records,
- * sequentially once and then once per block. */
+ * sequentially, once. */
 #define NO_BLOCK UINT32_MAX
 
-/* A block's [start, end) side by side: the mark loop's lookups read both, one cache line. */
+/* One live block: its start, and its size, trace and loader flag packed into one word, so the
+ * whole table is 16 bytes a block, sorted in place, and the mark loop's lookups read one line.
+ * Trace ids stay below TRACE_MAX_COUNT (2^22); sizes below 2^41 (2 TiB). */
+typedef struct scan_block {
+    uint64_t start;
+    uint64_t info;
+} scan_block;
+#define INFO_SIZE_MASK ((1ull << 41) - 1)
+#define INFO_LOADER (1ull << 41)
+#define INFO_TRACE_SHIFT 42
 
-/* What the radix sort carries: everything the scan needs from a record, so that after the
- * sequential pass over the record pool no record is read again (a random read per block cost
- * ~100 ms of a 1e6-block scan). */
-typedef struct sort_item {
-    uint64_t start, size;
-    uint32_t trace_id;
-    uint32_t index;    /* record index | SORT_LOADER */
-} sort_item;
-#define SORT_LOADER 0x80000000u /* record indices stay below 2^28 (MEMTABLE_RECORD_CAPACITY) */
-typedef struct block_span {
-    uint64_t start, end;
-} block_span;
+static inline uint64_t block_size(const scan_block *b) { return b->info & INFO_SIZE_MASK; }
+/* [start, end): end = start + 1 for a zero-sized block, so a pointer to its start finds it. */
+static inline uint64_t block_end(const scan_block *b)
+{
+    uint64_t size = block_size(b);
+    return b->start + (size ? size : 1);
+}
+static inline uint32_t block_trace(const scan_block *b) { return (uint32_t)(b->info >> INFO_TRACE_SHIFT); }
+
+/* Totals of a clique leader (an unreached block, definitely lost): what it keeps alive. */
+typedef struct clique_total {
+    uint32_t leader_plus_one; /* 0: empty slot */
+    uint32_t blocks;
+    uint64_t bytes;
+} clique_total;
+
+#define SORT_DIGIT_BITS 8
+#define SORT_BUCKETS (1u << SORT_DIGIT_BITS)
+#define SORT_LEVELS 6   /* 48 bits of (start - lowest) / 16: any user address range */
+#define SORT_SMALL 32   /* insertion sort below this */
+
+/* Small fixed-size scratch: the roots, the threads, the regions, the segments and the sort's
+ * counters (map_scan's scratch_tables). */
+typedef struct scan_scratch {
+    root_range roots[ROOT_CAPACITY];
+    struct thread_roots threads[STOPWORLD_MAX_THREADS + 1];
+    struct scan_region regions[REGION_CAPACITY];
+    root_range segments[SEGMENT_CAPACITY]; /* every loaded object's writable segment, ours included */
+    uint32_t sort_counts[SORT_LEVELS][2][SORT_BUCKETS];
+} scan_scratch;
 
 typedef struct scan {
     memtable_record *records;
     uint32_t limit;            /* record indices are < limit */
     uint32_t capacity;         /* per-block arrays are sized for this many */
+    scan_block *blocks;        /* per position */
     uint8_t *state;            /* per position */
-    uint64_t *indirect_bytes;  /* per clique leader (position) */
-    uint64_t *indirect_blocks;
-    uint32_t *live;            /* per position: the record index */
     uint32_t live_count;
-    block_span *spans;         /* per position: [start, end) (end = start + 1 for size 0) */
-    struct sort_item *sorting; /* 2 * capacity: collect_live_blocks' radix sort */
-    uint64_t *sizes;           /* per position: the requested size */
-    uint32_t *traces;          /* per position: the trace id */
-    uint32_t *position;        /* per record index: its position */
+    scan_scratch *scratch;
     struct scan_region *regions; /* the heap span cut at large gaps, each with a directory */
     uint32_t region_count;
     uint32_t *directory;       /* per DIRECTORY_GRAIN bytes of a region: first position ending after it */
     uint64_t directory_capacity;
     uint32_t *stack;
     uint64_t stack_count, stack_capacity;
+    clique_total *cliques;     /* open addressing by leader position, only for unreached blocks */
+    uint64_t clique_capacity;  /* a power of two */
     uint64_t lowest, highest;  /* candidate pointers outside are rejected at once */
     root_range *roots;
     int root_count;
@@ -117,6 +145,8 @@ typedef struct scan {
     int thread_count;
     uint64_t own_tls_offset;      /* thread pointer - start of our static TLS block */
     uint64_t own_tls_size;        /* 0: unknown */
+    root_range *segments;         /* SEGMENT_CAPACITY */
+    int segment_count;
 } scan;
 
 /* The fault handler needs to find the scan; only one scan runs at a time. */
@@ -125,6 +155,11 @@ static scan *active_scan(scan *set, int assign)
     if (assign)
         instrument_state.leaks.active_scan = set;
     return instrument_state.leaks.active_scan;
+}
+
+int leakcheck_failure(void)
+{
+    return instrument_state.leaks.failure;
 }
 
 void leakcheck_set_exit_stack(uint64_t low_address)
@@ -179,6 +214,18 @@ static void note_own_tls(scan *s, struct dl_phdr_info *info)
     }
 }
 
+/* A writable segment's .bss usually spills past its file pages into an anonymous mapping: the
+ * maps walk must not take that for an interpreter's arena and scan it again (our own .bss,
+ * 140 KiB of our state, at every exit; libc's, without the allocator-metadata rule). */
+static void note_segment(scan *s, uint64_t low, uint64_t high)
+{
+    if (s->segment_count < SEGMENT_CAPACITY) {
+        s->segments[s->segment_count].low = low & ~4095ull;
+        s->segments[s->segment_count].high = (high + 4095) & ~4095ull;
+        s->segment_count++;
+    }
+}
+
 static int collect_segment(struct dl_phdr_info *info, size_t size, void *data)
 {
     phdr_walk *walk = data;
@@ -190,6 +237,7 @@ static int collect_segment(struct dl_phdr_info *info, size_t size, void *data)
             continue;
         uint64_t low = info->dlpi_addr + ph->p_vaddr;
         uint64_t high = low + ph->p_memsz;
+        note_segment(walk->s, low, high);
         /* Our own library's data is bookkeeping, not program state. The exception check
          * compares the mapping of the segment against the base of our object. */
         if (walk->own_base && info->dlpi_addr == walk->own_base)
@@ -213,31 +261,73 @@ static size_t static_tls_size(void)
 
 static void build_regions(scan *s);
 
-/* LSD radix sort of the items by start, in 12-bit digits of (start - lowest) / 16: only as many
- * passes as the heap's span needs (two up to 256 MiB, four for arenas spread over the address
- * space). Returns the sorted array (one of the two halves of s->sorting). */
-static sort_item *radix_sort_live(scan *s)
+static inline uint32_t sort_digit(const scan *s, const scan_block *b, int shift)
 {
-    sort_item *from = s->sorting, *to = s->sorting + s->capacity;
-    uint64_t range = (s->highest - s->lowest) >> 4;
-    for (int shift = 0; shift == 0 || (range >> shift) != 0; shift += 12) {
-        uint32_t counts[4096];
-        memset(counts, 0, sizeof counts);
-        for (uint32_t i = 0; i < s->live_count; i++)
-            counts[((from[i].start - s->lowest) >> (4 + shift)) & 4095]++;
-        uint32_t total = 0;
-        for (int d = 0; d < 4096; d++) {
-            uint32_t c = counts[d];
-            counts[d] = total;
-            total += c;
-        }
-        for (uint32_t i = 0; i < s->live_count; i++)
-            to[counts[((from[i].start - s->lowest) >> (4 + shift)) & 4095]++] = from[i];
-        sort_item *swap = from;
-        from = to;
-        to = swap;
+    return (uint32_t)(((b->start - s->lowest) >> (4 + shift)) & (SORT_BUCKETS - 1));
+}
+
+static void insertion_sort(scan_block *a, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        scan_block x = a[i];
+        uint32_t j = i;
+        for (; j > 0 && a[j - 1].start > x.start; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
     }
-    return from;
+}
+
+/* In-place MSD radix sort by start (American flag sort), in 8-bit digits of (start - lowest) / 16
+ * from the highest one the span needs: no second buffer (the 16 bytes a block are the scan's
+ * largest table, and LSD radix would need them twice). Each level's counters live in the
+ * scratch mapping, not on the stack: the check may run on a thread with a small stack. */
+static void flag_sort(scan *s, scan_block *a, uint32_t n, int shift, int level)
+{
+    if (n <= SORT_SMALL || level >= SORT_LEVELS) {
+        insertion_sort(a, n);
+        return;
+    }
+    uint32_t *end = s->scratch->sort_counts[level][0], *next = s->scratch->sort_counts[level][1];
+    memset(end, 0, SORT_BUCKETS * sizeof *end);
+    for (uint32_t i = 0; i < n; i++)
+        end[sort_digit(s, &a[i], shift)]++;
+    uint32_t total = 0;
+    for (uint32_t d = 0; d < SORT_BUCKETS; d++) {
+        next[d] = total;
+        total += end[d];
+        end[d] = total;
+    }
+    /* Follow each displaced block to its bucket until one belongs where the cycle began. */
+    for (uint32_t d = 0; d < SORT_BUCKETS; d++) {
+        while (next[d] < end[d]) {
+            scan_block x = a[next[d]];
+            uint32_t home = sort_digit(s, &x, shift);
+            while (home != d) {
+                scan_block displaced = a[next[home]];
+                a[next[home]++] = x;
+                x = displaced;
+                home = sort_digit(s, &x, shift);
+            }
+            a[next[d]++] = x;
+        }
+    }
+    if (shift == 0)
+        return;
+    uint32_t begin = 0;
+    for (uint32_t d = 0; d < SORT_BUCKETS; d++) {
+        if (end[d] - begin > 1)
+            flag_sort(s, a + begin, end[d] - begin, shift - SORT_DIGIT_BITS, level + 1);
+        begin = end[d];
+    }
+}
+
+static void sort_live(scan *s)
+{
+    uint64_t range = (s->highest - s->lowest) >> 4;
+    int shift = 0;
+    while (shift + SORT_DIGIT_BITS < 64 && (range >> (shift + SORT_DIGIT_BITS)) != 0)
+        shift += SORT_DIGIT_BITS;
+    flag_sort(s, s->blocks, s->live_count, shift, 0);
 }
 
 static inline void push(scan *s, uint32_t block);
@@ -251,29 +341,21 @@ static int collect_live_blocks(scan *s)
         const memtable_record *r = &s->records[i];
         if (!(r->flags & RECORD_LIVE))
             continue;
-        sort_item *item = &s->sorting[s->live_count++];
-        item->start = r->start;
-        item->size = r->size;
-        item->trace_id = r->trace_id;
-        item->index = i | ((r->flags & RECORD_LOADER) ? SORT_LOADER : 0);
+        scan_block *b = &s->blocks[s->live_count++];
+        uint64_t size = r->size < INFO_SIZE_MASK ? r->size : INFO_SIZE_MASK;
+        b->start = r->start;
+        b->info = size | ((r->flags & RECORD_LOADER) ? INFO_LOADER : 0) | (uint64_t)r->trace_id << INFO_TRACE_SHIFT;
         if (r->start < s->lowest)
             s->lowest = r->start;
-        uint64_t end = r->start + (r->size ? r->size : 1);
+        uint64_t end = block_end(b);
         if (end > s->highest)
             s->highest = end;
     }
-    const sort_item *sorted = s->live_count ? radix_sort_live(s) : s->sorting;
+    if (s->live_count)
+        sort_live(s);
     for (uint32_t p = 0; p < s->live_count; p++) {
-        const sort_item *item = &sorted[p];
-        uint32_t index = item->index & ~SORT_LOADER;
-        s->live[p] = index;
-        s->sizes[p] = item->size;
-        s->traces[p] = item->trace_id;
-        s->spans[p].start = item->start;
-        s->spans[p].end = item->start + (item->size ? item->size : 1);
-        s->position[index] = p;
         /* The loader's own blocks are roots: loader state keeps them (LSan does the same). */
-        if (item->index & SORT_LOADER) {
+        if (s->blocks[p].info & INFO_LOADER) {
             s->state[p] = REACHABLE;
             push(s, p);
         }
@@ -288,7 +370,7 @@ static uint32_t first_block_from(const scan *s, uint64_t low)
     uint32_t lo = 0, hi = s->live_count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (s->spans[mid].start < low)
+        if (s->blocks[mid].start < low)
             lo = mid + 1;
         else
             hi = mid;
@@ -300,42 +382,33 @@ static uint32_t first_block_from(const scan *s, uint64_t low)
 static int holds_blocks(const scan *s, uint64_t low, uint64_t high)
 {
     uint32_t i = first_block_from(s, low);
-    return i < s->live_count && s->spans[i].start < high;
+    return i < s->live_count && s->blocks[i].start < high;
 }
 
-/* The position of a sorted live block from its record index, or NO_BLOCK. */
-static inline uint32_t position_of(const scan *s, uint32_t index)
+/* The live block containing `word`, as a position (NO_BLOCK: none), in a region without a
+ * directory (a heap spread too thin for one): binary search for the last block starting at or
+ * before `word` (blocks never overlap, so only it can contain the word). */
+static uint32_t block_at_by_search(const scan *s, const scan_region *r, uint64_t word)
 {
-    if (!index || index >= s->limit)
-        return NO_BLOCK;
-    uint32_t p = s->position[index];
-    return p < s->live_count && s->live[p] == index ? p : NO_BLOCK;
-}
-
-/* The live block containing `word`, as a position (NO_BLOCK: none), for regions without a
- * directory. The world is stopped and the blocks are sorted, so the memtable's bucket is used
- * only as a hint: its head is some block starting in that KiB, and the containing block, if
- * any, is the last one (in address order) starting at or before `word` — a few steps away in
- * contiguous arrays. */
-static uint32_t block_at_by_hint(const scan *s, uint64_t word)
-{
-    const memtable_bucket *bucket = memtable_bucket_at(word >> MEMTABLE_BUCKET_SHIFT);
-    if (!bucket)
-        return position_of(s, memtable_find(word, 0)); /* large blocks, or none */
-    uint32_t hint = atomic_load_explicit(&bucket->head, memory_order_relaxed) & ~MEMTABLE_LOCK_BIT;
-    if (!hint) {
-        hint = atomic_load_explicit(&bucket->cover, memory_order_relaxed);
-        if (!hint || hint >= s->limit || !(s->records[hint].flags & RECORD_LIVE))
-            return position_of(s, memtable_find(word, 0)); /* large blocks, or none */
+    uint32_t lo = r->first, hi = r->end;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->blocks[mid].start <= word)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    uint32_t p = position_of(s, hint);
-    if (p == NO_BLOCK)
-        return position_of(s, memtable_find(word, 0)); /* not a sorted live block: be exact the slow way */
-    while (p + 1 < s->live_count && s->spans[p + 1].start <= word)
-        p++;
-    while (p > 0 && s->spans[p].start > word)
-        p--;
-    return s->spans[p].start <= word && word < s->spans[p].end ? p : NO_BLOCK;
+    if (lo == r->first)
+        return NO_BLOCK;
+    uint32_t p = lo - 1;
+    return word < block_end(&s->blocks[p]) ? p : NO_BLOCK;
+}
+
+/* No regions at all (more than REGION_CAPACITY far-apart stretches): one search over all. */
+static uint32_t block_at_everywhere(const scan *s, uint64_t word)
+{
+    scan_region all = { 0, 0, 0, s->live_count, NULL };
+    return block_at_by_search(s, &all, word);
 }
 
 /* The directory way: find the region (few, cached), read one directory entry, then step through
@@ -353,16 +426,16 @@ static inline uint32_t block_at(const scan *s, uint64_t word)
             hi = mid;
     }
     if (lo == 0)
-        return NO_BLOCK;
+        return s->region_count ? NO_BLOCK : block_at_everywhere(s, word);
     const scan_region *r = &s->regions[lo - 1];
     if (word >= r->high)
         return NO_BLOCK;
     if (!r->directory)
-        return block_at_by_hint(s, word);
+        return block_at_by_search(s, r, word);
     uint32_t p = r->directory[(word - r->low) >> DIRECTORY_GRAIN_SHIFT];
-    while (p < r->end && s->spans[p].end <= word)
+    while (p < r->end && block_end(&s->blocks[p]) <= word)
         p++;
-    return p < r->end && s->spans[p].start <= word ? p : NO_BLOCK;
+    return p < r->end && s->blocks[p].start <= word ? p : NO_BLOCK;
 }
 
 /* Cut the sorted blocks into regions and fill their directories. */
@@ -372,16 +445,16 @@ static void build_regions(scan *s)
     s->region_count = 0;
     for (uint32_t p = 0; p < s->live_count;) {
         if (s->region_count == REGION_CAPACITY) {
-            s->region_count = 0; /* absurdly fragmented: bucket hints only */
+            s->region_count = 0; /* absurdly fragmented: no index at all */
             return;
         }
         scan_region *r = &s->regions[s->region_count++];
         r->first = p;
-        r->low = s->spans[p].start & ~((1ull << DIRECTORY_GRAIN_SHIFT) - 1);
-        uint64_t high = s->spans[p].end;
-        for (p++; p < s->live_count && s->spans[p].start - high <= REGION_GAP; p++)
-            if (s->spans[p].end > high)
-                high = s->spans[p].end;
+        r->low = s->blocks[p].start & ~((1ull << DIRECTORY_GRAIN_SHIFT) - 1);
+        uint64_t high = block_end(&s->blocks[p]);
+        for (p++; p < s->live_count && s->blocks[p].start - high <= REGION_GAP; p++)
+            if (block_end(&s->blocks[p]) > high)
+                high = block_end(&s->blocks[p]);
         r->end = p;
         r->high = high;
         uint64_t entries = ((high - r->low) >> DIRECTORY_GRAIN_SHIFT) + 1;
@@ -393,7 +466,7 @@ static void build_regions(scan *s)
         uint32_t q = r->first;
         for (uint64_t e = 0; e < entries; e++) {
             uint64_t at = r->low + (e << DIRECTORY_GRAIN_SHIFT);
-            while (q < r->end && s->spans[q].end <= at)
+            while (q < r->end && block_end(&s->blocks[q]) <= at)
                 q++;
             r->directory[e] = q;
         }
@@ -415,14 +488,77 @@ static int is_next_chunk_header(uint64_t start, uint64_t word)
     return word == start - 16 + (header & ~7ull);
 }
 
-/* memcheck's rule: start pointer + definite source = reachable; anything else = possible. */
-static inline void consider_root(scan *s, uint64_t word, int prior_definite, int allocator_data)
+/* ---- stale allocator links inside heap blocks ----
+ * glibc keeps its free lists in the free chunks themselves: a chunk in a small, large or
+ * unsorted bin holds fd/bk (and, in a large bin, fd_nextsize/bk_nextsize) right after its
+ * size word, raw pointers to other chunks' headers. The program never wrote them, but they stay
+ * in memory when the chunk is merged into a bigger free chunk that is later handed out (the old
+ * header then sits inside the new block), and realloc copies them along with the program's data.
+ * Read as pointers they point into live blocks: lost blocks look "possibly lost" (a realloc-heavy
+ * program had 99.9% of its lost bytes demoted so). valgrind does not see them because memcheck
+ * only follows words the program defined, LeakSanitizer because its allocator keeps free lists
+ * outside the chunks. The links of the chunk a block was handed out as (its first words, and the
+ * header realloc absorbs when it grows a block in place) are cleared by the hooks at that moment
+ * (hooks/malloc.c): they sit where a program keeps its own first fields, so they are not guessed
+ * at here. What is left are stale headers inside a block, recognised by their shape:
+ *  - the word points at a chunk boundary inside another block (16-byte aligned, past its start:
+ *    chunks are 16-aligned and at least 32 bytes), and
+ *  - a stale chunk header lies just before the word, inside the same block: a size word (at
+ *    least 32, a multiple of 16 apart from the flag bits, previous chunk in use as it always is
+ *    for a chunk on a free list, not mmapped) at most STALE_LINK_WINDOW words earlier; or the
+ *    target still holds the header the link was written for (a size word right after it).
+ * Such a word is not taken as an interior pointer. A start pointer is always a pointer, and so is
+ * any word in the roots. The price: a program's own interior pointer with that shape (stored a
+ * few words after a small integer that looks like a chunk size, or aimed at a 16-aligned offset
+ * followed by such an integer) no longer makes a block that nothing else reaches "possibly"
+ * lost: it is reported definitely lost. */
+
+#define CHUNK_FLAG_BITS 7ull
+#define CHUNK_PREV_INUSE 1ull
+#define CHUNK_IS_MMAPPED 2ull
+#define CHUNK_MIN 32ull
+#define STALE_LINK_WINDOW 6 /* fd, bk, fd_nextsize, bk_nextsize, and realloc's shifted copies */
+
+static int chunk_size_word(uint64_t word, int prev_in_use)
+{
+    uint64_t size = word & ~CHUNK_FLAG_BITS;
+    if ((word & CHUNK_IS_MMAPPED) || (prev_in_use && !(word & CHUNK_PREV_INUSE)))
+        return 0;
+    return size >= CHUNK_MIN && !(size & 15) && !(size >> 32);
+}
+
+/* Is `word`, read at address `at` inside the block at position `source`, one of glibc's stale
+ * free-list links into the interior of the block at position `target`? */
+static int stale_chunk_link(const scan *s, uint32_t source, uint64_t at, uint64_t word, uint32_t target)
+{
+    const scan_block *into = &s->blocks[target];
+    uint64_t offset = word - into->start;
+    if ((offset & 15) || offset < 16)
+        return 0;
+    const scan_block *block = &s->blocks[source];
+    for (int k = 1; k <= STALE_LINK_WINDOW; k++) {
+        uint64_t size_at = at - 8 * (uint64_t)k;
+        if (size_at < block->start)
+            break;
+        if (chunk_size_word(*(const uint64_t *)(uintptr_t)size_at, 1))
+            return 1;
+    }
+    return word + 16 <= block_end(into) && chunk_size_word(*(const uint64_t *)(uintptr_t)(word + 8), 0);
+}
+
+/* memcheck's rule: start pointer + definite source = reachable; anything else = possible.
+ * `source` is the position of the heap block the word was read from (NO_BLOCK for roots) and
+ * `at` its address. */
+static inline void consider_word(scan *s, uint64_t word, uint64_t at, int prior_definite, int allocator_data,
+                                 uint32_t source)
 {
     uint32_t p = block_at(s, word);
     if (p == NO_BLOCK)
         return;
-    uint64_t start = s->spans[p].start;
+    uint64_t start = s->blocks[p].start;
     if (allocator_data && word != start && is_next_chunk_header(start, word))
+        return;
+    if (word != start && source != NO_BLOCK && stale_chunk_link(s, source, at, word, p))
         return;
     uint8_t state = s->state[p];
     if (word == start && prior_definite) {
@@ -438,14 +574,15 @@ static inline void consider_root(scan *s, uint64_t word, int prior_definite, int
 
 static inline void consider(scan *s, uint64_t word, int prior_definite)
 {
-    consider_root(s, word, prior_definite, 0);
+    consider_word(s, word, 0, prior_definite, 0, NO_BLOCK);
 }
 
-static void scan_words(scan *s, uint64_t low, uint64_t high, int prior_definite, int allocator_data)
+static void scan_words(scan *s, uint64_t low, uint64_t high, int prior_definite, int allocator_data,
+                       uint32_t source)
 {
     low = (low + 7) & ~7ull;
     for (uint64_t p = low; p + 8 <= high; p += 8)
-        consider_root(s, *(const uint64_t *)(uintptr_t)p, prior_definite, allocator_data);
+        consider_word(s, *(const uint64_t *)(uintptr_t)p, p, prior_definite, allocator_data, source);
 }
 
 static void drain_marks(scan *s)
@@ -454,7 +591,7 @@ static void drain_marks(scan *s)
         uint32_t p = s->stack[--s->stack_count];
         /* [start, end) holds the same words as [start, start + size): end = start + 1 only
          * for a zero-sized block, which has no word. */
-        scan_words(s, s->spans[p].start, s->spans[p].end, s->state[p] == REACHABLE, 0);
+        scan_words(s, s->blocks[p].start, block_end(&s->blocks[p]), s->state[p] == REACHABLE, 0, p);
     }
 }
 
@@ -490,8 +627,10 @@ static void scan_root_piece(scan *s, uint64_t low, uint64_t high, int allocator_
         return;
     if (own_region_overlaps(low, high))
         return;
-    if (sigsetjmp(s->fault, 1) == 0) {
-        scan_words(s, low, high, 1, allocator_data);
+    /* No signal mask to save: the fault handler runs with SA_NODEFER, so the mask is the same
+     * after it jumps back (saving it would be a system call for every piece of every root). */
+    if (sigsetjmp(s->fault, 0) == 0) {
+        scan_words(s, low, high, 1, allocator_data, NO_BLOCK);
         s->root_bytes += high - low;
     }
     drain_marks(s);
@@ -508,18 +647,33 @@ static void scan_between_blocks(scan *s, uint64_t low, uint64_t high)
 {
     uint64_t cursor = low;
     for (uint32_t i = first_block_from(s, low); i < s->live_count; i++) {
-        uint64_t start = s->spans[i].start;
+        uint64_t start = s->blocks[i].start;
         if (start >= high)
             break;
         uint64_t chunk = start >= 16 ? start - 16 : start; /* glibc chunk header */
         if (chunk > cursor)
             scan_root(s, cursor, chunk, 0);
-        uint64_t end = start + s->sizes[i];
+        uint64_t end = start + block_size(&s->blocks[i]);
         if (end > cursor)
             cursor = end;
     }
     if (cursor < high)
         scan_root(s, cursor, high, 0);
+}
+
+/* [low, high) minus the loaded objects' segments (scanned as such, or ours). */
+static void scan_outside_segments(scan *s, uint64_t low, uint64_t high)
+{
+    for (int i = 0; i < s->segment_count && low < high; i++) {
+        const root_range *seg = &s->segments[i];
+        if (seg->high <= low || seg->low >= high)
+            continue;
+        if (seg->low > low)
+            scan_outside_segments(s, low, seg->low);
+        low = seg->high;
+    }
+    if (low < high)
+        scan_between_blocks(s, low, high);
 }
 
 typedef struct mapping_walk {
@@ -549,6 +703,11 @@ static int scan_mapping(const proc_mapping *mapping, void *context)
         uint64_t tp = thread->tp;
         if (readable_writable && contains(m.start, m.end, tp)) {
             uint64_t low = tp > m.start + s->tls_static_size ? tp - s->tls_static_size : m.start;
+            /* A thread's stack ends right below its static TLS, and the size glibc tells
+             * includes the surplus it reserves: below the thread's stack pointer it is dead
+             * stack (the scanner's own frames, for the thread running the check), not TLS. */
+            if (thread->sp > low && thread->sp < tp)
+                low = thread->sp;
             uint64_t high = tp + TCB_SCAN_BYTES < m.end ? tp + TCB_SCAN_BYTES : m.end;
             scan_root(s, low, high, 0);
         }
@@ -559,39 +718,85 @@ static int scan_mapping(const proc_mapping *mapping, void *context)
         (!after_guard || walk->unstopped) && m.end - m.start <= ANONYMOUS_ROOT_LIMIT &&
         !own_region_overlaps(m.start, m.end) &&
         !(m.start % GLIBC_ARENA_HEAP_ALIGN == 0 && holds_blocks(s, m.start, m.end)))
-        scan_between_blocks(s, m.start, m.end);
+        scan_outside_segments(s, m.start, m.end);
     walk->previous = m;
     return 0;
 }
 
-static void scan_mappings(scan *s, const thread_roots *threads, int thread_count, int unstopped)
+/* 0, or -errno when the maps could not be read (then stacks, TLS and anonymous roots were not
+ * scanned, and the result must not be reported: it would call reachable blocks lost). */
+static int scan_mappings(scan *s, const thread_roots *threads, int thread_count, int unstopped)
 {
     mapping_walk walk = { s, threads, thread_count, unstopped, { 0 } };
-    maps_for_each(scan_mapping, &walk);
+    return maps_for_each(scan_mapping, &walk);
 }
 
 /* ---- step 3b: cliques of unreached blocks ---- */
 
+/* The totals slot of a leader: found, or claimed when `create` (NULL when absent and not). */
+static clique_total *clique_of(scan *s, uint32_t leader, int create)
+{
+    uint64_t mask = s->clique_capacity - 1;
+    uint64_t slot = ((uint64_t)leader * 0x9e3779b97f4a7c15ull >> 20) & mask;
+    for (;;) {
+        clique_total *c = &s->cliques[slot];
+        if (c->leader_plus_one == leader + 1)
+            return c;
+        if (!c->leader_plus_one) {
+            if (!create)
+                return NULL;
+            c->leader_plus_one = leader + 1;
+            return c;
+        }
+        slot = (slot + 1) & mask;
+    }
+}
+
 static void absorb_clique(scan *s, uint32_t leader)
 {
     push(s, leader);
+    clique_total *total = NULL;
     while (s->stack_count) {
         uint32_t block = s->stack[--s->stack_count];
-        uint64_t start = s->spans[block].start, low = (start + 7) & ~7ull;
-        for (uint64_t p = low; p + 8 <= start + s->sizes[block]; p += 8) {
-            uint32_t target = block_at(s, *(const uint64_t *)(uintptr_t)p);
+        uint64_t start = s->blocks[block].start, low = (start + 7) & ~7ull;
+        uint64_t end = start + block_size(&s->blocks[block]);
+        for (uint64_t p = low; p + 8 <= end; p += 8) {
+            uint64_t word = *(const uint64_t *)(uintptr_t)p;
+            uint32_t target = block_at(s, word);
             if (target == NO_BLOCK || target == leader || s->state[target] != UNREACHED)
+                continue;
+            if (word != s->blocks[target].start && stale_chunk_link(s, block, p, word, target))
                 continue;
             /* Reached from another leaked block: indirect. If it led a clique of its own,
              * that clique now counts toward this leader. */
             s->state[target] = INDIRECT;
-            s->indirect_bytes[leader] += s->sizes[target] + s->indirect_bytes[target];
-            s->indirect_blocks[leader] += 1 + s->indirect_blocks[target];
-            s->indirect_bytes[target] = 0;
-            s->indirect_blocks[target] = 0;
+            if (!total)
+                total = clique_of(s, leader, 1);
+            total->bytes += block_size(&s->blocks[target]);
+            total->blocks += 1;
+            clique_total *absorbed = clique_of(s, target, 0);
+            if (absorbed) {
+                total->bytes += absorbed->bytes;
+                total->blocks += absorbed->blocks;
+                absorbed->bytes = 0;
+                absorbed->blocks = 0;
+            }
             push(s, target);
         }
     }
+}
+
+/* Room for the clique totals: one slot per unreached block at most (twice that, for probing). */
+static int map_cliques(scan *s)
+{
+    uint64_t unreached = 0;
+    for (uint32_t p = 0; p < s->live_count; p++)
+        unreached += s->state[p] == UNREACHED;
+    s->clique_capacity = 16;
+    while (s->clique_capacity < 2 * unreached + 16)
+        s->clique_capacity *= 2;
+    s->cliques = own_map(s->clique_capacity * sizeof(clique_total), 1);
+    return s->cliques ? 0 : -1;
 }
 
 /* ---- step 4: loss records ---- */
@@ -653,8 +858,11 @@ static void sort_records(invisible_leak_record *r, uint64_t count)
 static int build_records(scan *s, invisible_leak_summary *summary)
 {
     leakcheck_state *ls = &instrument_state.leaks;
+    /* A record per (trace, kind): at most four per trace, and at most one per block. */
+    uint64_t traces = atomic_load_explicit(&instrument_state.traces.id_top, memory_order_relaxed) + 1;
+    uint64_t most = 4 * traces < s->live_count ? 4 * traces : s->live_count;
     uint64_t capacity = 16;
-    while (capacity < 2ull * s->live_count + 16)
+    while (capacity < 2 * most + 16)
         capacity *= 2;
     uint32_t *slots = own_map(capacity * sizeof(uint32_t), 1); /* 1 + record position */
     uint64_t record_bytes = (s->live_count + 1) * sizeof(invisible_leak_record);
@@ -666,8 +874,8 @@ static int build_records(scan *s, invisible_leak_summary *summary)
         return -1;
     uint64_t count = 0;
     for (uint32_t i = 0; i < s->live_count; i++) {
-        uint32_t trace_id = s->traces[i];
-        uint64_t size = s->sizes[i];
+        uint32_t trace_id = block_trace(&s->blocks[i]);
+        uint64_t size = block_size(&s->blocks[i]);
         uint32_t kind = kind_of_state(s->state[i]);
         summary->blocks[kind]++;
         summary->bytes[kind] += size;
@@ -687,14 +895,15 @@ static int build_records(scan *s, invisible_leak_summary *summary)
             memset(record, 0, sizeof *record);
             record->kind = kind;
             record->trace_id = trace_id;
-            record->example_block = s->spans[i].start;
+            record->example_block = s->blocks[i].start;
             slots[slot] = (uint32_t)++count;
         }
         record->blocks++;
         record->bytes += size;
-        if (kind == INVISIBLE_DEFINITELY_LOST) {
-            record->indirect_bytes += s->indirect_bytes[i];
-            record->indirect_blocks += s->indirect_blocks[i];
+        const clique_total *clique = kind == INVISIBLE_DEFINITELY_LOST && s->cliques ? clique_of(s, i, 0) : NULL;
+        if (clique) {
+            record->indirect_bytes += clique->bytes;
+            record->indirect_blocks += clique->blocks;
         }
     }
     own_unmap(slots, capacity * sizeof(uint32_t));
@@ -708,22 +917,22 @@ static int build_records(scan *s, invisible_leak_summary *summary)
 
 static void unmap_scan(scan *s)
 {
+    own_unmap(s->blocks, (size_t)s->capacity * sizeof(scan_block));
     own_unmap(s->state, s->capacity);
-    own_unmap(s->indirect_bytes, (size_t)s->capacity * 8);
-    own_unmap(s->indirect_blocks, (size_t)s->capacity * 8);
-    own_unmap(s->live, (size_t)s->capacity * 4);
-    own_unmap(s->sorting, (size_t)s->capacity * 2 * sizeof(sort_item));
-    own_unmap(s->sizes, (size_t)s->capacity * 8);
-    own_unmap(s->spans, (size_t)s->capacity * sizeof(block_span));
-    own_unmap(s->traces, (size_t)s->capacity * 4);
-    own_unmap(s->position, (size_t)s->capacity * 4);
-    own_unmap(s->regions, REGION_CAPACITY * sizeof(scan_region));
-    own_unmap(s->directory, s->directory_capacity * 4);
+    if (s->directory)
+        own_unmap(s->directory, s->directory_capacity * 4);
     own_unmap(s->stack, s->stack_capacity * 4);
-    own_unmap(s->roots, ROOT_CAPACITY * sizeof(root_range));
-    own_unmap(s->threads, (STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots));
+    if (s->cliques)
+        own_unmap(s->cliques, s->clique_capacity * sizeof(clique_total));
 }
 
+/* The small fixed tables: in our .bss, not mapped per check (a short-lived process pays every
+ * system call of its exit report; only the pages a check touches are committed, and our .bss is
+ * never a root). One check runs at a time (active_scan). */
+static scan_scratch scratch_tables;
+
+/* Everything else is reserved (MAP_NORESERVE) for the worst case and committed only as it is
+ * touched: the tables by the live blocks, the stack as deep as marking goes. */
 static int map_scan(scan *s)
 {
     s->records = instrument_state.table.records;
@@ -733,18 +942,10 @@ static int map_scan(scan *s)
     uint64_t slots = atomic_load(&instrument_state.threads.slot_top);
     s->capacity = s->limit + (uint32_t)(slots * (NURSERY_SLOTS + 64) + 64);
     s->stack_capacity = 2ull * s->capacity + 1024;
+    s->blocks = own_map((size_t)s->capacity * sizeof(scan_block), 1);
     s->state = own_map(s->capacity, 1);
-    s->indirect_bytes = own_map((size_t)s->capacity * 8, 1);
-    s->indirect_blocks = own_map((size_t)s->capacity * 8, 1);
-    s->live = own_map((size_t)s->capacity * 4, 1);
-    s->sorting = own_map((size_t)s->capacity * 2 * sizeof(sort_item), 1);
-    s->sizes = own_map((size_t)s->capacity * 8, 1);
-    s->spans = own_map((size_t)s->capacity * sizeof(block_span), 1);
-    s->traces = own_map((size_t)s->capacity * 4, 1);
-    s->position = own_map((size_t)s->capacity * 4, 1);
-    s->regions = own_map(REGION_CAPACITY * sizeof(scan_region), 1);
-    /* Reserved; only what is used is touched. Under an address-space limit, what the budget
-     * allows (primitives/memory.c), down to none: regions without a directory use the hints. */
+    /* Under an address-space limit, what the budget allows (primitives/memory.c), down to none:
+     * regions without a directory are binary-searched. */
     uint64_t budget = own_reserve_budget();
     s->directory_capacity = DIRECTORY_LIMIT;
     while (budget != UINT64_MAX && s->directory_capacity && s->directory_capacity * 4 > budget / 4)
@@ -760,10 +961,14 @@ static int map_scan(scan *s)
     if (!s->directory)
         s->directory_capacity = 0;
     s->stack = own_map(s->stack_capacity * 4, 1);
-    s->roots = own_map(ROOT_CAPACITY * sizeof(root_range), 1);
-    s->threads = own_map((STOPWORLD_MAX_THREADS + 1) * sizeof(thread_roots), 1);
-    return s->regions && s->sorting && s->sizes && s->spans && s->traces && s->position && s->threads && s->state && s->indirect_bytes && s->indirect_blocks && s->live && s->stack && s->roots
-               ? 0 : -1;
+    s->scratch = &scratch_tables;
+    if (!s->blocks || !s->state || !s->stack)
+        return -1;
+    s->roots = s->scratch->roots;
+    s->threads = s->scratch->threads;
+    s->regions = s->scratch->regions;
+    s->segments = s->scratch->segments;
+    return 0;
 }
 
 static void current_thread_roots(thread_roots *self)
@@ -784,8 +989,10 @@ const invisible_leak_summary *leakcheck_run(void)
     scan s;
     memset(&s, 0, sizeof s);
     uint64_t started = prim_now_ns();
+    instrument_state.leaks.failure = 0;
     if (map_scan(&s) != 0) {
         unmap_scan(&s);
+        instrument_state.leaks.failure = ENOMEM;
         guard_leave(thread, INVISIBLE_GUARD_LONG);
         return NULL;
     }
@@ -796,9 +1003,14 @@ const invisible_leak_summary *leakcheck_run(void)
 
     const stopped_thread *stopped = NULL;
     int signalled = 0;
+    errno = 0;
     int parked = stopworld_stop(&stopped, &signalled);
-    if (parked < 0)
-        parked = 0;
+    if (parked < 0) { /* the threads are unknown (no descriptor left for /proc/self/task) */
+        instrument_state.leaks.failure = errno ? errno : EAGAIN;
+        unmap_scan(&s);
+        guard_leave(thread, INVISIBLE_GUARD_LONG);
+        return NULL;
+    }
 
     thread_roots *threads = s.threads;
     int thread_count = 0;
@@ -827,7 +1039,7 @@ const invisible_leak_summary *leakcheck_run(void)
     drain_marks(&s);
     for (int i = 0; i < s.root_count; i++)
         scan_root(&s, s.roots[i].low, s.roots[i].high, s.roots[i].allocator_data);
-    scan_mappings(&s, threads, thread_count, parked < signalled);
+    int maps_error = scan_mappings(&s, threads, thread_count, parked < signalled);
     /* Registers: of stopped threads, and the callee-saved ones live when exit() was called. */
     for (int i = 0; i < parked; i++) {
         for (int r = 0; r < STOPWORLD_REGISTER_COUNT; r++)
@@ -838,9 +1050,10 @@ const invisible_leak_summary *leakcheck_run(void)
     for (int r = 0; r < 6; r++)
         consider(&s, instrument_state.leaks.exit_registers[r], 1);
     drain_marks(&s);
-    for (uint32_t p = 0; p < s.live_count; p++)
-        if (s.state[p] == UNREACHED)
-            absorb_clique(&s, p);
+    if (map_cliques(&s) == 0)
+        for (uint32_t p = 0; p < s.live_count; p++)
+            if (s.state[p] == UNREACHED)
+                absorb_clique(&s, p);
 
     active_scan(NULL, 1);
     sigaction(SIGSEGV, &old_segv, NULL);
@@ -849,7 +1062,15 @@ const invisible_leak_summary *leakcheck_run(void)
 
     invisible_leak_summary *summary = &instrument_state.leaks.summary;
     memset(summary, 0, sizeof *summary);
+    if (maps_error) {
+        instrument_state.leaks.failure = -maps_error;
+        unmap_scan(&s);
+        guard_leave(thread, INVISIBLE_GUARD_LONG);
+        return NULL;
+    }
     int ok = build_records(&s, summary) == 0;
+    if (!ok)
+        instrument_state.leaks.failure = ENOMEM;
     summary->scanned_root_bytes = s.root_bytes;
     summary->threads_stopped = (uint64_t)parked;
     summary->scan_nanoseconds = prim_now_ns() - started;

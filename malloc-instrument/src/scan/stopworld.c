@@ -42,6 +42,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -885,6 +886,17 @@ int stopworld_stop(const stopped_thread **threads, int *signalled)
         s->threads = own_map(STOPWORLD_MAX_THREADS * sizeof(stopped_thread), 0);
         if (!s->threads)
             return -1;
+    }
+    if (__libc_single_threaded) {
+        /* glibc clears this at the process's first pthread_create: alone, with nobody to stop,
+         * no /proc read and no question to the loader (most short-lived programs end so). */
+        stop_lock(s);
+        *threads = s->threads;
+        atomic_store(&s->claimed, 0);
+        atomic_store(&s->arrived, 0);
+        s->method = STOP_BY_NONE;
+        s->quiet = 1;
+        return 0;
     }
     quiet_find_busy_code(); /* before the stop: it asks the loader */
     stop_lock(s);

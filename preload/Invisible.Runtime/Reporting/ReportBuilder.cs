@@ -127,14 +127,15 @@ public sealed unsafe class ReportBuilder
         return frames.ToArray();
     }
 
-    public bool Write(QueryApi* api, ReportRequest* request)
+    /// <summary>Write the text and the JSON file. Returns 0, or the errno of a JSON file that could not be
+    /// written (whole or not at all: <see cref="ReportFile"/>); the text is written either way.</summary>
+    public int Write(QueryApi* api, ReportRequest* request)
     {
         string text = (Flags & ReportFlags.Leaks) != 0 && HasLeaks ? TextReportWriter.Format(this) : "";
         if (Census is not null)
             text += CensusWriters.Text(Census, Pid);
         byte[]? json = JsonPath is null ? null : JsonReportWriter.Format(this);
-        if (json is not null)
-            File.WriteAllBytes(JsonPath!, json);
+        int jsonError = json is null ? 0 : ReportFile.WriteWhole(JsonPath!, Pid, json);
         if (text.Length > 0)
         {
             // To the request's descriptor: the saved stderr or --log (the same one write_report uses), or the
@@ -146,6 +147,6 @@ public sealed unsafe class ReportBuilder
                 fixed (byte* p = bytes)
                     api->WriteReport(p, (ulong)bytes.Length);
         }
-        return true;
+        return jsonError;
     }
 }

@@ -96,6 +96,9 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
     if (rc == 0) {
         send_buffer(fd, buffer);
         send_text(fd, "ok\n");
+    } else if (rc > 0) { /* the text is there, with the reason the JSON file is not */
+        send_buffer(fd, buffer);
+        send_text(fd, "error the JSON report could not be written\n");
     } else {
         send_text(fd, "error the runtime (libinvisible-runtime.so) could not produce the census\n");
     }

@@ -10,9 +10,11 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,15 +39,6 @@ static void make_absolute(char *path, size_t capacity)
     memcpy(path, joined, strlen(joined) + 1);
 }
 
-static void warn_bad_option(const char *setting)
-{
-    char line[512];
-    size_t n = raw_append(line, 0, sizeof line, "invisible: ignoring malformed setting ");
-    n = raw_append(line, n, sizeof line, setting);
-    n = raw_append(line, n, sizeof line, "\n");
-    report_write_line(line, n);
-}
-
 /* Tracking is off for this process: say why, once, instead of a report. */
 static void warn_untracked(const char *why)
 {
@@ -64,9 +57,14 @@ static void write_to_report_fd(const char *text, uint64_t length)
 
 static void at_exit_report(void);
 
-__attribute__((constructor(101))) static void invisible_constructor(void)
+/* glibc calls ELF constructors with main's arguments: the argv kept here names the program in
+ * reports without reading /proc (see report.c's command_line). */
+__attribute__((constructor(101))) static void invisible_constructor(int argc, char **argv, char **envp)
 {
+    (void)argc;
+    (void)envp;
     invisible_guard_enter(0);
+    invisible_state.argv = argv;
     invisible_options *o = &invisible_state.options;
     options_load(o);
     invisible_settings settings = { o->depth, o->nursery, o->stop_signal };
@@ -76,8 +74,8 @@ __attribute__((constructor(101))) static void invisible_constructor(void)
     /* No descriptor is kept: the report opens its destination when it is written, and a copy
      * of stderr is made only if the program closes or replaces fd 2 (descriptors.c). */
     invisible_query_set_report_writer(write_to_report_fd);
-    if (o->bad_option[0])
-        warn_bad_option(o->bad_option);
+    if (o->problems[0])
+        report_write_line(o->problems, strlen(o->problems));
     const char *unavailable = invisible_instrument_unavailable();
     if (unavailable && (o->leak_check || o->census || o->json_path[0]))
         warn_untracked(unavailable);
@@ -101,28 +99,71 @@ static uint64_t leaked_blocks(const invisible_leak_summary *leaks)
     return leaks ? leaks->blocks[INVISIBLE_DEFINITELY_LOST] + leaks->blocks[INVISIBLE_POSSIBLY_LOST] : 0;
 }
 
+/* Write the report: without the runtime when nothing needs symbols, else with it (in a report
+ * helper), else plain. Every destination that could not be written is said on the report's
+ * destination and noted in invisible_state.report_failed. */
 static void write_report(const invisible_leak_summary *leaks, const char *json_pattern, unsigned flags)
 {
     char json_path[INVISIBLE_PATH_CAPACITY];
     json_path[0] = 0;
+    int json_too_long = 0;
     if (json_pattern && json_pattern[0])
-        options_expand_pid(json_pattern, (int)getpid(), json_path, sizeof json_path);
+        json_too_long = options_expand_pid(json_pattern, (int)getpid(), json_path, sizeof json_path) != 0;
     int destination = report_destination_open();
     invisible_state.report_fd = destination;
     report_say_degraded(destination);
     invisible_report_request request;
-    report_prepare_request(&request, leaks, json_path[0] ? json_path : NULL, flags);
-    if (report_with_runtime(&request) != 0)
+    report_prepare_request(&request, leaks, json_path[0] && !json_too_long ? json_path : NULL, flags);
+    if (report_without_symbols(&request) != 0 && report_with_runtime(&request) < 0)
         report_plain(&request);
+    if (json_too_long)
+        report_json_failed(destination, json_pattern, ENAMETOOLONG);
     invisible_state.report_fd = 2;
     report_destination_close(destination);
 }
 
-/* The leak check could not run (its scan could not map its arrays: an address-space limit). */
+/* The leak check could not run (no descriptor left to read /proc, no memory for its scan: an
+ * address-space limit): said, and counted for --error-exitcode, rather than a report that would
+ * call reachable blocks lost. */
 static void warn_no_leak_check(void)
 {
-    static const char line[] = "invisible: the leak check could not run: no memory for its scan\n";
-    report_write_line(line, sizeof line - 1);
+    int error = leakcheck_failure();
+    char line[256];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: the leak check could not run: ");
+    n = raw_append(line, n, sizeof line, error == ENOMEM || !error ? "no memory for its scan" : raw_error_text(error));
+    n = raw_append(line, n, sizeof line, "\n");
+    report_write_line(line, n);
+    invisible_state.report_failed = error ? error : ENOMEM;
+}
+
+/* A program may exit with every descriptor in use, and the report needs a few (/proc files, the
+ * JSON file, the runtime's objects and debug files): raise the soft limit for the report when the
+ * hard limit allows, and put it back afterwards. A privileged process may raise the hard limit
+ * too (CAP_SYS_RESOURCE), as it could itself. */
+#define REPORT_DESCRIPTORS 64
+
+static int reserve_descriptors(struct rlimit *saved)
+{
+    if (getrlimit(RLIMIT_NOFILE, saved) != 0 || saved->rlim_cur == RLIM_INFINITY)
+        return 0;
+    struct rlimit raised = *saved;
+    raised.rlim_cur = saved->rlim_cur + REPORT_DESCRIPTORS;
+    if (raised.rlim_cur > raised.rlim_max) {
+        raised.rlim_max = raised.rlim_cur;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            return 1;
+        raised.rlim_cur = raised.rlim_max = saved->rlim_max;
+    }
+    return raised.rlim_cur > saved->rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0;
+}
+
+/* The only report asked for is a JSON file whose path was refused at start-up. */
+static void json_refused_at_exit(void)
+{
+    static const char path[] = "the path in INVISIBLE_JSON";
+    int destination = report_destination_open();
+    report_json_failed(destination, path, ENAMETOOLONG);
+    report_destination_close(destination);
 }
 
 static void at_exit_report(void)
@@ -133,9 +174,17 @@ static void at_exit_report(void)
     const invisible_options *o = &invisible_state.options;
     if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->json_path[0])) {
         dlext_cleanup_files_now();
+        if (o->json_refused) { /* the only report asked for could not be named */
+            json_refused_at_exit();
+            if (o->error_exitcode)
+                exit(o->error_exitcode);
+        }
         return;
     }
     invisible_guard_enter(1);
+    /* Before the leak check: it reads /proc too. */
+    struct rlimit descriptors;
+    int raised = reserve_descriptors(&descriptors);
     const invisible_leak_summary *leaks = o->leak_check ? leakcheck_run() : NULL;
     if (o->leak_check && !leaks)
         warn_no_leak_check();
@@ -149,9 +198,15 @@ static void at_exit_report(void)
         report_say_degraded(destination);
         report_destination_close(destination);
     }
+    if (o->json_refused)
+        json_refused_at_exit();
+    if (raised)
+        setrlimit(RLIMIT_NOFILE, &descriptors);
     invisible_guard_leave(1);
     dlext_cleanup_files_now();
-    if (o->error_exitcode && leaked_blocks(leaks) > 0)
+    /* A report that could not be written counts as an error, as leaks do (valgrind fails the
+     * same way when it cannot write its --xml-file). */
+    if (o->error_exitcode && (leaked_blocks(leaks) > 0 || invisible_state.report_failed))
         exit(o->error_exitcode); /* glibc runs the remaining handlers, then exits with this */
 }
 
@@ -160,6 +215,9 @@ EXPORT int invisible_report(const char *json_path)
     if (invisible_instrument_init() != 0)
         return -1;
     invisible_guard_enter(1);
+    /* A failure here is the caller's to see (-1), not the exit status's. */
+    int earlier_failure = invisible_state.report_failed;
+    invisible_state.report_failed = 0;
     const invisible_leak_summary *leaks = leakcheck_run();
     if (!leaks)
         warn_no_leak_check();
@@ -171,6 +229,8 @@ EXPORT int invisible_report(const char *json_path)
         make_absolute(path, sizeof path);
     }
     write_report(leaks, path[0] ? path : NULL, flags);
+    int failed = invisible_state.report_failed != 0;
+    invisible_state.report_failed = earlier_failure;
     invisible_guard_leave(1);
-    return leaks ? 0 : -1;
+    return leaks && !failed ? 0 : -1;
 }

@@ -5,9 +5,11 @@
  * into those below it:
  *   state.c    the entry's state (data only)
  *   text.c     malloc-free formatting and writes
+ *   elf_file.c is an ELF file whole (its headers' promises kept) before anyone maps it
  *   descriptors.c  no descriptor of ours visible to the program; stderr kept when it closes fd 2
  *   options.c  the INVISIBLE_* settings
- *   report.c   the report request, its destination, and the plain report (no runtime)
+ *   report.c   the report request, its destination, the report files, and the reports written
+ *              without the runtime (nothing to symbolize, or the runtime unavailable)
  *   helper.c   report helpers: a copy of the process in which the runtime writes a report
  *   faultguard.c  native faults in calls made from Python become exceptions (exports in invisible.h)
  *   runtime.c  libinvisible-runtime.so: loading it, calling its reports and Python sessions
@@ -59,14 +61,19 @@ typedef struct invisible_options {
     char json_path[INVISIBLE_PATH_CAPACITY];
     char runtime_path[INVISIBLE_PATH_CAPACITY];
     char alloc_fns[INVISIBLE_PATH_CAPACITY];
-    char bad_option[256]; /* first malformed setting, reported once at start-up */
+    int json_refused;     /* INVISIBLE_JSON was set but too long: the JSON report cannot be written */
+    char problems[1024];  /* one "invisible: ignoring malformed setting ..." line per bad setting */
 } invisible_options;
 
 /* Defaults, then the environment. Uses getenv only (no allocation). */
 void options_load(invisible_options *options);
 
-/* Replace every "%p" in `pattern` by `pid`. */
-void options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity);
+/* May `signal_number` stop threads for a scan? (SIGUSR1, SIGUSR2, SIGRTMIN..SIGRTMAX) */
+int options_stop_signal_usable(long signal_number);
+
+/* Replace every "%p" in `pattern` by `pid`. 0, or -1 when the result does not fit (`out` then
+ * holds a truncated path that must not be used). */
+int options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity);
 
 /* ---- state.c ---- */
 
@@ -75,7 +82,9 @@ typedef struct preload_state {
     int tracking;                     /* malloc-instrument records blocks */
     int exiting;                      /* the report at exit has started */
     int report_fd;                    /* destination of the report being written (2 between reports) */
-    char command[4096];               /* /proc/self/cmdline, space-joined */
+    char command[4096];               /* the program's argv, space-joined (report time) */
+    char *const *argv;                /* the program's argv, as the constructor received it */
+    int report_failed;                /* errno of the last report destination that failed, 0 */
     void *runtime;                    /* dlopen handle of libinvisible-runtime.so */
     void *runtime_init;
     void *runtime_report;
@@ -90,6 +99,13 @@ extern preload_state invisible_state;
 
 /* Write all of `text` to `fd`, retrying on EINTR and short writes; errno is left as it was. */
 void raw_write_all(int fd, const char *text, size_t length);
+
+/* Write all of `text` to `fd`; 0, or the errno of the failure (ENOSPC, EBADF, EIO...; a write
+ * that makes no progress is EIO). errno is left as it was. */
+int raw_write_checked(int fd, const char *text, size_t length);
+
+/* strerrordesc_np: the message of an errno, untranslated and without allocating. */
+const char *raw_error_text(int error);
 
 /* Append to a caller buffer, always NUL-terminated; each returns the new length. */
 size_t raw_append(char *buffer, size_t length, size_t capacity, const char *text);
@@ -120,10 +136,21 @@ int descriptors_is_hidden(int fd);
 /* Close one of ours. */
 void descriptors_close_hidden(int fd);
 
-/* ---- report.c: a report request, its destination, and the plain report ---- */
+/* ---- elf_file.c: is a shared object whole before it is mapped ----
+ * dlopen maps an object's segments as its program headers describe them; when the file is
+ * shorter than that (a copy cut short, a full disk), the first touch of a missing page is SIGBUS,
+ * in the loader, with no way back. So a file we are about to dlopen is checked first. */
+
+/* 0 when `path` is an ELF64 x86-64 file whose headers and loadable segments all lie inside it;
+ * otherwise -1 and a one-line reason (no newline) in `why`. Opens and reads the file only. */
+int elf_file_check(const char *path, char *why, size_t why_size);
+
+/* ---- report.c: a report request, its destination, the report files, and the reports written
+ * without the runtime ---- */
 
 /* The text report's destination, opened for this report: the --log file ("%p" = pid), or
- * stderr (descriptors_report_stderr). Give it back with report_destination_close. */
+ * stderr (descriptors_report_stderr; also when the log file cannot be opened, which is said on
+ * it and noted in invisible_state.report_failed). Give it back with report_destination_close. */
 int report_destination_open(void);
 void report_destination_close(int fd);
 
@@ -138,8 +165,18 @@ void report_say_degraded(int fd);
 void report_prepare_request(invisible_report_request *request, const invisible_leak_summary *leaks,
                             const char *json_path, unsigned flags);
 
+/* Print "invisible: cannot write the JSON report to PATH: WHY" on `fd` (the request's text
+ * destination) and remember the failure (invisible_state.report_failed) for --error-exitcode. */
+void report_json_failed(int fd, const char *path, int error);
+
+/* A report that needs no symbols: leaks requested, no census, no JSON, and no loss record to
+ * show. Writes exactly the text the runtime would and returns 0; -1 when symbols are needed.
+ * This is what most short-lived processes need at exit: no runtime, no report helper. */
+int report_without_symbols(const invisible_report_request *request);
+
 /* The fallback when the runtime is unavailable: text to the report descriptor (dladdr symbols),
- * JSON to request->json_path. Returns 0. */
+ * JSON to request->json_path (written whole or not at all). Returns 0, or the errno of a JSON
+ * write that failed (already reported). */
 int report_plain(const invisible_report_request *request);
 
 /* ---- helper.c: report helpers ----
@@ -175,10 +212,11 @@ void fault_guard_forget(void);
 /* ---- runtime.c: libinvisible-runtime.so ----
  * A failure of the runtime never loses the report: callers fall back to report_plain. */
 
-/* Try the runtime; returns 0 when it wrote the report. It runs in a report helper (helper.c),
- * unless a Python session already started it in this process (or no helper can be made); then
- * here, with the program's signal dispositions restored after it. When it fails, a one-line
- * message says why (on the request's descriptor) and the caller writes the plain report. */
+/* Try the runtime. 0 when it wrote the report; > 0 (an errno) when it wrote the text but not the
+ * JSON file (said on the request's descriptor); -1 when it wrote nothing: then a one-line message
+ * says why and the caller writes the plain report. It runs in a report helper (helper.c), unless
+ * a Python session already started it in this process (or no helper can be made); then here, with
+ * the program's signal dispositions restored after it. */
 int report_with_runtime(const invisible_report_request *request);
 
 /* Run an interactive Python session of the runtime on the connected socket `fd` (attach.c's

@@ -1,4 +1,10 @@
-/* options.c — the INVISIBLE_* environment variables (documented in internal.h). */
+/* options.c — the INVISIBLE_* environment variables (documented in internal.h).
+ *
+ * Every malformed setting is noted (not only the first), each with the reason, and the
+ * constructor prints them all once: a setting that silently does nothing is worse than one that
+ * is refused. A path too long for our fixed buffers is malformed too (it is never truncated:
+ * a truncated JSON path would write the report somewhere else).
+ */
 #define _GNU_SOURCE
 #include "internal.h"
 
@@ -6,16 +12,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void note_bad(invisible_options *o, const char *name, const char *value)
+#define SHOWN_VALUE_BYTES 48
+
+/* One line "invisible: ignoring malformed setting NAME=VALUE: WHY\n" appended to the problems;
+ * a long value is shown by its beginning and its length. */
+static void note_bad(invisible_options *o, const char *name, const char *value, const char *why)
 {
-    if (o->bad_option[0])
-        return;
-    size_t n = 0;
-    const char *parts[] = { name, "=", value };
-    for (int i = 0; i < 3; i++)
-        for (const char *p = parts[i]; *p && n + 1 < sizeof o->bad_option; p++)
-            o->bad_option[n++] = *p;
-    o->bad_option[n] = 0;
+    char line[256];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: ignoring malformed setting ");
+    n = raw_append(line, n, sizeof line, name);
+    n = raw_append(line, n, sizeof line, "=");
+    size_t length = strlen(value);
+    if (length <= SHOWN_VALUE_BYTES) {
+        n = raw_append(line, n, sizeof line, value);
+    } else {
+        for (size_t i = 0; i < SHOWN_VALUE_BYTES && n + 1 < sizeof line; i++)
+            line[n++] = value[i];
+        line[n] = 0;
+        n = raw_append(line, n, sizeof line, "... (");
+        n = raw_append_u64(line, n, sizeof line, length);
+        n = raw_append(line, n, sizeof line, " bytes)");
+    }
+    n = raw_append(line, n, sizeof line, ": ");
+    n = raw_append(line, n, sizeof line, why);
+    n = raw_append(line, n, sizeof line, "\n");
+    size_t used = strlen(o->problems);
+    if (used + n < sizeof o->problems)
+        memcpy(o->problems + used, line, n + 1);
 }
 
 static int parse_yes_no(invisible_options *o, const char *name, int fallback)
@@ -27,11 +50,13 @@ static int parse_yes_no(invisible_options *o, const char *name, int fallback)
         return 1;
     if (!strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "false"))
         return 0;
-    note_bad(o, name, v);
+    note_bad(o, name, v, "expected yes or no");
     return fallback;
 }
 
-static long parse_integer(invisible_options *o, const char *name, long fallback, long low, long high)
+/* The decimal value of `v` in [low, high], or `fallback` with the problem noted. */
+static long parse_integer(invisible_options *o, const char *name, long fallback, long low, long high,
+                          const char *why)
 {
     const char *v = getenv(name);
     if (!v || !*v)
@@ -39,47 +64,91 @@ static long parse_integer(invisible_options *o, const char *name, long fallback,
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || n < low || n > high) {
-        note_bad(o, name, v);
+        note_bad(o, name, v, why);
         return fallback;
     }
     return n;
 }
 
-static void copy_string(char *out, size_t capacity, const char *name)
+/* Signals a thread can take for a scan without changing what the program sees: the user and
+ * real-time signals. Not SIGKILL/SIGSTOP (uncatchable: 9 would kill the program at its first
+ * scan), not fault or job-control signals the program or the terminal give meaning to. */
+int options_stop_signal_usable(long signal_number)
+{
+    return signal_number == SIGUSR1 || signal_number == SIGUSR2 ||
+           (signal_number >= SIGRTMIN && signal_number <= SIGRTMAX);
+}
+
+static int parse_stop_signal(invisible_options *o)
+{
+    long fallback = SIGRTMAX - 3;
+    const char *v = getenv("INVISIBLE_STOP_SIGNAL");
+    long n = parse_integer(o, "INVISIBLE_STOP_SIGNAL", fallback, 1, SIGRTMAX,
+                           "not a signal number");
+    if (v && *v && n != fallback && !options_stop_signal_usable(n)) {
+        note_bad(o, "INVISIBLE_STOP_SIGNAL", v,
+                 "not a signal we may use (SIGUSR1 10, SIGUSR2 12 or SIGRTMIN..SIGRTMAX 34..64)");
+        return (int)fallback;
+    }
+    return (int)n;
+}
+
+/* Copy a path-like setting; a value that does not fit is refused, never truncated. Returns 1
+ * when the value was set but refused. */
+static int copy_string(invisible_options *o, char *out, size_t capacity, const char *name)
 {
     const char *v = getenv(name);
     out[0] = 0;
-    if (v && strlen(v) < capacity)
-        strcpy(out, v);
+    if (!v)
+        return 0;
+    size_t length = strlen(v);
+    if (length < capacity) {
+        memcpy(out, v, length + 1);
+        return 0;
+    }
+    char why[96];
+    size_t n = raw_append(why, 0, sizeof why, "longer than ");
+    n = raw_append_u64(why, n, sizeof why, capacity - 1);
+    raw_append(why, n, sizeof why, " bytes");
+    note_bad(o, name, v, why);
+    return 1;
 }
 
 void options_load(invisible_options *o)
 {
-    o->bad_option[0] = 0;
-    o->depth = (int)parse_integer(o, "INVISIBLE_DEPTH", 1, 1, 64);
+    o->problems[0] = 0;
+    o->depth = (int)parse_integer(o, "INVISIBLE_DEPTH", 1, 1, 64, "expected a depth in 1..64");
     o->leak_check = parse_yes_no(o, "INVISIBLE_LEAK_CHECK", 1);
     o->show_reachable = parse_yes_no(o, "INVISIBLE_SHOW_REACHABLE", 0);
     o->census = parse_yes_no(o, "INVISIBLE_CENSUS", 0);
     o->nursery = parse_yes_no(o, "INVISIBLE_NURSERY", 1);
-    o->error_exitcode = (int)parse_integer(o, "INVISIBLE_ERROR_EXITCODE", 0, 0, 255);
-    o->stop_signal = (int)parse_integer(o, "INVISIBLE_STOP_SIGNAL", SIGRTMAX - 3, 1, SIGRTMAX);
-    copy_string(o->log_path, sizeof o->log_path, "INVISIBLE_LOG");
-    copy_string(o->json_path, sizeof o->json_path, "INVISIBLE_JSON");
-    copy_string(o->runtime_path, sizeof o->runtime_path, "INVISIBLE_RUNTIME");
-    copy_string(o->alloc_fns, sizeof o->alloc_fns, "INVISIBLE_ALLOC_FN");
+    o->error_exitcode = (int)parse_integer(o, "INVISIBLE_ERROR_EXITCODE", 0, 0, 255,
+                                           "expected an exit status in 0..255");
+    o->stop_signal = parse_stop_signal(o);
+    copy_string(o, o->log_path, sizeof o->log_path, "INVISIBLE_LOG");
+    o->json_refused = copy_string(o, o->json_path, sizeof o->json_path, "INVISIBLE_JSON");
+    copy_string(o, o->runtime_path, sizeof o->runtime_path, "INVISIBLE_RUNTIME");
+    copy_string(o, o->alloc_fns, sizeof o->alloc_fns, "INVISIBLE_ALLOC_FN");
 }
 
-void options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity)
+int options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity)
 {
     size_t n = 0;
     out[0] = 0;
-    for (const char *p = pattern; *p && n + 1 < capacity; p++) {
+    for (const char *p = pattern; *p; p++) {
+        if (n + 1 >= capacity)
+            return -1;
         if (p[0] == '%' && p[1] == 'p') {
-            n = raw_append_u64(out, n, capacity, (uint64_t)pid);
+            char digits[24];
+            size_t d = raw_append_u64(digits, 0, sizeof digits, (uint64_t)pid);
+            if (n + d + 1 > capacity)
+                return -1;
+            n = raw_append(out, n, capacity, digits);
             p++;
         } else {
             out[n++] = *p;
             out[n] = 0;
         }
     }
+    return 0;
 }

@@ -1,16 +1,39 @@
-/* report.c — a report request and where its text goes, and the plain report: what is written
- * when libinvisible-runtime.so cannot be loaded (dladdr symbols, the same JSON schema with
- * "symbolizer": "dladdr"), so that a report is never lost.
+/* report.c — a report request and where its text goes, the report files, and the reports
+ * written without libinvisible-runtime.so:
+ *  - when there is nothing to symbolize (no loss record to show, no census, no JSON): the
+ *    summary, exactly as the runtime would print it, so a short-lived process never pays for
+ *    loading the runtime;
+ *  - when the runtime cannot be loaded: the plain report (dladdr symbols, the same JSON schema
+ *    with "symbolizer": "dladdr"), so that a report is never lost.
+ * A JSON file is written whole or not at all: to a temporary name beside it, renamed over the
+ * destination only once every byte is written; any failure (no space, no descriptor left, no
+ * such directory) is said on the report descriptor and counts for --error-exitcode.
  */
 #define _GNU_SOURCE
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h> /* rename */
 #include <string.h>
 #include <unistd.h>
 
 #define LINE_CAPACITY 2048
+#define JSON_BUFFER 8192
+
+/* The --log file cannot be opened: the report goes to stderr instead, and says so. */
+static void log_failed(int fd, const char *path, int error)
+{
+    char line[LINE_CAPACITY];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: cannot open the log file ");
+    n = raw_append(line, n, sizeof line, path);
+    n = raw_append(line, n, sizeof line, ": ");
+    n = raw_append(line, n, sizeof line, raw_error_text(error));
+    n = raw_append(line, n, sizeof line, "; the report follows here\n");
+    raw_write_all(fd, line, n);
+    invisible_state.report_failed = error;
+}
 
 /* Opened for each report and closed after it (see descriptors.c: no descriptor of ours stays
  * open while the program runs). A fork child expands "%p" to its own pid, so it gets its own
@@ -21,9 +44,14 @@ int report_destination_open(void)
     if (!pattern[0])
         return descriptors_report_stderr();
     char path[INVISIBLE_PATH_CAPACITY];
-    options_expand_pid(pattern, (int)getpid(), path, sizeof path);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    return fd >= 0 ? fd : descriptors_report_stderr();
+    int too_long = options_expand_pid(pattern, (int)getpid(), path, sizeof path) != 0;
+    int fd = too_long ? -1 : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0)
+        return fd;
+    int error = too_long ? ENAMETOOLONG : errno;
+    fd = descriptors_report_stderr();
+    log_failed(fd, too_long ? pattern : path, error);
+    return fd;
 }
 
 void report_destination_close(int fd)
@@ -51,23 +79,19 @@ void report_write_line(const char *text, size_t length)
     report_destination_close(fd);
 }
 
+/* The program's argv, space-joined, from the array the constructor received (the strings the
+ * kernel put on the initial stack, as /proc/self/cmdline shows them, changes by the program
+ * included). Not /proc/self/cmdline itself: reading it needs a free descriptor (a program may
+ * have used them all) and it is empty once the main thread has left through pthread_exit. */
 static const char *command_line(void)
 {
     preload_state *r = &invisible_state;
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
     size_t length = 0;
-    if (fd >= 0) {
-        ssize_t n;
-        while (length + 1 < sizeof r->command &&
-               (n = read(fd, r->command + length, sizeof r->command - 1 - length)) > 0)
-            length += (size_t)n;
-        close(fd);
+    for (char *const *arg = r->argv; arg && *arg; arg++) {
+        if (arg != r->argv)
+            length = raw_append(r->command, length, sizeof r->command, " ");
+        length = raw_append(r->command, length, sizeof r->command, *arg);
     }
-    while (length > 0 && r->command[length - 1] == 0)
-        length--;
-    for (size_t i = 0; i < length; i++)
-        if (r->command[i] == 0)
-            r->command[i] = ' ';
     r->command[length] = 0;
     return r->command;
 }
@@ -114,7 +138,142 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
     request->alloc_fns = alloc_fn_list();
 }
 
-/* ---- the plain report ---- */
+/* ---- the report files: whole or not at all ---- */
+
+/* A JSON file being written: buffered, every failure remembered (the first errno). */
+typedef struct json_out {
+    int fd;
+    int error;
+    size_t length;
+    char buffer[JSON_BUFFER];
+} json_out;
+
+static void out_flush(json_out *o)
+{
+    if (o->length && !o->error)
+        o->error = raw_write_checked(o->fd, o->buffer, o->length);
+    o->length = 0;
+}
+
+static void out_bytes(json_out *o, const char *bytes, size_t length)
+{
+    if (o->length + length > sizeof o->buffer)
+        out_flush(o);
+    if (length > sizeof o->buffer) {
+        if (!o->error)
+            o->error = raw_write_checked(o->fd, bytes, length);
+        return;
+    }
+    memcpy(o->buffer + o->length, bytes, length);
+    o->length += length;
+}
+
+static void out_text(json_out *o, const char *text) { out_bytes(o, text, strlen(text)); }
+
+static void out_u64(json_out *o, uint64_t value)
+{
+    char digits[24];
+    out_bytes(o, digits, raw_append_u64(digits, 0, sizeof digits, value));
+}
+
+/* Length of the well-formed UTF-8 sequence at `p` (1..4), or 0 when it is not one (a stray
+ * continuation byte, an overlong form, a surrogate, past U+10FFFF, cut short). */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+    if (!length || c > 0xf4 || c == 0xc0 || c == 0xc1)
+        return 0;
+    for (size_t i = 1; i < length; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) || /* overlong, surrogate */
+        (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))   /* overlong, > U+10FFFF */
+        return 0;
+    return length;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped; bytes that are not UTF-8
+ * (a path or an argument can hold any byte) become U+FFFD, as the runtime's decoder makes them,
+ * so the file is always valid JSON. NULL is null. */
+static void out_string(json_out *o, const char *text)
+{
+    if (!text) {
+        out_text(o, "null");
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    out_text(o, "\"");
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        size_t length = utf8_sequence(p);
+        if (*p == '"' || *p == '\\') {
+            char escaped[2] = { '\\', (char)*p };
+            out_bytes(o, escaped, 2);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            char escaped[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
+            out_bytes(o, escaped, 6);
+        } else if (length) {
+            out_bytes(o, (const char *)p, length);
+            p += length;
+            continue;
+        } else {
+            out_text(o, "\\ufffd");
+        }
+        p++;
+    }
+    out_text(o, "\"");
+}
+
+/* PATH.PID.tmp beside PATH: the same directory, so the rename cannot cross file systems, and
+ * per process, so forked children writing the same PATH do not share it. */
+static int temporary_name(const char *path, char *out, size_t capacity)
+{
+    size_t n = raw_append(out, 0, capacity, path);
+    n = raw_append(out, n, capacity, ".");
+    n = raw_append_u64(out, n, capacity, (uint64_t)getpid());
+    n = raw_append(out, n, capacity, ".tmp");
+    return n + 1 < capacity ? 0 : -1;
+}
+
+/* Open the temporary file for `path`: the descriptor, or -1 with errno set. */
+static int file_begin(const char *path, char *temporary, size_t capacity)
+{
+    if (temporary_name(path, temporary, capacity) != 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* Close, then rename over `path` when everything was written; otherwise remove it. Returns 0 or
+ * the errno of the first failure. */
+static int file_finish(int fd, int error, const char *temporary, const char *path)
+{
+    if (close(fd) != 0 && !error)
+        error = errno; /* NFS and some quota setups say ENOSPC only here */
+    if (!error && rename(temporary, path) != 0)
+        error = errno;
+    if (error)
+        unlink(temporary);
+    return error;
+}
+
+void report_json_failed(int fd, const char *path, int error)
+{
+    char line[LINE_CAPACITY];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: cannot write the JSON report to ");
+    n = raw_append(line, n, sizeof line, path);
+    n = raw_append(line, n, sizeof line, ": ");
+    n = raw_append(line, n, sizeof line, raw_error_text(error));
+    n = raw_append(line, n, sizeof line, "\n");
+    raw_write_all(fd, line, n);
+    invisible_state.report_failed = error;
+}
+
+/* ---- the text reports written here ---- */
 
 static const char *kind_name(uint32_t kind)
 {
@@ -167,6 +326,79 @@ static size_t append_count_line(char *line, size_t n, uint64_t bytes, uint64_t b
     return raw_append(line, n, LINE_CAPACITY, " blocks");
 }
 
+static int record_shown(const invisible_report_request *request, const invisible_leak_record *rec)
+{
+    return rec->kind != INVISIBLE_STILL_REACHABLE || (request->flags & INVISIBLE_REPORT_SHOW_REACHABLE);
+}
+
+/* Append one report line ("==PID== " + `body` + newline) to `text`. */
+static size_t add_line(char *text, size_t length, size_t capacity, int pid, const char *body)
+{
+    char line[LINE_CAPACITY];
+    size_t n = raw_append(line, prefix(line, pid), sizeof line, body);
+    n = raw_append(line, n, sizeof line, "\n");
+    return raw_append(text, length, capacity, line);
+}
+
+/* "LEAK SUMMARY:" and its four lines, as the runtime's TextReportWriter prints them, appended to
+ * `text`. */
+static size_t summary_lines(char *text, size_t length, size_t capacity, int pid, const invisible_leak_summary *leaks)
+{
+    length = add_line(text, length, capacity, pid, "");
+    length = add_line(text, length, capacity, pid, "LEAK SUMMARY:");
+    static const uint32_t order[] = { INVISIBLE_DEFINITELY_LOST, INVISIBLE_INDIRECTLY_LOST,
+                                      INVISIBLE_POSSIBLY_LOST, INVISIBLE_STILL_REACHABLE };
+    static const char *const labels[] = { "   definitely lost: ", "   indirectly lost: ",
+                                          "     possibly lost: ", "   still reachable: " };
+    for (int k = 0; k < 4; k++) {
+        char body[LINE_CAPACITY];
+        size_t n = raw_append(body, 0, sizeof body, labels[k]);
+        append_count_line(body, n, leaks->bytes[order[k]], leaks->blocks[order[k]]);
+        length = add_line(text, length, capacity, pid, body);
+    }
+    return length;
+}
+
+/* Milliseconds with one decimal, from nanoseconds (the runtime's "0.0" format). */
+static size_t append_milliseconds(char *line, size_t n, uint64_t nanoseconds)
+{
+    uint64_t tenths = (nanoseconds + 50000) / 100000;
+    n = raw_append_u64(line, n, LINE_CAPACITY, tenths / 10);
+    n = raw_append(line, n, LINE_CAPACITY, ".");
+    return raw_append_u64(line, n, LINE_CAPACITY, tenths % 10);
+}
+
+int report_without_symbols(const invisible_report_request *request)
+{
+    const invisible_leak_summary *leaks = request->leaks;
+    if (!leaks || request->json_path || (request->flags & INVISIBLE_REPORT_CENSUS) ||
+        !(request->flags & INVISIBLE_REPORT_LEAKS))
+        return -1;
+    for (uint64_t i = 0; i < leaks->record_count; i++)
+        if (record_shown(request, &leaks->records[i]))
+            return -1;
+    /* Built whole, written with one system call. */
+    int pid = request->pid;
+    char text[4 * LINE_CAPACITY], body[LINE_CAPACITY];
+    size_t n = raw_append(body, 0, sizeof body, "Invisible leak report for ");
+    raw_append(body, n, sizeof body, request->command);
+    size_t length = add_line(text, 0, sizeof text, pid, body);
+    length = summary_lines(text, length, sizeof text, pid, leaks);
+    if (!(request->flags & INVISIBLE_REPORT_SHOW_REACHABLE) && leaks->blocks[INVISIBLE_STILL_REACHABLE] > 0)
+        length = add_line(text, length, sizeof text, pid,
+                          "Reachable blocks are not shown; to see them, rerun with: --show-reachable=yes");
+    n = raw_append(body, 0, sizeof body, "Scan: ");
+    n = raw_append_u64_grouped(body, n, sizeof body, leaks->scanned_root_bytes);
+    n = raw_append(body, n, sizeof body, " bytes of roots, ");
+    n = raw_append_u64(body, n, sizeof body, leaks->threads_stopped);
+    n = raw_append(body, n, sizeof body, " other threads stopped, ");
+    n = append_milliseconds(body, n, leaks->scan_nanoseconds);
+    raw_append(body, n, sizeof body, " ms");
+    length = add_line(text, length, sizeof text, pid, body);
+    raw_write_all(request->report_fd, text, length);
+    return 0;
+}
+
 static void plain_text(const invisible_report_request *request)
 {
     const invisible_leak_summary *leaks = request->leaks;
@@ -178,11 +410,10 @@ static void plain_text(const invisible_report_request *request)
     emit(fd, line, n);
     uint64_t shown = 0, total_shown = 0;
     for (uint64_t i = 0; i < leaks->record_count; i++)
-        if (leaks->records[i].kind != INVISIBLE_STILL_REACHABLE || (request->flags & INVISIBLE_REPORT_SHOW_REACHABLE))
-            total_shown++;
+        total_shown += record_shown(request, &leaks->records[i]);
     for (uint64_t i = 0; i < leaks->record_count; i++) {
         const invisible_leak_record *rec = &leaks->records[i];
-        if (rec->kind == INVISIBLE_STILL_REACHABLE && !(request->flags & INVISIBLE_REPORT_SHOW_REACHABLE))
+        if (!record_shown(request, rec))
             continue;
         shown++;
         emit(fd, line, prefix(line, pid));
@@ -204,124 +435,97 @@ static void plain_text(const invisible_report_request *request)
             emit(fd, line, n);
         }
     }
-    emit(fd, line, prefix(line, pid));
-    n = raw_append(line, prefix(line, pid), sizeof line, "LEAK SUMMARY:");
-    emit(fd, line, n);
-    static const uint32_t order[] = { INVISIBLE_DEFINITELY_LOST, INVISIBLE_INDIRECTLY_LOST,
-                                      INVISIBLE_POSSIBLY_LOST, INVISIBLE_STILL_REACHABLE };
-    static const char *const labels[] = { "   definitely lost: ", "   indirectly lost: ",
-                                          "     possibly lost: ", "   still reachable: " };
-    for (int k = 0; k < 4; k++) {
-        n = raw_append(line, prefix(line, pid), sizeof line, labels[k]);
-        n = append_count_line(line, n, leaks->bytes[order[k]], leaks->blocks[order[k]]);
-        emit(fd, line, n);
-    }
+    char text[4 * LINE_CAPACITY];
+    size_t length = summary_lines(text, 0, sizeof text, pid, leaks);
+    raw_write_all(fd, text, length);
 }
 
-static void json_frame(int fd, uint64_t pc, int first)
+static void json_frame(json_out *o, uint64_t pc, int first)
 {
-    char line[LINE_CAPACITY];
     Dl_info info;
-    size_t n = raw_append(line, 0, sizeof line, first ? "{\"pc\": " : ", {\"pc\": ");
-    n = raw_append_u64(line, n, sizeof line, pc);
+    out_text(o, first ? "{\"pc\": " : ", {\"pc\": ");
+    out_u64(o, pc);
     int known = dladdr((void *)(uintptr_t)(pc - 1), &info);
-    n = raw_append(line, n, sizeof line, ", \"function\": ");
-    if (known && info.dli_sname) {
-        n = raw_append(line, n, sizeof line, "\"");
-        n = raw_append(line, n, sizeof line, info.dli_sname);
-        n = raw_append(line, n, sizeof line, "\"");
-    } else {
-        n = raw_append(line, n, sizeof line, "null");
-    }
-    n = raw_append(line, n, sizeof line, ", \"file\": null, \"line\": 0, \"module\": \"");
-    n = raw_append(line, n, sizeof line, known && info.dli_fname ? info.dli_fname : "");
-    n = raw_append(line, n, sizeof line, "\"}");
-    raw_write_all(fd, line, n);
+    out_text(o, ", \"function\": ");
+    out_string(o, known ? info.dli_sname : NULL);
+    out_text(o, ", \"file\": null, \"line\": 0, \"module\": ");
+    out_string(o, known && info.dli_fname ? info.dli_fname : "");
+    out_text(o, "}");
 }
 
-static void json_escape_write(int fd, const char *text)
+static void json_leaks(json_out *o, const invisible_leak_summary *leaks)
 {
-    char out[LINE_CAPACITY];
-    size_t n = 0;
-    for (const char *p = text; *p; p++) {
-        if (n + 8 >= sizeof out) {
-            raw_write_all(fd, out, n);
-            n = 0;
-        }
-        unsigned char c = (unsigned char)*p;
-        if (c == '"' || c == '\\') {
-            out[n++] = '\\';
-            out[n++] = (char)c;
-        } else if (c < 0x20) {
-            static const char hex[] = "0123456789abcdef";
-            memcpy(out + n, "\\u00", 4);
-            n += 4;
-            out[n++] = hex[c >> 4];
-            out[n++] = hex[c & 15];
-        } else {
-            out[n++] = (char)c;
-        }
+    out_text(o, ", \"leaks\": {");
+    for (uint32_t k = 0; k < 4; k++) {
+        out_text(o, k ? ", \"" : "\"");
+        out_text(o, kind_key(k));
+        out_text(o, "\": {\"blocks\": ");
+        out_u64(o, leaks->blocks[k]);
+        out_text(o, ", \"bytes\": ");
+        out_u64(o, leaks->bytes[k]);
+        out_text(o, "}");
     }
-    raw_write_all(fd, out, n);
+    out_text(o, ", \"scanned_root_bytes\": ");
+    out_u64(o, leaks->scanned_root_bytes);
+    out_text(o, ", \"threads_stopped\": ");
+    out_u64(o, leaks->threads_stopped);
+    out_text(o, ", \"scan_ms\": ");
+    out_u64(o, leaks->scan_nanoseconds / 1000000);
+    char fraction[8] = { '.' };
+    for (int i = 6, rest = (int)(leaks->scan_nanoseconds % 1000000); i >= 1; i--, rest /= 10)
+        fraction[i] = (char)('0' + rest % 10);
+    out_bytes(o, fraction, 7);
+    out_text(o, ", \"records\": [");
+    for (uint64_t i = 0; i < leaks->record_count; i++) {
+        const invisible_leak_record *rec = &leaks->records[i];
+        out_text(o, i ? ", {\"kind\": \"" : "{\"kind\": \"");
+        out_text(o, kind_key(rec->kind));
+        out_text(o, "\", \"blocks\": ");
+        out_u64(o, rec->blocks);
+        out_text(o, ", \"bytes\": ");
+        out_u64(o, rec->bytes);
+        out_text(o, ", \"indirect_blocks\": ");
+        out_u64(o, rec->indirect_blocks);
+        out_text(o, ", \"indirect_bytes\": ");
+        out_u64(o, rec->indirect_bytes);
+        out_text(o, ", \"type\": null, \"trace\": [");
+        uint64_t pcs[INVISIBLE_MAX_DEPTH];
+        int depth = invisible_query_table()->trace_frames(rec->trace_id, pcs, INVISIBLE_MAX_DEPTH);
+        for (int f = 0; f < depth; f++)
+            json_frame(o, pcs[f], f == 0);
+        out_text(o, "]}");
+    }
+    out_text(o, "]}");
 }
 
-static void plain_json(const invisible_report_request *request)
+/* Returns 0, or the errno of the failure (then nothing is left at the path). */
+static int plain_json(const invisible_report_request *request)
 {
-    int fd = open(request->json_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return;
-    const invisible_leak_summary *leaks = request->leaks;
-    char line[LINE_CAPACITY];
-    size_t n = raw_append(line, 0, sizeof line, "{\"pid\": ");
-    n = raw_append_u64(line, n, sizeof line, (uint64_t)request->pid);
-    n = raw_append(line, n, sizeof line, ", \"command\": \"");
-    raw_write_all(fd, line, n);
-    json_escape_write(fd, request->command);
-    raw_write_all(fd, "\", \"symbolizer\": \"dladdr\"", 25);
-    if (leaks) {
-        n = raw_append(line, 0, sizeof line, ", \"leaks\": {");
-        for (uint32_t k = 0; k < 4; k++) {
-            n = raw_append(line, n, sizeof line, k ? ", \"" : "\"");
-            n = raw_append(line, n, sizeof line, kind_key(k));
-            n = raw_append(line, n, sizeof line, "\": {\"blocks\": ");
-            n = raw_append_u64(line, n, sizeof line, leaks->blocks[k]);
-            n = raw_append(line, n, sizeof line, ", \"bytes\": ");
-            n = raw_append_u64(line, n, sizeof line, leaks->bytes[k]);
-            n = raw_append(line, n, sizeof line, "}");
-        }
-        n = raw_append(line, n, sizeof line, ", \"records\": [");
-        raw_write_all(fd, line, n);
-        for (uint64_t i = 0; i < leaks->record_count; i++) {
-            const invisible_leak_record *rec = &leaks->records[i];
-            n = raw_append(line, 0, sizeof line, i ? ", {\"kind\": \"" : "{\"kind\": \"");
-            n = raw_append(line, n, sizeof line, kind_key(rec->kind));
-            n = raw_append(line, n, sizeof line, "\", \"blocks\": ");
-            n = raw_append_u64(line, n, sizeof line, rec->blocks);
-            n = raw_append(line, n, sizeof line, ", \"bytes\": ");
-            n = raw_append_u64(line, n, sizeof line, rec->bytes);
-            n = raw_append(line, n, sizeof line, ", \"indirect_blocks\": ");
-            n = raw_append_u64(line, n, sizeof line, rec->indirect_blocks);
-            n = raw_append(line, n, sizeof line, ", \"indirect_bytes\": ");
-            n = raw_append_u64(line, n, sizeof line, rec->indirect_bytes);
-            n = raw_append(line, n, sizeof line, ", \"type\": null, \"trace\": [");
-            raw_write_all(fd, line, n);
-            uint64_t pcs[INVISIBLE_MAX_DEPTH];
-            int depth = invisible_query_table()->trace_frames(rec->trace_id, pcs, INVISIBLE_MAX_DEPTH);
-            for (int f = 0; f < depth; f++)
-                json_frame(fd, pcs[f], f == 0);
-            raw_write_all(fd, "]}", 2);
-        }
-        raw_write_all(fd, "]}", 2);
-    }
-    raw_write_all(fd, "}\n", 2);
-    close(fd);
+    char temporary[INVISIBLE_PATH_CAPACITY + 32];
+    json_out o;
+    o.error = 0;
+    o.length = 0;
+    o.fd = file_begin(request->json_path, temporary, sizeof temporary);
+    if (o.fd < 0)
+        return errno;
+    out_text(&o, "{\"pid\": ");
+    out_u64(&o, (uint64_t)request->pid);
+    out_text(&o, ", \"command\": ");
+    out_string(&o, request->command);
+    out_text(&o, ", \"symbolizer\": \"dladdr\"");
+    if (request->leaks)
+        json_leaks(&o, request->leaks);
+    out_text(&o, "}\n");
+    out_flush(&o);
+    return file_finish(o.fd, o.error, temporary, request->json_path);
 }
 
 int report_plain(const invisible_report_request *request)
 {
     if (request->leaks && (request->flags & INVISIBLE_REPORT_LEAKS))
         plain_text(request);
-    if (request->json_path)
-        plain_json(request);
-    return 0;
+    int error = request->json_path ? plain_json(request) : 0;
+    if (error)
+        report_json_failed(request->report_fd, request->json_path, error);
+    return error;
 }

@@ -10,6 +10,7 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <fcntl.h>
@@ -38,20 +39,43 @@ static void runtime_path(char *path, size_t capacity)
     raw_append(path, n, capacity, "libinvisible-runtime.so");
 }
 
-static int load_runtime(preload_state *r)
+/* Why the runtime cannot be used, before the plain report that replaces it (`fd` < 0: nobody
+ * to tell; a session says it its own way). */
+static void say_unavailable(int fd, const char *path, const char *why)
+{
+    if (fd < 0)
+        return;
+    char line[INVISIBLE_PATH_CAPACITY + 256];
+    size_t n = raw_append(line, 0, sizeof line, "invisible: cannot load ");
+    n = raw_append(line, n, sizeof line, path[0] ? path : "libinvisible-runtime.so");
+    n = raw_append(line, n, sizeof line, ": ");
+    n = raw_append(line, n, sizeof line, why);
+    n = raw_append(line, n, sizeof line, "\n");
+    raw_write_all(fd, line, n);
+}
+
+static int load_runtime(preload_state *r, int report_fd)
 {
     if (r->runtime)
         return 0;
     if (r->runtime_failed)
         return -1;
-    char path[INVISIBLE_PATH_CAPACITY];
+    char path[INVISIBLE_PATH_CAPACITY], why[256];
     runtime_path(path, sizeof path);
-    r->runtime = path[0] ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+    /* A truncated copy would be SIGBUS inside dlopen. */
+    if (!path[0] || elf_file_check(path, why, sizeof why) != 0) {
+        say_unavailable(report_fd, path, path[0] ? why : "cannot find it beside libinvisible.so");
+        r->runtime_failed = 1;
+        return -1;
+    }
+    r->runtime = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (r->runtime) {
         r->runtime_init = dlsym(r->runtime, "invisible_runtime_init");
         r->runtime_report = dlsym(r->runtime, "invisible_runtime_report");
     }
     if (!r->runtime || !r->runtime_init || !r->runtime_report) {
+        const char *error = r->runtime ? "its entry points are missing" : dlerror();
+        say_unavailable(report_fd, path, error ? error : "dlopen failed");
         r->runtime_failed = 1;
         return -1;
     }
@@ -149,12 +173,14 @@ static int report_here(preload_state *r, const invisible_report_request *request
         say_no_room(request->report_fd, left);
         return -1;
     }
-    if (load_runtime(r) != 0)
+    if (load_runtime(r, request->report_fd) != 0)
         return -1;
     struct sigaction saved[SAVED_SIGNALS];
     runtime_enter(r, saved, 0);
     int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), request);
     runtime_leave(saved);
+    if (rc > 0 && request->json_path)
+        report_json_failed(request->report_fd, request->json_path, rc); /* the text is written; the file is not */
     return rc;
 }
 
@@ -164,6 +190,7 @@ static int report_here(preload_state *r, const invisible_report_request *request
 #define HELPER_NO_RUNTIME 41 /* the runtime could not be loaded: the plain report says so */
 #define HELPER_RUNTIME_FAILED 42
 #define HELPER_NO_ROOM 43    /* too little address space left for the runtime to start */
+#define HELPER_WRITTEN_NO_JSON 44 /* the text is in the buffer, with why the JSON file is not written */
 
 #define EXIT_QUIET_BUDGET_NS 100000000ull  /* 0.1 s */
 #define RUN_QUIET_BUDGET_NS 1000000000ull  /* 1 s */
@@ -181,10 +208,14 @@ static int report_in_helper(void *argument, int buffer)
         say_no_room(buffer, left); /* the parent passes the buffer on with the plain report */
         return HELPER_NO_ROOM;
     }
-    if (load_runtime(r) != 0)
-        return HELPER_NO_RUNTIME;
+    if (load_runtime(r, buffer) != 0)
+        return HELPER_NO_RUNTIME; /* why, in the buffer */
     ((invisible_runtime_init_fn)r->runtime_init)(); /* the runtime starts here (see query.h) */
     int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), &request);
+    if (rc > 0 && request.json_path) {
+        report_json_failed(buffer, request.json_path, rc);
+        return HELPER_WRITTEN_NO_JSON;
+    }
     return rc == 0 ? HELPER_WRITTEN : HELPER_RUNTIME_FAILED;
 }
 
@@ -243,8 +274,13 @@ int report_with_runtime(const invisible_report_request *request)
     if (!outcome.signal && outcome.exit_code == HELPER_WRITTEN) {
         copy_out(buffer, request->report_fd);
         rc = 0;
+    } else if (!outcome.signal && outcome.exit_code == HELPER_WRITTEN_NO_JSON) {
+        copy_out(buffer, request->report_fd); /* ending with why the JSON file is not there */
+        invisible_state.report_failed = EIO; /* noted in the copy; here for --error-exitcode */
+        rc = EIO;
     } else if (!outcome.signal && outcome.exit_code == HELPER_NO_RUNTIME) {
-        r->runtime_failed = 1; /* no need to try again: the plain report says why */
+        copy_out(buffer, request->report_fd); /* why, in one line */
+        r->runtime_failed = 1; /* no need to try again: the plain report follows */
     } else if (!outcome.signal && outcome.exit_code == HELPER_NO_ROOM) {
         copy_out(buffer, request->report_fd); /* its one line */
     } else {
@@ -257,7 +293,7 @@ int report_with_runtime(const invisible_report_request *request)
 int runtime_python_session(int fd, const char *pending, size_t pending_length)
 {
     preload_state *r = &invisible_state;
-    if (load_runtime(r) != 0)
+    if (load_runtime(r, -1) != 0)
         return -1;
     static invisible_runtime_python_fn python;
     if (!python)
@@ -274,7 +310,7 @@ int runtime_python_session(int fd, const char *pending, size_t pending_length)
 invisible_runtime_python_interrupt_fn runtime_python_interrupt_entry(void)
 {
     preload_state *r = &invisible_state;
-    if (load_runtime(r) != 0)
+    if (load_runtime(r, -1) != 0)
         return NULL;
     return (invisible_runtime_python_interrupt_fn)dlsym(r->runtime, "invisible_runtime_python_interrupt");
 }

@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 void raw_write_all(int fd, const char *text, size_t length)
@@ -19,6 +20,30 @@ void raw_write_all(int fd, const char *text, size_t length)
         length -= (size_t)n;
     }
     errno = saved;
+}
+
+int raw_write_checked(int fd, const char *text, size_t length)
+{
+    int saved = errno, error = 0;
+    while (length > 0) {
+        ssize_t n = write(fd, text, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            error = n < 0 ? errno : EIO;
+            break;
+        }
+        text += n;
+        length -= (size_t)n;
+    }
+    errno = saved;
+    return error;
+}
+
+const char *raw_error_text(int error)
+{
+    const char *text = strerrordesc_np(error);
+    return text ? text : "unknown error";
 }
 
 size_t raw_append(char *buffer, size_t length, size_t capacity, const char *text)
