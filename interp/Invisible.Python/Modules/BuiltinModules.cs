@@ -36,6 +36,7 @@ public static class BuiltinModules
         t["errno"] = _ => ErrnoModule.Create();
         t["atexit"] = _ => AtexitModule.Create();
         t["_imp"] = interp => ImpModule.Create(interp);
+        t["_string"] = _ => StringModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");
