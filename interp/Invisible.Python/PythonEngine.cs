@@ -22,14 +22,15 @@ public sealed class PythonEngine
     public readonly PyModule Main;
     public readonly TextWriter Out, Err;
 
-    public PythonEngine(TextWriter? stdout = null, TextWriter? stderr = null, TextReader? stdin = null, string[]? argv = null, string? scriptDir = null)
+    public PythonEngine(TextWriter? stdout = null, TextWriter? stderr = null, TextReader? stdin = null, string[]? argv = null, string? scriptDir = null, PythonOptions? options = null)
     {
         Out = stdout ?? Console.Out;
         Err = stderr ?? Console.Error;
-        Interpreter = new InterpreterState(Out, Err, stdin ?? Console.In, argv ?? new[] { "" }, scriptDir ?? "");
+        Interpreter = new InterpreterState(Out, Err, stdin ?? Console.In, argv ?? new[] { "" }, scriptDir ?? "", options);
         Main = new PyModule("__main__");
         Main.ModDict.SetItem("__builtins__", Interpreter.BuiltinsModule);
         Main.ModDict.SetItem("__package__", PyNone.Instance);
+        Main.ModDict.SetItem("__spec__", PyNone.Instance);
         Interpreter.Modules.SetItem(PyStr.Of("__main__"), Main);
     }
 
@@ -106,6 +107,61 @@ public sealed class PythonEngine
         {
             rc = HandleUncaught(e.Value);
         }
+        Flush();
+        return rc;
+    }
+
+    /// <summary>Run module <paramref name="name"/> as __main__ (<c>-m</c>, runpy's <c>_run_module_as_main</c>): a
+    /// package runs its <c>__main__</c> submodule; <c>sys.argv[0]</c> becomes the module's file. Errors finding it are
+    /// reported as CPython's ("python: No module named x"), status 1.</summary>
+    public int RunModule(string name)
+    {
+        string? error = null;
+        (string File, string? Source, bool Package)? found = null;
+        string package = "";
+        using (ThreadEntry entry = Interpreter.Enter())
+        {
+            try
+            {
+                if (name.StartsWith('.')) error = "Relative module names not supported";
+                else
+                {
+                    found = Interpreter.Imports.FindSource(name);
+                    if (found == null) error = $"No module named {name}";
+                    else if (found.Value.Package)
+                    {
+                        Interpreter.Imports.ImportName(name, new PyDict(), PyNone.Instance, 0);
+                        var main = Interpreter.Imports.FindSource(name + ".__main__");
+                        if (main == null || main.Value.Source == null)
+                            error = $"No module named {name}.__main__; '{name}' is a package and cannot be directly executed";
+                        else { found = main; package = name; }
+                    }
+                    else if (found.Value.Source == null) error = $"No code object available for {name}";
+                    else package = name.Contains('.') ? name.Substring(0, name.LastIndexOf('.')) : "";
+                }
+            }
+            catch (PyException e)
+            {
+                if (!e.Value.Type.IsSubtypeOf(PyBaseException.ImportErrorType)) { int rc = HandleUncaught(e.Value); Flush(); return rc; }
+                error = $"Error while finding module specification for '{name}' ({e.Value.Type.Name}: {Ops.Str(e.Value)})";
+            }
+            if (error != null)
+            {
+                Interpreter.Sys.WriteStderr($"{Environment.ProcessPath ?? "invisible"}: {error}\n");
+                Flush();
+                return 1;
+            }
+            if (Interpreter.Sys.Module.ModDict.GetOrNull("argv") is PyList argv && argv.Count > 0) argv.Items[0] = PyStr.Of(found!.Value.File);
+            Main.ModDict.SetItem("__package__", PyStr.Of(package));
+        }
+        return RunMain(found!.Value.Source!, found.Value.File);
+    }
+
+    /// <summary>The interpreter's end (CPython's <c>Py_FinalizeEx</c>, the part we have): run the <c>atexit</c>
+    /// callbacks, flush the streams; returns <paramref name="rc"/>.</summary>
+    public int Finish(int rc)
+    {
+        using (Interpreter.Enter()) AtexitModule.RunExitFuncs(Interpreter);
         Flush();
         return rc;
     }

@@ -108,38 +108,89 @@ public static partial class PythonMain
         var e = stderr ?? new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
         try
         {
+            var options = new PythonOptions { OrigArgv = BuildOrigArgv(args) };
             int i = 0;
-            bool interactiveAfter = false;
-            while (i < args.Length && args[i].StartsWith('-') && args[i] != "-" && args[i] != "-c" && args[i] != "-m")
+            string? command = null, module = null;
+            string exe = Environment.ProcessPath ?? "invisible";
+            int Usage(string message)
             {
-                if (args[i] == "-i") interactiveAfter = true;
-                else if (args[i] == "-V" || args[i] == "--version") { o.WriteLine("Python 3.11.7"); o.Flush(); return 0; }
-                else if (args[i] == "-h" || args[i] == "--help") { o.WriteLine("usage: invisible python [-c cmd | -m mod | file | -] [arg] ..."); o.Flush(); return 0; }
+                e.WriteLine(message);
+                e.WriteLine($"usage: {exe} [option] ... [-c cmd | -m mod | file | -] [arg] ...");
+                e.WriteLine("Try `python -h' for more information.");
+                return 2;
+            }
+            // CPython's option syntax: single-letter options may be grouped (-SEc code); -c, -m, -W, -X take the rest
+            // of the group or the next argument; the first non-option (or -c/-m) ends the interpreter's options.
+            while (i < args.Length && command == null && module == null)
+            {
+                string a = args[i];
+                if (a == "-" || !a.StartsWith('-')) break;
                 i++;
+                if (a == "--") break;
+                if (a.StartsWith("--", StringComparison.Ordinal))
+                {
+                    if (a == "--version") { o.WriteLine("Python 3.11.7"); o.Flush(); return 0; }
+                    if (a == "--help") { o.WriteLine($"usage: {exe} [option] ... [-c cmd | -m mod | file | -] [arg] ..."); o.Flush(); return 0; }
+                    return Usage($"unknown option {a}");
+                }
+                for (int j = 1; j < a.Length; j++)
+                {
+                    char c = a[j];
+                    if (c is 'c' or 'm' or 'W' or 'X')
+                    {
+                        string? value = j + 1 < a.Length ? a.Substring(j + 1) : i < args.Length ? args[i++] : null;
+                        if (value == null) return Usage($"Argument expected for the -{c} option");
+                        if (c == 'c') command = value;
+                        else if (c == 'm') module = value;
+                        else if (c == 'W') options.WarnOptions.Add(value);
+                        else options.XOptions.Add(value);
+                        break;
+                    }
+                    switch (c)
+                    {
+                        case 'i': options.Inspect = true; break;
+                        case 'E': options.IgnoreEnvironment = true; break;
+                        case 'I': options.Isolated = true; break;
+                        case 'S': options.NoSite = true; break;
+                        case 's': options.NoUserSite = true; break;
+                        case 'P': options.SafePath = true; break;
+                        case 'B': options.DontWriteBytecode = true; break;
+                        case 'u': options.Unbuffered = true; break;
+                        case 'v': options.Verbose++; break;
+                        case 'O': options.Optimize++; break;
+                        case 'q': options.Quiet = true; break;
+                        case 'b': options.BytesWarning++; break;
+                        case 'd': case 'R': break;   // debug parser output, hash randomization (always on): accepted
+                        case 'V': o.WriteLine("Python 3.11.7"); o.Flush(); return 0;
+                        case 'h': case '?': o.WriteLine($"usage: {exe} [option] ... [-c cmd | -m mod | file | -] [arg] ..."); o.Flush(); return 0;
+                        default: return Usage($"Unknown option: -{c}");
+                    }
+                }
             }
-            if (i < args.Length && args[i] == "-c")
+            if (!options.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONDONTWRITEBYTECODE") is { Length: > 0 }) options.DontWriteBytecode = true;
+            bool interactiveAfter = options.Inspect;
+            if (command != null)
             {
-                if (i + 1 >= args.Length) { e.WriteLine("Argument expected for the -c option"); return 2; }
-                var argv = new string[args.Length - i - 1];
+                var argv = new string[args.Length - i + 1];
                 argv[0] = "-c";
-                Array.Copy(args, i + 2, argv, 1, args.Length - i - 2);
-                var eng = new PythonEngine(o, e, Console.In, argv, "");
+                Array.Copy(args, i, argv, 1, args.Length - i);
+                var eng = new PythonEngine(o, e, Console.In, argv, "", options);
                 made(eng);
-                int rc = eng.RunMain(args[i + 1], "<string>");
+                int rc = eng.RunMain(command, "<string>");
                 if (interactiveAfter) rc = Repl(eng, o, e, console);
-                return rc;
+                return eng.Finish(rc);
             }
-            if (i < args.Length && args[i] == "-m")
+            if (module != null)
             {
-                if (i + 1 >= args.Length) { e.WriteLine("Argument expected for the -m option"); return 2; }
-                var mod = args[i + 1];
-                var argv = new string[args.Length - i - 1];
-                Array.Copy(args, i + 1, argv, 0, argv.Length);
-                var path = Path.Combine(Directory.GetCurrentDirectory(), mod.Replace('.', '/') + ".py");
-                var eng = new PythonEngine(o, e, Console.In, argv, Directory.GetCurrentDirectory());
+                // runpy: sys.argv[0] is "-m" while the module is looked for, then its file; sys.path[0] is the cwd
+                var argv = new string[args.Length - i + 1];
+                argv[0] = "-m";
+                Array.Copy(args, i, argv, 1, args.Length - i);
+                var eng = new PythonEngine(o, e, Console.In, argv, Directory.GetCurrentDirectory(), options);
                 made(eng);
-                if (!File.Exists(path)) { e.WriteLine($"{Environment.ProcessPath}: No module named {mod}"); return 1; }
-                return eng.RunMain(File.ReadAllText(path), path);
+                int rc = eng.RunModule(module);
+                if (interactiveAfter) rc = Repl(eng, o, e, console);
+                return eng.Finish(rc);
             }
             if (i < args.Length && args[i] != "-")
             {
@@ -152,17 +203,17 @@ public static partial class PythonMain
                     return 2;
                 }
                 var dir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? "";
-                var eng = new PythonEngine(o, e, Console.In, argv, dir);
+                var eng = new PythonEngine(o, e, Console.In, argv, dir, options);
                 made(eng);
                 int rc = eng.RunMain(File.ReadAllText(file), file);
                 if (interactiveAfter) rc = Repl(eng, o, e, console);
-                return rc;
+                return eng.Finish(rc);
             }
             {
-                var eng = new PythonEngine(o, e, Console.In, new[] { "" }, "");
+                var eng = new PythonEngine(o, e, Console.In, new[] { args.Length > i && args[i] == "-" ? "-" : "" }, "", options);
                 made(eng);
-                if (Console.IsInputRedirected) return eng.RunMain(Console.In.ReadToEnd(), "<stdin>");
-                return Repl(eng, o, e, console);
+                if (Console.IsInputRedirected) return eng.Finish(eng.RunMain(Console.In.ReadToEnd(), "<stdin>"));
+                return eng.Finish(Repl(eng, o, e, console));
             }
         }
         finally
@@ -171,6 +222,14 @@ public static partial class PythonMain
             e.Flush();
             if (ownOut) o.Dispose();
         }
+    }
+
+    private static string[] BuildOrigArgv(string[] args)
+    {
+        var r = new string[args.Length + 1];
+        r[0] = Environment.ProcessPath ?? "invisible";
+        Array.Copy(args, 0, r, 1, args.Length);
+        return r;
     }
 
     /// <summary>The interactive prompt.</summary>

@@ -15,6 +15,8 @@ public static class BuiltinsModule
     private static readonly object TypesGate = new();
     public static PyType EnumerateType = null!, ZipType = null!, MapType = null!, FilterType = null!, ReversedType = null!, IteratorType = null!;
 
+    private static readonly ArgParser ImportArgs = new("__import__", "name, globals=None, locals=None, fromlist=(), level=0");
+
     private static PyType T(string name, PyType? b, NewFn? nf) => new(name, b ?? PyType.ObjectType, nf);
 
     /// <summary>Create the builtin type objects (once per process, shared by every interpreter; interpreters made on
@@ -569,8 +571,15 @@ public static class BuiltinsModule
         Fn("compile", (a, k) => new PyCompiled(Ops.Str(a[0]), Ops.Str(a[1]), Ops.Str(a[2])));
         Fn("__import__", (a, k) =>
         {
+            // CPython's builtin___import___impl: the globals given (not the caller's) resolve relative imports
+            var args = ImportArgs.Parse(a, k);
+            if (args[0] is not PyStr name) throw Ops.TypeError("module name must be a string");
+            long level = args.Int(4, 0);
+            if (level < 0) throw Ops.ValueError("level must be >= 0");
+            if (name.Value.Length == 0 && level == 0) throw Ops.ValueError("Empty module name");
+            var globals = args[1] as PyDict ?? new PyDict();
             var ts = ThreadState.Current;
-            return ts.Interp.Imports.ImportName(Ops.Str(a[0]), ts.CurrentFrame?.Globals ?? new PyDict(), a.Length > 3 ? a[3] : PyNone.Instance, 0);
+            return ts.Interp.Imports.ImportName(name.Value, globals, args.Get(3, PyTuple.Empty), (int)level);
         });
         Fn("__build_class__", (a, k) => BuildClass((PyFunction)a[0], Ops.Str(a[1]), new PyTuple(a.Slice(2).ToArray()), new PyDict()));
         NativeFn exit = (a, k) => throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, a.Length > 0 ? a.ToArray() : Array.Empty<PyObject>()));

@@ -6,7 +6,8 @@ namespace Invisible.Python.Importing;
 /// <summary>
 /// A source of modules that the import system asks for names it has not imported yet (what CPython's
 /// <c>sys.meta_path</c> finders are, reduced to one call). Finders added with <see cref="ImportSystem.AddFinder"/> are
-/// consulted in order before the built-in (C-level) modules and <c>sys.path</c>.
+/// consulted in order after the built-in (C-level) modules and <c>sys.path</c>: at the end of the meta path, so they
+/// never shadow a Python module.
 /// </summary>
 public interface IModuleFinder
 {

@@ -9,10 +9,11 @@ namespace Invisible.Python.Importing;
 
 /// <summary>
 /// One interpreter's import system (the import statement, <c>__import__</c>, <c>from ... import</c>). A module not in
-/// <c>sys.modules</c> comes from the first source that has it, in this order: the finders added with
-/// <see cref="AddFinder"/> (a native bridge's, a host's), the built-in (C-level) modules
-/// (<see cref="BuiltinModules"/>), then <c>NAME.py</c> or a package <c>NAME/__init__.py</c> on <c>sys.path</c> (or in
-/// the parent package's <c>__path__</c>). The finder list is where CPython's <c>sys.meta_path</c> will go.
+/// <c>sys.modules</c> comes from the first source that has it, in this order: the built-in (C-level) modules
+/// (<see cref="BuiltinModules"/>, top-level names only), then <c>NAME.py</c>, a package <c>NAME/__init__.py</c> or a
+/// namespace package on <c>sys.path</c> (or in the parent package's <c>__path__</c>), where the entry
+/// <see cref="EmbeddedLib.PathEntry"/> stands for our embedded modules (<see cref="StandIns"/>), and last the finders
+/// added with <see cref="AddFinder"/> (a native bridge's <c>import NAME</c>, a host's): they never shadow a Python module.
 /// </summary>
 public sealed class ImportSystem
 {
@@ -23,8 +24,8 @@ public sealed class ImportSystem
 
     private PyDict Modules => _interp.Sys.Modules;
 
-    /// <summary>Consult <paramref name="finder"/> (after the finders added before it) for every import not found in
-    /// sys.modules, before the built-in modules and sys.path.</summary>
+    /// <summary>Consult <paramref name="finder"/> (after the finders added before it) for every import found nowhere
+    /// else (not in sys.modules, not a built-in module, not on sys.path).</summary>
     public void AddFinder(IModuleFinder finder) { lock (_finders) _finders.Add(finder); }
 
     /// <summary><see cref="AddFinder(IModuleFinder)"/> for a function of the module name (hosts, tests).</summary>
@@ -44,12 +45,18 @@ public sealed class ImportSystem
         public PyModule? FindModule(InterpreterState interp, string fullname) => _find(fullname);
     }
 
+    /// <summary>The added finders (a native bridge's, a host's): asked last, like finders at the end of
+    /// <c>sys.meta_path</c>, so they never shadow a Python module.</summary>
     private PyModule? FromFinders(string name)
     {
         IModuleFinder[] fs;
         lock (_finders) fs = _finders.ToArray();
-        foreach (var f in fs) { var m = f.FindModule(_interp, name); if (m != null) return m; }
-        return BuiltinModules.Create(_interp, name);
+        foreach (var f in fs)
+        {
+            var m = f.FindModule(_interp, name);
+            if (m != null) { Modules.SetItem(PyStr.Of(name), m); return m; }
+        }
+        return null;
     }
 
     public PyObject ImportName(string name, PyDict globals, PyObject fromlist, int level)
@@ -83,7 +90,7 @@ public sealed class ImportSystem
             cur = m;
             top ??= m;
         }
-        bool hasFrom = fromlist != PyNone.Instance && fromlist is PyTuple t && t.Items.Length > 0;
+        bool hasFrom = fromlist is PyTuple t ? t.Items.Length > 0 : fromlist != PyNone.Instance && Ops.IsTrue(fromlist);
         if (hasFrom || level > 0 && name.Length == 0) return cur!;
         if (level > 0) return cur!;
         return top!;
@@ -94,14 +101,17 @@ public sealed class ImportSystem
         var existing = Modules.GetOrNull(PyStr.Of(fullname));
         if (existing is PyModule em) return em;
         if (existing != null && existing != PyNone.Instance) return existing as PyModule ?? throw Ops.ImportError("bad module in sys.modules");
-        var pm = FromFinders(fullname);
+        // built-in (C-level) modules: top-level names only, before sys.path (CPython's BuiltinImporter)
+        var pm = fullname.Contains('.') ? null : BuiltinModules.Create(_interp, fullname);
         if (pm != null) { Modules.SetItem(PyStr.Of(fullname), pm); return pm; }
         // search files
         IEnumerable<string> dirs;
+        if (parent != null && StandIns.CSharp.ContainsKey(fullname) && parent.ModDict.GetOrNull("__file__") is PyStr pf && EmbeddedLib.IsOurs(pf.Value))
+            return FromEmbedded(EmbeddedLib.PathEntry, fullname) ?? throw NotFound(fullname, $"No module named '{fullname}'");
         if (parent != null)
         {
             var p = parent.ModDict.GetOrNull("__path__");
-            if (p == null) throw NotFound(fullname, $"No module named '{fullname}'; '{parent.Name}' is not a package");
+            if (p == null) return FromFinders(fullname) ?? throw NotFound(fullname, $"No module named '{fullname}'; '{parent.Name}' is not a package");
             var l = new List<string>();
             foreach (var x in Ops.ToArray(p)) l.Add(Ops.Str(x));
             dirs = l;
@@ -115,6 +125,12 @@ public sealed class ImportSystem
         string leaf = fullname.Substring(fullname.LastIndexOf('.') + 1);
         foreach (var d in dirs)
         {
+            if (EmbeddedLib.IsOurs(d))
+            {
+                var found = FromEmbedded(d, fullname);
+                if (found != null) return found;
+                continue;
+            }
             var dir = d.Length == 0 ? "." : d;
             var file = Path.Combine(dir, leaf + ".py");
             var pkgInit = Path.Combine(dir, leaf, "__init__.py");
@@ -129,7 +145,62 @@ public sealed class ImportSystem
                 return ns;
             }
         }
-        throw NotFound(fullname, $"No module named '{fullname}'");
+        return FromFinders(fullname) ?? throw NotFound(fullname, $"No module named '{fullname}'");
+    }
+
+    /// <summary>A module at our embedded path entry <paramref name="dir"/>: a C# stand-in or an embedded .py file.</summary>
+    private PyModule? FromEmbedded(string dir, string fullname)
+    {
+        if (dir == EmbeddedLib.PathEntry || fullname.Contains('.'))
+        {
+            var cs = StandIns.CreateCSharp(_interp, fullname);
+            if (cs != null)
+            {
+                if (cs.ModDict.GetOrNull("__file__") == null) cs.ModDict.SetItem("__file__", PyStr.Of(EmbeddedLib.PathEntry + "/" + fullname.Replace('.', '/') + ".py"));
+                Modules.SetItem(PyStr.Of(fullname), cs);
+                return cs;
+            }
+        }
+        if (!EmbeddedLib.TryFind(dir, fullname, out var src, out var file, out bool package)) return null;
+        return ExecSource(fullname, src, file, package ? EmbeddedLib.PathEntry + "/" + fullname.Replace('.', '/') : null);
+    }
+
+    /// <summary>Where module <paramref name="fullname"/>'s source is, without running it (runpy's
+    /// <c>_get_module_details</c> for <c>-m</c>): its parent packages are imported first. Null when not found; the source
+    /// is null when the module exists but has no Python code (built-in or C# modules).</summary>
+    public (string File, string? Source, bool Package)? FindSource(string fullname)
+    {
+        int dot = fullname.LastIndexOf('.');
+        List<string> dirs = new();
+        if (dot > 0)
+        {
+            var parent = ImportName(fullname.Substring(0, dot), new PyDict(), new PyTuple(new PyObject[] { PyStr.Of("*") }), 0);
+            var p = parent is PyModule pm ? pm.ModDict.GetOrNull("__path__") : null;
+            if (p == null) return null;
+            foreach (var x in Ops.ToArray(p)) dirs.Add(Ops.Str(x));
+        }
+        else
+        {
+            if (BuiltinModules.Contains(fullname)) return (fullname, null, false);
+            if (_interp.Sys.Module.ModDict.GetOrNull("path") is PyObject sp) foreach (var x in Ops.ToArray(sp)) dirs.Add(Ops.Str(x));
+        }
+        string leaf = fullname.Substring(dot + 1);
+        foreach (var d in dirs)
+        {
+            if (EmbeddedLib.IsOurs(d))
+            {
+                if (StandIns.CSharp.ContainsKey(fullname) && (d == EmbeddedLib.PathEntry || dot > 0)) return (fullname, null, false);
+                if (EmbeddedLib.TryFind(d, fullname, out var src, out var efile, out bool pkg)) return (efile, src, pkg);
+                continue;
+            }
+            var dir = d.Length == 0 ? "." : d;
+            var pkgInit = Path.Combine(dir, leaf, "__init__.py");
+            if (File.Exists(pkgInit)) return (Path.GetFullPath(pkgInit), File.ReadAllText(pkgInit), true);
+            var file = Path.Combine(dir, leaf + ".py");
+            if (File.Exists(file)) return (Path.GetFullPath(file), File.ReadAllText(file), false);
+            if (Directory.Exists(Path.Combine(dir, leaf))) return (Path.Combine(dir, leaf), null, true);
+        }
+        return null;
     }
 
     private static PyException NotFound(string name, string msg)
@@ -139,7 +210,11 @@ public sealed class ImportSystem
         return new PyException(e);
     }
 
-    public PyModule ExecFile(string fullname, string file, string? pkgDir)
+    public PyModule ExecFile(string fullname, string file, string? pkgDir) => ExecSource(fullname, null, file, pkgDir);
+
+    /// <summary>Run module <paramref name="fullname"/> from <paramref name="src"/> (read from <paramref name="file"/>
+    /// when null), registered in sys.modules while it runs as CPython's import does.</summary>
+    private PyModule ExecSource(string fullname, string? src, string file, string? pkgDir)
     {
         var m = new PyModule(fullname);
         m.ModDict.SetItem("__file__", PyStr.Of(file));
@@ -153,7 +228,7 @@ public sealed class ImportSystem
         Modules.SetItem(PyStr.Of(fullname), m);
         try
         {
-            var src = File.ReadAllText(file);
+            src ??= File.ReadAllText(file);
             _interp.RunSource(src, file, false, m.ModDict, null);
         }
         catch

@@ -7,8 +7,8 @@ namespace Invisible.Python.Modules;
 
 /// <summary>
 /// The built-in modules: what CPython writes in C (its <c>Modules/</c> and the inittab that lists them), written here
-/// in C# (this folder), plus, until CPython's own <c>Lib/</c> replaces them, Python-source stand-ins compiled from
-/// <see cref="PySources"/>. One table for the process, fixed at start-up; each interpreter makes its own module
+/// in C# (this folder), and nothing else: CPython's <c>Lib/</c> modules come from <c>sys.path</c> (the transitional
+/// stand-ins for some of them are listed in <see cref="Importing.StandIns"/>). One table for the process, fixed at start-up; each interpreter makes its own module
 /// objects from it on first import (<see cref="Create"/>), after its import finders and before <c>sys.path</c>.
 /// </summary>
 public static class BuiltinModules
@@ -28,14 +28,11 @@ public static class BuiltinModules
     private static Dictionary<string, Func<InterpreterState, PyModule>> Build()
     {
         var t = new Dictionary<string, Func<InterpreterState, PyModule>>(StringComparer.Ordinal);
-        void Src(string name, string src) => t[name] = interp => interp.Imports.FromSource(name, src);
         t["sys"] = interp => interp.Sys.Module;
+        t["builtins"] = interp => interp.BuiltinsModule;
         t["math"] = _ => MathModule.Create();
         t["time"] = _ => TimeModule.Create();
-        t["re"] = _ => ReModule.Create();
         t["_sre"] = _ => Sre.SreModule.Create();
-        t["json"] = _ => JsonModule.Create();
-        t["_random"] = _ => MersenneTwister.CreateModule();
         t["posix"] = interp => Posix.PosixModule.Create(interp);
         t["_io"] = _ => Io.IoModule.Create();
         t["pwd"] = _ => Posix.PwdGrpModules.CreatePwd();
@@ -54,45 +51,17 @@ public static class BuiltinModules
         t["_sha256"] = _ => Hashes.ShaModules.Create("_sha256", "sha224", "sha256");
         t["_sha512"] = _ => Hashes.ShaModules.Create("_sha512", "sha384", "sha512");
         t["_sha3"] = _ => Hashes.ShaModules.Create("_sha3", "sha3_224", "sha3_256", "sha3_384", "sha3_512", "shake_128", "shake_256");
-        t["os"] = _ => OsModule.Create(OsModule.CreatePath());
-        t["os.path"] = interp => (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");
-        t["posixpath"] = interp => (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");
+        t["_random"] = _ => MersenneTwister.CreateModule();
+        t["errno"] = _ => ErrnoModule.Create();
+        t["atexit"] = _ => AtexitModule.Create();
+        t["_imp"] = interp => ImpModule.Create(interp);
+        t["_string"] = _ => StringModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");
             m.Add("deque", PyDeque.TypeObj);
             return m;
         };
-        t["builtins"] = interp => interp.BuiltinsModule;
-        t["tempfile"] = _ =>
-        {
-            var m = new PyModule("tempfile");
-            m.AddFn("gettempdir", (a, k) => PyStr.Of(System.IO.Path.GetTempPath().TrimEnd('/')));
-            m.AddFn("mkdtemp", (a, k) => PyStr.Of(System.IO.Directory.CreateTempSubdirectory("tmp").FullName));
-            m.AddFn("mkstemp", (a, k) => { var p = System.IO.Path.GetTempFileName(); return new PyTuple(new PyObject[] { PyInt.Get(3), PyStr.Of(p) }); });
-            return m;
-        };
-        Src("random", PySources.Random);
-        Src("bisect", PySources.Bisect);
-        Src("heapq", PySources.Heapq);
-        Src("string", PySources.String);
-        Src("itertools", PySources.Itertools);
-        Src("functools", PySources.Functools);
-        Src("collections", PySources.Collections);
-        Src("operator", PySources.Operator);
-        Src("copy", PySources.Copy);
-        Src("types", PySources.Types);
-        Src("typing", PySources.Typing);
-        Src("abc", PySources.Abc);
-        Src("contextlib", PySources.Contextlib);
-        Src("io", PySources.Io);
-        Src("dataclasses", PySources.Dataclasses);
-        Src("enum", PySources.Enum);
-        Src("textwrap", PySources.Textwrap);
-        Src("warnings", PySources.Warnings);
-        Src("keyword", PySources.Keyword);
-        Src("statistics", PySources.Statistics);
-        Src("collections.abc", "from typing import *\nIterable = Iterator = Sequence = Mapping = MutableMapping = Hashable = Sized = Callable = object\n");
         return t;
     }
 }

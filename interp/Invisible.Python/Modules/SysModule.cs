@@ -17,8 +17,57 @@ public sealed class SysModule
     public readonly PyFile Stdout, Stderr, Stdin;
     private static readonly PyStr SStdout = PyStr.Intern("stdout");
 
-    internal SysModule(InterpreterState interp, TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir)
+    /// <summary>Where CPython's pure-Python standard library is (Debian's libpython3.11-stdlib).</summary>
+    public const string DefaultPrefix = "/usr";
+    public const string StdlibVersion = "python3.11";
+    /// <summary>Our <c>sys.implementation.cache_tag</c> (compiled-code cache files are ours, never CPython's .pyc).</summary>
+    public const string CacheTag = "invisible-311";
+
+    private static readonly StructSeq FlagsType = new("sys.flags", "debug", "inspect", "interactive", "optimize", "dont_write_bytecode",
+        "no_user_site", "no_site", "ignore_environment", "verbose", "bytes_warning", "quiet", "hash_randomization", "isolated",
+        "dev_mode", "utf8_mode", "warn_default_encoding", "safe_path", "int_max_str_digits");
+    private static readonly StructSeq VersionInfoType = new("sys.version_info", "major", "minor", "micro", "releaselevel", "serial");
+    private static readonly StructSeq FloatInfoType = new("sys.float_info", "max", "max_exp", "max_10_exp", "min", "min_exp",
+        "min_10_exp", "dig", "mant_dig", "epsilon", "radix", "rounds");
+    private static readonly StructSeq IntInfoType = new("sys.int_info", "bits_per_digit", "sizeof_digit", "default_max_str_digits", "str_digits_check_threshold");
+    private static readonly StructSeq HashInfoType = new("sys.hash_info", "width", "modulus", "inf", "nan", "imag", "algorithm", "hash_bits", "seed_bits", "cutoff");
+    private static readonly StructSeq ThreadInfoType = new("sys.thread_info", "name", "lock", "version");
+
+    /// <summary>The default <c>sys.path</c> (CPython's, see <c>Modules/getpath.py</c> and <c>site</c>): the script's
+    /// directory (or '' for -c and the prompt) unless -P/-I; PYTHONPATH then INVISIBLE_PYTHONPATH unless -E/-I; our
+    /// embedded modules; CPython's Lib (<c>PREFIX/lib/python3.11</c>); the site-packages directories that exist unless
+    /// -S (the user's unless -s/-I).</summary>
+    public static PyList DefaultPath(PythonOptions o, string scriptDir, string prefix)
     {
+        var path = new PyList();
+        if (!o.EffectiveSafePath) path.Append(PyStr.Of(scriptDir));
+        if (!o.EffectiveIgnoreEnvironment)
+            foreach (var variable in new[] { "PYTHONPATH", "INVISIBLE_PYTHONPATH" })
+            {
+                var extra = Environment.GetEnvironmentVariable(variable);
+                if (!string.IsNullOrEmpty(extra)) foreach (var p in extra.Split(':')) if (p.Length > 0) path.Append(PyStr.Of(p));
+            }
+        path.Append(PyStr.Of(Importing.EmbeddedLib.PathEntry));
+        path.Append(PyStr.Of(prefix + "/lib/" + StdlibVersion));
+        if (!o.NoSite)
+        {
+            var sites = new System.Collections.Generic.List<string>();
+            var home = Environment.GetEnvironmentVariable("HOME");
+            if (!o.EffectiveNoUserSite && !string.IsNullOrEmpty(home)) sites.Add(home + "/.local/lib/" + StdlibVersion + "/site-packages");
+            // Debian's site.getsitepackages()
+            sites.Add("/usr/local/lib/" + StdlibVersion + "/dist-packages");
+            sites.Add("/usr/lib/python3/dist-packages");
+            sites.Add("/usr/lib/" + StdlibVersion + "/dist-packages");
+            foreach (var s in sites) if (Directory.Exists(s)) path.Append(PyStr.Of(s));
+        }
+        return path;
+    }
+
+    internal SysModule(InterpreterState interp, TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir, PythonOptions? options = null)
+    {
+        var opt = options ?? new PythonOptions();
+        string prefix = DefaultPrefix;
+        if (!opt.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONHOME") is { Length: > 0 } home) prefix = home.Split(':')[0];
         Modules = new PyDict();
         Module = new PyModule("sys");
         var d = Module.ModDict;
@@ -30,63 +79,208 @@ public sealed class SysModule
         var av = new PyList();
         foreach (var a in argv) av.Append(PyStr.Of(a));
         d.SetItem("argv", av);
-        var path = new PyList();
-        path.Append(PyStr.Of(scriptDir));
-        var extra = Environment.GetEnvironmentVariable("PYTHONPATH");
-        if (!string.IsNullOrEmpty(extra)) foreach (var p in extra.Split(':')) if (p.Length > 0) path.Append(PyStr.Of(p));
-        d.SetItem("path", path);
+        d.SetItem("path", DefaultPath(opt, scriptDir, prefix));
         d.SetItem("modules", Modules);
+        d.SetItem("meta_path", new PyList());
+        d.SetItem("path_hooks", new PyList());
+        d.SetItem("path_importer_cache", new PyDict());
+        var vi = VersionInfoType.Make(PyInt.Get(3), PyInt.Get(11), PyInt.Get(7), PyStr.Of("final"), PyInt.Zero);
         d.SetItem("version", PyStr.Of("3.11.7 (invisible) [.NET]"));
-        var vi = new PyTuple(new PyObject[] { PyInt.Get(3), PyInt.Get(11), PyInt.Get(7), PyStr.Of("final"), PyInt.Zero });
         d.SetItem("version_info", vi);
         d.SetItem("hexversion", PyInt.Get(0x030B07F0));
+        d.SetItem("api_version", PyInt.Get(1013));
         d.SetItem("platform", PyStr.Of("linux"));
         d.SetItem("byteorder", PyStr.Of("little"));
         d.SetItem("maxsize", PyInt.Get(long.MaxValue));
         d.SetItem("maxunicode", PyInt.Get(0x10FFFF));
         d.SetItem("executable", PyStr.Of(Environment.ProcessPath ?? "invisible"));
-        d.SetItem("implementation", new PyModule("implementation"));
-        ((PyModule)d.GetOrNull("implementation")!).Add("name", PyStr.Of("invisible"));
+        d.SetItem("_base_executable", PyStr.Of(Environment.ProcessPath ?? "invisible"));
+        foreach (var name in new[] { "prefix", "base_prefix", "exec_prefix", "base_exec_prefix" }) d.SetItem(name, PyStr.Of(prefix));
+        d.SetItem("platlibdir", PyStr.Of("lib"));
+        d.SetItem("pycache_prefix", PyNone.Instance);
+        var impl = new PyModule("implementation");
+        impl.ModDict.Remove(PyStr.S___name__); impl.ModDict.Remove(PyStr.S___doc__);
+        impl.Add("name", PyStr.Of("invisible"));
+        impl.Add("cache_tag", PyStr.Of(CacheTag));
+        impl.Add("version", vi);
+        impl.Add("hexversion", PyInt.Get(0x030B07F0));
+        impl.Add("_multiarch", PyStr.Of("x86_64-linux-gnu"));
+        d.SetItem("implementation", impl);
         d.SetItem("builtin_module_names", new PyTuple(Array.ConvertAll(new System.Collections.Generic.List<string>(BuiltinModules.Names).ToArray(), s => (PyObject)PyStr.Of(s))));
-        d.SetItem("dont_write_bytecode", PyBool.True);
-        var fi = new PyModule("float_info");
-        fi.Add("max", new PyFloat(double.MaxValue)); fi.Add("min", new PyFloat(2.2250738585072014e-308)); fi.Add("epsilon", new PyFloat(double.Epsilon > 0 ? 2.220446049250313e-16 : 0));
-        fi.Add("dig", PyInt.Get(15)); fi.Add("mant_dig", PyInt.Get(53));
-        d.SetItem("float_info", fi);
-        Module.AddFn("exit", (a, k) => throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, a.Length > 0 ? new[] { a[0] } : Array.Empty<PyObject>())));
-        Module.AddFn("getrecursionlimit", (a, k) => PyInt.Get(interp.RecursionLimit));
+        d.SetItem("dont_write_bytecode", PyBool.Of(opt.DontWriteBytecode));
+        PyObject I(int v) => PyInt.Get(v);
+        d.SetItem("flags", FlagsType.Make(I(0), I(opt.Inspect ? 1 : 0), I(opt.Inspect ? 1 : 0), I(opt.Optimize), I(opt.DontWriteBytecode ? 1 : 0),
+            I(opt.EffectiveNoUserSite ? 1 : 0), I(opt.NoSite ? 1 : 0), I(opt.EffectiveIgnoreEnvironment ? 1 : 0), I(opt.Verbose), I(opt.BytesWarning),
+            I(opt.Quiet ? 1 : 0), I(1), I(opt.Isolated ? 1 : 0), PyBool.False, I(0), I(0), PyBool.Of(opt.EffectiveSafePath), I(-1)));
+        var warn = new PyList();
+        foreach (var w in opt.WarnOptions) warn.Append(PyStr.Of(w));
+        d.SetItem("warnoptions", warn);
+        var xo = new PyDict();
+        foreach (var x in opt.XOptions)
+        {
+            int eq = x.IndexOf('=');
+            if (eq < 0) xo.SetItem(PyStr.Of(x), PyBool.True); else xo.SetItem(PyStr.Of(x.Substring(0, eq)), PyStr.Of(x.Substring(eq + 1)));
+        }
+        d.SetItem("_xoptions", xo);
+        var orig = new PyList();
+        foreach (var a in opt.OrigArgv) orig.Append(PyStr.Of(a));
+        d.SetItem("orig_argv", orig);
+        d.SetItem("float_info", FloatInfoType.Make(new PyFloat(double.MaxValue), I(1024), I(308), new PyFloat(2.2250738585072014e-308), I(-1021), I(-307),
+            I(15), I(53), new PyFloat(2.220446049250313e-16), I(2), I(1)));
+        d.SetItem("int_info", IntInfoType.Make(I(30), I(4), I(4300), I(640)));
+        d.SetItem("hash_info", HashInfoType.Make(I(64), PyInt.Get(2305843009213693951L), I(314159), I(0), I(1000003), PyStr.Of("siphash13"), I(64), I(128), I(0)));
+        d.SetItem("thread_info", ThreadInfoType.Make(PyStr.Of("pthread"), PyStr.Of("semaphore"), PyNone.Instance));
+        d.SetItem("float_repr_style", PyStr.Of("short"));
+        d.SetItem("abiflags", PyStr.Of(""));
+        d.SetItem("copyright", PyStr.Of("Copyright (c) 2001-2023 Python Software Foundation.\nAll Rights Reserved."));
+        Module.AddFn("exit", (a, k) =>
+        {
+            var args = ExitArgs.Parse(a, k);
+            throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, args.Has(0) ? new[] { args[0]! } : Array.Empty<PyObject>()));
+        });
+        Module.AddFn("getrecursionlimit", (a, k) => { ArgParser.NoArgs("sys.getrecursionlimit", a, k); return PyInt.Get(interp.RecursionLimit); });
         Module.AddFn("setrecursionlimit", (a, k) =>
         {
-            long n = Ops.IndexValue(a[0]);
+            int n = SetRecursionLimitArgs.Parse(a, k).Int(0);
             if (n < 1) throw Ops.ValueError("recursion limit must be greater or equal than 1");
-            if (n > int.MaxValue) throw Ops.OverflowError("Python int too large to convert to C int");
             // Capped: every thread's stack is checked anyway (PythonThread.StackExhausted), but on the 512 MiB
             // interpreter thread a deeper recursion gets slow to unwind (each GC walks the whole stack).
-            interp.RecursionLimit = (int)Math.Min(n, 200000);
+            interp.RecursionLimit = Math.Min(n, 200000);
             return PyNone.Instance;
         });
         Module.AddFn("exc_info", (a, k) =>
         {
+            ArgParser.NoArgs("sys.exc_info", a, k);
             var e = ThreadState.Current.CurrentExc;
             if (e == null) return new PyTuple(new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
             return new PyTuple(new PyObject[] { e.Type, e, e.TracebackObject() });
         });
-        Module.AddFn("exception", (a, k) => (PyObject?)ThreadState.Current.CurrentExc ?? PyNone.Instance);
-        Module.AddFn("getsizeof", (a, k) => PyInt.Get(a[0] is PyStr s ? 49 + s.Value.Length : a[0] is PyList l ? 56 + 8 * l.Count : 28));
-        Module.AddFn("intern", (a, k) => PyStr.Intern(((PyStr)a[0]).Value));
-        Module.AddFn("getdefaultencoding", (a, k) => PyStr.Of("utf-8"));
-        Module.AddFn("getrefcount", (a, k) => PyInt.Get(2));
+        Module.AddFn("exception", (a, k) => { ArgParser.NoArgs("sys.exception", a, k); return (PyObject?)ThreadState.Current.CurrentExc ?? PyNone.Instance; });
+        Module.AddFn("getsizeof", (a, k) =>
+        {
+            var o = GetSizeOfArgs.Parse(a, k)[0]!;
+            return PyInt.Get(o is PyStr s ? 49 + s.Value.Length : o is PyList l ? 56 + 8 * l.Count : 28);
+        });
+        Module.AddFn("intern", (a, k) => PyStr.Intern(InternArgs.Parse(a, k).Str(0)));
+        Module.AddFn("getdefaultencoding", (a, k) => { ArgParser.NoArgs("sys.getdefaultencoding", a, k); return PyStr.Of("utf-8"); });
+        Module.AddFn("getrefcount", (a, k) => { GetRefCountArgs.Parse(a, k); return PyInt.Get(2); });
         Module.AddFn("_getframe", (a, k) =>
         {
-            if (a.Length > 1) throw Ops.TypeError($"_getframe expected at most 1 argument, got {a.Length}");
-            long depth = a.Length == 0 ? 0 : Ops.IndexValue(a[0]);
+            long depth = GetFrameArgs.Parse(a, k).Int(0);
             var f = ThreadState.Current.CurrentFrame;
             for (; depth > 0 && f != null; depth--) f = f.Back;
             if (f == null) throw Ops.ValueError("call stack is not deep enough");
             return PyFrameObject.Of(f);
         });
+        AddHooksAndQueries(interp, d);
         Modules.SetItem(PyStr.Of("sys"), Module);
     }
+
+    private static readonly ArgParser ExitArgs = new("exit", "status=None, /");
+    private static readonly ArgParser SetRecursionLimitArgs = new("sys.setrecursionlimit", "limit, /");
+    private static readonly ArgParser GetSizeOfArgs = new("getsizeof", "object, default=");
+    private static readonly ArgParser InternArgs = new("sys.intern", "string, /");
+    private static readonly ArgParser GetRefCountArgs = new("sys.getrefcount", "object, /");
+    private static readonly ArgParser GetFrameArgs = new("_getframe", "depth=0, /");
+
+    private static readonly string[] StdlibModuleNames = { "__future__", "_abc", "_aix_support", "_ast", "_asyncio", "_bisect", "_blake2", "_bootsubprocess", "_bz2", "_codecs", "_codecs_cn", "_codecs_hk", "_codecs_iso2022", "_codecs_jp", "_codecs_kr", "_codecs_tw", "_collections", "_collections_abc", "_compat_pickle", "_compression", "_contextvars", "_crypt", "_csv", "_ctypes", "_curses", "_curses_panel", "_datetime", "_dbm", "_decimal", "_elementtree", "_frozen_importlib", "_frozen_importlib_external", "_functools", "_gdbm", "_hashlib", "_heapq", "_imp", "_io", "_json", "_locale", "_lsprof", "_lzma", "_markupbase", "_md5", "_msi", "_multibytecodec", "_multiprocessing", "_opcode", "_operator", "_osx_support", "_overlapped", "_pickle", "_posixshmem", "_posixsubprocess", "_py_abc", "_pydecimal", "_pyio", "_queue", "_random", "_scproxy", "_sha1", "_sha256", "_sha3", "_sha512", "_signal", "_sitebuiltins", "_socket", "_sqlite3", "_sre", "_ssl", "_stat", "_statistics", "_string", "_strptime", "_struct", "_symtable", "_thread", "_threading_local", "_tkinter", "_tokenize", "_tracemalloc", "_typing", "_uuid", "_warnings", "_weakref", "_weakrefset", "_winapi", "_zoneinfo", "abc", "aifc", "antigravity", "argparse", "array", "ast", "asynchat", "asyncio", "asyncore", "atexit", "audioop", "base64", "bdb", "binascii", "bisect", "builtins", "bz2", "cProfile", "calendar", "cgi", "cgitb", "chunk", "cmath", "cmd", "code", "codecs", "codeop", "collections", "colorsys", "compileall", "concurrent", "configparser", "contextlib", "contextvars", "copy", "copyreg", "crypt", "csv", "ctypes", "curses", "dataclasses", "datetime", "dbm", "decimal", "difflib", "dis", "distutils", "doctest", "email", "encodings", "ensurepip", "enum", "errno", "faulthandler", "fcntl", "filecmp", "fileinput", "fnmatch", "fractions", "ftplib", "functools", "gc", "genericpath", "getopt", "getpass", "gettext", "glob", "graphlib", "grp", "gzip", "hashlib", "heapq", "hmac", "html", "http", "idlelib", "imaplib", "imghdr", "imp", "importlib", "inspect", "io", "ipaddress", "itertools", "json", "keyword", "lib2to3", "linecache", "locale", "logging", "lzma", "mailbox", "mailcap", "marshal", "math", "mimetypes", "mmap", "modulefinder", "msilib", "msvcrt", "multiprocessing", "netrc", "nis", "nntplib", "nt", "ntpath", "nturl2path", "numbers", "opcode", "operator", "optparse", "os", "ossaudiodev", "pathlib", "pdb", "pickle", "pickletools", "pipes", "pkgutil", "platform", "plistlib", "poplib", "posix", "posixpath", "pprint", "profile", "pstats", "pty", "pwd", "py_compile", "pyclbr", "pydoc", "pydoc_data", "pyexpat", "queue", "quopri", "random", "re", "readline", "reprlib", "resource", "rlcompleter", "runpy", "sched", "secrets", "select", "selectors", "shelve", "shlex", "shutil", "signal", "site", "smtpd", "smtplib", "sndhdr", "socket", "socketserver", "spwd", "sqlite3", "sre_compile", "sre_constants", "sre_parse", "ssl", "stat", "statistics", "string", "stringprep", "struct", "subprocess", "sunau", "symtable", "sys", "sysconfig", "syslog", "tabnanny", "tarfile", "telnetlib", "tempfile", "termios", "textwrap", "this", "threading", "time", "timeit", "tkinter", "token", "tokenize", "tomllib", "trace", "traceback", "tracemalloc", "tty", "turtle", "turtledemo", "types", "typing", "unicodedata", "unittest", "urllib", "uu", "uuid", "venv", "warnings", "wave", "weakref", "webbrowser", "winreg", "winsound", "wsgiref", "xdrlib", "xml", "xmlrpc", "zipapp", "zipfile", "zipimport", "zlib", "zoneinfo" };
+    private static readonly ArgParser CallTracingArgs = new("call_tracing", "func, args, /");
+    private static readonly ArgParser SetSwitchArgs = new("setswitchinterval", "interval, /");
+    private static readonly ArgParser DisplayHookArgs = new("sys.displayhook", "object, /");
+    private static readonly ArgParser ExceptHookArgs = new("excepthook", "exctype, value, traceback, /");
+    private static readonly ArgParser UnraisableArgs = new("sys.unraisablehook", "unraisable, /");
+    private static readonly ArgParser AddAuditHookArgs = new("addaudithook", "hook");
+    private static readonly ArgParser SetTraceArgs = new("sys.settrace", "function, /");
+    private static readonly ArgParser SetProfileArgs = new("sys.setprofile", "function, /");
+
+    /// <summary>The hooks (displayhook, excepthook, unraisablehook, audit) and the queries pure-Python code reads
+    /// (filesystem encoding, switch interval, stdlib_module_names, ...). Their state is this interpreter's.</summary>
+    private void AddHooksAndQueries(InterpreterState interp, PyDict d)
+    {
+        var names = new PyObject[StdlibModuleNames.Length];
+        for (int i = 0; i < names.Length; i++) names[i] = PyStr.Intern(StdlibModuleNames[i]);
+        d.SetItem("stdlib_module_names", Ops.Call(PyFrozenSetType(), new PyObject[] { new PyTuple(names) }));
+        Module.AddFn("getfilesystemencoding", (a, k) => { ArgParser.NoArgs("sys.getfilesystemencoding", a, k); return PyStr.Of("utf-8"); });
+        Module.AddFn("getfilesystemencodeerrors", (a, k) => { ArgParser.NoArgs("sys.getfilesystemencodeerrors", a, k); return PyStr.Of("surrogateescape"); });
+        Module.AddFn("is_finalizing", (a, k) => { ArgParser.NoArgs("sys.is_finalizing", a, k); return PyBool.False; });
+        Module.AddFn("getdlopenflags", (a, k) => { ArgParser.NoArgs("sys.getdlopenflags", a, k); return PyInt.Get(2); });
+        Module.AddFn("getallocatedblocks", (a, k) => { ArgParser.NoArgs("sys.getallocatedblocks", a, k); return PyInt.Zero; });
+        Module.AddFn("_clear_type_cache", (a, k) => { ArgParser.NoArgs("sys._clear_type_cache", a, k); return PyNone.Instance; });
+        Module.AddFn("call_tracing", (a, k) =>
+        {
+            var args = CallTracingArgs.Parse(a, k);
+            if (args[1] is not PyTuple t) throw args.BadArgument(1, "tuple", args[1]!);
+            return Ops.Call(args[0]!, t.Items);
+        });
+        double switchInterval = 0.005;
+        Module.AddFn("getswitchinterval", (a, k) => { ArgParser.NoArgs("sys.getswitchinterval", a, k); return new PyFloat(switchInterval); });
+        Module.AddFn("setswitchinterval", (a, k) =>
+        {
+            double v = SetSwitchArgs.Parse(a, k).Double(0);
+            if (!(v > 0)) throw Ops.ValueError("switch interval must be strictly positive");
+            switchInterval = v;
+            return PyNone.Instance;
+        });
+        var displayhook = new PyBuiltinFunction("displayhook", (a, k) =>
+        {
+            var o = DisplayHookArgs.Parse(a, k)[0]!;
+            if (o == PyNone.Instance) return PyNone.Instance;
+            var underscore = PyStr.Intern("_");
+            interp.Builtins.SetItem(underscore, PyNone.Instance);
+            WriteStdout(Ops.Repr(o) + "\n");
+            interp.Builtins.SetItem(underscore, o);
+            return PyNone.Instance;
+        });
+        d.SetItem("displayhook", displayhook); d.SetItem("__displayhook__", displayhook);
+        var excepthook = new PyBuiltinFunction("excepthook", (a, k) =>
+        {
+            var args = ExceptHookArgs.Parse(a, k);
+            if (args[1] is PyBaseException e)
+            {
+                string text;
+                try { text = e.FormatTraceback(interp.SourceLine); } catch (PyException) { text = e.Type.Name + "\n"; }
+                WriteStderr(text);
+            }
+            else WriteStderr("TypeError: print_exception(): Exception expected for value, " + args[1]!.Type.Name + " found\n");
+            return PyNone.Instance;
+        });
+        d.SetItem("excepthook", excepthook); d.SetItem("__excepthook__", excepthook);
+        var unraisable = new PyBuiltinFunction("unraisablehook", (a, k) =>
+        {
+            var u = UnraisableArgs.Parse(a, k)[0]!;
+            var msg = Ops.GetAttrOrNull(u, PyStr.Intern("err_msg")) is PyStr m ? m.Value : "Exception ignored in";
+            var obj = Ops.GetAttrOrNull(u, PyStr.Intern("object"));
+            WriteStderr(obj != null && obj != PyNone.Instance ? msg + ": " + Ops.Repr(obj) + "\n" : msg + "\n");
+            if (Ops.GetAttrOrNull(u, PyStr.Intern("exc_value")) is PyBaseException e)
+            {
+                string text;
+                try { text = e.FormatTraceback(interp.SourceLine); } catch (PyException) { text = e.Type.Name + "\n"; }
+                WriteStderr(text);
+            }
+            return PyNone.Instance;
+        });
+        d.SetItem("unraisablehook", unraisable); d.SetItem("__unraisablehook__", unraisable);
+        var auditHooks = new System.Collections.Generic.List<PyObject>();
+        Module.AddFn("addaudithook", (a, k) => { auditHooks.Add(AddAuditHookArgs.Parse(a, k)[0]!); return PyNone.Instance; });
+        Module.AddFn("audit", (a, k) =>
+        {
+            ArgParser.NoKeywords("audit", k);
+            if (a.Length == 0) throw Ops.TypeError("audit() missing 1 required positional argument: 'event'");
+            if (a[0] is not PyStr) throw Ops.TypeError($"expected str for argument 'event', not {a[0].Type.Name}");
+            if (auditHooks.Count == 0) return PyNone.Instance;
+            var eventArgs = new PyTuple(a.Slice(1).ToArray());
+            foreach (var h in auditHooks.ToArray()) Ops.CallArgs(h, a[0], eventArgs);
+            return PyNone.Instance;
+        });
+        // settrace/setprofile: kept and returned; the VM does not call them yet (frames and line events are WP4's)
+        PyObject trace = PyNone.Instance, profile = PyNone.Instance;
+        Module.AddFn("settrace", (a, k) => { trace = SetTraceArgs.Parse(a, k)[0]!; return PyNone.Instance; });
+        Module.AddFn("gettrace", (a, k) => { ArgParser.NoArgs("sys.gettrace", a, k); return trace; });
+        Module.AddFn("setprofile", (a, k) => { profile = SetProfileArgs.Parse(a, k)[0]!; return PyNone.Instance; });
+        Module.AddFn("getprofile", (a, k) => { ArgParser.NoArgs("sys.getprofile", a, k); return profile; });
+    }
+
+    private static PyObject PyFrozenSetType() => PySet.FrozenSetType;
 
     public void WriteStdout(string s)
     {

@@ -39,13 +39,13 @@ public sealed class InterpreterState
     private INativeBridge? _bridge;
     private readonly Dictionary<string, string[]> _sources = new(StringComparer.Ordinal);
 
-    public InterpreterState(TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir)
+    public InterpreterState(TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir, PythonOptions? options = null)
     {
         BuiltinsFactory.InitTypes();
         Lock = new InterpreterLock(this);
         BuiltinsModule = BuiltinsFactory.Create();
         Builtins = BuiltinsModule.ModDict;
-        Sys = new SysModule(this, stdout, stderr, stdin, argv, scriptDir);
+        Sys = new SysModule(this, stdout, stderr, stdin, argv, scriptDir, options);
         Sys.Modules.SetItem(PyStr.Of("builtins"), BuiltinsModule);
         Imports = new ImportSystem(this);
     }

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using Invisible.Python.Modules;
+using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
+
+namespace Invisible.Python.Importing;
+
+/// <summary>
+/// Transitional (issue 12): our stand-ins that still serve a name of CPython's <c>Lib/</c>, each only until the
+/// C-level modules the real one needs exist. This list is the one place they are named; it only shrinks, and when it
+/// is empty the stand-ins (this file, the C# ones below and <c>Lib/</c>'s Python ones listed here) are gone.
+/// <para>The Python stand-ins are embedded <c>.py</c> files (<see cref="EmbeddedLib"/>), found at their
+/// <c>sys.path</c> entry before <c>/usr/lib/python3.11</c>; the C# stand-ins are served at that same entry (they are
+/// not built-in modules: CPython's are Python files).</para>
+/// </summary>
+public static class StandIns
+{
+    /// <summary>Lib module served by an embedded Python stand-in -> what the real one waits for.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Python = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["random"] = "_sha512, os (posix), and hashlib for seeding",
+        ["string"] = "_string, re (_sre)",
+        ["itertools"] = "the C-level itertools module (WP1)",
+        ["functools"] = "_functools or Lib's fallbacks: _thread (RLock), reprlib, abc, types",
+        ["collections"] = "_collections complete (WP1), _weakref, keyword, reprlib, _collections_abc",
+        ["collections.abc"] = "_collections_abc (needs abc with _abc or _py_abc)",
+        ["copy"] = "types, weakref (_weakref)",
+        ["types"] = "frames, code objects and generators' attributes (WP4)",
+        ["typing"] = "collections.abc, functools, re, types",
+        ["abc"] = "_abc or _py_abc (_weakrefset: _weakref)",
+        ["contextlib"] = "collections, functools, types complete",
+        ["io"] = "_io (WP3)",
+        ["dataclasses"] = "re, copy, inspect, types, functools",
+        ["enum"] = "types, functools, operator complete",
+        ["textwrap"] = "re (_sre)",
+        ["warnings"] = "_warnings or Lib's pure warnings with linecache, re",
+        ["statistics"] = "fractions, decimal, math complete, collections, bisect, random",
+    };
+
+    /// <summary>Lib module served by a C# stand-in -> what the real one waits for.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CSharp = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["re"] = "_sre (WP2)",
+        ["json"] = "re (_sre); _json optional (WP5)",
+        ["os"] = "posix (WP3)",
+        ["os.path"] = "os (posix)",
+        ["posixpath"] = "os (posix), genericpath, stat",
+        ["tempfile"] = "os (posix), random, shutil, weakref",
+    };
+
+    /// <summary>The C# stand-in module <paramref name="fullname"/> for <paramref name="interp"/>, if there is one
+    /// (asked at <see cref="EmbeddedLib.PathEntry"/>'s place in <c>sys.path</c>).</summary>
+    public static PyModule? CreateCSharp(InterpreterState interp, string fullname)
+    {
+        switch (fullname)
+        {
+            case "re": return ReModule.Create();
+            case "json": return JsonModule.Create();
+            case "os": return OsModule.Create(OsModule.CreatePath());
+            case "os.path":
+            case "posixpath":
+                return (PyModule)Ops.GetAttr(interp.Imports.ImportName("os", new PyDict(), PyNone.Instance, 0), "path");
+            case "tempfile":
+            {
+                var m = new PyModule("tempfile");
+                m.AddFn("gettempdir", (a, k) => PyStr.Of(System.IO.Path.GetTempPath().TrimEnd('/')));
+                m.AddFn("mkdtemp", (a, k) => PyStr.Of(System.IO.Directory.CreateTempSubdirectory("tmp").FullName));
+                m.AddFn("mkstemp", (a, k) => { var p = System.IO.Path.GetTempFileName(); return new PyTuple(new PyObject[] { PyInt.Get(3), PyStr.Of(p) }); });
+                return m;
+            }
+        }
+        return null;
+    }
+}

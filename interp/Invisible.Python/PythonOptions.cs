@@ -1,0 +1,46 @@
+using System.Collections.Generic;
+
+namespace Invisible.Python;
+
+/// <summary>
+/// The interpreter's command-line options (CPython's <c>PyConfig</c> as far as we honour it): what
+/// <c>invisible python</c> parses and <c>sys.flags</c>, <c>sys.path</c>, <c>sys.warnoptions</c>, <c>sys._xoptions</c> and
+/// <c>sys.orig_argv</c> report. A host that embeds an interpreter leaves it at its defaults.
+/// </summary>
+public sealed class PythonOptions
+{
+    /// <summary>-E: ignore PYTHON* environment variables (PYTHONPATH, PYTHONHOME...).</summary>
+    public bool IgnoreEnvironment;
+    /// <summary>-I: isolated mode (implies -E, -P and -s).</summary>
+    public bool Isolated;
+    /// <summary>-S: do not add site-packages (no <c>site</c>).</summary>
+    public bool NoSite;
+    /// <summary>-s: do not add the user site directory.</summary>
+    public bool NoUserSite;
+    /// <summary>-P: do not prepend the script's directory (or '') to sys.path.</summary>
+    public bool SafePath;
+    /// <summary>-B: do not write the compiled-code cache.</summary>
+    public bool DontWriteBytecode;
+    /// <summary>-u: unbuffered stdout/stderr.</summary>
+    public bool Unbuffered;
+    /// <summary>-i: interactive prompt after the script.</summary>
+    public bool Inspect;
+    /// <summary>-v (count).</summary>
+    public int Verbose;
+    /// <summary>-O (count).</summary>
+    public int Optimize;
+    /// <summary>-q.</summary>
+    public bool Quiet;
+    /// <summary>-b (count).</summary>
+    public int BytesWarning;
+    /// <summary>-W arguments, in order (sys.warnoptions).</summary>
+    public readonly List<string> WarnOptions = new();
+    /// <summary>-X arguments, in order (sys._xoptions: "name" or "name=value").</summary>
+    public readonly List<string> XOptions = new();
+    /// <summary>The whole command line, program name first (sys.orig_argv); empty for an embedded interpreter.</summary>
+    public string[] OrigArgv = System.Array.Empty<string>();
+
+    public bool EffectiveIgnoreEnvironment => IgnoreEnvironment || Isolated;
+    public bool EffectiveSafePath => SafePath || Isolated;
+    public bool EffectiveNoUserSite => NoUserSite || Isolated;
+}
