@@ -1,50 +1,102 @@
 using System;
+using System.Text;
 
 namespace Invisible.Python.Runtime;
 
-/// <summary>
-/// CPython's struct sequences (<c>PyStructSequence</c>: <c>sys.flags</c>, <c>sys.version_info</c>, <c>os.stat_result</c>,
-/// <c>time.struct_time</c>...): a tuple subclass whose items are also read by name. The type is made once (immutable,
-/// shared by interpreters); <see cref="Make"/> builds instances.
-/// </summary>
+/// <summary>A struct sequence type (CPython's structseq: sys.flags, sys.version_info, os.stat_result, time.struct_time,
+/// os.uname_result...): a tuple subtype whose first <see cref="NVisible"/> fields are the tuple's items and the rest are
+/// attributes only. Immutable and shared by every interpreter; <see cref="Make"/> builds instances.</summary>
 public sealed class StructSeq
 {
     public readonly PyType Type;
     public readonly string[] Fields;
+    public readonly int NVisible;
+    /// <summary>Fills defaults when the type is called with a sequence (all fields, visible first).</summary>
+    private readonly Action<PyObject[]>? _fixUp;
 
-    /// <param name="qualName">the name in reprs, e.g. "sys.flags" (module "sys", type name "flags")</param>
+    /// <summary>Every field visible; <paramref name="qualName"/> is the name in reprs, e.g. "sys.flags" (module
+    /// "sys", type "flags").</summary>
     public StructSeq(string qualName, params string[] fields)
+        : this(qualName.Substring(0, Math.Max(0, qualName.LastIndexOf('.'))), qualName.Substring(qualName.LastIndexOf('.') + 1), fields, fields.Length)
     {
+    }
+
+    public StructSeq(string module, string name, string[] fields, int nVisible, Action<PyObject[]>? fixUp = null)
+    {
+        _fixUp = fixUp;
         Fields = fields;
-        int dot = qualName.LastIndexOf('.');
-        var name = dot >= 0 ? qualName.Substring(dot + 1) : qualName;
-        Type = new PyType(name, PyTuple.TypeObj, null) { ModuleName = dot >= 0 ? qualName.Substring(0, dot) : "builtins" };
+        NVisible = nVisible;
+        Type = new PyType(name, PyTuple.TypeObj, (cls, a, k) => FromSequence(a, k)) { ModuleName = module };
         for (int i = 0; i < fields.Length; i++)
         {
             int index = i;
-            var getter = new PyBuiltinFunction(fields[i], (a, k) => ((PyTuple)a[0]).Items[index]);
-            Type.TypeDict.SetItem(PyStr.Intern(fields[i]), new PyProperty(getter, null, null, PyNone.Instance));
+            string field = fields[i];
+            NativeFn get = index < nVisible
+                ? (a, k) => ((PyTuple)a[0]).Items[index]
+                : (a, k) => a[0].Dict?.GetOrNull(field) ?? PyNone.Instance;
+            Type.SetMember(field, new PyProperty(new PyBuiltinFunction(field, get), null, null, null));
         }
-        Type.TypeDict.SetItem(PyStr.Intern("n_fields"), PyInt.Get(fields.Length));
-        Type.TypeDict.SetItem(PyStr.Intern("n_sequence_fields"), PyInt.Get(fields.Length));
-        Type.TypeDict.SetItem(PyStr.Intern("n_unnamed_fields"), PyInt.Zero);
-        var qn = qualName;
-        Type.TypeDict.SetItem(PyStr.S___repr__, new PyBuiltinFunction("__repr__", (a, k) =>
+        Type.SetMember("n_sequence_fields", PyInt.Get(nVisible));
+        Type.SetMember("n_fields", PyInt.Get(fields.Length));
+        Type.SetMember("n_unnamed_fields", PyInt.Zero);
+        var names = new PyObject[nVisible];
+        for (int i = 0; i < nVisible; i++) names[i] = PyStr.Intern(fields[i]);
+        Type.SetMember("__match_args__", new PyTuple(names));
+        Type.AddMethod("__repr__", (a, k) => PyStr.Of(Repr((PyTuple)a[0])));
+        Type.AddMethod("__reduce__", (a, k) =>
         {
             var t = (PyTuple)a[0];
-            var sb = new System.Text.StringBuilder(qn).Append('(');
-            for (int j = 0; j < Fields.Length && j < t.Items.Length; j++)
-            {
-                if (j > 0) sb.Append(", ");
-                sb.Append(Fields[j]).Append('=').Append(Ops.Repr(t.Items[j]));
-            }
-            return PyStr.Of(sb.Append(')').ToString());
-        }, isMethod: true));
+            var extra = new PyDict();
+            for (int i = nVisible; i < Fields.Length; i++) extra.SetItem(Fields[i], t.Dict?.GetOrNull(Fields[i]) ?? PyNone.Instance);
+            return PyTuple.Of(Type, PyTuple.Of(new PyTuple(t.Items), extra));
+        });
     }
 
-    public PyTuple Make(params PyObject[] values)
+    /// <summary>A new instance from all fields (visible ones first).</summary>
+    public PyTuple Make(params PyObject[] all)
     {
-        if (values.Length != Fields.Length) throw new ArgumentException($"{Type.Name}: {Fields.Length} fields, {values.Length} values");
-        return new PyTuple(values, Type);
+        if (all.Length == NVisible) return new PyTuple(all, Type);
+        var vis = new PyObject[NVisible];
+        Array.Copy(all, vis, NVisible);
+        var t = new PyTuple(vis, Type);
+        var d = t.Dict!;
+        for (int i = NVisible; i < Fields.Length; i++) d.SetItem(Fields[i], i < all.Length ? all[i] : PyNone.Instance);
+        return t;
+    }
+
+    /// <summary>type(sequence, dict=None), as CPython's structseq_new.</summary>
+    private PyTuple FromSequence(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        var seqArg = Ops.Arg(a, k, 0, "sequence") ?? throw Ops.TypeError($"{Type.Name}() missing required argument 'sequence' (pos 1)");
+        var dictArg = Ops.Arg(a, k, 1, "dict");
+        var items = Ops.ToArray(seqArg);
+        string full = Type.ModuleName + "." + Type.Name;
+        if (items.Length < NVisible)
+            throw Ops.TypeError(NVisible == Fields.Length
+                ? $"{full}() takes a {NVisible}-sequence ({items.Length}-sequence given)"
+                : $"{full}() takes an at least {NVisible}-sequence ({items.Length}-sequence given)");
+        if (items.Length > Fields.Length)
+            throw Ops.TypeError(NVisible == Fields.Length
+                ? $"{full}() takes a {NVisible}-sequence ({items.Length}-sequence given)"
+                : $"{full}() takes an at most {Fields.Length}-sequence ({items.Length}-sequence given)");
+        var all = new PyObject[Fields.Length];
+        for (int i = 0; i < all.Length; i++)
+        {
+            if (i < items.Length) all[i] = items[i];
+            else all[i] = (dictArg as PyDict)?.GetOrNull(Fields[i]) ?? PyNone.Instance;
+        }
+        _fixUp?.Invoke(all);
+        return Make(all);
+    }
+
+    private string Repr(PyTuple t)
+    {
+        var sb = new StringBuilder(Type.ModuleName).Append('.').Append(Type.Name).Append('(');
+        for (int i = 0; i < NVisible; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            sb.Append(Fields[i]).Append('=').Append(Ops.Repr(t.Items[i]));
+        }
+        return sb.Append(')').ToString();
     }
 }
