@@ -109,7 +109,7 @@ public sealed class ReportDocument
     public long Pid { get; private init; }
     public string Command { get; private init; } = "";
     public Dictionary<string, LeakTotal>? LeakTotals { get; private init; }
-    public LeakRecord[] Leaks { get; private init; } = Array.Empty<LeakRecord>();
+    public LeakRecord[] Leaks { get; private init; } = System.Array.Empty<LeakRecord>();
     public CensusType[]? Census { get; private init; }
     public ProfileSection? Profile { get; private init; }
 
