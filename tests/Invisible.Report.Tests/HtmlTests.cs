@@ -60,7 +60,7 @@ public sealed class HtmlTests
             Assert.Contains("<td class=\"num\" data-key=\"heap peak\">40,000 bytes at 12.5 ms</td>", dom);
             Assert.Contains("<td class=\"num\" data-key=\"definitely lost\">24 bytes in 1 blocks</td>", dom);
             // Three flame graphs; the allocations one has a rect per distinct frame path: all, main, add_item,
-            // print_receipt, format_line (inlined), place_order, ?? (libcart.so+...), std::vector<...>::push_back.
+            // print_receipt, format_line (inlined), place_order, ?? 0x... (in libcart.so), std::vector<...>::push_back.
             Assert.Contains("Flame graph: bytes allocated (64,000 bytes)", dom);
             Assert.Contains("Flame graph: live bytes at the heap's peak (40,000 bytes)", dom);
             Assert.Contains("Flame graph: live bytes at exit (16,224 bytes)", dom);

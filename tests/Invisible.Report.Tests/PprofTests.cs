@@ -33,7 +33,7 @@ public sealed class PprofTests
             Assert.Equal("format_line:12 < print_receipt:80 < main:66 = 900,36000,0,0", p.Describe(1));
             Assert.Equal(2, p.Locations[p.Samples[1].Locations[0]].Count);
             Assert.Equal("place_order:47 < main:69 = 12,288,12,288", p.Describe(2));
-            Assert.Equal("std::vector<int, std::allocator<int> >::push_back(int const&):1287 < ?? (libcart.so+0x7f2553b6162e):0 = 188,13312,3,1536", p.Describe(3));
+            Assert.Equal("std::vector<int, std::allocator<int> >::push_back(int const&):1287 < ?? 0x7f25b957062e (in libcart.so):0 = 188,13312,3,1536", p.Describe(3));
             Assert.Equal(2, p.Mappings.Count);
             Assert.Equal("/opt/shop/bin/shop", p.Strings[(int)p.Mappings[0].File]);
             Assert.Equal("/opt/shop/lib/libcart.so", p.Strings[(int)p.Mappings[1].File]);

@@ -23,14 +23,15 @@ public sealed class ReportFrame
     public bool Inlined { get; init; }
     public string? BuildId { get; init; }
 
-    /// <summary>The name people read: the function (with " (inlined)"), else <c>??</c> and where the pc is.</summary>
+    /// <summary>The name people read: the function (with " (inlined)"), else <c>?? 0xPC (in module)</c>.</summary>
     public string DisplayName
     {
         get
         {
             if (Function is not null) return Inlined ? Function + " (inlined)" : Function;
-            string module = Module.Length == 0 ? "??" : System.IO.Path.GetFileName(Module);
-            return "?? (" + module + "+0x" + Pc.ToString("x", CultureInfo.InvariantCulture) + ")";
+            // The report has no module offset: the pc itself, and the module, as valgrind's "0x...: ??? (in lib)".
+            string pc = "?? 0x" + Pc.ToString("x", CultureInfo.InvariantCulture);
+            return Module.Length == 0 ? pc : pc + " (in " + System.IO.Path.GetFileName(Module) + ")";
         }
     }
 

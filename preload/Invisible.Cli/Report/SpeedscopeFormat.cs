@@ -17,10 +17,12 @@ public static class SpeedscopeFormat
     public static byte[] Write(ReportDocument report)
     {
         var frames = new List<ReportFrame>();
-        var frameIndex = new Dictionary<(string, string?, int), int>();
+        // A speedscope frame is a function (name and file): its callers merge in the flame graph however many
+        // lines call from it, so no line is written.
+        var frameIndex = new Dictionary<(string, string?), int>();
         int FrameOf(ReportFrame f)
         {
-            var key = (f.DisplayName, f.File, f.Line);
+            var key = (f.DisplayName, f.File);
             if (frameIndex.TryGetValue(key, out int i)) return i;
             i = frames.Count;
             frames.Add(f);
@@ -64,7 +66,6 @@ public static class SpeedscopeFormat
                 w.WriteStartObject();
                 w.WriteString("name", f.DisplayName);
                 if (f.File is not null) w.WriteString("file", f.File);
-                if (f.Line > 0) w.WriteNumber("line", f.Line);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
