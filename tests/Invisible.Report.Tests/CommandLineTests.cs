@@ -68,7 +68,7 @@ public sealed class CommandLineTests
     {
         var missing = ReportEnvironment.Invisible("report", "/no/such/report.json");
         Assert.Equal((2, ""), (missing.ExitCode, missing.Stdout));
-        Assert.Equal("invisible: report: cannot read /no/such/report.json: Could not find file '/no/such/report.json'.\n", missing.Stderr);
+        Assert.Equal("invisible: report: cannot read /no/such/report.json: No such file or directory\n", missing.Stderr);
         var option = ReportEnvironment.Invisible("report", "--colour", "x.json");
         Assert.Equal(2, option.ExitCode);
         Assert.StartsWith("invisible: report: unknown option '--colour'\nusage: invisible report FILE", option.Stderr);

@@ -16,7 +16,7 @@ public sealed class NameTests
         "main::{lambda()#1}::operator()() const",
         "double* shop::make_items<double>(int)",
         "shop::Cart::reserve(int) const",
-        "inline_buffer(int)",
+        "inline_buffer", // an inlined instance has no linkage name: its DWARF name, as valgrind shows it
     };
 
     /// <summary>The frame that called malloc in each definitely-lost record, and whether it was inlined.</summary>
@@ -51,12 +51,12 @@ public sealed class NameTests
             expected.Sort(System.StringComparer.Ordinal);
             names.Sort(System.StringComparer.Ordinal);
             Assert.Equal(expected, names);
-            Assert.Contains(("inline_buffer(int)", true, "main"), ours);
+            Assert.Contains(("inline_buffer", true, "main"), ours);
             Assert.Contains(("main::{lambda()#1}::operator()() const", false, "main"), ours);
 
             var text = ReportEnvironment.Invisible("report", json);
             Assert.True(text.ExitCode == 0, text.Stderr);
-            Assert.Contains("  inline_buffer(int) (inlined) (cpp_names.cpp:", text.Stdout);
+            Assert.Contains("  inline_buffer (inlined) (cpp_names.cpp:", text.Stdout);
             Assert.Contains("  double* shop::make_items<double>(int) (cpp_names.cpp:", text.Stdout);
             var collapsed = ReportEnvironment.Invisible("report", json, "-f", "collapsed");
             Assert.Matches(new Regex(@"(^|\n)(.*;)?main;main::\{lambda\(\)#1\}::operator\(\)\(\) const 40\n"), collapsed.Stdout);

@@ -82,9 +82,11 @@ public sealed class PprofTests
             string go = ReportEnvironment.Tool("go")!;
             var top = TestProcess.Run(go, new[] { "tool", "pprof", "-top", "-sample_index=alloc_space", profile }, env);
             Assert.True(top.ExitCode == 0, top.Stderr);
-            Assert.Contains("Showing nodes accounting for 64000B, 100% of 64000B total", top.Stdout);
-            Assert.Matches(@"\n\s+36000B\s+56\.25%\s+56\.25%\s+36000B\s+56\.25%\s+format_line \(inline\)\n", top.Stdout);
-            Assert.Matches(@"\n\s+14400B\s+22\.50%\s+78\.75%\s+14400B\s+22\.50%\s+add_item\n", top.Stdout);
+            // 64,000 bytes = 62.50kB; the 288 bytes of place_order fall under pprof's default node fraction.
+            Assert.Contains("Type: alloc_space\nShowing nodes accounting for 62.22kB, 99.55% of 62.50kB total\n", top.Stdout);
+            Assert.Matches(@"\n\s+35\.16kB\s+56\.25%\s+56\.25%\s+35\.16kB\s+56\.25%\s+format_line \(inline\)\n", top.Stdout);
+            Assert.Matches(@"\n\s+14\.06kB\s+22\.50%\s+78\.75%\s+14\.06kB\s+22\.50%\s+add_item\n", top.Stdout);
+            Assert.Matches(@"\n\s+0\s+0%\s+99\.55%\s+49\.50kB\s+79\.20%\s+main\n", top.Stdout);
             // Default sample type: inuse_space (the last), as for Go's heap profiles.
             var inuse = TestProcess.Run(go, new[] { "tool", "pprof", "-top", profile }, env);
             Assert.True(inuse.ExitCode == 0, inuse.Stderr);

@@ -247,8 +247,10 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
         DwarfAttribute attr;
         if (LibDw.dwarf_attr_integrate(die, AtLinkageName, &attr) != null || LibDw.dwarf_attr_integrate(die, AtMipsLinkageName, &attr) != null)
         {
-            string? linkage = Name(LibDw.dwarf_formstring(&attr));
-            if (linkage is not null) return linkage;
+            // Only a mangled linkage name says more than DW_AT_name (glibc's are aliases such as __GI_qsort).
+            byte* raw = LibDw.dwarf_formstring(&attr);
+            if (raw != null && raw[0] == (byte)'_' && (raw[1] == (byte)'Z' || raw[1] == (byte)'R'))
+                return Name(raw);
         }
         return Intern(LibDw.dwarf_diename(die));
     }

@@ -48,6 +48,10 @@ public static class ReportCommand
         {
             bytes = file == "-" ? ReadAll(Console.OpenStandardInput()) : File.ReadAllBytes(file);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Fail("report: cannot read " + file + ": No such file or directory", false);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Fail("report: cannot read " + file + ": " + e.Message, false);
