@@ -13,7 +13,7 @@
  * linked program has no dynamic loader to read LD_PRELOAD, and the loader ignores LD_PRELOAD
  * paths for a program that gains privileges (setuid/setgid to someone else, file capabilities).
  *
- * Every other command (census, attach, python, --help, ...) is the NativeAOT CLI, executed with
+ * Every other command (census, attach, python, report, --help, run --help, ...) is the NativeAOT CLI, executed with
  * our argv unchanged: build/libexec/invisible-cli beside build/bin/.
  */
 #define _GNU_SOURCE
@@ -370,10 +370,10 @@ static int run(int argc, char **argv, const char *bin_directory)
         } else if (option) {
             return fail("option %s needs a value%s", arg, "");
         } else {
-            return fail("unknown option '%s'%s", arg, "");
+            return fail("unknown option '%s' (see invisible run --help)%s", arg, "");
         }
         if (!option)
-            return fail("unknown option '%s'%s", arg, "");
+            return fail("unknown option '%s' (see invisible run --help)%s", arg, "");
         char problem[512];
         if (!validate(option->name, value, problem, sizeof problem))
             return fail("%s%s", problem, "");
@@ -406,7 +406,9 @@ int main(int argc, char **argv)
     char directory[PATH_MAX];
     if (own_directory(directory, sizeof directory) != 0)
         return fail("cannot find my own executable (/proc/self/exe)%s%s", "", "");
-    if (argc >= 2 && !strcmp(argv[1], "run"))
+    /* `run --help` is the CLI's, like every other help text: one place says what each command takes. */
+    int wants_help = argc >= 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+    if (argc >= 2 && !strcmp(argv[1], "run") && !wants_help)
         return run(argc - 2, argv + 2, directory);
     char cli[PATH_MAX + 32];
     snprintf(cli, sizeof cli, "%s/../libexec/invisible-cli", directory);

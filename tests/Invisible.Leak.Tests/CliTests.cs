@@ -79,7 +79,7 @@ public sealed class CliTests
     {
         RunResult r = Cli("run", "--no-such-option", "/bin/true");
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal("invisible: unknown option '--no-such-option'\n", r.Stderr);
+        Assert.Equal("invisible: unknown option '--no-such-option' (see invisible run --help)\n", r.Stderr);
     }
 
     [Fact]

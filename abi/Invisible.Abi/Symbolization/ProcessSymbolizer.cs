@@ -18,12 +18,15 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
     private const int TagInlinedSubroutine = 0x1d;
     private const uint AtCallFile = 0x58;
     private const uint AtCallLine = 0x59;
+    private const uint AtLinkageName = 0x6e;
+    private const uint AtMipsLinkageName = 0x2007;
     private static readonly long RereportInterval = Stopwatch.Frequency / 50; // at most every 20 ms
 
     private readonly object _gate = new();
     private readonly int _pid;
     private readonly Dictionary<CacheKey, SourceFrame[]> _cache = new();
     private readonly Dictionary<nint, string> _strings = new();
+    private readonly Dictionary<nint, string> _names = new(); // demangled symbol names, by libdw string
     private readonly PcScopes _scopes = new();
     private readonly List<DwarfDie> _scopeList = new();
     private DwflCallbacks* _callbacks;
@@ -104,6 +107,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
         }
         // libdwfl may have dropped modules (dlclose): pointers into their data are dead.
         _strings.Clear();
+        _names.Clear();
         _scopes.Clear();
     }
 
@@ -202,13 +206,13 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
 
         if (frames is null || frames.Count == 0)
         {
-            string? fn = Intern(LibDw.dwfl_module_addrname(mod, pc));
+            string? fn = Name(LibDw.dwfl_module_addrname(mod, pc));
             return new[] { new SourceFrame(address, module, moduleOffset, fn, file, line, false) };
         }
         // The outermost DWARF function may lack a name (rare); fall back to the ELF symbol.
         SourceFrame last = frames[frames.Count - 1];
         if (last.Function is null)
-            frames[frames.Count - 1] = new SourceFrame(address, module, moduleOffset, Intern(LibDw.dwfl_module_addrname(mod, pc)), last.File, last.Line, false);
+            frames[frames.Count - 1] = new SourceFrame(address, module, moduleOffset, Name(LibDw.dwfl_module_addrname(mod, pc)), last.File, last.Line, false);
         return frames.ToArray();
     }
 
@@ -223,7 +227,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
             DwarfDie* die = &scope;
             int tag = LibDw.dwarf_tag(die);
             if (tag != TagSubprogram && tag != TagInlinedSubroutine) continue;
-            string? fn = Intern(LibDw.dwarf_diename(die));
+            string? fn = FunctionName(die);
             bool inlined = tag == TagInlinedSubroutine;
             frames.Add(new SourceFrame(address, module, moduleOffset, fn, curFile, curLine, inlined));
             if (!inlined) break;
@@ -234,6 +238,31 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
             curLine = LibDw.dwarf_attr(die, AtCallLine, &attr) != null && LibDw.dwarf_formudata(&attr, &cl) == 0 ? (int)cl : 0;
         }
         return frames;
+    }
+
+    /// <summary>The name people read: the demangled linkage name (C++, Rust: <c>ns::f(int)</c>, lambdas, templates,
+    /// through an inlined instance's abstract origin), else the DWARF name (C).</summary>
+    private string? FunctionName(DwarfDie* die)
+    {
+        DwarfAttribute attr;
+        if (LibDw.dwarf_attr_integrate(die, AtLinkageName, &attr) != null || LibDw.dwarf_attr_integrate(die, AtMipsLinkageName, &attr) != null)
+        {
+            // Only a mangled linkage name says more than DW_AT_name (glibc's are aliases such as __GI_qsort).
+            byte* raw = LibDw.dwarf_formstring(&attr);
+            if (raw != null && raw[0] == (byte)'_' && (raw[1] == (byte)'Z' || raw[1] == (byte)'R'))
+                return Name(raw);
+        }
+        return Intern(LibDw.dwarf_diename(die));
+    }
+
+    /// <summary>A symbol name, demangled (<see cref="Demangler"/>), interned per libdw string.</summary>
+    private string? Name(byte* p)
+    {
+        if (p == null) return null;
+        if (_names.TryGetValue((nint)p, out string? s)) return s;
+        s = Demangler.Demangle(LibDw.Str(p)!);
+        _names[(nint)p] = s;
+        return s;
     }
 
     private string? CallFile(DwarfDie* die)
@@ -264,6 +293,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
             if (_callbacks != null) { System.Runtime.InteropServices.NativeMemory.Free(_callbacks); _callbacks = null; }
             _cache.Clear();
             _strings.Clear();
+            _names.Clear();
             _scopes.Clear();
         }
     }

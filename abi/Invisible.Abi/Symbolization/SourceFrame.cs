@@ -20,7 +20,7 @@ public readonly struct SourceFrame
     public string Module { get; }
     /// <summary>Address minus the module's load bias.</summary>
     public ulong ModuleOffset { get; }
-    /// <summary>Function name (not demangled); null if unknown.</summary>
+    /// <summary>Function name, demangled (C++, Rust legacy); null if unknown.</summary>
     public string? Function { get; }
     /// <summary>Source file as DWARF gives it; null if unknown.</summary>
     public string? File { get; }
