@@ -72,7 +72,7 @@ public static class Program
     {
         var sb = new System.Text.StringBuilder("usage: invisible COMMAND [ARGS...]\n\ncommands:\n");
         foreach (Command c in Commands)
-            sb.Append("  ").Append(c.Name.PadRight(9)).Append(c.Summary).Append('\n');
+            sb.Append("  ").Append(c.Name.PadRight(10)).Append(c.Summary).Append('\n');
         sb.Append("\n`invisible COMMAND --help` says what COMMAND takes; `invisible --version` prints the version.\n");
         return sb.ToString();
     }
