@@ -18,36 +18,19 @@ namespace Invisible.Attach.Tests;
 public sealed class ListenerSecurityTests : IDisposable
 {
     private const string Nobody = "65534";
-    private readonly string _dir;
+    private readonly Invisible.Tests.Shared.RunnableCopy _copy;
     private readonly List<Process> _started = new();
 
     public ListenerSecurityTests()
     {
-        // Copies another user can execute and preload (the checkout may sit in a private directory, such as a
-        // mktemp -d clone): the fixture, and the build's bin/, lib/ and libexec/ with the same relative layout.
-        _dir = Path.Combine(Path.GetTempPath(), "invisible-security-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-        File.SetUnixFileMode(_dir, Executable);
-        Copy(Peer("O0"), PeerCopy);
-        string build = Path.Combine(AttachTarget.Root, "build");
-        foreach (string file in new[] { "bin/invisible", "libexec/invisible-cli", "lib/libinvisible.so", "lib/libinvisible-runtime.so" })
-            Copy(Path.Combine(build, file), Path.Combine(_dir, file));
-    }
-
-    private const UnixFileMode Executable = (UnixFileMode)0x1ed; // 0755
-
-    private static void Copy(string from, string to)
-    {
-        string directory = Path.GetDirectoryName(to)!;
-        Directory.CreateDirectory(directory);
-        File.SetUnixFileMode(directory, Executable);
-        File.Copy(from, to);
-        File.SetUnixFileMode(to, Executable);
+        // Copies another user can execute and preload: the build's bin/, lib/ and libexec/, and the fixture.
+        _copy = new Invisible.Tests.Shared.RunnableCopy(Path.Combine(AttachTarget.Root, "build"));
+        PeerCopy = _copy.Add(Peer("O0"), "socket_peer");
     }
 
     /// <summary>The CLI and library copies other users can run.</summary>
-    private string CliCopy => Path.Combine(_dir, "bin", "invisible");
-    private string LibraryCopy => Path.Combine(_dir, "lib", "libinvisible.so");
+    private string CliCopy => _copy.Cli;
+    private string LibraryCopy => Path.Combine(_copy.Root, "lib", "libinvisible.so");
 
     public void Dispose()
     {
@@ -56,11 +39,11 @@ public sealed class ListenerSecurityTests : IDisposable
             try { if (!p.HasExited) p.Kill(); p.WaitForExit(); } catch (InvalidOperationException) { }
             p.Dispose();
         }
-        Directory.Delete(_dir, true);
+        _copy.Dispose();
     }
 
     private static string Peer(string opt) => Path.Combine(AttachTarget.Root, "build", "tests", "fixtures", "socket_peer-" + opt);
-    private string PeerCopy => Path.Combine(_dir, "socket_peer");
+    private string PeerCopy { get; }
 
     private static string[] AsNobody(params string[] command)
     {

@@ -108,10 +108,12 @@ public sealed class MemoryLimitTests
     [RootFact]
     public void MlockallAsAnOrdinaryUserSucceedsAsWithoutUs()
     {
-        string fixture = TestEnvironment.Fixture("invisible_limits");
+        // Copies uid 65534 can run (the checkout may be in a private directory).
+        using var copy = new Invisible.Tests.Shared.RunnableCopy(TestEnvironment.Build);
+        string fixture = copy.Add(TestEnvironment.Fixture("invisible_limits"), "invisible_limits");
         string[] asNobody = { "--memlock=8388608", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--" };
         RunResult plain = TestEnvironment.Run("prlimit", Arguments.Join(asNobody, fixture, "mlockall"));
-        RunResult ours = TestEnvironment.Run("prlimit", Arguments.Join(asNobody, TestEnvironment.Cli, "run", "--leak-check=no", "--", fixture, "mlockall"));
+        RunResult ours = TestEnvironment.Run("prlimit", Arguments.Join(asNobody, copy.Cli, "run", "--leak-check=no", "--", fixture, "mlockall"));
         Assert.Equal((0, "mlockall -> 0 ok\n"), (plain.ExitCode, plain.Stdout));
         Assert.Equal((plain.ExitCode, plain.Stdout, ""), (ours.ExitCode, ours.Stdout, ours.Stderr));
     }

@@ -18,6 +18,10 @@ public class ArgParserTests
     private static readonly ArgParser Max = new("max", "*args, key=, default=");
     private static readonly ArgParser Dict = new("dict", "*args, **kwargs");
 
+    // The type objects the parser's conversions read (int, str, ...) are made with the first interpreter: make one,
+    // whichever test class runs first.
+    static ArgParserTests() => _ = new PythonEngine(System.IO.TextWriter.Null, System.IO.TextWriter.Null);
+
     private static PyObject I(long v) => PyInt.Get(v);
     private static PyStr[] K(params string[] names) => Array.ConvertAll(names, n => PyStr.Of(n));
 

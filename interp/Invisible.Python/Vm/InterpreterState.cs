@@ -130,8 +130,12 @@ public sealed class InterpreterState
     /// by the next code that runs (hosts that do not want that call <see cref="ClearInterrupt"/> before running new input).</summary>
     public void RequestInterrupt()
     {
-        Volatile.Write(ref _interrupt, 1);
-        ForEachThread(static ts => Volatile.Write(ref ts.Interrupt, 1));
+        lock (_threadGate)
+        {
+            foreach (ThreadState ts in _threads) Volatile.Write(ref ts.Interrupt, 1);
+            // Last: whoever sees the request pending (InterruptPending) finds every thread flagged already.
+            Volatile.Write(ref _interrupt, 1);
+        }
     }
 
     /// <summary>Withdraw a pending interrupt request; true if one was pending.</summary>
