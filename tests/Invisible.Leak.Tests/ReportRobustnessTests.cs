@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Invisible.Tests.Shared;
@@ -17,18 +16,6 @@ public sealed class ReportRobustnessTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("invisible-robust-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, true);
-
-    private string Compile(string name, string source, params string[] flags)
-    {
-        string src = Path.Combine(_dir, name + ".c"), program = Path.Combine(_dir, name);
-        File.WriteAllText(src, source);
-        var args = new List<string>(flags) { "-g", "-o", program, src };
-        RunResult gcc = TestEnvironment.Run("gcc", args);
-        Assert.True(gcc.ExitCode == 0, gcc.Stderr);
-        return program;
-    }
-
-    private const string LeakTen = "#include <stdlib.h>\nint main(void) { void *volatile p = malloc(10); p = 0; return 0; }\n";
 
     private static string Normalize(string text) => Regex.Replace(
         Regex.Replace(text, "==[0-9]+==", "==PID=="), "[0-9.,]+ ms|[0-9,]+ bytes of roots", "N");
@@ -48,7 +35,7 @@ public sealed class ReportRobustnessTests : IDisposable
         string odd = Path.Combine(_dir, "a\"b\\c");
         Directory.CreateDirectory(odd);
         string program = Path.Combine(odd, "prog");
-        File.Copy(Compile("leakten", LeakTen), program);
+        File.Copy(TestProcess.BuiltFixture("leak_ten-O0"), program);
         string json = Path.Combine(_dir, "fallback.json");
         RunResult r = TestEnvironment.Run("bash", new[] { "-c", "exec \"$0\" \"$(printf 'x\\377y')\" 'q\"\\'", program },
                                           Preload(("INVISIBLE_JSON", json), ("INVISIBLE_RUNTIME", "/nonexistent/libinvisible-runtime.so")));
@@ -78,12 +65,7 @@ public sealed class ReportRobustnessTests : IDisposable
     public void FullDiskLeavesNoTruncatedFile()
     {
         // repro json_write_failure.sh on a 16 KiB tmpfs: a truncated, invalid r.json was left.
-        var src = new StringBuilder("#include <stdlib.h>\n");
-        for (int i = 0; i < 200; i++) src.Append("__attribute__((noinline)) void f").Append(i).Append("(void) { char *p = malloc(16); p[0] = 1; }\n");
-        src.Append("int main(void) {\n");
-        for (int i = 0; i < 200; i++) src.Append(" f").Append(i).Append("();\n");
-        src.Append(" return 0;\n}\n");
-        string program = Compile("sites", src.ToString(), "-O0");
+        string program = TestProcess.BuiltFixture("leak_sites-200"); // 200 leaks: a report bigger than the disk
         string small = Path.Combine(_dir, "small");
         Directory.CreateDirectory(small);
         Assert.Equal(0, TestEnvironment.Run("mount", new[] { "-t", "tmpfs", "-o", "size=16k", "tmpfs", small }).ExitCode);
@@ -117,9 +99,7 @@ public sealed class ReportRobustnessTests : IDisposable
     public void EveryDescriptorInUseAtExit()
     {
         // repro fd_exhaustion_json_lost.sh: the runtime could not start, the JSON report was not written at all.
-        string program = Compile("fds", "#include <fcntl.h>\n#include <stdio.h>\n#include <stdlib.h>\nint main(void) {\n" +
-                                        " int n = 0; while (open(\"/dev/null\", O_RDONLY) >= 0) n++;\n printf(\"%d\\n\", n > 0);\n" +
-                                        " void *volatile l = malloc(10); l = 0; return 0; }\n");
+        string program = TestProcess.BuiltFixture("open_every_fd-O0");
         string json = Path.Combine(_dir, "fds.json");
         // Soft limit below the hard one: the report raises it for itself and is complete.
         RunResult soft = TestEnvironment.Run("bash", new[] { "-c", "ulimit -Sn 64 && exec \"$@\"", "bash", TestEnvironment.Cli,
@@ -213,11 +193,11 @@ public sealed class ReportRobustnessTests : IDisposable
         Assert.Equal(0, TestEnvironment.Run(TestEnvironment.Cli, new[] { "run", "--stop-signal=12", "--", "/bin/true" }).ExitCode);
     }
 
-    [Fact]
+    [FixtureFact("static_leak")]
     public void StaticProgramIsSaidToBeUnobservable()
     {
         // repro static_setuid_silent.sh: nothing at all was printed.
-        string program = Compile("static", "#include <stdio.h>\n#include <stdlib.h>\nint main(void) { void *volatile p = malloc(77); p = 0; puts(\"static ran\"); return 4; }\n", "-static");
+        string program = TestProcess.BuiltFixture("static_leak");
         string json = Path.Combine(_dir, "s.json");
         RunResult r = TestEnvironment.Run(TestEnvironment.Cli, new[] { "run", "--json=" + json, "--", program });
         Assert.Equal(4, r.ExitCode);
@@ -235,7 +215,9 @@ public sealed class ReportRobustnessTests : IDisposable
     [RootFact]
     public void SetuidProgramIsSaidToBeUnobservable()
     {
-        string program = Compile("suid", "#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf(\"%d\\n\", (int)geteuid()); return 0; }\n");
+        // A copy: the setuid bit and owner are this test's, not the shared build's.
+        string program = Path.Combine(_dir, "print_euid");
+        File.Copy(TestProcess.BuiltFixture("print_euid-O0"), program);
         Assert.Equal(0, TestEnvironment.Run("chown", new[] { "65534", program }).ExitCode);
         Assert.Equal(0, TestEnvironment.Run("chmod", new[] { "4755", program }).ExitCode);
         RunResult r = TestEnvironment.Run(TestEnvironment.Cli, new[] { "run", "--", program });
