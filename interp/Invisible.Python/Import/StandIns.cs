@@ -66,10 +66,33 @@ public static class StandIns
                 var m = new PyModule("tempfile");
                 m.AddFn("gettempdir", (a, k) => PyStr.Of(System.IO.Path.GetTempPath().TrimEnd('/')));
                 m.AddFn("mkdtemp", (a, k) => PyStr.Of(System.IO.Directory.CreateTempSubdirectory("tmp").FullName));
-                m.AddFn("mkstemp", (a, k) => { var p = System.IO.Path.GetTempFileName(); return new PyTuple(new PyObject[] { PyInt.Get(3), PyStr.Of(p) }); });
+                m.AddFn("mkstemp", (a, k) => MakeTemporaryFile(MkstempArgs.Parse(a, k)));
                 return m;
             }
         }
         return null;
+    }
+
+    private static readonly ArgParser MkstempArgs = new("mkstemp", "suffix=None, prefix=None, dir=None, text=False");
+
+    /// <summary>tempfile.mkstemp: a new file only this user can read and write, created with O_EXCL under a random name,
+    /// and its real descriptor (not inherited by children: O_CLOEXEC, as CPython's).</summary>
+    private static unsafe PyTuple MakeTemporaryFile(Args args)
+    {
+        string suffix = args[0] is PyStr sf ? sf.Value : "";
+        string prefix = args[1] is PyStr pf ? pf.Value : "tmp";
+        string dir = args[2] is PyStr d ? d.Value : System.IO.Path.GetTempPath().TrimEnd('/');
+        const int OpenFlags = 0x2 | 0x40 | 0x80 | 0x80000; // O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            string path = System.IO.Path.Combine(dir, prefix + System.IO.Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal) + suffix);
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            int fd;
+            fixed (byte* p = bytes) fd = Modules.Posix.Libc.open(p, OpenFlags, 0x180 /* 0600 */);
+            if (fd >= 0) return new PyTuple(new PyObject[] { PyInt.Get(fd), PyStr.Of(path) });
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (errno != 17 /* EEXIST */) throw Modules.Posix.Fs.Error(errno, PyStr.Of(path));
+        }
+        throw Modules.Posix.Fs.Error(17, PyStr.Of(dir));
     }
 }
