@@ -60,7 +60,7 @@ public static class WeakrefModule
     {
         if (k != null && k.Length > 0) throw Ops.TypeError($"{name}() takes no keyword arguments");
         if (a.Length != n)
-            throw Ops.TypeError(n == 1 ? $"{name}() takes exactly one argument ({a.Length} given)" : $"{name} expected {n} arguments, got {a.Length}");
+            throw Ops.TypeError(n == 1 ? $"_weakref.{name}() takes exactly one argument ({a.Length} given)" : $"{name} expected {n} arguments, got {a.Length}");
     }
 }
 
@@ -137,8 +137,16 @@ public sealed class PyWeakRef : PyObject
 
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
-        if (_type.IsHeap) return base.Call(args, kwnames);
-        if (args.Length != 0) throw Ops.TypeError($"weakref() takes no arguments ({args.Length} given)");
+        if (_type.IsHeap && _type.LookupHeap(PyStr.S___call__) is { } own)
+        {
+            // A subclass's own __call__ (WeakMethod's) wins over the referent lookup.
+            var all = new PyObject[args.Length + 1];
+            all[0] = this;
+            args.CopyTo(all.AsSpan(1));
+            return Ops.Call(own, all, kwnames);
+        }
+        if (kwnames != null && kwnames.Length > 0) throw Ops.TypeError("weakref() takes no keyword arguments");
+        if (args.Length != 0) throw Ops.TypeError($"weakref expected 0 arguments, got {args.Length}");
         return Target ?? PyNone.Instance;
     }
 
@@ -194,13 +202,13 @@ public sealed class PyWeakRef : PyObject
 
     private static PyType CreateType()
     {
-        var t = new PyType("weakref", PyType.ObjectType, Make) { ModuleName = "builtins", QualNameOverride = "weakref" };
+        var t = new PyType("ReferenceType", PyType.ObjectType, Make) { ModuleName = "weakref" };
         t.TypeDict.SetItem(PyStr.Intern("__doc__"), PyNone.Instance);
         // Subclasses pass their own arguments to __init__ (KeyedRef's key): ref.__init__ accepts and ignores them.
         t.AddMethod("__init__", (a, k) => PyNone.Instance);
         t.AddMethod("__call__", (a, k) =>
         {
-            if (a.Length != 1) throw Ops.TypeError($"weakref() takes no arguments ({a.Length - 1} given)");
+            if (a.Length != 1) throw Ops.TypeError($"weakref expected 0 arguments, got {a.Length - 1}");
             return ((PyWeakRef)a[0]).Target ?? PyNone.Instance;
         });
         t.AddMethod("__hash__", (a, k) => PyInt.Get(a[0].Hash()));
@@ -217,8 +225,8 @@ public sealed class PyWeakRef : PyObject
 /// the referent; a dead one raises ReferenceError.</summary>
 public sealed class PyWeakProxy : PyObject
 {
-    public static readonly PyType ProxyType = new("weakproxy", PyType.ObjectType, null) { ModuleName = "builtins" };
-    public static readonly PyType CallableProxyType = new("weakcallableproxy", PyType.ObjectType, null) { ModuleName = "builtins" };
+    public static readonly PyType ProxyType = new("ProxyType", PyType.ObjectType, null) { ModuleName = "weakref" };
+    public static readonly PyType CallableProxyType = new("CallableProxyType", PyType.ObjectType, null) { ModuleName = "weakref" };
 
     private readonly WeakReference<PyObject> _target;
     private readonly bool _callable;
