@@ -98,6 +98,7 @@ public static class BuiltinsModule
         PySeqIterator.TypeObj = T("tuple_iterator", null, null);
         PyListIterator.TypeObj = T("list_iterator", null, null);
         PyRangeIterator.TypeObj = T("range_iterator", null, null);
+        PyLongRangeIterator.TypeObj = T("longrange_iterator", null, null);
         PyDictIterator.TypeObj = T("dict_keyiterator", null, null);
         PySetIterator.TypeObj = T("set_iterator", null, null);
         PySeqGetItemIterator.TypeObj = T("iterator", null, null);
@@ -222,6 +223,7 @@ public static class BuiltinsModule
         if (o is PyList l) return new PyListIterator(l, true);
         if (o is PyRange rg)
         {
+            if (rg.Big is { } b) return new PyLongRangeIterator(b.Start + (b.Length - 1) * b.Step, -b.Step, b.Length);
             long n = rg.Length;
             return new PyRangeIterator(rg.Start + (n - 1) * rg.Step, -rg.Step, n);
         }

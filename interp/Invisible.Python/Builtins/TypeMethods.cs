@@ -198,6 +198,26 @@ public static partial class TypeMethods
 
     public static PyObject NewRange(ReadOnlySpan<PyObject> a)
     {
+        if (a.Length >= 1 && a.Length <= 3)
+        {
+            // Bounds beyond a C long: CPython's long range (arbitrary precision, its own iterator type).
+            var ints = new PyInt[a.Length];
+            bool big = false;
+            for (int j = 0; j < a.Length; j++)
+            {
+                if (a[j] is PyFloat) throw Ops.TypeError("'float' object cannot be interpreted as an integer");
+                ints[j] = a[j] as PyInt ?? (PyInt)Ops.Index(a[j]);
+                big |= ints[j].IsBig;
+            }
+            if (big)
+            {
+                BigInteger bStart = 0, bStop, bStep = 1;
+                if (ints.Length == 1) bStop = ints[0].Big;
+                else { bStart = ints[0].Big; bStop = ints[1].Big; if (ints.Length == 3) bStep = ints[2].Big; }
+                if (bStep.IsZero) throw Ops.ValueError("range() arg 3 must not be zero");
+                return new PyRange(new BigRange(bStart, bStop, bStep));
+            }
+        }
         long start = 0, stop, step = 1;
         if (a.Length == 1) stop = RangeArg(a[0]);
         else if (a.Length == 2) { start = RangeArg(a[0]); stop = RangeArg(a[1]); }

@@ -897,13 +897,14 @@ public static partial class TypeMethods
         {
             var r = (PyRange)a[0];
             if (r.Contains(a[1]) != true) throw Ops.ValueError($"{Ops.Repr(a[1])} is not in range");
+            if (r.Big is { } b) return PyInt.Get((((PyInt)a[1]).Big - b.Start) / b.Step);
             return PyInt.Get((((PyInt)a[1]).V - r.Start) / r.Step);
         });
         PyRange.TypeObj.AddMethod("count", (a, k) => PyInt.Get(((PyRange)a[0]).Contains(a[1]) == true ? 1 : 0));
         Slots(PyRange.TypeObj, "__getitem__", "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__hash__");
-        PyRange.TypeObj.SetMember("start", new PyProperty(new PyBuiltinFunction("start", (a, k) => PyInt.Get(((PyRange)a[0]).Start)), null, null, null));
-        PyRange.TypeObj.SetMember("stop", new PyProperty(new PyBuiltinFunction("stop", (a, k) => PyInt.Get(((PyRange)a[0]).Stop)), null, null, null));
-        PyRange.TypeObj.SetMember("step", new PyProperty(new PyBuiltinFunction("step", (a, k) => PyInt.Get(((PyRange)a[0]).Step)), null, null, null));
+        PyRange.TypeObj.SetMember("start", new PyProperty(new PyBuiltinFunction("start", (a, k) => ((PyRange)a[0]).StartObj), null, null, null));
+        PyRange.TypeObj.SetMember("stop", new PyProperty(new PyBuiltinFunction("stop", (a, k) => ((PyRange)a[0]).StopObj), null, null, null));
+        PyRange.TypeObj.SetMember("step", new PyProperty(new PyBuiltinFunction("step", (a, k) => ((PyRange)a[0]).StepObj), null, null, null));
         PySlice.TypeObj.SetMember("start", new PyProperty(new PyBuiltinFunction("start", (a, k) => ((PySlice)a[0]).Start), null, null, null));
         PySlice.TypeObj.SetMember("stop", new PyProperty(new PyBuiltinFunction("stop", (a, k) => ((PySlice)a[0]).Stop), null, null, null));
         PySlice.TypeObj.SetMember("step", new PyProperty(new PyBuiltinFunction("step", (a, k) => ((PySlice)a[0]).Step), null, null, null));
@@ -912,7 +913,7 @@ public static partial class TypeMethods
             ((PySlice)a[0]).Indices((int)Ops.IndexValue(a[1]), out int s, out int e, out int st, out _);
             return new PyTuple(new PyObject[] { PyInt.Get(s), PyInt.Get(e), PyInt.Get(st) });
         });
-        foreach (var t in new[] { PyStrIterator.TypeObj, PySeqIterator.TypeObj, PyListIterator.TypeObj, PyRangeIterator.TypeObj, PyDictIterator.TypeObj, PySetIterator.TypeObj, PySeqGetItemIterator.TypeObj,
+        foreach (var t in new[] { PyStrIterator.TypeObj, PySeqIterator.TypeObj, PyListIterator.TypeObj, PyRangeIterator.TypeObj, PyLongRangeIterator.TypeObj, PyDictIterator.TypeObj, PySetIterator.TypeObj, PySeqGetItemIterator.TypeObj,
             BuiltinsModule.EnumerateType, BuiltinsModule.ZipType, BuiltinsModule.MapType, BuiltinsModule.FilterType, BuiltinsModule.ReversedType, BuiltinsModule.IteratorType })
         {
             t.AddMethod("__next__", (a, k) => a[0].Next() ?? throw Ops.StopIteration());

@@ -16,6 +16,8 @@ NoneType = type(None)
 EllipsisType = type(...)
 NotImplementedType = type(NotImplemented)
 CodeType = type(_f.__code__)
+GenericAlias = type(list[int])
+UnionType = type(int | str)
 
 class SimpleNamespace:
     def __init__(self, /, **kwargs):

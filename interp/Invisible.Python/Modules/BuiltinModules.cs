@@ -56,6 +56,7 @@ public static class BuiltinModules
         t["atexit"] = _ => AtexitModule.Create();
         t["_imp"] = interp => ImpModule.Create(interp);
         t["_string"] = _ => StringModule.Create();
+        t["_weakref"] = _ => WeakrefModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");

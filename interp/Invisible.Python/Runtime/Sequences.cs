@@ -363,23 +363,33 @@ public sealed class PyRange : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly long Start, Stop, Step;
+    /// <summary>Set (and the long fields unused) when a bound does not fit a long: CPython's long range.</summary>
+    public readonly BigRange? Big;
     public PyRange(long start, long stop, long step) { Start = start; Stop = stop; Step = step; }
+    public PyRange(BigRange big) { Big = big; }
     public override PyType Type => TypeObj;
     public long Length
     {
         get
         {
+            if (Big != null) return Big.LengthAsLong();
             if (Step > 0) return Stop > Start ? (Stop - Start - 1) / Step + 1 : 0;
             return Start > Stop ? (Start - Stop - 1) / (-Step) + 1 : 0;
         }
     }
+    public PyInt StartObj => Big != null ? PyInt.Get(Big.Start) : PyInt.Get(Start);
+    public PyInt StopObj => Big != null ? PyInt.Get(Big.Stop) : PyInt.Get(Stop);
+    public PyInt StepObj => Big != null ? PyInt.Get(Big.Step) : PyInt.Get(Step);
     public override bool HasLen => true;
     public override int Len() => (int)Length;
-    public override bool IsTrue() => Length != 0;
-    public override string Repr() => Step == 1 ? $"range({Start}, {Stop})" : $"range({Start}, {Stop}, {Step})";
-    public override PyObject Iter() => new PyRangeIterator(Start, Step, Length);
+    public override bool IsTrue() => Big != null ? !Big.Length.IsZero : Length != 0;
+    public override string Repr() => Big != null
+        ? (Big.Step.IsOne ? $"range({Big.Start}, {Big.Stop})" : $"range({Big.Start}, {Big.Stop}, {Big.Step})")
+        : Step == 1 ? $"range({Start}, {Stop})" : $"range({Start}, {Stop}, {Step})";
+    public override PyObject Iter() => Big != null ? new PyLongRangeIterator(Big.Start, Big.Step, Big.Length) : new PyRangeIterator(Start, Step, Length);
     public override PyObject GetItem(PyObject key)
     {
+        if (Big != null) return Big.GetItem(key);
         if (key is PyInt i)
         {
             long idx = i.V, n = Length;
@@ -397,6 +407,7 @@ public sealed class PyRange : PyObject
     }
     public override bool? Contains(PyObject item)
     {
+        if (Big != null) return item is PyInt bi && item is not PyBool ? Big.Contains(bi.Big) : null;
         if (item is PyInt i && !i.IsBig && item is not PyBool)
         {
             long v = i.V;
@@ -408,10 +419,66 @@ public sealed class PyRange : PyObject
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
         if (other is not PyRange r || (op != CmpOp.Eq && op != CmpOp.Ne)) return null;
+        if (Big != null || r.Big != null)
+        {
+            var x = Big ?? new BigRange(Start, Stop, Step);
+            var y = r.Big ?? new BigRange(r.Start, r.Stop, r.Step);
+            return PyBool.Of(op == CmpOp.Eq ? x.SameAs(y) : !x.SameAs(y));
+        }
         bool eq = Length == r.Length && (Length == 0 || (Start == r.Start && (Length == 1 || Step == r.Step)));
         return PyBool.Of(op == CmpOp.Eq ? eq : !eq);
     }
-    public override long Hash() => new PyTuple(new PyObject[] { PyInt.Get(Length), PyInt.Get(Start), PyInt.Get(Step) }).Hash();
+    public override long Hash() => Big != null
+        ? new PyTuple(new PyObject[] { PyInt.Get(Big.Length), PyInt.Get(Big.Start), PyInt.Get(Big.Step) }).Hash()
+        : new PyTuple(new PyObject[] { PyInt.Get(Length), PyInt.Get(Start), PyInt.Get(Step) }).Hash();
+}
+
+/// <summary>A range whose bounds do not all fit a long (CPython's rangeobject with Python ints): arbitrary precision
+/// arithmetic, off the hot path of ordinary ranges.</summary>
+public sealed class BigRange
+{
+    public readonly System.Numerics.BigInteger Start, Stop, Step, Length;
+    public BigRange(System.Numerics.BigInteger start, System.Numerics.BigInteger stop, System.Numerics.BigInteger step)
+    {
+        Start = start; Stop = stop; Step = step;
+        if (step.Sign > 0) Length = stop > start ? (stop - start - 1) / step + 1 : 0;
+        else Length = start > stop ? (start - stop - 1) / (-step) + 1 : 0;
+    }
+    public long LengthAsLong() => Length <= long.MaxValue ? (long)Length : throw Ops.OverflowError("Python int too large to convert to C ssize_t");
+    public bool Contains(System.Numerics.BigInteger v)
+    {
+        if (Step.Sign > 0 ? (v < Start || v >= Stop) : (v > Start || v <= Stop)) return false;
+        return ((v - Start) % Step).IsZero;
+    }
+    public bool SameAs(BigRange o) => Length == o.Length && (Length.IsZero || (Start == o.Start && (Length.IsOne || Step == o.Step)));
+    public PyObject GetItem(PyObject key)
+    {
+        if (key is PySlice) throw Ops.OverflowError("Python int too large to convert to C ssize_t");
+        var i = key as PyInt ?? (key.Type.Lookup(PyStr.Intern("__index__")) != null ? (PyInt)Ops.Index(key)
+            : throw Ops.TypeError($"range indices must be integers or slices, not {key.Type.Name}"));
+        var idx = i.Big;
+        if (idx.Sign < 0) idx += Length;
+        if (idx.Sign < 0 || idx >= Length) throw Ops.IndexError("range object index out of range");
+        return PyInt.Get(Start + idx * Step);
+    }
+}
+
+/// <summary>CPython's longrange_iterator: iterates a <see cref="BigRange"/>.</summary>
+public sealed class PyLongRangeIterator : PyObject
+{
+    public static PyType TypeObj = null!;
+    private System.Numerics.BigInteger _cur, _left;
+    private readonly System.Numerics.BigInteger _step;
+    public PyLongRangeIterator(System.Numerics.BigInteger start, System.Numerics.BigInteger step, System.Numerics.BigInteger len) { _cur = start; _step = step; _left = len; }
+    public override PyType Type => TypeObj;
+    public override PyObject Iter() => this;
+    public override PyObject? Next()
+    {
+        if (_left.Sign <= 0) return null;
+        _left -= 1;
+        var v = _cur; _cur += _step;
+        return PyInt.Get(v);
+    }
 }
 
 public sealed class PyRangeIterator : PyObject
