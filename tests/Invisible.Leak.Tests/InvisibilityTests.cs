@@ -101,6 +101,23 @@ public sealed class InvisibilityTests
         Assert.Equal((0, "pause intact\n"), (ours.ExitCode, ours.Stdout));
     }
 
+    /// <summary>Waits (at most 10 s) until the process has one socket open: the listener's, once the connection
+    /// of a finished request is closed.</summary>
+    private static void WaitUntilOneSocketIsLeft(int pid)
+    {
+        for (int i = 0; i < 1000; i++)
+        {
+            int sockets = 0;
+            foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/" + pid + "/fd"))
+            {
+                try { if (new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true) sockets++; }
+                catch (IOException) { }
+            }
+            if (sockets <= 1) return;
+            System.Threading.Thread.Sleep(10);
+        }
+    }
+
     [Fact]
     public void ACensusFromOutsideLeavesOnlyTheListenerThreadAndItsSocket()
     {
@@ -114,6 +131,8 @@ public sealed class InvisibilityTests
             RunResult census = TestEnvironment.Run(TestEnvironment.Cli, new[] { "census", p.Id.ToString() });
             Assert.Equal(0, census.ExitCode);
             Assert.Contains("HEAP CENSUS", census.Stdout);
+            // The CLI has its answer when the listener sent it; the listener closes that connection just after.
+            WaitUntilOneSocketIsLeft(p.Id);
             p.StandardInput.WriteLine("go");
             p.StandardInput.Close();
             string rest = p.StandardOutput.ReadToEnd();
