@@ -46,52 +46,12 @@ public static class CensusCommand
         if (socket is null)
             return Fail(problem);
         using (socket)
-            return Request(socket, (withLeaks ? "report" : "census") + (json is null ? "" : " " + json));
+            return ListenerRequest.Run(socket, (withLeaks ? "report" : "census") + (json is null ? "" : " " + json), Console.OpenStandardOutput());
     }
 
     private static int Fail(string message)
     {
         Console.Error.WriteLine("invisible: " + message);
         return ExitUsage;
-    }
-
-    /// <summary>Send one request and copy the response's data frames to stdout. 0 on "ok", 1 on "error", 2 when
-    /// the connection broke or the answer is not the protocol.</summary>
-    private static int Request(Socket socket, string command)
-    {
-        try
-        {
-            socket.Send(Encoding.UTF8.GetBytes(command + "\n"));
-        }
-        catch (SocketException e)
-        {
-            return Fail("cannot send the request: " + e.Message);
-        }
-        var replies = new ReplyReader(socket);
-        Stream stdout = Console.OpenStandardOutput();
-        while (true)
-        {
-            string? line = replies.ReadLine();
-            if (line is null)
-                return Fail(replies.LineTooLong ? "unexpected reply from the target: a line longer than " + ReplyReader.MaxLine + " bytes"
-                                                : "process closed the connection");
-            (string kind, string argument) = ReplyReader.Split(line);
-            switch (kind)
-            {
-                case "data":
-                    if (!ReplyReader.TryParseLength(argument, out long length))
-                        return Fail("unexpected reply from the target: " + ReplyReader.Printable(line));
-                    if (!replies.Copy(length, stdout))
-                        return Fail("process closed the connection");
-                    break;
-                case "ok":
-                    return 0;
-                case "error":
-                    Console.Error.WriteLine("invisible: " + ReplyReader.Printable(argument));
-                    return 1;
-                default:
-                    return Fail("unexpected reply from the target: " + ReplyReader.Printable(line));
-            }
-        }
     }
 }

@@ -44,50 +44,12 @@ public static class SnapshotCommand
         if (socket is null)
             return Fail(problem);
         using (socket)
-            return Request(socket, "report " + output);
+            return ListenerRequest.Run(socket, "report " + output, Stream.Null);
     }
 
     private static int Fail(string message)
     {
         Console.Error.WriteLine("invisible: " + message);
         return ExitUsage;
-    }
-
-    /// <summary>One request; the report's text is not wanted (the file is the snapshot). 0 on "ok", 1 on "error".</summary>
-    private static int Request(Socket socket, string command)
-    {
-        try
-        {
-            socket.Send(Encoding.UTF8.GetBytes(command + "\n"));
-        }
-        catch (SocketException e)
-        {
-            return Fail("cannot send the request: " + e.Message);
-        }
-        var replies = new ReplyReader(socket);
-        while (true)
-        {
-            string? line = replies.ReadLine();
-            if (line is null)
-                return Fail(replies.LineTooLong ? "unexpected reply from the target: a line longer than " + ReplyReader.MaxLine + " bytes"
-                                                : "process closed the connection");
-            (string kind, string argument) = ReplyReader.Split(line);
-            switch (kind)
-            {
-                case "data":
-                    if (!ReplyReader.TryParseLength(argument, out long length))
-                        return Fail("unexpected reply from the target: " + ReplyReader.Printable(line));
-                    if (!replies.Copy(length, Stream.Null))
-                        return Fail("process closed the connection");
-                    break;
-                case "ok":
-                    return 0;
-                case "error":
-                    Console.Error.WriteLine("invisible: " + ReplyReader.Printable(argument));
-                    return 1;
-                default:
-                    return Fail("unexpected reply from the target: " + ReplyReader.Printable(line));
-            }
-        }
     }
 }
