@@ -41,6 +41,17 @@ public sealed class CensusAccuracyTests
         Assert.Equal(309, summary.GetProperty("typed_blocks").GetInt64());
     }
 
+    /// <summary>arena_alloc returns its block as <c>char *</c> (raw bytes): at depth 2 the caller's
+    /// <c>struct record *r</c> types it with no --alloc-fn (issue 17: wrappers found from the code).</summary>
+    [Theory]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void ByteReturningWrapperIsTypedByItsCaller(string opt)
+    {
+        using JsonDocument r = CensusEnvironment.Census("census_shapes", opt, new[] { "arena", "strings" }, depth: 2);
+        AssertCounts(new Dictionary<string, long> { ["struct record"] = 12, ["char[]"] = 20 }, CensusEnvironment.BlocksByType(r));
+    }
+
     [Theory]
     [InlineData("O0")]
     [InlineData("O2")]

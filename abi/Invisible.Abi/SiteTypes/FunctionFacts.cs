@@ -334,12 +334,18 @@ internal sealed unsafe class FunctionFacts
     // ---------------------------------------------------------------- variable queries
 
     /// <summary>A variable that lives in DWARF register <paramref name="register"/> at <paramref name="pc"/>.</summary>
-    public CType? VariableInRegister(ulong pc, int register)
+    public CType? VariableInRegister(ulong pc, int register) => VariableInRegister(pc, register, null);
+
+    /// <summary>As <see cref="VariableInRegister(ulong, int)"/>, passing over variables whose type
+    /// <paramref name="passOver"/> accepts (several variables may share a register at -O2: <c>o</c> and
+    /// <c>t = gco2t(o)</c>).</summary>
+    public CType? VariableInRegister(ulong pc, int register, Func<CType, bool>? passOver)
     {
         for (int i = 0; i < _variables.Count; i++)
         {
             VariableFact v = _variables[i];
             if (!v.TryLocation(pc, out LocationRange r) || !v.InScope(pc)) continue;
+            if (passOver is not null && passOver(v.Type)) continue;
             IReadOnlyList<LocationOp> ops = r.Ops;
             if (ops.Count != 1) continue;
             byte op = ops[0].Op;

@@ -61,6 +61,9 @@ internal sealed class ResultFlow
 
     private readonly FunctionFacts _facts;
     private readonly Func<ulong, FunctionFacts?> _callee;
+    /// <summary>A type already known for the block that places of the same type do not refine (see
+    /// <see cref="Refine"/>): such places are passed over as if untyped.</summary>
+    private CType? _weak;
     private readonly ulong _bias;
     private readonly InstructionInfoFactory _info = new();
 
@@ -99,10 +102,22 @@ internal sealed class ResultFlow
 
     /// <summary>Follow the value returned by the call whose return address is <paramref name="returnPc"/>
     /// (runtime address).</summary>
-    public FlowResult Follow(ulong returnPc)
+    public FlowResult Follow(ulong returnPc) => Follow(returnPc, null);
+
+    /// <summary>
+    /// Follow the block's pointer looking for a more specific type than <paramref name="weak"/>: places typed
+    /// <paramref name="weak"/> (a header struct such as Lua's <c>GCObject</c>, or a byte type) do not stop the
+    /// walk, and a <c>ret</c> of the pointer typed <paramref name="weak"/> counts as returned untyped, so the
+    /// caller can go on to the next frame. Used by <see cref="SiteTypeResolver"/> once the first typed place is
+    /// known.
+    /// </summary>
+    public FlowResult Refine(ulong returnPc, CType weak) => Follow(returnPc, weak);
+
+    private FlowResult Follow(ulong returnPc, CType? weak)
     {
+        _weak = weak;
         CType? declared = _facts.CallSiteType(returnPc - _bias);
-        if (declared is not null && declared.Unqualified is not VoidType)
+        if (declared is not null && declared.Unqualified is not VoidType && !IsWeak(declared))
             return new FlowResult(FlowEvidence.CallSite, declared, 0, false, true);
 
         var start = new PathState { Pc = returnPc };
@@ -154,7 +169,8 @@ internal sealed class ResultFlow
         for (int r = 0; r < 16; r++)
         {
             if (s.Value[r] == NotHeld) continue;
-            CType? target = PointerTarget(_facts.VariableInRegister(dwarfPc, r));
+            CType? target = PointerTarget(_weak is null ? _facts.VariableInRegister(dwarfPc, r)
+                                                        : _facts.VariableInRegister(dwarfPc, r, IsWeakPointer));
             if (target is not null) return new FlowResult(FlowEvidence.Register, target, s.Value[r], false, true);
         }
         return null;
@@ -171,7 +187,8 @@ internal sealed class ResultFlow
                 if (s.Value[Rax] == 0)
                 {
                     CType? ret = PointerTarget(_facts.Function.ReturnType);
-                    if (ret is not null) return new FlowResult(FlowEvidence.Returned, ret, 0, false, true);
+                    if (ret is not null && !IsWeak(ret)) return new FlowResult(FlowEvidence.Returned, ret, 0, false, true);
+                    if (ret is not null) { returnedUntyped = true; stop = true; return null; }
                     // Only a function that returns a pointer hands the block to its caller (a void
                     // function leaves a stale rax behind).
                     if (_facts.Function.ReturnType.Unqualified is PointerType) returnedUntyped = true;
@@ -318,7 +335,7 @@ internal sealed class ResultFlow
                 case PlaceKind.Slot:
                 {
                     CType? target = PointerTarget(_facts.VariableAtSlot(dwarfPc, p.Slot));
-                    if (target is not null) return new FlowResult(FlowEvidence.Variable, target, offset, false, true);
+                    if (target is not null && !IsWeak(target)) return new FlowResult(FlowEvidence.Variable, target, offset, false, true);
                     s.Slots[p.Slot] = offset; // a spill or a void * local: keep following
                     return null;
                 }
@@ -326,7 +343,7 @@ internal sealed class ResultFlow
                 case PlaceKind.Global:
                 {
                     CType? target = PointerTarget(p.Type);
-                    if (target is not null)
+                    if (target is not null && !IsWeak(target))
                         return new FlowResult(p.Kind == PlaceKind.Global ? FlowEvidence.Global : FlowEvidence.Member, target, offset, false, true);
                     return null;
                 }
@@ -442,10 +459,27 @@ internal sealed class ResultFlow
             long v = s.Value[ArgumentRegisters[i]];
             if (v == NotHeld) continue;
             CType? t = PointerTarget(ps[i].Type);
-            if (t is not null) return new FlowResult(FlowEvidence.Argument, t, v, false, true);
+            if (t is not null && !IsWeak(t)) return new FlowResult(FlowEvidence.Argument, t, v, false, true);
         }
         return null;
     }
+
+    /// <summary>True when <paramref name="t"/> says no more than <see cref="_weak"/>: the same struct, or a byte type
+    /// when the weak type is one (<c>char *</c> as raw memory).</summary>
+    private bool IsWeak(CType t)
+    {
+        if (_weak is null) return false;
+        CType u = t.Unqualified, w = _weak.Unqualified;
+        if (ReferenceEquals(u, w)) return true;
+        if (u is StructType us && w is StructType ws)
+            return us.Tag is not null && us.Kind == ws.Kind && us.Size == ws.Size && string.Equals(us.Tag, ws.Tag, StringComparison.Ordinal);
+        return IsByte(u) && IsByte(w);
+    }
+
+    private bool IsWeakPointer(CType t) => PointerTarget(t) is CType target && IsWeak(target);
+
+    /// <summary>char, signed char, unsigned char (and typedefs of them): raw bytes, not a type of object.</summary>
+    internal static bool IsByte(CType t) => t.Unqualified is BaseType b && b.Size == 1;
 
     /// <summary>T for a T * that says something: not void *, not a function pointer.</summary>
     internal static CType? PointerTarget(CType? t)

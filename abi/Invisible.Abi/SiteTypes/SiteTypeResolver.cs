@@ -58,6 +58,8 @@ public sealed unsafe class SiteTypeResolver
             Debug?.Invoke(" -> " + flow.Kind + " " + (flow.Target?.ToCString() ?? "-") + " +" + flow.Offset + (flow.ReturnedUntyped ? " returned-untyped" : ""));
             if (flow.Kind != FlowEvidence.None && flow.Target is not null)
             {
+                if (k + 1 < pcs.Length && flow.Offset == 0 && !facts.IsCpp && Refinable(flow.Target) && Refine(pcs, k, facts, flow.Target) is SiteType refined)
+                    return refined;
                 bool probe = facts.IsCpp && IsPolymorphic(flow.Target);
                 return new SiteType(k, pc, ToEvidence(flow.Kind), flow.Target, flow.Offset, facts.IsCpp, probe, null, 0,
                                     Array.Empty<CType>());
@@ -69,6 +71,71 @@ public sealed unsafe class SiteTypeResolver
             return new SiteType(pcs.Length - 1, pcs.Length > 0 ? pcs[^1] : 0, SiteEvidence.Wrapper, null, 0, false, false,
                                 wrapper, pcs.Length + 1, Array.Empty<CType>());
         return Unknown(0, pcs.Length > 0 ? pcs[0] : 0, false);
+    }
+
+    /// <summary>A first type that a caller may know better: a C struct (a header such as Lua's <c>GCObject</c>,
+    /// which every collectable object begins with) or raw bytes (<c>char *</c>). C++ classes are typed by their
+    /// vtable instead.</summary>
+    private static bool Refinable(CType t)
+    {
+        CType u = t.Unqualified;
+        return (u is StructType { IsDeclaration: false, Kind: CTypeKind.Struct } st && st.Members.Count > 0) || ResultFlow.IsByte(u);
+    }
+
+    /// <summary>
+    /// Object-oriented C allocates through a constructor that returns the object as its header type
+    /// (<c>GCObject *luaC_newobj(...)</c>; <c>o = luaC_newobj(L, LUA_VTABLE, sizeof(Table)); t = gco2t(o)</c>).
+    /// After the first typed place <paramref name="first"/> at frame <paramref name="k"/>, follow the pointer on,
+    /// passing over places of that same type; while each function returns the pointer, go on in its caller, where
+    /// a declared variable, parameter or return value of a struct type that begins with <paramref name="first"/>'s
+    /// members (or of any struct, for raw bytes) is the object's real type. Null when no caller knows better.
+    /// </summary>
+    private SiteType? Refine(ReadOnlySpan<ulong> pcs, int k, FunctionFacts facts, CType first)
+    {
+        for (int j = k; j < pcs.Length; j++)
+        {
+            FunctionFacts? f = j == k ? facts : FactsOf(pcs[j]);
+            if (f is null) return null;
+            FlowResult flow = new ResultFlow(f, Callee).Refine(pcs[j], first);
+            Debug?.Invoke(" refine frame " + j + " (" + (f.Name ?? "?") + ") -> " + flow.Kind + " " + (flow.Target?.ToCString() ?? "-") + (flow.ReturnedUntyped ? " returned" : ""));
+            // Only a caller that got the pointer back may know better; in the frame that typed it first, a second
+            // place of another type is noise (an indexed store guessed wrong), not a refinement.
+            if (flow.Kind != FlowEvidence.None && flow.Target is not null)
+                return j > k && flow.Offset == 0 && IsStrong(flow.Kind) && Extends(flow.Target, first)
+                    ? new SiteType(j, pcs[j], ToEvidence(flow.Kind), flow.Target, 0, f.IsCpp, false, null, 0, Array.Empty<CType>())
+                    : null;
+            if (!flow.ReturnedUntyped) return null;
+        }
+        return null;
+    }
+
+    /// <summary>Evidence that names a declared variable, parameter or return value (not a guessed member).</summary>
+    private static bool IsStrong(FlowEvidence e) =>
+        e is FlowEvidence.CallSite or FlowEvidence.Variable or FlowEvidence.Register or FlowEvidence.Argument or FlowEvidence.Returned;
+
+    private FunctionFacts? FactsOf(ulong pc)
+    {
+        DwarfModule? module = _image.ModuleAt(pc);
+        return module is { HasDwarf: true } ? FactsAt(module, pc - 1) : null;
+    }
+
+    /// <summary>True when <paramref name="specific"/> is a struct that begins as <paramref name="header"/> does:
+    /// each of the header's members at the same offset with the same size (C's common-initial-sequence idiom), or
+    /// any struct when the header is raw bytes.</summary>
+    internal static bool Extends(CType specific, CType header)
+    {
+        if (specific.Unqualified is not StructType s || s.IsDeclaration || s.Kind != CTypeKind.Struct) return false;
+        CType h = header.Unqualified;
+        if (ResultFlow.IsByte(h)) return true;
+        if (h is not StructType hs || ReferenceEquals(s, hs) || s.Size < hs.Size) return false;
+        IReadOnlyList<Member> hm = hs.Members, sm = s.Members;
+        if (hm.Count == 0 || sm.Count < hm.Count) return false;
+        for (int i = 0; i < hm.Count; i++)
+        {
+            if (hm[i].Offset != sm[i].Offset || hm[i].Type.Size != sm[i].Type.Size || hm[i].IsBitfield != sm[i].IsBitfield)
+                return false;
+        }
+        return true;
     }
 
     private static SiteType Unknown(int k, ulong pc, bool cpp) =>
