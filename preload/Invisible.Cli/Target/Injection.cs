@@ -75,8 +75,7 @@ internal sealed class Injection
         {
             string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < 6 || f[1][1] != 'w') continue;
-            string path = f[5].Trim();
-            if (path == libc.Value.Path || path == loader.Value.Path) injection._lockData.Add(Range(f[0]));
+            if (Contiguous(libc.Value, line) || Contiguous(loader.Value, line)) injection._lockData.Add(Range(f[0]));
         }
         problem = "";
         return injection;
@@ -94,29 +93,47 @@ internal sealed class Injection
                 ulong.Parse(field.AsSpan(dash + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The object's load bias and code range. Its file may be mapped more than once (libdw maps a file it
+    /// reads, privately and writable, at offset 0): the object is the first executable mapping, and its bias the
+    /// nearest read-only offset-0 mapping of the same file at or below it (a shared object's first PT_LOAD has
+    /// p_vaddr 0).</summary>
     private static Mapping? Find(string[] maps, Func<string, bool> which)
     {
         string? path = null;
-        ulong bias = 0, textStart = 0, textEnd = 0;
+        ulong textStart = 0, textEnd = 0;
         foreach (string line in maps)
         {
             string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 6 || !f[5].Trim().StartsWith('/') || !which(f[5].Trim())) continue;
-            string p = f[5].Trim();
-            if (path is not null && p != path) continue;
-            var (start, end) = Range(f[0]);
-            if (path is null && ulong.TryParse(f[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong offset) && offset == 0)
+            if (f.Length < 6 || !f[5].Trim().StartsWith('/') || !which(f[5].Trim()) || f[1][2] != 'x') continue;
+            path = f[5].Trim();
+            (textStart, textEnd) = Range(f[0]);
+            break;
+        }
+        if (path is null) return null;
+        ulong bias = 0;
+        bool found = false;
+        foreach (string line in maps)
+        {
+            string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 6 || f[5].Trim() != path || f[1][1] == 'w' || f[2].TrimStart('0').Length != 0) continue;
+            var (start, _) = Range(f[0]);
+            if (start <= textStart && (!found || start > bias))
             {
-                path = p;
-                bias = start; // a shared object's first PT_LOAD has p_vaddr 0
-            }
-            if (path is not null && f[1][2] == 'x')
-            {
-                textStart = start;
-                textEnd = end;
+                bias = start;
+                found = true;
             }
         }
-        return path is null || textEnd == 0 ? null : new Mapping(path, bias, textStart, textEnd);
+        return found ? new Mapping(path, bias, textStart, textEnd) : null;
+    }
+
+    /// <summary>The lines of the object's own mappings (those from its load bias to the end of its last
+    /// contiguous mapping), for the lock-data ranges.</summary>
+    private static bool Contiguous(Mapping m, string line)
+    {
+        string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+        if (f.Length < 6 || f[5].Trim() != m.Path) return false;
+        var (start, _) = Range(f[0]);
+        return start >= m.Bias && start < m.TextEnd + (64ul << 20);
     }
 
     private DwarfModule LibcModule => _libcModule ??= DwarfModule.Open(_libc.Path);

@@ -11,7 +11,8 @@ namespace Invisible.Cli.Target;
 /// function and a return address of 0 on a stack slot below the red zone (the call ends at the fault at 0), then
 /// every register put back and the thread let go. A system call the thread was in is restarted by the kernel when
 /// it is let go (its registers say ERESTARTSYS / ERESTART_RESTARTBLOCK again): a sleep is not shortened. Signals
-/// that arrive during a call are delivered (their handlers run on top of our frame) and the call goes on.
+/// that arrive during a call are delivered (their handlers run on top of our frame) and the call goes on; a fault
+/// inside the call (SIGSEGV other than the return to 0, SIGBUS, SIGILL, SIGFPE) ends it, never reaches the program.
 /// </summary>
 internal sealed unsafe partial class RemoteThread : IDisposable
 {
@@ -20,7 +21,7 @@ internal sealed unsafe partial class RemoteThread : IDisposable
     private const long PtraceGetRegSet = 0x4204, PtraceSetRegSet = 0x4205, PtraceSeize = 0x4206, PtraceInterrupt = 0x4207;
     private const int NtX86Xstate = 0x202;
     private const int WAll = 0x40000000, WNoHang = 1;
-    private const int SigSegv = 11, SigTrap = 5, SigStop = 19;
+    private const int SigSegv = 11, SigTrap = 5, SigStop = 19, SigBus = 7, SigIll = 4, SigFpe = 8;
     public const int RegCount = 27;
     public const int RegRdx = 12, RegRsi = 13, RegRdi = 14, RegRax = 10, RegRcx = 11, RegR8 = 9, RegR9 = 8;
     public const int RegOrigRax = 15, RegRip = 16, RegRsp = 19;
@@ -206,6 +207,13 @@ internal sealed unsafe partial class RemoteThread : IDisposable
             {
                 result = now[RegRax];
                 return null;
+            }
+            if (stopSignal is SigSegv or SigBus or SigIll or SigFpe)
+            {
+                // A fault inside the call is ours (a wrong address, a state the function did not expect): handing
+                // it to the program would kill it. The thread is put back as it was (Dispose) and we give up.
+                return functionName + " faulted in process " + Tid + " (signal " + stopSignal + " at 0x" +
+                       now[RegRip].ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "); the thread was put back as it was";
             }
             signal = stopSignal == SigTrap || stopSignal == SigStop ? 0 : stopSignal;
         }

@@ -83,24 +83,41 @@ internal sealed class TargetProcess
         return new TargetProcess(pid, library, loadBias);
     }
 
-    /// <summary>libinvisible.so's path and load bias from the lines of /proc/PID/maps.</summary>
+    /// <summary>libinvisible.so's path and load bias from the lines of /proc/PID/maps: the nearest read-only
+    /// offset-0 mapping at or below its first executable one (the runtime's libdw may map the file again, privately
+    /// and writable, at offset 0; a shared object's first PT_LOAD has p_vaddr 0).</summary>
     private static bool FindLibrary(string[] maps, out string library, out ulong loadBias)
     {
         library = "";
         loadBias = 0;
+        ulong text = 0;
         foreach (string line in maps)
         {
             // start-end perms offset dev inode path
             string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 6 || !f[5].EndsWith("/libinvisible.so", StringComparison.Ordinal)) continue;
+            if (f.Length < 6 || !f[5].EndsWith("/libinvisible.so", StringComparison.Ordinal) || f[1][2] != 'x') continue;
+            int dash = f[0].IndexOf('-');
+            if (dash <= 0 || !ulong.TryParse(f[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out text)) continue;
+            library = f[5].Trim();
+            break;
+        }
+        if (library.Length == 0) return false;
+        bool found = false;
+        foreach (string line in maps)
+        {
+            string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 6 || f[5].Trim() != library || f[1][1] == 'w') continue;
             if (!ulong.TryParse(f[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong offset) || offset != 0) continue;
             int dash = f[0].IndexOf('-');
-            // A shared object's first PT_LOAD has p_vaddr 0: the mapping of file offset 0 is the load bias.
-            if (dash <= 0 || !ulong.TryParse(f[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out loadBias)) continue;
-            library = f[5].Trim();
-            return true;
+            if (dash <= 0 || !ulong.TryParse(f[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong start)) continue;
+            if (start <= text && (!found || start > loadBias))
+            {
+                loadBias = start;
+                found = true;
+            }
         }
-        return false;
+        if (!found) library = "";
+        return found;
     }
 
     /// <summary>The state letter of /proc/PID/status (R, S, D, T, t, Z, X, ...).</summary>
