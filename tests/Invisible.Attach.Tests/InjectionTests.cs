@@ -50,8 +50,7 @@ public sealed class InjectionTests
             "n = m.plain_list\nvalues = []\nwhile n:\n    values.append(n.value)\n    n = n.next\n" +
             "print(values)\nprint(m.plain_sum(m.plain_list))");
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Equal("42 0x", run.Stdout.Substring(0, 5));
-        Assert.EndsWith(" \"plain-target\"\n[10, 9, 8, 7, 6, 5, 4, 3, 2, 1]\n55\n", run.Stdout);
+        Assert.Equal("42 plain-target\n[10, 9, 8, 7, 6, 5, 4, 3, 2, 1]\n55\n", run.Stdout);
         Assert.Equal("", run.Stderr);
         Assert.NotEqual(0ul, target.MappedAt(Library));
         Assert.Equal("echo: after", target.Send("after"));
