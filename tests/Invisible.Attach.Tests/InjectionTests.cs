@@ -104,6 +104,31 @@ public sealed class InjectionTests
     }
 
     [Fact]
+    public void AClientKilledDuringASessionLeavesTheProgramAsItWas()
+    {
+        using var target = new PlainTarget("O0", "single");
+        List<ulong> slots = target.GotSlots("malloc");
+        ulong[] before = slots.Select(target.ReadWord).ToArray();
+        var psi = AttachTarget.StartInfo(AttachTarget.Cli, new[]
+        {
+            "attach", target.Pid.ToString(CultureInfo.InvariantCulture), "-c", "print('waiting', flush=True)\ninput()",
+        }, null);
+        using (var session = Process.Start(psi)!)
+        {
+            Assert.Equal("waiting", session.StandardOutput.ReadLine());
+            Assert.True(target.InMappingOf(target.ReadWord(slots[0]), Library));
+            session.Kill(); // SIGKILL
+            session.WaitForExit();
+        }
+        Assert.True(Eventually(() => slots.Select(target.ReadWord).SequenceEqual(before)), "the GOT slots were not restored");
+        Assert.Equal("allocated 3", target.Send("alloc 3"));
+        var again = target.Attach("-c", "print('again')");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Equal("again\n", again.Stdout);
+        Assert.Equal("ready\nallocated 3\nsum: 55 counter: 43 records: 3\n", target.Finish());
+    }
+
+    [Fact]
     public void CensusOfAPlainProcessWorks()
     {
         using var target = new PlainTarget("O0", "single");
