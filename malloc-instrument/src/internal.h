@@ -27,7 +27,7 @@
 #include "types.h"
 
 extern instrument_process instrument_state;
-extern __thread thread_state thread_tls __attribute__((tls_model("initial-exec")));
+extern __thread thread_state thread_tls __attribute__((tls_model(INVISIBLE_TLS_MODEL)));
 
 /* primitives/park.c: parks the calling thread when a stop asked it to (see guard_leave). */
 void park_from_hook(void);
@@ -536,7 +536,7 @@ uint64_t compute_rule(uintptr_t pc, bool *cacheable);
 /* ---- trace/stacks.c ---- */
 
 /* This thread's stack, and the last other stack it ran on (the walk checks these first). */
-extern __thread thread_stacks unwind_thread_stacks __attribute__((tls_model("initial-exec")));
+extern __thread thread_stacks unwind_thread_stacks __attribute__((tls_model(INVISIBLE_TLS_MODEL)));
 
 /* Find the stack that holds `sp` in /proc/self/maps and remember it in unwind_thread_stacks;
  * false if unknown (the walk then returns 1 pc). */
@@ -592,5 +592,18 @@ int thread_backtraces(invisible_thread_backtrace *out, int max_threads, int max_
 /* The query table's program_alloc / program_free (query.h). */
 void *hooks_program_alloc(uint64_t size);
 void hooks_program_free(void *block);
+
+/* hooks/malloc.c's hooks by their own addresses (hidden aliases), for hooks/got.c. */
+void *hook_own_malloc(size_t size);
+void hook_own_free(void *block);
+void *hook_own_calloc(size_t count, size_t size);
+void *hook_own_realloc(void *old, size_t size);
+void *hook_own_reallocarray(void *old, size_t count, size_t size);
+int hook_own_posix_memalign(void **result, size_t alignment, size_t size);
+void *hook_own_aligned_alloc(size_t alignment, size_t size);
+void *hook_own_memalign(size_t alignment, size_t size);
+void *hook_own_valloc(size_t size);
+void *hook_own_pvalloc(size_t size);
+size_t hook_own_malloc_usable_size(void *block);
 
 #endif

@@ -22,6 +22,14 @@
 
 #include <stdint.h>
 
+/* The TLS model of our thread-local state. initial-exec (one fs-relative load) in the preloaded
+ * library; build/lib/late/libinvisible.so, the copy `invisible attach` dlopens into a running
+ * process, is built global-dynamic: glibc's static TLS surplus (about 1.5 KiB) cannot hold our
+ * per-thread state in a library loaded after start-up. */
+#ifndef INVISIBLE_TLS_MODEL
+#define INVISIBLE_TLS_MODEL "initial-exec"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -253,7 +261,7 @@ typedef struct invisible_thread {
 #define INVISIBLE_GUARD_LONG 0x10000
 #define INVISIBLE_GUARD_SHORT_MASK (INVISIBLE_GUARD_LONG - 1)
 
-extern __thread invisible_thread invisible_tls __attribute__((tls_model("initial-exec")));
+extern __thread invisible_thread invisible_tls __attribute__((tls_model(INVISIBLE_TLS_MODEL)));
 
 void invisible_guard_enter(int long_running);
 void invisible_guard_leave(int long_running);
@@ -305,6 +313,17 @@ typedef struct invisible_code_range {
  * `work(argument)` while they are stopped, and resume them. Tries for about `budget_ns`. 0 when
  * `work` ran, -1 when no such moment came (or the world could not be stopped). */
 int invisible_at_quiet_moment(void (*work)(void *argument), void *argument, uint64_t budget_ns);
+
+/* A library loaded late (dlopen'ed into a running process by `invisible attach`): the program is
+ * bound to glibc's malloc, so the malloc family's GOT slots of every loaded object (and of every
+ * object dlopen'ed from now on) are rewritten to our hooks (hooks/got.c). Returns the number of
+ * slots written, or -1. Restore writes back every slot that still holds our hook (the count).
+ * Forget drops every record (blocks freed while the slots were glibc's would otherwise stay
+ * "live"); call it before installing again, while no hook runs. */
+int invisible_hooks_got_install(void);
+int invisible_hooks_got_restore(void);
+int invisible_hooks_got_installed(void);
+void invisible_instrument_forget_all(void);
 
 /* The table handed to the runtime (filled on first call). */
 const invisible_query_api *invisible_query_table(void);

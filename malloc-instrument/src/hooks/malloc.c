@@ -554,3 +554,19 @@ void hooks_program_free(void *block)
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     thread->guard.in_hook = saved;
 }
+
+/* ---- the hooks by their own addresses (hooks/got.c) ----
+ * Hidden aliases: inside this library `&malloc` is read from our GOT, which names glibc's malloc
+ * when the library was loaded late (dlopen from `invisible attach`); these name our definitions. */
+#define OWN_ALIAS(name) extern __typeof(name) hook_own_##name __attribute__((alias(#name), copy(name), visibility("hidden")));
+OWN_ALIAS(malloc)
+OWN_ALIAS(free)
+OWN_ALIAS(calloc)
+OWN_ALIAS(realloc)
+OWN_ALIAS(reallocarray)
+OWN_ALIAS(posix_memalign)
+OWN_ALIAS(aligned_alloc)
+OWN_ALIAS(memalign)
+OWN_ALIAS(valloc)
+OWN_ALIAS(pvalloc)
+OWN_ALIAS(malloc_usable_size)

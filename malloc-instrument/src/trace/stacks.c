@@ -11,7 +11,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
-__thread thread_stacks unwind_thread_stacks __attribute__((tls_model("initial-exec")));
+__thread thread_stacks unwind_thread_stacks __attribute__((tls_model(INVISIBLE_TLS_MODEL)));
 
 bool stack_bounds_lookup(uintptr_t sp, stack_range *out)
 {

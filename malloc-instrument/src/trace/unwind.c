@@ -151,7 +151,7 @@ typedef struct walk_memo {
 #define MEMO_WAYS 16
 #define MEMO_SET_NONE ((walk_memo *)1) /* after thread exit, or when mapping failed: no memo */
 
-static __thread walk_memo *unwind_memos __attribute__((tls_model("initial-exec")));
+static __thread walk_memo *unwind_memos __attribute__((tls_model(INVISIBLE_TLS_MODEL)));
 
 static __attribute__((noinline)) walk_memo *memo_set_map(void)
 {

@@ -12,7 +12,8 @@ namespace Invisible.Cli.Target;
 /// A running process that a live command (<c>invisible census PID</c>, <c>invisible attach PID</c>) talks to: where
 /// libinvisible.so is loaded in it, and a verified connection to its attach listener, started on demand. The target
 /// has no listener until asked (no extra thread, no signal handler); we make one of its threads call
-/// <c>invisible_attach_start</c> (<see cref="RemoteCall"/>), then connect (<see cref="ListenerSocket"/>). Who may
+/// <c>invisible_attach_start</c> (<see cref="Injection"/>), then connect (<see cref="ListenerSocket"/>). A process
+/// started without invisible is first made to dlopen our libinvisible.so (<see cref="Injection.LoadLibrary"/>). Who may
 /// connect is decided by the listener at every connection (the kernel's ptrace rule); what we check here is that
 /// we talk to the target and not to an impostor, and we refuse early, with a one-line reason, what cannot work.
 /// </summary>
@@ -24,10 +25,10 @@ internal sealed class TargetProcess
     public int Pid { get; }
 
     /// <summary>Path of libinvisible.so as the target mapped it.</summary>
-    public string Library { get; }
+    public string Library { get; private set; }
 
     /// <summary>Load bias of libinvisible.so in the target.</summary>
-    public ulong LoadBias { get; }
+    public ulong LoadBias { get; private set; }
 
     private TargetProcess(int pid, string library, ulong loadBias)
     {
@@ -76,33 +77,47 @@ internal sealed class TargetProcess
             problem = "permission denied: cannot read the memory map of process " + pid + " (another user's process?)";
             return null;
         }
-        if (!FindLibrary(lines, out string library, out ulong loadBias))
-        {
-            problem = "process " + pid + " is not running with libinvisible.so (start it with `invisible run` or LD_PRELOAD)";
-            return null;
-        }
+        // Without libinvisible.so the target is injected when a listener is needed (Library stays empty till then).
+        FindLibrary(lines, out string library, out ulong loadBias);
         problem = "";
         return new TargetProcess(pid, library, loadBias);
     }
 
-    /// <summary>libinvisible.so's path and load bias from the lines of /proc/PID/maps.</summary>
+    /// <summary>libinvisible.so's path and load bias from the lines of /proc/PID/maps: the nearest read-only
+    /// offset-0 mapping at or below its first executable one (the runtime's libdw may map the file again, privately
+    /// and writable, at offset 0; a shared object's first PT_LOAD has p_vaddr 0).</summary>
     private static bool FindLibrary(string[] maps, out string library, out ulong loadBias)
     {
         library = "";
         loadBias = 0;
+        ulong text = 0;
         foreach (string line in maps)
         {
             // start-end perms offset dev inode path
             string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 6 || !f[5].EndsWith("/libinvisible.so", StringComparison.Ordinal)) continue;
+            if (f.Length < 6 || !f[5].EndsWith("/libinvisible.so", StringComparison.Ordinal) || f[1][2] != 'x') continue;
+            int dash = f[0].IndexOf('-');
+            if (dash <= 0 || !ulong.TryParse(f[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out text)) continue;
+            library = f[5].Trim();
+            break;
+        }
+        if (library.Length == 0) return false;
+        bool found = false;
+        foreach (string line in maps)
+        {
+            string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 6 || f[5].Trim() != library || f[1][1] == 'w') continue;
             if (!ulong.TryParse(f[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong offset) || offset != 0) continue;
             int dash = f[0].IndexOf('-');
-            // A shared object's first PT_LOAD has p_vaddr 0: the mapping of file offset 0 is the load bias.
-            if (dash <= 0 || !ulong.TryParse(f[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out loadBias)) continue;
-            library = f[5].Trim();
-            return true;
+            if (dash <= 0 || !ulong.TryParse(f[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong start)) continue;
+            if (start <= text && (!found || start > loadBias))
+            {
+                loadBias = start;
+                found = true;
+            }
         }
-        return false;
+        if (!found) library = "";
+        return found;
     }
 
     /// <summary>The state letter of /proc/PID/status (R, S, D, T, t, Z, X, ...).</summary>
@@ -162,8 +177,41 @@ internal sealed class TargetProcess
         return null;
     }
 
+    /// <summary>The libinvisible.so made to be loaded late: build/lib/late/ (global-dynamic TLS), beside the CLI's
+    /// build/libexec/.</summary>
+    private static string OwnLibrary()
+    {
+        string cli = Environment.ProcessPath ?? AppContext.BaseDirectory;
+        return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(cli) ?? ".", "..", "lib", "late", "libinvisible.so"));
+    }
+
+    /// <summary>Loads libinvisible.so into a target that does not have it; null, or why not.</summary>
+    private string? Inject()
+    {
+        string library = OwnLibrary();
+        if (!File.Exists(library))
+            return "cannot find " + library + " to load into process " + Pid;
+        Injection? injection = Injection.Open(Pid, out string problem);
+        if (injection is null) return problem;
+        string? failure = injection.LoadLibrary(library);
+        if (failure is not null) return failure;
+        string[] maps;
+        try { maps = File.ReadAllLines(ProcDirectory + "/maps"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return "process " + Pid + " went away"; }
+        if (!FindLibrary(maps, out string mapped, out ulong bias))
+            return "process " + Pid + " loaded " + library + " but it is not in its memory map";
+        Library = mapped;
+        LoadBias = bias;
+        return null;
+    }
+
     private string? StartListener()
     {
+        if (Library.Length == 0)
+        {
+            string? injected = Inject();
+            if (injected is not null) return injected;
+        }
         ulong symbol;
         try
         {
@@ -177,7 +225,9 @@ internal sealed class TargetProcess
         {
             return "cannot read " + Library + ": " + e.Message;
         }
-        string? failure = RemoteCall.Call(Pid, LoadBias + symbol, StartSymbol, out long result);
+        Injection? injection = Injection.Open(Pid, out string problem);
+        if (injection is null) return problem;
+        string? failure = injection.CallInt(LoadBias + symbol, StartSymbol, out long result);
         if (failure is not null)
             return failure;
         return result < 0 ? "process " + Pid + " could not start its listener: " + Marshal.GetPInvokeErrorMessage((int)-result) : null;

@@ -332,6 +332,25 @@ static void serve_connection(int fd)
     }
 }
 
+/* Taken by invisible_attach_start and by the listener leaving a process we were loaded into late,
+ * so that a new attach never sees a listener that is going away. */
+static pthread_mutex_t late_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A library loaded late leaves with its last session: nobody can connect any more, the GOT slots
+ * go back to glibc (allocations are glibc's alone again), and this thread ends. The library stays
+ * mapped (a dlclose from here would unmap the code we run); the next attach finds it in the maps
+ * and calls invisible_attach_start again, which installs the slots and a listener anew. */
+static void detach_late(void)
+{
+    pthread_mutex_lock(&late_lock);
+    int fd = atomic_exchange(&listener_socket, -1);
+    if (fd >= 0)
+        descriptors_close_hidden(fd);
+    invisible_hooks_got_restore();
+    atomic_store(&listener_pid, 0);
+    pthread_mutex_unlock(&late_lock);
+}
+
 static void *listener_main(void *argument)
 {
     for (;;) {
@@ -353,6 +372,10 @@ static void *listener_main(void *argument)
             send_text(fd, "\n");
         }
         close(fd);
+        if (invisible_state.late) {
+            detach_late();
+            return NULL;
+        }
     }
 }
 
@@ -404,11 +427,20 @@ static int bind_socket(void)
 EXPORT int invisible_attach_start(void)
 {
     int pid = (int)getpid();
-    if (atomic_load(&listener_pid) == pid)
+    pthread_mutex_lock(&late_lock);
+    if (atomic_load(&listener_pid) == pid) {
+        pthread_mutex_unlock(&late_lock);
         return 1;
+    }
     invisible_guard_enter(1);
     int rc = 0;
-    int fd = bind_socket();
+    if (invisible_state.late && !invisible_hooks_got_installed()) {
+        /* Records of an earlier session's blocks may have been freed since, behind our back. */
+        invisible_instrument_forget_all();
+        if (invisible_hooks_got_install() < 0)
+            rc = -ENOMEM;
+    }
+    int fd = rc < 0 ? rc : bind_socket();
     if (fd < 0) {
         rc = fd;
     } else {
@@ -448,6 +480,9 @@ EXPORT int invisible_attach_start(void)
             atomic_store(&listener_pid, pid);
         }
     }
+    if (rc < 0 && invisible_state.late)
+        invisible_hooks_got_restore();
     invisible_guard_leave(1);
+    pthread_mutex_unlock(&late_lock);
     return rc;
 }

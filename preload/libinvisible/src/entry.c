@@ -57,6 +57,35 @@ static void write_to_report_fd(const char *text, uint64_t length)
 
 static void at_exit_report(void);
 
+/* Loaded late: `invisible attach PID` made a thread of a running process dlopen us (the CLI's
+ * Target/Injection.cs). Then LD_PRELOAD does not name us (a preloaded copy would have been
+ * found in the process's maps and no injection made). */
+static int loaded_late(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return !preload || !strstr(preload, "libinvisible.so");
+}
+
+/* The late constructor: the tables, nothing the program could notice. No exit report (the
+ * program's exit is its own: no atexit handler, no message, no changed status), no snapshots, no
+ * line on stderr about settings (the variables, if any, were set for someone else), no signal
+ * handler. The malloc family reaches our hooks only once invisible_attach_start has rewritten the
+ * GOT slots (attach.c), and no longer once the last session ended. */
+static void start_late(void)
+{
+    invisible_state.late = 1;
+    invisible_options *o = &invisible_state.options;
+    options_load(o);
+    o->problems[0] = 0;
+    o->leak_check = o->census = o->profile = o->show_reachable = o->error_exitcode = 0;
+    o->snapshot_every = 0;
+    o->log_path[0] = o->json_path[0] = 0;
+    o->json_refused = 0;
+    invisible_settings settings = { o->depth, o->nursery, o->stop_signal, 0 };
+    invisible_state.tracking = invisible_instrument_start(&settings) == 0;
+    invisible_query_set_report_writer(write_to_report_fd);
+}
+
 /* glibc calls ELF constructors with main's arguments: the argv kept here names the program in
  * reports without reading /proc (see report.c's command_line). */
 __attribute__((constructor(101))) static void invisible_constructor(int argc, char **argv, char **envp)
@@ -65,6 +94,13 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     (void)envp;
     invisible_guard_enter(0);
     invisible_state.argv = argv;
+    if (loaded_late()) {
+        int saved_errno = errno;
+        start_late();
+        errno = saved_errno;
+        invisible_guard_leave(0);
+        return;
+    }
     invisible_options *o = &invisible_state.options;
     options_load(o);
     invisible_settings settings = { o->depth, o->nursery, o->stop_signal, o->profile };

@@ -62,7 +62,7 @@ typedef struct guard_thread {
     void *alt_stack; /* the signal stack we gave this thread, if any */
 } guard_thread;
 
-static __thread guard_thread guard_tls __attribute__((tls_model("initial-exec")));
+static __thread guard_thread guard_tls __attribute__((tls_model(INVISIBLE_TLS_MODEL)));
 
 /* The previous dispositions, chained to for every fault that is not ours. Written only while
  * our handler is not installed for that signal (install() saves, then installs). */

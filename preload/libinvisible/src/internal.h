@@ -93,6 +93,7 @@ typedef struct preload_state {
     void *runtime_init;
     void *runtime_report;
     int runtime_failed;
+    int late;                         /* dlopen'ed into a running process by `invisible attach` (entry.c) */
 } preload_state;
 
 extern preload_state invisible_state;
