@@ -558,7 +558,7 @@ public static class BuiltinsModule
             if (line == null) throw Ops.Exc(PyBaseException.EOFErrorType, "EOF when reading a line");
             return PyStr.Of(line);
         });
-        Fn("open", (a, k) => PyFile.Open(a, k));
+        Fn("open", Modules.Io.IoModule.Open); // CPython: builtins.open is io.open
         Fn("vars", (a, k) =>
         {
             if (a.Length == 0) return Locals();

@@ -5,7 +5,7 @@ using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Builtins;
 
-/// <summary>File object returned by open(); also used for sys.stdout/stderr/stdin.</summary>
+/// <summary>sys.stdout/stderr/stdin over the host's text streams (open() makes <c>_io</c> objects).</summary>
 public sealed class PyFile : PyObject
 {
     public static PyType TypeObj = null!;
@@ -64,42 +64,6 @@ public sealed class PyFile : PyObject
         Writer?.Dispose();
         Reader?.Dispose();
         _stream?.Dispose();
-    }
-
-    public static PyObject Open(ReadOnlySpan<PyObject> a, PyStr[]? k)
-    {
-        var fileArg = Ops.Arg(a, k, 0, "file") ?? throw Ops.TypeError("open() missing required argument 'file'");
-        string path = Ops.Str(fileArg);
-        string mode = Ops.Arg(a, k, 1, "mode") is PyStr m ? m.Value : "r";
-        bool binary = mode.Contains('b');
-        try
-        {
-            FileStream fs;
-            if (mode.Contains('w')) fs = new FileStream(path, FileMode.Create, mode.Contains('+') ? FileAccess.ReadWrite : FileAccess.Write);
-            else if (mode.Contains('a')) fs = new FileStream(path, FileMode.Append, FileAccess.Write);
-            else if (mode.Contains('x')) fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-            else
-            {
-                if (Directory.Exists(path)) throw new PyException(PyBaseException.Create(PyBaseException.All["IsADirectoryError"], PyInt.Get(21), new PyStr("Is a directory"), new PyStr(path)));
-                fs = new FileStream(path, FileMode.Open, mode.Contains('+') ? FileAccess.ReadWrite : FileAccess.Read);
-            }
-            var enc = new UTF8Encoding(false);
-            TextWriter? w = fs.CanWrite && !binary ? new StreamWriter(fs, enc) : null;
-            TextReader? r = fs.CanRead && !binary ? new StreamReader(fs, enc) : null;
-            return new PyFile(path, mode, w, r, fs, binary, true);
-        }
-        catch (FileNotFoundException)
-        {
-            throw new PyException(PyBaseException.Create(PyBaseException.FileNotFoundErrorType, PyInt.Get(2), new PyStr("No such file or directory"), new PyStr(path)));
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new PyException(PyBaseException.Create(PyBaseException.FileNotFoundErrorType, PyInt.Get(2), new PyStr("No such file or directory"), new PyStr(path)));
-        }
-        catch (IOException e) when (e.Message.Contains("exists"))
-        {
-            throw new PyException(PyBaseException.Create(PyBaseException.All["FileExistsError"], PyInt.Get(17), new PyStr("File exists"), new PyStr(path)));
-        }
     }
 
     private static PyFile F(PyObject o) => (PyFile)o;

@@ -30,7 +30,6 @@ public static class StandIns
         ["typing"] = "collections.abc, functools, re, types",
         ["abc"] = "_abc or _py_abc (_weakrefset: _weakref)",
         ["contextlib"] = "collections, functools, types complete",
-        ["io"] = "_io (WP3)",
         ["dataclasses"] = "re, copy, inspect, types, functools",
         ["enum"] = "types, functools, operator complete",
         ["textwrap"] = "re (_sre)",

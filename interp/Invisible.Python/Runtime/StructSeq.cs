@@ -5,11 +5,12 @@ namespace Invisible.Python.Runtime;
 
 /// <summary>A struct sequence type (CPython's structseq: sys.flags, sys.version_info, os.stat_result, time.struct_time,
 /// os.uname_result...): a tuple subtype whose first <see cref="NVisible"/> fields are the tuple's items and the rest are
-/// attributes only. Immutable and shared by every interpreter; <see cref="Make"/> builds instances.</summary>
+/// attributes only. A null field name is an unnamed field (CPython's PyStructSequence_UnnamedField: os.stat_result's
+/// integer times), reachable by index only. Immutable and shared by every interpreter; <see cref="Make"/> builds instances.</summary>
 public sealed class StructSeq
 {
     public readonly PyType Type;
-    public readonly string[] Fields;
+    public readonly string?[] Fields;
     public readonly int NVisible;
     /// <summary>Fills defaults when the type is called with a sequence (all fields, visible first).</summary>
     private readonly Action<PyObject[]>? _fixUp;
@@ -21,16 +22,17 @@ public sealed class StructSeq
     {
     }
 
-    public StructSeq(string module, string name, string[] fields, int nVisible, Action<PyObject[]>? fixUp = null)
+    public StructSeq(string module, string name, string?[] fields, int nVisible, Action<PyObject[]>? fixUp = null)
     {
         _fixUp = fixUp;
         Fields = fields;
         NVisible = nVisible;
         Type = new PyType(name, PyTuple.TypeObj, (cls, a, k) => FromSequence(a, k)) { ModuleName = module };
+        int unnamed = 0;
         for (int i = 0; i < fields.Length; i++)
         {
             int index = i;
-            string field = fields[i];
+            if (fields[i] is not string field) { unnamed++; continue; }
             NativeFn get = index < nVisible
                 ? (a, k) => ((PyTuple)a[0]).Items[index]
                 : (a, k) => a[0].Dict?.GetOrNull(field) ?? PyNone.Instance;
@@ -38,16 +40,16 @@ public sealed class StructSeq
         }
         Type.SetMember("n_sequence_fields", PyInt.Get(nVisible));
         Type.SetMember("n_fields", PyInt.Get(fields.Length));
-        Type.SetMember("n_unnamed_fields", PyInt.Zero);
-        var names = new PyObject[nVisible];
-        for (int i = 0; i < nVisible; i++) names[i] = PyStr.Intern(fields[i]);
-        Type.SetMember("__match_args__", new PyTuple(names));
+        Type.SetMember("n_unnamed_fields", PyInt.Get(unnamed));
+        var names = new System.Collections.Generic.List<PyObject>();
+        for (int i = 0; i < nVisible; i++) if (fields[i] is string f) names.Add(PyStr.Intern(f));
+        Type.SetMember("__match_args__", new PyTuple(names.ToArray()));
         Type.AddMethod("__repr__", (a, k) => PyStr.Of(Repr((PyTuple)a[0])));
         Type.AddMethod("__reduce__", (a, k) =>
         {
             var t = (PyTuple)a[0];
             var extra = new PyDict();
-            for (int i = nVisible; i < Fields.Length; i++) extra.SetItem(Fields[i], t.Dict?.GetOrNull(Fields[i]) ?? PyNone.Instance);
+            for (int i = nVisible; i < Fields.Length; i++) if (Fields[i] is string f) extra.SetItem(f, t.Dict?.GetOrNull(f) ?? PyNone.Instance);
             return PyTuple.Of(Type, PyTuple.Of(new PyTuple(t.Items), extra));
         });
     }
@@ -60,7 +62,7 @@ public sealed class StructSeq
         Array.Copy(all, vis, NVisible);
         var t = new PyTuple(vis, Type);
         var d = t.Dict!;
-        for (int i = NVisible; i < Fields.Length; i++) d.SetItem(Fields[i], i < all.Length ? all[i] : PyNone.Instance);
+        for (int i = NVisible; i < Fields.Length; i++) if (Fields[i] is string f) d.SetItem(f, i < all.Length ? all[i] : PyNone.Instance);
         return t;
     }
 
@@ -83,7 +85,7 @@ public sealed class StructSeq
         for (int i = 0; i < all.Length; i++)
         {
             if (i < items.Length) all[i] = items[i];
-            else all[i] = (dictArg as PyDict)?.GetOrNull(Fields[i]) ?? PyNone.Instance;
+            else all[i] = (Fields[i] is string f ? (dictArg as PyDict)?.GetOrNull(f) : null) ?? PyNone.Instance;
         }
         _fixUp?.Invoke(all);
         return Make(all);
@@ -92,10 +94,15 @@ public sealed class StructSeq
     private string Repr(PyTuple t)
     {
         var sb = new StringBuilder(Type.ModuleName).Append('.').Append(Type.Name).Append('(');
+        // as structseq_repr: visible item i is shown under the i-th *named* field (with unnamed visible fields, as
+        // stat_result's integer times, the names shift: CPython shows st_atime=<the integer time>)
+        int named = 0;
         for (int i = 0; i < NVisible; i++)
         {
+            while (named < Fields.Length && Fields[named] == null) named++;
             if (i > 0) sb.Append(", ");
-            sb.Append(Fields[i]).Append('=').Append(Ops.Repr(t.Items[i]));
+            sb.Append(named < Fields.Length ? Fields[named] : "unnamed field").Append('=').Append(Ops.Repr(t.Items[i]));
+            named++;
         }
         return sb.Append(')').ToString();
     }

@@ -21,7 +21,8 @@ public static class IoModule
         lock (Gate)
         {
             if (s_iobase != null) return;
-            IoCommon.UnsupportedOperation = new PyType("UnsupportedOperation", new[] { PyBaseException.OSErrorType, PyBaseException.ValueErrorType }, false) { ModuleName = "io" };
+            // a heap type, as PyErr_NewException makes it: Lib's io.py sets its __module__
+            IoCommon.UnsupportedOperation = new PyType("UnsupportedOperation", new[] { PyBaseException.OSErrorType, PyBaseException.ValueErrorType }, true) { ModuleName = "io" };
             var (iobase, raw, buffered, text) = IoCommon.MakeBases();
             s_raw = raw; s_buffered = buffered; s_text = text;
             FileIO.CreateType(raw);
@@ -29,6 +30,8 @@ public static class IoModule
             StringIO.CreateType(text);
             Buffered.CreateTypes(buffered);
             TextIOWrapper.CreateType(text);
+            BufferedRWPair.CreateType(buffered);
+            IncrementalNewlineDecoder.CreateType();
             s_iobase = iobase;
         }
     }
@@ -50,7 +53,9 @@ public static class IoModule
         m.Add("BufferedReader", Buffered.ReaderType);
         m.Add("BufferedWriter", Buffered.WriterType);
         m.Add("BufferedRandom", Buffered.RandomType);
+        m.Add("BufferedRWPair", BufferedRWPair.TypeObj);
         m.Add("TextIOWrapper", TextIOWrapper.TypeObj);
+        m.Add("IncrementalNewlineDecoder", IncrementalNewlineDecoder.TypeObj);
         m.AddFn("open", Open);
         m.AddFn("open_code", (a, k) =>
         {

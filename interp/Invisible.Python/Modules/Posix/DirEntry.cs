@@ -15,11 +15,13 @@ public sealed class DirEntry : PyObject
     private readonly byte[] _pathZ;
     private readonly byte _dtype;
     private readonly ulong _ino;
+    // scandir(fd): the entry's stat is fstatat(that fd, name), as CPython's (AT_FDCWD otherwise)
+    private readonly int _dirFd;
     private PyObject? _stat, _lstat;
 
-    internal DirEntry(PyObject name, PyObject path, byte[] pathZ, byte dtype, ulong ino)
+    internal DirEntry(PyObject name, PyObject path, byte[] pathZ, byte dtype, ulong ino, int dirFd = PosixModule.AtFdCwd)
     {
-        _name = name; _path = path; _pathZ = pathZ; _dtype = dtype; _ino = ino;
+        _name = name; _path = path; _pathZ = pathZ; _dtype = dtype; _ino = ino; _dirFd = dirFd;
     }
 
     public override PyType Type => TypeObj;
@@ -31,14 +33,14 @@ public sealed class DirEntry : PyObject
         {
             if (_lstat == null)
             {
-                if (!PosixModule.TryStat(_pathZ, false, out var st)) throw Fs.LastError(_path);
+                if (!PosixModule.TryStat(_pathZ, false, out var st, _dirFd)) throw Fs.LastError(_path);
                 _lstat = PosixModule.MakeStat(st);
             }
             if (!follow || !IsSymlink()) return _lstat;
         }
         if (_stat == null)
         {
-            if (!PosixModule.TryStat(_pathZ, true, out var st)) throw Fs.LastError(_path);
+            if (!PosixModule.TryStat(_pathZ, true, out var st, _dirFd)) throw Fs.LastError(_path);
             _stat = PosixModule.MakeStat(st);
         }
         return _stat;
@@ -147,7 +149,9 @@ public sealed unsafe class ScandirIterator : PyObject
             var fullSpan = full.AsSpan(0, full.Length - 1);
             PyObject nameObj = Fs.Name(name, _asBytes);
             PyObject pathObj = _fromFd ? nameObj : Fs.Name(fullSpan, _asBytes);
-            return new DirEntry(nameObj, pathObj, _fromFd ? NameZ(name) : full, PosixModule.DirentType(ent), PosixModule.DirentIno(ent));
+            return _fromFd
+                ? new DirEntry(nameObj, pathObj, NameZ(name), PosixModule.DirentType(ent), PosixModule.DirentIno(ent), Fs.Int(_original))
+                : new DirEntry(nameObj, pathObj, full, PosixModule.DirentType(ent), PosixModule.DirentIno(ent));
         }
         return null;
     }

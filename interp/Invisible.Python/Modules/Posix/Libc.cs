@@ -55,6 +55,10 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int rmdir(byte* path);
     [LibraryImport(C, SetLastError = true)] public static partial int unlink(byte* path);
     [LibraryImport(C, SetLastError = true)] public static partial int rename(byte* src, byte* dst);
+    [LibraryImport(C, SetLastError = true)] public static partial int mkdirat(int dirfd, byte* path, int mode);
+    [LibraryImport(C, SetLastError = true)] public static partial int unlinkat(int dirfd, byte* path, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int renameat(int olddirfd, byte* oldpath, int newdirfd, byte* newpath);
+    [LibraryImport(C, SetLastError = true)] public static partial int faccessat(int dirfd, byte* path, int mode, int flags);
     [LibraryImport(C, SetLastError = true)] public static partial int link(byte* src, byte* dst);
     [LibraryImport(C, SetLastError = true)] public static partial int symlink(byte* src, byte* dst);
     [LibraryImport(C, SetLastError = true)] public static partial nint readlink(byte* path, byte* buf, nint len);

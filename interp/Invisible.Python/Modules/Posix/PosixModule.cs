@@ -17,9 +17,10 @@ public static unsafe class PosixModule
 {
     private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, O_CLOEXEC = 0x80000;
 
-    public static readonly StructSeq StatResult = new("os", "stat_result", new[]
+    public static readonly StructSeq StatResult = new("os", "stat_result", new string?[]
     {
-        "st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size", "st_atime_int", "st_mtime_int", "st_ctime_int",
+        // the integer times (7-9) are unnamed fields, as CPython's: by index only
+        "st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size", null, null, null,
         "st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_blksize", "st_blocks", "st_rdev",
     }, 10, StatFromInts);
     public static readonly StructSeq UnameResult = new("posix", "uname_result", new[] { "sysname", "nodename", "release", "version", "machine" }, 5);
@@ -117,11 +118,13 @@ public static unsafe class PosixModule
     }
 
     /// <summary>st_mode of a path, or -1 (errno kept) when stat fails: for DirEntry and the is* helpers.</summary>
-    internal static bool TryStat(byte[] z, bool follow, out Libc.Stat st)
+    internal const int AtFdCwd = AT_FDCWD;
+
+    internal static bool TryStat(byte[] z, bool follow, out Libc.Stat st, int dirFd = AT_FDCWD)
     {
         fixed (byte* p = z)
         fixed (Libc.Stat* s = &st)
-            return (follow ? Libc.stat(p, s) : Libc.lstat(p, s)) == 0;
+            return (dirFd != AT_FDCWD ? Libc.fstatat(dirFd, p, s, follow ? 0 : AT_SYMLINK_NOFOLLOW) : follow ? Libc.stat(p, s) : Libc.lstat(p, s)) == 0;
     }
 
     // ---------------- the module ----------------
@@ -294,14 +297,24 @@ public static unsafe class PosixModule
             MaxPos(a, k, 2, "mkdir");
             var path = Fs.Path(Req(a, k, 0, "path", "mkdir"), "mkdir");
             int mode = Ops.Arg(a, k, 1, "mode") is PyObject mo ? Fs.Int(mo) : 0x1FF;
-            fixed (byte* z = path.Z) if (Libc.mkdir(z, mode) != 0) throw Fs.LastError(path.Original);
+            int dirFd = DirFd(a, k);
+            fixed (byte* z = path.Z) if (Libc.mkdirat(dirFd, z, mode) != 0) throw Fs.LastError(path.Original);
             return None;
         });
-        m.AddFn("rmdir", (a, k) => PathCall(a, k, "rmdir", z => Libc.rmdir(z)));
-        m.AddFn("unlink", (a, k) => PathCall(a, k, "unlink", z => Libc.unlink(z)));
-        m.AddFn("remove", (a, k) => PathCall(a, k, "remove", z => Libc.unlink(z)));
-        m.AddFn("rename", (a, k) => TwoPaths(a, k, "rename", "src", "dst", (x, y) => Libc.rename(x, y)));
-        m.AddFn("replace", (a, k) => TwoPaths(a, k, "replace", "src", "dst", (x, y) => Libc.rename(x, y)));
+        // dir_fd (keyword-only, as CPython's): the *at() calls, with AT_FDCWD when it is None
+        m.AddFn("rmdir", (a, k) => { int dfd = DirFd(a, k); return PathCall(a, k, "rmdir", z => Libc.unlinkat(dfd, z, AT_REMOVEDIR)); });
+        m.AddFn("unlink", (a, k) => { int dfd = DirFd(a, k); return PathCall(a, k, "unlink", z => Libc.unlinkat(dfd, z, 0)); });
+        m.AddFn("remove", (a, k) => { int dfd = DirFd(a, k); return PathCall(a, k, "remove", z => Libc.unlinkat(dfd, z, 0)); });
+        m.AddFn("rename", (a, k) =>
+        {
+            int sfd = DirFd(a, k, "src_dir_fd"), dfd = DirFd(a, k, "dst_dir_fd");
+            return TwoPaths(a, k, "rename", "src", "dst", (x, y) => Libc.renameat(sfd, x, dfd, y));
+        });
+        m.AddFn("replace", (a, k) =>
+        {
+            int sfd = DirFd(a, k, "src_dir_fd"), dfd = DirFd(a, k, "dst_dir_fd");
+            return TwoPaths(a, k, "replace", "src", "dst", (x, y) => Libc.renameat(sfd, x, dfd, y));
+        });
         m.AddFn("link", (a, k) => TwoPaths(a, k, "link", "src", "dst", (x, y) => Libc.link(x, y)));
         m.AddFn("symlink", (a, k) => TwoPaths(a, k, "symlink", "src", "dst", (x, y) => Libc.symlink(x, y)));
         m.AddFn("readlink", (a, k) =>
@@ -322,8 +335,9 @@ public static unsafe class PosixModule
             if (p is PyInt) { if (Libc.fchmod(Fs.Int(p), mode) != 0) throw Fs.LastError(); return None; }
             var path = Fs.Path(p, "chmod", "path", true);
             bool follow = Flag(a, k, "follow_symlinks", true);
+            int dirFd = DirFd(a, k);
             fixed (byte* z = path.Z)
-                if ((follow ? Libc.chmod(z, mode) : Libc.fchmodat(AT_FDCWD, z, mode, AT_SYMLINK_NOFOLLOW)) != 0) throw Fs.LastError(path.Original);
+                if ((follow && dirFd == AT_FDCWD ? Libc.chmod(z, mode) : Libc.fchmodat(dirFd, z, mode, follow ? 0 : AT_SYMLINK_NOFOLLOW)) != 0) throw Fs.LastError(path.Original);
             return None;
         });
         m.AddFn("fchmod", (a, k) =>
@@ -348,7 +362,9 @@ public static unsafe class PosixModule
             MaxPos(a, k, 2, "access");
             var path = Fs.Path(Req(a, k, 0, "path", "access"), "access");
             int mode = Fs.Int(Req(a, k, 1, "mode", "access"));
-            fixed (byte* z = path.Z) return PyBool.Of(Libc.access(z, mode) == 0);
+            int dirFd = DirFd(a, k);
+            int flags = (Flag(a, k, "effective_ids", false) ? 0x200 /* AT_EACCESS */ : 0) | (Flag(a, k, "follow_symlinks", true) ? 0 : AT_SYMLINK_NOFOLLOW);
+            fixed (byte* z = path.Z) return PyBool.Of((dirFd == AT_FDCWD && flags == 0 ? Libc.access(z, mode) : Libc.faccessat(dirFd, z, mode, flags)) == 0);
         });
         m.AddFn("chdir", (a, k) =>
         {
@@ -649,10 +665,10 @@ public static unsafe class PosixModule
         m.Add("sysconf_names", NamesDict(SysconfNames));
         m.Add("confstr_names", NamesDict(ConfstrNames));
         m.Add("pathconf_names", NamesDict(PathconfNames));
+        // what os.py builds supports_dir_fd/supports_fd/supports_follow_symlinks from: only what the functions here honour
         var have = new PyList();
         foreach (var h in new[] { "HAVE_FACCESSAT", "HAVE_FCHDIR", "HAVE_FCHMOD", "HAVE_FCHMODAT", "HAVE_FCHOWN", "HAVE_FSTATAT",
-                     "HAVE_FTRUNCATE", "HAVE_FUTIMENS", "HAVE_LCHOWN", "HAVE_LSTAT", "HAVE_MKDIRAT", "HAVE_OPENAT", "HAVE_READLINKAT",
-                     "HAVE_RENAMEAT", "HAVE_SYMLINKAT", "HAVE_UNLINKAT", "HAVE_UTIMENSAT", "HAVE_FDOPENDIR" })
+                     "HAVE_FTRUNCATE", "HAVE_FUTIMENS", "HAVE_LCHOWN", "HAVE_LSTAT", "HAVE_MKDIRAT", "HAVE_OPENAT", "HAVE_RENAMEAT", "HAVE_UNLINKAT", "HAVE_UTIMENSAT", "HAVE_FDOPENDIR" })
             have.Append(PyStr.Of(h));
         m.Add("_have_functions", have);
         return m;
