@@ -317,6 +317,16 @@ void invisible_query_set_report_writer(void (*write_report)(const char *text, ui
  * not run; then leakcheck_failure() says why. */
 const invisible_leak_summary *leakcheck_run(void);
 
+/* LeakSanitizer's runtime interface (preload/libinvisible/src/lsan.c). Blocks allocated by a
+ * thread while its ignore count (`delta` added per call: __lsan_disable +1, __lsan_enable -1) is
+ * above 0, and blocks passed to ignore_block (any address inside a live block), are never leaks:
+ * they are roots, as the dynamic loader's blocks are. Root regions (exact start and size to
+ * remove one) are scanned as roots, inaccessible pages skipped. 0, or -1 (no such live block;
+ * the region table, 1,024 entries, is full; no such region). */
+void invisible_instrument_ignore_allocations(int delta);
+int invisible_instrument_ignore_block(uint64_t address);
+int invisible_instrument_root_region(uint64_t start, uint64_t size, int add);
+
 /* Why the last leakcheck_run returned NULL: an errno (EMFILE: no descriptor left to read the
  * maps or the task list; ENOMEM), or 0. */
 int leakcheck_failure(void);

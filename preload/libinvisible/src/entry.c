@@ -67,6 +67,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     invisible_state.argv = argv;
     invisible_options *o = &invisible_state.options;
     options_load(o);
+    options_load_lsan(o);
     invisible_settings settings = { o->depth, o->nursery, o->stop_signal, o->profile };
     invisible_state.tracking = invisible_instrument_start(&settings) == 0;
     make_absolute(o->log_path, sizeof o->log_path);
@@ -102,8 +103,9 @@ static uint64_t leaked_blocks(const invisible_leak_summary *leaks)
 
 /* Write the report: without the runtime when nothing needs symbols, else with it (in a report
  * helper), else plain. Every destination that could not be written is said on the report's
- * destination and noted in invisible_state.report_failed. */
-static void write_report(const invisible_leak_summary *leaks, const char *json_pattern, unsigned flags)
+ * destination and noted in invisible_state.report_failed. Returns the blocks that count as
+ * errors (--error-exitcode, __lsan_do_recoverable_leak_check). */
+static uint64_t write_report(const invisible_leak_summary *leaks, const char *json_pattern, unsigned flags)
 {
     char json_path[INVISIBLE_PATH_CAPACITY];
     json_path[0] = 0;
@@ -121,6 +123,7 @@ static void write_report(const invisible_leak_summary *leaks, const char *json_p
         report_json_failed(destination, json_pattern, ENAMETOOLONG);
     invisible_state.report_fd = 2;
     report_destination_close(destination);
+    return leaked_blocks(leaks);
 }
 
 /* The leak check could not run (no descriptor left to read /proc, no memory for its scan: an
@@ -167,19 +170,25 @@ static void json_refused_at_exit(void)
     report_destination_close(destination);
 }
 
-static void at_exit_report(void)
+/* The report at exit: from the atexit handler, or earlier when the program calls
+ * __lsan_do_leak_check (lsan.c), which moves it there as LeakSanitizer does; it runs once.
+ * `from_program`: a leak under --error-exitcode ends the process at once with _exit (LSan's Die),
+ * instead of exit() from the handler. */
+void entry_exit_report(int from_program)
 {
     if (invisible_state.exiting)
-        return; /* a nested exit() from --error-exitcode */
+        return; /* a nested exit() from --error-exitcode, or the report already moved earlier */
     invisible_state.exiting = 1;
     snapshots_stop(); /* no snapshot from here on: the report at exit owns the leak check's records */
     const invisible_options *o = &invisible_state.options;
-    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->profile && !o->json_path[0])) {
-        dlext_cleanup_files_now();
+    int leak_check = o->leak_check && !options_lsan_turned_off();
+    if (!invisible_state.tracking || (!leak_check && !o->census && !o->profile && !o->json_path[0])) {
+        if (!from_program)
+            dlext_cleanup_files_now();
         if (o->json_refused) { /* the only report asked for could not be named */
             json_refused_at_exit();
             if (o->error_exitcode)
-                exit(o->error_exitcode);
+                from_program ? _exit(o->error_exitcode) : exit(o->error_exitcode);
         }
         return;
     }
@@ -187,14 +196,15 @@ static void at_exit_report(void)
     /* Before the leak check: it reads /proc too. */
     struct rlimit descriptors;
     int raised = reserve_descriptors(&descriptors);
-    const invisible_leak_summary *leaks = o->leak_check ? leakcheck_run() : NULL;
-    if (o->leak_check && !leaks)
+    const invisible_leak_summary *leaks = leak_check ? leakcheck_run() : NULL;
+    if (leak_check && !leaks)
         warn_no_leak_check();
-    unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
+    unsigned flags = INVISIBLE_REPORT_AT_EXIT | (leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
+    uint64_t errors = 0;
     if (leaks || o->census || o->profile || o->json_path[0]) {
-        write_report(leaks, o->json_path, flags);
+        errors = write_report(leaks, o->json_path, flags);
     } else { /* the line above says it all, and what the tables missed */
         int destination = report_destination_open();
         report_say_degraded(destination);
@@ -205,11 +215,38 @@ static void at_exit_report(void)
     if (raised)
         setrlimit(RLIMIT_NOFILE, &descriptors);
     invisible_guard_leave(1);
-    dlext_cleanup_files_now();
+    if (!from_program)
+        dlext_cleanup_files_now();
     /* A report that could not be written counts as an error, as leaks do (valgrind fails the
      * same way when it cannot write its --xml-file). */
-    if (o->error_exitcode && (leaked_blocks(leaks) > 0 || invisible_state.report_failed))
+    if (o->error_exitcode && (errors > 0 || invisible_state.report_failed)) {
+        if (from_program)
+            _exit(o->error_exitcode); /* LSan's Die(): at once, no handlers */
         exit(o->error_exitcode); /* glibc runs the remaining handlers, then exits with this */
+    }
+}
+
+static void at_exit_report(void)
+{
+    entry_exit_report(0);
+}
+
+int entry_recoverable_check(void)
+{
+    if (invisible_instrument_init() != 0 || !invisible_state.tracking || options_lsan_turned_off())
+        return 0;
+    invisible_guard_enter(1);
+    int earlier_failure = invisible_state.report_failed;
+    const invisible_leak_summary *leaks = leakcheck_run();
+    uint64_t errors = 0;
+    if (!leaks)
+        warn_no_leak_check();
+    else
+        errors = write_report(leaks, NULL, INVISIBLE_REPORT_LEAKS |
+                              (invisible_state.options.show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0));
+    invisible_state.report_failed = earlier_failure;
+    invisible_guard_leave(1);
+    return errors > 0;
 }
 
 EXPORT int invisible_report(const char *json_path)

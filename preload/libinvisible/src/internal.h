@@ -16,6 +16,7 @@
  *   peer_access.c  may a connecting process control this one (the kernel's ptrace rule)
  *   attach.c   the on-demand request listener (protocol in include/invisible.h)
  *   entry.c    the constructor, the report at exit, invisible_report()
+ *   lsan.c     LeakSanitizer's runtime interface (__lsan_*), on top of the report at exit
  */
 #ifndef INVISIBLE_PRELOAD_INTERNAL_H
 #define INVISIBLE_PRELOAD_INTERNAL_H
@@ -45,6 +46,7 @@
  *                                 (a debugger or strace attached; default SIGRTMAX-3)
  *   INVISIBLE_SNAPSHOT_EVERY=N    a JSON snapshot every N seconds (snapshots.c)
  *   INVISIBLE_PROFILE=yes         allocation profile per trace (counts, temporaries, peak, timeline)
+ *   INVISIBLE_SUPPRESSIONS=F1:F2  suppression files (LSan's leak: lines, valgrind's blocks)
  *   INVISIBLE_NURSERY=no          record every block in the shared memtable at once (no
  *                                 per-thread cache of young blocks; for measurements)
  */
@@ -65,12 +67,24 @@ typedef struct invisible_options {
     char json_path[INVISIBLE_PATH_CAPACITY];
     char runtime_path[INVISIBLE_PATH_CAPACITY];
     char alloc_fns[INVISIBLE_PATH_CAPACITY];
+    char suppressions[INVISIBLE_PATH_CAPACITY];      /* INVISIBLE_SUPPRESSIONS: files, ':'-separated */
+    char lsan_suppressions[INVISIBLE_PATH_CAPACITY]; /* suppressions= of __lsan_default_options/LSAN_OPTIONS */
     int json_refused;     /* INVISIBLE_JSON was set but too long: the JSON report cannot be written */
     char problems[1024];  /* one "invisible: ignoring malformed setting ..." line per bad setting */
 } invisible_options;
 
 /* Defaults, then the environment. Uses getenv only (no allocation). */
 void options_load(invisible_options *options);
+
+/* LeakSanitizer's settings the program gives (README "Compatibility with LeakSanitizer and
+ * valgrind"): its __lsan_default_options() hook (detect_leaks, exitcode, suppressions), then
+ * LSAN_OPTIONS's suppressions=; an INVISIBLE_* variable that is set wins. The hooks are found
+ * with dlsym, so they must be dynamic symbols (a program linked with -fsanitize=leak, or
+ * -rdynamic), as under LSan preloaded. */
+void options_load_lsan(invisible_options *options);
+
+/* The program's __lsan_is_turned_off() returns nonzero: no leak check (asked at each check). */
+int options_lsan_turned_off(void);
 
 /* May `signal_number` stop threads for a scan? (SIGUSR1, SIGUSR2, SIGRTMIN..SIGRTMAX) */
 int options_stop_signal_usable(long signal_number);
@@ -258,5 +272,16 @@ invisible_runtime_python_interrupt_fn runtime_python_interrupt_entry(void);
  * a one-line reason (no newline) for the peer. Allocates nothing (runs on the listener thread
  * between requests, where our allocations must not show up in the program's heap). */
 int peer_may_attach(int fd, char *why, size_t why_size);
+
+/* ---- entry.c: the life cycle ---- */
+
+/* The report at exit, now (once per process: later calls, and the atexit handler, do nothing).
+ * `from_program`: called by the program (__lsan_do_leak_check); leaks under --error-exitcode end
+ * the process with _exit(N) as LSan does. */
+void entry_exit_report(int from_program);
+
+/* A leak report now (leaks only, to the report destination); 1 when blocks of the kinds that are
+ * errors remain, else 0. Does not change what the report at exit will do. */
+int entry_recoverable_check(void);
 
 #endif

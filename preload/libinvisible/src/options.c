@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,8 @@ void options_load(invisible_options *o)
     o->json_refused = copy_string(o, o->json_path, sizeof o->json_path, "INVISIBLE_JSON");
     copy_string(o, o->runtime_path, sizeof o->runtime_path, "INVISIBLE_RUNTIME");
     copy_string(o, o->alloc_fns, sizeof o->alloc_fns, "INVISIBLE_ALLOC_FN");
+    copy_string(o, o->suppressions, sizeof o->suppressions, "INVISIBLE_SUPPRESSIONS");
+    o->lsan_suppressions[0] = 0;
 }
 
 int options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity)
@@ -154,4 +157,79 @@ int options_expand_pid(const char *pattern, int pid, char *out, unsigned long ca
         }
     }
     return 0;
+}
+
+/* ---- LeakSanitizer's settings ---- */
+
+static int is_flag_separator(char c)
+{
+    return c == ' ' || c == ',' || c == ':' || c == '\n' || c == '\t' || c == '\r';
+}
+
+/* The value of `key` in a sanitizer flag string ("a=1:b='x y',c=2", the sanitizers' separators and
+ * quotes), the last one given; 1 when found (copied into `out`, refused when too long: 0). */
+static int sanitizer_flag(const char *text, const char *key, char *out, size_t capacity)
+{
+    int found = 0;
+    size_t key_length = strlen(key);
+    const char *p = text;
+    while (*p) {
+        while (*p && is_flag_separator(*p))
+            p++;
+        const char *name = p;
+        while (*p && *p != '=' && !is_flag_separator(*p))
+            p++;
+        size_t name_length = (size_t)(p - name);
+        if (*p != '=')
+            continue;
+        p++;
+        char quote = (*p == '\'' || *p == '"') ? *p++ : 0;
+        const char *value = p;
+        while (*p && (quote ? *p != quote : !is_flag_separator(*p)))
+            p++;
+        size_t value_length = (size_t)(p - value);
+        if (quote && *p)
+            p++;
+        if (name_length == key_length && !strncmp(name, key, key_length)) {
+            found = value_length < capacity;
+            if (found) {
+                memcpy(out, value, value_length);
+                out[value_length] = 0;
+            }
+        }
+    }
+    return found;
+}
+
+typedef const char *(*lsan_text_hook)(void);
+typedef int (*lsan_int_hook)(void);
+
+void options_load_lsan(invisible_options *o)
+{
+    char value[INVISIBLE_PATH_CAPACITY];
+    lsan_text_hook hook = (lsan_text_hook)dlsym(RTLD_DEFAULT, "__lsan_default_options");
+    const char *given = hook ? hook() : NULL;
+    if (given) {
+        if (!getenv("INVISIBLE_LEAK_CHECK") && sanitizer_flag(given, "detect_leaks", value, sizeof value))
+            o->leak_check = strcmp(value, "0") && strcmp(value, "false") && strcmp(value, "no");
+        if (!getenv("INVISIBLE_ERROR_EXITCODE") && sanitizer_flag(given, "exitcode", value, sizeof value)) {
+            char *end;
+            long code = strtol(value, &end, 10);
+            if (!*end && code >= 0 && code <= 255)
+                o->error_exitcode = (int)code;
+            else
+                note_bad(o, "__lsan_default_options() exitcode", value, "expected an exit status in 0..255");
+        }
+        if (sanitizer_flag(given, "suppressions", value, sizeof value))
+            memcpy(o->lsan_suppressions, value, strlen(value) + 1);
+    }
+    const char *environment = getenv("LSAN_OPTIONS");
+    if (environment && sanitizer_flag(environment, "suppressions", value, sizeof value))
+        memcpy(o->lsan_suppressions, value, strlen(value) + 1);
+}
+
+int options_lsan_turned_off(void)
+{
+    lsan_int_hook hook = (lsan_int_hook)dlsym(RTLD_DEFAULT, "__lsan_is_turned_off");
+    return hook && hook() != 0;
 }
