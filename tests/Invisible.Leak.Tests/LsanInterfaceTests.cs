@@ -89,6 +89,23 @@ public sealed class LsanInterfaceTests
         Assert.Equal(lsan.ExitCode, ours.ExitCode);
     }
 
+    [FixtureFact("lsan_hooks-lsan-O0")]
+    public void ProgramsOwnOptionsAndSuppressionsAreRead()
+    {
+        // __lsan_default_options() says exitcode=7, __lsan_default_suppressions() hides one of the two leaks.
+        RunResult lsan = TestEnvironment.Run(TestProcess.BuiltFixture("lsan_hooks-lsan-O0"), Array.Empty<string>());
+        RunResult ours = TestEnvironment.Run(TestEnvironment.Cli, new[] { "run", "--", TestEnvironment.Fixture("lsan_hooks", "O0") });
+        Assert.Equal(7, lsan.ExitCode);
+        Assert.Equal(lsan.ExitCode, ours.ExitCode);
+        Assert.Equal(new[] { (8L, 1L) }, LsanSummaries(lsan.Stderr));
+        Assert.Equal(LsanSummaries(lsan.Stderr), OurSummaries(ours.Stderr));
+        Assert.Equal(new List<string> { "1 40 hidden_by_hook" }, SuppressionTests.SuppressionsUsed(lsan.Stderr));
+        Assert.Equal(SuppressionTests.SuppressionsUsed(lsan.Stderr), SuppressionTests.SuppressionsUsed(ours.Stderr));
+        // An explicit setting wins over the program's own.
+        RunResult explicitCode = TestEnvironment.Run(TestEnvironment.Cli, new[] { "run", "--error-exitcode=3", "--", TestEnvironment.Fixture("lsan_hooks", "O0") });
+        Assert.Equal(3, explicitCode.ExitCode);
+    }
+
     [Fact]
     public void PlainRunWithoutTheInterfaceSkipsTheCalls()
     {

@@ -184,4 +184,15 @@ public unsafe struct ReportRequest
     public byte* JsonPath;
     public LeakSummary* Leaks;
     public byte** AllocFns;
+    /// <summary>Leak suppressions in query.h's wire form; null = none. The fields from here on exist when
+    /// <see cref="StructSize"/> reaches <see cref="SizeWithSuppressions"/>.</summary>
+    public byte* Suppressions;
+    /// <summary>Written by the report: per leak record, 0 or 1 + the index of the suppression that matched it.</summary>
+    public uint* SuppressedBy;
+    /// <summary>Records listed: bit (1 &lt;&lt; kind) per <see cref="LeakKind"/>.</summary>
+    public uint ShowKinds;
+    /// <summary>1: a valgrind suppression block after each record listed.</summary>
+    public uint GenSuppressions;
+
+    public const uint SizeWithSuppressions = 72;
 }

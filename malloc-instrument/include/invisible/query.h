@@ -212,7 +212,24 @@ typedef struct invisible_report_request {
     const char *json_path;       /* NULL = no JSON; "%p" already replaced by the pid */
     const invisible_leak_summary *leaks; /* NULL when the leak check is off */
     const char *const *alloc_fns;/* NULL-terminated extra allocator-wrapper names (--alloc-fn) */
+    /* Leak suppressions (preload/libinvisible/src/suppressions.c), in the wire form below; NULL =
+     * none. */
+    const char *suppressions;
+    /* Written by the report, one entry per leak record (leaks->records order): 0, or 1 + the index
+     * of the suppression that matched it. Shared memory: the report may run in a copy of the
+     * process, and the caller reads it back for the exit status. NULL when no suppressions. */
+    uint32_t *suppressed_by;
+    uint32_t show_kinds;         /* records listed: bit (1 << invisible_leak_kind) per kind */
+    uint32_t gen_suppressions;   /* 1: a valgrind suppression block after each record listed */
 } invisible_report_request;
+
+/* The suppressions' wire form: one suppression per line ('\n'), fields separated by tabs:
+ *   leak<TAB>PATTERN                          LeakSanitizer's leak:PATTERN
+ *   valgrind<TAB>NAME<TAB>KINDS<TAB>FRAME...  a valgrind Memcheck:Leak block; KINDS the decimal
+ *                                             mask of match-leak-kinds (1 << invisible_leak_kind);
+ *                                             FRAME "fun:GLOB", "obj:GLOB", "src:GLOB" or "..."
+ * Matching rules: suppressions.c's head. */
+#define INVISIBLE_SUPPRESSION_ALL_KINDS 0xfu
 
 #define INVISIBLE_REPORT_LEAKS 0x1u          /* print the leak report */
 #define INVISIBLE_REPORT_CENSUS 0x2u         /* print the heap census by type */

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     invisible_options *o = &invisible_state.options;
     options_load(o);
     options_load_lsan(o);
+    suppressions_load(o); /* a malformed one ends the process here, before the program runs */
     invisible_settings settings = { o->depth, o->nursery, o->stop_signal, o->profile };
     invisible_state.tracking = invisible_instrument_start(&settings) == 0;
     make_absolute(o->log_path, sizeof o->log_path);
@@ -95,10 +97,34 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
 
 /* ---- the exit path ---- */
 
-static uint64_t leaked_blocks(const invisible_leak_summary *leaks)
+/* Blocks of the kinds that are errors (valgrind's --errors-for-leak-kinds, default
+ * definite,possible), suppressed records left out. */
+static uint64_t leaked_blocks(const invisible_leak_summary *leaks, const uint32_t *suppressed_by)
 {
-    /* valgrind's default --errors-for-leak-kinds=definite,possible */
-    return leaks ? leaks->blocks[INVISIBLE_DEFINITELY_LOST] + leaks->blocks[INVISIBLE_POSSIBLY_LOST] : 0;
+    if (!leaks)
+        return 0;
+    unsigned kinds = invisible_state.options.error_kinds;
+    uint64_t blocks = 0;
+    for (uint64_t i = 0; i < leaks->record_count; i++)
+        if (((kinds >> leaks->records[i].kind) & 1) && !(suppressed_by && suppressed_by[i]))
+            blocks += leaks->records[i].blocks;
+    return blocks;
+}
+
+/* Where the report says which records a suppression matched: shared with a report helper (a copy
+ * of the process), so that the exit status sees what the report decided. */
+static uint32_t *suppression_results(const invisible_leak_summary *leaks, size_t *bytes)
+{
+    *bytes = 0;
+    if (!leaks || !leaks->record_count || !suppressions_wire())
+        return NULL;
+    *bytes = leaks->record_count * sizeof(uint32_t);
+    void *shared = mmap(NULL, *bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) {
+        *bytes = 0;
+        return NULL;
+    }
+    return shared;
 }
 
 /* Write the report: without the runtime when nothing needs symbols, else with it (in a report
@@ -117,13 +143,20 @@ static uint64_t write_report(const invisible_leak_summary *leaks, const char *js
     report_say_degraded(destination);
     invisible_report_request request;
     report_prepare_request(&request, leaks, json_path[0] && !json_too_long ? json_path : NULL, flags);
+    size_t results_bytes;
+    request.suppressed_by = suppression_results(leaks, &results_bytes);
+    if (!request.suppressed_by)
+        request.suppressions = NULL; /* no record to suppress, or no memory to say which */
     if (report_without_symbols(&request) != 0 && report_with_runtime(&request) < 0)
         report_plain(&request);
     if (json_too_long)
         report_json_failed(destination, json_pattern, ENAMETOOLONG);
     invisible_state.report_fd = 2;
     report_destination_close(destination);
-    return leaked_blocks(leaks);
+    uint64_t errors = leaked_blocks(leaks, request.suppressed_by);
+    if (request.suppressed_by)
+        munmap(request.suppressed_by, results_bytes);
+    return errors;
 }
 
 /* The leak check could not run (no descriptor left to read /proc, no memory for its scan: an
@@ -178,7 +211,7 @@ void entry_exit_report(int from_program)
 {
     if (invisible_state.exiting)
         return; /* a nested exit() from --error-exitcode, or the report already moved earlier */
-    invisible_state.exiting = 1;
+    invisible_state.exiting = from_program ? 2 : 1;
     snapshots_stop(); /* no snapshot from here on: the report at exit owns the leak check's records */
     const invisible_options *o = &invisible_state.options;
     int leak_check = o->leak_check && !options_lsan_turned_off();
@@ -228,6 +261,12 @@ void entry_exit_report(int from_program)
 
 static void at_exit_report(void)
 {
+    /* Moved earlier by __lsan_do_leak_check: only the generated objects' files are left to remove. */
+    if (invisible_state.exiting == 2) {
+        invisible_state.exiting = 3;
+        dlext_cleanup_files_now();
+        return;
+    }
     entry_exit_report(0);
 }
 

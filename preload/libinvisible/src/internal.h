@@ -8,6 +8,7 @@
  *   elf_file.c is an ELF file whole (its headers' promises kept) before anyone maps it
  *   descriptors.c  no descriptor of ours visible to the program; stderr kept when it closes fd 2
  *   options.c  the INVISIBLE_* settings
+ *   suppressions.c  leak suppressions: reading them, and matching them for the plain report
  *   report.c   the report request, its destination, the report files, and the reports written
  *              without the runtime (nothing to symbolize, or the runtime unavailable)
  *   helper.c   report helpers: a copy of the process in which the runtime writes a report
@@ -47,6 +48,9 @@
  *   INVISIBLE_SNAPSHOT_EVERY=N    a JSON snapshot every N seconds (snapshots.c)
  *   INVISIBLE_PROFILE=yes         allocation profile per trace (counts, temporaries, peak, timeline)
  *   INVISIBLE_SUPPRESSIONS=F1:F2  suppression files (LSan's leak: lines, valgrind's blocks)
+ *   INVISIBLE_SHOW_LEAK_KINDS=K   records listed (definite,indirect,possible,reachable|all|none)
+ *   INVISIBLE_ERRORS_FOR_LEAK_KINDS=K  kinds counted for INVISIBLE_ERROR_EXITCODE
+ *   INVISIBLE_GEN_SUPPRESSIONS=yes  a valgrind suppression block after each record listed
  *   INVISIBLE_NURSERY=no          record every block in the shared memtable at once (no
  *                                 per-thread cache of young blocks; for measurements)
  */
@@ -63,6 +67,9 @@ typedef struct invisible_options {
     int nursery;
     int profile;
     int snapshot_every;   /* seconds, 0 = no periodic snapshots */
+    unsigned show_kinds;  /* records listed: bit (1 << invisible_leak_kind) per kind */
+    unsigned error_kinds; /* kinds counted for --error-exitcode (valgrind's default definite,possible) */
+    int gen_suppressions; /* a valgrind suppression block after each record listed */
     char log_path[INVISIBLE_PATH_CAPACITY];
     char json_path[INVISIBLE_PATH_CAPACITY];
     char runtime_path[INVISIBLE_PATH_CAPACITY];
@@ -75,6 +82,10 @@ typedef struct invisible_options {
 
 /* Defaults, then the environment. Uses getenv only (no allocation). */
 void options_load(invisible_options *options);
+
+/* "definite,indirect,possible,reachable" (any of them, comma-separated), "all" or "none" as a mask
+ * of (1 << invisible_leak_kind); 0, or -1 for a word that is none of those. */
+int options_leak_kinds(const char *list, unsigned *mask);
 
 /* LeakSanitizer's settings the program gives (README "Compatibility with LeakSanitizer and
  * valgrind"): its __lsan_default_options() hook (detect_leaks, exitcode, suppressions), then
@@ -98,7 +109,7 @@ int options_expand_pid(const char *pattern, int pid, char *out, unsigned long ca
 typedef struct preload_state {
     invisible_options options;
     int tracking;                     /* malloc-instrument records blocks */
-    int exiting;                      /* the report at exit has started */
+    int exiting;                      /* the report at exit has started (2: moved earlier by __lsan_do_leak_check) */
     int report_fd;                    /* destination of the report being written (2 between reports) */
     char command[4096];               /* the program's argv, space-joined (report time) */
     char *const *argv;                /* the program's argv, as the constructor received it */
@@ -162,6 +173,23 @@ void descriptors_close_hidden(int fd);
 /* 0 when `path` is an ELF64 x86-64 file whose headers and loadable segments all lie inside it;
  * otherwise -1 and a one-line reason (no newline) in `why`. Opens and reads the file only. */
 int elf_file_check(const char *path, char *why, size_t why_size);
+
+/* ---- suppressions.c: leak suppressions (LSan's leak: lines, valgrind's blocks) ----
+ * Read by the constructor from INVISIBLE_SUPPRESSIONS, the suppressions= of LSan's options and
+ * the program's __lsan_default_suppressions(); a malformed source is said ("invisible:
+ * FILE:LINE: WHY") and the process ends with status 1 before the program runs. */
+void suppressions_load(const invisible_options *options);
+
+/* The suppressions in query.h's wire form, NULL when there are none. */
+const char *suppressions_wire(void);
+
+/* The name of suppression `index` (LSan: its pattern; valgrind: its block's name) into `out`;
+ * 0 past the last one. */
+int suppressions_name(uint32_t index, char *out, size_t capacity);
+
+/* The plain report's matching (dladdr names and object paths): suppressed_by[i] for each of
+ * leaks->records (0, or 1 + the index of the suppression). */
+void suppressions_match_plain(const invisible_leak_summary *leaks, uint32_t *suppressed_by);
 
 /* ---- report.c: a report request, its destination, the report files, and the reports written
  * without the runtime ---- */

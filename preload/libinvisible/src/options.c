@@ -115,6 +115,58 @@ static int copy_string(invisible_options *o, char *out, size_t capacity, const c
     return 1;
 }
 
+int options_leak_kinds(const char *list, unsigned *mask)
+{
+    *mask = 0;
+    if (!strcmp(list, "all")) {
+        *mask = INVISIBLE_SUPPRESSION_ALL_KINDS;
+        return 0;
+    }
+    if (!strcmp(list, "none"))
+        return 0;
+    static const char *const names[] = { "reachable", "definite", "indirect", "possible" };
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        int known = 0;
+        for (unsigned k = 0; k < 4; k++) {
+            if (strlen(names[k]) == n && !strncmp(p, names[k], n)) {
+                *mask |= 1u << k;
+                known = 1;
+            }
+        }
+        if (!known)
+            return -1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+static unsigned parse_leak_kinds(invisible_options *o, const char *name, unsigned fallback)
+{
+    const char *v = getenv(name);
+    unsigned mask;
+    if (!v || !*v)
+        return fallback;
+    if (options_leak_kinds(v, &mask) == 0)
+        return mask;
+    note_bad(o, name, v, "expected definite, indirect, possible, reachable (comma-separated), all or none");
+    return fallback;
+}
+
+static int parse_gen_suppressions(invisible_options *o)
+{
+    const char *v = getenv("INVISIBLE_GEN_SUPPRESSIONS");
+    if (!v || !*v || !strcmp(v, "no"))
+        return 0;
+    if (!strcmp(v, "yes") || !strcmp(v, "all"))
+        return 1;
+    note_bad(o, "INVISIBLE_GEN_SUPPRESSIONS", v, "expected yes, all or no");
+    return 0;
+}
+
 void options_load(invisible_options *o)
 {
     o->problems[0] = 0;
@@ -135,6 +187,13 @@ void options_load(invisible_options *o)
     copy_string(o, o->alloc_fns, sizeof o->alloc_fns, "INVISIBLE_ALLOC_FN");
     copy_string(o, o->suppressions, sizeof o->suppressions, "INVISIBLE_SUPPRESSIONS");
     o->lsan_suppressions[0] = 0;
+    unsigned listed = (1u << INVISIBLE_DEFINITELY_LOST) | (1u << INVISIBLE_INDIRECTLY_LOST) |
+                      (1u << INVISIBLE_POSSIBLY_LOST) | (o->show_reachable ? 1u << INVISIBLE_STILL_REACHABLE : 0);
+    o->show_kinds = parse_leak_kinds(o, "INVISIBLE_SHOW_LEAK_KINDS", listed);
+    o->show_reachable = (o->show_kinds >> INVISIBLE_STILL_REACHABLE) & 1;
+    o->error_kinds = parse_leak_kinds(o, "INVISIBLE_ERRORS_FOR_LEAK_KINDS",
+                                      (1u << INVISIBLE_DEFINITELY_LOST) | (1u << INVISIBLE_POSSIBLY_LOST));
+    o->gen_suppressions = parse_gen_suppressions(o);
 }
 
 int options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity)
