@@ -31,7 +31,9 @@ public static class Program
         "  --suppressions=FILE     leak suppressions: LSan's leak:PATTERN lines, valgrind's { ... } blocks (repeatable)\n" +
         "  --show-leak-kinds=K     records listed: definite,indirect,possible,reachable | all | none\n" +
         "  --errors-for-leak-kinds=K  kinds that count for --error-exitcode (default definite,possible)\n" +
-        "  --gen-suppressions=yes|all|no  a valgrind suppression block after each record listed\n";
+        "  --gen-suppressions=yes|all|no  a valgrind suppression block after each record listed\n" +
+        "  --quiet                 the leak report's records only; nothing when there is no leak\n" +
+        "  --color=auto|always|never  colours in the text report (auto: when it goes to a terminal)\n";
 
     private const string CensusHelp =
         "usage: invisible census [--json FILE] [--report] PID\n" +

@@ -66,6 +66,8 @@ static const option_spec OPTIONS[] = {
     { "--show-leak-kinds", "INVISIBLE_SHOW_LEAK_KINDS", 0 },
     { "--errors-for-leak-kinds", "INVISIBLE_ERRORS_FOR_LEAK_KINDS", 0 },
     { "--gen-suppressions", "INVISIBLE_GEN_SUPPRESSIONS", 0 },
+    { "--quiet", "INVISIBLE_QUIET", 1 },
+    { "--color", "INVISIBLE_COLOR", 0 },
 };
 
 static int fail(const char *format, const char *a, const char *b)
@@ -144,7 +146,7 @@ static int validate(const char *name, const char *value, char *message, size_t c
             return 1;
         snprintf(message, capacity, "--snapshot-every must be a number of seconds in 1..86400, not '%s'", value);
     } else if (!strcmp(name, "--leak-check") || !strcmp(name, "--show-reachable") || !strcmp(name, "--census") ||
-               !strcmp(name, "--profile")) {
+               !strcmp(name, "--profile") || !strcmp(name, "--quiet")) {
         if (!strcmp(value, "yes") || !strcmp(value, "no") || !strcmp(value, "full"))
             return 1;
         snprintf(message, capacity, "%s must be yes or no, not '%s'", name, value);
@@ -153,6 +155,10 @@ static int validate(const char *name, const char *value, char *message, size_t c
             return 1;
         snprintf(message, capacity, "%s takes definite, indirect, possible, reachable (comma-separated), all or none, not '%s'",
                  name, value);
+    } else if (!strcmp(name, "--color")) {
+        if (!strcmp(value, "auto") || !strcmp(value, "always") || !strcmp(value, "never"))
+            return 1;
+        snprintf(message, capacity, "--color must be auto, always or never, not '%s'", value);
     } else if (!strcmp(name, "--gen-suppressions")) {
         if (!strcmp(value, "yes") || !strcmp(value, "all") || !strcmp(value, "no"))
             return 1;

@@ -132,6 +132,12 @@ public enum ReportFlags : uint
     ShowReachable = 0x4,
     AtExit = 0x8,
     Profile = 0x10,
+    /// <summary>--quiet: the text report is the listed loss records only, nothing when there is none.</summary>
+    Quiet = 0x20,
+    /// <summary>--color: ANSI colours in the text report (libinvisible.so decided: always, or auto on a terminal).</summary>
+    Color = 0x40,
+    /// <summary>fd 2 is the terminal the report goes to: a progress line there while a long report is made.</summary>
+    Progress = 0x80,
 }
 
 /// <summary>invisible_profile_site: one trace's allocation profile.</summary>

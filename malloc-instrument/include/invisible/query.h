@@ -236,6 +236,10 @@ typedef struct invisible_report_request {
 #define INVISIBLE_REPORT_SHOW_REACHABLE 0x4u /* list still-reachable records too */
 #define INVISIBLE_REPORT_AT_EXIT 0x8u        /* the process is exiting */
 #define INVISIBLE_REPORT_PROFILE 0x10u       /* include the allocation profile (api->profile) */
+#define INVISIBLE_REPORT_QUIET 0x20u         /* text: the listed loss records only, nothing when none */
+#define INVISIBLE_REPORT_COLOR 0x40u         /* text: ANSI colours (--color=always, or auto on a terminal) */
+#define INVISIBLE_REPORT_PROGRESS 0x80u      /* fd 2 is the terminal the report goes to: a progress line there
+                                                while a long report is made, erased after */
 
 /* Exports of libinvisible-runtime.so (NativeAOT); they return 0 on success.
  * `invisible_runtime_init` does nothing and is always called first: the NativeAOT runtime starts

@@ -32,6 +32,32 @@ public sealed class SymbolizedRecord
     public int SuppressedBy { get; set; } = -1;
 }
 
+/// <summary>"invisible: symbolizing loss record I of N" on the terminal (fd 2) while a report takes longer than a second
+/// (libdw on a large program), rewritten in place at most five times a second and erased when done; only when
+/// libinvisible.so said fd 2 is the terminal the report goes to (ReportFlags.Progress).</summary>
+internal sealed class ProgressLine
+{
+    private readonly bool _enabled;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private long _lastMs = -1;
+
+    public ProgressLine(bool enabled) => _enabled = enabled;
+
+    public void Show(ulong done, ulong total)
+    {
+        if (!_enabled) return;
+        long ms = _clock.ElapsedMilliseconds;
+        if (ms < 1000 || (_lastMs >= 0 && ms - _lastMs < 200)) return;
+        _lastMs = ms;
+        Descriptor.WriteAll(2, Encoding.UTF8.GetBytes("\rinvisible: symbolizing loss record " + TextReportWriter.Grouped(done + 1) + " of " + TextReportWriter.Grouped(total) + "\u001b[K"));
+    }
+
+    public void Erase()
+    {
+        if (_lastMs >= 0) Descriptor.WriteAll(2, Encoding.UTF8.GetBytes("\r\u001b[K"));
+    }
+}
+
 /// <summary>A suppression that matched, with what it matched (blocks, as LSan's hit count of objects, and bytes).</summary>
 public readonly record struct SuppressionUse(string Name, ulong Blocks, ulong Bytes);
 
@@ -117,8 +143,10 @@ public sealed unsafe class ReportBuilder
         report.ScanMilliseconds = leaks->ScanNanoseconds / 1e6;
         using var symbolizer = ProcessSymbolizer.ForCurrentProcess();
         var pcs = new ulong[64];
+        var progress = new ProgressLine((request->Flags & ReportFlags.Progress) != 0);
         for (ulong i = 0; i < leaks->RecordCount; i++)
         {
+            progress.Show(i, leaks->RecordCount);
             LeakRecord record = leaks->Records[i];
             int depth;
             fixed (ulong* p = pcs)
@@ -132,6 +160,7 @@ public sealed unsafe class ReportBuilder
             }
             report.Records.Add(symbolized);
         }
+        progress.Erase();
         if (suppressions is not null)
             report.CountSuppressed(suppressions);
         return report;

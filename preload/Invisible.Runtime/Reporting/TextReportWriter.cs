@@ -18,11 +18,25 @@ public static class TextReportWriter
         _ => "still reachable",
     };
 
+    private const string Reset = "\u001b[0m", Bold = "\u001b[1m";
+
+    /// <summary>--color: the kind of a loss record (definitely lost bold red, indirectly red, possibly magenta,
+    /// reachable green); the C plain report uses the same codes.</summary>
+    private static string KindColor(LeakKind kind) => kind switch
+    {
+        LeakKind.DefinitelyLost => "\u001b[1;31m",
+        LeakKind.IndirectlyLost => "\u001b[31m",
+        LeakKind.PossiblyLost => "\u001b[35m",
+        _ => "\u001b[32m",
+    };
+
     public static string Format(ReportBuilder report)
     {
         var sb = new StringBuilder();
         string prefix = "==" + report.Pid.ToString(CultureInfo.InvariantCulture) + "== ";
-        sb.Append(prefix).Append("Invisible leak report for ").Append(report.Command).Append('\n');
+        bool quiet = (report.Flags & ReportFlags.Quiet) != 0, color = (report.Flags & ReportFlags.Color) != 0;
+        if (!quiet)
+            sb.Append(prefix).Append("Invisible leak report for ").Append(report.Command).Append('\n');
         bool showReachable = (report.ShowKinds & (1u << (int)LeakKind.StillReachable)) != 0;
         int total = 0;
         foreach (var r in report.Records)
@@ -42,7 +56,8 @@ public static class TextReportWriter
                   .Append(" direct, ").Append(Grouped(rec.IndirectBytes)).Append(" indirect) bytes");
             else
                 sb.Append(Grouped(rec.Bytes)).Append(" bytes");
-            sb.Append(" in ").Append(Grouped(rec.Blocks)).Append(" blocks are ").Append(KindText(rec.Kind))
+            sb.Append(" in ").Append(Grouped(rec.Blocks)).Append(" blocks are ")
+              .Append(color ? KindColor(rec.Kind) + KindText(rec.Kind) + Reset : KindText(rec.Kind))
               .Append(" in loss record ").Append(number).Append(" of ").Append(total).Append('\n');
             for (int f = 0; f < r.Frames.Length; f++)
                 sb.Append(prefix).Append(f == 0 ? "   at " : "   by ").Append(FormatFrame(r.Frames[f])).Append('\n');
@@ -51,6 +66,8 @@ public static class TextReportWriter
             if (report.GenSuppressions)
                 AppendSuppressionBlock(sb, r);
         }
+        if (quiet)
+            return sb.ToString(); // --quiet: the listed records only, nothing when there is none
         if (report.SuppressionsUsed.Count > 0)
         {
             // LeakSanitizer's table: count (blocks), bytes, and the pattern or block name.
@@ -62,7 +79,7 @@ public static class TextReportWriter
                   .Append(use.Bytes.ToString(CultureInfo.InvariantCulture).PadLeft(10)).Append(' ').Append(use.Name).Append('\n');
         }
         sb.Append(prefix).Append('\n');
-        sb.Append(prefix).Append("LEAK SUMMARY:\n");
+        sb.Append(prefix).Append(color ? Bold + "LEAK SUMMARY:" + Reset : "LEAK SUMMARY:").Append('\n');
         AppendSummaryLine(sb, prefix, "   definitely lost: ", report, LeakKind.DefinitelyLost);
         AppendSummaryLine(sb, prefix, "   indirectly lost: ", report, LeakKind.IndirectlyLost);
         AppendSummaryLine(sb, prefix, "     possibly lost: ", report, LeakKind.PossiblyLost);

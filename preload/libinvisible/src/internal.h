@@ -51,6 +51,8 @@
  *   INVISIBLE_SHOW_LEAK_KINDS=K   records listed (definite,indirect,possible,reachable|all|none)
  *   INVISIBLE_ERRORS_FOR_LEAK_KINDS=K  kinds counted for INVISIBLE_ERROR_EXITCODE
  *   INVISIBLE_GEN_SUPPRESSIONS=yes  a valgrind suppression block after each record listed
+ *   INVISIBLE_QUIET=yes           the text report: loss records only, nothing when clean
+ *   INVISIBLE_COLOR=auto|always|never  colours in the text report (auto: on a terminal)
  *   INVISIBLE_NURSERY=no          record every block in the shared memtable at once (no
  *                                 per-thread cache of young blocks; for measurements)
  */
@@ -70,6 +72,8 @@ typedef struct invisible_options {
     unsigned show_kinds;  /* records listed: bit (1 << invisible_leak_kind) per kind */
     unsigned error_kinds; /* kinds counted for --error-exitcode (valgrind's default definite,possible) */
     int gen_suppressions; /* a valgrind suppression block after each record listed */
+    int quiet;            /* the text report: loss records only, nothing when clean */
+    int color;            /* 0 never, 1 always, 2 auto (a terminal, NO_COLOR unset, TERM not dumb) */
     char log_path[INVISIBLE_PATH_CAPACITY];
     char json_path[INVISIBLE_PATH_CAPACITY];
     char runtime_path[INVISIBLE_PATH_CAPACITY];

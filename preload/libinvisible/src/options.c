@@ -156,6 +156,19 @@ static unsigned parse_leak_kinds(invisible_options *o, const char *name, unsigne
     return fallback;
 }
 
+static int parse_color(invisible_options *o)
+{
+    const char *v = getenv("INVISIBLE_COLOR");
+    if (!v || !*v || !strcmp(v, "auto"))
+        return 2;
+    if (!strcmp(v, "always"))
+        return 1;
+    if (!strcmp(v, "never"))
+        return 0;
+    note_bad(o, "INVISIBLE_COLOR", v, "expected auto, always or never");
+    return 2;
+}
+
 static int parse_gen_suppressions(invisible_options *o)
 {
     const char *v = getenv("INVISIBLE_GEN_SUPPRESSIONS");
@@ -194,6 +207,8 @@ void options_load(invisible_options *o)
     o->error_kinds = parse_leak_kinds(o, "INVISIBLE_ERRORS_FOR_LEAK_KINDS",
                                       (1u << INVISIBLE_DEFINITELY_LOST) | (1u << INVISIBLE_POSSIBLY_LOST));
     o->gen_suppressions = parse_gen_suppressions(o);
+    o->quiet = parse_yes_no(o, "INVISIBLE_QUIET", 0);
+    o->color = parse_color(o);
 }
 
 int options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity)

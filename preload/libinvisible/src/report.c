@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h> /* rename */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -124,6 +125,18 @@ static const char *const *alloc_fn_list(void)
     return list;
 }
 
+/* --color: always, or auto when the report's destination is a terminal and the user did not ask for none
+ * (NO_COLOR set, TERM=dumb). */
+static int colors_wanted(int fd)
+{
+    int color = invisible_state.options.color;
+    if (color != 2)
+        return color;
+    const char *term = getenv("TERM");
+    const char *no_color = getenv("NO_COLOR");
+    return isatty(fd) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
+}
+
 void report_prepare_request(invisible_report_request *request, const invisible_leak_summary *leaks,
                             const char *json_path, unsigned flags)
 {
@@ -147,6 +160,12 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
     if ((request->show_kinds >> INVISIBLE_STILL_REACHABLE) & 1)
         request->flags |= INVISIBLE_REPORT_SHOW_REACHABLE;
     request->gen_suppressions = (uint32_t)invisible_state.options.gen_suppressions;
+    if (invisible_state.options.quiet)
+        request->flags |= INVISIBLE_REPORT_QUIET;
+    if (colors_wanted(request->report_fd))
+        request->flags |= INVISIBLE_REPORT_COLOR;
+    if (!invisible_state.options.quiet && request->report_fd == 2 && isatty(2))
+        request->flags |= INVISIBLE_REPORT_PROGRESS;
 }
 
 /* ---- the report files: whole or not at all ---- */
@@ -293,6 +312,13 @@ static const char *kind_name(uint32_t kind)
     return kind < 4 ? names[kind] : "unknown";
 }
 
+/* --color: the kind of a loss record, coloured as TextReportWriter colours it. */
+static const char *kind_color(uint32_t kind)
+{
+    static const char *const colors[] = { "\033[32m", "\033[1;31m", "\033[31m", "\033[35m" };
+    return kind < 4 ? colors[kind] : "";
+}
+
 static const char *kind_key(uint32_t kind)
 {
     static const char *const keys[] = { "still_reachable", "definitely_lost", "indirectly_lost",
@@ -428,6 +454,8 @@ int report_without_symbols(const invisible_report_request *request)
     for (uint64_t i = 0; i < leaks->record_count; i++)
         if (record_shown(request, i))
             return -1;
+    if (request->flags & INVISIBLE_REPORT_QUIET)
+        return 0; /* --quiet: nothing when no record is listed */
     /* Built whole, written with one system call. */
     int pid = request->pid;
     char text[4 * LINE_CAPACITY], body[LINE_CAPACITY];
@@ -524,11 +552,13 @@ static void plain_text(const invisible_report_request *request)
 {
     const invisible_leak_summary *leaks = request->leaks;
     int fd = request->report_fd, pid = request->pid;
+    int quiet = (request->flags & INVISIBLE_REPORT_QUIET) != 0, color = (request->flags & INVISIBLE_REPORT_COLOR) != 0;
     char line[LINE_CAPACITY];
     size_t n = prefix(line, pid);
     n = raw_append(line, n, sizeof line, "Invisible leak report (plain: runtime unavailable) for ");
     n = raw_append(line, n, sizeof line, request->command);
-    emit(fd, line, n);
+    if (!quiet)
+        emit(fd, line, n);
     uint64_t shown = 0, total_shown = 0;
     for (uint64_t i = 0; i < leaks->record_count; i++)
         total_shown += record_shown(request, i);
@@ -541,7 +571,11 @@ static void plain_text(const invisible_report_request *request)
         n = prefix(line, pid);
         n = append_count_line(line, n, rec->bytes, rec->blocks);
         n = raw_append(line, n, sizeof line, " are ");
+        if (color)
+            n = raw_append(line, n, sizeof line, kind_color(rec->kind));
         n = raw_append(line, n, sizeof line, kind_name(rec->kind));
+        if (color)
+            n = raw_append(line, n, sizeof line, "\033[0m");
         n = raw_append(line, n, sizeof line, " in loss record ");
         n = raw_append_u64(line, n, sizeof line, shown);
         n = raw_append(line, n, sizeof line, " of ");
@@ -558,6 +592,8 @@ static void plain_text(const invisible_report_request *request)
         if (request->gen_suppressions)
             plain_suppression_block(fd, rec, pcs, depth);
     }
+    if (quiet)
+        return; /* --quiet: the records only */
     if (request->suppressions && request->suppressed_by)
         plain_suppressions_used(request);
     char text[4 * LINE_CAPACITY];
