@@ -75,7 +75,7 @@ public sealed class SuppressionTests : IDisposable
         Assert.Contains("   definitely lost: 32 bytes in 1 blocks\n", ours.Stderr);
         Assert.Contains("   indirectly lost: 0 bytes in 0 blocks\n", ours.Stderr);
         Assert.Contains("        suppressed: 232 bytes in 5 blocks\n", ours.Stderr);
-        Assert.Equal(1, Regex.Matches(ours.Stderr, "in loss record").Count);
+        Assert.Single(Regex.Matches(ours.Stderr, "in loss record"));
         Assert.Contains("leak_beta (suppress_sites.c:", ours.Stderr);
     }
 
@@ -198,10 +198,10 @@ public sealed class SuppressionTests : IDisposable
     public void ShowAndErrorLeakKinds()
     {
         RunResult none = UnderUs(new[] { "--show-leak-kinds=none", "--error-exitcode=9" });
-        Assert.Equal(0, Regex.Matches(none.Stderr, "in loss record").Count);
+        Assert.Empty(Regex.Matches(none.Stderr, "in loss record"));
         Assert.Equal(9, none.ExitCode);
         RunResult indirect = UnderUs(new[] { "--show-leak-kinds=indirect" });
-        Assert.Equal(1, Regex.Matches(indirect.Stderr, "in loss record 1 of 1").Count);
+        Assert.Single(Regex.Matches(indirect.Stderr, "in loss record 1 of 1"));
         Assert.Contains("8 bytes in 1 blocks are indirectly lost", indirect.Stderr);
         RunResult notErrors = UnderUs(new[] { "--errors-for-leak-kinds=indirect,possible", "--error-exitcode=9",
                                               "--suppressions", SuppressionFile("leak:leak_delta\n") });

@@ -58,6 +58,10 @@ public sealed class RustV0Demangler
         {
             return null;
         }
+        catch (OverflowException)
+        {
+            return null; // a number too large for any real symbol
+        }
     }
 
     // ---- reading ----
