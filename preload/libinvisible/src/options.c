@@ -278,6 +278,11 @@ static int sanitizer_flag(const char *text, const char *key, char *out, size_t c
 typedef const char *(*lsan_text_hook)(void);
 typedef int (*lsan_int_hook)(void);
 
+/* Looked up once, in the constructor (options_load_lsan): dlsym at check time would allocate (its
+ * error string) outside our guard, and that block would be the program's leak. */
+static lsan_int_hook is_turned_off_hook;
+
+
 void options_load_lsan(invisible_options *o)
 {
     char value[INVISIBLE_PATH_CAPACITY];
@@ -297,6 +302,7 @@ void options_load_lsan(invisible_options *o)
         if (sanitizer_flag(given, "suppressions", value, sizeof value))
             memcpy(o->lsan_suppressions, value, strlen(value) + 1);
     }
+    is_turned_off_hook = (lsan_int_hook)dlsym(RTLD_DEFAULT, "__lsan_is_turned_off");
     const char *environment = getenv("LSAN_OPTIONS");
     if (environment && sanitizer_flag(environment, "suppressions", value, sizeof value))
         memcpy(o->lsan_suppressions, value, strlen(value) + 1);
@@ -304,6 +310,5 @@ void options_load_lsan(invisible_options *o)
 
 int options_lsan_turned_off(void)
 {
-    lsan_int_hook hook = (lsan_int_hook)dlsym(RTLD_DEFAULT, "__lsan_is_turned_off");
-    return hook && hook() != 0;
+    return is_turned_off_hook && is_turned_off_hook() != 0;
 }
