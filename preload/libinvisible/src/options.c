@@ -303,6 +303,10 @@ void options_load_lsan(invisible_options *o)
             memcpy(o->lsan_suppressions, value, strlen(value) + 1);
     }
     is_turned_off_hook = (lsan_int_hook)dlsym(RTLD_DEFAULT, "__lsan_is_turned_off");
+    /* A hook not defined leaves "undefined symbol" as this thread's dlerror(): the program's first
+     * dlerror() must not find ours. Read, then freed by the second call. */
+    dlerror();
+    dlerror();
     const char *environment = getenv("LSAN_OPTIONS");
     if (environment && sanitizer_flag(environment, "suppressions", value, sizeof value))
         memcpy(o->lsan_suppressions, value, strlen(value) + 1);
