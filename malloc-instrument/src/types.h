@@ -150,6 +150,8 @@ typedef struct thread_state {
     uint64_t profile_last_alloc;  /* start of this thread's last allocation, 0 = a free came since */
     int64_t profile_delta;        /* heap bytes not folded into the process's yet */
     int64_t profile_delta_high;   /* highest profile_delta since the last fold */
+    /* __lsan_disable nesting: while > 0 this thread's new blocks carry SITE_LOADER (never leaks) */
+    int ignore_allocations;
 } thread_state;
 
 typedef struct thread_slot {

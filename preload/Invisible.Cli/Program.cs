@@ -27,7 +27,13 @@ public static class Program
         "  --profile               allocation profile: per-site counts, temporaries, the heap's peak (JSON `profile`)\n" +
         "  --snapshot-every=S      a JSON snapshot every S seconds next to the --json report\n" +
         "  --alloc-fn=NAME         treat NAME as an allocator wrapper (repeatable)\n" +
-        "  --stop-signal=N         signal used to stop threads during a scan\n";
+        "  --stop-signal=N         signal used to stop threads during a scan\n" +
+        "  --suppressions=FILE     leak suppressions: LSan's leak:PATTERN lines, valgrind's { ... } blocks (repeatable)\n" +
+        "  --show-leak-kinds=K     records listed: definite,indirect,possible,reachable | all | none\n" +
+        "  --errors-for-leak-kinds=K  kinds that count for --error-exitcode (default definite,possible)\n" +
+        "  --gen-suppressions=yes|all|no  a valgrind suppression block after each record listed\n" +
+        "  --quiet                 the leak report's records only; nothing when there is no leak\n" +
+        "  --color=auto|always|never  colours in the text report (auto: when it goes to a terminal)\n";
 
     private const string CensusHelp =
         "usage: invisible census [--json FILE] [--report] PID\n" +

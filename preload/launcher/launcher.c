@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define EXIT_USAGE 2
-#define MAX_SETTINGS 16
+#define MAX_SETTINGS 24
 #define PATH_SETTING_MAX 4095 /* libinvisible.so's buffers: a longer path would be refused there */
 #define SCRIPT_DEPTH 4        /* #! interpreters followed, as the kernel does */
 
@@ -62,6 +62,12 @@ static const option_spec OPTIONS[] = {
     { "--census", "INVISIBLE_CENSUS", 1 },
     { "--profile", "INVISIBLE_PROFILE", 1 },
     { "--snapshot-every", "INVISIBLE_SNAPSHOT_EVERY", 0 },
+    { "--suppressions", "INVISIBLE_SUPPRESSIONS", 0 },
+    { "--show-leak-kinds", "INVISIBLE_SHOW_LEAK_KINDS", 0 },
+    { "--errors-for-leak-kinds", "INVISIBLE_ERRORS_FOR_LEAK_KINDS", 0 },
+    { "--gen-suppressions", "INVISIBLE_GEN_SUPPRESSIONS", 0 },
+    { "--quiet", "INVISIBLE_QUIET", 1 },
+    { "--color", "INVISIBLE_COLOR", 0 },
 };
 
 static int fail(const char *format, const char *a, const char *b)
@@ -96,6 +102,25 @@ static int parse_int(const char *text, long low, long high)
     return !errno && !*end && v >= low && v <= high;
 }
 
+/* valgrind's leak-kind lists: definite,indirect,possible,reachable (any, comma-separated), all, none. */
+static int leak_kinds_valid(const char *value)
+{
+    if (!strcmp(value, "all") || !strcmp(value, "none"))
+        return 1;
+    static const char *const words[] = { "definite", "indirect", "possible", "reachable" };
+    const char *p = value;
+    do {
+        size_t n = strcspn(p, ",");
+        int known = 0;
+        for (int i = 0; i < 4; i++)
+            known |= strlen(words[i]) == n && !strncmp(p, words[i], n);
+        if (!known)
+            return 0;
+        p += n;
+    } while (*p++ == ',');
+    return 1;
+}
+
 /* 1 when `value` is good for option `name`; otherwise 0 and the message in `message`. */
 static int validate(const char *name, const char *value, char *message, size_t capacity)
 {
@@ -121,10 +146,26 @@ static int validate(const char *name, const char *value, char *message, size_t c
             return 1;
         snprintf(message, capacity, "--snapshot-every must be a number of seconds in 1..86400, not '%s'", value);
     } else if (!strcmp(name, "--leak-check") || !strcmp(name, "--show-reachable") || !strcmp(name, "--census") ||
-               !strcmp(name, "--profile")) {
+               !strcmp(name, "--profile") || !strcmp(name, "--quiet")) {
         if (!strcmp(value, "yes") || !strcmp(value, "no") || !strcmp(value, "full"))
             return 1;
         snprintf(message, capacity, "%s must be yes or no, not '%s'", name, value);
+    } else if (!strcmp(name, "--show-leak-kinds") || !strcmp(name, "--errors-for-leak-kinds")) {
+        if (leak_kinds_valid(value))
+            return 1;
+        snprintf(message, capacity, "%s takes definite, indirect, possible, reachable (comma-separated), all or none, not '%s'",
+                 name, value);
+    } else if (!strcmp(name, "--color")) {
+        if (!strcmp(value, "auto") || !strcmp(value, "always") || !strcmp(value, "never"))
+            return 1;
+        snprintf(message, capacity, "--color must be auto, always or never, not '%s'", value);
+    } else if (!strcmp(name, "--gen-suppressions")) {
+        if (!strcmp(value, "yes") || !strcmp(value, "all") || !strcmp(value, "no"))
+            return 1;
+        snprintf(message, capacity, "--gen-suppressions must be yes, all or no, not '%s'", value);
+    } else if (!strcmp(name, "--suppressions") && strchr(value, ':')) {
+        snprintf(message, capacity, "--suppressions: a file name with ':' cannot be passed on (INVISIBLE_SUPPRESSIONS separates files with it): '%s'",
+                 value);
     } else if (!*value) {
         snprintf(message, capacity, "%s needs a value", name);
     } else if (strlen(value) > PATH_SETTING_MAX) {
@@ -143,14 +184,14 @@ static const option_spec *find_option(const char *name, size_t length)
     return NULL;
 }
 
-static int set(setting *settings, int *count, const char *variable, const char *value, int append)
+static int set(setting *settings, int *count, const char *variable, const char *value, int append, char separator)
 {
     for (int i = 0; i < *count; i++) {
         if (strcmp(settings[i].variable, variable))
             continue;
         char *joined;
         if (append) {
-            if (asprintf(&joined, "%s,%s", settings[i].value, value) < 0)
+            if (asprintf(&joined, "%s%c%s", settings[i].value, separator, value) < 0)
                 return -1;
         } else if (!(joined = strdup(value))) {
             return -1;
@@ -377,7 +418,16 @@ static int run(int argc, char **argv, const char *bin_directory)
         char problem[512];
         if (!validate(option->name, value, problem, sizeof problem))
             return fail("%s%s", problem, "");
-        if (set(settings, &count, option->variable, value, !strcmp(option->name, "--alloc-fn")) != 0)
+        /* A suppression file is named absolutely: a child that changes directory reads the same one. */
+        char absolute[PATH_MAX * 2];
+        int is_suppressions = !strcmp(option->name, "--suppressions");
+        if (is_suppressions && value[0] != '/') {
+            char cwd[PATH_MAX];
+            if (getcwd(cwd, sizeof cwd) && snprintf(absolute, sizeof absolute, "%s/%s", cwd, value) < (int)sizeof absolute)
+                value = absolute;
+        }
+        int append = !strcmp(option->name, "--alloc-fn") || is_suppressions;
+        if (set(settings, &count, option->variable, value, append, is_suppressions ? ':' : ',') != 0)
             return fail("out of memory%s%s", "", "");
     }
     if (i >= argc)

@@ -132,6 +132,12 @@ public enum ReportFlags : uint
     ShowReachable = 0x4,
     AtExit = 0x8,
     Profile = 0x10,
+    /// <summary>--quiet: the text report is the listed loss records only, nothing when there is none.</summary>
+    Quiet = 0x20,
+    /// <summary>--color: ANSI colours in the text report (libinvisible.so decided: always, or auto on a terminal).</summary>
+    Color = 0x40,
+    /// <summary>fd 2 is the terminal the report goes to: a progress line there while a long report is made.</summary>
+    Progress = 0x80,
 }
 
 /// <summary>invisible_profile_site: one trace's allocation profile.</summary>
@@ -184,4 +190,15 @@ public unsafe struct ReportRequest
     public byte* JsonPath;
     public LeakSummary* Leaks;
     public byte** AllocFns;
+    /// <summary>Leak suppressions in query.h's wire form; null = none. The fields from here on exist when
+    /// <see cref="StructSize"/> reaches <see cref="SizeWithSuppressions"/>.</summary>
+    public byte* Suppressions;
+    /// <summary>Written by the report: per leak record, 0 or 1 + the index of the suppression that matched it.</summary>
+    public uint* SuppressedBy;
+    /// <summary>Records listed: bit (1 &lt;&lt; kind) per <see cref="LeakKind"/>.</summary>
+    public uint ShowKinds;
+    /// <summary>1: a valgrind suppression block after each record listed.</summary>
+    public uint GenSuppressions;
+
+    public const uint SizeWithSuppressions = 72;
 }

@@ -9,8 +9,7 @@ namespace Invisible.Abi.Symbolization;
 /// show them: <c>main::{lambda()#1}::operator()() const</c>), loaded lazily with dlopen the first time a mangled
 /// name is seen, so a plain C program never needs libstdc++; Rust's legacy symbols (<c>_ZN...17h&lt;hash&gt;E</c>)
 /// decoded here, hash dropped, <c>$LT$</c>-style escapes undone, as rustc-demangle prints them without <c>{:#}</c>.
-/// Rust v0 symbols (<c>_R...</c>) are returned unchanged: no demangler for them here (Debian ships no C
-/// rustc-demangle library).
+/// Rust v0 symbols (<c>_R...</c>) through <see cref="RustV0Demangler"/>, in the same form (crate hashes dropped).
 /// </summary>
 public static unsafe class Demangler
 {
@@ -21,6 +20,7 @@ public static unsafe class Demangler
     /// <summary>The demangled name, or <paramref name="name"/> itself when it is not mangled or cannot be.</summary>
     public static string Demangle(string name)
     {
+        if (name.StartsWith("_R", StringComparison.Ordinal)) return RustV0Demangler.Demangle(name) ?? name;
         if (!name.StartsWith("_Z", StringComparison.Ordinal)) return name;
         string? rust = RustLegacy(name);
         if (rust is not null) return rust;

@@ -220,13 +220,34 @@ typedef struct invisible_report_request {
     const char *json_path;       /* NULL = no JSON; "%p" already replaced by the pid */
     const invisible_leak_summary *leaks; /* NULL when the leak check is off */
     const char *const *alloc_fns;/* NULL-terminated extra allocator-wrapper names (--alloc-fn) */
+    /* Leak suppressions (preload/libinvisible/src/suppressions.c), in the wire form below; NULL =
+     * none. */
+    const char *suppressions;
+    /* Written by the report, one entry per leak record (leaks->records order): 0, or 1 + the index
+     * of the suppression that matched it. Shared memory: the report may run in a copy of the
+     * process, and the caller reads it back for the exit status. NULL when no suppressions. */
+    uint32_t *suppressed_by;
+    uint32_t show_kinds;         /* records listed: bit (1 << invisible_leak_kind) per kind */
+    uint32_t gen_suppressions;   /* 1: a valgrind suppression block after each record listed */
 } invisible_report_request;
+
+/* The suppressions' wire form: one suppression per line ('\n'), fields separated by tabs:
+ *   leak<TAB>PATTERN                          LeakSanitizer's leak:PATTERN
+ *   valgrind<TAB>NAME<TAB>KINDS<TAB>FRAME...  a valgrind Memcheck:Leak block; KINDS the decimal
+ *                                             mask of match-leak-kinds (1 << invisible_leak_kind);
+ *                                             FRAME "fun:GLOB", "obj:GLOB", "src:GLOB" or "..."
+ * Matching rules: suppressions.c's head. */
+#define INVISIBLE_SUPPRESSION_ALL_KINDS 0xfu
 
 #define INVISIBLE_REPORT_LEAKS 0x1u          /* print the leak report */
 #define INVISIBLE_REPORT_CENSUS 0x2u         /* print the heap census by type */
 #define INVISIBLE_REPORT_SHOW_REACHABLE 0x4u /* list still-reachable records too */
 #define INVISIBLE_REPORT_AT_EXIT 0x8u        /* the process is exiting */
 #define INVISIBLE_REPORT_PROFILE 0x10u       /* include the allocation profile (api->profile) */
+#define INVISIBLE_REPORT_QUIET 0x20u         /* text: the listed loss records only, nothing when none */
+#define INVISIBLE_REPORT_COLOR 0x40u         /* text: ANSI colours (--color=always, or auto on a terminal) */
+#define INVISIBLE_REPORT_PROGRESS 0x80u      /* fd 2 is the terminal the report goes to: a progress line there
+                                                while a long report is made, erased after */
 
 /* Exports of libinvisible-runtime.so (NativeAOT); they return 0 on success.
  * `invisible_runtime_init` does nothing and is always called first: the NativeAOT runtime starts
@@ -335,6 +356,16 @@ void invisible_query_set_report_writer(void (*write_report)(const char *text, ui
 /* Run a leak check now (stops and resumes the world): the table's leak_check. NULL if it could
  * not run; then leakcheck_failure() says why. */
 const invisible_leak_summary *leakcheck_run(void);
+
+/* LeakSanitizer's runtime interface (preload/libinvisible/src/lsan.c). Blocks allocated by a
+ * thread while its ignore count (`delta` added per call: __lsan_disable +1, __lsan_enable -1) is
+ * above 0, and blocks passed to ignore_block (any address inside a live block), are never leaks:
+ * they are roots, as the dynamic loader's blocks are. Root regions (exact start and size to
+ * remove one) are scanned as roots, inaccessible pages skipped. 0, or -1 (no such live block;
+ * the region table, 1,024 entries, is full; no such region). */
+void invisible_instrument_ignore_allocations(int delta);
+int invisible_instrument_ignore_block(uint64_t address);
+int invisible_instrument_root_region(uint64_t start, uint64_t size, int add);
 
 /* Why the last leakcheck_run returned NULL: an errno (EMFILE: no descriptor left to read the
  * maps or the task list; ENOMEM), or 0. */

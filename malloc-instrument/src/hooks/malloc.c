@@ -232,6 +232,9 @@ static inline void record_block(thread_state *thread, void *block, size_t size, 
         return;
     unsigned mode = (unsigned)instrument_state.hooks.mode;
     uint32_t site = capture_site(thread, mode, pc, fp);
+    /* __lsan_disable: blocks allocated meanwhile are marked as the loader's are (never leaks) */
+    if (UNLIKELY(thread->ignore_allocations > 0))
+        site |= SITE_LOADER;
     remember(thread, mode, (uint64_t)(uintptr_t)block, size, site);
     if (UNLIKELY(mode & HOOKS_PROFILE))
         profile_on_alloc(thread, (uint64_t)(uintptr_t)block, size, site);
@@ -311,6 +314,8 @@ EXPORT void *malloc(size_t size)
         return bypass_malloc(size);
     hook_enter(thread);
     uint32_t site = capture_site(thread, mode, CALLER_PC, OWN_FP);
+    if (UNLIKELY(thread->ignore_allocations > 0)) /* __lsan_disable: never leaks, as record_block says */
+        site |= SITE_LOADER;
     void *block = __libc_malloc(size);
     if (block) {
         clear_links(block);

@@ -799,6 +799,93 @@ static int map_cliques(scan *s)
     return s->cliques ? 0 : -1;
 }
 
+/* ---- LeakSanitizer's marks (its runtime interface, preload/libinvisible/src/lsan.c) ----
+ * Root regions: memory the program registered (__lsan_register_root_region) is scanned as a
+ * root, page by page, so an inaccessible page is skipped and the rest still counts (as LSan
+ * says it does). A fixed table in our .bss, taken under a spinlock: a thread stopped while it
+ * holds it is let go until it releases it (internal.h), so the scan never waits on it. */
+#define ROOT_REGION_CAPACITY 1024
+#define ROOT_REGION_PAGE 4096ull
+
+static struct root_region {
+    uint64_t start, size;
+} root_regions[ROOT_REGION_CAPACITY];
+static int root_region_count;
+static invisible_spinlock root_region_lock;
+
+int invisible_instrument_root_region(uint64_t start, uint64_t size, int add)
+{
+    thread_state *thread = &thread_tls;
+    guard_enter(thread, 1);
+    spinlock_acquire(&root_region_lock);
+    int result = -1;
+    if (add) {
+        if (root_region_count < ROOT_REGION_CAPACITY) {
+            root_regions[root_region_count].start = start;
+            root_regions[root_region_count].size = size;
+            root_region_count++;
+            result = 0;
+        }
+    } else {
+        /* The most recent registration of exactly this range (LSan's rule: same pointer and size). */
+        for (int i = root_region_count - 1; i >= 0; i--) {
+            if (root_regions[i].start == start && root_regions[i].size == size) {
+                root_regions[i] = root_regions[--root_region_count];
+                result = 0;
+                break;
+            }
+        }
+    }
+    spinlock_release(&root_region_lock);
+    guard_leave(thread, 1);
+    return result;
+}
+
+/* World stopped: no thread is inside the lock (see above). */
+static void scan_root_regions(scan *s)
+{
+    for (int i = 0; i < root_region_count; i++) {
+        uint64_t low = root_regions[i].start, high = low + root_regions[i].size;
+        if (high < low)
+            high = UINT64_MAX & ~7ull;
+        for (uint64_t page = low; page < high;) {
+            uint64_t next = (page | (ROOT_REGION_PAGE - 1)) + 1;
+            if (next > high || next == 0)
+                next = high;
+            scan_root(s, page, next, 0);
+            page = next;
+        }
+    }
+}
+
+/* __lsan_ignore_object: the block is moved into the memtable with RECORD_LOADER, the mark the
+ * dynamic loader's own blocks carry: a root, never a leak (what LSan's kIgnored tag does). Its
+ * record is taken out and put back under the thread's guard; a free of the same block racing
+ * with this call is the program's bug, as under LSan. */
+int invisible_instrument_ignore_block(uint64_t address)
+{
+    if (!instrument_state.table.ready)
+        return -1;
+    invisible_block_info info;
+    if (!blocks_find(address, &info))
+        return -1;
+    thread_state *thread = &thread_tls;
+    guard_enter(thread, 1);
+    memtable_record record;
+    int result = -1;
+    if (memtable_remove(info.start, &record) ||
+        (thread->nursery && nursery_remove_own(thread->nursery, info.start, &record))) {
+        result = memtable_insert(record.start, record.size, record.trace_id, record.flags | RECORD_LOADER);
+    }
+    guard_leave(thread, 1);
+    return result;
+}
+
+void invisible_instrument_ignore_allocations(int delta)
+{
+    thread_tls.ignore_allocations += delta;
+}
+
 /* ---- step 4: loss records ---- */
 
 static uint32_t kind_of_state(uint8_t state)
@@ -1049,6 +1136,7 @@ const invisible_leak_summary *leakcheck_run(void)
     }
     for (int r = 0; r < 6; r++)
         consider(&s, instrument_state.leaks.exit_registers[r], 1);
+    scan_root_regions(&s);
     drain_marks(&s);
     if (map_cliques(&s) == 0)
         for (uint32_t p = 0; p < s.live_count; p++)

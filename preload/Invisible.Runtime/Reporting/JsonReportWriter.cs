@@ -30,12 +30,20 @@ public static class JsonReportWriter
                     w.WriteNumber("bytes", report.Bytes[(int)kind]);
                     w.WriteEndObject();
                 }
+                if (report.SuppressionsInUse)
+                {
+                    w.WriteStartObject("suppressed");
+                    w.WriteNumber("blocks", report.SuppressedBlocks);
+                    w.WriteNumber("bytes", report.SuppressedBytes);
+                    w.WriteEndObject();
+                }
                 w.WriteNumber("scanned_root_bytes", report.ScannedRootBytes);
                 w.WriteNumber("threads_stopped", report.ThreadsStopped);
                 w.WriteNumber("scan_ms", report.ScanMilliseconds);
                 w.WriteStartArray("records");
                 foreach (var r in report.Records)
                 {
+                    if (r.SuppressedBy >= 0) continue;
                     w.WriteStartObject();
                     w.WriteString("kind", KindKeys[(int)r.Record.Kind]);
                     w.WriteNumber("blocks", r.Record.Blocks);
@@ -49,6 +57,19 @@ public static class JsonReportWriter
                 }
                 w.WriteEndArray();
                 w.WriteEndObject();
+                if (report.SuppressionsInUse)
+                {
+                    w.WriteStartArray("suppressions");
+                    foreach (SuppressionUse use in report.SuppressionsUsed)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("name", use.Name);
+                        w.WriteNumber("blocks", use.Blocks);
+                        w.WriteNumber("bytes", use.Bytes);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
             }
             if (report.Census is not null)
                 CensusWriters.Json(w, report.Census);

@@ -26,7 +26,40 @@ public sealed class SymbolizedRecord
 
     /// <summary>Inferred type of the record's blocks (from its site, size and vtable); null if inference failed.</summary>
     public string? Type { get; set; }
+
+    /// <summary>Index of the suppression that matched the record, -1 when none: a suppressed record is not listed
+    /// and not counted in the kind totals (valgrind's LEAK SUMMARY counts it as "suppressed").</summary>
+    public int SuppressedBy { get; set; } = -1;
 }
+
+/// <summary>"invisible: symbolizing loss record I of N" on the terminal (fd 2) while a report takes longer than a second
+/// (libdw on a large program), rewritten in place at most five times a second and erased when done; only when
+/// libinvisible.so said fd 2 is the terminal the report goes to (ReportFlags.Progress).</summary>
+internal sealed class ProgressLine
+{
+    private readonly bool _enabled;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private long _lastMs = -1;
+
+    public ProgressLine(bool enabled) => _enabled = enabled;
+
+    public void Show(ulong done, ulong total)
+    {
+        if (!_enabled) return;
+        long ms = _clock.ElapsedMilliseconds;
+        if (ms < 1000 || (_lastMs >= 0 && ms - _lastMs < 200)) return;
+        _lastMs = ms;
+        Descriptor.WriteAll(2, Encoding.UTF8.GetBytes("\rinvisible: symbolizing loss record " + TextReportWriter.Grouped(done + 1) + " of " + TextReportWriter.Grouped(total) + "\u001b[K"));
+    }
+
+    public void Erase()
+    {
+        if (_lastMs >= 0) Descriptor.WriteAll(2, Encoding.UTF8.GetBytes("\r\u001b[K"));
+    }
+}
+
+/// <summary>A suppression that matched, with what it matched (blocks, as LSan's hit count of objects, and bytes).</summary>
+public readonly record struct SuppressionUse(string Name, ulong Blocks, ulong Bytes);
 
 /// <summary>Everything one report says, gathered before anything is written, so that a failure
 /// half way leaves no partial output (the C side then writes its plain report).</summary>
@@ -47,6 +80,16 @@ public sealed unsafe class ReportBuilder
     public bool HasLeaks { get; private set; }
     public ulong[] Blocks { get; } = new ulong[4];
     public ulong[] Bytes { get; } = new ulong[4];
+    /// <summary>Kinds whose records are listed: bit (1 &lt;&lt; kind).</summary>
+    public uint ShowKinds { get; private set; }
+    /// <summary>A valgrind suppression block after each record listed (--gen-suppressions).</summary>
+    public bool GenSuppressions { get; private set; }
+    /// <summary>Suppressions were given: the summary says what they suppressed, even nothing.</summary>
+    public bool SuppressionsInUse { get; private set; }
+    public ulong SuppressedBlocks { get; private set; }
+    public ulong SuppressedBytes { get; private set; }
+    /// <summary>The suppressions that matched a record, in the order they were given.</summary>
+    public List<SuppressionUse> SuppressionsUsed { get; } = new();
     public List<SymbolizedRecord> Records { get; } = new();
     public ulong ScannedRootBytes { get; private set; }
     public ulong ThreadsStopped { get; private set; }
@@ -82,6 +125,14 @@ public sealed unsafe class ReportBuilder
         if (leaks == null)
             return report;
         report.HasLeaks = true;
+        bool extended = request->StructSize >= ReportRequest.SizeWithSuppressions;
+        report.ShowKinds = extended ? request->ShowKinds
+            : (1u << (int)LeakKind.DefinitelyLost) | (1u << (int)LeakKind.IndirectlyLost) | (1u << (int)LeakKind.PossiblyLost) |
+              ((request->Flags & ReportFlags.ShowReachable) != 0 ? 1u << (int)LeakKind.StillReachable : 0);
+        report.GenSuppressions = extended && request->GenSuppressions != 0;
+        List<Suppression>? suppressions = extended && request->Suppressions != null && request->SuppressedBy != null
+            ? Suppressions.Read(request->Suppressions) : null;
+        report.SuppressionsInUse = suppressions is not null;
         for (int k = 0; k < 4; k++)
         {
             report.Blocks[k] = leaks->Blocks[k];
@@ -92,18 +143,52 @@ public sealed unsafe class ReportBuilder
         report.ScanMilliseconds = leaks->ScanNanoseconds / 1e6;
         using var symbolizer = ProcessSymbolizer.ForCurrentProcess();
         var pcs = new ulong[64];
+        var progress = new ProgressLine((request->Flags & ReportFlags.Progress) != 0);
         for (ulong i = 0; i < leaks->RecordCount; i++)
         {
+            progress.Show(i, leaks->RecordCount);
             LeakRecord record = leaks->Records[i];
             int depth;
             fixed (ulong* p = pcs)
                 depth = api->TraceFrames(record.TraceId, p, pcs.Length);
             var symbolized = new SymbolizedRecord(record, SymbolizeTrace(symbolizer, pcs, depth));
             symbolized.Type = TypeOfRecord(api, allocFns, record);
+            if (suppressions is not null)
+            {
+                symbolized.SuppressedBy = Suppressions.Match(suppressions, record.Kind, symbolized.Frames);
+                request->SuppressedBy[i] = (uint)(symbolized.SuppressedBy + 1);
+            }
             report.Records.Add(symbolized);
         }
+        progress.Erase();
+        if (suppressions is not null)
+            report.CountSuppressed(suppressions);
         return report;
     }
+
+    /// <summary>Take the suppressed records out of the kind totals, and total each suppression's matches.</summary>
+    private void CountSuppressed(List<Suppression> suppressions)
+    {
+        var blocks = new ulong[suppressions.Count];
+        var bytes = new ulong[suppressions.Count];
+        foreach (SymbolizedRecord r in Records)
+        {
+            if (r.SuppressedBy < 0) continue;
+            int kind = (int)r.Record.Kind;
+            Blocks[kind] -= r.Record.Blocks;
+            Bytes[kind] -= r.Record.Bytes;
+            SuppressedBlocks += r.Record.Blocks;
+            SuppressedBytes += r.Record.Bytes;
+            blocks[r.SuppressedBy] += r.Record.Blocks;
+            bytes[r.SuppressedBy] += r.Record.Bytes;
+        }
+        for (int i = 0; i < suppressions.Count; i++)
+            if (blocks[i] > 0)
+                SuppressionsUsed.Add(new SuppressionUse(suppressions[i].Name, blocks[i], bytes[i]));
+    }
+
+    /// <summary>Is this record listed (its kind shown, not suppressed)?</summary>
+    public bool IsListed(SymbolizedRecord r) => r.SuppressedBy < 0 && (ShowKinds & (1u << (int)r.Record.Kind)) != 0;
 
     /// <summary>The record's type: its example block's (size and vtable); null when inference fails, so a
     /// problem with one site never loses the leak report.</summary>

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -103,6 +104,8 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     }
     invisible_options *o = &invisible_state.options;
     options_load(o);
+    options_load_lsan(o);
+    suppressions_load(o); /* a malformed one ends the process here, before the program runs */
     invisible_settings settings = { o->depth, o->nursery, o->stop_signal, o->profile };
     invisible_state.tracking = invisible_instrument_start(&settings) == 0;
     make_absolute(o->log_path, sizeof o->log_path);
@@ -130,16 +133,41 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
 
 /* ---- the exit path ---- */
 
-static uint64_t leaked_blocks(const invisible_leak_summary *leaks)
+/* Blocks of the kinds that are errors (valgrind's --errors-for-leak-kinds, default
+ * definite,possible), suppressed records left out. */
+static uint64_t leaked_blocks(const invisible_leak_summary *leaks, const uint32_t *suppressed_by)
 {
-    /* valgrind's default --errors-for-leak-kinds=definite,possible */
-    return leaks ? leaks->blocks[INVISIBLE_DEFINITELY_LOST] + leaks->blocks[INVISIBLE_POSSIBLY_LOST] : 0;
+    if (!leaks)
+        return 0;
+    unsigned kinds = invisible_state.options.error_kinds;
+    uint64_t blocks = 0;
+    for (uint64_t i = 0; i < leaks->record_count; i++)
+        if (((kinds >> leaks->records[i].kind) & 1) && !(suppressed_by && suppressed_by[i]))
+            blocks += leaks->records[i].blocks;
+    return blocks;
+}
+
+/* Where the report says which records a suppression matched: shared with a report helper (a copy
+ * of the process), so that the exit status sees what the report decided. */
+static uint32_t *suppression_results(const invisible_leak_summary *leaks, size_t *bytes)
+{
+    *bytes = 0;
+    if (!leaks || !leaks->record_count || !suppressions_wire())
+        return NULL;
+    *bytes = leaks->record_count * sizeof(uint32_t);
+    void *shared = mmap(NULL, *bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) {
+        *bytes = 0;
+        return NULL;
+    }
+    return shared;
 }
 
 /* Write the report: without the runtime when nothing needs symbols, else with it (in a report
  * helper), else plain. Every destination that could not be written is said on the report's
- * destination and noted in invisible_state.report_failed. */
-static void write_report(const invisible_leak_summary *leaks, const char *json_pattern, unsigned flags)
+ * destination and noted in invisible_state.report_failed. Returns the blocks that count as
+ * errors (--error-exitcode, __lsan_do_recoverable_leak_check). */
+static uint64_t write_report(const invisible_leak_summary *leaks, const char *json_pattern, unsigned flags)
 {
     char json_path[INVISIBLE_PATH_CAPACITY];
     json_path[0] = 0;
@@ -151,12 +179,20 @@ static void write_report(const invisible_leak_summary *leaks, const char *json_p
     report_say_degraded(destination);
     invisible_report_request request;
     report_prepare_request(&request, leaks, json_path[0] && !json_too_long ? json_path : NULL, flags);
+    size_t results_bytes;
+    request.suppressed_by = suppression_results(leaks, &results_bytes);
+    if (!request.suppressed_by)
+        request.suppressions = NULL; /* no record to suppress, or no memory to say which */
     if (report_without_symbols(&request) != 0 && report_with_runtime(&request) < 0)
         report_plain(&request);
     if (json_too_long)
         report_json_failed(destination, json_pattern, ENAMETOOLONG);
     invisible_state.report_fd = 2;
     report_destination_close(destination);
+    uint64_t errors = leaked_blocks(leaks, request.suppressed_by);
+    if (request.suppressed_by)
+        munmap(request.suppressed_by, results_bytes);
+    return errors;
 }
 
 /* The leak check could not run (no descriptor left to read /proc, no memory for its scan: an
@@ -203,19 +239,25 @@ static void json_refused_at_exit(void)
     report_destination_close(destination);
 }
 
-static void at_exit_report(void)
+/* The report at exit: from the atexit handler, or earlier when the program calls
+ * __lsan_do_leak_check (lsan.c), which moves it there as LeakSanitizer does; it runs once.
+ * `from_program`: a leak under --error-exitcode ends the process at once with _exit (LSan's Die),
+ * instead of exit() from the handler. */
+void entry_exit_report(int from_program)
 {
     if (invisible_state.exiting)
-        return; /* a nested exit() from --error-exitcode */
-    invisible_state.exiting = 1;
+        return; /* a nested exit() from --error-exitcode, or the report already moved earlier */
+    invisible_state.exiting = from_program ? 2 : 1;
     snapshots_stop(); /* no snapshot from here on: the report at exit owns the leak check's records */
     const invisible_options *o = &invisible_state.options;
-    if (!invisible_state.tracking || (!o->leak_check && !o->census && !o->profile && !o->json_path[0])) {
-        dlext_cleanup_files_now();
+    int leak_check = o->leak_check && !options_lsan_turned_off();
+    if (!invisible_state.tracking || (!leak_check && !o->census && !o->profile && !o->json_path[0])) {
+        if (!from_program)
+            dlext_cleanup_files_now();
         if (o->json_refused) { /* the only report asked for could not be named */
             json_refused_at_exit();
             if (o->error_exitcode)
-                exit(o->error_exitcode);
+                from_program ? _exit(o->error_exitcode) : exit(o->error_exitcode);
         }
         return;
     }
@@ -223,14 +265,15 @@ static void at_exit_report(void)
     /* Before the leak check: it reads /proc too. */
     struct rlimit descriptors;
     int raised = reserve_descriptors(&descriptors);
-    const invisible_leak_summary *leaks = o->leak_check ? leakcheck_run() : NULL;
-    if (o->leak_check && !leaks)
+    const invisible_leak_summary *leaks = leak_check ? leakcheck_run() : NULL;
+    if (leak_check && !leaks)
         warn_no_leak_check();
-    unsigned flags = INVISIBLE_REPORT_AT_EXIT | (o->leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
+    unsigned flags = INVISIBLE_REPORT_AT_EXIT | (leak_check ? INVISIBLE_REPORT_LEAKS : 0) |
                      (o->census ? INVISIBLE_REPORT_CENSUS : 0) |
                      (o->show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0);
+    uint64_t errors = 0;
     if (leaks || o->census || o->profile || o->json_path[0]) {
-        write_report(leaks, o->json_path, flags);
+        errors = write_report(leaks, o->json_path, flags);
     } else { /* the line above says it all, and what the tables missed */
         int destination = report_destination_open();
         report_say_degraded(destination);
@@ -241,11 +284,44 @@ static void at_exit_report(void)
     if (raised)
         setrlimit(RLIMIT_NOFILE, &descriptors);
     invisible_guard_leave(1);
-    dlext_cleanup_files_now();
+    if (!from_program)
+        dlext_cleanup_files_now();
     /* A report that could not be written counts as an error, as leaks do (valgrind fails the
      * same way when it cannot write its --xml-file). */
-    if (o->error_exitcode && (leaked_blocks(leaks) > 0 || invisible_state.report_failed))
+    if (o->error_exitcode && (errors > 0 || invisible_state.report_failed)) {
+        if (from_program)
+            _exit(o->error_exitcode); /* LSan's Die(): at once, no handlers */
         exit(o->error_exitcode); /* glibc runs the remaining handlers, then exits with this */
+    }
+}
+
+static void at_exit_report(void)
+{
+    /* Moved earlier by __lsan_do_leak_check: only the generated objects' files are left to remove. */
+    if (invisible_state.exiting == 2) {
+        invisible_state.exiting = 3;
+        dlext_cleanup_files_now();
+        return;
+    }
+    entry_exit_report(0);
+}
+
+int entry_recoverable_check(void)
+{
+    if (invisible_instrument_init() != 0 || !invisible_state.tracking || options_lsan_turned_off())
+        return 0;
+    invisible_guard_enter(1);
+    int earlier_failure = invisible_state.report_failed;
+    const invisible_leak_summary *leaks = leakcheck_run();
+    uint64_t errors = 0;
+    if (!leaks)
+        warn_no_leak_check();
+    else
+        errors = write_report(leaks, NULL, INVISIBLE_REPORT_LEAKS |
+                              (invisible_state.options.show_reachable ? INVISIBLE_REPORT_SHOW_REACHABLE : 0));
+    invisible_state.report_failed = earlier_failure;
+    invisible_guard_leave(1);
+    return errors > 0;
 }
 
 EXPORT int invisible_report(const char *json_path)

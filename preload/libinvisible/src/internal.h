@@ -8,6 +8,7 @@
  *   elf_file.c is an ELF file whole (its headers' promises kept) before anyone maps it
  *   descriptors.c  no descriptor of ours visible to the program; stderr kept when it closes fd 2
  *   options.c  the INVISIBLE_* settings
+ *   suppressions.c  leak suppressions: reading them, and matching them for the plain report
  *   report.c   the report request, its destination, the report files, and the reports written
  *              without the runtime (nothing to symbolize, or the runtime unavailable)
  *   helper.c   report helpers: a copy of the process in which the runtime writes a report
@@ -16,6 +17,7 @@
  *   peer_access.c  may a connecting process control this one (the kernel's ptrace rule)
  *   attach.c   the on-demand request listener (protocol in include/invisible.h)
  *   entry.c    the constructor, the report at exit, invisible_report()
+ *   lsan.c     LeakSanitizer's runtime interface (__lsan_*), on top of the report at exit
  */
 #ifndef INVISIBLE_PRELOAD_INTERNAL_H
 #define INVISIBLE_PRELOAD_INTERNAL_H
@@ -45,6 +47,12 @@
  *                                 (a debugger or strace attached; default SIGRTMAX-3)
  *   INVISIBLE_SNAPSHOT_EVERY=N    a JSON snapshot every N seconds (snapshots.c)
  *   INVISIBLE_PROFILE=yes         allocation profile per trace (counts, temporaries, peak, timeline)
+ *   INVISIBLE_SUPPRESSIONS=F1:F2  suppression files (LSan's leak: lines, valgrind's blocks)
+ *   INVISIBLE_SHOW_LEAK_KINDS=K   records listed (definite,indirect,possible,reachable|all|none)
+ *   INVISIBLE_ERRORS_FOR_LEAK_KINDS=K  kinds counted for INVISIBLE_ERROR_EXITCODE
+ *   INVISIBLE_GEN_SUPPRESSIONS=yes  a valgrind suppression block after each record listed
+ *   INVISIBLE_QUIET=yes           the text report: loss records only, nothing when clean
+ *   INVISIBLE_COLOR=auto|always|never  colours in the text report (auto: on a terminal)
  *   INVISIBLE_NURSERY=no          record every block in the shared memtable at once (no
  *                                 per-thread cache of young blocks; for measurements)
  */
@@ -61,16 +69,37 @@ typedef struct invisible_options {
     int nursery;
     int profile;
     int snapshot_every;   /* seconds, 0 = no periodic snapshots */
+    unsigned show_kinds;  /* records listed: bit (1 << invisible_leak_kind) per kind */
+    unsigned error_kinds; /* kinds counted for --error-exitcode (valgrind's default definite,possible) */
+    int gen_suppressions; /* a valgrind suppression block after each record listed */
+    int quiet;            /* the text report: loss records only, nothing when clean */
+    int color;            /* 0 never, 1 always, 2 auto (a terminal, NO_COLOR unset, TERM not dumb) */
     char log_path[INVISIBLE_PATH_CAPACITY];
     char json_path[INVISIBLE_PATH_CAPACITY];
     char runtime_path[INVISIBLE_PATH_CAPACITY];
     char alloc_fns[INVISIBLE_PATH_CAPACITY];
+    char suppressions[INVISIBLE_PATH_CAPACITY];      /* INVISIBLE_SUPPRESSIONS: files, ':'-separated */
+    char lsan_suppressions[INVISIBLE_PATH_CAPACITY]; /* suppressions= of __lsan_default_options/LSAN_OPTIONS */
     int json_refused;     /* INVISIBLE_JSON was set but too long: the JSON report cannot be written */
     char problems[1024];  /* one "invisible: ignoring malformed setting ..." line per bad setting */
 } invisible_options;
 
 /* Defaults, then the environment. Uses getenv only (no allocation). */
 void options_load(invisible_options *options);
+
+/* "definite,indirect,possible,reachable" (any of them, comma-separated), "all" or "none" as a mask
+ * of (1 << invisible_leak_kind); 0, or -1 for a word that is none of those. */
+int options_leak_kinds(const char *list, unsigned *mask);
+
+/* LeakSanitizer's settings the program gives (README "Compatibility with LeakSanitizer and
+ * valgrind"): its __lsan_default_options() hook (detect_leaks, exitcode, suppressions), then
+ * LSAN_OPTIONS's suppressions=; an INVISIBLE_* variable that is set wins. The hooks are found
+ * with dlsym, so they must be dynamic symbols (a program linked with -fsanitize=leak, or
+ * -rdynamic), as under LSan preloaded. */
+void options_load_lsan(invisible_options *options);
+
+/* The program's __lsan_is_turned_off() returns nonzero: no leak check (asked at each check). */
+int options_lsan_turned_off(void);
 
 /* May `signal_number` stop threads for a scan? (SIGUSR1, SIGUSR2, SIGRTMIN..SIGRTMAX) */
 int options_stop_signal_usable(long signal_number);
@@ -84,7 +113,7 @@ int options_expand_pid(const char *pattern, int pid, char *out, unsigned long ca
 typedef struct preload_state {
     invisible_options options;
     int tracking;                     /* malloc-instrument records blocks */
-    int exiting;                      /* the report at exit has started */
+    int exiting;                      /* the report at exit has started (2: moved earlier by __lsan_do_leak_check) */
     int report_fd;                    /* destination of the report being written (2 between reports) */
     char command[4096];               /* the program's argv, space-joined (report time) */
     char *const *argv;                /* the program's argv, as the constructor received it */
@@ -149,6 +178,23 @@ void descriptors_close_hidden(int fd);
 /* 0 when `path` is an ELF64 x86-64 file whose headers and loadable segments all lie inside it;
  * otherwise -1 and a one-line reason (no newline) in `why`. Opens and reads the file only. */
 int elf_file_check(const char *path, char *why, size_t why_size);
+
+/* ---- suppressions.c: leak suppressions (LSan's leak: lines, valgrind's blocks) ----
+ * Read by the constructor from INVISIBLE_SUPPRESSIONS, the suppressions= of LSan's options and
+ * the program's __lsan_default_suppressions(); a malformed source is said ("invisible:
+ * FILE:LINE: WHY") and the process ends with status 1 before the program runs. */
+void suppressions_load(const invisible_options *options);
+
+/* The suppressions in query.h's wire form, NULL when there are none. */
+const char *suppressions_wire(void);
+
+/* The name of suppression `index` (LSan: its pattern; valgrind: its block's name) into `out`;
+ * 0 past the last one. */
+int suppressions_name(uint32_t index, char *out, size_t capacity);
+
+/* The plain report's matching (dladdr names and object paths): suppressed_by[i] for each of
+ * leaks->records (0, or 1 + the index of the suppression). */
+void suppressions_match_plain(const invisible_leak_summary *leaks, uint32_t *suppressed_by);
 
 /* ---- report.c: a report request, its destination, the report files, and the reports written
  * without the runtime ---- */
@@ -259,5 +305,16 @@ invisible_runtime_python_interrupt_fn runtime_python_interrupt_entry(void);
  * a one-line reason (no newline) for the peer. Allocates nothing (runs on the listener thread
  * between requests, where our allocations must not show up in the program's heap). */
 int peer_may_attach(int fd, char *why, size_t why_size);
+
+/* ---- entry.c: the life cycle ---- */
+
+/* The report at exit, now (once per process: later calls, and the atexit handler, do nothing).
+ * `from_program`: called by the program (__lsan_do_leak_check); leaks under --error-exitcode end
+ * the process with _exit(N) as LSan does. */
+void entry_exit_report(int from_program);
+
+/* A leak report now (leaks only, to the report destination); 1 when blocks of the kinds that are
+ * errors remain, else 0. Does not change what the report at exit will do. */
+int entry_recoverable_check(void);
 
 #endif

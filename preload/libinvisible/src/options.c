@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,71 @@ static int copy_string(invisible_options *o, char *out, size_t capacity, const c
     return 1;
 }
 
+int options_leak_kinds(const char *list, unsigned *mask)
+{
+    *mask = 0;
+    if (!strcmp(list, "all")) {
+        *mask = INVISIBLE_SUPPRESSION_ALL_KINDS;
+        return 0;
+    }
+    if (!strcmp(list, "none"))
+        return 0;
+    static const char *const names[] = { "reachable", "definite", "indirect", "possible" };
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        int known = 0;
+        for (unsigned k = 0; k < 4; k++) {
+            if (strlen(names[k]) == n && !strncmp(p, names[k], n)) {
+                *mask |= 1u << k;
+                known = 1;
+            }
+        }
+        if (!known)
+            return -1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+static unsigned parse_leak_kinds(invisible_options *o, const char *name, unsigned fallback)
+{
+    const char *v = getenv(name);
+    unsigned mask;
+    if (!v || !*v)
+        return fallback;
+    if (options_leak_kinds(v, &mask) == 0)
+        return mask;
+    note_bad(o, name, v, "expected definite, indirect, possible, reachable (comma-separated), all or none");
+    return fallback;
+}
+
+static int parse_color(invisible_options *o)
+{
+    const char *v = getenv("INVISIBLE_COLOR");
+    if (!v || !*v || !strcmp(v, "auto"))
+        return 2;
+    if (!strcmp(v, "always"))
+        return 1;
+    if (!strcmp(v, "never"))
+        return 0;
+    note_bad(o, "INVISIBLE_COLOR", v, "expected auto, always or never");
+    return 2;
+}
+
+static int parse_gen_suppressions(invisible_options *o)
+{
+    const char *v = getenv("INVISIBLE_GEN_SUPPRESSIONS");
+    if (!v || !*v || !strcmp(v, "no"))
+        return 0;
+    if (!strcmp(v, "yes") || !strcmp(v, "all"))
+        return 1;
+    note_bad(o, "INVISIBLE_GEN_SUPPRESSIONS", v, "expected yes, all or no");
+    return 0;
+}
+
 void options_load(invisible_options *o)
 {
     o->problems[0] = 0;
@@ -132,6 +198,17 @@ void options_load(invisible_options *o)
     o->json_refused = copy_string(o, o->json_path, sizeof o->json_path, "INVISIBLE_JSON");
     copy_string(o, o->runtime_path, sizeof o->runtime_path, "INVISIBLE_RUNTIME");
     copy_string(o, o->alloc_fns, sizeof o->alloc_fns, "INVISIBLE_ALLOC_FN");
+    copy_string(o, o->suppressions, sizeof o->suppressions, "INVISIBLE_SUPPRESSIONS");
+    o->lsan_suppressions[0] = 0;
+    unsigned listed = (1u << INVISIBLE_DEFINITELY_LOST) | (1u << INVISIBLE_INDIRECTLY_LOST) |
+                      (1u << INVISIBLE_POSSIBLY_LOST) | (o->show_reachable ? 1u << INVISIBLE_STILL_REACHABLE : 0);
+    o->show_kinds = parse_leak_kinds(o, "INVISIBLE_SHOW_LEAK_KINDS", listed);
+    o->show_reachable = (o->show_kinds >> INVISIBLE_STILL_REACHABLE) & 1;
+    o->error_kinds = parse_leak_kinds(o, "INVISIBLE_ERRORS_FOR_LEAK_KINDS",
+                                      (1u << INVISIBLE_DEFINITELY_LOST) | (1u << INVISIBLE_POSSIBLY_LOST));
+    o->gen_suppressions = parse_gen_suppressions(o);
+    o->quiet = parse_yes_no(o, "INVISIBLE_QUIET", 0);
+    o->color = parse_color(o);
 }
 
 int options_expand_pid(const char *pattern, int pid, char *out, unsigned long capacity)
@@ -154,4 +231,88 @@ int options_expand_pid(const char *pattern, int pid, char *out, unsigned long ca
         }
     }
     return 0;
+}
+
+/* ---- LeakSanitizer's settings ---- */
+
+static int is_flag_separator(char c)
+{
+    return c == ' ' || c == ',' || c == ':' || c == '\n' || c == '\t' || c == '\r';
+}
+
+/* The value of `key` in a sanitizer flag string ("a=1:b='x y',c=2", the sanitizers' separators and
+ * quotes), the last one given; 1 when found (copied into `out`, refused when too long: 0). */
+static int sanitizer_flag(const char *text, const char *key, char *out, size_t capacity)
+{
+    int found = 0;
+    size_t key_length = strlen(key);
+    const char *p = text;
+    while (*p) {
+        while (*p && is_flag_separator(*p))
+            p++;
+        const char *name = p;
+        while (*p && *p != '=' && !is_flag_separator(*p))
+            p++;
+        size_t name_length = (size_t)(p - name);
+        if (*p != '=')
+            continue;
+        p++;
+        char quote = (*p == '\'' || *p == '"') ? *p++ : 0;
+        const char *value = p;
+        while (*p && (quote ? *p != quote : !is_flag_separator(*p)))
+            p++;
+        size_t value_length = (size_t)(p - value);
+        if (quote && *p)
+            p++;
+        if (name_length == key_length && !strncmp(name, key, key_length)) {
+            found = value_length < capacity;
+            if (found) {
+                memcpy(out, value, value_length);
+                out[value_length] = 0;
+            }
+        }
+    }
+    return found;
+}
+
+typedef const char *(*lsan_text_hook)(void);
+typedef int (*lsan_int_hook)(void);
+
+/* Looked up once, in the constructor (options_load_lsan): dlsym at check time would allocate (its
+ * error string) outside our guard, and that block would be the program's leak. */
+static lsan_int_hook is_turned_off_hook;
+
+
+void options_load_lsan(invisible_options *o)
+{
+    char value[INVISIBLE_PATH_CAPACITY];
+    lsan_text_hook hook = (lsan_text_hook)dlsym(RTLD_DEFAULT, "__lsan_default_options");
+    const char *given = hook ? hook() : NULL;
+    if (given) {
+        if (!getenv("INVISIBLE_LEAK_CHECK") && sanitizer_flag(given, "detect_leaks", value, sizeof value))
+            o->leak_check = strcmp(value, "0") && strcmp(value, "false") && strcmp(value, "no");
+        if (!getenv("INVISIBLE_ERROR_EXITCODE") && sanitizer_flag(given, "exitcode", value, sizeof value)) {
+            char *end;
+            long code = strtol(value, &end, 10);
+            if (!*end && code >= 0 && code <= 255)
+                o->error_exitcode = (int)code;
+            else
+                note_bad(o, "__lsan_default_options() exitcode", value, "expected an exit status in 0..255");
+        }
+        if (sanitizer_flag(given, "suppressions", value, sizeof value))
+            memcpy(o->lsan_suppressions, value, strlen(value) + 1);
+    }
+    is_turned_off_hook = (lsan_int_hook)dlsym(RTLD_DEFAULT, "__lsan_is_turned_off");
+    /* A hook not defined leaves "undefined symbol" as this thread's dlerror(): the program's first
+     * dlerror() must not find ours. Read, then freed by the second call. */
+    dlerror();
+    dlerror();
+    const char *environment = getenv("LSAN_OPTIONS");
+    if (environment && sanitizer_flag(environment, "suppressions", value, sizeof value))
+        memcpy(o->lsan_suppressions, value, strlen(value) + 1);
+}
+
+int options_lsan_turned_off(void)
+{
+    return is_turned_off_hook && is_turned_off_hook() != 0;
 }

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h> /* rename */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -124,6 +125,18 @@ static const char *const *alloc_fn_list(void)
     return list;
 }
 
+/* --color: always, or auto when the report's destination is a terminal and the user did not ask for none
+ * (NO_COLOR set, TERM=dumb). */
+static int colors_wanted(int fd)
+{
+    int color = invisible_state.options.color;
+    if (color != 2)
+        return color;
+    const char *term = getenv("TERM");
+    const char *no_color = getenv("NO_COLOR");
+    return isatty(fd) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
+}
+
 void report_prepare_request(invisible_report_request *request, const invisible_leak_summary *leaks,
                             const char *json_path, unsigned flags)
 {
@@ -140,6 +153,19 @@ void report_prepare_request(invisible_report_request *request, const invisible_l
     request->json_path = json_path;
     request->leaks = leaks;
     request->alloc_fns = alloc_fn_list();
+    request->suppressions = suppressions_wire();
+    request->show_kinds = invisible_state.options.show_kinds;
+    if (flags & INVISIBLE_REPORT_SHOW_REACHABLE)
+        request->show_kinds |= 1u << INVISIBLE_STILL_REACHABLE;
+    if ((request->show_kinds >> INVISIBLE_STILL_REACHABLE) & 1)
+        request->flags |= INVISIBLE_REPORT_SHOW_REACHABLE;
+    request->gen_suppressions = (uint32_t)invisible_state.options.gen_suppressions;
+    if (invisible_state.options.quiet)
+        request->flags |= INVISIBLE_REPORT_QUIET;
+    if (colors_wanted(request->report_fd))
+        request->flags |= INVISIBLE_REPORT_COLOR;
+    if (!invisible_state.options.quiet && request->report_fd == 2 && isatty(2))
+        request->flags |= INVISIBLE_REPORT_PROGRESS;
 }
 
 /* ---- the report files: whole or not at all ---- */
@@ -286,6 +312,13 @@ static const char *kind_name(uint32_t kind)
     return kind < 4 ? names[kind] : "unknown";
 }
 
+/* --color: the kind of a loss record, coloured as TextReportWriter colours it. */
+static const char *kind_color(uint32_t kind)
+{
+    static const char *const colors[] = { "\033[32m", "\033[1;31m", "\033[31m", "\033[35m" };
+    return kind < 4 ? colors[kind] : "";
+}
+
 static const char *kind_key(uint32_t kind)
 {
     static const char *const keys[] = { "still_reachable", "definitely_lost", "indirectly_lost",
@@ -330,9 +363,15 @@ static size_t append_count_line(char *line, size_t n, uint64_t bytes, uint64_t b
     return raw_append(line, n, LINE_CAPACITY, " blocks");
 }
 
-static int record_shown(const invisible_report_request *request, const invisible_leak_record *rec)
+static int record_suppressed(const invisible_report_request *request, uint64_t index)
 {
-    return rec->kind != INVISIBLE_STILL_REACHABLE || (request->flags & INVISIBLE_REPORT_SHOW_REACHABLE);
+    return request->suppressions && request->suppressed_by && request->suppressed_by[index];
+}
+
+static int record_shown(const invisible_report_request *request, uint64_t index)
+{
+    const invisible_leak_record *rec = &request->leaks->records[index];
+    return ((request->show_kinds >> rec->kind) & 1) && !record_suppressed(request, index);
 }
 
 /* Append one report line ("==PID== " + `body` + newline) to `text`. */
@@ -344,9 +383,35 @@ static size_t add_line(char *text, size_t length, size_t capacity, int pid, cons
     return raw_append(text, length, capacity, line);
 }
 
-/* "LEAK SUMMARY:" and its four lines, as the runtime's TextReportWriter prints them, appended to
- * `text`. */
-static size_t summary_lines(char *text, size_t length, size_t capacity, int pid, const invisible_leak_summary *leaks)
+/* The totals a report prints: the check's, less the suppressed records (valgrind's LEAK SUMMARY
+ * counts those apart, on a "suppressed:" line). */
+typedef struct leak_totals {
+    uint64_t blocks[INVISIBLE_LEAK_KINDS], bytes[INVISIBLE_LEAK_KINDS];
+    uint64_t suppressed_blocks, suppressed_bytes;
+    int with_suppressions;
+} leak_totals;
+
+static void totals_of(const invisible_report_request *request, leak_totals *t)
+{
+    const invisible_leak_summary *leaks = request->leaks;
+    memset(t, 0, sizeof *t);
+    memcpy(t->blocks, leaks->blocks, sizeof t->blocks);
+    memcpy(t->bytes, leaks->bytes, sizeof t->bytes);
+    t->with_suppressions = request->suppressions != NULL;
+    for (uint64_t i = 0; i < leaks->record_count; i++) {
+        if (!record_suppressed(request, i))
+            continue;
+        const invisible_leak_record *rec = &leaks->records[i];
+        t->blocks[rec->kind] -= rec->blocks;
+        t->bytes[rec->kind] -= rec->bytes;
+        t->suppressed_blocks += rec->blocks;
+        t->suppressed_bytes += rec->bytes;
+    }
+}
+
+/* "LEAK SUMMARY:" and its four lines (and "suppressed:" when suppressions are in use), as the
+ * runtime's TextReportWriter prints them, appended to `text`. */
+static size_t summary_lines(char *text, size_t length, size_t capacity, int pid, const leak_totals *t)
 {
     length = add_line(text, length, capacity, pid, "");
     length = add_line(text, length, capacity, pid, "LEAK SUMMARY:");
@@ -354,10 +419,15 @@ static size_t summary_lines(char *text, size_t length, size_t capacity, int pid,
                                       INVISIBLE_POSSIBLY_LOST, INVISIBLE_STILL_REACHABLE };
     static const char *const labels[] = { "   definitely lost: ", "   indirectly lost: ",
                                           "     possibly lost: ", "   still reachable: " };
+    char body[LINE_CAPACITY];
     for (int k = 0; k < 4; k++) {
-        char body[LINE_CAPACITY];
         size_t n = raw_append(body, 0, sizeof body, labels[k]);
-        append_count_line(body, n, leaks->bytes[order[k]], leaks->blocks[order[k]]);
+        append_count_line(body, n, t->bytes[order[k]], t->blocks[order[k]]);
+        length = add_line(text, length, capacity, pid, body);
+    }
+    if (t->with_suppressions) {
+        size_t n = raw_append(body, 0, sizeof body, "        suppressed: ");
+        append_count_line(body, n, t->suppressed_bytes, t->suppressed_blocks);
         length = add_line(text, length, capacity, pid, body);
     }
     return length;
@@ -378,17 +448,24 @@ int report_without_symbols(const invisible_report_request *request)
     if (!leaks || request->json_path || (request->flags & (INVISIBLE_REPORT_CENSUS | INVISIBLE_REPORT_PROFILE)) ||
         !(request->flags & INVISIBLE_REPORT_LEAKS))
         return -1;
+    /* Suppressions are matched on symbolized traces: any record may be one's. */
+    if (request->suppressions && leaks->record_count)
+        return -1;
     for (uint64_t i = 0; i < leaks->record_count; i++)
-        if (record_shown(request, &leaks->records[i]))
+        if (record_shown(request, i))
             return -1;
+    if (request->flags & INVISIBLE_REPORT_QUIET)
+        return 0; /* --quiet: nothing when no record is listed */
     /* Built whole, written with one system call. */
     int pid = request->pid;
     char text[4 * LINE_CAPACITY], body[LINE_CAPACITY];
     size_t n = raw_append(body, 0, sizeof body, "Invisible leak report for ");
     raw_append(body, n, sizeof body, request->command);
     size_t length = add_line(text, 0, sizeof text, pid, body);
-    length = summary_lines(text, length, sizeof text, pid, leaks);
-    if (!(request->flags & INVISIBLE_REPORT_SHOW_REACHABLE) && leaks->blocks[INVISIBLE_STILL_REACHABLE] > 0)
+    leak_totals totals;
+    totals_of(request, &totals);
+    length = summary_lines(text, length, sizeof text, pid, &totals);
+    if (!((request->show_kinds >> INVISIBLE_STILL_REACHABLE) & 1) && leaks->blocks[INVISIBLE_STILL_REACHABLE] > 0)
         length = add_line(text, length, sizeof text, pid,
                           "Reachable blocks are not shown; to see them, rerun with: --show-reachable=yes");
     n = raw_append(body, 0, sizeof body, "Scan: ");
@@ -403,28 +480,102 @@ int report_without_symbols(const invisible_report_request *request)
     return 0;
 }
 
+/* valgrind's --gen-suppressions block for one record, unprefixed as valgrind prints it: frames by
+ * their dladdr names, or their object when unnamed. */
+static void plain_suppression_block(int fd, const invisible_leak_record *rec, const uint64_t *pcs, int depth)
+{
+    static const char *const kinds[] = { "reachable", "definite", "indirect", "possible" };
+    char line[LINE_CAPACITY];
+    size_t n = raw_append(line, 0, sizeof line, "{\n   <insert_a_suppression_name_here>\n   Memcheck:Leak\n"
+                                                "   match-leak-kinds: ");
+    n = raw_append(line, n, sizeof line, rec->kind < 4 ? kinds[rec->kind] : "definite");
+    n = raw_append(line, n, sizeof line, "\n");
+    raw_write_all(fd, line, n);
+    for (int f = 0; f < depth; f++) {
+        Dl_info info;
+        int known = dladdr((void *)(uintptr_t)(pcs[f] - 1), &info);
+        if (known && info.dli_sname) {
+            n = raw_append(line, 0, sizeof line, "   fun:");
+            n = raw_append(line, n, sizeof line, info.dli_sname);
+        } else {
+            n = raw_append(line, 0, sizeof line, "   obj:");
+            n = raw_append(line, n, sizeof line, known && info.dli_fname ? info.dli_fname : "*");
+        }
+        n = raw_append(line, n, sizeof line, "\n");
+        raw_write_all(fd, line, n);
+    }
+    raw_write_all(fd, "}\n", 2);
+}
+
+/* LSan's "Suppressions used:" table (count = blocks, as its hit count of objects), for the
+ * suppressions that matched at least one record. */
+static void plain_suppressions_used(const invisible_report_request *request)
+{
+    const invisible_leak_summary *leaks = request->leaks;
+    int fd = request->report_fd, pid = request->pid, header = 0;
+    char line[LINE_CAPACITY], name[LINE_CAPACITY];
+    for (uint32_t e = 1;; e++) {
+        if (!suppressions_name(e - 1, name, sizeof name))
+            break;
+        uint64_t blocks = 0, bytes = 0;
+        for (uint64_t i = 0; i < leaks->record_count; i++) {
+            if (request->suppressed_by[i] == e) {
+                blocks += leaks->records[i].blocks;
+                bytes += leaks->records[i].bytes;
+            }
+        }
+        if (!blocks)
+            continue;
+        if (!header) {
+            header = 1;
+            emit(fd, line, raw_append(line, prefix(line, pid), sizeof line, "Suppressions used:"));
+            emit(fd, line, raw_append(line, prefix(line, pid), sizeof line, "  count      bytes template"));
+        }
+        size_t n = prefix(line, pid);
+        char digits[24];
+        size_t d = raw_append_u64(digits, 0, sizeof digits, blocks);
+        for (size_t pad = d; pad < 7; pad++)
+            n = raw_append(line, n, sizeof line, " ");
+        n = raw_append(line, n, sizeof line, digits);
+        d = raw_append_u64(digits, 0, sizeof digits, bytes);
+        n = raw_append(line, n, sizeof line, " ");
+        for (size_t pad = d; pad < 10; pad++)
+            n = raw_append(line, n, sizeof line, " ");
+        n = raw_append(line, n, sizeof line, digits);
+        n = raw_append(line, n, sizeof line, " ");
+        n = raw_append(line, n, sizeof line, name);
+        emit(fd, line, n);
+    }
+}
+
 static void plain_text(const invisible_report_request *request)
 {
     const invisible_leak_summary *leaks = request->leaks;
     int fd = request->report_fd, pid = request->pid;
+    int quiet = (request->flags & INVISIBLE_REPORT_QUIET) != 0, color = (request->flags & INVISIBLE_REPORT_COLOR) != 0;
     char line[LINE_CAPACITY];
     size_t n = prefix(line, pid);
     n = raw_append(line, n, sizeof line, "Invisible leak report (plain: runtime unavailable) for ");
     n = raw_append(line, n, sizeof line, request->command);
-    emit(fd, line, n);
+    if (!quiet)
+        emit(fd, line, n);
     uint64_t shown = 0, total_shown = 0;
     for (uint64_t i = 0; i < leaks->record_count; i++)
-        total_shown += record_shown(request, &leaks->records[i]);
+        total_shown += record_shown(request, i);
     for (uint64_t i = 0; i < leaks->record_count; i++) {
         const invisible_leak_record *rec = &leaks->records[i];
-        if (!record_shown(request, rec))
+        if (!record_shown(request, i))
             continue;
         shown++;
         emit(fd, line, prefix(line, pid));
         n = prefix(line, pid);
         n = append_count_line(line, n, rec->bytes, rec->blocks);
         n = raw_append(line, n, sizeof line, " are ");
+        if (color)
+            n = raw_append(line, n, sizeof line, kind_color(rec->kind));
         n = raw_append(line, n, sizeof line, kind_name(rec->kind));
+        if (color)
+            n = raw_append(line, n, sizeof line, "\033[0m");
         n = raw_append(line, n, sizeof line, " in loss record ");
         n = raw_append_u64(line, n, sizeof line, shown);
         n = raw_append(line, n, sizeof line, " of ");
@@ -438,9 +589,17 @@ static void plain_text(const invisible_report_request *request)
             n = append_frame(line, n, pcs[f]);
             emit(fd, line, n);
         }
+        if (request->gen_suppressions)
+            plain_suppression_block(fd, rec, pcs, depth);
     }
+    if (quiet)
+        return; /* --quiet: the records only */
+    if (request->suppressions && request->suppressed_by)
+        plain_suppressions_used(request);
     char text[4 * LINE_CAPACITY];
-    size_t length = summary_lines(text, 0, sizeof text, pid, leaks);
+    leak_totals totals;
+    totals_of(request, &totals);
+    size_t length = summary_lines(text, 0, sizeof text, pid, &totals);
     raw_write_all(fd, text, length);
 }
 
@@ -457,16 +616,26 @@ static void json_frame(json_out *o, uint64_t pc, int first)
     out_text(o, "}");
 }
 
-static void json_leaks(json_out *o, const invisible_leak_summary *leaks)
+static void json_leaks(json_out *o, const invisible_report_request *request)
 {
+    const invisible_leak_summary *leaks = request->leaks;
+    leak_totals totals;
+    totals_of(request, &totals);
     out_text(o, ", \"leaks\": {");
     for (uint32_t k = 0; k < 4; k++) {
         out_text(o, k ? ", \"" : "\"");
         out_text(o, kind_key(k));
         out_text(o, "\": {\"blocks\": ");
-        out_u64(o, leaks->blocks[k]);
+        out_u64(o, totals.blocks[k]);
         out_text(o, ", \"bytes\": ");
-        out_u64(o, leaks->bytes[k]);
+        out_u64(o, totals.bytes[k]);
+        out_text(o, "}");
+    }
+    if (totals.with_suppressions) {
+        out_text(o, ", \"suppressed\": {\"blocks\": ");
+        out_u64(o, totals.suppressed_blocks);
+        out_text(o, ", \"bytes\": ");
+        out_u64(o, totals.suppressed_bytes);
         out_text(o, "}");
     }
     out_text(o, ", \"scanned_root_bytes\": ");
@@ -480,9 +649,12 @@ static void json_leaks(json_out *o, const invisible_leak_summary *leaks)
         fraction[i] = (char)('0' + rest % 10);
     out_bytes(o, fraction, 7);
     out_text(o, ", \"records\": [");
+    int written = 0;
     for (uint64_t i = 0; i < leaks->record_count; i++) {
         const invisible_leak_record *rec = &leaks->records[i];
-        out_text(o, i ? ", {\"kind\": \"" : "{\"kind\": \"");
+        if (record_suppressed(request, i))
+            continue;
+        out_text(o, written++ ? ", {\"kind\": \"" : "{\"kind\": \"");
         out_text(o, kind_key(rec->kind));
         out_text(o, "\", \"blocks\": ");
         out_u64(o, rec->blocks);
@@ -500,6 +672,34 @@ static void json_leaks(json_out *o, const invisible_leak_summary *leaks)
         out_text(o, "]}");
     }
     out_text(o, "]}");
+}
+
+/* "suppressions": the ones that matched, with what they matched (docs/report-format.md). */
+static void json_suppressions(json_out *o, const invisible_report_request *request)
+{
+    const invisible_leak_summary *leaks = request->leaks;
+    char name[LINE_CAPACITY];
+    int written = 0;
+    out_text(o, ", \"suppressions\": [");
+    for (uint32_t e = 1; suppressions_name(e - 1, name, sizeof name); e++) {
+        uint64_t blocks = 0, bytes = 0;
+        for (uint64_t i = 0; i < leaks->record_count; i++) {
+            if (request->suppressed_by[i] == e) {
+                blocks += leaks->records[i].blocks;
+                bytes += leaks->records[i].bytes;
+            }
+        }
+        if (!blocks)
+            continue;
+        out_text(o, written++ ? ", {\"name\": " : "{\"name\": ");
+        out_string(o, name);
+        out_text(o, ", \"blocks\": ");
+        out_u64(o, blocks);
+        out_text(o, ", \"bytes\": ");
+        out_u64(o, bytes);
+        out_text(o, "}");
+    }
+    out_text(o, "]");
 }
 
 /* The "profile" section (docs/report-format.md), frames as in the leak records. */
@@ -593,7 +793,9 @@ static int plain_json(const invisible_report_request *request)
     out_string(&o, request->command);
     out_text(&o, ", \"symbolizer\": \"dladdr\"");
     if (request->leaks)
-        json_leaks(&o, request->leaks);
+        json_leaks(&o, request);
+    if (request->leaks && request->suppressions && request->suppressed_by)
+        json_suppressions(&o, request);
     const invisible_profile *profile =
         (request->flags & INVISIBLE_REPORT_PROFILE) ? invisible_query_table()->profile() : NULL;
     if (profile)
@@ -605,6 +807,8 @@ static int plain_json(const invisible_report_request *request)
 
 int report_plain(const invisible_report_request *request)
 {
+    if (request->leaks && request->suppressions)
+        suppressions_match_plain(request->leaks, request->suppressed_by);
     if (request->leaks && (request->flags & INVISIBLE_REPORT_LEAKS))
         plain_text(request);
     int error = request->json_path ? plain_json(request) : 0;
