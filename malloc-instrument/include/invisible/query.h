@@ -363,6 +363,9 @@ const invisible_leak_summary *leakcheck_run(void);
  * they are roots, as the dynamic loader's blocks are. Root regions (exact start and size to
  * remove one) are scanned as roots, inaccessible pages skipped. 0, or -1 (no such live block;
  * the region table, 1,024 entries, is full; no such region). */
+/* The first definition of `name` in the global lookup order, ourselves excepted, found by reading the
+ * loaded objects' dynamic symbol tables: no allocation, no dlerror() state (the program's LSan hooks). */
+void *invisible_find_global_symbol(const char *name);
 void invisible_instrument_ignore_allocations(int delta);
 int invisible_instrument_ignore_block(uint64_t address);
 int invisible_instrument_root_region(uint64_t start, uint64_t size, int add);

@@ -166,6 +166,35 @@ static int find_own_base(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+typedef struct global_search {
+    uint64_t own_base;
+    const char *name;
+    void *address;
+} global_search;
+
+static int find_global_definition(struct dl_phdr_info *info, size_t size, void *data)
+{
+    global_search *search = data;
+    symbol_table table;
+    if (info->dlpi_addr == search->own_base || (info->dlpi_name && strstr(info->dlpi_name, "linux-vdso")))
+        return 0;
+    if (!symbol_table_of(info, &table))
+        return 0;
+    search->address = lookup(&table, search->name);
+    return search->address != NULL;
+}
+
+/* dlsym(RTLD_DEFAULT, name) without dlsym: a name that is not defined would leave an error string
+ * malloc'ed by libdl (and freed by the next dlerror), which changes the program's heap from the
+ * plain run's (block reuse, usable sizes) and the program's own dlerror(). */
+void *invisible_find_global_symbol(const char *name)
+{
+    global_search search = { 0, name, NULL };
+    dl_iterate_phdr(find_own_base, &search.own_base);
+    dl_iterate_phdr(find_global_definition, &search);
+    return search.address;
+}
+
 /* memalign for an allocator that only has posix_memalign. */
 static void *(*foreign_posix_memalign)(void **, size_t, size_t);
 

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
-#include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,15 +277,15 @@ static int sanitizer_flag(const char *text, const char *key, char *out, size_t c
 typedef const char *(*lsan_text_hook)(void);
 typedef int (*lsan_int_hook)(void);
 
-/* Looked up once, in the constructor (options_load_lsan): dlsym at check time would allocate (its
- * error string) outside our guard, and that block would be the program's leak. */
+/* Looked up once, in the constructor (options_load_lsan), without dlsym: dlsym of an undefined name
+ * allocates its error string, which changes the program's heap (see invisible_find_global_symbol). */
 static lsan_int_hook is_turned_off_hook;
 
 
 void options_load_lsan(invisible_options *o)
 {
     char value[INVISIBLE_PATH_CAPACITY];
-    lsan_text_hook hook = (lsan_text_hook)dlsym(RTLD_DEFAULT, "__lsan_default_options");
+    lsan_text_hook hook = (lsan_text_hook)invisible_find_global_symbol("__lsan_default_options");
     const char *given = hook ? hook() : NULL;
     if (given) {
         if (!getenv("INVISIBLE_LEAK_CHECK") && sanitizer_flag(given, "detect_leaks", value, sizeof value))
@@ -302,11 +301,7 @@ void options_load_lsan(invisible_options *o)
         if (sanitizer_flag(given, "suppressions", value, sizeof value))
             memcpy(o->lsan_suppressions, value, strlen(value) + 1);
     }
-    is_turned_off_hook = (lsan_int_hook)dlsym(RTLD_DEFAULT, "__lsan_is_turned_off");
-    /* A hook not defined leaves "undefined symbol" as this thread's dlerror(): the program's first
-     * dlerror() must not find ours. Read, then freed by the second call. */
-    dlerror();
-    dlerror();
+    is_turned_off_hook = (lsan_int_hook)invisible_find_global_symbol("__lsan_is_turned_off");
     const char *environment = getenv("LSAN_OPTIONS");
     if (environment && sanitizer_flag(environment, "suppressions", value, sizeof value))
         memcpy(o->lsan_suppressions, value, strlen(value) + 1);

@@ -272,9 +272,7 @@ void suppressions_load(const invisible_options *o)
     }
     if (o->lsan_suppressions[0])
         parse_file(o->lsan_suppressions);
-    suppressions_hook hook = (suppressions_hook)dlsym(RTLD_DEFAULT, "__lsan_default_suppressions");
-    dlerror(); /* not the program's dlerror() (options.c says why) */
-    dlerror();
+    suppressions_hook hook = (suppressions_hook)invisible_find_global_symbol("__lsan_default_suppressions");
     const char *given = hook ? hook() : NULL;
     if (given) {
         source s = { "__lsan_default_suppressions()", given, strlen(given), 0, 0 };
