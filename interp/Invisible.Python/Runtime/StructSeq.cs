@@ -70,7 +70,7 @@ public sealed class StructSeq
         var seqArg = Ops.Arg(a, k, 0, "sequence") ?? throw Ops.TypeError($"{Type.Name}() missing required argument 'sequence' (pos 1)");
         var dictArg = Ops.Arg(a, k, 1, "dict");
         var items = Ops.ToArray(seqArg);
-        string full = Type.ModuleName + "." + Type.Name;
+        string full = FullName;
         if (items.Length < NVisible)
             throw Ops.TypeError(NVisible == Fields.Length
                 ? $"{full}() takes a {NVisible}-sequence ({items.Length}-sequence given)"
@@ -89,9 +89,12 @@ public sealed class StructSeq
         return Make(all);
     }
 
+    /// <summary>"module.name", or the bare name for a type of no module (builtins: sys's asyncgen_hooks).</summary>
+    private string FullName => string.IsNullOrEmpty(Type.ModuleName) ? Type.Name : Type.ModuleName + "." + Type.Name;
+
     private string Repr(PyTuple t)
     {
-        var sb = new StringBuilder(Type.ModuleName).Append('.').Append(Type.Name).Append('(');
+        var sb = new StringBuilder(FullName).Append('(');
         for (int i = 0; i < NVisible; i++)
         {
             if (i > 0) sb.Append(", ");
