@@ -323,7 +323,8 @@ public sealed class PyProperty : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly PyObject? Get, Set, Del;
-    public readonly PyObject Doc;
+    /// <summary>__doc__, writable on properties (Lib's selectors documents its namedtuple fields this way).</summary>
+    public PyObject Doc;
     /// <summary>Set for a __slots__ member (type member_descriptor, CPython's repr): it works as a property whose
     /// accessors read the instance's slot array, so the eval loop's property fast paths serve slots too.</summary>
     private readonly PyType? _memberType;
@@ -353,6 +354,11 @@ public sealed class PyProperty : PyObject
             case "deleter": return new PyBuiltinFunction("deleter", (a, k) => new PyProperty(Get, Set, a[0], Doc));
         }
         return base.GetAttrOrNull(name);
+    }
+    public override void SetAttr(PyStr name, PyObject value)
+    {
+        if (name.Value == "__doc__" && _memberType == null) { Doc = value; return; }
+        base.SetAttr(name, value);
     }
 }
 

@@ -84,3 +84,19 @@ with select.epoll() as e2:
 print(e2.closed)
 os.close(r)
 os.close(w)
+
+# Lib's selectors on top: the default selector is epoll's
+import selectors
+
+sel = selectors.DefaultSelector()
+print(type(sel).__name__)
+r2, w2 = os.pipe()
+key = sel.register(r2, selectors.EVENT_READ, "data")
+print(key.events, key.data, key.fd == r2, selectors.SelectorKey.fd.__doc__)
+print(sel.select(0))
+os.write(w2, b"z")
+print([(k.data, ev) for k, ev in sel.select(1)])
+sel.unregister(r2)
+sel.close()
+os.close(r2)
+os.close(w2)
