@@ -30,7 +30,7 @@ public sealed class ListE : Expr { public List<Expr> Elts = new(); }
 public sealed class TupleE : Expr { public List<Expr> Elts = new(); }
 public sealed class SetE : Expr { public List<Expr> Elts = new(); }
 public sealed class DictE : Expr { public List<Expr?> Keys = new(); public List<Expr> Values = new(); }
-public sealed class Comprehension { public Expr Target = null!, Iter = null!; public List<Expr> Ifs = new(); }
+public sealed class Comprehension { public Expr Target = null!, Iter = null!; public List<Expr> Ifs = new(); public bool IsAsync; }
 public enum CompKind { List, Set, Dict, Gen }
 public sealed class Comp : Expr { public CompKind Kind; public Expr Elt = null!; public Expr? Value; public List<Comprehension> Gens = new(); }
 public sealed class Yield : Expr { public Expr? Value; }
@@ -52,7 +52,7 @@ public sealed class AugAssign : Stmt { public Expr Target = null!; public BinOp 
 public sealed class AnnAssign : Stmt { public Expr Target = null!; public Expr Annotation = null!; public Expr? Value; public bool Simple; }
 public sealed class If : Stmt { public Expr Test = null!; public List<Stmt> Body = new(), OrElse = new(); }
 public sealed class While : Stmt { public Expr Test = null!; public List<Stmt> Body = new(), OrElse = new(); }
-public sealed class For : Stmt { public Expr Target = null!, Iter = null!; public List<Stmt> Body = new(), OrElse = new(); }
+public sealed class For : Stmt { public Expr Target = null!, Iter = null!; public List<Stmt> Body = new(), OrElse = new(); public bool IsAsync; }
 public sealed class Break : Stmt { }
 public sealed class Continue : Stmt { }
 public sealed class Pass : Stmt { }
@@ -68,10 +68,10 @@ public sealed class ClassDef : Stmt
     public List<Stmt> Body = new(); public List<Expr> Decorators = new();
 }
 public sealed class ExceptHandler { public Expr? Type; public string? Name; public List<Stmt> Body = new(); public int Line; }
-public sealed class Try : Stmt { public List<Stmt> Body = new(), OrElse = new(), FinalBody = new(); public List<ExceptHandler> Handlers = new(); }
+public sealed class Try : Stmt { public List<Stmt> Body = new(), OrElse = new(), FinalBody = new(); public List<ExceptHandler> Handlers = new(); public bool IsStar; }
 public sealed class Raise : Stmt { public Expr? Exc, Cause; }
 public sealed class WithItem { public Expr Context = null!; public Expr? Vars; }
-public sealed class With : Stmt { public List<WithItem> Items = new(); public List<Stmt> Body = new(); }
+public sealed class With : Stmt { public List<WithItem> Items = new(); public List<Stmt> Body = new(); public bool IsAsync; }
 public sealed class Assert : Stmt { public Expr Test = null!; public Expr? Msg; }
 public sealed class Delete : Stmt { public List<Expr> Targets = new(); }
 public sealed class Global : Stmt { public List<string> Names = new(); }

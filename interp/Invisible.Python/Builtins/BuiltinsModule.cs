@@ -88,6 +88,13 @@ public static class BuiltinsModule
         PyProperty.TypeObj = T("property", null, (cls, a, k) => new PyProperty(Opt(a, k, 0, "fget"), Opt(a, k, 1, "fset"), Opt(a, k, 2, "fdel"), Opt(a, k, 3, "doc")));
         PyModule.TypeObj = T("module", null, (cls, a, k) => new PyModule(((PyStr)a[0]).Value));
         PyGenerator.TypeObj = T("generator", null, null);
+        PyGenerator.CoroutineType = T("coroutine", null, null);
+        PyGenerator.AsyncGeneratorType = T("async_generator", null, null);
+        PyCoroutineWrapper.TypeObj = T("coroutine_wrapper", null, null);
+        PyAsyncGenWrappedValue.TypeObj = T("async_generator_wrapped_value", null, null);
+        PyAsyncGenASend.TypeObj = T("async_generator_asend", null, null);
+        PyAsyncGenAThrow.TypeObj = T("async_generator_athrow", null, null);
+        PyANextAwaitable.TypeObj = T("anext_awaitable", null, null);
         PyCell.TypeObj = T("cell", null, null);
         PyCodeWrapper.TypeObj = T("code", null, null);
         PyFrameObject.TypeObj = T("frame", null, null);
@@ -130,6 +137,12 @@ public static class BuiltinsModule
         IteratorType = T("iterator", null, null);
         PyBaseException.Init();
         PyGenerator.InitType(PyGenerator.TypeObj);
+        PyGenerator.InitCoroutineType(PyGenerator.CoroutineType);
+        Coroutines.InitAsyncGeneratorType(PyGenerator.AsyncGeneratorType);
+        PyCoroutineWrapper.InitType(PyCoroutineWrapper.TypeObj);
+        PyAsyncGenASend.InitType(PyAsyncGenASend.TypeObj);
+        PyAsyncGenAThrow.InitType(PyAsyncGenAThrow.TypeObj);
+        PyANextAwaitable.InitType(PyANextAwaitable.TypeObj);
         PyFrameObject.InitType(PyFrameObject.TypeObj);
         PyCodeWrapper.InitType(PyCodeWrapper.TypeObj);
         SlotLayout.AddDescriptorMethods(SlotLayout.MemberDescriptorType);
@@ -442,12 +455,14 @@ public static class BuiltinsModule
             if (a.Length == 2) return new PyIterWrapper(IteratorType, CallableIter(a[0], a[1]));
             return Ops.GetIter(a[0]);
         });
+        Fn("aiter", (a, k) => { Ops.ArgCount(a, 1, 1, "aiter"); return Coroutines.AIter(a[0]); });
+        Fn("anext", (a, k) => { Ops.ArgCount(a, 1, 2, "anext"); return Coroutines.ANext(a[0], a.Length > 1 ? a[1] : null); });
         Fn("next", (a, k) =>
         {
             Ops.ArgCount(a, 1, 2, "next");
-            if (!Ops.IsIterator(a[0]) && a[0] is not PyIterWrapper && a[0] is not PyGenerator) throw Ops.TypeError($"'{a[0].Type.Name}' object is not an iterator");
+            if (!Ops.IsIterator(a[0]) && a[0] is not PyIterWrapper && a[0] is not PyGenerator { Kind: GenKind.Generator }) throw Ops.TypeError($"'{a[0].Type.Name}' object is not an iterator");
             PyObject? v;
-            if (a[0] is PyGenerator gen)
+            if (a[0] is PyGenerator { Kind: GenKind.Generator } gen)
             {
                 var r = gen.SendInternal(PyNone.Instance, out var res);
                 if (r != null) return r;

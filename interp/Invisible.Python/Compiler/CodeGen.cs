@@ -11,10 +11,10 @@ public sealed class Label { public int Pos = -1; public readonly List<int> Patch
 /// <summary>Compiles an AST (with its symbol table) to CodeObjects.</summary>
 public sealed class CodeGen
 {
-    private enum FKind { WhileLoop, ForLoop, TryExcept, Finally, FinallyEnd, HandlerBody, With }
+    private enum FKind { WhileLoop, ForLoop, TryExcept, Finally, FinallyEnd, HandlerBody, With, ExceptStarBody }
     private sealed class FBlock
     {
-        public FKind Kind; public Label? Continue, Break; public List<Stmt>? FinalBody; public string? HandlerName;
+        public FKind Kind; public Label? Continue, Break; public List<Stmt>? FinalBody; public string? HandlerName; public bool IsAsync;
     }
 
     private readonly Symtable _st;
@@ -172,7 +172,9 @@ public sealed class CodeGen
             KwNameTable = _kwTables.ToArray(),
             VarNames = _varnames.ToArray(),
             CellVars = _scope.CellVars.ToArray(), FreeVars = _scope.FreeVars.ToArray(),
-            IsGenerator = _scope.IsGenerator && _scope.Kind == ScopeKind.Function,
+            IsGenerator = (_scope.IsGenerator || _scope.IsAsync) && _scope.Kind == ScopeKind.Function,
+            IsCoroutine = _scope.IsAsync && !_scope.IsGenerator && _scope.Kind == ScopeKind.Function,
+            IsAsyncGenerator = _scope.IsAsync && _scope.IsGenerator && _scope.Kind == ScopeKind.Function,
             IsClassBody = _scope.Kind == ScopeKind.Class,
         };
         c.VarNameStrs = Array.ConvertAll(c.VarNames, s => PyStr.Intern(s));
@@ -265,6 +267,9 @@ public sealed class CodeGen
             case Pass: break;
             case Return r:
                 if (_scope.Kind != ScopeKind.Function) throw Err("'return' outside function", r);
+                if (r.Value != null && _scope.IsAsync && _scope.IsGenerator) throw Err("'return' with value in async generator", r);
+                foreach (var fb in _fblocks)
+                    if (fb.Kind == FKind.ExceptStarBody) throw Err("'break', 'continue' and 'return' cannot appear in an except* block", r);
                 if (r.Value != null) CompileExpr(r.Value); else EmitConst(PyNone.Instance);
                 UnwindAll(true);
                 Emit(Op.ReturnValue);
@@ -472,8 +477,39 @@ public sealed class CodeGen
         else CompileExpr(e);
     }
 
+    /// <summary>await TOS: its awaitable (GET_AWAITABLE's <paramref name="where"/>: 0 await, 1 after __aenter__,
+    /// 2 after __aexit__, for the error text), then delegate to it until it returns.</summary>
+    private void EmitAwait(int where)
+    {
+        Emit(Op.GetAwaitable, where);
+        EmitConst(PyNone.Instance);
+        Emit(Op.YieldFrom);
+    }
+
+    private void CheckAsyncAllowed(Node at, string what)
+    {
+        if (_scope.Kind != ScopeKind.Function || !_scope.IsAsync) throw Err($"{what} outside async function", at);
+    }
+
+    /// <summary>The head of an async for loop (TOS: the async iterator): the next item awaited, or a jump to
+    /// <paramref name="exhausted"/> with the iterator popped once __anext__ raised StopAsyncIteration.</summary>
+    private void EmitAsyncForNext(Label exhausted)
+    {
+        var handler = new Label(); var got = new Label();
+        EmitJump(Op.SetupExcept, handler);
+        Emit(Op.GetANext);
+        EmitAwait(0);
+        Emit(Op.PopBlock);
+        EmitJump(Op.Jump, got);
+        Mark(handler);
+        Emit(Op.EndAsyncFor); // StopAsyncIteration: pops it and the iterator; anything else is re-raised
+        EmitJump(Op.Jump, exhausted);
+        Mark(got);
+    }
+
     private void CompileFor(For f)
     {
+        if (f.IsAsync) { CompileAsyncFor(f); return; }
         var top = new Label(); var end = new Label(); var orelse = new Label();
         CompileIterable(f.Iter);
         Emit(Op.GetIter);
@@ -490,12 +526,33 @@ public sealed class CodeGen
         Mark(end);
     }
 
+    private void CompileAsyncFor(For f)
+    {
+        CheckAsyncAllowed(f, "'async for'");
+        var top = new Label(); var end = new Label(); var orelse = new Label();
+        CompileIterable(f.Iter);
+        Emit(Op.GetAIter);
+        Mark(top);
+        _line = f.Line;
+        EmitAsyncForNext(orelse);
+        CompileStore(f.Target);
+        _fblocks.Add(new FBlock { Kind = FKind.ForLoop, Continue = top, Break = end });
+        CompileBody(f.Body);
+        _fblocks.RemoveAt(_fblocks.Count - 1);
+        EmitJump(Op.Jump, top);
+        Mark(orelse);
+        CompileBody(f.OrElse);
+        Mark(end);
+    }
+
     private void CompileBreakContinue(bool isBreak, Stmt s)
     {
         int loop = -1;
         for (int i = _fblocks.Count - 1; i >= 0; i--)
             if (_fblocks[i].Kind == FKind.WhileLoop || _fblocks[i].Kind == FKind.ForLoop) { loop = i; break; }
         if (loop < 0) throw Err(isBreak ? "'break' outside loop" : "'continue' not properly in loop", s);
+        for (int i = _fblocks.Count - 1; i > loop; i--)
+            if (_fblocks[i].Kind == FKind.ExceptStarBody) throw Err("'break', 'continue' and 'return' cannot appear in an except* block", s);
         for (int i = _fblocks.Count - 1; i > loop; i--) UnwindBlock(i, false);
         var lb = _fblocks[loop];
         if (isBreak)
@@ -541,7 +598,13 @@ public sealed class CodeGen
             case FKind.With:
                 if (preserveTos) Emit(Op.RotTwo);
                 Emit(Op.PopBlock);
-                Emit(Op.WithExitNormal);
+                if (b.IsAsync)
+                {
+                    Emit(Op.WithExitNormal, 1);
+                    EmitAwait(2);
+                    Emit(Op.PopTop);
+                }
+                else Emit(Op.WithExitNormal);
                 break;
         }
     }
@@ -572,6 +635,7 @@ public sealed class CodeGen
 
     private void CompileTryExcept(Try t)
     {
+        if (t.IsStar) { CompileTryExceptStar(t); return; }
         var handler = new Label(); var end = new Label(); var orelse = new Label();
         EmitJump(Op.SetupExcept, handler);
         _fblocks.Add(new FBlock { Kind = FKind.TryExcept });
@@ -607,23 +671,91 @@ public sealed class CodeGen
         Mark(end);
     }
 
+    /// <summary>try/except* (PEP 654). Stack in the handlers: [orig, raised list, rest]; each clause splits the rest
+    /// (CheckEgMatch), runs with the match bound, and what its body raises is appended to the list; then
+    /// PrepReraiseStar makes what is left to re-raise (unmatched rest and raised exceptions) or None.</summary>
+    private void CompileTryExceptStar(Try t)
+    {
+        var handler = new Label(); var end = new Label(); var reraise = new Label();
+        EmitJump(Op.SetupExcept, handler);
+        _fblocks.Add(new FBlock { Kind = FKind.TryExcept });
+        CompileBody(t.Body);
+        _fblocks.RemoveAt(_fblocks.Count - 1);
+        Emit(Op.PopBlock);
+        CompileBody(t.OrElse);
+        EmitJump(Op.Jump, end);
+        Mark(handler);
+        Emit(Op.DupTop);
+        Emit(Op.BuildList, 0);
+        Emit(Op.RotTwo);
+        foreach (var h in t.Handlers)
+        {
+            _line = h.Line;
+            var noMatch = new Label(); var next = new Label(); var raised = new Label(); var done = new Label();
+            CompileExpr(h.Type!);
+            Emit(Op.CheckEgMatch);
+            Emit(Op.DupTop);
+            EmitConst(PyNone.Instance);
+            Emit(Op.Is);
+            EmitJump(Op.PopJumpIfTrue, noMatch);
+            if (h.Name != null) StoreName(h.Name); else Emit(Op.PopTop);
+            EmitJump(Op.SetupExcept, raised);
+            _fblocks.Add(new FBlock { Kind = FKind.ExceptStarBody, HandlerName = h.Name });
+            CompileBody(h.Body);
+            _fblocks.RemoveAt(_fblocks.Count - 1);
+            Emit(Op.PopBlock);
+            EmitJump(Op.Jump, done);
+            Mark(raised);
+            Emit(Op.ListAppend, 2); // [orig, raised, rest, exc] -> exc appended to the raised list
+            Emit(Op.PopExcept);
+            Mark(done);
+            if (h.Name != null) { EmitConst(PyNone.Instance); StoreName(h.Name); DeleteName(h.Name); }
+            EmitJump(Op.Jump, next);
+            Mark(noMatch);
+            Emit(Op.PopTop);
+            Mark(next);
+        }
+        Emit(Op.ListAppend, 1); // the unmatched rest (or None)
+        Emit(Op.PrepReraiseStar);
+        Emit(Op.DupTop);
+        EmitConst(PyNone.Instance);
+        Emit(Op.Is);
+        EmitJump(Op.PopJumpIfFalse, reraise);
+        Emit(Op.PopTop);
+        Emit(Op.PopExcept);
+        EmitJump(Op.Jump, end);
+        Mark(reraise);
+        Emit(Op.Reraise);
+        Mark(end);
+    }
+
     private void CompileWith(With w, int idx)
     {
         if (idx >= w.Items.Count) { CompileBody(w.Body); return; }
         var item = w.Items[idx];
         var handler = new Label(); var end = new Label(); var suppress = new Label();
+        if (w.IsAsync && idx == 0) CheckAsyncAllowed(w, "'async with'");
         CompileExpr(item.Context);
-        Emit(Op.BeforeWith);
+        if (w.IsAsync) { Emit(Op.BeforeAsyncWith); EmitAwait(1); }
+        else Emit(Op.BeforeWith);
         EmitJump(Op.SetupWith, handler);
         if (item.Vars != null) CompileStore(item.Vars); else Emit(Op.PopTop);
-        _fblocks.Add(new FBlock { Kind = FKind.With });
+        _fblocks.Add(new FBlock { Kind = FKind.With, IsAsync = w.IsAsync });
         CompileWith(w, idx + 1);
         _fblocks.RemoveAt(_fblocks.Count - 1);
         Emit(Op.PopBlock);
-        Emit(Op.WithExitNormal);
+        if (w.IsAsync)
+        {
+            // arg 1: push what __aexit__ returned (an awaitable) instead of dropping it
+            Emit(Op.WithExitNormal, 1);
+            EmitAwait(2);
+            Emit(Op.PopTop);
+        }
+        else Emit(Op.WithExitNormal);
         EmitJump(Op.Jump, end);
         Mark(handler);
-        Emit(Op.WithExcept);
+        if (w.IsAsync) { Emit(Op.WithExcept, 1); EmitAwait(2); }
+        else Emit(Op.WithExcept);
         EmitJump(Op.PopJumpIfTrue, suppress);
         Emit(Op.Reraise);
         Mark(suppress);
@@ -972,20 +1104,22 @@ public sealed class CodeGen
             case Yield y:
                 if (_scope.Kind != ScopeKind.Function) throw Err("'yield' outside function", y);
                 if (y.Value != null) CompileExpr(y.Value); else EmitConst(PyNone.Instance);
+                if (_scope.IsAsync) Emit(Op.AsyncGenWrap);
                 Emit(Op.YieldValue);
                 break;
             case YieldFrom yf:
                 if (_scope.Kind != ScopeKind.Function) throw Err("'yield' outside function", yf);
+                if (_scope.IsAsync) throw Err("'yield from' inside async function", yf);
                 CompileExpr(yf.Value);
                 Emit(Op.GetYieldFromIter);
                 EmitConst(PyNone.Instance);
                 Emit(Op.YieldFrom);
                 break;
             case Await aw:
+                if (_scope.Kind != ScopeKind.Function) throw Err("'await' outside function", aw);
+                if (!_scope.IsAsync) throw Err("'await' outside async function", aw);
                 CompileExpr(aw.Value);
-                Emit(Op.GetYieldFromIter);
-                EmitConst(PyNone.Instance);
-                Emit(Op.YieldFrom);
+                EmitAwait(0);
                 break;
             default: throw Err("unsupported expression", e);
         }
@@ -1109,8 +1243,14 @@ public sealed class CodeGen
         code.FirstLine = _line;
         EmitMakeFunction(code, new Arguments(), scope);
         CompileIterable(comp.Gens[0].Iter);
-        Emit(Op.GetIter);
+        Emit(comp.Gens[0].IsAsync ? Op.GetAIter : Op.GetIter);
         Emit(Op.Call, 1);
+        // an async list/set/dict comprehension is a coroutine, awaited here (an async genexpr stays an async generator)
+        if (scope.IsAsync && comp.Kind != CompKind.Gen)
+        {
+            if (_scope.Kind != ScopeKind.Function || !_scope.IsAsync) throw Err("asynchronous comprehension outside of an asynchronous function", comp);
+            EmitAwait(0);
+        }
     }
 
     private void CompileCompLoop(Comp comp, int i)
@@ -1118,9 +1258,10 @@ public sealed class CodeGen
         var gen = comp.Gens[i];
         var top = new Label(); var end = new Label();
         if (i == 0) Emit(Op.LoadFast, VarIndex(".0"));
-        else { CompileIterable(gen.Iter); Emit(Op.GetIter); }
+        else { CompileIterable(gen.Iter); Emit(gen.IsAsync ? Op.GetAIter : Op.GetIter); }
         Mark(top);
-        EmitJump(Op.ForIter, end);
+        if (gen.IsAsync) EmitAsyncForNext(end);
+        else EmitJump(Op.ForIter, end);
         CompileStore(gen.Target);
         foreach (var cond in gen.Ifs) CompileJumpIf(cond, false, top);
         if (i + 1 < comp.Gens.Count) CompileCompLoop(comp, i + 1);
@@ -1132,7 +1273,11 @@ public sealed class CodeGen
                 case CompKind.List: CompileExpr(comp.Elt); Emit(Op.ListAppend, depth); break;
                 case CompKind.Set: CompileExpr(comp.Elt); Emit(Op.SetAdd, depth); break;
                 case CompKind.Dict: CompileExpr(comp.Elt); CompileExpr(comp.Value!); Emit(Op.MapAdd, depth); break;
-                case CompKind.Gen: CompileExpr(comp.Elt); Emit(Op.YieldValue); Emit(Op.PopTop); break;
+                case CompKind.Gen:
+                    CompileExpr(comp.Elt);
+                    if (_scope.IsAsync) Emit(Op.AsyncGenWrap);
+                    Emit(Op.YieldValue); Emit(Op.PopTop);
+                    break;
             }
         }
         EmitJump(Op.Jump, top);

@@ -24,6 +24,10 @@ public enum Op : byte
     ImportName, ImportFrom, ImportStar,
     LoadAssertionError, PrintExpr, LoadSuperArgs,
     MatchClass, MatchSequence, MatchMapping, MatchKeys, GetLen, CopyDictWithoutKeys,
+    // coroutines (PEP 492/525): await, async for, async with, async generators' yield
+    GetAwaitable, GetAIter, GetANext, EndAsyncFor, BeforeAsyncWith, AsyncGenWrap,
+    // except* (PEP 654)
+    CheckEgMatch, PrepReraiseStar,
 }
 
 /// <summary>Compiled code of a module, class body, function, lambda or comprehension.</summary>
@@ -41,7 +45,13 @@ public sealed class CodeObject
     public string[] FreeVars = Array.Empty<string>();
     public int[] Cell2Arg = Array.Empty<int>();
     public int ArgCount, PosOnlyCount, KwOnlyCount;
-    public bool HasVarArgs, HasVarKw, IsGenerator, IsClassBody, IsModule;
+    public bool HasVarArgs, HasVarKw, IsClassBody, IsModule;
+    /// <summary>Calling it makes a resumable object (generator, coroutine or async generator) instead of running it.</summary>
+    public bool IsGenerator;
+    /// <summary>CO_COROUTINE (async def without yield) and CO_ASYNC_GENERATOR (async def with yield).</summary>
+    public bool IsCoroutine, IsAsyncGenerator;
+    /// <summary>CO_ITERABLE_COROUTINE: a generator that <c>await</c> accepts (types.coroutine sets it).</summary>
+    public bool IsIterableCoroutine;
     public int StackSize, FirstLine;
     public int NLocals => VarNames.Length;
     public int NCells => CellVars.Length + FreeVars.Length;
@@ -50,4 +60,13 @@ public sealed class CodeObject
     public PyObject? Doc;
     /// <summary>The code object Python sees (one per CodeObject: <c>f.__code__ is sys._getframe().f_code</c>).</summary>
     public PyObject? Wrapper;
+
+    /// <summary>A copy for code.replace(): its own inline caches and Python-visible wrapper.</summary>
+    public CodeObject Clone()
+    {
+        var c = (CodeObject)MemberwiseClone();
+        c.Caches = new object?[Code.Length];
+        c.Wrapper = null;
+        return c;
+    }
 }

@@ -32,11 +32,12 @@ public static class StackDepth
                     case Op.UnaryNeg: case Op.UnaryPos: case Op.UnaryInvert: case Op.UnaryNot: case Op.GetIter: case Op.ListToTuple:
                     case Op.DeleteFast: case Op.DeleteDeref: case Op.DeleteGlobal: case Op.DeleteName: case Op.YieldValue:
                     case Op.GetYieldFromIter: case Op.PopBlock: case Op.PopExcept: case Op.CheckExcMatch: case Op.GetLen:
+                    case Op.GetAwaitable: case Op.GetAIter: case Op.AsyncGenWrap: case Op.CheckEgMatch:
                         eff = 0; break;
                     case Op.PopTop: case Op.StoreFast: case Op.StoreDeref: case Op.StoreGlobal: case Op.StoreName: case Op.Binary:
                     case Op.Inplace: case Op.Compare: case Op.Is: case Op.IsNot: case Op.In: case Op.NotIn: case Op.BinarySubscr:
                     case Op.DeleteAttr: case Op.ListAppend: case Op.SetAdd: case Op.ListExtend: case Op.SetUpdate: case Op.DictUpdate:
-                    case Op.DictMerge: case Op.YieldFrom: case Op.WithExitNormal: case Op.ImportName: case Op.ImportStar: case Op.PrintExpr:
+                    case Op.DictMerge: case Op.YieldFrom: case Op.ImportName: case Op.ImportStar: case Op.PrintExpr:
                     case Op.MatchClass:
                         eff = -1; break;
                     case Op.DupTop: case Op.LoadConst: case Op.LoadFast: case Op.LoadDeref: case Op.LoadClosure: case Op.LoadClassDeref:
@@ -44,6 +45,10 @@ public static class StackDepth
                     case Op.LoadAssertionError: case Op.MatchSequence: case Op.MatchMapping: case Op.LoadSuperArgs:
                         eff = 1; break;
                     case Op.DupTopTwo: eff = 2; break;
+                    case Op.WithExitNormal: eff = arg == 1 ? 0 : -1; break; // arg 1 (async with): pushes __aexit__'s result
+                    case Op.GetANext: case Op.BeforeAsyncWith: eff = 1; break;
+                    case Op.EndAsyncFor: eff = -2; break;
+                    case Op.PrepReraiseStar: eff = -1; break;
                     case Op.StoreAttr: case Op.DeleteSubscr: case Op.MapAdd: eff = -2; break;
                     case Op.StoreSubscr: eff = -3; break;
                     case Op.CallMethod: eff = -arg - 1; break;

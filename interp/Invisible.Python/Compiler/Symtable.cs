@@ -14,6 +14,9 @@ public sealed class Scope
     public string Name = "";
     public Scope? Parent;
     public bool IsComprehension, IsGenerator, IsLambda;
+    /// <summary>An <c>async def</c>, or a comprehension with <c>async for</c> or <c>await</c> (PEP 530).</summary>
+    public bool IsAsync;
+    public bool HasAwait;
     public readonly List<string> Params = new();
     public readonly HashSet<string> Bound = new(), Used = new(), Globals = new(), Nonlocals = new();
     public readonly List<string> CellVars = new(), FreeVars = new();
@@ -141,7 +144,7 @@ public sealed class Symtable
                     VisitArgsDefaults(fd.Args);
                     if (fd.Returns != null) VisitExpr(fd.Returns);
                     Bind(fd.Name);
-                    Push(fd, ScopeKind.Function, fd.Name);
+                    Push(fd, ScopeKind.Function, fd.Name).IsAsync = fd.IsAsync;
                     AddParams(fd.Args);
                     VisitBody(fd.Body);
                     Pop();
@@ -311,7 +314,11 @@ public sealed class Symtable
                     }
                     VisitExpr(comp.Elt);
                     if (comp.Value != null) VisitExpr(comp.Value);
+                    foreach (var g in comp.Gens) if (g.IsAsync) sc.IsAsync = true;
+                    if (sc.HasAwait) sc.IsAsync = true;
                     Pop();
+                    // an async list/set/dict comprehension is awaited where it stands (an async genexpr is not)
+                    if (sc.IsAsync && comp.Kind != CompKind.Gen) _cur.HasAwait = true;
                     break;
                 }
             case Yield y:
@@ -319,7 +326,7 @@ public sealed class Symtable
                 if (y.Value != null) VisitExpr(y.Value);
                 break;
             case YieldFrom yf: _cur.IsGenerator = true; VisitExpr(yf.Value); break;
-            case Await aw: _cur.IsGenerator = true; VisitExpr(aw.Value); break;
+            case Await aw: _cur.HasAwait = true; VisitExpr(aw.Value); break;
         }
     }
 

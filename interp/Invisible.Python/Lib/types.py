@@ -16,6 +16,14 @@ NoneType = type(None)
 EllipsisType = type(...)
 NotImplementedType = type(NotImplemented)
 CodeType = type(_f.__code__)
+async def _c(): pass
+_c = _c()
+CoroutineType = type(_c)
+_c.close()
+async def _ag():
+    yield
+AsyncGeneratorType = type(_ag())
+del _c, _ag
 GenericAlias = type(list[int])
 UnionType = type(int | str)
 
@@ -57,3 +65,17 @@ def new_class(name, bases=(), kwds=None, exec_body=None):
     if exec_body is not None:
         exec_body(ns)
     return type(name, bases, ns)
+
+
+def coroutine(func):
+    """Make a generator function usable with await (sets CO_ITERABLE_COROUTINE on its code)."""
+    if not callable(func):
+        raise TypeError('types.coroutine() expects a callable')
+    if type(func) is FunctionType:
+        flags = func.__code__.co_flags
+        if flags & 0x380:  # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR: already awaitable
+            return func
+        if flags & 0x20:  # CO_GENERATOR
+            func.__code__ = func.__code__.replace(co_flags=flags | 0x100)
+            return func
+    return func

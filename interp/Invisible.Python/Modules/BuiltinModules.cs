@@ -57,6 +57,8 @@ public static class BuiltinModules
         t["_imp"] = interp => ImpModule.Create(interp);
         t["_string"] = _ => StringModule.Create();
         t["_weakref"] = _ => WeakrefModule.Create();
+        t["_contextvars"] = _ => ContextVarsModule.Create();
+        t["select"] = _ => SelectModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");

@@ -31,6 +31,8 @@ public sealed class SysModule
         "min_10_exp", "dig", "mant_dig", "epsilon", "radix", "rounds");
     private static readonly StructSeq IntInfoType = new("sys.int_info", "bits_per_digit", "sizeof_digit", "default_max_str_digits", "str_digits_check_threshold");
     private static readonly StructSeq HashInfoType = new("sys.hash_info", "width", "modulus", "inf", "nan", "imag", "algorithm", "hash_bits", "seed_bits", "cutoff");
+    private static readonly StructSeq AsyncGenHooksType = new("", "asyncgen_hooks", new[] { "firstiter", "finalizer" }, 2);
+    private static readonly ArgParser SetAsyncGenHooksArgs = new("sys.set_asyncgen_hooks", "firstiter=None, finalizer=None");
     private static readonly StructSeq ThreadInfoType = new("sys.thread_info", "name", "lock", "version");
 
     /// <summary>The default <c>sys.path</c> (CPython's, see <c>Modules/getpath.py</c> and <c>site</c>): the script's
@@ -137,6 +139,21 @@ public sealed class SysModule
         {
             var args = ExitArgs.Parse(a, k);
             throw new PyException(PyBaseException.Create(PyBaseException.SystemExitType, args.Has(0) ? new[] { args[0]! } : Array.Empty<PyObject>()));
+        });
+        Module.AddFn("set_asyncgen_hooks", (a, k) =>
+        {
+            var args = SetAsyncGenHooksArgs.Parse(a, k);
+            PyObject? first = args.Has(0) ? args.Get(0) : null, fin = args.Has(1) ? args.Get(1) : null;
+            if (fin != null && fin != PyNone.Instance && !fin.IsCallable) throw Ops.TypeError($"callable finalizer expected, got {fin.Type.Name}");
+            if (first != null && first != PyNone.Instance && !first.IsCallable) throw Ops.TypeError($"callable firstiter expected, got {first.Type.Name}");
+            if (fin != null) interp.AsyncGenFinalizer = fin == PyNone.Instance ? null : fin;
+            if (first != null) interp.AsyncGenFirstIter = first == PyNone.Instance ? null : first;
+            return PyNone.Instance;
+        });
+        Module.AddFn("get_asyncgen_hooks", (a, k) =>
+        {
+            ArgParser.NoArgs("sys.get_asyncgen_hooks", a, k);
+            return AsyncGenHooksType.Make(interp.AsyncGenFirstIter ?? PyNone.Instance, interp.AsyncGenFinalizer ?? PyNone.Instance);
         });
         Module.AddFn("getrecursionlimit", (a, k) => { ArgParser.NoArgs("sys.getrecursionlimit", a, k); return PyInt.Get(interp.RecursionLimit); });
         Module.AddFn("setrecursionlimit", (a, k) =>

@@ -279,8 +279,8 @@ public sealed class Parser
                     {
                         _p++;
                         if (IsKw("def")) return One(FuncDef(new List<Expr>(), true));
-                        if (IsKw("for")) return One(ForStmt());
-                        if (IsKw("with")) return One(WithStmt());
+                        if (IsKw("for")) { var af = (For)ForStmt(); af.IsAsync = true; return One(af); }
+                        if (IsKw("with")) { var aw = (With)WithStmt(); aw.IsAsync = true; return One(aw); }
                         throw Err("invalid syntax");
                     }
                 case "match":
@@ -562,7 +562,10 @@ public sealed class Parser
         {
             var et = Next();
             var h = new ExceptHandler { Line = et.Line };
-            AcceptOp("*");
+            bool star = AcceptOp("*");
+            if (s.Handlers.Count == 0) s.IsStar = star;
+            else if (star != s.IsStar) throw Err("cannot have both 'except' and 'except*' on the same 'try'", et);
+            if (star && IsOp(":")) throw Err("expected one or more exception types");
             if (!IsOp(":"))
             {
                 h.Type = Test();
@@ -1251,9 +1254,9 @@ public sealed class Parser
         var c = At(new Comp { Kind = kind, Elt = elt, Value = value }, t);
         while (IsKw("for") || IsKw("async"))
         {
-            AcceptKw("async");
+            bool isAsync = AcceptKw("async");
             ExpectKw("for");
-            var g = new Comprehension { Target = ExprList() };
+            var g = new Comprehension { Target = ExprList(), IsAsync = isAsync };
             CheckTarget(g.Target, false);
             ExpectKw("in");
             g.Iter = OrTest();

@@ -124,6 +124,72 @@ internal static class ExceptionGroups
         return (match, rest);
     }
 
+    // ---------------- except* (PEP 654): the eval loop's CHECK_EG_MATCH and PREP_RERAISE_STAR ----------------
+
+    /// <summary>CHECK_EG_MATCH: split <paramref name="exc"/> (null: nothing left) by the except* clause's type(s).
+    /// A naked exception that matches is wrapped in a group of its own, with its traceback.</summary>
+    public static (PyBaseException? match, PyBaseException? rest) ExceptStarMatch(PyBaseException? exc, PyObject type)
+    {
+        CheckExceptStarType(type);
+        if (exc == null) return (null, null);
+        if (Ops.IsInstance(exc, type))
+        {
+            if (IsGroup(exc)) return (exc, null);
+            var wrapped = Create(BaseExceptionGroupType, new PyObject[] { PyStr.Of(""), new PyTuple(new PyObject[] { exc }) });
+            wrapped.SetTraceback(exc.TracebackObject());
+            return (wrapped, null);
+        }
+        if (!IsGroup(exc)) return (null, exc);
+        return Split(exc, Matcher(type), true);
+    }
+
+    private static void CheckExceptStarType(PyObject type)
+    {
+        var items = type is PyTuple t ? t.Items : new[] { type };
+        foreach (var x in items)
+        {
+            if (x is not PyType xt || !xt.IsSubtypeOf(PyBaseException.BaseExceptionType))
+                throw Ops.TypeError("catching classes that do not inherit from BaseException is not allowed");
+            if (xt.IsSubtypeOf(BaseExceptionGroupType))
+                throw Ops.TypeError("catching ExceptionGroup with except* is not allowed. Use except instead.");
+        }
+    }
+
+    /// <summary>PREP_RERAISE_STAR: what leaves a try/except* once its clauses ran. <paramref name="raised"/>: what the
+    /// clauses raised, then the unmatched rest (nulls/None skipped). Re-raised parts of <paramref name="orig"/> (same
+    /// traceback, cause and context) keep orig's nesting; new exceptions join them in a new group. Null: nothing.</summary>
+    public static PyBaseException? PrepReraiseStar(PyBaseException orig, PyList raised)
+    {
+        var items = raised.Items;
+        int n = raised.Count;
+        if (!IsGroup(orig))
+        {
+            // a naked exception was caught (wrapped): at most one clause ran, so at most one exception to raise
+            for (int i = 0; i < n; i++) if (items[i] is PyBaseException e0) return e0;
+            return null;
+        }
+        var origTb = orig.TracebackObject();
+        var newRaised = new List<PyObject>();
+        var keep = new HashSet<PyBaseException>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < n; i++)
+        {
+            if (items[i] is not PyBaseException e) continue;
+            bool reraise = ReferenceEquals(e.TracebackObject(), origTb) && ReferenceEquals(e.Cause, orig.Cause) && ReferenceEquals(e.Context, orig.Context);
+            if (reraise) CollectLeaves(e, keep);
+            else newRaised.Add(e);
+        }
+        PyBaseException? reraised = keep.Count == 0 ? null : Split(orig, leaf => keep.Contains(leaf), false).match;
+        if (newRaised.Count == 0) return reraised;
+        if (reraised != null) newRaised.Add(reraised);
+        return Create(BaseExceptionGroupType, new PyObject[] { PyStr.Of(""), new PyList(newRaised.ToArray()) });
+    }
+
+    private static void CollectLeaves(PyBaseException e, HashSet<PyBaseException> into)
+    {
+        if (!IsGroup(e)) { into.Add(e); return; }
+        foreach (var x in Exceptions(e).Items) if (x is PyBaseException be) CollectLeaves(be, into);
+    }
+
     private static PyBaseException DeriveAndCopy(PyBaseException g, List<PyObject> parts)
     {
         var derived = Ops.CallArgs(Ops.GetAttr(g, "derive"), new PyList(parts.ToArray()));

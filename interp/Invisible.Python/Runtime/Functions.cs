@@ -7,7 +7,8 @@ namespace Invisible.Python.Runtime;
 public sealed class PyFunction : PyObject
 {
     public static PyType TypeObj = null!;
-    public readonly CodeObject Code;
+    /// <summary>The code it runs (assignable: <c>f.__code__ = ...</c>, as types.coroutine does).</summary>
+    public CodeObject Code;
     public readonly PyDict Globals;
     /// <summary>The builtins its frames fall back to: those of the frame that defined it (CPython's func_builtins).</summary>
     public readonly PyDict Builtins;
@@ -62,6 +63,15 @@ public sealed class PyFunction : PyObject
             case "__module__": Module = value; return;
             case "__doc__": Doc = value; return;
             case "__defaults__": Defaults = value == PyNone.Instance ? null : ((PyTuple)value).Items; return;
+            case "__code__":
+                {
+                    if (value is not PyCodeWrapper cw) throw Ops.TypeError("__code__ must be set to a code object");
+                    int nfree = cw.Code.FreeVars.Length, have = Closure?.Length ?? 0;
+                    if (nfree != have) throw Ops.ValueError($"{Name}() requires a code object with {have} free vars, not {nfree}");
+                    Code = cw.Code;
+                    NativeEntry = 0; // ask the native bridge again for the new code
+                    return;
+                }
             case "__annotations__":
                 if (value != PyNone.Instance && value is not PyDict) throw Ops.TypeError("__annotations__ must be set to a dict object");
                 Annotations = value == PyNone.Instance ? null : value;
@@ -81,9 +91,10 @@ public sealed class PyCodeWrapper : PyObject
     public override string Repr() => $"<code object {Code.Name} at 0x{Ops.Id(this):x}, file \"{Code.Filename}\", line {Code.FirstLine}>";
 
     // CPython's CO_* flags (Include/cpython/code.h): inspect.isgeneratorfunction and friends read them.
-    private const int CoOptimized = 0x1, CoNewLocals = 0x2, CoVarArgs = 0x4, CoVarKeywords = 0x8, CoGenerator = 0x20;
+    private const int CoOptimized = 0x1, CoNewLocals = 0x2, CoVarArgs = 0x4, CoVarKeywords = 0x8, CoGenerator = 0x20,
+        CoCoroutine = 0x80, CoIterableCoroutine = 0x100, CoAsyncGenerator = 0x200;
 
-    private int Flags
+    internal int Flags
     {
         get
         {
@@ -92,7 +103,10 @@ public sealed class PyCodeWrapper : PyObject
             if (!c.IsModule && !c.IsClassBody) fl |= CoOptimized | CoNewLocals;
             if (c.HasVarArgs) fl |= CoVarArgs;
             if (c.HasVarKw) fl |= CoVarKeywords;
-            if (c.IsGenerator) fl |= CoGenerator;
+            if (c.IsCoroutine) fl |= CoCoroutine;
+            else if (c.IsAsyncGenerator) fl |= CoAsyncGenerator;
+            else if (c.IsGenerator) fl |= CoGenerator;
+            if (c.IsIterableCoroutine) fl |= CoIterableCoroutine;
             return fl;
         }
     }
@@ -123,6 +137,35 @@ public sealed class PyCodeWrapper : PyObject
 
     internal static void InitType(PyType t)
     {
+        // replace(**changes): a copy with some fields changed (types.coroutine sets CO_ITERABLE_COROUTINE this way)
+        t.AddMethod("replace", (a, k) =>
+        {
+            var self = (PyCodeWrapper)a[0];
+            int nk = k?.Length ?? 0;
+            if (a.Length - nk != 1) throw Ops.TypeError($"replace() takes no positional arguments");
+            var c = self.Code.Clone();
+            for (int i = 0; i < nk; i++)
+            {
+                var v = a[a.Length - nk + i];
+                switch (k![i].Value)
+                {
+                    case "co_flags":
+                        {
+                            int fl = ArgParser.ToCInt(v), old = self.Flags;
+                            if (((fl ^ old) & ~CoIterableCoroutine) != 0)
+                                throw Ops.ValueError("code.replace(): only the CO_ITERABLE_COROUTINE bit of co_flags can be changed here");
+                            c.IsIterableCoroutine = (fl & CoIterableCoroutine) != 0;
+                            break;
+                        }
+                    case "co_name": c.Name = ((v as PyStr) ?? throw Ops.TypeError("replace() argument 'co_name' must be str")).Value; break;
+                    case "co_qualname": c.QualName = ((v as PyStr) ?? throw Ops.TypeError("replace() argument 'co_qualname' must be str")).Value; break;
+                    case "co_filename": c.Filename = ((v as PyStr) ?? throw Ops.TypeError("replace() argument 'co_filename' must be str")).Value; break;
+                    case "co_firstlineno": c.FirstLine = ArgParser.ToCInt(v); break;
+                    default: throw Ops.ValueError($"code.replace(): changing {k[i].Value} is not supported");
+                }
+            }
+            return Of(c);
+        });
         // co_positions(): (line, end_line, col, end_col) per instruction (2 bytes each, as CPython's offsets);
         // columns are not tracked, so None: traceback.py then prints no carets, as CPython does without them.
         t.AddMethod("co_positions", (a, k) =>
@@ -280,7 +323,8 @@ public sealed class PyProperty : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly PyObject? Get, Set, Del;
-    public readonly PyObject Doc;
+    /// <summary>__doc__, writable on properties (Lib's selectors documents its namedtuple fields this way).</summary>
+    public PyObject Doc;
     /// <summary>Set for a __slots__ member (type member_descriptor, CPython's repr): it works as a property whose
     /// accessors read the instance's slot array, so the eval loop's property fast paths serve slots too.</summary>
     private readonly PyType? _memberType;
@@ -310,6 +354,11 @@ public sealed class PyProperty : PyObject
             case "deleter": return new PyBuiltinFunction("deleter", (a, k) => new PyProperty(Get, Set, a[0], Doc));
         }
         return base.GetAttrOrNull(name);
+    }
+    public override void SetAttr(PyStr name, PyObject value)
+    {
+        if (name.Value == "__doc__" && _memberType == null) { Doc = value; return; }
+        base.SetAttr(name, value);
     }
 }
 

@@ -72,7 +72,7 @@ public sealed class StructSeq
         var seqArg = Ops.Arg(a, k, 0, "sequence") ?? throw Ops.TypeError($"{Type.Name}() missing required argument 'sequence' (pos 1)");
         var dictArg = Ops.Arg(a, k, 1, "dict");
         var items = Ops.ToArray(seqArg);
-        string full = Type.ModuleName + "." + Type.Name;
+        string full = FullName;
         if (items.Length < NVisible)
             throw Ops.TypeError(NVisible == Fields.Length
                 ? $"{full}() takes a {NVisible}-sequence ({items.Length}-sequence given)"
@@ -91,9 +91,12 @@ public sealed class StructSeq
         return Make(all);
     }
 
+    /// <summary>"module.name", or the bare name for a type of no module (builtins: sys's asyncgen_hooks).</summary>
+    private string FullName => string.IsNullOrEmpty(Type.ModuleName) ? Type.Name : Type.ModuleName + "." + Type.Name;
+
     private string Repr(PyTuple t)
     {
-        var sb = new StringBuilder(Type.ModuleName).Append('.').Append(Type.Name).Append('(');
+        var sb = new StringBuilder(FullName).Append('(');
         // as structseq_repr: visible item i is shown under the i-th *named* field (with unnamed visible fields, as
         // stat_result's integer times, the names shift: CPython shows st_atime=<the integer time>)
         int named = 0;

@@ -4,18 +4,38 @@ using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Vm;
 
+public enum GenKind : byte { Generator, Coroutine, AsyncGenerator }
+
+/// <summary>A suspended frame: a generator, a coroutine (async def) or an async generator (async def with yield).
+/// One class for the three (CPython's genobject.c shares the machinery too); <see cref="Kind"/> picks the type, the
+/// texts, and what the frame's result means. Async generators' protocol objects are in Coroutines.cs.</summary>
 public sealed class PyGenerator : PyObject
 {
-    public static PyType TypeObj = null!;
+    public static PyType TypeObj = null!, CoroutineType = null!, AsyncGeneratorType = null!;
     public readonly Frame Frame;
     private bool _started, _running;
     public readonly string Name, QualName;
+    public readonly GenKind Kind;
+    /// <summary>Async generator: an asend/athrow awaitable of it is being iterated (ag_running); the firstiter hook
+    /// ran; the finalizer hook given at that time; aclose() finished it.</summary>
+    internal bool RunningAsync, HooksInitialized, Closed;
+    internal PyObject? Finalizer;
 
-    public PyGenerator(Frame f, string name, string qualname) { Frame = f; Name = name; QualName = qualname; }
-    public override PyType Type => TypeObj;
-    public override string Repr() => $"<generator object {QualName} at 0x{Ops.Id(this):x}>";
-    public override PyObject Iter() => this;
+    public PyGenerator(Frame f, string name, string qualname) : this(f, name, qualname, GenKind.Generator) { }
+    public PyGenerator(Frame f, string name, string qualname, GenKind kind) { Frame = f; Name = name; QualName = qualname; Kind = kind; }
+    public override PyType Type => Kind == GenKind.Generator ? TypeObj : Kind == GenKind.Coroutine ? CoroutineType : AsyncGeneratorType;
+    public override string Repr() => $"<{KindName} object {QualName} at 0x{Ops.Id(this):x}>";
+    public override PyObject Iter() => Kind == GenKind.Generator ? this : throw Ops.TypeError($"'{KindName}' object is not iterable");
     public bool Finished => Frame.Finished;
+    private string KindName => Kind == GenKind.Generator ? "generator" : Kind == GenKind.Coroutine ? "coroutine" : "async_generator";
+    private string KindText => Kind == GenKind.Generator ? "generator" : Kind == GenKind.Coroutine ? "coroutine" : "async generator";
+    public bool Started => _started;
+    public bool Running => _running;
+
+    /// <summary>The object this frame is suspended delegating to (a yield from or await), else null.</summary>
+    public PyObject? YieldFrom =>
+        !Frame.Finished && _started && !_running && Frame.Ip < Frame.Code.Code.Length && (Op)(Frame.Code.Code[Frame.Ip] & 0xFF) == Op.YieldFrom
+            ? Frame.Stack[Frame.Sp - 1] : null;
 
     /// <summary>Resume; returns the yielded value, or null when the generator returned (result set).</summary>
     public PyObject? SendInternal(PyObject value, out PyObject? result) => SendInternal(ThreadState.Current, value, out result);
@@ -24,11 +44,15 @@ public sealed class PyGenerator : PyObject
     internal PyObject? SendInternal(ThreadState ts, PyObject value, out PyObject? result)
     {
         result = null;
-        if (Frame.Finished) { result = PyNone.Instance; return null; }
-        if (_running) throw Ops.ValueError("generator already executing");
+        if (_running) throw Ops.ValueError($"{KindText} already executing");
+        if (Frame.Finished)
+        {
+            if (Kind == GenKind.Coroutine) throw Ops.RuntimeError("cannot reuse already awaited coroutine");
+            result = PyNone.Instance; return null;
+        }
         if (!_started)
         {
-            if (value != PyNone.Instance) throw Ops.TypeError("can't send non-None value to a just-started generator");
+            if (value != PyNone.Instance) throw Ops.TypeError($"can't send non-None value to a just-started {KindText}");
             _started = true;
         }
         else Slot.Of(Frame.Stack)[Frame.Sp++].V = value; // no covariant store check (frame slots are exactly PyObject[])
@@ -56,9 +80,11 @@ public sealed class PyGenerator : PyObject
         {
             Frame.Finished = true;
             raised = e;
-            if (e.Value.Type.IsSubtypeOf(PyBaseException.StopIterationType))
+            bool stopIteration = e.Value.Type.IsSubtypeOf(PyBaseException.StopIterationType);
+            if (stopIteration || (Kind == GenKind.AsyncGenerator && e.Value.Type.IsSubtypeOf(PyBaseException.StopAsyncIterationType)))
             {
-                var re = PyBaseException.Create(PyBaseException.RuntimeErrorType, "generator raised StopIteration");
+                var re = PyBaseException.Create(PyBaseException.RuntimeErrorType,
+                    $"{KindText} raised {(stopIteration ? "StopIteration" : "StopAsyncIteration")}");
                 re.Cause = e.Value; re.Context = e.Value; re.SuppressContext = true;
                 raised = new PyException(re);
             }
@@ -83,7 +109,12 @@ public sealed class PyGenerator : PyObject
 
     public PyObject Throw(PyBaseException exc)
     {
-        if (Frame.Finished) throw new PyException(exc);
+        if (_running) throw Ops.ValueError($"{KindText} already executing");
+        if (Frame.Finished)
+        {
+            if (Kind == GenKind.Coroutine) throw Ops.RuntimeError("cannot reuse already awaited coroutine");
+            throw new PyException(exc);
+        }
         if (!_started) { _started = true; Frame.Finished = true; throw new PyException(exc); }
         // delegate to a sub-iterator when suspended in 'yield from'
         if (Frame.Ip < Frame.Code.Code.Length && (Op)(Frame.Code.Code[Frame.Ip] & 0xFF) == Op.YieldFrom)
@@ -93,7 +124,7 @@ public sealed class PyGenerator : PyObject
             bool delegated = false;
             try
             {
-                if (sub is PyGenerator sg) { delegated = true; r = sg.Throw(exc); }
+                if (sub is PyGenerator sg && sg.Kind != GenKind.AsyncGenerator) { delegated = true; r = sg.Throw(exc); }
                 else if (exc.Type != PyBaseException.GeneratorExitType)
                 {
                     var th = Ops.GetAttrOrNull(sub, PyStr.Intern("throw"));
@@ -143,7 +174,27 @@ public sealed class PyGenerator : PyObject
         {
             return;
         }
-        throw Ops.RuntimeError("generator ignored GeneratorExit");
+        throw Ops.RuntimeError($"{KindText} ignored GeneratorExit");
+    }
+
+    /// <summary>The exception of <c>throw(typ[, val[, tb]])</c> (generator, coroutine and their awaitables).</summary>
+    internal static PyBaseException ThrowArgs(ReadOnlySpan<PyObject> a, int first)
+    {
+        var typ = a[first];
+        if (typ is PyType et)
+        {
+            if (!et.IsSubtypeOf(PyBaseException.BaseExceptionType))
+                throw Ops.TypeError($"exceptions must be classes or instances deriving from BaseException, not type");
+            var val = a.Length > first + 1 ? a[first + 1] : PyNone.Instance;
+            if (val is PyBaseException be && be.Type.IsSubtypeOf(et)) return be;
+            return Interpreter.MakeException(val == PyNone.Instance ? Ops.Call0(et) : val is PyTuple tv ? Ops.Call(et, tv.Items) : Ops.Call1(et, val));
+        }
+        if (typ is PyBaseException inst)
+        {
+            if (a.Length > first + 1 && a[first + 1] != PyNone.Instance) throw Ops.TypeError("instance exception may not have a separate value");
+            return inst;
+        }
+        throw Ops.TypeError($"exceptions must be classes or instances deriving from BaseException, not {typ.Type.Name}");
     }
 
     internal static void InitType(PyType t)
@@ -151,29 +202,41 @@ public sealed class PyGenerator : PyObject
         t.AddMethod("send", (a, k) => ((PyGenerator)a[0]).Send(a[1]));
         t.AddMethod("__next__", (a, k) => ((PyGenerator)a[0]).Next() ?? throw Ops.StopIteration());
         t.AddMethod("__iter__", (a, k) => a[0]);
-        t.AddMethod("throw", (a, k) =>
-        {
-            var g = (PyGenerator)a[0];
-            PyBaseException exc;
-            if (a[1] is PyType et)
-            {
-                var inst = a.Length > 2 && a[2] != PyNone.Instance ? (a[2] is PyBaseException be ? be : Interpreter.MakeException(Ops.Call1(et, a[2]))) : Interpreter.MakeException(et);
-                exc = inst;
-            }
-            else exc = Interpreter.MakeException(a[1]);
-            return g.Throw(exc);
-        });
+        t.AddMethod("throw", (a, k) => ((PyGenerator)a[0]).Throw(ThrowArgs(a, 1)));
         t.AddMethod("close", (a, k) => { ((PyGenerator)a[0]).Close(); return PyNone.Instance; });
+    }
+
+    /// <summary>The coroutine type: send/throw/close and __await__, no __iter__/__next__.</summary>
+    internal static void InitCoroutineType(PyType t)
+    {
+        t.AddMethod("send", (a, k) => ((PyGenerator)a[0]).Send(a[1]));
+        t.AddMethod("throw", (a, k) => ((PyGenerator)a[0]).Throw(ThrowArgs(a, 1)));
+        t.AddMethod("close", (a, k) => { ((PyGenerator)a[0]).Close(); return PyNone.Instance; });
+        t.AddMethod("__await__", (a, k) => new PyCoroutineWrapper((PyGenerator)a[0]));
     }
 
     public override PyObject? GetAttrOrNull(PyStr name)
     {
-        switch (name.Value)
+        string n = name.Value;
+        switch (n)
         {
             case "__name__": return new PyStr(Name);
             case "__qualname__": return new PyStr(QualName);
-            case "gi_running": return PyBool.Of(_running);
-            case "gi_frame": return Frame.Finished ? PyNone.Instance : PyBool.True;
+        }
+        // gi_* for generators, cr_* for coroutines, ag_* for async generators
+        string prefix = Kind == GenKind.Generator ? "gi_" : Kind == GenKind.Coroutine ? "cr_" : "ag_";
+        if (n.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            switch (n.Substring(3))
+            {
+                case "running": return PyBool.Of(Kind == GenKind.AsyncGenerator ? RunningAsync : _running);
+                case "frame": return Frame.Finished ? PyNone.Instance : PyFrameObject.Of(Frame);
+                case "code": return PyCodeWrapper.Of(Frame.Code);
+                case "suspended" when Kind != GenKind.AsyncGenerator: break; // 3.12
+                case "yieldfrom" when Kind == GenKind.Generator: return YieldFrom ?? PyNone.Instance;
+                case "await" when Kind != GenKind.Generator: return YieldFrom ?? PyNone.Instance;
+                case "origin" when Kind == GenKind.Coroutine: return PyNone.Instance; // sys.set_coroutine_origin_tracking_depth is 0
+            }
         }
         return base.GetAttrOrNull(name);
     }

@@ -40,7 +40,9 @@ public static class Interpreter
             var c2a = code.Cell2Arg;
             for (int i = 0; i < c2a.Length; i++) if (c2a[i] >= 0) { f.Cells[i].Value = f.Fast[c2a[i]]; f.Fast[c2a[i]] = null; }
         }
-        if (code.IsGenerator) return new PyGenerator(f, fn.Name, fn.QualName);
+        if (code.IsGenerator)
+            return new PyGenerator(f, fn.Name, fn.QualName,
+                code.IsCoroutine ? GenKind.Coroutine : code.IsAsyncGenerator ? GenKind.AsyncGenerator : GenKind.Generator);
         // Through the function's native entry point (the bridge's: gdb/perf/leak traces name Python frames), unless it has none.
         return fn.NativeEntry == -1 ? Execute(ts, f) : ExecuteThroughEntry(ts, fn, f);
     }
@@ -717,7 +719,54 @@ public static class Interpreter
                 case Op.GetYieldFromIter:
                     {
                         var o = st[sp - 1].V;
-                        if (o is not PyGenerator) st[sp - 1].V = Ops.GetIter(o);
+                        if (o is not PyGenerator yg) st[sp - 1].V = Ops.GetIter(o);
+                        else if (yg.Kind == GenKind.Coroutine && !code.IsCoroutine && !code.IsIterableCoroutine)
+                            throw Ops.TypeError("cannot 'yield from' a coroutine object in a non-coroutine generator");
+                        else if (yg.Kind == GenKind.AsyncGenerator) st[sp - 1].V = Ops.GetIter(o);
+                        break;
+                    }
+                case Op.GetAwaitable: st[sp - 1].V = Coroutines.GetAwaitable(st[sp - 1].V, word >> 8); break;
+                case Op.GetAIter: st[sp - 1].V = Coroutines.GetAIter(st[sp - 1].V); break;
+                case Op.GetANext: st[sp].V = Coroutines.GetANext(st[sp - 1].V); sp++; break;
+                case Op.AsyncGenWrap: st[sp - 1].V = new PyAsyncGenWrappedValue(st[sp - 1].V); break;
+                case Op.EndAsyncFor:
+                    {
+                        // the handler of an async for's __anext__ await: StopAsyncIteration ends the loop
+                        var exc = (PyBaseException)st[sp - 1].V;
+                        if (!exc.Type.IsSubtypeOf(PyBaseException.StopAsyncIterationType)) throw new PyException(exc);
+                        var b = f.Blocks![--f.BlockCount];
+                        ts.CurrentExc = b.Saved;
+                        st[--sp].V = null!;
+                        st[--sp].V = null!;
+                        break;
+                    }
+                case Op.CheckEgMatch:
+                    {
+                        // [rest, type] -> [rest', match]; the match (if any) is the exception being handled
+                        var (match, rest) = ExceptionGroups.ExceptStarMatch(st[sp - 2].V as PyBaseException, st[sp - 1].V);
+                        st[sp - 2].V = (PyObject?)rest ?? PyNone.Instance;
+                        st[sp - 1].V = (PyObject?)match ?? PyNone.Instance;
+                        // split parts carry the caught group's traceback, which already has this frame: a bare
+                        // raise of the match re-raises it without a new entry (and PrepReraiseStar sees a re-raise)
+                        if (match != null) { match.LastFrame = f; ts.CurrentExc = match; }
+                        if (rest != null) rest.LastFrame = f;
+                        break;
+                    }
+                case Op.PrepReraiseStar:
+                    {
+                        var raisedList = (PyList)st[--sp].V;
+                        st[sp].V = null!;
+                        var r = ExceptionGroups.PrepReraiseStar((PyBaseException)st[sp - 1].V, raisedList);
+                        // re-raised as RERAISE does: no traceback entry for this frame
+                        if (r != null) r.LastFrame = f;
+                        st[sp - 1].V = (PyObject?)r ?? PyNone.Instance;
+                        break;
+                    }
+                case Op.BeforeAsyncWith:
+                    {
+                        var (exit, entered) = Coroutines.BeforeAsyncWith(st[sp - 1].V);
+                        st[sp - 1].V = exit;
+                        st[sp++].V = entered;
                         break;
                     }
                 case Op.YieldFrom:
@@ -727,7 +776,8 @@ public static class Interpreter
                         PyObject? r;
                         PyObject? result = null;
                         if (it is PyGenerator g) r = g.SendInternal(ts, v, out result);
-                        else if (v == PyNone.Instance) { r = Ops.Next(it); if (r == null) result = PyNone.Instance; }
+                        else if (it is IDirectAwaitable da) r = da.SendCore(v, out result);
+                        else if (v == PyNone.Instance) r = NextWithValue(it, out result);
                         else
                         {
                             r = SendTo(it, v, out result);
@@ -1061,7 +1111,8 @@ public static class Interpreter
         var exc = (PyBaseException)st[sp - 1].V;
         var exit = st[sp - 2].V;
         var r = Ops.Call(exit, new PyObject[] { exc.Type, exc, PyNone.Instance });
-        st[sp++].V = PyBool.Of(Ops.IsTrue(r));
+        // arg 1 (async with): the awaitable __aexit__ returned, awaited next
+        st[sp++].V = (word >> 8) == 1 ? r : PyBool.Of(Ops.IsTrue(r));
         return sp;
     }
 
@@ -1072,7 +1123,8 @@ public static class Interpreter
         var names = code.Names;
         var exit = st[--sp].V;
         st[sp].V = null!;
-        Ops.Call(exit, new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
+        var r = Ops.Call(exit, new PyObject[] { PyNone.Instance, PyNone.Instance, PyNone.Instance });
+        if ((word >> 8) == 1) st[sp++].V = r; // async with: the awaitable __aexit__ returned, awaited next
         return sp;
     }
 
@@ -1145,6 +1197,25 @@ public static class Interpreter
     }
 
     /// <summary>it.send(v) for yield from over a non-generator: the next value, or null with the return value.</summary>
+    /// <summary>next(it) for yield from / await: null when exhausted, with StopIteration's value in <paramref name="result"/>.</summary>
+    private static PyObject? NextWithValue(PyObject it, out PyObject? result)
+    {
+        result = null;
+        var t = it.Type;
+        var f = t.IsHeap ? t.LookupHeap(PyStr.S___next__) : null;
+        try
+        {
+            var r = f != null ? Ops.CallArgs(f, it) : it.Next();
+            if (r == null) result = PyNone.Instance;
+            return r;
+        }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.StopIterationType))
+        {
+            result = e.Value.Args.Items.Length > 0 ? e.Value.Args.Items[0] : PyNone.Instance;
+            return null;
+        }
+    }
+
     private static PyObject? SendTo(PyObject it, PyObject v, out PyObject? result)
     {
         result = null;

@@ -53,6 +53,13 @@ public sealed class InterpreterState
     /// <summary><c>sys.modules</c>.</summary>
     public PyDict Modules => Sys.Modules;
 
+    /// <summary>sys.set_asyncgen_hooks(firstiter, finalizer) (per thread in CPython; per interpreter here: a thread
+    /// state lives only while its thread is inside the interpreter, the hooks must outlive that).</summary>
+    public PyObject? AsyncGenFirstIter, AsyncGenFinalizer;
+
+    /// <summary>_contextvars: each thread's current context, by managed thread id (lock it to use it).</summary>
+    internal readonly System.Collections.Generic.Dictionary<int, Modules.PyContext> Contexts = new();
+
     // ------------------------------------------------------------------ threads
 
     /// <summary>
