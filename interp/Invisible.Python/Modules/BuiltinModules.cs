@@ -57,6 +57,9 @@ public static class BuiltinModules
         t["_imp"] = interp => ImpModule.Create(interp);
         t["_string"] = _ => StringModule.Create();
         t["_weakref"] = _ => WeakrefModule.Create();
+        t["_thread"] = interp => Thread.ThreadModule.Create(interp);
+        t["gc"] = _ => GcModule.Create();
+        t["_signal"] = interp => SignalModule.Create(interp);
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");
