@@ -60,6 +60,8 @@ public static class BuiltinModules
         t["_thread"] = interp => Thread.ThreadModule.Create(interp);
         t["gc"] = _ => GcModule.Create();
         t["_signal"] = interp => SignalModule.Create(interp);
+        t["_locale"] = interp => LocaleModule.Create(interp);
+        t["faulthandler"] = interp => FaulthandlerModule.Create(interp);
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");

@@ -146,11 +146,12 @@ public static class GcModule
     {
         switch (o)
         {
+            // CPython's traversal order: lists and tuples from the end
             case PyList l:
-                for (int i = 0; i < l.Count; i++) into.Append(l.Items[i]);
+                for (int i = l.Count - 1; i >= 0; i--) into.Append(l.Items[i]);
                 return;
             case PyTuple t:
-                foreach (var x in t.Items) into.Append(x);
+                for (int i = t.Items.Length - 1; i >= 0; i--) into.Append(t.Items[i]);
                 return;
             case PyDict d:
                 foreach (var kv in d.Items()) { into.Append(kv.Key); into.Append(kv.Value); }

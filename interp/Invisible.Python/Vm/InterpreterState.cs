@@ -107,6 +107,12 @@ public sealed class InterpreterState
         lock (_threadGate) foreach (ThreadState ts in _threads) update(ts);
     }
 
+    /// <summary>The thread states of the threads running this interpreter now (faulthandler's dump of all threads).</summary>
+    public ThreadState[] ThreadStates()
+    {
+        lock (_threadGate) return _threads.ToArray();
+    }
+
     /// <summary>True while the thread <paramref name="managedThreadId"/> runs a native call made from Python.</summary>
     public bool InNativeCall(int managedThreadId)
     {
