@@ -66,6 +66,9 @@ public sealed class ThreadState
     /// <summary>A thread started by <c>_thread.start_new_thread</c> (not the interpreter's main thread): KeyboardInterrupt
     /// and signal handlers are for the main thread, as in CPython.</summary>
     public bool IsWorker;
+    /// <summary>The interpreter lock given up around a blocking system call (posix's Lend/Reclaim): the token to take it
+    /// back with (<see cref="InterpreterLock.Detach"/>), or 0.</summary>
+    internal long DetachToken;
     /// <summary>Entries of this thread into the interpreter that are still running (<see cref="InterpreterState.Enter"/>).</summary>
     internal int Entries;
 
