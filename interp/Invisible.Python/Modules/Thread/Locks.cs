@@ -77,7 +77,7 @@ internal static class AcquireArgs
         }
         if (!blocking && timeout != -1) throw Ops.ValueError("can't specify a timeout for a non-blocking call");
         if (timeout < 0 && timeout != -1) throw Ops.ValueError("timeout value must be positive");
-        if (timeout > ThreadModule.TimeoutMax) throw Ops.OverflowError("timestamp out of range for platform time_t");
+        if (timeout > ThreadModule.TimeoutMax) throw Ops.OverflowError("timestamp too large to convert to C _PyTime_t");
         return (blocking, timeout);
     }
 }
@@ -234,11 +234,6 @@ public sealed class PyRLock : PyObject
         {
             var self = Self(a, "_is_owned");
             return PyBool.Of(self._count > 0 && self._owner == ThreadModule.Ident());
-        });
-        t.AddMethod("_recursion_count", (a, k) =>
-        {
-            var self = Self(a, "_recursion_count");
-            return PyInt.Get(self._count > 0 && self._owner == ThreadModule.Ident() ? self._count : 0);
         });
         t.AddMethod("_release_save", (a, k) =>
         {
