@@ -161,8 +161,33 @@ public sealed class PythonEngine
     /// callbacks, flush the streams; returns <paramref name="rc"/>.</summary>
     public int Finish(int rc)
     {
+        rc = EndThreads(rc);
         using (Interpreter.Enter()) AtexitModule.RunExitFuncs(Interpreter);
+        Interpreter.Signals?.Dispose();
         Flush();
+        return rc;
+    }
+
+    /// <summary>How long the end of the interpreter waits for its remaining (daemon) threads to stop.</summary>
+    private static readonly TimeSpan ThreadStopGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>The end of the interpreter's threads (CPython's <c>wait_for_thread_shutdown</c>, then more): if the
+    /// program used <c>threading</c>, wait for its non-daemon threads (<c>threading._shutdown()</c>; Ctrl-C stops the
+    /// wait, as in CPython), then stop every thread still running (daemon threads, raw <c>_thread</c> ones) as
+    /// <see cref="Modules.Thread.ThreadRegistry"/> describes. Hosts call it when the interpreter ends (<see cref="Finish"/>,
+    /// the end of an attach session); returns <paramref name="rc"/>, or the status of an exception the wait raised.</summary>
+    public int EndThreads(int rc)
+    {
+        using (ThreadEntry entry = Interpreter.Enter())
+        {
+            if (Interpreter.Modules.GetOrNull(PyStr.Of("threading")) is PyObject threading
+                && Ops.GetAttrOrNull(threading, PyStr.Intern("_shutdown")) is { } shutdown)
+            {
+                try { Ops.Call(shutdown, ReadOnlySpan<PyObject>.Empty); }
+                catch (PyException e) { rc = HandleUncaught(e.Value); }
+            }
+            Interpreter.Workers.StopAll(Interpreter, ThreadStopGrace);
+        }
         return rc;
     }
 

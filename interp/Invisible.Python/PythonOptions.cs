@@ -40,6 +40,10 @@ public sealed class PythonOptions
     /// <summary>The whole command line, program name first (sys.orig_argv); empty for an embedded interpreter.</summary>
     public string[] OrigArgv = System.Array.Empty<string>();
 
+    /// <summary>The interpreter runs inside another program (an <c>invisible attach</c> session): the process's
+    /// signals are the program's, so <c>signal.signal</c>, <c>alarm</c>, <c>setitimer</c>... refuse to change them.</summary>
+    public bool InsideTarget;
+
     public bool EffectiveIgnoreEnvironment => IgnoreEnvironment || Isolated;
     public bool EffectiveSafePath => SafePath || Isolated;
     public bool EffectiveNoUserSite => NoUserSite || Isolated;

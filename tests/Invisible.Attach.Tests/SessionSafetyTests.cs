@@ -95,6 +95,52 @@ public sealed class SessionSafetyTests
     }
 
     [Fact]
+    public void PythonThreadsEndWithTheSessionAndSignalsStayTheProgramsOwn()
+    {
+        using var target = new AttachTarget();
+        string code = string.Join("\n",
+            "import threading, time, _signal",
+            "out = []",
+            "def worker():",
+            "    time.sleep(0.05)",
+            "    out.append('worker done')",
+            "def sleeper():",
+            "    while True:",
+            "        time.sleep(0.01)",
+            "def spinner():",
+            "    while True:",
+            "        pass",
+            "threading.Thread(target=sleeper, daemon=True).start()",
+            "threading.Thread(target=spinner, daemon=True).start()",
+            "t = threading.Thread(target=worker)",
+            "t.start()",
+            "t.join()",
+            "print(out, threading.active_count())",
+            "try:",
+            "    _signal.signal(_signal.SIGUSR1, lambda s, f: None)",
+            "except ValueError as e:",
+            "    print('ValueError', e)",
+            "def late():",
+            "    time.sleep(0.05)",
+            "    print('late thread done')",
+            "threading.Thread(target=late).start()");
+        var run = target.Attach("-c", code);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        // The non-daemon thread is waited for at the end of the session (as at the end of a CPython program); the
+        // daemon ones (one sleeping, one spinning) are stopped; the program's signal dispositions are untouched.
+        Assert.Equal("['worker done'] 3\n" +
+                     "ValueError signal handlers cannot be installed in an attach session: the signals belong to the program it runs in\n" +
+                     "late thread done\n", run.Stdout);
+        Assert.Equal(0UL, target.StatusMask("SigCgt") & (1UL << (10 - 1)));
+        var next = target.Attach("-c", "import threading, _thread; print(threading.active_count(), _thread._count())");
+        Assert.True(next.ExitCode == 0, next.Stderr);
+        Assert.Equal("1 0\n", next.Stdout);
+        SecondSessionAnswers(target);
+        target.Echo("after the threads");
+        target.FinishAndCheck();
+    }
+
+    [Fact]
     public void FiftyThousandNestedParenthesesAreASyntaxError()
     {
         using var target = new AttachTarget();

@@ -59,6 +59,11 @@ public static class BuiltinModules
         t["_weakref"] = _ => WeakrefModule.Create();
         t["_contextvars"] = _ => ContextVarsModule.Create();
         t["select"] = _ => SelectModule.Create();
+        t["_thread"] = interp => Thread.ThreadModule.Create(interp);
+        t["gc"] = _ => GcModule.Create();
+        t["_signal"] = interp => SignalModule.Create(interp);
+        t["_locale"] = interp => LocaleModule.Create(interp);
+        t["faulthandler"] = interp => FaulthandlerModule.Create(interp);
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");

@@ -65,9 +65,13 @@ public sealed class SysModule
         return path;
     }
 
+    /// <summary>The options this interpreter was made with.</summary>
+    public PythonOptions Options { get; }
+
     internal SysModule(InterpreterState interp, TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir, PythonOptions? options = null)
     {
         var opt = options ?? new PythonOptions();
+        Options = opt;
         string prefix = DefaultPrefix;
         if (!opt.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONHOME") is { Length: > 0 } home) prefix = home.Split(':')[0];
         Modules = new PyDict();
@@ -229,13 +233,13 @@ public sealed class SysModule
             if (args[1] is not PyTuple t) throw args.BadArgument(1, "tuple", args[1]!);
             return Ops.Call(args[0]!, t.Items);
         });
-        double switchInterval = 0.005;
-        Module.AddFn("getswitchinterval", (a, k) => { ArgParser.NoArgs("sys.getswitchinterval", a, k); return new PyFloat(switchInterval); });
+        // the interpreter lock's: how long a thread runs Python while another one waits for the lock
+        Module.AddFn("getswitchinterval", (a, k) => { ArgParser.NoArgs("sys.getswitchinterval", a, k); return new PyFloat(interp.Lock.SwitchInterval); });
         Module.AddFn("setswitchinterval", (a, k) =>
         {
             double v = SetSwitchArgs.Parse(a, k).Double(0);
             if (!(v > 0)) throw Ops.ValueError("switch interval must be strictly positive");
-            switchInterval = v;
+            interp.Lock.SwitchInterval = v;
             return PyNone.Instance;
         });
         var displayhook = new PyBuiltinFunction("displayhook", (a, k) =>

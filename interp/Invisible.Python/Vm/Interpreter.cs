@@ -13,14 +13,15 @@ namespace Invisible.Python.Vm;
 /// (<see cref="ThreadState.Current"/>).</summary>
 public static class Interpreter
 {
-    /// <summary>An interrupt request of the interpreter (<see cref="InterpreterState.RequestInterrupt"/>) was seen at a
-    /// back-edge or frame entry: raise KeyboardInterrupt here unless another thread took it first.</summary>
+    /// <summary>An interrupt request of the interpreter (<see cref="InterpreterState.RequestInterrupt"/>) or an eval break
+    /// (<see cref="InterpreterState.RequestEvalBreak"/>) was seen at a back-edge or frame entry: let a thread waiting
+    /// for the interpreter lock run, run signal handlers, raise KeyboardInterrupt here unless another thread took it.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void RaiseInterrupt(ThreadState ts)
     {
         Volatile.Write(ref ts.Interrupt, 0);
-        if (ts.Interp.ClearInterrupt())
-            throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
+        ts.Lock.YieldIfRequested(ts);
+        ts.Interp.OnEvalBreak(ts);
     }
 
     public static PyObject CallFunction(PyFunction fn, ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => CallFunction(ThreadState.Current, fn, args, kwnames);

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -154,6 +155,7 @@ public sealed class InterpreterLock
         long mine = Mine;
         long previous = AcquireOrBorrow(mine, borrow: true);
         ts.LockWord = mine;
+        ts.Borrowed = previous != 0;
         return new Entry(2, previous);
     }
 
@@ -167,6 +169,7 @@ public sealed class InterpreterLock
                 return;
             case 2:
                 ts.LockWord = 0;
+                ts.Borrowed = false;
                 Release(e.Previous);
                 return;
         }
@@ -178,10 +181,11 @@ public sealed class InterpreterLock
     /// <paramref name="borrow"/>, when lent (returns the lent word, to give back); otherwise wait.</summary>
     private long AcquireOrBorrow(long mine, bool borrow)
     {
-        if (Interlocked.CompareExchange(ref _word, mine, 0) == 0) return 0;
+        if (Interlocked.CompareExchange(ref _word, mine, 0) == 0) { Interlocked.Increment(ref _acquisitions); return 0; }
         lock (_gate)
         {
             _waiters++;
+            long waitStart = Stopwatch.GetTimestamp();
             try
             {
                 while (true)
@@ -189,7 +193,7 @@ public sealed class InterpreterLock
                     long w = Volatile.Read(ref _word);
                     if (w == 0)
                     {
-                        if (Interlocked.CompareExchange(ref _word, mine, 0) == 0) return 0;
+                        if (Interlocked.CompareExchange(ref _word, mine, 0) == 0) { Interlocked.Increment(ref _acquisitions); return 0; }
                         continue;
                     }
                     if ((w & 1) != 0)
@@ -201,14 +205,98 @@ public sealed class InterpreterLock
                     {
                         // the thread that armed the lock has left its frames (script done, thread gone): take it over
                         _implicitState = null;
-                        if (Interlocked.CompareExchange(ref _word, mine, w) == w) return 0;
+                        if (Interlocked.CompareExchange(ref _word, mine, w) == w) { Interlocked.Increment(ref _acquisitions); return 0; }
                         continue;
                     }
-                    Monitor.Wait(_gate, 20);
+                    Monitor.Wait(_gate, WaitSliceMs);
+                    if ((w & 1) == 0 && Stopwatch.GetTimestamp() - waitStart >= Volatile.Read(ref _switchTicks))
+                    {
+                        // The holder ran Python for a whole switch interval while we waited: ask it to let go at its
+                        // next loop back-edge or call (CPython's gil_drop_request).
+                        waitStart = Stopwatch.GetTimestamp();
+                        if (Volatile.Read(ref _word) == w)
+                        {
+                            Volatile.Write(ref _dropRequest, 1);
+                            _interp.RequestEvalBreak();
+                        }
+                    }
                 }
             }
             finally { _waiters--; }
         }
+    }
+
+    // ------------------------------------------------------------------ Python threads (_thread)
+
+    /// <summary>sys.setswitchinterval (5 ms by default): how long a thread waiting for the lock lets the holder run
+    /// Python before asking it to switch.</summary>
+    private long _switchTicks = Stopwatch.Frequency / 200;
+    /// <summary>A waiter asked the holder to let go (<see cref="YieldIfRequested"/>).</summary>
+    private int _dropRequest;
+    /// <summary>Acquisitions so far: a yielding holder waits until someone else took the lock.</summary>
+    private long _acquisitions;
+
+    private int WaitSliceMs => (int)Math.Clamp(Volatile.Read(ref _switchTicks) * 1000 / Stopwatch.Frequency, 1, 20);
+
+    /// <summary>sys.getswitchinterval / sys.setswitchinterval, in seconds.</summary>
+    public double SwitchInterval
+    {
+        get => (double)Volatile.Read(ref _switchTicks) / Stopwatch.Frequency;
+        set => Volatile.Write(ref _switchTicks, Math.Max(1, (long)(value * Stopwatch.Frequency)));
+    }
+
+    /// <summary>A thread started by <c>_thread.start_new_thread</c> takes the lock before it touches any Python object
+    /// (its function may be a built-in one: no frame would take it).</summary>
+    public void AcquireForThread(ThreadState ts)
+    {
+        long mine = Mine;
+        AcquireOrBorrow(mine, borrow: false);
+        ts.LockWord = mine;
+    }
+
+    /// <summary>The thread's function returned: the lock is free for the others.</summary>
+    public void ReleaseForThread(ThreadState ts)
+    {
+        if (ts.LockWord == 0) return;
+        ts.LockWord = 0;
+        Release(0);
+    }
+
+    /// <summary>Before a blocking wait (time.sleep, a lock's acquire, a read): give the lock up entirely so other
+    /// Python threads run meanwhile (CPython's <c>Py_BEGIN_ALLOW_THREADS</c>); <see cref="Reattach"/> with the returned
+    /// token takes it back. No Python object may be touched in between. A thread that borrowed a lent lock (a C
+    /// callback) keeps it: it must give it back as it found it.</summary>
+    public long Detach(ThreadState ts)
+    {
+        long m = ts.LockWord;
+        if (m == 0 || ts.Borrowed || Volatile.Read(ref _word) != m) return 0;
+        Release(0);
+        return m;
+    }
+
+    /// <summary>After the blocking wait: wait for the lock and hold it again (<see cref="Detach"/>'s token).</summary>
+    public void Reattach(ThreadState ts, long token)
+    {
+        if (token == 0) return;
+        AcquireOrBorrow(token, borrow: false);
+    }
+
+    /// <summary>At an eval-loop check: a waiter asked for the lock (switch interval elapsed): let it run, then wait for
+    /// our turn again (CPython's FORCE_SWITCHING: the lock goes to another thread, not back to us at once).</summary>
+    internal void YieldIfRequested(ThreadState ts)
+    {
+        if (Volatile.Read(ref _dropRequest) == 0) return;
+        long m = ts.LockWord;
+        if (m == 0 || ts.Borrowed || Volatile.Read(ref _word) != m) return;
+        Volatile.Write(ref _dropRequest, 0);
+        long before = Volatile.Read(ref _acquisitions);
+        Release(0);
+        lock (_gate)
+        {
+            // bounded: a waiter that only reclaims a lent lock never takes a free one
+            for (int i = 0; i < 20 && Volatile.Read(ref _acquisitions) == before && _waiters > 0; i++) Monitor.Wait(_gate, 1);
+        }
+        AcquireOrBorrow(m, borrow: false);
     }
 
     private void Release(long restore)

@@ -39,6 +39,15 @@ public sealed class InterpreterState
     private INativeBridge? _bridge;
     private readonly Dictionary<string, string[]> _sources = new(StringComparer.Ordinal);
 
+    /// <summary>The Python threads <c>_thread.start_new_thread</c> started in this interpreter (<c>_thread._count</c>,
+    /// stopping them when the interpreter ends).</summary>
+    public readonly Modules.Thread.ThreadRegistry Workers = new();
+    /// <summary>The signal handlers waiting to run on the main thread (the <c>_signal</c> module's, once imported).</summary>
+    internal Modules.SignalModule.SignalState? Signals;
+    /// <summary>The managed id of the thread that entered this interpreter first (its main thread: KeyboardInterrupt
+    /// and signal handlers run there).</summary>
+    public int MainThreadId { get; private set; }
+
     public InterpreterState(TextWriter stdout, TextWriter stderr, TextReader stdin, string[] argv, string scriptDir, PythonOptions? options = null)
     {
         BuiltinsFactory.InitTypes();
@@ -80,6 +89,7 @@ public sealed class InterpreterState
         var ts = new ThreadState(this, Environment.CurrentManagedThreadId) { Entries = 1 };
         lock (_threadGate)
         {
+            if (MainThreadId == 0) MainThreadId = ts.ManagedThreadId;
             ts.RecursionLimit = _recursionLimit;
             ts.Interrupt = Volatile.Read(ref _interrupt);
             ts.LockArmed = Lock.Armed;
@@ -104,6 +114,12 @@ public sealed class InterpreterState
         lock (_threadGate) foreach (ThreadState ts in _threads) update(ts);
     }
 
+    /// <summary>The thread states of the threads running this interpreter now (faulthandler's dump of all threads).</summary>
+    public ThreadState[] ThreadStates()
+    {
+        lock (_threadGate) return _threads.ToArray();
+    }
+
     /// <summary>True while the thread <paramref name="managedThreadId"/> runs a native call made from Python.</summary>
     public bool InNativeCall(int managedThreadId)
     {
@@ -111,6 +127,28 @@ public sealed class InterpreterState
             foreach (ThreadState ts in _threads)
                 if (ts.ManagedThreadId == managedThreadId && Volatile.Read(ref ts.NativeCalls) > 0) return true;
         return false;
+    }
+
+    /// <summary>Make every thread of this interpreter stop at its next eval-loop check (a loop back-edge or a call):
+    /// a switch request of the interpreter lock, a signal to handle, threads to stop.</summary>
+    internal void RequestEvalBreak() => ForEachThread(static ts => Volatile.Write(ref ts.Interrupt, 1));
+
+    /// <summary>The eval loop's check found its flag set (<see cref="RequestEvalBreak"/>, <see cref="RequestInterrupt"/>):
+    /// a worker stops if the interpreter ends; the main thread (and C callbacks) run pending signal handlers and take
+    /// an interrupt request as KeyboardInterrupt.</summary>
+    internal void OnEvalBreak(ThreadState ts)
+    {
+        if (ts.IsWorker)
+        {
+            if (Workers.Stopping) throw global::Invisible.Python.Modules.Thread.ThreadRegistry.Stop();
+            return;
+        }
+        if (Signals is { } signals && ts.ManagedThreadId == MainThreadId) signals.RunPending(ts);
+        if (ClearInterrupt())
+        {
+            if (Signals is { } sig && ts.ManagedThreadId == MainThreadId && sig.TakeInterrupt(ts)) return;
+            throw new PyException(PyBaseException.Create(PyBaseException.KeyboardInterruptType));
+        }
     }
 
     internal void OnLockArmed() => ForEachThread(static ts => ts.LockArmed = true);

@@ -60,6 +60,15 @@ public sealed class ThreadState
 
     /// <summary>This thread's interpreter-lock word while it holds the lock (running or lent), else 0.</summary>
     internal long LockWord;
+    /// <summary>This thread borrowed a lent lock (a C callback on a thread C started): it must give it back as it found
+    /// it, so it neither detaches around blocking waits nor yields at a switch request.</summary>
+    internal bool Borrowed;
+    /// <summary>A thread started by <c>_thread.start_new_thread</c> (not the interpreter's main thread): KeyboardInterrupt
+    /// and signal handlers are for the main thread, as in CPython.</summary>
+    public bool IsWorker;
+    /// <summary>The interpreter lock given up around a blocking system call (posix's Lend/Reclaim): the token to take it
+    /// back with (<see cref="InterpreterLock.Detach"/>), or 0.</summary>
+    internal long DetachToken;
     /// <summary>Entries of this thread into the interpreter that are still running (<see cref="InterpreterState.Enter"/>).</summary>
     internal int Entries;
 

@@ -16,6 +16,10 @@ namespace Invisible.Runtime.Python;
 /// whatever the engine registers at start-up (module providers such as the native bridge's `c` and
 /// `process`) is there. Python errors are tracebacks in the session; nothing the code does — exceptions,
 /// SystemExit, a broken interpreter — ends the program: every failure ends here with a status.
+/// Python threads the session starts (threading, _thread) end with it: at the end of the session its non-daemon
+/// threads are waited for (as at the end of a CPython program; Ctrl-C stops the wait), then every thread still
+/// running is stopped (PythonEngine.EndThreads). Handlers of the program's signals cannot be installed
+/// (PythonOptions.InsideTarget).
 /// </summary>
 internal sealed class AttachSession
 {
@@ -141,7 +145,8 @@ internal sealed class AttachSession
         Running(true);
         try
         {
-            return engine.RunMain(System.Text.Encoding.UTF8.GetString(code), name);
+            int status = engine.RunMain(System.Text.Encoding.UTF8.GetString(code), name);
+            return engine.EndThreads(status); // no Python thread outlives the session (PythonEngine.EndThreads)
         }
         finally
         {
@@ -152,6 +157,22 @@ internal sealed class AttachSession
     private int Interact()
     {
         var engine = NewEngine(new[] { "" });
+        int status = Interact(engine);
+        // exit() or Ctrl-D: the threads the session started end with it (PythonEngine.EndThreads); Ctrl-C stops
+        // the wait for non-daemon ones.
+        Running(true);
+        try
+        {
+            return engine.EndThreads(status);
+        }
+        finally
+        {
+            Running(false);
+        }
+    }
+
+    private int Interact(PythonEngine engine)
+    {
         var console = new InteractiveConsole(engine);
         _stdout.Write("Python 3.11.7 (invisible) inside process " + Environment.ProcessId.ToString(CultureInfo.InvariantCulture)
                       + " (" + ProgramName() + ")\n"
@@ -209,7 +230,8 @@ internal sealed class AttachSession
     /// a loaded library): here they describe this very process. It becomes the one interrupts go to.</summary>
     private PythonEngine NewEngine(string[] argv)
     {
-        var engine = new PythonEngine(_stdout, _stderr, _stdin, argv, "");
+        // InsideTarget: the program's signals and locale stay the program's (signal.signal, setlocale refuse).
+        var engine = new PythonEngine(_stdout, _stderr, _stdin, argv, "", new PythonOptions { InsideTarget = true });
         Bridge.Install(engine);
         lock (InterruptGate) s_engine = engine;
         return engine;

@@ -67,18 +67,26 @@ public static unsafe class PosixModule
         return v == null ? dflt : Ops.IsTrue(v);
     }
 
-    /// <summary>Before a blocking call: lend the interpreter lock, so other Python threads run meanwhile
-    /// (<see cref="Reclaim"/> takes it back; no Python object may be touched in between).</summary>
+    /// <summary>Before a blocking call: give the interpreter lock up, so other Python threads (those of
+    /// <c>_thread</c> too, not only C callbacks) run meanwhile (<see cref="Reclaim"/> takes it back; no Python object
+    /// may be touched in between).</summary>
     internal static ThreadState? Lend()
     {
         var ts = ThreadState.CurrentOrNull;
-        if (ts != null) ts.Interp.Lock.BeforeNative(ts);
+        if (ts != null)
+        {
+            long token = ts.Interp.Lock.Detach(ts);
+            if (token != 0) ts.DetachToken = token;
+        }
         return ts;
     }
 
     internal static void Reclaim(ThreadState? ts)
     {
-        if (ts != null) ts.Interp.Lock.AfterNative(ts);
+        if (ts == null || ts.DetachToken == 0) return;
+        long token = ts.DetachToken;
+        ts.DetachToken = 0;
+        ts.Interp.Lock.Reattach(ts, token);
     }
 
     // ---------------- stat ----------------
