@@ -21,7 +21,6 @@ public static class StandIns
     {
         ["random"] = "_sha512, os (posix), and hashlib for seeding",
         ["string"] = "_string, re (_sre)",
-        ["itertools"] = "the C-level itertools module (WP1)",
         ["functools"] = "_functools or Lib's fallbacks: _thread (RLock), reprlib, abc, types",
         ["collections"] = "_collections complete (WP1), _weakref, keyword, reprlib, _collections_abc",
         ["collections.abc"] = "_collections_abc (needs abc with _abc or _py_abc)",

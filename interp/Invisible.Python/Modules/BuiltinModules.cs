@@ -57,6 +57,7 @@ public static class BuiltinModules
         t["_imp"] = interp => ImpModule.Create(interp);
         t["_string"] = _ => StringModule.Create();
         t["_weakref"] = _ => WeakrefModule.Create();
+        t["itertools"] = _ => ItertoolsModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");
