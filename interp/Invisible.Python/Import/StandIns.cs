@@ -32,7 +32,6 @@ public static class StandIns
         ["io"] = "_io (WP3)",
         ["dataclasses"] = "re, copy, inspect, types, functools",
         ["enum"] = "types, functools, operator complete",
-        ["warnings"] = "_warnings or Lib's pure warnings with linecache, re",
         ["statistics"] = "fractions, decimal, math complete, collections, bisect, random",
     };
 
