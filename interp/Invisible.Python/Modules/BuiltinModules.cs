@@ -58,6 +58,7 @@ public static class BuiltinModules
         t["_string"] = _ => StringModule.Create();
         t["_weakref"] = _ => WeakrefModule.Create();
         t["itertools"] = _ => ItertoolsModule.Create();
+        t["_abc"] = _ => AbcModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");
