@@ -19,6 +19,18 @@ public static class BuiltinsModule
 
     private static PyType T(string name, PyType? b, NewFn? nf) => new(name, b ?? PyType.ObjectType, nf);
 
+    /// <summary>object.__new__ of a class whose <c>__abstractmethods__</c> is not empty: CPython's message, the
+    /// names sorted.</summary>
+    private static PyException AbstractInstantiation(PyType cls)
+    {
+        var names = Ops.ToArray(cls.TypeDict.GetOrNull("__abstractmethods__") ?? new PyTuple(Array.Empty<PyObject>()));
+        var sorted = new PyList(names);
+        Ops.CallMethod(sorted, "sort");
+        var parts = new string[sorted.Count];
+        for (int i = 0; i < parts.Length; i++) parts[i] = Ops.Str(sorted.Items[i]);
+        return Ops.TypeError($"Can't instantiate abstract class {cls.Name} with abstract method{(parts.Length > 1 ? "s" : "")} {string.Join(", ", parts)}");
+    }
+
     /// <summary>Create the builtin type objects (once per process, shared by every interpreter; interpreters made on
     /// several threads at once wait for the first).</summary>
     public static void InitTypes()
@@ -35,7 +47,8 @@ public static class BuiltinsModule
 
     private static void MakeTypes()
     {
-        PyType.ObjectType = new PyType("object", (PyType?)null, (cls, a, k) => cls == PyType.ObjectType ? new PyBareObject() : new PyInstance(cls));
+        PyType.ObjectType = new PyType("object", (PyType?)null, (cls, a, k) =>
+            cls == PyType.ObjectType ? new PyBareObject() : cls.IsAbstract ? throw AbstractInstantiation(cls) : new PyInstance(cls));
         PyType.TypeType = new PyType("type", PyType.ObjectType, (cls, a, k) =>
         {
             if (a.Length == 1 && cls == PyType.TypeType) return a[0].Type;

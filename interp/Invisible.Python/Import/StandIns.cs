@@ -19,21 +19,17 @@ public static class StandIns
     /// <summary>Lib module served by an embedded Python stand-in -> what the real one waits for.</summary>
     public static readonly IReadOnlyDictionary<string, string> Python = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["random"] = "_sha512, os (posix), and hashlib for seeding",
-        ["string"] = "_string, re (_sre)",
-        ["itertools"] = "the C-level itertools module (WP1)",
-        ["functools"] = "_functools or Lib's fallbacks: _thread (RLock), reprlib, abc, types",
-        ["collections"] = "_collections complete (WP1), _weakref, keyword, reprlib, _collections_abc",
-        ["collections.abc"] = "_collections_abc (needs abc with _abc or _py_abc)",
-        ["copy"] = "types, weakref (_weakref)",
-        ["types"] = "frames, code objects and generators' attributes (WP4)",
+        ["random"] = "_collections_abc (coroutine objects), Lib's os",
+        ["string"] = "collections.ChainMap (Lib's collections)",
+        ["functools"] = "_functools or Lib's fallbacks, _thread (RLock), reprlib (_thread), collections, types (coroutine objects)",
+        ["collections"] = "_collections complete (WP1), reprlib (_thread), _collections_abc (coroutine objects)",
+        ["collections.abc"] = "_collections_abc (coroutine objects: it closes one at import)",
+        ["copy"] = "types and weakref (_collections_abc: coroutine objects)",
+        ["types"] = "coroutine objects (it closes one at import)",
         ["typing"] = "collections.abc, functools, re, types",
-        ["abc"] = "_abc or _py_abc (_weakrefset: _weakref)",
         ["contextlib"] = "collections, functools, types complete",
         ["dataclasses"] = "re, copy, inspect, types, functools",
         ["enum"] = "types, functools, operator complete",
-        ["textwrap"] = "re (_sre)",
-        ["warnings"] = "_warnings or Lib's pure warnings with linecache, re",
         ["statistics"] = "fractions, decimal, math complete, collections, bisect, random",
     };
 

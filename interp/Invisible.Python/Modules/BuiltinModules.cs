@@ -64,6 +64,8 @@ public static class BuiltinModules
         t["_signal"] = interp => SignalModule.Create(interp);
         t["_locale"] = interp => LocaleModule.Create(interp);
         t["faulthandler"] = interp => FaulthandlerModule.Create(interp);
+        t["itertools"] = _ => ItertoolsModule.Create();
+        t["_abc"] = _ => AbcModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");

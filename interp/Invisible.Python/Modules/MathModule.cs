@@ -1,11 +1,12 @@
 using System;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Invisible.Python.Builtins;
 using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Modules;
 
-public static class MathModule
+public static partial class MathModule
 {
     private static double D(PyObject o) => TypeMethods.ToDouble(o);
     private static PyException Domain() => Ops.ValueError("math domain error");
@@ -24,11 +25,11 @@ public static class MathModule
     public static PyModule Create()
     {
         var m = new PyModule("math");
+        AddSpecialFunctions(m);
         m.Add("pi", new PyFloat(Math.PI)); m.Add("e", new PyFloat(Math.E)); m.Add("tau", new PyFloat(Math.Tau));
         m.Add("inf", new PyFloat(double.PositiveInfinity)); m.Add("nan", new PyFloat(TypeMethods.PositiveNaN));
         m.AddFn("sqrt", (a, k) => { var x = D(a[0]); if (x < 0) throw Domain(); return new PyFloat(Math.Sqrt(x)); });
         m.AddFn("exp", (a, k) => { var x = D(a[0]); return FR(Math.Exp(x), x); });
-        m.AddFn("expm1", (a, k) => { var x = D(a[0]); return FR(Math.Abs(x) < 1e-5 ? x + x * x / 2 + x * x * x / 6 : Math.Exp(x) - 1, x); });
         m.AddFn("log", (a, k) =>
         {
             double Ln(PyObject o)
@@ -43,7 +44,6 @@ public static class MathModule
         });
         m.AddFn("log2", (a, k) => { if (a[0] is PyInt i && i.IsBig) return new PyFloat(BigInteger.Log(i.Big, 2)); var x = D(a[0]); if (x <= 0) throw Domain(); return new PyFloat(Math.Log2(x)); });
         m.AddFn("log10", (a, k) => { if (a[0] is PyInt i && i.IsBig) return new PyFloat(BigInteger.Log10(i.Big)); var x = D(a[0]); if (x <= 0) throw Domain(); return new PyFloat(Math.Log10(x)); });
-        m.AddFn("log1p", (a, k) => { var x = D(a[0]); if (x <= -1) throw Domain(); return new PyFloat(Math.Abs(x) < 1e-4 ? x - x * x / 2 + x * x * x / 3 : Math.Log(1 + x)); });
         m.AddFn("pow", (a, k) =>
         {
             double x = D(a[0]), y = D(a[1]);
@@ -198,5 +198,222 @@ public static class MathModule
         var m = Ops.CallSpecial(o, PyStr.Intern(dunder));
         if (m != null) return m;
         return TypeMethods.FloatToInt(f(D(o)));
+    }
+
+    // ---------------- CPython 3.11's functions that need libm or CPython's own algorithms ----------------
+
+    // glibc's libm: CPython 3.11 calls these directly (erf, erfc, expm1, log1p, cbrt, exp2), so their results are
+    // bit-identical to CPython's only through the same library
+    private const string LibM = "libm.so.6";
+    [LibraryImport(LibM, EntryPoint = "erf")] private static partial double LibmErf(double x);
+    [LibraryImport(LibM, EntryPoint = "erfc")] private static partial double LibmErfc(double x);
+    [LibraryImport(LibM, EntryPoint = "expm1")] private static partial double LibmExpm1(double x);
+    [LibraryImport(LibM, EntryPoint = "log1p")] private static partial double LibmLog1p(double x);
+    [LibraryImport(LibM, EntryPoint = "cbrt")] private static partial double LibmCbrt(double x);
+    [LibraryImport(LibM, EntryPoint = "exp2")] private static partial double LibmExp2(double x);
+
+    private static readonly ArgParser ErfArgs = new("math.erf", "x, /"), ErfcArgs = new("math.erfc", "x, /"),
+        Expm1Args = new("math.expm1", "x, /"), Log1pArgs = new("math.log1p", "x, /"), CbrtArgs = new("math.cbrt", "x, /"),
+        Exp2Args = new("math.exp2", "x, /"), GammaArgs = new("math.gamma", "x, /"), LgammaArgs = new("math.lgamma", "x, /"),
+        UlpArgs = new("math.ulp", "x, /"), NextafterArgs = new("nextafter", "x, y, /");
+
+    private static void AddSpecialFunctions(PyModule m)
+    {
+        m.AddFn("erf", (a, k) => new PyFloat(LibmErf(ErfArgs.Parse(a, k).Double(0))));
+        m.AddFn("erfc", (a, k) => new PyFloat(LibmErfc(ErfcArgs.Parse(a, k).Double(0))));
+        m.AddFn("cbrt", (a, k) => new PyFloat(LibmCbrt(CbrtArgs.Parse(a, k).Double(0))));
+        m.AddFn("exp2", (a, k) => { double x = Exp2Args.Parse(a, k).Double(0); return Checked(LibmExp2(x), x, true); });
+        m.AddFn("gamma", (a, k) => new PyFloat(Gamma(GammaArgs.Parse(a, k).Double(0))));
+        m.AddFn("lgamma", (a, k) => new PyFloat(LogGamma(LgammaArgs.Parse(a, k).Double(0))));
+        m.AddFn("ulp", (a, k) => new PyFloat(Ulp(UlpArgs.Parse(a, k).Double(0))));
+        m.AddFn("nextafter", (a, k) =>
+        {
+            ArgParser.NoKeywords("math.nextafter", k);   // CPython names the module here, not in the count errors
+            var args = NextafterArgs.Parse(a, k);
+            return new PyFloat(NextAfter(args.Double(0), args.Double(1)));
+        });
+        // libm's, as CPython's
+        m.AddFn("expm1", (a, k) => { double x = Expm1Args.Parse(a, k).Double(0); return Checked(LibmExpm1(x), x, true); });
+        m.AddFn("log1p", (a, k) => { double x = Log1pArgs.Parse(a, k).Double(0); return Checked(LibmLog1p(x), x, false); });
+    }
+
+    /// <summary>CPython's math_1 result check: a NaN from a non-NaN is a domain error; an infinity from a finite
+    /// argument is a range error (overflow) or a domain error (a pole).</summary>
+    private static PyFloat Checked(double r, double x, bool canOverflow)
+    {
+        if (double.IsNaN(r) && !double.IsNaN(x)) throw Domain();
+        if (double.IsInfinity(r) && double.IsFinite(x))
+            throw canOverflow ? Ops.OverflowError("math range error") : Domain();
+        return new PyFloat(r);
+    }
+
+    private static double NextAfter(double x, double y)
+    {
+        if (double.IsNaN(x)) return x;
+        if (double.IsNaN(y)) return y;
+        if (x == y) return y;
+        return x < y ? Math.BitIncrement(x) : Math.BitDecrement(x);
+    }
+
+    private static double Ulp(double x)
+    {
+        if (double.IsNaN(x)) return x;
+        x = Math.Abs(x);
+        if (double.IsInfinity(x)) return x;
+        double up = Math.BitIncrement(x);
+        if (double.IsInfinity(up)) return x - Math.BitDecrement(x);
+        return up - x;
+    }
+
+    // Gamma and its logarithm: Lanczos' approximation with g = 6.024680040776729583740234375 and 13 terms, the
+    // published coefficients of the rational form (numerator, and the denominator x(x+1)...(x+11)) that CPython
+    // uses too, so values agree to the bit; exact factorials for small integers.
+    private const double LanczosG = 6.024680040776729583740234375;
+    private const double LanczosGMinusHalf = 5.524680040776729583740234375;
+    private static readonly double[] LanczosNumerator =
+    {
+        23531376880.410759688572007674451636754734846804940,
+        42919803642.649098768957899047001988850926355848959,
+        35711959237.355668049440185451547166705960488635843,
+        17921034426.037209699919755754458931112671403265390,
+        6039542586.3520280050642916443072979210699388420708,
+        1439720407.3117216736632230727949123939715485786772,
+        248874557.86205415651146038641322942321632125127801,
+        31426415.585400194380614231628318205362874684987640,
+        2876370.6289353724412254090516208496135991145378768,
+        186056.26539522349504029498971604569928220784236328,
+        8071.6720023658162106380029022722506138218516325024,
+        210.82427775157934587250973392071336271166969580291,
+        2.5066282746310002701649081771338373386264310793408,
+    };
+    private static readonly double[] LanczosDenominator =
+    {
+        0.0, 39916800.0, 120543840.0, 150917976.0, 105258076.0, 45995730.0, 13339535.0, 2637558.0, 357423.0, 32670.0,
+        1925.0, 66.0, 1.0,
+    };
+    /// <summary>(n-1)! for n = 1..23, each the double nearest the exact factorial.</summary>
+    private static readonly double[] GammaOfIntegers =
+    {
+        1.0, 1.0, 2.0, 6.0, 24.0, 120.0, 720.0, 5040.0, 40320.0, 362880.0, 3628800.0, 39916800.0, 479001600.0,
+        6227020800.0, 87178291200.0, 1307674368000.0, 20922789888000.0, 355687428096000.0, 6402373705728000.0,
+        121645100408832000.0, 2432902008176640000.0, 51090942171709440000.0, 1124000727777607680000.0,
+    };
+    private const double LogPi = 1.144729885849400174143427351353058711647;
+
+    /// <summary>The rational function of Lanczos' sum for x &gt; 0; for large x, evaluated in 1/x (no overflow).</summary>
+    private static double LanczosSum(double x)
+    {
+        double num = 0.0, den = 0.0;
+        int n = LanczosNumerator.Length;
+        if (x < 5.0)
+        {
+            for (int i = n - 1; i >= 0; i--)
+            {
+                num = num * x + LanczosNumerator[i];
+                den = den * x + LanczosDenominator[i];
+            }
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                num = num / x + LanczosNumerator[i];
+                den = den / x + LanczosDenominator[i];
+            }
+        }
+        return num / den;
+    }
+
+    /// <summary>sin(pi*x), exact at integers and half-integers (argument reduced to [0, 2) first).</summary>
+    private static double SinPi(double x)
+    {
+        double y = Math.Abs(x) % 2.0;
+        int n = (int)Math.Round(2.0 * y, MidpointRounding.ToEven);
+        double r = n switch
+        {
+            0 => Math.Sin(Math.PI * y),
+            1 => Math.Cos(Math.PI * (y - 0.5)),
+            2 => Math.Sin(Math.PI * (1.0 - y)),
+            3 => -Math.Cos(Math.PI * (y - 1.5)),
+            _ => Math.Sin(Math.PI * (y - 2.0)),
+        };
+        return Math.CopySign(1.0, x) * r;
+    }
+
+    private static double Gamma(double x)
+    {
+        if (!double.IsFinite(x))
+        {
+            if (double.IsNaN(x) || x > 0.0) return x;
+            throw Domain();
+        }
+        if (x == 0.0) throw Domain();
+        if (x == Math.Floor(x))
+        {
+            if (x < 0.0) throw Domain();
+            if (x <= GammaOfIntegers.Length) return GammaOfIntegers[(int)x - 1];
+        }
+        double absx = Math.Abs(x);
+        if (absx < 1e-20)
+        {
+            double tiny = 1.0 / x;
+            if (double.IsInfinity(tiny)) throw Ops.OverflowError("math range error");
+            return tiny;
+        }
+        if (absx > 200.0)
+        {
+            if (x < 0.0) return 0.0 / SinPi(x);
+            throw Ops.OverflowError("math range error");
+        }
+        double y = absx + LanczosGMinusHalf;
+        double z;
+        // the rounding error of y, so it can be corrected for
+        if (absx > LanczosGMinusHalf) z = (y - absx) - LanczosGMinusHalf;
+        else z = (y - LanczosGMinusHalf) - absx;
+        z = z * LanczosG / y;
+        double r;
+        if (x < 0.0)
+        {
+            r = -Math.PI / SinPi(absx) / absx * Math.Exp(y) / LanczosSum(absx);
+            r -= z * r;
+            if (absx < 140.0) r /= Math.Pow(y, absx - 0.5);
+            else
+            {
+                double sqrtpow = Math.Pow(y, absx / 2.0 - 0.25);
+                r /= sqrtpow;
+                r /= sqrtpow;
+            }
+        }
+        else
+        {
+            r = LanczosSum(absx) / Math.Exp(y);
+            r += z * r;
+            if (absx < 140.0) r *= Math.Pow(y, absx - 0.5);
+            else
+            {
+                double sqrtpow = Math.Pow(y, absx / 2.0 - 0.25);
+                r *= sqrtpow;
+                r *= sqrtpow;
+            }
+        }
+        if (double.IsInfinity(r)) throw Ops.OverflowError("math range error");
+        return r;
+    }
+
+    private static double LogGamma(double x)
+    {
+        if (!double.IsFinite(x)) return double.IsNaN(x) ? x : double.PositiveInfinity;
+        if (x == Math.Floor(x) && x <= 2.0)
+        {
+            if (x <= 0.0) throw Domain();
+            return 0.0;
+        }
+        double absx = Math.Abs(x);
+        if (absx < 1e-20) return -Math.Log(absx);
+        double r = Math.Log(LanczosSum(absx)) - LanczosG;
+        r += (absx - 0.5) * (Math.Log(absx + LanczosG - 0.5) - 1);
+        if (x < 0.0) r = LogPi - Math.Log(Math.Abs(SinPi(absx))) - Math.Log(absx) - r;
+        if (double.IsInfinity(r)) throw Ops.OverflowError("math range error");
+        return r;
     }
 }

@@ -349,6 +349,11 @@ public sealed class PyProperty : PyObject
             case "fset": return Set ?? PyNone.Instance;
             case "fdel": return Del ?? PyNone.Instance;
             case "__doc__": return Doc;
+            case "__isabstractmethod__":
+                // abc: a property is abstract when one of its accessors is
+                foreach (var f in new[] { Get, Set, Del })
+                    if (f != null && Ops.GetAttrOrNull(f, PyStr.Intern("__isabstractmethod__")) is { } v && Ops.IsTrue(v)) return PyBool.True;
+                return PyBool.False;
             case "getter": return new PyBuiltinFunction("getter", (a, k) => new PyProperty(a[0], Set, Del, null));
             case "setter": return new PyBuiltinFunction("setter", (a, k) => new PyProperty(Get, a[0], Del, Doc));
             case "deleter": return new PyBuiltinFunction("deleter", (a, k) => new PyProperty(Get, Set, a[0], Doc));

@@ -743,8 +743,19 @@ public static class Ops
 
     public static bool IsSubclass(PyObject c, PyObject cls)
     {
+        if (cls is PyType t && t.Meta is { IsHeap: true } meta)
+        {
+            // a metaclass's __subclasscheck__ (ABCMeta's) decides, as in CPython's PyObject_IsSubclass
+            var sc = meta.LookupHeap(PyStr.Intern("__subclasscheck__"));
+            if (sc != null)
+            {
+                Recursion.Enter(" in __subclasscheck__");
+                try { return IsTrue(CallArgs(sc, t, c)); }
+                finally { Recursion.Leave(); }
+            }
+        }
         if (c is not PyType ct) throw TypeError("issubclass() arg 1 must be a class");
-        if (cls is PyType t) return ct.IsSubtypeOf(t);
+        if (cls is PyType t2) return ct.IsSubtypeOf(t2);
         if (cls is PyTuple tup)
         {
             Recursion.Enter(" in __subclasscheck__");

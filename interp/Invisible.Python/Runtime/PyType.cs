@@ -38,6 +38,7 @@ public sealed class PyType : PyObject
         New = newFn ?? baseType?.New;
         IsHeap = isHeap;
         ComputeMro();
+        RegisterWithBases();
     }
 
     public PyType(string name, PyType[] bases, bool isHeap)
@@ -47,7 +48,42 @@ public sealed class PyType : PyObject
         IsHeap = isHeap;
         ComputeMro();
         foreach (var t in Mro) if (t.New != null && !t.IsHeap) { New = t.New; break; }
+        RegisterWithBases();
     }
+
+    // type.__subclasses__(): each base keeps weak references to its direct subclasses (a class that is no longer
+    // referenced is not kept alive by its base, as in CPython); guarded by the list itself (types may be made on
+    // several threads).
+    private List<WeakReference<PyType>>? _subclasses;
+
+    private void RegisterWithBases()
+    {
+        foreach (var b in Bases)
+        {
+            var list = b._subclasses ?? System.Threading.Interlocked.CompareExchange(ref b._subclasses, new List<WeakReference<PyType>>(), null) ?? b._subclasses!;
+            lock (list)
+            {
+                if (list.Count >= 16 && (list.Count & (list.Count - 1)) == 0) list.RemoveAll(w => !w.TryGetTarget(out _));
+                list.Add(new WeakReference<PyType>(this));
+            }
+        }
+    }
+
+    /// <summary>The direct subclasses still alive, oldest first (<c>type.__subclasses__()</c>).</summary>
+    public PyList Subclasses()
+    {
+        var result = new PyList();
+        var list = _subclasses;
+        if (list == null) return result;
+        lock (list)
+            foreach (var w in list)
+                if (w.TryGetTarget(out var t) && Array.IndexOf(t.Bases, this) >= 0) result.Append(t);
+        return result;
+    }
+
+    /// <summary>CPython's Py_TPFLAGS_IS_ABSTRACT: set when a true <c>__abstractmethods__</c> is assigned to this very
+    /// type (not inherited); <c>object.__new__</c> refuses such a class.</summary>
+    public bool IsAbstract;
 
     public override PyType Type => Meta ?? TypeType;
     public override PyDict? Dict => TypeDict;
@@ -162,7 +198,7 @@ public sealed class PyType : PyObject
             case "__class__": return Type;
             case "__doc__": return PyNone.Instance;
             case "mro": return new PyBuiltinFunction("mro", (a, k) => new PyList(Mro));
-            case "__subclasses__": return new PyBuiltinFunction("__subclasses__", (a, k) => new PyList());
+            case "__subclasses__": return new PyBuiltinFunction("__subclasses__", (a, k) => Subclasses());
         }
         // metaclass attributes
         if (Meta != null)
@@ -180,12 +216,14 @@ public sealed class PyType : PyObject
         if (!IsHeap) throw Ops.TypeError($"cannot set '{name.Value}' attribute of immutable type '{Name}'");
         if (name.Value == "__name__") { Name = ((PyStr)value).Value; return; }
         if (name.Value == "__qualname__") { QualNameOverride = ((PyStr)value).Value; return; }
+        if (name.Value == "__abstractmethods__") IsAbstract = Ops.IsTrue(value);
         TypeDict.SetItem(name, value);
         GlobalVersion++;
     }
 
     public override void DelAttr(PyStr name)
     {
+        if (name.Value == "__abstractmethods__") IsAbstract = false;
         if (!TypeDict.Remove(name)) throw Ops.AttributeError($"type object '{Name}' has no attribute '{name.Value}'");
         GlobalVersion++;
     }
