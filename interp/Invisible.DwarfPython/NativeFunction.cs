@@ -29,6 +29,8 @@ public sealed class NativeFunction : PyObject
     private readonly RetConv _ret;
     private readonly bool _fast;
     private readonly object?[] _memo; // per parameter: CallbackMemo or PointeeMemo of the last value accepted
+    /// <summary>Why there is no signature (the library's header lookup), added to the error of a call.</summary>
+    internal string? Note;
 
     private static readonly HashSet<string> ExitLike = new(StringComparer.Ordinal)
     {
@@ -75,8 +77,14 @@ public sealed class NativeFunction : PyObject
     public override string Repr()
     {
         string proto = Signature != null ? Signature.ToString() : "(no signature)";
-        return "<native function " + proto.Replace("(" , Name.Length > 0 && Signature?.Name == null ? " " + Name + "(" : "(", StringComparison.Ordinal) +
-               " at 0x" + ((ulong)Address).ToString("x") + ">";
+        if (Name.Length > 0 && Signature?.Name == null)
+        {
+            // the name goes before the parameter list, once (a function-pointer parameter has parentheses of its own)
+            int open = proto.IndexOf('(');
+            string head = proto.Substring(0, open).TrimEnd();
+            proto = head + (head.EndsWith('*') ? "" : " ") + Name + proto.Substring(open);
+        }
+        return "<native function " + proto + " at 0x" + ((ulong)Address).ToString("x") + ">";
     }
 
     public override PyObject? GetAttrOrNull(PyStr name)
@@ -127,7 +135,8 @@ public sealed class NativeFunction : PyObject
     [SkipLocalsInit]
     private PyObject SlowCall(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
-        FfiSignature sig = Signature ?? throw Ops.TypeError(Name + "() has no DWARF signature; give one: " + Name + ".signature(\"int (const char *)\")");
+        FfiSignature sig = Signature ?? throw Ops.TypeError(Name + "() has no DWARF signature" + (Note != null ? " (" + Note + ")" : "") +
+            "; give one: " + Name + ".signature(\"int (const char *)\")");
         if (kwnames != null) args = Reorder(args, kwnames);
         int n = args.Length, nfixed = sig.FixedCount;
         if (n != nfixed && !(sig.IsVariadic && n > nfixed))
@@ -168,7 +177,7 @@ public sealed class NativeFunction : PyObject
         FfiTypeKind.Double => ArgConv.F64,
         FfiTypeKind.Pointer when t.IsVoidPointer => ArgConv.VoidPtr,
         FfiTypeKind.Pointer when t.IsCharPointer => ArgConv.Text,
-        FfiTypeKind.Pointer when pc != null && CTypes.FunctionPointee(pc) != null => ArgConv.FuncPtr,
+        FfiTypeKind.Pointer when (pc != null && CTypes.FunctionPointee(pc) != null) || t.PointeeSignature != null => ArgConv.FuncPtr,
         FfiTypeKind.Pointer => ArgConv.TypedPtr,
         _ => ArgConv.Slow,
     };
@@ -394,6 +403,8 @@ public sealed class NativeFunction : PyObject
         return r!;
     }
 
+    private static string PointerSpelling(FfiType p, CType? pc) => pc != null ? pc.ToCString() : p.Name;
+
     internal static string Label(FfiSignature s, int i)
     {
         string? n = s.ParameterName(i);
@@ -413,6 +424,11 @@ public sealed class NativeFunction : PyObject
     {
         switch (v)
         {
+            case PyInt when p.Kind == FfiTypeKind.Pointer:
+                // An int is not an address: passing one where C reads through a pointer is how ctypes users crash
+                // their process. Wrapping it says it is meant.
+                throw Ops.TypeError(Label(sig, i) + ": expected " + p.Name + ", got " + v.Type.Name +
+                    " (to pass an address, wrap it: process.pointer(addr, \"" + PointerSpelling(p, pc) + "\"))");
             case PyBool b: return FfiValue.FromInt64(b.V);
             case PyInt n:
                 if (!n.IsBig) return FfiValue.FromInt64(n.V);
@@ -453,6 +469,8 @@ public sealed class NativeFunction : PyObject
                 if (v.IsCallable && p.Kind == FfiTypeKind.Pointer)
                 {
                     FunctionType? ft = pc != null ? CTypes.FunctionPointee(pc) : null;
+                    if (ft == null && p.PointeeSignature is FfiSignature proto)
+                        return FfiValue.FromPointer(NativeEntry.FfiEntry.EntryFor(v, NativeCallback.For(v, proto)));
                     if (ft == null) throw Ops.TypeError(Label(sig, i) + ": a Python callable needs a function-pointer parameter with a prototype, not " + p.Name);
                     return FfiValue.FromPointer(NativeEntry.FfiEntry.EntryFor(v, NativeCallback.For(v, ft))); // named C entry (NativeEntry/)
                 }
