@@ -125,6 +125,7 @@ public sealed class NativeFunction : PyObject
                 ? r! : SlowCall(args, kwnames);
         }
         finally { if (ts != null) Volatile.Write(ref ts.NativeCalls, ts.NativeCalls - 1); }
+        if (PyCallbackTarget.TakeResultError() is PyException callbackError) throw callbackError;
         // A Ctrl-C that arrived while C ran is raised as soon as it returns, as CPython's eval loop does (the loop's
         // own checks come at back-edges and calls of Python code, which may never come again).
         if (ts != null && Volatile.Read(ref ts.Interrupt) != 0 && ts.Interp.ClearInterrupt())
@@ -713,6 +714,34 @@ internal sealed unsafe class PyCallbackTarget : FfiClosureTarget
                 if (r.GetType() == typeof(PyFloat)) { *(double*)ret = Unsafe.As<PyFloat>(r).V; return; }
                 break;
         }
-        closure.WriteResult(NativeFunction.ToFfi(r, _sig.ReturnType, _ft?.ReturnType, _sig, 0), ret);
+        FfiType rt = _sig.ReturnType;
+        bool fits = rt.IsInteger ? r is PyInt || (rt.Enum != null && r is PyStr) || (r is NativeObject no && !no.IsArray && !no.IsStruct)
+            : rt.IsFloatingPoint ? r is PyFloat || r is PyInt
+            : true;
+        if (!fits)
+        {
+            // ctypes writes whatever the conversion gives (0 for a str) and says nothing; C then acts on a value
+            // nobody returned. The error is reported here and raised again where Python called into C.
+            var e = new PyException(PyBaseException.Create(PyBaseException.TypeErrorType,
+                "callback " + Ops.Repr(_fn) + " returned " + r.Type.Name + ", but C wants " + rt.Name));
+            PendingResultError = e;
+            Volatile.Write(ref s_pending, 1);
+            throw e;
+        }
+        closure.WriteResult(NativeFunction.ToFfi(r, rt, _ft?.ReturnType, _sig, 0), ret);
+    }
+
+    // A callback's wrong return value, kept for the native call that (on this thread) led to the callback.
+    [ThreadStatic] private static PyException? PendingResultError;
+    private static int s_pending; // nonzero once any callback ever returned a wrong value: the hot path reads only this
+
+    /// <summary>The error of a callback that returned a value C cannot take, made on this thread since the last
+    /// call; raised by <see cref="NativeFunction"/> when the native call returns.</summary>
+    internal static PyException? TakeResultError()
+    {
+        if (Volatile.Read(ref s_pending) == 0) return null;
+        PyException? e = PendingResultError;
+        PendingResultError = null;
+        return e;
     }
 }

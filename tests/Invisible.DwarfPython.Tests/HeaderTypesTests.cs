@@ -225,3 +225,27 @@ public sealed class NeedsAttribute : FactAttribute
             if (!File.Exists(f)) { Skip = "needs " + f + " (scripts/build installs it)"; break; }
     }
 }
+
+/// <summary>Mistakes a ctypes user makes silently, made loud: a callback returning the wrong type, a misspelled member.</summary>
+public class PointerRulesTests
+{
+    [Fact]
+    public void ACallbackReturningAStrWhereCWantsIntRaisesAfterTheCall()
+    {
+        var r = Fixture.Py("import c\nxs = c.int[3]([3, 1, 2])\ndef cmp(a, b):\n    return 'x'\n" +
+            "try:\n    c.qsort(xs, 3, 4, cmp)\n    print('returned')\nexcept TypeError as e:\n    print('raised', e)", withFixture: false);
+        Assert.Equal(0, r.Exit);
+        Assert.Matches("^raised callback <function cmp at 0x[0-9a-f]+> returned str, but C wants int\n$", r.Stdout);
+        Assert.Contains("Exception ignored on calling native callback <function cmp", r.Stderr, StringComparison.Ordinal); // reported where it happened
+    }
+
+    [Fact]
+    public void AMisspelledMemberIsAnAttributeErrorNotASideStore()
+    {
+        Assert.Equal("AttributeError: 'struct point' has no member 'X' (did you mean 'x'?); a Python attribute of another name is kept aside for the object, a near miss of a member is refused",
+            Fixture.Error("p = fx.struct.point(1, 2)\np.X = 5"));
+        Assert.Equal("AttributeError: 'struct point' has no member 'z' (did you mean 'x'?); a Python attribute of another name is kept aside for the object, a near miss of a member is refused",
+            Fixture.Error("p = fx.struct.point(1, 2)\np.z = 5"));
+        Assert.Equal("hello {x = 1, y = 2}\n", Fixture.Out("p = fx.struct.point(1, 2)\np.note = 'hello'\nprint(p.note, p)"));
+    }
+}
