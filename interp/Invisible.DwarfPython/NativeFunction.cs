@@ -29,6 +29,8 @@ public sealed class NativeFunction : PyObject
     private readonly RetConv _ret;
     private readonly bool _fast;
     private readonly object?[] _memo; // per parameter: CallbackMemo or PointeeMemo of the last value accepted
+    /// <summary>Why there is no signature (the library's header lookup), added to the error of a call.</summary>
+    internal string? Note;
 
     private static readonly HashSet<string> ExitLike = new(StringComparer.Ordinal)
     {
@@ -75,8 +77,14 @@ public sealed class NativeFunction : PyObject
     public override string Repr()
     {
         string proto = Signature != null ? Signature.ToString() : "(no signature)";
-        return "<native function " + proto.Replace("(" , Name.Length > 0 && Signature?.Name == null ? " " + Name + "(" : "(", StringComparison.Ordinal) +
-               " at 0x" + ((ulong)Address).ToString("x") + ">";
+        if (Name.Length > 0 && Signature?.Name == null)
+        {
+            // the name goes before the parameter list, once (a function-pointer parameter has parentheses of its own)
+            int open = proto.IndexOf('(');
+            string head = proto.Substring(0, open).TrimEnd();
+            proto = head + (head.EndsWith('*') ? "" : " ") + Name + proto.Substring(open);
+        }
+        return "<native function " + proto + " at 0x" + ((ulong)Address).ToString("x") + ">";
     }
 
     public override PyObject? GetAttrOrNull(PyStr name)
@@ -117,6 +125,7 @@ public sealed class NativeFunction : PyObject
                 ? r! : SlowCall(args, kwnames);
         }
         finally { if (ts != null) Volatile.Write(ref ts.NativeCalls, ts.NativeCalls - 1); }
+        if (PyCallbackTarget.TakeResultError() is PyException callbackError) throw callbackError;
         // A Ctrl-C that arrived while C ran is raised as soon as it returns, as CPython's eval loop does (the loop's
         // own checks come at back-edges and calls of Python code, which may never come again).
         if (ts != null && Volatile.Read(ref ts.Interrupt) != 0 && ts.Interp.ClearInterrupt())
@@ -127,7 +136,8 @@ public sealed class NativeFunction : PyObject
     [SkipLocalsInit]
     private PyObject SlowCall(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
-        FfiSignature sig = Signature ?? throw Ops.TypeError(Name + "() has no DWARF signature; give one: " + Name + ".signature(\"int (const char *)\")");
+        FfiSignature sig = Signature ?? throw Ops.TypeError(Name + "() has no DWARF signature" + (Note != null ? " (" + Note + ")" : "") +
+            "; give one: " + Name + ".signature(\"int (const char *)\")");
         if (kwnames != null) args = Reorder(args, kwnames);
         int n = args.Length, nfixed = sig.FixedCount;
         if (n != nfixed && !(sig.IsVariadic && n > nfixed))
@@ -168,7 +178,7 @@ public sealed class NativeFunction : PyObject
         FfiTypeKind.Double => ArgConv.F64,
         FfiTypeKind.Pointer when t.IsVoidPointer => ArgConv.VoidPtr,
         FfiTypeKind.Pointer when t.IsCharPointer => ArgConv.Text,
-        FfiTypeKind.Pointer when pc != null && CTypes.FunctionPointee(pc) != null => ArgConv.FuncPtr,
+        FfiTypeKind.Pointer when (pc != null && CTypes.FunctionPointee(pc) != null) || t.PointeeSignature != null => ArgConv.FuncPtr,
         FfiTypeKind.Pointer => ArgConv.TypedPtr,
         _ => ArgConv.Slow,
     };
@@ -394,6 +404,8 @@ public sealed class NativeFunction : PyObject
         return r!;
     }
 
+    private static string PointerSpelling(FfiType p, CType? pc) => pc != null ? pc.ToCString() : p.Name;
+
     internal static string Label(FfiSignature s, int i)
     {
         string? n = s.ParameterName(i);
@@ -413,6 +425,11 @@ public sealed class NativeFunction : PyObject
     {
         switch (v)
         {
+            case PyInt when p.Kind == FfiTypeKind.Pointer:
+                // An int is not an address: passing one where C reads through a pointer is how ctypes users crash
+                // their process. Wrapping it says it is meant.
+                throw Ops.TypeError(Label(sig, i) + ": expected " + p.Name + ", got " + v.Type.Name +
+                    " (to pass an address, wrap it: process.pointer(addr, \"" + PointerSpelling(p, pc) + "\"))");
             case PyBool b: return FfiValue.FromInt64(b.V);
             case PyInt n:
                 if (!n.IsBig) return FfiValue.FromInt64(n.V);
@@ -453,6 +470,8 @@ public sealed class NativeFunction : PyObject
                 if (v.IsCallable && p.Kind == FfiTypeKind.Pointer)
                 {
                     FunctionType? ft = pc != null ? CTypes.FunctionPointee(pc) : null;
+                    if (ft == null && p.PointeeSignature is FfiSignature proto)
+                        return FfiValue.FromPointer(NativeEntry.FfiEntry.EntryFor(v, NativeCallback.For(v, proto)));
                     if (ft == null) throw Ops.TypeError(Label(sig, i) + ": a Python callable needs a function-pointer parameter with a prototype, not " + p.Name);
                     return FfiValue.FromPointer(NativeEntry.FfiEntry.EntryFor(v, NativeCallback.For(v, ft))); // named C entry (NativeEntry/)
                 }
@@ -695,6 +714,34 @@ internal sealed unsafe class PyCallbackTarget : FfiClosureTarget
                 if (r.GetType() == typeof(PyFloat)) { *(double*)ret = Unsafe.As<PyFloat>(r).V; return; }
                 break;
         }
-        closure.WriteResult(NativeFunction.ToFfi(r, _sig.ReturnType, _ft?.ReturnType, _sig, 0), ret);
+        FfiType rt = _sig.ReturnType;
+        bool fits = rt.IsInteger ? r is PyInt || (rt.Enum != null && r is PyStr) || (r is NativeObject no && !no.IsArray && !no.IsStruct)
+            : rt.IsFloatingPoint ? r is PyFloat || r is PyInt
+            : true;
+        if (!fits)
+        {
+            // ctypes writes whatever the conversion gives (0 for a str) and says nothing; C then acts on a value
+            // nobody returned. The error is reported here and raised again where Python called into C.
+            var e = new PyException(PyBaseException.Create(PyBaseException.TypeErrorType,
+                "callback " + Ops.Repr(_fn) + " returned " + r.Type.Name + ", but C wants " + rt.Name));
+            PendingResultError = e;
+            Volatile.Write(ref s_pending, 1);
+            throw e;
+        }
+        closure.WriteResult(NativeFunction.ToFfi(r, rt, _ft?.ReturnType, _sig, 0), ret);
+    }
+
+    // A callback's wrong return value, kept for the native call that (on this thread) led to the callback.
+    [ThreadStatic] private static PyException? PendingResultError;
+    private static int s_pending; // nonzero once any callback ever returned a wrong value: the hot path reads only this
+
+    /// <summary>The error of a callback that returned a value C cannot take, made on this thread since the last
+    /// call; raised by <see cref="NativeFunction"/> when the native call returns.</summary>
+    internal static PyException? TakeResultError()
+    {
+        if (Volatile.Read(ref s_pending) == 0) return null;
+        PyException? e = PendingResultError;
+        PendingResultError = null;
+        return e;
     }
 }

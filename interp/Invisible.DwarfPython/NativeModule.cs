@@ -40,7 +40,7 @@ internal static class NativeLibraries
     }
 
     /// <summary><c>process.load(path)</c>: dlopen a library by path.</summary>
-    public static NativeModule Load(string path, string? name)
+    public static NativeModule Load(string path, string? name, string? header = null)
     {
         nint h = Dl.Open(path, Dl.RTLD_NOW | Dl.RTLD_GLOBAL);
         if (h == 0) throw Ops.ImportError("cannot load " + path + ": " + Dl.Error());
@@ -52,7 +52,9 @@ internal static class NativeLibraries
             int so = name.IndexOf(".so", StringComparison.Ordinal);
             if (so > 0) name = name.Substring(0, so);
         }
-        return ForPath(name, real, h);
+        NativeModule m = ForPath(name, real, h);
+        if (header != null) m.UseHeader(header);
+        return m;
     }
 
     private static string? Resolve(InterpreterState interp, string name, out nint handle)
@@ -126,7 +128,7 @@ internal static class NativeLibraries
         NativeModule[] mods;
         lock (Gate) mods = new List<NativeModule>(ByPath.Values).ToArray();
         foreach (NativeModule m in mods)
-            if (m.Dwarf is { HasDwarf: true } d && d.FindType(name) is CType t) return t;
+            if (m.TypeSource is DwarfModule d && d.FindType(name) is CType t) return t;
         DwarfModule? libc = Image.FindModule("libc.so.6");
         if (libc is { HasDwarf: true } && libc.FindType(name) is CType lt) return lt;
         return null;
@@ -195,6 +197,84 @@ public sealed class NativeModule : PyModule
 
     private bool HasDwarf => Dwarf is { HasDwarf: true };
 
+    // ------------------------------------------------------------------ DWARF made from the public header (step c)
+
+    private string? _headerSpec;         // the user's header(s) (process.load(..., header=)), else the default rule
+    private bool _headerLooked;
+    private DwarfModule? _headerDwarf;
+    private string? _headerNote;          // why there is no header DWARF, or which header made it
+
+    /// <summary><c>process.load(path, header="zlib.h")</c>: type this library from that header (comma-separated
+    /// for several); replaces whatever header DWARF was made before.</summary>
+    internal void UseHeader(string spec)
+    {
+        lock (_globals)
+        {
+            if (_headerSpec == spec && _headerLooked) return;
+            _headerSpec = spec;
+            _headerLooked = false;
+            _headerDwarf = null;
+            _enumerators = null;
+        }
+        foreach (PyObject k in ModDict.KeyList())
+            if (k is PyStr ks && ModDict.GetOrNull(ks) is NativeFunction) ModDict.Remove(ks);
+    }
+
+    /// <summary>Where this library's types come from: its own DWARF (in the file, or separate by build-id/debuglink),
+    /// else DWARF made from its public header. Null when there is neither.</summary>
+    internal DwarfModule? TypeSource => HasDwarf ? Dwarf : HeaderDwarfModule;
+
+    private bool FromHeader => !HasDwarf && HeaderDwarfModule != null;
+
+    /// <summary>Why a function of this library has no signature (for the error of a call), or null.</summary>
+    internal string? HeaderNote { get { _ = HeaderDwarfModule; return _headerNote; } }
+
+    private DwarfModule? HeaderDwarfModule
+    {
+        get
+        {
+            lock (_globals)
+            {
+                if (_headerLooked) return _headerDwarf;
+                _headerLooked = true;
+                if (HasDwarf || Dwarf == null) return null;
+                string[]? headers = HeaderDwarf.HeadersFor(Path, _headerSpec, out string? why);
+                if (headers == null)
+                {
+                    _headerNote = why ?? "no DWARF and no public header found (give one: process.load(path, header=\"NAME.h\") or INVISIBLE_HEADERS=NAME=hdr)";
+                    return null;
+                }
+                string? obj = HeaderDwarf.ObjectFor(headers, System.IO.Path.GetFileName(Path), Dwarf.BuildId, Dwarf.ExportedNames(), out string? error, out _);
+                if (obj == null)
+                {
+                    _headerNote = "no DWARF, and types from " + string.Join(", ", headers) + " failed: " + error;
+                    Console.Error.WriteLine("invisible: " + System.IO.Path.GetFileName(Path) + ": " + _headerNote);
+                    return null;
+                }
+                if (!DwarfModule.TryOpen(obj, out DwarfModule? dm, out string? openError) || dm is not { HasDwarf: true })
+                {
+                    _headerNote = "no DWARF, and the object made from " + string.Join(", ", headers) + " is unreadable: " + (openError ?? dm?.Error);
+                    dm?.Dispose();
+                    return null;
+                }
+                _headerNote = "typed from " + string.Join(", ", headers);
+                return _headerDwarf = dm;
+            }
+        }
+    }
+
+    /// <summary>A function typed by the header's declaration, at the address the loader resolves for its name.</summary>
+    private NativeFunction? FromHeaderDeclaration(string n)
+    {
+        nint addr = SymbolAddress(n);
+        if (addr == 0) return null;
+        Function? fn = HeaderDwarfModule!.FindFunction(n);
+        if (fn == null || !fn.Type.IsPrototyped) return null;
+        FfiSignature? sig;
+        try { sig = FfiSignature.For(fn); } catch (FfiException) { sig = null; }
+        return new NativeFunction(addr, n, sig, fn.Type);
+    }
+
     /// <summary><c>lib.errno</c>: errno as this thread's last native call left it (ctypes' <c>get_errno()</c>); a
     /// store sets errno for the next call (<c>set_errno</c>). Not libc's own errno, which any code of ours (a memory
     /// read, an allocation) may change between the call and the read.</summary>
@@ -208,6 +288,7 @@ public sealed class NativeModule : PyModule
         string n = name.Value;
         if (n.StartsWith("__", StringComparison.Ordinal) && n.EndsWith("__", StringComparison.Ordinal)) return base.GetAttrOrNull(name);
         PyObject? r = Lookup(n, out bool cache);
+        if (r is NativeFunction { Signature: null } unsigned && !HasDwarf) unsigned.Note = HeaderNote;
         if (r != null && cache) ModDict.SetItem(name, r);
         return r;
     }
@@ -238,9 +319,9 @@ public sealed class NativeModule : PyModule
             cache = false;
             return NativeValues.Read(a, t!, null, CTypes.IsConst(t!));
         }
-        if (HasDwarf)
+        if (TypeSource is DwarfModule types)
         {
-            CType? ty = Dwarf!.FindType(n);
+            CType? ty = types.FindType(n);
             if (ty != null && ty.Kind is CTypeKind.Typedef or CTypeKind.Base) return new NativeType(ty, -1);
             if (Enumerators().TryGetValue(n, out long ev)) return PyInt.Get(ev);
         }
@@ -260,6 +341,7 @@ public sealed class NativeModule : PyModule
 
     internal PyObject? FindFunction(string n)
     {
+        if (FromHeader && FromHeaderDeclaration(n) is NativeFunction fromHeader) return fromHeader;
         Function? fn = HasDwarf ? Dwarf!.FindFunction(n) : null;
         nint addr = SymbolAddress(n);
         if (HasDwarf && addr != 0 && (ulong)addr >= Dwarf!.Start && (ulong)addr < Dwarf.End && (fn == null || (nint)(fn.LowPc + Dwarf.Bias) != addr))
@@ -374,11 +456,12 @@ public sealed class NativeModule : PyModule
             if (_globals.TryGetValue(n, out var hit)) { address = hit.Item1; type = hit.Item2; return true; }
         }
         address = 0; type = null;
-        if (!HasDwarf) return false;
-        Variable? v = Dwarf!.FindGlobal(n);
+        DwarfModule? types = TypeSource;
+        if (types == null) return false;
+        Variable? v = types.FindGlobal(n);
         if (v == null) return false;
         nint a = SymbolAddress(n);
-        if (a == 0 && v.Location.StaticAddress is ulong sa) a = (nint)(sa + Dwarf.Bias);
+        if (a == 0 && HasDwarf && v.Location.StaticAddress is ulong sa) a = (nint)(sa + Dwarf!.Bias);
         if (a == 0) return false;
         address = a; type = v.Type;
         lock (_globals) _globals[n] = (a, v.Type);
@@ -389,14 +472,14 @@ public sealed class NativeModule : PyModule
     {
         if (_enumerators != null) return _enumerators;
         var d = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (CompileUnit u in Dwarf!.Units)
+        foreach (CompileUnit u in TypeSource!.Units)
             foreach (CType t in u.Types)
                 if (t is EnumType e)
                     foreach (Enumerator en in e.Values) d.TryAdd(en.Name, en.Value);
         return _enumerators = d;
     }
 
-    internal CType? FindTag(string keyword, string tag) => HasDwarf ? Dwarf!.FindType(keyword + " " + tag) : null;
+    internal CType? FindTag(string keyword, string tag) => TypeSource?.FindType(keyword + " " + tag);
 }
 
 /// <summary><c>mod.struct</c>, <c>mod.union</c>, <c>mod.enum</c>: tags as attributes.</summary>

@@ -80,7 +80,44 @@ public sealed class NativeObject : PyObject
             NativeValues.Write(Address, CType, value, Owner, TypeText);
             return;
         }
+        if (IsStruct && _u is StructType sst && NearMember(sst, n) is string near)
+            throw Ops.AttributeError("'" + TypeText + "' has no member '" + n + "' (did you mean '" + near + "'?); a Python attribute of " +
+                "another name is kept aside for the object, a near miss of a member is refused");
         TiedStorage.Get(Address, true)!.SetItem(name, value);
+    }
+
+    /// <summary>A member whose name <paramref name="n"/> looks like a slip for (same letters in another case, or one
+    /// edit away; two for names of six letters or more), so `p.lenght = 3` is an error and not a silent side store.</summary>
+    private static string? NearMember(StructType st, string n)
+    {
+        foreach (Member m in st.Members)
+        {
+            if (m.Name is not string mn) continue;
+            if (string.Equals(mn, n, StringComparison.OrdinalIgnoreCase)) return mn;
+            int limit = Math.Min(mn.Length, n.Length) >= 6 ? 2 : 1;
+            if (Math.Abs(mn.Length - n.Length) <= limit && Distance(mn, n, limit) <= limit) return mn;
+        }
+        return null;
+    }
+
+    /// <summary>Levenshtein distance, giving up (returning limit + 1) once it exceeds <paramref name="limit"/>.</summary>
+    private static int Distance(string a, string b, int limit)
+    {
+        Span<int> prev = stackalloc int[b.Length + 1], cur = stackalloc int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) prev[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            int best = cur[0];
+            for (int j = 1; j <= b.Length; j++)
+            {
+                cur[j] = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                best = Math.Min(best, cur[j]);
+            }
+            if (best > limit) return limit + 1;
+            cur.CopyTo(prev);
+        }
+        return prev[b.Length];
     }
 
     public override void DelAttr(PyStr name)

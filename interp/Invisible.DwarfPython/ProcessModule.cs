@@ -23,10 +23,26 @@ internal static unsafe partial class ProcessModule
         m.AddFn("sizeof", (a, k) => SizeOf(One(a, "sizeof")));
         m.AddFn("cast", (a, k) => { if (a.Length != 2) throw Ops.TypeError("cast(value, type) takes 2 arguments"); return Cast(a[0], a[1]); });
         m.AddFn("force", (a, k) => Force(One(a, "force")));
+        m.AddFn("pointer", (a, k) =>
+        {
+            if (a.Length != 2 || a[0] is not PyInt || a[1] is not PyStr ps) throw Ops.TypeError("pointer(address, \"T *\") takes an int address and a pointer type name");
+            if (!ps.Value.TrimEnd().EndsWith('*')) throw Ops.TypeError("pointer(): '" + ps.Value + "' is not a pointer type (write \"" + ps.Value + " *\")");
+            return Cast(a[0], a[1]);
+        });
+        m.AddFn("cell", (a, k) => Cell(a));
         m.AddFn("load", (a, k) =>
         {
-            if (a.Length < 1 || a[0] is not PyStr p) throw Ops.TypeError("load(path[, name]) needs a path");
-            return NativeLibraries.Load(p.Value, a.Length > 1 && a[1] is PyStr n ? n.Value : null);
+            int npos = a.Length - (k?.Length ?? 0);
+            string? header = null, name = npos > 1 && a[1] is PyStr n ? n.Value : null;
+            for (int i = 0; k != null && i < k.Length; i++)
+            {
+                PyObject v = a[npos + i];
+                if (k[i].Value == "header") header = v is PyStr hs ? hs.Value : throw Ops.TypeError("load(): header must be a str (\"zlib.h\", or several: \"a.h,b.h\")");
+                else if (k[i].Value == "name") name = v is PyStr ns ? ns.Value : throw Ops.TypeError("load(): name must be a str");
+                else throw Ops.TypeError("load() got an unexpected keyword argument '" + k[i].Value + "'");
+            }
+            if (npos < 1 || a[0] is not PyStr p) throw Ops.TypeError("load(path[, name][, header=]) needs a path");
+            return NativeLibraries.Load(p.Value, name, header);
         });
         m.AddFn("cfunc", (a, k) =>
         {
@@ -107,7 +123,39 @@ internal static unsafe partial class ProcessModule
         _ => x,
     };
 
-    /// <summary><c>cast(x, "struct node *")</c> → pointer; <c>cast(x, c.struct.node)</c> or <c>"int"</c> → object in place.</summary>
+    /// <summary>A C type name with any number of <c>*</c> (<c>struct addrinfo **</c>, <c>const char *</c>): the DWARF
+    /// type of the base name, wrapped in pointers that no DIE needs to describe.</summary>
+    internal static CType ParseTypeName(PyObject? near, string text, string who)
+    {
+        string n = text.Trim();
+        int stars = 0;
+        while (n.EndsWith('*')) { stars++; n = n.Substring(0, n.Length - 1).TrimEnd(); if (n.EndsWith("const", StringComparison.Ordinal) && n.Length > 5 && !char.IsLetterOrDigit(n[^6]) && n[^6] != '_') n = n.Substring(0, n.Length - 5).TrimEnd(); }
+        if (n.StartsWith("const ", StringComparison.Ordinal)) n = n.Substring(6).Trim();
+        CType? found = n == "void" ? VoidType.Instance : FindType(near, n);
+        CType t = found ?? throw Ops.TypeError(who + ": unknown type '" + n + "'");
+        for (int i = 0; i < stars; i++) t = PointerType.To(t);
+        return t;
+    }
+
+    /// <summary><c>process.cell("struct addrinfo *")</c>: one zeroed object of that type on the C heap, for an
+    /// out-parameter of any depth: pass the cell where C wants <c>T **</c>, read <c>cell.value</c> after the call.
+    /// An optional second argument is the initial value.</summary>
+    private static PyObject Cell(ReadOnlySpan<PyObject> a)
+    {
+        if (a.Length is < 1 or > 2) throw Ops.TypeError("cell(type[, value]) takes a type name or native type, and an optional initial value");
+        CType t = a[0] switch
+        {
+            PyStr s => ParseTypeName(null, s.Value, "cell"),
+            NativeType nt when nt.Count < 0 => nt.CType,
+            _ => throw Ops.TypeError("cell(): the type must be a C type name (\"struct addrinfo *\") or a native type"),
+        };
+        if (t.Size <= 0) throw Ops.TypeError("cell(): cannot create an object of incomplete type " + t.ToCString());
+        var nt2 = new NativeType(t, -1);
+        return a.Length == 2 ? nt2.Call(a.Slice(1), null) : nt2.Call(ReadOnlySpan<PyObject>.Empty, null);
+    }
+
+    /// <summary><c>cast(x, "struct node *")</c> (any number of stars) → pointer; <c>cast(x, c.struct.node)</c> or
+    /// <c>"int"</c> → object in place.</summary>
     private static PyObject Cast(PyObject x, PyObject type)
     {
         nint a = AddressOf(x);
@@ -119,9 +167,8 @@ internal static unsafe partial class ProcessModule
         {
             string n = s.Value.Trim();
             if (n.EndsWith('*')) { pointer = true; n = n.Substring(0, n.Length - 1).Trim(); }
-            if (n.StartsWith("const ", StringComparison.Ordinal)) { isConst = true; n = n.Substring(6).Trim(); }
-            CType? found = n == "void" ? VoidType.Instance : FindType(x, n);
-            target = found ?? throw Ops.TypeError("cast: unknown type '" + n + "'");
+            if (n.StartsWith("const ", StringComparison.Ordinal) && !n.EndsWith('*')) { isConst = true; n = n.Substring(6).Trim(); }
+            target = ParseTypeName(x, n, "cast");
         }
         else throw Ops.TypeError("cast: type must be a native type or a C type name");
         isConst |= CTypes.IsConst(target);
@@ -129,7 +176,7 @@ internal static unsafe partial class ProcessModule
         return new NativeObject(a, target, count, x is NativeObject o ? o.Owner : null, isConst);
     }
 
-    private static CType? FindType(PyObject near, string name)
+    private static CType? FindType(PyObject? near, string name)
     {
         CType? origin = near switch { NativeObject o => o.CType, NativePointer p => p.Target, _ => null };
         if (origin?.Module is DwarfModule dm && dm.FindType(name) is CType t) return t;

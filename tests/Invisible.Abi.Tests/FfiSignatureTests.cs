@@ -43,7 +43,7 @@ public sealed class FfiSignatureTests : IClassFixture<FfiFixture>
     [InlineData("int(const char*, ...)", "int (const char *, ...)", 1, true)]
     [InlineData("size_t strlen(const char *s)", "size_t strlen(const char *s)", 1, false)]
     [InlineData("void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))",
-        "void qsort(void *base, size_t n, size_t size, int (*)() cmp)", 4, false)]
+        "void qsort(void *base, size_t n, size_t size, int (*)(const void *, const void *) cmp)", 4, false)]
     [InlineData("unsigned long long f(signed char, unsigned short, long double, _Bool)", "unsigned long long f(signed char, unsigned short, long double, _Bool)", 4, false)]
     [InlineData("double(void)", "double (void)", 0, false)]
     [InlineData("long()", "long (void)", 0, false)]

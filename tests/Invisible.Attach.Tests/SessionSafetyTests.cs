@@ -49,7 +49,7 @@ public sealed class SessionSafetyTests
             "    except process.FaultError as e:",
             "        text = str(e)",
             "        print(what, text[:text.index(' at ')] + text[text.rindex(' ('):])",
-            "report('strlen(123)', lambda: c.strlen(123))",
+            "report('strlen(123)', lambda: c.strlen(process.pointer(123, 'const char *')))",
             "report('memset', lambda: c.memset(process.cast(0x1000, 'char *'), 0, 8))",
             "report('divide', lambda: fx.divide(1, 0))",
             "report('div', lambda: c.div(7, 0))",
@@ -85,7 +85,7 @@ public sealed class SessionSafetyTests
     public void FaultAddressIsTheOneTheCalleeTouched()
     {
         using var target = new AttachTarget();
-        var run = target.Attach("-c", "import c\ntry:\n    c.strlen(0x1234)\nexcept Exception as e:\n    print(type(e).__name__, e)");
+        var run = target.Attach("-c", "import c, process\ntry:\n    c.strlen(process.pointer(0x1234, 'const char *'))\nexcept Exception as e:\n    print(type(e).__name__, e)");
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal("FaultError strlen: SIGSEGV at address 0x1234" + Abandoned, run.Stdout);
         // The program's own dispositions are back after the session: no SIGSEGV handler of ours is left behind.

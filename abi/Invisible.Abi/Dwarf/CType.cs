@@ -175,13 +175,17 @@ public sealed class PointerType : CType
 {
     private readonly long _size;
     private readonly bool _isReference;
-    internal PointerType(DwarfModule module, ulong off, long size, bool isReference, bool isRvalue) : base(module, off)
+    internal PointerType(DwarfModule? module, ulong off, long size, bool isReference, bool isRvalue) : base(module, off)
     {
         _size = size;
         _isReference = isReference;
         IsRvalue = isRvalue;
         Target = VoidType.Instance;
     }
+
+    /// <summary>A pointer to <paramref name="target"/> that no DIE describes (<c>T **</c> named in a cast or a cell
+    /// when the DWARF has only <c>T *</c>); it belongs to the target's module.</summary>
+    public static PointerType To(CType target) => new(target.Module, 0, 8, false, false) { Target = target };
     public override CTypeKind Kind => _isReference ? CTypeKind.Reference : CTypeKind.Pointer;
     public override long Size => _size;
     public CType Target { get; internal set; }

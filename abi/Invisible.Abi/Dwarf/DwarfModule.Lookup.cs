@@ -346,6 +346,56 @@ public sealed unsafe partial class DwarfModule
 
 public sealed unsafe partial class DwarfModule
 {
+    /// <summary>The GNU build-id note as lowercase hex; null when the object has none.</summary>
+    public string? BuildId
+    {
+        get
+        {
+            lock (Gate)
+            {
+                CheckAlive();
+                byte* bits;
+                ulong vaddr;
+                int n = LibDw.dwfl_module_build_id(Mod, &bits, &vaddr);
+                if (n <= 0 || bits == null) return null;
+                return Convert.ToHexString(new ReadOnlySpan<byte>(bits, n)).ToLowerInvariant();
+            }
+        }
+    }
+
+    /// <summary>Names of the functions and data objects the object defines with global or weak binding (what
+    /// another object can link against), sorted. Reads symtab, else dynsym.</summary>
+    public List<string> ExportedNames()
+    {
+        var r = new List<string>();
+        lock (Gate)
+        {
+            CheckAlive();
+            int n = LibDw.dwfl_module_getsymtab(Mod);
+            byte* sym = stackalloc byte[24];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 1; i < n; i++)
+            {
+                ulong addr, bias;
+                uint shndx;
+                nint elf;
+                byte* nm = LibDw.dwfl_module_getsym_info(Mod, i, sym, &addr, &shndx, &elf, &bias);
+                if (nm == null || nm[0] == 0 || shndx == 0) continue;
+                int type = sym[4] & 0xf, binding = sym[4] >> 4;
+                if (type != 1 && type != 2 && type != 10) continue; // OBJECT / FUNC / GNU_IFUNC
+                if (binding != 1 && binding != 2) continue;       // GLOBAL / WEAK
+                string s = Intern(nm)!;
+                if (s.Contains('@')) s = s.Substring(0, s.IndexOf('@'));
+                if (seen.Add(s)) r.Add(s);
+            }
+        }
+        r.Sort(StringComparer.Ordinal);
+        return r;
+    }
+}
+
+public sealed unsafe partial class DwarfModule
+{
     /// <summary>Benchmark baseline: a straight libdw walk over every DIE of every unit calling dwarf_tag and
     /// dwarf_diename (no model, no index). Returns the number of DIEs.</summary>
     public long RawWalk()

@@ -112,6 +112,23 @@ public sealed unsafe class FfiType
     /// <summary>A function pointer without a known prototype.</summary>
     public static readonly FfiType FunctionPointer = new(FfiTypeKind.Pointer, 8, 8, "void (*)()", LibFfi.Export("ffi_type_pointer"), null) { IsFunctionPointer = true };
 
+    /// <summary>For a function pointer parsed from a signature string with a full prototype: the pointee's
+    /// signature (what a callback passed there is called with). Null otherwise (DWARF types carry theirs in
+    /// <see cref="CType"/>).</summary>
+    public FfiSignature? PointeeSignature { get; private init; }
+
+    /// <summary>A pointer to a function of that prototype, spelled as C does: <c>int (*)(void *, int)</c>.</summary>
+    public static FfiType FunctionPointerTo(FfiSignature pointee)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append(pointee.ReturnType.Name).Append(" (*)(");
+        for (int i = 0; i < pointee.FixedCount; i++) sb.Append(i > 0 ? ", " : "").Append(pointee.Parameters[i].Name);
+        if (pointee.IsVariadic) sb.Append(pointee.FixedCount > 0 ? ", ..." : "...");
+        else if (pointee.FixedCount == 0) sb.Append("void");
+        sb.Append(')');
+        return new FfiType(FfiTypeKind.Pointer, 8, 8, sb.ToString(), Pointer.Native, null) { IsFunctionPointer = true, PointeeSignature = pointee };
+    }
+
     /// <summary>The built-in integer type of a size and signedness.</summary>
     public static FfiType Integer(int size, bool signed) => size switch
     {
@@ -164,7 +181,7 @@ public sealed unsafe class FfiType
     {
         IsCharPointer = IsCharPointer, IsFunctionPointer = IsFunctionPointer, IsVoidPointer = IsVoidPointer,
         PointeeAggregate = PointeeAggregate, Enum = Enum, IsUnion = IsUnion, AggregateKey = AggregateKey,
-        IsClassifiedLayout = IsClassifiedLayout, IsOpaque = IsOpaque, Nested = Nested,
+        IsClassifiedLayout = IsClassifiedLayout, IsOpaque = IsOpaque, Nested = Nested, PointeeSignature = PointeeSignature,
     };
 
     // ------------------------------------------------------------------ from DWARF

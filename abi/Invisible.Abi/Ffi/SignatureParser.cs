@@ -198,8 +198,13 @@ internal static class SignatureParser
                     if (IsIdent(Peek)) pname = Next();
                     Expect(")");
                     Expect("(");
-                    ParseParameters(out _, out _, out _);
-                    t = FfiType.WithName(FfiType.FunctionPointer, t.Name + " (*)()");
+                    // The pointee's prototype is kept: a Python callable passed here gets an entry point taking and
+                    // returning these types (sqlite3_exec's int (*)(void *, int, char **, char **)).
+                    ParseParameters(out FfiType[] fps, out string?[] fnames, out bool fvariadic);
+                    FfiSignature proto;
+                    try { proto = FfiSignature.Create(t, fps, fnames, fvariadic); }
+                    catch (FfiException e) { throw Error(_text, "function pointer parameter: " + e.Message); }
+                    t = FfiType.FunctionPointerTo(proto);
                 }
                 else
                 {
