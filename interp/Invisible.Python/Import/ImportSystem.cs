@@ -65,8 +65,14 @@ public sealed class ImportSystem
         SysDict.SetItem(SMetaPath, new PyList(new[] { _builtinImporter, _pathFinder, _nativeFinder }));
         SysDict.SetItem(SPathHooks, new PyList(new PyObject[] { _pathHook }));
         if (SysDict.GetOrNull(SPathImporterCache) is not PyDict) SysDict.SetItem(SPathImporterCache, new PyDict());
-        if (SysDict.GetOrNull("pycache_prefix") is null or PyNone && CodeCache.DefaultPrefix() is { } prefix)
-            SysDict.SetItem("pycache_prefix", PyStr.Of(prefix));
+        // CPython's order: -X pycache_prefix=PATH, then PYTHONPYCACHEPREFIX (unless -E/-I); ours: then the default
+        string? prefix = null;
+        if (SysDict.GetOrNull("_xoptions") is PyDict xo && xo.GetOrNull(PyStr.Of("pycache_prefix")) is PyStr xp) prefix = xp.Value;
+        bool ignoreEnv = SysDict.GetOrNull("flags") is PyObject flags && Ops.GetAttrOrNull(flags, PyStr.Intern("ignore_environment")) is PyObject ie && Ops.IsTrue(ie);
+        if (prefix == null && !ignoreEnv && Environment.GetEnvironmentVariable("PYTHONPYCACHEPREFIX") is { Length: > 0 } ep) prefix = ep;
+        prefix ??= CodeCache.DefaultPrefix();
+        if (prefix != null && SysDict.GetOrNull("pycache_prefix") is null or PyNone)
+            SysDict.SetItem("pycache_prefix", PyStr.Of(Path.GetFullPath(prefix)));
         foreach (var name in new[] { "sys", "builtins" })
             if (Modules.GetOrNull(PyStr.Of(name)) is PyModule m) InitBuiltinAttrs(m);
     }

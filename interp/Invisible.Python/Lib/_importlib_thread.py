@@ -6,7 +6,7 @@ it only records whether it is held.
 
 
 class LockType:
-    __slots__ = ('_held',)
+    __slots__ = ('_held', '__weakref__')
 
     def __init__(self):
         self._held = False

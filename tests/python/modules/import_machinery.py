@@ -13,8 +13,8 @@ def rel(p):
 import pkg_rel
 import pkg_rel.mod_a
 print(pkg_rel.mod_a.A, pkg_rel.mod_a.mod_b.B, pkg_rel.mod_a.mod_c.C)
-print(pkg_rel.inner.PARENT_TOP, pkg_rel.inner.mod_c.BEYOND)
-print("bound:", "mod_b" in vars(pkg_rel), "inner" in vars(pkg_rel))
+print(pkg_rel.pkg_inner.PARENT_TOP, pkg_rel.pkg_inner.mod_c.BEYOND)
+print("bound:", "mod_b" in vars(pkg_rel), "pkg_inner" in vars(pkg_rel))
 spec = pkg_rel.__spec__
 print(spec.name, spec.parent, rel(spec.origin), [rel(p) for p in spec.submodule_search_locations], spec.has_location)
 print(pkg_rel.__package__, [rel(p) for p in pkg_rel.__path__], rel(pkg_rel.__file__))
@@ -34,8 +34,8 @@ print(leaf.LEAF, pkg_nsroot.__file__ if hasattr(pkg_nsroot, "__file__") else "no
 print(type(pkg_nsroot.__spec__.submodule_search_locations).__name__ in ("list", "_NamespacePath"))
 
 # from pkg import sub binds pkg.sub
-from pkg_rel.inner import mod_c
-print(mod_c is sys.modules["pkg_rel.inner.mod_c"], pkg_rel.inner.mod_c is mod_c)
+from pkg_rel.pkg_inner import mod_c
+print(mod_c is sys.modules["pkg_rel.pkg_inner.mod_c"], pkg_rel.pkg_inner.mod_c is mod_c)
 
 # errors
 for stmt in ["import pkg_rel.nothing", "import pkg_rel.mod_b.x", "from pkg_rel import nothing",
@@ -138,7 +138,7 @@ print(log)
 import importlib
 import importlib.util
 import importlib.machinery
-print(importlib.import_module("pkg_rel.mod_b").B, importlib.import_module(".inner", "pkg_rel").PARENT_TOP)
+print(importlib.import_module("pkg_rel.mod_b").B, importlib.import_module(".pkg_inner", "pkg_rel").PARENT_TOP)
 s = importlib.util.find_spec("pkg_rel.mod_a")
 print(s.name, rel(s.origin), importlib.util.find_spec("no_such_module"))
 print(importlib.machinery.PathFinder.find_spec("mod_helper", [here]).name)
