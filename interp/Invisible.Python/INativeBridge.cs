@@ -13,9 +13,10 @@ namespace Invisible.Python;
 /// after <see cref="InterpreterState.Enter"/> for the callback's thread), <see cref="ThreadState.Current"/>.
 /// <para>Contract:</para>
 /// <list type="number">
-/// <item><b>Module finder</b> (<see cref="IModuleFinder.FindModule"/>): consulted first for every import of a name that
-/// is not in <c>sys.modules</c>, before the built-in modules and <c>sys.path</c>; it must return null for every name it
-/// does not provide (the bridge's <c>import NAME</c> of C libraries declines built-in module names).</item>
+/// <item><b>Module finder</b> (<see cref="IModuleFinder.FindModule"/>): consulted last for an import of a name that
+/// is not in <c>sys.modules</c>, after the built-in modules and <c>sys.path</c> (through the NativeLibraryFinder at the
+/// end of <c>sys.meta_path</c>), so it never shadows a Python module; it must return null for every name it does not
+/// provide.</item>
 /// <item><b>Native entry points</b> (<see cref="EntryOf"/>): on the first call of each Python function object the VM
 /// asks for its native entry point: a nonzero handle, kept in <see cref="PyFunction.NativeEntry"/>, means every call of
 /// that function runs through <see cref="CallThroughEntry"/>; -1 means the VM always runs it directly. Never 0.</item>

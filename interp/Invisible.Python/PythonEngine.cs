@@ -116,45 +116,45 @@ public sealed class PythonEngine
     /// reported as CPython's ("python: No module named x"), status 1.</summary>
     public int RunModule(string name)
     {
-        string? error = null;
-        (string File, string? Source, bool Package)? found = null;
-        string package = "";
-        using (ThreadEntry entry = Interpreter.Enter())
+        using ThreadEntry entry = Interpreter.Enter();
+        PyObject spec;
+        CodeObject code;
+        try
         {
-            try
-            {
-                if (name.StartsWith('.')) error = "Relative module names not supported";
-                else
-                {
-                    found = Interpreter.Imports.FindSource(name);
-                    if (found == null) error = $"No module named {name}";
-                    else if (found.Value.Package)
-                    {
-                        Interpreter.Imports.ImportName(name, new PyDict(), PyNone.Instance, 0);
-                        var main = Interpreter.Imports.FindSource(name + ".__main__");
-                        if (main == null || main.Value.Source == null)
-                            error = $"No module named {name}.__main__; '{name}' is a package and cannot be directly executed";
-                        else { found = main; package = name; }
-                    }
-                    else if (found.Value.Source == null) error = $"No code object available for {name}";
-                    else package = name.Contains('.') ? name.Substring(0, name.LastIndexOf('.')) : "";
-                }
-            }
-            catch (PyException e)
-            {
-                if (!e.Value.Type.IsSubtypeOf(PyBaseException.ImportErrorType)) { int rc = HandleUncaught(e.Value); Flush(); return rc; }
-                error = $"Error while finding module specification for '{name}' ({e.Value.Type.Name}: {Ops.Str(e.Value)})";
-            }
-            if (error != null)
-            {
-                Interpreter.Sys.WriteStderr($"{Environment.ProcessPath ?? "invisible"}: {error}\n");
-                Flush();
-                return 1;
-            }
-            if (Interpreter.Sys.Module.ModDict.GetOrNull("argv") is PyList argv && argv.Count > 0) argv.Items[0] = PyStr.Of(found!.Value.File);
-            Main.ModDict.SetItem("__package__", PyStr.Of(package));
+            (spec, code) = Interpreter.Imports.MainModuleDetails(name);
         }
-        return RunMain(found!.Value.Source!, found.Value.File);
+        catch (PyException e)
+        {
+            if (!e.Value.Type.IsSubtypeOf(PyBaseException.ImportErrorType)) { int rc = HandleUncaught(e.Value); Flush(); return rc; }
+            // runpy's _run_module_as_main: sys.exit("%s: %s" % (sys.executable, exc))
+            Interpreter.Sys.WriteStderr($"{Environment.ProcessPath ?? "invisible"}: {Ops.Str(e.Value)}\n");
+            Flush();
+            return 1;
+        }
+        int status;
+        try
+        {
+            // runpy's _run_code: the module runs in __main__'s namespace with the spec's attributes
+            var d = Main.ModDict;
+            var origin = Ops.GetAttrOrNull(spec, PyStr.Intern("origin")) ?? PyNone.Instance;
+            if (Interpreter.Sys.Module.ModDict.GetOrNull("argv") is PyList argv && argv.Count > 0) argv.Items[0] = origin;
+            d.SetItem("__name__", PyStr.Of("__main__"));
+            d.SetItem("__file__", origin);
+            d.SetItem("__cached__", Ops.GetAttrOrNull(spec, PyStr.Intern("cached")) ?? PyNone.Instance);
+            d.SetItem("__doc__", PyNone.Instance);
+            d.SetItem("__loader__", Ops.GetAttrOrNull(spec, PyStr.Intern("loader")) ?? PyNone.Instance);
+            d.SetItem("__package__", Ops.GetAttrOrNull(spec, PyStr.Intern("parent")) ?? PyNone.Instance);
+            d.SetItem("__spec__", spec);
+            var f = new Frame(code, d, null, Interpreter.Builtins) { Locals = d };
+            Vm.Interpreter.Execute(entry.State, f);
+            status = 0;
+        }
+        catch (PyException e)
+        {
+            status = HandleUncaught(e.Value);
+        }
+        Flush();
+        return status;
     }
 
     /// <summary>The interpreter's end (CPython's <c>Py_FinalizeEx</c>, the part we have): run the <c>atexit</c>

@@ -598,7 +598,8 @@ public static class BuiltinsModule
         Fn("locals", (a, k) => Locals());
         Fn("exec", (a, k) => ExecEval(a, k, false));
         Fn("eval", (a, k) => ExecEval(a, k, true));
-        Fn("compile", (a, k) => new PyCompiled(Ops.Str(a[0]), Ops.Str(a[1]), Ops.Str(a[2])));
+        // source given as bytes is decoded as a source file is (importlib's SourceLoader compiles bytes)
+        Fn("compile", (a, k) => new PyCompiled(a[0] is PyBytes sb ? Importing.SourceText.Decode(sb.Span) : Ops.Str(a[0]), Ops.Str(a[1]), Ops.Str(a[2])));
         Fn("__import__", (a, k) =>
         {
             // CPython's builtin___import___impl: the globals given (not the caller's) resolve relative imports
@@ -755,11 +756,19 @@ public static class BuiltinsModule
         if (globals.GetOrNull("__builtins__") == null) globals.SetItem("__builtins__", ts.Interp.Builtins);
         string code;
         string mode = eval ? "eval" : "exec";
-        if (src is PyCompiled pc) { code = pc.Source; mode = pc.Mode; }
+        string filename = "<string>";
+        if (src is PyCodeWrapper cw && (locals == null || ReferenceEquals(locals, globals)) && cw.Code.IsModule)
+        {
+            // a module's code object (marshal.loads, a loader's get_code): run it in globals
+            var frame = new Frame(cw.Code, globals, null, ts.Interp.Builtins) { Locals = globals };
+            Interpreter.Execute(ts, frame);
+            return PyNone.Instance;
+        }
+        if (src is PyCompiled pc) { code = pc.Source; mode = pc.Mode; filename = pc.Filename; }
         else if (src is PyStr s) code = s.Value;
         else if (src is PyBytes b) code = Encoding.UTF8.GetString(b.Span);
         else throw Ops.TypeError($"{(eval ? "eval" : "exec")}() arg 1 must be a string, bytes or code object");
-        return ts.Interp.RunSource(code, "<string>", mode == "eval", globals, locals);
+        return ts.Interp.RunSource(code, filename, mode == "eval", globals, locals);
     }
 }
 

@@ -57,6 +57,33 @@ public static class EmbeddedLib
         return true;
     }
 
+    /// <summary>The text of the embedded file <paramref name="file"/> (<c>&lt;invisible&gt;/PATH.py</c>), if it is one.</summary>
+    public static bool TryRead(string file, out string text)
+    {
+        text = "";
+        if (!file.StartsWith(PathEntry + "/", StringComparison.Ordinal)) return false;
+        using var s = Owner.GetManifestResourceStream("Lib/" + file.Substring(PathEntry.Length + 1));
+        if (s == null) return false;
+        using var r = new StreamReader(s);
+        text = r.ReadToEnd();
+        return true;
+    }
+
+    /// <summary>Whether module <paramref name="fullname"/> is embedded directly in folder <paramref name="dir"/>
+    /// (a path entry of ours): its file and whether it is a package, without reading it.</summary>
+    public static bool TryLocate(string dir, string fullname, out string file, out bool package)
+    {
+        file = "";
+        package = false;
+        if (!IsOurs(dir) || !Index.TryGetValue(fullname, out var entry)) return false;
+        int dot = fullname.LastIndexOf('.');
+        string expectedDir = dot < 0 ? PathEntry : PathEntry + "/" + fullname.Substring(0, dot).Replace('.', '/');
+        if (dir != expectedDir) return false;
+        file = PathEntry + "/" + entry.Resource.Substring(4);
+        package = entry.Package;
+        return true;
+    }
+
     /// <summary>Every embedded module name (tests, <c>pkgutil</c>-like listings).</summary>
     public static IEnumerable<string> Names => Index.Keys;
 }

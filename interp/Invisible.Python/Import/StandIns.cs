@@ -31,6 +31,8 @@ public static class StandIns
         ["dataclasses"] = "re, copy, inspect, types, functools",
         ["enum"] = "types, functools, operator complete",
         ["statistics"] = "fractions, decimal, math complete, collections, bisect, random",
+        ["_warnings"] = "the C-level _warnings (warn, warn_explicit, filters)",
+        ["_importlib_thread"] = "_thread (importlib._bootstrap._setup takes it as _thread while _thread is missing)",
     };
 
     /// <summary>Lib module served by a C# stand-in -> what the real one waits for.</summary>

@@ -55,6 +55,7 @@ public static class BuiltinModules
         t["errno"] = _ => ErrnoModule.Create();
         t["atexit"] = _ => AtexitModule.Create();
         t["_imp"] = interp => ImpModule.Create(interp);
+        t["marshal"] = _ => MarshalModule.Create();
         t["_string"] = _ => StringModule.Create();
         t["_weakref"] = _ => WeakrefModule.Create();
         t["_contextvars"] = _ => ContextVarsModule.Create();

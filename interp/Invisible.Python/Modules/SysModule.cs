@@ -21,7 +21,7 @@ public sealed class SysModule
     public const string DefaultPrefix = "/usr";
     public const string StdlibVersion = "python3.11";
     /// <summary>Our <c>sys.implementation.cache_tag</c> (compiled-code cache files are ours, never CPython's .pyc).</summary>
-    public const string CacheTag = "invisible-311";
+    public static readonly string CacheTag = "invisible-311-c" + MarshalModule.CodeFormatVersion;
 
     private static readonly StructSeq FlagsType = new("sys.flags", "debug", "inspect", "interactive", "optimize", "dont_write_bytecode",
         "no_user_site", "no_site", "ignore_environment", "verbose", "bytes_warning", "quiet", "hash_randomization", "isolated",

@@ -1136,7 +1136,7 @@ public static class Interpreter
         var names = code.Names;
         var fromlist = st[--sp].V;
         var level = (PyInt)st[--sp].V;
-        st[sp++].V = ThreadState.Current.Interp.Imports.ImportName(names[word >> 8].Value, f.Globals, fromlist, (int)level.V);
+        st[sp++].V = ThreadState.Current.Interp.Imports.ImportStatement(names[word >> 8].Value, f.Globals, f.Locals, fromlist, (int)level.V);
         return sp;
     }
 

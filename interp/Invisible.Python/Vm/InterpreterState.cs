@@ -57,6 +57,7 @@ public sealed class InterpreterState
         Sys = new SysModule(this, stdout, stderr, stdin, argv, scriptDir, options);
         Sys.Modules.SetItem(PyStr.Of("builtins"), BuiltinsModule);
         Imports = new ImportSystem(this);
+        Imports.Install();
     }
 
     /// <summary><c>sys.modules</c>.</summary>
@@ -199,8 +200,8 @@ public sealed class InterpreterState
     /// <summary>The native bridge plugged into this interpreter, if any (<see cref="INativeBridge"/>).</summary>
     public INativeBridge? Bridge => _bridge;
 
-    /// <summary>Plug a native bridge in (once, before code runs): its module finder is consulted first by every
-    /// import, and Python functions get their native entry points from it (<see cref="INativeBridge"/>'s contract).</summary>
+    /// <summary>Plug a native bridge in (once, before code runs): its module finder is consulted last by an import
+    /// (the end of <c>sys.meta_path</c>: it never shadows a Python module), and Python functions get their native entry points from it (<see cref="INativeBridge"/>'s contract).</summary>
     public void InstallBridge(INativeBridge bridge)
     {
         if (_bridge != null) throw new InvalidOperationException("a native bridge is installed already");

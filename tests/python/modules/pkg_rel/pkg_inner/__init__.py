@@ -1,0 +1,1 @@
+from .. import TOP as PARENT_TOP
