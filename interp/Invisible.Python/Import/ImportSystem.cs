@@ -356,29 +356,19 @@ public sealed class ImportSystem
 
     /// <summary>
     /// Transitional (issue 12, listed in <see cref="StandIns"/>): Lib's <c>importlib._bootstrap._setup</c> takes
-    /// <c>_thread</c> from the built-in modules; while there is no C-level <c>_thread</c>, our wrapper of
-    /// <c>_setup</c> gives it the embedded <c>_importlib_thread</c> (a lock that never waits: one thread), in
-    /// <c>sys.modules</c> only while <c>_setup</c> runs. The bootstrap stays Lib's; our import system stays the one
-    /// <c>import</c> uses (its <c>_install</c> is not called: <c>sys.meta_path</c> keeps our finders).
+    /// <c>_warnings</c> from <c>sys.modules</c> or the built-in modules; while there is no C-level <c>_warnings</c>,
+    /// our wrapper of <c>_setup</c> imports the embedded stand-in first. The bootstrap stays Lib's; our import system
+    /// stays the one <c>import</c> uses (its <c>_install</c> is not called: <c>sys.meta_path</c> keeps our finders).
     /// </summary>
     private void WrapBootstrapSetup(PyModule bootstrap)
     {
-        if (BuiltinModules.Contains("_thread")) return;
+        if (BuiltinModules.Contains("_warnings")) return;
         var setup = bootstrap.ModDict.GetOrNull(PyStr.Intern("_setup"));
         if (setup == null) return;
         bootstrap.ModDict.SetItem(PyStr.Intern("_setup"), new PyBuiltinFunction("_setup", (a, k) =>
         {
-            var threadKey = PyStr.Of("_thread");
-            bool added = false;
-            // _setup takes _warnings from sys.modules when it is there (ours is an embedded stand-in)
-            if (!BuiltinModules.Contains("_warnings")) GcdImport("_warnings");
-            if (Modules.GetOrNull(threadKey) == null)
-            {
-                Modules.SetItem(threadKey, GcdImport("_importlib_thread"));
-                added = true;
-            }
-            try { return Ops.Call(setup, a, k); }
-            finally { if (added) Modules.Remove(threadKey); }
+            GcdImport("_warnings");
+            return Ops.Call(setup, a, k);
         }));
     }
 

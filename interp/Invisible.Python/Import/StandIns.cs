@@ -32,7 +32,6 @@ public static class StandIns
         ["enum"] = "types, functools, operator complete",
         ["statistics"] = "fractions, decimal, math complete, collections, bisect, random",
         ["_warnings"] = "the C-level _warnings (warn, warn_explicit, filters)",
-        ["_importlib_thread"] = "_thread (importlib._bootstrap._setup takes it as _thread while _thread is missing)",
     };
 
     /// <summary>Lib module served by a C# stand-in -> what the real one waits for.</summary>

@@ -22,7 +22,7 @@ public static class MarshalModule
 {
     /// <summary>The layout of our code objects (and of the compiler's output): bump it whenever the compiler's
     /// instructions or <see cref="CodeObject"/>'s fields change, so old cache files are ignored.</summary>
-    public const int CodeFormatVersion = 1;
+    public const int CodeFormatVersion = 2;
 
     /// <summary>What a cached code object must have been made by: <see cref="CodeFormatVersion"/> and the compiler's
     /// instruction set (the names of <see cref="Op"/> in order, which move whenever an instruction is added), so a
@@ -37,7 +37,7 @@ public static class MarshalModule
             foreach (char ch in n) { h ^= ch; h *= 16777619; }
             h ^= ','; h *= 16777619;
         }
-        return (int)(h ^ (uint)CodeFormatVersion * 0x9E3779B1u);
+        return unchecked((int)(h ^ (uint)CodeFormatVersion * 0x9E3779B1u));
     }
     public const int Version = 4;
 
@@ -327,7 +327,8 @@ public static class MarshalModule
             Strs(c.FreeVars);
             Ints(c.Cell2Arg);
             Int32(c.ArgCount); Int32(c.PosOnlyCount); Int32(c.KwOnlyCount);
-            Int32((c.HasVarArgs ? 1 : 0) | (c.HasVarKw ? 2 : 0) | (c.IsGenerator ? 4 : 0) | (c.IsClassBody ? 8 : 0) | (c.IsModule ? 16 : 0));
+            Int32((c.HasVarArgs ? 1 : 0) | (c.HasVarKw ? 2 : 0) | (c.IsGenerator ? 4 : 0) | (c.IsClassBody ? 8 : 0) | (c.IsModule ? 16 : 0)
+                  | (c.IsCoroutine ? 32 : 0) | (c.IsAsyncGenerator ? 64 : 0) | (c.IsIterableCoroutine ? 128 : 0));
             Int32(c.StackSize); Int32(c.FirstLine);
             Object(c.Doc ?? PyNone.Instance);
             Byte(c.Doc == null ? (byte)0 : (byte)1);
@@ -680,6 +681,7 @@ public static class MarshalModule
             int fl = Int32();
             c.HasVarArgs = (fl & 1) != 0; c.HasVarKw = (fl & 2) != 0; c.IsGenerator = (fl & 4) != 0;
             c.IsClassBody = (fl & 8) != 0; c.IsModule = (fl & 16) != 0;
+            c.IsCoroutine = (fl & 32) != 0; c.IsAsyncGenerator = (fl & 64) != 0; c.IsIterableCoroutine = (fl & 128) != 0;
             c.StackSize = Int32(); c.FirstLine = Int32();
             var doc = Required();
             if (Byte() != 0) c.Doc = doc;

@@ -20,7 +20,7 @@
 #define EXPORT __attribute__((visibility("default")))
 
 /* __lsan_disable nesting of this thread, to catch an unmatched __lsan_enable. */
-static __thread int disable_depth __attribute__((tls_model("initial-exec")));
+static __thread int disable_depth __attribute__((tls_model(INVISIBLE_TLS_MODEL)));
 
 static void say(const char *what, const void *p, size_t size, int with_region)
 {
