@@ -633,10 +633,10 @@ public sealed class CodeGen
         CompileTryExcept(t);
     }
 
-    private void CompileTryExcept(Try t)
+    /// <summary>The part of try/except and try/except* before the handlers: the body under an except block, the
+    /// else clause, the jump past the handlers, and the handler label.</summary>
+    private void CompileTryBodyAndElse(Try t, Label handler, Label end)
     {
-        if (t.IsStar) { CompileTryExceptStar(t); return; }
-        var handler = new Label(); var end = new Label(); var orelse = new Label();
         EmitJump(Op.SetupExcept, handler);
         _fblocks.Add(new FBlock { Kind = FKind.TryExcept });
         CompileBody(t.Body);
@@ -645,6 +645,13 @@ public sealed class CodeGen
         CompileBody(t.OrElse);
         EmitJump(Op.Jump, end);
         Mark(handler);
+    }
+
+    private void CompileTryExcept(Try t)
+    {
+        if (t.IsStar) { CompileTryExceptStar(t); return; }
+        var handler = new Label(); var end = new Label(); var orelse = new Label();
+        CompileTryBodyAndElse(t, handler, end);
         for (int i = 0; i < t.Handlers.Count; i++)
         {
             var h = t.Handlers[i];
@@ -677,14 +684,7 @@ public sealed class CodeGen
     private void CompileTryExceptStar(Try t)
     {
         var handler = new Label(); var end = new Label(); var reraise = new Label();
-        EmitJump(Op.SetupExcept, handler);
-        _fblocks.Add(new FBlock { Kind = FKind.TryExcept });
-        CompileBody(t.Body);
-        _fblocks.RemoveAt(_fblocks.Count - 1);
-        Emit(Op.PopBlock);
-        CompileBody(t.OrElse);
-        EmitJump(Op.Jump, end);
-        Mark(handler);
+        CompileTryBodyAndElse(t, handler, end);
         Emit(Op.DupTop);
         Emit(Op.BuildList, 0);
         Emit(Op.RotTwo);

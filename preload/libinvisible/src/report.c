@@ -509,6 +509,19 @@ static void plain_suppression_block(int fd, const invisible_leak_record *rec, co
 
 /* LSan's "Suppressions used:" table (count = blocks, as its hit count of objects), for the
  * suppressions that matched at least one record. */
+/* Blocks and bytes of the leak records that suppression number `entry` (1-based) took. */
+static void suppression_totals(const invisible_report_request *request, const invisible_leak_summary *leaks,
+                               uint32_t entry, uint64_t *blocks, uint64_t *bytes)
+{
+    *blocks = *bytes = 0;
+    for (uint64_t i = 0; i < leaks->record_count; i++) {
+        if (request->suppressed_by[i] == entry) {
+            *blocks += leaks->records[i].blocks;
+            *bytes += leaks->records[i].bytes;
+        }
+    }
+}
+
 static void plain_suppressions_used(const invisible_report_request *request)
 {
     const invisible_leak_summary *leaks = request->leaks;
@@ -517,13 +530,8 @@ static void plain_suppressions_used(const invisible_report_request *request)
     for (uint32_t e = 1;; e++) {
         if (!suppressions_name(e - 1, name, sizeof name))
             break;
-        uint64_t blocks = 0, bytes = 0;
-        for (uint64_t i = 0; i < leaks->record_count; i++) {
-            if (request->suppressed_by[i] == e) {
-                blocks += leaks->records[i].blocks;
-                bytes += leaks->records[i].bytes;
-            }
-        }
+        uint64_t blocks, bytes;
+        suppression_totals(request, leaks, e, &blocks, &bytes);
         if (!blocks)
             continue;
         if (!header) {
@@ -682,13 +690,8 @@ static void json_suppressions(json_out *o, const invisible_report_request *reque
     int written = 0;
     out_text(o, ", \"suppressions\": [");
     for (uint32_t e = 1; suppressions_name(e - 1, name, sizeof name); e++) {
-        uint64_t blocks = 0, bytes = 0;
-        for (uint64_t i = 0; i < leaks->record_count; i++) {
-            if (request->suppressed_by[i] == e) {
-                blocks += leaks->records[i].blocks;
-                bytes += leaks->records[i].bytes;
-            }
-        }
+        uint64_t blocks, bytes;
+        suppression_totals(request, leaks, e, &blocks, &bytes);
         if (!blocks)
             continue;
         out_text(o, written++ ? ", {\"name\": " : "{\"name\": ");
