@@ -516,6 +516,13 @@ public sealed class CodeGen
         Mark(top);
         _line = f.Line;
         EmitJump(Op.ForIter, orelse);
+        CompileForBody(f, top, orelse, end);
+    }
+
+    /// <summary>for and async for after the next item is fetched: the target, the body as a loop block, the jump back,
+    /// then the else clause.</summary>
+    private void CompileForBody(For f, Label top, Label orelse, Label end)
+    {
         CompileStore(f.Target);
         _fblocks.Add(new FBlock { Kind = FKind.ForLoop, Continue = top, Break = end });
         CompileBody(f.Body);
@@ -535,14 +542,7 @@ public sealed class CodeGen
         Mark(top);
         _line = f.Line;
         EmitAsyncForNext(orelse);
-        CompileStore(f.Target);
-        _fblocks.Add(new FBlock { Kind = FKind.ForLoop, Continue = top, Break = end });
-        CompileBody(f.Body);
-        _fblocks.RemoveAt(_fblocks.Count - 1);
-        EmitJump(Op.Jump, top);
-        Mark(orelse);
-        CompileBody(f.OrElse);
-        Mark(end);
+        CompileForBody(f, top, orelse, end);
     }
 
     private void CompileBreakContinue(bool isBreak, Stmt s)

@@ -176,21 +176,9 @@ public static class ItertoolsModule
                 return new ProductIterator(cls, pools);
             });
             Combinations = Make("combinations", (cls, a, k) =>
-            {
-                var args = CombinationsArgs.Parse(a, k);
-                var pool = Ops.ToArray(args[0]!);
-                long r = args.Ssize(1);
-                if (r < 0) throw Ops.ValueError("r must be non-negative");
-                return new CombinatoricIterator(cls, CombinatoricIterator.Kind.Combinations, pool, r);
-            });
+                ChooseR(cls, CombinationsArgs.Parse(a, k), CombinatoricIterator.Kind.Combinations));
             CombinationsWithReplacement = Make("combinations_with_replacement", (cls, a, k) =>
-            {
-                var args = CwrArgs.Parse(a, k);
-                var pool = Ops.ToArray(args[0]!);
-                long r = args.Ssize(1);
-                if (r < 0) throw Ops.ValueError("r must be non-negative");
-                return new CombinatoricIterator(cls, CombinatoricIterator.Kind.WithReplacement, pool, r);
-            });
+                ChooseR(cls, CwrArgs.Parse(a, k), CombinatoricIterator.Kind.WithReplacement));
             Permutations = Make("permutations", (cls, a, k) =>
             {
                 var args = PermutationsArgs.Parse(a, k);
@@ -209,6 +197,15 @@ public static class ItertoolsModule
                 Cycle, DropWhile, FilterFalse, GroupBy, Grouper, ISlice, Pairwise, Permutations, Product, Repeat,
                 StarMap, TakeWhile, ZipLongest,
             };
+        }
+
+        /// <summary>combinations and combinations_with_replacement: a pool and how many to choose.</summary>
+        private static PyObject ChooseR(PyType cls, Args args, CombinatoricIterator.Kind kind)
+        {
+            var pool = Ops.ToArray(args[0]!);
+            long r = args.Ssize(1);
+            if (r < 0) throw Ops.ValueError("r must be non-negative");
+            return new CombinatoricIterator(cls, kind, pool, r);
         }
 
         private static PyType Make(string name, NewFn? newFn)
