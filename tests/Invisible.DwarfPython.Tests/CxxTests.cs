@@ -141,3 +141,47 @@ public class CxxTests
                       "print(fx.wide_twice(fx.wide))\nfx.wide = -2**127\nprint(fx.wide)"));
     }
 }
+
+/// <summary>Heap blocks made by <c>new Circle</c> (returned as <c>Shape *</c>) are <c>shapes::Circle</c> in
+/// <c>process.heap</c> and its census: the vtable pointer in the block's first word names the class. A preloaded
+/// cxxfix_host, parked, attached with <c>invisible attach PID</c>.</summary>
+public class CxxHeapTests
+{
+    private static string Cli => Path.Combine(Fixture.RepoRoot, "build", "bin", "invisible");
+
+    [Theory]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void NewDerivedIsTypedByItsVtable(string opt)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(TestProcess.BuiltFixture("cxxfix_host-" + opt))
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("park");
+        psi.Environment["LD_PRELOAD"] = Path.Combine(Fixture.RepoRoot, "build", "lib", "libinvisible.so");
+        psi.Environment["INVISIBLE_LEAK_CHECK"] = "no";
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            Assert.Equal("ready", p.StandardOutput.ReadLine());
+            string code = "import process\ns = process.load('" + TestProcess.BuiltFixture("libcxxfix-" + opt.ToLowerInvariant() + ".so") + "').shapes\n" +
+                "for o in (s.circle, s.labelled, s.as_shape):\n" +
+                "    b = process.heap.block(o)\n" +
+                "    print(b['type'], b['object'].id, b['object'].area())\n" +
+                "print(sorted((r['type'], r['blocks']) for r in process.heap.census() if r['type'].startswith('shapes::')))\n";
+            var r = Fixture.Run(Cli, new[] { "attach", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", code }, Path.GetTempPath());
+            Assert.True(r.Exit == 0, r.Stderr + r.Stdout);
+            Assert.Equal("shapes::Circle 2 12.0\nshapes::Labelled 3 10.0\nshapes::Labelled 3 10.0\n" +
+                "[('shapes::Circle', 1), ('shapes::Labelled', 1)]\n", r.Stdout);
+            p.StandardInput.Close();
+            Assert.Equal("done", p.StandardOutput.ReadLine());
+            Assert.True(p.WaitForExit(30_000));
+            Assert.Equal(0, p.ExitCode);
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill();
+        }
+    }
+}

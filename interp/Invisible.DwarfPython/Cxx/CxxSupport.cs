@@ -69,7 +69,7 @@ internal static class CxxSupport
     {
         if (st.Module == null || st.Kind == CTypeKind.Union && st.Cxx.IsEmpty) return null;
         if (FindMethods(st, name, 0, 0, out List<CxxMethod>? found, out long thisOffset))
-            return new CxxCallable(ClassName(st) + "::" + name, Candidates(found!), address + (nint)thisOffset);
+            return new CxxCallable(ClassName(found![0].Owner) + "::" + name, Candidates(found), address + (nint)thisOffset);
         return StaticMember(st, name);
     }
 
@@ -83,7 +83,7 @@ internal static class CxxSupport
             var statics = found!.FindAll(m => m.IsStatic);
             if (statics.Count == 0)
                 throw Ops.TypeError(ClassName(st) + "::" + name + "() is a member function: call it on an object (obj." + name + "(...))");
-            return new CxxCallable(ClassName(st) + "::" + name, Candidates(statics), 0);
+            return new CxxCallable(ClassName(statics[0].Owner) + "::" + name, Candidates(statics), 0);
         }
         return StaticMember(st, name);
     }
