@@ -145,6 +145,8 @@ internal static unsafe class HeapView
                 return d.Count >= 0 ? d.Type.ToCString("[" + d.Count + "]") : d.Type.ToCString();
             }
         }
+        // C++: a polymorphic object is its vtable's class (new Circle returned as Shape *)
+        if (CxxHeap.TryDynamicClass((nint)b.Start, b.Size, out string? cls, out CType? dynamic)) { type = dynamic; count = -1; return cls!; }
         SiteType s = CensusBuilder.SiteOf(Api, NoWrappers, b.TraceId);
         type = s.Target;
         count = -1;

@@ -225,9 +225,10 @@ public sealed class NativeFunction : PyObject
 
     private sealed class PointeeMemo
     {
-        public PointeeMemo(CType type, bool array) { Type = type; Array = array; }
+        public PointeeMemo(CType type, bool array, nint offset) { Type = type; Array = array; Offset = offset; }
         public readonly CType Type;
         public readonly bool Array;
+        public readonly nint Offset;
     }
 
     /// <summary>Converts every argument by the plan and calls; false (nothing called) when a value needs the general
@@ -375,12 +376,12 @@ public sealed class NativeFunction : PyObject
         else return false;
         if (_memo[i] is PointeeMemo pm && ReferenceEquals(pm.Type, have) && pm.Array == array)
         {
-            *slot = (ulong)address;
+            *slot = address == 0 ? 0 : (ulong)(address + pm.Offset);
             return true;
         }
         FfiValue fv = ToFfi(v, Signature!.Parameters[i], _paramTypes[i], Signature, i); // throws the TypeError if incompatible
         if (fv.Kind != FfiValueKind.Pointer) return false;
-        _memo[i] = new PointeeMemo(have, array);
+        _memo[i] = new PointeeMemo(have, array, address == 0 ? 0 : fv.Address - address); // C++ derived → base: the base's offset
         *slot = (ulong)fv.Address;
         return true;
     }
@@ -421,8 +422,15 @@ public sealed class NativeFunction : PyObject
     };
 
     /// <summary>Python value → argument of a fixed parameter.</summary>
-    internal static FfiValue ToFfi(PyObject v, FfiType p, CType? pc, FfiSignature sig, int i)
+    internal static unsafe FfiValue ToFfi(PyObject v, FfiType p, CType? pc, FfiSignature sig, int i)
     {
+        if (p.Kind == FfiTypeKind.Struct && p.CType?.Unqualified is BaseType wide)
+        {
+            // _Complex and __int128 by value: the scalar's bytes in a block libffi passes as its two eightbytes
+            var bytes = new byte[p.Size];
+            fixed (byte* bp = bytes) NativeValues.Write((nint)bp, wide, v, PyNone.Instance, Label(sig, i));
+            return FfiValue.NewStruct(p, bytes);
+        }
         switch (v)
         {
             case PyInt when p.Kind == FfiTypeKind.Pointer:
@@ -454,6 +462,8 @@ public sealed class NativeFunction : PyObject
                 if (p.Kind == FfiTypeKind.Pointer)
                 {
                     CType? target = pc?.Unqualified is PointerType pt ? pt.Target : null;
+                    if (target != null && o.IsStruct && !CTypes.PointeeCompatible(target, o.CType) && CxxSupport.TryUpcast(o.Address, o.CType, target, out nint based))
+                        return FfiValue.FromPointer(based); // C++: derived → base
                     if (target != null && !(o.IsArray ? CTypes.PointeeCompatible(target, o.ElementType) || CTypes.PointeeCompatible(target, o.CType)
                                                       : CTypes.PointeeCompatible(target, o.CType)))
                         throw Ops.TypeError(Label(sig, i) + ": expected " + p.Name + ", got " + o.TypeText);
@@ -463,6 +473,8 @@ public sealed class NativeFunction : PyObject
                 break;
             case NativePointer np:
                 if (p.Kind != FfiTypeKind.Pointer) break;
+                if (pc?.Unqualified is PointerType upt && !CTypes.PointeeCompatible(upt.Target, np.Target) && CxxSupport.TryUpcast(np.Value, np.Target, upt.Target, out nint npBased))
+                    return FfiValue.FromPointer(npBased); // C++: derived → base
                 if (pc?.Unqualified is PointerType ppt && !CTypes.PointeeCompatible(ppt.Target, np.Target))
                     throw Ops.TypeError(Label(sig, i) + ": expected " + p.Name + ", got " + CTypes.PointerTo(np.Target));
                 return FfiValue.FromPointer(np.Value);
@@ -522,6 +534,8 @@ public sealed class NativeFunction : PyObject
                 if (target.Unqualified is FunctionType ft) return FromPointer(a, ft, null);
                 return new NativePointer(a, target, CTypes.IsConst(target));
             }
+            case FfiTypeKind.Struct when t.CType?.Unqualified is BaseType wide:
+                return NativeValues.Read(r.Address, wide, PyNone.Instance, false); // _Complex, __int128: a value
             case FfiTypeKind.Struct:
             {
                 FfiValue v = copyStruct && r.Block == null ? r.CopyStruct() : r;

@@ -128,7 +128,7 @@ internal static class NativeLibraries
         NativeModule[] mods;
         lock (Gate) mods = new List<NativeModule>(ByPath.Values).ToArray();
         foreach (NativeModule m in mods)
-            if (m.TypeSource is DwarfModule d && d.FindType(name) is CType t) return t;
+            if (m.TypeSource is DwarfModule d && (name.Contains("::", StringComparison.Ordinal) && d.HasCxx ? d.FindQualifiedType(name) : d.FindType(name)) is CType t) return t;
         DwarfModule? libc = Image.FindModule("libc.so.6");
         if (libc is { HasDwarf: true } && libc.FindType(name) is CType lt) return lt;
         return null;
@@ -325,6 +325,8 @@ public sealed class NativeModule : PyModule
             if (ty != null && ty.Kind is CTypeKind.Typedef or CTypeKind.Base) return new NativeType(ty, -1);
             if (Enumerators().TryGetValue(n, out long ev)) return PyInt.Get(ev);
         }
+        // C++: a namespace or a class by name (lib.shapes, lib.shapes.Circle)
+        if (TypeSource is DwarfModule cxx && cxx.HasCxx && CxxSupport.Resolve(cxx, n) is PyObject scoped) return scoped;
         // ELF-only data symbol: an untyped pointer
         nint sym = Dl.Sym(Handle, n);
         if (sym != 0) { cache = false; return NativeLibraries.VoidPointer(sym); }
@@ -571,6 +573,7 @@ public sealed class NativeType : PyObject
     {
         if (CType.Unqualified is EnumType e && e.TryGetValue(name.Value, out long v)) return PyInt.Get(v);
         if (name.Value == "__name__") return PyStr.Of(Text);
+        if (CType.Unqualified is StructType st && Count < 0 && CxxSupport.ClassAttribute(st, name.Value) is PyObject cxx) return cxx; // C++ statics
         return Ops.GenericGetAttr(this, name);
     }
 

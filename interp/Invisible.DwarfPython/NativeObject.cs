@@ -55,6 +55,7 @@ public sealed class NativeObject : PyObject
         if (IsStruct && _u is StructType st && st.TryGetMember(n, out Member m))
             return m.IsBitfield ? NativeValues.ReadBitfield(Address, m, Trusted)
                                 : NativeValues.Read(Address + (nint)m.Offset, m.Type, Owner, IsConst);
+        if (IsStruct && _u is StructType cst && CxxSupport.ObjectAttribute(Address, cst, n) is PyObject cxx) return cxx; // C++ methods, statics
         if (!IsArray && !IsStruct && n == "value") return NativeValues.Read(Address, CType, Owner, IsConst);
         PyDict? d = TiedStorage.Get(Address, false);
         PyObject? v = d?.GetOrNull(name);

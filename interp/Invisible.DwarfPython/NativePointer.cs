@@ -47,6 +47,7 @@ public sealed class NativePointer : PyObject
     public override PyObject? GetAttrOrNull(PyStr name)
     {
         if (Target.Unqualified is StructType st && st.TryGetMember(name.Value, out _)) return Deref().GetAttrOrNull(name);
+        if (Target.Unqualified is StructType cst && CxxSupport.ObjectAttribute(Value, cst, name.Value) is PyObject cxx) return cxx; // C++ methods, statics
         if (Target.Unqualified is StructType && !name.Value.StartsWith("__", StringComparison.Ordinal))
         {
             PyObject? tied = TiedStorage.Get(Value, false)?.GetOrNull(name);

@@ -34,6 +34,8 @@ internal static unsafe class NativeValues
                 if (p.Target.Unqualified is FunctionType ft) return NativeFunction.FromPointer(v, ft, null);
                 return new NativePointer(v, p.Target, CTypes.IsConst(p.Target));
             }
+            case StructType cs when CxxStd.TryRead(a, cs, trusted, out PyObject std): // C++: std::string, std::vector
+                return std;
             case StructType:
             case ArrayType:
                 return new NativeObject(a, declared, -1, owner, isConst || CTypes.IsConst(declared));
@@ -68,6 +70,12 @@ internal static unsafe class NativeValues
         switch (b.Encoding)
         {
             case BaseEncoding.Boolean: return PyBool.Of(Mem.ReadBits(a, size, trusted) != 0);
+            case BaseEncoding.ComplexFloat:
+                if (size == 8)
+                    return new PyComplex(new Complex(BitConverter.UInt32BitsToSingle((uint)Mem.ReadBits(a, 4, trusted)), BitConverter.UInt32BitsToSingle((uint)Mem.ReadBits(a + 4, 4, trusted))));
+                if (size == 16)
+                    return new PyComplex(new Complex(BitConverter.UInt64BitsToDouble(Mem.ReadBits(a, 8, trusted)), BitConverter.UInt64BitsToDouble(Mem.ReadBits(a + 8, 8, trusted))));
+                break;
             case BaseEncoding.Float:
                 if (size == 4) { uint u = (uint)Mem.ReadBits(a, 4, trusted); return new PyFloat(BitConverter.UInt32BitsToSingle(u)); }
                 if (size == 8) return new PyFloat(BitConverter.UInt64BitsToDouble(Mem.ReadBits(a, 8, trusted)));
@@ -197,6 +205,27 @@ internal static unsafe class NativeValues
         return (ulong)r;
     }
 
+    /// <summary>An int as the 16 little-endian bytes of an <c>__int128</c> (signed: range-checked) or
+    /// <c>unsigned __int128</c> (wraps modulo 2^128, as C converts).</summary>
+    public static void Int128Bytes(PyObject v, bool signed, string what, CType type, Span<byte> dest)
+    {
+        if (v is not PyInt n || v is PyBool) throw Ops.TypeError(what + ": expected an integer, got " + v.Type.Name);
+        BigInteger big = n.Big;
+        if (signed)
+        {
+            BigInteger min = -(BigInteger.One << 127), max = (BigInteger.One << 127) - 1;
+            if (big < min || big > max) throw Overflow(what, n, type);
+        }
+        else
+        {
+            BigInteger mod = BigInteger.One << 128;
+            big = BigInteger.Remainder(big, mod);
+            if (big.Sign < 0) big += mod;
+        }
+        dest.Fill(big.Sign < 0 ? (byte)0xff : (byte)0);
+        big.TryWriteBytes(dest, out _, isUnsigned: !signed, isBigEndian: false);
+    }
+
     private static ulong Mask(int width) => width >= 64 ? ulong.MaxValue : (1UL << width) - 1;
 
     private static PyException Overflow(string what, PyInt n, CType type) =>
@@ -224,6 +253,29 @@ internal static unsafe class NativeValues
                 if (b.Encoding == BaseEncoding.Boolean)
                 {
                     Mem.WriteBits(a, size, Ops.IsTrue(v) ? 1UL : 0UL, trusted);
+                    return;
+                }
+                if (b.Encoding == BaseEncoding.ComplexFloat && size is 8 or 16)
+                {
+                    Complex z = v is PyComplex pc ? pc.V : v is PyFloat cf ? cf.V : v is PyInt ci && v is not PyBool ? (double)ci.Big
+                        : throw Ops.TypeError(what + ": expected a complex, got " + v.Type.Name);
+                    if (size == 8)
+                    {
+                        Mem.WriteBits(a, 4, BitConverter.SingleToUInt32Bits((float)z.Real), trusted);
+                        Mem.WriteBits(a + 4, 4, BitConverter.SingleToUInt32Bits((float)z.Imaginary), trusted);
+                    }
+                    else
+                    {
+                        Mem.WriteBits(a, 8, BitConverter.DoubleToUInt64Bits(z.Real), trusted);
+                        Mem.WriteBits(a + 8, 8, BitConverter.DoubleToUInt64Bits(z.Imaginary), trusted);
+                    }
+                    return;
+                }
+                if (size == 16 && b.Encoding is BaseEncoding.Signed or BaseEncoding.Unsigned)
+                {
+                    byte* wide = stackalloc byte[16];
+                    Int128Bytes(v, b.IsSigned, what, declared, new Span<byte>(wide, 16));
+                    Mem.Write(a, new ReadOnlySpan<byte>(wide, 16), trusted);
                     return;
                 }
                 if (size > 8) throw Ops.TypeError(what + ": cannot assign to " + b.ToCString());
@@ -275,9 +327,11 @@ internal static unsafe class NativeValues
         {
             case PyNone: return 0;
             case NativePointer np:
+                if (!CTypes.PointeeCompatible(target, np.Target) && CxxSupport.TryUpcast(np.Value, np.Target, target, out nint npBased)) return npBased;
                 if (!CTypes.PointeeCompatible(target, np.Target)) throw Mismatch(what, target, v);
                 return np.Value;
             case NativeObject o:
+                if (o.IsStruct && !CTypes.PointeeCompatible(target, o.CType) && CxxSupport.TryUpcast(o.Address, o.CType, target, out nint oBased)) return oBased;
                 if (o.IsArray && CTypes.PointeeCompatible(target, o.ElementType)) return o.Address;
                 if (!CTypes.PointeeCompatible(target, o.CType)) throw Mismatch(what, target, v);
                 return o.Address;
@@ -368,12 +422,49 @@ internal static class GdbFormat
 
     private static void Struct(StringBuilder sb, nint a, StructType st, bool trusted, int depth)
     {
-        sb.Append('{');
-        var ms = st.Members;
-        for (int i = 0; i < ms.Count; i++)
+        if (st.Module != null && CxxStd.IsString(st) && CxxStd.TryString(a, st, trusted, out byte[]? text))
         {
+            // gdb's libstdc++ printer: the text
+            sb.Append(CString(Encoding.UTF8.GetString(text!)));
+            return;
+        }
+        if (st.Module != null && CxxStd.IsVector(st) && CxxStd.TryVector(a, st, trusted, out nint start, out long count, out long capacity, out CType? elem))
+        {
+            sb.Append("std::vector of length ").Append(count).Append(", capacity ").Append(capacity);
+            if (count > 0) { sb.Append(" = "); Array(sb, start, elem!, count, false, depth + 1); }
+            return;
+        }
+        sb.Append('{');
+        bool any = false;
+        // C++ (gdb's layout): base subobjects first, `<Base> = {...}`, static members among the members, `static n = 3`
+        CxxClassInfo? cxx = st.Module != null && st.Kind != CTypeKind.Union ? st.Cxx : null;
+        if (cxx != null)
+            foreach (BaseClass b in cxx.Bases)
+            {
+                if (any) sb.Append(", ");
+                any = true;
+                sb.Append('<').Append(CxxSupport.QualifiedName(b.Type)).Append("> = ");
+                if (b.IsVirtual) sb.Append("<virtual base>");
+                else Struct(sb, a + (nint)b.Offset, b.Type, trusted, depth + 1);
+            }
+        var ms = st.Members;
+        for (int i = 0; i <= ms.Count; i++)
+        {
+            if (cxx != null && depth < 4)
+                foreach (CxxStaticMember s in cxx.Statics)
+                {
+                    if (s.MemberIndex != i) continue;
+                    nint sa = CxxSupport.StaticAddress(st, s);
+                    if (sa == 0) continue;
+                    if (any) sb.Append(", ");
+                    any = true;
+                    sb.Append("static ").Append(s.Name).Append(" = ");
+                    Append(sb, sa, s.Type, false, depth + 1);
+                }
+            if (i == ms.Count) break;
             Member m = ms[i];
-            if (i > 0) sb.Append(", ");
+            if (any) sb.Append(", ");
+            any = true;
             if (m.Name != null) sb.Append(m.Name).Append(" = ");
             if (m.IsBitfield)
             {
@@ -489,6 +580,7 @@ internal static class GdbFormat
     private static void Scalar(StringBuilder sb, PyObject v, BaseType? b)
     {
         if (v is PyBool pb) { sb.Append(pb.V != 0 ? "true" : "false"); return; }
+        if (v is PyComplex z) { sb.Append(Float(z.V.Real, b != null && b.Size == 8 ? 9 : 17)).Append(" + ").Append(Float(z.V.Imaginary, b != null && b.Size == 8 ? 9 : 17)).Append('i'); return; }
         if (v is PyFloat f) { sb.Append(Float(f.V, b != null && b.Size == 4 ? 9 : 17)); return; }
         sb.Append(v.Repr());
         if (b != null && b.Size == 1 && b.Encoding is BaseEncoding.SignedChar or BaseEncoding.UnsignedChar && v is PyInt i)
@@ -559,6 +651,8 @@ internal static class GdbFormat
         sb.Append("0x").Append(((ulong)v).ToString("x"));
         if (v == 0) return;
         if (Dl.Addr(v, out _, out string? sym, out nint sa) && sym != null && sa == v) sb.Append(" <").Append(sym).Append('>');
+        else if (sym != null && sym.StartsWith("_ZTV", StringComparison.Ordinal) && sa < v)
+            sb.Append(" <").Append(Invisible.Abi.Symbolization.Demangler.Demangle(sym)).Append('+').Append((long)(v - sa)).Append('>'); // a vptr, as gdb shows it
         else if (CTypes.IsCharLike(target))
         {
             if (Invisible.Abi.Ffi.SafeMemory.TryReadCString(v, out string? s, 200) && s != null) sb.Append(' ').Append(CString(s));

@@ -172,6 +172,9 @@ internal static unsafe partial class ProcessModule
         }
         else throw Ops.TypeError("cast: type must be a native type or a C type name");
         isConst |= CTypes.IsConst(target);
+        // C++'s static_cast to a base class: the base subobject's address (gdb's `print (Base *) derived`)
+        CType? from = x switch { NativeObject xo when xo.IsStruct => xo.CType, NativePointer xp => xp.Target, _ => null };
+        if (from != null && CxxSupport.TryUpcast(a, from, target, out nint based)) a = based;
         if (pointer) return a == 0 ? PyNone.Instance : new NativePointer(a, target, isConst);
         return new NativeObject(a, target, count, x is NativeObject o ? o.Owner : null, isConst);
     }
@@ -180,6 +183,7 @@ internal static unsafe partial class ProcessModule
     {
         CType? origin = near switch { NativeObject o => o.CType, NativePointer p => p.Target, _ => null };
         if (origin?.Module is DwarfModule dm && dm.FindType(name) is CType t) return t;
+        if (origin?.Module is DwarfModule cm && name.Contains("::", StringComparison.Ordinal) && cm.HasCxx && cm.FindQualifiedType(name) is CType q) return q;
         return NativeLibraries.FindAnyType(name);
     }
 

@@ -270,6 +270,10 @@ public sealed class StructType : CType
 
     public IReadOnlyList<Member> Members => _members ??= Module!.LoadMembers(DieOffset);
 
+    private CxxClassInfo? _cxx;
+    /// <summary>C++ bases, methods and static members (<see cref="CxxClassInfo"/>; empty for C), read on first use.</summary>
+    public CxxClassInfo Cxx => _cxx ??= Module!.LoadClassInfo(this);
+
     /// <summary>Member by name (anonymous members are searched recursively; offsets then are cumulative).</summary>
     public bool TryGetMember(string name, out Member member)
     {
@@ -286,6 +290,20 @@ public sealed class StructType : CType
             {
                 member = new Member(sub.Name, sub.Type, m.Offset + sub.Offset, sub.BitSize, m.BitOffset + sub.BitOffset);
                 return true;
+            }
+        }
+        // C++: a member of a base class, at the base subobject's offset (virtual bases have none fixed: not found)
+        if (Kind != CTypeKind.Union && Module != null)
+        {
+            IReadOnlyList<BaseClass> bases = Cxx.Bases;
+            for (int i = 0; i < bases.Count; i++)
+            {
+                BaseClass b = bases[i];
+                if (!b.IsVirtual && b.Type.TryGetMember(name, out Member sub))
+                {
+                    member = new Member(sub.Name, sub.Type, b.Offset + sub.Offset, sub.BitSize, b.Offset * 8 + sub.BitOffset);
+                    return true;
+                }
             }
         }
         member = default;

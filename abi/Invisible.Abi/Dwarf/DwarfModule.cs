@@ -589,6 +589,7 @@ public sealed unsafe partial class DwarfModule : IDisposable
                 do
                 {
                     if (LibDw.dwarf_tag(&child) != Dw.TagMember) continue;
+                    if (Flag(&child, Dw.AtDeclaration)) continue; // a C++ static member (DWARF 4): no place in the object
                     CType type = TypeOf(&child);
                     long byteOff = MemberLocation(&child);
                     int bitSize = LibDw.dwarf_bitsize(&child);

@@ -246,6 +246,27 @@ public sealed unsafe class FfiType
 
     private static FfiException Unsupported(string msg) => new(FfiErrorKind.Unsupported, msg);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, FfiType> Pairs = new(StringComparer.Ordinal);
+
+    /// <summary>A scalar the ABI passes as two eightbytes of one class (<c>_Complex double</c>: two SSE; <c>__int128</c>:
+    /// two INTEGER): a libffi struct of two <paramref name="half"/> elements with the scalar's alignment. Its
+    /// <see cref="CType"/> is the base type, so values convert as the scalar (complex, int).</summary>
+    private static FfiType Pair(FfiType half, int align, BaseType b)
+    {
+        string key = b.Name + "/" + b.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + b.Encoding;
+        if (Pairs.TryGetValue(key, out FfiType? known)) return known;
+        var t = (FfiTypeNative*)NMem.AllocZeroed((nuint)(sizeof(FfiTypeNative) + 3 * sizeof(nint)));
+        var els = (FfiTypeNative**)(t + 1);
+        els[0] = half.Native;
+        els[1] = half.Native;
+        els[2] = null;
+        t->Size = (nuint)b.Size;
+        t->Alignment = (ushort)align;
+        t->Type = LibFfi.TStruct;
+        t->Elements = els;
+        return Pairs.GetOrAdd(key, new FfiType(FfiTypeKind.Struct, (int)b.Size, align, b.Name ?? "?", t, b));
+    }
+
     private static FfiType FromBase(BaseType b)
     {
         long size = b.Size;
@@ -260,14 +281,19 @@ public sealed unsafe class FfiType
                 if (size == 16 || size == 10 || size == 12) return LongDouble;
                 throw Unsupported("floating type " + b.Name + " of size " + size.ToString(System.Globalization.CultureInfo.InvariantCulture));
             case BaseEncoding.ComplexFloat:
+                // SysV x86-64: _Complex T is passed and returned as struct { T re, im; }
+                if (size == 8) return Pair(Float, 4, b);
+                if (size == 16) return Pair(Double, 8, b);
                 throw Unsupported("complex type " + b.Name + " is not supported");
             case BaseEncoding.Address:
                 return Pointer;
             case BaseEncoding.Signed:
             case BaseEncoding.SignedChar:
+                if (size == 16) return Pair(UInt64, 16, b); // __int128: two INTEGER eightbytes (rdi:rsi, rax:rdx), 16-aligned
                 if (size > 8) throw Unsupported("type " + b.Name + " is not supported by libffi");
                 return Integer((int)size, true);
             default:
+                if (size == 16 && b.Encoding == BaseEncoding.Unsigned) return Pair(UInt64, 16, b);
                 if (size > 8 || size <= 0) throw Unsupported("type " + b.Name + " is not supported by libffi");
                 return Integer((int)size, false);
         }
