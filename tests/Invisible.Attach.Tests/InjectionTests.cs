@@ -128,6 +128,129 @@ public sealed class InjectionTests
         Assert.Equal("ready\nallocated 3\nsum: 55 counter: 43 records: 3\n", target.Finish());
     }
 
+    /// <summary>kill -9 of the client at many instants: from its start (before and while it looks for a safe
+    /// point) and from the moment it traces the program (the remote dlopen and invisible_attach_start, while a
+    /// thread of the program runs our call). Whatever the instant, the program goes on exactly as without us (its
+    /// output, its threads' sleeps and reads, its exit status), and a later session works.</summary>
+    [Fact]
+    public void AClientKilledAtAnyInstantLeavesTheProgramRunningCorrectly()
+    {
+        var instants = new List<(bool FromTrace, int Ms)>();
+        foreach (int ms in new[] { 0, 10, 30, 60, 120, 250 }) instants.Add((false, ms));
+        foreach (int ms in new[] { 0, 0, 0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55 }) instants.Add((true, ms));
+        int killedWhileTracing = 0;
+        for (int i = 0; i < instants.Count; i++)
+        {
+            var (fromTrace, ms) = instants[i];
+            string mode = i % 2 == 0 ? "single" : "threads";
+            using var target = new PlainTarget("O2", mode);
+            var psi = AttachTarget.StartInfo(AttachTarget.Cli, new[]
+            {
+                "attach", target.Pid.ToString(CultureInfo.InvariantCulture), "-c", "print('in')",
+            }, null);
+            using (var client = Process.Start(psi)!)
+            {
+                if (fromTrace)
+                    while (!client.HasExited && target.TracerPid() != client.Id) System.Threading.Thread.Sleep(1);
+                System.Threading.Thread.Sleep(ms);
+                if (target.TracerPid() == client.Id) killedWhileTracing++;
+                try { client.Kill(); }
+                catch (InvalidOperationException) { } // it had finished
+                client.WaitForExit();
+            }
+            Assert.Equal("echo: " + i, target.Send(i.ToString(CultureInfo.InvariantCulture)));
+            if (i % 3 == 0) // a later session (a Python one: seconds on a loaded machine) on every third
+            {
+                var again = target.Attach("-c", "import process; print(process.main.plain_counter)");
+                Assert.True(again.ExitCode == 0, "instant " + i + ": " + again.Stderr);
+                Assert.Equal("43\n", again.Stdout);
+            }
+            string threads = mode == "threads" ? "sleeper interrupted 0\nreader read 1\nwaiter woke\n" : "";
+            Assert.Equal("ready\necho: " + i + "\n" + threads + "sum: 55 counter: 43 records: 0\n", target.Finish());
+        }
+        Assert.True(killedWhileTracing > 0, "no kill landed while the client was tracing the program: nothing was shown");
+    }
+
+    /// <summary>Our descriptors (the listener's socket, the session's connection) sit near the top of the range,
+    /// out of the program's way: a program that closes every descriptor it finds (a loop over /proc/self/fd, then
+    /// closefrom(3), as a daemon does) closes none of ours and gets fd 3 from its next open(), as without us, and
+    /// a dup2 onto our listener's number moves ours; the session goes on. Preloaded, the interposed close/dup2 see
+    /// to it; injected, the same functions reached through the rewritten GOT slots.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheProgramClosingEveryDescriptorLeavesTheSessionAlone(bool preloaded)
+    {
+        using var target = new PlainTarget("O0", "single", preloaded);
+        var psi = AttachTarget.StartInfo(AttachTarget.Cli, new[]
+        {
+            "attach", target.Pid.ToString(CultureInfo.InvariantCulture), "-c",
+            "print('waiting', flush=True)\ninput()\nprint('still here', flush=True)",
+        }, null);
+        int listener;
+        using (var session = Process.Start(psi)!)
+        {
+            Assert.Equal("waiting", session.StandardOutput.ReadLine());
+            // The listener's socket, the connection and the relay pair: near the top of the range.
+            List<int> ours = target.Sockets().FindAll(fd => fd >= 64);
+            Assert.Equal(4, ours.Count);
+            // The runtime's own files (libdw's, the loader extension's) are not hidden yet: the program closes them.
+            int runtimeFiles = target.Descriptors().FindAll(fd => fd > 2 && !ours.Contains(fd)).Count;
+            Assert.Equal("closed " + runtimeFiles + ", next fd 3", target.Send("closeall"));
+            Assert.Equal(ours, target.Sockets());
+            listener = ours[0];
+            Assert.Equal("dup2 onto " + listener + ": ok", target.Send("dup2 " + listener));
+            Assert.Equal(ours.Count, target.Sockets().Count);
+            session.StandardInput.WriteLine("go");
+            session.StandardInput.Close();
+            Assert.Equal("still here", session.StandardOutput.ReadLine());
+            Assert.True(session.WaitForExit(60_000));
+            string stderr = session.StandardError.ReadToEnd();
+            Assert.True(session.ExitCode == 0, stderr);
+        }
+        if (!preloaded)
+            Assert.True(Eventually(() => target.Sockets().Count == 0), "the listener left a descriptor behind");
+        string output = target.Finish();
+        Assert.Matches("^ready\nclosed [0-9]+, next fd 3\ndup2 onto " + listener + ": ok\nsum: 55 counter: 44 records: 0\n$", output);
+    }
+
+    /// <summary>A library the program dlopens during a session is tracked from its constructor on: libc's symbols
+    /// of the malloc family name our hooks while we are there, so the loader binds the new object to them before
+    /// its constructors run. After the session its slots are glibc's again, as every other object's.</summary>
+    [Fact]
+    public void ALibraryLoadedDuringASessionIsTrackedFromItsConstructorOn()
+    {
+        using var target = new PlainTarget("O0", "single");
+        string library = Path.Combine(AttachTarget.Root, "build", "tests", "fixtures", "libctor_alloc.so");
+        ulong libcMalloc = target.ReadWord(target.GotSlots("malloc")[0]);
+        const string CountBlocks =
+            "import process\n" +
+            "def blocks():\n" +
+            "    return sum(r['blocks'] for r in process.heap.census() if r['type'] == 'struct ctor_block')\n";
+        var psi = AttachTarget.StartInfo(AttachTarget.Cli, new[]
+        {
+            "attach", target.Pid.ToString(CultureInfo.InvariantCulture), "-c",
+            CountBlocks + "print('before', blocks(), flush=True)\ninput()\nprint('after', blocks(), flush=True)",
+        }, null);
+        using (var session = Process.Start(psi)!)
+        {
+            Assert.Equal("before 0", session.StandardOutput.ReadLine());
+            Assert.Equal("loaded: 6 blocks", target.Send("dlopen " + library));
+            session.StandardInput.WriteLine("go");
+            session.StandardInput.Close();
+            Assert.Equal("after 6", session.StandardOutput.ReadLine());
+            Assert.True(session.WaitForExit(60_000));
+            string stderr = session.StandardError.ReadToEnd();
+            Assert.True(session.ExitCode == 0, stderr);
+        }
+        List<ulong> slots = target.GotSlots("malloc", library);
+        Assert.NotEmpty(slots);
+        Assert.True(Eventually(() => slots.TrueForAll(s => target.ReadWord(s) == libcMalloc)),
+                    "the new library's malloc slot is 0x" + target.ReadWord(slots[0]).ToString("x", CultureInfo.InvariantCulture) +
+                    " after the session, glibc's malloc is 0x" + libcMalloc.ToString("x", CultureInfo.InvariantCulture));
+        Assert.Equal("ready\nloaded: 6 blocks\nsum: 55 counter: 43 records: 0\n", target.Finish());
+    }
+
     [Fact]
     public void CensusOfAPlainProcessWorks()
     {

@@ -20,10 +20,15 @@ public sealed class PlainTarget : IDisposable
     public int Pid => _process.Id;
     public string Path { get; }
 
-    public PlainTarget(string opt, string mode)
+    /// <param name="preloaded">started with libinvisible.so preloaded (as by `invisible run`, no leak check) instead:
+    /// the same program, for the tests that compare both ways in.</param>
+    public PlainTarget(string opt, string mode, bool preloaded = false)
     {
         Path = System.IO.Path.Combine(AttachTarget.Root, "build", "tests", "fixtures", "plain_target-" + opt);
-        _process = Process.Start(AttachTarget.StartInfo(Path, new[] { mode }, null))!;
+        var env = preloaded
+            ? new Dictionary<string, string> { ["LD_PRELOAD"] = AttachTarget.Library, ["INVISIBLE_LEAK_CHECK"] = "no" }
+            : null;
+        _process = Process.Start(AttachTarget.StartInfo(Path, new[] { mode }, env))!;
         _stderrTask = _process.StandardError.ReadToEndAsync();
         Assert.Equal("ready", ReadLine());
     }
@@ -68,13 +73,14 @@ public sealed class PlainTarget : IDisposable
         return AttachTarget.Run(AttachTarget.Cli, all);
     }
 
-    /// <summary>Start address of the first mapping of <paramref name="fileName"/> (file offset 0), 0 if none.</summary>
+    /// <summary>Start address of the first mapping of <paramref name="fileName"/> (file offset 0, not writable: libdw maps
+    /// a file it reads privately and writable at offset 0, and that copy is not the loaded object), 0 if none.</summary>
     public ulong MappedAt(string fileName)
     {
         foreach (string line in File.ReadAllLines("/proc/" + Pid + "/maps"))
         {
             string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 6 || !f[5].Trim().EndsWith("/" + fileName, StringComparison.Ordinal) || f[2] != "00000000") continue;
+            if (f.Length < 6 || !f[5].Trim().EndsWith("/" + fileName, StringComparison.Ordinal) || f[2] != "00000000" || f[1][1] == 'w') continue;
             return ulong.Parse(f[0].AsSpan(0, f[0].IndexOf('-')), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         }
         return 0;
@@ -82,11 +88,12 @@ public sealed class PlainTarget : IDisposable
 
     /// <summary>The run-time addresses of the executable's GOT slots for <paramref name="symbol"/> (JUMP_SLOT and
     /// GLOB_DAT relocations, from `readelf -rW`).</summary>
-    public List<ulong> GotSlots(string symbol)
+    public List<ulong> GotSlots(string symbol, string? objectPath = null)
     {
-        var r = AttachTarget.Run("readelf", new[] { "-rW", Path });
+        objectPath ??= Path;
+        var r = AttachTarget.Run("readelf", new[] { "-rW", objectPath });
         Assert.Equal(0, r.ExitCode);
-        ulong bias = MappedAt(System.IO.Path.GetFileName(Path));
+        ulong bias = MappedAt(System.IO.Path.GetFileName(objectPath));
         var slots = new List<ulong>();
         foreach (string line in r.Stdout.Split('\n'))
         {
@@ -96,6 +103,45 @@ public sealed class PlainTarget : IDisposable
             slots.Add(bias + ulong.Parse(f[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
         }
         return slots;
+    }
+
+    /// <summary>The target's descriptors, by number.</summary>
+    public List<int> Descriptors()
+    {
+        var fds = new List<int>();
+        foreach (string link in Directory.GetFileSystemEntries("/proc/" + Pid + "/fd"))
+            fds.Add(int.Parse(System.IO.Path.GetFileName(link), CultureInfo.InvariantCulture));
+        fds.Sort();
+        return fds;
+    }
+
+    /// <summary>The target's descriptors that are sockets, by number.</summary>
+    public List<int> Sockets()
+    {
+        var sockets = new List<int>();
+        foreach (string link in Directory.GetFileSystemEntries("/proc/" + Pid + "/fd"))
+        {
+            string? target = null;
+            try { target = new FileInfo(link).LinkTarget; }
+            catch (IOException) { }
+            if (target is not null && target.StartsWith("socket:", StringComparison.Ordinal))
+                sockets.Add(int.Parse(System.IO.Path.GetFileName(link), CultureInfo.InvariantCulture));
+        }
+        sockets.Sort();
+        return sockets;
+    }
+
+    /// <summary>The tracer of the target's main thread (TracerPid in /proc/PID/status), 0 when none.</summary>
+    public int TracerPid()
+    {
+        try
+        {
+            foreach (string l in File.ReadLines("/proc/" + Pid + "/status"))
+                if (l.StartsWith("TracerPid:", StringComparison.Ordinal))
+                    return int.Parse(l.AsSpan(10).Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        return 0;
     }
 
     /// <summary>One 8-byte word of the target's memory, read through /proc/PID/mem.</summary>

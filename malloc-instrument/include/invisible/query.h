@@ -342,6 +342,11 @@ int invisible_at_quiet_moment(void (*work)(void *argument), void *argument, uint
  * Forget drops every record (blocks freed while the slots were glibc's would otherwise stay
  * "live"); call it before installing again, while no hook runs. */
 int invisible_hooks_got_install(void);
+/* Another library's hook for the GOT slots of function `name` (libinvisible's close, dup2, ...:
+ * its hidden descriptors), written and restored with the malloc family's from the next install
+ * on. `hook` must be the hook's own address (a hidden alias), never read from a GOT. 0, or -1
+ * when the table is full (8). */
+int invisible_hooks_got_add(const char *name, void *hook);
 int invisible_hooks_got_restore(void);
 int invisible_hooks_got_installed(void);
 void invisible_instrument_forget_all(void);

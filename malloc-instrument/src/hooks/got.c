@@ -6,7 +6,9 @@
  * GOT slots of each loaded object (its JUMP_SLOT and GLOB_DAT relocations, as heaptrack's
  * injection does) are rewritten to point at our hooks, and written back when the last session
  * ends. Objects loaded later are patched as they come: the dlopen/dlmopen slots go to wrappers
- * that patch what the call loaded.
+ * that patch what the call loaded. The library we are part of adds its own (libinvisible's close,
+ * dup2, dup3, close_range, closefrom: its descriptors stay hidden from the program) with
+ * invisible_hooks_got_add.
  *
  * Every slot we write is remembered with the value it held; a slot is restored only while it
  * still holds our hook (an object unloaded meanwhile, and another loaded at its address, is left
@@ -72,6 +74,29 @@ static const got_target *targets(size_t *count)
     return table;
 }
 
+/* Hooks of the library we are part of (invisible_hooks_got_add): set before an install, read under
+ * patch_lock or by the installing thread. */
+#define EXTRA_CAPACITY 8
+static got_target extra_targets[EXTRA_CAPACITY];
+static uint32_t extra_count;
+
+int invisible_hooks_got_add(const char *name, void *hook)
+{
+    pthread_mutex_lock(&patch_lock);
+    int rc = 0;
+    uint32_t i = 0;
+    while (i < extra_count && strcmp(extra_targets[i].name, name))
+        i++;
+    if (i < extra_count)
+        extra_targets[i].hook = hook;
+    else if (extra_count < EXTRA_CAPACITY)
+        extra_targets[extra_count++] = (got_target){ name, hook };
+    else
+        rc = -1;
+    pthread_mutex_unlock(&patch_lock);
+    return rc;
+}
+
 static void *hook_for(const char *name)
 {
     size_t count;
@@ -79,6 +104,9 @@ static void *hook_for(const char *name)
     for (size_t i = 0; i < count; i++)
         if (!strcmp(t[i].name, name))
             return t[i].hook;
+    for (uint32_t i = 0; i < extra_count; i++)
+        if (!strcmp(extra_targets[i].name, name))
+            return extra_targets[i].hook;
     return NULL;
 }
 
@@ -118,6 +146,172 @@ static int write_slot(const object_view *o, uint64_t slot, uint64_t value)
     return 0;
 }
 
+/* ---- libc's own symbols ----
+ *
+ * Rewriting the slots of an object that dlopen returned is too late for its constructors: they ran
+ * inside dlopen, bound to glibc. The loader binds a new object's malloc to the first definition in
+ * the global scope, libc's: so while we are installed, libc's dynamic symbol table entries of the
+ * allocation functions (their st_value, an offset from libc's base) name our hooks instead. Every
+ * object relocated from then on (its RTLD_NOW or lazy bindings, dlsym) gets our hooks from the
+ * start, constructors included; what was bound before keeps its rewritten slots. The entries go
+ * back first at the restore, then the slots bound meanwhile (recorded as they are seen). One
+ * aligned 8-byte store per entry: a lookup at the same time reads the old or the new value. */
+
+#define SYMBOL_CAPACITY 32
+
+typedef struct symbol_patch {
+    ElfW(Sym) *symbol;
+    uint64_t value;      /* the st_value it had */
+    uint64_t real;       /* libc's function: base + value */
+    uint64_t hook;
+    int protection;      /* of the segment that holds it, for the mprotect back */
+} symbol_patch;
+
+static symbol_patch symbol_patches[SYMBOL_CAPACITY];
+static uint32_t symbol_patch_count;
+
+/* The functions whose libc symbols are redirected: the allocation family and the descriptor calls
+ * (never malloc_usable_size, resolved by name from our own code, nor dlopen/dlmopen). */
+static int redirected(const char *name)
+{
+    static const char *const names[] = {
+        "malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+        "memalign", "valloc", "pvalloc", "close", "dup2", "dup3", "close_range", "closefrom",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(names[i], name))
+            return 1;
+    return 0;
+}
+
+/* libc's function that `hook` stands for, 0 if none is known. */
+static uint64_t real_function(void *hook)
+{
+    for (uint32_t i = 0; i < symbol_patch_count; i++)
+        if (symbol_patches[i].hook == (uint64_t)(uintptr_t)hook)
+            return symbol_patches[i].real;
+    return 0;
+}
+
+static int segment_protection(const struct dl_phdr_info *info, uint64_t address)
+{
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uint64_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && address >= start && address < start + ph->p_memsz)
+            return (ph->p_flags & PF_R ? PROT_READ : 0) | (ph->p_flags & PF_W ? PROT_WRITE : 0) |
+                   (ph->p_flags & PF_X ? PROT_EXEC : 0);
+    }
+    return -1;
+}
+
+static int write_symbol_value(ElfW(Sym) *symbol, uint64_t value, int protection)
+{
+    uint64_t page = (uint64_t)getpagesize();
+    uint64_t at = (uint64_t)(uintptr_t)&symbol->st_value;
+    void *first = (void *)(uintptr_t)(at & ~(page - 1));
+    if (!(protection & PROT_WRITE) && mprotect(first, page, protection | PROT_WRITE) != 0)
+        return -1;
+    __atomic_store_n(&symbol->st_value, value, __ATOMIC_RELEASE);
+    if (!(protection & PROT_WRITE))
+        mprotect(first, page, protection);
+    return 0;
+}
+
+/* The GNU hash chain of `name` in one object; each defined entry with that name is handed to
+ * `found`. */
+static void gnu_hash_each(const uint32_t *table, ElfW(Sym) *symbols, const char *strings, const char *name,
+                          void (*found)(ElfW(Sym) *, void *), void *argument)
+{
+    uint32_t buckets = table[0], offset = table[1], bloom_words = table[2];
+    const uint32_t *bucket = (const uint32_t *)(const void *)((const uint64_t *)(const void *)&table[4] + bloom_words);
+    const uint32_t *chain = bucket + buckets;
+    uint32_t hash = 5381;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        hash = hash * 33 + *c;
+    uint32_t i = buckets ? bucket[hash % buckets] : 0;
+    if (i < offset)
+        return;
+    for (;; i++) {
+        uint32_t h = chain[i - offset];
+        if ((h | 1) == (hash | 1) && symbols[i].st_shndx != SHN_UNDEF && !strcmp(strings + symbols[i].st_name, name))
+            found(&symbols[i], argument);
+        if (h & 1)
+            return;
+    }
+}
+
+typedef struct redirect_walk {
+    const struct dl_phdr_info *libc;
+    void *hook;
+} redirect_walk;
+
+static void redirect_symbol(ElfW(Sym) *symbol, void *argument)
+{
+    redirect_walk *walk = argument;
+    if (symbol_patch_count >= SYMBOL_CAPACITY)
+        return;
+    int protection = segment_protection(walk->libc, (uint64_t)(uintptr_t)symbol);
+    uint64_t base = walk->libc->dlpi_addr, value = symbol->st_value;
+    if (protection < 0 || value == 0)
+        return;
+    /* st_value + base must give the hook: unsigned arithmetic wraps as the loader's does. */
+    if (write_symbol_value(symbol, (uint64_t)(uintptr_t)walk->hook - base, protection) == 0)
+        symbol_patches[symbol_patch_count++] = (symbol_patch){ symbol, value, base + value,
+                                                               (uint64_t)(uintptr_t)walk->hook, protection };
+}
+
+static int is_libc(const char *name)
+{
+    const char *base = name ? strrchr(name, '/') : NULL;
+    base = base ? base + 1 : (name ? name : "");
+    return !strncmp(base, "libc.so", 7);
+}
+
+static int redirect_libc(struct dl_phdr_info *info, size_t size, void *data)
+{
+    if (!is_libc(info->dlpi_name))
+        return 0;
+    const ElfW(Dyn) *dynamic = NULL;
+    for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+            dynamic = (const ElfW(Dyn) *)(uintptr_t)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+    if (!dynamic)
+        return 1;
+    ElfW(Sym) *symbols = NULL;
+    const char *strings = NULL;
+    const uint32_t *hash = NULL;
+    for (const ElfW(Dyn) *d = dynamic; d->d_tag != DT_NULL; d++) {
+        if (d->d_tag == DT_SYMTAB) symbols = (ElfW(Sym) *)(uintptr_t)dynamic_address(d->d_un.d_ptr, info->dlpi_addr);
+        else if (d->d_tag == DT_STRTAB) strings = (const char *)(uintptr_t)dynamic_address(d->d_un.d_ptr, info->dlpi_addr);
+        else if (d->d_tag == DT_GNU_HASH) hash = (const uint32_t *)(uintptr_t)dynamic_address(d->d_un.d_ptr, info->dlpi_addr);
+    }
+    if (!symbols || !strings || !hash)
+        return 1; /* no GNU hash table: objects loaded later keep glibc's until their slots are rewritten */
+    size_t count;
+    const got_target *t = targets(&count);
+    redirect_walk walk = { info, NULL };
+    for (size_t i = 0; i < count; i++)
+        if (redirected(t[i].name)) {
+            walk.hook = t[i].hook;
+            gnu_hash_each(hash, symbols, strings, t[i].name, redirect_symbol, &walk);
+        }
+    for (uint32_t i = 0; i < extra_count; i++)
+        if (redirected(extra_targets[i].name)) {
+            walk.hook = extra_targets[i].hook;
+            gnu_hash_each(hash, symbols, strings, extra_targets[i].name, redirect_symbol, &walk);
+        }
+    return 1;
+}
+
+static void restore_libc_symbols(void)
+{
+    for (uint32_t i = symbol_patch_count; i-- > 0;) {
+        symbol_patch *p = &symbol_patches[i];
+        write_symbol_value(p->symbol, p->value, p->protection);
+    }
+}
+
 static int already_patched(uint64_t slot)
 {
     for (uint32_t i = 0; i < patch_count; i++)
@@ -126,7 +320,7 @@ static int already_patched(uint64_t slot)
     return 0;
 }
 
-static void patch_relocations(const object_view *o, const ElfW(Rela) *rela, uint64_t bytes)
+static void patch_relocations(const object_view *o, const ElfW(Rela) *rela, uint64_t bytes, int record_only)
 {
     for (uint64_t i = 0; i < bytes / sizeof *rela; i++) {
         uint32_t type = (uint32_t)ELF64_R_TYPE(rela[i].r_info);
@@ -138,7 +332,21 @@ static void patch_relocations(const object_view *o, const ElfW(Rela) *rela, uint
             continue;
         uint64_t slot = o->bias + rela[i].r_offset;
         uint64_t now = __atomic_load_n((uint64_t *)(uintptr_t)slot, __ATOMIC_ACQUIRE);
-        if (now == (uint64_t)(uintptr_t)hook || already_patched(slot))
+        if (already_patched(slot))
+            continue;
+        if (now == (uint64_t)(uintptr_t)hook) {
+            /* Bound to our hook by the loader itself (libc's symbol redirected, below): an object
+             * loaded since the install. Remembered with libc's function, for the restore. */
+            uint64_t real = real_function(hook);
+            if (real) {
+                patches[patch_count].slot = slot;
+                patches[patch_count].original = real;
+                patches[patch_count].hook = now;
+                patch_count++;
+            }
+            continue;
+        }
+        if (record_only)
             continue;
         if (write_slot(o, slot, (uint64_t)(uintptr_t)hook) == 0) {
             patches[patch_count].slot = slot;
@@ -180,9 +388,9 @@ static int patch_object(struct dl_phdr_info *info, size_t size, void *data)
     if (!o.symbols || !o.strings)
         return 0;
     if (jmprel)
-        patch_relocations(&o, (const ElfW(Rela) *)(uintptr_t)jmprel, jmprel_size);
+        patch_relocations(&o, (const ElfW(Rela) *)(uintptr_t)jmprel, jmprel_size, data != NULL);
     if (rela)
-        patch_relocations(&o, (const ElfW(Rela) *)(uintptr_t)rela, rela_size);
+        patch_relocations(&o, (const ElfW(Rela) *)(uintptr_t)rela, rela_size, data != NULL);
     return 0;
 }
 
@@ -215,6 +423,14 @@ int invisible_hooks_got_install(void)
     installed = 1;
     pthread_mutex_unlock(&patch_lock);
     patch_all();
+    /* After the slots: the hooks' own lookups of glibc's functions are done by now. */
+    guard_enter(thread, 1);
+    pthread_mutex_lock(&patch_lock);
+    symbol_patch_count = 0;
+    if (installed)
+        dl_iterate_phdr(redirect_libc, NULL);
+    pthread_mutex_unlock(&patch_lock);
+    guard_leave(thread, 1);
     return (int)patch_count;
 }
 
@@ -257,8 +473,15 @@ int invisible_hooks_got_restore(void)
     guard_enter(thread, 1);
     pthread_mutex_lock(&patch_lock);
     restore_walk walk = { 0 };
-    if (installed && patches)
+    if (installed && patches) {
+        /* libc's symbols first (nothing binds to us any more), then the slots bound to us meanwhile
+         * are recorded (a sweep that writes nothing), then every slot goes back. */
+        restore_libc_symbols();
+        int record_only = 1;
+        dl_iterate_phdr(patch_object, &record_only);
         dl_iterate_phdr(restore_object, &walk);
+    }
+    symbol_patch_count = 0;
     installed = 0;
     patch_count = 0;
     pthread_mutex_unlock(&patch_lock);

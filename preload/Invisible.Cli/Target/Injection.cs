@@ -222,6 +222,58 @@ internal sealed class Injection
         return null;
     }
 
+    /// <summary>Where the call stub goes (<see cref="RemoteThread.CallRestoringItself"/>): its code in the unused tail
+    /// of the last page of libc's code segment, past the segment's end (else ld.so's); its block of arguments and
+    /// results in the unused tail of the last page of libc's data segment (past its .bss: zero-filled, and no
+    /// symbol reaches it; ld.so's is not free: its early allocator takes the rest of that page). Those bytes belong
+    /// to no section: nothing of the program runs, reads or writes them. The writes are private to this process
+    /// (copy-on-write pages) and stay after we leave, as harmless as before. (0, 0) when there is no room.</summary>
+    private (ulong Code, ulong Block) StubSite()
+    {
+        ulong code = 0;
+        foreach (Mapping m in new[] { _libc, _loader })
+        {
+            ulong end = SegmentEnd(m, executable: true);
+            if (end == 0) continue;
+            ulong site = (end + 15) & ~15ul;
+            if (site >= m.TextStart && site + RemoteThread.StubCodeBytes <= m.TextEnd) { code = site; break; }
+        }
+        ulong dataEnd = SegmentEnd(_libc, executable: false);
+        ulong block = (dataEnd + 15) & ~15ul;
+        if (code == 0 || dataEnd == 0 || ((block + RemoteThread.StubBlockBytes - 1) & ~4095ul) != (dataEnd & ~4095ul))
+            return (0, 0);
+        return (code, block);
+    }
+
+    /// <summary>The run-time end of <paramref name="m"/>'s executable PT_LOAD that lies in its code mapping, or of its
+    /// last writable PT_LOAD, from the file's program headers; 0 if unreadable.</summary>
+    private static ulong SegmentEnd(Mapping m, bool executable)
+    {
+        ulong found = 0;
+        try
+        {
+            using var file = File.OpenHandle(m.Path, FileMode.Open, FileAccess.Read);
+            byte[] header = new byte[64];
+            if (RandomAccess.Read(file, header, 0) != 64 || header[0] != 0x7f || header[4] != 2) return 0; // ELFCLASS64
+            long phoff = BitConverter.ToInt64(header, 32);
+            int phentsize = BitConverter.ToUInt16(header, 54), phnum = BitConverter.ToUInt16(header, 56);
+            byte[] ph = new byte[phentsize * phnum];
+            if (phentsize < 56 || RandomAccess.Read(file, ph, phoff) != ph.Length) return 0;
+            for (int i = 0; i < phnum; i++)
+            {
+                int o = i * phentsize;
+                const uint PtLoad = 1, PfX = 1, PfW = 2;
+                uint flags = BitConverter.ToUInt32(ph, o + 4);
+                if (BitConverter.ToUInt32(ph, o) != PtLoad) continue;
+                ulong end = m.Bias + BitConverter.ToUInt64(ph, o + 16) + BitConverter.ToUInt64(ph, o + 40); // p_vaddr + p_memsz
+                if (executable && (flags & PfX) != 0 && end > m.TextStart && end <= m.TextEnd) return end;
+                if (!executable && (flags & PfW) != 0 && end > found) found = end;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return found;
+    }
+
     /// <summary>Makes the target dlopen <paramref name="library"/> (RTLD_NOW | RTLD_GLOBAL: appended to the global
     /// scope, after libc, so no existing or later binding of the program changes) from a safe thread, its errno and
     /// registers restored after. Null, or why it could not.</summary>
@@ -243,59 +295,44 @@ internal sealed class Injection
             return "cannot read " + _libc.Path + ": " + e.Message;
         }
         bool isLegacy = LibcModule.FindSymbol("dlopen") is null;
+        var (site, block) = StubSite();
+        if (site == 0) return NoStubSite();
         RemoteThread? t = StopSafeThread(out string problem);
         if (t is null) return problem;
         using (t)
         {
-            return WithErrnoKept(t, errnoLocation, () =>
-            {
-                byte[] path = Encoding.UTF8.GetBytes(library + "\0");
-                ulong address = t.Push(path);
-                ulong mode = (ulong)(RtldNow | RtldGlobal) | (isLegacy ? 0x80000000ul /* __RTLD_DLOPEN */ : 0);
-                string? failure = t.Call(dlopen, "dlopen", out ulong handle, address, mode);
-                if (failure is not null) return failure;
-                if (handle != 0) return null;
-                string detail = "";
-                if (dlerror != 0 && t.Call(dlerror, "dlerror", out ulong message) is null && message != 0)
-                    detail = ": " + t.PeekString(message);
-                return "process " + _pid + " could not load " + library + detail;
-            });
+            byte[] path = Encoding.UTF8.GetBytes(library + "\0");
+            ulong address = t.Push(path);
+            ulong mode = (ulong)(RtldNow | RtldGlobal) | (isLegacy ? 0x80000000ul /* __RTLD_DLOPEN */ : 0);
+            string? failure = t.CallRestoringItself(site, block, dlopen, "dlopen", address, mode, errnoLocation, dlerror,
+                                                    out ulong handle, out ulong message);
+            if (failure is not null) return failure;
+            if (handle != 0) return null;
+            string detail = message != 0 ? ": " + RemoteThread.ReadString(_pid, message) : "";
+            return "process " + _pid + " could not load " + library + detail;
         }
     }
+
+    private string NoStubSite() =>
+        "no room for the call stub in process " + _pid + " (the last code pages of " + _libc.Path + " and " + _loader.Path +
+        ", or the last data page of the former, are full)";
 
     /// <summary>Calls <paramref name="function"/> (no arguments, an int result) from a safe thread.</summary>
     public string? CallInt(ulong function, string functionName, out long result)
     {
-        long value = 0;
+        result = 0;
         ulong errnoLocation;
         try { errnoLocation = LibcFunction("__errno_location"); }
-        catch (DwarfException e) { result = 0; return "cannot read " + _libc.Path + ": " + e.Message; }
+        catch (DwarfException e) { return "cannot read " + _libc.Path + ": " + e.Message; }
+        var (site, block) = StubSite();
+        if (site == 0) return NoStubSite();
         RemoteThread? t = StopSafeThread(out string problem);
-        if (t is null) { result = 0; return problem; }
-        string? failure;
+        if (t is null) return problem;
         using (t)
         {
-            failure = WithErrnoKept(t, errnoLocation, () =>
-            {
-                string? f = t.Call(function, functionName, out ulong rax);
-                value = (int)(uint)rax;
-                return f;
-            });
+            string? failure = t.CallRestoringItself(site, block, function, functionName, 0, 0, errnoLocation, 0, out ulong rax, out _);
+            result = (int)(uint)rax;
+            return failure;
         }
-        result = value;
-        return failure;
-    }
-
-    /// <summary>errno is thread-local: read it (through __errno_location) before <paramref name="work"/>, write it
-    /// back after.</summary>
-    private static string? WithErrnoKept(RemoteThread t, ulong errnoLocation, Func<string?> work)
-    {
-        ulong where = 0, saved = 0;
-        if (errnoLocation != 0 && t.Call(errnoLocation, "__errno_location", out where) is null && where != 0)
-            saved = t.PeekWord(where);
-        string? failure = work();
-        if (where != 0)
-            t.PokeWord(where, (t.PeekWord(where) & 0xffffffff00000000ul) | (saved & 0xffffffffu));
-        return failure;
     }
 }

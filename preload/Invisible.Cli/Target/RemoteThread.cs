@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 
@@ -7,12 +8,13 @@ namespace Invisible.Cli.Target;
 /// <summary>
 /// One thread of another process, ptrace-stopped so that it can make calls for us, the way a debugger's <c>call</c>
 /// does: PTRACE_SEIZE + PTRACE_INTERRUPT (no signal the program can see), every register saved (the general ones,
-/// and the FP/SSE/AVX state with PTRACE_GETREGSET NT_X86_XSTATE, else PTRACE_GETFPREGS), calls made with rip at the
-/// function and a return address of 0 on a stack slot below the red zone (the call ends at the fault at 0), then
-/// every register put back and the thread let go. A system call the thread was in is restarted by the kernel when
-/// it is let go (its registers say ERESTARTSYS / ERESTART_RESTARTBLOCK again): a sleep is not shortened. Signals
-/// that arrive during a call are delivered (their handlers run on top of our frame) and the call goes on; a fault
-/// inside the call (SIGSEGV other than the return to 0, SIGBUS, SIGILL, SIGFPE) ends it, never reaches the program.
+/// and the FP/SSE/AVX state with PTRACE_GETREGSET NT_X86_XSTATE, else PTRACE_GETFPREGS). A call
+/// (<see cref="CallRestoringItself"/>) returns into a stub that restores the thread itself (rt_sigreturn from a
+/// frame written before the call), so that a client killed at any instant (kill -9: the kernel lets the tracee go
+/// with the registers it has) never leaves the thread at our registers. A system call the thread was in is made
+/// again as the kernel would have (a sleep is not shortened). Signals that arrive during a call are delivered (their
+/// handlers run on top of our frame) and the call goes on; a fault inside the call (SIGSEGV, SIGBUS, SIGILL, SIGFPE)
+/// ends it and never reaches the program: the registers are put back through ptrace.
 /// </summary>
 internal sealed unsafe partial class RemoteThread : IDisposable
 {
@@ -39,6 +41,7 @@ internal sealed unsafe partial class RemoteThread : IDisposable
     private int _fpLength;      // bytes of _fpState the kernel gave (XSTATE), or FpRegsSize
     private bool _xstate;       // _fpState came from NT_X86_XSTATE
     private bool _seized, _dirty;
+    private int _detachSignal;  // a signal of the program caught by our last stop, delivered when we let go
     private ulong _scratch;     // next free byte (downwards) of the scratch area below the red zone
 
     private RemoteThread(int tid) { Tid = tid; }
@@ -152,71 +155,210 @@ internal sealed unsafe partial class RemoteThread : IDisposable
         return ptrace(PtracePokeData, Tid, (nint)address, (nint)value) == 0;
     }
 
-    /// <summary>A NUL-terminated string of the target (at most <paramref name="max"/> bytes).</summary>
-    public string PeekString(ulong address, int max = 1024)
+    /// <summary>The machine code of stub/restoring_call.S (what it does and why: see there).</summary>
+    private static ReadOnlySpan<byte> StubCode => new byte[]
     {
-        var bytes = new System.Collections.Generic.List<byte>();
-        for (int i = 0; i < max; i += 8)
-        {
-            ulong w = PeekWord(address + (ulong)i);
-            for (int j = 0; j < 8; j++)
-            {
-                byte b = (byte)(w >> (8 * j));
-                if (b == 0) return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
-                bytes.Add(b);
-            }
-        }
-        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
-    }
+        0x48, 0x89, 0xfb, 0x49, 0x89, 0xf4, 0x45, 0x31, 0xed, 0x48, 0x8b, 0x43, 0x18, 0x48, 0x85, 0xc0,
+        0x74, 0x08, 0xff, 0xd0, 0x49, 0x89, 0xc5, 0x44, 0x8b, 0x30, 0x48, 0x8b, 0x7b, 0x08, 0x48, 0x8b,
+        0x73, 0x10, 0xff, 0x13, 0x48, 0x89, 0x43, 0x28, 0x48, 0x85, 0xc0, 0x75, 0x0f, 0x48, 0x8b, 0x43,
+        0x20, 0x48, 0x85, 0xc0, 0x74, 0x06, 0xff, 0xd0, 0x48, 0x89, 0x43, 0x30, 0x4d, 0x85, 0xed, 0x74,
+        0x04, 0x45, 0x89, 0x75, 0x00, 0xb8, 0x83, 0x00, 0x00, 0x00, 0x31, 0xff, 0x49, 0x8d, 0x74, 0x24,
+        0x10, 0x0f, 0x05, 0xb8, 0x0e, 0x00, 0x00, 0x00, 0x31, 0xff, 0x31, 0xf6, 0x49, 0x8d, 0x94, 0x24,
+        0x28, 0x01, 0x00, 0x00, 0x41, 0xba, 0x08, 0x00, 0x00, 0x00, 0x0f, 0x05, 0x48, 0xc7, 0x43, 0x38,
+        0x01, 0x00, 0x00, 0x00, 0x49, 0x83, 0x7c, 0x24, 0x08, 0x00, 0x74, 0x0f, 0xb8, 0xdb, 0x00, 0x00,
+        0x00, 0x0f, 0x05, 0x49, 0x89, 0x84, 0x24, 0x90, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xe4, 0xb8, 0x0f,
+        0x00, 0x00, 0x00, 0x0f, 0x05, 0x0f, 0x0b,
+    };
 
-    /// <summary>Calls <paramref name="function"/> with up to three integer arguments; null with rax, or a one-line
-    /// reason why the call could not be made.</summary>
-    public string? Call(ulong function, string functionName, out ulong result, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0)
+    /// <summary>Bytes the stub's code and its block (8 words, in writable memory) take.</summary>
+    public const int StubCodeBytes = 160, StubBlockBytes = 64;
+    private const int BlockDone = 56, BlockResult = 40, BlockOnNullResult = 48;
+    private const int UcontextWords = 38; // uc_flags, uc_link, uc_stack (3), sigcontext (32), uc_sigmask
+    private const ulong UcFlags = 7;      // UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS
+    private const uint FpXstateMagic1 = 0x46505853, FpXstateMagic2 = 0x46505845;
+    private const int FpSwBytes = 464;    // struct _fpx_sw_bytes in the fxsave area
+    private const long ErestartSys = -512, ErestartNoIntr = -513, ErestartNoHand = -514, ErestartRestartBlock = -516;
+    private const int RegEflags = 18, RegCs = 17, RegSs = 20;
+    private const ulong DirectionFlag = 0x400;
+
+    /// <summary>Calls <paramref name="function"/>(<paramref name="a0"/>, <paramref name="a1"/>) on this thread so
+    /// that the thread comes back exactly as it was whatever becomes of us: the call returns into the code of
+    /// stub/restoring_call.S (written at <paramref name="site"/>, unused bytes of an executable mapping; its arguments
+    /// and results at <paramref name="block"/>, unused writable bytes), which
+    /// keeps errno, calls <paramref name="onNull"/> when the result is 0 (dlerror), and puts every register, the
+    /// FP/SSE/AVX state and a system call in progress back itself with rt_sigreturn. Everything it needs is written
+    /// before the first register is changed, so a client killed at any instant leaves a thread that finishes the
+    /// call and goes on. While we live the call is watched: a fault inside it (SIGSEGV, SIGBUS, SIGILL, SIGFPE) is
+    /// ours, never the program's, and the thread is put back through ptrace instead. Null with the results, or a
+    /// one-line reason why the call could not be made. The thread is let go by <see cref="Dispose"/> either way.</summary>
+    public string? CallRestoringItself(ulong site, ulong block, ulong function, string functionName, ulong a0, ulong a1,
+                                       ulong errnoLocation, ulong onNull, out ulong result, out ulong onNullResult)
     {
         result = 0;
-        ulong* regs = stackalloc ulong[RegCount];
-        ulong* now = stackalloc ulong[RegCount];
-        for (int i = 0; i < RegCount; i++) regs[i] = _saved[i];
-        ulong sp = (_scratch - 64) & ~15ul;
-        sp -= 8; // the return address: rsp % 16 == 8 at the function's entry, as after a call
-        if (!PokeWord(sp, 0))
+        onNullResult = 0;
+        if (!PokeBytes(site, StubCode) || !PokeBytes(block, MemoryMarshal.AsBytes<ulong>(
+                new ulong[] { function, a0, a1, errnoLocation, onNull, 0, 0, 0 })))
+            return "cannot write the call stub into process " + Tid;
+        // The frame for rt_sigreturn: the FP state 64-aligned (xrstor), the ucontext below it.
+        int fpBytes = _fpLength;
+        ulong fp = (_scratch - (ulong)fpBytes - 64) & ~63ul;
+        ulong uc = (fp - (ulong)UcontextWords * 8 - 16) & ~15ul;
+        ulong sp = (uc - 64) & ~15ul; // the calls' stack: 16-aligned at the stub's entry, as before a call
+        if (!WriteFpFrame(fp) || !PokeBytes(uc, MemoryMarshal.AsBytes<ulong>(Ucontext(fp))))
             return "cannot write the stack of process " + Tid;
+        ulong* regs = stackalloc ulong[RegCount];
+        for (int i = 0; i < RegCount; i++) regs[i] = _saved[i];
         regs[RegRsp] = sp;
-        regs[RegRip] = function;
-        regs[RegRdi] = a0;
-        regs[RegRsi] = a1;
-        regs[RegRdx] = a2;
+        regs[RegRip] = site;
+        regs[RegRdi] = block;
+        regs[RegRsi] = uc;
         regs[RegRax] = 0;
         regs[RegOrigRax] = ulong.MaxValue; // not in a system call: no restart logic on this resume
+        regs[RegEflags] &= ~DirectionFlag;  // the ABI's state at a call
         if (ptrace(PtraceSetRegs, Tid, 0, (nint)regs) != 0)
             return "cannot set the registers of process " + Tid;
-        _dirty = true;
-        int signal = 0;
+        _dirty = true; // from here a fault inside the call is undone through ptrace (Dispose)
+        if (ptrace(PtraceCont, Tid, 0, 0) != 0)
+            return "process " + Tid + " went away during the call";
+        using var memory = OpenMemory();
         long deadline = Environment.TickCount64 + TimeoutMs;
         while (true)
         {
-            if (ptrace(PtraceCont, Tid, 0, signal) != 0)
-                return "process " + Tid + " went away during the call";
-            switch (WaitStop(out int stopSignal, deadline))
+            int status;
+            int r = waitpid(Tid, &status, WAll | WNoHang);
+            if (r == Tid)
             {
-                case StopKind.Exited: return "process " + Tid + " exited during the call";
-                case StopKind.TimedOut: return "process " + Tid + " did not return from " + functionName + " within " + TimeoutMs / 1000 + " s";
+                if ((status & 0xff) != 0x7f) { _seized = false; return "process " + Tid + " exited during the call"; }
+                int stopSignal = (status >> 8) & 0xff;
+                if (stopSignal is SigSegv or SigBus or SigIll or SigFpe)
+                {
+                    ulong* now = stackalloc ulong[RegCount];
+                    ptrace(PtraceGetRegs, Tid, 0, (nint)now);
+                    return functionName + " faulted in process " + Tid + " (signal " + stopSignal + " at 0x" +
+                           now[RegRip].ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "); the thread was put back as it was";
+                }
+                // The program's signals are delivered (their handlers run on top of the call) and the call goes on.
+                if (ptrace(PtraceCont, Tid, 0, stopSignal == SigTrap || stopSignal == SigStop ? 0 : stopSignal) != 0)
+                    return "process " + Tid + " went away during the call";
+                continue;
             }
-            ptrace(PtraceGetRegs, Tid, 0, (nint)now);
-            if (stopSignal == SigSegv && now[RegRip] == 0)
+            if (ReadWord(memory, block + BlockDone) == 1) break;
+            if (Environment.TickCount64 > deadline)
             {
-                result = now[RegRax];
-                return null;
+                LetGoAsItIs();
+                return "process " + Tid + " did not return from " + functionName + " within " + TimeoutMs / 1000 +
+                       " s; the thread finishes the call and goes on by itself";
             }
-            if (stopSignal is SigSegv or SigBus or SigIll or SigFpe)
-            {
-                // A fault inside the call is ours (a wrong address, a state the function did not expect): handing
-                // it to the program would kill it. The thread is put back as it was (Dispose) and we give up.
-                return functionName + " faulted in process " + Tid + " (signal " + stopSignal + " at 0x" +
-                       now[RegRip].ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "); the thread was put back as it was";
-            }
-            signal = stopSignal == SigTrap || stopSignal == SigStop ? 0 : stopSignal;
+            Thread.Sleep(1);
         }
+        result = ReadWord(memory, block + BlockResult);
+        onNullResult = ReadWord(memory, block + BlockOnNullResult);
+        LetGoAsItIs();
+        return null;
+    }
+
+    /// <summary>The ucontext rt_sigreturn restores: the saved registers, with a system call the thread was in
+    /// rewound to be made again (what the kernel would do when it resumes it: rip - 2 onto the syscall instruction,
+    /// rax the call's number), or, for a restart_syscall restart, flagged for the stub (uc_link).</summary>
+    private ulong[] Ucontext(ulong fp)
+    {
+        ulong[] u = new ulong[UcontextWords];
+        ulong rip = _saved[RegRip], rax = _saved[RegRax], restart = 0;
+        long orig = (long)_saved[RegOrigRax];
+        if (orig >= 0)
+        {
+            long error = (long)rax;
+            if (error is ErestartSys or ErestartNoIntr or ErestartNoHand) { rax = (ulong)orig; rip -= 2; }
+            else if (error == ErestartRestartBlock) restart = 1;
+        }
+        u[0] = UcFlags;
+        u[1] = restart;
+        // u[2..4]: uc_stack, filled by the stub (sigaltstack)
+        ulong[] s = _saved;
+        ulong[] mcontext =
+        {
+            s[RegR8], s[RegR9], s[7] /* r10 */, s[6] /* r11 */, s[3] /* r12 */, s[2] /* r13 */, s[1] /* r14 */, s[0] /* r15 */,
+            s[RegRdi], s[RegRsi], s[4] /* rbp */, s[5] /* rbx */, s[RegRdx], rax, s[RegRcx], s[RegRsp], rip, s[RegEflags],
+        };
+        mcontext.CopyTo(u, 5);
+        u[23] = (s[RegCs] & 0xffff) | (s[RegSs] & 0xffff) << 48;
+        u[28] = fp;
+        // u[37]: uc_sigmask, filled by the stub (rt_sigprocmask)
+        return u;
+    }
+
+    /// <summary>The saved FP state at <paramref name="fp"/> in the signal-frame form rt_sigreturn takes: the xsave
+    /// area with its software bytes (magic1, sizes: the kernel's own, as PTRACE_GETREGSET gives them) and magic2
+    /// after it. An FXSAVE-only state has no magic: the kernel restores it as such.</summary>
+    private bool WriteFpFrame(ulong fp)
+    {
+        byte[] state = new byte[_fpLength + 8];
+        Array.Copy(_fpState, state, _fpLength);
+        if (_xstate)
+        {
+            uint size = (uint)_fpLength;
+            if (BitConverter.ToUInt32(state, FpSwBytes) != FpXstateMagic1 || BitConverter.ToUInt32(state, FpSwBytes + 16) > size)
+            {
+                BitConverter.TryWriteBytes(state.AsSpan(FpSwBytes), FpXstateMagic1);
+                BitConverter.TryWriteBytes(state.AsSpan(FpSwBytes + 4), size + 4);           // extended_size
+                BitConverter.TryWriteBytes(state.AsSpan(FpSwBytes + 8), BitConverter.ToUInt64(state, 512)); // xfeatures
+                BitConverter.TryWriteBytes(state.AsSpan(FpSwBytes + 16), size);              // xstate_size
+            }
+            size = BitConverter.ToUInt32(state, FpSwBytes + 16);
+            BitConverter.TryWriteBytes(state.AsSpan((int)size), FpXstateMagic2);
+        }
+        else
+            Array.Clear(state, FpSwBytes, FpRegsSize - FpSwBytes);
+        return PokeBytes(fp, state);
+    }
+
+    /// <summary>Stops the thread once more (PTRACE_DETACH needs a stop) and lets it go with the registers it has: it
+    /// is in the stub, which restores them itself, or already back in the program. A signal of the program that
+    /// this last stop caught is passed on.</summary>
+    private void LetGoAsItIs()
+    {
+        _dirty = false;
+        if (ptrace(PtraceInterrupt, Tid, 0, 0) != 0) return;
+        if (WaitStop(out int signal, Environment.TickCount64 + TimeoutMs) == StopKind.Stopped &&
+            signal != SigTrap && signal != SigStop)
+            _detachSignal = signal;
+    }
+
+    private bool PokeBytes(ulong address, ReadOnlySpan<byte> data)
+    {
+        for (int i = 0; i < data.Length; i += 8)
+        {
+            ulong word = 0;
+            for (int j = 0; j < 8 && i + j < data.Length; j++) word |= (ulong)data[i + j] << (8 * j);
+            if (!PokeWord(address + (ulong)i, word)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The target's memory, readable while the thread runs (PTRACE_PEEKDATA needs it stopped).</summary>
+    private Microsoft.Win32.SafeHandles.SafeFileHandle OpenMemory() =>
+        File.OpenHandle("/proc/" + Tid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/mem", FileMode.Open, FileAccess.Read);
+
+    private static ulong ReadWord(Microsoft.Win32.SafeHandles.SafeFileHandle memory, ulong address)
+    {
+        Span<byte> b = stackalloc byte[8];
+        try { return RandomAccess.Read(memory, b, (long)address) == 8 ? BitConverter.ToUInt64(b) : 0; }
+        catch (IOException) { return 0; }
+    }
+
+    /// <summary>A NUL-terminated string of process <paramref name="pid"/> (at most <paramref name="max"/> bytes),
+    /// read through /proc/PID/mem: the thread need not be stopped.</summary>
+    public static string ReadString(int pid, ulong address, int max = 1024)
+    {
+        try
+        {
+            using var memory = File.OpenHandle("/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/mem", FileMode.Open, FileAccess.Read);
+            byte[] bytes = new byte[max];
+            int n = RandomAccess.Read(memory, bytes, (long)address);
+            int end = Array.IndexOf(bytes, (byte)0, 0, Math.Max(n, 0));
+            return System.Text.Encoding.UTF8.GetString(bytes, 0, end < 0 ? Math.Max(n, 0) : end);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 
     /// <summary>Every register back as it was, and the thread let go.</summary>
@@ -238,7 +380,7 @@ internal sealed unsafe partial class RemoteThread : IDisposable
                     ptrace(PtraceSetFpRegs, Tid, 0, (nint)fp);
             }
         }
-        ptrace(PtraceDetach, Tid, 0, 0);
+        ptrace(PtraceDetach, Tid, 0, _detachSignal);
         _seized = false;
     }
 

@@ -79,6 +79,9 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
     }
     invisible_guard_enter(1); /* what the report allocates is ours, not the program's */
     int buffer = memfd_create("invisible-report", MFD_CLOEXEC);
+    static _Atomic int buffer_cell = -1;
+    if (buffer >= 0)
+        buffer = descriptors_hide(buffer, &buffer_cell);
     if (buffer < 0) {
         invisible_guard_leave(1);
         send_text(fd, "error cannot create the report buffer\n");
@@ -102,7 +105,7 @@ static void serve_report(int fd, const char *json_path, int with_leaks)
     } else {
         send_text(fd, "error the runtime (libinvisible-runtime.so) could not produce the census\n");
     }
-    close(buffer);
+    descriptors_close_hidden(buffer);
 }
 
 /* ---- python sessions: the relay ----------------------------------------------------------
@@ -228,6 +231,11 @@ static void *relay_main(void *argument)
  * in invisible.h), run on this thread while the program's threads go on. `pending` are bytes the
  * client sent after the request line that we already read. in_hook as for reports: what the
  * runtime allocates is ours, not the program's. */
+/* Where the hidden descriptors of a connection and its session live (descriptors.c updates a
+ * cell when the program dup2()s onto its number; the numbers in use are taken once, at the start). */
+static _Atomic int connection_cell = -1;
+static _Atomic int session_cells[2] = { -1, -1 };
+
 static void serve_python(int fd, const char *pending, size_t pending_length)
 {
     invisible_guard_enter(1);
@@ -238,6 +246,9 @@ static void serve_python(int fd, const char *pending, size_t pending_length)
     memset(&relay, 0, sizeof relay);
     invisible_runtime_python_interrupt_fn interrupt = runtime_python_interrupt_entry();
     if (interrupt && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0) {
+        /* Both ends out of the program's way, as the connection (listener_main). */
+        pair[0] = descriptors_hide(pair[0], &session_cells[0]);
+        pair[1] = descriptors_hide(pair[1], &session_cells[1]);
         relay.client = fd;
         relay.inner = pair[1];
         relay_scan(&relay, pending, pending_length); /* the runtime gets these itself; no code runs yet */
@@ -248,8 +259,8 @@ static void serve_python(int fd, const char *pending, size_t pending_length)
         relayed = pthread_create(&relay_thread, &attributes, relay_main, &relay) == 0;
         pthread_attr_destroy(&attributes);
         if (!relayed) {
-            close(pair[0]);
-            close(pair[1]);
+            descriptors_close_hidden(pair[0]);
+            descriptors_close_hidden(pair[1]);
         }
     }
     /* Without a relay (an older runtime, no thread): the session on the connection itself, where
@@ -268,9 +279,9 @@ static void serve_python(int fd, const char *pending, size_t pending_length)
         send_text(session, text);
     }
     if (relayed) {
-        close(pair[0]); /* the relay passes what is left and ends */
+        descriptors_close_hidden(pair[0]); /* the relay passes what is left and ends */
         pthread_join(relay_thread, NULL);
-        close(pair[1]);
+        descriptors_close_hidden(pair[1]);
     }
     invisible_guard_leave(1);
 }
@@ -363,6 +374,10 @@ static void *listener_main(void *argument)
         }
         /* Judged at every connection: this process may have changed its credentials since the
          * listener started (peer_access.c). */
+        /* A hidden descriptor (near the top of the range, close-on-exec): the program's close
+         * loops, closefrom and daemonizing pass it by, and its own next open() gets the number it
+         * would have got without us. */
+        fd = descriptors_hide(fd, &connection_cell);
         char why[160];
         if (peer_may_attach(fd, why, sizeof why)) {
             serve_connection(fd);
@@ -371,7 +386,7 @@ static void *listener_main(void *argument)
             send_text(fd, why);
             send_text(fd, "\n");
         }
-        close(fd);
+        descriptors_close_hidden(fd);
         if (invisible_state.late) {
             detach_late();
             return NULL;
@@ -437,6 +452,7 @@ EXPORT int invisible_attach_start(void)
     if (invisible_state.late && !invisible_hooks_got_installed()) {
         /* Records of an earlier session's blocks may have been freed since, behind our back. */
         invisible_instrument_forget_all();
+        descriptors_hook_late();
         if (invisible_hooks_got_install() < 0)
             rc = -ENOMEM;
     }

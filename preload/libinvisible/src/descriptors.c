@@ -68,7 +68,9 @@ static void *next_symbol(void **cache, const char *name)
     if (f)
         return f;
     invisible_guard_enter(0);
-    f = dlsym(RTLD_NEXT, name);
+    /* Loaded late (dlopen'ed after libc, reached through rewritten GOT slots): nothing follows us
+     * in the global scope, and the first definition is the one the program's slots held. */
+    f = dlsym(invisible_state.late ? RTLD_DEFAULT : RTLD_NEXT, name);
     invisible_guard_leave(0);
     __atomic_store_n(cache, f, __ATOMIC_RELEASE);
     return f;
@@ -182,6 +184,8 @@ static void make_room(int fd)
 /* fd 2 is about to be closed or replaced: keep a hidden copy for the report, once. */
 static void save_stderr(void)
 {
+    if (invisible_state.late)
+        return; /* loaded late: no report at exit, and a daemon's closed stderr must really close */
     if (atomic_load_explicit(&saved_stderr, memory_order_acquire) >= 0)
         return;
     if (fcntl(2, F_GETFD) < 0)
@@ -327,4 +331,37 @@ EXPORT int daemon(int keep_directory, int keep_descriptors)
     if (!keep_descriptors)
         save_stderr();
     return NEXT(int (*)(int, int), daemon)(keep_directory, keep_descriptors);
+}
+
+/* ---- loaded late ---- */
+
+/* The interposers by their own addresses: `&close` in a library loaded late would be read from our
+ * GOT, which names libc's. (glibc declares some of them nothrow/leaf; the aliases are only ever
+ * taken by address, so the attributes they lack do not matter.) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-attributes"
+extern __typeof(close) descriptors_own_close __attribute__((alias("close"), visibility("hidden")));
+extern __typeof(dup2) descriptors_own_dup2 __attribute__((alias("dup2"), visibility("hidden")));
+extern __typeof(dup3) descriptors_own_dup3 __attribute__((alias("dup3"), visibility("hidden")));
+extern __typeof(close_range) descriptors_own_close_range __attribute__((alias("close_range"), visibility("hidden")));
+extern __typeof(closefrom) descriptors_own_closefrom __attribute__((alias("closefrom"), visibility("hidden")));
+#pragma GCC diagnostic pop
+
+/* Injected into a running program, we are not in front of libc: the calls that could close or
+ * overwrite our descriptors reach us through the same GOT rewriting as malloc (hooks/got.c). The
+ * stdio ones (fclose, freopen, daemon) only matter for the saved stderr, which a late library
+ * does not keep. */
+void descriptors_hook_late(void)
+{
+    /* The real calls are looked up now, while libc's symbols are still libc's (hooks/got.c
+     * redirects them to us for the session: a lookup then would find ourselves). */
+    (void)NEXT(int (*)(int), close);
+    (void)NEXT(int (*)(int, int), dup2);
+    (void)NEXT(int (*)(int, int, int), dup3);
+    (void)NEXT(close_range_fn, close_range);
+    invisible_hooks_got_add("close", (void *)descriptors_own_close);
+    invisible_hooks_got_add("dup2", (void *)descriptors_own_dup2);
+    invisible_hooks_got_add("dup3", (void *)descriptors_own_dup3);
+    invisible_hooks_got_add("close_range", (void *)descriptors_own_close_range);
+    invisible_hooks_got_add("closefrom", (void *)descriptors_own_closefrom);
 }

@@ -170,6 +170,10 @@ int descriptors_is_hidden(int fd);
 /* Close one of ours. */
 void descriptors_close_hidden(int fd);
 
+/* Loaded late: close, dup2, dup3, close_range and closefrom join the GOT slots rewritten at an
+ * attach (before invisible_hooks_got_install). */
+void descriptors_hook_late(void);
+
 /* ---- elf_file.c: is a shared object whole before it is mapped ----
  * dlopen maps an object's segments as its program headers describe them; when the file is
  * shorter than that (a copy cut short, a full disk), the first touch of a missing page is SIGBUS,
