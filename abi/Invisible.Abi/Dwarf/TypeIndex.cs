@@ -38,7 +38,7 @@ public sealed class TypeIndex
     private readonly Dictionary<string, int> _heads;
     private readonly Entry[] _entries;
 
-    internal TypeIndex(Dictionary<string, int> heads, Entry[] entries, int count, int units, long dies, TimeSpan time)
+    internal TypeIndex(Dictionary<string, int> heads, Entry[] entries, int count, int units, long dies, TimeSpan time, bool fromCache = false)
     {
         _heads = heads;
         _entries = entries;
@@ -46,13 +46,19 @@ public sealed class TypeIndex
         UnitCount = units;
         DiesVisited = dies;
         BuildTime = time;
+        FromCache = fromCache;
     }
+
+    /// <summary>True when this index was read from the cache file (<see cref="TypeIndexCache"/>) instead of built.</summary>
+    public bool FromCache { get; }
 
     public int NameCount => _heads.Count;
     public int EntryCount { get; }
     public int UnitCount { get; }
     public long DiesVisited { get; }
     public TimeSpan BuildTime { get; }
+
+    internal IEnumerable<KeyValuePair<string, int>> Heads => _heads;
 
     internal int Head(string name) => _heads.TryGetValue(name, out int h) ? h : -1;
     internal ref readonly Entry At(int i) => ref _entries[i];
