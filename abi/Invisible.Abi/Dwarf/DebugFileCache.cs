@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading;
 using Invisible.Abi.Native;
 
 namespace Invisible.Abi.Dwarf;
@@ -20,25 +21,29 @@ namespace Invisible.Abi.Dwarf;
 public static unsafe class DebugFileCache
 {
     private static byte** s_path;
+    private static string? s_root;
     private static readonly object Gate = new();
 
     /// <summary>The cache root, or null when caching is off or there is no home.</summary>
     public static string? Root => TypeIndexCache.Directory is string d ? Path.Combine(Path.GetDirectoryName(d)!, "debug") : null;
 
     /// <summary>libdw's debuginfo_path (a <c>char **</c>): the default ":.debug:/usr/lib/debug" with the cache root
-    /// before /usr/lib/debug; null (libdw's default) when caching is off. Made once, never freed (Dwfl handles keep it).</summary>
+    /// before /usr/lib/debug; null (libdw's default) when caching is off. The cell is made once and never freed (Dwfl
+    /// handles keep it); libdw reads the string at each lookup, so a changed root (XDG_CACHE_HOME set later) is
+    /// written into the cell by the next call (the old string is kept: a lookup may be reading it).</summary>
     internal static nint SearchPath()
     {
         lock (Gate)
         {
-            if (s_path != null) return (nint)s_path;
             string? root = Root;
-            if (root == null) return 0;
+            if (root == null) return s_path != null ? (nint)s_path : 0;
+            if (s_path != null && root == s_root) return (nint)s_path;
             byte[] s = Encoding.UTF8.GetBytes(":.debug:" + root + ":/usr/lib/debug\0");
             byte* p = (byte*)NativeMemory.Alloc((nuint)s.Length);
             s.CopyTo(new Span<byte>(p, s.Length));
-            s_path = (byte**)NativeMemory.Alloc((nuint)sizeof(nint));
-            *s_path = p;
+            if (s_path == null) s_path = (byte**)NativeMemory.Alloc((nuint)sizeof(nint));
+            Volatile.Write(ref *(nint*)s_path, (nint)p);
+            s_root = root;
             return (nint)s_path;
         }
     }
@@ -73,7 +78,7 @@ public static unsafe class DebugFileCache
     }
 
     /// <summary>True when a section of the ELF file has SHF_COMPRESSED (read from the section headers).</summary>
-    internal static bool HasCompressedSections(string file)
+    public static bool HasCompressedSections(string file)
     {
         try
         {
