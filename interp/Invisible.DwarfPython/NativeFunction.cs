@@ -28,7 +28,8 @@ public sealed class NativeFunction : PyObject
     private readonly ArgConv[] _conv;
     private readonly RetConv _ret;
     private readonly bool _fast;
-    private readonly object?[] _memo; // per parameter: CallbackMemo or PointeeMemo of the last value accepted
+    private readonly object?[] _memo; // per parameter: CallbackMemo, PointeeMemo or TextMemo of the last value accepted
+    private readonly bool[] _constText; // per parameter: a char/void pointer to const (one C copy per str serves every call)
     /// <summary>Why there is no signature (the library's header lookup), added to the error of a call.</summary>
     internal string? Note;
 
@@ -51,6 +52,8 @@ public sealed class NativeFunction : PyObject
         _flushFirst = ExitLike.Contains(name);
         _conv = new ArgConv[n];
         _memo = new object?[n];
+        _constText = new bool[n];
+        for (int i = 0; i < n; i++) _constText[i] = PointsToConst(signature!.Parameters[i], _paramTypes[i]);
         _fast = signature != null && !signature.IsVariadic && n <= MaxFastArgs;
         for (int i = 0; i < n; i++)
         {
@@ -159,7 +162,6 @@ public sealed class NativeFunction : PyObject
     // ------------------------------------------------------------------ the fast path
 
     private const int MaxFastArgs = 12;
-    private const int TextScratch = 256;
 
     private enum ArgConv : byte { Slow, I8, U8, I16, U16, I32, U32, I64, U64, F32, F64, Text, VoidPtr, TypedPtr, FuncPtr }
     private enum RetConv : byte { Slow, Void, Bool, I8, U8, I16, U16, I32, U32, I64, U64, F32, F64, Pointer }
@@ -223,6 +225,28 @@ public sealed class NativeFunction : PyObject
         public readonly nint Entry;
     }
 
+    /// <summary>The last str/bytes passed to a const char pointer and its C copy (<see cref="TextArguments"/>).</summary>
+    private sealed class TextMemo
+    {
+        public TextMemo(PyObject text, nint copy) { Text = text; Copy = copy; }
+        public readonly PyObject Text;
+        public readonly nint Copy;
+    }
+
+    private static bool PointsToConst(FfiType p, CType? pc) =>
+        pc?.Unqualified is PointerType pt ? CTypes.IsConst(pt.Target) : p.Name.StartsWith("const ", StringComparison.Ordinal);
+
+    /// <summary>A str (any char/void pointer) or bytes (const char pointer) as a C string that stays valid as long
+    /// as the object lives; 0 when it takes the general path.</summary>
+    private nint TextArg(int i, PyObject v, bool isBytes)
+    {
+        if (!_constText[i]) return isBytes ? 0 : TextArguments.Fresh(v);
+        if (_memo[i] is TextMemo tm && ReferenceEquals(tm.Text, v)) return tm.Copy;
+        nint p = TextArguments.Shared(v);
+        if (p != 0) _memo[i] = new TextMemo(v, p);
+        return p;
+    }
+
     private sealed class PointeeMemo
     {
         public PointeeMemo(CType type, bool array, nint offset) { Type = type; Array = array; Offset = offset; }
@@ -241,8 +265,6 @@ public sealed class NativeFunction : PyObject
         // constant sizes: part of the frame, no probing loop per call
         ulong* slots = stackalloc ulong[MaxFastArgs];
         void** av = stackalloc void*[MaxFastArgs];
-        byte* text = stackalloc byte[TextScratch];
-        int used = 0;
         for (int i = 0; i < n; i++)
         {
             PyObject v = args[i];
@@ -301,12 +323,11 @@ public sealed class NativeFunction : PyObject
                 }
                 case ArgConv.Text:
                 case ArgConv.VoidPtr:
-                    if (v.GetType() == typeof(PyStr))
+                    if (v.GetType() == typeof(PyStr) || v.GetType() == typeof(PyBytes))
                     {
-                        int len = FfiCall.EncodeCString(Unsafe.As<PyStr>(v).Value, text + used, TextScratch - used);
-                        if (len < 0) return false; // too long for the scratch, or an embedded NUL (the error)
-                        *(byte**)slot = text + used;
-                        used += len + 1;
+                        nint copy = TextArg(i, v, v.GetType() == typeof(PyBytes));
+                        if (copy == 0) return false; // an embedded NUL (the general path words the error), bytes C may write
+                        *(nint*)slot = copy;
                     }
                     else if (v == PyNone.Instance) *slot = 0;
                     else if (_conv[i] == ArgConv.VoidPtr && v is NativePointer vp) *slot = (ulong)vp.Value;
@@ -444,8 +465,14 @@ public sealed class NativeFunction : PyObject
                 if (n.Big.Sign > 0 && n.Big <= ulong.MaxValue) return FfiValue.FromUInt64((ulong)n.Big);
                 throw Ops.OverflowError(Label(sig, i) + ": " + n.Repr() + " out of range for " + p.Name);
             case PyFloat f: return FfiValue.FromDouble(f.V);
-            case PyStr s: return FfiValue.FromString(s.Value);
-            case PyBytes by: return FfiValue.FromBytes(by.V);
+            case PyStr s:
+                if (p.Kind == FfiTypeKind.Pointer && (p.IsCharPointer || p.IsVoidPointer) && !s.Value.Contains('\0'))
+                    return FfiValue.FromPointer(PointsToConst(p, pc) ? TextArguments.Shared(s) : TextArguments.Fresh(s));
+                return FfiValue.FromString(s.Value);
+            case PyBytes by:
+                if (p.Kind == FfiTypeKind.Pointer && (p.IsCharPointer || p.IsVoidPointer) && by.GetType() == typeof(PyBytes) && PointsToConst(p, pc))
+                    return FfiValue.FromPointer(TextArguments.Shared(by));
+                return FfiValue.FromBytes(by.V);
             case PyNone: return FfiValue.None;
             case NativeFunction fn:
                 if (p.Kind != FfiTypeKind.Pointer) break;

@@ -25,16 +25,22 @@ internal static class NativeLibraries
         if (name.Length == 0 || name.Contains('.') || BuiltinModules.Contains(name)) return null;
         string? path = Resolve(interp, name, out nint handle);
         if (path == null) return null;
-        return ForPath(name, path, handle);
+        return ForPath(name, path, handle, asked: true);
     }
 
-    public static NativeModule ForPath(string name, string path, nint handle)
+    /// <summary>The module object of a loaded library. <paramref name="asked"/>: the user named it (import,
+    /// process.load); only those may have DWARF made from their header for lookups across libraries (a type name
+    /// in a signature string), so listing <c>process.modules</c> never runs gcc for every library in the process.</summary>
+    public static NativeModule ForPath(string name, string path, nint handle, bool asked = false)
     {
         lock (Gate)
         {
-            if (ByPath.TryGetValue(path, out NativeModule? m)) return m;
-            m = new NativeModule(name, path, handle);
-            ByPath[path] = m;
+            if (!ByPath.TryGetValue(path, out NativeModule? m))
+            {
+                m = new NativeModule(name, path, handle);
+                ByPath[path] = m;
+            }
+            if (asked) m.Asked = true;
             return m;
         }
     }
@@ -52,7 +58,7 @@ internal static class NativeLibraries
             int so = name.IndexOf(".so", StringComparison.Ordinal);
             if (so > 0) name = name.Substring(0, so);
         }
-        NativeModule m = ForPath(name, real, h);
+        NativeModule m = ForPath(name, real, h, asked: true);
         if (header != null) m.UseHeader(header);
         return m;
     }
@@ -128,7 +134,7 @@ internal static class NativeLibraries
         NativeModule[] mods;
         lock (Gate) mods = new List<NativeModule>(ByPath.Values).ToArray();
         foreach (NativeModule m in mods)
-            if (m.TypeSource is DwarfModule d && (name.Contains("::", StringComparison.Ordinal) && d.HasCxx ? d.FindQualifiedType(name) : d.FindType(name)) is CType t) return t;
+            if ((m.Asked ? m.TypeSource : m.TypeSourceMade) is DwarfModule d && (name.Contains("::", StringComparison.Ordinal) && d.HasCxx ? d.FindQualifiedType(name) : d.FindType(name)) is CType t) return t;
         DwarfModule? libc = Image.FindModule("libc.so.6");
         if (libc is { HasDwarf: true } && libc.FindType(name) is CType lt) return lt;
         return null;
@@ -223,6 +229,19 @@ public sealed class NativeModule : PyModule
     /// <summary>Where this library's types come from: its own DWARF (in the file, or separate by build-id/debuglink),
     /// else DWARF made from its public header. Null when there is neither.</summary>
     internal DwarfModule? TypeSource => HasDwarf ? Dwarf : HeaderDwarfModule;
+
+    /// <summary>The user named this library (import, process.load), or used one of its attributes.</summary>
+    internal bool Asked;
+
+    /// <summary><see cref="TypeSource"/> without making header DWARF: the library's own, or header DWARF already made.</summary>
+    internal DwarfModule? TypeSourceMade
+    {
+        get
+        {
+            if (HasDwarf) return Dwarf;
+            lock (_globals) return _headerLooked ? _headerDwarf : null;
+        }
+    }
 
     private bool FromHeader => !HasDwarf && HeaderDwarfModule != null;
 

@@ -215,6 +215,87 @@ public class HeaderTypesTests
     }
 }
 
+/// <summary>Text arguments as a ctypes user relies on them: a pointer C keeps into a str or bytes argument stays valid
+/// after the call (strtol's endptr, strchr's result). Oracle: CPython's ctypes with bytes, whose buffer C points into.</summary>
+public class TextArgumentTests
+{
+    private static string Out(string code)
+    {
+        var r = Fixture.Py(code, withFixture: false);
+        Assert.True(r.Exit == 0, "exit " + r.Exit + "\n" + r.Stderr + "\n" + r.Stdout);
+        return r.Stdout;
+    }
+
+    [Needs("/usr/bin/python3")]
+    public void StrtolsEndptrPointsIntoTheCallersText()
+    {
+        // After the call, other calls and allocations run before endptr is read: a scratch copy would be reused by then.
+        string ours = Out("import c, process\n" +
+            "end = process.cell('char *')\n" +
+            "s = '12345 apples'\n" +
+            "v = c.strtol(s, end, 10)\n" +
+            "junk = [c.strlen('x' * i) for i in range(50)]\n" +
+            "print(v, str(end.value), c.strlen(end.value))\n" +
+            "b = b'0x1fZZ'\n" +
+            "v = c.strtol(b, end, 16)\n" +
+            "junk = [c.strlen(b'y' * i) for i in range(50)]\n" +
+            "print(v, str(end.value))\n" +
+            "print(str(c.strchr('where is the dot. here', ord('.'))))\n");
+        var r = Fixture.Run("/usr/bin/python3", new[] { "-c", "import ctypes\n" +
+            "c = ctypes.CDLL('libc.so.6')\n" +
+            "c.strtol.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int]; c.strtol.restype = ctypes.c_long\n" +
+            "c.strlen.argtypes = [ctypes.c_char_p]; c.strlen.restype = ctypes.c_size_t\n" +
+            "c.strchr.argtypes = [ctypes.c_char_p, ctypes.c_int]; c.strchr.restype = ctypes.c_char_p\n" +
+            "end = ctypes.c_char_p()\n" +
+            "s = b'12345 apples'\n" +
+            "v = c.strtol(s, ctypes.byref(end), 10)\n" +
+            "junk = [c.strlen(b'x' * i) for i in range(50)]\n" +
+            "print(v, end.value.decode(), c.strlen(end.value))\n" +
+            "b = b'0x1fZZ'\n" +
+            "v = c.strtol(b, ctypes.byref(end), 16)\n" +
+            "print(v, end.value.decode())\n" +
+            "print(c.strchr(b'where is the dot. here', ord('.')).decode())\n" }, Path.GetTempPath());
+        Assert.True(r.Exit == 0, r.Stderr);
+        Assert.Equal(r.Stdout, ours);
+        Assert.Equal("12345  apples 7\n31 ZZ\n. here\n", ours); // not vacuous: the pointers went into the texts
+    }
+}
+
+/// <summary>Header DWARF is made only for the libraries the user asked for.</summary>
+public class HeaderScopeTests
+{
+    [Needs("/usr/include/zlib.h", "/usr/include/lzma.h", "/usr/bin/gcc")]
+    public void ListingModulesAndLookingUpTypesMakesNoHeaderDwarfForLibrariesNotImported()
+    {
+        // This process has libz, liblzma, libbz2, libzstd loaded (libdw's dependencies), none with DWARF, all with
+        // known headers. Before the rule a type lookup after process.modules compiled every one of them.
+        string cache = Path.Combine(Path.GetTempPath(), "invisible-scope-" + Guid.NewGuid().ToString("N"));
+        string? old = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", cache);
+        try
+        {
+            var r = Fixture.Py("import process\n" +
+                "names = [m.__file__ for m in process.modules]\n" +
+                "print(any('liblzma' in n for n in names))\n" +
+                "print(process.sizeof(process.cell('int')))\n" +
+                "try:\n    process.cell('lzma_stream')\nexcept Exception as e:\n    print(type(e).__name__)\n" +
+                "import z\n" +
+                "print(process.sizeof(process.cell('uLongf')))\n", withFixture: false);
+            Assert.True(r.Exit == 0, r.Stderr + r.Stdout);
+            Assert.Equal("True\n4\nTypeError\n8\n", r.Stdout);
+            string dir = Path.Combine(cache, "invisible", "headers");
+            string[] made = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.o") : Array.Empty<string>();
+            Assert.Single(made);
+            Assert.StartsWith("libz.so", Path.GetFileName(made[0]), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", old);
+            try { Directory.Delete(cache, true); } catch (IOException) { }
+        }
+    }
+}
+
 /// <summary>A test that needs installed files (a library's header: zlib1g-dev, libsqlite3-dev; gcc; python3 for the
 /// ctypes reference): reported as skipped, with what is missing, when one is not there.</summary>
 public sealed class NeedsAttribute : FactAttribute

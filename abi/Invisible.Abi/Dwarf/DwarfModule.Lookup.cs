@@ -8,7 +8,8 @@ public sealed unsafe partial class DwarfModule
 {
     internal IReadOnlyList<CompileUnit> UnitsNoLock() => LoadUnits();
 
-    /// <summary>The name index; built on first use (one pass over all units' top-level DIEs).</summary>
+    /// <summary>The name index; built on first use (one pass over all units' top-level DIEs), or read from the
+    /// cache file a previous process wrote for this build-id (<see cref="TypeIndexCache"/>).</summary>
     public TypeIndex Index
     {
         get
@@ -16,9 +17,26 @@ public sealed unsafe partial class DwarfModule
             lock (Gate)
             {
                 CheckAlive();
-                return _index ??= TypeIndex.Build(this);
+                return _index ??= LoadOrBuildIndex();
             }
         }
+    }
+
+    private TypeIndex LoadOrBuildIndex()
+    {
+        string? id = DwH != 0 ? BuildId : null;
+        string? stamp = id != null ? TypeIndexCache.Stamp(_debugFile ?? Path) : null;
+        if (stamp != null && TypeIndexCache.TryLoad(id!, stamp) is TypeIndex cached) return cached;
+        TypeIndex built = TypeIndex.Build(this);
+        if (stamp != null && built.UnitCount >= TypeIndexCache.MinUnits)
+        {
+            TypeIndexCache.TrySave(id!, stamp, built);
+            // The next process opens the uncompressed copy instead (same .debug_info, same DIE offsets): index it
+            // under the copy's stamp too, so that process neither inflates nor walks.
+            if (_debugFile != null && DebugFileCache.MakeCopy(_debugFile, id!) is string copy && TypeIndexCache.Stamp(copy) is string copyStamp)
+                TypeIndexCache.TrySave(id!, copyStamp, built);
+        }
+        return built;
     }
 
     /// <summary>A complete type by C name: <c>struct stat</c>, <c>union u</c>, <c>enum e</c>, <c>size_t</c>, <c>int</c>.

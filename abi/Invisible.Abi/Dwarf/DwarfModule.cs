@@ -117,6 +117,7 @@ public sealed unsafe partial class DwarfModule : IDisposable
             cb->FindElf = LibDw.Export("dwfl_build_id_find_elf");
             cb->FindDebuginfo = LibDw.Export("dwfl_standard_find_debuginfo");
             cb->SectionAddress = LibDw.Export("dwfl_offline_section_address");
+            cb->DebuginfoPath = DebugFileCache.SearchPath();
             dwfl = LibDw.dwfl_begin(cb);
             if (dwfl == 0) throw new DwarfException(path + ": dwfl_begin: " + LibDw.DwflError());
             nint mod;

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Invisible.Abi.Native;
 
 namespace Invisible.Abi.Dwarf;
 
@@ -205,7 +205,7 @@ public static class HeaderDwarf
             error = "the header does not compile (gave up after 4 attempts)";
             return null;
         }
-        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
         {
             error = "cannot run gcc: " + e.Message;
             return null;
@@ -248,29 +248,17 @@ public static class HeaderDwarf
         return null;
     }
 
+    private static readonly string[] DroppedVariables = { "LD_PRELOAD", "LD_AUDIT", "INVISIBLE_*" };
+    private static readonly KeyValuePair<string, string>[] ToolVariables = { new("LC_ALL", "C") };
+
     /// <summary>Runs a tool with the preload and our own variables removed from its environment (gcc must not run
-    /// under the tracker when this runs inside a target), C locale for parseable messages; 60 s at most.</summary>
+    /// under the tracker when this runs inside a target), C locale for parseable messages; 60 s at most. Inside a
+    /// target this must leave no trace (no SIGCHLD, no handler, no thread): <see cref="QuietSpawn"/>.</summary>
     private static int Run(string exe, string[] args, out string stderr)
     {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("LD_PRELOAD");
-        psi.Environment.Remove("LD_AUDIT");
-        var drop = new List<string>();
-        foreach (string k in psi.Environment.Keys) if (k.StartsWith("INVISIBLE_", StringComparison.Ordinal)) drop.Add(k);
-        foreach (string k in drop) psi.Environment.Remove(k);
-        psi.Environment["LC_ALL"] = "C";
-        using Process p = Process.Start(psi) ?? throw new IOException("cannot start " + exe);
-        var err = p.StandardError.ReadToEndAsync();
-        var outp = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(60_000))
-        {
-            try { p.Kill(); } catch (InvalidOperationException) { }
-            stderr = "gcc did not finish in 60 s";
-            return -1;
-        }
-        stderr = err.Result + outp.Result;
-        return p.ExitCode;
+        QuietSpawn.Result r = QuietSpawn.Run(exe, args, DroppedVariables, ToolVariables, 60_000);
+        stderr = r.TimedOut ? "gcc did not finish in 60 s" : r.Output;
+        return r.TimedOut ? -1 : r.ExitCode;
     }
 
     private static string FirstLines(string s, int exit)

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 using Invisible.Abi.Native;
 
 namespace Invisible.Abi.Dwarf;
@@ -21,8 +23,9 @@ public enum IndexKind : byte
 /// and base type names, functions and global variables. Built once, on the first by-name lookup, in one pass
 /// over the units with names interned by their .debug_str pointer. Entries are chained per name in one array.
 /// </summary>
-public sealed class TypeIndex
+public sealed unsafe class TypeIndex
 {
+    [StructLayout(LayoutKind.Sequential, Size = 16)]
     internal readonly struct Entry
     {
         public Entry(ulong die, int next, IndexKind kind, byte flags) { Die = die; Next = next; Kind = kind; Flags = flags; }
@@ -35,34 +38,95 @@ public sealed class TypeIndex
 
     internal const byte FlagDeclaration = 1, FlagDefined = 2;
 
-    private readonly Dictionary<string, int> _heads;
-    private readonly Entry[] _entries;
+    // Built in this process: a dictionary and an array. Read from the cache file (TypeIndexCache): the file's bytes
+    // in one native buffer, used in place (entries, an open-addressing table of names, the names' UTF-8), so loading
+    // allocates nothing per name and the GC never sees it.
+    private readonly Dictionary<string, int>? _heads;
+    private readonly Entry[]? _entries;
+    private readonly byte* _file;
+    private readonly Entry* _fileEntries;
+    private readonly int* _table;      // pairs (name offset in _names or -1, head entry)
+    private readonly int _tableMask;
+    private readonly byte* _names;     // [u16 length][UTF-8] per name
+    private readonly int _nameCount;
 
     internal TypeIndex(Dictionary<string, int> heads, Entry[] entries, int count, int units, long dies, TimeSpan time)
     {
         _heads = heads;
         _entries = entries;
+        _nameCount = heads.Count;
         EntryCount = count;
         UnitCount = units;
         DiesVisited = dies;
         BuildTime = time;
     }
 
-    public int NameCount => _heads.Count;
+    /// <summary>An index over a cache file's bytes (<paramref name="file"/>: a NativeMemory buffer this index owns).</summary>
+    internal TypeIndex(byte* file, Entry* entries, int count, int* table, int tableSize, byte* names, int nameCount,
+        int units, long dies, TimeSpan time)
+    {
+        _file = file;
+        _fileEntries = entries;
+        _table = table;
+        _tableMask = tableSize - 1;
+        _names = names;
+        _nameCount = nameCount;
+        EntryCount = count;
+        UnitCount = units;
+        DiesVisited = dies;
+        BuildTime = time;
+        FromCache = true;
+    }
+
+    ~TypeIndex()
+    {
+        if (_file != null) NativeMemory.AlignedFree(_file);
+    }
+
+    /// <summary>True when this index was read from the cache file (<see cref="TypeIndexCache"/>) instead of built.</summary>
+    public bool FromCache { get; }
+
+    public int NameCount => _nameCount;
     public int EntryCount { get; }
     public int UnitCount { get; }
     public long DiesVisited { get; }
     public TimeSpan BuildTime { get; }
 
-    internal int Head(string name) => _heads.TryGetValue(name, out int h) ? h : -1;
-    internal ref readonly Entry At(int i) => ref _entries[i];
+    /// <summary>Names and their chains' heads (an index built in this process only: what the cache file stores).</summary>
+    internal IEnumerable<KeyValuePair<string, int>> Heads => _heads ?? throw new InvalidOperationException("a cached index has no name dictionary");
+
+    internal int Head(string name)
+    {
+        if (_heads != null) return _heads.TryGetValue(name, out int h) ? h : -1;
+        int n = Encoding.UTF8.GetMaxByteCount(name.Length);
+        Span<byte> key = n <= 512 ? stackalloc byte[n] : new byte[n];
+        key = key.Slice(0, Encoding.UTF8.GetBytes(name, key));
+        for (uint slot = NameHash(key) & (uint)_tableMask, probes = 0; probes <= (uint)_tableMask; slot = (slot + 1) & (uint)_tableMask, probes++)
+        {
+            int off = _table[slot * 2];
+            if (off < 0) return -1;
+            int len = *(ushort*)(_names + off);
+            if (new ReadOnlySpan<byte>(_names + off + 2, len).SequenceEqual(key)) return _table[slot * 2 + 1];
+        }
+        return -1;
+    }
+
+    internal ref readonly Entry At(int i) => ref _entries != null ? ref _entries[i] : ref _fileEntries[i];
+
+    /// <summary>FNV-1a over a name's UTF-8 (the cache file's table is laid out by it).</summary>
+    internal static uint NameHash(ReadOnlySpan<byte> s)
+    {
+        uint h = 2166136261;
+        foreach (byte b in s) h = (h ^ b) * 16777619;
+        return h;
+    }
 
     /// <summary>DIE offsets indexed under a name for one kind.</summary>
     public List<ulong> Lookup(string name, IndexKind kind)
     {
         var r = new List<ulong>();
-        for (int i = Head(name); i >= 0; i = _entries[i].Next)
-            if (_entries[i].Kind == kind) r.Add(_entries[i].Die);
+        for (int i = Head(name); i >= 0; i = At(i).Next)
+            if (At(i).Kind == kind) r.Add(At(i).Die);
         return r;
     }
 
