@@ -244,6 +244,7 @@ int invisible_instrument_start(const invisible_settings *settings)
     int rc = instrument_init();
     dl_iterate_phdr(find_loader_text, NULL);
     instrument_state.depth = settings->depth;
+    wrappers_load(); /* before hooks_configure: the site cache must not hold a wrapper's site at depth 1 */
     instrument_state.stop_signal = settings->stop_signal;
     if (settings->profile && rc == 0)
         profile_start();

@@ -587,6 +587,29 @@ void leakcheck_set_exit_stack(uint64_t low_address);
 /* The query table's thread_backtraces (query.h). */
 int thread_backtraces(invisible_thread_backtrace *out, int max_threads, int max_frames);
 
+/* ---- hooks/wrappers.c ---- */
+
+/* Read the wrapper ranges cached for the loaded objects (from the constructor). */
+void wrappers_load(void);
+
+/* The wrapper whose code holds `pc`, or NULL: a binary search of a sorted array that is written
+ * once, before the program runs, and only read after. */
+static inline const invisible_wrapper_range *wrapper_at(uint64_t pc)
+{
+    const invisible_wrapper_range *r = instrument_state.wrappers.ranges;
+    uint64_t low = 0, high = instrument_state.wrappers.count;
+    while (low < high) {
+        uint64_t mid = (low + high) / 2;
+        if (pc < r[mid].start)
+            high = mid;
+        else if (pc >= r[mid].end)
+            low = mid + 1;
+        else
+            return &r[mid];
+    }
+    return NULL;
+}
+
 /* ---- hooks/malloc.c ---- */
 
 /* The query table's program_alloc / program_free (query.h). */

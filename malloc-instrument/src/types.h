@@ -381,6 +381,23 @@ typedef struct hooks_state {
     void *real_malloc_usable_size;    /* glibc's, resolved on first use */
 } hooks_state;
 
+/* ---- hooks/wrappers.c: allocator wrappers' code, for the adaptive capture depth ---- */
+
+#define INVISIBLE_WRAPPER_PATH 512
+
+/* A wrapper function's code [start, end) (runtime addresses) and how many frames a capture from
+ * inside it may need above its own (the wrapper chain, then the first frame outside it). */
+typedef struct invisible_wrapper_range {
+    uint64_t start, end;
+    uint32_t extra, unused;
+} invisible_wrapper_range;
+
+typedef struct wrapper_table {
+    invisible_wrapper_range *ranges;  /* sorted by start, disjoint; own_map'ed, never freed */
+    uint64_t count;                   /* 0: no wrapper known, every site keeps the default depth */
+    uint32_t max_extra;
+} wrapper_table;
+
 /* ---- the process ---- */
 
 typedef struct instrument_process {
@@ -388,6 +405,7 @@ typedef struct instrument_process {
     int tracking;                     /* hooks record blocks (0 when tables are unavailable) */
     hooks_state hooks;
     int depth;                        /* frames per trace (invisible_settings) */
+    wrapper_table wrappers;           /* hooks/wrappers.c */
     int stop_signal;                  /* 0: SIGRTMAX - 3 */
     memtable table;
     trace_table traces;

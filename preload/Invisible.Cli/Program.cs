@@ -71,6 +71,7 @@ public static class Program
         new("report", "convert a saved JSON report: text, pprof, collapsed, speedscope, html", Report.ReportCommand.Help, Report.ReportCommand.Execute),
         new("snapshot", "the JSON report of a running preloaded process, now", SnapshotHelp, SnapshotCommand.Execute),
         new("diff", "growth by site and by type between two reports or snapshots", DiffHelp, DiffCommand.Execute),
+        new("wrappers", "find and cache the allocator wrappers of a program and its libraries", WrappersCommand.Help, WrappersCommand.Execute),
     };
 
     /// <summary><c>invisible --help</c>: every command with one line.</summary>

@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -386,6 +387,84 @@ static int exec_program(const char *program, char **argv, char **env)
     return error;
 }
 
+/* ---- the allocator wrappers, found before the program starts ---- */
+
+/* The file execve will run for `program`: as exec_program searches PATH, and for a "#!" script
+ * its interpreter (whose code allocates). 0 when none is found. */
+static int program_file(const char *program, char *out, size_t capacity)
+{
+    char candidate[PATH_MAX];
+    if (strchr(program, '/')) {
+        if (snprintf(candidate, sizeof candidate, "%s", program) >= (int)sizeof candidate)
+            return 0;
+    } else {
+        const char *path = getenv("PATH");
+        if (!path)
+            path = "/usr/bin:/bin";
+        int found = 0;
+        for (const char *p = path; !found;) {
+            const char *end = strchrnul(p, ':');
+            int length = (int)(end - p);
+            found = snprintf(candidate, sizeof candidate, "%.*s/%s", length, length ? p : ".", program) < (int)sizeof candidate &&
+                    access(candidate, X_OK) == 0;
+            if (!*end)
+                break;
+            p = end + 1;
+        }
+        if (!found)
+            return 0;
+    }
+    for (int hop = 0; hop < SCRIPT_DEPTH; hop++) {
+        int fd = open(candidate, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return 0;
+        char head[256];
+        ssize_t length = read(fd, head, sizeof head);
+        close(fd);
+        char interpreter[PATH_MAX];
+        if (length <= 0 || !script_interpreter(head, length, interpreter, sizeof interpreter))
+            break;
+        memcpy(candidate, interpreter, strlen(interpreter) + 1);
+    }
+    if (strlen(candidate) + 1 > capacity)
+        return 0;
+    memcpy(out, candidate, strlen(candidate) + 1);
+    return 1;
+}
+
+/* `invisible wrappers --quiet -- FILE` (the CLI), waited for: it caches the allocator wrappers of
+ * the program and its libraries by build id, which the preloaded library reads at start (adaptive
+ * capture depth, issue 17). Cached files cost a build-id read. Silent: its output and errors go to
+ * /dev/null, the program's streams are the program's. INVISIBLE_WRAPPERS=no skips it. */
+static void fill_wrapper_cache(const char *program, const char *bin_directory)
+{
+    const char *choice = getenv("INVISIBLE_WRAPPERS");
+    if (choice && !strcmp(choice, "no"))
+        return;
+    char file[PATH_MAX], cli[PATH_MAX + 32];
+    if (!program_file(program, file, sizeof file))
+        return;
+    snprintf(cli, sizeof cli, "%s/../libexec/invisible-cli", bin_directory);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child < 0)
+        return;
+    if (child == 0) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        char *args[] = { cli, "wrappers", "--quiet", "--", file, NULL };
+        execv(cli, args);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
 static int run(int argc, char **argv, const char *bin_directory)
 {
     setting settings[MAX_SETTINGS];
@@ -446,6 +525,7 @@ static int run(int argc, char **argv, const char *bin_directory)
     char **env = program_environment(settings, count, library);
     if (!env)
         return fail("out of memory%s%s", "", "");
+    fill_wrapper_cache(argv[i], bin_directory);
     fflush(stdout);
     int error = exec_program(argv[i], argv + i, env);
     return fail("cannot run '%s': %s", argv[i], strerror(error));

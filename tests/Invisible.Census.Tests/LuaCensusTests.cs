@@ -25,14 +25,28 @@ public sealed class LuaCensusTests
     private static string Script => TestProcess.FixtureSource(Path.Combine("lua", "objects.lua"));
     private static string GdbScript => TestProcess.FixtureSource(Path.Combine("lua", "lua_gc_census.py"));
 
+    /// <summary>depth 0: the default settings, where only call sites inside the wrappers `invisible run` found
+    /// (and cached in a fresh XDG_CACHE_HOME) capture deeper; 6: every site walked 6 frames, no wrapper cache.</summary>
     [FixtureTheory("lua-O0", "lua-O2")]
     [InlineData("O0", 6)]
     [InlineData("O2", 6)]
+    [InlineData("O0", 0)]
+    [InlineData("O2", 0)]
     public void LuaObjectsAreTypedThroughTheWrapperChain(string opt, int depth)
     {
         var env = new Dictionary<string, string> { ["INVISIBLE_LEAK_CHECK"] = "no" };
-        var args = new List<string> { "run", "--depth=" + depth.ToString(CultureInfo.InvariantCulture), "--",
-                                      CensusEnvironment.Fixture("lua", opt), Script };
+        var args = new List<string> { "run" };
+        string? cache = null;
+        if (depth > 0) args.Add("--depth=" + depth.ToString(CultureInfo.InvariantCulture));
+        else
+        {
+            cache = Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+            env["XDG_CACHE_HOME"] = cache;
+            env["INVISIBLE_WRAPPERS"] = "yes";
+        }
+        args.Add("--");
+        args.Add(CensusEnvironment.Fixture("lua", opt));
+        args.Add(Script);
         using Process lua = Process.Start(CensusEnvironment.StartInfo(CensusEnvironment.Cli, args, env))!;
         try
         {
@@ -56,12 +70,65 @@ public sealed class LuaCensusTests
             }
             Assert.Equal(1, typed.GetValueOrDefault("LG"));
             Assert.True(truth.GetValueOrDefault("Table") >= 1500 && truth.GetValueOrDefault("LClosure") >= 1500, gdb.Stdout);
+            if (cache is not null)
+            {
+                // `invisible run` cached the program's wrappers (and its libraries', as empty files or not).
+                string[] files = Directory.GetFiles(Path.Combine(cache, "invisible", "wrappers"));
+                Assert.Contains(files, f => new FileInfo(f).Length > 16);
+            }
         }
         finally
         {
             lua.StandardInput.Close();
             if (!lua.WaitForExit(20_000)) lua.Kill(true);
+            if (cache is not null && Directory.Exists(cache)) Directory.Delete(cache, true);
         }
+    }
+
+    /// <summary>The wrappers `invisible wrappers` finds in Lua: the allocation function reached through a pointer
+    /// (l_alloc), the memory manager (luaM_*) and the object constructor that returns the GCObject header
+    /// (luaC_newobj); not the functions that type the object (luaH_new returns Table *).</summary>
+    [FixtureTheory("lua-O0", "lua-O2")]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void LuaWrappersAreFound(string opt)
+    {
+        string cache = Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var env = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache };
+            var run = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "wrappers", "--verbose", "--", CensusEnvironment.Fixture("lua", opt) }, env);
+            _output.WriteLine(run.Stdout + run.Stderr);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var wrappers = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (string line in run.Stdout.Split('\n'))
+            {
+                string[] parts = line.Trim().Split(" +");
+                if (line.StartsWith("  ", StringComparison.Ordinal) && parts.Length == 2) wrappers[parts[0]] = int.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+            foreach (string name in new[] { "l_alloc", "luaM_malloc_", "luaM_realloc_", "luaC_newobj" })
+                Assert.True(wrappers.ContainsKey(name), name + " is not among the wrappers:\n" + run.Stdout);
+            foreach (string name in new[] { "luaH_new", "luaF_newLclosure", "luaS_newlstr", "lua_newstate" })
+                Assert.False(wrappers.ContainsKey(name), name + " is not a wrapper:\n" + run.Stdout);
+            // l_alloc is called through g->frealloc by every luaM_* wrapper: it needs the deepest walk.
+            Assert.True(wrappers["l_alloc"] > wrappers["luaM_malloc_"] && wrappers["luaM_malloc_"] > wrappers["luaC_newobj"], run.Stdout);
+            // A second run finds the file cached: no scan.
+            var again = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "wrappers", "--", CensusEnvironment.Fixture("lua", opt) }, env);
+            Assert.Contains(CensusEnvironment.Fixture("lua", opt) + ": cached", again.Stdout);
+        }
+        finally
+        {
+            if (Directory.Exists(cache)) Directory.Delete(cache, true);
+        }
+    }
+
+    [Fact]
+    public void WrappersRefusesAMissingFile()
+    {
+        var run = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "wrappers", "/nonexistent/program" });
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("invisible wrappers: /nonexistent/program: no such file\n", run.Stderr);
+        Assert.Equal("", run.Stdout);
     }
 
     private static Dictionary<string, long> GdbCounts(string stdout)

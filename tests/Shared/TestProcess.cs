@@ -52,6 +52,10 @@ public static class TestProcess
         foreach (string key in new List<string>(psi.Environment.Keys))
             if (key.StartsWith("INVISIBLE_", StringComparison.Ordinal) || key == "LD_PRELOAD")
                 psi.Environment.Remove(key);
+        // The adaptive capture depth reads a per-user cache that `invisible run` fills (issue 17): a test sees the
+        // same traces whatever ran before it only with it off. Tests of the feature turn it on (and name their own
+        // XDG_CACHE_HOME).
+        psi.Environment["INVISIBLE_WRAPPERS"] = "no";
         if (env is not null)
             foreach (var (k, v) in env) psi.Environment[k] = v;
         return psi;

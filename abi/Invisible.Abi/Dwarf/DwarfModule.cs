@@ -53,6 +53,9 @@ public sealed unsafe partial class DwarfModule : IDisposable
     /// <summary>Runtime address range covered by the module.</summary>
     public ulong Start { get; private set; }
     public ulong End { get; private set; }
+    /// <summary>Where code bytes come from when the module is not mapped in this process (opened from its file):
+    /// DWARF address and length → bytes. Null: read this process's memory.</summary>
+    internal Func<ulong, ulong, byte[]>? CodeReader { get; set; }
     /// <summary>True when DWARF was found and opened.</summary>
     public bool HasDwarf { get { lock (Gate) return DwH != 0; } }
     /// <summary>Why DWARF is unavailable or partly unreadable (null when all is fine).</summary>

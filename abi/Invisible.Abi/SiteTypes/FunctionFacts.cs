@@ -198,7 +198,8 @@ internal sealed unsafe class FunctionFacts
 
     private (ulong Start, byte[] Bytes)[]? _code;
 
-    /// <summary>The function's machine code, read from this process's memory (runtime addresses).</summary>
+    /// <summary>The function's machine code, read from this process's memory (runtime addresses), or from the file
+    /// when the module has a <see cref="DwarfModule.CodeReader"/>.</summary>
     public (ulong Start, byte[] Bytes)[] Code
     {
         get
@@ -210,11 +211,19 @@ internal sealed unsafe class FunctionFacts
             {
                 PcRange r = Function.Ranges[i];
                 ulong length = r.End > r.Start ? Math.Min(r.End - r.Start, 1u << 20) : 0;
-                var bytes = new byte[length];
-                fixed (byte* p = bytes)
+                byte[] bytes;
+                if (Module.CodeReader is { } fromFile)
                 {
-                    long got = length == 0 ? 0 : SelfMemory.Read(r.Start + bias, p, (long)length);
-                    if (got < (long)length) Array.Resize(ref bytes, (int)got);
+                    bytes = fromFile(r.Start, length); // a module read from its file (WrapperScan), not mapped here
+                }
+                else
+                {
+                    bytes = new byte[length];
+                    fixed (byte* p = bytes)
+                    {
+                        long got = length == 0 ? 0 : SelfMemory.Read(r.Start + bias, p, (long)length);
+                        if (got < (long)length) Array.Resize(ref bytes, (int)got);
+                    }
                 }
                 chunks[i] = (r.Start + bias, bytes);
             }

@@ -155,12 +155,71 @@ static uint32_t intern_walk(void *thread, const uintptr_t *pcs, int count)
     return trace_intern(thread, (const uint64_t *)pcs, count);
 }
 
+/* ---- adaptive depth: call sites inside allocator wrappers (hooks/wrappers.c) ----
+ * A site whose return address lies in a wrapper (l_alloc, xmalloc, luaM_malloc_...) is worth
+ * nothing to the census at depth 1: the type is known only to the first caller outside the
+ * wrapper chain. Such a site is walked up to its wrapper's extra depth and the trace kept up to
+ * that first frame outside; every other site keeps the configured depth. The per-thread site
+ * cache remembers the decision (SITE_WRAPPED and the walk's length in the id word: the trace
+ * itself depends on the callers), so the range search runs once per site and thread. */
+#define SITE_WRAPPED 0x40000000u /* site cache only; trace ids stay below 2^22 (TRACE_MAX_COUNT) */
+#define SITE_WALK_MASK 0xffu
+
+typedef struct wrapped_walk {
+    thread_state *thread;
+    int depth; /* the configured depth: never fewer frames than that */
+} wrapped_walk;
+
+/* Keep the frames up to the first one outside every wrapper. A pure function of the pcs (the
+ * ranges do not change once the program runs), as the unwinder's memo requires. */
+static uint32_t intern_wrapped(void *context, const uintptr_t *pcs, int count)
+{
+    const wrapped_walk *walk = context;
+    int keep = 1;
+    while (keep < count && wrapper_at(pcs[keep - 1]))
+        keep++;
+    if (keep < walk->depth)
+        keep = walk->depth < count ? walk->depth : count;
+    return trace_intern(walk->thread, (const uint64_t *)pcs, keep);
+}
+
+/* Frames to walk from a site in `wrapper`: its chain and the caller, or the configured depth. */
+static inline int wrapped_walk_length(const invisible_wrapper_range *wrapper, int depth)
+{
+    int frames = 1 + (int)wrapper->extra;
+    if (frames > INVISIBLE_MAX_DEPTH)
+        frames = INVISIBLE_MAX_DEPTH;
+    return frames > depth ? frames : depth;
+}
+
+static __attribute__((noinline)) uint32_t capture_wrapped(thread_state *thread, uint64_t pc, const void *fp, int frames)
+{
+    uint64_t pcs[INVISIBLE_MAX_DEPTH];
+    invisible_frame_state frame = caller_frame(pc, fp);
+    wrapped_walk walk = { thread, instrument_state.depth };
+    uint32_t id = invisible_unwind_derived(&frame, (uintptr_t *)pcs, frames, INVISIBLE_UNWIND_SKIP_RUNTIME_LIBS,
+                                           intern_wrapped, &walk);
+    return id | loader_bit(pc);
+}
+
 static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread, uint64_t pc,
                                                             const void *fp)
 {
     uint64_t pcs[INVISIBLE_MAX_DEPTH];
     int depth = instrument_state.depth;
     uint32_t loader = loader_bit(pc);
+    /* A site inside an allocator wrapper: walked to the first caller outside the wrapper chain
+     * (at depth 1, the decision goes into the site cache). */
+    const invisible_wrapper_range *wrapper = instrument_state.wrappers.count ? wrapper_at(pc) : NULL;
+    if (wrapper) {
+        int frames = wrapped_walk_length(wrapper, depth);
+        if (depth == 1) {
+            uint32_t i = site_cache_index(pc);
+            thread->site_cache_pc[i] = pc;
+            thread->site_cache_id[i] = SITE_WRAPPED | (uint32_t)frames;
+        }
+        return capture_wrapped(thread, pc, fp, frames);
+    }
     /* Depth 1 outside the runtime libraries is the return address itself: one rule-cache
      * probe instead of a walk (stack bounds, memo). Same answer as the unwinder's. */
     if (depth == 1 && pc != 0 && !invisible_pc_in_runtime_lib(pc)) {
@@ -183,12 +242,17 @@ static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread
  * libraries is never cached: its trace depends on the caller, found by unwinding. The cache is
  * only filled at depth 1, but the depth can change once, when the constructor reads the
  * options after early allocations: hence HOOKS_SITE_CACHE. An empty entry holds pc 0, which
- * is never a return address.) */
+ * is never a return address. A site inside an allocator wrapper is cached as SITE_WRAPPED:
+ * walked every time, but never searched for again.) */
 static inline uint32_t capture_site(thread_state *thread, unsigned mode, uint64_t pc, const void *fp)
 {
     uint32_t i = site_cache_index(pc);
-    if (__builtin_expect((mode & HOOKS_SITE_CACHE) && thread->site_cache_pc[i] == pc, 1))
-        return thread->site_cache_id[i];
+    if (__builtin_expect((mode & HOOKS_SITE_CACHE) && thread->site_cache_pc[i] == pc, 1)) {
+        uint32_t id = thread->site_cache_id[i];
+        if (__builtin_expect(!(id & SITE_WRAPPED), 1))
+            return id;
+        return capture_wrapped(thread, pc, fp, (int)(id & SITE_WALK_MASK));
+    }
     return capture_deep_site(thread, pc, fp);
 }
 

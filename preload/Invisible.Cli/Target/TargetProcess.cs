@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net.Sockets;
@@ -191,6 +192,7 @@ internal sealed class TargetProcess
         string library = OwnLibrary();
         if (!File.Exists(library))
             return "cannot find " + library + " to load into process " + Pid;
+        FillWrapperCache();
         Injection? injection = Injection.Open(Pid, out string problem);
         if (injection is null) return problem;
         string? failure = injection.LoadLibrary(library);
@@ -203,6 +205,29 @@ internal sealed class TargetProcess
         Library = mapped;
         LoadBias = bias;
         return null;
+    }
+
+    /// <summary>The allocator wrappers of the code the target has mapped, cached before libinvisible.so starts in
+    /// it (it reads them at start: the adaptive capture depth, issue 17), as <c>invisible run</c> does before exec.
+    /// Best effort: the attach goes on whatever happens here.</summary>
+    private void FillWrapperCache()
+    {
+        if (Environment.GetEnvironmentVariable("INVISIBLE_WRAPPERS") == "no") return;
+        try
+        {
+            var files = new List<string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string line in File.ReadAllLines(ProcDirectory + "/maps"))
+            {
+                // address perms offset dev inode path: executable mappings of files only
+                string[] parts = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 6 && parts[1].Length > 2 && parts[1][2] == 'x' && parts[5].StartsWith('/') && seen.Add(parts[5]) &&
+                    File.Exists(parts[5]))
+                    files.Add(parts[5]);
+            }
+            Invisible.Abi.SiteTypes.WrapperFill.Fill(files, false, TimeSpan.FromSeconds(20));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private string? StartListener()
