@@ -80,7 +80,7 @@ public static class DefaultDict
             if (a.Length != 2) throw Ops.TypeError($"defaultdict.__missing__() takes exactly one argument ({a.Length - 1} given)");
             var d = D(a[0]);
             var f = d.DefaultFactory;
-            if (f == null) throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, new PyTuple(new[] { a[1] })));
+            if (f == null) throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, a[1])); // CPython sets the 1-tuple: args == (key,)
             var value = Ops.Call0(f);
             Ops.SetItem(d, a[1], value);
             return value;
