@@ -733,6 +733,14 @@ public static partial class TypeMethods
         ft.AddMethod("conjugate", (a, k) => a[0].GetType() == typeof(PyFloat) ? a[0] : new PyFloat(((PyFloat)a[0]).V));
         ft.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.FormatBuiltin(a[0], S(a[1]))));
         ft.AddMethod("__round__", (a, k) => Round(a, k));
+        // float.__getformat__ (test.support asks at import): the formats of C double and float, IEEE on x86-64
+        ft.SetMember("__getformat__", new PyClassMethod(new PyBuiltinFunction("__getformat__", (a, k) =>
+        {
+            if (a.Length != 2) throw Ops.TypeError($"float.__getformat__() takes exactly one argument ({a.Length - 1} given)");
+            if (a[1] is not PyStr ts) throw Ops.TypeError($"__getformat__() argument must be str, not {a[1].Type.Name}");
+            if (ts.Value != "double" && ts.Value != "float") throw Ops.ValueError("__getformat__() argument 1 must be 'double' or 'float'");
+            return PyStr.Of("IEEE, little-endian");
+        })));
         ft.AddMethod("__trunc__", (a, k) => FloatToInt(((PyFloat)a[0]).V));
         ft.AddMethod("as_integer_ratio", (a, k) =>
         {
