@@ -113,6 +113,7 @@ public static class BuiltinsModule
         PyFrameObject.TypeObj = T("frame", null, null);
         PyTracebackObject.TypeObj = T("traceback", null, PyTracebackObject.New);
         SlotLayout.MemberDescriptorType = T("member_descriptor", null, null);
+        SlotLayout.GetSetDescriptorType = T("getset_descriptor", null, null);
         PyMemoryView.TypeObj = T("memoryview", null, PyMemoryView.New);
         PyStrIterator.TypeObj = T("str_iterator", null, null);
         PySeqIterator.TypeObj = T("tuple_iterator", null, null);
@@ -159,6 +160,8 @@ public static class BuiltinsModule
         PyFrameObject.InitType(PyFrameObject.TypeObj);
         PyCodeWrapper.InitType(PyCodeWrapper.TypeObj);
         SlotLayout.AddDescriptorMethods(SlotLayout.MemberDescriptorType);
+        SlotLayout.AddDescriptorMethods(SlotLayout.GetSetDescriptorType);
+        PyFunction.AddAttributeDescriptors(PyFunction.TypeObj);
         PyMemoryView.InitType(PyMemoryView.TypeObj);
         if (PyProperty.TypeObj.TypeDict.GetOrNull(PyStr.Intern("__get__")) == null) SlotLayout.AddDescriptorMethods(PyProperty.TypeObj);
         TypeMethods.Init();
@@ -415,6 +418,27 @@ public static class BuiltinsModule
         return t;
     }
 
+    /// <summary><c>__new__</c> in the dict of each built-in type that has its own constructor (CPython's tp_new
+    /// wrapper, <c>int.__new__(cls, x)</c>): Lib's enum tells a data type by <c>'__new__' in T.__dict__</c>, and
+    /// <c>int.__new__</c> must not be <c>object.__new__</c>.</summary>
+    private static void AddNewWrappers()
+    {
+        foreach (var t in new[] { PyInt.TypeObj, PyBool.TypeObj, PyFloat.TypeObj, PyComplex.TypeObj, PyStr.TypeObj, PyBytes.TypeObj,
+                     PyByteArray.TypeObj, PyList.TypeObj, PyTuple.TypeObj, PyDict.TypeObj, PySet.SetType, PySet.FrozenSetType,
+                     PyRange.TypeObj, PySlice.TypeObj, PyProperty.TypeObj, PyStaticMethod.TypeObj, PyClassMethod.TypeObj })
+        {
+            if (t.New == null || t.TypeDict.GetOrNull(PyStr.S___new__) != null) continue;
+            var owner = t;
+            t.SetMember("__new__", new PyBuiltinFunction("__new__", (a, k) =>
+            {
+                if (a.Length == 0) throw Ops.TypeError($"{owner.Name}.__new__(): not enough arguments");
+                if (a[0] is not PyType cls) throw Ops.TypeError($"{owner.Name}.__new__(X): X is not a type object ({a[0].Type.Name})");
+                if (!cls.IsSubtypeOf(owner)) throw Ops.TypeError($"{owner.Name}.__new__({cls.Name}): {cls.Name} is not a subtype of {owner.Name}");
+                return cls.New!(cls, a.Slice(1), k);
+            }));
+        }
+    }
+
     // ---------------- the builtins module ----------------
     public static PyModule Create()
     {
@@ -432,6 +456,7 @@ public static class BuiltinsModule
         Add("NotImplemented", PyNotImplementedType.Instance); Add("Ellipsis", PyEllipsis.Instance);
         Add("__debug__", PyBool.True);
         foreach (var kv in PyBaseException.All) Add(kv.Key, kv.Value);
+        AddNewWrappers();
 
         Fn("print", Print);
         Fn("len", (a, k) => { Ops.ArgCount(a, 1, 1, "len"); return PyInt.Get(Ops.Len(a[0])); });

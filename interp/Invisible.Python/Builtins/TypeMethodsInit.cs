@@ -105,7 +105,7 @@ public static partial class TypeMethods
             return PyStr.Of(Ops.Str(a[0]));
         });
         o.AddMethod("__dir__", (a, k) => Ops.Call1(Interp.Builtin("dir"), a[0]));
-        o.AddMethod("__reduce_ex__", (a, k) => throw Ops.TypeError("cannot pickle"));
+        ObjectReduce.Install(o);
         o.SetMember("__init_subclass__", new PyClassMethod(new PyBuiltinFunction("__init_subclass__", (a, k) =>
         {
             // object.__init_subclass__ takes no keyword arguments: one left over from a subclass hook is an error
@@ -339,7 +339,7 @@ public static partial class TypeMethods
             if (a.Length > 2) foreach (var c in S(a[2])) d.SetItem(PyInt.Get(c), PyNone.Instance);
             return d;
         })));
-        t.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
+        t.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.FormatBuiltin(a[0], S(a[1]))));
         t.AddMethod("__getnewargs__", (a, k) => new PyTuple(new[] { a[0] }));
     }
 
@@ -672,7 +672,7 @@ public static partial class TypeMethods
         it.AddMethod("bit_length", (a, k) => PyInt.Get((long)BigInteger.Abs(((PyInt)a[0]).Big).GetBitLength()));
         it.AddMethod("bit_count", (a, k) => { var v = BigInteger.Abs(((PyInt)a[0]).Big); int c = 0; while (!v.IsZero) { if (!v.IsEven) c++; v >>= 1; } return PyInt.Get(c); });
         it.AddMethod("conjugate", (a, k) => ExactInt(a[0]));
-        it.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
+        it.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.FormatBuiltin(a[0], S(a[1]))));
         it.AddMethod("__round__", (a, k) =>
         {
             // int.__round__(ndigits): a negative ndigits rounds to a multiple of 10**-ndigits, half to even
@@ -731,8 +731,16 @@ public static partial class TypeMethods
             "__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__neg__", "__pos__", "__abs__", "__int__", "__float__", "__bool__");
         ft.AddMethod("is_integer", (a, k) => { var d = ((PyFloat)a[0]).V; return PyBool.Of(!double.IsInfinity(d) && Math.Floor(d) == d); });
         ft.AddMethod("conjugate", (a, k) => a[0].GetType() == typeof(PyFloat) ? a[0] : new PyFloat(((PyFloat)a[0]).V));
-        ft.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.Format(a[0], S(a[1]))));
+        ft.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.FormatBuiltin(a[0], S(a[1]))));
         ft.AddMethod("__round__", (a, k) => Round(a, k));
+        // float.__getformat__ (test.support asks at import): the formats of C double and float, IEEE on x86-64
+        ft.SetMember("__getformat__", new PyClassMethod(new PyBuiltinFunction("__getformat__", (a, k) =>
+        {
+            if (a.Length != 2) throw Ops.TypeError($"float.__getformat__() takes exactly one argument ({a.Length - 1} given)");
+            if (a[1] is not PyStr ts) throw Ops.TypeError($"__getformat__() argument must be str, not {a[1].Type.Name}");
+            if (ts.Value != "double" && ts.Value != "float") throw Ops.ValueError("__getformat__() argument 1 must be 'double' or 'float'");
+            return PyStr.Of("IEEE, little-endian");
+        })));
         ft.AddMethod("__trunc__", (a, k) => FloatToInt(((PyFloat)a[0]).V));
         ft.AddMethod("as_integer_ratio", (a, k) =>
         {
@@ -887,8 +895,60 @@ public static partial class TypeMethods
         var bt = PyByteArray.TypeObj;
         bt.AddMethod("append", (a, k) => { long v = Ops.IndexValue(a[1]); if (v < 0 || v > 255) throw Ops.ValueError("byte must be in range(0, 256)"); ((PyByteArray)a[0]).Append((byte)v); return PyNone.Instance; });
         bt.AddMethod("extend", (a, k) => { var ba = (PyByteArray)a[0]; foreach (var b in ToBytes(new[] { a[1] }, null)) ba.Append(b); return PyNone.Instance; });
-        bt.AddMethod("pop", (a, k) => { var ba = (PyByteArray)a[0]; if (ba.Count == 0) throw Ops.IndexError("pop from empty bytearray"); return PyInt.Get(ba.Buf[--ba.Count]); });
         bt.AddMethod("__setitem__", (a, k) => { a[0].SetItem(a[1], a[2]); return PyNone.Instance; });
+        // the rest of CPython's bytearray mutators (Lib's copy takes bytearray.copy at import)
+        static PyByteArray BA(PyObject o) => o as PyByteArray ?? throw Ops.TypeError($"descriptor requires a 'bytearray' object but received a '{o.Type.Name}'");
+        static byte ByteValue(PyObject o)
+        {
+            long v = Ops.IndexValue(o);
+            if (v < 0 || v > 255) throw Ops.ValueError("byte must be in range(0, 256)");
+            return (byte)v;
+        }
+        static void SetContent(PyByteArray ba, byte[] data) { ba.Buf = data; ba.Count = data.Length; }
+        bt.AddMethod("copy", (a, k) => new PyByteArray(BA(a[0]).Span.ToArray()));
+        bt.AddMethod("clear", (a, k) => { SetContent(BA(a[0]), Array.Empty<byte>()); return PyNone.Instance; });
+        bt.AddMethod("reverse", (a, k) => { var ba = BA(a[0]); Array.Reverse(ba.Buf, 0, ba.Count); return PyNone.Instance; });
+        bt.AddMethod("insert", (a, k) =>
+        {
+            if (a.Length != 3) throw Ops.TypeError($"insert expected 2 arguments, got {a.Length - 1}");
+            var ba = BA(a[0]);
+            long i = Ops.IndexValue(a[1]);
+            byte v = ByteValue(a[2]);
+            if (i < 0) i = Math.Max(0, i + ba.Count);
+            if (i > ba.Count) i = ba.Count;
+            var data = new byte[ba.Count + 1];
+            ba.Span.Slice(0, (int)i).CopyTo(data);
+            data[i] = v;
+            ba.Span.Slice((int)i).CopyTo(data.AsSpan((int)i + 1));
+            SetContent(ba, data);
+            return PyNone.Instance;
+        });
+        bt.AddMethod("remove", (a, k) =>
+        {
+            var ba = BA(a[0]);
+            byte v = ByteValue(a[1]);
+            int i = ba.Span.IndexOf(v);
+            if (i < 0) throw Ops.ValueError("value not found in bytearray");
+            var data = new byte[ba.Count - 1];
+            ba.Span.Slice(0, i).CopyTo(data);
+            ba.Span.Slice(i + 1).CopyTo(data.AsSpan(i));
+            SetContent(ba, data);
+            return PyNone.Instance;
+        });
+        bt.AddMethod("pop", (a, k) =>
+        {
+            var ba = BA(a[0]);
+            if (ba.Count == 0) throw Ops.IndexError("pop from empty bytearray");
+            long i = a.Length > 1 ? Ops.IndexValue(a[1]) : -1;
+            if (i < 0) i += ba.Count;
+            if (i < 0 || i >= ba.Count) throw Ops.IndexError("pop index out of range");
+            byte v = ba.Buf[i];
+            var data = new byte[ba.Count - 1];
+            ba.Span.Slice(0, (int)i).CopyTo(data);
+            ba.Span.Slice((int)i + 1).CopyTo(data.AsSpan((int)i));
+            SetContent(ba, data);
+            return PyInt.Get(v);
+        });
     }
 
     private static void InitMisc()

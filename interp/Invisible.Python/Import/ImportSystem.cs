@@ -350,26 +350,7 @@ public sealed class ImportSystem
         }
         finally { ImportTypes.SetInitializing(spec, false); }
         var loaded = Modules.GetOrNull(key) ?? throw KeyErr(name);
-        if (name == "importlib._bootstrap" && loaded is PyModule bootstrap) WrapBootstrapSetup(bootstrap);
         return loaded;
-    }
-
-    /// <summary>
-    /// Transitional (issue 12, listed in <see cref="StandIns"/>): Lib's <c>importlib._bootstrap._setup</c> takes
-    /// <c>_warnings</c> from <c>sys.modules</c> or the built-in modules; while there is no C-level <c>_warnings</c>,
-    /// our wrapper of <c>_setup</c> imports the embedded stand-in first. The bootstrap stays Lib's; our import system
-    /// stays the one <c>import</c> uses (its <c>_install</c> is not called: <c>sys.meta_path</c> keeps our finders).
-    /// </summary>
-    private void WrapBootstrapSetup(PyModule bootstrap)
-    {
-        if (BuiltinModules.Contains("_warnings")) return;
-        var setup = bootstrap.ModDict.GetOrNull(PyStr.Intern("_setup"));
-        if (setup == null) return;
-        bootstrap.ModDict.SetItem(PyStr.Intern("_setup"), new PyBuiltinFunction("_setup", (a, k) =>
-        {
-            GcdImport("_warnings");
-            return Ops.Call(setup, a, k);
-        }));
     }
 
     /// <summary>CPython's <c>_init_module_attrs</c> for a new module.</summary>

@@ -19,25 +19,12 @@ public static class StandIns
     /// <summary>Lib module served by an embedded Python stand-in -> what the real one waits for.</summary>
     public static readonly IReadOnlyDictionary<string, string> Python = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["random"] = "_collections_abc (coroutine objects), Lib's os",
-        ["string"] = "collections.ChainMap (Lib's collections)",
-        ["functools"] = "_functools or Lib's fallbacks, _thread (RLock), reprlib (_thread), collections, types (coroutine objects)",
-        ["collections"] = "_collections complete (WP1), reprlib (_thread), _collections_abc (coroutine objects)",
-        ["collections.abc"] = "_collections_abc (coroutine objects: it closes one at import)",
-        ["copy"] = "types and weakref (_collections_abc: coroutine objects)",
-        ["types"] = "coroutine objects (it closes one at import)",
-        ["typing"] = "collections.abc, functools, re, types",
-        ["contextlib"] = "collections, functools, types complete",
-        ["dataclasses"] = "re, copy, inspect, types, functools",
-        ["enum"] = "types, functools, operator complete",
-        ["statistics"] = "fractions, decimal, math complete, collections, bisect, random",
-        ["_warnings"] = "the C-level _warnings (warn, warn_explicit, filters)",
+        ["dataclasses"] = "inspect (ast: the C-level _ast)",
     };
 
     /// <summary>Lib module served by a C# stand-in -> what the real one waits for.</summary>
     public static readonly IReadOnlyDictionary<string, string> CSharp = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["re"] = "_sre (WP2)",
         ["json"] = "re (_sre); _json optional (WP5)",
     };
 
@@ -47,7 +34,6 @@ public static class StandIns
     {
         switch (fullname)
         {
-            case "re": return ReModule.Create();
             case "json": return JsonModule.Create();
         }
         return null;

@@ -67,12 +67,8 @@ public static class BuiltinModules
         t["faulthandler"] = interp => FaulthandlerModule.Create(interp);
         t["itertools"] = _ => ItertoolsModule.Create();
         t["_abc"] = _ => AbcModule.Create();
-        t["_collections"] = _ =>
-        {
-            var m = new PyModule("_collections");
-            m.Add("deque", PyDeque.TypeObj);
-            return m;
-        };
+        t["_collections"] = _ => CollectionsModule.Create();
+        t["_warnings"] = interp => WarningsModule.Create(interp);
         return t;
     }
 }

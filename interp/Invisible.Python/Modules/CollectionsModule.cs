@@ -176,3 +176,50 @@ public sealed class PyDeque : PyObject
         return t;
     }
 }
+
+/// <summary>CPython's <c>_collections</c> (Modules/_collectionsmodule.c): deque, defaultdict and
+/// <c>_count_elements</c> (Counter's counting loop); Lib's collections falls back to Python for the rest.</summary>
+public static class CollectionsModule
+{
+    private static readonly ArgParser CountArgs = new("_count_elements", "mapping, iterable, /");
+
+    public static PyModule Create()
+    {
+        var m = new PyModule("_collections");
+        m.Add("deque", PyDeque.TypeObj);
+        m.Add("defaultdict", DefaultDict.TypeObj);
+        m.AddFn("_count_elements", (a, k) =>
+        {
+            var args = CountArgs.Parse(a, k);
+            CountElements(args[0]!, args[1]!);
+            return PyNone.Instance;
+        });
+        return m;
+    }
+
+    /// <summary>mapping[elem] = mapping.get(elem, 0) + 1 for each element; straight on the dict when the mapping's
+    /// type keeps dict's get and __setitem__ (Counter does), as CPython's fast path.</summary>
+    private static void CountElements(PyObject mapping, PyObject iterable)
+    {
+        var it = Ops.GetIter(iterable);
+        var one = PyInt.Get(1);
+        var t = mapping.Type;
+        if (mapping is PyDict d
+            && t.Lookup(PyStr.Intern("get")) == PyDict.TypeObj.TypeDict.GetOrNull(PyStr.Intern("get"))
+            && t.Lookup(PyStr.Intern("__setitem__")) == PyDict.TypeObj.TypeDict.GetOrNull(PyStr.Intern("__setitem__")))
+        {
+            PyObject? item;
+            while ((item = Ops.Next(it)) != null)
+            {
+                var old = d.GetOrNull(item);
+                d.SetItem(item, old == null ? one : Ops.BinaryOp(old, one, Runtime.BinOp.Add));
+            }
+            return;
+        }
+        var get = Ops.GetAttr(mapping, "get");
+        var zero = PyInt.Get(0);
+        PyObject? x;
+        while ((x = Ops.Next(it)) != null)
+            Ops.SetItem(mapping, x, Ops.BinaryOp(Ops.CallArgs(get, x, zero), one, Runtime.BinOp.Add));
+    }
+}

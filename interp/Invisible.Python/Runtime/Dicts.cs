@@ -17,11 +17,14 @@ public sealed class PyDict : PyObject
     public int Version;
     private PyType? _type;
     private PyDict? _dict;
+    /// <summary>collections.defaultdict's default_factory (CPython keeps it in the defaultdict struct, a dict
+    /// subclass): used only by instances of <see cref="Modules.DefaultDict"/>'s type and its subclasses.</summary>
+    internal PyObject? DefaultFactory;
 
     public PyDict() { _index = NewIndex(8); _hashes = new long[5]; Keys = new PyObject?[5]; Values = new PyObject?[5]; }
     public PyDict(PyType type) : this() { if (type != TypeObj) _type = type; }
     public override PyType Type => _type ?? TypeObj;
-    public override PyDict? Dict => _type == null ? null : _dict ??= new PyDict();
+    public override PyDict? Dict => _type == null || !_type.IsHeap ? null : _dict ??= new PyDict(); // built-in subclasses (defaultdict) have none
     public int Count => _count;
     public int EntryLimit => _used;
     public override bool HasLen => true;
@@ -226,7 +229,7 @@ public sealed class PyDict : PyObject
         if (v != null) return v;
         if (_type != null)
         {
-            var missing = _type.LookupHeap(PyStr.S___missing__);
+            var missing = _type.Lookup(PyStr.S___missing__); // heap or built-in (defaultdict) subclasses
             if (missing != null) return Ops.CallArgs(missing, this, key);
         }
         throw new PyException(PyBaseException.Create(PyBaseException.KeyErrorType, key));
@@ -238,7 +241,10 @@ public sealed class PyDict : PyObject
     public override bool? Contains(PyObject item) => ContainsKey(item);
     public override PyObject Iter() => new PyDictIterator(this, 0);
 
-    public override string Repr()
+    public override string Repr() =>
+        _type != null && Modules.DefaultDict.Is(_type) ? Modules.DefaultDict.Repr(this, DictRepr()) : DictRepr();
+
+    private string DictRepr()
     {
         if (_count == 0) return "{}";
         if (!Ops.ReprEnter(this)) return "{...}";
@@ -281,7 +287,12 @@ public sealed class PyDict : PyObject
     }
     public override PyObject? BinOp(BinOp op, PyObject other)
     {
-        if (op == Runtime.BinOp.Or && other is PyDict d) { var r = Copy(); r.Update(d); return r; }
+        if (op == Runtime.BinOp.Or && other is PyDict d)
+        {
+            var r = _type != null && Modules.DefaultDict.Is(_type) ? Modules.DefaultDict.Copy(this) : Copy();
+            r.Update(d);
+            return r;
+        }
         return null;
     }
     public override PyObject? InplaceOp(BinOp op, PyObject other)

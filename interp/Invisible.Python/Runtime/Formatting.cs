@@ -162,6 +162,13 @@ public static class Formatting
                 return rs.Value;
             }
         }
+        return FormatBuiltin(v, spec);
+    }
+
+    /// <summary>The built-in types' own __format__ (int.__format__, str.__format__...): no lookup of an override, so a
+    /// class that takes one of them as its __format__ (Lib's enum: IntEnum.__format__ = int.__format__) ends here.</summary>
+    public static string FormatBuiltin(PyObject v, string spec)
+    {
         if (spec.Length == 0) return Ops.Str(v);
         switch (v)
         {
@@ -356,7 +363,7 @@ public static class Formatting
         var sb = new StringBuilder();
         PyObject[] items;
         PyObject? mapping = null;
-        if (args is PyTuple t && !t.Type.IsHeap) items = t.Items;
+        if (args is PyTuple t) items = t.Items; // PyTuple_Check: a tuple subclass (namedtuple) gives its items too
         else
         {
             items = new[] { args };

@@ -51,9 +51,34 @@ public sealed class PyFunction : PyObject
             case "__closure__": return Closure == null ? PyNone.Instance : new PyTuple(Closure);
             case "__wrapped__": return Dict!.GetOrNull(name);
             case "__annotations__": return Annotations ??= new PyDict();
+            case "__dict__": return Dict;
+            case "__builtins__": return Builtins;
         }
         return base.GetAttrOrNull(name);
     }
+    /// <summary>The attributes in the type's dict, as CPython's func_getsetlist/func_memberlist (Lib's types.py takes
+    /// GetSetDescriptorType and MemberDescriptorType from them); instances still answer them in GetAttrOrNull.
+    /// Names that type objects answer themselves (__name__, __doc__, __dict__...) stay out: our type lookup reads the
+    /// class dict before the metatype's descriptors.</summary>
+    internal static void AddAttributeDescriptors(PyType t)
+    {
+        foreach (var name in new[] { "__code__", "__defaults__", "__kwdefaults__" })
+            t.SetMember(name, Descriptor(t, name, SlotLayout.GetSetDescriptorType, "attribute"));
+        foreach (var name in new[] { "__closure__", "__globals__", "__builtins__" })
+            t.SetMember(name, Descriptor(t, name, SlotLayout.MemberDescriptorType, "member"));
+    }
+
+    private static PyObject Descriptor(PyType owner, string name, PyType kind, string what)
+    {
+        var key = PyStr.Intern(name);
+        PyFunction Check(PyObject o) => o as PyFunction
+            ?? throw Ops.TypeError($"descriptor '{name}' for 'function' objects doesn't apply to a '{o.Type.Name}' object");
+        var get = new PyBuiltinFunction(name, (a, k) => Check(a[0]).GetAttrOrNull(key) ?? throw Ops.AttributeError(name));
+        var set = new PyBuiltinFunction(name, (a, k) => { Check(a[0]).SetAttr(key, a[1]); return PyNone.Instance; });
+        var del = new PyBuiltinFunction(name, (a, k) => { Check(a[0]).DelAttr(key); return PyNone.Instance; });
+        return new PyProperty(get, set, del, kind, $"<{what} '{name}' of '{owner.Name}' objects>");
+    }
+
     public override void SetAttr(PyStr name, PyObject value)
     {
         switch (name.Value)

@@ -238,12 +238,39 @@ public sealed class PyType : PyObject
 
     public static PyObject ObjectInit = null!;
 
+    /// <summary>type(name, bases, dict, **kwds) (CPython's type_new): the most derived metaclass of the bases makes
+    /// the class (Lib's enum calls <c>type(name, (IntEnum,), body, boundary=...)</c>); keywords go to it, or to
+    /// <c>__init_subclass__</c> when that is type itself.</summary>
+    private static PyObject NewClassOfBases(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        if (args[0] is not PyStr name) throw Ops.TypeError($"type.__new__() argument 1 must be str, not {args[0].Type.Name}");
+        if (args[1] is not PyTuple bases) throw Ops.TypeError($"type.__new__() argument 2 must be tuple, not {args[1].Type.Name}");
+        if (args[2] is not PyDict ns) throw Ops.TypeError($"type.__new__() argument 3 must be dict, not {args[2].Type.Name}");
+        PyType winner = TypeType;
+        foreach (var b in bases.Items)
+        {
+            var m = b.Type;
+            if (m.IsSubtypeOf(winner)) winner = m;
+            else if (!winner.IsSubtypeOf(m))
+                throw Ops.TypeError("metaclass conflict: the metaclass of a derived class must be a (non-strict) subclass of the metaclasses of all its bases");
+        }
+        if (winner != TypeType) return Ops.Call(winner, args, kwnames);
+        PyDict? kwd = null;
+        if (kwnames != null)
+        {
+            kwd = new PyDict();
+            for (int i = 0; i < kwnames.Length; i++) kwd.SetItem(kwnames[i], args[3 + i]);
+        }
+        return Builtins.BuiltinsModule.MakeClass(name.Value, bases, ns, kwd);
+    }
+
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
         if (ReferenceEquals(this, TypeType))
         {
             if (args.Length == 1 && kwnames == null) return args[0].Type;
-            if (args.Length == 3) return Builtins.BuiltinsModule.MakeClass(((PyStr)args[0]).Value, args[1], (PyDict)args[2], null);
+            int npos = args.Length - (kwnames?.Length ?? 0);
+            if (npos == 3) return NewClassOfBases(args, kwnames);
             throw Ops.TypeError("type() takes 1 or 3 arguments");
         }
         if (Meta != null)

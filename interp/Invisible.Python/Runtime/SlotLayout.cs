@@ -10,6 +10,8 @@ namespace Invisible.Python.Runtime;
 internal static class SlotLayout
 {
     public static PyType MemberDescriptorType = null!;
+    /// <summary>CPython's getset_descriptor: computed attributes of built-in types (function.__code__...).</summary>
+    public static PyType GetSetDescriptorType = null!;
 
     /// <summary>__get__/__set__/__delete__ of property and member_descriptor objects called explicitly
     /// (descriptor.__get__(obj, type)): the eval loop's attribute paths call the accessors directly.</summary>
@@ -59,7 +61,6 @@ internal static class SlotLayout
             }
         bool wantDict = false, wantWeakref = false;
         int index = BaseSlotCount(t, bases);
-        var seen = new HashSet<string>();
         foreach (var raw in names)
         {
             if (!IsIdentifier(raw)) throw Ops.TypeError("__slots__ must be identifiers");
@@ -76,7 +77,8 @@ internal static class SlotLayout
                 continue;
             }
             string name = Mangle(t.Name, raw);
-            if (!seen.Add(name)) throw Ops.TypeError($"duplicate slot name '{name}'"); // CPython lets it through, then fails oddly
+            // a name listed twice (Lib's datetime: date.__slots__ + time.__slots__) gets two members, the last one
+            // in the class dict wins: CPython's type_new does the same
             if (ns.GetOrNull(PyStr.Intern(name)) != null) throw Ops.ValueError($"'{name}' in __slots__ conflicts with class variable");
             t.TypeDict.SetItem(PyStr.Intern(name), Member(t, name, index++));
         }
@@ -94,14 +96,29 @@ internal static class SlotLayout
 
     private static int BaseSlotCount(PyType t, List<PyType> bases)
     {
+        // CPython's best_base: the bases' solid bases (the nearest class that adds slots) must lie on one line
         PyType? solid = null;
         foreach (var b in bases)
         {
             if (b.SlotCount == 0) continue;
-            if (solid == null || b.IsSubtypeOf(solid)) solid = b;
-            else if (!solid.IsSubtypeOf(b)) throw Ops.TypeError("multiple bases have instance lay-out conflict");
+            var s = SolidBase(b);
+            if (solid == null || s.IsSubtypeOf(solid)) solid = s;
+            else if (!solid.IsSubtypeOf(s)) throw Ops.TypeError("multiple bases have instance lay-out conflict");
         }
         return solid?.SlotCount ?? 0;
+    }
+
+    /// <summary>The nearest class of <paramref name="t"/>'s line that adds slot members (CPython's solid_base): a
+    /// class with empty <c>__slots__</c>, or with only <c>__dict__</c>/<c>__weakref__</c>, lays out as its base.</summary>
+    private static PyType SolidBase(PyType t)
+    {
+        while (true)
+        {
+            PyType? widest = null;
+            foreach (var b in t.Bases) if (widest == null || b.SlotCount > widest.SlotCount) widest = b;
+            if (widest == null || widest.SlotCount != t.SlotCount) return t;
+            t = widest;
+        }
     }
 
     private static string Mangle(string cls, string name)
@@ -120,20 +137,32 @@ internal static class SlotLayout
 
     private static PyObject Member(PyType owner, string name, int index)
     {
-        PyInstance Check(PyObject o)
+        // an instance of a class with a built-in base (list, dict...) has no slot array: it keeps its slot values
+        // in its __dict__ under the slot's name (it always has one here)
+        var key = PyStr.Intern(name);
+        PyInstance? Check(PyObject o)
         {
-            if (o is PyInstance inst && inst.Type.IsSubtypeOf(owner)) return inst;
+            if (o.Type.IsSubtypeOf(owner)) return o as PyInstance;
             throw Ops.TypeError($"descriptor '{name}' for '{owner.Name}' objects doesn't apply to a '{o.Type.Name}' object");
         }
+        PyObject Missing(PyObject o) => throw Ops.AttributeError($"'{o.Type.Name}' object has no attribute '{name}'");
         var get = new PyBuiltinFunction(name, (a, k) =>
         {
             var inst = Check(a[0]);
+            if (inst == null) return a[0].Dict?.GetOrNull(key) ?? Missing(a[0]);
             var v = inst.SlotValues != null && index < inst.SlotValues.Length ? inst.SlotValues[index] : null;
-            return v ?? throw Ops.AttributeError($"'{inst.Type.Name}' object has no attribute '{name}'");
+            return v ?? Missing(inst);
         });
         var set = new PyBuiltinFunction(name, (a, k) =>
         {
             var inst = Check(a[0]);
+            if (inst == null)
+            {
+                var d = a[0].Dict;
+                if (d == null) return Missing(a[0]);
+                d.SetItem(key, a[1]);
+                return PyNone.Instance;
+            }
             var arr = inst.SlotValues;
             if (arr == null || arr.Length <= index)
             {
@@ -147,9 +176,14 @@ internal static class SlotLayout
         var del = new PyBuiltinFunction(name, (a, k) =>
         {
             var inst = Check(a[0]);
+            if (inst == null)
+            {
+                if (a[0].Dict is not { } d || !d.Remove(key)) Missing(a[0]);
+                return PyNone.Instance;
+            }
             if (inst.SlotValues == null || index >= inst.SlotValues.Length || inst.SlotValues[index] == null)
-                throw Ops.AttributeError($"'{inst.Type.Name}' object has no attribute '{name}'");
-            inst.SlotValues[index] = null;
+                Missing(inst);
+            inst.SlotValues![index] = null;
             return PyNone.Instance;
         });
         return new PyProperty(get, set, del, MemberDescriptorType, $"<member '{name}' of '{owner.Name}' objects>");
