@@ -94,14 +94,14 @@ typedef struct memtable {
 
 /* 128 buckets of 4 ways: a block may sit in any way of its home bucket (a hash of its address),
  * and nowhere else. The 4 starts of a bucket are 32 aligned bytes (half a cache line), so the
- * hooks' insert and free each read them with two SSE2 loads and test all 4 ways at once, without
- * a data-dependent branch; the sizes and sites are in a parallel array, read only when a record
+ * hooks' insert and free each test all 4 ways with straight-line code (internal.h), without a
+ * data-dependent branch; the sizes and sites are in a parallel array, read only when a record
  * is needed (eviction, remote free, realloc, --profile). With the 64 live blocks of a window
  * storm a bucket holds half a block on average and is full (an eviction) on about 0.2% of the
  * inserts; the linear probing it replaces missed its home slot on a quarter of the inserts and
  * of the frees (a call and a mispredicted branch each). */
 #define NURSERY_BUCKET_BITS 7
-#define NURSERY_WAYS 4
+#define NURSERY_WAYS 4 /* internal.h's bucket tests are written out for 4 ways */
 #define NURSERY_SLOTS ((1u << NURSERY_BUCKET_BITS) * NURSERY_WAYS)
 #define NURSERY_DEAD (1ull << 63) /* slot value of a block freed by another thread */
 
