@@ -1,8 +1,8 @@
 /* test_hooks — the malloc-family hooks' bookkeeping, exactly: every block the program holds is
  * found (in a nursery or the memtable) with its size and site, every freed block is gone, and
  * the number of tracked live blocks returns to where it was. Covers the hooks' fast paths
- * (home slot of the nursery, per-thread call-site cache) and their fallbacks: home-slot
- * collisions and evictions (thousands of live blocks), large blocks, frees by another thread
+ * (home bucket of the nursery, per-thread call-site cache) and their fallbacks: full
+ * buckets and evictions (thousands of live blocks), large blocks, frees by another thread
  * while the owner runs, realloc/calloc/aligned allocations, depth 16 (the call-site cache must
  * not answer) and INVISIBLE_NURSERY=no switched on at run time (instrument_disable_nurseries).
  * Linked with the whole malloc-instrument object library and exporting its malloc, as
@@ -121,7 +121,7 @@ static uint64_t size_for(uint64_t i)
     return 1 + (i * 7919) % 600;
 }
 
-/* Thousands of live blocks: home slots collide, windows fill, blocks are evicted into the
+/* Thousands of live blocks: home buckets fill, blocks are evicted into the
  * memtable; freed in a scrambled order. */
 static void test_many(void)
 {

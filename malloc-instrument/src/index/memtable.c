@@ -413,16 +413,15 @@ static int kill_young_block(uint64_t start, memtable_record *out)
 {
     nursery *nurseries = instrument_state.nurseries.nurseries;
     uint32_t top = nursery_slot_limit();
-    uint32_t home = nursery_home(start);
+    uint32_t base = nursery_bucket(start);
     for (uint32_t s = 1; s < top; s++) {
         nursery *n = &nurseries[s];
-        for (uint32_t k = 0; k < NURSERY_PROBES; k++) {
-            nursery_entry *e = &n->entries[(home + k) & (NURSERY_SLOTS - 1)];
+        for (uint32_t i = base; i < base + NURSERY_WAYS; i++) {
             uint64_t expected = start;
-            if (atomic_load_explicit(&e->start, memory_order_acquire) != start)
+            if (atomic_load_explicit(&n->start[i], memory_order_acquire) != start)
                 continue;
-            nursery_entry_record(e, start, out);
-            if (atomic_compare_exchange_strong_explicit(&e->start, &expected, start | NURSERY_DEAD,
+            nursery_slot_record(n, i, start, out);
+            if (atomic_compare_exchange_strong_explicit(&n->start[i], &expected, start | NURSERY_DEAD,
                                                         memory_order_acq_rel, memory_order_relaxed))
                 return 1;
         }

@@ -2,17 +2,17 @@
  *
  * Most blocks die young and are freed by the thread that allocated them. Such a block never
  * needs to be visible to other threads while it lives, so it is recorded in its thread's
- * nursery (a small open-addressed table, written only by its owner, with plain stores) and
+ * nursery (a small set-associative table, written only by its owner, with plain stores) and
  * never touches the shared memtable: no locked instruction on the pair at all.
  *
  * Rules that keep every block in exactly one place:
- *  - Owner insert: a free slot in the entry's probe window; if the window is full, the entry
- *    at the home slot is evicted into the memtable first.
+ *  - Owner insert: a free way of the block's home bucket; if the bucket is full, one of its
+ *    blocks is evicted into the memtable first.
  *  - Eviction (owner): under the memtable bucket lock of the evicted block, CAS the slot from
  *    the block's start to 0, then insert into the bucket chain, then unlock (memtable_adopt).
- *  - Owner free: a plain load finds the block in its window, a plain store empties the slot.
+ *  - Owner free: plain loads find the block in its bucket, a plain store empties the slot.
  *  - Free by another thread (a "remote" free): under the bucket lock of the block, look in the
- *    bucket chain, then in every nursery's probe window, and CAS the matching slot to DEAD
+ *    bucket chain, then in its home bucket of every nursery, and CAS the matching slot to DEAD
  *    (memtable_remove). Holding the bucket lock orders this against an eviction of the same
  *    block, so the block is found in the chain or in a nursery, never in neither.
  *  - Anyone who must see every block (leak scan, census, fork child) first moves all
@@ -58,17 +58,17 @@ nursery *nursery_attach(thread_state *thread)
 
 static inline int is_free(uint64_t value) { return value == 0 || (value & NURSERY_DEAD); }
 
-static void fill(nursery_entry *e, uint64_t start, uint64_t info)
+static void fill(nursery *n, uint32_t i, uint64_t start, uint64_t info)
 {
-    e->info = info;
+    n->info[i] = info;
     /* Release: a remote reader that sees the start also sees the field above. */
-    atomic_store_explicit(&e->start, start, memory_order_release);
+    atomic_store_explicit(&n->start[i], start, memory_order_release);
 }
 
-static int adopt(nursery_entry *e, uint64_t start)
+static int adopt(nursery *n, uint32_t i, uint64_t start)
 {
-    uint64_t info = e->info;
-    return memtable_adopt(&e->start, start, nursery_info_size(info), nursery_info_trace(info),
+    uint64_t info = n->info[i];
+    return memtable_adopt(&n->start[i], start, nursery_info_size(info), nursery_info_trace(info),
                           nursery_info_flags(info));
 }
 
@@ -76,48 +76,44 @@ int nursery_insert(nursery *n, uint64_t start, uint64_t size, uint32_t site)
 {
     if (size >= MEMTABLE_LARGE_THRESHOLD)
         return -1;
-    uint32_t home = nursery_home(start);
-    for (uint32_t k = 0; k < NURSERY_PROBES; k++) {
-        nursery_entry *e = &n->entries[(home + k) & (NURSERY_SLOTS - 1)];
-        if (is_free(atomic_load_explicit(&e->start, memory_order_relaxed))) {
-            fill(e, start, nursery_info(size, site));
-            return 0;
-        }
+    uint32_t base = nursery_bucket(start);
+    unsigned free_ways = nursery_free_ways(n, base);
+    if (free_ways) {
+        fill(n, base + (uint32_t)__builtin_ctz(free_ways), start, nursery_info(size, site));
+        return 0;
     }
-    /* The window is full: the block at the home slot has lived long enough to be shared. */
-    nursery_entry *e = &n->entries[home];
-    uint64_t old = atomic_load_explicit(&e->start, memory_order_relaxed);
-    if (!is_free(old) && adopt(e, old) < 0)
+    /* The bucket is full: one of its blocks has lived long enough to be shared. Which one is a
+     * function of the new address (no age is kept: the stores it would cost are on every insert). */
+    uint32_t i = base + (uint32_t)((start >> 4) & (NURSERY_WAYS - 1));
+    uint64_t old = atomic_load_explicit(&n->start[i], memory_order_relaxed);
+    if (!is_free(old) && adopt(n, i, old) < 0)
         return -1;
-    fill(e, start, nursery_info(size, site));
+    fill(n, i, start, nursery_info(size, site));
     return 0;
 }
 
 int nursery_remove_own(nursery *n, uint64_t start, memtable_record *out)
 {
-    uint32_t home = nursery_home(start);
-    for (uint32_t k = 0; k < NURSERY_PROBES; k++) {
-        nursery_entry *e = &n->entries[(home + k) & (NURSERY_SLOTS - 1)];
-        if (atomic_load_explicit(&e->start, memory_order_relaxed) == start) {
-            nursery_entry_record(e, start, out);
-            /* Plain store: only a free of this very block could race, and that is a double free. */
-            atomic_store_explicit(&e->start, 0, memory_order_relaxed);
-            return 1;
-        }
-    }
-    return 0;
+    uint32_t base = nursery_bucket(start);
+    unsigned ways = nursery_ways_holding(n, base, start);
+    if (!ways)
+        return 0;
+    uint32_t i = base + (uint32_t)__builtin_ctz(ways);
+    nursery_slot_record(n, i, start, out);
+    /* Plain store: only a free of this very block could race, and that is a double free. */
+    atomic_store_explicit(&n->start[i], 0, memory_order_relaxed);
+    return 1;
 }
 
 void nursery_flush(nursery *n)
 {
     for (uint32_t i = 0; i < NURSERY_SLOTS; i++) {
-        nursery_entry *e = &n->entries[i];
-        uint64_t start = atomic_load_explicit(&e->start, memory_order_acquire);
+        uint64_t start = atomic_load_explicit(&n->start[i], memory_order_acquire);
         if (start == 0)
             continue;
         if (start & NURSERY_DEAD)
-            atomic_store_explicit(&e->start, 0, memory_order_relaxed);
-        else if (adopt(e, start) < 0)
+            atomic_store_explicit(&n->start[i], 0, memory_order_relaxed);
+        else if (adopt(n, i, start) < 0)
             return; /* out of records: leave the rest where they are */
     }
 }
@@ -147,13 +143,12 @@ static uint64_t for_each_young(young_visitor visit, void *context)
     for (uint32_t s = 1; s < top; s++) {
         const nursery *n = &p->nurseries[s];
         for (uint32_t i = 0; i < NURSERY_SLOTS; i++) {
-            const nursery_entry *e = &n->entries[i];
-            uint64_t start = atomic_load_explicit(&e->start, memory_order_acquire);
+            uint64_t start = atomic_load_explicit(&n->start[i], memory_order_acquire);
             if (is_free(start))
                 continue;
             memtable_record record;
-            nursery_entry_record(e, start, &record);
-            if (atomic_load_explicit(&e->start, memory_order_acquire) != start)
+            nursery_slot_record(n, i, start, &record);
+            if (atomic_load_explicit(&n->start[i], memory_order_acquire) != start)
                 continue; /* freed or moved while we read it */
             visited++;
             if (visit(&record, context))
