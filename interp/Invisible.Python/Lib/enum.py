@@ -154,3 +154,10 @@ def _flag_value(other):
 
 def unique(enumeration):
     return enumeration
+
+def _simple_enum(etype=Enum, *, boundary=None, use_args=None):
+    """Lib's ast makes its _Precedence with it: the decorated plain class becomes an enum of etype."""
+    def convert(cls):
+        ns = {k: v for k, v in cls.__dict__.items() if k not in ('__dict__', '__weakref__')}
+        return EnumMeta(cls.__name__, (etype,), ns)
+    return convert
