@@ -19,9 +19,9 @@ public static class AstBridge
             switch (mode)
             {
                 case "eval": return AstToPython.Expression(Parser.ParseExpression(text.Trim()));
-                case "single": return AstToPython.Interactive(Parser.ParseModule(text));
+                case "single": return AstToPython.Interactive(Parser.ParseModule(text, astOnly: true));
                 case "func_type": throw Ops.ValueError("compile() mode 'func_type' is not supported");
-                default: return AstToPython.Module(Parser.ParseModule(text));
+                default: return AstToPython.Module(Parser.ParseModule(text, astOnly: true));
             }
         }
         catch (SyntaxErrorException e)

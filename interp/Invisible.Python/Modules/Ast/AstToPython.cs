@@ -9,7 +9,7 @@ namespace Invisible.Python.Modules.Ast;
 /// <summary>
 /// The parser's tree (<see cref="Invisible.Python.Ast"/>) as <c>_ast</c> objects, shaped as CPython's parser makes
 /// them: expression contexts (Load/Store/Del) from where an expression stands, comprehensions split by kind,
-/// <c>MatchAs</c>/<c>MatchStar</c> for captures, and a negative number literal (which our parser folds) unfolded
+/// <c>MatchAs</c>/<c>MatchStar</c> for captures, and a negated number literal (which our parser folds) unfolded
 /// back into <c>UnaryOp(USub(), Constant(n))</c>. Positions: <c>lineno</c> and <c>col_offset</c> (0-based, in
 /// characters; CPython counts UTF-8 bytes, the same for ASCII lines); the parser keeps no end positions, so
 /// <c>end_lineno</c>/<c>end_col_offset</c> stay None (the class default).
@@ -283,20 +283,12 @@ public sealed class AstToPython
         return l;
     }
 
-    /// <summary>A Constant, or for a negative number (our parser folds <c>-1</c> into one constant) the
+    /// <summary>A Constant, or for a negated number literal (our parser folds <c>-1</c> into one constant) the
     /// <c>UnaryOp(USub(), Constant(1))</c> CPython's parser makes.</summary>
     private PyObject ConstantNode(Constant c)
     {
-        PyObject? positive = c.Value switch
-        {
-            PyBool => null,
-            PyInt i when i.Sign < 0 => Ops.UnaryOp(i, UnOp.Neg),
-            PyFloat f when double.IsNegative(f.V) => new PyFloat(-f.V),
-            PyComplex z when double.IsNegative(z.V.Real) => Ops.UnaryOp(z, UnOp.Neg),
-            _ => null,
-        };
-        if (positive == null) return Make("Constant", c, ("value", c.Value), ("kind", null));
-        var inner = Make("Constant", null, ("value", positive), ("kind", null));
+        if (!c.Negated) return Make("Constant", c, ("value", c.Value), ("kind", c.Kind == null ? null : PyStr.Of(c.Kind)));
+        var inner = Make("Constant", null, ("value", Ops.UnaryOp(c.Value, UnOp.Neg)), ("kind", null));
         Position(inner.Dict!, c.Line, c.Col + 1);
         return Make("UnaryOp", c, ("op", Singleton("USub")), ("operand", inner));
     }
