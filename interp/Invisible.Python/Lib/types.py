@@ -25,6 +25,11 @@ async def _ag():
 AsyncGeneratorType = type(_ag())
 del _c, _ag
 GenericAlias = type(list[int])
+# inspect sorts callables by these (its _NonUserDefinedCallables)
+WrapperDescriptorType = type(object.__init__)
+MethodWrapperType = type(object().__str__)
+MethodDescriptorType = type(str.join)
+ClassMethodDescriptorType = type(dict.__dict__['fromkeys'])
 UnionType = type(int | str)
 
 class SimpleNamespace:
