@@ -26,12 +26,18 @@ class EnumMeta(type):
         for k, v in members:
             if isinstance(v, auto):
                 v = cls._generate_next_value_(k, 1, len(cls._member_names_), [m._value_ for m in cls._member_map_.values()])
-            if v in cls._value2member_map_:
+            custom_new = ns.get('__new__')
+            if custom_new is None and v in cls._value2member_map_:
                 cls._member_map_[k] = cls._value2member_map_[v]
                 setattr(cls, k, cls._value2member_map_[v])
                 continue
             data = _data_type(cls)
-            member = data.__new__(cls, v) if data is not None else object.__new__(cls)
+            if custom_new is not None:
+                # the class's own __new__ makes the member from the value it was given (inspect's _ParameterKind)
+                member = custom_new(cls, *(v if isinstance(v, tuple) else (v,)))
+                v = member.__dict__.get('_value_', v)
+            else:
+                member = data.__new__(cls, v) if data is not None else object.__new__(cls)
             member._name_ = k
             member._value_ = v
             init = cls.__dict__.get('__init__')

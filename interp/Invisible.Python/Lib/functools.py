@@ -201,3 +201,10 @@ def singledispatch(func):
     wrapper.registry = registry
     update_wrapper(wrapper, func)
     return wrapper
+
+
+def _unwrap_partial(func):
+    """inspect's _has_code_flag looks through partial objects with it."""
+    while isinstance(func, partial):
+        func = func.func
+    return func
