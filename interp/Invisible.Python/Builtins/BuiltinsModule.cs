@@ -452,12 +452,22 @@ public static class BuiltinsModule
         Fn("callable", (a, k) => PyBool.Of(IsCallable(a[0])));
         Fn("isinstance", (a, k) => { Ops.ArgCount(a, 2, 2, "isinstance"); return PyBool.Of(Ops.IsInstance(a[0], a[1])); });
         Fn("issubclass", (a, k) => { Ops.ArgCount(a, 2, 2, "issubclass"); return PyBool.Of(Ops.IsSubclass(a[0], a[1])); });
-        Fn("hasattr", (a, k) => PyBool.Of(Ops.GetAttrOrNull(a[0], AttrName(a[1], "hasattr")) != null));
+        // an AttributeError raised on the way (a module's __getattr__, a property) means "no such attribute", as CPython's
+        Fn("hasattr", (a, k) =>
+        {
+            var name = AttrName(a[1], "hasattr");
+            try { return PyBool.Of(Ops.GetAttrOrNull(a[0], name) != null); }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return PyBool.False; }
+        });
         Fn("getattr", (a, k) =>
         {
             Ops.ArgCount(a, 2, 3, "getattr");
             var name = AttrName(a[1], "getattr");
-            if (a.Length == 3) return Ops.GetAttrOrNull(a[0], name) ?? a[2];
+            if (a.Length == 3)
+            {
+                try { return Ops.GetAttrOrNull(a[0], name) ?? a[2]; }
+                catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return a[2]; }
+            }
             return Ops.GetAttr(a[0], name);
         });
         Fn("setattr", (a, k) => { Ops.ArgCount(a, 3, 3, "setattr"); Ops.SetAttr(a[0], AttrName(a[1], "setattr"), a[2]); return PyNone.Instance; });
