@@ -108,6 +108,20 @@ class Enum(metaclass=EnumMeta):
         return hash(self._name_)
     def __reduce_ex__(self, proto):
         return self.__class__, (self._value_,)
+    @classmethod
+    def _convert_(cls, name, module, filter, source=None, *, boundary=None, as_global=False):
+        """Lib's signal, socket and ssl make their enums from module constants with it: the new enum replaces the
+        constants in the module's namespace."""
+        import sys
+        module_globals = sys.modules[module].__dict__
+        source = module_globals if source is None else source.__dict__
+        members = sorted(((n, v) for n, v in source.items() if filter(n)), key=lambda t: (t[1], t[0]))
+        ns = {'__module__': module}
+        ns.update(members)
+        enum_class = EnumMeta(name, (cls,), ns)
+        module_globals.update(enum_class.__members__)
+        module_globals[name] = enum_class
+        return enum_class
     @property
     def name(self):
         return self._name_
