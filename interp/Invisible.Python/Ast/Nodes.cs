@@ -8,7 +8,9 @@ public abstract class Expr : Node { }
 public abstract class Stmt : Node { }
 
 public sealed class Name : Expr { public string Id = ""; }
-public sealed class Constant : Expr { public PyObject Value = PyNone.Instance; }
+/// <summary>A constant; <see cref="Negated"/>: folded by the parser from <c>-literal</c> (ast.parse shows the
+/// UnaryOp CPython's parser keeps), <see cref="Kind"/>: "u" for a u-prefixed string (ast's Constant.kind).</summary>
+public sealed class Constant : Expr { public PyObject Value = PyNone.Instance; public bool Negated; public string? Kind; }
 public sealed class JoinedStr : Expr { public List<Expr> Parts = new(); }
 public sealed class FormattedValue : Expr { public Expr Value = null!; public char Conv; public Expr? Spec; }
 public sealed class BinOpE : Expr { public Expr Left = null!, Right = null!; public BinOp Op; }

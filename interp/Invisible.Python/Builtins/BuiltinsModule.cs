@@ -477,12 +477,22 @@ public static class BuiltinsModule
         Fn("callable", (a, k) => PyBool.Of(IsCallable(a[0])));
         Fn("isinstance", (a, k) => { Ops.ArgCount(a, 2, 2, "isinstance"); return PyBool.Of(Ops.IsInstance(a[0], a[1])); });
         Fn("issubclass", (a, k) => { Ops.ArgCount(a, 2, 2, "issubclass"); return PyBool.Of(Ops.IsSubclass(a[0], a[1])); });
-        Fn("hasattr", (a, k) => PyBool.Of(Ops.GetAttrOrNull(a[0], AttrName(a[1], "hasattr")) != null));
+        // an AttributeError raised on the way (a module's __getattr__, a property) means "no such attribute", as CPython's
+        Fn("hasattr", (a, k) =>
+        {
+            var name = AttrName(a[1], "hasattr");
+            try { return PyBool.Of(Ops.GetAttrOrNull(a[0], name) != null); }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return PyBool.False; }
+        });
         Fn("getattr", (a, k) =>
         {
             Ops.ArgCount(a, 2, 3, "getattr");
             var name = AttrName(a[1], "getattr");
-            if (a.Length == 3) return Ops.GetAttrOrNull(a[0], name) ?? a[2];
+            if (a.Length == 3)
+            {
+                try { return Ops.GetAttrOrNull(a[0], name) ?? a[2]; }
+                catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return a[2]; }
+            }
             return Ops.GetAttr(a[0], name);
         });
         Fn("setattr", (a, k) => { Ops.ArgCount(a, 3, 3, "setattr"); Ops.SetAttr(a[0], AttrName(a[1], "setattr"), a[2]); return PyNone.Instance; });
@@ -624,7 +634,7 @@ public static class BuiltinsModule
         Fn("exec", (a, k) => ExecEval(a, k, false));
         Fn("eval", (a, k) => ExecEval(a, k, true));
         // source given as bytes is decoded as a source file is (importlib's SourceLoader compiles bytes)
-        Fn("compile", (a, k) => new PyCompiled(a[0] is PyBytes sb ? Importing.SourceText.Decode(sb.Span) : Ops.Str(a[0]), Ops.Str(a[1]), Ops.Str(a[2])));
+        Fn("compile", Compile);
         Fn("__import__", (a, k) =>
         {
             // CPython's builtin___import___impl: the globals given (not the caller's) resolve relative imports
@@ -771,6 +781,46 @@ public static class BuiltinsModule
         return l;
     }
 
+    private static readonly string[] CompileParams = { "source", "filename", "mode", "flags", "dont_inherit", "optimize", "_feature_version" };
+
+    /// <summary>compile(source, filename, mode, flags=0, dont_inherit=False, optimize=-1, *, _feature_version=-1):
+    /// source text or bytes, or an <c>_ast</c> tree; <c>PyCF_ONLY_AST</c> in flags returns the tree
+    /// (<see cref="Modules.Ast.AstBridge"/>).</summary>
+    private static PyObject Compile(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        var v = new PyObject?[CompileParams.Length];
+        int nkw = k?.Length ?? 0, npos = a.Length - nkw;
+        if (npos > 6) throw Ops.TypeError($"compile() takes at most 6 arguments ({npos} given)");
+        for (int i = 0; i < npos; i++) v[i] = a[i];
+        for (int j = 0; j < nkw; j++)
+        {
+            int idx = Array.IndexOf(CompileParams, k![j].Value);
+            if (idx < 0) throw Ops.TypeError($"compile() got an unexpected keyword argument '{k[j].Value}'");
+            if (v[idx] != null) throw Ops.TypeError($"argument for compile() given by name ('{k[j].Value}') and position ({idx + 1})");
+            v[idx] = a[npos + j];
+        }
+        for (int i = 0; i < 3; i++)
+            if (v[i] == null) throw Ops.TypeError($"compile() missing required argument '{CompileParams[i]}' (pos {i + 1})");
+        string filename = v[1] is PyBytes fb ? Encoding.UTF8.GetString(fb.Span) : v[1] is PyStr fs ? fs.Value
+            : throw Ops.TypeError($"compile() argument 'filename' must be str, bytes or os.PathLike, not {v[1]!.Type.Name}");
+        string mode = v[2] is PyStr ms ? ms.Value : throw Ops.TypeError($"compile() argument 'mode' must be str, not {v[2]!.Type.Name}");
+        long flags = v[3] == null ? 0 : Ops.IndexValue(v[3]!);
+        if (mode != "exec" && mode != "eval" && mode != "single" && !(mode == "func_type" && (flags & Modules.Ast.AstModule.PyCF_ONLY_AST) != 0))
+            throw Ops.ValueError("compile() mode must be 'exec', 'eval' or 'single'");
+        var source = v[0]!;
+        if (source.Type.IsSubtypeOf(Modules.Ast.AstModule.AstType))
+        {
+            if ((flags & Modules.Ast.AstModule.PyCF_ONLY_AST) != 0) return source;
+            return Modules.Ast.AstBridge.CompileTree(source, filename, mode);
+        }
+        string text = source is PyBytes sb ? Importing.SourceText.Decode(sb.Span) : source is PyStr ss ? ss.Value
+            : source is PyByteArray ba ? Importing.SourceText.Decode(ba.Span)
+            : throw Ops.TypeError("compile() arg 1 must be a string, bytes or AST object");
+        if (text.IndexOf('\0') >= 0) throw Ops.Exc(PyBaseException.All["SyntaxError"], "source code string cannot contain null bytes");
+        if ((flags & Modules.Ast.AstModule.PyCF_ONLY_AST) != 0) return Modules.Ast.AstBridge.Parse(text, filename, mode);
+        return new PyCompiled(text, filename, mode);
+    }
+
     private static PyObject ExecEval(ReadOnlySpan<PyObject> a, PyStr[]? k, bool eval)
     {
         var src = a[0];
@@ -789,6 +839,8 @@ public static class BuiltinsModule
             Interpreter.Execute(ts, frame);
             return PyNone.Instance;
         }
+        if (src is PyCompiled { Code: not null } tree)
+            return ts.Interp.RunCode(tree.Code, tree.Mode == "eval", globals, locals);
         if (src is PyCompiled pc) { code = pc.Source; mode = pc.Mode; filename = pc.Filename; }
         else if (src is PyStr s) code = s.Value;
         else if (src is PyBytes b) code = Encoding.UTF8.GetString(b.Span);
@@ -801,10 +853,16 @@ public static class BuiltinsModule
 public sealed class PyCompiled : PyObject
 {
     public readonly string Source, Filename, Mode;
+    /// <summary>Compiled from an <c>_ast</c> tree (there is no source to compile again).</summary>
+    public readonly Compiler.CodeObject? Code;
     public PyCompiled(string src, string filename, string mode)
     {
         Source = src; Filename = filename; Mode = mode;
         PythonEngine.CheckSyntax(src, filename, mode == "eval");
+    }
+    public PyCompiled(Compiler.CodeObject code, string filename, string mode)
+    {
+        Source = ""; Filename = filename; Mode = mode; Code = code;
     }
     public override PyType Type => PyCodeWrapper.TypeObj;
 }

@@ -15,6 +15,8 @@ public sealed class Token
     public string Text = "";
     public object? Value;        // number value, or decoded string
     public bool IsBytes, IsFString, IsRaw;
+    /// <summary>A u-prefixed string (ast's Constant.kind 'u').</summary>
+    public bool IsU;
     public int Line, Col, EndLine;
     /// <summary>0-based column just past the token on <see cref="EndLine"/>.</summary>
     public int EndCol;
@@ -263,7 +265,7 @@ public sealed class Lexer
             _pos++;
         }
         string body = sb.ToString();
-        var tok = new Token { Kind = TokKind.String, Text = body, Line = startLine, Col = startCol, IsBytes = bytes, IsFString = f, IsRaw = raw, EndLine = _line, EndCol = _pos - _lineStart };
+        var tok = new Token { Kind = TokKind.String, Text = body, Line = startLine, Col = startCol, IsBytes = bytes, IsFString = f, IsRaw = raw, IsU = prefix == "u", EndLine = _line, EndCol = _pos - _lineStart };
         if (!f) tok.Value = raw ? body : Unescape(body, bytes, startLine);
         _out.Add(tok);
     }

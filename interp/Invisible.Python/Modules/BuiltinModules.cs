@@ -67,6 +67,7 @@ public static class BuiltinModules
         t["faulthandler"] = interp => FaulthandlerModule.Create(interp);
         t["itertools"] = _ => ItertoolsModule.Create();
         t["_abc"] = _ => AbcModule.Create();
+        t["_ast"] = _ => Ast.AstModule.Create();
         t["_collections"] = _ => CollectionsModule.Create();
         t["_warnings"] = interp => WarningsModule.Create(interp);
         return t;

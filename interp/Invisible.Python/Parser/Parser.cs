@@ -25,7 +25,9 @@ public sealed class Parser
 
     public Parser(List<Token> tokens) { _t = tokens; }
 
-    public static ModuleNode ParseModule(string src)
+    /// <param name="astOnly">For <c>ast.parse</c>: the errors CPython's compiler reports (not its parser), such as
+    /// 'return' outside function, are not raised.</param>
+    public static ModuleNode ParseModule(string src, bool astOnly = false)
     {
         var lexer = new Lexer(src);
         var p = new Parser(lexer.Tokenize());
@@ -43,7 +45,7 @@ public sealed class Parser
             throw lexer.Unclosed;
         }
         if (lexer.Unclosed is not null) throw lexer.Unclosed;
-        if (p._deferred is not null) throw p._deferred;
+        if (p._deferred is not null && !astOnly) throw p._deferred;
         return m;
     }
 
@@ -1129,8 +1131,8 @@ public sealed class Parser
             try { operand = Factor(); }
             finally { _level--; }
             var kind = t.Text == "-" ? UnaryKind.Neg : t.Text == "+" ? UnaryKind.Pos : UnaryKind.Invert;
-            if (kind == UnaryKind.Neg && operand is Constant c && (c.Value is PyInt || c.Value is PyFloat || c.Value is PyComplex) && c.Value is not PyBool)
-                return At(new Constant { Value = Ops.UnaryOp(c.Value, UnOp.Neg) }, t);
+            if (kind == UnaryKind.Neg && operand is Constant { Negated: false } c && (c.Value is PyInt || c.Value is PyFloat || c.Value is PyComplex) && c.Value is not PyBool)
+                return At(new Constant { Value = Ops.UnaryOp(c.Value, UnOp.Neg), Negated = true }, t);
             return At(new UnaryE { Op = kind, Operand = operand }, t);
         }
         return Power();
@@ -1408,7 +1410,7 @@ public sealed class Parser
             ParseFString(s, parts, sb);
         }
         if (bytes == true) return At(new Constant { Value = new PyBytes(bsb.ToArray()) }, t);
-        if (!anyF) return At(new Constant { Value = new PyStr(sb.ToString()) }, t);
+        if (!anyF) return At(new Constant { Value = new PyStr(sb.ToString()), Kind = t.IsU ? "u" : null }, t);
         if (sb.Length > 0) parts.Add(new Constant { Value = new PyStr(sb.ToString()) });
         var j = At(new JoinedStr(), t);
         j.Parts = parts;

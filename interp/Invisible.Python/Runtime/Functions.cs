@@ -205,6 +205,21 @@ public sealed class PyCodeWrapper : PyObject
             }
             return new PyTuple(items).Iter();
         });
+        // _varname_from_oparg(i): the name of "fast" slot i (co_varnames, then co_cellvars, then co_freevars), as
+        // CPython's; dis passes it to its instruction decoder (our co_code is not CPython bytecode: dis shows CACHE).
+        t.AddMethod("_varname_from_oparg", (a, k) =>
+        {
+            var self = (PyCodeWrapper)a[0];
+            if (a.Length != 2) throw Ops.TypeError($"_varname_from_oparg() takes exactly one argument ({a.Length - 1} given)");
+            long i = Ops.IndexValue(a[1]);
+            foreach (var attr in new[] { "co_varnames", "co_cellvars", "co_freevars" })
+            {
+                var names = (PyTuple)self.GetAttrOrNull(PyStr.Intern(attr))!;
+                if (i < names.Items.Length) return i >= 0 ? names.Items[i] : throw Ops.IndexError("tuple index out of range");
+                i -= names.Items.Length;
+            }
+            throw Ops.IndexError("tuple index out of range");
+        });
         // co_lines(): (start, end, line) byte ranges of consecutive instructions on one line (PEP 626).
         t.AddMethod("co_lines", (a, k) =>
         {

@@ -249,7 +249,14 @@ public sealed class InterpreterState
     {
         ThreadState ts = ThreadState.Current;
         RegisterSource(filename, src);
-        var code = PythonEngine.Compile(src, filename, eval);
+        return RunCode(PythonEngine.Compile(src, filename, eval), eval, globals, locals);
+    }
+
+    /// <summary>Run compiled module code (<see cref="RunSource"/>; <c>exec</c> of a code object compiled from an
+    /// <c>_ast</c> tree) in the given namespace.</summary>
+    public PyObject RunCode(Compiler.CodeObject code, bool eval, PyDict globals, PyDict? locals)
+    {
+        ThreadState ts = ThreadState.Current;
         if (locals != null && !ReferenceEquals(locals, globals))
         {
             // run with a separate locals dict: compile names as LOAD_NAME semantics is not available for
