@@ -67,6 +67,11 @@ public static class BuiltinModules
         t["faulthandler"] = interp => FaulthandlerModule.Create(interp);
         t["itertools"] = _ => ItertoolsModule.Create();
         t["_abc"] = _ => AbcModule.Create();
+        t["_socket"] = interp => Socket.SocketModule.Create(interp);
+        t["_tracemalloc"] = _ => TracemallocModule.Create();
+        t["_csv"] = _ => CsvModule.Create();
+        t["_bz2"] = _ => Compression.Bz2Module.Create();
+        t["_lzma"] = _ => Compression.LzmaModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");
