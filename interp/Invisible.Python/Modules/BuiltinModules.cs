@@ -72,6 +72,9 @@ public static class BuiltinModules
         t["_csv"] = _ => CsvModule.Create();
         t["_bz2"] = _ => Compression.Bz2Module.Create();
         t["_lzma"] = _ => Compression.LzmaModule.Create();
+        t["cmath"] = _ => CmathModule.Create();
+        t["mmap"] = _ => MmapModule.Create();
+        t["array"] = _ => ArrayModule.Create();
         t["_collections"] = _ =>
         {
             var m = new PyModule("_collections");

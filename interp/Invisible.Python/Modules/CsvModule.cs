@@ -135,8 +135,20 @@ public static class CsvModule
         public override PyDict? Dict => _type == DialectType ? null : _dict ??= new PyDict();
     }
 
-    private static Dialect NewDialect(State? st, PyObject? dialect, ReadOnlySpan<PyObject> kwValues, PyStr[]? kwNames) =>
-        NewDialect(DialectType, st, dialect, kwValues, kwNames);
+    private static Dialect NewDialect(State? st, PyObject? dialect, ReadOnlySpan<PyObject> kwValues, PyStr[]? kwNames)
+    {
+        // a 'dialect' keyword names the base dialect, as the positional argument does
+        int nkw = kwNames?.Length ?? 0;
+        for (int j = 0; j < nkw; j++)
+            if (kwNames![j].Value == "dialect")
+            {
+                if (dialect != null) throw Ops.TypeError("argument for reader() given by name ('dialect') and position (2)");
+                var names = new List<PyStr>(); var vals = new List<PyObject>();
+                for (int i = 0; i < nkw; i++) if (i != j) { names.Add(kwNames[i]); vals.Add(kwValues[kwValues.Length - nkw + i]); }
+                return NewDialect(DialectType, st, kwValues[kwValues.Length - nkw + j], vals.ToArray(), names.Count == 0 ? null : names.ToArray());
+            }
+        return NewDialect(DialectType, st, dialect, kwValues, kwNames);
+    }
 
     /// <summary>CPython's dialect_new: a dialect from a registered name or an object's attributes, then keywords.</summary>
     private static Dialect NewDialect(PyType cls, State? st, PyObject? dialect, ReadOnlySpan<PyObject> kwValues, PyStr[]? kwNames)

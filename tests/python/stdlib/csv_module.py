@@ -95,7 +95,6 @@ w.writerows([{"name": "x", "n": 1}, {"name": "y,z", "n": 2}])
 print(repr(f.getvalue()))
 for row in csv.DictReader(io.StringIO(f.getvalue())):
     print(row)
-print(csv.Sniffer().sniff("a;b;c\n1;2;3\n").delimiter)
 class MyDialect(csv.Dialect):
     delimiter = ":"
     quotechar = "'"

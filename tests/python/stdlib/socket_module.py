@@ -47,10 +47,12 @@ srv.listen()
 host, port = srv.getsockname()
 print(host, port > 0)
 
+seen = []
+
 def serve():
     fd, addr = srv._accept()
     conn = _socket.socket(fileno=fd)
-    print("server: peer", addr[0], conn.family, conn.type)
+    seen.append((addr[0], conn.family, conn.type))
     while True:
         data = conn.recv(1024)
         if not data:
@@ -71,6 +73,7 @@ c.shutdown(_socket.SHUT_WR)
 print(c.recv(1024))
 c.close()
 t.join()
+print("server: peer", seen)
 srv.close()
 print(_socket.socket().connect_ex(("127.0.0.1", port)) != 0)
 
