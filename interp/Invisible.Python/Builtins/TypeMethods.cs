@@ -185,6 +185,7 @@ public static partial class TypeMethods
         if (o is PyInt n) return new byte[Ops.IndexValue(n)];
         if (o is PyBytes b) return b.Span.ToArray();
         if (o is PyMemoryView mv) return mv.ToBytes();
+        if (o is Modules.IBufferExporter exporter) return exporter.BufferBytes.ToArray(); // array, mmap: their memory
         var items = Ops.ToArray(o);
         var r = new byte[items.Length];
         for (int i = 0; i < items.Length; i++)

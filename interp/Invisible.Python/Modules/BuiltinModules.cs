@@ -70,6 +70,14 @@ public static class BuiltinModules
         t["_ast"] = _ => Ast.AstModule.Create();
         t["_collections"] = _ => CollectionsModule.Create();
         t["_warnings"] = interp => WarningsModule.Create(interp);
+        t["_socket"] = interp => Socket.SocketModule.Create(interp);
+        t["_tracemalloc"] = _ => TracemallocModule.Create();
+        t["_csv"] = _ => CsvModule.Create();
+        t["_bz2"] = _ => Compression.Bz2Module.Create();
+        t["_lzma"] = _ => Compression.LzmaModule.Create();
+        t["cmath"] = _ => CmathModule.Create();
+        t["mmap"] = _ => MmapModule.Create();
+        t["array"] = _ => ArrayModule.Create();
         return t;
     }
 }

@@ -22,6 +22,54 @@ public static partial class MathModule
         return new PyFloat(d);
     }
 
+    // CPython's calling conventions of the functions above (METH_O, _PyArg_CheckPositional, math.log's own): the
+    // bodies index their arguments directly, so the count and keywords are checked first, with CPython's texts.
+    private static readonly string[] OneArg = {
+        "sqrt", "exp", "log2", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+        "acosh", "atanh", "degrees", "radians", "floor", "ceil", "trunc", "isfinite", "isinf", "isnan", "modf", "frexp",
+        "factorial", "fabs", "fsum", "isqrt", "erf", "erfc", "gamma", "lgamma", "expm1", "log1p", "cbrt", "exp2", "ulp" };
+    private static readonly string[] TwoArgs = { "atan2", "copysign", "fmod", "remainder", "ldexp", "dist", "pow", "comb", "nextafter" };
+    private static readonly ArgParser IsCloseArgs = new("isclose", "a, b, /, *, rel_tol=1e-09, abs_tol=0.0");
+    private static readonly ArgParser ProdArgs = new("prod", "iterable, /, *, start=1");
+    private static readonly string[] VarArgs = { "gcd", "lcm", "hypot" };
+
+    private static void CheckArity(PyModule m)
+    {
+        void Wrap(string name, Action<ReadOnlySpan<PyObject>, PyStr[]?> check)
+        {
+            if (m.ModDict.GetOrNull(name) is not PyBuiltinFunction f) return;
+            var inner = f.Fn;
+            m.AddFn(name, (a, k) => { check(a, k); return inner(a, k); });
+        }
+        static void NoKw(PyStr[]? k, string qual) { if (k != null && k.Length > 0) throw Ops.TypeError($"{qual}() takes no keyword arguments"); }
+        foreach (var n in OneArg)
+        {
+            string qual = "math." + n;
+            Wrap(n, (a, k) => { NoKw(k, qual); if (a.Length != 1) throw Ops.TypeError($"{qual}() takes exactly one argument ({a.Length} given)"); });
+        }
+        foreach (var n in TwoArgs)
+        {
+            string name = n, qual = "math." + n;
+            Wrap(n, (a, k) => { NoKw(k, qual); if (a.Length != 2) throw Ops.TypeError($"{name} expected 2 arguments, got {a.Length}"); });
+        }
+        foreach (var n in VarArgs)
+        {
+            string qual = "math." + n;
+            Wrap(n, (a, k) => NoKw(k, qual));
+        }
+        Wrap("perm", (a, k) =>
+        {
+            NoKw(k, "math.perm");
+            if (a.Length < 1) throw Ops.TypeError("perm expected at least 1 argument, got 0");
+            if (a.Length > 2) throw Ops.TypeError($"perm expected at most 2 arguments, got {a.Length}");
+        });
+        Wrap("log", (a, k) =>
+        {
+            NoKw(k, "log");
+            if (a.Length < 1 || a.Length > 2) throw Ops.TypeError("math.log requires 1 to 2 arguments");
+        });
+    }
+
     public static PyModule Create()
     {
         var m = new PyModule("math");
@@ -64,7 +112,7 @@ public static partial class MathModule
         m.AddFn("atanh", (a, k) => { var x = D(a[0]); if (x <= -1 || x >= 1) throw Domain(); return new PyFloat(Math.Atanh(x)); });
         m.AddFn("atan2", (a, k) => new PyFloat(Math.Atan2(D(a[0]), D(a[1]))));
         m.AddFn("hypot", (a, k) => { double s = 0; foreach (var x in a) { var d = D(x); s += d * d; } return new PyFloat(a.Length == 2 ? Hypot(D(a[0]), D(a[1])) : Math.Sqrt(s)); });
-        m.AddFn("dist", (a, k) => { var p = Ops.ToArray(a[0]); var q = Ops.ToArray(a[1]); double s = 0; for (int i = 0; i < p.Length; i++) { var d = D(p[i]) - D(q[i]); s += d * d; } return new PyFloat(Math.Sqrt(s)); });
+        m.AddFn("dist", (a, k) => { var p = Ops.ToArray(a[0]); var q = Ops.ToArray(a[1]); double s = 0; if (p.Length != q.Length) throw Ops.ValueError("both points must have the same number of dimensions"); for (int i = 0; i < p.Length; i++) { var d = D(p[i]) - D(q[i]); s += d * d; } return new PyFloat(Math.Sqrt(s)); });
         m.AddFn("degrees", (a, k) => new PyFloat(D(a[0]) * (180.0 / Math.PI)));
         m.AddFn("radians", (a, k) => new PyFloat(D(a[0]) * (Math.PI / 180.0)));
         m.AddFn("floor", (a, k) => RoundTo(a[0], "__floor__", Math.Floor));
@@ -78,7 +126,7 @@ public static partial class MathModule
         m.AddFn("remainder", (a, k) => new PyFloat(Math.IEEERemainder(D(a[0]), D(a[1]))));
         m.AddFn("modf", (a, k) => { var x = D(a[0]); var ip = Math.Truncate(x); return new PyTuple(new PyObject[] { new PyFloat(double.IsInfinity(x) ? Math.CopySign(0, x) : x - ip), new PyFloat(ip) }); });
         m.AddFn("frexp", (a, k) => { var mm = PyFloat.Frexp(D(a[0]), out int e); return new PyTuple(new PyObject[] { new PyFloat(mm), PyInt.Get(e) }); });
-        m.AddFn("ldexp", (a, k) => { var x = D(a[0]); return FR(x * Math.Pow(2, Ops.IndexValue(a[1])), x); });
+        m.AddFn("ldexp", (a, k) => { var x = D(a[1] is PyInt ? a[0] : throw Ops.TypeError("Expected an int as second argument to ldexp.")); return FR(x * Math.Pow(2, Ops.IndexValue(a[1])), x); });
         m.AddFn("factorial", (a, k) =>
         {
             if (a[0] is PyFloat) throw Ops.TypeError("'float' object cannot be interpreted as an integer");
@@ -122,9 +170,11 @@ public static partial class MathModule
         });
         m.AddFn("isclose", (a, k) =>
         {
-            double x = D(a[0]), y = D(a[1]);
-            double rt = Ops.Arg(a, k, 99, "rel_tol") is PyObject r ? D(r) : 1e-9;
-            double at = Ops.Arg(a, k, 99, "abs_tol") is PyObject t ? D(t) : 0;
+            var args = IsCloseArgs.Parse(a, k);
+            double x = D(args[0]!), y = D(args[1]!);
+            double rt = args[2] is PyObject r ? D(r) : 1e-9;
+            double at = args[3] is PyObject t ? D(t) : 0;
+            if (rt < 0 || at < 0) throw Ops.ValueError("tolerances must be non-negative");
             if (x == y) return PyBool.True;
             if (double.IsInfinity(x) || double.IsInfinity(y)) return PyBool.False;
             double diff = Math.Abs(y - x);
@@ -155,10 +205,12 @@ public static partial class MathModule
         });
         m.AddFn("prod", (a, k) =>
         {
-            PyObject acc = Ops.Arg(a, k, 99, "start") ?? PyInt.One;
-            foreach (var x in Ops.ToArray(a[0])) acc = Ops.BinaryOp(acc, x, BinOp.Mul);
+            var args = ProdArgs.Parse(a, k);
+            PyObject acc = args[1] ?? PyInt.One;
+            foreach (var x in Ops.ToArray(args[0]!)) acc = Ops.BinaryOp(acc, x, BinOp.Mul);
             return acc;
         });
+        CheckArity(m);
         return m;
     }
 
