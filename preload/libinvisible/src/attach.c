@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -362,6 +363,28 @@ static void detach_late(void)
     pthread_mutex_unlock(&late_lock);
 }
 
+/* Whether a library loaded late has another session to serve before it leaves. A client may have
+ * connected while the last session ended: its connection waits in the backlog, and closing the
+ * listening socket would drop it (the client would read "closed the connection"). So new
+ * connections are refused first (shutdown: connect() then fails with ECONNREFUSED, and that client
+ * starts a listener anew through invisible_attach_start, which waits for late_lock), and what is
+ * already queued is served before the listener leaves. */
+static int late_connection_waiting(void)
+{
+    int fd = atomic_load(&listener_socket);
+    if (fd < 0)
+        return 0;
+    shutdown(fd, SHUT_RD);
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0 && !(flags & O_NONBLOCK))
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    struct pollfd waiting = { .fd = fd, .events = POLLIN };
+    /* After shutdown poll says "readable" whether or not a connection is queued: accept decides. */
+    if (poll(&waiting, 1, 0) <= 0)
+        return 0;
+    return 1;
+}
+
 static void *listener_main(void *argument)
 {
     for (;;) {
@@ -370,6 +393,10 @@ static void *listener_main(void *argument)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EBADF)
                 continue; /* EBADF: our socket was moved (descriptors.c) while we waited */
+            if (invisible_state.late && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                detach_late(); /* nothing was queued behind the last session */
+                return NULL;
+            }
             return NULL;
         }
         /* Judged at every connection: this process may have changed its credentials since the
@@ -388,6 +415,8 @@ static void *listener_main(void *argument)
         }
         descriptors_close_hidden(fd);
         if (invisible_state.late) {
+            if (late_connection_waiting())
+                continue; /* the non-blocking accept serves it, or finds none and leaves */
             detach_late();
             return NULL;
         }
