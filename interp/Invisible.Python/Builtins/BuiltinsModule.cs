@@ -841,6 +841,12 @@ public static class BuiltinsModule
         }
         if (src is PyCompiled { Code: not null } tree)
             return ts.Interp.RunCode(tree.Code, tree.Mode == "eval", globals, locals);
+        if (src is PyCompiled { Mode: "single" } single)
+        {
+            // compile(..., "single"): an expression statement's value goes to sys.displayhook (doctest's examples)
+            ts.Interp.RegisterSource(single.Filename, single.Source);
+            return ts.Interp.RunCode(PythonEngine.Compile(single.Source, single.Filename, false, interactive: true), false, globals, locals);
+        }
         if (src is PyCompiled pc) { code = pc.Source; mode = pc.Mode; filename = pc.Filename; }
         else if (src is PyStr s) code = s.Value;
         else if (src is PyBytes b) code = Encoding.UTF8.GetString(b.Span);

@@ -104,6 +104,7 @@ public sealed class ImportSystem
     /// <c>sys.meta_path</c>): the module they make is its loader_state.</summary>
     internal PyObject? NativeFind(string name)
     {
+        if (IsCPythonExtensionModule(name)) return null;
         IModuleFinder[] fs;
         lock (_finders) fs = _finders.ToArray();
         foreach (var f in fs)
@@ -112,6 +113,26 @@ public sealed class ImportSystem
             if (m != null) return ImportTypes.NewSpec(name, _nativeFinder, m.ModDict.GetOrNull(S__file__) is PyStr file ? file.Value : null, m.ModDict.GetOrNull(S__path__), false, null, m);
         }
         return null;
+    }
+
+    /// <summary>Whether CPython's own library has a C extension module <paramref name="name"/> (Debian's
+    /// <c>lib-dynload/NAME.cpython-311-x86_64-linux-gnu.so</c> beside a <c>sys.path</c> entry): a Python module by
+    /// that name exists, one we cannot load, so the import fails as in a CPython built without it (pdb's and
+    /// rlcompleter's <c>try: import readline</c>) instead of the C library libreadline.so being taken for it.</summary>
+    private bool IsCPythonExtensionModule(string name)
+    {
+        if (name.Contains('.')) return false;
+        var path = SysDict.GetOrNull(SPath);
+        if (path is null || path == PyNone.Instance) return false;
+        foreach (var entry in Ops.ToArray(path))
+        {
+            if (entry is not PyStr dir || dir.Value.Length == 0 || dir.Value[0] != '/') continue;
+            string file = name + ".cpython-311-x86_64-linux-gnu.so";
+            if (System.IO.File.Exists(System.IO.Path.Combine(dir.Value, "lib-dynload", file))
+                || System.IO.File.Exists(System.IO.Path.Combine(dir.Value, file)))
+                return true;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ __import__

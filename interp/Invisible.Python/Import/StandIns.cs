@@ -19,13 +19,12 @@ public static class StandIns
     /// <summary>Lib module served by an embedded Python stand-in -> what the real one waits for.</summary>
     public static readonly IReadOnlyDictionary<string, string> Python = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["dataclasses"] = "inspect (ast: the C-level _ast)",
     };
 
     /// <summary>Lib module served by a C# stand-in -> what the real one waits for.</summary>
     public static readonly IReadOnlyDictionary<string, string> CSharp = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["json"] = "re (_sre); _json optional (WP5)",
+        ["json"] = "a C-level _json: the pure encoder lacks the C one's RecursionError texts (\"while encoding a JSON object\")",
     };
 
     /// <summary>The C# stand-in module <paramref name="fullname"/> for <paramref name="interp"/>, if there is one

@@ -1030,12 +1030,11 @@ public static class Interpreter
         var code = f.Code;
         var names = code.Names;
         var v = st[--sp].V;
-        if (v != PyNone.Instance)
-        {
-            var interp = ThreadState.Current.Interp;
-            interp.Builtins.SetItem("_", v);
-            interp.Sys.WriteStdout(Ops.Repr(v) + "\n");
-        }
+        // CPython's PRINT_EXPR: whatever sys.displayhook is now (doctest and IPython-like shells replace it, or
+        // replace sys.stdout, which the default hook writes to).
+        var hook = ThreadState.Current.Interp.Sys.Module.ModDict.GetOrNull("displayhook")
+                   ?? throw Ops.Exc(PyBaseException.All["RuntimeError"], "lost sys.displayhook");
+        Ops.Call(hook, new PyObject[] { v });
         return sp;
     }
 
