@@ -78,6 +78,7 @@ public static class BuiltinModules
         t["cmath"] = _ => CmathModule.Create();
         t["mmap"] = _ => MmapModule.Create();
         t["array"] = _ => ArrayModule.Create();
+        t["_posixsubprocess"] = _ => PosixSubprocessModule.Create();
         return t;
     }
 }

@@ -736,10 +736,12 @@ public static unsafe class PosixModule
         return i;
     }
 
-    /// <summary>A bytes-like argument's bytes (bytes, bytearray; memoryview once it exists).</summary>
+    /// <summary>A bytes-like argument's bytes (bytes, bytearray, memoryview, array, mmap).</summary>
     internal static byte[] Buffer(PyObject o)
     {
         if (o is PyBytes b) return b.Span.ToArray();
+        if (o is PyMemoryView mv) return mv.ToBytes();
+        if (o is IBufferExporter e) return e.BufferBytes.ToArray();
         throw Ops.TypeError($"a bytes-like object is required, not '{o.Type.Name}'");
     }
 
