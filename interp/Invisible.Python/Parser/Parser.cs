@@ -1230,7 +1230,8 @@ public sealed class Parser
     {
         var t = Peek;
         var first = SubscriptItem();
-        if (!IsOp(",")) return first;
+        // a[*b] (PEP 646) is a one-item tuple slice, as 3.11's slices rule builds it
+        if (!IsOp(",") && first is not Starred) return first;
         var tup = At(new TupleE(), t);
         tup.Elts.Add(first);
         while (AcceptOp(","))
