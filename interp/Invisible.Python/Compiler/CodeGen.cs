@@ -75,6 +75,12 @@ public sealed class CodeGen
     private void CompileAnnotation(Expr annotation)
     {
         if (_st.FutureAnnotations) EmitConst(new PyStr(Unparse.Annotation(annotation)));
+        else if (annotation is Starred star)
+        {
+            // *args: *Ts (PEP 646): CPython's compiler_visit_argannotation unpacks the value into exactly one item
+            CompileExpr(star.Value);
+            Emit(Op.UnpackSequence, 1);
+        }
         else CompileExpr(annotation);
     }
 

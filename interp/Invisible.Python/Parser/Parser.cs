@@ -681,7 +681,7 @@ public sealed class Parser
             {
                 if (kwonly) throw Err("* argument may appear only once");
                 kwonly = true;
-                if (!IsOp(",") && !IsOp(end)) a.VarArg = Param(annotations);
+                if (!IsOp(",") && !IsOp(end)) a.VarArg = Param(annotations, starAnnotation: true);
                 else if (IsOp(end) || (IsOp(",") && (PeekAt(1).Kind == TokKind.Op && PeekAt(1).Text == end))) throw Err("named arguments must follow bare *");
             }
             else
@@ -702,10 +702,16 @@ public sealed class Parser
         return a;
     }
 
-    private Arg Param(bool annotations)
+    /// <param name="starAnnotation">*args may carry a starred annotation (PEP 646, 3.11's param_star_annotation:
+    /// <c>*args: *Ts</c>), a Starred node in the AST.</param>
+    private Arg Param(bool annotations, bool starAnnotation = false)
     {
         var p = new Arg { Name = ExpectName() };
-        if (annotations && AcceptOp(":")) p.Annotation = Test();
+        if (annotations && AcceptOp(":"))
+        {
+            if (starAnnotation && IsOp("*")) { var t = Next(); p.Annotation = At(new Starred { Value = BitOr() }, t); }
+            else p.Annotation = Test();
+        }
         return p;
     }
 
@@ -1224,7 +1230,8 @@ public sealed class Parser
     {
         var t = Peek;
         var first = SubscriptItem();
-        if (!IsOp(",")) return first;
+        // a[*b] (PEP 646) is a one-item tuple slice, as 3.11's slices rule builds it
+        if (!IsOp(",") && first is not Starred) return first;
         var tup = At(new TupleE(), t);
         tup.Elts.Add(first);
         while (AcceptOp(","))

@@ -441,7 +441,15 @@ public static class Ops
         if (t.IsHeap && f is not PyType)
         {
             var c = t.LookupHeap(PyStr.S___call__);
-            if (c != null) return CallPrepend(c, f, args, kwnames);
+            if (c != null)
+            {
+                if (!c.Type.IsHeap || c is PyType) return CallPrepend(c, f, args, kwnames);
+                // __call__ is itself an instance of a class with __call__ (A.__call__ = A()): native recursion that
+                // CPython's slot_tp_call counts, so it ends in RecursionError instead of never returning
+                Recursion.Enter(" while calling a Python object");
+                try { return CallPrepend(c, f, args, kwnames); }
+                finally { Recursion.Leave(); }
+            }
         }
         return f.Call(args, kwnames);
     }

@@ -32,6 +32,9 @@ public sealed class PySet : PyObject
     public PySet(PyType type) { Frozen = type.IsSubtypeOf(FrozenSetType); if (type != SetType && type != FrozenSetType) _type = type; }
     public PySet(bool frozen, PyObject iterable) : this(frozen) { AddAll(iterable); }
     public override PyType Type => _type ?? (Frozen ? FrozenSetType : SetType);
+    private PyDict? _dict;
+    /// <summary>Instances of a subclass of set/frozenset have a __dict__, as list's and tuple's do.</summary>
+    public override PyDict? Dict => _type == null ? null : _dict ??= new PyDict();
     public int Count => _used;
     public override bool HasLen => true;
     public override int Len() => _used;

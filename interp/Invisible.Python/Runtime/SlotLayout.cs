@@ -88,9 +88,32 @@ internal static class SlotLayout
         t.NoInstanceDict = !wantDict && plainBases;
     }
 
+    /// <summary>CPython's type_new_slots rejects a "__dict__" slot only when a base's instances already have a
+    /// __dict__ (tp_dictoffset != 0): a class of the line without __slots__, or whose __slots__ lists "__dict__", or a
+    /// built-in type with instance dicts (exceptions, type). A built-in base such as set or list has none, so
+    /// <c>class S(set): __slots__ = ('x', '__dict__')</c> is allowed (test_set).</summary>
     private static bool HasDictAlready(List<PyType> bases)
     {
-        foreach (var b in bases) if (b != PyType.ObjectType && !b.NoInstanceDict) return true;
+        foreach (var b in bases)
+            foreach (var t in b.Mro)
+            {
+                if (t == PyType.ObjectType) continue;
+                if (!t.IsHeap)
+                {
+                    if (t.IsSubtypeOf(PyBaseException.BaseExceptionType) || t.IsSubtypeOf(PyType.TypeType)) return true;
+                    continue;
+                }
+                var slots = t.TypeDict.GetOrNull(PyStr.Intern("__slots__"));
+                if (slots == null || ListsDict(slots)) return true;
+            }
+        return false;
+    }
+
+    private static bool ListsDict(PyObject slots)
+    {
+        if (slots is PyStr one) return one.Value == "__dict__";
+        if (slots is not PyTuple && slots is not PyList) return false;
+        foreach (var item in Ops.ToArray(slots)) if (item is PyStr s && s.Value == "__dict__") return true;
         return false;
     }
 
