@@ -8,6 +8,7 @@ namespace Invisible.DwarfPython.Tests;
 /// <summary>libc's DWARF (libc6-dbg: a separate debug file with compressed sections) indexed once per build-id: the
 /// first open walks every unit, writes the index and an uncompressed copy of the debug file; the next open finds
 /// the copy first and reads the index from its file; a damaged index file is ignored and rewritten.</summary>
+[Collection(ProcessEnvironment.Name)]
 public class DwarfIndexCacheTests
 {
     private const string Libc = "/lib/x86_64-linux-gnu/libc.so.6";
@@ -59,4 +60,12 @@ public class DwarfIndexCacheTests
             try { Directory.Delete(cache, true); } catch (IOException) { }
         }
     }
+}
+
+/// <summary>Tests that set this process's environment (XDG_CACHE_HOME) for in-process interpreters run one at a
+/// time: xunit runs test classes in parallel, and a second class's value would leak into the first one's run.</summary>
+[CollectionDefinition(Name)]
+public sealed class ProcessEnvironment
+{
+    public const string Name = "process environment";
 }

@@ -8,6 +8,7 @@ namespace Invisible.DwarfPython.Tests;
 /// <summary>Libraries installed without debug info, typed from their public headers (zlib, sqlite3 as Debian ships
 /// them), and pointers as a ctypes user writes them. Oracles: CPython's ctypes making the same calls with hand-written
 /// declarations (run as <c>python3 -c</c>), and the libraries' own results.</summary>
+[Collection(ProcessEnvironment.Name)]
 public class HeaderTypesTests
 {
     private static string Out(string code)
@@ -262,6 +263,7 @@ public class TextArgumentTests
 }
 
 /// <summary>Header DWARF is made only for the libraries the user asked for.</summary>
+[Collection(ProcessEnvironment.Name)]
 public class HeaderScopeTests
 {
     [Needs("/usr/include/zlib.h", "/usr/include/lzma.h", "/usr/bin/gcc")]
@@ -285,8 +287,11 @@ public class HeaderScopeTests
             Assert.Equal("True\n4\nTypeError\n8\n", r.Stdout);
             string dir = Path.Combine(cache, "invisible", "headers");
             string[] made = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.o") : Array.Empty<string>();
-            Assert.Single(made);
-            Assert.StartsWith("libz.so", Path.GetFileName(made[0]), StringComparison.Ordinal);
+            // libz's may already be made and held by this test process (HeaderTypesTests imported z before): then
+            // none is written here. Either way, nothing for liblzma, libbz2, libzstd.
+            Assert.True(made.Length <= 1, string.Join(", ", made));
+            foreach (string file in made)
+                Assert.StartsWith("libz.so", Path.GetFileName(file), StringComparison.Ordinal);
         }
         finally
         {
