@@ -131,16 +131,7 @@ public sealed unsafe partial class DwarfModule
         if (LibDw.dwarf_attr(subprogram, AtVtableElemLocation, &a) == null) return -1;
         DwarfBlock b;
         if (LibDw.dwarf_formblock(&a, &b) != 0 || b.Length < 2 || b.Data[0] != 0x10 /* DW_OP_constu */) return -1;
-        ulong r = 0;
-        int shift = 0;
-        for (ulong i = 1; i < b.Length && shift < 64; i++)
-        {
-            byte x = b.Data[i];
-            r |= (ulong)(x & 0x7f) << shift;
-            shift += 7;
-            if ((x & 0x80) == 0) break;
-        }
-        return (long)r;
+        return (long)b.OperandUleb128();
     }
 
     /// <summary>A variable DIE (a declaration in a namespace or class included) as a <see cref="Variable"/>.</summary>

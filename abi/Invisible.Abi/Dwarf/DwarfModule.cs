@@ -627,18 +627,7 @@ public sealed unsafe partial class DwarfModule : IDisposable
         // DWARF 2 style: a block DW_OP_plus_uconst N.
         DwarfBlock b;
         if (LibDw.dwarf_formblock(&a, &b) == 0 && b.Length >= 2 && b.Data[0] == Dw.OpPlusUconst)
-        {
-            ulong r = 0;
-            int shift = 0;
-            for (ulong i = 1; i < b.Length && shift < 64; i++)
-            {
-                byte x = b.Data[i];
-                r |= (ulong)(x & 0x7f) << shift;
-                shift += 7;
-                if ((x & 0x80) == 0) break;
-            }
-            return (long)r;
-        }
+            return (long)b.OperandUleb128();
         return 0;
     }
 

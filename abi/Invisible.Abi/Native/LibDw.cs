@@ -39,6 +39,22 @@ internal unsafe struct DwarfBlock
 {
     public ulong Length;
     public byte* Data;
+
+    /// <summary>The ULEB128 operand of a one-operation location expression (<c>DW_OP_constu N</c>,
+    /// <c>DW_OP_plus_uconst N</c>): the bytes after the opcode.</summary>
+    public readonly ulong OperandUleb128()
+    {
+        ulong r = 0;
+        int shift = 0;
+        for (ulong i = 1; i < Length && shift < 64; i++)
+        {
+            byte x = Data[i];
+            r |= (ulong)(x & 0x7f) << shift;
+            shift += 7;
+            if ((x & 0x80) == 0) break;
+        }
+        return r;
+    }
 }
 
 /// <summary>Mirror of <c>Dwfl_Callbacks</c> (4 pointers).</summary>
