@@ -71,6 +71,11 @@ static void *next_symbol(void **cache, const char *name)
     /* Loaded late (dlopen'ed after libc, reached through rewritten GOT slots): nothing follows us
      * in the global scope, and the first definition is the one the program's slots held. */
     f = dlsym(invisible_state.late ? RTLD_DEFAULT : RTLD_NEXT, name);
+    /* A program linked against libinvisible (not preloaded) also starts "late", but our own
+     * definition comes first in its global scope: calling it would loop forever. */
+    Dl_info where, ours;
+    if (f && dladdr(f, &where) && dladdr((void *)next_symbol, &ours) && where.dli_fbase == ours.dli_fbase)
+        f = dlsym(RTLD_NEXT, name);
     invisible_guard_leave(0);
     __atomic_store_n(cache, f, __ATOMIC_RELEASE);
     return f;
