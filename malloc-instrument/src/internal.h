@@ -283,6 +283,9 @@ const char *memtable_unavailable_reason(void);
 /* Upper bound (exclusive) of record indices ever used. */
 uint32_t memtable_record_limit(void);
 
+/* Upper bound (exclusive) of dense-bucket node indices ever used (their memory, for the bench). */
+uint32_t memtable_node_limit(void);
+
 /* Thread exit: the thread's cached free records go back to the pool. */
 void memtable_release_thread_cache(thread_state *thread);
 

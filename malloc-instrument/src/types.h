@@ -51,6 +51,15 @@ typedef struct own_regions {
 #define MEMTABLE_CHUNK_COUNT (MEMTABLE_BUCKET_COUNT >> MEMTABLE_CHUNK_SHIFT)
 #define MEMTABLE_LARGE_THRESHOLD (128u << 10)
 #define MEMTABLE_LOCK_BIT 0x80000000u
+/* A bucket's head is a chain (bit 30 clear: the first record's index) or, once the bucket holds
+ * many blocks, a node (bit 30 set): node index in bits 0..23, the node's record count in bits
+ * 24..29 (memtable.c, "Dense buckets"). */
+#define MEMTABLE_NODE_BIT 0x40000000u
+#define MEMTABLE_NODE_INDEX_MASK 0x00ffffffu
+#define MEMTABLE_NODE_COUNT_SHIFT 24
+#define MEMTABLE_NODE_SLOT_SHIFT 5 /* glibc's chunks are >= 32 bytes apart: one block per slot */
+#define MEMTABLE_NODE_SLOTS (1u << (MEMTABLE_BUCKET_SHIFT - MEMTABLE_NODE_SLOT_SHIFT))
+#define MEMTABLE_NODE_CAPACITY (1u << 24)
 #define MEMTABLE_RECORD_CAPACITY (1u << 28) /* 268 M live blocks, 8 GiB of records reserved */
 #define MEMTABLE_RECORD_MINIMUM (1u << 16)  /* under a tight RLIMIT_AS: 2 MiB of records */
 
@@ -72,6 +81,12 @@ typedef struct memtable_record {
     uint32_t flags;      /* RECORD_* */
 } memtable_record;
 
+/* A dense bucket's records by the 32-byte slot of the bucket their block starts in (0 = none):
+ * the record of an exact start is one load away, not a chain walk. 128 bytes, two lines. */
+typedef struct memtable_node {
+    uint32_t record[MEMTABLE_NODE_SLOTS];
+} memtable_node;
+
 typedef struct memtable {
     /* The buckets of one chunk of the address space each, mapped when a block first lands there
      * (memtable.c): NULL = none yet. */
@@ -87,6 +102,13 @@ typedef struct memtable {
     uint32_t *large;              /* record indices sorted by start */
     uint32_t large_count;
     uint32_t large_capacity;
+    /* Nodes of dense buckets: one reservation, a free list under node_lock (a bucket turns
+     * into a node or back rarely: see memtable.c). */
+    memtable_node *nodes;
+    uint32_t node_capacity;       /* nodes reserved (node 0 is the null node) */
+    _Atomic uint32_t node_top;    /* next never-used node */
+    invisible_spinlock node_lock;
+    uint32_t node_free_head;      /* linked through record[0] */
     int ready;
 } memtable;
 
