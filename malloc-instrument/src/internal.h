@@ -487,6 +487,9 @@ void block_types_fork_child(void);
 
 int trace_table_init(void);
 
+/* Fork child: the lock of new traces, which a thread of the parent may have held. */
+void trace_fork_child(void);
+
 /* Intern `depth` return addresses; returns the id (0 if the table is full). Lock-free. */
 uint32_t trace_intern(thread_state *thread, const uint64_t *pcs, int depth);
 

@@ -230,16 +230,29 @@ typedef struct block_type_table {
 
 /* ---- trace/intern.c: interned allocation-site traces ---- */
 
-#define TRACE_TABLE_SLOTS (1u << 22)        /* open addressing, ids; 16 MiB reserved */
+/* Levels of open-addressing tables, oldest and smallest first, each 4x the one before: a lookup
+ * probes the levels in use in order, and new traces go to the newest; a level takes no more
+ * than half its slots before the next is used. A process with few traces probes a table that
+ * stays in the caches and a handful of pages, instead of a random place in 4 Mi slots (16 MiB:
+ * a cache and TLB miss for every lookup, trace_intern 12.8% of cc1 at depth 16). */
+#define TRACE_LEVEL0_BITS 15
+#define TRACE_TOP_BITS 23                   /* 8 Mi slots of 8 bytes for the last level */
+#define TRACE_LEVELS_MAX 8
 #define TRACE_STORAGE_WORDS (1ull << 27)    /* 1 GiB of return addresses reserved */
 #define TRACE_MAX_COUNT (1u << 22)
+#define TRACE_ID_BITS 22                    /* a slot: the hash's upper 42 bits | id */
 
 typedef struct trace_table {
-    _Atomic uint32_t *slots;      /* slot_count ids, 0 = empty */
+    _Atomic uint64_t *slots;      /* the levels one after another; 0 = empty */
+    uint64_t level_start[TRACE_LEVELS_MAX];  /* first slot of each level */
+    uint32_t level_mask[TRACE_LEVELS_MAX];   /* slots - 1 */
+    uint32_t level_total;         /* levels reserved */
+    _Atomic uint32_t level_count; /* levels in use; the last takes new traces */
+    uint32_t level_used;          /* slots taken in the last level in use (under insert_lock) */
+    invisible_spinlock insert_lock; /* new traces: one at a time, so two threads never give one trace two ids */
     uint64_t *storage;            /* per trace: header word (hash<<8 | depth), then pcs */
     uint64_t *offsets;            /* id -> word offset of its header in storage */
-    uint32_t slot_count;          /* TRACE_TABLE_SLOTS, less under RLIMIT_AS (a power of two) */
-    uint32_t max_count;           /* ids: TRACE_MAX_COUNT, or slot_count */
+    uint32_t max_count;           /* ids: TRACE_MAX_COUNT, fewer under RLIMIT_AS */
     uint64_t storage_words;       /* TRACE_STORAGE_WORDS, or less */
     _Atomic uint64_t storage_top;
     _Atomic uint32_t id_top;      /* next id; 0 is "no trace" */
