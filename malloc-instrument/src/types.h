@@ -168,6 +168,10 @@ typedef struct thread_state {
     /* A realloc under way: the old block, whose record is gone until glibc returns (a stop that
      * finds the thread there scans it as a root, sized by glibc's chunk header). 0 = none. */
     uint64_t moving_start;
+    /* A dense bucket's node that became a chain again under the bucket lock this thread holds:
+     * freed once the new head is published (memtable.c), so a fork child in which the thread
+     * vanished mid-way finds the bucket's old node intact. 0 = none. */
+    uint32_t node_to_free;
     uint32_t record_cache_count;
     uint32_t record_cache[THREAD_RECORD_CACHE]; /* free memtable record indices */
     thread_trace_cache_entry trace_cache[THREAD_TRACE_CACHE];

@@ -302,7 +302,8 @@ static uint32_t chain_to_node(memtable *t, uint32_t head)
     return node_head(node, count);
 }
 
-/* A locked bucket's node as a chain (its records linked again): the new head, 0 if empty. */
+/* A locked bucket's node as a chain (its records linked again): the new head, 0 if empty. The
+ * node is freed by bucket_unlock, after the head that no longer names it is published. */
 static uint32_t node_to_chain(memtable *t, uint32_t head)
 {
     memtable_node *node = node_of(head);
@@ -314,7 +315,7 @@ static uint32_t node_to_chain(memtable *t, uint32_t head)
             chain = i;
         }
     }
-    node_give(t, head & MEMTABLE_NODE_INDEX_MASK);
+    thread_tls.node_to_free = head & MEMTABLE_NODE_INDEX_MASK;
     return chain;
 }
 
@@ -373,6 +374,11 @@ static void bucket_unlock(memtable_bucket *bucket, thread_slot *slot, uint32_t h
 {
     atomic_store_explicit(&bucket->head, head, memory_order_release);
     atomic_store_explicit(&slot->held_bucket, 0, memory_order_relaxed);
+    uint32_t node = thread_tls.node_to_free;
+    if (UNLIKELY(node != 0)) {
+        thread_tls.node_to_free = 0;
+        node_give(table(), node);
+    }
     park_if_asked_after_unlock(&thread_tls);
 }
 
