@@ -205,6 +205,7 @@ static void fork_child(void)
     spinlock_reset(&instrument_state.profile.read_lock);
     block_types_fork_child();
     memtable_fork_child();
+    trace_fork_child();
 }
 
 /* ---- report helpers ---- */

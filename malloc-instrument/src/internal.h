@@ -283,6 +283,9 @@ const char *memtable_unavailable_reason(void);
 /* Upper bound (exclusive) of record indices ever used. */
 uint32_t memtable_record_limit(void);
 
+/* Upper bound (exclusive) of dense-bucket node indices ever used (their memory, for the bench). */
+uint32_t memtable_node_limit(void);
+
 /* Thread exit: the thread's cached free records go back to the pool. */
 void memtable_release_thread_cache(thread_state *thread);
 
@@ -483,6 +486,9 @@ void block_types_fork_child(void);
 /* ---- trace/intern.c ---- */
 
 int trace_table_init(void);
+
+/* Fork child: the lock of new traces, which a thread of the parent may have held. */
+void trace_fork_child(void);
 
 /* Intern `depth` return addresses; returns the id (0 if the table is full). Lock-free. */
 uint32_t trace_intern(thread_state *thread, const uint64_t *pcs, int depth);

@@ -51,6 +51,15 @@ typedef struct own_regions {
 #define MEMTABLE_CHUNK_COUNT (MEMTABLE_BUCKET_COUNT >> MEMTABLE_CHUNK_SHIFT)
 #define MEMTABLE_LARGE_THRESHOLD (128u << 10)
 #define MEMTABLE_LOCK_BIT 0x80000000u
+/* A bucket's head is a chain (bit 30 clear: the first record's index) or, once the bucket holds
+ * many blocks, a node (bit 30 set): node index in bits 0..23, the node's record count in bits
+ * 24..29 (memtable.c, "Dense buckets"). */
+#define MEMTABLE_NODE_BIT 0x40000000u
+#define MEMTABLE_NODE_INDEX_MASK 0x00ffffffu
+#define MEMTABLE_NODE_COUNT_SHIFT 24
+#define MEMTABLE_NODE_SLOT_SHIFT 5 /* glibc's chunks are >= 32 bytes apart: one block per slot */
+#define MEMTABLE_NODE_SLOTS (1u << (MEMTABLE_BUCKET_SHIFT - MEMTABLE_NODE_SLOT_SHIFT))
+#define MEMTABLE_NODE_CAPACITY (1u << 24)
 #define MEMTABLE_RECORD_CAPACITY (1u << 28) /* 268 M live blocks, 8 GiB of records reserved */
 #define MEMTABLE_RECORD_MINIMUM (1u << 16)  /* under a tight RLIMIT_AS: 2 MiB of records */
 
@@ -72,6 +81,12 @@ typedef struct memtable_record {
     uint32_t flags;      /* RECORD_* */
 } memtable_record;
 
+/* A dense bucket's records by the 32-byte slot of the bucket their block starts in (0 = none):
+ * the record of an exact start is one load away, not a chain walk. 128 bytes, two lines. */
+typedef struct memtable_node {
+    uint32_t record[MEMTABLE_NODE_SLOTS];
+} memtable_node;
+
 typedef struct memtable {
     /* The buckets of one chunk of the address space each, mapped when a block first lands there
      * (memtable.c): NULL = none yet. */
@@ -87,6 +102,13 @@ typedef struct memtable {
     uint32_t *large;              /* record indices sorted by start */
     uint32_t large_count;
     uint32_t large_capacity;
+    /* Nodes of dense buckets: one reservation, a free list under node_lock (a bucket turns
+     * into a node or back rarely: see memtable.c). */
+    memtable_node *nodes;
+    uint32_t node_capacity;       /* nodes reserved (node 0 is the null node) */
+    _Atomic uint32_t node_top;    /* next never-used node */
+    invisible_spinlock node_lock;
+    uint32_t node_free_head;      /* linked through record[0] */
     int ready;
 } memtable;
 
@@ -146,6 +168,10 @@ typedef struct thread_state {
     /* A realloc under way: the old block, whose record is gone until glibc returns (a stop that
      * finds the thread there scans it as a root, sized by glibc's chunk header). 0 = none. */
     uint64_t moving_start;
+    /* A dense bucket's node that became a chain again under the bucket lock this thread holds:
+     * freed once the new head is published (memtable.c), so a fork child in which the thread
+     * vanished mid-way finds the bucket's old node intact. 0 = none. */
+    uint32_t node_to_free;
     uint32_t record_cache_count;
     uint32_t record_cache[THREAD_RECORD_CACHE]; /* free memtable record indices */
     thread_trace_cache_entry trace_cache[THREAD_TRACE_CACHE];
@@ -208,16 +234,29 @@ typedef struct block_type_table {
 
 /* ---- trace/intern.c: interned allocation-site traces ---- */
 
-#define TRACE_TABLE_SLOTS (1u << 22)        /* open addressing, ids; 16 MiB reserved */
+/* Levels of open-addressing tables, oldest and smallest first, each 4x the one before: a lookup
+ * probes the levels in use in order, and new traces go to the newest; a level takes no more
+ * than half its slots before the next is used. A process with few traces probes a table that
+ * stays in the caches and a handful of pages, instead of a random place in 4 Mi slots (16 MiB:
+ * a cache and TLB miss for every lookup, trace_intern 12.8% of cc1 at depth 16). */
+#define TRACE_LEVEL0_BITS 15
+#define TRACE_TOP_BITS 23                   /* 8 Mi slots of 8 bytes for the last level */
+#define TRACE_LEVELS_MAX 8
 #define TRACE_STORAGE_WORDS (1ull << 27)    /* 1 GiB of return addresses reserved */
 #define TRACE_MAX_COUNT (1u << 22)
+#define TRACE_ID_BITS 22                    /* a slot: the hash's upper 42 bits | id */
 
 typedef struct trace_table {
-    _Atomic uint32_t *slots;      /* slot_count ids, 0 = empty */
+    _Atomic uint64_t *slots;      /* the levels one after another; 0 = empty */
+    uint64_t level_start[TRACE_LEVELS_MAX];  /* first slot of each level */
+    uint32_t level_mask[TRACE_LEVELS_MAX];   /* slots - 1 */
+    uint32_t level_total;         /* levels reserved */
+    _Atomic uint32_t level_count; /* levels in use; the last takes new traces */
+    uint32_t level_used;          /* slots taken in the last level in use (under insert_lock) */
+    invisible_spinlock insert_lock; /* new traces: one at a time, so two threads never give one trace two ids */
     uint64_t *storage;            /* per trace: header word (hash<<8 | depth), then pcs */
     uint64_t *offsets;            /* id -> word offset of its header in storage */
-    uint32_t slot_count;          /* TRACE_TABLE_SLOTS, less under RLIMIT_AS (a power of two) */
-    uint32_t max_count;           /* ids: TRACE_MAX_COUNT, or slot_count */
+    uint32_t max_count;           /* ids: TRACE_MAX_COUNT, fewer under RLIMIT_AS */
     uint64_t storage_words;       /* TRACE_STORAGE_WORDS, or less */
     _Atomic uint64_t storage_top;
     _Atomic uint32_t id_top;      /* next id; 0 is "no trace" */

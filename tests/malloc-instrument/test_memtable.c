@@ -68,6 +68,64 @@ static void test_large_blocks(void)
     CHECK(memtable_remove(huge, NULL) == 1);
 }
 
+static int bucket_is_node(uint64_t address)
+{
+    memtable_bucket *bucket = memtable_bucket_at(address >> MEMTABLE_BUCKET_SHIFT);
+    return bucket && (atomic_load(&bucket->head) & MEMTABLE_NODE_BIT) != 0;
+}
+
+/* A KiB of 32-byte blocks (glibc's spacing): a remove that walks a long chain turns the bucket
+ * into a node; every lookup (exact, interior, the cover from a block of the previous KiB) keeps
+ * its answer; two starts in one 32-byte slot turn it back into a chain; so does emptying it. */
+static void test_dense_buckets(void)
+{
+    const uint64_t base = 0x130000000000ull + 1024;
+    enum { N = 31 };
+    uint64_t lead = base - 40; /* covers the first 24 bytes of the bucket */
+    CHECK(memtable_insert(lead, 64, 5, 0) == 0);
+    uint64_t start[N];
+    for (int k = 0; k < N; k++) {
+        start[k] = base + 32 + 32 * (uint64_t)k;
+        CHECK(memtable_insert(start[k], 24, 100 + k, 0) == 0);
+    }
+    CHECK(!bucket_is_node(base));
+    memtable_record removed;
+    CHECK(memtable_remove(start[0], &removed) == 1); /* pushed first: the chain's far end */
+    CHECK(removed.trace_id == 100 && removed.size == 24);
+    CHECK(bucket_is_node(base));
+    CHECK(start_of(base) == lead && start_of(base + 23) == lead && start_of(base + 24) == 0);
+    CHECK(start_of(start[0]) == 0 && start_of(start[0] + 8) == 0);
+    int wrong = 0;
+    for (int k = 1; k < N; k++)
+        wrong += start_of(start[k]) != start[k] || start_of(start[k] + 23) != start[k] ||
+                 start_of(start[k] + 24) != 0;
+    CHECK(wrong == 0);
+    CHECK(memtable_remove(start[0], NULL) == 0);     /* not there twice */
+    CHECK(memtable_remove(start[5] + 8, NULL) == 0); /* not a start */
+    /* re-inserted into its slot while a node */
+    CHECK(memtable_insert(start[0], 24, 100, 0) == 0);
+    CHECK(bucket_is_node(base) && start_of(start[0] + 1) == start[0]);
+    /* a start sharing slot 1 with start[0]: a chain again, both found */
+    uint64_t odd = start[0] + 24;
+    CHECK(memtable_insert(odd, 8, 99, 0) == 0);
+    CHECK(!bucket_is_node(base));
+    CHECK(start_of(odd + 7) == odd && start_of(start[0] + 23) == start[0]);
+    CHECK(memtable_remove(odd, &removed) == 1 && removed.trace_id == 99);
+    /* the chain is in slot order now: removing its far end walks it whole and makes a node
+     * again; removing down to a few records, a chain */
+    for (int k = N - 1; k >= 2; k--) {
+        CHECK(memtable_remove(start[k], &removed) == 1);
+        CHECK(removed.trace_id == 100u + (uint32_t)k);
+        if (k == N - 1)
+            CHECK(bucket_is_node(base));
+    }
+    CHECK(!bucket_is_node(base));
+    CHECK(start_of(start[0] + 3) == start[0] && start_of(start[1]) == start[1]);
+    CHECK(memtable_remove(start[0], NULL) == 1 && memtable_remove(start[1], NULL) == 1);
+    CHECK(memtable_remove(lead, NULL) == 1);
+    CHECK(start_of(base) == 0);
+}
+
 enum { THREADS = 4, ROUNDS = 20000 };
 
 static void *churn(void *arg)
@@ -109,6 +167,7 @@ int main(void)
     }
     test_small_blocks();
     test_large_blocks();
+    test_dense_buckets();
     test_threads();
     printf("test_memtable: %s\n", failures ? "FAILED" : "ok");
     return failures != 0;

@@ -11,6 +11,16 @@
  *    `cover`: the record of the one small block that started in an earlier KiB and covers this
  *    KiB's first byte (blocks never overlap, so there is at most one). With both, the block
  *    containing any address is found in one bucket: interior pointers cost no backward walk.
+ *  - Dense buckets: a chain costs one record (one cache miss) per link, and a KiB of 32-48-byte
+ *    blocks (perl's hashes, cc1's trees) chains ~25 records, so freeing one walked ~12 records
+ *    scattered through the pool (8.7-10.6% of perl's run). A remove that walks more than
+ *    NODE_FROM_WALK links turns its bucket into a node: 32 record indices, one per 32-byte slot
+ *    of the KiB (glibc's chunks are at least 32 bytes apart, so a slot holds at most one block
+ *    start), and the record of an exact start is then one load from the bucket's node. A node
+ *    left with fewer than NODE_TO_CHAIN records turns back into a chain. Two starts in one slot
+ *    (a stale record: a block freed behind our back; or an allocator with a finer spacing) keep
+ *    or turn the bucket into a chain, which holds anything. Nodes cost 128 bytes for >= 4
+ *    (typically ~25) records; sparse buckets stay chains of 1-3 records at no extra cost.
  *  - Blocks of MEMTABLE_LARGE_THRESHOLD bytes or more live in a sorted interval index instead
  *    (they are mmap-sized and rare; they would otherwise need thousands of cover entries).
  *  - Records (32 bytes) live in a side pool indexed by 31-bit numbers, never in the blocks, so
@@ -19,7 +29,9 @@
  *    later blocks are not recorded (`untracked` counts them, and the report says so).
  *
  * Locking
- *  - Bit 31 of `head` is the bucket's lock. Insertion into an unlocked bucket is one CAS;
+ *  - Bit 31 of `head` is the bucket's lock. Insertion into an unlocked chain is one CAS, into a
+ *    node under the lock; a bucket becomes a node or a chain again only under its lock (the
+ *    records' chain links are rewritten before the head that publishes them);
  *    removal takes the lock, unlinks, and releases it with the store of the new head. There is
  *    no global lock on the hot path. A thread announces the bucket it locks in its slot so a
  *    fork child can release locks held by threads that no longer exist.
@@ -39,6 +51,8 @@
 #include <string.h>
 
 #define RECORD_REFILL 64
+#define NODE_FROM_WALK 8 /* a remove that walked more links than this turns the chain into a node */
+#define NODE_TO_CHAIN 4  /* a node left with fewer records turns back into a chain */
 
 static inline memtable *table(void) { return &instrument_state.table; }
 
@@ -71,6 +85,23 @@ static memtable_record *reserve_records(uint32_t *capacity)
     return NULL;
 }
 
+/* The node pool: one node per 16 records at most (a node holds 4-32), fewer under a budget;
+ * none at all only costs speed (buckets stay chains). */
+static void reserve_nodes(memtable *t)
+{
+    uint64_t wanted = t->record_capacity / 16;
+    if (wanted > MEMTABLE_NODE_CAPACITY)
+        wanted = MEMTABLE_NODE_CAPACITY;
+    for (; wanted >= 1024; wanted /= 2) {
+        t->nodes = own_map((size_t)wanted * sizeof(memtable_node), 1);
+        if (t->nodes) {
+            t->node_capacity = (uint32_t)wanted;
+            atomic_store(&t->node_top, 1); /* node 0 is the null node */
+            return;
+        }
+    }
+}
+
 int memtable_init(void)
 {
     memtable *t = table();
@@ -90,6 +121,7 @@ int memtable_init(void)
         return -1;
     }
     atomic_store(&t->record_top, 1); /* record 0 is the null record */
+    reserve_nodes(t);
     t->ready = 1;
     return 0;
 }
@@ -130,6 +162,12 @@ const char *memtable_unavailable_reason(void)
 uint32_t memtable_record_limit(void)
 {
     return atomic_load_explicit(&table()->record_top, memory_order_acquire);
+}
+
+uint32_t memtable_node_limit(void)
+{
+    uint32_t top = atomic_load_explicit(&table()->node_top, memory_order_acquire);
+    return top < table()->node_capacity ? top : table()->node_capacity;
 }
 
 /* ---- record pool: per-thread caches over a global free list ---- */
@@ -191,6 +229,127 @@ void memtable_release_thread_cache(thread_state *thread)
     thread->record_cache_count = 0;
 }
 
+/* ---- dense buckets: nodes (see "Dense buckets" at the top) ---- */
+
+static inline int head_is_node(uint32_t head) { return (head & MEMTABLE_NODE_BIT) != 0; }
+
+static inline memtable_node *node_of(uint32_t head) { return &table()->nodes[head & MEMTABLE_NODE_INDEX_MASK]; }
+
+static inline uint32_t node_slot(uint64_t address)
+{
+    return (uint32_t)(address & ((1u << MEMTABLE_BUCKET_SHIFT) - 1)) >> MEMTABLE_NODE_SLOT_SHIFT;
+}
+
+static inline uint32_t node_head(uint32_t node, uint32_t count)
+{
+    return MEMTABLE_NODE_BIT | count << MEMTABLE_NODE_COUNT_SHIFT | node;
+}
+
+static inline uint32_t node_count(uint32_t head) { return (head >> MEMTABLE_NODE_COUNT_SHIFT) & 0x3f; }
+
+/* A cleared node, 0 when none is left. Called with a bucket lock held (lock order: bucket, then
+ * node_lock). The node is cleared with plain 8-byte stores, not memset: a thread stopped for a
+ * scan runs on to park only while its pc is in our code, and it holds a bucket lock here. */
+static uint32_t node_take(memtable *t)
+{
+    if (!t->nodes)
+        return 0;
+    spinlock_acquire(&t->node_lock);
+    uint32_t index = t->node_free_head;
+    if (index)
+        t->node_free_head = t->nodes[index].record[0];
+    spinlock_release(&t->node_lock);
+    if (!index) {
+        if (atomic_load_explicit(&t->node_top, memory_order_relaxed) >= t->node_capacity)
+            return 0;
+        index = atomic_fetch_add_explicit(&t->node_top, 1, memory_order_relaxed);
+        if (index >= t->node_capacity)
+            return 0;
+    }
+    uint64_t *words = (uint64_t *)&t->nodes[index];
+    for (uint32_t i = 0; i < sizeof(memtable_node) / 8; i++)
+        __atomic_store_n(&words[i], 0, __ATOMIC_RELAXED);
+    return index;
+}
+
+static void node_give(memtable *t, uint32_t index)
+{
+    spinlock_acquire(&t->node_lock);
+    t->nodes[index].record[0] = t->node_free_head;
+    t->node_free_head = index;
+    spinlock_release(&t->node_lock);
+}
+
+/* A locked bucket's chain as a node: the new head, or `head` unchanged when no node is left or
+ * two of its blocks start in one slot. The records' links are left as they were, so a reader
+ * that loaded the old head (stopped world: none) still walks a whole chain. */
+static uint32_t chain_to_node(memtable *t, uint32_t head)
+{
+    uint32_t node = head ? node_take(t) : 0;
+    if (!node)
+        return head;
+    memtable_record *records = t->records;
+    uint32_t *entries = t->nodes[node].record, count = 0;
+    for (uint32_t i = head; i; i = records[i].next) {
+        uint32_t *entry = &entries[node_slot(records[i].start)];
+        if (*entry) {
+            node_give(t, node);
+            return head;
+        }
+        *entry = i;
+        count++;
+    }
+    return node_head(node, count);
+}
+
+/* A locked bucket's node as a chain (its records linked again): the new head, 0 if empty. The
+ * node is freed by bucket_unlock, after the head that no longer names it is published. */
+static uint32_t node_to_chain(memtable *t, uint32_t head)
+{
+    memtable_node *node = node_of(head);
+    uint32_t chain = 0;
+    for (uint32_t k = MEMTABLE_NODE_SLOTS; k-- > 0;) {
+        uint32_t i = node->record[k];
+        if (i) {
+            t->records[i].next = chain;
+            chain = i;
+        }
+    }
+    thread_tls.node_to_free = head & MEMTABLE_NODE_INDEX_MASK;
+    return chain;
+}
+
+/* Link record `index` into a locked bucket whose head is `head`; returns the new head. */
+static uint32_t head_with(memtable *t, uint32_t head, uint32_t index)
+{
+    if (head_is_node(head)) {
+        uint32_t *entry = &node_of(head)->record[node_slot(t->records[index].start)];
+        if (!*entry) {
+            *entry = index;
+            return head + (1u << MEMTABLE_NODE_COUNT_SHIFT);
+        }
+        head = node_to_chain(t, head); /* a second start in one slot: only a chain holds it */
+    }
+    t->records[index].next = head;
+    return index;
+}
+
+/* Unlink the record of `start` from a locked bucket's node: its index (0: absent); updates
+ * *head (the count, or a chain again when few records are left). */
+static uint32_t node_unlink(memtable *t, uint32_t *head, uint64_t start)
+{
+    uint32_t *entry = &node_of(*head)->record[node_slot(start)];
+    uint32_t index = *entry;
+    if (!index || t->records[index].start != start)
+        return 0;
+    *entry = 0;
+    if (node_count(*head) - 1 < NODE_TO_CHAIN)
+        *head = node_to_chain(t, *head);
+    else
+        *head -= 1u << MEMTABLE_NODE_COUNT_SHIFT;
+    return index;
+}
+
 /* ---- bucket locks ---- */
 
 static uint32_t bucket_lock(memtable_bucket *bucket, thread_slot *slot, uint64_t index)
@@ -215,10 +374,16 @@ static void bucket_unlock(memtable_bucket *bucket, thread_slot *slot, uint32_t h
 {
     atomic_store_explicit(&bucket->head, head, memory_order_release);
     atomic_store_explicit(&slot->held_bucket, 0, memory_order_relaxed);
+    uint32_t node = thread_tls.node_to_free;
+    if (UNLIKELY(node != 0)) {
+        thread_tls.node_to_free = 0;
+        node_give(table(), node);
+    }
     park_if_asked_after_unlock(&thread_tls);
 }
 
-static void bucket_push(memtable_bucket *bucket, uint32_t index)
+/* Insert into a bucket: one CAS onto a chain; a node's slot is written under the lock. */
+static void bucket_push(memtable_bucket *bucket, uint64_t b, uint32_t index)
 {
     memtable_record *r = &table()->records[index];
     uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
@@ -227,6 +392,12 @@ static void bucket_push(memtable_bucket *bucket, uint32_t index)
             __builtin_ia32_pause();
             head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
             continue;
+        }
+        if (head_is_node(head)) {
+            thread_slot *slot = thread_slot_of(&thread_tls);
+            head = bucket_lock(bucket, slot, b);
+            bucket_unlock(bucket, slot, head_with(table(), head, index));
+            return;
         }
         r->next = head;
         if (atomic_compare_exchange_weak_explicit(&bucket->head, &head, index, memory_order_release,
@@ -384,19 +555,21 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t f
     }
     r->flags = RECORD_LIVE | flags;
     cover_set(start, size, index);
-    bucket_push(bucket, index);
+    bucket_push(bucket, bucket_index(start), index);
     return 0;
 }
 
 /* Unlink the record of `start` from a locked bucket's chain; returns its index (0: absent)
- * and updates *head. */
-static uint32_t chain_unlink(memtable *t, uint32_t *head, uint64_t start)
+ * and updates *head. *walked: the links it read. */
+static uint32_t chain_unlink(memtable *t, uint32_t *head, uint64_t start, uint32_t *walked)
 {
-    uint32_t previous = 0, index = *head;
+    uint32_t previous = 0, index = *head, steps = 0;
     while (index && t->records[index].start != start) {
         previous = index;
         index = t->records[index].next;
+        steps++;
     }
+    *walked = steps;
     if (index) {
         if (previous)
             t->records[previous].next = t->records[index].next;
@@ -447,7 +620,14 @@ int memtable_remove(uint64_t start, memtable_record *out)
     if (bucket && (nurseries || atomic_load_explicit(&bucket->head, memory_order_relaxed) != 0)) {
         thread_slot *slot = thread_slot_of(thread);
         uint32_t head = bucket_lock(bucket, slot, b);
-        index = chain_unlink(t, &head, start);
+        if (head_is_node(head)) {
+            index = node_unlink(t, &head, start);
+        } else {
+            uint32_t walked;
+            index = chain_unlink(t, &head, start, &walked);
+            if (UNLIKELY(walked > NODE_FROM_WALK))
+                head = chain_to_node(t, head);
+        }
         int in_nursery = !index && nurseries && kill_young_block(start, out);
         bucket_unlock(bucket, slot, head);
         if (in_nursery)
@@ -488,8 +668,7 @@ int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, 
                                                         memory_order_relaxed);
     if (owned) {
         cover_set(start, size, index);
-        r->next = head;
-        head = index;
+        head = head_with(t, head, index);
     }
     bucket_unlock(bucket, slot, head);
     if (!owned) {
@@ -497,6 +676,25 @@ int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, 
         record_give(thread, index);
     }
     return owned ? 0 : 1;
+}
+
+/* The record of the bucket `head` whose block contains `address`, 0 if none. In a node only the
+ * nearest start at or below the address can contain it (blocks never overlap). */
+static uint32_t bucket_find(const memtable *t, uint32_t head, uint64_t address)
+{
+    if (head_is_node(head)) {
+        const memtable_node *node = node_of(head);
+        for (uint32_t k = node_slot(address) + 1; k-- > 0;) {
+            uint32_t i = __atomic_load_n(&node->record[k], __ATOMIC_RELAXED);
+            if (i && t->records[i].start <= address)
+                return record_contains(&t->records[i], address) ? i : 0;
+        }
+        return 0;
+    }
+    for (uint32_t i = head; i; i = t->records[i].next)
+        if (record_contains(&t->records[i], address))
+            return i;
+    return 0;
 }
 
 uint32_t memtable_find(uint64_t address, int locked)
@@ -516,12 +714,7 @@ uint32_t memtable_find(uint64_t address, int locked)
     } else {
         head = atomic_load_explicit(&bucket->head, memory_order_acquire) & ~MEMTABLE_LOCK_BIT;
     }
-    for (uint32_t i = head; i; i = t->records[i].next) {
-        if (record_contains(&t->records[i], address)) {
-            found = i;
-            break;
-        }
-    }
+    found = bucket_find(t, head, address);
     if (locked)
         bucket_unlock(bucket, slot, head);
     if (found)
@@ -539,10 +732,12 @@ void memtable_fork_prepare(void)
 {
     spinlock_acquire(&table()->free_lock);
     spinlock_acquire(&table()->large_lock);
+    spinlock_acquire(&table()->node_lock);
 }
 
 void memtable_fork_parent(void)
 {
+    spinlock_release(&table()->node_lock);
     spinlock_release(&table()->large_lock);
     spinlock_release(&table()->free_lock);
 }
@@ -551,6 +746,7 @@ void memtable_fork_parent(void)
  * their slots) are released, and the global locks reset. */
 void memtable_fork_child(void)
 {
+    spinlock_reset(&table()->node_lock);
     spinlock_reset(&table()->large_lock);
     spinlock_reset(&table()->free_lock);
     thread_registry *r = &instrument_state.threads;

@@ -436,7 +436,9 @@ int main(int argc, char **argv)
             bucket_bytes += resident_bytes(first, sizeof(memtable_bucket) << MEMTABLE_CHUNK_SHIFT);
     }
     uint64_t record_bytes = (uint64_t)memtable_record_limit() * sizeof(memtable_record);
-    REPORT("memtable.bytes_per_block", (double)(bucket_bytes + record_bytes) / n);
+    uint64_t node_bytes = (uint64_t)memtable_node_limit() * sizeof(memtable_node);
+    REPORT("memtable.bytes_per_block", (double)(bucket_bytes + record_bytes + node_bytes) / n);
+    REPORT("memtable.node_bytes_per_block", (double)node_bytes / n);
     REPORT("memtable.bucket_bytes_per_block", (double)bucket_bytes / n);
     REPORT("hash.bytes_per_block", (double)(h.mask + 1) * sizeof(hash_entry) / n);
     REPORT("hash.load_factor", (double)h.count / (h.mask + 1));
