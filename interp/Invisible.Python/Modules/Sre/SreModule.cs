@@ -350,13 +350,15 @@ public sealed class SrePattern : PyObject
             return s.Value;
         }
         // bytes, bytearray and any other buffer (memoryview, array.array), as CPython's getstring
-        if (Buffers.TryRead(o, out var bytes))
+        if (o is PyMemoryView mv ? TakeBytes(mv.ToBytes(), out var bytes) : Buffers.TryRead(o, out bytes))
         {
             if (IsBytes == 0) throw Ops.TypeError("cannot use a string pattern on a bytes-like object");
             return Encoding.Latin1.GetString(bytes);
         }
         throw Ops.TypeError($"expected string or bytes-like object, got '{o.Type.Name}'");
     }
+
+    private static bool TakeBytes(byte[] data, out ReadOnlySpan<byte> bytes) { bytes = data; return true; }
 
     internal SreState NewState(PyObject stringObj, int pos, int endpos) =>
         new(Code, _setTables, GroupCount, Subject(stringObj), stringObj, pos, endpos);
@@ -497,7 +499,7 @@ public sealed class SrePattern : PyObject
             }
             else
             {
-                if (!Buffers.TryRead(item, out var piece)) throw Ops.TypeError($"sequence item {index}: expected a bytes-like object, {item.Type.Name} found");
+                if (!(item is PyMemoryView mv ? TakeBytes(mv.ToBytes(), out var piece) : Buffers.TryRead(item, out piece))) throw Ops.TypeError($"sequence item {index}: expected a bytes-like object, {item.Type.Name} found");
                 bb!.Write(piece);
             }
         }
