@@ -49,6 +49,8 @@ public sealed class PyBaseException : PyObject
             int n = ExceptionGroups.Exceptions(this).Items.Length;
             return $"{Ops.Str(ExceptionGroups.Message(this))} ({n} sub-exception{(n == 1 ? "" : "s")})";
         }
+        // a SyntaxError made by SyntaxError.__init__ shows its msg member with the file and line (SyntaxError_str)
+        if (_type.IsSubtypeOf(SyntaxErrorType) && _dict?.GetOrNull("msg") is PyObject msg) return SyntaxErrorStr(msg);
         if (Args.Items.Length == 0) return "";
         if (_type.IsSubtypeOf(OSErrorType))
         {
@@ -58,7 +60,6 @@ public sealed class PyBaseException : PyObject
         }
         if (_type.IsSubtypeOf(UnicodeErrorType) && UnicodeErrorStr() is string u) return u;
         if (Args.Items.Length == 1) return Ops.Str(Args.Items[0]);
-        if (_type.IsSubtypeOf(SyntaxErrorType) && Dict?.GetOrNull("msg") is PyObject msg) return SyntaxErrorStr(msg);
         return Args.Repr();
     }
 
