@@ -11,7 +11,7 @@ public sealed class Label { public int Pos = -1; public readonly List<int> Patch
 /// <summary>Compiles an AST (with its symbol table) to CodeObjects.</summary>
 public sealed class CodeGen
 {
-    private enum FKind { WhileLoop, ForLoop, TryExcept, Finally, FinallyEnd, HandlerBody, With, ExceptStarBody }
+    private enum FKind { WhileLoop, ForLoop, TryExcept, Finally, FinallyEnd, HandlerBody, With, ExceptStarBody, PopValue }
     private sealed class FBlock
     {
         public FKind Kind; public Label? Continue, Break; public List<Stmt>? FinalBody; public string? HandlerName; public bool IsAsync;
@@ -580,6 +580,10 @@ public sealed class CodeGen
         switch (b.Kind)
         {
             case FKind.WhileLoop: break;
+            case FKind.PopValue:
+                if (preserveTos) Emit(Op.RotTwo);
+                Emit(Op.PopTop);
+                break;
             case FKind.ForLoop:
                 if (preserveTos) { Emit(Op.RotTwo); Emit(Op.PopTop); }
                 break;
@@ -590,7 +594,11 @@ public sealed class CodeGen
                     // compile the finally body with this block (and inner ones) removed
                     var saved = _fblocks.GetRange(i, _fblocks.Count - i);
                     _fblocks.RemoveRange(i, _fblocks.Count - i);
+                    // a return's value waits under the finally body: a break, continue or return there drops it
+                    // (CPython's POP_VALUE block)
+                    if (preserveTos) _fblocks.Add(new FBlock { Kind = FKind.PopValue });
                     CompileBody(b.FinalBody!);
+                    if (preserveTos) _fblocks.RemoveAt(_fblocks.Count - 1);
                     _fblocks.AddRange(saved);
                     break;
                 }

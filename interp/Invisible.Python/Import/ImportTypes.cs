@@ -48,6 +48,8 @@ internal static class ImportTypes
         d.SetItem(SLocations, locations ?? PyNone.Instance);
         d.SetItem(PyStr.Intern("_set_fileattr"), PyBool.Of(hasLocation));
         d.SetItem(PyStr.Intern("_cached"), cached == null ? PyNone.Instance : PyStr.Of(cached));
+        // as importlib's ModuleSpec.__init__: _find_and_load_unlocked tracks a parent's submodules being imported there
+        d.SetItem(PyStr.Intern("_uninitialized_submodules"), new PyList());
         return s;
     }
 

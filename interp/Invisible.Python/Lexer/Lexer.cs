@@ -54,6 +54,9 @@ public sealed class Lexer
     public Lexer(string src) { _src = src.Replace("\r\n", "\n").Replace('\r', '\n'); }
 
     private SyntaxErrorException Err(string msg) => new(msg, _line, _pos - _lineStart + 1);
+    /// <summary>An error whose caret is under the character at index <paramref name="pos"/> plus one (the column CPython's
+    /// tokenizer reports for a bad number).</summary>
+    private SyntaxErrorException ErrAt(string msg, int pos) => new(msg, _line, pos - _lineStart + 1);
 
     public List<Token> Tokenize()
     {
@@ -179,56 +182,113 @@ public sealed class Lexer
         Add(TokKind.Op, c.ToString(), st);
     }
 
+    private static bool IsAsciiDigit(char c) => c >= '0' && c <= '9';
+    private static bool IsPotentialIdentifierChar(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' || c >= 128;
+    private char Peek(int ahead = 0) => _pos + ahead < _src.Length ? _src[_pos + ahead] : '\0';
+
+    /// <summary>Digits with single underscores between them (CPython's tok_decimal_tail): an underscore not followed
+    /// by a digit is "invalid decimal literal".</summary>
+    private void DecimalTail()
+    {
+        while (true)
+        {
+            while (IsAsciiDigit(Peek())) _pos++;
+            if (Peek() != '_') return;
+            _pos++;
+            if (!IsAsciiDigit(Peek())) throw ErrAt("invalid decimal literal", _pos - 1);
+        }
+    }
+
+    /// <summary>What may follow a number (CPython's verify_end_of_number): one of the keywords that can follow a
+    /// number in valid code ("and", "else", "for", "if", "in", "is", "not", "or") ends it (CPython 3.11 also warns,
+    /// a deprecation); another letter, digit or underscore is "invalid KIND literal".</summary>
+    private void VerifyEndOfNumber(string kind)
+    {
+        char c = Peek();
+        bool keyword = c switch
+        {
+            'a' => Peek(1) == 'n' && Peek(2) == 'd',
+            'e' => Peek(1) == 'l' && Peek(2) == 's' && Peek(3) == 'e',
+            'f' => Peek(1) == 'o' && Peek(2) == 'r',
+            'i' => Peek(1) is 'f' or 'n' or 's',
+            'o' => Peek(1) == 'r',
+            'n' => Peek(1) == 'o' && Peek(2) == 't',
+            _ => false,
+        };
+        if (!keyword && IsPotentialIdentifierChar(c)) throw ErrAt($"invalid {kind} literal", _pos - 1);
+    }
+
     private void ReadNumber()
     {
         int st = _pos;
         string s = _src;
-        if (s[_pos] == '0' && _pos + 1 < s.Length && "xXoObB".IndexOf(s[_pos + 1]) >= 0)
+        if (s[_pos] == '0' && "xXoObB".IndexOf(Peek(1)) >= 0)
         {
             char k = char.ToLowerInvariant(s[_pos + 1]);
             _pos += 2;
-            int ds = _pos;
-            while (_pos < s.Length && (char.IsLetterOrDigit(s[_pos]) || s[_pos] == '_')) _pos++;
-            string digits = s.Substring(ds, _pos - ds).Replace("_", "");
             int b = k == 'x' ? 16 : k == 'o' ? 8 : 2;
-            BigInteger v = BigInteger.Zero;
-            foreach (char ch in digits)
+            string kind = b == 16 ? "hexadecimal" : b == 8 ? "octal" : "binary";
+            int ds = _pos;
+            // groups of digits, each after an optional single underscore (CPython's tokenizer)
+            while (true)
             {
-                int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : 99;
-                if (d >= b) throw Err($"invalid digit '{ch}' in {(b == 16 ? "hexadecimal" : b == 8 ? "octal" : "binary")} literal");
-                v = v * b + d;
+                if (Peek() == '_') _pos++;
+                if (DigitValue(Peek()) >= b || DigitValue(Peek()) < 0)
+                {
+                    if (b != 16 && IsAsciiDigit(Peek())) throw Err($"invalid digit '{s[_pos]}' in {kind} literal");
+                    throw ErrAt($"invalid {kind} literal", _pos - 1);
+                }
+                while (DigitValue(Peek()) is int d && d >= 0 && d < b) _pos++;
+                if (Peek() != '_') break;
             }
-            if (digits.Length == 0) throw Err("invalid syntax");
+            if (b != 16 && IsAsciiDigit(Peek())) throw Err($"invalid digit '{s[_pos]}' in {kind} literal");
+            VerifyEndOfNumber(kind);
+            string digits = s.Substring(ds, _pos - ds).Replace("_", "");
+            BigInteger v = BigInteger.Zero;
+            foreach (char ch in digits) v = v * b + DigitValue(ch);
             Add(TokKind.Number, s.Substring(st, _pos - st), st, v);
             return;
         }
         bool isFloat = false;
-        while (_pos < s.Length && (char.IsDigit(s[_pos]) || s[_pos] == '_')) _pos++;
-        if (_pos < s.Length && s[_pos] == '.' ) { isFloat = true; _pos++; while (_pos < s.Length && (char.IsDigit(s[_pos]) || s[_pos] == '_')) _pos++; }
-        if (_pos < s.Length && (s[_pos] == 'e' || s[_pos] == 'E'))
+        if (s[_pos] != '.') DecimalTail();
+        int intEnd = _pos;
+        if (Peek() == '.')
+        {
+            isFloat = true;
+            _pos++;
+            if (IsAsciiDigit(Peek())) DecimalTail();
+        }
+        if (Peek() is 'e' or 'E')
         {
             int save = _pos;
             _pos++;
-            if (_pos < s.Length && (s[_pos] == '+' || s[_pos] == '-')) _pos++;
-            if (_pos < s.Length && char.IsDigit(s[_pos])) { isFloat = true; while (_pos < s.Length && (char.IsDigit(s[_pos]) || s[_pos] == '_')) _pos++; }
-            else _pos = save;
+            bool sign = Peek() is '+' or '-';
+            if (sign) _pos++;
+            if (IsAsciiDigit(Peek())) { isFloat = true; DecimalTail(); }
+            else if (sign) throw ErrAt("invalid decimal literal", _pos - 1);
+            else _pos = save; // 'e' starts a name or keyword ("1else"): checked below
         }
         string text = s.Substring(st, _pos - st).Replace("_", "");
-        if (_pos < s.Length && (s[_pos] == 'j' || s[_pos] == 'J'))
+        if (Peek() is 'j' or 'J')
         {
             _pos++;
+            VerifyEndOfNumber("imaginary");
             Add(TokKind.Number, text + "j", st, new Complex(0, double.Parse(text, CultureInfo.InvariantCulture)));
             return;
         }
-        if (_pos < s.Length && (char.IsLetter(s[_pos]) || s[_pos] == '_')) throw Err("invalid decimal literal");
-        if (isFloat) Add(TokKind.Number, text, st, double.Parse(text, CultureInfo.InvariantCulture));
-        else
+        if (!isFloat)
         {
-            if (text.Length > 1 && text[0] == '0' && text.Trim('0').Length > 0)
-                throw Err("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers");
-            Add(TokKind.Number, text, st, BigInteger.Parse(text, CultureInfo.InvariantCulture));
+            string intText = s.Substring(st, intEnd - st).Replace("_", "");
+            if (intText.Length > 1 && intText[0] == '0' && intText.Trim('0').Length > 0)
+                throw new SyntaxErrorException("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers", _line, st - _lineStart + 1);
         }
+        VerifyEndOfNumber("decimal");
+        if (isFloat) Add(TokKind.Number, text, st, double.Parse(text, CultureInfo.InvariantCulture));
+        else Add(TokKind.Number, text, st, BigInteger.Parse(text, CultureInfo.InvariantCulture));
     }
+
+    private static int DigitValue(char ch) =>
+        ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
 
     private void ReadString(string prefix, int st)
     {

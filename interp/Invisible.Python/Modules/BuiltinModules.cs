@@ -79,6 +79,7 @@ public static class BuiltinModules
         t["mmap"] = _ => MmapModule.Create();
         t["array"] = _ => ArrayModule.Create();
         t["_posixsubprocess"] = _ => PosixSubprocessModule.Create();
+        t["_testinternalcapi"] = interp => TestInternalCapiModule.Create(interp);
         return t;
     }
 }

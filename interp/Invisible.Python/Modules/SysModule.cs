@@ -164,6 +164,10 @@ public sealed class SysModule
         {
             int n = SetRecursionLimitArgs.Parse(a, k).Int(0);
             if (n < 1) throw Ops.ValueError("recursion limit must be greater or equal than 1");
+            // as CPython: a limit at or below the current depth would fail at once, so it is refused
+            int depth = ThreadState.Current.Depth;
+            if (depth >= n)
+                throw Ops.Exc(PyBaseException.RecursionErrorType, $"cannot set the recursion limit to {n} at the recursion depth {depth}: the limit is too low");
             // Capped: every thread's stack is checked anyway (PythonThread.StackExhausted), but on the 512 MiB
             // interpreter thread a deeper recursion gets slow to unwind (each GC walks the whole stack).
             interp.RecursionLimit = Math.Min(n, 200000);

@@ -22,6 +22,9 @@ public sealed class PyBaseException : PyObject
     public PyTuple Args;
     public PyObject Cause = PyNone.Instance;
     public PyObject Context = PyNone.Instance;
+    /// <summary>AttributeError.name/.obj and NameError.name when the interpreter raised it (CPython 3.11's members;
+    /// kept out of __dict__ so pickling and copying see what CPython's do).</summary>
+    public PyObject? ErrName, ErrObj;
     public bool SuppressContext;
     public List<TraceEntry> Traceback = new();
     public object? LastFrame;
@@ -46,6 +49,8 @@ public sealed class PyBaseException : PyObject
             int n = ExceptionGroups.Exceptions(this).Items.Length;
             return $"{Ops.Str(ExceptionGroups.Message(this))} ({n} sub-exception{(n == 1 ? "" : "s")})";
         }
+        // a SyntaxError made by SyntaxError.__init__ shows its msg member with the file and line (SyntaxError_str)
+        if (_type.IsSubtypeOf(SyntaxErrorType) && _dict?.GetOrNull("msg") is PyObject msg) return SyntaxErrorStr(msg);
         if (Args.Items.Length == 0) return "";
         if (_type.IsSubtypeOf(OSErrorType))
         {
@@ -55,7 +60,6 @@ public sealed class PyBaseException : PyObject
         }
         if (_type.IsSubtypeOf(UnicodeErrorType) && UnicodeErrorStr() is string u) return u;
         if (Args.Items.Length == 1) return Ops.Str(Args.Items[0]);
-        if (_type.IsSubtypeOf(SyntaxErrorType) && Dict?.GetOrNull("msg") is PyObject msg) return SyntaxErrorStr(msg);
         return Args.Repr();
     }
 
@@ -154,8 +158,16 @@ public sealed class PyBaseException : PyObject
                     if (Args.Items.Length >= 2) return name.Value == "errno" ? Args.Items[0] : name.Value == "strerror" ? Args.Items[1] : Args.Items.Length > 2 ? Args.Items[2] : PyNone.Instance;
                     return PyNone.Instance;
                 }
+                if (name.Value == "filename" && _type.IsSubtypeOf(SyntaxErrorType)) return PyNone.Instance;
                 break;
-            case "name": case "path": if (_type.IsSubtypeOf(ImportErrorType)) return PyNone.Instance; break;
+            case "lineno": case "offset": case "text": case "end_lineno": case "end_offset": case "print_file_and_line":
+                if (_type.IsSubtypeOf(SyntaxErrorType)) return PyNone.Instance; // CPython's members default to None
+                break;
+            case "name": case "path":
+                if (_type.IsSubtypeOf(ImportErrorType)) return PyNone.Instance;
+                if (name.Value == "name" && (_type.IsSubtypeOf(AttributeErrorType) || _type.IsSubtypeOf(NameErrorType))) return ErrName ?? PyNone.Instance;
+                break;
+            case "obj": if (_type.IsSubtypeOf(AttributeErrorType)) return ErrObj ?? PyNone.Instance; break;
             case "encoding": case "object": case "start": case "end": case "reason":
                 if (_type.IsSubtypeOf(UnicodeErrorType)) return UnicodeAttr(name.Value);
                 break;
@@ -262,6 +274,25 @@ public sealed class PyBaseException : PyObject
             }
         }
         Args = new PyTuple(args.ToArray());
+    }
+
+    /// <summary>SyntaxError(msg, (filename, lineno, offset, text[, end_lineno, end_offset])), as CPython's
+    /// SyntaxError_init: the details are unpacked into the attributes.</summary>
+    internal void InitSyntaxError(ReadOnlySpan<PyObject> args)
+    {
+        var d = Dict!;
+        d.SetItem("msg", args.Length >= 1 ? args[0] : PyNone.Instance);
+        if (args.Length != 2) return;
+        var info = Ops.ToArray(args[1]);
+        if (info.Length < 4) throw Ops.TypeError($"function takes at least 4 arguments ({info.Length} given)");
+        if (info.Length > 6) throw Ops.TypeError($"function takes at most 6 arguments ({info.Length} given)");
+        d.SetItem("filename", info[0]);
+        d.SetItem("lineno", info[1]);
+        d.SetItem("offset", info[2]);
+        d.SetItem("text", info[3]);
+        if (info.Length == 5) throw Ops.TypeError("end_offset must be provided when end_lineno is provided");
+        d.SetItem("end_lineno", info.Length == 6 ? info[4] : PyNone.Instance);
+        d.SetItem("end_offset", info.Length == 6 ? info[5] : PyNone.Instance);
     }
 
     private string? OSErrorStr()
@@ -376,6 +407,14 @@ public sealed class PyBaseException : PyObject
         NotImplementedErrorType = Make("NotImplementedError", RuntimeErrorType);
         RecursionErrorType = Make("RecursionError", RuntimeErrorType);
         SyntaxErrorType = Make("SyntaxError", ExceptionType);
+        SyntaxErrorType.AddMethod("__init__", (a, k) =>
+        {
+            var self = (PyBaseException)a[0];
+            var args = a.Slice(1, a.Length - 1 - (k?.Length ?? 0));
+            self.Args = new PyTuple(args.ToArray());
+            self.InitSyntaxError(args);
+            return PyNone.Instance;
+        });
         IndentationErrorType = Make("IndentationError", SyntaxErrorType);
         Make("TabError", IndentationErrorType);
         Make("SystemError", ExceptionType);

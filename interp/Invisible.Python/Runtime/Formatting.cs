@@ -417,7 +417,7 @@ public static class Formatting
             switch (type)
             {
                 case 's': s = bytes && val is PyBytes bb ? System.Text.Encoding.Latin1.GetString(bb.Span) : Ops.Str(val); if (sp.Precision >= 0 && s.Length > sp.Precision) s = s.Substring(0, sp.Precision); s = Pad(s, sp, '>'); break;
-                case 'r': case 'a': s = Ops.Repr(val); if (sp.Precision >= 0 && s.Length > sp.Precision) s = s.Substring(0, sp.Precision); s = Pad(s, sp, '>'); break;
+                case 'r': case 'a': s = type == 'a' ? Builtins.BuiltinsModule.Ascii(Ops.Repr(val)) : Ops.Repr(val); if (sp.Precision >= 0 && s.Length > sp.Precision) s = s.Substring(0, sp.Precision); s = Pad(s, sp, '>'); break;
                 case 'c':
                     if (val is PyStr cs && cs.Value.Length != 1 || val is not PyStr && val is not PyInt) throw Ops.TypeError("%c requires int or char");
                     s = val is PyStr cs2 ? cs2.Value : ((char)Ops.IndexValue(val)).ToString(); s = Pad(s, sp, '>'); break;

@@ -291,9 +291,21 @@ public static class Ops
 
     public static PyException AttrError(PyObject o, PyStr name)
     {
-        if (o is PyModule m) return AttributeError($"module '{m.Name}' has no attribute '{name.Value}'");
-        if (o is PyType ty) return AttributeError($"type object '{ty.Name}' has no attribute '{name.Value}'");
-        return AttributeError($"'{o.Type.Name}' object has no attribute '{name.Value}'");
+        var e = o is PyModule m ? AttributeError($"module '{m.Name}' has no attribute '{name.Value}'")
+            : o is PyType ty ? AttributeError($"type object '{ty.Name}' has no attribute '{name.Value}'")
+            : AttributeError($"'{o.Type.Name}' object has no attribute '{name.Value}'");
+        // CPython 3.11 sets AttributeError.name and .obj (traceback.py's "Did you mean" reads them)
+        e.Value.ErrName = name;
+        e.Value.ErrObj = o;
+        return e;
+    }
+
+    /// <summary>NameError "name 'x' is not defined" with its <c>name</c> attribute set, as CPython 3.11.</summary>
+    public static PyException NameNotDefined(PyStr name)
+    {
+        var e = NameError($"name '{name.Value}' is not defined");
+        e.Value.ErrName = name;
+        return e;
     }
 
     public static PyObject GetAttr(PyObject o, string name) => GetAttr(o, PyStr.Intern(name));

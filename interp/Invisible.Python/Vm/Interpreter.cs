@@ -201,12 +201,17 @@ public static class Interpreter
         var cur = ts.CurrentExc;
         if (cur == null || ReferenceEquals(cur, exc)) return;
         if (exc.Context != PyNone.Instance) return;
-        // avoid cycles
-        PyObject o = cur;
-        while (o is PyBaseException c)
+        // Avoid a new cycle through the context chain without hanging on one that exists already (CPython's
+        // _PyErr_SetObject: Floyd's cycle detection, the slow pointer moves every other step).
+        PyBaseException o = cur, slow = cur;
+        bool moveSlow = false;
+        while (o.Context is PyBaseException c)
         {
-            if (ReferenceEquals(c.Context, exc)) { c.Context = PyNone.Instance; break; }
-            o = c.Context;
+            if (ReferenceEquals(c, exc)) { o.Context = PyNone.Instance; break; }
+            o = c;
+            if (ReferenceEquals(o, slow)) break;
+            if (moveSlow && slow.Context is PyBaseException s) slow = s;
+            moveSlow = !moveSlow;
         }
         exc.Context = cur;
     }
@@ -377,7 +382,7 @@ public static class Interpreter
                     {
                         var name = names[word >> 8];
                         var v = (f.Locals is PyDict loc && loc.Type.IsHeap ? LoadFromMapping(loc, name) : f.Locals?.GetOrNull(name)) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
-                        if (v == null) throw Ops.NameError($"name '{name.Value}' is not defined");
+                        if (v == null) throw Ops.NameNotDefined(name);
                         st[sp++].V = v;
                         break;
                     }
@@ -1310,7 +1315,7 @@ public static class Interpreter
         if (gc.GIx >= 0) { code.Caches[at] = gc; return g.Values[gc.GIx]!; }
         var b = f.Builtins;
         gc.B = b; gc.BVer = b.Version; gc.BIx = b.FindEntry(name);
-        if (gc.BIx < 0) throw Ops.NameError($"name '{name.Value}' is not defined");
+        if (gc.BIx < 0) throw Ops.NameNotDefined(name);
         code.Caches[at] = gc;
         return b.Values[gc.BIx]!;
     }

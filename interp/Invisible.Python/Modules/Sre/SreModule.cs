@@ -163,7 +163,14 @@ public static class SreModule
         return t;
     }
 
-    private static PyType MakeIteratorType() => new PyType("callable_iterator", PyType.ObjectType, null);
+    private static PyType MakeIteratorType()
+    {
+        var t = new PyType("callable_iterator", PyType.ObjectType, null);
+        // finditer's result is an iterator to next() and iter() as CPython's callable_iterator
+        t.AddMethod("__next__", (a, k) => a[0].Next() ?? throw Ops.StopIteration());
+        t.AddMethod("__iter__", (a, k) => a[0]);
+        return t;
+    }
 
     /// <summary>The <c>re</c> module (Lib/re), for the template hooks <c>re._subx</c> and <c>re._expand</c>, as CPython's
     /// sre.c imports it.</summary>
@@ -342,13 +349,16 @@ public sealed class SrePattern : PyObject
             if (IsBytes == 1) throw Ops.TypeError("cannot use a bytes pattern on a string-like object");
             return s.Value;
         }
-        if (o is PyBytes b)
+        // bytes, bytearray and any other buffer (memoryview, array.array), as CPython's getstring
+        if (o is PyMemoryView mv ? TakeBytes(mv.ToBytes(), out var bytes) : Buffers.TryRead(o, out bytes))
         {
             if (IsBytes == 0) throw Ops.TypeError("cannot use a string pattern on a bytes-like object");
-            return Encoding.Latin1.GetString(b.Span);
+            return Encoding.Latin1.GetString(bytes);
         }
         throw Ops.TypeError($"expected string or bytes-like object, got '{o.Type.Name}'");
     }
+
+    private static bool TakeBytes(byte[] data, out ReadOnlySpan<byte> bytes) { bytes = data; return true; }
 
     internal SreState NewState(PyObject stringObj, int pos, int endpos) =>
         new(Code, _setTables, GroupCount, Subject(stringObj), stringObj, pos, endpos);
@@ -380,8 +390,10 @@ public sealed class SrePattern : PyObject
     {
         if (st.StringObj is PyStr)
             return PyStr.Of(st.S.Substring(i, j - i));
-        var bytes = ((PyBytes)st.StringObj).Span.Slice(i, j - i).ToArray();
-        return st.StringObj is PyByteArray ? new PyByteArray(bytes) : new PyBytes(bytes);
+        // a bytes-like subject gives bytes whatever its type (CPython's getslice); the whole of a bytes is itself
+        if (st.StringObj is PyBytes whole && whole is not PyByteArray && whole.Type == PyBytes.TypeObj && i == 0 && j == whole.Span.Length)
+            return whole;
+        return new PyBytes(Encoding.Latin1.GetBytes(st.S, i, j - i));
     }
 
     private PyObject Empty(SreState st) => st.StringObj is PyStr ? PyStr.Empty : Slice(st, 0, 0);
@@ -487,14 +499,14 @@ public sealed class SrePattern : PyObject
             }
             else
             {
-                if (item is not PyBytes pb) throw Ops.TypeError($"sequence item {index}: expected a bytes-like object, {item.Type.Name} found");
-                bb!.Write(pb.Span);
+                if (!(item is PyMemoryView mv ? TakeBytes(mv.ToBytes(), out var piece) : Buffers.TryRead(item, out piece))) throw Ops.TypeError($"sequence item {index}: expected a bytes-like object, {item.Type.Name} found");
+                bb!.Write(piece);
             }
         }
         void AppendText(int i, int j)
         {
             if (sb != null) sb.Append(st.S, i, j - i);
-            else bb!.Write(((PyBytes)st.StringObj).Span.Slice(i, j - i));
+            else bb!.Write(Encoding.Latin1.GetBytes(st.S, i, j - i)); // the subject's bytes, one char per byte
         }
         int n = 0, pieces = 0, last = 0;
         while (count == 0 || n < count)
@@ -516,7 +528,7 @@ public sealed class SrePattern : PyObject
         if (last < st.S.Length) AppendText(last, st.S.Length);
         PyObject result;
         if (sb != null) result = PyStr.Of(sb.ToString());
-        else result = st.StringObj is PyByteArray ? new PyByteArray(bb!.ToArray()) : new PyBytes(bb!.ToArray());
+        else result = new PyBytes(bb!.ToArray()); // bytes whatever the bytes-like subject, as CPython
         return withCount ? new PyTuple(new PyObject[] { result, PyInt.Get(n) }) : result;
     }
 }
@@ -584,8 +596,8 @@ public sealed class SreMatch : PyObject
     private PyObject Slice(int s, int e)
     {
         if (_string is PyStr) return PyStr.Of(_text.Substring(s, e - s));
-        var bytes = ((PyBytes)_string).Span.Slice(s, e - s).ToArray();
-        return _string is PyByteArray ? new PyByteArray(bytes) : new PyBytes(bytes);
+        if (_string is PyBytes whole && whole.Type == PyBytes.TypeObj && s == 0 && e == whole.Span.Length) return whole;
+        return new PyBytes(Encoding.Latin1.GetBytes(_text, s, e - s)); // bytes for any bytes-like subject (getslice)
     }
 
     private PyObject GroupOr(int g, PyObject dflt)
