@@ -433,6 +433,8 @@ public class PyModule : PyObject
         var v = ModDict.GetOrNull(name);
         if (v != null) return v;
         if (ReferenceEquals(name, PyStr.S___dict__)) return ModDict;
+        // the module type's attributes (__class__, __dir__, __reduce_ex__...), as module_getattro's generic lookup
+        if ((ReferenceEquals(name, PyStr.S___class__) || TypeObj.Lookup(name) != null) && base.GetAttrOrNull(name) is { } typeAttr) return typeAttr;
         var ga = ModDict.GetOrNull(PyStr.S___getattr__);
         if (ga != null) return Ops.Call1(ga, name);
         return null;
