@@ -283,9 +283,22 @@ public static partial class PythonMain
         if (own != null)
         {
             foreach (var candidate in new[] { Path.Combine(own, "..", "bin", PythonEntryName), Path.Combine(own, PythonEntryName) })
-                if (File.Exists(candidate)) return Path.GetFullPath(candidate);
+                if (IsLinkToUs(candidate)) return Path.GetFullPath(candidate);
         }
         return self;
+    }
+
+    /// <summary>A python3 that is ours: a link to the launcher or the CLI (not, say, /usr/bin/python3 beside a dotnet
+    /// host running us in-process).</summary>
+    private static bool IsLinkToUs(string path)
+    {
+        try
+        {
+            return File.Exists(path) && new FileInfo(path).LinkTarget is { } target
+                && Path.GetFileName(target) is "invisible" or "invisible-cli";
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private static string[] BuildOrigArgv(string[] args)
