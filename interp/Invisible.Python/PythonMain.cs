@@ -108,10 +108,11 @@ public static partial class PythonMain
         var e = stderr ?? new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
         try
         {
-            var options = new PythonOptions { OrigArgv = BuildOrigArgv(args) };
+            string exe = PythonExecutable();
+            var options = new PythonOptions { OrigArgv = BuildOrigArgv(args), Executable = exe };
+            if (ownOut && InvokedAsPython()) options.OrigArgv[0] = Argv0();
             int i = 0;
             string? command = null, module = null;
-            string exe = Environment.ProcessPath ?? "invisible";
             int Usage(string message)
             {
                 e.WriteLine(message);
@@ -130,6 +131,13 @@ public static partial class PythonMain
                 if (a.StartsWith("--", StringComparison.Ordinal))
                 {
                     if (a == "--version") { o.WriteLine("Python 3.11.7"); o.Flush(); return 0; }
+                    if (a == "--check-hash-based-pycs")
+                    {
+                        // our compiled-code cache is not CPython's .pyc: the mode is checked and has no other effect
+                        string? mode = i < args.Length ? args[i++] : null;
+                        if (mode is not ("default" or "always" or "never")) return Usage("--check-hash-based-pycs must be one of 'default', 'always', or 'never'");
+                        continue;
+                    }
                     if (a == "--help") { o.WriteLine($"usage: {exe} [option] ... [-c cmd | -m mod | file | -] [arg] ..."); o.Flush(); return 0; }
                     return Usage($"unknown option {a}");
                 }
@@ -160,6 +168,7 @@ public static partial class PythonMain
                         case 'O': options.Optimize++; break;
                         case 'q': options.Quiet = true; break;
                         case 'b': options.BytesWarning++; break;
+                        case 'x': options.SkipFirstLine = true; break;
                         case 'd': case 'R': break;   // debug parser output, hash randomization (always on): accepted
                         case 'V': o.WriteLine("Python 3.11.7"); o.Flush(); return 0;
                         case 'h': case '?': o.WriteLine($"usage: {exe} [option] ... [-c cmd | -m mod | file | -] [arg] ..."); o.Flush(); return 0;
@@ -168,6 +177,9 @@ public static partial class PythonMain
                 }
             }
             if (!options.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONDONTWRITEBYTECODE") is { Length: > 0 }) options.DontWriteBytecode = true;
+            if (!options.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONUNBUFFERED") is { Length: > 0 }) options.Unbuffered = true;
+            if (!options.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONINSPECT") is { Length: > 0 }) options.Inspect = true;
+            if (options.Unbuffered && o is StreamWriter sw) sw.AutoFlush = true;
             bool interactiveAfter = options.Inspect;
             if (command != null)
             {
@@ -177,7 +189,7 @@ public static partial class PythonMain
                 var eng = new PythonEngine(o, e, Console.In, argv, "", options);
                 made(eng);
                 int rc = eng.RunMain(command, "<string>");
-                if (interactiveAfter) rc = Repl(eng, o, e, console);
+                if (interactiveAfter) rc = Repl(eng, o, e, console, banner: false);
                 return eng.Finish(rc);
             }
             if (module != null)
@@ -189,7 +201,7 @@ public static partial class PythonMain
                 var eng = new PythonEngine(o, e, Console.In, argv, Directory.GetCurrentDirectory(), options);
                 made(eng);
                 int rc = eng.RunModule(module);
-                if (interactiveAfter) rc = Repl(eng, o, e, console);
+                if (interactiveAfter) rc = Repl(eng, o, e, console, banner: false);
                 return eng.Finish(rc);
             }
             if (i < args.Length && args[i] != "-")
@@ -205,15 +217,23 @@ public static partial class PythonMain
                 var dir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? "";
                 var eng = new PythonEngine(o, e, Console.In, argv, dir, options);
                 made(eng);
-                int rc = eng.RunMain(File.ReadAllText(file), file);
-                if (interactiveAfter) rc = Repl(eng, o, e, console);
+                string source = File.ReadAllText(file);
+                // -x: the first line is not Python; it stays a (blank) line so the line numbers are the file's
+                if (options.SkipFirstLine) { int nl = source.IndexOf('\n'); source = nl < 0 ? "" : source.Substring(nl); }
+                int rc = eng.RunMain(source, file);
+                if (interactiveAfter) rc = Repl(eng, o, e, console, banner: false);
                 return eng.Finish(rc);
             }
             {
-                var eng = new PythonEngine(o, e, Console.In, new[] { args.Length > i && args[i] == "-" ? "-" : "" }, "", options);
+                // `-` (the program on stdin) or nothing: sys.argv is ['-', ARGS...] or ['']
+                string[] argv;
+                if (i < args.Length) { argv = new string[args.Length - i]; Array.Copy(args, i, argv, 0, argv.Length); }
+                else argv = new[] { "" };
+                var eng = new PythonEngine(o, e, Console.In, argv, "", options);
                 made(eng);
-                if (Console.IsInputRedirected) return eng.Finish(eng.RunMain(Console.In.ReadToEnd(), "<stdin>"));
-                return eng.Finish(Repl(eng, o, e, console));
+                // a program on a pipe runs as a whole, unless -i asks for the prompt (which then reads the pipe's lines)
+                if (Console.IsInputRedirected && !options.Inspect) return eng.Finish(eng.RunMain(Console.In.ReadToEnd(), "<stdin>"));
+                return eng.Finish(Repl(eng, o, e, console, banner: !options.Quiet));
             }
         }
         finally
@@ -222,6 +242,63 @@ public static partial class PythonMain
             e.Flush();
             if (ownOut) o.Dispose();
         }
+    }
+
+    /// <summary>The name of the CPython-compatible entry: a link to the CLI (build/bin/python3 -> invisible) that
+    /// runs as <c>invisible python</c> (<see cref="InvokedAsPython"/>).</summary>
+    public const string PythonEntryName = "python3";
+
+    /// <summary>This process was started as the python entry (argv[0] names python...), not as <c>invisible</c>.</summary>
+    public static bool InvokedAsPython() => Path.GetFileName(Argv0()).StartsWith("python", StringComparison.Ordinal);
+
+    /// <summary>argv[0] as the process was given it (/proc/self/cmdline: .NET's GetCommandLineArgs()[0] is the
+    /// assembly under the JIT host, and ProcessPath has the links resolved).</summary>
+    public static string Argv0()
+    {
+        try
+        {
+            byte[] cmdline = File.ReadAllBytes("/proc/self/cmdline");
+            int end = Array.IndexOf(cmdline, (byte)0);
+            return Encoding.UTF8.GetString(cmdline, 0, end < 0 ? cmdline.Length : end);
+        }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
+    }
+
+    /// <summary>sys.executable: a program that takes CPython's command line, so Lib's subprocess users
+    /// (test.support.script_helper, multiprocessing, venv...) can start another interpreter: the python entry
+    /// we were started as, else the one installed beside the CLI (build/bin/python3 for build/libexec/invisible-cli,
+    /// or next to it), else the CLI itself.</summary>
+    private static string PythonExecutable()
+    {
+        string self = Environment.ProcessPath ?? "invisible";
+        if (InvokedAsPython())
+        {
+            string a0 = Argv0();
+            if (a0.Contains('/')) return Path.GetFullPath(a0);
+            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
+                if (dir.Length > 0 && File.Exists(Path.Combine(dir, a0))) return Path.GetFullPath(Path.Combine(dir, a0));
+        }
+        string? own = Path.GetDirectoryName(self);
+        if (own != null)
+        {
+            foreach (var candidate in new[] { Path.Combine(own, "..", "bin", PythonEntryName), Path.Combine(own, PythonEntryName) })
+                if (IsLinkToUs(candidate)) return Path.GetFullPath(candidate);
+        }
+        return self;
+    }
+
+    /// <summary>A python3 that is ours: a link to the launcher or the CLI (not, say, /usr/bin/python3 beside a dotnet
+    /// host running us in-process).</summary>
+    private static bool IsLinkToUs(string path)
+    {
+        try
+        {
+            return File.Exists(path) && new FileInfo(path).LinkTarget is { } target
+                && Path.GetFileName(target) is "invisible" or "invisible-cli";
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private static string[] BuildOrigArgv(string[] args)
@@ -233,10 +310,16 @@ public static partial class PythonMain
     }
 
     /// <summary>The interactive prompt.</summary>
-    private static int Repl(PythonEngine eng, TextWriter o, TextWriter e, ConsoleSession console)
+    private static int Repl(PythonEngine eng, TextWriter stdout, TextWriter e, ConsoleSession console, bool banner = true)
     {
-        o.WriteLine("Python 3.11.7 (invisible) on linux");
-        o.WriteLine("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.");
+        // CPython writes the banner and prompts to stderr when stdin is not a terminal (`python -i < file`): stdout
+        // then holds only the program's output
+        var o = Console.IsInputRedirected ? e : stdout;
+        if (banner)
+        {
+            o.WriteLine("Python 3.11.7 (invisible) on linux");
+            o.WriteLine("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.");
+        }
         var buf = new StringBuilder();
         while (true)
         {

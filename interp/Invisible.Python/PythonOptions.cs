@@ -37,6 +37,11 @@ public sealed class PythonOptions
     public readonly List<string> WarnOptions = new();
     /// <summary>-X arguments, in order (sys._xoptions: "name" or "name=value").</summary>
     public readonly List<string> XOptions = new();
+    /// <summary>-x: skip the script's first line (a non-Unix #! line).</summary>
+    public bool SkipFirstLine;
+    /// <summary>sys.executable: a program that takes CPython's command line (the <c>python3</c> entry next to the CLI);
+    /// null: the process's own path (an embedded interpreter).</summary>
+    public string? Executable;
     /// <summary>The whole command line, program name first (sys.orig_argv); empty for an embedded interpreter.</summary>
     public string[] OrigArgv = System.Array.Empty<string>();
 

@@ -93,6 +93,10 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // build/bin/python3 (a link to the launcher, which hands us its argv): CPython's command line, as
+        // `invisible python` takes it; it is the interpreter's sys.executable
+        if (Invisible.Python.PythonMain.InvokedAsPython())
+            return Invisible.DwarfPython.Bridge.Main(args);
         if (args.Length == 0)
         {
             Console.Error.Write(Usage());

@@ -14,7 +14,8 @@
  * paths for a program that gains privileges (setuid/setgid to someone else, file capabilities).
  *
  * Every other command (census, attach, python, report, --help, run --help, ...) is the NativeAOT CLI, executed with
- * our argv unchanged: build/libexec/invisible-cli beside build/bin/.
+ * our argv unchanged: build/libexec/invisible-cli beside build/bin/. So is build/bin/python3, a link to us: the CLI
+ * sees argv[0] and runs as `invisible python` (sys.executable, which takes CPython's command line).
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -538,7 +539,10 @@ int main(int argc, char **argv)
         return fail("cannot find my own executable (/proc/self/exe)%s%s", "", "");
     /* `run --help` is the CLI's, like every other help text: one place says what each command takes. */
     int wants_help = argc >= 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
-    if (argc >= 2 && !strcmp(argv[1], "run") && !wants_help)
+    /* build/bin/python3 links here: the CLI's python, whatever its first argument (`python3 run.py` is no `run`) */
+    const char *name = strrchr(argv[0], '/');
+    int as_python = !strncmp(name ? name + 1 : argv[0], "python", 6);
+    if (argc >= 2 && !strcmp(argv[1], "run") && !wants_help && !as_python)
         return run(argc - 2, argv + 2, directory);
     char cli[PATH_MAX + 32];
     snprintf(cli, sizeof cli, "%s/../libexec/invisible-cli", directory);

@@ -46,6 +46,40 @@ public class NativeAotTests
         Assert.EndsWith("KeyError: 'k'\n", r.Stderr);
     }
 
+    /// <summary>build/bin/python3 (sys.executable) takes CPython's command line, as test.support.script_helper and
+    /// subprocess users spawn it: options grouped or apart, -X/-W values, sys.flags and sys.orig_argv to match.</summary>
+    [Fact]
+    public void PythonEntryIsSysExecutableAndTakesCPythonsOptions()
+    {
+        string python3 = Path.Combine(Paths.RepoRoot, "build", "bin", "python3");
+        Assert.True(File.Exists(python3), $"missing: {python3} (run scripts/build)");
+        var r = Paths.RunProcess(python3, new[] { "-I", "-S", "-X", "faulthandler", "-Wignore", "-bB", "-c",
+            "import sys; print(sys.argv, sys.executable == sys.orig_argv[0], sys.orig_argv[1:4], sys.flags.isolated, sys.flags.no_site, " +
+            "sys.flags.bytes_warning, sys.dont_write_bytecode, sys._xoptions, sys.warnoptions)", "a", "run" }, Paths.RepoRoot);
+        Assert.Equal("", r.Stderr);
+        Assert.Equal("['-c', 'a', 'run'] True ['-I', '-S', '-X'] 1 1 1 True {'faulthandler': True} ['ignore']\n", r.Stdout);
+        Assert.Equal(0, r.Exit);
+        var spawned = Paths.RunProcess(python3, new[] { "-c",
+            "import subprocess, sys; print(subprocess.run([sys.executable, '-E', '-c', 'print(6 * 7)'], capture_output=True).stdout)" }, Paths.RepoRoot);
+        Assert.Equal("b'42\\n'\n", spawned.Stdout);
+        var stdin = Paths.RunProcess(python3, new[] { "-", "x" }, Paths.RepoRoot, "import sys\nprint(sys.argv)\n");
+        Assert.Equal("['-', 'x']\n", stdin.Stdout);
+    }
+
+    /// <summary>-i with a program on a pipe: the prompt reads the pipe's lines one statement at a time (errors do not
+    /// end it), banner and prompts on stderr, the program's output alone on stdout, as CPython.</summary>
+    [Fact]
+    public void InteractiveFlagWithPipedStdinRunsTheLinesAtThePrompt()
+    {
+        var r = Paths.RunProcess(Binary, new[] { "python", "-i" }, Paths.RepoRoot, "x = 1\nprint(x + 1)\nif x:\n  print('a')\n\n1/0\nprint('after')\n");
+        Assert.Equal("2\na\nafter\n", r.Stdout);
+        Assert.Contains(">>> >>> >>> ... ... >>> Traceback (most recent call last):\n", r.Stderr);
+        Assert.EndsWith("ZeroDivisionError: division by zero\n>>> >>> \n", r.Stderr);
+        Assert.Equal(0, r.Exit);
+        var quiet = Paths.RunProcess(Binary, new[] { "python", "-i", "-q" }, Paths.RepoRoot, "print(5)\n");
+        Assert.Equal(("5\n", ">>> >>> \n"), (quiet.Stdout, quiet.Stderr));
+    }
+
     [Fact]
     public void RecursionErrorUnderNativeAot()
     {

@@ -41,7 +41,11 @@ def mark_expected_failures(suite, names):
             method_name = getattr(test, "_testMethodName", None)
             if method_name:
                 method = getattr(test, method_name)
-                setattr(test, method_name, unittest.expectedFailure(method))
+
+                def run(*args, _method=method, **kwargs):
+                    return _method(*args, **kwargs)
+                # a function, not the bound method: expectedFailure sets an attribute on what it wraps
+                setattr(test, method_name, unittest.expectedFailure(run))
 
 
 def main(argv):

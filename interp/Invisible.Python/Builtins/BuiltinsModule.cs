@@ -95,7 +95,15 @@ public static class BuiltinsModule
         PyEllipsis.TypeObj = T("ellipsis", null, null);
         PyFunction.TypeObj = T("function", null, null);
         PyBuiltinFunction.TypeObj = T("builtin_function_or_method", null, null);
-        PyBoundMethod.TypeObj = T("method", null, null);
+        PyBoundMethod.TypeObj = T("method", null, (cls, a, k) =>
+        {
+            // types.MethodType(function, instance) (CPython's method_new)
+            if (k is { Length: > 0 }) throw Ops.TypeError("method() takes no keyword arguments");
+            if (a.Length != 2) throw Ops.TypeError($"method expected 2 arguments, got {a.Length}");
+            if (!IsCallable(a[0])) throw Ops.TypeError("first argument must be callable");
+            if (a[1] is PyNone) throw Ops.TypeError("instance must not be None");
+            return new PyBoundMethod(a[1], a[0]);
+        });
         PyStaticMethod.TypeObj = T("staticmethod", null, (cls, a, k) => new PyStaticMethod(a[0]));
         PyClassMethod.TypeObj = T("classmethod", null, (cls, a, k) => new PyClassMethod(a[0]));
         PyProperty.TypeObj = T("property", null, (cls, a, k) => new PyProperty(Opt(a, k, 0, "fget"), Opt(a, k, 1, "fset"), Opt(a, k, 2, "fdel"), Opt(a, k, 3, "doc")));

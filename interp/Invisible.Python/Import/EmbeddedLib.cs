@@ -10,7 +10,6 @@ namespace Invisible.Python.Importing;
 /// resource name <c>Lib/PATH.py</c>): found at the <c>sys.path</c> entry <see cref="PathEntry"/>, which comes after
 /// <c>PYTHONPATH</c> and before CPython's <c>Lib/</c> (<c>/usr/lib/python3.11</c>). A package is a folder with an
 /// <c>__init__.py</c>; its <c>__path__</c> is <c>[PathEntry + "/NAME"]</c>, so its submodules are found here too.
-/// Which of these modules are transitional stand-ins for CPython's Lib modules is listed in <see cref="StandIns"/>.
 /// </summary>
 public static class EmbeddedLib
 {

@@ -329,16 +329,6 @@ public sealed class ImportSystem
             var legacy = Ops.Call1(lm, key);
             return Modules.GetOrNull(key) ?? legacy;
         }
-        if (loader.Type == ImportTypes.SourceFileLoader && Ops.GetAttr(loader, SPath) is PyStr lp && EmbeddedLib.IsOurs(lp.Value)
-            && StandIns.CSharp.ContainsKey(name) && !EmbeddedLib.TryLocate(EmbeddedLib.PathEntry, name, out _, out _))
-        {
-            // one of our C# stand-ins for a Lib module: made whole, like a built-in module
-            var cs = StandIns.CreateCSharp(_interp, name) ?? throw NotFound(name, $"No module named '{name}'");
-            InitModuleAttrs(spec, cs.ModDict, loader);
-            Modules.SetItem(key, cs);
-            if (name == "os" && cs.ModDict.GetOrNull(SPath) is PyModule osPath) Modules.SetItem(PyStr.Of("os.path"), osPath);
-            return cs;
-        }
         PyObject module = PyNone.Instance;
         bool ours = loader.Type == ImportTypes.SourceFileLoader || loader.Type == ImportTypes.NamespaceLoader;
         if (loader != PyNone.Instance && !ours)
@@ -496,18 +486,13 @@ public sealed class ImportSystem
 
     /// <summary>CPython's <c>FileFinder.find_spec</c> over one directory: a regular package (<c>NAME/__init__.py</c>),
     /// then a module (<c>NAME.py</c>), then a namespace portion (a directory <c>NAME</c>); at our embedded entry the
-    /// embedded modules and the C# stand-ins.</summary>
+    /// embedded modules.</summary>
     internal PyObject? FileFind(ImportTypes.FileFinderObject finder, string fullname)
     {
         string dir = finder.Path;
         string tail = fullname.Substring(fullname.LastIndexOf('.') + 1);
         if (EmbeddedLib.IsOurs(dir))
         {
-            if (StandIns.CSharp.ContainsKey(fullname) && (dir == EmbeddedLib.PathEntry || fullname.Contains('.')))
-            {
-                string f = EmbeddedLib.PathEntry + "/" + fullname.Replace('.', '/') + ".py";
-                return ImportTypes.NewSpec(fullname, ImportTypes.NewSourceLoader(fullname, f), f, null, true, null);
-            }
             if (!EmbeddedLib.TryLocate(dir, fullname, out var efile, out bool epkg)) return null;
             return ImportTypes.NewSpec(fullname, ImportTypes.NewSourceLoader(fullname, efile), efile,
                 epkg ? new PyList(new PyObject[] { PyStr.Of(EmbeddedLib.PathEntry + "/" + fullname.Replace('.', '/')) }) : null, true, null);

@@ -380,7 +380,8 @@ public sealed class Lexer
                         if (i + 1 >= s.Length || s[i + 1] != '{' || close < 0)
                             throw new SyntaxErrorException($"(unicode error) 'unicodeescape' codec can't decode bytes in position {i - 1}-{i}: malformed \\N character escape", line, 0);
                         var name = s.Substring(i + 2, close - i - 2);
-                        sb.Append(UnicodeName(name));
+                        sb.Append(UnicodeName(name) ?? throw new SyntaxErrorException(
+                            $"(unicode error) 'unicodeescape' codec can't decode bytes in position {i - 1}-{close}: unknown Unicode character name", line, 0));
                         i = close; break;
                     }
                 default:
@@ -397,11 +398,10 @@ public sealed class Lexer
         return sb.ToString();
     }
 
-    private static string UnicodeName(string name) => name.ToUpperInvariant() switch
+    /// <summary>The character named <paramref name="name"/> (any case; unicodedata's database), or null.</summary>
+    private static string? UnicodeName(string name)
     {
-        "BULLET" => "\u2022", "EM DASH" => "\u2014", "EN DASH" => "\u2013", "GREEK SMALL LETTER ALPHA" => "\u03b1",
-        "DEGREE SIGN" => "\u00b0", "SNOWMAN" => "\u2603", "COPYRIGHT SIGN" => "\u00a9", "NO-BREAK SPACE" => "\u00a0",
-        "LATIN SMALL LETTER E WITH ACUTE" => "\u00e9", "HORIZONTAL ELLIPSIS" => "\u2026",
-        _ => "?",
-    };
+        int cp = Modules.Unicodedata.UnicodeDatabase.Instance.Lookup(name);
+        return cp < 0 ? null : PyStr.CodePointText(cp);
+    }
 }

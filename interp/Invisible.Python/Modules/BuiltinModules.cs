@@ -7,8 +7,7 @@ namespace Invisible.Python.Modules;
 
 /// <summary>
 /// The built-in modules: what CPython writes in C (its <c>Modules/</c> and the inittab that lists them), written here
-/// in C# (this folder), and nothing else: CPython's <c>Lib/</c> modules come from <c>sys.path</c> (the transitional
-/// stand-ins for some of them are listed in <see cref="Importing.StandIns"/>). One table for the process, fixed at start-up; each interpreter makes its own module
+/// in C# (this folder), and nothing else: CPython's <c>Lib/</c> modules come from <c>sys.path</c>. One table for the process, fixed at start-up; each interpreter makes its own module
 /// objects from it on first import (<see cref="Create"/>), after its import finders and before <c>sys.path</c>.
 /// </summary>
 public static class BuiltinModules
@@ -80,6 +79,8 @@ public static class BuiltinModules
         t["array"] = _ => ArrayModule.Create();
         t["_posixsubprocess"] = _ => PosixSubprocessModule.Create();
         t["_testinternalcapi"] = interp => TestInternalCapiModule.Create(interp);
+        t["_json"] = _ => JsonModule.Create();
+        t["unicodedata"] = _ => Unicodedata.UnicodedataModule.Create();
         return t;
     }
 }

@@ -4,162 +4,101 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using Invisible.Python.Runtime;
+using Invisible.Python.Vm;
 
 namespace Invisible.Python.Modules;
 
+/// <summary>
+/// CPython's <c>_json</c> (Modules/_json.c, 3.11): the accelerators Lib's <c>json</c> picks up when they import —
+/// <c>scanstring</c>, <c>encode_basestring(_ascii)</c>, <c>make_scanner</c> (the type <c>_json.Scanner</c>, whose
+/// instances are the decoder's <c>scan_once</c>) and <c>make_encoder</c> (the type <c>_json.Encoder</c>, the one-shot
+/// encoder used when <c>indent</c> is None). Same messages, error positions and recursion texts as the C module; the
+/// pure-Python paths of Lib's json stay reachable with <c>_json</c> blocked (test_json tests both).
+/// <para>Strings are UTF-16 here (the interpreter's <c>str</c>), so an astral character is two units: its
+/// <c>\ud83d\ude00</c> escape is what CPython writes too, and a decoded surrogate pair joins by itself.</para>
+/// </summary>
 public static class JsonModule
 {
-    private static PyType? s_decodeError;
     private static readonly object TypesGate = new();
+    private static PyType? s_scannerType, s_encoderType;
 
-    /// <summary>json.JSONDecodeError: made once for the process, shared by every interpreter (a built-in type).</summary>
-    public static PyType DecodeErrorType
-    {
-        get
-        {
-            if (s_decodeError is { } t) return t;
-            lock (TypesGate) return s_decodeError ??= new PyType("JSONDecodeError", PyBaseException.ValueErrorType, null) { ModuleName = "json.decoder" };
-        }
-    }
+    private static readonly NativeFn EncodeAsciiFn = (a, k) => EncodeBasestring("encode_basestring_ascii", a, k, ascii: true);
+    private static readonly NativeFn EncodeFn = (a, k) => EncodeBasestring("encode_basestring", a, k, ascii: false);
+
+    private static readonly ArgParser ScannerNewArgs = new("make_scanner", "context");
+    private static readonly ArgParser ScanOnceArgs = new("scan_once", "string, idx");
+    private static readonly ArgParser EncoderNewArgs = new("make_encoder",
+        "markers, default, encoder, indent, key_separator, item_separator, sort_keys, skipkeys, allow_nan");
+    private static readonly ArgParser IterencodeArgs = new("_iterencode", "obj, _current_indent_level");
 
     public static PyModule Create()
     {
-        var m = new PyModule("json");
-        m.Add("JSONDecodeError", DecodeErrorType);
-        m.AddFn("dumps", (a, k) => PyStr.Of(Dumps(a[0], a, k)));
-        m.AddFn("dump", (a, k) => { Ops.CallMethod(a[1], "write", PyStr.Of(Dumps(a[0], a, k))); return PyNone.Instance; });
-        m.AddFn("loads", (a, k) => Loads(a[0] is PyBytes b ? Encoding.UTF8.GetString(b.Span) : Ops.Str(a[0])));
-        m.AddFn("load", (a, k) => Loads(Ops.Str(Ops.CallMethod(a[0], "read"))));
+        InitTypes();
+        var m = new PyModule("_json");
+        m.Add("__doc__", PyStr.Of("json speedups\n"));
+        m.AddFn("encode_basestring_ascii", EncodeAsciiFn);
+        m.AddFn("encode_basestring", EncodeFn);
+        m.AddFn("scanstring", ScanstringFn);
+        m.Add("make_scanner", s_scannerType!);
+        m.Add("make_encoder", s_encoderType!);
         return m;
     }
 
-    private sealed class Opts
+    private static void InitTypes()
     {
-        public string? Indent;
-        public string ItemSep = ", ", KeySep = ": ";
-        public bool SortKeys, EnsureAscii = true, SkipKeys, AllowNan = true;
-        public PyObject? Default;
-    }
-
-    private static string Dumps(PyObject obj, ReadOnlySpan<PyObject> a, PyStr[]? k)
-    {
-        var o = new Opts();
-        var ind = Ops.Arg(a, k, 99, "indent");
-        if (ind != null && ind != PyNone.Instance) { o.Indent = ind is PyStr s ? s.Value : new string(' ', (int)Ops.IndexValue(ind)); o.ItemSep = ","; }
-        var seps = Ops.Arg(a, k, 99, "separators");
-        if (seps != null && seps != PyNone.Instance) { var t = Ops.ToArray(seps); o.ItemSep = Ops.Str(t[0]); o.KeySep = Ops.Str(t[1]); }
-        if (Ops.Arg(a, k, 99, "sort_keys") is PyObject sk) o.SortKeys = Ops.IsTrue(sk);
-        if (Ops.Arg(a, k, 99, "ensure_ascii") is PyObject ea) o.EnsureAscii = Ops.IsTrue(ea);
-        if (Ops.Arg(a, k, 99, "skipkeys") is PyObject sks) o.SkipKeys = Ops.IsTrue(sks);
-        if (Ops.Arg(a, k, 99, "default") is PyObject df && df != PyNone.Instance) o.Default = df;
-        var sb = new StringBuilder();
-        Write(sb, obj, o, 0, new HashSet<object>(ReferenceEqualityComparer.Instance));
-        return sb.ToString();
-    }
-
-    private static void Write(StringBuilder sb, PyObject v, Opts o, int level, HashSet<object> seen)
-    {
-        switch (v)
+        lock (TypesGate)
         {
-            case PyNone: sb.Append("null"); return;
-            case PyBool b: sb.Append(b.V != 0 ? "true" : "false"); return;
-            case PyInt i: sb.Append(i.Repr()); return;
-            case PyFloat f: sb.Append(FloatStr(f.V, o)); return;
-            case PyStr s: Quote(sb, s.Value, o.EnsureAscii); return;
+            if (s_scannerType != null) return;
+            var st = new PyType("Scanner", PyType.ObjectType, (cls, a, k) => new Scanner(ScannerNewArgs.Parse(a, k)[0]!)) { ModuleName = "_json" };
+            st.TypeDict.SetItem(PyStr.S___doc__, PyStr.Of("JSON scanner object"));
+            void Sm(string name, Func<Scanner, PyObject> get) =>
+                st.SetMember(name, new PyProperty(new PyBuiltinFunction(name, (a, k) => get((Scanner)a[0])), null, null, PyStr.Of(name)));
+            Sm("strict", s => PyBool.Of(s.Strict));
+            Sm("object_hook", s => s.ObjectHook);
+            Sm("object_pairs_hook", s => s.ObjectPairsHook);
+            Sm("parse_float", s => s.ParseFloat);
+            Sm("parse_int", s => s.ParseInt);
+            Sm("parse_constant", s => s.ParseConstant);
+
+            var et = new PyType("Encoder", PyType.ObjectType, (cls, a, k) => NewEncoder(a, k)) { ModuleName = "_json" };
+            et.TypeDict.SetItem(PyStr.S___doc__, PyStr.Of("_iterencode(obj, _current_indent_level) -> iterable"));
+            void Em(string name, Func<Encoder, PyObject> get) =>
+                et.SetMember(name, new PyProperty(new PyBuiltinFunction(name, (a, k) => get((Encoder)a[0])), null, null, PyStr.Of(name)));
+            Em("markers", e => e.Markers);
+            Em("default", e => e.Default);
+            Em("encoder", e => e.StrEncoder);
+            Em("indent", e => e.Indent);
+            Em("key_separator", e => PyStr.Of(e.KeySeparator));
+            Em("item_separator", e => PyStr.Of(e.ItemSeparator));
+            Em("sort_keys", e => PyBool.Of(e.SortKeys));
+            Em("skipkeys", e => PyBool.Of(e.SkipKeys));
+            s_encoderType = et;
+            s_scannerType = st;
         }
-        // CPython's C encoder counts each nesting level against the recursion limit.
-        Recursion.Enter(" while encoding a JSON object");
-        try { WriteNested(sb, v, o, level, seen); }
-        finally { Recursion.Leave(); }
     }
 
-    private static void WriteNested(StringBuilder sb, PyObject v, Opts o, int level, HashSet<object> seen)
+    // ---------------- encode_basestring(_ascii) ----------------
+
+    private static PyObject EncodeBasestring(string name, ReadOnlySpan<PyObject> a, PyStr[]? k, bool ascii)
     {
-        switch (v)
-        {
-            case PyNone: sb.Append("null"); return;
-            case PyBool b: sb.Append(b.V != 0 ? "true" : "false"); return;
-            case PyInt i: sb.Append(i.Repr()); return;
-            case PyFloat f: sb.Append(FloatStr(f.V, o)); return;
-            case PyStr s: Quote(sb, s.Value, o.EnsureAscii); return;
-        }
-        if (v is PyList || v is PyTuple)
-        {
-            if (!seen.Add(v)) throw Ops.ValueError("Circular reference detected");
-            var items = Ops.ToArray(v);
-            if (items.Length == 0) { sb.Append("[]"); seen.Remove(v); return; }
-            sb.Append('[');
-            for (int i = 0; i < items.Length; i++)
-            {
-                if (i > 0) sb.Append(o.ItemSep);
-                NewLine(sb, o, level + 1);
-                Write(sb, items[i], o, level + 1, seen);
-            }
-            NewLine(sb, o, level);
-            sb.Append(']');
-            seen.Remove(v);
-            return;
-        }
-        if (v is PyDict d)
-        {
-            if (!seen.Add(v)) throw Ops.ValueError("Circular reference detected");
-            if (d.Count == 0) { sb.Append("{}"); seen.Remove(v); return; }
-            var pairs = new List<(string, PyObject)>();
-            foreach (var kv in d.Items())
-            {
-                string key;
-                switch (kv.Key)
-                {
-                    case PyStr ks: key = ks.Value; break;
-                    case PyBool kb: key = kb.V != 0 ? "true" : "false"; break;
-                    case PyInt ki: key = ki.Repr(); break;
-                    case PyFloat kf: key = FloatStr(kf.V, o); break;
-                    case PyNone: key = "null"; break;
-                    default:
-                        if (o.SkipKeys) continue;
-                        throw Ops.TypeError($"keys must be str, int, float, bool or None, not {kv.Key.Type.Name}");
-                }
-                pairs.Add((key, kv.Value));
-            }
-            if (o.SortKeys) pairs.Sort((x, y) => string.CompareOrdinal(x.Item1, y.Item1));
-            sb.Append('{');
-            for (int i = 0; i < pairs.Count; i++)
-            {
-                if (i > 0) sb.Append(o.ItemSep);
-                NewLine(sb, o, level + 1);
-                Quote(sb, pairs[i].Item1, o.EnsureAscii);
-                sb.Append(o.KeySep);
-                Write(sb, pairs[i].Item2, o, level + 1, seen);
-            }
-            NewLine(sb, o, level);
-            sb.Append('}');
-            seen.Remove(v);
-            return;
-        }
-        if (o.Default != null) { Write(sb, Ops.Call1(o.Default, v), o, level, seen); return; }
-        throw Ops.TypeError($"Object of type {v.Type.Name} is not JSON serializable");
+        if (k is { Length: > 0 }) throw Ops.TypeError($"{name}() takes no keyword arguments");
+        if (a.Length != 1) throw Ops.TypeError($"{name}() takes exactly one argument ({a.Length} given)");
+        if (a[0] is not PyStr s) throw Ops.TypeError($"first argument must be a string, not {a[0].Type.Name}");
+        var sb = new StringBuilder(s.Value.Length + 2);
+        AppendQuoted(sb, s.Value, ascii);
+        return new PyStr(sb.ToString());
     }
 
-    private static string FloatStr(double d, Opts o)
-    {
-        if (double.IsNaN(d)) return "NaN";
-        if (double.IsPositiveInfinity(d)) return "Infinity";
-        if (double.IsNegativeInfinity(d)) return "-Infinity";
-        return Formatting.FloatRepr(d);
-    }
-
-    private static void NewLine(StringBuilder sb, Opts o, int level)
-    {
-        if (o.Indent == null) return;
-        sb.Append('\n');
-        for (int i = 0; i < level; i++) sb.Append(o.Indent);
-    }
-
-    private static void Quote(StringBuilder sb, string s, bool ascii)
+    private static void AppendQuoted(StringBuilder sb, string s, bool ascii)
     {
         sb.Append('"');
-        foreach (char c in s)
+        int run = 0; // start of the current run of characters copied as they are
+        for (int i = 0; i < s.Length; i++)
         {
+            char c = s[i];
+            if (c >= ' ' && c != '"' && c != '\\' && (!ascii || c <= '~')) continue;
+            if (i > run) sb.Append(s, run, i - run);
+            run = i + 1;
             switch (c)
             {
                 case '"': sb.Append("\\\""); break;
@@ -170,168 +109,493 @@ public static class JsonModule
                 case '\b': sb.Append("\\b"); break;
                 case '\f': sb.Append("\\f"); break;
                 default:
-                    if (c < 0x20 || (ascii && c > 126)) sb.Append("\\u").Append(((int)c).ToString("x4"));
-                    else sb.Append(c);
+                    sb.Append("\\u");
+                    AppendHex4(sb, c);
                     break;
             }
         }
+        if (run < s.Length) sb.Append(s, run, s.Length - run);
         sb.Append('"');
     }
 
-    // ---------------- decoding ----------------
-    private static PyException Err(string msg, string s, int pos)
+    private static void AppendHex4(StringBuilder sb, int c)
     {
-        int line = 1, col = 1;
-        for (int i = 0; i < pos && i < s.Length; i++) { if (s[i] == '\n') { line++; col = 1; } else col++; }
-        var e = PyBaseException.Create(DecodeErrorType, $"{msg}: line {line} column {col} (char {pos})");
-        e.Dict!.SetItem("msg", PyStr.Of(msg));
-        e.Dict.SetItem("pos", PyInt.Get(pos));
-        e.Dict.SetItem("lineno", PyInt.Get(line));
-        e.Dict.SetItem("colno", PyInt.Get(col));
-        return new PyException(e);
+        const string Hex = "0123456789abcdef";
+        sb.Append(Hex[(c >> 12) & 0xf]).Append(Hex[(c >> 8) & 0xf]).Append(Hex[(c >> 4) & 0xf]).Append(Hex[c & 0xf]);
     }
 
-    public static PyObject Loads(string s)
-    {
-        int i = 0;
-        SkipWs(s, ref i);
-        var v = Value(s, ref i);
-        SkipWs(s, ref i);
-        if (i < s.Length) throw Err("Extra data", s, i);
-        return v;
-    }
+    // ---------------- scanstring ----------------
 
-    private static void SkipWs(string s, ref int i) { while (i < s.Length && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++; }
-
-    private static PyObject Value(string s, ref int i)
+    private static readonly NativeFn ScanstringFn = (a, k) =>
     {
-        if (i >= s.Length) throw Err("Expecting value", s, i);
-        char c = s[i];
-        switch (c)
-        {
-            case '{':
-                {
-                    Recursion.Enter(" while decoding a JSON object from a unicode string");
-                    try { return ObjectValue(s, ref i); }
-                    finally { Recursion.Leave(); }
-                }
-            case '[':
-                {
-                    Recursion.Enter(" while decoding a JSON array from a unicode string");
-                    try { return ArrayValue(s, ref i); }
-                    finally { Recursion.Leave(); }
-                }
-            case '"': return PyStr.Of(StrLit(s, ref i));
-        }
-        return Scalar(s, ref i);
-    }
+        // PyArg_ParseTuple "On|p:scanstring"
+        if (k is { Length: > 0 }) throw Ops.TypeError("scanstring() takes no keyword arguments");
+        if (a.Length < 2) throw Ops.TypeError($"scanstring() takes at least 2 arguments ({a.Length} given)");
+        if (a.Length > 3) throw Ops.TypeError($"scanstring() takes at most 3 arguments ({a.Length} given)");
+        long end = ArgParser.ToSsize(a[1]);
+        bool strict = a.Length < 3 || Ops.IsTrue(a[2]);
+        if (a[0] is not PyStr s) throw Ops.TypeError($"first argument must be a string, not {a[0].Type.Name}");
+        var str = ScanString(s, end, strict, out int next);
+        return PyTuple.Of(str, PyInt.Get(next));
+    };
 
-    private static PyObject ObjectValue(string s, ref int i)
+    /// <summary>The JSON string of <paramref name="pystr"/> whose opening quote is at <paramref name="end"/> - 1;
+    /// <paramref name="next"/> is the index after its closing quote.</summary>
+    private static PyStr ScanString(PyStr pystr, long end, bool strict, out int next)
     {
-        i++;
-        var d = new PyDict();
-        SkipWs(s, ref i);
-        if (i < s.Length && s[i] == '}') { i++; return d; }
+        string s = pystr.Value;
+        int len = s.Length;
+        if (end < 0 || len < end) throw Ops.ValueError("end is out of bounds");
+        int begin = (int)end - 1;
+        int pos = (int)end;
+        StringBuilder? sb = null;
         while (true)
         {
-            SkipWs(s, ref i);
-            if (i >= s.Length || s[i] != '"') throw Err("Expecting property name enclosed in double quotes", s, i);
-            var key = StrLit(s, ref i);
-            SkipWs(s, ref i);
-            if (i >= s.Length || s[i] != ':') throw Err("Expecting ':' delimiter", s, i);
-            i++;
-            SkipWs(s, ref i);
-            d.SetItem(PyStr.Of(key), Value(s, ref i));
-            SkipWs(s, ref i);
-            if (i < s.Length && s[i] == ',') { i++; continue; }
-            if (i < s.Length && s[i] == '}') { i++; return d; }
-            throw Err("Expecting ',' delimiter", s, i);
-        }
-    }
-
-    private static PyObject ArrayValue(string s, ref int i)
-    {
-        i++;
-        var l = new PyList();
-        SkipWs(s, ref i);
-        if (i < s.Length && s[i] == ']') { i++; return l; }
-        while (true)
-        {
-            SkipWs(s, ref i);
-            l.Append(Value(s, ref i));
-            SkipWs(s, ref i);
-            if (i < s.Length && s[i] == ',') { i++; continue; }
-            if (i < s.Length && s[i] == ']') { i++; return l; }
-            throw Err("Expecting ',' delimiter", s, i);
-        }
-    }
-
-    private static PyObject Scalar(string s, ref int i)
-    {
-        char c = s[i];
-        if (string.CompareOrdinal(s, i, "true", 0, 4) == 0) { i += 4; return PyBool.True; }
-        if (string.CompareOrdinal(s, i, "false", 0, 5) == 0) { i += 5; return PyBool.False; }
-        if (string.CompareOrdinal(s, i, "null", 0, 4) == 0) { i += 4; return PyNone.Instance; }
-        if (string.CompareOrdinal(s, i, "NaN", 0, 3) == 0) { i += 3; return new PyFloat(double.NaN); }
-        if (string.CompareOrdinal(s, i, "Infinity", 0, 8) == 0) { i += 8; return new PyFloat(double.PositiveInfinity); }
-        if (string.CompareOrdinal(s, i, "-Infinity", 0, 9) == 0) { i += 9; return new PyFloat(double.NegativeInfinity); }
-        if (c == '-' || char.IsDigit(c))
-        {
-            int st = i;
-            if (s[i] == '-') i++;
-            if (i >= s.Length || !char.IsDigit(s[i])) throw Err("Expecting value", s, st);
-            while (i < s.Length && char.IsDigit(s[i])) i++;
-            bool isF = false;
-            if (i < s.Length && s[i] == '.' && i + 1 < s.Length && char.IsDigit(s[i + 1])) { isF = true; i++; while (i < s.Length && char.IsDigit(s[i])) i++; }
-            if (i < s.Length && (s[i] == 'e' || s[i] == 'E'))
+            // the end of the string or the next escape
+            int j = pos;
+            char c = '\0';
+            for (; j < len; j++)
             {
-                int save = i; i++;
-                if (i < s.Length && (s[i] == '+' || s[i] == '-')) i++;
-                if (i < s.Length && char.IsDigit(s[i])) { isF = true; while (i < s.Length && char.IsDigit(s[i])) i++; }
-                else i = save;
+                c = s[j];
+                if (c == '"' || c == '\\') break;
+                if (c <= 0x1f && strict) throw DecodeError("Invalid control character at", pystr, j);
             }
-            var txt = s.Substring(st, i - st);
-            if (isF) return new PyFloat(double.Parse(txt, CultureInfo.InvariantCulture));
-            return PyInt.Get(BigInteger.Parse(txt, CultureInfo.InvariantCulture));
-        }
-        throw Err("Expecting value", s, i);
-    }
-
-    private static string StrLit(string s, ref int i)
-    {
-        int start = i;
-        i++;
-        var sb = new StringBuilder();
-        while (true)
-        {
-            if (i >= s.Length) throw Err("Unterminated string starting at", s, start);
-            char c = s[i++];
-            if (c == '"') return sb.ToString();
-            if (c == '\\')
+            if (j >= len) throw DecodeError("Unterminated string starting at", pystr, begin);
+            if (c == '"' && sb == null)
             {
-                if (i >= s.Length) throw Err("Unterminated string starting at", s, start);
-                char e = s[i++];
-                switch (e)
+                next = j + 1;
+                return PyStr.Of(s.Substring(pos, j - pos));
+            }
+            sb ??= new StringBuilder(j - pos + 16);
+            if (j != pos) sb.Append(s, pos, j - pos);
+            j++;
+            if (c == '"') { next = j; return new PyStr(sb.ToString()); }
+            if (j == len) throw DecodeError("Unterminated string starting at", pystr, begin);
+            c = s[j];
+            if (c != 'u')
+            {
+                pos = j + 1;
+                switch (c)
                 {
-                    case '"': sb.Append('"'); break;
-                    case '\\': sb.Append('\\'); break;
-                    case '/': sb.Append('/'); break;
-                    case 'b': sb.Append('\b'); break;
-                    case 'f': sb.Append('\f'); break;
-                    case 'n': sb.Append('\n'); break;
-                    case 'r': sb.Append('\r'); break;
-                    case 't': sb.Append('\t'); break;
-                    case 'u':
-                        if (i + 4 > s.Length) throw Err("Invalid \\uXXXX escape", s, i - 1);
-                        sb.Append((char)int.Parse(s.AsSpan(i, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-                        i += 4;
-                        break;
-                    default: throw Err("Invalid \\escape", s, i - 2);
+                    case '"': case '\\': case '/': break;
+                    case 'b': c = '\b'; break;
+                    case 'f': c = '\f'; break;
+                    case 'n': c = '\n'; break;
+                    case 'r': c = '\r'; break;
+                    case 't': c = '\t'; break;
+                    default: throw DecodeError("Invalid \\escape", pystr, pos - 2);
                 }
+                sb.Append(c);
                 continue;
             }
-            if (c < 0x20) throw Err("Invalid control character at", s, i - 1);
-            sb.Append(c);
+            j++;
+            pos = j + 4;
+            // as _json.c: the four digits must be followed by at least one character (the closing quote)
+            if (pos >= len) throw DecodeError("Invalid \\uXXXX escape", pystr, j - 1);
+            int u = 0;
+            for (; j < pos; j++)
+            {
+                int d = HexDigit(s[j]);
+                if (d < 0) throw DecodeError("Invalid \\uXXXX escape", pystr, pos - 5);
+                u = (u << 4) | d;
+            }
+            // a high surrogate followed by an escaped low one is one character; UTF-16 strings join the two units
+            // by themselves, so only the error position of a bad second escape needs care
+            if (u >= 0xD800 && u <= 0xDBFF && pos + 6 < len && s[pos] == '\\' && s[pos + 1] == 'u')
+            {
+                int u2 = 0;
+                int e2 = pos + 6;
+                for (int q = pos + 2; q < e2; q++)
+                {
+                    int d = HexDigit(s[q]);
+                    if (d < 0) throw DecodeError("Invalid \\uXXXX escape", pystr, e2 - 5);
+                    u2 = (u2 << 4) | d;
+                }
+                if (u2 >= 0xDC00 && u2 <= 0xDFFF)
+                {
+                    sb.Append((char)u).Append((char)u2);
+                    pos = e2;
+                    continue;
+                }
+            }
+            sb.Append((char)u);
+        }
+    }
+
+    private static int HexDigit(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    /// <summary>json.decoder.JSONDecodeError(msg, s, end), as _json.c's raise_errmsg (the class of Lib's json).</summary>
+    private static PyException DecodeError(string msg, PyStr s, int end)
+    {
+        var decoder = ThreadState.Current.Interp.Imports.ImportModule("json.decoder");
+        var cls = Ops.GetAttr(decoder, "JSONDecodeError");
+        var exc = Ops.Call(cls, new PyObject[] { PyStr.Of(msg), s, PyInt.Get(end) });
+        return exc is PyBaseException be ? new PyException(be) : Ops.TypeError("exceptions must derive from BaseException");
+    }
+
+    // ---------------- the scanner (make_scanner) ----------------
+
+    private sealed class Scanner : PyObject
+    {
+        public readonly bool Strict;
+        public readonly PyObject ObjectHook, ObjectPairsHook, ParseFloat, ParseInt, ParseConstant;
+        private readonly bool _hasObjectHook, _hasPairsHook, _customFloat, _customInt;
+
+        public Scanner(PyObject ctx)
+        {
+            // the order of _json.c's scanner_new: an AttributeError or the error of bool(strict) propagates
+            Strict = Ops.IsTrue(Ops.GetAttr(ctx, "strict"));
+            ObjectHook = Ops.GetAttr(ctx, "object_hook");
+            ObjectPairsHook = Ops.GetAttr(ctx, "object_pairs_hook");
+            ParseFloat = Ops.GetAttr(ctx, "parse_float");
+            ParseInt = Ops.GetAttr(ctx, "parse_int");
+            ParseConstant = Ops.GetAttr(ctx, "parse_constant");
+            _hasObjectHook = ObjectHook is not PyNone;
+            _hasPairsHook = ObjectPairsHook is not PyNone;
+            _customFloat = !ReferenceEquals(ParseFloat, PyFloat.TypeObj);
+            _customInt = !ReferenceEquals(ParseInt, PyInt.TypeObj);
+        }
+
+        public override PyType Type => s_scannerType!;
+        public override bool IsCallable => true;
+
+        public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+        {
+            var p = ScanOnceArgs.Parse(args, kwnames);
+            var strObj = p[0]!;
+            long idx = ArgParser.ToSsize(p[1]!);
+            if (strObj is not PyStr s) throw Ops.TypeError($"first argument must be a string, not {strObj.Type.Name}");
+            var memo = new Dictionary<string, PyStr>(StringComparer.Ordinal);
+            var v = ScanOnce(s, memo, idx, out int next);
+            return PyTuple.Of(v, PyInt.Get(next));
+        }
+
+        private static bool IsWs(char c) => c == ' ' || c == '\t' || c == '\n' || c == '\r';
+
+        private PyObject ScanOnce(PyStr pystr, Dictionary<string, PyStr> memo, long idx, out int next)
+        {
+            string s = pystr.Value;
+            int length = s.Length;
+            if (idx < 0) throw Ops.ValueError("idx cannot be negative");
+            if (idx >= length) throw Ops.StopIteration(PyInt.Get(idx));
+            int i = (int)idx;
+            switch (s[i])
+            {
+                case '"':
+                    return ScanString(pystr, i + 1, Strict, out next);
+                case '{':
+                    Recursion.Enter(" while decoding a JSON object from a unicode string");
+                    try { return ParseObject(pystr, memo, i + 1, out next); }
+                    finally { Recursion.Leave(); }
+                case '[':
+                    Recursion.Enter(" while decoding a JSON array from a unicode string");
+                    try { return ParseArray(pystr, memo, i + 1, out next); }
+                    finally { Recursion.Leave(); }
+                case 'n':
+                    if (string.CompareOrdinal(s, i, "null", 0, 4) == 0) { next = i + 4; return PyNone.Instance; }
+                    break;
+                case 't':
+                    if (string.CompareOrdinal(s, i, "true", 0, 4) == 0) { next = i + 4; return PyBool.True; }
+                    break;
+                case 'f':
+                    if (string.CompareOrdinal(s, i, "false", 0, 5) == 0) { next = i + 5; return PyBool.False; }
+                    break;
+                case 'N':
+                    if (string.CompareOrdinal(s, i, "NaN", 0, 3) == 0) return Constant("NaN", i, out next);
+                    break;
+                case 'I':
+                    if (string.CompareOrdinal(s, i, "Infinity", 0, 8) == 0) return Constant("Infinity", i, out next);
+                    break;
+                case '-':
+                    if (string.CompareOrdinal(s, i, "-Infinity", 0, 9) == 0) return Constant("-Infinity", i, out next);
+                    break;
+            }
+            return MatchNumber(s, i, out next);
+        }
+
+        private PyObject Constant(string name, int i, out int next)
+        {
+            next = i + name.Length;
+            return Ops.Call1(ParseConstant, PyStr.Intern(name));
+        }
+
+        private PyObject ParseObject(PyStr pystr, Dictionary<string, PyStr> memo, int idx, out int next)
+        {
+            string s = pystr.Value;
+            int endIdx = s.Length - 1;
+            PyList? pairs = _hasPairsHook ? new PyList() : null;
+            PyDict? dict = _hasPairsHook ? null : new PyDict();
+            while (idx <= endIdx && IsWs(s[idx])) idx++;
+            if (idx > endIdx || s[idx] != '}')
+            {
+                while (true)
+                {
+                    if (idx > endIdx || s[idx] != '"') throw DecodeError("Expecting property name enclosed in double quotes", pystr, idx);
+                    var key = ScanString(pystr, idx + 1, Strict, out int nextIdx);
+                    if (memo.TryGetValue(key.Value, out var known)) key = known;
+                    else memo[key.Value] = key;
+                    idx = nextIdx;
+                    while (idx <= endIdx && IsWs(s[idx])) idx++;
+                    if (idx > endIdx || s[idx] != ':') throw DecodeError("Expecting ':' delimiter", pystr, idx);
+                    idx++;
+                    while (idx <= endIdx && IsWs(s[idx])) idx++;
+                    var val = ScanOnce(pystr, memo, idx, out nextIdx);
+                    if (pairs != null) pairs.Append(PyTuple.Of(key, val));
+                    else dict!.SetItem(key, val);
+                    idx = nextIdx;
+                    while (idx <= endIdx && IsWs(s[idx])) idx++;
+                    if (idx <= endIdx && s[idx] == '}') break;
+                    if (idx > endIdx || s[idx] != ',') throw DecodeError("Expecting ',' delimiter", pystr, idx);
+                    idx++;
+                    while (idx <= endIdx && IsWs(s[idx])) idx++;
+                }
+            }
+            next = idx + 1;
+            if (pairs != null) return Ops.Call1(ObjectPairsHook, pairs);
+            if (_hasObjectHook) return Ops.Call1(ObjectHook, dict!);
+            return dict!;
+        }
+
+        private PyObject ParseArray(PyStr pystr, Dictionary<string, PyStr> memo, int idx, out int next)
+        {
+            string s = pystr.Value;
+            int endIdx = s.Length - 1;
+            var list = new PyList();
+            while (idx <= endIdx && IsWs(s[idx])) idx++;
+            if (idx > endIdx || s[idx] != ']')
+            {
+                while (true)
+                {
+                    list.Append(ScanOnce(pystr, memo, idx, out int nextIdx));
+                    idx = nextIdx;
+                    while (idx <= endIdx && IsWs(s[idx])) idx++;
+                    if (idx <= endIdx && s[idx] == ']') break;
+                    if (idx > endIdx || s[idx] != ',') throw DecodeError("Expecting ',' delimiter", pystr, idx);
+                    idx++;
+                    while (idx <= endIdx && IsWs(s[idx])) idx++;
+                }
+            }
+            next = idx + 1;
+            return list;
+        }
+
+        private static bool IsDigit(char c) => c >= '0' && c <= '9';
+
+        private PyObject MatchNumber(string s, int start, out int next)
+        {
+            int endIdx = s.Length - 1;
+            int idx = start;
+            bool isFloat = false;
+            if (s[idx] == '-')
+            {
+                idx++;
+                if (idx > endIdx) throw Ops.StopIteration(PyInt.Get(start));
+            }
+            if (s[idx] >= '1' && s[idx] <= '9')
+            {
+                idx++;
+                while (idx <= endIdx && IsDigit(s[idx])) idx++;
+            }
+            else if (s[idx] == '0') idx++;
+            else throw Ops.StopIteration(PyInt.Get(start));
+            if (idx < endIdx && s[idx] == '.' && IsDigit(s[idx + 1]))
+            {
+                isFloat = true;
+                idx += 2;
+                while (idx <= endIdx && IsDigit(s[idx])) idx++;
+            }
+            if (idx < endIdx && (s[idx] == 'e' || s[idx] == 'E'))
+            {
+                int eStart = idx;
+                idx++;
+                if (idx < endIdx && (s[idx] == '-' || s[idx] == '+')) idx++;
+                while (idx <= endIdx && IsDigit(s[idx])) idx++;
+                if (IsDigit(s[idx - 1])) isFloat = true;
+                else idx = eStart;
+            }
+            next = idx;
+            var text = s.AsSpan(start, idx - start);
+            if (isFloat)
+            {
+                if (_customFloat) return Ops.Call1(ParseFloat, new PyStr(text.ToString()));
+                return new PyFloat(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+            }
+            if (_customInt) return Ops.Call1(ParseInt, new PyStr(text.ToString()));
+            if (text.Length <= 18) return PyInt.Get(long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+            return Ops.Call1(PyInt.TypeObj, new PyStr(text.ToString())); // int()'s own limits and messages for long digit strings
+        }
+    }
+
+    // ---------------- the encoder (make_encoder) ----------------
+
+    private static PyObject NewEncoder(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        // "OOOOUUppp:make_encoder"
+        var p = EncoderNewArgs.Parse(a, k);
+        var markers = p[0]!;
+        if (markers is not PyNone && markers is not PyDict)
+            throw Ops.TypeError($"make_encoder() argument 1 must be dict or None, not {markers.Type.Name}");
+        if (p[4] is not PyStr keySep) throw p.BadArgument(4, "str", p[4]!);
+        if (p[5] is not PyStr itemSep) throw p.BadArgument(5, "str", p[5]!);
+        bool sortKeys = Ops.IsTrue(p[6]!), skipKeys = Ops.IsTrue(p[7]!), allowNan = Ops.IsTrue(p[8]!);
+        return new Encoder(markers, p[1]!, p[2]!, p[3]!, keySep.Value, itemSep.Value, sortKeys, skipKeys, allowNan);
+    }
+
+    private sealed class Encoder : PyObject
+    {
+        public readonly PyObject Markers, Default, StrEncoder, Indent;
+        public readonly string KeySeparator, ItemSeparator;
+        public readonly bool SortKeys, SkipKeys, AllowNan;
+        /// <summary>0: call <see cref="StrEncoder"/>; 1: it is our encode_basestring_ascii; 2: our encode_basestring.</summary>
+        private readonly byte _fastEncode;
+
+        public Encoder(PyObject markers, PyObject dflt, PyObject encoder, PyObject indent, string keySep, string itemSep,
+            bool sortKeys, bool skipKeys, bool allowNan)
+        {
+            Markers = markers; Default = dflt; StrEncoder = encoder; Indent = indent;
+            KeySeparator = keySep; ItemSeparator = itemSep;
+            SortKeys = sortKeys; SkipKeys = skipKeys; AllowNan = allowNan;
+            if (encoder is PyBuiltinFunction f)
+                _fastEncode = ReferenceEquals(f.Fn, EncodeAsciiFn) ? (byte)1 : ReferenceEquals(f.Fn, EncodeFn) ? (byte)2 : (byte)0;
+        }
+
+        public override PyType Type => s_encoderType!;
+        public override bool IsCallable => true;
+
+        public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+        {
+            var p = IterencodeArgs.Parse(args, kwnames);
+            var obj = p[0]!;
+            ArgParser.ToSsize(p[1]!); // the indent level: only the pure encoder indents
+            var sb = new StringBuilder();
+            // the markers dict stands for "check for cycles"; the containers being encoded are tracked by identity
+            var active = Markers is PyDict ? new HashSet<object>(ReferenceEqualityComparer.Instance) : null;
+            EncodeObj(sb, obj, active);
+            return new PyList(new PyObject[] { new PyStr(sb.ToString()) });
+        }
+
+        private void EncodeString(StringBuilder sb, PyStr s)
+        {
+            switch (_fastEncode)
+            {
+                case 1: AppendQuoted(sb, s.Value, ascii: true); return;
+                case 2: AppendQuoted(sb, s.Value, ascii: false); return;
+            }
+            var encoded = Ops.Call1(StrEncoder, s);
+            if (encoded is not PyStr es) throw Ops.TypeError($"encoder() must return a string, not {encoded.Type.Name}");
+            sb.Append(es.Value);
+        }
+
+        private string FloatText(PyFloat f)
+        {
+            double d = f.V;
+            if (!double.IsFinite(d))
+            {
+                if (!AllowNan) throw Ops.ValueError("Out of range float values are not JSON compliant");
+                return d > 0 ? "Infinity" : d < 0 ? "-Infinity" : "NaN";
+            }
+            return Formatting.FloatRepr(d);
+        }
+
+        private void EncodeObj(StringBuilder sb, PyObject obj, HashSet<object>? active)
+        {
+            switch (obj)
+            {
+                case PyNone: sb.Append("null"); return;
+                case PyBool b: sb.Append(b.V != 0 ? "true" : "false"); return;
+                case PyStr s: EncodeString(sb, s); return;
+                case PyInt i: sb.Append(i.BigV == null ? i.V.ToString(CultureInfo.InvariantCulture) : i.Repr()); return;
+                case PyFloat f: sb.Append(FloatText(f)); return;
+                case PyList or PyTuple:
+                    Recursion.Enter(" while encoding a JSON object");
+                    try { EncodeList(sb, obj, active); }
+                    finally { Recursion.Leave(); }
+                    return;
+                case PyDict d:
+                    Recursion.Enter(" while encoding a JSON object");
+                    try { EncodeDict(sb, d, active); }
+                    finally { Recursion.Leave(); }
+                    return;
+            }
+            if (active != null && !active.Add(obj)) throw Ops.ValueError("Circular reference detected");
+            var newObj = Ops.Call1(Default, obj);
+            Recursion.Enter(" while encoding a JSON object");
+            try { EncodeObj(sb, newObj, active); }
+            finally { Recursion.Leave(); }
+            active?.Remove(obj);
+        }
+
+        private void EncodeList(StringBuilder sb, PyObject seq, HashSet<object>? active)
+        {
+            PyObject[] items; int n;
+            if (seq is PyList l) { items = l.Items; n = l.Count; }
+            else { items = ((PyTuple)seq).Items; n = items.Length; }
+            if (n == 0) { sb.Append("[]"); return; }
+            if (active != null && !active.Add(seq)) throw Ops.ValueError("Circular reference detected");
+            sb.Append('[');
+            for (int i = 0; ; i++)
+            {
+                // a list may change under a default() or encoder() call: read it afresh each time, as PySequence_Fast's list
+                if (seq is PyList ll) { if (i >= ll.Count) break; items = ll.Items; }
+                else if (i >= n) break;
+                if (i > 0) sb.Append(ItemSeparator);
+                EncodeObj(sb, items[i], active);
+            }
+            active?.Remove(seq);
+            sb.Append(']');
+        }
+
+        private void EncodeDict(StringBuilder sb, PyDict d, HashSet<object>? active)
+        {
+            if (d.Count == 0) { sb.Append("{}"); return; }
+            if (active != null && !active.Add(d)) throw Ops.ValueError("Circular reference detected");
+            sb.Append('{');
+            bool first = true;
+            if (SortKeys || !ReferenceEquals(d.Type, PyDict.TypeObj))
+            {
+                // PyMapping_Items, sorted as a list of (key, value) tuples
+                var items = new PyList(Ops.ToArray(Ops.CallMethod(d, "items")));
+                if (SortKeys) Ops.CallMethod(items, "sort");
+                for (int i = 0; i < items.Count; i++)
+                {
+                    if (items.Items[i] is not PyTuple { Items.Length: 2 } kv) throw Ops.ValueError("items must return 2-tuples");
+                    EncodeItem(sb, ref first, kv.Items[0], kv.Items[1], active);
+                }
+            }
+            else
+            {
+                foreach (var kv in d.Items()) EncodeItem(sb, ref first, kv.Key, kv.Value, active);
+            }
+            active?.Remove(d);
+            sb.Append('}');
+        }
+
+        private void EncodeItem(StringBuilder sb, ref bool first, PyObject key, PyObject value, HashSet<object>? active)
+        {
+            PyStr? keyStr = null;
+            string? keyText = null;
+            switch (key)
+            {
+                case PyStr ks: keyStr = ks; break;
+                case PyFloat kf: keyText = FloatText(kf); break;
+                case PyBool kb: keyText = kb.V != 0 ? "true" : "false"; break;
+                case PyNone: keyText = "null"; break;
+                case PyInt ki: keyText = ki.BigV == null ? ki.V.ToString(CultureInfo.InvariantCulture) : ki.Repr(); break;
+                default:
+                    if (SkipKeys) return;
+                    throw Ops.TypeError($"keys must be str, int, float, bool or None, not {key.Type.Name}");
+            }
+            if (first) first = false;
+            else sb.Append(ItemSeparator);
+            EncodeString(sb, keyStr ?? new PyStr(keyText!));
+            sb.Append(KeySeparator);
+            EncodeObj(sb, value, active);
         }
     }
 }

@@ -99,8 +99,8 @@ public sealed class SysModule
         d.SetItem("byteorder", PyStr.Of("little"));
         d.SetItem("maxsize", PyInt.Get(long.MaxValue));
         d.SetItem("maxunicode", PyInt.Get(0x10FFFF));
-        d.SetItem("executable", PyStr.Of(Environment.ProcessPath ?? "invisible"));
-        d.SetItem("_base_executable", PyStr.Of(Environment.ProcessPath ?? "invisible"));
+        d.SetItem("executable", PyStr.Of(opt.Executable ?? Environment.ProcessPath ?? "invisible"));
+        d.SetItem("_base_executable", PyStr.Of(opt.Executable ?? Environment.ProcessPath ?? "invisible"));
         foreach (var name in new[] { "prefix", "base_prefix", "exec_prefix", "base_exec_prefix" }) d.SetItem(name, PyStr.Of(prefix));
         d.SetItem("platlibdir", PyStr.Of("lib"));
         d.SetItem("pycache_prefix", PyNone.Instance);
@@ -117,7 +117,8 @@ public sealed class SysModule
         PyObject I(int v) => PyInt.Get(v);
         d.SetItem("flags", FlagsType.Make(I(0), I(opt.Inspect ? 1 : 0), I(opt.Inspect ? 1 : 0), I(opt.Optimize), I(opt.DontWriteBytecode ? 1 : 0),
             I(opt.EffectiveNoUserSite ? 1 : 0), I(opt.NoSite ? 1 : 0), I(opt.EffectiveIgnoreEnvironment ? 1 : 0), I(opt.Verbose), I(opt.BytesWarning),
-            I(opt.Quiet ? 1 : 0), I(1), I(opt.Isolated ? 1 : 0), PyBool.False, I(0), I(0), PyBool.Of(opt.EffectiveSafePath), I(-1)));
+            I(opt.Quiet ? 1 : 0), I(1), I(opt.Isolated ? 1 : 0), PyBool.Of(opt.XOptions.Contains("dev")),
+            I(opt.XOptions.Contains("utf8") || opt.XOptions.Contains("utf8=1") ? 1 : 0), I(0), PyBool.Of(opt.EffectiveSafePath), I(-1)));
         var warn = new PyList();
         foreach (var w in opt.WarnOptions) warn.Append(PyStr.Of(w));
         d.SetItem("warnoptions", warn);

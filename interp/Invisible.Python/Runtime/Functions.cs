@@ -283,6 +283,8 @@ public sealed class PyBuiltinFunction : PyObject
     public readonly NativeFn Fn;
     /// <summary>True for methods stored in a type dict (bind self on instance access).</summary>
     public readonly bool IsMethod;
+    /// <summary>__module__: the module whose function this is (CPython's m_module), "builtins" when not set.</summary>
+    public string? ModuleName { get; init; }
     public PyBuiltinFunction(string name, NativeFn fn, bool isMethod = false) { Name = name; Fn = fn; IsMethod = isMethod; }
     public override PyType Type => TypeObj;
     public override bool IsCallable => true;
@@ -292,7 +294,7 @@ public sealed class PyBuiltinFunction : PyObject
     {
         if (name.Value == "__name__" || name.Value == "__qualname__") return new PyStr(Name);
         if (name.Value == "__doc__") return PyNone.Instance;
-        if (name.Value == "__module__") return new PyStr("builtins");
+        if (name.Value == "__module__") return new PyStr(ModuleName ?? "builtins");
         return base.GetAttrOrNull(name);
     }
 }
@@ -431,6 +433,8 @@ public class PyModule : PyObject
         var v = ModDict.GetOrNull(name);
         if (v != null) return v;
         if (ReferenceEquals(name, PyStr.S___dict__)) return ModDict;
+        // the module type's attributes (__class__, __dir__, __reduce_ex__...), as module_getattro's generic lookup
+        if ((ReferenceEquals(name, PyStr.S___class__) || TypeObj.Lookup(name) != null) && base.GetAttrOrNull(name) is { } typeAttr) return typeAttr;
         var ga = ModDict.GetOrNull(PyStr.S___getattr__);
         if (ga != null) return Ops.Call1(ga, name);
         return null;
@@ -441,5 +445,5 @@ public class PyModule : PyObject
         if (!ModDict.Remove(name)) throw Ops.AttributeError($"module '{Name}' has no attribute '{name.Value}'");
     }
     public void Add(string name, PyObject value) => ModDict.SetItem(PyStr.Intern(name), value);
-    public void AddFn(string name, NativeFn fn) => ModDict.SetItem(PyStr.Intern(name), new PyBuiltinFunction(name, fn));
+    public void AddFn(string name, NativeFn fn) => ModDict.SetItem(PyStr.Intern(name), new PyBuiltinFunction(name, fn) { ModuleName = Name });
 }

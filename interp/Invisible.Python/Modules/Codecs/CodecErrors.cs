@@ -45,8 +45,8 @@ public sealed class CodecRegistry
 /// <summary>Error handling shared by the codecs: the built-in handlers' behaviour and calls into Python handlers.</summary>
 internal static class CodecErrors
 {
-    /// <summary>Set by <c>unicodedata</c> when it exists: the character's name for namereplace.</summary>
-    internal static Func<int, string?>? NameOf { get; set; }
+    /// <summary>The character's name for namereplace (unicodedata's database).</summary>
+    internal static Func<int, string?>? NameOf { get; set; } = cp => Unicodedata.UnicodeDatabase.Instance.Name(cp);
 
     internal static PyException EncodeError(string encoding, PyObject obj, int start, int end, string reason) =>
         new(PyBaseException.Create(PyBaseException.UnicodeEncodeErrorType, new PyStr(encoding), obj, PyInt.Get(start), PyInt.Get(end), new PyStr(reason)));

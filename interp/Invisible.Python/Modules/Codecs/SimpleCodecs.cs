@@ -227,7 +227,6 @@ internal static class SimpleCodecs
             }
             if (c == 'N')
             {
-                // \N{NAME} needs the Unicode name table (unicodedata); without it every name is unknown.
                 int close = i < n && d[i] == '{' ? Array.IndexOf(d, (byte)'}', i) : -1;
                 if (close < 0) { i = ctx.Handle(start, n, "malformed \\N character escape", sb); continue; }
                 string name = Encoding.ASCII.GetString(d, i + 1, close - i - 1);
@@ -352,8 +351,12 @@ internal static class SimpleCodecs
     }
 }
 
-/// <summary>The name table hook for \N{...}: set by unicodedata when it exists.</summary>
+/// <summary>The name table for \N{...}: unicodedata's database.</summary>
 internal static class UnicodeNames
 {
-    internal static Func<string, int?>? Lookup { get; set; }
+    internal static Func<string, int?>? Lookup { get; set; } = name =>
+    {
+        int cp = Unicodedata.UnicodeDatabase.Instance.Lookup(name);
+        return cp < 0 ? null : cp;
+    };
 }
