@@ -126,8 +126,8 @@ public static class BuiltinsModule
         PyDictView.KeysType = T("dict_keys", null, null);
         PyDictView.ValuesType = T("dict_values", null, null);
         PyDictView.ItemsType = T("dict_items", null, null);
-        PyGenericAlias.TypeObj = T("types.GenericAlias", null, null);
-        PyUnionType.TypeObj = T("types.UnionType", null, null);
+        PyGenericAlias.InitType();
+        PyUnionType.InitType();
         PySuper.TypeObj = T("super", null, (cls, a, k) =>
         {
             if (a.Length != 2) throw Ops.RuntimeError("super(): no arguments");

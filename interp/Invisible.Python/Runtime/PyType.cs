@@ -281,8 +281,8 @@ public sealed class PyType : PyObject
         return CallDefault(args, kwnames);
     }
 
-    public override PyObject? BinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? new PyUnionType(new PyObject[] { this, other }) : null;
-    public override PyObject? RBinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? new PyUnionType(new PyObject[] { other, this }) : null;
+    public override PyObject? BinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? PyUnionType.Or(this, other) : null;
+    public override PyObject? RBinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? PyUnionType.Or(other, this) : null;
 
     public PyObject CallDefault(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
