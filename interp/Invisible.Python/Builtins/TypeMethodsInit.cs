@@ -128,11 +128,11 @@ public static partial class TypeMethods
         t.AddMethod("__init__", (a, k) => PyNone.Instance);
         t.AddMethod("__call__", (a, k) => ((PyType)a[0]).CallDefault(a.Slice(1), k));
         t.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
-        t.AddMethod("__subclasscheck__", (a, k) => PyBool.Of(Ops.IsSubclass(a[1], a[0])));
-        t.AddMethod("__instancecheck__", (a, k) => PyBool.Of(a[1].Type.IsSubtypeOf((PyType)a[0])));
+        t.AddMethod("__subclasscheck__", (a, k) => PyBool.Of(Ops.RealIsSubclass(a[1], a[0])));
+        t.AddMethod("__instancecheck__", (a, k) => PyBool.Of(Ops.RealIsInstance(a[1], a[0])));
         t.SetMember("__prepare__", new PyBuiltinFunction("__prepare__", (a, k) => new PyDict()));
-        t.AddMethod("__or__", (a, k) => new PyUnionType(new[] { a[0], a[1] }));
-        t.AddMethod("__ror__", (a, k) => new PyUnionType(new[] { a[1], a[0] }));
+        t.AddMethod("__or__", (a, k) => PyUnionType.Or(a[0], a[1]) ?? PyNotImplementedType.Instance);
+        t.AddMethod("__ror__", (a, k) => PyUnionType.Or(a[1], a[0]) ?? PyNotImplementedType.Instance);
     }
 
     // ---------------- str ----------------
