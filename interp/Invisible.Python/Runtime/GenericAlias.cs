@@ -293,6 +293,8 @@ internal static class TypeParams
         var newArgs = new List<PyObject>(args.Items.Length);
         foreach (var a in args.Items)
         {
+            // a bare class stays (its __parameters__, if any, are its own)
+            if (a is PyType) { newArgs.Add(a); continue; }
             bool unpack = IsUnpackedTypeVarTuple(a);
             PyObject arg;
             var subst = a is PyType ? null : LookupAttr(a, SSubst);
