@@ -390,6 +390,7 @@ public static class Ops
         if (t.IsHeap)
         {
             var f = t.LookupHeap(PyStr.S___iter__);
+            if (f == PyNone.Instance) throw TypeError($"'{t.Name}' object is not iterable"); // __iter__ = None opts out
             if (f != null)
             {
                 var it = CallArgs(f, o);

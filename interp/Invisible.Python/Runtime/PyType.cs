@@ -276,7 +276,13 @@ public sealed class PyType : PyObject
         if (Meta != null)
         {
             var mc = Meta.LookupHeap(PyStr.S___call__);
-            if (mc != null) return Ops.CallPrepend(mc, this, args, kwnames);
+            if (mc != null)
+            {
+                // a class or static method stored as __call__ does not bind (slot_tp_call: no __get__)
+                if (mc is PyType) return Ops.Call(mc, args, kwnames);
+                if (mc is PyStaticMethod sm) return Ops.Call(sm.Func, args, kwnames);
+                return Ops.CallPrepend(mc, this, args, kwnames);
+            }
         }
         return CallDefault(args, kwnames);
     }
