@@ -95,6 +95,16 @@ public static class BuiltinsModule
         PyEllipsis.TypeObj = T("ellipsis", null, null);
         PyFunction.TypeObj = T("function", null, null);
         PyBuiltinFunction.TypeObj = T("builtin_function_or_method", null, null);
+        // pickle saves these by name (CPython's meth_reduce, ellipsis_reduce, notimplemented_reduce)
+        PyBuiltinFunction.TypeObj.AddMethod("__reduce__", (a, k) => a[0] switch
+        {
+            PyBuiltinFunction { Self: { } owner } f => PyTuple.Of(Interp.Builtin("getattr"), PyTuple.Of(owner, new PyStr(f.Name))),
+            PyBuiltinFunction f => new PyStr(f.Name),
+            PyBoundMethod { Func: PyBuiltinFunction f } m => PyTuple.Of(Interp.Builtin("getattr"), PyTuple.Of(m.Self, new PyStr(f.Name))),
+            _ => throw Ops.TypeError("descriptor '__reduce__' requires a 'builtin_function_or_method' object"),
+        });
+        PyEllipsis.TypeObj.AddMethod("__reduce__", (a, k) => new PyStr("Ellipsis"));
+        PyNotImplementedType.TypeObj.AddMethod("__reduce__", (a, k) => new PyStr("NotImplemented"));
         PyBoundMethod.TypeObj = T("method", null, null);
         PyStaticMethod.TypeObj = T("staticmethod", null, (cls, a, k) => new PyStaticMethod(a[0]));
         PyClassMethod.TypeObj = T("classmethod", null, (cls, a, k) => new PyClassMethod(a[0]));

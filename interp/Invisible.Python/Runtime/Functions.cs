@@ -284,6 +284,8 @@ public sealed class PyBuiltinFunction : PyObject
     /// <summary>True for methods stored in a type dict (bind self on instance access).</summary>
     public readonly bool IsMethod;
     public PyBuiltinFunction(string name, NativeFn fn, bool isMethod = false) { Name = name; Fn = fn; IsMethod = isMethod; }
+    /// <summary>__self__: the type a __new__ belongs to (copyreg compares it); None when not set.</summary>
+    public PyObject? Self;
     public override PyType Type => TypeObj;
     public override bool IsCallable => true;
     public override string Repr() => IsMethod ? $"<method '{Name}'>" : $"<built-in function {Name}>";
@@ -293,6 +295,7 @@ public sealed class PyBuiltinFunction : PyObject
         if (name.Value == "__name__" || name.Value == "__qualname__") return new PyStr(Name);
         if (name.Value == "__doc__") return PyNone.Instance;
         if (name.Value == "__module__") return new PyStr("builtins");
+        if (name.Value == "__self__") return Self ?? PyNone.Instance;
         return base.GetAttrOrNull(name);
     }
 }
