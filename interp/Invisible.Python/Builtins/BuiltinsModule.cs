@@ -104,6 +104,16 @@ public static class BuiltinsModule
             if (a[1] is PyNone) throw Ops.TypeError("instance must not be None");
             return new PyBoundMethod(a[1], a[0]);
         });
+        // pickle saves these by name (CPython's meth_reduce, ellipsis_reduce, notimplemented_reduce)
+        PyBuiltinFunction.TypeObj.AddMethod("__reduce__", (a, k) => a[0] switch
+        {
+            PyBuiltinFunction { Self: { } owner } f => PyTuple.Of(Interp.Builtin("getattr"), PyTuple.Of(owner, new PyStr(f.Name))),
+            PyBuiltinFunction f => new PyStr(f.Name),
+            PyBoundMethod { Func: PyBuiltinFunction f } m => PyTuple.Of(Interp.Builtin("getattr"), PyTuple.Of(m.Self, new PyStr(f.Name))),
+            _ => throw Ops.TypeError("descriptor '__reduce__' requires a 'builtin_function_or_method' object"),
+        });
+        PyEllipsis.TypeObj.AddMethod("__reduce__", (a, k) => new PyStr("Ellipsis"));
+        PyNotImplementedType.TypeObj.AddMethod("__reduce__", (a, k) => new PyStr("NotImplemented"));
         PyStaticMethod.TypeObj = T("staticmethod", null, (cls, a, k) => new PyStaticMethod(a[0]));
         PyClassMethod.TypeObj = T("classmethod", null, (cls, a, k) => new PyClassMethod(a[0]));
         PyProperty.TypeObj = T("property", null, (cls, a, k) => new PyProperty(Opt(a, k, 0, "fget"), Opt(a, k, 1, "fset"), Opt(a, k, 2, "fdel"), Opt(a, k, 3, "doc")));
@@ -134,8 +144,8 @@ public static class BuiltinsModule
         PyDictView.KeysType = T("dict_keys", null, null);
         PyDictView.ValuesType = T("dict_values", null, null);
         PyDictView.ItemsType = T("dict_items", null, null);
-        PyGenericAlias.TypeObj = T("types.GenericAlias", null, null);
-        PyUnionType.TypeObj = T("types.UnionType", null, null);
+        PyGenericAlias.InitType();
+        PyUnionType.InitType();
         PySuper.TypeObj = T("super", null, (cls, a, k) =>
         {
             if (a.Length != 2) throw Ops.RuntimeError("super(): no arguments");

@@ -83,9 +83,10 @@ public static partial class TypeMethods
         PyType.ObjectInit = o.TypeDict.GetOrNull("__init__")!;
         o.SetMember("__new__", new PyBuiltinFunction("__new__", (a, k) =>
         {
+            if (a.Length == 0 || k != null && a.Length == k.Length) throw Ops.TypeError("object.__new__(): not enough arguments");
             var cls = a[0] as PyType ?? throw Ops.TypeError("object.__new__(X): X is not a type object");
             return cls.New!(cls, a.Slice(1), k);
-        }));
+        }) { Self = o });
         o.AddMethod("__setattr__", (a, k) => { a[0].SetAttr((PyStr)a[1], a[2]); return PyNone.Instance; });
         o.AddMethod("__delattr__", (a, k) => { a[0].DelAttr((PyStr)a[1]); return PyNone.Instance; });
         o.AddMethod("__getattribute__", (a, k) => a[0].GetAttrOrNull((PyStr)a[1]) ?? throw Ops.AttrError(a[0], (PyStr)a[1]));
@@ -128,11 +129,11 @@ public static partial class TypeMethods
         t.AddMethod("__init__", (a, k) => PyNone.Instance);
         t.AddMethod("__call__", (a, k) => ((PyType)a[0]).CallDefault(a.Slice(1), k));
         t.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
-        t.AddMethod("__subclasscheck__", (a, k) => PyBool.Of(Ops.IsSubclass(a[1], a[0])));
-        t.AddMethod("__instancecheck__", (a, k) => PyBool.Of(a[1].Type.IsSubtypeOf((PyType)a[0])));
+        t.AddMethod("__subclasscheck__", (a, k) => PyBool.Of(Ops.RealIsSubclass(a[1], a[0])));
+        t.AddMethod("__instancecheck__", (a, k) => PyBool.Of(Ops.RealIsInstance(a[1], a[0])));
         t.SetMember("__prepare__", new PyBuiltinFunction("__prepare__", (a, k) => new PyDict()));
-        t.AddMethod("__or__", (a, k) => new PyUnionType(new[] { a[0], a[1] }));
-        t.AddMethod("__ror__", (a, k) => new PyUnionType(new[] { a[1], a[0] }));
+        t.AddMethod("__or__", (a, k) => PyUnionType.Or(a[0], a[1]) ?? PyNotImplementedType.Instance);
+        t.AddMethod("__ror__", (a, k) => PyUnionType.Or(a[1], a[0]) ?? PyNotImplementedType.Instance);
     }
 
     // ---------------- str ----------------

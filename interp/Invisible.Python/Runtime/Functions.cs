@@ -286,6 +286,8 @@ public sealed class PyBuiltinFunction : PyObject
     /// <summary>__module__: the module whose function this is (CPython's m_module), "builtins" when not set.</summary>
     public string? ModuleName { get; init; }
     public PyBuiltinFunction(string name, NativeFn fn, bool isMethod = false) { Name = name; Fn = fn; IsMethod = isMethod; }
+    /// <summary>__self__: the type a __new__ belongs to (copyreg compares it); None when not set.</summary>
+    public PyObject? Self;
     public override PyType Type => TypeObj;
     public override bool IsCallable => true;
     public override string Repr() => IsMethod ? $"<method '{Name}'>" : $"<built-in function {Name}>";
@@ -295,6 +297,7 @@ public sealed class PyBuiltinFunction : PyObject
         if (name.Value == "__name__" || name.Value == "__qualname__") return new PyStr(Name);
         if (name.Value == "__doc__") return PyNone.Instance;
         if (name.Value == "__module__") return new PyStr(ModuleName ?? "builtins");
+        if (name.Value == "__self__") return Self ?? PyNone.Instance;
         return base.GetAttrOrNull(name);
     }
 }

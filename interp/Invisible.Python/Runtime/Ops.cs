@@ -402,6 +402,7 @@ public static class Ops
         if (t.IsHeap)
         {
             var f = t.LookupHeap(PyStr.S___iter__);
+            if (f == PyNone.Instance) throw TypeError($"'{t.Name}' object is not iterable"); // __iter__ = None opts out
             if (f != null)
             {
                 var it = CallArgs(f, o);
@@ -738,18 +739,17 @@ public static class Ops
     }
 
     // ---------------- type checks ----------------
+    private static readonly PyStr SInstanceCheck = PyStr.Intern("__instancecheck__"), SSubclassCheck = PyStr.Intern("__subclasscheck__"),
+        SBases = PyStr.Intern("__bases__");
+
+    /// <summary>isinstance() as CPython's PyObject_IsInstance: a class whose metaclass is builtin is checked directly;
+    /// unions and tuples check each member; otherwise the __instancecheck__ of the class's type decides (ABCMeta's,
+    /// typing's special forms'), and an object that only has __bases__ counts as a class.</summary>
     public static bool IsInstance(PyObject o, PyObject cls)
     {
-        if (cls is PyType t)
-        {
-            if (o.Type.IsSubtypeOf(t)) return true;
-            if (t.IsHeap)
-            {
-                var ic = t.Meta?.LookupHeap(PyStr.Intern("__instancecheck__"));
-                if (ic != null) return IsTrue(CallArgs(ic, t, o));
-            }
-            return false;
-        }
+        if (ReferenceEquals(o.Type, cls)) return true;
+        if (cls is PyType t && (t.Meta == null || !t.Meta.IsHeap)) return RealIsInstance(o, t);
+        if (cls is PyUnionType u) cls = u.ArgsTuple;
         if (cls is PyTuple tup)
         {
             Recursion.Enter(" in __instancecheck__");
@@ -757,25 +757,38 @@ public static class Ops
             finally { Recursion.Leave(); }
             return false;
         }
-        if (cls is PyUnionType u) { foreach (var c in u.Args) if (c == PyNone.Instance ? o == PyNone.Instance : IsInstance(o, c)) return true; return false; }
-        throw TypeError("isinstance() arg 2 must be a type, a tuple of types, or a union");
+        var checker = cls.Type.Lookup(SInstanceCheck);
+        if (checker != null)
+        {
+            Recursion.Enter(" in __instancecheck__");
+            try { return IsTrue(CallPrepend(checker, cls, new[] { o }, null)); }
+            finally { Recursion.Leave(); }
+        }
+        return RealIsInstance(o, cls);
     }
 
+    /// <summary>type.__instancecheck__ (CPython's object_isinstance): the type, else a different __class__ the object claims.</summary>
+    public static bool RealIsInstance(PyObject o, PyObject cls)
+    {
+        if (cls is PyType t)
+        {
+            if (o.Type.IsSubtypeOf(t)) return true;
+            // a proxy may claim another class (only objects of heap classes can)
+            if (!o.Type.IsHeap) return false;
+            var icls = LookupAttrOrNull(o, PyStr.S___class__);
+            return icls is PyType it && !ReferenceEquals(it, o.Type) && it.IsSubtypeOf(t);
+        }
+        if (AbstractBases(cls) == null) throw TypeError("isinstance() arg 2 must be a type, a tuple of types, or a union");
+        var c = LookupAttrOrNull(o, PyStr.S___class__);
+        return c != null && AbstractIsSubclass(c, cls);
+    }
+
+    /// <summary>issubclass() as CPython's PyObject_IsSubclass (see <see cref="IsInstance"/>).</summary>
     public static bool IsSubclass(PyObject c, PyObject cls)
     {
-        if (cls is PyType t && t.Meta is { IsHeap: true } meta)
-        {
-            // a metaclass's __subclasscheck__ (ABCMeta's) decides, as in CPython's PyObject_IsSubclass
-            var sc = meta.LookupHeap(PyStr.Intern("__subclasscheck__"));
-            if (sc != null)
-            {
-                Recursion.Enter(" in __subclasscheck__");
-                try { return IsTrue(CallArgs(sc, t, c)); }
-                finally { Recursion.Leave(); }
-            }
-        }
-        if (c is not PyType ct) throw TypeError("issubclass() arg 1 must be a class");
-        if (cls is PyType t2) return ct.IsSubtypeOf(t2);
+        if (cls is PyType t && (t.Meta == null || !t.Meta.IsHeap))
+            return ReferenceEquals(c, cls) || RealIsSubclass(c, cls);
+        if (cls is PyUnionType u) cls = u.ArgsTuple;
         if (cls is PyTuple tup)
         {
             Recursion.Enter(" in __subclasscheck__");
@@ -783,7 +796,46 @@ public static class Ops
             finally { Recursion.Leave(); }
             return false;
         }
-        throw TypeError("issubclass() arg 2 must be a class, a tuple of classes, or a union");
+        var checker = cls.Type.Lookup(SSubclassCheck);
+        if (checker != null)
+        {
+            Recursion.Enter(" in __subclasscheck__");
+            try { return IsTrue(CallPrepend(checker, cls, new[] { c }, null)); }
+            finally { Recursion.Leave(); }
+        }
+        return RealIsSubclass(c, cls);
+    }
+
+    /// <summary>type.__subclasscheck__ (CPython's recursive_issubclass): the MRO for classes, __bases__ for class-likes.</summary>
+    public static bool RealIsSubclass(PyObject c, PyObject cls)
+    {
+        if (c is PyType ct && cls is PyType t) return ct.IsSubtypeOf(t);
+        if (AbstractBases(c) == null) throw TypeError("issubclass() arg 1 must be a class");
+        if (cls is not PyUnionType && AbstractBases(cls) == null) throw TypeError("issubclass() arg 2 must be a class, a tuple of classes, or a union");
+        return AbstractIsSubclass(c, cls);
+    }
+
+    private static PyTuple? AbstractBases(PyObject o) => LookupAttrOrNull(o, SBases) as PyTuple;
+
+    private static PyObject? LookupAttrOrNull(PyObject o, PyStr name)
+    {
+        try { return GetAttrOrNull(o, name); }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return null; }
+    }
+
+    private static bool AbstractIsSubclass(PyObject derived, PyObject cls)
+    {
+        while (true)
+        {
+            if (ReferenceEquals(derived, cls)) return true;
+            var bases = AbstractBases(derived);
+            if (bases == null || bases.Items.Length == 0) return false;
+            if (bases.Items.Length == 1) { derived = bases.Items[0]; continue; }
+            Recursion.Enter(" in __issubclass__");
+            try { foreach (var b in bases.Items) if (AbstractIsSubclass(b, cls)) return true; }
+            finally { Recursion.Leave(); }
+            return false;
+        }
     }
 
     // ---------------- repr recursion guard ----------------
@@ -842,42 +894,3 @@ public sealed class PySeqGetItemIterator : PyObject
     }
 }
 
-/// <summary>list[int] and friends: only needs to print and be ignored.</summary>
-public sealed class PyGenericAlias : PyObject
-{
-    public static PyType TypeObj = null!;
-    public readonly PyType Origin;
-    public readonly PyObject Args;
-    public PyGenericAlias(PyType origin, PyObject args) { Origin = origin; Args = args; }
-    public override PyType Type => TypeObj;
-    public override bool IsCallable => true;
-    public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Origin.Call(args, kwnames);
-    public override string Repr()
-    {
-        var a = Args is PyTuple t ? t.Items : new[] { Args };
-        var parts = new List<string>();
-        foreach (var x in a) parts.Add(x is PyType ty ? ty.QualName : Ops.Repr(x));
-        return Origin.Name + "[" + string.Join(", ", parts) + "]";
-    }
-    public override PyObject? BinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? new PyUnionType(new[] { this, other }) : null;
-}
-
-public sealed class PyUnionType : PyObject
-{
-    public static PyType TypeObj = null!;
-    public readonly PyObject[] Args;
-    public PyUnionType(PyObject[] args) { Args = args; }
-    public override PyType Type => TypeObj;
-    public override string Repr()
-    {
-        var parts = new List<string>();
-        foreach (var x in Args) parts.Add(x is PyType ty ? ty.QualName : x == PyNone.Instance ? "None" : Ops.Repr(x));
-        return string.Join(" | ", parts);
-    }
-    public override PyObject? BinOp(BinOp op, PyObject other)
-    {
-        if (op != Runtime.BinOp.Or) return null;
-        var l = new List<PyObject>(Args) { other };
-        return new PyUnionType(l.ToArray());
-    }
-}

@@ -276,13 +276,19 @@ public sealed class PyType : PyObject
         if (Meta != null)
         {
             var mc = Meta.LookupHeap(PyStr.S___call__);
-            if (mc != null) return Ops.CallPrepend(mc, this, args, kwnames);
+            if (mc != null)
+            {
+                // a class or static method stored as __call__ does not bind (slot_tp_call: no __get__)
+                if (mc is PyType) return Ops.Call(mc, args, kwnames);
+                if (mc is PyStaticMethod sm) return Ops.Call(sm.Func, args, kwnames);
+                return Ops.CallPrepend(mc, this, args, kwnames);
+            }
         }
         return CallDefault(args, kwnames);
     }
 
-    public override PyObject? BinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? new PyUnionType(new PyObject[] { this, other }) : null;
-    public override PyObject? RBinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? new PyUnionType(new PyObject[] { other, this }) : null;
+    public override PyObject? BinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? PyUnionType.Or(this, other) : null;
+    public override PyObject? RBinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Or ? PyUnionType.Or(other, this) : null;
 
     public PyObject CallDefault(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {

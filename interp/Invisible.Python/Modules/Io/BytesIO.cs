@@ -71,6 +71,15 @@ public sealed class BytesIO : IoObject
         var t = IoCommon.MakeType("BytesIO", bufferedBase, (cls, a, k) => new BytesIO(cls));
         TypeObj = t;
         t.AddMethod("__init__", (a, k) => { B(a[0]).Init(Ops.Arg(a, k, 1, "initial_bytes")); return PyNone.Instance; });
+        // The view shares the buffer (writes go through). Exports are not counted: a write that grows the buffer is not
+        // refused with BufferError as in CPython; the view keeps the memory it was made over.
+        t.AddMethod("getbuffer", (a, k) =>
+        {
+            var b = B(a[0]);
+            b.CheckOpen();
+            var shared = new PyByteArray(b._buf) { Count = b._size };
+            return PyMemoryView.New(PyMemoryView.TypeObj, new PyObject[] { shared }, null);
+        });
         t.AddMethod("getvalue", (a, k) => { var b = B(a[0]); b.CheckOpen(); return new PyBytes(b._buf.AsSpan(0, b._size).ToArray()); });
         NativeFn read = (a, k) => new PyBytes(B(a[0]).Take(IoCommon.Size(a, k)).ToArray());
         t.AddMethod("read", read);

@@ -60,6 +60,8 @@ internal static class IoCommon
     public static ReadOnlySpan<byte> Bytes(PyObject o)
     {
         if (o is PyBytes b) return b.Span;
+        if (o is PyMemoryView mv) return mv.ToBytes();          // pickle writes BytesIO.getbuffer()'s view
+        if (o is IBufferExporter e) return e.BufferBytes;        // array.array, mmap
         throw Ops.TypeError($"a bytes-like object is required, not '{o.Type.Name}'");
     }
 
