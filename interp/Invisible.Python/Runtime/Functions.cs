@@ -318,7 +318,7 @@ public sealed class PyBuiltinFunction : PyObject
         int nkw = kwnames?.Length ?? 0;
         int given = args.Length - 1 - nkw;
         if (nkw > 0 && !AcceptsKeywords)
-            throw Ops.TypeError(Arity == MethodArity.VarArgs ? $"{Name}() takes no keyword arguments" : $"{owner}.{Name}() takes no keyword arguments");
+            throw Ops.TypeError($"{owner}.{Name}() takes no keyword arguments");
         switch (Arity)
         {
             case MethodArity.NoArgs:
@@ -360,7 +360,7 @@ public enum MethodArity : byte
     One,
     /// <summary>Fastcall with bounds: "m expected at least 1 argument, got 0".</summary>
     Range,
-    /// <summary>METH_VARARGS without keywords: only the keyword check ("m() takes no keyword arguments").</summary>
+    /// <summary>METH_VARARGS without keywords: only the keyword check ("X.m() takes no keyword arguments").</summary>
     VarArgs,
 }
 
