@@ -60,6 +60,8 @@ internal static class IoCommon
     public static ReadOnlySpan<byte> Bytes(PyObject o)
     {
         if (o is PyBytes b) return b.Span;
+        // pickle's framer writes the memoryview of BytesIO.getbuffer
+        if (o is PyMemoryView mv) return mv.ToBytes();
         throw Ops.TypeError($"a bytes-like object is required, not '{o.Type.Name}'");
     }
 
