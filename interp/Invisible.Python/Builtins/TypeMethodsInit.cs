@@ -985,6 +985,14 @@ public static partial class TypeMethods
         PySetIterator.TypeObj.AddMethod("__reduce__", (a, k) => new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyList(((PySetIterator)a[0]).Rest()) }) }));
         PyDictIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PyDictIterator)a[0]).LengthHint));
         PyDictIterator.TypeObj.AddMethod("__reduce__", (a, k) => new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyList(((PyDictIterator)a[0]).Rest()) }) }));
+        PySeqIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PySeqIterator)a[0]).LengthHint));
+        PySeqIterator.TypeObj.AddMethod("__reduce__", (a, k) => new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyTuple(((PySeqIterator)a[0]).Rest()) }) }));
+        PyListIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PyListIterator)a[0]).LengthHint));
+        PyListIterator.TypeObj.AddMethod("__reduce__", (a, k) =>
+        {
+            var it = (PyListIterator)a[0];
+            return new PyTuple(new PyObject[] { Interp.Builtin(it.Reversed ? "reversed" : "iter"), new PyTuple(new PyObject[] { new PyList(it.Rest()) }) });
+        });
         // CPython's meth_reduce: a module-level built-in pickles as its name (a global), a bound one as getattr(self, name)
         PyBuiltinFunction.TypeObj.AddMethod("__reduce__", (a, k) => a[0] switch
         {

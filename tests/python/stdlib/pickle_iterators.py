@@ -21,3 +21,14 @@ print(len(v), bytes(v), v[0])
 e = iter({1: 2})
 list(e)
 print(e.__length_hint__(), e.__reduce__()[1])
+# list and tuple iterators pickle what is left, as their own kind of iterator
+for proto in (0, 2, 5):
+    li = iter([1, 2, 3, 4])
+    next(li)
+    ti = iter((5, 6, 7))
+    next(ti)
+    ri = reversed([8, 9, 10])
+    next(ri)
+    for it in (li, ti, ri):
+        back = pickle.loads(pickle.dumps(it, proto))
+        print(proto, type(back).__name__ == type(it).__name__, list(back), it.__length_hint__())
