@@ -104,14 +104,7 @@ public static class BuiltinsModule
             if (a[1] is PyNone) throw Ops.TypeError("instance must not be None");
             return new PyBoundMethod(a[1], a[0]);
         });
-        // pickle saves these by name (CPython's meth_reduce, ellipsis_reduce, notimplemented_reduce)
-        PyBuiltinFunction.TypeObj.AddMethod("__reduce__", (a, k) => a[0] switch
-        {
-            PyBuiltinFunction { Self: { } owner } f => PyTuple.Of(Interp.Builtin("getattr"), PyTuple.Of(owner, new PyStr(f.Name))),
-            PyBuiltinFunction f => new PyStr(f.Name),
-            PyBoundMethod { Func: PyBuiltinFunction f } m => PyTuple.Of(Interp.Builtin("getattr"), PyTuple.Of(m.Self, new PyStr(f.Name))),
-            _ => throw Ops.TypeError("descriptor '__reduce__' requires a 'builtin_function_or_method' object"),
-        });
+        // pickle saves these by name (CPython's ellipsis_reduce, notimplemented_reduce; meth_reduce is in TypeMethodsInit)
         PyEllipsis.TypeObj.AddMethod("__reduce__", (a, k) => new PyStr("Ellipsis"));
         PyNotImplementedType.TypeObj.AddMethod("__reduce__", (a, k) => new PyStr("NotImplemented"));
         PyStaticMethod.TypeObj = T("staticmethod", null, (cls, a, k) => new PyStaticMethod(a[0]));
@@ -453,7 +446,7 @@ public static class BuiltinsModule
                 if (a[0] is not PyType cls) throw Ops.TypeError($"{owner.Name}.__new__(X): X is not a type object ({a[0].Type.Name})");
                 if (!cls.IsSubtypeOf(owner)) throw Ops.TypeError($"{owner.Name}.__new__({cls.Name}): {cls.Name} is not a subtype of {owner.Name}");
                 return cls.New!(cls, a.Slice(1), k);
-            }));
+            }) { Self = owner });
         }
     }
 

@@ -74,6 +74,7 @@ public static partial class TypeMethods
         InitBytes();
         InitBytesMore();
         InitMisc();
+        ApplyArities();
     }
 
     private static void InitObject()
@@ -980,6 +981,27 @@ public static partial class TypeMethods
             t.AddMethod("__next__", (a, k) => a[0].Next() ?? throw Ops.StopIteration());
             t.AddMethod("__iter__", (a, k) => a[0]);
         }
+        // CPython's dictiter/setiter __length_hint__ and __reduce__ (iter, (list of what is left,))
+        PySetIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PySetIterator)a[0]).LengthHint));
+        PySetIterator.TypeObj.AddMethod("__reduce__", (a, k) => new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyList(((PySetIterator)a[0]).Rest()) }) }));
+        PyDictIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PyDictIterator)a[0]).LengthHint));
+        PyDictIterator.TypeObj.AddMethod("__reduce__", (a, k) => new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyList(((PyDictIterator)a[0]).Rest()) }) }));
+        PySeqIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PySeqIterator)a[0]).LengthHint));
+        PySeqIterator.TypeObj.AddMethod("__reduce__", (a, k) => new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyTuple(((PySeqIterator)a[0]).Rest()) }) }));
+        PyListIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PyListIterator)a[0]).LengthHint));
+        PyListIterator.TypeObj.AddMethod("__reduce__", (a, k) =>
+        {
+            var it = (PyListIterator)a[0];
+            return new PyTuple(new PyObject[] { Interp.Builtin(it.Reversed ? "reversed" : "iter"), new PyTuple(new PyObject[] { new PyList(it.Rest()) }) });
+        });
+        // CPython's meth_reduce: a module-level built-in pickles as its name (a global), a bound one as getattr(self, name)
+        PyBuiltinFunction.TypeObj.AddMethod("__reduce__", (a, k) => a[0] switch
+        {
+            PyBoundMethod { Func: PyBuiltinFunction bf } bm => new PyTuple(new PyObject[] { Interp.Builtin("getattr"), new PyTuple(new PyObject[] { bm.Self, new PyStr(bf.Name) }) }),
+            PyBuiltinFunction { Self: not null and not PyModule } bf => new PyTuple(new PyObject[] { Interp.Builtin("getattr"), new PyTuple(new PyObject[] { bf.Self, new PyStr(bf.Name) }) }),
+            PyBuiltinFunction bf => new PyStr(bf.Name),
+            _ => throw Ops.TypeError($"cannot pickle '{a[0].Type.Name}' object"),
+        });
         PyFunction.TypeObj.AddMethod("__get__", (a, k) => a[1] == PyNone.Instance ? a[0] : new PyBoundMethod(a[1], a[0]));
         PyFunction.TypeObj.AddMethod("__call__", (a, k) => a[0].Call(a.Slice(1), k));
         PyProperty.TypeObj.AddMethod("__get__", (a, k) => a[1] == PyNone.Instance ? a[0] : Ops.CallArgs(((PyProperty)a[0]).Get!, a[1]));

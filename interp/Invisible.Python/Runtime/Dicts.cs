@@ -321,9 +321,28 @@ public sealed class PyDictIterator : PyObject
             int e = _e++;
             var k = _d.Keys[e];
             if (k == null) continue;
+            _yielded++;
             return _kind switch { 0 => k, 1 => _d.Values[e]!, _ => new PyTuple(new[] { k, _d.Values[e]! }) };
         }
         return null;
+    }
+
+    private int _yielded;
+    /// <summary>__length_hint__: what is left while the dict keeps its size (CPython's di_len), else 0.</summary>
+    public int LengthHint => _d.Count == _count ? _count - _yielded : 0;
+
+    /// <summary>The items not yet produced, the iterator left as it is (__reduce__ pickles them as a list).</summary>
+    public PyObject[] Rest()
+    {
+        var rest = new List<PyObject>();
+        if (_d.Count != _count) return rest.ToArray();
+        for (int e = _e; e < _d.EntryLimit; e++)
+        {
+            var k = _d.Keys[e];
+            if (k == null) continue;
+            rest.Add(_kind switch { 0 => k, 1 => _d.Values[e]!, _ => new PyTuple(new[] { k, _d.Values[e]! }) });
+        }
+        return rest.ToArray();
     }
 }
 

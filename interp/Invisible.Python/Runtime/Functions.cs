@@ -286,20 +286,84 @@ public sealed class PyBuiltinFunction : PyObject
     /// <summary>__module__: the module whose function this is (CPython's m_module), "builtins" when not set.</summary>
     public string? ModuleName { get; init; }
     public PyBuiltinFunction(string name, NativeFn fn, bool isMethod = false) { Name = name; Fn = fn; IsMethod = isMethod; }
-    /// <summary>__self__: the type a __new__ belongs to (copyreg compares it); None when not set.</summary>
+    /// <summary><c>__self__</c> of a function that is not a method descriptor: its module, or the type of a
+    /// <c>__new__</c> wrapper (copyreg tells <c>object.__new__</c> by it); null reads as None.</summary>
     public PyObject? Self;
+    /// <summary>A method descriptor's argument rules (CPython's METH_NOARGS / METH_O / fastcall bounds), checked
+    /// before <see cref="Fn"/> runs so a wrong call is CPython's TypeError, never an index past the span; unset
+    /// (<see cref="Arity"/> None) the function checks its own arguments. Set once while the type is built.</summary>
+    public MethodArity Arity;
+    public short MinArgs, MaxArgs;
+    public bool AcceptsKeywords;
+    /// <summary>The type whose dict holds this method descriptor (<c>__objclass__</c>; the self check).</summary>
+    public PyType? Owner;
     public override PyType Type => TypeObj;
     public override bool IsCallable => true;
-    public override string Repr() => IsMethod ? $"<method '{Name}'>" : $"<built-in function {Name}>";
-    public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Fn(args, kwnames);
+    public override string Repr() => IsMethod
+        ? (Owner != null ? $"<method '{Name}' of '{Owner.Name}' objects>" : $"<method '{Name}'>")
+        : $"<built-in function {Name}>";
+    public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Invoke(args, kwnames);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public PyObject Invoke(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        if (Arity != MethodArity.None) CheckArgs(args, kwnames);
+        return Fn(args, kwnames);
+    }
+
+    private void CheckArgs(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        string owner = Owner?.Name ?? "object";
+        if (args.Length == 0) throw Ops.TypeError($"unbound method {owner}.{Name}() needs an argument");
+        if (Owner != null && !args[0].Type.IsSubtypeOf(Owner))
+            throw Ops.TypeError($"descriptor '{Name}' for '{owner}' objects doesn't apply to a '{args[0].Type.Name}' object");
+        int nkw = kwnames?.Length ?? 0;
+        int given = args.Length - 1 - nkw;
+        if (nkw > 0 && !AcceptsKeywords)
+            throw Ops.TypeError($"{owner}.{Name}() takes no keyword arguments");
+        switch (Arity)
+        {
+            case MethodArity.NoArgs:
+                if (given != 0) throw Ops.TypeError($"{owner}.{Name}() takes no arguments ({given} given)");
+                break;
+            case MethodArity.One:
+                if (given != 1) throw Ops.TypeError($"{owner}.{Name}() takes exactly one argument ({given} given)");
+                break;
+            case MethodArity.Range:
+                if (given < MinArgs || given > MaxArgs)
+                {
+                    string bound = MinArgs == MaxArgs ? "" : given < MinArgs ? "at least " : "at most ";
+                    int n = given < MinArgs ? MinArgs : MaxArgs;
+                    throw Ops.TypeError($"{Name} expected {bound}{n} argument{(n == 1 ? "" : "s")}, got {given}");
+                }
+                break;
+        }
+    }
+
     public override PyObject? GetAttrOrNull(PyStr name)
     {
         if (name.Value == "__name__" || name.Value == "__qualname__") return new PyStr(Name);
         if (name.Value == "__doc__") return PyNone.Instance;
         if (name.Value == "__module__") return new PyStr(ModuleName ?? "builtins");
-        if (name.Value == "__self__") return Self ?? PyNone.Instance;
+        if (name.Value == "__self__" && !IsMethod) return Self ?? PyNone.Instance;
+        if (name.Value == "__objclass__" && IsMethod && Owner != null) return Owner;
         return base.GetAttrOrNull(name);
     }
+}
+
+/// <summary>How a built-in method checks its positional arguments (self not counted).</summary>
+public enum MethodArity : byte
+{
+    /// <summary>The function checks its own arguments.</summary>
+    None,
+    /// <summary>METH_NOARGS: "X.m() takes no arguments (1 given)".</summary>
+    NoArgs,
+    /// <summary>METH_O: "X.m() takes exactly one argument (0 given)".</summary>
+    One,
+    /// <summary>Fastcall with bounds: "m expected at least 1 argument, got 0".</summary>
+    Range,
+    /// <summary>METH_VARARGS without keywords: only the keyword check ("X.m() takes no keyword arguments").</summary>
+    VarArgs,
 }
 
 public sealed class PyBoundMethod : PyObject
@@ -448,5 +512,5 @@ public class PyModule : PyObject
         if (!ModDict.Remove(name)) throw Ops.AttributeError($"module '{Name}' has no attribute '{name.Value}'");
     }
     public void Add(string name, PyObject value) => ModDict.SetItem(PyStr.Intern(name), value);
-    public void AddFn(string name, NativeFn fn) => ModDict.SetItem(PyStr.Intern(name), new PyBuiltinFunction(name, fn) { ModuleName = Name });
+    public void AddFn(string name, NativeFn fn) => ModDict.SetItem(PyStr.Intern(name), new PyBuiltinFunction(name, fn) { ModuleName = Name, Self = this });
 }

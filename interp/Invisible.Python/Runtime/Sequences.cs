@@ -103,6 +103,9 @@ public sealed class PySeqIterator : PyObject
     public override PyType Type => TypeObj;
     public override PyObject Iter() => this;
     public override PyObject? Next() => _i < _n ? _items[_i++] : null;
+    /// <summary>The items not yet produced (__reduce__ pickles them; __length_hint__ counts them).</summary>
+    public PyObject[] Rest() => _i < _n ? _items.AsSpan(_i, _n - _i).ToArray() : Array.Empty<PyObject>();
+    public int LengthHint => _i < _n ? _n - _i : 0;
 }
 
 public sealed class PyListIterator : PyObject
@@ -121,6 +124,14 @@ public sealed class PyListIterator : PyObject
         _i = int.MaxValue;
         return null;
     }
+    public bool Reversed => _rev;
+    /// <summary>The items not yet produced, in the list's order (__reduce__ pickles them; __length_hint__ counts them).</summary>
+    public PyObject[] Rest()
+    {
+        if (_rev) return _i >= 0 && _i < _l.Count ? _l.Items.AsSpan(0, _i + 1).ToArray() : Array.Empty<PyObject>();
+        return _i < _l.Count ? _l.Items.AsSpan(_i, _l.Count - _i).ToArray() : Array.Empty<PyObject>();
+    }
+    public int LengthHint => _rev ? (_i >= 0 && _i < _l.Count ? _i + 1 : 0) : (_i < _l.Count ? _l.Count - _i : 0);
 }
 
 public sealed class PyList : PyObject

@@ -474,6 +474,20 @@ public sealed class PySetIterator : PyObject
         int i = s.NextSlot(_pos);
         if (i < 0) { _s = null; return null; }
         _pos = i + 1;
+        _yielded++;
         return s.KeyAt(i);
+    }
+
+    private int _yielded;
+    /// <summary>__length_hint__: what is left while the set keeps its size (CPython's si_len), else 0.</summary>
+    public int LengthHint => _s != null && _s.Count == _used ? _used - _yielded : 0;
+
+    /// <summary>The keys not yet produced, the iterator left as it is (__reduce__ pickles them as a list).</summary>
+    public PyObject[] Rest()
+    {
+        var rest = new List<PyObject>();
+        if (_s == null || _s.Count != _used) return rest.ToArray();
+        for (int i = _s.NextSlot(_pos); i >= 0; i = _s.NextSlot(i + 1)) rest.Add(_s.KeyAt(i));
+        return rest.ToArray();
     }
 }

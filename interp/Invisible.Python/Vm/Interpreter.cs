@@ -168,7 +168,7 @@ public static class Interpreter
     private static PyObject CallObj(ThreadState ts, PyObject callee, ReadOnlySpan<PyObject> args, PyStr[]? kw)
     {
         if (callee is PyFunction pf) return CallFunction(ts, pf, args, kw);
-        if (callee is PyBuiltinFunction bf) return bf.Fn(args, kw);
+        if (callee is PyBuiltinFunction bf) return bf.Invoke(args, kw);
         return Ops.Call(callee, args, kw);
     }
 
