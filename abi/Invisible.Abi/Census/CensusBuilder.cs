@@ -431,6 +431,7 @@ public static unsafe class CensusBuilder
         SiteEvidence.Size => "size",
         SiteEvidence.Vtable => "vtable",
         SiteEvidence.Wrapper => "wrapper",
+        SiteEvidence.SubAllocator => "sub-allocator",
         _ => "none",
     };
 }

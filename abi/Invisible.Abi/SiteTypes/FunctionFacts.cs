@@ -9,14 +9,18 @@ namespace Invisible.Abi.SiteTypes;
 /// where it lives: the pc ranges of its scope and its location expression(s) in DWARF addresses.</summary>
 internal readonly struct VariableFact
 {
-    public VariableFact(CType type, PcRange[] scope, LocationRange[] locations)
+    public VariableFact(CType type, PcRange[] scope, LocationRange[] locations, int parameterIndex)
     {
         Type = type;
         Scope = scope;
         Locations = locations;
+        ParameterIndex = parameterIndex;
     }
 
     public CType Type { get; }
+    /// <summary>Position among the function's own parameters (0 = first argument); -1 for locals and the
+    /// parameters of inlined bodies.</summary>
+    public int ParameterIndex { get; }
     public PcRange[] Scope { get; }
     public LocationRange[] Locations { get; }
 
@@ -120,6 +124,7 @@ internal sealed unsafe class FunctionFacts
         if (depth > 64) return;
         DwarfDie child;
         if (LibDw.dwarf_child(scope, &child) != 0) return;
+        int parameter = 0;
         do
         {
             int tag = LibDw.dwarf_tag(&child);
@@ -128,9 +133,10 @@ internal sealed unsafe class FunctionFacts
                 case Dw.TagVariable:
                 case Dw.TagFormalParameter:
                 {
+                    int index = tag == Dw.TagFormalParameter && depth == 0 ? parameter++ : -1;
                     LocationRange[] locs = ReadLocations(&child);
                     if (locs.Length == 0) break;
-                    _variables.Add(new VariableFact(Module.TypeOf(&child), scopeRanges, locs));
+                    _variables.Add(new VariableFact(Module.TypeOf(&child), scopeRanges, locs, index));
                     break;
                 }
                 case Dw.TagLexicalBlock:
@@ -362,6 +368,37 @@ internal sealed unsafe class FunctionFacts
             if (op == 0x90 && (int)ops[0].Number == register) return v.Type;
         }
         return null;
+    }
+
+    /// <summary>The function's own parameter (its index) that lives in register <paramref name="register"/> at
+    /// <paramref name="pc"/>, or -1.</summary>
+    public int ParameterInRegister(ulong pc, int register)
+    {
+        for (int i = 0; i < _variables.Count; i++)
+        {
+            VariableFact v = _variables[i];
+            if (v.ParameterIndex < 0 || !v.TryLocation(pc, out LocationRange r)) continue;
+            IReadOnlyList<LocationOp> ops = r.Ops;
+            if (ops.Count != 1) continue;
+            byte op = ops[0].Op;
+            if ((op >= 0x50 && op <= 0x6f && op - 0x50 == register) || (op == 0x90 && (int)ops[0].Number == register))
+                return v.ParameterIndex;
+        }
+        return -1;
+    }
+
+    /// <summary>The function's own parameter (its index) kept in memory at CFA + <paramref name="cfaOffset"/> at
+    /// <paramref name="pc"/> (its home slot at -O0), or -1.</summary>
+    public int ParameterAtSlot(ulong pc, long cfaOffset)
+    {
+        for (int i = 0; i < _variables.Count; i++)
+        {
+            VariableFact v = _variables[i];
+            if (v.ParameterIndex < 0 || !v.TryLocation(pc, out LocationRange r)) continue;
+            IReadOnlyList<LocationOp> ops = r.Ops;
+            if (ops.Count == 1 && SlotOf(pc, ops[0], out long slot) && slot == cfaOffset) return v.ParameterIndex;
+        }
+        return -1;
     }
 
     /// <summary>A variable stored in memory at CFA + <paramref name="cfaOffset"/> at <paramref name="pc"/>.</summary>

@@ -30,8 +30,13 @@ internal enum FlowEvidence : byte
 internal readonly struct FlowResult
 {
     public FlowResult(FlowEvidence kind, CType? target, long offset, bool returnedUntyped, bool readable)
+        : this(kind, target, offset, returnedUntyped, readable, 0, -1, 0) { }
+
+    public FlowResult(FlowEvidence kind, CType? target, long offset, bool returnedUntyped, bool readable,
+                      long returnOffset, int outParameter, long outOffset)
     {
         Kind = kind; Target = target; Offset = offset; ReturnedUntyped = returnedUntyped; Readable = readable;
+        ReturnOffset = returnOffset; OutParameter = outParameter; OutOffset = outOffset;
     }
 
     public FlowEvidence Kind { get; }
@@ -43,6 +48,14 @@ internal readonly struct FlowResult
     public bool ReturnedUntyped { get; }
     /// <summary>The code could be read and decoded.</summary>
     public bool Readable { get; }
+    /// <summary>With <see cref="ReturnedUntyped"/>: how far into the block the returned pointer points (8 for
+    /// SQLite's <c>sqlite3MemMalloc</c>, which keeps the size in a header and returns <c>p + 1</c>).</summary>
+    public long ReturnOffset { get; }
+    /// <summary>The block was handed back through a parameter instead (<c>*pp = p</c> with <c>void **pp</c>, as
+    /// SQLite's <c>mallocWithAlarm(n, &amp;p)</c>): that parameter's index, else -1.</summary>
+    public int OutParameter { get; }
+    /// <summary>With <see cref="OutParameter"/>: how far into the block the stored pointer points.</summary>
+    public long OutOffset { get; }
 }
 
 /// <summary>
@@ -55,6 +68,9 @@ internal sealed class ResultFlow
 {
     private const long NotHeld = long.MinValue;
     private const int MaxInstructions = 600;
+    /// <summary>The largest header an allocator may put before the pointer it returns (a size word, a few
+    /// bookkeeping fields); a pointer further in is a member's address, not the object's.</summary>
+    internal const long MaxHeader = 64;
     private const int Rax = 0, Rdx = 1, Rcx = 2, Rbx = 3, Rsi = 4, Rdi = 5, Rbp = 6, Rsp = 7;
     private static readonly int[] ArgumentRegisters = { Rdi, Rsi, Rdx, Rcx, 8, 9 };
     private static readonly int[] CallerSaved = { Rax, Rdx, Rcx, Rsi, Rdi, 8, 9, 10, 11 };
@@ -73,15 +89,22 @@ internal sealed class ResultFlow
         public readonly long[] Value = new long[16];   // offset of the result held, or NotHeld
         public readonly CType?[] Typed = new CType?[16]; // pointer type loaded from a typed place
         public readonly Dictionary<long, long> Slots = new(); // CFA-relative spill slot -> offset held
+        public readonly int[] Parameter = new int[16]; // index of the parameter whose value the register holds, or -1
         public ulong Pc;
+        /// <summary>What the last flag-setting instruction compared with zero: a register or a slot holding the
+        /// block (<c>test rax, rax</c>, <c>cmp qword [rbp-8], 0</c>), so the branch taken when it is null can be
+        /// dropped: no block there.</summary>
+        public int NullTestedRegister = -1;
+        public long? NullTestedSlot;
 
-        public PathState() { Array.Fill(Value, NotHeld); }
+        public PathState() { Array.Fill(Value, NotHeld); Array.Fill(Parameter, -1); }
 
         public PathState Clone(ulong pc)
         {
             var c = new PathState { Pc = pc };
             Array.Copy(Value, c.Value, 16);
             Array.Copy(Typed, c.Typed, 16);
+            Array.Copy(Parameter, c.Parameter, 16);
             foreach (var (k, v) in Slots) c.Slots[k] = v;
             return c;
         }
@@ -90,6 +113,7 @@ internal sealed class ResultFlow
         {
             Value[reg] = NotHeld;
             Typed[reg] = null;
+            Parameter[reg] = -1;
         }
     }
 
@@ -113,6 +137,76 @@ internal sealed class ResultFlow
     /// </summary>
     public FlowResult Refine(ulong returnPc, CType weak) => Follow(returnPc, weak);
 
+    /// <summary>
+    /// Follow a block that the call returning to <paramref name="returnPc"/> handed back through its argument
+    /// <paramref name="argument"/> (a <c>void **</c>, see <see cref="FlowResult.OutParameter"/>): the frame slot
+    /// whose address was passed holds the block (at <paramref name="offset"/>) after the call.
+    /// </summary>
+    public FlowResult FollowOutParameter(ulong returnPc, int argument, long offset)
+    {
+        _weak = null;
+        if (argument < 0 || argument >= ArgumentRegisters.Length || !SlotPassedTo(returnPc, ArgumentRegisters[argument], out long slot))
+            return new FlowResult(FlowEvidence.None, null, 0, false, false);
+        var start = new PathState { Pc = returnPc };
+        start.Slots[slot] = offset;
+        return Run(start);
+    }
+
+    /// <summary>The frame slot (CFA-relative) whose address register <paramref name="register"/> holds at the call
+    /// that returns to <paramref name="returnPc"/>: <c>lea rsi, [rbp-0x10]</c> (or into another register, then
+    /// moved) before the call. A straight-line decode from the start of the function's range: the definitions
+    /// just before a call are what it receives.</summary>
+    private bool SlotPassedTo(ulong returnPc, int register, out long slot)
+    {
+        slot = 0;
+        ulong dwarfReturn = returnPc - _bias;
+        var slots = new long?[16];
+        foreach (PcRange r in _facts.Function.Ranges)
+        {
+            if (dwarfReturn <= r.Start || dwarfReturn > r.End) continue;
+            ulong pc = r.Start + _bias;
+            for (int n = 0; n < 200_000 && pc < returnPc; n++)
+            {
+                if (!Decode(pc, out Instruction ins)) return false;
+                ulong dwarfPc = pc - _bias;
+                pc = ins.NextIP;
+                if (ins.NextIP == returnPc)
+                {
+                    if (ins.FlowControl is not (FlowControl.Call or FlowControl.IndirectCall) || slots[register] is not long s) return false;
+                    slot = s;
+                    return true;
+                }
+                if (ins.FlowControl is FlowControl.Call or FlowControl.IndirectCall)
+                {
+                    foreach (int c in CallerSaved) slots[c] = null;
+                    continue;
+                }
+                int d = ins.Op0Kind == OpKind.Register ? Gpr64(ins.Op0Register) : -1;
+                if (ins.Mnemonic == Mnemonic.Lea && d >= 0 && ins.MemoryIndex == IcedRegister.None &&
+                    Gpr64(ins.MemoryBase) is int b && (b == Rbp || b == Rsp) &&
+                    _facts.RegisterToCfa(dwarfPc, b, (long)ins.MemoryDisplacement64, out long at))
+                {
+                    slots[d] = at;
+                    continue;
+                }
+                if (ins.Mnemonic == Mnemonic.Mov && d >= 0 && ins.Op1Kind == OpKind.Register &&
+                    ins.Op0Register.GetFullRegister() == ins.Op0Register && Gpr64(ins.Op1Register) is int from && from >= 0)
+                {
+                    slots[d] = slots[from];
+                    continue;
+                }
+                InstructionInfo info = _info.GetInfo(ins);
+                foreach (UsedRegister u in info.GetUsedRegisters())
+                {
+                    if (u.Access is OpAccess.Read or OpAccess.CondRead or OpAccess.None or OpAccess.NoMemAccess) continue;
+                    int w = Gpr64(u.Register);
+                    if (w >= 0 && w != Rsp) slots[w] = null;
+                }
+            }
+        }
+        return false;
+    }
+
     private FlowResult Follow(ulong returnPc, CType? weak)
     {
         _weak = weak;
@@ -122,6 +216,18 @@ internal sealed class ResultFlow
 
         var start = new PathState { Pc = returnPc };
         start.Value[Rax] = 0;
+        return Run(start);
+    }
+
+    private long _returnOffset;
+    private int _outParameter = -1;
+    private long _outOffset;
+
+    private FlowResult Run(PathState start)
+    {
+        _returnOffset = 0;
+        _outParameter = -1;
+        _outOffset = 0;
         var pending = new Stack<PathState>();
         pending.Push(start);
         var visited = new HashSet<ulong>();
@@ -144,7 +250,8 @@ internal sealed class ResultFlow
                 if (stop) break;
             }
         }
-        return new FlowResult(FlowEvidence.None, null, 0, returnedUntyped, readable);
+        return new FlowResult(FlowEvidence.None, null, 0, returnedUntyped, readable, _returnOffset,
+                              returnedUntyped ? -1 : _outParameter, _outOffset);
     }
 
     private bool Decode(ulong pc, out Instruction ins) => _facts.Decode(pc, out ins);
@@ -188,10 +295,16 @@ internal sealed class ResultFlow
                 {
                     CType? ret = PointerTarget(_facts.Function.ReturnType);
                     if (ret is not null && !IsWeak(ret)) return new FlowResult(FlowEvidence.Returned, ret, 0, false, true);
-                    if (ret is not null) { returnedUntyped = true; stop = true; return null; }
+                    if (ret is not null) { Returned(ref returnedUntyped, 0); stop = true; return null; }
                     // Only a function that returns a pointer hands the block to its caller (a void
                     // function leaves a stale rax behind).
-                    if (_facts.Function.ReturnType.Unqualified is PointerType) returnedUntyped = true;
+                    if (_facts.Function.ReturnType.Unqualified is PointerType) Returned(ref returnedUntyped, 0);
+                }
+                else if (s.Value[Rax] > 0 && s.Value[Rax] <= MaxHeader && _facts.Function.ReturnType.Unqualified is PointerType &&
+                         PointerTarget(_facts.Function.ReturnType) is null)
+                {
+                    // void *: the block past a header the function wrote (sqlite3MemMalloc's size word).
+                    Returned(ref returnedUntyped, s.Value[Rax]);
                 }
                 stop = true;
                 return null;
@@ -207,15 +320,24 @@ internal sealed class ResultFlow
                 stop = true;
                 return null;
             case FlowControl.ConditionalBranch:
-                if (ins.Op0Kind is OpKind.NearBranch64 && _facts.Contains(ins.NearBranchTarget - _bias))
+            {
+                // After a null test of the block, the branch where it is null holds no block: not followed.
+                bool tested = s.NullTestedRegister >= 0 || s.NullTestedSlot is not null;
+                bool nullWhenTaken = tested && ins.ConditionCode == ConditionCode.e;
+                bool nullWhenNot = tested && ins.ConditionCode == ConditionCode.ne;
+                if (ins.Op0Kind is OpKind.NearBranch64 && _facts.Contains(ins.NearBranchTarget - _bias) && !nullWhenTaken)
                     pending.Push(s.Clone(ins.NearBranchTarget));
+                if (nullWhenNot) { stop = true; return null; }
                 s.Pc = next;
                 return null;
+            }
             case FlowControl.Call:
             {
                 FlowResult? arg = ins.Op0Kind is OpKind.NearBranch64 ? Arguments(s, ins.NearBranchTarget) : null;
                 if (arg is not null) return arg;
                 foreach (int r in CallerSaved) s.Clear(r);
+                s.NullTestedRegister = -1;
+                s.NullTestedSlot = null;
                 s.Pc = next;
                 return null;
             }
@@ -226,10 +348,13 @@ internal sealed class ResultFlow
                 return null;
             case FlowControl.IndirectCall:
                 foreach (int r in CallerSaved) s.Clear(r);
+                s.NullTestedRegister = -1;
+                s.NullTestedSlot = null;
                 s.Pc = next;
                 return null;
         }
         s.Pc = next;
+        NullTest(s, in ins, dwarfPc);
         switch (ins.Mnemonic)
         {
             case Mnemonic.Mov:
@@ -255,6 +380,14 @@ internal sealed class ResultFlow
             case Mnemonic.Add:
             case Mnemonic.Sub:
             {
+                if (ins.Op0Kind == OpKind.Memory && IsImmediate(ins.Op1Kind) && ins.MemorySize == MemorySize.UInt64 &&
+                    Classify(s, in ins, dwarfPc) is { Kind: PlaceKind.Slot } slotPlace && s.Slots.TryGetValue(slotPlace.Slot, out long inSlot))
+                {
+                    // -O0's p++ on a spilled pointer: add qword [rbp-8], 8
+                    long imm = (long)ins.GetImmediate(1);
+                    s.Slots[slotPlace.Slot] = inSlot + (ins.Mnemonic == Mnemonic.Add ? imm : -imm);
+                    return null;
+                }
                 int d = ins.Op0Kind == OpKind.Register ? Gpr64(ins.Op0Register) : -1;
                 if (d >= 0 && s.Value[d] != NotHeld && IsImmediate(ins.Op1Kind))
                 {
@@ -272,6 +405,49 @@ internal sealed class ResultFlow
         }
         ClearWritten(s, in ins);
         return null;
+    }
+
+    /// <summary>Record the block handed to the caller at <paramref name="offset"/>; the first path's offset wins.</summary>
+    private void Returned(ref bool returnedUntyped, long offset)
+    {
+        if (!returnedUntyped) _returnOffset = offset;
+        returnedUntyped = true;
+    }
+
+    /// <summary>Remember a comparison of the block with zero (for the branch that follows); any other
+    /// flag-setting instruction forgets it.</summary>
+    private void NullTest(PathState s, in Instruction ins, ulong dwarfPc)
+    {
+        if (ins.Mnemonic == Mnemonic.Test && ins.Op0Kind == OpKind.Register && ins.Op1Kind == OpKind.Register &&
+            ins.Op0Register == ins.Op1Register && ins.Op0Register.GetFullRegister() == ins.Op0Register &&
+            Gpr64(ins.Op0Register) is int r && r >= 0 && s.Value[r] != NotHeld)
+        {
+            s.NullTestedRegister = r;
+            s.NullTestedSlot = null;
+            return;
+        }
+        if (ins.Mnemonic == Mnemonic.Cmp && IsImmediate(ins.Op1Kind) && ins.GetImmediate(1) == 0)
+        {
+            if (ins.Op0Kind == OpKind.Register && ins.Op0Register.GetFullRegister() == ins.Op0Register &&
+                Gpr64(ins.Op0Register) is int c && c >= 0 && s.Value[c] != NotHeld)
+            {
+                s.NullTestedRegister = c;
+                s.NullTestedSlot = null;
+                return;
+            }
+            if (ins.Op0Kind == OpKind.Memory && ins.MemorySize == MemorySize.UInt64 &&
+                Classify(s, in ins, dwarfPc) is { Kind: PlaceKind.Slot } p && s.Slots.ContainsKey(p.Slot))
+            {
+                s.NullTestedRegister = -1;
+                s.NullTestedSlot = p.Slot;
+                return;
+            }
+        }
+        if (ins.RflagsModified != RflagsBits.None)
+        {
+            s.NullTestedRegister = -1;
+            s.NullTestedSlot = null;
+        }
     }
 
     private static bool IsImmediate(OpKind k) => k is OpKind.Immediate8 or OpKind.Immediate8to64 or OpKind.Immediate32 or OpKind.Immediate32to64 or OpKind.Immediate16;
@@ -299,9 +475,11 @@ internal sealed class ResultFlow
                 int src = Gpr64(ins.Op1Register);
                 long v = full && src >= 0 ? s.Value[src] : NotHeld;
                 CType? t = full && src >= 0 ? s.Typed[src] : null;
+                int param = full && src >= 0 ? ParameterIn(s, src, dwarfPc) : -1;
                 s.Clear(d);
                 s.Value[d] = v;
                 s.Typed[d] = t;
+                s.Parameter[d] = param;
                 return null;
             }
             if (ins.Op1Kind == OpKind.Memory && full)
@@ -311,7 +489,11 @@ internal sealed class ResultFlow
                 if (p.Kind == PlaceKind.Slot)
                 {
                     if (s.Slots.TryGetValue(p.Slot, out long held)) s.Value[d] = held;
-                    else s.Typed[d] = Pointer(_facts.VariableAtSlot(dwarfPc, p.Slot));
+                    else
+                    {
+                        s.Typed[d] = Pointer(_facts.VariableAtSlot(dwarfPc, p.Slot));
+                        s.Parameter[d] = _facts.ParameterAtSlot(dwarfPc, p.Slot);
+                    }
                 }
                 else s.Typed[d] = Pointer(p.Type);
                 return null;
@@ -329,6 +511,7 @@ internal sealed class ResultFlow
                 return null;
             }
             long offset = s.Value[src];
+            if (OutParameterStore(s, in ins, dwarfPc, offset)) return null;
             Place p = Classify(s, in ins, dwarfPc);
             switch (p.Kind)
             {
@@ -356,6 +539,37 @@ internal sealed class ResultFlow
             if (p.Kind == PlaceKind.Slot) s.Slots.Remove(p.Slot);
         }
         return null;
+    }
+
+    /// <summary>The parameter whose (unchanged) value register <paramref name="r"/> holds: tracked from a load of its
+    /// home slot (-O0), or its location list here (-O2); -1 if none.</summary>
+    private int ParameterIn(PathState s, int r, ulong dwarfPc)
+    {
+        if (s.Parameter[r] >= 0) return s.Parameter[r];
+        return s.Value[r] == NotHeld && s.Typed[r] is null ? _facts.ParameterInRegister(dwarfPc, r) : -1;
+    }
+
+    /// <summary><c>*pp = p</c> where <c>pp</c> is a <c>void **</c> (or <c>char **</c>) parameter: the block goes back
+    /// to the caller through it (SQLite's <c>mallocWithAlarm(int n, void **pp)</c>). Recorded, and the store is
+    /// not taken as a typed place.</summary>
+    private bool OutParameterStore(PathState s, in Instruction ins, ulong dwarfPc, long offset)
+    {
+        if (_weak is not null || ins.IsIPRelativeMemoryOperand || ins.MemoryIndex != IcedRegister.None || ins.MemoryDisplacement64 != 0)
+            return false;
+        int b = Gpr64(ins.MemoryBase);
+        if (b < 0 || b == Rsp || s.Value[b] != NotHeld) return false;
+        int param = ParameterIn(s, b, dwarfPc);
+        if (param < 0 || param >= _facts.Function.Parameters.Count) return false;
+        CType? pointee = PointerTarget(_facts.Function.Parameters[param].Type);
+        if (pointee?.Unqualified is not PointerType inner) return false;
+        CType target = inner.Target.Unqualified;
+        if (target is not VoidType && !IsByte(target)) return false;
+        if (_outParameter < 0)
+        {
+            _outParameter = param;
+            _outOffset = offset;
+        }
+        return true;
     }
 
     private enum PlaceKind : byte { Unknown, Slot, Member, Global }
@@ -473,10 +687,15 @@ internal sealed class ResultFlow
         if (ReferenceEquals(u, w)) return true;
         if (u is StructType us && w is StructType ws)
             return us.Tag is not null && us.Kind == ws.Kind && us.Size == ws.Size && string.Equals(us.Tag, ws.Tag, StringComparison.Ordinal);
+        if (u is BaseType ub && w is BaseType wb) return ub.Size == wb.Size && ub.Encoding == wb.Encoding;
         return IsByte(u) && IsByte(w);
     }
 
     private bool IsWeakPointer(CType t) => PointerTarget(t) is CType target && IsWeak(target);
+
+    /// <summary>A scalar wider than a byte (<c>sqlite3_int64</c>, <c>size_t</c>): what an allocator that keeps a size
+    /// header before the object types its block as, in a function that returns it as <c>void *</c>.</summary>
+    internal static bool IsScalar(CType t) => t.Unqualified is BaseType b && b.Size > 1;
 
     /// <summary>char, signed char, unsigned char (and typedefs of them): raw bytes, not a type of object.</summary>
     internal static bool IsByte(CType t) => t.Unqualified is BaseType b && b.Size == 1;

@@ -29,6 +29,8 @@ public enum SiteEvidence : byte
     Vtable,
     /// <summary>The site is inside an allocator wrapper and the trace is too short to see its caller.</summary>
     Wrapper,
+    /// <summary>The block is a region a sub-allocator carves into slots (<see cref="SubAllocators"/>).</summary>
+    SubAllocator,
 }
 
 /// <summary>
@@ -51,6 +53,13 @@ public sealed class SiteType
         DepthNeeded = depthNeeded;
         _sizeCandidates = sizeCandidates;
     }
+
+    /// <summary>A block that a sub-allocator carves into slots, named by the function that sets it up.</summary>
+    internal static SiteType ForRegion(int frameIndex, ulong sitePc, string region) =>
+        new(frameIndex, sitePc, SiteEvidence.SubAllocator, null, 0, false, false, null, 0, Array.Empty<CType>()) { Region = region };
+
+    /// <summary>The region's name (<see cref="SiteEvidence.SubAllocator"/>), else null.</summary>
+    public string? Region { get; private init; }
 
     private readonly CType[] _sizeCandidates;
 
@@ -76,13 +85,14 @@ public sealed class SiteType
     public SiteEvidence EvidenceFor(ulong size)
     {
         if (Evidence != SiteEvidence.None) return Evidence;
-        return SizeMatch(size, out _) ? SiteEvidence.Size : SiteEvidence.None;
+        return SizeMatch(Data(size), out _) ? SiteEvidence.Size : SiteEvidence.None;
     }
 
     /// <summary>Type text of a block of <paramref name="size"/> bytes from this site: <c>struct node</c>,
     /// <c>struct point[200]</c>, <c>char[]</c>, or <c>unknown (site)</c>.</summary>
     public string Describe(ulong size)
     {
+        if (Region is not null) return Region;
         if (Wrapper is not null)
             return "unknown (wrapper " + Wrapper + "; rerun with --depth " + DepthNeeded.ToString(CultureInfo.InvariantCulture) + "+)";
         if (Target is not null)
@@ -90,9 +100,12 @@ public sealed class SiteType
             long data = (long)size - Offset;
             return Name(Target, data < 0 ? 0 : data, IsCpp);
         }
-        if (SizeMatch(size, out CType? t)) return Name(t!, (long)size, IsCpp);
+        if (SizeMatch(Data(size), out CType? t)) return Name(t!, (long)Data(size), IsCpp);
         return "unknown (site)";
     }
+
+    /// <summary>The bytes of a block past the allocators' headers (<see cref="Offset"/>).</summary>
+    private ulong Data(ulong size) => size > (ulong)Offset ? size - (ulong)Offset : 0;
 
     /// <summary>Size evidence: exactly one candidate struct has sizeof == size; else exactly one divides it.</summary>
     private bool SizeMatch(ulong size, out CType? type)

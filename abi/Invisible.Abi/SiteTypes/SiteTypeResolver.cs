@@ -44,6 +44,8 @@ public sealed unsafe class SiteTypeResolver
     public SiteType Resolve(ReadOnlySpan<ulong> pcs)
     {
         string? wrapper = null;
+        long header = 0;         // bytes of headers the wrappers so far put before the pointer they return
+        int outParameter = -1;   // the previous frame handed the block back through this argument
         for (int k = 0; k < pcs.Length; k++)
         {
             ulong pc = pcs[k];
@@ -51,27 +53,50 @@ public sealed unsafe class SiteTypeResolver
             if (module is null) return Unknown(k, pc, false);
             FunctionFacts? facts = module.HasDwarf ? FactsAt(module, pc - 1) : null;
             string? name = facts?.Name ?? module.SymbolAt(pc - 1 - module.Bias)?.Name;
-            if (name is not null && _wrappers.Contains(name)) { wrapper = name; continue; }
+            if (name is not null && _wrappers.Contains(name)) { wrapper = name; outParameter = -1; continue; }
+            if (SubAllocators.Region(name) is string region) return SiteType.ForRegion(k, pc, region);
             if (facts is null) return Unknown(k, pc, false);
-            Debug?.Invoke("frame " + k + " pc 0x" + pc.ToString("x") + " in " + (name ?? "?") + " (" + module.Path + ")");
-            FlowResult flow = new ResultFlow(facts, Callee).Follow(pc);
-            Debug?.Invoke(" -> " + flow.Kind + " " + (flow.Target?.ToCString() ?? "-") + " +" + flow.Offset + (flow.ReturnedUntyped ? " returned-untyped" : ""));
+            Debug?.Invoke("frame " + k + " pc 0x" + pc.ToString("x") + " in " + (name ?? "?") + " (" + module.Path + ")" +
+                          (outParameter >= 0 ? " out-parameter " + outParameter : ""));
+            var flowOf = new ResultFlow(facts, Callee);
+            FlowResult flow = outParameter >= 0 ? flowOf.FollowOutParameter(pc, outParameter, 0) : flowOf.Follow(pc);
+            outParameter = -1;
+            Debug?.Invoke(" -> " + flow.Kind + " " + (flow.Target?.ToCString() ?? "-") + " +" + flow.Offset +
+                          (flow.ReturnedUntyped ? " returned-untyped +" + flow.ReturnOffset : "") +
+                          (flow.OutParameter >= 0 ? " out-parameter " + flow.OutParameter + " +" + flow.OutOffset : ""));
             if (flow.Kind != FlowEvidence.None && flow.Target is not null)
             {
-                if (k + 1 < pcs.Length && flow.Offset == 0 && !facts.IsCpp && Refinable(flow.Target) && Refine(pcs, k, facts, flow.Target) is SiteType refined)
+                // A size header typed as a scalar (sqlite3MemMalloc: sqlite3_int64 *p = malloc(n + 8); p[0] = n;
+                // return p + 1) in a function that returns void *: a wrapper, the object past the header.
+                if (k + 1 < pcs.Length && ResultFlow.IsScalar(flow.Target) && flow.Offset == 0 && ReturnsVoidPointer(facts))
+                {
+                    FlowResult past = new ResultFlow(facts, Callee).Refine(pc, flow.Target);
+                    if (past.Kind == FlowEvidence.None && past.ReturnedUntyped)
+                    {
+                        wrapper = name ?? "?";
+                        header += past.ReturnOffset;
+                        continue;
+                    }
+                }
+                if (k + 1 < pcs.Length && flow.Offset == 0 && !facts.IsCpp && Refinable(flow.Target) && Refine(pcs, k, facts, flow.Target, header) is SiteType refined)
                     return refined;
                 bool probe = facts.IsCpp && IsPolymorphic(flow.Target);
-                return new SiteType(k, pc, ToEvidence(flow.Kind), flow.Target, flow.Offset, facts.IsCpp, probe, null, 0,
+                return new SiteType(k, pc, ToEvidence(flow.Kind), flow.Target, header + flow.Offset, facts.IsCpp, probe, null, 0,
                                     Array.Empty<CType>());
             }
-            if (flow.ReturnedUntyped) { wrapper = name ?? "?"; continue; }
-            return new SiteType(k, pc, SiteEvidence.None, null, 0, facts.IsCpp, facts.IsCpp, null, 0, Candidates(facts));
+            if (flow.ReturnedUntyped) { wrapper = name ?? "?"; header += flow.ReturnOffset; continue; }
+            if (flow.OutParameter >= 0) { wrapper = name ?? "?"; header += flow.OutOffset; outParameter = flow.OutParameter; continue; }
+            return new SiteType(k, pc, SiteEvidence.None, null, header, facts.IsCpp, facts.IsCpp, null, 0, Candidates(facts));
         }
         if (wrapper is not null)
             return new SiteType(pcs.Length - 1, pcs.Length > 0 ? pcs[^1] : 0, SiteEvidence.Wrapper, null, 0, false, false,
                                 wrapper, pcs.Length + 1, Array.Empty<CType>());
         return Unknown(0, pcs.Length > 0 ? pcs[0] : 0, false);
     }
+
+    /// <summary>The function returns <c>void *</c> (or a pointer DWARF gives no type for).</summary>
+    internal static bool ReturnsVoidPointer(FunctionFacts facts) =>
+        facts.Function.ReturnType.Unqualified is PointerType && ResultFlow.PointerTarget(facts.Function.ReturnType) is null;
 
     /// <summary>A first type that a caller may know better: a C struct (a header such as Lua's <c>GCObject</c>,
     /// which every collectable object begins with) or raw bytes (<c>char *</c>). C++ classes are typed by their
@@ -90,7 +115,7 @@ public sealed unsafe class SiteTypeResolver
     /// a declared variable, parameter or return value of a struct type that begins with <paramref name="first"/>'s
     /// members (or of any struct, for raw bytes) is the object's real type. Null when no caller knows better.
     /// </summary>
-    private SiteType? Refine(ReadOnlySpan<ulong> pcs, int k, FunctionFacts facts, CType first)
+    private SiteType? Refine(ReadOnlySpan<ulong> pcs, int k, FunctionFacts facts, CType first, long header)
     {
         for (int j = k; j < pcs.Length; j++)
         {
@@ -102,7 +127,7 @@ public sealed unsafe class SiteTypeResolver
             // place of another type is noise (an indexed store guessed wrong), not a refinement.
             if (flow.Kind != FlowEvidence.None && flow.Target is not null)
                 return j > k && flow.Offset == 0 && IsStrong(flow.Kind) && Extends(flow.Target, first)
-                    ? new SiteType(j, pcs[j], ToEvidence(flow.Kind), flow.Target, 0, f.IsCpp, false, null, 0, Array.Empty<CType>())
+                    ? new SiteType(j, pcs[j], ToEvidence(flow.Kind), flow.Target, header, f.IsCpp, false, null, 0, Array.Empty<CType>())
                     : null;
             if (!flow.ReturnedUntyped) return null;
         }

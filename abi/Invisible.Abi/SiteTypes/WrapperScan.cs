@@ -66,6 +66,7 @@ public static class WrapperScan
         public bool AddressTaken;
         public bool Wrapper;
         public bool ThroughPointer; // a wrapper because of an indirect call
+        public int OutParameter = -1; // hands the block back through this parameter (void **), not its return value
         public int Extra = -1;
         public FunctionFacts? Facts;
         public bool FactsBuilt;
@@ -285,31 +286,59 @@ public static class WrapperScan
             throughPointer = false;
             Node n = _nodes[i];
             FunctionFacts? facts = FactsOf(i);
-            if (facts is null || facts.Function.ReturnType.Unqualified is not PointerType) return false;
+            if (facts is null) return false;
+            bool returnsPointer = facts.Function.ReturnType.Unqualified is PointerType;
+            if (!returnsPointer && !HasOutParameter(facts)) return false;
             foreach (CallSite s in n.Sites)
             {
                 if (s.Kind == SiteKind.Direct && !_nodes[s.Callee].Wrapper) continue;
-                if (!ReturnsUntyped(facts, s.ReturnPc)) continue;
+                int calleeOut = s.Kind == SiteKind.Direct ? _nodes[s.Callee].OutParameter : -1;
+                int handsBack = HandsBack(facts, s.ReturnPc, calleeOut, returnsPointer);
+                if (handsBack == NotHandedBack) continue;
                 throughPointer = s.Kind == SiteKind.Indirect;
+                n.OutParameter = handsBack == Returned ? -1 : handsBack;
                 return true;
             }
             return false;
         }
 
-        private bool ReturnsUntyped(FunctionFacts facts, ulong returnPc)
+        private const int NotHandedBack = -2, Returned = -1;
+
+        /// <summary>A <c>void **</c> or <c>char **</c> parameter, through which a block may go back to the caller.</summary>
+        private static bool HasOutParameter(FunctionFacts facts)
         {
-            FlowResult flow = new ResultFlow(facts, Callee).Follow(returnPc);
-            if (flow.Kind == FlowEvidence.None || flow.Target is null) return flow.ReturnedUntyped;
-            if (flow.Offset != 0 || !IsWeak(facts, flow.Target)) return false;
+            IReadOnlyList<Variable> ps = facts.Function.Parameters;
+            for (int k = 0; k < ps.Count; k++)
+                if (ResultFlow.PointerTarget(ps[k].Type)?.Unqualified is PointerType inner &&
+                    (inner.Target.Unqualified is VoidType || ResultFlow.IsByte(inner.Target)))
+                    return true;
+            return false;
+        }
+
+        /// <summary>Does the block the call returning to <paramref name="returnPc"/> produced (its result, or its
+        /// argument <paramref name="calleeOut"/> for a wrapper that hands it back through a parameter) reach the
+        /// function's <c>ret</c> untyped (<see cref="Returned"/>), or a <c>void **</c> parameter (its index)?</summary>
+        private int HandsBack(FunctionFacts facts, ulong returnPc, int calleeOut, bool returnsPointer)
+        {
+            FlowResult flow = calleeOut >= 0 ? new ResultFlow(facts, Callee).FollowOutParameter(returnPc, calleeOut, 0)
+                                             : new ResultFlow(facts, Callee).Follow(returnPc);
+            if (flow.Kind == FlowEvidence.None || flow.Target is null)
+            {
+                if (flow.ReturnedUntyped && returnsPointer) return Returned;
+                return flow.OutParameter >= 0 ? flow.OutParameter : NotHandedBack;
+            }
+            if (!returnsPointer || flow.Offset != 0 || !IsWeak(facts, flow.Target)) return NotHandedBack;
+            // A size header typed as a scalar counts only in a function that returns void * (sqlite3MemMalloc).
+            if (ResultFlow.IsScalar(flow.Target) && !SiteTypeResolver.ReturnsVoidPointer(facts)) return NotHandedBack;
             FlowResult refined = new ResultFlow(facts, Callee).Refine(returnPc, flow.Target);
-            return refined.Kind == FlowEvidence.None && refined.ReturnedUntyped;
+            return refined.Kind == FlowEvidence.None && refined.ReturnedUntyped ? Returned : NotHandedBack;
         }
 
         /// <summary>Bytes, or a header struct: one that another struct of the function's unit begins with.</summary>
         private bool IsWeak(FunctionFacts facts, CType t)
         {
             CType u = t.Unqualified;
-            if (ResultFlow.IsByte(u)) return true;
+            if (ResultFlow.IsByte(u) || ResultFlow.IsScalar(u)) return true;
             if (u is not StructType { IsDeclaration: false, Kind: CTypeKind.Struct } st || st.Members.Count == 0 || facts.Unit is null) return false;
             var key = (facts.Unit.DieOffset, st.DieOffset);
             if (_headers.TryGetValue(key, out bool known)) return known;

@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using Invisible.Tests.Shared;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Invisible.Census.Tests;
+
+/// <summary>
+/// Issue 17, the second real program: SQLite 3.40.1 built from its release sources (tests/CMakeLists.txt), with a
+/// wrapper style unlike Lua's: malloc ← sqlite3MemMalloc (through a function pointer; keeps the size in an 8-byte
+/// header and returns <c>p + 1</c>) ← mallocWithAlarm (hands the block back through a <c>void **</c> parameter) ←
+/// sqlite3Malloc ← sqlite3DbMallocRaw(NN) / sqlite3DbMallocZero ← the function that knows the type; and a
+/// lookaside buffer that small objects are carved out of. Ground truth: gdb walking SQLite's own structures
+/// (tests/fixtures/sqlite/sqlite_census.py).
+/// </summary>
+public sealed class SqliteCensusTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public SqliteCensusTests(ITestOutputHelper output) => _output = output;
+
+    private static string GdbScript => TestProcess.FixtureSource(Path.Combine("sqlite", "sqlite_census.py"));
+
+    /// <summary>The default settings of <c>invisible run</c>: the wrappers it finds (cached in a fresh
+    /// XDG_CACHE_HOME) capture deeper, every other site one frame.</summary>
+    [FixtureTheory("sqlite-O0", "sqlite-O2")]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void SqliteObjectsAreTypedThroughTheWrapperChain(string opt)
+    {
+        string cache = Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+        var env = new Dictionary<string, string>
+        {
+            ["INVISIBLE_LEAK_CHECK"] = "no", ["XDG_CACHE_HOME"] = cache, ["INVISIBLE_WRAPPERS"] = "yes",
+        };
+        var args = new List<string> { "run", "--", CensusEnvironment.Fixture("sqlite", opt), "120", "60" };
+        using Process sqlite = Process.Start(CensusEnvironment.StartInfo(CensusEnvironment.Cli, args, env))!;
+        try
+        {
+            Assert.Equal("ready", sqlite.StandardOutput.ReadLine());
+            string json = CensusEnvironment.TempFile(".json");
+            var census = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "census", "--json", json, sqlite.Id.ToString(CultureInfo.InvariantCulture) });
+            Assert.True(census.ExitCode == 0, census.Stderr);
+            _output.WriteLine(census.Stdout);
+            var gdb = CensusEnvironment.Run("gdb", new[] { "-batch", "-nx", "-p", sqlite.Id.ToString(CultureInfo.InvariantCulture), "-x", GdbScript });
+            var truth = new Dictionary<string, long>(StringComparer.Ordinal);
+            long inLookaside = -1;
+            foreach (string line in gdb.Stdout.Split('\n'))
+            {
+                string[] parts = line.Trim().Split(' ');
+                if (parts.Length == 3 && parts[0] == "OBJ") truth[parts[1]] = long.Parse(parts[2], CultureInfo.InvariantCulture);
+                if (parts.Length == 2 && parts[0] == "LOOKASIDE") inLookaside = long.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+            Assert.True(truth.GetValueOrDefault("Table") >= 120 && truth.GetValueOrDefault("Vdbe") >= 1 && inLookaside >= 0,
+                        "gdb's walk:\n" + gdb.Stdout + gdb.Stderr);
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+            var typed = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (type, count) in CensusEnvironment.BlocksByType(doc)) typed[BaseName(type)] = typed.GetValueOrDefault(BaseName(type)) + count;
+            // Objects gdb finds in blocks of their own, typed as gdb names them (arrays by their element).
+            long objects = 0, right = 0;
+            foreach (var (type, count) in truth)
+            {
+                long seen = typed.GetValueOrDefault(type);
+                _output.WriteLine($"{type}: gdb {count}, census {seen}");
+                objects += count;
+                right += Math.Min(count, seen);
+            }
+            _output.WriteLine($"typed as gdb names them: {right} of {objects}; in lookaside slots (no blocks): {inLookaside}");
+            // -O0: 765 of 766 (the temp schema, returned by sqlite3BtreeSchema from a void * member, is unknown).
+            // -O2: 646 of 766: sqlite3DbMallocZero ends in a tail call of memset, which returns the block, and is not
+            // seen as a wrapper, so the Index objects are mistyped at the inlined sqlite3DbMallocRaw (README).
+            int percent = opt == "O0" ? 95 : 80;
+            Assert.True(right * 100 >= objects * percent, $"{right} of {objects} objects typed as gdb names them:\n{census.Stdout}");
+            string[] exact = opt == "O0" ? new[] { "sqlite3", "Btree", "BtShared", "Table", "Index", "Trigger", "TriggerStep", "Vdbe", "VdbeOp" }
+                                         : new[] { "sqlite3", "Btree", "BtShared", "Trigger", "TriggerStep", "Vdbe", "VdbeOp" };
+            foreach (string type in exact)
+                Assert.True(typed.GetValueOrDefault(type) == truth.GetValueOrDefault(type), $"{type}: gdb {truth.GetValueOrDefault(type)}, census {typed.GetValueOrDefault(type)}:\n{census.Stdout}");
+            // The lookaside buffer is one region, named, not an array of its free-list links.
+            Assert.Equal(1, typed.GetValueOrDefault("sqlite3 lookaside (slots)"));
+            Assert.False(typed.ContainsKey("LookasideSlot"), census.Stdout);
+            Assert.False(typed.ContainsKey("sqlite3_int64"), census.Stdout);
+        }
+        finally
+        {
+            sqlite.StandardInput.Close();
+            if (!sqlite.WaitForExit(20_000)) sqlite.Kill(true);
+            if (Directory.Exists(cache)) Directory.Delete(cache, true);
+        }
+    }
+
+    /// <summary>The wrappers `invisible wrappers` finds in SQLite: the size-header allocator reached through a
+    /// pointer, the one that hands the block back through a parameter, and the layers above them; not the
+    /// functions that type the object.</summary>
+    [FixtureTheory("sqlite-O0", "sqlite-O2")]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void SqliteWrappersAreFound(string opt)
+    {
+        string cache = Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var env = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache };
+            var run = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "wrappers", "--verbose", "--", CensusEnvironment.Fixture("sqlite", opt) }, env);
+            _output.WriteLine(run.Stdout + run.Stderr);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var wrappers = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (string line in run.Stdout.Split('\n'))
+            {
+                string[] parts = line.Trim().Split(" +");
+                if (line.StartsWith("  ", StringComparison.Ordinal) && parts.Length == 2) wrappers[parts[0]] = int.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+            var expected = new List<string> { "sqlite3MemMalloc", "sqlite3Malloc", "sqlite3DbMallocRawNN" };
+            // -O2 inlines mallocWithAlarm into sqlite3Malloc, and sqlite3DbMallocZero's tail call of memset hides it.
+            if (opt == "O0") expected.AddRange(new[] { "mallocWithAlarm", "sqlite3DbMallocZero" });
+            foreach (string name in expected)
+                Assert.True(wrappers.ContainsKey(name), name + " is not among the wrappers:\n" + run.Stdout);
+            foreach (string name in new[] { "sqlite3StartTable", "sqlite3VdbeCreate", "sqlite3CreateIndex", "main" })
+                Assert.False(wrappers.ContainsKey(name), name + " is not a wrapper:\n" + run.Stdout);
+            // sqlite3MemMalloc, called through sqlite3GlobalConfig.m.xMalloc, is below every other layer.
+            Assert.True(wrappers["sqlite3MemMalloc"] > wrappers["sqlite3Malloc"], run.Stdout);
+            if (opt == "O0") Assert.True(wrappers["sqlite3Malloc"] > wrappers["sqlite3DbMallocZero"], run.Stdout);
+        }
+        finally
+        {
+            if (Directory.Exists(cache)) Directory.Delete(cache, true);
+        }
+    }
+
+    /// <summary>"Column[3]" → "Column", "struct _ht[8]" → "_ht", "Op[20]" → "VdbeOp" (gdb's walk names structs by tag).</summary>
+    private static string BaseName(string type)
+    {
+        string t = type.StartsWith("struct ", StringComparison.Ordinal) ? type.Substring(7) : type;
+        int bracket = t.IndexOf('[');
+        if (bracket > 0 && !t.Contains(' ', StringComparison.Ordinal)) t = t.Substring(0, bracket);
+        return t == "Op" ? "VdbeOp" : t;
+    }
+}
