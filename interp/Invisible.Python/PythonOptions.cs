@@ -37,6 +37,9 @@ public sealed class PythonOptions
     public readonly List<string> WarnOptions = new();
     /// <summary>-X arguments, in order (sys._xoptions: "name" or "name=value").</summary>
     public readonly List<string> XOptions = new();
+    /// <summary>-X int_max_str_digits=N or PYTHONINTMAXSTRDIGITS (sys.flags.int_max_str_digits): the limit on int&lt;-&gt;str
+    /// conversion of huge ints in decimal (0: unlimited); -1 when not given (CPython's default, 4300).</summary>
+    public int IntMaxStrDigits = -1;
     /// <summary>The whole command line, program name first (sys.orig_argv); empty for an embedded interpreter.</summary>
     public string[] OrigArgv = System.Array.Empty<string>();
 

@@ -52,7 +52,7 @@ public static partial class TypeMethods
                 "__neg__" => (a, k) => a[0].UnaryOp(UnOp.Neg) ?? PyNotImplementedType.Instance,
                 "__pos__" => (a, k) => a[0].UnaryOp(UnOp.Pos) ?? PyNotImplementedType.Instance,
                 "__abs__" => (a, k) => Ops.Call1(Interp.Builtin("abs"), a[0]),
-                "__int__" => (a, k) => ToInt(a[0]),
+                "__int__" => (a, k) => a[0] is PyInt ? ExactInt(a[0]) : a[0] is PyFloat f ? FloatToInt(f.V) : ToInt(a[0]),
                 "__float__" => (a, k) => new PyFloat(ToDouble(a[0])),
                 "__index__" => (a, k) => ExactInt(a[0]),
                 "__iadd__" => (a, k) => a[0].InplaceOp(BinOp.Add, a[1]) ?? PyNotImplementedType.Instance,
@@ -769,7 +769,7 @@ public static partial class TypeMethods
             int e = exp - 1023;
             return PyStr.Of(sign + "0x1." + mant.ToString("x13") + "p" + (e >= 0 ? "+" : "") + e);
         });
-        ft.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => new PyFloat(ParseHexFloat(S(a[1]))))));
+        InitFloatMethods(ft);   // fromhex, __floor__, __ceil__: FloatConstructor.cs
         ft.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0].GetType() == typeof(PyFloat) ? a[0] : new PyFloat(((PyFloat)a[0]).V)), null, null, null));
         ft.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(0)), null, null, null));
 
@@ -779,31 +779,6 @@ public static partial class TypeMethods
         ct.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(((PyComplex)a[0]).V.Imaginary)), null, null, null));
         ct.AddMethod("conjugate", (a, k) => new PyComplex(Complex.Conjugate(((PyComplex)a[0]).V)));
         PyBool.TypeObj.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
-    }
-
-    private static double ParseHexFloat(string s)
-    {
-        s = s.Trim().ToLowerInvariant();
-        {
-            // float.fromhex accepts inf/infinity/nan with an optional sign, as float() does
-            string body = s.StartsWith('-') || s.StartsWith('+') ? s.Substring(1) : s;
-            if (body is "inf" or "infinity") return s[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
-            if (body == "nan") return double.NaN;
-        }
-        bool neg = s.StartsWith('-');
-        if (neg || s.StartsWith('+')) s = s.Substring(1);
-        if (s.StartsWith("0x")) s = s.Substring(2);
-        int p = s.IndexOf('p');
-        int exp = 0;
-        if (p >= 0) { exp = int.Parse(s.Substring(p + 1), System.Globalization.CultureInfo.InvariantCulture); s = s.Substring(0, p); }
-        int dot = s.IndexOf('.');
-        string ip = dot < 0 ? s : s.Substring(0, dot), fp = dot < 0 ? "" : s.Substring(dot + 1);
-        double v = 0;
-        foreach (var c in ip) v = v * 16 + Convert.ToInt32(c.ToString(), 16);
-        double scale = 1.0 / 16;
-        foreach (var c in fp) { v += Convert.ToInt32(c.ToString(), 16) * scale; scale /= 16; }
-        v *= Math.Pow(2, exp);
-        return neg ? -v : v;
     }
 
     // ---------------- bytes ----------------

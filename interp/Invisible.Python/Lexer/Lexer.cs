@@ -226,6 +226,9 @@ public sealed class Lexer
         {
             if (text.Length > 1 && text[0] == '0' && text.Trim('0').Length > 0)
                 throw Err("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers");
+            // 3.11's limit on decimal int conversion applies to literals too (a SyntaxError, CPython's text)
+            if (Runtime.PyInt.CheckDecimalDigits(text.Length) is { } tooMany)
+                throw Err(tooMany + " - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.");
             Add(TokKind.Number, text, st, BigInteger.Parse(text, CultureInfo.InvariantCulture));
         }
     }
