@@ -9,14 +9,14 @@ namespace Invisible.Python.Builtins;
 /// PyNumber_Float, PyFloat_FromString and float_fromhex (Objects/floatobject.c, Objects/abstract.c).</summary>
 public static partial class TypeMethods
 {
-    private static readonly ArgParser FloatArgs = new("float", "x=0, /");
-
     public static PyObject NewFloat(PyType cls, ReadOnlySpan<PyObject> a, PyStr[]? k)
     {
-        if (k != null && k.Length > 0 && cls == PyFloat.TypeObj) throw Ops.TypeError("float() takes no keyword arguments");
-        if (k != null && k.Length > 0) throw Ops.TypeError($"{cls.Name}() takes no keyword arguments");
-        var args = FloatArgs.Parse(a, k);
-        double v = args[0] is { } x ? ToDoubleParse(x) : 0.0;
+        // keywords are refused unless a subclass's own __init__ takes them (CPython's float_new)
+        if (k != null && k.Length > 0 && (cls == PyFloat.TypeObj || cls.LookupHeap(PyStr.Intern("__init__")) == null))
+            throw Ops.TypeError("float() takes no keyword arguments");
+        int n = Ops.PosCount(a, k);
+        if (n > 1) throw Ops.TypeError($"float expected at most 1 argument, got {n}");
+        double v = n == 1 ? ToDoubleParse(a[0]) : 0.0;
         return cls == PyFloat.TypeObj ? new PyFloat(v) : new PyFloatSub(cls, v);
     }
 

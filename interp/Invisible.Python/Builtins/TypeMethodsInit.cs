@@ -857,11 +857,11 @@ public static partial class TypeMethods
             });
             t.AddMethod("startswith", (a, k) => PyBool.Of(B(a[0]).Span.StartsWith(B(a[1]).Span)));
             t.AddMethod("endswith", (a, k) => PyBool.Of(B(a[0]).Span.EndsWith(B(a[1]).Span)));
-            t.AddMethod("find", (a, k) => PyInt.Get(BytesFind(a)));
-            t.AddMethod("index", (a, k) => { int r = BytesFind(a); if (r < 0) throw Ops.ValueError("subsection not found"); return PyInt.Get(r); });
+            t.AddMethod("find", (a, k) => { BytesSubArgCheck("find", a, k); return PyInt.Get(BytesFind(a)); });
+            t.AddMethod("index", (a, k) => { BytesSubArgCheck("index", a, k); int r = BytesFind(a); if (r < 0) throw Ops.ValueError("subsection not found"); return PyInt.Get(r); });
             t.AddMethod("translate", (a, k) => Mk(BytesTranslate(B(a[0]).Span, Ops.Arg(a, k, 1, "table") ?? throw Ops.TypeError("translate() missing required argument 'table' (pos 1)"), Ops.Arg(a, k, 2, "delete"))));
             t.AddMethod("count", (a, k) => { var s = B(a[0]).Span; int c = 0; if (a[1] is PyInt bi) { foreach (var x in s) if (x == bi.V) c++; } else { var sub = B(a[1]).Span; int i = 0; while (true) { int j = s.Slice(i).IndexOf(sub); if (j < 0 || sub.Length == 0) break; c++; i += j + sub.Length; } } return PyInt.Get(c); });
-            t.AddMethod("replace", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).Replace(Encoding.Latin1.GetString(B(a[1]).Span), Encoding.Latin1.GetString(B(a[2]).Span), StringComparison.Ordinal))));
+            t.AddMethod("replace", (a, k) => Mk(BytesReplace(a, k)));
             t.AddMethod("isdigit", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c >= '0' && c <= '9')));
             t.AddMethod("isalpha", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c < 128 && char.IsLetter(c))));
             t.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => Mk(Convert.FromHexString(S(a[1]).Replace(" ", ""))))));

@@ -72,3 +72,21 @@ for x, y in [(-math.inf, math.nan), (-2.0, math.nan), (1.0, math.nan), (math.nan
 for spec in [".4", ".1", "#.0", ".3", ""]:
     print(spec, [format(v, spec) for v in (123.456, 1234.56, 2.0, 0.0001234, 1e16)])
 print(["%#.0f" % v for v in (1.5, 2.5)], ["%#.0g" % 2.0, "%#.1g" % 2.0, "%#.3g" % 2.0])
+
+
+class WithInit(float):
+    def __init__(self, value, extra=None):
+        self.extra = extra
+
+
+class Plain(float):
+    pass
+
+
+w = WithInit(2.5, extra=3)
+print(type(w).__name__, w, w.extra)
+for call in (lambda: Plain(x=1), lambda: float(1, 2), lambda: float(x=1)):
+    try:
+        call()
+    except TypeError as e:
+        print("TypeError", e)
