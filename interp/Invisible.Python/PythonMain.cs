@@ -101,6 +101,35 @@ public static partial class PythonMain
         }
     }
 
+    /// <summary>-X int_max_str_digits=N, else PYTHONINTMAXSTRDIGITS (CPython's config_init_int_max_str_digits): a bad
+    /// value is CPython's fatal error (exit status 1) before the interpreter starts.</summary>
+    private static int? IntMaxStrDigitsOption(PythonOptions options, TextWriter e)
+    {
+        string? source = null, value = null;
+        foreach (var x in options.XOptions)
+            if (x == "int_max_str_digits" || x.StartsWith("int_max_str_digits=", StringComparison.Ordinal))
+            {
+                source = "-X int_max_str_digits";
+                value = x.Length > "int_max_str_digits".Length ? x.Substring("int_max_str_digits=".Length) : "";
+            }
+        if (source == null && !options.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONINTMAXSTRDIGITS") is { Length: > 0 } env)
+        {
+            source = "PYTHONINTMAXSTRDIGITS";
+            value = env;
+        }
+        if (source == null) return null;
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
+            && (n == 0 || n >= Runtime.PyInt.MaxStrDigitsThreshold))
+        {
+            options.IntMaxStrDigits = n;
+            return null;
+        }
+        e.WriteLine($"Fatal Python error: config_init_int_max_str_digits: {source}: invalid limit; must be >= {Runtime.PyInt.MaxStrDigitsThreshold} or 0 for unlimited.");
+        e.WriteLine("Python runtime state: preinitialized");
+        e.WriteLine();
+        return 1;
+    }
+
     private static int RunOnThreadOwned(string[] args, TextWriter? stdout, TextWriter? stderr, Action<PythonEngine> made, ConsoleSession console)
     {
         bool ownOut = stdout == null;
@@ -180,6 +209,7 @@ public static partial class PythonMain
             if (!options.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONUNBUFFERED") is { Length: > 0 }) options.Unbuffered = true;
             if (!options.EffectiveIgnoreEnvironment && Environment.GetEnvironmentVariable("PYTHONINSPECT") is { Length: > 0 }) options.Inspect = true;
             if (options.Unbuffered && o is StreamWriter sw) sw.AutoFlush = true;
+            if (IntMaxStrDigitsOption(options, e) is { } fatal) return fatal;
             bool interactiveAfter = options.Inspect;
             if (command != null)
             {

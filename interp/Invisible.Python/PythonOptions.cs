@@ -42,6 +42,9 @@ public sealed class PythonOptions
     /// <summary>sys.executable: a program that takes CPython's command line (the <c>python3</c> entry next to the CLI);
     /// null: the process's own path (an embedded interpreter).</summary>
     public string? Executable;
+    /// <summary>-X int_max_str_digits=N or PYTHONINTMAXSTRDIGITS (sys.flags.int_max_str_digits): the limit on int&lt;-&gt;str
+    /// conversion of huge ints in decimal (0: unlimited); -1 when not given (CPython's default, 4300).</summary>
+    public int IntMaxStrDigits = -1;
     /// <summary>The whole command line, program name first (sys.orig_argv); empty for an embedded interpreter.</summary>
     public string[] OrigArgv = System.Array.Empty<string>();
 

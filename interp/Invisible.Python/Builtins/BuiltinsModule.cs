@@ -60,11 +60,7 @@ public static class BuiltinsModule
         });
         PyInt.TypeObj = T("int", null, (cls, a, k) => cls == PyInt.TypeObj ? TypeMethods.NewInt(a, k) : new PyIntSub(cls, (PyInt)TypeMethods.NewInt(a, k)));
         PyBool.TypeObj = T("bool", PyInt.TypeObj, (cls, a, k) => PyBool.Of(a.Length > 0 && Ops.IsTrue(a[0])));
-        PyFloat.TypeObj = T("float", null, (cls, a, k) =>
-        {
-            double v = a.Length == 0 ? 0 : TypeMethods.ToDoubleParse(a[0]);
-            return cls == PyFloat.TypeObj ? new PyFloat(v) : new PyFloatSub(cls, v);
-        });
+        PyFloat.TypeObj = T("float", null, TypeMethods.NewFloat);
         PyComplex.TypeObj = T("complex", null, (cls, a, k) => TypeMethods.NewComplex(a, k));
         PyStr.TypeObj = T("str", null, (cls, a, k) => cls == PyStr.TypeObj ? TypeMethods.NewStr(a, k) : new PyStrSub(cls, ((PyStr)TypeMethods.NewStr(a, k)).Value));
         PyBytes.TypeObj = T("bytes", null, (cls, a, k) => new PyBytes(TypeMethods.ToBytes(a, k)));

@@ -21,6 +21,58 @@ public static partial class TypeMethods
     /// <summary>A bytes-like argument as bytes (bytes, bytearray), CPython's "a bytes-like object is required" otherwise.</summary>
     private static ReadOnlySpan<byte> BytesArg(PyObject o) => o is PyBytes b ? b.Span : throw Ops.TypeError($"a bytes-like object is required, not '{o.Type.Name}'");
 
+    /// <summary>find/index/count(sub[, start[, end]]): sub is required (CPython's "find() takes at least 1 argument").</summary>
+    private static void BytesSubArgCheck(string method, ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        if (k != null && k.Length > 0) throw Ops.TypeError($"{method}() takes no keyword arguments");
+        if (a.Length < 2) throw Ops.TypeError($"{method}() takes at least 1 argument ({a.Length - 1} given)");
+    }
+
+    private static readonly ArgParser BytesReplaceArgs = new("replace", "old, new, count=-1, /");
+
+    /// <summary>bytes.replace(old, new, count=-1, /): an empty old inserts new before every byte and at the end
+    /// (count of them at most), as CPython's.</summary>
+    private static byte[] BytesReplace(ReadOnlySpan<PyObject> a, PyStr[]? k)   // a[0] is self
+    {
+        var args = BytesReplaceArgs.Parse(a.Slice(1), k);
+        var s = BytesArg(a[0]);
+        var from = Modules.Buffers.Read(args[0]!);
+        var to = Modules.Buffers.Read(args[1]!);
+        long count = args[2] is { } c ? ArgParser.ToSsize(c) : -1;
+        if (count < 0) count = long.MaxValue;
+        var r = new System.Collections.Generic.List<byte>(s.Length);
+        int i = 0;
+        long done = 0;
+        if (from.Length == 0)
+        {
+            while (done < count && i <= s.Length)
+            {
+                Append(r, to);
+                done++;
+                if (i < s.Length) r.Add(s[i]);
+                i++;
+            }
+            for (; i < s.Length; i++) r.Add(s[i]);
+            return r.ToArray();
+        }
+        while (done < count)
+        {
+            int j = s.Slice(i).IndexOf(from);
+            if (j < 0) break;
+            Append(r, s.Slice(i, j));
+            Append(r, to);
+            i += j + from.Length;
+            done++;
+        }
+        Append(r, s.Slice(i));
+        return r.ToArray();
+    }
+
+    private static void Append(System.Collections.Generic.List<byte> r, ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes) r.Add(b);
+    }
+
     private static void InitBytesMore()
     {
         foreach (var t in new[] { PyBytes.TypeObj, PyByteArray.TypeObj })
@@ -39,6 +91,17 @@ public static partial class TypeMethods
                 string method = m;
                 t.AddMethod(m, (a, k) =>
                 {
+                    // the str method indexes its arguments: too few must be CPython's TypeError first
+                    int given = Ops.PosCount(a, k) - 1;
+                    string? tooFew = method switch
+                    {
+                        "partition" or "rpartition" or "zfill" or "removeprefix" or "removesuffix" =>
+                            given != 1 ? $"{name}.{method}() takes exactly one argument ({given} given)" : null,
+                        "center" or "ljust" or "rjust" => given < 1 ? $"{method} expected at least 1 argument, got {given}" : null,
+                        "rfind" or "rindex" => given < 1 ? $"{method}() takes at least 1 argument ({given} given)" : null,
+                        _ => null,
+                    };
+                    if (tooFew != null) throw Ops.TypeError(tooFew);
                     var conv = new PyObject[a.Length];
                     conv[0] = new PyStr(Latin1.GetString(BytesArg(a[0])));
                     for (int i = 1; i < a.Length; i++)

@@ -13,100 +13,9 @@ public static partial class TypeMethods
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     // ---------------- constructors ----------------
-    public static PyObject NewInt(ReadOnlySpan<PyObject> a, PyStr[]? k)
-    {
-        int n = Ops.PosCount(a, k);
-        var x = n > 0 ? a[0] : Ops.Arg(a, k, 0, "x");
-        var b = Ops.Arg(a, k, 1, "base");
-        if (x == null) return PyInt.Zero;
-        if (b != null)
-        {
-            int bs = (int)Ops.IndexValue(b);
-            string s = x is PyStr ps ? ps.Value : x is PyBytes pb ? Encoding.Latin1.GetString(pb.Span) : throw Ops.TypeError("int() can't convert non-string with explicit base");
-            return ParseInt(s, bs);
-        }
-        return ToInt(x);
-    }
+    // int(): IntConstructor.cs
 
-    public static PyObject ToInt(PyObject x)
-    {
-        switch (x)
-        {
-            case PyBool bo: return PyInt.Get(bo.V);
-            case PyInt i: return i is PyIntSub ? PyInt.Get(i.Big) : i;
-            case PyFloat f: return FloatToInt(f.V);
-            case PyStr s: return ParseInt(s.Value, 10);
-            case PyBytes by: return ParseInt(Encoding.Latin1.GetString(by.Span), 10);
-        }
-        var r = Ops.CallSpecial(x, PyStr.S___int__) ?? Ops.CallSpecial(x, PyStr.S___index__);
-        if (r != null) return r;
-        var tr = Ops.CallSpecial(x, PyStr.Intern("__trunc__"));
-        if (tr != null) return tr;
-        throw Ops.TypeError($"int() argument must be a string, a bytes-like object or a real number, not '{x.Type.Name}'");
-    }
-
-    public static PyObject FloatToInt(double d)
-    {
-        if (double.IsNaN(d)) throw Ops.ValueError("cannot convert float NaN to integer");
-        if (double.IsInfinity(d)) throw Ops.OverflowError("cannot convert float infinity to integer");
-        d = Math.Truncate(d);
-        if (Math.Abs(d) < 9e18) return PyInt.Get((long)d);
-        return PyInt.Get(new BigInteger(d));
-    }
-
-    public static PyInt ParseInt(string s, int bs)
-    {
-        string orig = s;
-        s = s.Trim().Replace("_", "");
-        bool neg = false;
-        if (s.StartsWith('-')) { neg = true; s = s.Substring(1); }
-        else if (s.StartsWith('+')) s = s.Substring(1);
-        if (bs == 0)
-        {
-            if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) { bs = 16; s = s.Substring(2); }
-            else if (s.StartsWith("0o", StringComparison.OrdinalIgnoreCase)) { bs = 8; s = s.Substring(2); }
-            else if (s.StartsWith("0b", StringComparison.OrdinalIgnoreCase)) { bs = 2; s = s.Substring(2); }
-            else bs = 10;
-        }
-        else if (bs == 16 && s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) s = s.Substring(2);
-        else if (bs == 8 && s.StartsWith("0o", StringComparison.OrdinalIgnoreCase)) s = s.Substring(2);
-        else if (bs == 2 && s.StartsWith("0b", StringComparison.OrdinalIgnoreCase)) s = s.Substring(2);
-        if (bs < 2 || bs > 36) throw Ops.ValueError("int() base must be >= 2 and <= 36, or 0");
-        if (s.Length == 0) throw Ops.ValueError($"invalid literal for int() with base {bs}: {Formatting.StrRepr(orig)}");
-        if (bs == 10 && s.Length < 18)
-        {
-            long v = 0;
-            foreach (char c in s)
-            {
-                if (c < '0' || c > '9') throw Ops.ValueError($"invalid literal for int() with base {bs}: {Formatting.StrRepr(orig)}");
-                v = v * 10 + (c - '0');
-            }
-            return PyInt.Get(neg ? -v : v);
-        }
-        BigInteger r = BigInteger.Zero;
-        foreach (char c in s)
-        {
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 99;
-            if (d >= bs) throw Ops.ValueError($"invalid literal for int() with base {bs}: {Formatting.StrRepr(orig)}");
-            r = r * bs + d;
-        }
-        return PyInt.Get(neg ? -r : r);
-    }
-
-    public static double ToDoubleParse(PyObject x)
-    {
-        switch (x)
-        {
-            case PyFloat f: return f.V;
-            case PyInt i: return i.ToDouble();
-            case PyStr s: return ParseFloat(s.Value);
-        }
-        var r = Ops.CallSpecial(x, PyStr.S___float__);
-        if (r is PyFloat rf) return rf.V;
-        var ix = Ops.CallSpecial(x, PyStr.S___index__);
-        if (ix is PyInt ii) return ii.ToDouble();
-        throw Ops.TypeError($"float() argument must be a string or a real number, not '{x.Type.Name}'");
-    }
+    // float(): FloatConstructor.cs
 
     public static double ToDouble(PyObject x)
     {
@@ -117,23 +26,6 @@ public static partial class TypeMethods
         var ix = Ops.CallSpecial(x, PyStr.S___index__);
         if (ix is PyInt ii) return ii.ToDouble();
         throw Ops.TypeError($"must be real number, not {x.Type.Name}");
-    }
-
-    public static readonly double PositiveNaN = BitConverter.Int64BitsToDouble(0x7ff8000000000000);
-
-    public static double ParseFloat(string str)
-    {
-        var s = str.Trim().Replace("_", "").ToLowerInvariant();
-        switch (s)
-        {
-            // CPython's float('nan') is the positive quiet NaN; .NET's double.NaN has the sign bit set (struct.pack shows it).
-            case "nan": case "+nan": return PositiveNaN;
-            case "-nan": return -PositiveNaN;
-            case "inf": case "+inf": case "infinity": case "+infinity": return double.PositiveInfinity;
-            case "-inf": case "-infinity": return double.NegativeInfinity;
-        }
-        if (s.Length > 0 && (char.IsDigit(s[^1]) || s[^1] == '.') && double.TryParse(s, NumberStyles.Float, Inv, out var d)) return d;
-        throw Ops.ValueError($"could not convert string to float: {Formatting.StrRepr(str)}");
     }
 
     public static PyObject NewComplex(ReadOnlySpan<PyObject> a, PyStr[]? k)
@@ -285,10 +177,11 @@ public static partial class TypeMethods
                 if (double.IsInfinity(d)) throw Ops.OverflowError("cannot convert float infinity to integer");
                 return FloatToInt(Math.Round(d, MidpointRounding.ToEven));
             }
-            long n = Ops.IndexValue(nd);
+            long n = Ops.IndexValueClamped(nd);
             if (double.IsNaN(d) || double.IsInfinity(d) || d == 0) return xf;
-            if (n > 300) return xf;
-            if (n < -308) return new PyFloat(0.0 * Math.Sign(d));
+            // CPython's NDIGITS_MAX/NDIGITS_MIN: past them every double is its own rounding, or rounds to a signed zero
+            if (n > 323) return xf;
+            if (n < -308) return new PyFloat(0.0 * d);
             // correctly rounded: use decimal string of exact value
             var exact = new BigDecimalHelper(d);
             return new PyFloat(exact.RoundTo((int)n));
@@ -317,14 +210,9 @@ public static partial class TypeMethods
             var q = BigInteger.DivRem(num, den, out var rem);
             var twice = rem * 2;
             if (twice > den || (twice == den && !q.IsEven)) q += 1;
-            double r = n >= 0 ? (double)q / Math.Pow(10, n) : (double)(q * BigInteger.Pow(10, -n));
-            if (n >= 0 && n <= 22)
-            {
-                // use decimal string conversion for best accuracy
-                var s = q.ToString(Inv);
-                if (n > 0) { s = s.PadLeft(n + 1, '0'); s = s.Substring(0, s.Length - n) + "." + s.Substring(s.Length - n); }
-                r = double.Parse(s, Inv);
-            }
+            // q * 10**-n, correctly rounded to a double by the decimal parser
+            double r = double.Parse(q.ToString(Inv) + "E" + (-n).ToString(Inv), NumberStyles.Float, Inv);
+            if (double.IsInfinity(r)) throw Ops.OverflowError("rounded value too large to represent");
             return neg ? -r : r;
         }
     }

@@ -52,7 +52,7 @@ public static partial class TypeMethods
                 "__neg__" => (a, k) => a[0].UnaryOp(UnOp.Neg) ?? PyNotImplementedType.Instance,
                 "__pos__" => (a, k) => a[0].UnaryOp(UnOp.Pos) ?? PyNotImplementedType.Instance,
                 "__abs__" => (a, k) => Ops.Call1(Interp.Builtin("abs"), a[0]),
-                "__int__" => (a, k) => ToInt(a[0]),
+                "__int__" => (a, k) => a[0] is PyInt ? ExactInt(a[0]) : a[0] is PyFloat f ? FloatToInt(f.V) : ToInt(a[0]),
                 "__float__" => (a, k) => new PyFloat(ToDouble(a[0])),
                 "__index__" => (a, k) => ExactInt(a[0]),
                 "__iadd__" => (a, k) => a[0].InplaceOp(BinOp.Add, a[1]) ?? PyNotImplementedType.Instance,
@@ -771,7 +771,7 @@ public static partial class TypeMethods
             int e = exp - 1023;
             return PyStr.Of(sign + "0x1." + mant.ToString("x13") + "p" + (e >= 0 ? "+" : "") + e);
         });
-        ft.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => new PyFloat(ParseHexFloat(S(a[1]))))));
+        InitFloatMethods(ft);   // fromhex, __floor__, __ceil__: FloatConstructor.cs
         ft.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => a[0].GetType() == typeof(PyFloat) ? a[0] : new PyFloat(((PyFloat)a[0]).V)), null, null, null));
         ft.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(0)), null, null, null));
 
@@ -781,31 +781,6 @@ public static partial class TypeMethods
         ct.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(((PyComplex)a[0]).V.Imaginary)), null, null, null));
         ct.AddMethod("conjugate", (a, k) => new PyComplex(Complex.Conjugate(((PyComplex)a[0]).V)));
         PyBool.TypeObj.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
-    }
-
-    private static double ParseHexFloat(string s)
-    {
-        s = s.Trim().ToLowerInvariant();
-        {
-            // float.fromhex accepts inf/infinity/nan with an optional sign, as float() does
-            string body = s.StartsWith('-') || s.StartsWith('+') ? s.Substring(1) : s;
-            if (body is "inf" or "infinity") return s[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
-            if (body == "nan") return double.NaN;
-        }
-        bool neg = s.StartsWith('-');
-        if (neg || s.StartsWith('+')) s = s.Substring(1);
-        if (s.StartsWith("0x")) s = s.Substring(2);
-        int p = s.IndexOf('p');
-        int exp = 0;
-        if (p >= 0) { exp = int.Parse(s.Substring(p + 1), System.Globalization.CultureInfo.InvariantCulture); s = s.Substring(0, p); }
-        int dot = s.IndexOf('.');
-        string ip = dot < 0 ? s : s.Substring(0, dot), fp = dot < 0 ? "" : s.Substring(dot + 1);
-        double v = 0;
-        foreach (var c in ip) v = v * 16 + Convert.ToInt32(c.ToString(), 16);
-        double scale = 1.0 / 16;
-        foreach (var c in fp) { v += Convert.ToInt32(c.ToString(), 16) * scale; scale /= 16; }
-        v *= Math.Pow(2, exp);
-        return neg ? -v : v;
     }
 
     // ---------------- bytes ----------------
@@ -884,11 +859,11 @@ public static partial class TypeMethods
             });
             t.AddMethod("startswith", (a, k) => PyBool.Of(B(a[0]).Span.StartsWith(B(a[1]).Span)));
             t.AddMethod("endswith", (a, k) => PyBool.Of(B(a[0]).Span.EndsWith(B(a[1]).Span)));
-            t.AddMethod("find", (a, k) => PyInt.Get(BytesFind(a)));
-            t.AddMethod("index", (a, k) => { int r = BytesFind(a); if (r < 0) throw Ops.ValueError("subsection not found"); return PyInt.Get(r); });
+            t.AddMethod("find", (a, k) => { BytesSubArgCheck("find", a, k); return PyInt.Get(BytesFind(a)); });
+            t.AddMethod("index", (a, k) => { BytesSubArgCheck("index", a, k); int r = BytesFind(a); if (r < 0) throw Ops.ValueError("subsection not found"); return PyInt.Get(r); });
             t.AddMethod("translate", (a, k) => Mk(BytesTranslate(B(a[0]).Span, Ops.Arg(a, k, 1, "table") ?? throw Ops.TypeError("translate() missing required argument 'table' (pos 1)"), Ops.Arg(a, k, 2, "delete"))));
             t.AddMethod("count", (a, k) => { var s = B(a[0]).Span; int c = 0; if (a[1] is PyInt bi) { foreach (var x in s) if (x == bi.V) c++; } else { var sub = B(a[1]).Span; int i = 0; while (true) { int j = s.Slice(i).IndexOf(sub); if (j < 0 || sub.Length == 0) break; c++; i += j + sub.Length; } } return PyInt.Get(c); });
-            t.AddMethod("replace", (a, k) => Mk(Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(B(a[0]).Span).Replace(Encoding.Latin1.GetString(B(a[1]).Span), Encoding.Latin1.GetString(B(a[2]).Span), StringComparison.Ordinal))));
+            t.AddMethod("replace", (a, k) => Mk(BytesReplace(a, k)));
             t.AddMethod("isdigit", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c >= '0' && c <= '9')));
             t.AddMethod("isalpha", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c < 128 && char.IsLetter(c))));
             t.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => Mk(Convert.FromHexString(S(a[1]).Replace(" ", ""))))));

@@ -281,6 +281,9 @@ public sealed class Lexer
             string intText = s.Substring(st, intEnd - st).Replace("_", "");
             if (intText.Length > 1 && intText[0] == '0' && intText.Trim('0').Length > 0)
                 throw new SyntaxErrorException("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers", _line, st - _lineStart + 1);
+            // 3.11's limit on decimal int conversion applies to literals too (a SyntaxError, CPython's text)
+            if (Runtime.PyInt.CheckDecimalDigits(intText.Length) is { } tooMany)
+                throw Err(tooMany + " - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.");
         }
         VerifyEndOfNumber("decimal");
         if (isFloat) Add(TokKind.Number, text, st, double.Parse(text, CultureInfo.InvariantCulture));

@@ -118,7 +118,7 @@ public sealed class SysModule
         d.SetItem("flags", FlagsType.Make(I(0), I(opt.Inspect ? 1 : 0), I(opt.Inspect ? 1 : 0), I(opt.Optimize), I(opt.DontWriteBytecode ? 1 : 0),
             I(opt.EffectiveNoUserSite ? 1 : 0), I(opt.NoSite ? 1 : 0), I(opt.EffectiveIgnoreEnvironment ? 1 : 0), I(opt.Verbose), I(opt.BytesWarning),
             I(opt.Quiet ? 1 : 0), I(1), I(opt.Isolated ? 1 : 0), PyBool.Of(opt.XOptions.Contains("dev")),
-            I(opt.XOptions.Contains("utf8") || opt.XOptions.Contains("utf8=1") ? 1 : 0), I(0), PyBool.Of(opt.EffectiveSafePath), I(-1)));
+            I(opt.XOptions.Contains("utf8") || opt.XOptions.Contains("utf8=1") ? 1 : 0), I(0), PyBool.Of(opt.EffectiveSafePath), I(opt.IntMaxStrDigits)));
         var warn = new PyList();
         foreach (var w in opt.WarnOptions) warn.Append(PyStr.Of(w));
         d.SetItem("warnoptions", warn);
@@ -134,7 +134,7 @@ public sealed class SysModule
         d.SetItem("orig_argv", orig);
         d.SetItem("float_info", FloatInfoType.Make(new PyFloat(double.MaxValue), I(1024), I(308), new PyFloat(2.2250738585072014e-308), I(-1021), I(-307),
             I(15), I(53), new PyFloat(2.220446049250313e-16), I(2), I(1)));
-        d.SetItem("int_info", IntInfoType.Make(I(30), I(4), I(4300), I(640)));
+        d.SetItem("int_info", IntInfoType.Make(I(30), I(4), I(PyInt.DefaultMaxStrDigits), I(PyInt.MaxStrDigitsThreshold)));
         d.SetItem("hash_info", HashInfoType.Make(I(64), PyInt.Get(2305843009213693951L), I(314159), I(0), I(1000003), PyStr.Of("siphash13"), I(64), I(128), I(0)));
         d.SetItem("thread_info", ThreadInfoType.Make(PyStr.Of("pthread"), PyStr.Of("semaphore"), PyNone.Instance));
         d.SetItem("float_repr_style", PyStr.Of("short"));
@@ -174,6 +174,14 @@ public sealed class SysModule
             interp.RecursionLimit = Math.Min(n, 200000);
             return PyNone.Instance;
         });
+        Module.AddFn("get_int_max_str_digits", (a, k) => { ArgParser.NoArgs("sys.get_int_max_str_digits", a, k); return PyInt.Get(interp.IntMaxStrDigits); });
+        Module.AddFn("set_int_max_str_digits", (a, k) =>
+        {
+            int n = SetIntMaxStrDigitsArgs.Parse(a, k).Int(0);
+            if (n != 0 && n < PyInt.MaxStrDigitsThreshold) throw Ops.ValueError($"maxdigits must be 0 or larger than {PyInt.MaxStrDigitsThreshold}");
+            interp.IntMaxStrDigits = n;
+            return PyNone.Instance;
+        });
         Module.AddFn("exc_info", (a, k) =>
         {
             ArgParser.NoArgs("sys.exc_info", a, k);
@@ -203,6 +211,7 @@ public sealed class SysModule
     }
 
     private static readonly ArgParser ExitArgs = new("exit", "status=None, /");
+    private static readonly ArgParser SetIntMaxStrDigitsArgs = new("set_int_max_str_digits", "maxdigits");
     private static readonly ArgParser SetRecursionLimitArgs = new("sys.setrecursionlimit", "limit, /");
     private static readonly ArgParser GetSizeOfArgs = new("getsizeof", "object, default=");
     private static readonly ArgParser InternArgs = new("sys.intern", "string, /");

@@ -235,7 +235,7 @@ public static class Formatting
         string digits, prefix = "";
         switch (t)
         {
-            case '\0': case 'd': case 'n': digits = a.ToString(Inv); break;
+            case '\0': case 'd': case 'n': digits = v.IsBig ? PyInt.DecimalDigits(a) : a.ToString(Inv); break;
             case 'x': digits = ToBase(a, 16, false); if (sp.Alt) prefix = "0x"; break;
             case 'X': digits = ToBase(a, 16, true); if (sp.Alt) prefix = "0X"; break;
             case 'o': digits = ToBase(a, 8, false); if (sp.Alt) prefix = "0o"; break;
@@ -337,10 +337,12 @@ public static class Formatting
         string es = a.ToString("E" + (prec - 1).ToString(Inv), Inv);
         int exp = int.Parse(es.AsSpan(es.IndexOf('E') + 1), NumberStyles.AllowLeadingSign, Inv);
         string r;
-        if (exp >= -4 && exp < (noneType ? Math.Min(prec, 16) : prec))
+        // no type with a precision is 'g' that keeps a ".0": the exponent form one digit sooner (CPython's add_dot_0)
+        if (exp >= -4 && exp < (noneType ? prec - 1 : prec))
         {
             r = a.ToString("F" + Math.Max(0, prec - 1 - exp).ToString(Inv), Inv);
             if (!alt && r.Contains('.')) r = r.TrimEnd('0').TrimEnd('.');
+            if (alt && !r.Contains('.')) r += ".";
             if (noneType && !r.Contains('.')) r += ".0";
         }
         else
@@ -428,7 +430,7 @@ public static class Formatting
                         sp.Type = 'd';
                         int prec = sp.Precision; sp.Precision = -1;
                         s = FormatInt(iv, sp);
-                        if (prec > 0) { var digs = BigInteger.Abs(iv.Big).ToString(Inv).PadLeft(prec, '0'); s = Pad((iv.Sign < 0 ? "-" : sp.Sign == '+' ? "+" : "") + digs, sp, '>'); }
+                        if (prec > 0) { var digs = PyInt.DecimalDigits(BigInteger.Abs(iv.Big)).PadLeft(prec, '0'); s = Pad((iv.Sign < 0 ? "-" : sp.Sign == '+' ? "+" : "") + digs, sp, '>'); }
                         break;
                     }
                 case 'x': case 'X': case 'o':

@@ -42,7 +42,47 @@ public class PyInt : PyObject
     public bool IsBig => BigV != null;
     public BigInteger Big => BigV != null ? BigV.V : new BigInteger(V);
     public override PyType Type => TypeObj;
-    public override string Repr() => BigV != null ? BigV.V.ToString(CultureInfo.InvariantCulture) : V.ToString(CultureInfo.InvariantCulture);
+    public override string Repr() => BigV != null ? DecimalDigits(BigV.V) : V.ToString(CultureInfo.InvariantCulture);
+
+    // ---- 3.11's limit on decimal int<->str conversion of huge ints (CPython's Objects/longobject.c, CVE-2020-10735):
+    // both directions are quadratic, so they refuse past sys.get_int_max_str_digits() digits, before doing the work.
+    /// <summary>CPython's <c>sys.int_info.default_max_str_digits</c>.</summary>
+    public const int DefaultMaxStrDigits = 4300;
+    /// <summary>CPython's <c>sys.int_info.str_digits_check_threshold</c>: the smallest limit one may set (but 0).</summary>
+    public const int MaxStrDigitsThreshold = 640;
+
+    private static int CurrentMaxStrDigits() => Vm.ThreadState.CurrentOrNull?.Interp.IntMaxStrDigits ?? DefaultMaxStrDigits;
+
+    /// <summary>The ValueError (or, with <paramref name="literal"/>, the text of the SyntaxError) int() gives for a decimal
+    /// string of <paramref name="digits"/> digits (sign, spaces and underscores not counted) past the limit; null within it.</summary>
+    public static string? CheckDecimalDigits(long digits)
+    {
+        if (digits <= MaxStrDigitsThreshold) return null;
+        int max = CurrentMaxStrDigits();
+        if (max <= 0 || digits <= max) return null;
+        return $"Exceeds the limit ({max} digits) for integer string conversion: value has {digits} digits; use sys.set_int_max_str_digits() to increase the limit";
+    }
+
+    /// <summary>str() of a big int, refusing (ValueError) one with more decimal digits than the limit: a lower bound of
+    /// its digit count from its bit length refuses the huge ones before any conversion work.</summary>
+    public static string DecimalDigits(BigInteger b)
+    {
+        int max = CurrentMaxStrDigits();
+        if (max > 0)
+        {
+            long bits = (long)BigInteger.Abs(b).GetBitLength();
+            // 2**(bits-1) <= |b|, so |b| has at least floor((bits-1)*log10(2)) + 1 digits (log10(2) rounded down)
+            long atLeast = (long)((bits - 1) * 0.30102999566) + 1;
+            if (atLeast > max) throw MaxStrDigitsError(max);
+        }
+        var s = b.ToString(CultureInfo.InvariantCulture);
+        int len = b.Sign < 0 ? s.Length - 1 : s.Length;
+        if (max > 0 && len > MaxStrDigitsThreshold && len > max) throw MaxStrDigitsError(max);
+        return s;
+    }
+
+    private static PyException MaxStrDigitsError(int max) =>
+        Ops.ValueError($"Exceeds the limit ({max} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit");
     public override bool IsTrue() => BigV != null || V != 0;
     public int Sign => BigV != null ? BigV.V.Sign : Math.Sign(V);
 
@@ -381,8 +421,15 @@ public class PyFloat : PyObject
                 if (y == 0) throw Ops.ZeroDivisionError("float modulo");
                 return new PyFloat(ModD(x, y));
             case Runtime.BinOp.Pow:
-                if (x == 0 && y < 0) throw Ops.ZeroDivisionError("0.0 cannot be raised to a negative power");
-                if (x < 0 && y != Math.Floor(y)) return PyComplex.ComplexOp(op, new Complex(x, 0), new Complex(y, 0))!;
+                // C99 F.9.4.4 special cases first (CPython's float_pow): x**0 and 1**y are 1 even for a NaN
+                if (y == 0) return new PyFloat(1.0);
+                if (double.IsNaN(x)) return new PyFloat(x);
+                if (double.IsNaN(y)) return new PyFloat(x == 1.0 ? 1.0 : y);
+                if (double.IsFinite(x) && double.IsFinite(y))
+                {
+                    if (x == 0 && y < 0) throw Ops.ZeroDivisionError("0.0 cannot be raised to a negative power");
+                    if (x < 0 && y != Math.Floor(y)) return PyComplex.ComplexOp(op, new Complex(x, 0), new Complex(y, 0))!;
+                }
                 {
                     var r = Math.Pow(x, y);
                     if (double.IsInfinity(r) && !double.IsInfinity(x) && !double.IsInfinity(y)) throw Ops.OverflowError("(34, 'Numerical result out of range')");

@@ -55,6 +55,7 @@ public sealed class InterpreterState
         BuiltinsModule = BuiltinsFactory.Create();
         Builtins = BuiltinsModule.ModDict;
         Sys = new SysModule(this, stdout, stderr, stdin, argv, scriptDir, options);
+        if (Sys.Options.IntMaxStrDigits >= 0) IntMaxStrDigits = Sys.Options.IntMaxStrDigits;
         Sys.Modules.SetItem(PyStr.Of("builtins"), BuiltinsModule);
         Imports = new ImportSystem(this);
         Imports.Install();
@@ -153,6 +154,10 @@ public sealed class InterpreterState
     }
 
     internal void OnLockArmed() => ForEachThread(static ts => ts.LockArmed = true);
+
+    /// <summary><c>sys.get_int_max_str_digits()</c>: the most decimal digits int() parses and str() makes (0: no limit;
+    /// see <see cref="PyInt.CheckDecimalDigits"/>).</summary>
+    public int IntMaxStrDigits = PyInt.DefaultMaxStrDigits;
 
     /// <summary><c>sys.getrecursionlimit()</c> / <c>sys.setrecursionlimit()</c>.</summary>
     public int RecursionLimit
