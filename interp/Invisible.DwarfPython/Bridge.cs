@@ -116,7 +116,8 @@ public sealed partial class Bridge : INativeBridge
         foreach (var kv in env) envp[k++] = kv.Key + "=" + kv.Value;
         string[] cmd = Environment.GetCommandLineArgs();
         var argv = new string?[cmd.Length + 1];
-        argv[0] = exe;
+        // started as build/bin/python3: the child must know it by the same argv[0] (CPython's command line)
+        argv[0] = Invisible.Python.PythonMain.InvokedAsPython() ? Invisible.Python.PythonMain.Argv0() : exe;
         for (int i = 1; i < cmd.Length; i++) argv[i] = cmd[i];
         argv[cmd.Length] = null;
         Console.Out.Flush();

@@ -81,13 +81,6 @@ public sealed class BytesIO : IoObject
             return PyMemoryView.New(PyMemoryView.TypeObj, new PyObject[] { shared }, null);
         });
         t.AddMethod("getvalue", (a, k) => { var b = B(a[0]); b.CheckOpen(); return new PyBytes(b._buf.AsSpan(0, b._size).ToArray()); });
-        // getbuffer: a writable view of a snapshot of the contents (CPython shares the buffer and locks resizing
-        // while the view lives; pickle's framer, the user we serve, only reads the view before dropping the BytesIO)
-        t.AddMethod("getbuffer", (a, k) =>
-        {
-            var b = B(a[0]); b.CheckOpen();
-            return PyMemoryView.New(PyMemoryView.TypeObj, new PyObject[] { new PyByteArray(b._buf.AsSpan(0, b._size).ToArray()) }, null);
-        });
         NativeFn read = (a, k) => new PyBytes(B(a[0]).Take(IoCommon.Size(a, k)).ToArray());
         t.AddMethod("read", read);
         t.AddMethod("read1", read);
