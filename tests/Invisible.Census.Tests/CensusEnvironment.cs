@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Text.Json;
 
@@ -49,6 +50,23 @@ public static class CensusEnvironment
 
     /// <summary>type → blocks, for the census entries whose sites are all in <paramref name="module"/>'s code
     /// (blocks made by libc/libstdc++ start-up are not the fixture's).</summary>
+    /// <summary>`invisible wrappers --verbose -- PROGRAM` with its cache in <paramref name="cacheHome"/>: the exit, the
+    /// output, and the wrappers listed ("  name +N" lines: N extra frames captured at sites inside it).</summary>
+    public static (int ExitCode, string Stdout, string Stderr, Dictionary<string, int> Wrappers) FindWrappers(string program, string cacheHome)
+    {
+        var run = Run(Cli, new[] { "wrappers", "--verbose", "--", program }, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cacheHome });
+        var wrappers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string line in run.Stdout.Split('\n'))
+        {
+            string[] parts = line.Trim().Split(" +");
+            if (line.StartsWith("  ", StringComparison.Ordinal) && parts.Length == 2) wrappers[parts[0]] = int.Parse(parts[1], CultureInfo.InvariantCulture);
+        }
+        return (run.ExitCode, run.Stdout, run.Stderr, wrappers);
+    }
+
+    /// <summary>A fresh, empty XDG_CACHE_HOME for one test (never the user's cache: results must not depend on earlier runs).</summary>
+    public static string FreshCacheHome() => Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+
     public static Dictionary<string, long> BlocksByType(JsonDocument report, string? moduleSuffix = null)
     {
         var result = new Dictionary<string, long>(StringComparer.Ordinal);

@@ -40,7 +40,7 @@ public sealed class LuaCensusTests
         if (depth > 0) args.Add("--depth=" + depth.ToString(CultureInfo.InvariantCulture));
         else
         {
-            cache = Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+            cache = CensusEnvironment.FreshCacheHome();
             env["XDG_CACHE_HOME"] = cache;
             env["INVISIBLE_WRAPPERS"] = "yes";
         }
@@ -93,19 +93,13 @@ public sealed class LuaCensusTests
     [InlineData("O2")]
     public void LuaWrappersAreFound(string opt)
     {
-        string cache = Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+        string cache = CensusEnvironment.FreshCacheHome();
         try
         {
-            var env = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache };
-            var run = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "wrappers", "--verbose", "--", CensusEnvironment.Fixture("lua", opt) }, env);
+            var run = CensusEnvironment.FindWrappers(CensusEnvironment.Fixture("lua", opt), cache);
             _output.WriteLine(run.Stdout + run.Stderr);
             Assert.True(run.ExitCode == 0, run.Stderr);
-            var wrappers = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (string line in run.Stdout.Split('\n'))
-            {
-                string[] parts = line.Trim().Split(" +");
-                if (line.StartsWith("  ", StringComparison.Ordinal) && parts.Length == 2) wrappers[parts[0]] = int.Parse(parts[1], CultureInfo.InvariantCulture);
-            }
+            var wrappers = run.Wrappers;
             foreach (string name in new[] { "l_alloc", "luaM_malloc_", "luaM_realloc_", "luaC_newobj" })
                 Assert.True(wrappers.ContainsKey(name), name + " is not among the wrappers:\n" + run.Stdout);
             foreach (string name in new[] { "luaH_new", "luaF_newLclosure", "luaS_newlstr", "lua_newstate" })
@@ -113,7 +107,7 @@ public sealed class LuaCensusTests
             // l_alloc is called through g->frealloc by every luaM_* wrapper: it needs the deepest walk.
             Assert.True(wrappers["l_alloc"] > wrappers["luaM_malloc_"] && wrappers["luaM_malloc_"] > wrappers["luaC_newobj"], run.Stdout);
             // A second run finds the file cached: no scan.
-            var again = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "wrappers", "--", CensusEnvironment.Fixture("lua", opt) }, env);
+            var again = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "wrappers", "--", CensusEnvironment.Fixture("lua", opt) }, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache });
             Assert.Contains(CensusEnvironment.Fixture("lua", opt) + ": cached", again.Stdout);
         }
         finally

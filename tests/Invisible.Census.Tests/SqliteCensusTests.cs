@@ -33,7 +33,7 @@ public sealed class SqliteCensusTests
     [InlineData("O2")]
     public void SqliteObjectsAreTypedThroughTheWrapperChain(string opt)
     {
-        string cache = Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+        string cache = CensusEnvironment.FreshCacheHome();
         var env = new Dictionary<string, string>
         {
             ["INVISIBLE_LEAK_CHECK"] = "no", ["XDG_CACHE_HOME"] = cache, ["INVISIBLE_WRAPPERS"] = "yes",
@@ -101,19 +101,13 @@ public sealed class SqliteCensusTests
     [InlineData("O2")]
     public void SqliteWrappersAreFound(string opt)
     {
-        string cache = Path.Combine(Path.GetTempPath(), "invisible-wrappers-" + Guid.NewGuid().ToString("N"));
+        string cache = CensusEnvironment.FreshCacheHome();
         try
         {
-            var env = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache };
-            var run = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "wrappers", "--verbose", "--", CensusEnvironment.Fixture("sqlite", opt) }, env);
+            var run = CensusEnvironment.FindWrappers(CensusEnvironment.Fixture("sqlite", opt), cache);
             _output.WriteLine(run.Stdout + run.Stderr);
             Assert.True(run.ExitCode == 0, run.Stderr);
-            var wrappers = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (string line in run.Stdout.Split('\n'))
-            {
-                string[] parts = line.Trim().Split(" +");
-                if (line.StartsWith("  ", StringComparison.Ordinal) && parts.Length == 2) wrappers[parts[0]] = int.Parse(parts[1], CultureInfo.InvariantCulture);
-            }
+            var wrappers = run.Wrappers;
             var expected = new List<string> { "sqlite3MemMalloc", "sqlite3Malloc", "sqlite3DbMallocRawNN" };
             // -O2 inlines mallocWithAlarm into sqlite3Malloc, and sqlite3DbMallocZero's tail call of memset hides it.
             if (opt == "O0") expected.AddRange(new[] { "mallocWithAlarm", "sqlite3DbMallocZero" });
