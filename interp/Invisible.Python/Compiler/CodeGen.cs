@@ -780,9 +780,12 @@ public sealed class CodeGen
     }
 
     // ---------------- functions and classes ----------------
-    private string ChildQualPrefix()
+    /// <summary>The __qualname__ prefix of a function or class named <paramref name="childName"/> defined here: none
+    /// at module level, and none when this function or class declares the name `global` (CPython's
+    /// compiler_set_qualname: pickle then finds the object as a module global).</summary>
+    private string ChildQualPrefix(string childName)
     {
-        if (_scope.Kind == ScopeKind.Module) return "";
+        if (_scope.Kind == ScopeKind.Module || _scope.Globals.Contains(childName)) return "";
         if (_scope.Kind == ScopeKind.Class) return _qualPrefix + _scope.Name + ".";
         return _qualPrefix + _scope.Name + ".<locals>.";
     }
@@ -790,7 +793,7 @@ public sealed class CodeGen
     private CodeObject CompileFunctionBody(object node, string name, Arguments args, List<Stmt>? body, Expr? exprBody)
     {
         var scope = _st.Scopes[node];
-        var g = new CodeGen(_st, scope, _filename, ChildQualPrefix());
+        var g = new CodeGen(_st, scope, _filename, ChildQualPrefix(name));
         g._line = _line;
         PyObject? doc = null;
         if (body != null)
@@ -805,7 +808,7 @@ public sealed class CodeGen
             g.CompileExpr(exprBody!);
             g.Emit(Op.ReturnValue);
         }
-        var code = g.Finish(name, ChildQualPrefix() + name);
+        var code = g.Finish(name, ChildQualPrefix(name) + name);
         code.FirstLine = _line;
         code.ArgCount = args.PosOnly.Count + args.Args.Count;
         code.PosOnlyCount = args.PosOnly.Count;
@@ -881,11 +884,11 @@ public sealed class CodeGen
         foreach (var d in cd.Decorators) CompileExpr(d);
         _line = cd.Line;
         var scope = _st.Scopes[cd];
-        var g = new CodeGen(_st, scope, _filename, ChildQualPrefix());
+        var g = new CodeGen(_st, scope, _filename, ChildQualPrefix(cd.Name));
         g._line = cd.Line;
         g.Emit(Op.LoadName, g.Name("__name__"));
         g.Emit(Op.StoreName, g.Name("__module__"));
-        g.EmitConst(new PyStr(ChildQualPrefix() + cd.Name));
+        g.EmitConst(new PyStr(ChildQualPrefix(cd.Name) + cd.Name));
         g.Emit(Op.StoreName, g.Name("__qualname__"));
         var doc = DocString(cd.Body);
         if (doc != null) { g.EmitConst(doc); g.Emit(Op.StoreName, g.Name("__doc__")); }
@@ -893,7 +896,7 @@ public sealed class CodeGen
         g.CompileBody(cd.Body);
         if (scope.NeedsClassCell) { g.Emit(Op.LoadClosure, g.CellIndex("__class__")); g.Emit(Op.ReturnValue); }
         else { g.EmitConst(PyNone.Instance); g.Emit(Op.ReturnValue); }
-        var code = g.Finish(cd.Name, ChildQualPrefix() + cd.Name);
+        var code = g.Finish(cd.Name, ChildQualPrefix(cd.Name) + cd.Name);
         code.FirstLine = cd.Line;
         EmitMakeFunction(code, new Arguments(), scope);
         EmitConst(new PyStr(cd.Name));
@@ -1241,7 +1244,7 @@ public sealed class CodeGen
     private void CompileComp(Comp comp)
     {
         var scope = _st.Scopes[comp];
-        var g = new CodeGen(_st, scope, _filename, ChildQualPrefix());
+        var g = new CodeGen(_st, scope, _filename, ChildQualPrefix(scope.Name));
         g._line = _line;
         switch (comp.Kind)
         {
@@ -1252,7 +1255,7 @@ public sealed class CodeGen
         g.CompileCompLoop(comp, 0);
         if (comp.Kind == CompKind.Gen) g.EmitConst(PyNone.Instance);
         g.Emit(Op.ReturnValue);
-        var code = g.Finish(scope.Name, ChildQualPrefix() + scope.Name);
+        var code = g.Finish(scope.Name, ChildQualPrefix(scope.Name) + scope.Name);
         code.ArgCount = 1;
         code.FirstLine = _line;
         EmitMakeFunction(code, new Arguments(), scope);
