@@ -205,6 +205,9 @@ public sealed class PyType : PyObject
         {
             var ma = Meta.Lookup(name);
             if (ma is PyFunction) return new PyBoundMethod(this, ma);
+            // classmethod/staticmethod defined on the metaclass: classmethod.__get__(cls, type(cls)) binds the metaclass
+            if (ma is PyClassMethod mcm) return new PyBoundMethod(Meta, mcm.Func);
+            if (ma is PyStaticMethod msm) return msm.Func;
             if (ma is PyProperty mp && mp.Get != null) return Ops.CallArgs(mp.Get, this);
             if (ma != null) return ma;
         }
