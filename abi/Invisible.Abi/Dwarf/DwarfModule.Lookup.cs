@@ -319,15 +319,9 @@ public sealed unsafe partial class DwarfModule
         lock (Gate)
         {
             CheckAlive();
-            byte* sym = stackalloc byte[24];
-            ulong off, bias;
-            uint shndx;
-            nint elf;
-            byte* name = LibDw.dwfl_module_addrinfo(Mod, dwarfPc + Bias, &off, sym, &shndx, &elf, &bias);
-            if (name == null) return null;
-            ulong value = *(ulong*)(sym + 8);
-            ulong size = *(ulong*)(sym + 16);
-            return new ElfSymbol(Intern(name)!, dwarfPc - off, size, (sym[4] & 0xf) == 2);
+            _symbolIndex ??= DwflSymbolIndex.Build(Mod);
+            if (!_symbolIndex.Lookup(dwarfPc + Bias, out DwflSymbol found)) return null;
+            return new ElfSymbol(Intern(found.Name)!, found.Value - Bias, found.Size, found.Type == 2);
         }
     }
 

@@ -42,6 +42,7 @@ public sealed unsafe partial class DwarfModule : IDisposable
     private Dictionary<ulong, CompileUnit>? _unitsByDie;
     private TypeIndex? _index;
     private Dictionary<string, ElfSymbol>? _symbols;
+    private DwflSymbolIndex? _symbolIndex; // address → symbol (libdw's own lookup scans every symbol)
     private bool _disposed;
 
     /// <summary>Path of the ELF file.</summary>

@@ -94,6 +94,10 @@ internal static unsafe partial class LibDw
     [LibraryImport(Lib)] internal static partial byte* dwfl_module_addrname(nint mod, ulong address);
     [LibraryImport(Lib)] internal static partial byte* dwfl_module_addrinfo(nint mod, ulong address, ulong* offset, void* sym, uint* shndxp, nint* elfp, ulong* bias);
     [LibraryImport(Lib)] internal static partial int dwfl_module_getsymtab(nint mod);
+    // libelf (section headers, for DwflSymbolIndex's same-section rule)
+    [LibraryImport("libelf.so.1")] internal static partial nint elf_nextscn(nint elf, nint scn);
+    [LibraryImport("libelf.so.1")] internal static partial nuint elf_ndxscn(nint scn);
+    [LibraryImport("libelf.so.1")] internal static partial void* gelf_getshdr(nint scn, void* shdr);
     [LibraryImport(Lib)] internal static partial byte* dwfl_module_getsym_info(nint mod, int ndx, void* sym, ulong* addr, uint* shndxp, nint* elfp, ulong* bias);
     [LibraryImport(Lib)] internal static partial nint dwfl_module_getsrc(nint mod, ulong addr);
     [LibraryImport(Lib)] internal static partial byte* dwfl_lineinfo(nint line, ulong* addr, int* linep, int* colp, ulong* mtime, ulong* length);

@@ -28,6 +28,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
     private readonly Dictionary<nint, string> _strings = new();
     private readonly Dictionary<nint, string> _names = new(); // demangled symbol names, by libdw string
     private readonly PcScopes _scopes = new();
+    private readonly Dictionary<nint, DwflSymbolIndex> _symbolIndexes = new(); // by Dwfl_Module
     private readonly List<DwarfDie> _scopeList = new();
     private DwflCallbacks* _callbacks;
     private nint _dwfl;
@@ -109,6 +110,16 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
         _strings.Clear();
         _names.Clear();
         _scopes.Clear();
+        _symbolIndexes.Clear();
+    }
+
+    /// <summary>The ELF symbol name at a pc (libdw's dwfl_module_addrname, through a per-module sorted index:
+    /// libdw scans every symbol on each call, which dominated reports of programs with large symbol tables).</summary>
+    private byte* SymbolName(nint mod, ulong pc)
+    {
+        if (!_symbolIndexes.TryGetValue(mod, out DwflSymbolIndex? index))
+            _symbolIndexes[mod] = index = DwflSymbolIndex.Build(mod);
+        return index.Lookup(pc, out DwflSymbol s) ? s.Name : null;
     }
 
     /// <summary>Re-read the process maps now and forget cached results (e.g. after dlclose).</summary>
@@ -206,13 +217,13 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
 
         if (frames is null || frames.Count == 0)
         {
-            string? fn = Name(LibDw.dwfl_module_addrname(mod, pc));
+            string? fn = Name(SymbolName(mod, pc));
             return new[] { new SourceFrame(address, module, moduleOffset, fn, file, line, false) };
         }
         // The outermost DWARF function may lack a name (rare); fall back to the ELF symbol.
         SourceFrame last = frames[frames.Count - 1];
         if (last.Function is null)
-            frames[frames.Count - 1] = new SourceFrame(address, module, moduleOffset, Name(LibDw.dwfl_module_addrname(mod, pc)), last.File, last.Line, false);
+            frames[frames.Count - 1] = new SourceFrame(address, module, moduleOffset, Name(SymbolName(mod, pc)), last.File, last.Line, false);
         return frames.ToArray();
     }
 
