@@ -201,7 +201,14 @@ public sealed class NativeModule : PyModule
         catch (IOException) { return p; }
     }
 
-    private bool HasDwarf => Dwarf is { HasDwarf: true };
+    /// <summary>The library has DWARF: its signature table says so without opening libdw, else libdw does.</summary>
+    private bool HasDwarf => Dwarf is { } d && (d.Signatures != null || d.HasDwarf);
+
+    /// <summary>The signature table a previous process kept for this library (names answered without libdw).</summary>
+    private SignatureTable? Table => Dwarf?.Signatures;
+
+    /// <summary>The table to add a name resolved through libdw to (null: this library keeps none).</summary>
+    private SignatureTable? TableToFill => Dwarf is { } d && d.HasDwarf ? d.SignaturesToFill() : null;
 
     // ------------------------------------------------------------------ DWARF made from the public header (step c)
 
@@ -331,6 +338,7 @@ public sealed class NativeModule : PyModule
     private PyObject? Lookup(string n, out bool cache)
     {
         cache = true;
+        if (Table is SignatureTable table && FromTable(table, n, ref cache) is PyObject known) return known;
         PyObject? f = FindFunction(n);
         if (f != null) return f;
         if (TryGlobal(n, out nint a, out CType? t))
@@ -341,8 +349,16 @@ public sealed class NativeModule : PyModule
         if (TypeSource is DwarfModule types)
         {
             CType? ty = types.FindType(n);
-            if (ty != null && ty.Kind is CTypeKind.Typedef or CTypeKind.Base) return new NativeType(ty, -1);
-            if (Enumerators().TryGetValue(n, out long ev)) return PyInt.Get(ev);
+            if (ty != null && ty.Kind is CTypeKind.Typedef or CTypeKind.Base)
+            {
+                if (types == Dwarf) TableToFill?.AddType(n, ty);
+                return new NativeType(ty, -1);
+            }
+            if (Enumerators().TryGetValue(n, out long ev))
+            {
+                if (types == Dwarf) TableToFill?.AddEnumerator(n, ev);
+                return PyInt.Get(ev);
+            }
         }
         // C++: a namespace or a class by name (lib.shapes, lib.shapes.Circle)
         if (TypeSource is DwarfModule cxx && cxx.HasCxx && CxxSupport.Resolve(cxx, n) is PyObject scoped) return scoped;
@@ -360,7 +376,57 @@ public sealed class NativeModule : PyModule
         return Handle != 0 ? Dl.Sym(Handle, n) : 0;
     }
 
+    /// <summary>A name the signature table knows, in <see cref="Lookup"/>'s order (the table holds what that order
+    /// resolved the name to: a function, else a global, else a type name, else an enumerator); null when the table
+    /// lacks it or its entry point moved (then libdw answers).</summary>
+    private PyObject? FromTable(SignatureTable table, string n, ref bool cache)
+    {
+        if (table.TryGetFunction(n, out TableFunction tf)) return FunctionFromTable(n, tf);
+        if (table.Global(n) is CType gt)
+        {
+            nint a = SymbolAddress(n);
+            if (a == 0) return null;
+            lock (_globals) _globals[n] = (a, gt);
+            cache = false;
+            return NativeValues.Read(a, gt, null, CTypes.IsConst(gt));
+        }
+        if (table.Type(n) is CType ty) return new NativeType(ty, -1);
+        if (table.TryGetEnumerator(n, out long ev)) return PyInt.Get(ev);
+        return null;
+    }
+
+    private NativeFunction? FunctionFromTable(string n, TableFunction tf)
+    {
+        nint addr = SymbolAddress(n);
+        if (addr == 0 || (long)((ulong)addr - Dwarf!.Start) != tf.Offset) return null;
+        FfiSignature? sig = null;
+        if (tf.Type != null)
+        {
+            try { sig = FfiSignature.For(tf.Type, tf.ParameterNames, tf.SignatureName); } catch (FfiException) { sig = null; }
+        }
+        return new NativeFunction(addr, n, sig, tf.Type);
+    }
+
+    /// <summary>Keeps a function resolved through libdw in the signature table, when the next process can find it
+    /// the same way (the loader resolves the name to the same entry point).</summary>
+    private void Remember(string n, NativeFunction f)
+    {
+        if (f.Address == 0 || SymbolAddress(n) != f.Address || TableToFill is not SignatureTable table) return;
+        var names = new string?[f.Signature?.FixedCount ?? 0];
+        for (int i = 0; i < names.Length; i++) names[i] = f.Signature!.ParameterName(i);
+        table.AddFunction(n, new TableFunction((long)((ulong)f.Address - Dwarf!.Start), f.FType, f.Signature?.Name, names));
+    }
+
     internal PyObject? FindFunction(string n)
+    {
+        if (HasDwarf && Table is SignatureTable table && table.TryGetFunction(n, out TableFunction tf) && FunctionFromTable(n, tf) is NativeFunction known)
+            return known;
+        PyObject? r = FindFunctionThroughDwarf(n);
+        if (r is NativeFunction nf && !FromHeader) Remember(n, nf);
+        return r;
+    }
+
+    private PyObject? FindFunctionThroughDwarf(string n)
     {
         if (FromHeader && FromHeaderDeclaration(n) is NativeFunction fromHeader) return fromHeader;
         Function? fn = HasDwarf ? Dwarf!.FindFunction(n) : null;
@@ -477,6 +543,12 @@ public sealed class NativeModule : PyModule
             if (_globals.TryGetValue(n, out var hit)) { address = hit.Item1; type = hit.Item2; return true; }
         }
         address = 0; type = null;
+        if (HasDwarf && Table?.Global(n) is CType known && SymbolAddress(n) is var ka && ka != 0)
+        {
+            address = ka; type = known;
+            lock (_globals) _globals[n] = (ka, known);
+            return true;
+        }
         DwarfModule? types = TypeSource;
         if (types == null) return false;
         Variable? v = types.FindGlobal(n);
@@ -486,6 +558,7 @@ public sealed class NativeModule : PyModule
         if (a == 0) return false;
         address = a; type = v.Type;
         lock (_globals) _globals[n] = (a, v.Type);
+        if (types == Dwarf && a == SymbolAddress(n)) TableToFill?.AddGlobal(n, v.Type);
         return true;
     }
 
@@ -500,7 +573,15 @@ public sealed class NativeModule : PyModule
         return _enumerators = d;
     }
 
-    internal CType? FindTag(string keyword, string tag) => TypeSource?.FindType(keyword + " " + tag);
+    internal CType? FindTag(string keyword, string tag)
+    {
+        string key = keyword + " " + tag;
+        if (HasDwarf && Table?.Type(key) is CType known) return known;
+        DwarfModule? types = TypeSource;
+        CType? t = types?.FindType(key);
+        if (t != null && types == Dwarf) TableToFill?.AddType(key, t);
+        return t;
+    }
 }
 
 /// <summary><c>mod.struct</c>, <c>mod.union</c>, <c>mod.enum</c>: tags as attributes.</summary>

@@ -270,6 +270,12 @@ public sealed class StructType : CType
 
     public IReadOnlyList<Member> Members => _members ??= Module!.LoadMembers(DieOffset);
 
+    /// <summary>Members read from the module's signature table (<see cref="SignatureTable"/>), not from libdw.</summary>
+    internal void SetMembers(Member[] members) => _members = members;
+
+    /// <summary>Members are known without reading DWARF (read before, or given by the signature table).</summary>
+    internal bool MembersLoaded => _members != null;
+
     private CxxClassInfo? _cxx;
     /// <summary>C++ bases, methods and static members (<see cref="CxxClassInfo"/>; empty for C), read on first use.</summary>
     public CxxClassInfo Cxx => _cxx ??= Module!.LoadClassInfo(this);
@@ -331,6 +337,7 @@ public sealed class ArrayType : CType
         _dims = dims;
     }
     private readonly long[] _dims;
+    internal long[] DimensionArray => _dims;
     public override CTypeKind Kind => CTypeKind.Array;
     public CType Element { get; }
     public IReadOnlyList<long> Dimensions => _dims;

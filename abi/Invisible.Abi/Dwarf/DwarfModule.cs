@@ -86,6 +86,7 @@ public sealed unsafe partial class DwarfModule : IDisposable
     {
         _dwOpened = true;
         if (Mod == 0) return;
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         ulong bias = 0;
         nint dw = LibDw.dwfl_module_getdwarf(Mod, &bias);
         if (dw != 0)
@@ -104,6 +105,9 @@ public sealed unsafe partial class DwarfModule : IDisposable
         LibDw.dwfl_module_info(Mod, null, null, null, null, null, &main, &dbg);
         string? d = LibDw.Str(dbg), m = LibDw.Str(main);
         _debugFile = d != null && d != m ? d : null;
+        if (TypeIndexCache.Logging)
+            TypeIndexCache.Log(Path + ": libdw opened" + (_debugFile != null ? " (" + _debugFile + ")" : "") + " ("
+                + System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " ms)");
     }
 
     /// <summary>Open an ELF file on disk for offline reading. Throws <see cref="DwarfException"/> with a clear
@@ -354,6 +358,52 @@ public sealed unsafe partial class DwarfModule : IDisposable
     public CType TypeAtOffset(ulong dieOffset)
     {
         lock (Gate) { CheckAlive(); return TypeAt(dieOffset); }
+    }
+
+    /// <summary>The type already made for a DIE, or null (never reads DWARF).</summary>
+    internal CType? CachedType(ulong off) => _types.TryGetValue(off, out CType? t) ? t : null;
+
+    /// <summary>A type the signature table made for a DIE (under <see cref="Gate"/>).</summary>
+    internal void AdoptType(ulong off, CType t) => _types.TryAdd(off, t);
+
+    /// <summary>libdw has opened this module's DWARF (a warm start answered from the signature table has not).</summary>
+    public bool DwarfOpened { get { lock (Gate) return _dwOpened && _dw != 0; } }
+
+    private SignatureTable? _signatures;
+    private bool _signaturesLooked;
+
+    /// <summary>The signature table kept for this module by a previous process (<see cref="SignatureTable"/>), read
+    /// without opening libdw; null when there is none (or it is stale or damaged).</summary>
+    public SignatureTable? Signatures
+    {
+        get
+        {
+            lock (Gate)
+            {
+                CheckAlive();
+                if (!_signaturesLooked)
+                {
+                    _signaturesLooked = true;
+                    if (TypeIndexCache.Directory != null && BuildId is string id) _signatures = SignatureTable.TryLoad(this, id);
+                }
+                return _signatures;
+            }
+        }
+    }
+
+    /// <summary>The table to add names resolved through libdw to: the one read, else a new one when this module's
+    /// name index is cached (a big module: <see cref="TypeIndexCache.MinUnits"/> units); null otherwise.</summary>
+    public SignatureTable? SignaturesToFill()
+    {
+        SignatureTable? t = Signatures;
+        if (t != null) return t;
+        TypeIndex idx = Index;
+        lock (Gate)
+        {
+            if (_signatures != null) return _signatures;
+            if (DwH == 0 || idx.UnitCount < TypeIndexCache.MinUnits || BuildId is not string id) return null;
+            return _signatures = SignatureTable.Start(this, id, _debugFile ?? Path);
+        }
     }
 
     internal CType TypeAt(ulong off)

@@ -48,6 +48,15 @@ internal static class TypeIndexCache
         catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return null; }
     }
 
+    /// <summary>INVISIBLE_DWARF_LOG=1: one stderr line per start-up phase of DWARF reading (libdw opened, the name
+    /// index and the signature table read or ignored, with their times), to see what a start costs.</summary>
+    internal static readonly bool Logging = Environment.GetEnvironmentVariable("INVISIBLE_DWARF_LOG") == "1";
+
+    internal static void Log(string what)
+    {
+        if (Logging) Console.Error.WriteLine("invisible: dwarf: " + what);
+    }
+
     internal static string? FileFor(string buildId)
     {
         string? dir = Directory;
@@ -86,6 +95,8 @@ internal static class TypeIndexCache
             if (got != span.Length) { NativeMemory.AlignedFree(buf); return null; }
             TypeIndex? idx = Parse(buf, (int)len, stamp, t0);
             if (idx == null) NativeMemory.AlignedFree(buf);
+            Log(file + ": name index " + (idx == null ? "ignored (another DWARF file, or damaged)" : "read") + " ("
+                + Stopwatch.GetElapsedTime(t0).TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " ms)");
             return idx;
         }
         catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)

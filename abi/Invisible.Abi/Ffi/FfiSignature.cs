@@ -115,6 +115,15 @@ public sealed unsafe class FfiSignature
         return ByFunction.GetValue(function, _ => made);
     }
 
+    /// <summary>The signature of a DWARF function type with a function name and parameter names (not cached: the
+    /// caller keeps it; DwarfPython's functions typed from the signature table, see <see cref="SignatureTable"/>).</summary>
+    public static FfiSignature For(FunctionType type, string?[] names, string? name)
+    {
+        var n = new string?[type.Parameters.Count];
+        for (int i = 0; i < n.Length && i < names.Length; i++) n[i] = names[i];
+        return FromFunctionType(type, n, name);
+    }
+
     private static FfiSignature FromFunctionType(FunctionType type, string?[]? names, string? name)
     {
         IReadOnlyList<CType> ps = type.Parameters;
