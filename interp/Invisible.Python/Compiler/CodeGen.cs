@@ -680,7 +680,7 @@ public sealed class CodeGen
             _fblocks.Add(new FBlock { Kind = FKind.FinallyEnd });
             CompileBody(t.FinalBody);
             _fblocks.RemoveAt(_fblocks.Count - 1);
-            Emit(Op.Reraise, 1);
+            Emit(Op.Reraise); // the frame's line stays the finally block's last (only a with block's re-raise restores it)
             Mark(end);
             return;
         }
