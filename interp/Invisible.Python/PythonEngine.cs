@@ -49,6 +49,7 @@ public sealed class PythonEngine
     {
         var type = e.Indentation ? PyBaseException.IndentationErrorType : PyBaseException.SyntaxErrorType;
         if (e.Msg.StartsWith("unindent does not match", StringComparison.Ordinal)) type = PyBaseException.IndentationErrorType;
+        if (e.Msg.StartsWith("inconsistent use of tabs", StringComparison.Ordinal)) type = PyBaseException.All["TabError"];
         var lines = src.Replace("\r\n", "\n").Split('\n');
         string? text = e.Line >= 1 && e.Line <= lines.Length ? lines[e.Line - 1] + "\n" : null;
         int endLine = e.EndLine > 0 ? e.EndLine : e.Line, endCol = e.EndLine > 0 ? e.EndCol : e.Col;
@@ -69,7 +70,13 @@ public sealed class PythonEngine
         try
         {
             Ast.ModuleNode mod;
-            if (eval) return CodeGen.CompileModule(WrapEval(Parser.ParseExpression(src.Trim())), filename);
+            if (eval)
+            {
+                var text = src.Trim();
+                var wrapped = WrapEval(Parser.ParseExpression(text));
+                wrapped.Source = text;
+                return CodeGen.CompileModule(wrapped, filename);
+            }
             mod = Parser.ParseModule(src);
             return CodeGen.CompileModule(mod, filename, interactive);
         }

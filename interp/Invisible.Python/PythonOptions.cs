@@ -53,6 +53,10 @@ public sealed class PythonOptions
     public bool InsideTarget;
 
     public bool EffectiveIgnoreEnvironment => IgnoreEnvironment || Isolated;
+    /// <summary>-X no_debug_ranges or PYTHONNODEBUGRANGES: code objects report no columns (co_positions gives None for
+    /// them, so tracebacks print no carets), as CPython's config.code_debug_ranges = 0.</summary>
+    public bool NoDebugRanges => XOptions.Contains("no_debug_ranges")
+        || (!EffectiveIgnoreEnvironment && !string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("PYTHONNODEBUGRANGES")));
     public bool EffectiveSafePath => SafePath || Isolated;
     public bool EffectiveNoUserSite => NoUserSite || Isolated;
 }

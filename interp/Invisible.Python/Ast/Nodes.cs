@@ -3,7 +3,9 @@ using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Ast;
 
-public abstract class Node { public int Line, Col; }
+/// <summary>A node's source range: <see cref="Line"/>/<see cref="Col"/> where it starts, <see cref="EndLine"/>/<see cref="EndCol"/>
+/// just past its end (0-based columns; EndLine 0 when unknown), as CPython's lineno, col_offset, end_lineno, end_col_offset.</summary>
+public abstract class Node { public int Line, Col, EndLine, EndCol; }
 public abstract class Expr : Node { }
 public abstract class Stmt : Node { }
 
@@ -39,7 +41,8 @@ public sealed class Yield : Expr { public Expr? Value; }
 public sealed class YieldFrom : Expr { public Expr Value = null!; }
 public sealed class Await : Expr { public Expr Value = null!; }
 
-public sealed class Arg { public string Name = ""; public Expr? Annotation; }
+/// <summary>A parameter; its position is its name's (symtable errors point at it).</summary>
+public sealed class Arg : Node { public string Name = ""; public Expr? Annotation; }
 public sealed class Arguments
 {
     public List<Arg> PosOnly = new(), Args = new(), KwOnly = new();
@@ -78,7 +81,8 @@ public sealed class Assert : Stmt { public Expr Test = null!; public Expr? Msg; 
 public sealed class Delete : Stmt { public List<Expr> Targets = new(); }
 public sealed class Global : Stmt { public List<string> Names = new(); }
 public sealed class Nonlocal : Stmt { public List<string> Names = new(); }
-public sealed class Alias { public string Name = ""; public string? AsName; }
+/// <summary>An imported name; <see cref="Line"/>/<see cref="Col"/>: where it stands (0 when unknown).</summary>
+public sealed class Alias { public string Name = ""; public string? AsName; public int Line, Col; }
 public sealed class Import : Stmt { public List<Alias> Names = new(); }
 public sealed class ImportFrom : Stmt { public string? Module; public List<Alias> Names = new(); public int Level; }
 public sealed class MatchCase { public Pattern Pattern = null!; public Expr? Guard; public List<Stmt> Body = new(); }
@@ -93,4 +97,6 @@ public sealed class MatchMapping : Pattern { public List<Expr> Keys = new(); pub
 public sealed class MatchClass : Pattern { public Expr Cls = null!; public List<Pattern> Args = new(); public List<string> KwNames = new(); public List<Pattern> KwValues = new(); }
 public sealed class MatchOr : Pattern { public List<Pattern> Alts = new(); }
 
-public sealed class ModuleNode { public List<Stmt> Body = new(); }
+/// <summary>A module; <see cref="Source"/>: its text when parsed from source (columns in code positions are UTF-8 byte
+/// offsets, as CPython's: the compiler converts with it).</summary>
+public sealed class ModuleNode { public List<Stmt> Body = new(); public string? Source; }

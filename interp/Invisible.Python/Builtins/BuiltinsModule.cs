@@ -91,6 +91,8 @@ public static class BuiltinsModule
         PyEllipsis.TypeObj = T("ellipsis", null, null);
         PyFunction.TypeObj = T("function", null, null);
         PyBuiltinFunction.TypeObj = T("builtin_function_or_method", null, null);
+        // f.__call__(...) is f(...) (CPython's tp_call slot wrapper)
+        PyBuiltinFunction.TypeObj.AddMethod("__call__", (a, k) => a[0].Call(a.Slice(1), k));
         PyBoundMethod.TypeObj = T("method", null, (cls, a, k) =>
         {
             // types.MethodType(function, instance) (CPython's method_new)
@@ -878,4 +880,13 @@ public sealed class PyCompiled : PyObject
         Source = ""; Filename = filename; Mode = mode; Code = code;
     }
     public override PyType Type => PyCodeWrapper.TypeObj;
+
+    private Compiler.CodeObject? _compiled;
+    /// <summary>The code object's attributes (co_firstlineno, co_positions()...) are those of the source compiled once
+    /// more, bound to that code object.</summary>
+    public override PyObject? GetAttrOrNull(PyStr name)
+    {
+        var code = Code ?? (_compiled ??= PythonEngine.Compile(Source, Filename, Mode == "eval", Mode == "single"));
+        return Ops.GetAttrOrNull(PyCodeWrapper.Of(code), name);
+    }
 }

@@ -23,6 +23,9 @@ public sealed class CodeGen
     private readonly string _qualPrefix;
     private readonly List<int> _code = new();
     private readonly List<int> _lines = new();
+    /// <summary>Each instruction's end line and packed columns (<see cref="CodeObject.Cols"/>), with <see cref="_lines"/>
+    /// its source range (PEP 657: traceback's carets).</summary>
+    private readonly List<int> _endLines = new(), _cols = new();
     private readonly List<PyObject> _consts = new();
     private readonly Dictionary<object, int> _constIdx = new();
     private readonly List<PyStr> _names = new();
@@ -30,7 +33,9 @@ public sealed class CodeGen
     private readonly List<PyStr[]> _kwTables = new();
     private readonly List<string> _varnames = new();
     private readonly List<FBlock> _fblocks = new();
-    private int _line = 1;
+    private int _line = 1, _endLine = 1, _packedCols;
+    /// <summary>The module's source for UTF-8 column offsets (null: columns are already bytes, or unknown).</summary>
+    private SourceColumns? _columns;
     private readonly bool _interactive;
 
     private CodeGen(Symtable st, Scope scope, string filename, string qualPrefix, bool interactive = false)
@@ -48,7 +53,8 @@ public sealed class CodeGen
         var st = Symtable.Build(m);
         st.FutureAnnotations = HasFutureAnnotations(m.Body);
         var g = new CodeGen(st, st.Top, filename, "", interactive);
-        if (m.Body.Count > 0) g._line = m.Body[0].Line;
+        if (m.Source != null) g._columns = new SourceColumns(m.Source);
+        if (m.Body.Count > 0) g.SetLine(m.Body[0].Line);
         var doc = DocString(m.Body);
         if (doc != null && !interactive) { g.EmitConst(doc); g.Emit(Op.StoreGlobal, g.Name("__doc__")); }
         if (HasAnnotations(m.Body)) { g.Emit(Op.BuildMap, 0); g.Emit(Op.StoreGlobal, g.Name("__annotations__")); }
@@ -109,8 +115,38 @@ public sealed class CodeGen
     {
         _code.Add((int)op | (arg << 8));
         _lines.Add(_line);
+        _endLines.Add(_endLine);
+        _cols.Add(_packedCols);
         return _code.Count - 1;
     }
+
+    /// <summary>The instructions emitted next come from node <paramref name="n"/> (its whole range), as CPython's
+    /// SET_LOC; a node without a position (made by the compiler) leaves the current one.</summary>
+    private void SetPos(Node n)
+    {
+        if (n.Line <= 0) return;
+        _line = n.Line;
+        if (n.EndLine < n.Line) { _endLine = n.Line; _packedCols = 0; return; }
+        _endLine = n.EndLine;
+        int col = _columns?.ToUtf8(n.Line, n.Col) ?? n.Col, endCol = _columns?.ToUtf8(n.EndLine, n.EndCol) ?? n.EndCol;
+        _packedCols = CodeObject.PackCols(col, endCol);
+    }
+
+    /// <summary>An attribute spanning lines is reported from its name on (CPython's update_start_location_to_match_attr).</summary>
+    private void StartAtAttrName(Ast.Attribute a)
+    {
+        if (a.EndLine <= 0 || a.Line == a.EndLine) return;
+        int endCol = _packedCols == 0 ? -1 : (int)((uint)_packedCols >> 16) - 1;
+        int col = a.EndCol - a.Attr.Length;
+        _line = a.EndLine; _endLine = a.EndLine;
+        _packedCols = col < 0 || endCol < 0 ? 0 : CodeObject.PackCols(_columns?.ToUtf8(a.EndLine, col) ?? col, endCol);
+    }
+
+    /// <summary>The instructions emitted next belong to a line, columns unknown.</summary>
+    private void SetLine(int line) { _line = line; _endLine = line; _packedCols = 0; }
+
+    private (int, int, int) SavePos() => (_line, _endLine, _packedCols);
+    private void RestorePos((int Line, int EndLine, int Cols) p) { _line = p.Line; _endLine = p.EndLine; _packedCols = p.Cols; }
 
     private void EmitJump(Op op, Label l)
     {
@@ -174,7 +210,7 @@ public sealed class CodeGen
         var c = new CodeObject
         {
             Name = name, QualName = qualname, Filename = _filename,
-            Code = _code.ToArray(), Lines = _lines.ToArray(), Consts = _consts.ToArray(), Names = _names.ToArray(),
+            Code = _code.ToArray(), Lines = _lines.ToArray(), EndLines = _endLines.ToArray(), Cols = _cols.ToArray(), Consts = _consts.ToArray(), Names = _names.ToArray(),
             KwNameTable = _kwTables.ToArray(),
             VarNames = _varnames.ToArray(),
             CellVars = _scope.CellVars.ToArray(), FreeVars = _scope.FreeVars.ToArray(),
@@ -238,7 +274,7 @@ public sealed class CodeGen
     {
         // The symtable pass bounded the nesting; this guards the stack of a thread that has little of it.
         if (Vm.PythonThread.StackExhausted()) throw Parsing.Parser.CompileRecursionError();
-        _line = s.Line;
+        SetPos(s);
         switch (s)
         {
             case ExprStmt e:
@@ -295,6 +331,7 @@ public sealed class CodeGen
             case With w: CompileWith(w, 0); break;
             case Assert a:
                 {
+                    if (a.Test is TupleE { Elts.Count: > 0 }) CompilerWarning("assertion is always true, perhaps remove parentheses?", a);
                     var ok = new Label();
                     CompileJumpIf(a.Test, true, ok);
                     Emit(Op.LoadAssertionError);
@@ -329,7 +366,10 @@ public sealed class CodeGen
                     Emit(Op.ImportName, Name(imf.Module ?? ""));
                     if (imf.Names.Count == 1 && imf.Names[0].Name == "*")
                     {
-                        if (_scope.Kind == ScopeKind.Function) throw Err("import * only allowed at module level", imf);
+                        if (_scope.Kind == ScopeKind.Function)
+                            throw imf.Names[0].Line > 0
+                                ? new SyntaxErrorException("import * only allowed at module level", imf.Names[0].Line, imf.Names[0].Col + 1) { EndLine = imf.Names[0].Line, EndCol = imf.Names[0].Col + 2 }
+                                : Err("import * only allowed at module level", imf);
                         Emit(Op.ImportStar);
                         break;
                     }
@@ -520,7 +560,7 @@ public sealed class CodeGen
         CompileIterable(f.Iter);
         Emit(Op.GetIter);
         Mark(top);
-        _line = f.Line;
+        SetPos(f);
         EmitJump(Op.ForIter, orelse);
         CompileForBody(f, top, orelse, end);
     }
@@ -546,7 +586,7 @@ public sealed class CodeGen
         CompileIterable(f.Iter);
         Emit(Op.GetAIter);
         Mark(top);
-        _line = f.Line;
+        SetPos(f);
         EmitAsyncForNext(orelse);
         CompileForBody(f, top, orelse, end);
     }
@@ -640,7 +680,7 @@ public sealed class CodeGen
             _fblocks.Add(new FBlock { Kind = FKind.FinallyEnd });
             CompileBody(t.FinalBody);
             _fblocks.RemoveAt(_fblocks.Count - 1);
-            Emit(Op.Reraise);
+            Emit(Op.Reraise); // the frame's line stays the finally block's last (only a with block's re-raise restores it)
             Mark(end);
             return;
         }
@@ -669,7 +709,7 @@ public sealed class CodeGen
         for (int i = 0; i < t.Handlers.Count; i++)
         {
             var h = t.Handlers[i];
-            _line = h.Line;
+            SetLine(h.Line);
             if (h.Type == null && i < t.Handlers.Count - 1) throw new SyntaxErrorException("default 'except:' must be last", h.Line, 1);
             var next = new Label();
             if (h.Type != null)
@@ -688,6 +728,7 @@ public sealed class CodeGen
             EmitJump(Op.Jump, end);
             Mark(next);
         }
+        if (t.Handlers.Count > 0) SetLine(t.Handlers[^1].Line); // no handler matched: CPython re-raises at the last one
         Emit(Op.Reraise);
         Mark(end);
     }
@@ -704,7 +745,7 @@ public sealed class CodeGen
         Emit(Op.RotTwo);
         foreach (var h in t.Handlers)
         {
-            _line = h.Line;
+            SetLine(h.Line);
             var noMatch = new Label(); var next = new Label(); var raised = new Label(); var done = new Label();
             CompileExpr(h.Type!);
             Emit(Op.CheckEgMatch);
@@ -757,6 +798,7 @@ public sealed class CodeGen
         _fblocks.Add(new FBlock { Kind = FKind.With, IsAsync = w.IsAsync });
         CompileWith(w, idx + 1);
         _fblocks.RemoveAt(_fblocks.Count - 1);
+        SetPos(w); // __exit__ is called at the with statement (CPython: an error in it points there)
         Emit(Op.PopBlock);
         if (w.IsAsync)
         {
@@ -771,7 +813,7 @@ public sealed class CodeGen
         if (w.IsAsync) { Emit(Op.WithExcept, 1); EmitAwait(2); }
         else Emit(Op.WithExcept);
         EmitJump(Op.PopJumpIfTrue, suppress);
-        Emit(Op.Reraise);
+        Emit(Op.Reraise, 1);
         Mark(suppress);
         Emit(Op.PopExcept);
         Emit(Op.PopTop);
@@ -794,7 +836,7 @@ public sealed class CodeGen
     {
         var scope = _st.Scopes[node];
         var g = new CodeGen(_st, scope, _filename, ChildQualPrefix(name));
-        g._line = _line;
+        g._line = _line; g._endLine = _endLine; g._packedCols = _packedCols; g._columns = _columns;
         PyObject? doc = null;
         if (body != null)
         {
@@ -848,7 +890,7 @@ public sealed class CodeGen
         void Ann(Arg? a)
         {
             if (a?.Annotation == null) return;
-            EmitConst(PyStr.Intern(a.Name));
+            EmitConst(PyStr.Intern(Mangle(a.Name))); // a private name is mangled, as CPython's compiler_visit_argannotation
             CompileAnnotation(a.Annotation);
             nann++;
         }
@@ -872,20 +914,33 @@ public sealed class CodeGen
     private void CompileFunctionDef(FunctionDef fd)
     {
         foreach (var d in fd.Decorators) CompileExpr(d);
-        _line = fd.Line;
+        SetPos(fd);
         var code = CompileFunctionBody(fd, fd.Name, fd.Args, fd.Body, null);
         EmitMakeFunction(code, fd.Args, _st.Scopes[fd], fd.Returns);
-        for (int i = 0; i < fd.Decorators.Count; i++) Emit(Op.Call, 1);
+        EmitDecoratorCalls(fd.Decorators, fd);
         StoreName(fd.Name);
+    }
+
+    /// <summary>Applies the decorators, innermost first, each call at its decorator's position (CPython's traceback
+    /// points at the decorator that raised).</summary>
+    private void EmitDecoratorCalls(List<Expr> decorators, Stmt def)
+    {
+        for (int i = decorators.Count - 1; i >= 0; i--)
+        {
+            SetPos(decorators[i]);
+            Emit(Op.Call, 1);
+        }
+        SetPos(def);
     }
 
     private void CompileClassDef(ClassDef cd)
     {
         foreach (var d in cd.Decorators) CompileExpr(d);
-        _line = cd.Line;
+        SetPos(cd);
         var scope = _st.Scopes[cd];
         var g = new CodeGen(_st, scope, _filename, ChildQualPrefix(cd.Name));
-        g._line = cd.Line;
+        g.SetPos(cd);
+        g._columns = _columns;
         g.Emit(Op.LoadName, g.Name("__name__"));
         g.Emit(Op.StoreName, g.Name("__module__"));
         g.EmitConst(new PyStr(ChildQualPrefix(cd.Name) + cd.Name));
@@ -910,7 +965,7 @@ public sealed class CodeGen
         }
         if (nk >= 0) Emit(Op.BuildMap, nk);
         Emit(Op.BuildClass);
-        for (int i = 0; i < cd.Decorators.Count; i++) Emit(Op.Call, 1);
+        EmitDecoratorCalls(cd.Decorators, cd);
         StoreName(cd.Name);
     }
 
@@ -978,6 +1033,16 @@ public sealed class CodeGen
 
     private void CompileExpr(Expr e)
     {
+        if (e.Line <= 0) { CompileExprAt(e); return; }
+        var saved = SavePos();
+        SetPos(e);
+        CompileExprAt(e);
+        RestorePos(saved);
+    }
+
+    /// <summary>Compiles an expression at the current position (<see cref="CompileExpr"/> sets it).</summary>
+    private void CompileExprAt(Expr e)
+    {
         if (Vm.PythonThread.StackExhausted()) throw Parsing.Parser.CompileRecursionError();
         switch (e)
         {
@@ -1028,10 +1093,12 @@ public sealed class CodeGen
             case Call call: CompileCall(call); break;
             case Ast.Attribute a:
                 CompileExpr(a.Value);
-                _line = a.Line;
+                SetPos(a);
+                StartAtAttrName(a);
                 Emit(Op.LoadAttr, Name(Mangle(a.Attr)));
                 break;
             case Subscript s:
+                CheckSubscript(s);
                 CompileExpr(s.Value);
                 CompileExpr(s.Index);
                 Emit(Op.BinarySubscr);
@@ -1155,8 +1222,90 @@ public sealed class CodeGen
         }
     }
 
+    // ---------------- compiler warnings (CPython's compiler_warn) ----------------
+
+    /// <summary>A SyntaxWarning through the warnings module at the node's line; a warning turned into an error becomes
+    /// the SyntaxError CPython raises instead (with the node's position).</summary>
+    private void CompilerWarning(string msg, Node at)
+    {
+        if (Vm.ThreadState.CurrentOrNull is not { } ts) return;
+        try
+        {
+            var warnings = ts.Interp.Imports.ImportModule("warnings");
+            Ops.Call(Ops.GetAttr(warnings, "warn_explicit"), new PyObject[]
+            {
+                PyStr.Of(msg), PyBaseException.All["SyntaxWarning"], PyStr.Of(_filename), PyInt.Get(at.Line > 0 ? at.Line : _line),
+            });
+        }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.All["SyntaxWarning"]))
+        {
+            throw new SyntaxErrorException(msg, at.Line, at.Col + 1) { EndLine = at.EndLine, EndCol = at.EndLine > 0 ? at.EndCol + 1 : 0 };
+        }
+    }
+
+    /// <summary>The type a literal-like expression makes (CPython's infer_type), or null.</summary>
+    private static string? InferType(Expr e) => e switch
+    {
+        TupleE => "tuple",
+        ListE => "list",
+        DictE => "dict",
+        SetE => "set",
+        Comp c => c.Kind switch { CompKind.List => "list", CompKind.Set => "set", CompKind.Dict => "dict", _ => "generator" },
+        Lambda => "function",
+        JoinedStr or FormattedValue => "str",
+        Constant k => k.Value.Type.Name,
+        _ => null,
+    };
+
+    /// <summary>"is" with a literal (CPython's check_compare): a str, bytes, number or tuple constant on either side.</summary>
+    private void CheckCompare(Compare c)
+    {
+        var left = c.Left;
+        for (int i = 0; i < c.Ops.Count; i++)
+        {
+            var right = c.Comparators[i];
+            if (c.Ops[i] is CmpKind.Is or CmpKind.IsNot && (IsLiteral(left) || IsLiteral(right)))
+            {
+                CompilerWarning(c.Ops[i] == CmpKind.Is ? "\"is\" with a literal. Did you mean \"==\"?" : "\"is not\" with a literal. Did you mean \"!=\"?", c);
+                return;
+            }
+            left = right;
+        }
+        static bool IsLiteral(Expr e) => e is Constant { Value: not (PyNone or PyBool or PyEllipsis) };
+    }
+
+    /// <summary>A literal subscripted, or indexed by a literal of the wrong type (CPython's check_subscripter, check_index).</summary>
+    private void CheckSubscript(Subscript s)
+    {
+        var v = s.Value;
+        bool notSubscriptable = v switch
+        {
+            Constant { Value: var k } => k is PyNone or PyEllipsis or PyInt or PyFloat or PyComplex or PySet,
+            SetE or Lambda => true,
+            Comp { Kind: CompKind.Set or CompKind.Gen } => true,
+            _ => false,
+        };
+        if (notSubscriptable && InferType(v) is string t)
+        {
+            CompilerWarning($"'{t}' object is not subscriptable; perhaps you missed a comma?", s);
+            return;
+        }
+        var indexType = InferType(s.Index);
+        if (indexType == null || indexType is "int" or "bool" || s.Index is SliceE) return;
+        bool sequence = v switch
+        {
+            Constant { Value: var k } => k is PyStr or PyBytes or PyTuple,
+            TupleE or ListE or JoinedStr or FormattedValue => true,
+            Comp { Kind: CompKind.List } => true,
+            _ => false,
+        };
+        if (sequence && InferType(v) is string st)
+            CompilerWarning($"{st} indices must be integers or slices, not {indexType}; perhaps you missed a comma?", s);
+    }
+
     private void CompileCompare(Compare c)
     {
+        CheckCompare(c);
         CompileExpr(c.Left);
         if (c.Ops.Count == 1)
         {
@@ -1186,6 +1335,9 @@ public sealed class CodeGen
 
     private void CompileCall(Call call)
     {
+        // a literal called: CPython's check_caller
+        if (call.Func is Constant or TupleE or ListE or DictE or SetE or JoinedStr or FormattedValue or Comp && InferType(call.Func) is string callee)
+            CompilerWarning($"'{callee}' object is not callable; perhaps you missed a comma?", call);
         // zero-argument super()
         if (call.Func is Ast.Name { Id: "super" } && call.Args.Count == 0 && call.Keywords.Count == 0 && _scope.Kind == ScopeKind.Function
             && _scope.FreeVars.Contains("__class__") && _scope.Resolve("super") == NameKind.Global)
@@ -1195,7 +1347,7 @@ public sealed class CodeGen
             if (_scope.Params.Count == 0) throw Err("super(): no arguments", call);
             var first = _scope.Params[0];
             if (_scope.IsCell(first)) Emit(Op.LoadDeref, CellIndex(first)); else Emit(Op.LoadFast, VarIndex(first));
-            _line = call.Line;
+            SetPos(call);
             Emit(Op.Call, 2);
             return;
         }
@@ -1213,10 +1365,10 @@ public sealed class CodeGen
                     if (k.Name == null) { CompileExpr(k.Value); Emit(Op.DictMerge, 1); }
                     else { EmitConst(new PyStr(k.Name)); CompileExpr(k.Value); Emit(Op.MapAdd, 1); }
                 }
-                _line = call.Line;
+                SetPos(call);
                 Emit(Op.CallEx, 1);
             }
-            else { _line = call.Line; Emit(Op.CallEx, 0); }
+            else { SetPos(call); Emit(Op.CallEx, 0); }
             return;
         }
         bool method = call.Func is Ast.Attribute;
@@ -1224,13 +1376,15 @@ public sealed class CodeGen
         {
             var a = (Ast.Attribute)call.Func;
             CompileExpr(a.Value);
-            _line = a.Line;
+            SetPos(a);
+            StartAtAttrName(a);
             Emit(Op.LoadMethod, Name(Mangle(a.Attr)));
         }
         else CompileExpr(call.Func);
         foreach (var arg in call.Args) CompileExpr(arg);
         foreach (var k in call.Keywords) CompileExpr(k.Value);
-        _line = call.Line;
+        SetPos(call);
+        if (method) StartAtAttrName((Ast.Attribute)call.Func);
         if (call.Keywords.Count > 0)
         {
             var names = new PyStr[call.Keywords.Count];
@@ -1245,7 +1399,7 @@ public sealed class CodeGen
     {
         var scope = _st.Scopes[comp];
         var g = new CodeGen(_st, scope, _filename, ChildQualPrefix(scope.Name));
-        g._line = _line;
+        g._line = _line; g._endLine = _endLine; g._packedCols = _packedCols; g._columns = _columns;
         switch (comp.Kind)
         {
             case CompKind.List: g.Emit(Op.BuildList, 0); break;
@@ -1309,7 +1463,7 @@ public sealed class CodeGen
         foreach (var c in m.Cases)
         {
             var next = new Label();
-            _line = c.Pattern.Line > 0 ? c.Pattern.Line : _line;
+            SetPos(c.Pattern);
             Emit(Op.DupTop);
             CompilePattern(c.Pattern, next);
             if (c.Guard != null) CompileJumpIf(c.Guard, false, next);

@@ -36,6 +36,9 @@ public sealed class CodeObject
     public string Name = "", QualName = "", Filename = "";
     public int[] Code = Array.Empty<int>();
     public int[] Lines = Array.Empty<int>();
+    /// <summary>Per instruction, with <see cref="Lines"/>: the end line, and the start and end columns (UTF-8 byte offsets)
+    /// packed by <see cref="PackCols"/> (0: unknown). co_positions() reports them (PEP 657).</summary>
+    public int[] EndLines = Array.Empty<int>(), Cols = Array.Empty<int>();
     public PyObject[] Consts = Array.Empty<PyObject>();
     public PyStr[] Names = Array.Empty<PyStr>();
     public PyStr[][] KwNameTable = Array.Empty<PyStr[]>();
@@ -60,6 +63,20 @@ public sealed class CodeObject
     public PyObject? Doc;
     /// <summary>The code object Python sees (one per CodeObject: <c>f.__code__ is sys._getframe().f_code</c>).</summary>
     public PyObject? Wrapper;
+
+    /// <summary>Start and end column in one int, each plus one in 16 bits; 0 when unknown or too wide to hold.</summary>
+    public static int PackCols(int col, int endCol) =>
+        col < 0 || endCol < 0 || col >= 0xFFFF || endCol >= 0xFFFF ? 0 : (col + 1) | ((endCol + 1) << 16);
+
+    /// <summary>Instruction <paramref name="i"/>'s (line, end line, column, end column); columns -1 when unknown.</summary>
+    public (int Line, int EndLine, int Col, int EndCol) PositionAt(int i)
+    {
+        if (i < 0 || i >= Lines.Length) return (FirstLine, FirstLine, -1, -1);
+        int line = Lines[i];
+        int endLine = i < EndLines.Length ? EndLines[i] : line;
+        int packed = i < Cols.Length ? Cols[i] : 0;
+        return packed == 0 ? (line, endLine, -1, -1) : (line, endLine, (packed & 0xFFFF) - 1, (int)((uint)packed >> 16) - 1);
+    }
 
     /// <summary>A copy for code.replace(): its own inline caches and Python-visible wrapper.</summary>
     public CodeObject Clone()

@@ -19,6 +19,11 @@ public sealed class Scope
     public bool HasAwait;
     public readonly List<string> Params = new();
     public readonly HashSet<string> Bound = new(), Used = new(), Globals = new(), Nonlocals = new();
+    /// <summary>The global or nonlocal statement that first declared a name (where CPython reports a conflict).</summary>
+    public readonly Dictionary<string, Node> DeclaredAt = new();
+    /// <summary>A comprehension's iteration variables and assignment-expression targets so far (they may not rebind
+    /// each other).</summary>
+    public HashSet<string>? IterVars, WalrusTargets;
     public readonly List<string> CellVars = new(), FreeVars = new();
     public readonly List<string> Locals = new();
     public string? ClassName;   // for name mangling
@@ -106,16 +111,19 @@ public sealed class Symtable
 
     private void AddParams(Arguments a)
     {
-        foreach (var p in a.PosOnly) AddParam(p.Name);
-        foreach (var p in a.Args) AddParam(p.Name);
-        foreach (var p in a.KwOnly) AddParam(p.Name);
-        if (a.VarArg != null) AddParam(a.VarArg.Name);
-        if (a.KwArg != null) AddParam(a.KwArg.Name);
+        foreach (var p in a.PosOnly) AddParam(p);
+        foreach (var p in a.Args) AddParam(p);
+        foreach (var p in a.KwOnly) AddParam(p);
+        if (a.VarArg != null) AddParam(a.VarArg);
+        if (a.KwArg != null) AddParam(a.KwArg);
     }
 
-    private void AddParam(string n)
+    private void AddParam(Arg p)
     {
-        if (_cur.Params.Contains(n)) throw new SyntaxErrorException($"duplicate argument '{n}' in function definition", 0, 0);
+        var n = p.Name;
+        if (_cur.Params.Contains(n))
+            throw new SyntaxErrorException($"duplicate argument '{n}' in function definition", p.Line, p.Line > 0 ? p.Col + 1 : 0)
+            { EndLine = p.EndLine, EndCol = p.EndLine > 0 ? p.EndCol + 1 : 0 };
         _cur.Params.Add(n); _cur.Bound.Add(n);
     }
 
@@ -175,7 +183,9 @@ public sealed class Symtable
                 {
                     if (_cur.Params.Contains(n)) throw new SyntaxErrorException($"name '{n}' is parameter and global", g.Line, g.Col + 1);
                     if (_cur.Used.Contains(n) || _cur.Bound.Contains(n)) throw new SyntaxErrorException($"name '{n}' is {(_cur.Bound.Contains(n) ? "assigned to" : "used")} prior to global declaration", g.Line, g.Col + 1);
+                    if (_cur.Nonlocals.Contains(n)) throw AtNode($"name '{n}' is nonlocal and global", _cur.DeclaredAt[n]);
                     _cur.Globals.Add(n);
+                    _cur.DeclaredAt.TryAdd(n, g);
                 }
                 break;
             case Nonlocal nl:
@@ -184,7 +194,9 @@ public sealed class Symtable
                     if (_cur.Kind == ScopeKind.Module) throw new SyntaxErrorException("nonlocal declaration not allowed at module level", nl.Line, nl.Col + 1);
                     if (_cur.Params.Contains(n)) throw new SyntaxErrorException($"name '{n}' is parameter and nonlocal", nl.Line, nl.Col + 1);
                     if (_cur.Used.Contains(n) || _cur.Bound.Contains(n)) throw new SyntaxErrorException($"name '{n}' is {(_cur.Bound.Contains(n) ? "assigned to" : "used")} prior to nonlocal declaration", nl.Line, nl.Col + 1);
+                    if (_cur.Globals.Contains(n)) throw AtNode($"name '{n}' is nonlocal and global", _cur.DeclaredAt[n]);
                     _cur.Nonlocals.Add(n);
+                    _cur.DeclaredAt.TryAdd(n, nl);
                 }
                 break;
             case Import im:
@@ -273,7 +285,13 @@ public sealed class Symtable
                     if (s.IsComprehension)
                     {
                         var target = s;
-                        while (target.IsComprehension) target = target.Parent!;
+                        while (target.IsComprehension)
+                        {
+                            if (target.IterVars?.Contains(ne.Target.Id) == true)
+                                throw AtNode($"assignment expression cannot rebind comprehension iteration variable '{ne.Target.Id}'", ne.Target);
+                            (target.WalrusTargets ??= new()).Add(ne.Target.Id);
+                            target = target.Parent!;
+                        }
                         if (target.Kind == ScopeKind.Class) throw new SyntaxErrorException("assignment expression within a comprehension cannot be used in a class body", ne.Line, ne.Col + 1);
                         target.AddBound(ne.Target.Id);
                         for (var c = s; c != target; c = c.Parent!)
@@ -304,11 +322,12 @@ public sealed class Symtable
                     var sc = Push(comp, ScopeKind.Function, comp.Kind switch { CompKind.List => "<listcomp>", CompKind.Set => "<setcomp>", CompKind.Dict => "<dictcomp>", _ => "<genexpr>" });
                     sc.IsComprehension = true;
                     sc.IsGenerator = comp.Kind == CompKind.Gen;
-                    AddParam(".0");
+                    AddParam(new Arg { Name = ".0" });
                     for (int i = 0; i < comp.Gens.Count; i++)
                     {
                         var g = comp.Gens[i];
                         if (i > 0) VisitExpr(g.Iter);
+                        AddIterVars(sc, g.Target);
                         VisitTarget(g.Target);
                         foreach (var cond in g.Ifs) VisitExpr(cond);
                     }
@@ -337,12 +356,33 @@ public sealed class Symtable
             if (s.Kind == ScopeKind.Class) { _cur.Used.Add("__class__"); return; }
     }
 
+    private static void AddIterVars(Scope sc, Expr target)
+    {
+        switch (target)
+        {
+            case Name n:
+                if (sc.WalrusTargets?.Contains(n.Id) == true)
+                    throw AtNode($"comprehension inner loop cannot rebind assignment expression target '{n.Id}'", n);
+                (sc.IterVars ??= new()).Add(n.Id);
+                break;
+            case TupleE t: foreach (var e in t.Elts) AddIterVars(sc, e); break;
+            case ListE l: foreach (var e in l.Elts) AddIterVars(sc, e); break;
+            case Starred st: AddIterVars(sc, st.Value); break;
+        }
+    }
+
+    /// <summary>An error over a node's range.</summary>
+    private static SyntaxErrorException AtNode(string msg, Node n) =>
+        new(msg, n.Line, n.Col + 1) { EndLine = n.EndLine, EndCol = n.EndLine > 0 ? n.EndCol + 1 : 0 };
+
     private void ResolveAll(Scope s)
     {
         foreach (var n in s.Used) ResolveFree(s, n);
         foreach (var n in s.Nonlocals)
         {
-            if (!ResolveFree(s, n, true)) throw new SyntaxErrorException($"no binding for nonlocal '{n}' found", 0, 0);
+            if (!ResolveFree(s, n, true))
+                throw s.DeclaredAt.TryGetValue(n, out var at) ? AtNode($"no binding for nonlocal '{n}' found", at)
+                    : new SyntaxErrorException($"no binding for nonlocal '{n}' found", 0, 0);
         }
         foreach (var c in s.Children) ResolveAll(c);
     }

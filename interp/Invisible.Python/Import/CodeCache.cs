@@ -161,12 +161,17 @@ public static class SourceText
         string? enc = CodingCookie(data);
         if (enc != null && enc is not ("utf-8" or "utf8" or "utf_8" or "utf-8-sig"))
         {
-            try
+            if (enc is "latin-1" or "latin1" or "iso-8859-1" or "iso8859-1" or "l1") return System.Text.Encoding.Latin1.GetString(data);
+            // other encodings (cp1251, iso8859-7, ...) are the Python codecs of Lib/encodings, as CPython's tokenizer uses
+            if (Vm.ThreadState.CurrentOrNull is { } ts)
             {
-                var e = enc is "latin-1" or "latin1" or "iso-8859-1" or "iso8859-1" or "l1" ? System.Text.Encoding.Latin1 : System.Text.Encoding.GetEncoding(enc);
-                return e.GetString(data);
+                try
+                {
+                    var codecs = ts.Interp.Imports.ImportModule("codecs");
+                    if (Ops.CallMethod(codecs, "decode", new PyBytes(data.ToArray()), PyStr.Of(enc)) is PyStr ps) return ps.Value;
+                }
+                catch (PyException) { } // an unknown encoding or bad data: read as UTF-8, as before
             }
-            catch (ArgumentException) { }
         }
         return System.Text.Encoding.UTF8.GetString(data);
     }

@@ -32,6 +32,8 @@ public sealed class SyntaxErrorException : Exception
     public int EndLine, EndCol;
     /// <summary>A hint from CPython's second, error-reporting pass: an unclosed bracket is reported instead.</summary>
     public bool Custom;
+    /// <summary>Raised by the tokenizer (not the parser): in an f-string's expression CPython gives it no "f-string: " prefix.</summary>
+    public bool FromTokenizer;
     public SyntaxErrorException(string msg, int line, int col, bool indentation = false) : base(msg) { Msg = msg; Line = line; Col = col; Indentation = indentation; }
 }
 
@@ -44,6 +46,9 @@ public sealed class Lexer
     /// bracket, IndentationError "too many levels of indentation" at the 100th indentation level.</summary>
     private const int MaxParenLevel = 200, MaxIndentLevel = 100;
     private readonly List<int> _indents = new() { 0 };
+    /// <summary>The same indentation levels counting a tab as one column: CPython's altindstack, which finds tabs and
+    /// spaces mixed so that the meaning depends on the tab size (TabError).</summary>
+    private readonly List<int> _altIndents = new() { 0 };
     private readonly List<(char, int, int)> _open = new();
     private readonly List<Token> _out = new();
 
@@ -83,6 +88,7 @@ public sealed class Lexer
                 int st = _pos;
                 while (_pos < _src.Length && (char.IsLetterOrDigit(_src[_pos]) || _src[_pos] == '_' || _src[_pos] > 127)) _pos++;
                 string word = _src.Substring(st, _pos - st);
+                if (!IsAsciiWord(word)) VerifyIdentifier(word, st);
                 if (_pos < _src.Length && (_src[_pos] == '\'' || _src[_pos] == '"') && IsStrPrefix(word))
                 {
                     ReadString(word.ToLowerInvariant(), st);
@@ -99,7 +105,7 @@ public sealed class Lexer
         // the input; an error earlier on (`def f(:`) is reported as that error.
         if (_open.Count > 0) { var (oc, ol, ocol) = _open[^1]; Unclosed = new SyntaxErrorException($"'{oc}' was never closed", ol, ocol + 1); }
         if (_out.Count > 0 && _out[^1].Kind != TokKind.Newline && _out[^1].Kind != TokKind.Dedent) Add(TokKind.Newline, "", _pos);
-        while (_indents.Count > 1) { _indents.RemoveAt(_indents.Count - 1); Add(TokKind.Dedent, "", _pos); }
+        while (_indents.Count > 1) { _indents.RemoveAt(_indents.Count - 1); _altIndents.RemoveAt(_altIndents.Count - 1); Add(TokKind.Dedent, "", _pos); }
         Add(TokKind.EOF, "", _pos);
         return _out;
     }
@@ -117,10 +123,10 @@ public sealed class Lexer
     {
         while (true)
         {
-            int col = 0; int p = _pos;
+            int col = 0, altcol = 0; int p = _pos;
             while (p < _src.Length && (_src[p] == ' ' || _src[p] == '\t' || _src[p] == '\f'))
             {
-                if (_src[p] == '\t') col = (col / 8 + 1) * 8; else if (_src[p] == ' ') col++; else col = 0;
+                if (_src[p] == '\t') { col = (col / 8 + 1) * 8; altcol++; } else if (_src[p] == ' ') { col++; altcol++; } else col = altcol = 0;
                 p++;
             }
             if (p >= _src.Length) { _pos = p; _atLineStart = false; return false; }
@@ -131,21 +137,37 @@ public sealed class Lexer
             _pos = p;
             _atLineStart = false;
             int cur = _indents[^1];
-            if (col > cur)
+            if (col == cur)
             {
+                if (altcol != _altIndents[^1]) throw TabError();
+            }
+            else if (col > cur)
+            {
+                if (altcol <= _altIndents[^1]) throw TabError();
                 if (_out.Count == 0 || _out[^1].Kind != TokKind.Newline) throw new SyntaxErrorException("unexpected indent", _line, col, true);
                 if (_indents.Count >= MaxIndentLevel) throw new SyntaxErrorException("too many levels of indentation", _line, 0, true); // CPython's MAXINDENT
                 _indents.Add(col);
+                _altIndents.Add(altcol);
                 Add(TokKind.Indent, "", _pos);
             }
             else if (col < cur)
             {
-                while (_indents[^1] > col) { _indents.RemoveAt(_indents.Count - 1); Add(TokKind.Dedent, "", _pos); }
-                if (_indents[^1] != col) throw new SyntaxErrorException("unindent does not match any outer indentation level", _line, col + 2, true); // CPython's offset
+                while (_indents[^1] > col) { _indents.RemoveAt(_indents.Count - 1); _altIndents.RemoveAt(_altIndents.Count - 1); Add(TokKind.Dedent, "", _pos); }
+                if (_indents[^1] != col)
+                {
+                    // CPython's offset: just past the line's text; end offset -1
+                    int lineEnd = _src.IndexOf('\n', _lineStart);
+                    if (lineEnd < 0) lineEnd = _src.Length;
+                    if (lineEnd > _lineStart && _src[lineEnd - 1] == '\r') lineEnd--;
+                    throw new SyntaxErrorException("unindent does not match any outer indentation level", _line, lineEnd - _lineStart + 1, true) { EndLine = _line, EndCol = -1 };
+                }
+                if (altcol != _altIndents[^1]) throw TabError();
             }
             return true;
         }
     }
+
+    private SyntaxErrorException TabError() => new("inconsistent use of tabs and spaces in indentation", _line, 1, true) { EndLine = _line, EndCol = 0 }; // CPython's offsets
 
     private void Add(TokKind k, string text, int start, object? value = null)
     {
@@ -183,6 +205,29 @@ public sealed class Lexer
     }
 
     private static bool IsAsciiDigit(char c) => c >= '0' && c <= '9';
+    private static bool IsAsciiWord(string w) { foreach (char ch in w) if (ch > 127) return false; return true; }
+
+    /// <summary>CPython's verify_identifier: a word with non-ASCII characters must be an identifier (XID_Start then
+    /// XID_Continue, approximated by Unicode categories); else "invalid character" at the first one that is not.</summary>
+    private void VerifyIdentifier(string word, int st)
+    {
+        for (int i = 0; i < word.Length;)
+        {
+            int cp = char.IsSurrogatePair(word, i) ? char.ConvertToUtf32(word, i) : word[i];
+            var cat = System.Globalization.CharUnicodeInfo.GetUnicodeCategory(cp);
+            bool start = cp == '_' || cat is System.Globalization.UnicodeCategory.UppercaseLetter or System.Globalization.UnicodeCategory.LowercaseLetter
+                or System.Globalization.UnicodeCategory.TitlecaseLetter or System.Globalization.UnicodeCategory.ModifierLetter
+                or System.Globalization.UnicodeCategory.OtherLetter or System.Globalization.UnicodeCategory.LetterNumber
+                || cp is 0x2118 or 0x212E or 0x309B or 0x309C;
+            bool cont = start || cat is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+                or System.Globalization.UnicodeCategory.DecimalDigitNumber or System.Globalization.UnicodeCategory.ConnectorPunctuation
+                || cp is 0xB7 or 0x387 or (>= 0x1369 and <= 0x1371) or 0x19DA;
+            if (i == 0 ? !start : !cont)
+                throw ErrAt($"invalid character '{char.ConvertFromUtf32(cp)}' (U+{cp:X4})", st + i);
+            i += cp > 0xFFFF ? 2 : 1;
+        }
+    }
+
     private static bool IsPotentialIdentifierChar(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' || c >= 128;
     private char Peek(int ahead = 0) => _pos + ahead < _src.Length ? _src[_pos + ahead] : '\0';
 

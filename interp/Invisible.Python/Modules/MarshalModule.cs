@@ -22,7 +22,7 @@ public static class MarshalModule
 {
     /// <summary>The layout of our code objects (and of the compiler's output): bump it whenever the compiler's
     /// instructions or <see cref="CodeObject"/>'s fields change, so old cache files are ignored.</summary>
-    public const int CodeFormatVersion = 4;
+    public const int CodeFormatVersion = 5;
 
     /// <summary>What a cached code object must have been made by: <see cref="CodeFormatVersion"/> and the compiler's
     /// instruction set (the names of <see cref="Op"/> in order, which move whenever an instruction is added), so a
@@ -316,6 +316,8 @@ public static class MarshalModule
             Str(c.Name); Str(c.QualName); Str(c.Filename);
             Ints(c.Code);
             Ints(c.Lines);
+            Ints(c.EndLines);
+            Ints(c.Cols);
             Int32(c.Consts.Length);
             foreach (var k in c.Consts) Object(k);
             Int32(c.Names.Length);
@@ -658,6 +660,8 @@ public static class MarshalModule
             var c = new CodeObject { Name = Str(), QualName = Str(), Filename = Str() };
             c.Code = Ints();
             c.Lines = Ints();
+            c.EndLines = Ints();
+            c.Cols = Ints();
             int nc = Count();
             c.Consts = new PyObject[nc];
             for (int k = 0; k < nc; k++) c.Consts[k] = Required();

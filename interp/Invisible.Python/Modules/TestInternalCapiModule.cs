@@ -9,14 +9,11 @@ namespace Invisible.Python.Modules;
 /// CPython's <c>_testinternalcapi</c> (Modules/_testinternalcapi.c), the few functions CPython's own test suite needs
 /// to decide what it tests: <c>get_config()</c> (the interpreter's configuration as a dict, as CPython's
 /// <c>PyConfig</c>: <c>test.support.has_no_debug_ranges()</c> reads <c>code_debug_ranges</c>, which says whether code
-/// objects carry column positions), <c>get_recursion_depth()</c> (the Python frames of the calling thread, the count
+/// objects report column positions), <c>get_recursion_depth()</c> (the Python frames of the calling thread, the count
 /// <c>sys.getrecursionlimit()</c> limits) and <c>SIZEOF_PYGC_HEAD</c>. The module is a test aid, as in CPython.
 /// </summary>
 public static class TestInternalCapiModule
 {
-    /// <summary>Whether code objects carry columns (co_positions gives column offsets): ours do not yet.</summary>
-    private const bool CodeDebugRanges = false;
-
     public static PyModule Create(InterpreterState interp)
     {
         var m = new PyModule("_testinternalcapi");
@@ -50,7 +47,7 @@ public static class TestInternalCapiModule
         I("faulthandler", 0);
         I("tracemalloc", 0);
         I("import_time", 0);
-        I("code_debug_ranges", CodeDebugRanges ? 1 : 0);
+        I("code_debug_ranges", opt.NoDebugRanges ? 0 : 1); // code objects carry columns (PEP 657) unless turned off
         I("show_ref_count", 0);
         I("dump_refs", 0);
         I("malloc_stats", 0);

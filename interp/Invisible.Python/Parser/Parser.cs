@@ -31,7 +31,7 @@ public sealed class Parser
     {
         var lexer = new Lexer(src);
         var p = new Parser(lexer.Tokenize());
-        var m = new ModuleNode();
+        var m = new ModuleNode { Source = src };
         try
         {
             while (p.Peek.Kind != TokKind.EOF)
@@ -45,14 +45,42 @@ public sealed class Parser
             throw lexer.Unclosed;
         }
         if (lexer.Unclosed is not null) throw lexer.Unclosed;
+        if (!astOnly && CheckFutureImports(m.Body) is SyntaxErrorException fe) throw fe;
         if (p._deferred is not null && !astOnly) throw p._deferred;
         return m;
     }
 
-    public static Expr ParseExpression(string src)
+    private static readonly string[] FutureFeatures =
+    {
+        "nested_scopes", "generators", "division", "absolute_import", "with_statement", "print_function", "unicode_literals",
+        "barry_as_FLUFL", "generator_stop", "annotations",
+    };
+
+    /// <summary>CPython's future.c: <c>from __future__ import</c> only right after the docstring, of features it knows.</summary>
+    private static SyntaxErrorException? CheckFutureImports(List<Stmt> body)
+    {
+        bool leading = true;
+        for (int i = body.Count > 0 && body[0] is ExprStmt { Value: Constant { Value: PyStr } } ? 1 : 0; i < body.Count; i++)
+        {
+            if (body[i] is not ImportFrom { Module: "__future__", Level: 0 } f) { leading = false; continue; }
+            if (!leading) return NodeErr("from __future__ imports must occur at the beginning of the file", f);
+            foreach (var a in f.Names)
+            {
+                if (a.Name == "braces") return new SyntaxErrorException("not a chance", f.Line, f.Col + 1);
+                if (Array.IndexOf(FutureFeatures, a.Name) < 0) return new SyntaxErrorException($"future feature {a.Name} is not defined", f.Line, f.Col + 1);
+            }
+        }
+        return null;
+    }
+
+    /// <param name="fstring">The f-string token whose replacement field <paramref name="src"/> is: every node gets its range.</param>
+    public static Expr ParseExpression(string src, Token? fstring = null)
     {
         var lexer = new Lexer(src);
-        var p = new Parser(lexer.Tokenize());
+        List<Token> tokens;
+        try { tokens = lexer.Tokenize(); }
+        catch (SyntaxErrorException e) { e.FromTokenizer = true; throw; }
+        var p = new Parser(tokens) { _posOverride = fstring };
         try
         {
             while (p.Peek.Kind == TokKind.Newline) p._p++;
@@ -259,7 +287,36 @@ public sealed class Parser
     };
     public static bool IsKeyword(string s) => Keywords.Contains(s);
 
-    private T At<T>(T node, Token t) where T : Node { node.Line = t.Line; node.Col = t.Col; return node; }
+    /// <summary>A node starting at token <paramref name="t"/> and ending (for now) at the last token consumed; nodes whose
+    /// parts are parsed after this call get their end again from <see cref="Fin"/>. Inside an f-string's replacement field
+    /// every node takes the f-string token's range (the sub-parser's own columns count from the field's text).</summary>
+    private T At<T>(T node, Token t) where T : Node
+    {
+        if (_posOverride is Token o) { node.Line = o.Line; node.Col = o.Col; node.EndLine = o.EndLine; node.EndCol = o.EndCol; return node; }
+        node.Line = t.Line; node.Col = t.Col;
+        return Fin(node);
+    }
+    /// <summary>Ends a node at the last real token consumed (code positions, PEP 657; ast's end_lineno/end_col_offset).</summary>
+    private T Fin<T>(T node) where T : Node
+    {
+        if (_posOverride != null) return node;
+        int i = _p - 1;
+        while (i > 0 && _t[i].Kind is TokKind.Newline or TokKind.Indent or TokKind.Dedent or TokKind.EOF) i--;
+        if (i >= 0) { node.EndLine = _t[i].EndLine; node.EndCol = _t[i].EndCol; }
+        return node;
+    }
+    /// <summary>A node that starts where its first part starts (a binary operation, call, attribute, subscript), as CPython's.</summary>
+    private T From<T>(T node, Node first) where T : Node
+    {
+        if (_posOverride == null && first.Line > 0) { node.Line = first.Line; node.Col = first.Col; }
+        return node;
+    }
+    private T StartAt<T>(T node, Token first) where T : Node
+    {
+        if (_posOverride == null) { node.Line = first.Line; node.Col = first.Col; }
+        return node;
+    }
+    private Token? _posOverride;
 
     // ---------------- statements ----------------
     private List<Stmt> Statement()
@@ -294,14 +351,14 @@ public sealed class Parser
         return SimpleStmt();
     }
 
-    private static List<Stmt> One(Stmt s) => new() { s };
+    private List<Stmt> One(Stmt s) => new() { Fin(s) };
 
     private List<Stmt> SimpleStmt()
     {
         var list = new List<Stmt>();
         while (true)
         {
-            list.Add(SmallStmt());
+            list.Add(Fin(SmallStmt()));
             if (AcceptOp(";"))
             {
                 if (Peek.Kind == TokKind.Newline) break;
@@ -370,7 +427,7 @@ public sealed class Parser
                         var d = At(new Delete(), t);
                         var e = ExprList();
                         if (e is TupleE te && !(IsOpAt(-1, ")"))) d.Targets.AddRange(te.Elts); else d.Targets.Add(e);
-                        foreach (var x in d.Targets) CheckTarget(x, true);
+                        foreach (var x in d.Targets) CheckTarget(x, TargetKind.Delete);
                         return d;
                     }
                 case "assert":
@@ -399,7 +456,7 @@ public sealed class Parser
                 a.Targets.Add(value);
             }
             a.Targets.RemoveAt(a.Targets.Count - 1);
-            foreach (var tg in a.Targets) CheckTarget(tg, false);
+            foreach (var tg in a.Targets) CheckTarget(tg, TargetKind.Assign);
             a.Value = value;
             return a;
         }
@@ -423,8 +480,14 @@ public sealed class Parser
         {
             _p++;
             var an = At(new AnnAssign(), t);
+            if (first is TupleE or ListE)
+            {
+                // an unparenthesized tuple is reported at its first item, as CPython's invalid_ann_assign_target
+                Node at = first is TupleE { Elts.Count: > 0 } te && te.Elts[0].Line == te.Line && te.Elts[0].Col == te.Col ? te.Elts[0] : first;
+                throw NodeErr($"only single target (not {(first is TupleE ? "tuple" : "list")}) can be annotated", at);
+            }
             an.Target = first; an.Annotation = Test(); an.Simple = first is Name;
-            CheckTarget(first, false);
+            CheckTarget(first, TargetKind.Assign);
             if (AcceptOp("=")) an.Value = TestListStarExpr(allowYield: true);
             return an;
         }
@@ -453,23 +516,35 @@ public sealed class Parser
         _ => "expression",
     };
 
-    private void CheckTarget(Expr e, bool del)
+    /// <summary>Where a target stands: an assignment statement (CPython suggests '==' for some), del, or a for/with/
+    /// comprehension target (plain "cannot assign to").</summary>
+    private enum TargetKind { Assign, Delete, Other }
+
+    /// <summary>An error over a node's whole range (CPython's RAISE_SYNTAX_ERROR_KNOWN_NODE).</summary>
+    private static SyntaxErrorException NodeErr(string msg, Node n)
     {
+        var e = new SyntaxErrorException(msg, n.Line, n.Col + 1);
+        if (n.EndLine > 0) { e.EndLine = n.EndLine; e.EndCol = n.EndCol + 1; }
+        return e;
+    }
+
+    private void CheckTarget(Expr e, TargetKind kind)
+    {
+        bool del = kind == TargetKind.Delete;
         switch (e)
         {
             case Name n:
                 if (n.Id == "__debug__") throw Err("cannot assign to __debug__");
                 return;
             case Attribute: case Subscript: return;
-            case Starred s when !del: CheckTarget(s.Value, del); return;
-            case TupleE t: foreach (var x in t.Elts) CheckTarget(x, del); return;
-            case ListE l: foreach (var x in l.Elts) CheckTarget(x, del); return;
+            case Starred s when !del: CheckTarget(s.Value, kind); return;
+            case TupleE t: foreach (var x in t.Elts) CheckTarget(x, kind); return;
+            case ListE l: foreach (var x in l.Elts) CheckTarget(x, kind); return;
         }
         var what = Describe(e);
-        var tok = TokenAt(e.Line, e.Col);
-        if (del) throw Err($"cannot delete {what}", tok);
-        throw Err(e is Constant { Value: not (PyNone or PyBool) } || e is BinOpE || e is Call || e is UnaryE { Op: not UnaryKind.Not }
-            ? $"cannot assign to {what} here. Maybe you meant '==' instead of '='?" : $"cannot assign to {what}", tok);
+        if (del) throw NodeErr($"cannot delete {what}", e);
+        throw NodeErr(kind == TargetKind.Assign && (e is Constant { Value: not (PyNone or PyBool) } || e is BinOpE || e is Call || e is UnaryE { Op: not UnaryKind.Not })
+            ? $"cannot assign to {what} here. Maybe you meant '==' instead of '='?" : $"cannot assign to {what}", e);
     }
 
     private Stmt ImportStmt()
@@ -504,7 +579,7 @@ public sealed class Parser
         }
         if (!IsKw("import")) f.Module = DottedName();
         ExpectKw("import");
-        if (AcceptOp("*")) { f.Names.Add(new Alias { Name = "*" }); return f; }
+        if (IsOp("*")) { var star = Next(); f.Names.Add(new Alias { Name = "*", Line = star.Line, Col = star.Col }); return f; }
         bool paren = AcceptOp("(");
         do
         {
@@ -545,7 +620,7 @@ public sealed class Parser
         var t = Next();
         var s = At(new For(), t);
         s.Target = ExprList();
-        CheckTarget(s.Target, false);
+        CheckTarget(s.Target, TargetKind.Other);
         ExpectKw("in");
         s.Iter = TestListStarExpr();
         ExpectOp(":");
@@ -611,7 +686,7 @@ public sealed class Parser
         {
             if (paren && IsOp(")")) break;
             var item = new WithItem { Context = Test() };
-            if (AcceptKw("as")) { item.Vars = Target(); CheckTarget(item.Vars, false); }
+            if (AcceptKw("as")) { item.Vars = Target(); CheckTarget(item.Vars, TargetKind.Other); }
             s.Items.Add(item);
         } while (AcceptOp(","));
         if (paren) ExpectOp(")");
@@ -677,12 +752,13 @@ public sealed class Parser
                 if (!IsOp(end)) throw Err("arguments cannot follow var-keyword argument");
                 break;
             }
-            else if (AcceptOp("*"))
+            else if (IsOp("*"))
             {
+                var starTok = Next();
                 if (kwonly) throw Err("* argument may appear only once");
                 kwonly = true;
                 if (!IsOp(",") && !IsOp(end)) a.VarArg = Param(annotations, starAnnotation: true);
-                else if (IsOp(end) || (IsOp(",") && (PeekAt(1).Kind == TokKind.Op && PeekAt(1).Text == end))) throw Err("named arguments must follow bare *");
+                else if (IsOp(end) || (IsOp(",") && (PeekAt(1).Kind == TokKind.Op && PeekAt(1).Text == end))) throw Err("named arguments must follow bare *", starTok);
             }
             else
             {
@@ -706,7 +782,8 @@ public sealed class Parser
     /// <c>*args: *Ts</c>), a Starred node in the AST.</param>
     private Arg Param(bool annotations, bool starAnnotation = false)
     {
-        var p = new Arg { Name = ExpectName() };
+        var nameTok = Peek;
+        var p = At(new Arg { Name = ExpectName() }, nameTok);
         if (annotations && AcceptOp(":"))
         {
             if (starAnnotation && IsOp("*")) { var t = Next(); p.Annotation = At(new Starred { Value = BitOr() }, t); }
@@ -845,7 +922,12 @@ public sealed class Parser
             var mm = new MatchMapping { Line = t.Line };
             while (!IsOp("}"))
             {
-                if (AcceptOp("**")) { mm.Rest = ExpectName(); AcceptOp(","); continue; }
+                if (AcceptOp("**"))
+                {
+                    mm.Rest = ExpectName();
+                    if (AcceptOp(",") && !IsOp("}")) throw Err("invalid syntax"); // '**rest' must come last
+                    continue;
+                }
                 var key = PatternValueExpr();
                 ExpectOp(":");
                 mm.Keys.Add(key); mm.Values.Add(PatternAs());
@@ -900,7 +982,7 @@ public sealed class Parser
             if (!StartsExpr()) break;
             tup.Elts.Add(StarOrNamed());
         }
-        return tup;
+        return Fin(tup);
     }
 
     private Expr StarOrNamed()
@@ -923,7 +1005,7 @@ public sealed class Parser
             if (IsOp("*")) { var st = Next(); tup.Elts.Add(At(new Starred { Value = BitOr() }, st)); }
             else tup.Elts.Add(BitOr());
         }
-        return tup;
+        return Fin(tup);
     }
 
     private bool StartsExpr()
@@ -942,7 +1024,7 @@ public sealed class Parser
         if (AcceptKw("from")) return At(new YieldFrom { Value = Test() }, t);
         var y = At(new Yield(), t);
         if (StartsExpr() && !IsOp("**")) y.Value = TestListStarExpr();
-        return y;
+        return Fin(y);
     }
 
     public Expr NamedExprTest()
@@ -952,7 +1034,9 @@ public sealed class Parser
             var t = Next();
             if (IsKeyword(t.Text)) throw Err("invalid syntax", t);
             _p++;
-            return At(new NamedExpr { Target = At(new Name { Id = t.Text }, t), Value = Test() }, t);
+            var target = At(new Name { Id = t.Text }, t);
+            if (_posOverride == null) { target.EndLine = t.EndLine; target.EndCol = t.EndCol; }
+            return At(new NamedExpr { Target = target, Value = Test() }, t);
         }
         var e = Test();
         if (IsOp(":=")) throw Err($"cannot use assignment expressions with {Describe(e)}");
@@ -1006,7 +1090,7 @@ public sealed class Parser
         _funcDepth++;
         l.Body = allowCond ? Test() : TestNoCond();
         _funcDepth--;
-        return l;
+        return Fin(l);
     }
 
     private Expr OrTest()
@@ -1017,7 +1101,7 @@ public sealed class Parser
         var b = At(new BoolOpE { IsAnd = false }, t);
         b.Values.Add(e);
         while (AcceptKw("or")) b.Values.Add(AndTest());
-        return b;
+        return Fin(b);
     }
 
     private Expr AndTest()
@@ -1028,7 +1112,7 @@ public sealed class Parser
         var b = At(new BoolOpE { IsAnd = true }, t);
         b.Values.Add(e);
         while (AcceptKw("and")) b.Values.Add(NotTest());
-        return b;
+        return Fin(b);
     }
 
     private Expr NotTest()
@@ -1072,6 +1156,7 @@ public sealed class Parser
             c ??= At(new Compare { Left = e }, t);
             c.Ops.Add(k);
             c.Comparators.Add(BitOr());
+            Fin(c);
         }
     done:
         return (Expr?)c ?? e;
@@ -1080,31 +1165,31 @@ public sealed class Parser
     private Expr BitOr()
     {
         var e = BitXor();
-        while (IsOp("|")) { var t = Next(); e = At(new BinOpE { Left = e, Op = BinOp.Or, Right = BitXor() }, t); }
+        while (IsOp("|")) { var t = Next(); e = From(At(new BinOpE { Left = e, Op = BinOp.Or, Right = BitXor() }, t), e); }
         return e;
     }
     private Expr BitXor()
     {
         var e = BitAnd();
-        while (IsOp("^")) { var t = Next(); e = At(new BinOpE { Left = e, Op = BinOp.Xor, Right = BitAnd() }, t); }
+        while (IsOp("^")) { var t = Next(); e = From(At(new BinOpE { Left = e, Op = BinOp.Xor, Right = BitAnd() }, t), e); }
         return e;
     }
     private Expr BitAnd()
     {
         var e = Shift();
-        while (IsOp("&")) { var t = Next(); e = At(new BinOpE { Left = e, Op = BinOp.And, Right = Shift() }, t); }
+        while (IsOp("&")) { var t = Next(); e = From(At(new BinOpE { Left = e, Op = BinOp.And, Right = Shift() }, t), e); }
         return e;
     }
     private Expr Shift()
     {
         var e = ArithExpr();
-        while (IsOp("<<") || IsOp(">>")) { var t = Next(); e = At(new BinOpE { Left = e, Op = t.Text == "<<" ? BinOp.LShift : BinOp.RShift, Right = ArithExpr() }, t); }
+        while (IsOp("<<") || IsOp(">>")) { var t = Next(); e = From(At(new BinOpE { Left = e, Op = t.Text == "<<" ? BinOp.LShift : BinOp.RShift, Right = ArithExpr() }, t), e); }
         return e;
     }
     private Expr ArithExpr()
     {
         var e = Term();
-        while (IsOp("+") || IsOp("-")) { var t = Next(); e = At(new BinOpE { Left = e, Op = t.Text == "+" ? BinOp.Add : BinOp.Sub, Right = Term() }, t); }
+        while (IsOp("+") || IsOp("-")) { var t = Next(); e = From(At(new BinOpE { Left = e, Op = t.Text == "+" ? BinOp.Add : BinOp.Sub, Right = Term() }, t), e); }
         return e;
     }
     private Expr Term()
@@ -1123,7 +1208,7 @@ public sealed class Parser
                 default: return e;
             }
             var t = Next();
-            e = At(new BinOpE { Left = e, Op = op, Right = Factor() }, t);
+            e = From(At(new BinOpE { Left = e, Op = op, Right = Factor() }, t), e);
         }
         return e;
     }
@@ -1153,7 +1238,7 @@ public sealed class Parser
         {
             var pt = Next();
             Enter();
-            try { e = At(new BinOpE { Left = e, Op = BinOp.Pow, Right = Factor() }, pt); }
+            try { e = From(At(new BinOpE { Left = e, Op = BinOp.Pow, Right = Factor() }, pt), e); }
             finally { _level--; }
         }
         return e;
@@ -1161,13 +1246,14 @@ public sealed class Parser
 
     private Expr Primary()
     {
+        var first = Peek; // a trailer's node starts at the primary's first token (a parenthesis included), as CPython's
         var e = Atom();
         while (true)
         {
             var t = Peek;
             if (AcceptOp("."))
             {
-                e = At(new Attribute { Value = e, Attr = ExpectName() }, t);
+                e = StartAt(At(new Attribute { Value = e, Attr = ExpectName() }, t), first);
             }
             else if (AcceptOp("("))
             {
@@ -1176,14 +1262,14 @@ public sealed class Parser
                 var (args, kws) = CallArgs();
                 c.Args = args; c.Keywords = kws;
                 ExpectOp(")");
-                e = c;
+                e = Fin(StartAt(c, first));
             }
             else if (AcceptOp("["))
             {
                 var s = At(new Subscript { Value = e }, t);
                 s.Index = SubscriptList();
                 ExpectOp("]");
-                e = s;
+                e = Fin(StartAt(s, first));
             }
             else return e;
         }
@@ -1208,6 +1294,7 @@ public sealed class Parser
             else
             {
                 var e = NamedExprTest();
+                if (IsOp("=")) throw RangeErr("expression cannot contain assignment, perhaps you meant \"==\"?", t, Peek);
                 if (IsKw("for") || IsKw("async"))
                 {
                     e = CompFor(CompKind.Gen, e, null, t);
@@ -1239,7 +1326,7 @@ public sealed class Parser
             if (IsOp("]")) break;
             tup.Elts.Add(SubscriptItem());
         }
-        return tup;
+        return Fin(tup);
     }
 
     private Expr SubscriptItem()
@@ -1255,7 +1342,7 @@ public sealed class Parser
         {
             if (!IsOp("]") && !IsOp(",")) s.Step = Test();
         }
-        return s;
+        return Fin(s);
     }
 
     private Expr CompFor(CompKind kind, Expr elt, Expr? value, Token t)
@@ -1266,13 +1353,13 @@ public sealed class Parser
             bool isAsync = AcceptKw("async");
             ExpectKw("for");
             var g = new Comprehension { Target = ExprList(), IsAsync = isAsync };
-            CheckTarget(g.Target, false);
+            CheckTarget(g.Target, TargetKind.Other);
             ExpectKw("in");
             g.Iter = OrTest();
             while (IsKw("if")) { _p++; g.Ifs.Add(TestNoCond()); }
             c.Gens.Add(g);
         }
-        return c;
+        return Fin(c);
     }
 
     private Expr Atom()
@@ -1304,7 +1391,7 @@ public sealed class Parser
                             if (AcceptOp(")")) return At(new TupleE(), t);
                             if (IsKw("yield")) { var y = YieldExpr(); ExpectOp(")"); return y; }
                             var first = StarOrNamed();
-                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Gen, first, null, t); ExpectOp(")"); return g; }
+                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Gen, first, null, t); ExpectOp(")"); return Fin(g); }
                             if (AcceptOp(")"))
                             {
                                 if (first is Starred) throw Err("cannot use starred expression here", t);
@@ -1318,7 +1405,7 @@ public sealed class Parser
                                 tup.Elts.Add(StarOrNamed());
                             }
                             ExpectOp(")");
-                            return tup;
+                            return Fin(tup);
                         }
                     case "[":
                         {
@@ -1326,7 +1413,7 @@ public sealed class Parser
                             var l = At(new ListE(), t);
                             if (AcceptOp("]")) return l;
                             var first = StarOrNamed();
-                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.List, first, null, t); ExpectOp("]"); return g; }
+                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.List, first, null, t); ExpectOp("]"); return Fin(g); }
                             l.Elts.Add(first);
                             while (AcceptOp(","))
                             {
@@ -1334,7 +1421,7 @@ public sealed class Parser
                                 l.Elts.Add(StarOrNamed());
                             }
                             ExpectOp("]");
-                            return l;
+                            return Fin(l);
                         }
                     case "{":
                         {
@@ -1347,15 +1434,16 @@ public sealed class Parser
                                 return DictRest(d);
                             }
                             var first = StarOrNamed();
+                            CheckNotAssignment(first);
                             if (AcceptOp(":"))
                             {
                                 var v = Test();
-                                if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Dict, first, v, t); ExpectOp("}"); return g; }
+                                if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Dict, first, v, t); ExpectOp("}"); return Fin(g); }
                                 var d = At(new DictE(), t);
                                 d.Keys.Add(first); d.Values.Add(v);
                                 return DictRest(d);
                             }
-                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Set, first, null, t); ExpectOp("}"); return g; }
+                            if (IsKw("for") || IsKw("async")) { var g = CompFor(CompKind.Set, first, null, t); ExpectOp("}"); return Fin(g); }
                             var s = At(new SetE(), t);
                             s.Elts.Add(first);
                             while (AcceptOp(","))
@@ -1364,7 +1452,7 @@ public sealed class Parser
                                 s.Elts.Add(StarOrNamed());
                             }
                             ExpectOp("}");
-                            return s;
+                            return Fin(s);
                         }
                 }
                 break;
@@ -1374,6 +1462,24 @@ public sealed class Parser
         throw Err("invalid syntax");
     }
 
+    /// <summary>'=' after an expression where no assignment can stand (CPython's invalid_named_expression).</summary>
+    private void CheckNotAssignment(Expr e)
+    {
+        if (!IsOp("=")) return;
+        if (e is Name)
+        {
+            int start = _p;
+            _p++;
+            if (StartsExpr()) { BitOr(); throw RangeErr("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", TokenAtNode(e), _t[_p - 1]); }
+            _p = start;
+            return;
+        }
+        if (e is Starred) return;
+        throw NodeErr($"cannot assign to {Describe(e)} here. Maybe you meant '==' instead of '='?", e);
+    }
+
+    private Token TokenAtNode(Node n) => TokenAt(n.Line, n.Col);
+
     private Expr DictRest(DictE d)
     {
         while (AcceptOp(","))
@@ -1382,12 +1488,13 @@ public sealed class Parser
             if (AcceptOp("**")) { d.Keys.Add(null); d.Values.Add(BitOr()); continue; }
             int keyStart = _p;
             d.Keys.Add(Test());
+            CheckNotAssignment(d.Keys[^1]!);
             if ((IsOp(",") || IsOp("}")) && !AcceptOp(":")) throw RangeErr("':' expected after dictionary key", _t[keyStart], _t[_p - 1], custom: true);
             ExpectOp(":");
             d.Values.Add(Test());
         }
         ExpectOp("}");
-        return d;
+        return Fin(d);
     }
 
     private Expr Strings()
@@ -1421,7 +1528,7 @@ public sealed class Parser
         if (sb.Length > 0) parts.Add(new Constant { Value = new PyStr(sb.ToString()) });
         var j = At(new JoinedStr(), t);
         j.Parts = parts;
-        return j;
+        return Fin(j);
     }
 
     private void FlushLit(List<Expr> parts, StringBuilder sb)
@@ -1460,7 +1567,14 @@ public sealed class Parser
                     else if (depth == 0 && (ch == '!' && i + 1 < s.Length && s[i + 1] != '=' || ch == ':')) break;
                     i++;
                 }
-                if (i >= s.Length) throw new SyntaxErrorException("f-string: expecting '}'", tok.Line, tok.Col + 1);
+                if (i >= s.Length)
+                {
+                    // CPython compiles the expression before it looks for the '}': its error comes first
+                    string partial = s.Substring(exprStart).TrimEnd();
+                    if (partial.EndsWith('=') && !partial.EndsWith("==")) partial = partial.Substring(0, partial.Length - 1);
+                    if (partial.Trim().Length > 0) ParseFStringField(tok, s, exprStart, partial);
+                    throw new SyntaxErrorException("f-string: expecting '}'", tok.Line, tok.Col + 1);
+                }
                 string exprText = s.Substring(exprStart, i - exprStart);
                 bool debug = false;
                 string trimmed = exprText.TrimEnd();
@@ -1472,11 +1586,9 @@ public sealed class Parser
                     exprText = trimmed.Substring(0, trimmed.Length - 1);
                 }
                 if (exprText.Trim().Length == 0) throw new SyntaxErrorException("f-string: empty expression not allowed", tok.Line, tok.Col + 1);
-                Expr e;
-                try { e = ParseExpression("(" + exprText.Replace('\n', ' ') + ")"); }
-                catch (SyntaxErrorException ex) { throw new SyntaxErrorException("f-string: " + ex.Msg, tok.Line, tok.Col + 1); }
+                Expr e = ParseFStringField(tok, s, exprStart, exprText);
                 SetLines(e, tok.Line);
-                var fv = new FormattedValue { Value = e, Line = tok.Line, Conv = debug ? 'r' : '\0' };
+                var fv = new FormattedValue { Value = e, Line = tok.Line, Col = tok.Col, EndLine = tok.EndLine, EndCol = tok.EndCol, Conv = debug ? 'r' : '\0' };
                 if (s[i] == '!')
                 {
                     fv.Conv = s[i + 1];
@@ -1489,7 +1601,7 @@ public sealed class Parser
                     i++;
                     int specStart = i; int d2 = 0;
                     while (i < s.Length && !(s[i] == '}' && d2 == 0)) { if (s[i] == '{') d2++; else if (s[i] == '}') d2--; i++; }
-                    var specTok = new Token { Kind = TokKind.String, Text = s.Substring(specStart, i - specStart), Line = tok.Line, Col = tok.Col, IsFString = true, IsRaw = tok.IsRaw };
+                    var specTok = new Token { Kind = TokKind.String, Text = s.Substring(specStart, i - specStart), Line = tok.Line, Col = tok.Col, EndLine = tok.EndLine, EndCol = tok.EndCol, IsFString = true, IsRaw = tok.IsRaw };
                     var specParts = new List<Expr>();
                     var specSb = new StringBuilder();
                     ParseFString(specTok, specParts, specSb);
@@ -1510,6 +1622,26 @@ public sealed class Parser
             else { lit.Append(c); i++; }
         }
         FlushRaw();
+    }
+
+    /// <summary>An f-string's replacement field, parsed as "(text)"; an error in it is reported on the line where it
+    /// stands in the f-string's source (CPython's fstring_compile_expr), "f-string: " before a parser error's message.</summary>
+    private Expr ParseFStringField(Token tok, string s, int exprStart, string exprText)
+    {
+        try { return ParseExpression("(" + exprText + ")", _posOverride ?? tok); }
+        catch (SyntaxErrorException ex)
+        {
+            // CPython 3.11 moves the line to where the field stands; the column stays the one in "(text)"
+            int before = 0;
+            for (int k = 0; k < exprStart; k++) if (s[k] == '\n') before++;
+            int line0 = tok.Line + before;
+            int Line(int l) => line0 + Math.Max(l, 1) - 1;
+            static int Col(int l, int c) => c;
+            string msg = ex.FromTokenizer || ex.Msg.StartsWith("f-string: ", StringComparison.Ordinal) ? ex.Msg : "f-string: " + ex.Msg;
+            var mapped = new SyntaxErrorException(msg, Line(ex.Line), Col(ex.Line, ex.Col), ex.Indentation) { FromTokenizer = ex.FromTokenizer, Custom = ex.Custom };
+            if (ex.EndLine > 0) { mapped.EndLine = Line(ex.EndLine); mapped.EndCol = Col(ex.EndLine, ex.EndCol); }
+            throw mapped;
+        }
     }
 
     private static void SetLines(Expr e, int line)

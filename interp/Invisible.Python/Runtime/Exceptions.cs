@@ -151,7 +151,10 @@ public sealed class PyBaseException : PyObject
         {
             case "value": if (_type.IsSubtypeOf(StopIterationType)) return Args.Items.Length > 0 ? Args.Items[0] : PyNone.Instance; break;
             case "code": if (_type.IsSubtypeOf(SystemExitType)) return Args.Items.Length == 0 ? PyNone.Instance : Args.Items.Length == 1 ? Args.Items[0] : Args; break;
-            case "msg": if (_type.IsSubtypeOf(SyntaxErrorType)) return Args.Items.Length > 0 ? Args.Items[0] : PyNone.Instance; break;
+            case "msg":
+                if (_type.IsSubtypeOf(SyntaxErrorType)) return Args.Items.Length > 0 ? Args.Items[0] : PyNone.Instance;
+                if (_type.IsSubtypeOf(ImportErrorType)) return Args.Items.Length == 1 ? Args.Items[0] : PyNone.Instance;
+                break;
             case "errno": case "strerror": case "filename":
                 if (_type.IsSubtypeOf(OSErrorType))
                 {
@@ -175,13 +178,24 @@ public sealed class PyBaseException : PyObject
         return null;
     }
 
+    public override void DelAttr(PyStr name)
+    {
+        if (name.Value is "args" or "__cause__" or "__context__" or "__traceback__" or "__suppress_context__")
+            throw Ops.TypeError(name.Value == "__suppress_context__" ? "can't delete numeric/char attribute" : name.Value + " may not be deleted");
+        base.DelAttr(name);
+    }
+
     public override void SetAttr(PyStr name, PyObject value)
     {
         switch (name.Value)
         {
             case "args": Args = new PyTuple(Ops.ToArray(value)); return;
-            case "__cause__": Cause = value; SuppressContext = true; return;
-            case "__context__": Context = value; return;
+            case "__cause__":
+                if (value is not (PyNone or PyBaseException)) throw Ops.TypeError("exception cause must be None or derive from BaseException");
+                Cause = value; SuppressContext = true; return;
+            case "__context__":
+                if (value is not (PyNone or PyBaseException)) throw Ops.TypeError("exception context must be None or derive from BaseException");
+                Context = value; return;
             case "__suppress_context__": SuppressContext = Ops.IsTrue(value); return;
             case "__traceback__": SetTraceback(value); return;
         }
@@ -311,6 +325,36 @@ public sealed class PyBaseException : PyObject
         return null;
     }
 
+    /// <summary>The keyword arguments the built-in exceptions take (ImportError: name, path, and msg from a single
+    /// argument; AttributeError: name, obj; NameError: name); any other is a TypeError, as CPython's.</summary>
+    private void InitKeywords(ReadOnlySpan<PyObject> values, PyStr[] names)
+    {
+        string owner = _type.IsSubtypeOf(ImportErrorType) ? "ImportError" : _type.IsSubtypeOf(AttributeErrorType) ? "AttributeError"
+            : _type.IsSubtypeOf(NameErrorType) ? "NameError" : "";
+        if (owner.Length == 0) throw Ops.TypeError($"{_type.Name}() takes no keyword arguments");
+        PyObject? name = null, path = null, obj = null;
+        for (int i = 0; i < names.Length; i++)
+        {
+            switch (names[i].Value)
+            {
+                case "name": name = values[i]; continue;
+                case "path" when owner == "ImportError": path = values[i]; continue;
+                case "obj" when owner == "AttributeError": obj = values[i]; continue;
+            }
+            throw Ops.TypeError($"'{names[i].Value}' is an invalid keyword argument for {owner}()");
+        }
+        if (owner == "ImportError")
+        {
+            var d = Dict!;
+            d.SetItem(PyStr.Intern("name"), name ?? PyNone.Instance);
+            d.SetItem(PyStr.Intern("path"), path ?? PyNone.Instance);
+            d.SetItem(PyStr.Intern("msg"), Args.Items.Length == 1 ? Args.Items[0] : PyNone.Instance);
+            return;
+        }
+        if (name != null) ErrName = name;
+        if (obj != null) ErrObj = obj;
+    }
+
     private static PyType Make(string name, PyType? b)
     {
         var t = new PyType(name, b, b == null ? NewExc : null);
@@ -325,7 +369,23 @@ public sealed class PyBaseException : PyObject
         BaseExceptionType.AddMethod("__init__", (a, k) =>
         {
             var self = (PyBaseException)a[0];
-            self.Args = new PyTuple(a.Slice(1, a.Length - 1 - (k?.Length ?? 0)).ToArray());
+            int nk = k?.Length ?? 0;
+            self.Args = new PyTuple(a.Slice(1, a.Length - 1 - nk).ToArray());
+            if (nk > 0 || self._type.IsSubtypeOf(ImportErrorType)) self.InitKeywords(a.Slice(a.Length - nk), k ?? Array.Empty<PyStr>());
+            return PyNone.Instance;
+        });
+        BaseExceptionType.AddMethod("__reduce__", (a, k) =>
+        {
+            // CPython's BaseException.__reduce__: (type, args[, __dict__]); __setstate__ puts the dict back
+            var self = (PyBaseException)a[0];
+            return self._dict is { Count: > 0 } d ? new PyTuple(new PyObject[] { self._type, self.Args, d }) : new PyTuple(new PyObject[] { self._type, self.Args });
+        });
+        BaseExceptionType.AddMethod("__setstate__", (a, k) =>
+        {
+            if (a.Length != 2) throw Ops.TypeError($"BaseException.__setstate__() takes exactly one argument ({a.Length - 1} given)");
+            if (a[1] is PyDict state)
+                foreach (var key in state.KeyList()) Ops.SetAttr(a[0], key as PyStr ?? throw Ops.TypeError("attribute name must be string"), state.GetOrNull(key)!);
+            else if (a[1] != PyNone.Instance) throw Ops.TypeError("state is not a dictionary");
             return PyNone.Instance;
         });
         BaseExceptionType.AddMethod("with_traceback", (a, k) =>
@@ -462,7 +522,9 @@ public sealed class PyBaseException : PyObject
                 if (src != null) sb.Append("    ").Append(src.Trim()).Append('\n');
             }
         }
-        sb.Append(FormatOnly()).Append('\n');
+        sb.Append(FormatOnly());
+        if (Suggestions.For(this) is string hint) sb.Append(". Did you mean: '").Append(hint).Append("'?");
+        sb.Append('\n');
         // PEP 678: each note on its own line after the exception, as CPython's print_exception
         if (_dict?.GetOrNull(PyStr.Intern("__notes__")) is PyObject notes)
         {

@@ -191,17 +191,24 @@ public sealed class PyCodeWrapper : PyObject
             }
             return Of(c);
         });
-        // co_positions(): (line, end_line, col, end_col) per instruction (2 bytes each, as CPython's offsets);
-        // columns are not tracked, so None: traceback.py then prints no carets, as CPython does without them.
+        // co_positions(): (line, end_line, col, end_col) per instruction (2 bytes each, as CPython's offsets), columns
+        // in UTF-8 bytes; None where unknown (instructions the compiler made without a source node).
         t.AddMethod("co_positions", (a, k) =>
         {
             var self = (PyCodeWrapper)a[0];
-            int n = self.Code.Code.Length;
+            var c = self.Code;
+            int n = c.Code.Length;
             var items = new PyObject[n];
+            bool columns = !Vm.ThreadState.Current.Interp.Sys.Options.NoDebugRanges;
             for (int i = 0; i < n; i++)
             {
-                var line = PyInt.Get(self.LineAt(i));
-                items[i] = new PyTuple(new PyObject[] { line, line, PyNone.Instance, PyNone.Instance });
+                var (line, endLine, col, endCol) = c.PositionAt(i);
+                if (!columns) col = endCol = -1;
+                items[i] = new PyTuple(new PyObject[]
+                {
+                    PyInt.Get(line), PyInt.Get(endLine),
+                    col < 0 ? PyNone.Instance : PyInt.Get(col), endCol < 0 ? PyNone.Instance : PyInt.Get(endCol),
+                });
             }
             return new PyTuple(items).Iter();
         });
@@ -500,6 +507,8 @@ public class PyModule : PyObject
         var v = ModDict.GetOrNull(name);
         if (v != null) return v;
         if (ReferenceEquals(name, PyStr.S___dict__)) return ModDict;
+        // CPython 3.10+'s module __annotations__ getter: an empty dict made on first access and kept
+        if (name.Value == "__annotations__") { var ann = new PyDict(); ModDict.SetItem(name, ann); return ann; }
         // the module type's attributes (__class__, __dir__, __reduce_ex__...), as module_getattro's generic lookup
         if ((ReferenceEquals(name, PyStr.S___class__) || TypeObj.Lookup(name) != null) && base.GetAttrOrNull(name) is { } typeAttr) return typeAttr;
         var ga = ModDict.GetOrNull(PyStr.S___getattr__);

@@ -260,6 +260,19 @@ public static class Ops
         return o.GetAttrOrNull(name);
     }
 
+    /// <summary>A class's __getattr__; an AttributeError it raises gets the name and object it was about when it has none
+    /// (CPython 3.11's set_attribute_error_context: the "Did you mean" hint reads them).</summary>
+    private static PyObject CallGetattr(PyObject getattr, PyObject o, PyStr name)
+    {
+        try { return CallArgs(getattr, o, name); }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType))
+        {
+            e.Value.ErrName ??= name;
+            e.Value.ErrObj ??= o;
+            throw;
+        }
+    }
+
     public static PyObject GetAttr(PyObject o, PyStr name)
     {
         var t = o.Type;
@@ -272,14 +285,14 @@ public static class Ops
                 catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType))
                 {
                     var g2 = t.LookupHeap(PyStr.S___getattr__);
-                    if (g2 != null) return CallArgs(g2, o, name);
+                    if (g2 != null) return CallGetattr(g2, o, name);
                     throw;
                 }
             }
             var r = o.GetAttrOrNull(name);
             if (r != null) return r;
             var g = t.LookupHeap(PyStr.S___getattr__);
-            if (g != null) return CallArgs(g, o, name);
+            if (g != null) return CallGetattr(g, o, name);
         }
         else
         {

@@ -168,6 +168,13 @@ public sealed class PyType : PyObject
 
     public override PyObject? GetAttrOrNull(PyStr name)
     {
+        // CPython 3.10+'s type __annotations__ getter: a class's own, never its base's; an empty dict made on first access
+        if (IsHeap && name.Value.Length == 15 && name.Value == "__annotations__" && TypeDict.GetOrNull(name) == null)
+        {
+            var ann = new PyDict();
+            SetAttr(name, ann);
+            return ann;
+        }
         var attr = Lookup(name);
         if (attr != null)
         {

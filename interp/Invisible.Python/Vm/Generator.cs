@@ -61,17 +61,37 @@ public sealed class PyGenerator : PyObject
 
     private PyObject? Resume(out PyObject? result) => Resume(ThreadState.Current, out result);
 
+    /// <summary>The exception the suspended generator is handling (null: none, it sees its caller's).</summary>
+    private PyBaseException? _excState;
+
+    /// <summary>The index of the frame's outermost active except/finally handler block, or -1.</summary>
+    private int OutermostHandler()
+    {
+        var blocks = Frame.Blocks;
+        for (int i = 0; i < Frame.BlockCount; i++) if (blocks![i].IsHandler) return i;
+        return -1;
+    }
+
     private PyObject? Resume(ThreadState ts, out PyObject? result)
     {
         result = null;
         _running = true;
         var savedExc = ts.CurrentExc;
+        // The generator's own exception state (CPython's gi_exc_state): suspended inside an except block, it sees that
+        // exception again when resumed, whoever resumes it; leaving its outermost handler goes back to the caller's.
+        int outer = OutermostHandler();
+        if (outer >= 0) { Frame.Blocks![outer].Saved = savedExc; ts.CurrentExc = _excState; }
         PyException? raised = null;
         try
         {
             Frame.Yielded = false;
             var r = Interpreter.Execute(ts, Frame);
-            if (Frame.Yielded) { Frame.Yielded = false; return r; }
+            if (Frame.Yielded)
+            {
+                Frame.Yielded = false;
+                _excState = OutermostHandler() >= 0 ? ts.CurrentExc : null;
+                return r;
+            }
             Frame.Finished = true;
             result = r;
             return null;
@@ -89,7 +109,11 @@ public sealed class PyGenerator : PyObject
                 raised = new PyException(re);
             }
         }
-        finally { _running = false; ts.CurrentExc = savedExc; }
+        finally
+        {
+            _running = false; ts.CurrentExc = savedExc;
+            if (Frame.Finished) _excState = null; // a finished generator keeps no exception alive
+        }
         // Thrown after the catch block, as in Interpreter.Run: a throw from inside it would stack one exception dispatch
         // per generator of a `yield from` chain.
         throw raised;

@@ -827,6 +827,10 @@ public static class Interpreter
                 case Op.Reraise:
                     {
                         var exc = (PyBaseException)st[--sp].V;
+                        // arg 1 (end of a with block's exit): the frame's position goes back to where the exception
+                        // was raised in it, as CPython's RERAISE restores f_lasti (frame.f_lineno after the raise)
+                        if (word >> 8 == 1 && exc.Traceback.Count > 0 && ReferenceEquals(exc.Traceback[^1].Frame, f) && exc.Traceback[^1].Lasti >= 0)
+                            f.Ip = exc.Traceback[^1].Lasti / 2 + 1;
                         throw new PyException(exc);
                     }
                 case Op.CheckExcMatch:

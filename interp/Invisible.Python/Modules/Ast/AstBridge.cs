@@ -18,7 +18,7 @@ public static class AstBridge
         {
             switch (mode)
             {
-                case "eval": return AstToPython.Expression(Parser.ParseExpression(text.Trim()));
+                case "eval": { var t = text.Trim(); return AstToPython.Expression(Parser.ParseExpression(t), t); }
                 case "single": return AstToPython.Interactive(Parser.ParseModule(text, astOnly: true));
                 case "func_type": throw Ops.ValueError("compile() mode 'func_type' is not supported");
                 default: return AstToPython.Module(Parser.ParseModule(text, astOnly: true));

@@ -65,6 +65,7 @@ public sealed class AstFromPython
     {
         n.Line = Get(src, "lineno") is PyInt l ? (int)l.V : 1;
         n.Col = Get(src, "col_offset") is PyInt c ? (int)c.V : 0;
+        if (Get(src, "end_lineno") is PyInt el && Get(src, "end_col_offset") is PyInt ec) { n.EndLine = (int)el.V; n.EndCol = (int)ec.V; }
         return n;
     }
 

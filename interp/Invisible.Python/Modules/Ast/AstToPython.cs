@@ -10,9 +10,9 @@ namespace Invisible.Python.Modules.Ast;
 /// The parser's tree (<see cref="Invisible.Python.Ast"/>) as <c>_ast</c> objects, shaped as CPython's parser makes
 /// them: expression contexts (Load/Store/Del) from where an expression stands, comprehensions split by kind,
 /// <c>MatchAs</c>/<c>MatchStar</c> for captures, and a negated number literal (which our parser folds) unfolded
-/// back into <c>UnaryOp(USub(), Constant(n))</c>. Positions: <c>lineno</c> and <c>col_offset</c> (0-based, in
-/// characters; CPython counts UTF-8 bytes, the same for ASCII lines); the parser keeps no end positions, so
-/// <c>end_lineno</c>/<c>end_col_offset</c> stay None (the class default).
+/// back into <c>UnaryOp(USub(), Constant(n))</c>. Positions: <c>lineno</c>, <c>col_offset</c>, <c>end_lineno</c>,
+/// <c>end_col_offset</c> (columns 0-based, in UTF-8 bytes as CPython's when the source is known; traceback.py's
+/// caret anchors read them).
 /// </summary>
 public sealed class AstToPython
 {
@@ -21,8 +21,11 @@ public sealed class AstToPython
     private readonly PyObject _load, _store, _del;
     private readonly Dictionary<string, PyObject> _singletons = new(StringComparer.Ordinal);
 
-    private AstToPython()
+    private readonly Compiler.SourceColumns? _columns;
+
+    private AstToPython(string? source = null)
     {
+        if (source != null) _columns = new Compiler.SourceColumns(source);
         _load = Singleton("Load");
         _store = Singleton("Store");
         _del = Singleton("Del");
@@ -30,19 +33,19 @@ public sealed class AstToPython
 
     public static PyObject Module(ModuleNode m)
     {
-        var c = new AstToPython();
+        var c = new AstToPython(m.Source);
         return c.Make("Module", null, ("body", c.Stmts(m.Body)), ("type_ignores", new PyList()));
     }
 
     public static PyObject Interactive(ModuleNode m)
     {
-        var c = new AstToPython();
+        var c = new AstToPython(m.Source);
         return c.Make("Interactive", null, ("body", c.Stmts(m.Body)));
     }
 
-    public static PyObject Expression(Expr e)
+    public static PyObject Expression(Expr e, string? source = null)
     {
-        var c = new AstToPython();
+        var c = new AstToPython(source);
         return c.Make("Expression", null, ("body", c.E(e)));
     }
 
@@ -61,14 +64,22 @@ public sealed class AstToPython
         var o = new PyInstance(AstModule.T(type));
         var d = o.Dict!;
         foreach (var (f, v) in fields) d.SetItem(PyStr.Intern(f), v ?? PyNone.Instance);
-        if (at != null) Position(d, at.Line, at.Col);
+        if (at != null)
+        {
+            Position(d, at.Line, at.Col);
+            if (at.EndLine > 0)
+            {
+                d.SetItem(PyStr.Intern("end_lineno"), PyInt.Get(at.EndLine));
+                d.SetItem(PyStr.Intern("end_col_offset"), PyInt.Get(_columns?.ToUtf8(at.EndLine, at.EndCol) ?? at.EndCol));
+            }
+        }
         return o;
     }
 
-    private static void Position(PyDict d, int line, int col)
+    private void Position(PyDict d, int line, int col)
     {
         d.SetItem(PyStr.Intern("lineno"), PyInt.Get(line));
-        d.SetItem(PyStr.Intern("col_offset"), PyInt.Get(col));
+        d.SetItem(PyStr.Intern("col_offset"), PyInt.Get(_columns?.ToUtf8(line, col) ?? col));
     }
 
     private static PyObject Str(string? s) => s == null ? PyNone.Instance : PyStr.Of(s);
@@ -190,7 +201,7 @@ public sealed class AstToPython
         return l;
     }
 
-    private PyObject Arg(Arg a, Node? at) => Make("arg", at, ("arg", PyStr.Of(a.Name)), ("annotation", Opt(a.Annotation)), ("type_comment", null));
+    private PyObject Arg(Arg a, Node? at) => Make("arg", a.Line > 0 ? a : at, ("arg", PyStr.Of(a.Name)), ("annotation", Opt(a.Annotation)), ("type_comment", null));
 
     private PyObject Arguments(Arguments a)
     {
