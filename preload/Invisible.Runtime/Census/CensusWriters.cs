@@ -64,7 +64,7 @@ public static class CensusWriters
             sb.Append(prefix).Append("glibc heap walk stopped: ").Append(w.Error).Append('\n');
         sb.Append(prefix).Append("glibc heap: ").Append(w.Arenas.ToString(CultureInfo.InvariantCulture)).Append(" arenas, ")
           .Append(w.Threads.ToString(CultureInfo.InvariantCulture)).Append(" thread caches")
-          .Append(w.UnreadableThreads > 0 ? " (" + w.UnreadableThreads.ToString(CultureInfo.InvariantCulture) + " threads not in this copy)" : "")
+          .Append(w.UnreadableThreads > 0 ? " (" + w.UnreadableThreads.ToString(CultureInfo.InvariantCulture) + " threads' caches not readable in this copy)" : "")
           .Append("; in use ").Append(Grouped(w.WalkUordblks))
           .Append(" bytes = blocks ").Append(Grouped(w.BlockChunkBytes)).Append(" + tcache ").Append(Grouped(w.TcacheBytes))
           .Append(" (").Append(Grouped(w.TcacheChunks)).Append(" chunks) + tcache structures ").Append(Grouped(w.TcacheStructBytes))
