@@ -138,6 +138,9 @@ public enum ReportFlags : uint
     Color = 0x40,
     /// <summary>fd 2 is the terminal the report goes to: a progress line there while a long report is made.</summary>
     Progress = 0x80,
+    /// <summary>The census also walks glibc's heap for blocks from before an attach by injection (libinvisible.so sets it
+    /// in the report helper's copy of a process it was injected into: that heap holds still).</summary>
+    HeapBefore = 0x100,
 }
 
 /// <summary>invisible_profile_site: one trace's allocation profile.</summary>

@@ -248,6 +248,9 @@ typedef struct invisible_report_request {
 #define INVISIBLE_REPORT_COLOR 0x40u         /* text: ANSI colours (--color=always, or auto on a terminal) */
 #define INVISIBLE_REPORT_PROGRESS 0x80u      /* fd 2 is the terminal the report goes to: a progress line there
                                                 while a long report is made, erased after */
+#define INVISIBLE_REPORT_HEAP_BEFORE 0x100u  /* census: also walk glibc's heap for the blocks from before an
+                                                attach by injection (set by the report helper: the copy's heap
+                                                holds still) */
 
 /* Exports of libinvisible-runtime.so (NativeAOT); they return 0 on success.
  * `invisible_runtime_init` does nothing and is always called first: the NativeAOT runtime starts

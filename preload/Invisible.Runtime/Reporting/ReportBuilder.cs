@@ -106,7 +106,7 @@ public sealed unsafe class ReportBuilder
         var report = new ReportBuilder(request->Pid, command, json, request->Flags);
         string[] allocFns = CensusBuilder.AllocFns(request);
         if ((request->Flags & ReportFlags.Census) != 0)
-            report.Census = CensusBuilder.Build(api, allocFns);
+            report.Census = CensusBuilder.Build(api, allocFns, includePreexisting: (request->Flags & ReportFlags.HeapBefore) != 0);
         ProcessSymbolizer? profileSymbolizer = null;
         try
         {

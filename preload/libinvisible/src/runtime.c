@@ -202,6 +202,10 @@ static int report_in_helper(void *argument, int buffer)
     preload_state *r = &invisible_state;
     invisible_report_request request = *(const invisible_report_request *)argument;
     request.report_fd = buffer;
+    /* Injected into a running process: the blocks from before the attach are only in glibc's heap.
+     * Walked here only, in the copy, where no thread changes it under the walk. */
+    if (r->late)
+        request.flags |= INVISIBLE_REPORT_HEAP_BEFORE;
     r->report_fd = buffer;
     uint64_t left = 0;
     if (!runtime_fits(&left)) {
