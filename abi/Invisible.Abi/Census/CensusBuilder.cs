@@ -181,8 +181,10 @@ public static unsafe class CensusBuilder
     /// <param name="includePreexisting">Also walk glibc's heap for blocks the memtable does not have (allocated before
     /// an attach by injection), typed by pointers (<see cref="PointerTyping"/>); <see cref="CensusResult.Before"/> says what it
     /// found. Only where the heap holds still: the report helper's copy of the process.</param>
+    /// <param name="heapSnapshot">With <paramref name="includePreexisting"/>: the frozen copy of the process whose heap is
+    /// walked (made by the report helper before its runtime allocated anything), null: none could be made.</param>
     public static CensusResult Build(QueryApi* api, string[] wrappers, bool callerIsTracked = false, bool symbolizeSites = true,
-        bool includePreexisting = false)
+        bool includePreexisting = false, GlibcHeapWalk.Snapshot? heapSnapshot = null)
     {
         lock (Gate)
         {
@@ -203,8 +205,12 @@ public static unsafe class CensusBuilder
                 MemoryMap? map = null;
                 if (includePreexisting)
                 {
+                    // the blocks are typed here (their contents are the copy's: nothing here frees or writes them);
+                    // the heap's own structures are read in the frozen copy (here the runtime has allocated since)
                     map = MemoryMap.ForCurrentProcess();
-                    heap = GlibcHeapWalk.Walk(ProcessImage.Shared, map);
+                    heap = heapSnapshot is GlibcHeapWalk.Snapshot s
+                        ? GlibcHeapWalk.Walk(ProcessImage.Shared, new HeapMemory(s.Pid, MemoryMap.ForProcess(s.Pid)), s)
+                        : GlibcHeapWalk.NotWalked("no frozen copy of the process could be made for it");
                     _tracked = new HashSet<ulong>();
                 }
                 api->ForEachBlock(&Visit, null);
@@ -283,7 +289,7 @@ public static unsafe class CensusBuilder
             {
                 if (unknownSite is null)
                 {
-                    unknownSite = new CensusSite(0, "", null, null, 0, "none");
+                    unknownSite = new CensusSite(0, "", null, null, 0, "unreached");
                     type.Sites.Add(unknownSite);
                 }
                 site = unknownSite;

@@ -34,12 +34,18 @@ public sealed class MemoryMap
     /// <summary>Private writable mappings with no file (where glibc puts mmapped chunks and non-main heaps).</summary>
     public List<(ulong Start, ulong End)> AnonymousWritable { get; }
 
-    public static MemoryMap ForCurrentProcess()
+    public static MemoryMap ForCurrentProcess() => Parse(File.ReadAllLines("/proc/self/maps"));
+
+    /// <summary>The mappings of process <paramref name="pid"/> (the frozen copy the heap walk reads).</summary>
+    public static MemoryMap ForProcess(int pid) =>
+        Parse(File.ReadAllLines("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/maps"));
+
+    private static MemoryMap Parse(string[] lines)
     {
         var starts = new List<ulong>();
         var ends = new List<ulong>();
         var anonymous = new List<(ulong, ulong)>();
-        foreach (string line in File.ReadAllLines("/proc/self/maps"))
+        foreach (string line in lines)
         {
             // 7f0000000000-7f0000021000 rw-p 00000000 00:00 0        [path]
             string[] f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
@@ -57,14 +63,99 @@ public sealed class MemoryMap
 
     public bool Readable(ulong address, ulong length)
     {
+        int hi = Find(address);
+        return hi >= 0 && address + length >= address && address + length <= _ends[hi];
+    }
+
+    /// <summary>The readable range (adjacent mappings joined) that holds <paramref name="address"/>.</summary>
+    public bool Region(ulong address, out ulong start, out ulong end)
+    {
+        int hi = Find(address);
+        if (hi >= 0 && address < _ends[hi]) { start = _starts[hi]; end = _ends[hi]; return true; }
+        start = end = 0;
+        return false;
+    }
+
+    private int Find(ulong address)
+    {
         int lo = 0, hi = _starts.Length - 1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >> 1;
             if (_starts[mid] <= address) lo = mid + 1; else hi = mid - 1;
         }
-        return hi >= 0 && address + length >= address && address + length <= _ends[hi];
+        return hi;
     }
+}
+
+/// <summary>
+/// The memory the heap walk reads: a frozen copy of the process (<c>process_vm_readv</c>, through a 64 KiB window: a
+/// walk reads chunk headers in address order), or, without one, this process's own memory. The report helper makes
+/// the frozen copy before its runtime starts (preload/libinvisible/src/runtime.c, <c>freeze_heap</c>): from then on
+/// the helper's own runtime allocates in glibc's heap (its loader, libdw, its threads' arenas and tcaches), the copy
+/// never does, so the walk sees the program's heap as it was at the quiet moment.
+/// </summary>
+public sealed unsafe partial class HeapMemory
+{
+    private const int WindowBytes = 64 * 1024;
+    private readonly int _pid;
+    private readonly byte[] _window;
+    private ulong _windowStart, _windowEnd;
+
+    public HeapMemory(int pid, MemoryMap map)
+    {
+        _pid = pid;
+        Map = map;
+        _window = pid > 0 ? new byte[WindowBytes] : Array.Empty<byte>();
+    }
+
+    /// <summary>The mappings of the process read (the frozen copy's, or this one's).</summary>
+    public MemoryMap Map { get; }
+    /// <summary>The frozen copy's pid; 0: this process's own memory.</summary>
+    public int Pid => _pid;
+
+    /// <summary>8 bytes at <paramref name="address"/>; false where nothing readable is mapped.</summary>
+    public bool TryRead(ulong address, out ulong value)
+    {
+        value = 0;
+        if (!Map.Readable(address, 8)) return false;
+        if (_pid == 0) { value = *(ulong*)address; return true; }
+        if (address < _windowStart || address + 8 > _windowEnd)
+        {
+            if (!Fill(address)) return false;
+        }
+        fixed (byte* w = _window) value = *(ulong*)(w + (address - _windowStart));
+        return true;
+    }
+
+    /// <summary>The window's 64 KiB around <paramref name="address"/>, within its mapping.</summary>
+    private bool Fill(ulong address)
+    {
+        Map.Region(address, out ulong regionStart, out ulong regionEnd);
+        ulong start = Math.Max(address & ~(ulong)(WindowBytes - 1), regionStart);
+        ulong end = Math.Min(start + WindowBytes, regionEnd);
+        _windowStart = _windowEnd = 0;
+        fixed (byte* w = _window)
+        {
+            var local = new IoVec { Base = (nint)w, Length = (nuint)(end - start) };
+            var remote = new IoVec { Base = (nint)start, Length = (nuint)(end - start) };
+            nint got = process_vm_readv(_pid, &local, 1, &remote, 1, 0);
+            if (got < 0 || (ulong)got < address + 8 - start) return false; // a hole in the mapping (file past its end)
+            _windowStart = start;
+            _windowEnd = start + (ulong)got;
+        }
+        return true;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVec
+    {
+        public nint Base;
+        public nuint Length;
+    }
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial nint process_vm_readv(int pid, IoVec* local, nuint localCount, IoVec* remote, nuint remoteCount, nuint flags);
 }
 
 /// <summary>
@@ -87,6 +178,9 @@ public sealed unsafe class GlibcHeapWalk
     /// <summary>The chunks the program holds (user pointer order), tcache, fastbins and glibc's own left out.</summary>
     public List<HeapChunk> Blocks { get; } = new();
     public int Arenas { get; private set; }
+    /// <summary>Arenas on the ring in the report helper itself beyond those of the frozen copy walked: made by the
+    /// helper's runtime threads after the copy was frozen (never walked: not the program's).</summary>
+    public int HelperArenas { get; private set; }
     public int Threads { get; private set; }
     /// <summary>Threads on ld.so's lists whose descriptor is not mapped here (their tcache is not read).</summary>
     public int UnreadableThreads { get; private set; }
@@ -106,7 +200,8 @@ public sealed unsafe class GlibcHeapWalk
     public ulong MmappedBytes { get; private set; }
     public ulong ExpectedMmaps { get; private set; }
     public ulong ExpectedMmappedBytes { get; private set; }
-    /// <summary>mallinfo2() called in this process right after the walk (arenas locked by it, as glibc does).</summary>
+    /// <summary>mallinfo2() of the heap walked: called in the frozen copy's image before the report runtime started
+    /// (<see cref="Snapshot"/>), or in this process right after the walk.</summary>
     public ulong MallinfoUordblks { get; private set; }
     public ulong MallinfoHblkhd { get; private set; }
     public ulong MallinfoHblks { get; private set; }
@@ -114,23 +209,43 @@ public sealed unsafe class GlibcHeapWalk
     /// <summary>In-use bytes by the walk in mallinfo2's terms (tcache chunks and glibc's own count as in use there).</summary>
     public ulong WalkUordblks => BlockChunkBytes + TcacheBytes + TcacheStructBytes + FencepostBytes + HeaderBytesTotal;
     public double Milliseconds { get; private set; }
+    /// <summary>Of <see cref="Milliseconds"/>: finding the layouts in libc's and ld.so's DWARF.</summary>
+    public double LayoutMilliseconds { get; private set; }
     /// <summary>Why the walk stopped short (null: it covered every arena).</summary>
     public string? Error { get; private set; }
 
+    private HeapMemory _mem = null!;
     private MemoryMap _map = null!;
     private readonly HashSet<ulong> _freeToGlibc = new();   // chunk addresses on a fastbin or in a tcache
     private readonly HashSet<ulong> _glibcOwn = new();      // tcache_perthread_struct chunks
     private readonly List<(ulong Chunk, ulong Size)> _bitInUse = new();
 
+    /// <summary>What the report helper recorded of the heap before its runtime started: the frozen copy's pid and
+    /// mallinfo2() called there and then (query.h, <c>invisible_report_request.heap_copy_pid</c>).</summary>
+    public readonly struct Snapshot
+    {
+        public Snapshot(int pid, ulong uordblks, ulong hblkhd, ulong hblks) { Pid = pid; Uordblks = uordblks; Hblkhd = hblkhd; Hblks = hblks; }
+        public readonly int Pid;
+        public readonly ulong Uordblks, Hblkhd, Hblks;
+    }
+
+    /// <summary>No walk: <paramref name="why"/> says why (the census prints it on its "glibc heap walk stopped" line).</summary>
+    public static GlibcHeapWalk NotWalked(string why) => new GlibcHeapWalk { Error = why };
+
     /// <summary>Walk the heap of this process. Never throws: a layout libc's DWARF does not give, or a chunk header
     /// that makes no sense, ends the walk with <see cref="Error"/> set (and what was found so far).</summary>
-    public static GlibcHeapWalk Walk(ProcessImage image, MemoryMap map)
+    public static GlibcHeapWalk Walk(ProcessImage image, MemoryMap map) => Walk(image, new HeapMemory(0, map), null);
+
+    /// <summary>Walk the heap <paramref name="memory"/> reads (a frozen copy of this process, whose libraries are
+    /// where this process has them); <paramref name="snapshot"/>: mallinfo2() taken there.</summary>
+    public static GlibcHeapWalk Walk(ProcessImage image, HeapMemory memory, Snapshot? snapshot)
     {
-        var w = new GlibcHeapWalk { _map = map };
+        var w = new GlibcHeapWalk { _mem = memory, _map = memory.Map };
         long t0 = Stopwatch.GetTimestamp();
         try
         {
             Layout layout = Layout.Read(image);
+            w.LayoutMilliseconds = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             w.Run(layout);
         }
         catch (Exception e) when (e is HeapWalkException or DwarfException or InvalidOperationException)
@@ -138,7 +253,14 @@ public sealed unsafe class GlibcHeapWalk
             w.Error = e.Message;
         }
         w.Milliseconds = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        w.CallMallinfo();
+        if (snapshot is Snapshot s)
+        {
+            w.MallinfoUordblks = s.Uordblks;
+            w.MallinfoHblkhd = s.Hblkhd;
+            w.MallinfoHblks = s.Hblks;
+            w.HaveMallinfo = true;
+        }
+        else w.CallMallinfo();
         return w;
     }
 
@@ -245,8 +367,9 @@ public sealed unsafe class GlibcHeapWalk
 
     private ulong Read(ulong address)
     {
-        if (!_map.Readable(address, 8)) throw new HeapWalkException("glibc's heap points at unmapped 0x" + address.ToString("x", CultureInfo.InvariantCulture));
-        return *(ulong*)address;
+        if (!_mem.TryRead(address, out ulong value))
+            throw new HeapWalkException("glibc's heap points at unmapped 0x" + address.ToString("x", CultureInfo.InvariantCulture));
+        return value;
     }
 
     private void Run(Layout l)
@@ -278,6 +401,7 @@ public sealed unsafe class GlibcHeapWalk
             Arenas++;
             a = Read(a + (ulong)l.StateNext);
         }
+        if (_mem.Pid > 0) HelperArenas = Math.Max(0, CountLocalArenas(l) - Arenas);
         CollectMmapped(l);
         foreach ((ulong chunk, ulong size) in _bitInUse)
         {
@@ -291,6 +415,16 @@ public sealed unsafe class GlibcHeapWalk
             BlockChunkBytes += size;
         }
         Blocks.Sort(static (x, y) => x.Mem.CompareTo(y.Mem));
+    }
+
+    /// <summary>The arenas on this process's own ring (the report helper's: the program's and its runtime's).</summary>
+    private static int CountLocalArenas(Layout l)
+    {
+        var here = new HeapMemory(0, MemoryMap.ForCurrentProcess());
+        int n = 1;
+        ulong a = here.TryRead(l.MainArena + (ulong)l.StateNext, out ulong next) ? next : 0;
+        while (a != l.MainArena && a != 0 && n < 4096 && here.TryRead(a + (ulong)l.StateNext, out next)) { n++; a = next; }
+        return n;
     }
 
     /// <summary>A non-main arena: its heaps from the one holding top back along heap_info.prev.</summary>
@@ -325,12 +459,12 @@ public sealed unsafe class GlibcHeapWalk
         ulong p = start, covered = 0;
         while (p < end)
         {
-            ulong size = *(ulong*)(p + (ulong)l.ChunkSize) & ~FlagBits;
+            ulong size = Read(p + (ulong)l.ChunkSize) & ~FlagBits;
             if (size == 0 && stopAtZero) break;
             if (size < HeaderBytes || size % Align != 0 || p + size > end + (stopAtZero ? HeaderBytes : 0) || p + size < p)
                 throw new HeapWalkException("chunk header at 0x" + p.ToString("x", CultureInfo.InvariantCulture) + " makes no sense (size " + size + ")");
             ulong next = p + size;
-            bool inUse = (*(ulong*)(next + (ulong)l.ChunkSize) & PrevInuse) != 0;
+            bool inUse = (Read(next + (ulong)l.ChunkSize) & PrevInuse) != 0;
             if (inUse)
             {
                 if (size < MinChunk) FencepostBytes += size;
@@ -381,10 +515,9 @@ public sealed unsafe class GlibcHeapWalk
                 ulong slot = (ulong)((long)thread + l.TcacheTpOffset);
                 // A descriptor no mapping holds (seen in the report helper's copy: a thread on its own stack whose
                 // stack the copy does not have) has no tcache to read: its cached chunks then count as blocks.
-                if (_map.Readable(slot, 8))
+                if (_mem.TryRead(slot, out ulong cache))
                 {
                     Threads++;
-                    ulong cache = *(ulong*)slot;
                     try
                     {
                         if (cache != 0 && _map.Readable(cache, 8)) CollectTcache(l, cache);
@@ -402,13 +535,22 @@ public sealed unsafe class GlibcHeapWalk
         }
     }
 
+    /// <summary>A 1-, 2- or 4-byte unsigned field (read as the 8 bytes it starts, or that end with it at a mapping's end).</summary>
+    private ulong ReadSmall(ulong address, int bytes)
+    {
+        ulong mask = bytes == 8 ? ulong.MaxValue : (1UL << (bytes * 8)) - 1;
+        if (_mem.TryRead(address, out ulong v)) return v & mask;
+        ulong back = 8 - (ulong)bytes;
+        return (Read(address - back) >> (int)(back * 8)) & mask;
+    }
+
     private void CollectTcache(Layout l, ulong cache)
     {
         _glibcOwn.Add(cache - (ulong)l.ChunkMem);
         for (int i = 0; i < l.TcacheBins; i++)
         {
-            ulong count = l.TcacheCountSize == 2 ? *(ushort*)(cache + (ulong)l.TcacheCounts + (ulong)i * 2)
-                                                 : *(byte*)(cache + (ulong)l.TcacheCounts + (ulong)i);
+            ulong count = l.TcacheCountSize == 2 ? ReadSmall(cache + (ulong)l.TcacheCounts + (ulong)i * 2, 2)
+                                                 : ReadSmall(cache + (ulong)l.TcacheCounts + (ulong)i, 1);
             ulong e = Read(cache + (ulong)l.TcacheEntries + (ulong)i * 8);
             for (ulong n = 0; n < count && e != 0; n++)
             {
@@ -427,7 +569,7 @@ public sealed unsafe class GlibcHeapWalk
     /// kernel merged them). mp_.n_mmaps and mp_.mmapped_mem say what to expect.</summary>
     private void CollectMmapped(Layout l)
     {
-        ExpectedMmaps = (ulong)*(int*)(l.Mp + (ulong)l.ParNMmaps);
+        ExpectedMmaps = ReadSmall(l.Mp + (ulong)l.ParNMmaps, 4);
         ExpectedMmappedBytes = Read(l.Mp + (ulong)l.ParMmappedMem);
         if (ExpectedMmaps == 0) return;
         const ulong page = 4096;
@@ -436,7 +578,7 @@ public sealed unsafe class GlibcHeapWalk
             ulong p = start;
             while (p + HeaderBytes <= end)
             {
-                ulong prevSize = *(ulong*)p, raw = *(ulong*)(p + (ulong)l.ChunkSize);
+                if (!_mem.TryRead(p, out ulong prevSize) || !_mem.TryRead(p + (ulong)l.ChunkSize, out ulong raw)) { p += page; continue; }
                 ulong size = raw & ~FlagBits;
                 if (prevSize == 0 && (raw & FlagBits) == IsMmapped && size >= page && size % page == 0 && p + size <= end)
                 {

@@ -202,6 +202,12 @@ public unsafe struct ReportRequest
     public uint ShowKinds;
     /// <summary>1: a valgrind suppression block after each record listed.</summary>
     public uint GenSuppressions;
+    /// <summary>With <see cref="ReportFlags.HeapBefore"/>: a copy of the process frozen before the report runtime
+    /// started (its glibc heap is the program's); 0: none could be made.</summary>
+    public int HeapCopyPid;
+    public uint HeapReserved;
+    /// <summary>mallinfo2() called in the copy at the same moment (uordblks, hblkhd, hblks).</summary>
+    public ulong HeapUordblks, HeapHblkhd, HeapHblks;
 
     public const uint SizeWithSuppressions = 72;
 }

@@ -229,6 +229,12 @@ typedef struct invisible_report_request {
     uint32_t *suppressed_by;
     uint32_t show_kinds;         /* records listed: bit (1 << invisible_leak_kind) per kind */
     uint32_t gen_suppressions;   /* 1: a valgrind suppression block after each record listed */
+    /* With INVISIBLE_REPORT_HEAP_BEFORE (set in the report helper): a copy of the process frozen
+     * before the runtime started, whose glibc heap is still the program's (the census reads it
+     * there), 0 if none could be made; and mallinfo2() called at that moment. */
+    int32_t heap_copy_pid;
+    uint32_t heap_reserved;
+    uint64_t heap_uordblks, heap_hblkhd, heap_hblks;
 } invisible_report_request;
 
 /* The suppressions' wire form: one suppression per line ('\n'), fields separated by tabs:

@@ -28,8 +28,13 @@ public static class CensusWriters
             for (int i = 0; i < t.Sites.Count && i < TextSitesPerType; i++)
             {
                 CensusSite s = t.Sites[i];
-                sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}    {3} {4}\n",
-                    Grouped(s.Blocks), Grouped(s.Bytes), "", s.Evidence == "pointer" ? "from" : "at", SiteText(s)));
+                sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}    {3}\n",
+                    Grouped(s.Blocks), Grouped(s.Bytes), "", s.Evidence switch
+                    {
+                        "pointer" => "from " + SiteText(s),
+                        "unreached" => "no typed pointer reaches them",
+                        _ => "at " + SiteText(s),
+                    }));
             }
             if (t.Sites.Count > TextSitesPerType)
                 sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}    ... {3} more sites\n",
@@ -58,11 +63,14 @@ public static class CensusWriters
           .Append(before.Roots.ToString(CultureInfo.InvariantCulture)).Append(" globals");
         if (before.Conflicts > 0) sb.Append(", ").Append(before.Conflicts.ToString(CultureInfo.InvariantCulture)).Append(" conflicting pointers");
         sb.Append("; ").Append(Grouped(before.Tracked)).Append(" since, in the table; heap walk ")
-          .Append(w.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms, typing ")
+          .Append(w.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms (glibc's layouts from its DWARF ")
+          .Append(w.LayoutMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms), typing ")
           .Append(before.TypingMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms\n");
         if (w.Error is not null)
             sb.Append(prefix).Append("glibc heap walk stopped: ").Append(w.Error).Append('\n');
-        sb.Append(prefix).Append("glibc heap: ").Append(w.Arenas.ToString(CultureInfo.InvariantCulture)).Append(" arenas, ")
+        sb.Append(prefix).Append("glibc heap: ").Append(w.Arenas.ToString(CultureInfo.InvariantCulture)).Append(" arenas")
+          .Append(w.HelperArenas > 0 ? " (and " + w.HelperArenas.ToString(CultureInfo.InvariantCulture) + " of the report helper's own, not walked)" : "")
+          .Append(", ")
           .Append(w.Threads.ToString(CultureInfo.InvariantCulture)).Append(" thread caches")
           .Append(w.UnreadableThreads > 0 ? " (" + w.UnreadableThreads.ToString(CultureInfo.InvariantCulture) + " threads' caches not readable in this copy)" : "")
           .Append("; in use ").Append(Grouped(w.WalkUordblks))
@@ -137,8 +145,10 @@ public static class CensusWriters
             w.WriteNumber("roots", before.Roots);
             w.WriteNumber("conflicts", before.Conflicts);
             w.WriteNumber("heap_walk_ms", h.Milliseconds);
+            w.WriteNumber("heap_layout_ms", h.LayoutMilliseconds);
             w.WriteNumber("typing_ms", before.TypingMilliseconds);
             w.WriteNumber("arenas", h.Arenas);
+            w.WriteNumber("helper_arenas", h.HelperArenas);
             w.WriteNumber("walk_uordblks", h.WalkUordblks);
             w.WriteNumber("walk_mmapped", h.MmappedBytes);
             if (h.HaveMallinfo)
