@@ -566,29 +566,45 @@ public sealed unsafe class GlibcHeapWalk
 
     /// <summary>mmapped chunks are on no list: private anonymous writable mappings whose pages start a chunk header
     /// with only IS_MMAPPED set, a page multiple that fits the mapping (adjacent chunks share one mapping when the
-    /// kernel merged them). mp_.n_mmaps and mp_.mmapped_mem say what to expect.</summary>
+    /// kernel merged them). mp_.n_mmaps and mp_.mmapped_mem say what to expect. First pass: the header at each
+    /// mapping's start and the chunks that follow it (the kernel maps a new chunk below the ones before: merged, it
+    /// starts the mapping); only if that found fewer than n_mmaps, every page of every such mapping (gigabytes in a
+    /// process with large reservations, such as the memtable of the library injected into it).</summary>
     private void CollectMmapped(Layout l)
     {
         ExpectedMmaps = ReadSmall(l.Mp + (ulong)l.ParNMmaps, 4);
         ExpectedMmappedBytes = Read(l.Mp + (ulong)l.ParMmappedMem);
         if (ExpectedMmaps == 0) return;
-        const ulong page = 4096;
+        var found = new HashSet<ulong>();
+        foreach ((ulong start, ulong end) in _map.AnonymousWritable) ScanMapped(l, start, end, everyPage: false, found);
+        if (MmappedChunks >= ExpectedMmaps) return;
         foreach ((ulong start, ulong end) in _map.AnonymousWritable)
         {
-            ulong p = start;
-            while (p + HeaderBytes <= end)
+            ScanMapped(l, start, end, everyPage: true, found);
+            if (MmappedChunks >= ExpectedMmaps) return;
+        }
+    }
+
+    private void ScanMapped(Layout l, ulong start, ulong end, bool everyPage, HashSet<ulong> found)
+    {
+        const ulong page = 4096;
+        ulong p = start;
+        while (p + HeaderBytes <= end)
+        {
+            bool header = _mem.TryRead(p, out ulong prevSize) & _mem.TryRead(p + (ulong)l.ChunkSize, out ulong raw);
+            ulong size = raw & ~FlagBits;
+            if (header && prevSize == 0 && (raw & FlagBits) == IsMmapped && size >= page && size % page == 0 && p + size <= end)
             {
-                if (!_mem.TryRead(p, out ulong prevSize) || !_mem.TryRead(p + (ulong)l.ChunkSize, out ulong raw)) { p += page; continue; }
-                ulong size = raw & ~FlagBits;
-                if (prevSize == 0 && (raw & FlagBits) == IsMmapped && size >= page && size % page == 0 && p + size <= end)
+                if (found.Add(p))
                 {
                     Blocks.Add(new HeapChunk(p + (ulong)l.ChunkMem, size - HeaderBytes, true));
                     MmappedChunks++;
                     MmappedBytes += size;
-                    p += size;
                 }
-                else p += page;
+                p += size;
             }
+            else if (everyPage) p += page;
+            else return;
         }
     }
 
