@@ -44,6 +44,8 @@ public static unsafe class CensusBuilder
     private static Dictionary<ulong, (ulong Size, uint Trace, int Name)>? _annotations;
     private static List<string>? _annotationNames;
     private static Dictionary<string, int>? _annotationIds;
+    // starts of the memtable's blocks, while glibc's heap is walked too (a block there and here is counted by its site)
+    private static HashSet<ulong>? _tracked;
     private const int QueryDepth = 64;
 
     private readonly struct BlockKey : IEquatable<BlockKey>
@@ -126,6 +128,7 @@ public static unsafe class CensusBuilder
         try
         {
             uint trace = block->TraceId;
+            _tracked?.Add(block->Start);
             if (_annotations is { Count: > 0 } notes && notes.TryGetValue(block->Start, out var note) &&
                 note.Size == block->Size && note.Trace == trace)
             {
@@ -175,7 +178,13 @@ public static unsafe class CensusBuilder
     /// first, in walks that allocate nothing but managed memory.</param>
     /// <param name="symbolizeSites">Name each site (function, file, line: the reports list them); without it the sites
     /// carry only their pc and object, and no symbolizer is made (<c>process.heap.census()</c> returns types only).</param>
-    public static CensusResult Build(QueryApi* api, string[] wrappers, bool callerIsTracked = false, bool symbolizeSites = true)
+    /// <param name="includePreexisting">Also walk glibc's heap for blocks the memtable does not have (allocated before
+    /// an attach by injection), typed by pointers (<see cref="PointerTyping"/>); <see cref="CensusResult.Before"/> says what it
+    /// found. Only where the heap holds still: the report helper's copy of the process.</param>
+    /// <param name="heapSnapshot">With <paramref name="includePreexisting"/>: the frozen copy of the process whose heap is
+    /// walked (made by the report helper before its runtime allocated anything), null: none could be made.</param>
+    public static CensusResult Build(QueryApi* api, string[] wrappers, bool callerIsTracked = false, bool symbolizeSites = true,
+        bool includePreexisting = false, GlibcHeapWalk.Snapshot? heapSnapshot = null)
     {
         lock (Gate)
         {
@@ -190,10 +199,25 @@ public static unsafe class CensusBuilder
             {
                 if (callerIsTracked) ResolveSitesFirst(api);
                 CollectAnnotations(api);
+                // glibc's heap first, then the memtable: what the census itself mallocs after the heap walk is then not
+                // taken for a block from before the attach (it is in the memtable, or not in the walk)
+                GlibcHeapWalk? heap = null;
+                MemoryMap? map = null;
+                if (includePreexisting)
+                {
+                    // the blocks are typed here (their contents are the copy's: nothing here frees or writes them);
+                    // the heap's own structures are read in the frozen copy (here the runtime has allocated since)
+                    map = MemoryMap.ForCurrentProcess();
+                    heap = heapSnapshot is GlibcHeapWalk.Snapshot s
+                        ? GlibcHeapWalk.Walk(ProcessImage.Shared, new HeapMemory(s.Pid, MemoryMap.ForProcess(s.Pid)), s)
+                        : GlibcHeapWalk.NotWalked("no frozen copy of the process could be made for it");
+                    _tracked = new HashSet<ulong>();
+                }
                 api->ForEachBlock(&Visit, null);
                 if (_walkError is not null) throw new InvalidOperationException("census walk failed", _walkError);
                 long t1 = Stopwatch.GetTimestamp();
                 CensusResult result = Group(resolver, _counts, symbolizeSites);
+                if (heap is not null) AddPreexisting(result, heap, map!, _tracked!);
                 result.WalkMilliseconds = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
                 result.TotalMilliseconds = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 return result;
@@ -203,8 +227,87 @@ public static unsafe class CensusBuilder
                 _counts = null;
                 _api = null;
                 _annotations = null;
+                _tracked = null;
             }
         }
+    }
+
+    /// <summary>The blocks of glibc's heap the memtable does not have, typed by pointers, as census rows: per type, one
+    /// "site" per root global (evidence <c>pointer</c>), untyped ones under "unknown (before the attach)".</summary>
+    private static void AddPreexisting(CensusResult result, GlibcHeapWalk heap, MemoryMap map, HashSet<ulong> tracked)
+    {
+        var before = new PreexistingHeap(heap);
+        result.Before = before;
+        var blocks = new List<HeapChunk>(heap.Blocks.Count);
+        foreach (HeapChunk c in heap.Blocks)
+        {
+            if (tracked.Contains(c.Mem)) { before.Tracked++; continue; }
+            blocks.Add(c);
+        }
+        var typing = new PointerTyping(blocks, map);
+        nint ownBase = OwnImageBase;
+        typing.Run(ProcessImage.Shared, m =>
+            m.Path.EndsWith("/libinvisible-runtime.so", StringComparison.Ordinal) || m.Path.EndsWith("/libinvisible.so", StringComparison.Ordinal) ||
+            ownBase != 0 && (ulong)ownBase >= m.Start && (ulong)ownBase < m.End);
+        before.Roots = typing.RootsScanned;
+        before.Conflicts = typing.Conflicts;
+        before.TypingMilliseconds = typing.Milliseconds;
+        var byType = new Dictionary<string, CensusType>(StringComparer.Ordinal);
+        foreach (CensusType t in result.Types) byType[t.Type] = t;
+        var sites = new Dictionary<(string, int), CensusSite>();
+        var rootIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        CensusSite? unknownSite = null;
+        for (int i = 0; i < typing.Count; i++)
+        {
+            ulong bytes = typing.Usable(i);
+            bool typed = typing.TypeOf(i) is not null;
+            string text = typed ? typing.TypeText(i) : "unknown (before the attach)";
+            if (!byType.TryGetValue(text, out CensusType? type))
+            {
+                type = new CensusType(text, typed);
+                byType[text] = type;
+                result.Types.Add(type);
+            }
+            CensusSite site;
+            if (typed)
+            {
+                PointerRoot root = typing.RootOf(i);
+                string rootKey = root.Module + "\0" + root.Name;
+                if (!rootIds.TryGetValue(rootKey, out int rootId)) { rootId = rootIds.Count; rootIds[rootKey] = rootId; }
+                if (!sites.TryGetValue((text, rootId), out site!))
+                {
+                    site = new CensusSite(0, root.Module, root.Name, root.File, root.Line, "pointer");
+                    sites[(text, rootId)] = site;
+                    type.Sites.Add(site);
+                }
+                before.TypedBlocks++;
+                before.TypedBytes += bytes;
+                result.TypedBlocks++;
+                result.TypedBytes += bytes;
+            }
+            else
+            {
+                if (unknownSite is null)
+                {
+                    unknownSite = new CensusSite(0, "", null, null, 0, "unreached");
+                    type.Sites.Add(unknownSite);
+                }
+                site = unknownSite;
+            }
+            site.Blocks++;
+            site.Bytes += bytes;
+            type.Blocks++;
+            type.Bytes += bytes;
+            before.Blocks++;
+            before.Bytes += bytes;
+            result.Blocks++;
+            result.Bytes += bytes;
+        }
+        foreach (CensusType t in result.Types)
+            t.Sites.Sort(static (a, b) => b.Bytes != a.Bytes ? b.Bytes.CompareTo(a.Bytes) : b.Blocks.CompareTo(a.Blocks));
+        result.Types.Sort(static (a, b) =>
+            b.Bytes != a.Bytes ? b.Bytes.CompareTo(a.Bytes) :
+            b.Blocks != a.Blocks ? b.Blocks.CompareTo(a.Blocks) : string.CompareOrdinal(a.Type, b.Type));
     }
 
     private static HashSet<uint>? _traces;

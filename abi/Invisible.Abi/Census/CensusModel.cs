@@ -49,4 +49,25 @@ public sealed class CensusResult
     public ulong OwnBlocks { get; internal set; }
     public double WalkMilliseconds { get; internal set; }
     public double TotalMilliseconds { get; internal set; }
+    /// <summary>The blocks glibc's heap held before the attach (a process started without invisible), when walked.</summary>
+    public PreexistingHeap? Before { get; internal set; }
+}
+
+/// <summary>What the census found in glibc's heap beyond the memtable: blocks allocated before the attach, typed by the
+/// pointers that reach them (<see cref="PointerTyping"/>), and the walk's check against mallinfo2().</summary>
+public sealed class PreexistingHeap
+{
+    public PreexistingHeap(GlibcHeapWalk walk) { Walk = walk; }
+
+    public GlibcHeapWalk Walk { get; }
+    /// <summary>Blocks of the walk not in the memtable (allocated before the attach), and their usable bytes.</summary>
+    public ulong Blocks { get; internal set; }
+    public ulong Bytes { get; internal set; }
+    /// <summary>Blocks of the walk the memtable has (allocated since the attach: counted by their site).</summary>
+    public ulong Tracked { get; internal set; }
+    public ulong TypedBlocks { get; internal set; }
+    public ulong TypedBytes { get; internal set; }
+    public int Roots { get; internal set; }
+    public int Conflicts { get; internal set; }
+    public double TypingMilliseconds { get; internal set; }
 }

@@ -147,6 +147,26 @@ public sealed unsafe partial class DwarfModule
         }
     }
 
+    /// <summary>Every global (or file-static) variable of the module that has a definition with a location, in index
+    /// order (a variable indexed under several names or units may appear more than once: callers dedupe by address).
+    /// The roots of the typing of a heap by pointers (<see cref="Census.PointerTyping"/>).</summary>
+    public List<Variable> DefinedGlobals()
+    {
+        TypeIndex idx = Index;
+        var list = new List<Variable>();
+        lock (Gate)
+        {
+            for (int i = 0; i < idx.EntryCount; i++)
+            {
+                ref readonly TypeIndex.Entry e = ref idx.At(i);
+                if (e.Kind != IndexKind.Variable || (e.Flags & TypeIndex.FlagDefined) == 0) continue;
+                Variable? v = VariableAtDie(e.Die, 0);
+                if (v is not null) list.Add(v);
+            }
+        }
+        return list;
+    }
+
     private Variable? VariableAtDie(ulong off, int depth)
     {
         DwarfDie die;

@@ -138,6 +138,9 @@ public enum ReportFlags : uint
     Color = 0x40,
     /// <summary>fd 2 is the terminal the report goes to: a progress line there while a long report is made.</summary>
     Progress = 0x80,
+    /// <summary>The census also walks glibc's heap for blocks from before an attach by injection (libinvisible.so sets it
+    /// in the report helper's copy of a process it was injected into: that heap holds still).</summary>
+    HeapBefore = 0x100,
 }
 
 /// <summary>invisible_profile_site: one trace's allocation profile.</summary>
@@ -199,6 +202,12 @@ public unsafe struct ReportRequest
     public uint ShowKinds;
     /// <summary>1: a valgrind suppression block after each record listed.</summary>
     public uint GenSuppressions;
+    /// <summary>With <see cref="ReportFlags.HeapBefore"/>: a copy of the process frozen before the report runtime
+    /// started (its glibc heap is the program's); 0: none could be made.</summary>
+    public int HeapCopyPid;
+    public uint HeapReserved;
+    /// <summary>mallinfo2() called in the copy at the same moment (uordblks, hblkhd, hblks).</summary>
+    public ulong HeapUordblks, HeapHblkhd, HeapHblks;
 
     public const uint SizeWithSuppressions = 72;
 }

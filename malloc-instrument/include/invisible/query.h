@@ -229,6 +229,12 @@ typedef struct invisible_report_request {
     uint32_t *suppressed_by;
     uint32_t show_kinds;         /* records listed: bit (1 << invisible_leak_kind) per kind */
     uint32_t gen_suppressions;   /* 1: a valgrind suppression block after each record listed */
+    /* With INVISIBLE_REPORT_HEAP_BEFORE (set in the report helper): a copy of the process frozen
+     * before the runtime started, whose glibc heap is still the program's (the census reads it
+     * there), 0 if none could be made; and mallinfo2() called at that moment. */
+    int32_t heap_copy_pid;
+    uint32_t heap_reserved;
+    uint64_t heap_uordblks, heap_hblkhd, heap_hblks;
 } invisible_report_request;
 
 /* The suppressions' wire form: one suppression per line ('\n'), fields separated by tabs:
@@ -248,6 +254,9 @@ typedef struct invisible_report_request {
 #define INVISIBLE_REPORT_COLOR 0x40u         /* text: ANSI colours (--color=always, or auto on a terminal) */
 #define INVISIBLE_REPORT_PROGRESS 0x80u      /* fd 2 is the terminal the report goes to: a progress line there
                                                 while a long report is made, erased after */
+#define INVISIBLE_REPORT_HEAP_BEFORE 0x100u  /* census: also walk glibc's heap for the blocks from before an
+                                                attach by injection (set by the report helper: the copy's heap
+                                                holds still) */
 
 /* Exports of libinvisible-runtime.so (NativeAOT); they return 0 on success.
  * `invisible_runtime_init` does nothing and is always called first: the NativeAOT runtime starts

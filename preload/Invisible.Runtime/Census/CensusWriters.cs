@@ -28,8 +28,13 @@ public static class CensusWriters
             for (int i = 0; i < t.Sites.Count && i < TextSitesPerType; i++)
             {
                 CensusSite s = t.Sites[i];
-                sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}    at {3}\n",
-                    Grouped(s.Blocks), Grouped(s.Bytes), "", SiteText(s)));
+                sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}    {3}\n",
+                    Grouped(s.Blocks), Grouped(s.Bytes), "", s.Evidence switch
+                    {
+                        "pointer" => "from " + SiteText(s),
+                        "unreached" => "no typed pointer reaches them",
+                        _ => "at " + SiteText(s),
+                    }));
             }
             if (t.Sites.Count > TextSitesPerType)
                 sb.Append(prefix).Append(string.Format(CultureInfo.InvariantCulture, "{0,12} {1,14} {2,7}    ... {3} more sites\n",
@@ -41,7 +46,44 @@ public static class CensusWriters
           .Append(census.Sites).Append(" sites; census ")
           .Append(census.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms (walk ")
           .Append(census.WalkMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms)\n");
+        if (census.Before is PreexistingHeap before) BeforeText(sb, prefix, before);
         return sb.ToString();
+    }
+
+    /// <summary>What glibc's heap held before the attach, and the walk checked against mallinfo2() (same process, same
+    /// moment): in-use bytes in the arenas = the program's blocks + tcache chunks + glibc's tcache structures + fence
+    /// posts + headers; mmapped bytes = hblkhd.</summary>
+    private static void BeforeText(StringBuilder sb, string prefix, PreexistingHeap before)
+    {
+        GlibcHeapWalk w = before.Walk;
+        double typed = before.Blocks == 0 ? 100 : 100.0 * before.TypedBlocks / before.Blocks;
+        sb.Append(prefix).Append("Before the attach: ").Append(Grouped(before.Blocks)).Append(" blocks (")
+          .Append(Grouped(before.Bytes)).Append(" bytes) in glibc's heap, ").Append(Grouped(before.TypedBlocks)).Append(" (")
+          .Append(typed.ToString("0.0", CultureInfo.InvariantCulture)).Append("%) typed by pointers from ")
+          .Append(before.Roots.ToString(CultureInfo.InvariantCulture)).Append(" globals");
+        if (before.Conflicts > 0) sb.Append(", ").Append(before.Conflicts.ToString(CultureInfo.InvariantCulture)).Append(" conflicting pointers");
+        sb.Append("; ").Append(Grouped(before.Tracked)).Append(" since, in the table; heap walk ")
+          .Append(w.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms (glibc's layouts from its DWARF ")
+          .Append(w.LayoutMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms), typing ")
+          .Append(before.TypingMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms\n");
+        if (w.Error is not null)
+            sb.Append(prefix).Append("glibc heap walk stopped: ").Append(w.Error).Append('\n');
+        sb.Append(prefix).Append("glibc heap: ").Append(w.Arenas.ToString(CultureInfo.InvariantCulture)).Append(" arenas")
+          .Append(w.HelperArenas > 0 ? " (and " + w.HelperArenas.ToString(CultureInfo.InvariantCulture) + " of the report helper's own, not walked)" : "")
+          .Append(", ")
+          .Append(w.Threads.ToString(CultureInfo.InvariantCulture)).Append(" thread caches")
+          .Append(w.UnreadableThreads > 0 ? " (" + w.UnreadableThreads.ToString(CultureInfo.InvariantCulture) + " threads' caches not readable in this copy)" : "")
+          .Append("; in use ").Append(Grouped(w.WalkUordblks))
+          .Append(" bytes = blocks ").Append(Grouped(w.BlockChunkBytes)).Append(" + tcache ").Append(Grouped(w.TcacheBytes))
+          .Append(" (").Append(Grouped(w.TcacheChunks)).Append(" chunks) + tcache structures ").Append(Grouped(w.TcacheStructBytes))
+          .Append(" + fence posts ").Append(Grouped(w.FencepostBytes)).Append(" + headers ").Append(Grouped(w.HeaderBytesTotal))
+          .Append("; fastbins ").Append(Grouped(w.FastbinBytes)).Append(" (").Append(Grouped(w.FastbinChunks)).Append(" chunks); mmapped ")
+          .Append(Grouped(w.MmappedBytes)).Append(" in ").Append(Grouped(w.MmappedChunks)).Append(" chunks\n");
+        if (w.HaveMallinfo)
+            sb.Append(prefix).Append("mallinfo2: uordblks ").Append(Grouped(w.MallinfoUordblks))
+              .Append(w.MallinfoUordblks == w.WalkUordblks ? " (= walk)" : " (walk " + Grouped(w.WalkUordblks) + ")")
+              .Append(", hblkhd ").Append(Grouped(w.MallinfoHblkhd))
+              .Append(w.MallinfoHblkhd == w.MmappedBytes ? " (= walk)" : " (walk " + Grouped(w.MmappedBytes) + ")").Append('\n');
     }
 
     public static string SiteText(CensusSite s)
@@ -91,6 +133,32 @@ public static class CensusWriters
         w.WriteNumber("own_blocks", census.OwnBlocks);
         w.WriteNumber("walk_ms", census.WalkMilliseconds);
         w.WriteNumber("total_ms", census.TotalMilliseconds);
+        if (census.Before is PreexistingHeap before)
+        {
+            GlibcHeapWalk h = before.Walk;
+            w.WriteStartObject("before_attach");
+            w.WriteNumber("blocks", before.Blocks);
+            w.WriteNumber("bytes", before.Bytes);
+            w.WriteNumber("typed_blocks", before.TypedBlocks);
+            w.WriteNumber("typed_bytes", before.TypedBytes);
+            w.WriteNumber("tracked_blocks", before.Tracked);
+            w.WriteNumber("roots", before.Roots);
+            w.WriteNumber("conflicts", before.Conflicts);
+            w.WriteNumber("heap_walk_ms", h.Milliseconds);
+            w.WriteNumber("heap_layout_ms", h.LayoutMilliseconds);
+            w.WriteNumber("typing_ms", before.TypingMilliseconds);
+            w.WriteNumber("arenas", h.Arenas);
+            w.WriteNumber("helper_arenas", h.HelperArenas);
+            w.WriteNumber("walk_uordblks", h.WalkUordblks);
+            w.WriteNumber("walk_mmapped", h.MmappedBytes);
+            if (h.HaveMallinfo)
+            {
+                w.WriteNumber("mallinfo2_uordblks", h.MallinfoUordblks);
+                w.WriteNumber("mallinfo2_hblkhd", h.MallinfoHblkhd);
+            }
+            if (h.Error is null) w.WriteNull("error"); else w.WriteString("error", h.Error);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

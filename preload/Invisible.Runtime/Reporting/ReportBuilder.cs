@@ -106,7 +106,13 @@ public sealed unsafe class ReportBuilder
         var report = new ReportBuilder(request->Pid, command, json, request->Flags);
         string[] allocFns = CensusBuilder.AllocFns(request);
         if ((request->Flags & ReportFlags.Census) != 0)
-            report.Census = CensusBuilder.Build(api, allocFns);
+        {
+            bool before = (request->Flags & ReportFlags.HeapBefore) != 0;
+            GlibcHeapWalk.Snapshot? snapshot = before && request->StructSize >= (uint)sizeof(ReportRequest) && request->HeapCopyPid > 0
+                ? new GlibcHeapWalk.Snapshot(request->HeapCopyPid, request->HeapUordblks, request->HeapHblkhd, request->HeapHblks)
+                : null;
+            report.Census = CensusBuilder.Build(api, allocFns, includePreexisting: before, heapSnapshot: snapshot);
+        }
         ProcessSymbolizer? profileSymbolizer = null;
         try
         {

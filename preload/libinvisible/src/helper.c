@@ -253,6 +253,40 @@ static __attribute__((noreturn)) void helper_child(const helper_call *call)
     __builtin_unreachable();
 }
 
+/* ---- a frozen copy of the copy (the heap from before an attach) ---- */
+
+/* In the copy, before the runtime starts: one more copy that only waits to be killed. From here
+ * on the runtime allocates in glibc's heap (the loader's link maps, libdw, its threads' arenas and
+ * tcaches), and a walk of that heap here would meet the runtime's chunks and arenas; the frozen
+ * copy's heap is the program's as it was at the quiet moment, and the runtime reads it there
+ * (process_vm_readv: its parent may). Nothing but raw system calls in the frozen copy: its
+ * glibc state is whatever the program's threads left, and it must not change its heap. It closes
+ * every descriptor (a pipe's writer must not linger) and dies with its parent. */
+pid_t helper_freeze_copy(void)
+{
+    long parent = raw_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+    long pid = raw_syscall6(SYS_clone, 0 /* no exit signal: reaped with __WALL */, 0, 0, 0, 0, 0);
+    if (pid == 0) {
+        raw_syscall6(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+        if (raw_syscall6(SYS_getppid, 0, 0, 0, 0, 0, 0) != parent)
+            raw_syscall6(SYS_exit_group, 0, 0, 0, 0, 0, 0);
+        if (raw_syscall6(SYS_close_range, 0, ~0u, 0, 0, 0, 0) != 0)
+            for (int fd = 0; fd < 65536; fd++)
+                raw_syscall6(SYS_close, fd, 0, 0, 0, 0, 0);
+        for (;;)
+            raw_syscall6(SYS_pause, 0, 0, 0, 0, 0, 0);
+    }
+    return pid > 0 ? (pid_t)pid : 0;
+}
+
+void helper_thaw_copy(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    raw_syscall6(SYS_kill, pid, SIGKILL, 0, 0, 0, 0);
+    raw_syscall6(SYS_wait4, pid, 0, __WALL, 0, 0, 0);
+}
+
 /* ---- the program's side ---- */
 
 /* CPU time (user + system clock ticks) of process `pid`, -1 if unknown. */

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "invisible.h"
 #include "invisible/query.h"
@@ -256,6 +257,12 @@ typedef struct helper_outcome {
  * `quiet_budget_ns`) and wait for it. 0 when a copy ran (see `outcome`), -1 when none could be
  * made (no quiet moment, a debugger attached, this glibc's thread layout unknown, clone failed). */
 int helper_run(helper_work work, void *argument, int keep_fd, uint64_t quiet_budget_ns, helper_outcome *outcome);
+
+/* In a copy, before anything there allocates: a copy of it that waits to be killed, so that the
+ * heap as the program left it can still be read (process_vm_readv) after the runtime allocated
+ * here. Its pid, 0 if none could be made; helper_thaw_copy kills and reaps it. */
+pid_t helper_freeze_copy(void);
+void helper_thaw_copy(pid_t pid);
 
 /* ---- faultguard.c: the fault guard (its exports are in invisible.h) ---- */
 

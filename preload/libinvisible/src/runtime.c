@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -202,16 +203,32 @@ static int report_in_helper(void *argument, int buffer)
     preload_state *r = &invisible_state;
     invisible_report_request request = *(const invisible_report_request *)argument;
     request.report_fd = buffer;
+    /* Injected into a running process: the blocks from before the attach are only in glibc's heap.
+     * Walked only from here, the copy, where no thread of the program changes it; but the runtime
+     * about to start here allocates in it, so the census reads it in a copy frozen now, before
+     * anything here allocates (mallinfo2 allocates nothing: it gives that copy's figures too). */
+    if (r->late && (request.flags & INVISIBLE_REPORT_CENSUS)) {
+        request.flags |= INVISIBLE_REPORT_HEAP_BEFORE;
+        request.heap_copy_pid = helper_freeze_copy();
+        struct mallinfo2 info = mallinfo2();
+        request.heap_uordblks = info.uordblks;
+        request.heap_hblkhd = info.hblkhd;
+        request.heap_hblks = info.hblks;
+    }
     r->report_fd = buffer;
     uint64_t left = 0;
     if (!runtime_fits(&left)) {
+        helper_thaw_copy(request.heap_copy_pid);
         say_no_room(buffer, left); /* the parent passes the buffer on with the plain report */
         return HELPER_NO_ROOM;
     }
-    if (load_runtime(r, buffer) != 0)
+    if (load_runtime(r, buffer) != 0) {
+        helper_thaw_copy(request.heap_copy_pid);
         return HELPER_NO_RUNTIME; /* why, in the buffer */
+    }
     ((invisible_runtime_init_fn)r->runtime_init)(); /* the runtime starts here (see query.h) */
     int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), &request);
+    helper_thaw_copy(request.heap_copy_pid);
     if (rc > 0 && request.json_path) {
         report_json_failed(buffer, request.json_path, rc);
         return HELPER_WRITTEN_NO_JSON;

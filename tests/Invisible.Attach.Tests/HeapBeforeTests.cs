@@ -1,0 +1,192 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Invisible.Tests.Shared;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Invisible.Attach.Tests;
+
+/// <summary>The heap from before an attach (issue 14 item 3): `invisible census PID` on tests/fixtures/heap_before.c
+/// started WITHOUT invisible finds the blocks it built before the attach in glibc's heap (the walk checked against
+/// mallinfo2() in the same process) and types them from the pointers of its globals, as gdb walking the same globals
+/// (tests/fixtures/heap_before_gdb.py) sees them.</summary>
+public sealed class HeapBeforeTests : IDisposable
+{
+    private readonly ITestOutputHelper _output;
+    private readonly string _cache = Path.Combine(Path.GetTempPath(), "invisible-heap-before-" + Guid.NewGuid().ToString("N"));
+
+    public HeapBeforeTests(ITestOutputHelper output) { _output = output; }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_cache)) Directory.Delete(_cache, recursive: true);
+    }
+
+    /// <summary>The fixture, its stdout kept whole for the exact comparison at the end.</summary>
+    private sealed class Target : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _stdout = new();
+        private readonly Task<string> _stderr;
+        public int Pid => _process.Id;
+
+        public Target(string opt, string mode, int count, string cache)
+        {
+            string path = Path.Combine(AttachTarget.Root, "build", "tests", "fixtures", "heap_before-" + opt);
+            _process = Process.Start(AttachTarget.StartInfo(path, new[] { mode, count.ToString(CultureInfo.InvariantCulture) },
+                new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache }))!;
+            _stderr = _process.StandardError.ReadToEndAsync();
+            Assert.Equal("ready", ReadLine());
+        }
+
+        private string? ReadLine()
+        {
+            string? line = _process.StandardOutput.ReadLine();
+            if (line is not null) _stdout.Append(line).Append('\n');
+            return line;
+        }
+
+        public string? Send(string line)
+        {
+            _process.StandardInput.WriteLine(line);
+            _process.StandardInput.Flush();
+            return ReadLine();
+        }
+
+        public string Finish()
+        {
+            _process.StandardInput.Close();
+            _stdout.Append(_process.StandardOutput.ReadToEnd());
+            Assert.True(_process.WaitForExit(30_000), "the target did not exit");
+            Assert.Equal(7, _process.ExitCode);
+            Assert.Equal("", _stderr.Result);
+            return _stdout.ToString();
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill();
+            _process.Dispose();
+        }
+    }
+
+    private static readonly Regex TypeRow = new(@"^==\d+==\s+([\d,]+)\s+([\d,]+)\s+[\d.]+%\s+(.+)$", RegexOptions.Multiline);
+
+    /// <summary>Blocks per type of the census text.</summary>
+    private static Dictionary<string, long> CensusCounts(string text)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (Match m in TypeRow.Matches(text))
+            counts[m.Groups[3].Value.Trim()] = long.Parse(m.Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture);
+        return counts;
+    }
+
+    /// <summary>gdb's count per type of the blocks reachable from the fixture's globals.</summary>
+    private static Dictionary<string, long> GdbCounts(int pid)
+    {
+        var gdb = AttachTarget.Run("gdb", new[] { "-batch", "-nx", "-p", pid.ToString(CultureInfo.InvariantCulture), "-x",
+            TestProcess.FixtureSource("heap_before_gdb.py") }, timeoutMs: 120_000);
+        Assert.True(gdb.ExitCode == 0, gdb.Stderr);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (string line in gdb.Stdout.Split('\n'))
+        {
+            Match m = Regex.Match(line, @"^(struct \w+|char\[\]) (\d+)$");
+            if (m.Success) counts[m.Groups[1].Value] = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        }
+        return counts;
+    }
+
+    private static long TreeSum(int count)
+    {
+        long sum = 0;
+        for (int i = 0; i < count; i++) sum += i * 7919L % (count * 2 + 1);
+        return sum;
+    }
+
+    /// <summary>Needs gdb (the ground truth) and libc6-dbg (glibc's heap layouts); reported skipped without them.</summary>
+    public sealed class NeedsGdbAndLibcDwarfAttribute : TheoryAttribute
+    {
+        public NeedsGdbAndLibcDwarfAttribute()
+        {
+            Skip = Tools.SkipUnless("gdb") ?? (Directory.Exists("/usr/share/doc/libc6-dbg") ? null
+                : "needs libc6-dbg (glibc's heap layouts come from libc's DWARF; scripts/build installs it)");
+        }
+    }
+
+    [NeedsGdbAndLibcDwarf]
+    [InlineData("O0", "single")]
+    [InlineData("O2", "single")]
+    [InlineData("O0", "threads")]
+    [InlineData("O2", "threads")]
+    public void BlocksFromBeforeTheAttachAreFoundAndTypedAsGdbSeesThem(string opt, string mode)
+    {
+        const int count = 50;
+        using var target = new Target(opt, mode, count, _cache);
+        Dictionary<string, long> truth = GdbCounts(target.Pid);
+        long lists = count + (mode == "threads" ? 80 : 0);
+        Assert.Equal(lists, truth["struct item"]);
+        Assert.Equal(count, truth["struct tnode"]);
+        Assert.Equal(count, truth["struct payload"]);
+
+        var census = AttachTarget.Run(AttachTarget.Cli, new[] { "census", target.Pid.ToString(CultureInfo.InvariantCulture) },
+            timeoutMs: 300_000);
+        _output.WriteLine(census.Stdout);
+        Assert.True(census.ExitCode == 0, census.Stderr);
+        Assert.DoesNotContain("glibc heap walk stopped", census.Stdout);
+        // every thread's tcache read (the frozen copy has them all)
+        Assert.DoesNotContain("not readable", census.Stdout);
+        // the walk agrees with glibc's own count, taken in the same process at the same moment
+        Assert.Matches(@"mallinfo2: uordblks [\d,]+ \(= walk\), hblkhd [\d,]+ \(= walk\)", census.Stdout);
+        // the builder threads' lists are in arenas of their own (the listener's thread may have made one more)
+        Match arenas = Regex.Match(census.Stdout, @"glibc heap: (\d+) arenas");
+        Assert.True(arenas.Success && int.Parse(arenas.Groups[1].Value, CultureInfo.InvariantCulture) >= (mode == "threads" ? 3 : 1), census.Stdout);
+
+        Dictionary<string, long> found = CensusCounts(census.Stdout);
+        long reached = 0, typed = 0;
+        foreach (string type in new[] { "struct item", "struct tnode", "struct payload" })
+        {
+            long seen = found.TryGetValue(type, out long n) ? n : 0;
+            Assert.True(seen <= truth[type], type + ": the census has " + seen + " blocks, gdb reaches " + truth[type]);
+            reached += truth[type];
+            typed += seen;
+        }
+        Assert.True(typed * 100 >= reached * 95, "typed " + typed + " of the " + reached + " blocks gdb reaches");
+        Assert.Equal(reached, typed); // all of them, in fact
+        Assert.True(found.TryGetValue("char[]", out long chars) && chars >= truth["char[]"], "char[] blocks: " + chars);
+        // each row says its evidence: the global whose pointers reached the blocks
+        Assert.Contains("from before_list (heap_before.c:", census.Stdout);
+        Assert.Contains("from before_tree (heap_before.c:", census.Stdout);
+
+        // a block from before the attach freed after it goes to glibc untouched; the program's output is its own
+        Assert.Equal("freed " + count, target.Send("free-old"));
+        string threads = mode == "threads" ? "40780 80780" : "0 0";
+        Assert.Equal("ready\nfreed " + count + "\ntree " + TreeSum(count) + " list 0 threads " + threads + " big x\n", target.Finish());
+    }
+
+    /// <summary>A heap overflow that wrote over a chunk's size field: the census says in one line where the walk stopped
+    /// (the blocks before it are still listed), exits 0, and the program runs on unchanged.</summary>
+    [NeedsGdbAndLibcDwarf]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void ACorruptChunkHeaderStopsTheWalkWithOneLineAndTheProgramRunsOn(string opt)
+    {
+        const int count = 50;
+        using var target = new Target(opt, "corrupt", count, _cache);
+        var census = AttachTarget.Run(AttachTarget.Cli, new[] { "census", target.Pid.ToString(CultureInfo.InvariantCulture) },
+            timeoutMs: 300_000);
+        _output.WriteLine(census.Stdout);
+        Assert.True(census.ExitCode == 0, census.Stderr);
+        MatchCollection stopped = Regex.Matches(census.Stdout, "glibc heap walk stopped: (.*)");
+        Assert.Single(stopped);
+        Assert.Matches(@"^chunk header at 0x[0-9a-f]+ makes no sense \(size 4702111234474983744\)$", stopped[0].Groups[1].Value);
+        Assert.Equal("echo: still here", target.Send("still here"));
+        Assert.Equal("ready\necho: still here\ntree " + TreeSum(count) + " list " + (count * (count - 1) / 2) + " threads 0 0 big x\n",
+            target.Finish());
+    }
+}
