@@ -13,22 +13,31 @@ namespace Invisible.Abi.SiteTypes;
 /// </summary>
 internal sealed class ImportNames
 {
-    private readonly ElfImage _elf;
+    private readonly Dictionary<ulong, string> _slots;
     private readonly ulong _bias;
+    private readonly Func<ulong, ulong, byte[]> _read;
     private readonly Dictionary<ulong, string?> _stubs = new();
 
-    internal ImportNames(ElfImage elf, ulong bias)
+    /// <param name="slots">GOT slot (link-time address) → imported symbol (<see cref="ElfImage.GotSlotTable"/>).</param>
+    /// <param name="bias">The file's load bias.</param>
+    /// <param name="read">Bytes of the code at a link-time address: from the file (the wrapper scan), or from this
+    /// process's memory (the census in the program, which must not keep the file mapped: a second mapping of a
+    /// library would show in /proc/PID/maps, where debuggers and tools look for where it is loaded).</param>
+    internal ImportNames(Dictionary<ulong, string> slots, ulong bias, Func<ulong, ulong, byte[]> read)
     {
-        _elf = elf;
+        _slots = slots;
         _bias = bias;
+        _read = read;
     }
+
+    private string? Slot(ulong runtimeAddress) => _slots.TryGetValue(runtimeAddress - _bias, out string? name) ? name : null;
 
     /// <summary>The imported function the call or jump <paramref name="ins"/> reaches, or null (a call of a function
     /// defined in the file, through a register, or anything not recognised).</summary>
     public string? Target(in Instruction ins)
     {
         if (ins.IsIPRelativeMemoryOperand && ins.FlowControl is FlowControl.IndirectCall or FlowControl.IndirectBranch)
-            return _elf.GotSlotSymbol(ins.IPRelativeMemoryAddress - _bias);
+            return Slot(ins.IPRelativeMemoryAddress);
         if (ins.Op0Kind is OpKind.NearBranch64 && ins.FlowControl is FlowControl.Call or FlowControl.UnconditionalBranch)
             return Stub(ins.NearBranchTarget);
         return null;
@@ -40,14 +49,14 @@ internal sealed class ImportNames
     {
         if (_stubs.TryGetValue(target, out string? known)) return known;
         string? name = null;
-        byte[] code = _elf.Read(target - _bias, 16);
+        byte[] code = _read(target - _bias, 16);
         var decoder = Decoder.Create(64, new ByteArrayCodeReader(code), target);
         for (int k = 0; k < 2 && decoder.IP < target + (ulong)code.Length; k++)
         {
             decoder.Decode(out Instruction ins);
             if (ins.Mnemonic == Mnemonic.Endbr64) continue;
             if (ins.FlowControl == FlowControl.IndirectBranch && ins.IsIPRelativeMemoryOperand)
-                name = _elf.GotSlotSymbol(ins.IPRelativeMemoryAddress - _bias);
+                name = Slot(ins.IPRelativeMemoryAddress);
             break;
         }
         _stubs[target] = name;

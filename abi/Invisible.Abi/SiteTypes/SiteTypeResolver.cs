@@ -193,15 +193,33 @@ public sealed unsafe class SiteTypeResolver
         return facts;
     }
 
-    /// <summary>The imports of a loaded file (which calls reach memset or memcpy), read from the file once and kept
-    /// mapped; null when the file cannot be read.</summary>
+    /// <summary>The imports of a loaded file (which calls reach memset or memcpy): its relocations, read from the
+    /// file once, which is unmapped at once (no second mapping of a library may stay in the program); PLT entries are
+    /// decoded from this process's memory. Null when the file cannot be read.</summary>
     private ImportNames? ImportsOf(DwarfModule module)
     {
         if (_imports.TryGetValue(module, out ImportNames? known)) return known;
-        ElfImage? elf = ElfImage.Open(module.Path);
-        ImportNames? imports = elf is null ? null : new ImportNames(elf, module.Bias);
+        ImportNames? imports = null;
+        using (ElfImage? elf = ElfImage.Open(module.Path))
+        {
+            ulong bias = module.Bias;
+            if (elf is not null) imports = new ImportNames(elf.GotSlotTable(), bias, (at, length) => ReadCode(at + bias, length));
+        }
         _imports[module] = imports;
         return imports;
+    }
+
+    /// <summary>Up to <paramref name="length"/> bytes of this process's memory at <paramref name="address"/> (fewer
+    /// where it is not readable).</summary>
+    private static byte[] ReadCode(ulong address, ulong length)
+    {
+        var bytes = new byte[(int)Math.Min(length, 64)];
+        fixed (byte* p = bytes)
+        {
+            long got = SelfMemory.Read(address, p, bytes.Length);
+            if (got < bytes.Length) Array.Resize(ref bytes, (int)Math.Max(got, 0));
+        }
+        return bytes;
     }
 
     /// <summary>Facts of a called function (for its parameter types), by entry address.</summary>

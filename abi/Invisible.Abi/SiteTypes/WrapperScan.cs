@@ -116,7 +116,7 @@ public static class WrapperScan
             _clock = clock;
             _budget = budget;
             _bias = module.Bias;
-            _imports = new ImportNames(elf, _bias);
+            _imports = new ImportNames(elf.GotSlotTable(), _bias, elf.Read);
             module.CodeReader = elf.Read;
         }
 
