@@ -1,9 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.Globalization;
 using System.IO;
-using System.Text.Json;
 using Invisible.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
@@ -34,55 +31,24 @@ public sealed class LuaCensusTests
     [InlineData("O2", 0)]
     public void LuaObjectsAreTypedThroughTheWrapperChain(string opt, int depth)
     {
-        var env = new Dictionary<string, string> { ["INVISIBLE_LEAK_CHECK"] = "no" };
-        var args = new List<string> { "run" };
-        string? cache = null;
-        if (depth > 0) args.Add("--depth=" + depth.ToString(CultureInfo.InvariantCulture));
-        else
+        var run = ProgramCensus.Take(CensusEnvironment.Fixture("lua", opt), new[] { Script }, GdbScript, depth);
+        _output.WriteLine(run.CensusStdout);
+        Dictionary<string, long> truth = run.GdbCounts("GC");
+        Assert.True(truth.Count > 0, "gdb's walk found no Lua objects:\n" + run.GdbStdout + run.GdbStderr);
+        Dictionary<string, long> typed = run.Typed;
+        // Every collectable object typed as gdb names it, exactly; the main thread's lua_State lives inside
+        // the LG block lua_newstate allocates (one census row "LG"), so the census has one lua_State fewer.
+        foreach (var (type, count) in truth)
         {
-            cache = CensusEnvironment.FreshCacheHome();
-            env["XDG_CACHE_HOME"] = cache;
-            env["INVISIBLE_WRAPPERS"] = "yes";
+            long seen = typed.GetValueOrDefault(type);
+            _output.WriteLine($"{type}: gdb {count}, census {seen}");
+            Assert.True(seen == (type == "lua_State" ? count - 1 : count), $"{type}: gdb counts {count}, the census {seen}:\n{run.CensusStdout}");
         }
-        args.Add("--");
-        args.Add(CensusEnvironment.Fixture("lua", opt));
-        args.Add(Script);
-        using Process lua = Process.Start(CensusEnvironment.StartInfo(CensusEnvironment.Cli, args, env))!;
-        try
-        {
-            Assert.Equal("ready", lua.StandardOutput.ReadLine());
-            string json = CensusEnvironment.TempFile(".json");
-            var census = CensusEnvironment.Run(CensusEnvironment.Cli, new[] { "census", "--json", json, lua.Id.ToString(CultureInfo.InvariantCulture) });
-            Assert.True(census.ExitCode == 0, census.Stderr);
-            _output.WriteLine(census.Stdout);
-            var gdb = CensusEnvironment.Run("gdb", new[] { "-batch", "-nx", "-p", lua.Id.ToString(CultureInfo.InvariantCulture), "-x", GdbScript });
-            Dictionary<string, long> truth = GdbCounts(gdb.Stdout);
-            Assert.True(truth.Count > 0, "gdb's walk found no Lua objects:\n" + gdb.Stdout + gdb.Stderr);
-            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
-            Dictionary<string, long> typed = CensusEnvironment.BlocksByType(doc);
-            // Every collectable object typed as gdb names it, exactly; the main thread's lua_State lives inside
-            // the LG block lua_newstate allocates (one census row "LG"), so the census has one lua_State fewer.
-            foreach (var (type, count) in truth)
-            {
-                long seen = typed.GetValueOrDefault(type);
-                _output.WriteLine($"{type}: gdb {count}, census {seen}");
-                Assert.True(seen == (type == "lua_State" ? count - 1 : count), $"{type}: gdb counts {count}, the census {seen}:\n{census.Stdout}");
-            }
-            Assert.Equal(1, typed.GetValueOrDefault("LG"));
-            Assert.True(truth.GetValueOrDefault("Table") >= 1500 && truth.GetValueOrDefault("LClosure") >= 1500, gdb.Stdout);
-            if (cache is not null)
-            {
-                // `invisible run` cached the program's wrappers (and its libraries', as empty files or not).
-                string[] files = Directory.GetFiles(Path.Combine(cache, "invisible", "wrappers"));
-                Assert.Contains(files, f => new FileInfo(f).Length > 16);
-            }
-        }
-        finally
-        {
-            lua.StandardInput.Close();
-            if (!lua.WaitForExit(20_000)) lua.Kill(true);
-            if (cache is not null && Directory.Exists(cache)) Directory.Delete(cache, true);
-        }
+        Assert.Equal(1, typed.GetValueOrDefault("LG"));
+        Assert.True(truth.GetValueOrDefault("Table") >= 1500 && truth.GetValueOrDefault("LClosure") >= 1500, run.GdbStdout);
+        // With the default settings, `invisible run` cached the program's wrappers (and its libraries', as empty
+        // files or not).
+        if (depth == 0) Assert.Contains(run.CacheFileSizes, size => size > 16);
     }
 
     /// <summary>The wrappers `invisible wrappers` finds in Lua: the allocation function reached through a pointer
@@ -123,16 +89,5 @@ public sealed class LuaCensusTests
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("invisible wrappers: /nonexistent/program: no such file\n", run.Stderr);
         Assert.Equal("", run.Stdout);
-    }
-
-    private static Dictionary<string, long> GdbCounts(string stdout)
-    {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (string line in stdout.Split('\n'))
-        {
-            string[] parts = line.Trim().Split(' ');
-            if (parts.Length == 3 && parts[0] == "GC") counts[parts[1]] = long.Parse(parts[2], CultureInfo.InvariantCulture);
-        }
-        return counts;
     }
 }

@@ -192,6 +192,14 @@ internal sealed unsafe class ElfImage : IDisposable
         return result;
     }
 
+    /// <summary>Every GOT slot (link-time address) with the imported symbol the loader writes into it: a table that
+    /// outlives this image (<see cref="ImportNames"/> keeps it without keeping the file mapped).</summary>
+    public Dictionary<ulong, string> GotSlotTable()
+    {
+        GotSlotSymbol(0);
+        return _gotSlots!;
+    }
+
     /// <summary>The imported symbol whose address the loader writes into the GOT slot at <paramref name="slot"/>.</summary>
     public string? GotSlotSymbol(ulong slot)
     {

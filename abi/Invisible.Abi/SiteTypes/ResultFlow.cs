@@ -77,6 +77,7 @@ internal sealed class ResultFlow
 
     private readonly FunctionFacts _facts;
     private readonly Func<ulong, FunctionFacts?> _callee;
+    private readonly ImportNames? _imports;
     /// <summary>A type already known for the block that places of the same type do not refine (see
     /// <see cref="Refine"/>): such places are passed over as if untyped.</summary>
     private CType? _weak;
@@ -89,6 +90,10 @@ internal sealed class ResultFlow
         public readonly long[] Value = new long[16];   // offset of the result held, or NotHeld
         public readonly CType?[] Typed = new CType?[16]; // pointer type loaded from a typed place
         public readonly Dictionary<long, long> Slots = new(); // CFA-relative spill slot -> offset held
+        /// <summary>Untyped members (<c>void *</c>) the block was stored into, by the struct they belong to and their
+        /// offset in it: a later load of the same member gives it back (SQLite's <c>pBt->pSchema = p; ...; return
+        /// pBt->pSchema;</c>).</summary>
+        public readonly Dictionary<(CType Container, long Offset), long> Members = new();
         public readonly int[] Parameter = new int[16]; // index of the parameter whose value the register holds, or -1
         public ulong Pc;
         /// <summary>What the last flag-setting instruction compared with zero: a register or a slot holding the
@@ -106,6 +111,7 @@ internal sealed class ResultFlow
             Array.Copy(Typed, c.Typed, 16);
             Array.Copy(Parameter, c.Parameter, 16);
             foreach (var (k, v) in Slots) c.Slots[k] = v;
+            foreach (var (k, v) in Members) c.Members[k] = v;
             return c;
         }
 
@@ -117,10 +123,13 @@ internal sealed class ResultFlow
         }
     }
 
-    internal ResultFlow(FunctionFacts facts, Func<ulong, FunctionFacts?> callee)
+    /// <param name="imports">Names of the functions the file imports, to know calls of memset and memcpy (which
+    /// return the block passed in); null when unknown.</param>
+    internal ResultFlow(FunctionFacts facts, Func<ulong, FunctionFacts?> callee, ImportNames? imports)
     {
         _facts = facts;
         _callee = callee;
+        _imports = imports;
         _bias = facts.Module.Bias;
     }
 
@@ -267,7 +276,7 @@ internal sealed class ResultFlow
     private static bool AnyHeld(PathState s)
     {
         for (int r = 0; r < 16; r++) if (s.Value[r] != NotHeld) return true;
-        return s.Slots.Count > 0;
+        return s.Slots.Count > 0 || s.Members.Count > 0;
     }
 
     /// <summary>-O2: a location list says a register holding the result is variable v here.</summary>
@@ -291,31 +300,18 @@ internal sealed class ResultFlow
         switch (ins.FlowControl)
         {
             case FlowControl.Return:
-                if (s.Value[Rax] == 0)
-                {
-                    CType? ret = PointerTarget(_facts.Function.ReturnType);
-                    if (ret is not null && !IsWeak(ret)) return new FlowResult(FlowEvidence.Returned, ret, 0, false, true);
-                    if (ret is not null) { Returned(ref returnedUntyped, 0); stop = true; return null; }
-                    // Only a function that returns a pointer hands the block to its caller (a void
-                    // function leaves a stale rax behind).
-                    if (_facts.Function.ReturnType.Unqualified is PointerType) Returned(ref returnedUntyped, 0);
-                }
-                else if (s.Value[Rax] > 0 && s.Value[Rax] <= MaxHeader && _facts.Function.ReturnType.Unqualified is PointerType &&
-                         PointerTarget(_facts.Function.ReturnType) is null)
-                {
-                    // void *: the block past a header the function wrote (sqlite3MemMalloc's size word).
-                    Returned(ref returnedUntyped, s.Value[Rax]);
-                }
                 stop = true;
-                return null;
+                return Return(s.Value[Rax], ref returnedUntyped);
             case FlowControl.UnconditionalBranch:
                 if (ins.Op0Kind is OpKind.NearBranch64)
                 {
                     ulong target = ins.NearBranchTarget;
                     if (_facts.Contains(target - _bias)) { s.Pc = target; return null; }
-                    FlowResult? tail = Arguments(s, target); // tail call
                     stop = true;
-                    return tail;
+                    // A tail call of memset (gcc's -O2 for `memset(p, 0, n); return p;`): memset's result, the
+                    // block, is this function's.
+                    if (s.Value[Rdi] != NotHeld && ReturnsFirstArgument(in ins)) return Return(s.Value[Rdi], ref returnedUntyped);
+                    return Arguments(s, target); // tail call
                 }
                 stop = true;
                 return null;
@@ -335,21 +331,20 @@ internal sealed class ResultFlow
             {
                 FlowResult? arg = ins.Op0Kind is OpKind.NearBranch64 ? Arguments(s, ins.NearBranchTarget) : null;
                 if (arg is not null) return arg;
-                foreach (int r in CallerSaved) s.Clear(r);
-                s.NullTestedRegister = -1;
-                s.NullTestedSlot = null;
+                AfterCall(s, in ins);
                 s.Pc = next;
                 return null;
             }
             case FlowControl.IndirectBranch:
+                stop = true;
+                if (s.Value[Rdi] != NotHeld && ReturnsFirstArgument(in ins)) return Return(s.Value[Rdi], ref returnedUntyped);
+                return null;
             case FlowControl.Interrupt:
             case FlowControl.Exception:
                 stop = true;
                 return null;
             case FlowControl.IndirectCall:
-                foreach (int r in CallerSaved) s.Clear(r);
-                s.NullTestedRegister = -1;
-                s.NullTestedSlot = null;
+                AfterCall(s, in ins);
                 s.Pc = next;
                 return null;
         }
@@ -406,6 +401,44 @@ internal sealed class ResultFlow
         ClearWritten(s, in ins);
         return null;
     }
+
+    /// <summary>A <c>ret</c> (or a tail call that returns the block) with <paramref name="held"/> the offset of the
+    /// block <c>rax</c> holds, or <see cref="NotHeld"/>.</summary>
+    private FlowResult? Return(long held, ref bool returnedUntyped)
+    {
+        if (held == 0)
+        {
+            CType? ret = PointerTarget(_facts.Function.ReturnType);
+            if (ret is not null && !IsWeak(ret)) return new FlowResult(FlowEvidence.Returned, ret, 0, false, true);
+            if (ret is not null) { Returned(ref returnedUntyped, 0); return null; }
+            // Only a function that returns a pointer hands the block to its caller (a void
+            // function leaves a stale rax behind).
+            if (_facts.Function.ReturnType.Unqualified is PointerType) Returned(ref returnedUntyped, 0);
+        }
+        else if (held > 0 && held <= MaxHeader && _facts.Function.ReturnType.Unqualified is PointerType &&
+                 PointerTarget(_facts.Function.ReturnType) is null)
+        {
+            // void *: the block past a header the function wrote (sqlite3MemMalloc's size word).
+            Returned(ref returnedUntyped, held);
+        }
+        return null;
+    }
+
+    /// <summary>A call returns: the caller-saved registers hold something else, except that a call of memset,
+    /// memcpy or memmove returns its first argument, so a block passed in <c>rdi</c> comes back in <c>rax</c>.</summary>
+    private void AfterCall(PathState s, in Instruction ins)
+    {
+        long first = s.Value[Rdi];
+        bool identity = first != NotHeld && ReturnsFirstArgument(in ins);
+        foreach (int r in CallerSaved) s.Clear(r);
+        if (identity) s.Value[Rax] = first;
+        s.NullTestedRegister = -1;
+        s.NullTestedSlot = null;
+    }
+
+    /// <summary>The call or jump reaches memset, memcpy, memmove... (<see cref="ImportNames.ReturnsFirstArgument"/>),
+    /// imported through the PLT or the GOT.</summary>
+    private bool ReturnsFirstArgument(in Instruction ins) => _imports is not null && ImportNames.ReturnsFirstArgument(_imports.Target(in ins));
 
     /// <summary>Record the block handed to the caller at <paramref name="offset"/>; the first path's offset wins.</summary>
     private void Returned(ref bool returnedUntyped, long offset)
@@ -495,6 +528,8 @@ internal sealed class ResultFlow
                         s.Parameter[d] = _facts.ParameterAtSlot(dwarfPc, p.Slot);
                     }
                 }
+                else if (p.Container is not null && s.Members.TryGetValue((p.Container, p.Displacement), out long member))
+                    s.Value[d] = member; // the untyped member the block was stored into, read back
                 else s.Typed[d] = Pointer(p.Type);
                 return null;
             }
@@ -508,6 +543,7 @@ internal sealed class ResultFlow
             {
                 Place over = Classify(s, in ins, dwarfPc);
                 if (over.Kind == PlaceKind.Slot) s.Slots.Remove(over.Slot); // the spill slot now holds something else
+                else if (over.Container is not null) s.Members.Remove((over.Container, over.Displacement));
                 return null;
             }
             long offset = s.Value[src];
@@ -517,7 +553,9 @@ internal sealed class ResultFlow
             {
                 case PlaceKind.Slot:
                 {
-                    CType? target = PointerTarget(_facts.VariableAtSlot(dwarfPc, p.Slot));
+                    // The variable the slot holds once the store is done: at -O2 a slot is shared, and the location
+                    // list of its previous variable still covers the store that overwrites it.
+                    CType? target = PointerTarget(_facts.VariableAtSlot(ins.NextIP - _bias, p.Slot));
                     if (target is not null && !IsWeak(target)) return new FlowResult(FlowEvidence.Variable, target, offset, false, true);
                     s.Slots[p.Slot] = offset; // a spill or a void * local: keep following
                     return null;
@@ -528,6 +566,8 @@ internal sealed class ResultFlow
                     CType? target = PointerTarget(p.Type);
                     if (target is not null && !IsWeak(target))
                         return new FlowResult(p.Kind == PlaceKind.Global ? FlowEvidence.Global : FlowEvidence.Member, target, offset, false, true);
+                    if (target is null && p.Container is not null && p.Type?.Unqualified is PointerType)
+                        s.Members[(p.Container, p.Displacement)] = offset; // void *: followed if read back
                     return null;
                 }
             }
@@ -576,7 +616,14 @@ internal sealed class ResultFlow
 
     private readonly struct Place
     {
-        public Place(PlaceKind kind, long slot, CType? type) { Kind = kind; Slot = slot; Type = type; }
+        public Place(PlaceKind kind, long slot, CType? type) : this(kind, slot, type, null, 0) { }
+        public Place(PlaceKind kind, long slot, CType? type, CType? container, long displacement)
+        {
+            Kind = kind; Slot = slot; Type = type; Container = container; Displacement = displacement;
+        }
+        /// <summary>For a member of a struct reached through a typed pointer without an index: that struct.</summary>
+        public CType? Container { get; }
+        public long Displacement { get; }
         public PlaceKind Kind { get; }
         public long Slot { get; }
         /// <summary>Type of the memory the operand designates (for members and globals).</summary>
@@ -611,7 +658,8 @@ internal sealed class ResultFlow
         }
         if (pointee is null) return default;
         CType? place = indexed ? ElementAt(pointee, disp, scale) : FieldAt(pointee, disp, 0);
-        return new Place(PlaceKind.Member, 0, place);
+        CType? container = !indexed && pointee.Unqualified is StructType { IsDeclaration: false } ? pointee.Unqualified : null;
+        return new Place(PlaceKind.Member, 0, place, container, disp);
     }
 
     /// <summary>What is known of register r's pointer type here: tracked, location list, or entry typing.</summary>

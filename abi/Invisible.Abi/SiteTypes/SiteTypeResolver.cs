@@ -24,6 +24,7 @@ public sealed unsafe class SiteTypeResolver
     private readonly Dictionary<ulong, string?> _vtables = new();
     private readonly Dictionary<(DwarfModule, ulong), bool> _polymorphic = new();
     private readonly Dictionary<(DwarfModule, ulong), CType[]> _unitCandidates = new();
+    private readonly Dictionary<DwarfModule, ImportNames?> _imports = new();
 
     public SiteTypeResolver(ProcessImage image, IEnumerable<string>? allocatorWrappers = null)
     {
@@ -56,9 +57,12 @@ public sealed unsafe class SiteTypeResolver
             if (name is not null && _wrappers.Contains(name)) { wrapper = name; outParameter = -1; continue; }
             if (SubAllocators.Region(name) is string region) return SiteType.ForRegion(k, pc, region);
             if (facts is null) return Unknown(k, pc, false);
+            // A sub-allocator inlined into its caller (-O2: pcache1AllocPage into pcache1FetchStage2): the call is
+            // inside the inlined instance's code.
+            if (SubAllocators.Inlined(facts.Function, pc - 1 - module.Bias) is string inlined) return SiteType.ForRegion(k, pc, inlined);
             Debug?.Invoke("frame " + k + " pc 0x" + pc.ToString("x") + " in " + (name ?? "?") + " (" + module.Path + ")" +
                           (outParameter >= 0 ? " out-parameter " + outParameter : ""));
-            var flowOf = new ResultFlow(facts, Callee);
+            var flowOf = new ResultFlow(facts, Callee, ImportsOf(facts.Module));
             FlowResult flow = outParameter >= 0 ? flowOf.FollowOutParameter(pc, outParameter, 0) : flowOf.Follow(pc);
             outParameter = -1;
             Debug?.Invoke(" -> " + flow.Kind + " " + (flow.Target?.ToCString() ?? "-") + " +" + flow.Offset +
@@ -70,7 +74,7 @@ public sealed unsafe class SiteTypeResolver
                 // return p + 1) in a function that returns void *: a wrapper, the object past the header.
                 if (k + 1 < pcs.Length && ResultFlow.IsScalar(flow.Target) && flow.Offset == 0 && ReturnsVoidPointer(facts))
                 {
-                    FlowResult past = new ResultFlow(facts, Callee).Refine(pc, flow.Target);
+                    FlowResult past = new ResultFlow(facts, Callee, ImportsOf(facts.Module)).Refine(pc, flow.Target);
                     if (past.Kind == FlowEvidence.None && past.ReturnedUntyped)
                     {
                         wrapper = name ?? "?";
@@ -121,7 +125,7 @@ public sealed unsafe class SiteTypeResolver
         {
             FunctionFacts? f = j == k ? facts : FactsOf(pcs[j]);
             if (f is null) return null;
-            FlowResult flow = new ResultFlow(f, Callee).Refine(pcs[j], first);
+            FlowResult flow = new ResultFlow(f, Callee, ImportsOf(f.Module)).Refine(pcs[j], first);
             Debug?.Invoke(" refine frame " + j + " (" + (f.Name ?? "?") + ") -> " + flow.Kind + " " + (flow.Target?.ToCString() ?? "-") + (flow.ReturnedUntyped ? " returned" : ""));
             // Only a caller that got the pointer back may know better; in the frame that typed it first, a second
             // place of another type is noise (an indexed store guessed wrong), not a refinement.
@@ -187,6 +191,35 @@ public sealed unsafe class SiteTypeResolver
         FunctionFacts? facts = FunctionFacts.Build(module, dwarfPc);
         _facts[(module, f.DieOffset)] = facts;
         return facts;
+    }
+
+    /// <summary>The imports of a loaded file (which calls reach memset or memcpy): its relocations, read from the
+    /// file once, which is unmapped at once (no second mapping of a library may stay in the program); PLT entries are
+    /// decoded from this process's memory. Null when the file cannot be read.</summary>
+    private ImportNames? ImportsOf(DwarfModule module)
+    {
+        if (_imports.TryGetValue(module, out ImportNames? known)) return known;
+        ImportNames? imports = null;
+        using (ElfImage? elf = ElfImage.Open(module.Path))
+        {
+            ulong bias = module.Bias;
+            if (elf is not null) imports = new ImportNames(elf.GotSlotTable(), bias, (at, length) => ReadCode(at + bias, length));
+        }
+        _imports[module] = imports;
+        return imports;
+    }
+
+    /// <summary>Up to <paramref name="length"/> bytes of this process's memory at <paramref name="address"/> (fewer
+    /// where it is not readable).</summary>
+    private static byte[] ReadCode(ulong address, ulong length)
+    {
+        var bytes = new byte[(int)Math.Min(length, 64)];
+        fixed (byte* p = bytes)
+        {
+            long got = SelfMemory.Read(address, p, bytes.Length);
+            if (got < bytes.Length) Array.Resize(ref bytes, (int)Math.Max(got, 0));
+        }
+        return bytes;
     }
 
     /// <summary>Facts of a called function (for its parameter types), by entry address.</summary>

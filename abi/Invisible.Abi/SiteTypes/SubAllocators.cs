@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Invisible.Abi.Dwarf;
 
 namespace Invisible.Abi.SiteTypes;
 
@@ -25,4 +26,19 @@ internal static class SubAllocators
     /// <summary>The region a block allocated from <paramref name="function"/> is, or null.</summary>
     public static string? Region(string? function) =>
         function is not null && Regions.TryGetValue(function, out string? region) ? region : null;
+
+    /// <summary>The region of a sub-allocator inlined into <paramref name="function"/> whose inlined code holds
+    /// <paramref name="dwarfPc"/> (the call instruction), or null.</summary>
+    public static string? Inlined(Function function, ulong dwarfPc)
+    {
+        IReadOnlyList<InlinedCall> calls = function.InlinedCalls;
+        for (int i = 0; i < calls.Count; i++)
+        {
+            if (Region(calls[i].Name) is not string region) continue;
+            IReadOnlyList<PcRange> ranges = calls[i].Ranges;
+            for (int r = 0; r < ranges.Count; r++)
+                if (ranges[r].Contains(dwarfPc)) return region;
+        }
+        return null;
+    }
 }

@@ -97,6 +97,7 @@ public static class WrapperScan
     {
         private readonly DwarfModule _module;
         private readonly ElfImage _elf;
+        private readonly ImportNames _imports;
         private readonly Stopwatch _clock;
         private readonly TimeSpan _budget;
         private readonly ulong _bias;
@@ -115,6 +116,7 @@ public static class WrapperScan
             _clock = clock;
             _budget = budget;
             _bias = module.Bias;
+            _imports = new ImportNames(elf.GotSlotTable(), _bias, elf.Read);
             module.CodeReader = elf.Read;
         }
 
@@ -227,20 +229,7 @@ public static class WrapperScan
         private bool IsAllocatorStub(ulong target)
         {
             if (_allocatorStubs.TryGetValue(target, out bool known)) return known;
-            bool result = false;
-            if (!_byAddress.ContainsKey(target - _bias))
-            {
-                byte[] code = _elf.Read(target - _bias, 16);
-                var decoder = Decoder.Create(64, new ByteArrayCodeReader(code), target);
-                for (int k = 0; k < 2 && decoder.IP < target + (ulong)code.Length; k++)
-                {
-                    decoder.Decode(out Instruction ins);
-                    if (ins.Mnemonic == Mnemonic.Endbr64) continue;
-                    if (ins.FlowControl == FlowControl.IndirectBranch && ins.IsIPRelativeMemoryOperand)
-                        result = _elf.GotSlotSymbol(ins.IPRelativeMemoryAddress - _bias) is string name && Allocators.Contains(name);
-                    break;
-                }
-            }
+            bool result = !_byAddress.ContainsKey(target - _bias) && _imports.Stub(target) is string name && Allocators.Contains(name);
             _allocatorStubs[target] = result;
             return result;
         }
@@ -320,8 +309,8 @@ public static class WrapperScan
         /// function's <c>ret</c> untyped (<see cref="Returned"/>), or a <c>void **</c> parameter (its index)?</summary>
         private int HandsBack(FunctionFacts facts, ulong returnPc, int calleeOut, bool returnsPointer)
         {
-            FlowResult flow = calleeOut >= 0 ? new ResultFlow(facts, Callee).FollowOutParameter(returnPc, calleeOut, 0)
-                                             : new ResultFlow(facts, Callee).Follow(returnPc);
+            FlowResult flow = calleeOut >= 0 ? new ResultFlow(facts, Callee, _imports).FollowOutParameter(returnPc, calleeOut, 0)
+                                             : new ResultFlow(facts, Callee, _imports).Follow(returnPc);
             if (flow.Kind == FlowEvidence.None || flow.Target is null)
             {
                 if (flow.ReturnedUntyped && returnsPointer) return Returned;
@@ -330,7 +319,7 @@ public static class WrapperScan
             if (!returnsPointer || flow.Offset != 0 || !IsWeak(facts, flow.Target)) return NotHandedBack;
             // A size header typed as a scalar counts only in a function that returns void * (sqlite3MemMalloc).
             if (ResultFlow.IsScalar(flow.Target) && !SiteTypeResolver.ReturnsVoidPointer(facts)) return NotHandedBack;
-            FlowResult refined = new ResultFlow(facts, Callee).Refine(returnPc, flow.Target);
+            FlowResult refined = new ResultFlow(facts, Callee, _imports).Refine(returnPc, flow.Target);
             return refined.Kind == FlowEvidence.None && refined.ReturnedUntyped ? Returned : NotHandedBack;
         }
 
