@@ -63,12 +63,18 @@ public static class BuiltinsModule
         PyFloat.TypeObj = T("float", null, TypeMethods.NewFloat);
         PyComplex.TypeObj = T("complex", null, (cls, a, k) => TypeMethods.NewComplex(a, k));
         PyStr.TypeObj = T("str", null, (cls, a, k) => cls == PyStr.TypeObj ? TypeMethods.NewStr(a, k) : new PyStrSub(cls, ((PyStr)TypeMethods.NewStr(a, k)).Value));
-        PyBytes.TypeObj = T("bytes", null, (cls, a, k) => new PyBytes(TypeMethods.ToBytes(a, k)));
-        PyByteArray.TypeObj = T("bytearray", null, (cls, a, k) => new PyByteArray(TypeMethods.ToBytes(a, k)));
+        PyBytes.TypeObj = T("bytes", null, (cls, a, k) => cls == PyBytes.TypeObj ? new PyBytes(TypeMethods.ToBytes(a, k)) : new PyBytes(TypeMethods.ToBytes(a, k), cls));
+        PyByteArray.TypeObj = T("bytearray", null, (cls, a, k) => cls == PyByteArray.TypeObj ? new PyByteArray(TypeMethods.ToBytes(a, k)) : new PyByteArray(TypeMethods.ToBytes(a, k), cls));
         PyList.TypeObj = T("list", null, (cls, a, k) => new PyList(cls));
         PyTuple.TypeObj = T("tuple", null, (cls, a, k) =>
         {
-            var items = a.Length == 0 ? Array.Empty<PyObject>() : Ops.ToArray(a[0]);
+            // keywords are refused unless a subclass's own __init__ takes them (CPython's tuple_new)
+            if (k is { Length: > 0 } && (cls == PyTuple.TypeObj || ReferenceEquals(cls.Lookup(PyStr.S___init__), PyType.ObjectInit)))
+                throw Ops.TypeError("tuple() takes no keyword arguments");
+            int n = Ops.PosCount(a, k);
+            if (n > 1) throw Ops.TypeError($"tuple expected at most 1 argument, got {n}");
+            if (n == 1 && cls == PyTuple.TypeObj && a[0] is PyTuple { IsExact: true } same) return same; // tuple(t) is t
+            var items = n == 0 ? Array.Empty<PyObject>() : Ops.ToArray(a[0]);
             return cls == PyTuple.TypeObj ? (items.Length == 0 ? PyTuple.Empty : new PyTuple(items)) : new PyTuple((PyObject[])items.Clone(), cls);
         });
         PyDict.TypeObj = T("dict", null, (cls, a, k) => new PyDict(cls));
@@ -127,6 +133,7 @@ public static class BuiltinsModule
         PyStrIterator.TypeObj = T("str_iterator", null, null);
         PySeqIterator.TypeObj = T("tuple_iterator", null, null);
         PyListIterator.TypeObj = T("list_iterator", null, null);
+        PyListIterator.ReverseTypeObj = T("list_reverseiterator", null, null);
         PyRangeIterator.TypeObj = T("range_iterator", null, null);
         PyLongRangeIterator.TypeObj = T("longrange_iterator", null, null);
         PyDictIterator.TypeObj = T("dict_keyiterator", null, null);
@@ -271,12 +278,7 @@ public static class BuiltinsModule
         if (o.Type.Lookup(PyStr.S___getitem__) == null && o is not PyTuple && o is not PyStr && o is not PyBytes)
             throw Ops.TypeError($"'{o.Type.Name}' object is not reversible");
         int len = Ops.Len(o);
-        return new PyIterWrapper(ReversedType, ReversedSeq(o, len));
-    }
-
-    private static IEnumerable<PyObject> ReversedSeq(PyObject o, int len)
-    {
-        for (int i = len - 1; i >= 0; i--) yield return Ops.GetItem(o, PyInt.Get(i));
+        return new PyReversedIterator(o, len);
     }
 
     public static string Ascii(string s)

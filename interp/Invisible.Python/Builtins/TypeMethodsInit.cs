@@ -56,11 +56,27 @@ public static partial class TypeMethods
                 "__float__" => (a, k) => new PyFloat(ToDouble(a[0])),
                 "__index__" => (a, k) => ExactInt(a[0]),
                 "__iadd__" => (a, k) => a[0].InplaceOp(BinOp.Add, a[1]) ?? PyNotImplementedType.Instance,
+                "__ior__" => (a, k) => a[0].InplaceOp(BinOp.Or, a[1]) ?? PyNotImplementedType.Instance,
+                "__ror__" => (a, k) => a[0].RBinOp(BinOp.Or, a[1]) ?? PyNotImplementedType.Instance,
                 _ => throw new InvalidOperationException(n),
             };
-            t.AddMethod(n, fn);
+            var f = new PyBuiltinFunction(n, fn, true) { Owner = t };
+            int arity = SlotWrapperArity(n);
+            if (arity >= 0) { f.Arity = MethodArity.Wrapper; f.MinArgs = f.MaxArgs = (short)arity; }
+            t.TypeDict.SetItem(PyStr.Intern(n), f);
         }
     }
+
+    /// <summary>How many arguments (self not counted) CPython's slot wrapper of this name takes, or -1 when the
+    /// function checks its own (<c>__pow__</c>'s optional modulus).</summary>
+    private static int SlotWrapperArity(string name) => name switch
+    {
+        "__len__" or "__iter__" or "__repr__" or "__str__" or "__hash__" or "__bool__" or "__neg__" or "__pos__"
+            or "__abs__" or "__int__" or "__float__" or "__index__" => 0,
+        "__setitem__" => 2,
+        "__pow__" => -1,
+        _ => 1,
+    };
 
     internal static void Init()
     {
@@ -73,6 +89,7 @@ public static partial class TypeMethods
         InitNumbers();
         InitBytes();
         InitBytesMore();
+        InitBytesSearch();
         InitMisc();
         ApplyArities();
     }
@@ -368,8 +385,9 @@ public static partial class TypeMethods
     private static void Bounds(int len, ReadOnlySpan<PyObject> a, int from, out int st, out int en)
     {
         st = 0; en = len;
-        if (a.Length > from && a[from] != PyNone.Instance) { long v = Ops.IndexValue(a[from]); if (v < 0) v = Math.Max(0, v + len); st = (int)Math.Min(v, len); }
-        if (a.Length > from + 1 && a[from + 1] != PyNone.Instance) { long v = Ops.IndexValue(a[from + 1]); if (v < 0) v = Math.Max(0, v + len); en = (int)Math.Min(v, len); }
+        // clamped as CPython's _PyEval_SliceIndex: index(x, -4*sys.maxsize) is not an overflow
+        if (a.Length > from && a[from] != PyNone.Instance) { long v = Ops.IndexValueClamped(a[from]); if (v < 0) v = Math.Max(0, v + len); st = (int)Math.Min(v, len); }
+        if (a.Length > from + 1 && a[from + 1] != PyNone.Instance) { long v = Ops.IndexValueClamped(a[from + 1]); if (v < 0) v = Math.Max(0, v + len); en = (int)Math.Min(v, len); }
     }
 
     private static int Find(string s, string sub, ReadOnlySpan<PyObject> a, bool rev)
@@ -489,8 +507,13 @@ public static partial class TypeMethods
         t.AddMethod("__init__", (a, k) =>
         {
             var l = L(a[0]);
+            int n = Ops.PosCount(a, k) - 1;
+            // keywords are refused unless a subclass's own __new__ takes them (CPython's list___init__)
+            if (k is { Length: > 0 } && (l.IsExact || l.Type.LookupHeap(PyStr.S___new__) == null))
+                throw Ops.TypeError("list() takes no keyword arguments");
+            if (n > 1) throw Ops.TypeError($"list expected at most 1 argument, got {n}");
             l.Count = 0; l.Items = Array.Empty<PyObject>();
-            if (a.Length > 1) l.Extend(a[1]);
+            if (n == 1) l.Extend(a[1]);
             return PyNone.Instance;
         });
         t.AddMethod("append", (a, k) => { if (a.Length != 2) throw Ops.TypeError($"list.append() takes exactly one argument ({a.Length - 1} given)"); L(a[0]).Append(a[1]); return PyNone.Instance; });
@@ -552,7 +575,7 @@ public static partial class TypeMethods
     private static void InitDict()
     {
         var t = PyDict.TypeObj;
-        Slots(t, "__getitem__", "__setitem__", "__delitem__", "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__ne__", "__or__");
+        Slots(t, "__getitem__", "__setitem__", "__delitem__", "__len__", "__contains__", "__iter__", "__repr__", "__eq__", "__ne__", "__or__", "__ror__", "__ior__");
         t.SetMember("__hash__", PyNone.Instance);
         t.AddMethod("__init__", (a, k) =>
         {
@@ -577,12 +600,7 @@ public static partial class TypeMethods
         t.AddMethod("popitem", (a, k) => { var (kk, v) = D(a[0]).PopItem(); return new PyTuple(new[] { kk, v }); });
         t.AddMethod("setdefault", (a, k) =>
         {
-            var d = D(a[0]);
-            var v = d.GetOrNull(a[1]);
-            if (v != null) return v;
-            var def = a.Length > 2 ? a[2] : PyNone.Instance;
-            d.SetItem(a[1], def);
-            return def;
+            return D(a[0]).SetDefault(a[1], a.Length > 2 ? a[2] : PyNone.Instance);
         });
         t.AddMethod("update", (a, k) =>
         {
@@ -597,9 +615,12 @@ public static partial class TypeMethods
         t.AddMethod("__reversed__", (a, k) => { var keys = D(a[0]).KeyList(); keys.Reverse(); return new PySeqIterator(keys.ToArray(), keys.Count); });
         t.SetMember("fromkeys", new PyClassMethod(new PyBuiltinFunction("fromkeys", (a, k) =>
         {
-            var d = (PyDict)Ops.Call0(a[0]);
+            // cls() may build any mapping (a subclass's __new__ may return a UserDict): keys go in through __setitem__
+            var d = Ops.Call0(a[0]);
             var v = a.Length > 2 ? a[2] : PyNone.Instance;
-            foreach (var key in Ops.ToArray(a[1])) Ops.SetItem(d, key, v);
+            var it = Ops.GetIter(a[1]);
+            PyObject? key;
+            while ((key = Ops.Next(it)) != null) Ops.SetItem(d, key, v);
             return d;
         })));
         t.SetMember("__class_getitem__", new PyClassMethod(new PyBuiltinFunction("__class_getitem__", (a, k) => new PyGenericAlias((PyType)a[0], a[1]))));
@@ -866,7 +887,12 @@ public static partial class TypeMethods
             t.AddMethod("replace", (a, k) => Mk(BytesReplace(a, k)));
             t.AddMethod("isdigit", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c >= '0' && c <= '9')));
             t.AddMethod("isalpha", (a, k) => PyBool.Of(All(Encoding.Latin1.GetString(B(a[0]).Span), c => c < 128 && char.IsLetter(c))));
-            t.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) => Mk(Convert.FromHexString(S(a[1]).Replace(" ", ""))))));
+            // a subclass gets cls(result), as CPython's bytes_fromhex_impl
+            t.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) =>
+            {
+                var r = Mk(FromHex(a[1] is PyStr hs ? hs.Value : throw Ops.TypeError($"fromhex() argument must be str, not {a[1].Type.Name}")));
+                return ReferenceEquals(a[0], t) ? r : Ops.Call1(a[0], r);
+            })));
         }
         PyBytes.TypeObj.AddMethod("__hash__", (a, k) => PyInt.Get(a[0].Hash()));
         var bt = PyByteArray.TypeObj;
@@ -950,7 +976,7 @@ public static partial class TypeMethods
             ((PySlice)a[0]).Indices((int)Ops.IndexValue(a[1]), out int s, out int e, out int st, out _);
             return new PyTuple(new PyObject[] { PyInt.Get(s), PyInt.Get(e), PyInt.Get(st) });
         });
-        foreach (var t in new[] { PyStrIterator.TypeObj, PySeqIterator.TypeObj, PyListIterator.TypeObj, PyRangeIterator.TypeObj, PyLongRangeIterator.TypeObj, PyDictIterator.TypeObj, PySetIterator.TypeObj, PySeqGetItemIterator.TypeObj,
+        foreach (var t in new[] { PyStrIterator.TypeObj, PySeqIterator.TypeObj, PyListIterator.TypeObj, PyListIterator.ReverseTypeObj, PyRangeIterator.TypeObj, PyLongRangeIterator.TypeObj, PyDictIterator.TypeObj, PySetIterator.TypeObj, PySeqGetItemIterator.TypeObj,
             BuiltinsModule.EnumerateType, BuiltinsModule.ZipType, BuiltinsModule.MapType, BuiltinsModule.FilterType, BuiltinsModule.ReversedType, BuiltinsModule.IteratorType })
         {
             t.AddMethod("__next__", (a, k) => a[0].Next() ?? throw Ops.StopIteration());
@@ -963,12 +989,23 @@ public static partial class TypeMethods
         PyDictIterator.TypeObj.AddMethod("__reduce__", (a, k) => new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyList(((PyDictIterator)a[0]).Rest()) }) }));
         PySeqIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PySeqIterator)a[0]).LengthHint));
         PySeqIterator.TypeObj.AddMethod("__reduce__", (a, k) => new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyTuple(((PySeqIterator)a[0]).Rest()) }) }));
-        PyListIterator.TypeObj.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PyListIterator)a[0]).LengthHint));
-        PyListIterator.TypeObj.AddMethod("__reduce__", (a, k) =>
+        // CPython's listiter/listreviter: pickled with their list and position, (iter, (list,), index) or
+        // (reversed, (list,), index), which __setstate__ restores; an exhausted one as iter([])
+        foreach (var t in new[] { PyListIterator.TypeObj, PyListIterator.ReverseTypeObj })
         {
-            var it = (PyListIterator)a[0];
-            return new PyTuple(new PyObject[] { Interp.Builtin(it.Reversed ? "reversed" : "iter"), new PyTuple(new PyObject[] { new PyList(it.Rest()) }) });
-        });
+            t.AddMethod("__length_hint__", (a, k) => PyInt.Get(((PyListIterator)a[0]).LengthHint));
+            t.AddMethod("__reduce__", (a, k) =>
+            {
+                var it = (PyListIterator)a[0];
+                if (it.Exhausted) return new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { new PyList() }) });
+                return new PyTuple(new PyObject[] { Interp.Builtin(it.Reversed ? "reversed" : "iter"), new PyTuple(new PyObject[] { it.List }), PyInt.Get(it.Index) });
+            });
+            t.AddMethod("__setstate__", (a, k) => { ((PyListIterator)a[0]).SetState(Ops.IndexValueClamped(a[1])); return PyNone.Instance; });
+        }
+        var rt = BuiltinsModule.ReversedType;
+        rt.AddMethod("__length_hint__", (a, k) => PyInt.Get(a[0] is PyReversedIterator r ? r.LengthHint() : 0));
+        rt.AddMethod("__reduce__", (a, k) => a[0] is PyReversedIterator r ? r.Reduce() : throw Ops.TypeError("cannot pickle 'reversed' object"));
+        rt.AddMethod("__setstate__", (a, k) => { (a[0] as PyReversedIterator)?.SetState(a[1]); return PyNone.Instance; });
         // CPython's meth_reduce: a module-level built-in pickles as its name (a global), a bound one as getattr(self, name)
         PyBuiltinFunction.TypeObj.AddMethod("__reduce__", (a, k) => a[0] switch
         {

@@ -24,6 +24,7 @@ public static class Buffers
         {
             case PyBytes b: bytes = b.Span; return true;
             case IBufferExporter e: bytes = e.BufferBytes; return true;
+            case PyMemoryView m: bytes = m.ToBytes(); return true; // a copy of the viewed bytes (strided views included)
         }
         bytes = default;
         return false;

@@ -37,6 +37,7 @@ public sealed class PyDict : PyObject
 
     private int Find(PyObject key, long hash, out int slot)
     {
+    restart:
         var index = _index;
         int mask = index.Length - 1;
         ulong perturb = (ulong)hash;
@@ -53,8 +54,15 @@ public sealed class PyDict : PyObject
                 if (ReferenceEquals(k, key)) { slot = i; return ix; }
                 if (_hashes[ix] == hash)
                 {
-                    if (ks != null && k is PyStr s2) { if (s2.Value == ks.Value) { slot = i; return ix; } }
-                    else if (Ops.Eq(k, key)) { slot = i; return ix; }
+                    if (ks != null && k.GetType() == typeof(PyStr)) { if (System.Runtime.CompilerServices.Unsafe.As<PyStr>(k).Value == ks.Value) { slot = i; return ix; } }
+                    else
+                    {
+                        var keys = Keys;
+                        bool eq = Ops.Eq(k, key);
+                        // the key's __eq__ may have changed the table: look up again (CPython's lookdict restarts)
+                        if (!ReferenceEquals(index, _index) || !ReferenceEquals(keys, Keys) || !ReferenceEquals(keys[ix], k)) goto restart;
+                        if (eq) { slot = i; return ix; }
+                    }
                 }
             }
             else if (firstDummy < 0) firstDummy = i;
@@ -82,7 +90,15 @@ public sealed class PyDict : PyObject
         long h = Ops.Hash(key);
         int ix = Find(key, h, out int slot);
         if (ix >= 0) { Values[ix] = value; return; }
-        if (_used == Keys.Length) { Grow(); Find(key, h, out slot); }
+        Insert(key, h, slot, value);
+    }
+
+    /// <summary>Adds a key known to be absent, <paramref name="slot"/> being where <see cref="Find"/> stopped; after
+    /// a resize the free slot is found again without comparing keys (CPython's find_empty_slot: each key's __eq__
+    /// runs once per store).</summary>
+    private void Insert(PyObject key, long h, int slot, PyObject value)
+    {
+        if (_used == Keys.Length) { Grow(); slot = FindEmptySlot(h); }
         _index[slot] = _used;
         _hashes[_used] = h; Keys[_used] = key; Values[_used] = value;
         _used++; _count++; Version++;
@@ -90,6 +106,26 @@ public sealed class PyDict : PyObject
     }
 
     public void SetItem(string key, PyObject value) => SetItem(PyStr.Intern(key), value);
+
+    private int FindEmptySlot(long hash)
+    {
+        var index = _index;
+        int mask = index.Length - 1;
+        ulong perturb = (ulong)hash;
+        int i = (int)(hash & mask);
+        while (index[i] >= 0) { perturb >>= 5; i = (int)((i * 5 + 1 + (long)perturb) & mask); }
+        return i;
+    }
+
+    /// <summary>dict.setdefault: the key hashed once, looked up once (CPython's PyDict_SetDefault).</summary>
+    public PyObject SetDefault(PyObject key, PyObject value)
+    {
+        long h = Ops.Hash(key);
+        int ix = Find(key, h, out int slot);
+        if (ix >= 0) return Values[ix]!;
+        Insert(key, h, slot, value);
+        return value;
+    }
 
     private void Grow()
     {
@@ -180,6 +216,10 @@ public sealed class PyDict : PyObject
         }
     }
 
+    /// <summary>Iterating this dict walks its entries: a plain dict, or a subclass that keeps dict's __iter__
+    /// (CPython's dict_merge fast path; OrderedDict, which defines its own, is read through keys()).</summary>
+    internal bool IteratesAsDict => _type == null || ReferenceEquals(_type.Lookup(PyStr.S___iter__), TypeObj.TypeDict.GetOrNull(PyStr.S___iter__));
+
     public List<PyObject> KeyList()
     {
         var l = new List<PyObject>(_count);
@@ -196,9 +236,18 @@ public sealed class PyDict : PyObject
 
     public void Update(PyObject other)
     {
-        if (other is PyDict od)
+        if (other is PyDict od && od.IteratesAsDict)
         {
-            for (int e = 0; e < od._used; e++) if (od.Keys[e] != null) SetItem(od.Keys[e]!, od.Values[e]!);
+            if (ReferenceEquals(od, this)) return;
+            int entries = od._used;
+            for (int e = 0; e < entries; e++)
+            {
+                var key = od.Keys[e];
+                if (key == null) continue;
+                SetItem(key, od.Values[e]!);
+                // a key's __eq__ or __hash__ may change the other dict (CPython's dict_merge checks dk_nentries)
+                if (entries != od._used) throw Ops.RuntimeError("dict mutated during update");
+            }
             return;
         }
         if (Ops.HasAttr(other, "keys"))
@@ -276,12 +325,15 @@ public sealed class PyDict : PyObject
     private bool DictEq(PyDict d)
     {
         if (d._count != _count) return false;
+        // entries re-read on every step: a key's or value's __eq__ may change either dict (CPython's dict_equal)
         for (int e = 0; e < _used; e++)
         {
-            if (Keys[e] == null) continue;
-            var ov = d.GetOrNull(Keys[e]!);
+            var key = Keys[e];
+            if (key == null) continue;
+            var value = Values[e]!;
+            var ov = d.GetOrNull(key);
             if (ov == null) return false;
-            if (!ReferenceEquals(Values[e], ov) && !Ops.Eq(Values[e]!, ov)) return false; // identity first, as CPython's RichCompareBool
+            if (!ReferenceEquals(value, ov) && !Ops.Eq(value, ov)) return false; // identity first, as CPython's RichCompareBool
         }
         return true;
     }
@@ -293,6 +345,11 @@ public sealed class PyDict : PyObject
             r.Update(d);
             return r;
         }
+        return null;
+    }
+    public override PyObject? RBinOp(BinOp op, PyObject other)
+    {
+        if (op == Runtime.BinOp.Or && other is PyDict d) { var r = d.Copy(); r.Update(this); return r; }
         return null;
     }
     public override PyObject? InplaceOp(BinOp op, PyObject other)
@@ -315,28 +372,38 @@ public sealed class PyDictIterator : PyObject
     public override PyObject Iter() => this;
     public override PyObject? Next()
     {
-        if (_d.Count != _count) throw Ops.RuntimeError("dictionary changed size during iteration");
+        if (_exhausted) return null;
+        if (_broken) throw Ops.RuntimeError("dictionary changed size during iteration");
+        if (_d.Count != _count) { _broken = true; throw Ops.RuntimeError("dictionary changed size during iteration"); }
         while (_e < _d.EntryLimit)
         {
             int e = _e++;
             var k = _d.Keys[e];
             if (k == null) continue;
+            // as many entries seen as the dict had, yet one more: keys were deleted and others added (CPython's di_len)
+            if (_yielded == _count) { _exhausted = true; throw Ops.RuntimeError("dictionary keys changed during iteration"); }
             _yielded++;
             return _kind switch { 0 => k, 1 => _d.Values[e]!, _ => new PyTuple(new[] { k, _d.Values[e]! }) };
         }
+        _exhausted = true; // CPython drops its dict: exhausted stays exhausted
         return null;
     }
 
+    private bool _exhausted;
+
+    /// <summary>CPython makes "changed size" sticky (di_used = -1): every later next() raises it again.</summary>
+    private bool _broken;
+
     private int _yielded;
     /// <summary>__length_hint__: what is left while the dict keeps its size (CPython's di_len), else 0.</summary>
-    public int LengthHint => _d.Count == _count ? _count - _yielded : 0;
+    public int LengthHint => !_exhausted && _d.Count == _count ? _count - _yielded : 0;
 
     /// <summary>The items not yet produced, the iterator left as it is (__reduce__ pickles them as a list).</summary>
     public PyObject[] Rest()
     {
         var rest = new List<PyObject>();
-        if (_d.Count != _count) return rest.ToArray();
-        for (int e = _e; e < _d.EntryLimit; e++)
+        if (_exhausted || _d.Count != _count) return rest.ToArray();
+        for (int e = _e; e < _d.EntryLimit && _yielded + rest.Count < _count; e++)
         {
             var k = _d.Keys[e];
             if (k == null) continue;
@@ -372,7 +439,6 @@ public sealed class PyDictView : PyObject
         var name = Kind == 0 ? "dict_keys" : Kind == 1 ? "dict_values" : "dict_items";
         return name + "(" + new PyList(Ops.ToArray(this)).Repr() + ")";
     }
-    private PySet AsSet() { var s = new PySet(false); foreach (var x in Ops.ToArray(this)) s.Add(x); return s; }
     public override PyObject? BinOp(BinOp op, PyObject other) => Kind == 1 ? null : SetOp(this, other, op);
     public override PyObject? RBinOp(BinOp op, PyObject other) => Kind == 1 ? null : SetOp(other, this, op);
 
@@ -405,8 +471,26 @@ public sealed class PyDictView : PyObject
     }
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
-        if (Kind == 1) return null;
-        if (other is PyDictView v) return AsSet().RichCompare(v.AsSet(), op);
-        return AsSet().RichCompare(other, op);
+        // CPython's dictview_richcompare: sizes, then membership tests through the other's __contains__ (no set is
+        // built, so unhashable values in an items view compare)
+        if (Kind == 1 || !(other is PySet || other is PyDictView { Kind: not 1 })) return null;
+        int lenSelf = Len(), lenOther = Ops.Len(other);
+        bool ok = op switch
+        {
+            CmpOp.Eq or CmpOp.Ne => lenSelf == lenOther && AllContainedIn(this, other),
+            CmpOp.Lt => lenSelf < lenOther && AllContainedIn(this, other),
+            CmpOp.Le => lenSelf <= lenOther && AllContainedIn(this, other),
+            CmpOp.Gt => lenSelf > lenOther && AllContainedIn(other, this),
+            _ => lenSelf >= lenOther && AllContainedIn(other, this),
+        };
+        return PyBool.Of(op == CmpOp.Ne ? !ok : ok);
+    }
+
+    private static bool AllContainedIn(PyObject self, PyObject other)
+    {
+        var it = Ops.GetIter(self);
+        PyObject? x;
+        while ((x = Ops.Next(it)) != null) if (!Ops.Contains(other, x)) return false;
+        return true;
     }
 }

@@ -302,12 +302,15 @@ public sealed class PyBuiltinFunction : PyObject
     public MethodArity Arity;
     public short MinArgs, MaxArgs;
     public bool AcceptsKeywords;
+    /// <summary>Range bounds checked with PyArg_ParseTuple's messages ("count() takes at most 3 arguments (4 given)"),
+    /// as CPython's older METH_VARARGS methods (bytes.count, bytes.split).</summary>
+    public bool ParseTupleStyle;
     /// <summary>The type whose dict holds this method descriptor (<c>__objclass__</c>; the self check).</summary>
     public PyType? Owner;
     public override PyType Type => TypeObj;
     public override bool IsCallable => true;
     public override string Repr() => IsMethod
-        ? (Owner != null ? $"<method '{Name}' of '{Owner.Name}' objects>" : $"<method '{Name}'>")
+        ? (Owner != null ? $"<{(Arity == MethodArity.Wrapper ? "slot wrapper" : "method")} '{Name}' of '{Owner.Name}' objects>" : $"<method '{Name}'>")
         : $"<built-in function {Name}>";
     public override PyObject Call(ReadOnlySpan<PyObject> args, PyStr[]? kwnames) => Invoke(args, kwnames);
 
@@ -320,6 +323,7 @@ public sealed class PyBuiltinFunction : PyObject
 
     private void CheckArgs(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
+        if (Arity == MethodArity.Wrapper) { CheckWrapperArgs(args, kwnames); return; }
         string owner = Owner?.Name ?? "object";
         if (args.Length == 0) throw Ops.TypeError($"unbound method {owner}.{Name}() needs an argument");
         if (Owner != null && !args[0].Type.IsSubtypeOf(Owner))
@@ -337,6 +341,11 @@ public sealed class PyBuiltinFunction : PyObject
                 if (given != 1) throw Ops.TypeError($"{owner}.{Name}() takes exactly one argument ({given} given)");
                 break;
             case MethodArity.Range:
+                if ((given < MinArgs || given > MaxArgs) && ParseTupleStyle)
+                {
+                    int bound = given < MinArgs ? MinArgs : MaxArgs;
+                    throw Ops.TypeError($"{Name}() takes {(given < MinArgs ? "at least" : "at most")} {bound} argument{(bound == 1 ? "" : "s")} ({given} given)");
+                }
                 if (given < MinArgs || given > MaxArgs)
                 {
                     string bound = MinArgs == MaxArgs ? "" : given < MinArgs ? "at least " : "at most ";
@@ -345,6 +354,21 @@ public sealed class PyBuiltinFunction : PyObject
                 }
                 break;
         }
+    }
+
+    /// <summary>CPython's wrapper_descriptor checks (descr.c wrapperdescr_call, typeobject.c check_num_args): a slot
+    /// wrapper such as <c>list.__len__</c> takes exactly <see cref="MinArgs"/> positional arguments and no keywords.</summary>
+    private void CheckWrapperArgs(ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        string owner = Owner!.Name;
+        if (args.Length == 0) throw Ops.TypeError($"descriptor '{Name}' of '{owner}' object needs an argument");
+        if (!args[0].Type.IsSubtypeOf(Owner))
+            throw Ops.TypeError($"descriptor '{Name}' requires a '{owner}' object but received a '{args[0].Type.Name}'");
+        if (kwnames != null && kwnames.Length > 0) throw Ops.TypeError($"wrapper {Name}() takes no keyword arguments");
+        int given = args.Length - 1;
+        if (given != MinArgs)
+            // two-argument wrappers unpack with an empty function name: CPython's message starts with a space
+            throw Ops.TypeError($"{(MinArgs == 2 ? " " : "")}expected {MinArgs} argument{(MinArgs == 1 ? "" : "s")}, got {given}");
     }
 
     public override PyObject? GetAttrOrNull(PyStr name)
@@ -371,6 +395,9 @@ public enum MethodArity : byte
     Range,
     /// <summary>METH_VARARGS without keywords: only the keyword check ("X.m() takes no keyword arguments").</summary>
     VarArgs,
+    /// <summary>A slot wrapper (<c>list.__len__</c>): exactly <see cref="PyBuiltinFunction.MinArgs"/> arguments,
+    /// "expected 1 argument, got 0".</summary>
+    Wrapper,
 }
 
 public sealed class PyBoundMethod : PyObject

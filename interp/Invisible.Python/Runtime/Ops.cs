@@ -127,6 +127,9 @@ public static class Ops
             {
                 var r = CallArgs(f, o);
                 if (r is not PyInt ri) throw TypeError("__hash__ method should return an integer");
+                // CPython's slot_tp_hash keeps a result that fits a Py_hash_t as it is (a str's hash stays that
+                // str's hash); only a wider int is hashed as an int
+                if (!ri.IsBig) return ri.V == -1 ? -2 : ri.V;
                 return ri.Hash();
             }
         }
@@ -422,7 +425,9 @@ public static class Ops
                 if (!IsIterator(it)) throw TypeError($"iter() returned non-iterator of type '{it.Type.Name}'");
                 return it;
             }
-            if (t.LookupHeap(PyStr.S___getitem__) != null) return new PySeqGetItemIterator(o);
+            // the old sequence protocol only when no base defines __iter__ (a tuple subclass's __getitem__ does not
+            // change how it iterates: CPython's tp_iter is inherited)
+            if (t.LookupHeap(PyStr.S___getitem__) != null && t.Lookup(PyStr.S___iter__) == null) return new PySeqGetItemIterator(o);
         }
         return o.Iter();
     }
@@ -742,10 +747,10 @@ public static class Ops
 
     public static PyObject[] RepeatArray(PyObject[] items, int count, PyInt n)
     {
-        if (n.IsBig && n.Sign > 0) throw MemoryError();
+        if (n.IsBig && n.Sign > 0) throw OverflowError("cannot fit 'int' into an index-sized integer");
         long c = n.IsBig ? 0 : n.V;
         if (c <= 0 || count == 0) return Array.Empty<PyObject>();
-        if (c * count > 100_000_000) throw MemoryError();
+        if (c > 100_000_000 / count) throw MemoryError(); // divided, not multiplied: c * count may overflow
         var r = new PyObject[c * count];
         for (long i = 0; i < c; i++) Array.Copy(items, 0, r, i * count, count);
         return r;

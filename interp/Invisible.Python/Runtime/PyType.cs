@@ -206,6 +206,7 @@ public sealed class PyType : PyObject
             case "__doc__": return PyNone.Instance;
             case "mro": return new PyBuiltinFunction("mro", (a, k) => new PyList(Mro));
             case "__subclasses__": return new PyBuiltinFunction("__subclasses__", (a, k) => Subclasses());
+            case "__itemsize__": return PyInt.Get(ItemSize());
         }
         // metaclass attributes
         if (Meta != null)
@@ -219,6 +220,19 @@ public sealed class PyType : PyObject
             if (ma != null) return ma;
         }
         return null;
+    }
+
+    /// <summary>CPython's tp_itemsize of the variable-size built-in types (tuple's item pointers, int's 30-bit
+    /// digits, bytes' chars), inherited by subclasses; 0 for the others.</summary>
+    private int ItemSize()
+    {
+        foreach (var t in Mro)
+        {
+            if (t == PyTuple.TypeObj) return 8;
+            if (t == PyInt.TypeObj) return 4;
+            if (t == PyBytes.TypeObj) return 1;
+        }
+        return 0;
     }
 
     public override void SetAttr(PyStr name, PyObject value)

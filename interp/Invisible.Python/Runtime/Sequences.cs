@@ -67,11 +67,18 @@ public sealed class PyTuple : PyObject
             Items.CopyTo(r, 0); t.Items.CopyTo(r, Items.Length);
             return new PyTuple(r);
         }
-        if (op == Runtime.BinOp.Mul && other is PyInt n) return new PyTuple(Ops.RepeatArray(Items, Items.Length, n));
+        if (op == Runtime.BinOp.Mul && other is PyInt n) return Repeat(n);
         return null;
     }
     public override PyObject? RBinOp(BinOp op, PyObject other)
-        => op == Runtime.BinOp.Mul && other is PyInt n ? new PyTuple(Ops.RepeatArray(Items, Items.Length, n)) : null;
+        => op == Runtime.BinOp.Mul && other is PyInt n ? Repeat(n) : null;
+    /// <summary>t * n; a plain tuple times 1 (or an empty one) is itself (CPython's tuple_repeat).</summary>
+    private PyTuple Repeat(PyInt n)
+    {
+        if (_type == null && (Items.Length == 0 || (!n.IsBig && n.V == 1))) return this;
+        var r = Ops.RepeatArray(Items, Items.Length, n);
+        return r.Length == 0 ? Empty : new PyTuple(r);
+    }
     public override bool? Contains(PyObject item)
     {
         foreach (var x in Items) if (ReferenceEquals(x, item) || Ops.Eq(x, item)) return true;
@@ -110,21 +117,33 @@ public sealed class PySeqIterator : PyObject
 
 public sealed class PyListIterator : PyObject
 {
-    public static PyType TypeObj = null!;
+    public static PyType TypeObj = null!, ReverseTypeObj = null!;
     private readonly PyList _l;
     private int _i;
     private readonly bool _rev;
     public PyListIterator(PyList l, bool rev = false) { _l = l; _rev = rev; _i = rev ? l.Count - 1 : 0; }
-    public override PyType Type => TypeObj;
+    public override PyType Type => _rev ? ReverseTypeObj : TypeObj;
     public override PyObject Iter() => this;
     public override PyObject? Next()
     {
-        if (_rev) { if (_i >= 0 && _i < _l.Count) return _l.Items[_i--]; _i = -1; return null; }
+        if (_rev) { if (_i >= 0 && _i < _l.Count) return _l.Items[_i--]; _i = -1; Exhausted = true; return null; }
         if (_i < _l.Count) return _l.Items[_i++];
         _i = int.MaxValue;
+        Exhausted = true;
         return null;
     }
     public bool Reversed => _rev;
+    /// <summary>Ended (CPython releases its list then: it pickles as an empty iterator).</summary>
+    public bool Exhausted { get; private set; }
+    public PyList List => _l;
+    public int Index => _i;
+    /// <summary>__setstate__: the position, clamped to the list (CPython's listiter_setstate / listreviter_setstate).</summary>
+    public void SetState(long index)
+    {
+        if (Exhausted) return;
+        if (_rev) _i = (int)(index < -1 ? -1 : index > _l.Count - 1 ? _l.Count - 1 : index);
+        else _i = (int)(index < 0 ? 0 : index > _l.Count ? _l.Count : index);
+    }
     /// <summary>The items not yet produced, in the list's order (__reduce__ pickles them; __length_hint__ counts them).</summary>
     public PyObject[] Rest()
     {
@@ -182,8 +201,9 @@ public sealed class PyList : PyObject
     }
     public void Extend(PyObject iterable)
     {
-        if (iterable is PyList l) { var src = l.Items; int n = l.Count; for (int i = 0; i < n; i++) Append(src[i]); return; }
-        if (iterable is PyTuple t) { foreach (var x in t.Items) Append(x); return; }
+        // only exact lists and tuples are copied directly: a subclass may define its own __iter__ (list_extend)
+        if (iterable is PyList { IsExact: true } l) { var src = l.Items; int n = l.Count; for (int i = 0; i < n; i++) Append(src[i]); return; }
+        if (iterable is PyTuple { IsExact: true } t) { foreach (var x in t.Items) Append(x); return; }
         var it = Ops.GetIter(iterable);
         PyObject? v;
         while ((v = Ops.Next(it)) != null) Append(v);
@@ -228,7 +248,27 @@ public sealed class PyList : PyObject
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
         if (other is not PyList l) return null;
-        return Ops.SeqCompare(Items, Count, l.Items, l.Count, op);
+        // lists of different lengths are unequal without comparing items (CPython's list_richcompare)
+        if (Count != l.Count && (op == CmpOp.Eq || op == CmpOp.Ne)) return PyBool.Of(op == CmpOp.Ne);
+        Recursion.Enter(" in comparison");
+        try { return CompareItems(l, op); }
+        finally { Recursion.Leave(); }
+    }
+
+    /// <summary>Sizes re-read after every item comparison: an item's __eq__ may shrink either list.</summary>
+    private PyObject CompareItems(PyList l, CmpOp op)
+    {
+        int i = 0;
+        for (; i < Count && i < l.Count; i++)
+        {
+            var x = Items[i]; var y = l.Items[i];
+            if (ReferenceEquals(x, y)) continue;
+            if (!Ops.Eq(x, y)) break;
+        }
+        if (i >= Count || i >= l.Count) return PyBool.Of(Ops.CmpResult(Count.CompareTo(l.Count), op));
+        if (op == CmpOp.Eq) return PyBool.False;
+        if (op == CmpOp.Ne) return PyBool.True;
+        return Ops.RichCompare(Items[i], l.Items[i], op);
     }
     public override PyObject? BinOp(BinOp op, PyObject other)
     {
@@ -324,23 +364,39 @@ public sealed class PyList : PyObject
     }
     public override PyObject Iter() => new PyListIterator(this);
 
+    /// <summary>Storage of a list being sorted: any change made meanwhile (by a key function or a comparison)
+    /// replaces it, which the sort detects (CPython's allocated = -1 marker).</summary>
+    private static readonly PyObject[] SortingMarker = new PyObject[0];
+
     public void Sort(PyObject? key, bool reverse)
     {
-        var vals = ToArray();
-        var keys = vals;
-        if (key != null && key != PyNone.Instance)
+        // the list is empty while it sorts, as in CPython: what a callback sees or changes is not the data sorted
+        var saved = Items; int n = Count;
+        Items = SortingMarker; Count = 0;
+        try
         {
-            keys = new PyObject[Count];
-            for (int i = 0; i < Count; i++) keys[i] = Ops.Call1(key, vals[i]);
+            var vals = saved;
+            var keys = vals;
+            if (key != null && key != PyNone.Instance)
+            {
+                keys = new PyObject[n];
+                for (int i = 0; i < n; i++) keys[i] = Ops.Call1(key, vals[i]);
+            }
+            var idx = new int[n];
+            for (int i = 0; i < n; i++) idx[i] = i;
+            // stable merge sort on indices
+            var tmp = new int[n];
+            MergeSort(idx, tmp, 0, n, keys, reverse);
+            var res = new PyObject[n];
+            for (int i = 0; i < n; i++) res[i] = vals[idx[i]];
+            Array.Copy(res, saved, n);
         }
-        var idx = new int[Count];
-        for (int i = 0; i < Count; i++) idx[i] = i;
-        // stable merge sort on indices
-        var tmp = new int[Count];
-        MergeSort(idx, tmp, 0, Count, keys, reverse);
-        var res = new PyObject[Count];
-        for (int i = 0; i < Count; i++) res[i] = vals[idx[i]];
-        Array.Copy(res, Items, Count);
+        finally
+        {
+            bool modified = !ReferenceEquals(Items, SortingMarker) || Count != 0;
+            Items = saved; Count = n;
+            if (modified) throw Ops.ValueError("list modified during sort");
+        }
     }
 
     private static bool Less(PyObject[] keys, int a, int b, bool reverse)
@@ -526,7 +582,7 @@ public sealed class PySlice : PyObject
 
     public void Indices(int length, out int start, out int stop, out int step, out int slicelen)
     {
-        long st = Step == PyNone.Instance ? 1 : Ops.IndexValue(Step);
+        long st = Step == PyNone.Instance ? 1 : Ops.IndexValueClamped(Step); // a step of 1<<333 is clamped, as CPython's PySlice_Unpack
         if (st == 0) throw Ops.ValueError("slice step cannot be zero");
         long lo, hi;
         if (st > 0) { lo = 0; hi = length; } else { lo = -1; hi = length - 1; }

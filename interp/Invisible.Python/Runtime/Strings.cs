@@ -159,8 +159,13 @@ public class PyBytes : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly byte[] V;
+    /// <summary>The class of an instance of a bytes or bytearray subclass (null: the built-in type itself).</summary>
+    protected PyType? SubType;
+    private PyDict? _dict;
     public PyBytes(byte[] v) { V = v; }
-    public override PyType Type => TypeObj;
+    public PyBytes(byte[] v, PyType type) { V = v; if (type != TypeObj) SubType = type; }
+    public override PyType Type => SubType ?? TypeObj;
+    public override PyDict? Dict => SubType is { IsHeap: true } ? _dict ??= new PyDict() : null;
     public virtual ReadOnlySpan<byte> Span => V;
     public override string Repr() => "b" + Formatting.BytesRepr(Span);
     public override bool IsTrue() => Span.Length != 0;
@@ -194,8 +199,13 @@ public class PyBytes : PyObject
     }
     public override bool? Contains(PyObject item)
     {
-        if (item is PyInt i) return Span.IndexOf((byte)i.V) >= 0;
+        if (item is PyInt i)
+        {
+            if (i.IsBig || i.V < 0 || i.V > 255) throw Ops.ValueError("byte must be in range(0, 256)");
+            return Span.IndexOf((byte)i.V) >= 0;
+        }
         if (item is PyBytes b) return Span.IndexOf(b.Span) >= 0;
+        if (Modules.Buffers.TryRead(item, out var buffer)) return Span.IndexOf(buffer) >= 0; // memoryview, array
         throw Ops.TypeError("a bytes-like object is required, not '" + item.Type.Name + "'");
     }
     public override PyObject GetItem(PyObject key)
@@ -231,9 +241,10 @@ public sealed class PyByteArray : PyBytes
     public byte[] Buf;
     public int Count;
     public PyByteArray(byte[] data) : base(Array.Empty<byte>()) { Buf = data; Count = data.Length; }
-    public override PyType Type => TypeObj;
+    public PyByteArray(byte[] data, PyType type) : this(data) { if (type != TypeObj) SubType = type; }
+    public override PyType Type => SubType ?? TypeObj;
     public override ReadOnlySpan<byte> Span => new(Buf, 0, Count);
-    public override string Repr() => "bytearray(b" + Formatting.BytesRepr(Span) + ")";
+    public override string Repr() => (SubType?.Name ?? "bytearray") + "(b" + Formatting.BytesRepr(Span) + ")"; // a subclass shows its name
     public override bool Hashable => false;
     public override long Hash() => throw Ops.TypeError("unhashable type: 'bytearray'");
     protected override PyObject Make(byte[] data) => new PyByteArray(data);
