@@ -24,6 +24,7 @@ public static class Buffers
         {
             case PyBytes b: bytes = b.Span; return true;
             case IBufferExporter e: bytes = e.BufferBytes; return true;
+            case PyMemoryView m: bytes = m.ToBytes(); return true; // a copy of what the view shows (it may be strided)
         }
         bytes = default;
         return false;
