@@ -156,13 +156,10 @@ public static class BuiltinsModule
             var st = Ops.Arg(a, k, 1, "start");
             return new PyIterWrapper(EnumerateType, Enumerate(it, st == null ? PyInt.Zero : (PyInt)Ops.Index(st)));
         });
-        ZipType = T("zip", null, (cls, a, k) => new PyIterWrapper(ZipType, Zip(a.Slice(0, Ops.PosCount(a, k)).ToArray(), Ops.Arg(a, k, 99, "strict") is PyObject s && Ops.IsTrue(s))));
-        MapType = T("map", null, (cls, a, k) =>
-        {
-            if (a.Length < 2) throw Ops.TypeError("map() must have at least two arguments.");
-            return new PyIterWrapper(MapType, Map(a[0], a.Slice(1).ToArray()));
-        });
-        FilterType = T("filter", null, (cls, a, k) => new PyIterWrapper(FilterType, Filter(a[0], Ops.GetIter(a[1]))));
+        ZipType = T("zip", null, PyZip.New);
+        MapType = T("map", null, PyMap.New);
+        FilterType = T("filter", null, PyFilter.New);
+        BuiltinIterator.InitTypes(MapType, FilterType, ZipType);
         ReversedType = T("reversed", null, (cls, a, k) => Reversed(a[0]));
         IteratorType = T("iterator", null, null);
         PyBaseException.Init();
@@ -203,58 +200,6 @@ public static class BuiltinsModule
             var i = start.Big;
             PyObject? v;
             while ((v = Ops.Next(it)) != null) { yield return new PyTuple(new[] { PyInt.Get(i), v }); i += 1; }
-        }
-    }
-
-    private static IEnumerable<PyObject> Zip(PyObject[] iterables, bool strict)
-    {
-        var its = new PyObject[iterables.Length];
-        for (int i = 0; i < its.Length; i++) its[i] = Ops.GetIter(iterables[i]);
-        if (its.Length == 0) yield break;
-        while (true)
-        {
-            var items = new PyObject[its.Length];
-            for (int i = 0; i < its.Length; i++)
-            {
-                var v = Ops.Next(its[i]);
-                if (v == null)
-                {
-                    if (strict && i > 0) throw Ops.ValueError($"zip() argument {i + 1} is shorter than argument{(i > 1 ? "s 1-" + i : " 1")}");
-                    if (strict && i == 0)
-                        for (int j = 1; j < its.Length; j++)
-                            if (Ops.Next(its[j]) != null) throw Ops.ValueError($"zip() argument {j + 1} is longer than argument{(j > 1 ? "s 1-" + j : " 1")}");
-                    yield break;
-                }
-                items[i] = v;
-            }
-            yield return new PyTuple(items);
-        }
-    }
-
-    private static IEnumerable<PyObject> Map(PyObject f, PyObject[] iterables)
-    {
-        var its = new PyObject[iterables.Length];
-        for (int i = 0; i < its.Length; i++) its[i] = Ops.GetIter(iterables[i]);
-        while (true)
-        {
-            var args = new PyObject[its.Length];
-            for (int i = 0; i < its.Length; i++)
-            {
-                var v = Ops.Next(its[i]);
-                if (v == null) yield break;
-                args[i] = v;
-            }
-            yield return Ops.Call(f, args);
-        }
-    }
-
-    private static IEnumerable<PyObject> Filter(PyObject f, PyObject it)
-    {
-        PyObject? v;
-        while ((v = Ops.Next(it)) != null)
-        {
-            bool keep = f == PyNone.Instance ? Ops.IsTrue(v) : Ops.IsTrue(Ops.Call1(f, v));
-            if (keep) yield return v;
         }
     }
 

@@ -1006,6 +1006,7 @@ public static partial class TypeMethods
         rt.AddMethod("__length_hint__", (a, k) => PyInt.Get(a[0] is PyReversedIterator r ? r.LengthHint() : 0));
         rt.AddMethod("__reduce__", (a, k) => a[0] is PyReversedIterator r ? r.Reduce() : throw Ops.TypeError("cannot pickle 'reversed' object"));
         rt.AddMethod("__setstate__", (a, k) => { (a[0] as PyReversedIterator)?.SetState(a[1]); return PyNone.Instance; });
+        IteratorStateMethods.Install();
         // CPython's meth_reduce: a module-level built-in pickles as its name (a global), a bound one as getattr(self, name)
         PyBuiltinFunction.TypeObj.AddMethod("__reduce__", (a, k) => a[0] switch
         {
@@ -1025,6 +1026,54 @@ public static partial class TypeMethods
         PyStaticMethod.TypeObj.AddMethod("__get__", (a, k) => ((PyStaticMethod)a[0]).Func);
         Slots(PyModule.TypeObj, "__repr__");
         PyBaseException.BaseExceptionType.TypeDict.GetOrNull("__init__");
+    }
+}
+
+internal static class IteratorStateMethods
+{
+    /// <summary>range's __reduce__, and __reduce__/__setstate__ of the str and range iterators (the list iterators' are above)
+    /// (CPython's (iter, (sequence,), index) form, so pickles made by CPython load: itertools' tests hold them).</summary>
+    public static void Install()
+    {
+        PyRange.TypeObj.AddMethod("__reduce__", (a, k) =>
+        {
+            var r = Self<PyRange>(a, k, 0);
+            return new PyTuple(new PyObject[] { r.Type, new PyTuple(new[] { r.StartObj, r.StopObj, r.StepObj }) });
+        });
+        PyStrIterator.TypeObj.AddMethod("__reduce__", (a, k) =>
+        {
+            var (s, i) = Self<PyStrIterator>(a, k, 0).State;
+            return new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new PyObject[] { PyStr.Of(s) }), PyInt.Get(i) });
+        });
+        PyStrIterator.TypeObj.AddMethod("__setstate__", (a, k) => { Self<PyStrIterator>(a, k).SetState(Ops.IndexValueClamped(a[1])); return PyNone.Instance; });
+        PyRangeIterator.TypeObj.AddMethod("__reduce__", (a, k) => RangeReduce(Self<PyRangeIterator>(a, k, 0).State));
+        PyRangeIterator.TypeObj.AddMethod("__setstate__", (a, k) => { Self<PyRangeIterator>(a, k).SetState(Ops.IndexValueClamped(a[1])); return PyNone.Instance; });
+        PyLongRangeIterator.TypeObj.AddMethod("__reduce__", (a, k) => RangeReduce(Self<PyLongRangeIterator>(a, k, 0).State));
+        PyLongRangeIterator.TypeObj.AddMethod("__setstate__", (a, k) =>
+        {
+            var it = Self<PyLongRangeIterator>(a, k);
+            it.SetState(((PyInt)Ops.Index(a[1])).Big);
+            return PyNone.Instance;
+        });
+    }
+
+    private static PyObject RangeReduce((PyObject Start, PyObject Stop, PyObject Step, PyObject Index) s)
+    {
+        var range = Ops.Call(Interp.Builtin("range"), new[] { s.Start, s.Stop, s.Step });
+        return new PyTuple(new PyObject[] { Interp.Builtin("iter"), new PyTuple(new[] { range }), s.Index });
+    }
+
+    /// <summary>The iterator a method was called on, with METH_O (one argument) or METH_NOARGS (<paramref name="args"/> 0) checks.</summary>
+    private static T Self<T>(ReadOnlySpan<PyObject> a, PyStr[]? k, int args = 1) where T : PyObject
+    {
+        var self = a[0] as T ?? throw Ops.TypeError($"descriptor requires a '{a[0].Type.Name}' object");
+        if (args == 0) ArgParser.NoArgs("__reduce__", a.Slice(1), k);
+        else
+        {
+            ArgParser.NoKeywords("__setstate__", k);
+            if (a.Length != 2) throw Ops.TypeError($"{self.Type.Name}.__setstate__() takes exactly one argument ({a.Length - 1} given)");
+        }
+        return self;
     }
 }
 

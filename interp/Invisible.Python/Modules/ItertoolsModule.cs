@@ -72,7 +72,12 @@ public static class ItertoolsModule
                 if (!IsNumber(start) || !IsNumber(step)) throw Ops.TypeError("a number is required");
                 return new CountIterator(cls, start, step);
             });
-            Cycle = Make("cycle", (cls, a, k) => { ArgParser.CheckPositional("cycle", a, k, 1, 1); return new CycleIterator(cls, Ops.GetIter(a[0])); });
+            Cycle = Make("cycle", (cls, a, k) =>
+            {
+                a = a.Slice(0, Positional("cycle", cls, a.Length, ref k));
+                ArgParser.CheckPositional("cycle", a, k, 1, 1);
+                return new CycleIterator(cls, Ops.GetIter(a[0]));
+            });
             Repeat = Make("repeat", (cls, a, k) =>
             {
                 var args = RepeatArgs.Parse(a, k);
@@ -95,7 +100,7 @@ public static class ItertoolsModule
             });
             Chain = Make("chain", (cls, a, k) =>
             {
-                ArgParser.NoKeywords("chain", k);
+                a = a.Slice(0, Positional("chain", cls, a.Length, ref k));
                 return new ChainIterator(cls, new PySeqIterator(a.ToArray(), a.Length));
             });
             Chain.SetMember("from_iterable", new PyClassMethod(new PyBuiltinFunction("from_iterable", (a, k) =>
@@ -110,20 +115,23 @@ public static class ItertoolsModule
             });
             DropWhile = Make("dropwhile", (cls, a, k) =>
             {
+                a = a.Slice(0, Positional("dropwhile", cls, a.Length, ref k));
                 var args = DropWhileArgs.Parse(a, k);
                 return new PredicateIterator(cls, PredicateIterator.Kind.DropWhile, args[0]!, Ops.GetIter(args[1]!));
             });
             TakeWhile = Make("takewhile", (cls, a, k) =>
             {
+                a = a.Slice(0, Positional("takewhile", cls, a.Length, ref k));
                 var args = TakeWhileArgs.Parse(a, k);
                 return new PredicateIterator(cls, PredicateIterator.Kind.TakeWhile, args[0]!, Ops.GetIter(args[1]!));
             });
             FilterFalse = Make("filterfalse", (cls, a, k) =>
             {
+                a = a.Slice(0, Positional("filterfalse", cls, a.Length, ref k));
                 var args = FilterFalseArgs.Parse(a, k);
                 return new PredicateIterator(cls, PredicateIterator.Kind.FilterFalse, args[0]!, Ops.GetIter(args[1]!));
             });
-            Grouper = Make("_grouper", null);
+            Grouper = Make("_grouper", GrouperIterator.New);
             GroupBy = Make("groupby", (cls, a, k) =>
             {
                 var args = GroupByArgs.Parse(a, k);
@@ -133,17 +141,24 @@ public static class ItertoolsModule
             ISlice = Make("islice", (cls, a, k) => NewISlice(cls, a, k));
             StarMap = Make("starmap", (cls, a, k) =>
             {
+                a = a.Slice(0, Positional("starmap", cls, a.Length, ref k));
                 var args = StarMapArgs.Parse(a, k);
                 return new StarMapIterator(cls, args[0]!, Ops.GetIter(args[1]!));
             });
             Tee = Make("_tee", (cls, a, k) =>
             {
+                a = a.Slice(0, Positional("_tee", cls, a.Length, ref k));
                 ArgParser.CheckPositional("_tee", a, k, 1, 1);
                 var it = Ops.GetIter(a[0]);
                 return it is TeeIterator t ? t.Copy() : new TeeIterator(cls, new TeeData(it), 0);
             });
             Tee.AddMethod("__copy__", (a, k) => ((TeeIterator)a[0]).Copy());
-            TeeDataObject = Make("_tee_dataobject", null);
+            TeeDataObject = new PyType("_tee_dataobject", PyType.ObjectType, TeeData.New) { ModuleName = "itertools" };
+            TeeDataObject.AddMethod("__reduce__", (a, k) =>
+            {
+                ArgParser.NoArgs("__reduce__", a.Slice(1), k);
+                return (a[0] as TeeData ?? throw Descriptor("__reduce__", "itertools._tee_dataobject", a[0])).Reduce();
+            });
             ZipLongest = Make("zip_longest", (cls, a, k) =>
             {
                 PyObject fill = PyNone.Instance;
@@ -160,7 +175,12 @@ public static class ItertoolsModule
                 for (int i = 0; i < npos; i++) its[i] = Ops.GetIter(a[i]);
                 return new ZipLongestIterator(cls, its, fill);
             });
-            Pairwise = Make("pairwise", (cls, a, k) => { ArgParser.CheckPositional("pairwise", a, k, 1, 1); return new PairwiseIterator(cls, Ops.GetIter(a[0])); });
+            Pairwise = Make("pairwise", (cls, a, k) =>
+            {
+                a = a.Slice(0, Positional("pairwise", cls, a.Length, ref k));
+                ArgParser.CheckPositional("pairwise", a, k, 1, 1);
+                return new PairwiseIterator(cls, Ops.GetIter(a[0]));
+            });
             Product = Make("product", (cls, a, k) =>
             {
                 var args = ProductArgs.Parse(a, k);
@@ -191,6 +211,36 @@ public static class ItertoolsModule
                 }
                 return new CombinatoricIterator(cls, CombinatoricIterator.Kind.Permutations, pool, r);
             });
+            foreach (var t in new[]
+            {
+                Accumulate, Chain, Combinations, CombinationsWithReplacement, Compress, Count, Cycle, DropWhile,
+                FilterFalse, GroupBy, Grouper, ISlice, Pairwise, Permutations, Product, Repeat, StarMap, TakeWhile, Tee,
+                ZipLongest,
+            })
+            {
+                string qual = "itertools." + t.Name;
+                t.AddMethod("__reduce__", (a, k) =>
+                {
+                    ArgParser.NoArgs("__reduce__", a.Slice(1), k);
+                    return Self(a[0], "__reduce__", qual).Reduce();
+                });
+            }
+            // the types CPython 3.11 gives a __setstate__
+            foreach (var t in new[]
+            {
+                Accumulate, Chain, Combinations, CombinationsWithReplacement, Cycle, DropWhile, GroupBy, ISlice,
+                Permutations, Product, TakeWhile, Tee, ZipLongest,
+            })
+            {
+                string qual = "itertools." + t.Name;
+                t.AddMethod("__setstate__", (a, k) =>
+                {
+                    ArgParser.NoKeywords("__setstate__", k);
+                    if (a.Length != 2) throw Ops.TypeError($"{t.Name}.__setstate__() takes exactly one argument ({a.Length - 1} given)");
+                    Self(a[0], "__setstate__", qual).SetState(a[1]);
+                    return PyNone.Instance;
+                });
+            }
             All = new[]
             {
                 Tee, TeeDataObject, Accumulate, Chain, Combinations, CombinationsWithReplacement, Compress, Count,
@@ -207,6 +257,12 @@ public static class ItertoolsModule
             if (r < 0) throw Ops.ValueError("r must be non-negative");
             return new CombinatoricIterator(cls, kind, pool, r);
         }
+
+        private static ItertoolsIterator Self(PyObject o, string method, string typeName) =>
+            o as ItertoolsIterator ?? throw Descriptor(method, typeName, o);
+
+        private static PyException Descriptor(string method, string typeName, PyObject o) =>
+            Ops.TypeError($"descriptor '{method}' for '{typeName}' objects doesn't apply to a '{o.Type.Name}' object");
 
         private static PyType Make(string name, NewFn? newFn)
         {
@@ -249,6 +305,7 @@ public static class ItertoolsModule
     /// <summary>islice(iterable, stop) / islice(iterable, start, stop[, step]): CPython's checks, in its order.</summary>
     private static PyObject NewISlice(PyType cls, ReadOnlySpan<PyObject> a, PyStr[]? k)
     {
+        a = a.Slice(0, Positional("islice", cls, a.Length, ref k));
         ArgParser.CheckPositional("islice", a, k, 2, 4);
         long start = 0, stop = -1, step = 1;
         if (a.Length == 2)
@@ -274,8 +331,61 @@ public static class ItertoolsModule
         catch (PyException) { return -1; }
     }
 
+    /// <summary>Argument Clinic's rule for a positional-only <c>__new__</c>: keywords are refused ("cycle() takes no
+    /// keyword arguments") unless the type is a subclass with an <c>__init__</c> of its own, which receives them;
+    /// <c>__new__</c> then parses the positional arguments only (their count is returned).</summary>
+    private static int Positional(string name, PyType cls, int count, ref PyStr[]? k)
+    {
+        if (k == null || k.Length == 0) return count;
+        if (!cls.IsHeap || ReferenceEquals(cls.Lookup(PyStr.S___init__), PyType.ObjectInit))
+            throw Ops.TypeError($"{name}() takes no keyword arguments");
+        int positional = count - k.Length;
+        k = null;
+        return positional;
+    }
+
+    // ---------------- pickling helpers (CPython 3.11's __reduce__/__setstate__ results and checks) ----------------
+
+    private static PyTuple Tuple(params PyObject[] items) => new(items);
+
+    private static PyObject OrNone(PyObject? o) => o ?? PyNone.Instance;
+
+    /// <summary>The tuple a <c>__setstate__</c> takes: "state is not a tuple" otherwise.</summary>
+    private static PyObject[] StateTuple(PyObject state)
+    {
+        if (state is not PyTuple t) throw Ops.TypeError("state is not a tuple");
+        return t.Items;
+    }
+
+    /// <summary>PyArg_ParseTuple's count check (no function name): "function takes exactly 2 arguments (1 given)".</summary>
+    private static void StateCount(PyObject[] items, int min, int max)
+    {
+        int n = items.Length;
+        if (n >= min && n <= max) return;
+        int bound = n < min ? min : max;
+        string how = min == max ? "exactly" : n < min ? "at least" : "at most";
+        throw Ops.TypeError($"function takes {how} {bound} argument{(bound == 1 ? "" : "s")} ({n} given)");
+    }
+
+    /// <summary>PyArg_ParseTuple's "O!" check: "argument 1 must be list, not tuple".</summary>
+    private static T StateItem<T>(PyObject[] items, int i, string typeName) where T : PyObject =>
+        items[i] as T ?? throw Ops.TypeError($"argument {i + 1} must be {typeName}, not {items[i].Type.Name}");
+
+    /// <summary>PyIter_Check: the object's type has <c>__next__</c>.</summary>
+    private static bool IsIterator(PyObject o) => Ops.IsIterator(o);
+
+    /// <summary>A tuple of indices in a <c>__setstate__</c> (PyLong_AsSsize_t on each).</summary>
+    private static long IndexAt(PyObject[] items, int i) => ArgParser.ToSsize(items[i]);
+
+    private static PyTuple IndexTuple(int[] values, int count)
+    {
+        var r = new PyObject[count];
+        for (int i = 0; i < count; i++) r[i] = PyInt.Get(values[i]);
+        return new PyTuple(r);
+    }
+
     /// <summary>Base of the itertools iterators: the (sub)type given to <c>__new__</c>, and a <c>__dict__</c> for
-    /// instances of Python subclasses.</summary>
+    /// instances of Python subclasses. Types that pickle override <see cref="Reduce"/> (and <see cref="SetState"/>).</summary>
     private abstract class ItertoolsIterator : PyObject
     {
         private readonly PyType _type;
@@ -284,6 +394,15 @@ public static class ItertoolsModule
         public sealed override PyType Type => _type;
         public override PyDict? Dict => _type.IsHeap ? _dict ??= new PyDict() : null;
         public sealed override PyObject Iter() => this;
+        public virtual PyObject Reduce() => throw Ops.TypeError($"cannot pickle 'itertools.{BaseName()}' object");
+        public virtual void SetState(PyObject state) => throw Ops.AttributeError($"'{Type.Name}' object has no attribute '__setstate__'");
+
+        private string BaseName()
+        {
+            var t = _type;
+            while (t.IsHeap && t.Bases.Length > 0) t = t.Bases[0];
+            return t.Name;
+        }
     }
 
     private sealed class CountIterator : ItertoolsIterator
@@ -321,21 +440,30 @@ public static class ItertoolsModule
             return r;
         }
 
+        private PyObject Current => _isFast ? PyInt.Get(_fast) : _count;
+        private bool StepIsIntOne => _step is PyInt one && one.Type == PyInt.TypeObj && !one.IsBig && one.V == 1;
+
         public override string Repr()
         {
-            var current = _isFast ? PyInt.Get(_fast) : _count;
             string name = Type.Name;
-            if (_step is PyInt one && one.Type == PyInt.TypeObj && !one.IsBig && one.V == 1) return $"{name}({Ops.Repr(current)})";
-            return $"{name}({Ops.Repr(current)}, {Ops.Repr(_step)})";
+            if (StepIsIntOne) return $"{name}({Ops.Repr(Current)})";
+            return $"{name}({Ops.Repr(Current)}, {Ops.Repr(_step)})";
         }
+
+        // CPython's fast mode (an int start that fits, step 1) pickles the count alone; the slow mode both.
+        public override PyObject Reduce() => _isFast && StepIsIntOne
+            ? Tuple(Type, Tuple(Current))
+            : Tuple(Type, Tuple(Current, _step));
     }
 
+    /// <summary>cycle, as CPython's: the saved list is a Python list (pickled and restored as it is), and
+    /// <c>firstpass</c> means "the saved list already holds what the iterator will give" (a restored state).</summary>
     private sealed class CycleIterator : ItertoolsIterator
     {
         private PyObject? _it;
-        private readonly List<PyObject> _saved = new();
+        private PyList _saved = new();
         private int _index;
-        private bool _firstPass = true;
+        private bool _firstPass;
         public CycleIterator(PyType type, PyObject it) : base(type) { _it = it; }
 
         public override PyObject? Next()
@@ -345,17 +473,41 @@ public static class ItertoolsModule
                 var item = Ops.Next(_it);
                 if (item != null)
                 {
-                    if (_firstPass) _saved.Add(item);
+                    if (!_firstPass) _saved.Append(item);
                     return item;
                 }
                 _it = null;
-                _firstPass = false;
             }
             if (_saved.Count == 0) return null;
-            var r = _saved[_index];
+            if (_index >= _saved.Count) _index = 0;
+            var r = _saved.Items[_index];
             _index++;
             if (_index >= _saved.Count) _index = 0;
             return r;
+        }
+
+        public override PyObject Reduce()
+        {
+            if (_it == null)
+            {
+                // an iterator over the saved list, advanced to where the cycle is
+                var it = Ops.GetIter(_saved);
+                for (int i = 0; i < _index; i++) Ops.Next(it);
+                return Tuple(Type, Tuple(it), Tuple(_saved, PyBool.True));
+            }
+            return Tuple(Type, Tuple(_it), Tuple(_saved, PyBool.Of(_firstPass)));
+        }
+
+        public override void SetState(PyObject state)
+        {
+            var items = StateTuple(state);
+            StateCount(items, 2, 2);
+            var saved = StateItem<PyList>(items, 0, "list");
+            // the second item is 1/0 in old pickles and True/False in new ones
+            int firstPass = ArgParser.ToCInt(items[1]);
+            _saved = saved;
+            _firstPass = firstPass != 0;
+            _index = 0;
         }
     }
 
@@ -374,12 +526,17 @@ public static class ItertoolsModule
 
         public override string Repr() =>
             Times < 0 ? $"{Type.Name}({Ops.Repr(_element)})" : $"{Type.Name}({Ops.Repr(_element)}, {Times})";
+
+        public override PyObject Reduce() => Times >= 0
+            ? Tuple(Type, Tuple(_element, PyInt.Get(Times)))
+            : Tuple(Type, Tuple(_element));
     }
 
     private sealed class AccumulateIterator : ItertoolsIterator
     {
         private readonly PyObject _it;
         private readonly PyObject? _func;
+        // _total null: nothing produced yet (CPython's NULL; a restored state may set it to None, a value)
         private PyObject? _total, _initial;
         public AccumulateIterator(PyType type, PyObject it, PyObject? func, PyObject? initial) : base(type)
         {
@@ -399,6 +556,27 @@ public static class ItertoolsModule
             _total = _total == null ? v : _func == null ? Ops.BinaryOp(_total, v, Runtime.BinOp.Add) : Ops.CallArgs(_func, _total, v);
             return _total;
         }
+
+        public override PyObject Reduce()
+        {
+            var func = OrNone(_func);
+            if (_initial != null)
+            {
+                // the initial value not given yet: chain it in front of the rest
+                var chain = Ops.Call(T.Chain, new PyObject[] { Tuple(_initial), _it });
+                return Tuple(Type, Tuple(chain, func), PyNone.Instance);
+            }
+            if (_total == PyNone.Instance)
+            {
+                // None is a value here, and a None state means "no state": restart from None and drop it
+                var chain = Ops.Call(T.Chain, new PyObject[] { Tuple(_total), _it });
+                var again = Ops.Call(Type, new PyObject[] { chain, func });
+                return Tuple(T.ISlice, Tuple(again, PyInt.One, PyNone.Instance));
+            }
+            return Tuple(Type, Tuple(_it, func), OrNone(_total));
+        }
+
+        public override void SetState(PyObject state) => _total = state;
     }
 
     private sealed class ChainIterator : ItertoolsIterator
@@ -423,6 +601,25 @@ public static class ItertoolsModule
             }
             return null;
         }
+
+        public override PyObject Reduce()
+        {
+            if (_source == null) return Tuple(Type, PyTuple.Empty); // exhausted
+            return _active != null
+                ? Tuple(Type, PyTuple.Empty, Tuple(_source, _active))
+                : Tuple(Type, PyTuple.Empty, Tuple(_source));
+        }
+
+        public override void SetState(PyObject state)
+        {
+            var items = StateTuple(state);
+            StateCount(items, 1, 2);
+            var source = items[0];
+            var active = items.Length > 1 ? items[1] : null;
+            if (!IsIterator(source) || (active != null && !IsIterator(active))) throw Ops.TypeError("Arguments must be iterators.");
+            _source = source;
+            _active = active;
+        }
     }
 
     private sealed class CompressIterator : ItertoolsIterator
@@ -441,6 +638,8 @@ public static class ItertoolsModule
                 if (Ops.IsTrue(selector)) return datum;
             }
         }
+
+        public override PyObject Reduce() => Tuple(Type, Tuple(_data, _selectors));
     }
 
     private sealed class PredicateIterator : ItertoolsIterator
@@ -448,7 +647,7 @@ public static class ItertoolsModule
         public enum Kind : byte { DropWhile, TakeWhile, FilterFalse }
         private readonly Kind _kind;
         private readonly PyObject _func, _it;
-        private bool _done; // dropwhile: dropping is over; takewhile: stopped
+        private bool _done; // dropwhile: dropping is over (CPython's start); takewhile: stopped (its stop)
 
         public PredicateIterator(PyType type, Kind kind, PyObject func, PyObject it) : base(type) { _kind = kind; _func = func; _it = it; }
 
@@ -483,6 +682,12 @@ public static class ItertoolsModule
                     }
             }
         }
+
+        public override PyObject Reduce() => _kind == Kind.FilterFalse
+            ? Tuple(Type, Tuple(_func, _it))
+            : Tuple(Type, Tuple(_func, _it), PyInt.Get(_done ? 1 : 0));
+
+        public override void SetState(PyObject state) => _done = Ops.IsTrue(state);
     }
 
     /// <summary>groupby: the groups share the parent's current value, as CPython's (a grouper that is not the
@@ -519,8 +724,24 @@ public static class ItertoolsModule
             }
             TargetKey = CurrentKey;
             var grouper = new GrouperIterator(T.Grouper, this, TargetKey!);
-            CurrentGrouper = grouper;
             return new PyTuple(new PyObject[] { CurrentKey!, grouper });
+        }
+
+        public override PyObject Reduce()
+        {
+            var args = Tuple(_it, OrNone(_keyFunc));
+            if (TargetKey != null && CurrentKey != null && CurrentValue != null)
+                return Tuple(Type, args, Tuple(CurrentKey, CurrentValue, TargetKey));
+            return Tuple(Type, args);
+        }
+
+        public override void SetState(PyObject state)
+        {
+            var items = StateTuple(state);
+            StateCount(items, 3, 3);
+            CurrentKey = items[0];
+            CurrentValue = items[1];
+            TargetKey = items[2];
         }
     }
 
@@ -528,7 +749,21 @@ public static class ItertoolsModule
     {
         private readonly GroupByIterator _parent;
         private readonly PyObject _targetKey;
-        public GrouperIterator(PyType type, GroupByIterator parent, PyObject targetKey) : base(type) { _parent = parent; _targetKey = targetKey; }
+
+        /// <summary>A new group of <paramref name="parent"/>, which becomes its current one (CPython's _grouper_create).</summary>
+        public GrouperIterator(PyType type, GroupByIterator parent, PyObject targetKey) : base(type)
+        {
+            _parent = parent; _targetKey = targetKey;
+            parent.CurrentGrouper = this;
+        }
+
+        public static PyObject New(PyType cls, ReadOnlySpan<PyObject> a, PyStr[]? k)
+        {
+            ArgParser.CheckPositional("_grouper", a, k, 2, 2);
+            if (a[0] is not GroupByIterator parent)
+                throw Ops.TypeError($"_grouper() argument 1 must be itertools.groupby, not {a[0].Type.Name}");
+            return new GrouperIterator(cls, parent, a[1]);
+        }
 
         public override PyObject? Next()
         {
@@ -538,8 +773,13 @@ public static class ItertoolsModule
             if (!Ops.Eq(_targetKey, gb.CurrentKey!)) return null;
             var r = gb.CurrentValue!;
             gb.CurrentValue = null;
+            gb.CurrentKey = null;
             return r;
         }
+
+        public override PyObject Reduce() => _parent.CurrentGrouper != this
+            ? Tuple(Builtins.Interp.Builtin("iter"), Tuple(PyTuple.Empty))
+            : Tuple(Type, Tuple(_parent, _targetKey));
     }
 
     private sealed class ISliceIterator : ItertoolsIterator
@@ -569,6 +809,16 @@ public static class ItertoolsModule
             if (_next < old || (_stop != -1 && _next > _stop)) _next = _stop;
             return item;
         }
+
+        // a new islice with the same bounds, then __setstate__ with the count
+        public override PyObject Reduce()
+        {
+            if (_it == null) return Tuple(Type, Tuple(Ops.GetIter(new PyList()), PyInt.Zero), PyInt.Zero);
+            var stop = _stop == -1 ? (PyObject)PyNone.Instance : PyInt.Get(_stop);
+            return Tuple(Type, Tuple(_it, PyInt.Get(_next), stop, PyInt.Get(_step)), PyInt.Get(_count));
+        }
+
+        public override void SetState(PyObject state) => _count = ArgParser.ToSsize(state);
     }
 
     private sealed class StarMapIterator : ItertoolsIterator
@@ -582,11 +832,13 @@ public static class ItertoolsModule
             if (args == null) return null;
             return Ops.Call(_func, Ops.ToArray(args));
         }
+
+        public override PyObject Reduce() => Tuple(Type, Tuple(_func, _it));
     }
 
-    /// <summary>The values tee'd iterators share: chunks of 57 (CPython's LINKCELLS), linked, so values every copy
-    /// has passed are freed.</summary>
-    private sealed class TeeData
+    /// <summary>The values tee'd iterators share (CPython's <c>_tee_dataobject</c>): chunks of 57 (LINKCELLS),
+    /// linked, so values every copy has passed are freed.</summary>
+    private sealed class TeeData : PyObject
     {
         public const int Cells = 57;
         public readonly PyObject Iterator;
@@ -595,6 +847,8 @@ public static class ItertoolsModule
         public bool Running;
         public TeeData? NextLink;
         public TeeData(PyObject iterator) { Iterator = iterator; }
+
+        public override PyType Type => T.TeeDataObject;
 
         public PyObject? Get(int i)
         {
@@ -609,7 +863,33 @@ public static class ItertoolsModule
             return value;
         }
 
-        public TeeData Next() => NextLink ??= new TeeData(Iterator);
+        public TeeData NextData() => NextLink ??= new TeeData(Iterator);
+
+        public PyObject Reduce()
+        {
+            var values = new PyList();
+            for (int i = 0; i < NumRead; i++) values.Append(Values[i]);
+            return Tuple(Type, Tuple(Iterator, values, OrNone(NextLink)));
+        }
+
+        /// <summary>_tee_dataobject(iterable, values, next): a restored chunk ("Invalid arguments" when the values do
+        /// not fit or a chunk that is not full has a next one).</summary>
+        public static PyObject New(PyType cls, ReadOnlySpan<PyObject> a, PyStr[]? k)
+        {
+            ArgParser.CheckPositional("teedataobject", a, k, 3, 3);
+            if (a[1] is not PyList values) throw Ops.TypeError($"teedataobject() argument 2 must be list, not {a[1].Type.Name}");
+            var next = a[2];
+            var data = new TeeData(a[0]);
+            if (values.Count > Cells) throw Ops.ValueError("Invalid arguments");
+            for (int i = 0; i < values.Count; i++) data.Values[i] = values.Items[i];
+            data.NumRead = values.Count;
+            if (next != PyNone.Instance)
+            {
+                if (values.Count != Cells || next is not TeeData link) throw Ops.ValueError("Invalid arguments");
+                data.NextLink = link;
+            }
+            return data;
+        }
     }
 
     private sealed class TeeIterator : ItertoolsIterator
@@ -624,7 +904,7 @@ public static class ItertoolsModule
         {
             if (_index >= TeeData.Cells)
             {
-                _data = _data.Next();
+                _data = _data.NextData();
                 _index = 0;
             }
             var value = _data.Get(_index);
@@ -632,13 +912,26 @@ public static class ItertoolsModule
             _index++;
             return value;
         }
+
+        public override PyObject Reduce() => Tuple(Type, Tuple(PyTuple.Empty), Tuple(_data, PyInt.Get(_index)));
+
+        public override void SetState(PyObject state)
+        {
+            var items = StateTuple(state);
+            StateCount(items, 2, 2);
+            var data = StateItem<TeeData>(items, 0, "itertools._tee_dataobject");
+            int index = ArgParser.ToCInt(items[1]);
+            if (index < 0 || index > TeeData.Cells) throw Ops.ValueError("Index out of range");
+            _data = data;
+            _index = index;
+        }
     }
 
     private sealed class ZipLongestIterator : ItertoolsIterator
     {
         private readonly PyObject?[] _its;
         private int _active;
-        private readonly PyObject _fill;
+        private PyObject _fill;
         public ZipLongestIterator(PyType type, PyObject?[] its, PyObject fill) : base(type) { _its = its; _active = its.Length; _fill = fill; }
 
         public override PyObject? Next()
@@ -663,6 +956,16 @@ public static class ItertoolsModule
             }
             return new PyTuple(result);
         }
+
+        // the iterators (an exhausted one as an empty tuple), then __setstate__ with the fill value
+        public override PyObject Reduce()
+        {
+            var args = new PyObject[_its.Length];
+            for (int i = 0; i < args.Length; i++) args[i] = _its[i] ?? PyTuple.Empty;
+            return Tuple(Type, new PyTuple(args), _fill);
+        }
+
+        public override void SetState(PyObject state) => _fill = state;
     }
 
     private sealed class PairwiseIterator : ItertoolsIterator
@@ -689,7 +992,7 @@ public static class ItertoolsModule
     private sealed class ProductIterator : ItertoolsIterator
     {
         private readonly PyObject[][] _pools;
-        private int[]? _indices;
+        private int[]? _indices; // null until the first result (CPython's result == NULL)
         private bool _stopped;
         public ProductIterator(PyType type, PyObject[][] pools) : base(type)
         {
@@ -721,6 +1024,31 @@ public static class ItertoolsModule
             for (int i = 0; i < n; i++) result[i] = _pools[i][_indices[i]];
             return new PyTuple(result);
         }
+
+        public override PyObject Reduce()
+        {
+            if (_stopped) return Tuple(Type, Tuple(PyTuple.Empty));
+            var pools = new PyObject[_pools.Length];
+            for (int i = 0; i < pools.Length; i++) pools[i] = new PyTuple(_pools[i]);
+            if (_indices == null) return Tuple(Type, new PyTuple(pools));
+            return Tuple(Type, new PyTuple(pools), IndexTuple(_indices, _indices.Length));
+        }
+
+        public override void SetState(PyObject state)
+        {
+            int n = _pools.Length;
+            if (state is not PyTuple t || t.Items.Length != n) throw Ops.ValueError("invalid arguments");
+            var indices = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                long index = IndexAt(t.Items, i);
+                int size = _pools[i].Length;
+                if (size == 0) { _stopped = true; return; }
+                // clamp the index
+                indices[i] = (int)Math.Clamp(index, 0, size - 1);
+            }
+            _indices = indices;
+        }
     }
 
     /// <summary>combinations, combinations_with_replacement and permutations: CPython's index algorithms, in
@@ -730,29 +1058,30 @@ public static class ItertoolsModule
         public enum Kind : byte { Combinations, WithReplacement, Permutations }
         private readonly Kind _kind;
         private readonly PyObject[] _pool;
-        private readonly int _r;
-        private int[]? _indices, _cycles;
+        private readonly long _r;
+        private int[]? _indices, _cycles; // null until the first result (CPython's result == NULL)
         private bool _stopped;
 
         public CombinatoricIterator(PyType type, Kind kind, PyObject[] pool, long r) : base(type)
         {
-            _kind = kind; _pool = pool;
+            _kind = kind; _pool = pool; _r = r;
             int n = pool.Length;
             _stopped = kind == Kind.WithReplacement ? n == 0 && r > 0 : r > n;
-            _r = _stopped ? 0 : (int)r;
         }
+
+        private int R => (int)_r; // only read when not stopped: then r <= n (or n > 0 for with-replacement)
 
         private PyTuple Result()
         {
-            var result = new PyObject[_r];
-            for (int i = 0; i < _r; i++) result[i] = _pool[_indices![i]];
+            var result = new PyObject[R];
+            for (int i = 0; i < result.Length; i++) result[i] = _pool[_indices![i]];
             return new PyTuple(result);
         }
 
         public override PyObject? Next()
         {
             if (_stopped) return null;
-            int n = _pool.Length, r = _r;
+            int n = _pool.Length, r = R;
             if (_indices == null)
             {
                 switch (_kind)
@@ -820,6 +1149,49 @@ public static class ItertoolsModule
                     return Result();
                 }
             }
+        }
+
+        public override PyObject Reduce()
+        {
+            var r = PyInt.Get(_r);
+            if (_indices == null) return Tuple(Type, Tuple(new PyTuple(_pool), r));
+            if (_stopped) return Tuple(Type, Tuple(PyTuple.Empty, r));
+            if (_kind != Kind.Permutations) return Tuple(Type, Tuple(new PyTuple(_pool), r), IndexTuple(_indices, R));
+            return Tuple(Type, Tuple(new PyTuple(_pool), r), Tuple(IndexTuple(_indices, _pool.Length), IndexTuple(_cycles!, R)));
+        }
+
+        public override void SetState(PyObject state)
+        {
+            int n = _pool.Length;
+            if (_kind == Kind.Permutations)
+            {
+                var items = StateTuple(state);
+                StateCount(items, 2, 2);
+                var indices = StateItem<PyTuple>(items, 0, "tuple").Items;
+                var cycles = StateItem<PyTuple>(items, 1, "tuple").Items;
+                if (indices.Length != n || cycles.Length != _r) throw Ops.ValueError("invalid arguments");
+                if (_stopped) return;
+                var idx = new int[n];
+                for (int i = 0; i < n; i++) idx[i] = (int)Math.Clamp(IndexAt(indices, i), 0, n - 1);
+                var cyc = new int[R];
+                for (int i = 0; i < cyc.Length; i++) cyc[i] = (int)Math.Clamp(IndexAt(cycles, i), 1, n - i);
+                _indices = idx;
+                _cycles = cyc;
+                return;
+            }
+            if (state is not PyTuple t || t.Items.Length != _r) throw Ops.ValueError("invalid arguments");
+            if (_stopped) return;
+            var ind = new int[R];
+            for (int i = 0; i < ind.Length; i++)
+            {
+                long index = IndexAt(t.Items, i);
+                // clamp the index (beware of a negative maximum)
+                long max = _kind == Kind.Combinations ? i + n - _r : n - 1;
+                if (index > max) index = max;
+                if (index < 0) index = 0;
+                ind[i] = (int)index;
+            }
+            _indices = ind;
         }
     }
 }

@@ -243,6 +243,8 @@ internal sealed class StructLayout
 
     public static StructLayout Compile(string fmt)
     {
+        // CPython's prepare_s reads the format as a C string
+        if (fmt.Contains('\0')) throw StructModule.Error("embedded null character");
         int i = 0;
         char order = fmt.Length > 0 ? fmt[0] : '@';
         bool native = true, big = !BitConverter.IsLittleEndian;
@@ -367,7 +369,7 @@ internal sealed class StructLayout
             offset += len;
         }
         if (len - offset < Size)
-            throw StructModule.Error($"pack_into requires a buffer of at least {Size + offset} bytes for packing {Size} bytes at offset {offset} (actual buffer size is {len})");
+            throw StructModule.Error($"pack_into requires a buffer of at least {(ulong)Size + (ulong)offset} bytes for packing {Size} bytes at offset {offset} (actual buffer size is {len})");
         // Convert into scratch first: a failing value must leave the buffer untouched, and a value's __index__ may
         // resize the target, so the span is taken again afterwards.
         var scratch = new byte[Size];
@@ -550,7 +552,7 @@ internal sealed class StructLayout
             offset += len;
         }
         if (len - offset < Size)
-            throw StructModule.Error($"unpack_from requires a buffer of at least {Size + offset} bytes for unpacking {Size} bytes at offset {offset} (actual buffer size is {len})");
+            throw StructModule.Error($"unpack_from requires a buffer of at least {(ulong)Size + (ulong)offset} bytes for unpacking {Size} bytes at offset {offset} (actual buffer size is {len})");
         return UnpackSpan(data.Slice((int)offset, Size));
     }
 

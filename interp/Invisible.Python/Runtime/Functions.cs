@@ -431,7 +431,13 @@ public sealed class PyBoundMethod : PyObject
         bool eq = other is PyBoundMethod m && ReferenceEquals(m.Self, Self) && ReferenceEquals(m.Func, Func);
         return PyBool.Of(op == CmpOp.Eq ? eq : !eq);
     }
-    public override long Hash() => Ops.Hash(Self) ^ Ops.Hash(Func);
+    // CPython 3.11's meth_hash: the identity of __self__ (equality compares it by identity too), so a method of an
+    // unhashable object hashes
+    public override long Hash()
+    {
+        long h = (Ops.Id(Self) >> 4) ^ Ops.Hash(Func);
+        return h == -1 ? -2 : h;
+    }
     public override PyObject? GetAttrOrNull(PyStr name)
     {
         if (name.Value == "__self__") return Self;

@@ -535,8 +535,19 @@ public sealed class PyLongRangeIterator : PyObject
 {
     public static PyType TypeObj = null!;
     private System.Numerics.BigInteger _cur, _left;
-    private readonly System.Numerics.BigInteger _step;
-    public PyLongRangeIterator(System.Numerics.BigInteger start, System.Numerics.BigInteger step, System.Numerics.BigInteger len) { _cur = start; _step = step; _left = len; }
+    private readonly System.Numerics.BigInteger _step, _start, _len;
+    public PyLongRangeIterator(System.Numerics.BigInteger start, System.Numerics.BigInteger step, System.Numerics.BigInteger len) { _cur = _start = start; _step = step; _left = _len = len; }
+    /// <summary>For __reduce__ (CPython's longrangeiter_reduce): the range iterated over and how far the iterator is.</summary>
+    public (PyObject Start, PyObject Stop, PyObject Step, PyObject Index) State =>
+        (PyInt.Get(_start), PyInt.Get(_start + _len * _step), PyInt.Get(_step), PyInt.Get(_len - _left));
+    /// <summary>__setstate__: the position from the start, clamped to the range.</summary>
+    public void SetState(System.Numerics.BigInteger index)
+    {
+        if (index.Sign < 0) index = 0;
+        if (index > _len) index = _len;
+        _cur = _start + index * _step;
+        _left = _len - index;
+    }
     public override PyType Type => TypeObj;
     public override PyObject Iter() => this;
     public override PyObject? Next()
@@ -552,9 +563,19 @@ public sealed class PyRangeIterator : PyObject
 {
     public static PyType TypeObj = null!;
     private long _cur;
-    private readonly long _step;
+    private readonly long _step, _start, _len;
     private long _left;
-    public PyRangeIterator(long start, long step, long len) { _cur = start; _step = step; _left = len; }
+    public PyRangeIterator(long start, long step, long len) { _cur = _start = start; _step = step; _left = _len = len; }
+    /// <summary>For __reduce__ (CPython's rangeiter_reduce): the range iterated over and how far the iterator is.</summary>
+    public (PyObject Start, PyObject Stop, PyObject Step, PyObject Index) State =>
+        (PyInt.Get(_start), PyInt.Get(new System.Numerics.BigInteger(_start) + new System.Numerics.BigInteger(_len) * _step), PyInt.Get(_step), PyInt.Get(_len - _left));
+    /// <summary>__setstate__: the position from the start, clamped to the range.</summary>
+    public void SetState(long index)
+    {
+        index = Math.Clamp(index, 0, _len);
+        _cur = _start + index * _step;
+        _left = _len - index;
+    }
     public override PyType Type => TypeObj;
     public override PyObject Iter() => this;
     public override PyObject? Next()

@@ -153,6 +153,10 @@ public sealed class PyStrIterator : PyObject
     public override PyType Type => TypeObj;
     public override PyObject Iter() => this;
     public override PyObject? Next() => _i < _s.Length ? PyStr.Char(_s[_i++]) : null;
+    /// <summary>For __reduce__ (CPython's unicodeiter_reduce): the string and the position in it.</summary>
+    public (string Str, int Index) State => (_s, _i);
+    /// <summary>__setstate__: the position, clamped to the string.</summary>
+    public void SetState(long index) => _i = (int)Math.Clamp(index, 0, _s.Length);
 }
 
 public class PyBytes : PyObject
