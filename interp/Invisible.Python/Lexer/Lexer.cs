@@ -223,7 +223,7 @@ public sealed class Lexer
                 or System.Globalization.UnicodeCategory.DecimalDigitNumber or System.Globalization.UnicodeCategory.ConnectorPunctuation
                 || cp is 0xB7 or 0x387 or (>= 0x1369 and <= 0x1371) or 0x19DA;
             if (i == 0 ? !start : !cont)
-                throw ErrAt($"invalid character '{char.ConvertFromUtf32(cp)}' (U+{cp:X4})", st + i);
+                throw ErrAt($"invalid character '{(cp is >= 0xD800 and <= 0xDFFF ? ((char)cp).ToString() : char.ConvertFromUtf32(cp))}' (U+{cp:X4})", st + i); // a lone surrogate is its own char
             i += cp > 0xFFFF ? 2 : 1;
         }
     }
