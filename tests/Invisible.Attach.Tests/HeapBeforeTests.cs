@@ -28,53 +28,10 @@ public sealed class HeapBeforeTests : IDisposable
         if (Directory.Exists(_cache)) Directory.Delete(_cache, recursive: true);
     }
 
-    /// <summary>The fixture, its stdout kept whole for the exact comparison at the end.</summary>
-    private sealed class Target : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _stdout = new();
-        private readonly Task<string> _stderr;
-        public int Pid => _process.Id;
-
-        public Target(string opt, string mode, int count, string cache)
-        {
-            string path = Path.Combine(AttachTarget.Root, "build", "tests", "fixtures", "heap_before-" + opt);
-            _process = Process.Start(AttachTarget.StartInfo(path, new[] { mode, count.ToString(CultureInfo.InvariantCulture) },
-                new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache }))!;
-            _stderr = _process.StandardError.ReadToEndAsync();
-            Assert.Equal("ready", ReadLine());
-        }
-
-        private string? ReadLine()
-        {
-            string? line = _process.StandardOutput.ReadLine();
-            if (line is not null) _stdout.Append(line).Append('\n');
-            return line;
-        }
-
-        public string? Send(string line)
-        {
-            _process.StandardInput.WriteLine(line);
-            _process.StandardInput.Flush();
-            return ReadLine();
-        }
-
-        public string Finish()
-        {
-            _process.StandardInput.Close();
-            _stdout.Append(_process.StandardOutput.ReadToEnd());
-            Assert.True(_process.WaitForExit(30_000), "the target did not exit");
-            Assert.Equal(7, _process.ExitCode);
-            Assert.Equal("", _stderr.Result);
-            return _stdout.ToString();
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) _process.Kill();
-            _process.Dispose();
-        }
-    }
+    /// <summary>The fixture, started without invisible; its stdout kept whole for the exact comparison at the end.</summary>
+    private static PlainTarget Target(string opt, string mode, int count, string cache) =>
+        new("heap_before-" + opt, new[] { mode, count.ToString(CultureInfo.InvariantCulture) },
+            new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache });
 
     private static readonly Regex TypeRow = new(@"^==\d+==\s+([\d,]+)\s+([\d,]+)\s+[\d.]+%\s+(.+)$", RegexOptions.Multiline);
 
@@ -127,7 +84,7 @@ public sealed class HeapBeforeTests : IDisposable
     public void BlocksFromBeforeTheAttachAreFoundAndTypedAsGdbSeesThem(string opt, string mode)
     {
         const int count = 50;
-        using var target = new Target(opt, mode, count, _cache);
+        using var target = Target(opt, mode, count, _cache);
         Dictionary<string, long> truth = GdbCounts(target.Pid);
         long lists = count + (mode == "threads" ? 80 : 0);
         Assert.Equal(lists, truth["struct item"]);
@@ -177,7 +134,7 @@ public sealed class HeapBeforeTests : IDisposable
     public void ACorruptChunkHeaderStopsTheWalkWithOneLineAndTheProgramRunsOn(string opt)
     {
         const int count = 50;
-        using var target = new Target(opt, "corrupt", count, _cache);
+        using var target = Target(opt, "corrupt", count, _cache);
         var census = AttachTarget.Run(AttachTarget.Cli, new[] { "census", target.Pid.ToString(CultureInfo.InvariantCulture) },
             timeoutMs: 300_000);
         _output.WriteLine(census.Stdout);

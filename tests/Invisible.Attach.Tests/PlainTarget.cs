@@ -23,12 +23,18 @@ public sealed class PlainTarget : IDisposable
     /// <param name="preloaded">started with libinvisible.so preloaded (as by `invisible run`, no leak check) instead:
     /// the same program, for the tests that compare both ways in.</param>
     public PlainTarget(string opt, string mode, bool preloaded = false)
-    {
-        Path = System.IO.Path.Combine(AttachTarget.Root, "build", "tests", "fixtures", "plain_target-" + opt);
-        var env = preloaded
+        : this("plain_target-" + opt, new[] { mode }, preloaded
             ? new Dictionary<string, string> { ["LD_PRELOAD"] = AttachTarget.Library, ["INVISIBLE_LEAK_CHECK"] = "no" }
-            : null;
-        _process = Process.Start(AttachTarget.StartInfo(Path, new[] { mode }, env))!;
+            : null)
+    {
+    }
+
+    /// <summary>Another fixture of build/tests/fixtures/ that speaks the same line protocol ("ready", one answer line
+    /// per command, exit status 7 at the end of input), e.g. heap_before.c.</summary>
+    public PlainTarget(string fixture, string[] args, Dictionary<string, string>? env)
+    {
+        Path = System.IO.Path.Combine(AttachTarget.Root, "build", "tests", "fixtures", fixture);
+        _process = Process.Start(AttachTarget.StartInfo(Path, args, env))!;
         _stderrTask = _process.StandardError.ReadToEndAsync();
         Assert.Equal("ready", ReadLine());
     }
