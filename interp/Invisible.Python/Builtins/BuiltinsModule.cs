@@ -521,11 +521,17 @@ public static class BuiltinsModule
             }
             if (a[0].Type.IsHeap || a[1].Type.IsHeap)
             {
-                if (a[0].Type.LookupHeap(PyStr.Intern("__divmod__")) is PyObject userDivmod)
-                {
-                    var r = Ops.CallArgs(userDivmod, a[0], a[1]);
-                    if (r != PyNotImplementedType.Instance) return r;
-                }
+                // CPython's binary_op1 for nb_divmod: the right operand's __rdivmod__ first when its type is a proper
+                // subclass of the left's, else __divmod__ then __rdivmod__; NotImplemented passes to the other side.
+                PyObject? forward = a[0].Type.LookupHeap(PyStr.Intern("__divmod__"));
+                PyObject? reflected = a[1].Type != a[0].Type ? a[1].Type.LookupHeap(PyStr.Intern("__rdivmod__")) : null;
+                bool reflectedFirst = reflected is not null && a[1].Type.IsSubtypeOf(a[0].Type);
+                if (reflectedFirst && Ops.CallArgs(reflected!, a[1], a[0]) is var r0 && r0 != PyNotImplementedType.Instance) return r0;
+                if (forward is not null && Ops.CallArgs(forward, a[0], a[1]) is var r1 && r1 != PyNotImplementedType.Instance) return r1;
+                if (!reflectedFirst && reflected is not null && Ops.CallArgs(reflected, a[1], a[0]) is var r2 && r2 != PyNotImplementedType.Instance) return r2;
+                // Neither side answered: only numbers with the built-in divmod (int, float and their subclasses) have one.
+                if (a[0] is not (PyInt or PyFloat) || a[1] is not (PyInt or PyFloat))
+                    throw Ops.TypeError($"unsupported operand type(s) for divmod(): '{a[0].Type.Name}' and '{a[1].Type.Name}'");
             }
             return new PyTuple(new[] { Ops.BinaryOp(a[0], a[1], BinOp.FloorDiv), Ops.BinaryOp(a[0], a[1], BinOp.Mod) });
         });

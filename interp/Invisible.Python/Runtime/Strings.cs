@@ -182,6 +182,8 @@ public class PyBytes : PyObject
         return PyBool.Of(Ops.CmpResult(Span.SequenceCompareTo(b.Span), op));
     }
     protected virtual PyObject Make(byte[] data) => new PyBytes(data);
+    /// <summary>`n * b`: repetition is commutative (CPython's sq_repeat is tried for either operand).</summary>
+    public override PyObject? RBinOp(BinOp op, PyObject other) => op == Runtime.BinOp.Mul && other is PyInt ? BinOp(op, other) : null;
     public override PyObject? BinOp(BinOp op, PyObject other)
     {
         if (op == Runtime.BinOp.Add && other is PyBytes b)
