@@ -63,7 +63,11 @@ public static class BuiltinsModule
         PyFloat.TypeObj = T("float", null, TypeMethods.NewFloat);
         PyComplex.TypeObj = T("complex", null, (cls, a, k) => TypeMethods.NewComplex(a, k));
         PyStr.TypeObj = T("str", null, (cls, a, k) => cls == PyStr.TypeObj ? TypeMethods.NewStr(a, k) : new PyStrSub(cls, ((PyStr)TypeMethods.NewStr(a, k)).Value));
-        PyBytes.TypeObj = T("bytes", null, (cls, a, k) => cls == PyBytes.TypeObj ? new PyBytes(TypeMethods.ToBytes(a, k)) : new PyBytes(TypeMethods.ToBytes(a, k), cls));
+        PyBytes.TypeObj = T("bytes", null, (cls, a, k) =>
+        {
+            byte[] data = TypeMethods.FromBytesMethod(a, k) ?? TypeMethods.ToBytes(a, k);
+            return cls == PyBytes.TypeObj ? new PyBytes(data) : new PyBytes(data, cls);
+        });
         PyByteArray.TypeObj = T("bytearray", null, (cls, a, k) => cls == PyByteArray.TypeObj ? new PyByteArray(TypeMethods.ToBytes(a, k)) : new PyByteArray(TypeMethods.ToBytes(a, k), cls));
         PyList.TypeObj = T("list", null, (cls, a, k) => new PyList(cls));
         PyTuple.TypeObj = T("tuple", null, (cls, a, k) =>
@@ -211,6 +215,7 @@ public static class BuiltinsModule
             if (r != null) return Ops.CallArgs(r, o);
         }
         if (o is PyList l) return new PyListIterator(l, true);
+        if (o is Modules.PyWeakProxy) return Ops.CallArgs(o.Type.Lookup(PyStr.S___reversed__)!, o); // the proxy's own __reversed__
         if (o is PyRange rg)
         {
             if (rg.Big is { } b) return new PyLongRangeIterator(b.Start + (b.Length - 1) * b.Step, -b.Step, b.Length);

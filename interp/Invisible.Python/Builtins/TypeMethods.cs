@@ -65,6 +65,18 @@ public static partial class TypeMethods
     /// <summary>str.encode: as <see cref="Decode"/>.</summary>
     public static byte[] Encode(string s, string enc, string errors) => Modules.Codecs.CodecsModule.EncodeText(s, enc, errors);
 
+    /// <summary>bytes(x) with neither encoding nor errors asks x's type for __bytes__ first (CPython's bytes_new);
+    /// only user classes and weakref proxies can have one here. Null when x has none.</summary>
+    public static byte[]? FromBytesMethod(ReadOnlySpan<PyObject> a, PyStr[]? k)
+    {
+        if (a.Length != 1 || (k != null && k.Length > 0)) return null;
+        var o = a[0];
+        if (!o.Type.IsHeap && o is not Modules.PyWeakProxy) return null;
+        if (o.Type.Lookup(PyStr.Intern("__bytes__")) is not PyObject method) return null;
+        var r = Ops.CallArgs(method, o);
+        return r is PyBytes b ? b.Span.ToArray() : throw Ops.TypeError($"__bytes__ returned non-bytes (type {r.Type.Name})");
+    }
+
     public static byte[] ToBytes(ReadOnlySpan<PyObject> a, PyStr[]? k)
     {
         if (a.Length == 0) return Array.Empty<byte>();

@@ -23,6 +23,8 @@ public static class WeakrefModule
         m.Add("ReferenceType", PyWeakRef.RefType);
         m.Add("ProxyType", PyWeakProxy.ProxyType);
         m.Add("CallableProxyType", PyWeakProxy.CallableProxyType);
+        PyWeakProxy.AddMethods(PyWeakProxy.ProxyType);
+        PyWeakProxy.AddMethods(PyWeakProxy.CallableProxyType);
         m.AddFn("getweakrefcount", (a, k) =>
         {
             ArgCount(a, k, "getweakrefcount", 1);
@@ -260,7 +262,30 @@ public sealed class PyWeakProxy : PyObject
     public override string Str() => Ops.Str(Referent);
     public override long Hash() => throw Ops.TypeError($"unhashable type: '{Type.Name}'");
     public override PyObject? RichCompare(PyObject other, CmpOp op) =>
-        Ops.RichCompare(Referent, other is PyWeakProxy p ? p.Referent : other, op);
+        Ops.RichCompare(Referent, Unwrap(other), op);
+
+    // CPython's proxy forwards every number slot to the referent, either operand unwrapped (WRAP_BINARY).
+    private static PyObject Unwrap(PyObject o) => o is PyWeakProxy p ? p.Referent : o;
+    public override PyObject? BinOp(BinOp op, PyObject other) => Ops.BinaryOp(Referent, Unwrap(other), op);
+    public override PyObject? RBinOp(BinOp op, PyObject other) => Ops.BinaryOp(Unwrap(other), Referent, op);
+    public override PyObject? InplaceOp(BinOp op, PyObject other) => Ops.InplaceOp(Referent, Unwrap(other), op);
+    public override PyObject? UnaryOp(UnOp op) => Ops.UnaryOp(Referent, op);
+
+    /// <summary>proxy_iternext: only a referent that is an iterator may be advanced through its proxy.</summary>
+    public override PyObject? Next()
+    {
+        var o = Referent;
+        if (!Ops.IsIterator(o) && o is not Vm.PyGenerator)
+            throw Ops.TypeError($"Weakref proxy referenced a non-iterator '{o.Type.Name}' object");
+        return Ops.Next(o);
+    }
+
+    /// <summary>The methods CPython's proxy types define beside their slots.</summary>
+    internal static void AddMethods(PyType t)
+    {
+        t.AddMethod("__reversed__", (a, k) => Ops.CallArgs(Vm.ThreadState.Current.Interp.Builtins.GetOrNull("reversed")!, ((PyWeakProxy)a[0]).Referent));
+        t.AddMethod("__bytes__", (a, k) => Ops.CallArgs(PyBytes.TypeObj, ((PyWeakProxy)a[0]).Referent));
+    }
 
     public override string Repr()
     {

@@ -435,7 +435,8 @@ public static class Ops
     public static bool IsIterator(PyObject o)
     {
         if (o.Type.IsHeap) return o.Type.LookupHeap(PyStr.S___next__) != null || o.Type.Lookup(PyStr.S___next__) != null;
-        return o.Type.Lookup(PyStr.S___next__) != null || o is PySeqIterator || o is PyListIterator || o is PyRangeIterator || o is PyDictIterator || o is PyStrIterator;
+        return o.Type.Lookup(PyStr.S___next__) != null || o is PySeqIterator || o is PyListIterator || o is PyRangeIterator || o is PyDictIterator || o is PyStrIterator
+            || o is Modules.PyWeakProxy; // CPython's proxy types have tp_iternext (proxy_iternext checks the referent)
     }
 
     /// <summary>Next value or null when exhausted.</summary>
