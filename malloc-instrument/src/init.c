@@ -207,6 +207,7 @@ static void fork_child(void)
     block_types_fork_child();
     memtable_fork_child();
     trace_fork_child();
+    wrappers_fork_child();
 }
 
 /* ---- report helpers ---- */

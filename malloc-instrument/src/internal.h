@@ -658,6 +658,9 @@ void wrappers_after_dlopen(int ours);
 int wrappers_before_dlclose(void *handle);     /* 1: ranges were withdrawn */
 void wrappers_after_dlclose(int withdrawn);
 
+/* fork child (init.c): the table's mutex, whoever held it in the parent. */
+void wrappers_fork_child(void);
+
 /* The site cache's epoch bits for a non-zero hooks mode (hooks_configure keeps them). */
 unsigned wrappers_mode_epoch(void);
 

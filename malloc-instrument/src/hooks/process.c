@@ -89,12 +89,14 @@ static Dl_serinfo *search_path(void *map, char *buffer)
  * them): those are searched by the plain call after. */
 static void *open_from_caller_path(Lmid_t namespace_id, const char *file, int mode, void *caller_map, void *our_map)
 {
-    static _Alignas(16) char caller_buffer[SEARCH_INFO_MAX], our_buffer[SEARCH_INFO_MAX];
-    static pthread_mutex_t buffers_lock = PTHREAD_MUTEX_INITIALIZER;
+    /* Mapped per call (dlopen is rare and slow anyway): no lock a fork could leave held, nothing
+     * large on a thread's stack. */
+    char *buffers = own_map(2 * SEARCH_INFO_MAX, 0);
+    if (!buffers)
+        return NULL;
     void *handle = NULL;
-    pthread_mutex_lock(&buffers_lock);
-    Dl_serinfo *caller = search_path(caller_map, caller_buffer);
-    Dl_serinfo *ours = our_map ? search_path(our_map, our_buffer) : NULL;
+    Dl_serinfo *caller = search_path(caller_map, buffers);
+    Dl_serinfo *ours = our_map ? search_path(our_map, buffers + SEARCH_INFO_MAX) : NULL;
     unsigned own = caller ? caller->dls_cnt : 0;
     if (caller && ours) {
         unsigned shared = 0;
@@ -118,7 +120,7 @@ static void *open_from_caller_path(Lmid_t namespace_id, const char *file, int mo
         if (access(path, F_OK) == 0)
             handle = open_in(namespace_id, path, mode);
     }
-    pthread_mutex_unlock(&buffers_lock);
+    own_unmap(buffers, 2 * SEARCH_INFO_MAX);
     return handle;
 }
 

@@ -567,9 +567,16 @@ void wrappers_load(void)
     pthread_mutex_unlock(&table_lock);
 }
 
+/* Not in a helper copy of the process (a report, a census: tracking is off there, and a thread
+ * that held table_lock at the copy does not exist in it), nor before the start. */
+static int wrappers_active(void)
+{
+    return instrument_state.wrappers.enabled && instrument_state.tracking;
+}
+
 void wrappers_after_dlopen(int ours)
 {
-    if (!instrument_state.wrappers.enabled)
+    if (!wrappers_active())
         return;
     /* Our own dlopen may come while the world is stopped (a report, a census): a stopped thread
      * may hold the lock. The objects loaded then are only marked as seen, when the lock is free. */
@@ -590,7 +597,7 @@ void wrappers_after_dlopen(int ours)
 
 int wrappers_before_dlclose(void *handle)
 {
-    if (!instrument_state.wrappers.enabled || !handle)
+    if (!wrappers_active() || !handle)
         return 0;
     struct link_map *map = NULL;
     if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map)
@@ -612,4 +619,12 @@ void wrappers_after_dlclose(int withdrawn)
     pthread_mutex_lock(&table_lock);
     rebuild(0, 0, 0);
     pthread_mutex_unlock(&table_lock);
+}
+
+/* The program's fork child: the one thread left holds nothing (a scan under way in another thread
+ * of the parent does not go on here). */
+void wrappers_fork_child(void)
+{
+    pthread_mutex_t unlocked = PTHREAD_MUTEX_INITIALIZER;
+    memcpy(&table_lock, &unlocked, sizeof table_lock);
 }
