@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Modules;
@@ -10,8 +11,9 @@ namespace Invisible.Python.Modules;
 /// <c>weakref.WeakMethod</c> and <c>KeyedRef</c> need), <c>proxy</c>, <c>getweakrefcount</c>, <c>getweakrefs</c>,
 /// <c>_remove_dead_weakref</c>. The referent is held by a .NET <see cref="WeakReference{T}"/>, so a reference goes dead
 /// when the garbage collector reclaims the object, not at the last <c>del</c> as under CPython's reference counting.
-/// <para>Not yet: callbacks are stored (<c>__callback__</c>) but not called when the referent dies: the collector
-/// reclaims objects on its own thread, outside the interpreter lock, and a safe point to run them is still to come.</para>
+/// Callbacks are called when the referent dies, at the interpreter's next safe point (the end of <c>gc.collect()</c>,
+/// the eval loop's periodic check: <see cref="Vm.Finalization"/>), most recent ref first; one that raises is reported
+/// through <c>sys.unraisablehook</c>.
 /// </summary>
 public static class WeakrefModule
 {
@@ -66,11 +68,12 @@ public static class WeakrefModule
     }
 }
 
-/// <summary>Which weak references point at an object (for <c>getweakrefcount</c>, <c>getweakrefs</c> and the reuse of
-/// a callback-less <c>ref</c>). Keyed weakly by the referent, so the table never keeps an object alive.</summary>
+/// <summary>Which weak references point at an object (for <c>getweakrefcount</c>, <c>getweakrefs</c>, the reuse of
+/// a callback-less <c>ref</c>, and the callbacks when it dies). Keyed weakly by the referent, so the table never keeps
+/// an object alive.</summary>
 internal static class WeakRefs
 {
-    private static readonly ConditionalWeakTable<PyObject, List<WeakReference<PyObject>>> Table = new();
+    private static readonly ConditionalWeakTable<PyObject, WeakRefList> Table = new();
 
     public static void CheckReferenceable(PyObject o)
     {
@@ -81,23 +84,85 @@ internal static class WeakRefs
         if (refusable) throw Ops.TypeError($"cannot create weak reference to '{o.Type.Name}' object");
     }
 
-    public static void Register(PyObject target, PyObject weak)
-    {
-        var l = Table.GetOrCreateValue(target);
-        lock (l) l.Add(new WeakReference<PyObject>(weak));
-    }
+    public static void Register(PyObject target, PyObject weak) => Table.GetOrCreateValue(target).Add(weak);
 
     /// <summary>The live weak references (refs and proxies) to <paramref name="target"/>, oldest first.</summary>
     public static List<PyObject> Live(PyObject target)
     {
         var r = new List<PyObject>();
-        if (!Table.TryGetValue(target, out var l)) return r;
-        lock (l)
-        {
-            l.RemoveAll(w => !w.TryGetTarget(out _));
-            foreach (var w in l) if (w.TryGetTarget(out var o)) r.Add(o);
-        }
+        if (Table.TryGetValue(target, out var l)) l.CopyLive(r);
         return r;
+    }
+}
+
+/// <summary>
+/// The weak references to one referent, held by it through <see cref="WeakRefs"/>' table: this list dies with the
+/// referent, and its .NET finalizer is how we learn that the referent died. It then queues the callbacks of its
+/// refs and proxies that are still alive, most recent first (CPython's <c>PyObject_ClearWeakRefs</c> order), on the
+/// queue of the interpreter that made each ref (<see cref="Vm.FinalizationQueue"/>). It runs on the finalizer thread:
+/// it only enqueues (see <see cref="Vm.Finalization"/>).
+/// <para>The refs are held by weak GC handles, not <see cref="WeakReference{T}"/> objects: those have finalizers of
+/// their own, which may run before this one.</para>
+/// </summary>
+internal sealed class WeakRefList
+{
+    private System.Runtime.InteropServices.GCHandle[] _refs = new System.Runtime.InteropServices.GCHandle[2];
+    private int _count;
+
+    public void Add(PyObject weak)
+    {
+        lock (this)
+        {
+            if (_count == _refs.Length)
+            {
+                Compact();
+                if (_count == _refs.Length) Array.Resize(ref _refs, _count * 2);
+            }
+            _refs[_count++] = System.Runtime.InteropServices.GCHandle.Alloc(weak, System.Runtime.InteropServices.GCHandleType.Weak);
+        }
+    }
+
+    /// <summary>Drop the handles of refs that died (under the lock).</summary>
+    private void Compact()
+    {
+        int j = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            if (_refs[i].Target == null) { _refs[i].Free(); continue; }
+            _refs[j++] = _refs[i];
+        }
+        for (int i = j; i < _count; i++) _refs[i] = default;
+        _count = j;
+    }
+
+    public void CopyLive(List<PyObject> into)
+    {
+        lock (this)
+        {
+            for (int i = 0; i < _count; i++)
+                if (_refs[i].Target is PyObject o) into.Add(o);
+        }
+    }
+
+    ~WeakRefList()
+    {
+        // The referent is unreachable (its short weak references are already cleared). No lock: nothing else can
+        // reach this list any more.
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            object? o = _refs[i].Target;
+            _refs[i].Free();
+            switch (o)
+            {
+                case PyWeakRef r when r.TakeCallback() is { } cb:
+                    r.Owner!.Finalizers.EnqueueCallback(r, cb);
+                    break;
+                case PyWeakProxy p when p.TakeCallback() is { } cb:
+                    p.Owner!.Finalizers.EnqueueCallback(p, cb);
+                    break;
+            }
+        }
+        _count = 0;
     }
 }
 
@@ -121,14 +186,23 @@ public sealed class PyWeakRef : PyObject
     private readonly WeakReference<PyObject> _target;
     private PyDict? _dict;
     private long _hash = -1;
-    public readonly PyObject? Callback;
+    private PyObject? _callback;
+    /// <summary>The interpreter whose queue gets the callback (the one that made this ref), when there is one.</summary>
+    internal readonly Vm.InterpreterState? Owner;
 
     private PyWeakRef(PyType type, PyObject target, PyObject? callback)
     {
         _type = type;
         _target = new WeakReference<PyObject>(target);
-        Callback = callback;
+        _callback = callback;
+        if (callback != null) Owner = Vm.ThreadState.Current.Interp;
     }
+
+    /// <summary><c>__callback__</c>: None once the referent died (CPython clears it then).</summary>
+    public PyObject? Callback => Volatile.Read(ref _callback);
+
+    /// <summary>The referent died: the callback to call, taken once (the finalizer thread).</summary>
+    internal PyObject? TakeCallback() => Owner == null ? null : Interlocked.Exchange(ref _callback, null);
 
     public override PyType Type => _type;
     public override PyDict? Dict => _type == RefType ? null : _dict ??= new PyDict();
@@ -232,14 +306,22 @@ public sealed class PyWeakProxy : PyObject
 
     private readonly WeakReference<PyObject> _target;
     private readonly bool _callable;
-    public readonly PyObject? Callback;
+    private PyObject? _callback;
+    /// <summary>The interpreter whose queue gets the callback (the one that made this proxy), when there is one.</summary>
+    internal readonly Vm.InterpreterState? Owner;
 
     public PyWeakProxy(PyObject target, PyObject? callback)
     {
         _target = new WeakReference<PyObject>(target);
         _callable = target.IsCallable;
-        Callback = callback;
+        _callback = callback;
+        if (callback != null) Owner = Vm.ThreadState.Current.Interp;
     }
+
+    public PyObject? Callback => Volatile.Read(ref _callback);
+
+    /// <summary>The referent died: the callback to call, taken once (the finalizer thread).</summary>
+    internal PyObject? TakeCallback() => Owner == null ? null : Interlocked.Exchange(ref _callback, null);
 
     public override PyType Type => _callable ? CallableProxyType : ProxyType;
     public override bool IsCallable => _callable;
