@@ -413,7 +413,8 @@ public sealed class PyWeakProxy : PyObject
 
     public override string Repr()
     {
-        if (!_target.TryGetTarget(out var o)) return $"<weakproxy at 0x{Ops.Id(this):x}; dead>";
-        return $"<weakproxy at 0x{Ops.Id(this):x}; to '{o.Type.QualName}' at 0x{Ops.Id(o):x}>";
+        // CPython 3.11's proxy_repr: a dead proxy's referent is None
+        PyObject o = _target.TryGetTarget(out var live) ? live : PyNone.Instance;
+        return $"<weakproxy at 0x{Ops.Id(this):x} to {o.Type.Name} at 0x{Ops.Id(o):x}>";
     }
 }
