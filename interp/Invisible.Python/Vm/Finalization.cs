@@ -11,8 +11,9 @@ namespace Invisible.Python.Vm;
 /// object dies when the collector finds it unreachable, not at its last <c>del</c>).
 /// <para>The collector tells us through .NET finalizers of small sentinel objects, made only where there is work:
 /// one per instance of a class that defines <c>__del__</c> (<see cref="Track"/>, kept alive by its object through a
-/// <see cref="ConditionalWeakTable{TKey,TValue}"/>), and the weak-reference list of a referent that has weakrefs
-/// (<c>_weakref</c>'s). A .NET finalizer runs on the finalizer thread, without the interpreter lock, maybe while the
+/// <see cref="ConditionalWeakTable{TKey,TValue}"/>), the weak-reference list of a referent that has weakrefs
+/// (<c>_weakref</c>'s), and one per generator suspended inside a try or with block (<see cref="CloserFor"/>: an
+/// abandoned generator is closed, so its finally clauses run, as in CPython). A .NET finalizer runs on the finalizer thread, without the interpreter lock, maybe while the
 /// interpreter runs code or while it is embedded in another program (<c>invisible attach</c>): it never runs Python
 /// and touches no Python object's state, it only <em>enqueues</em> the work on its interpreter's queue
 /// (<see cref="FinalizationQueue"/>) and asks for an eval break.</para>
@@ -43,6 +44,21 @@ public static class Finalization
         if (ThreadState.CurrentOrNull is not { } ts) return;
         if (Tracked.TryGetValue(obj, out _)) return;
         Tracked.TryAdd(obj, new DelSentinel(obj, ts.Interp.Finalizers));
+    }
+
+    /// <summary>A sentinel that closes <paramref name="generator"/> (its finally clauses run) once it is unreachable;
+    /// the generator holds it (a finished generator drops it).</summary>
+    internal static object CloserFor(PyGenerator generator, ThreadState ts) => new GenCloser(generator, ts.Interp.Finalizers);
+
+    private sealed class GenCloser
+    {
+        private readonly PyGenerator _gen;
+        private readonly FinalizationQueue _queue;
+
+        public GenCloser(PyGenerator gen, FinalizationQueue queue) { _gen = gen; _queue = queue; }
+
+        // The finalizer thread: enqueue only.
+        ~GenCloser() => _queue.EnqueueClose(_gen);
     }
 
     /// <summary><c>gc.is_finalized(obj)</c>: its <c>__del__</c> was called already.</summary>
