@@ -125,12 +125,15 @@ public sealed class FinalizationQueue
     // The finalizer thread (or a thread of this interpreter): a short lock, never Python.
     private void Enqueue(Work w)
     {
+        bool first;
         lock (_gate)
         {
+            first = _pending.Count == 0;
             _pending.Add(w);
             Volatile.Write(ref _count, _pending.Count);
         }
-        _interp.RequestEvalBreak();
+        // One eval break per batch: the thread that takes it drains everything queued by then.
+        if (first) _interp.RequestEvalBreak();
     }
 
     /// <summary>Run the work queued so far (and what it queues meanwhile) on the calling thread, which runs this
