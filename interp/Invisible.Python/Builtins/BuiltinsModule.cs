@@ -721,10 +721,8 @@ public static class BuiltinsModule
         if (f == null) return new PyDict();
         if (f.Locals != null) return f.Locals;
         if (f.Code.IsModule) return f.Globals;
-        var d = new PyDict();
-        for (int i = 0; i < f.Code.VarNames.Length; i++) if (f.Fast[i] != null) d.SetItem(f.Code.VarNameStrs[i], f.Fast[i]!);
-        for (int i = 0; i < f.Code.CellVars.Length; i++) if (f.Cells[i].Value != null) d.SetItem(PyStr.Intern(f.Code.CellVars[i]), f.Cells[i].Value!);
-        return d;
+        // CPython 3.11: the frame's one f_locals dict, refreshed (free variables included)
+        return PyFrameObject.Of(f).LocalsDict();
     }
 
     private static PyObject Dir(PyObject? o)

@@ -40,7 +40,7 @@ public sealed class PyFrameObject : PyObject
         _localsSnapshot = null;
     }
 
-    private PyObject LocalsDict()
+    internal PyObject LocalsDict()
     {
         var f = Frame;
         if (f.Locals != null) return f.Locals;
