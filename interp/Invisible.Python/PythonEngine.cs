@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using Invisible.Python.Ast;
@@ -73,8 +74,10 @@ public sealed class PythonEngine
             if (eval)
             {
                 var text = src.Trim();
-                var wrapped = WrapEval(Parser.ParseExpression(text));
+                var warnings = new List<SyntaxErrorException>();
+                var wrapped = WrapEval(Parser.ParseExpression(text, null, warnings));
                 wrapped.Source = text;
+                wrapped.TokenizerWarnings = warnings;
                 return CodeGen.CompileModule(wrapped, filename);
             }
             mod = Parser.ParseModule(src);

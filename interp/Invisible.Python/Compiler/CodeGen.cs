@@ -55,6 +55,7 @@ public sealed class CodeGen
         var g = new CodeGen(st, st.Top, filename, "", interactive);
         if (m.Source != null) g._columns = new SourceColumns(m.Source);
         if (m.Body.Count > 0) g.SetLine(m.Body[0].Line);
+        if (m.TokenizerWarnings != null) foreach (var w in m.TokenizerWarnings) g.CompilerWarning(w.Msg, w.Line, w.Col);
         var doc = DocString(m.Body);
         if (doc != null && !interactive) { g.EmitConst(doc); g.Emit(Op.StoreGlobal, g.Name("__doc__")); }
         if (HasAnnotations(m.Body)) { g.Emit(Op.BuildMap, 0); g.Emit(Op.StoreGlobal, g.Name("__annotations__")); }
@@ -1226,6 +1227,23 @@ public sealed class CodeGen
 
     /// <summary>A SyntaxWarning through the warnings module at the node's line; a warning turned into an error becomes
     /// the SyntaxError CPython raises instead (with the node's position).</summary>
+    private void CompilerWarning(string msg, int line, int col)
+    {
+        if (Vm.ThreadState.CurrentOrNull is not { } ts) return;
+        try
+        {
+            var warnings = ts.Interp.Imports.ImportModule("warnings");
+            Ops.Call(Ops.GetAttr(warnings, "warn_explicit"), new PyObject[]
+            {
+                PyStr.Of(msg), PyBaseException.All["SyntaxWarning"], PyStr.Of(_filename), PyInt.Get(line),
+            });
+        }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.All["SyntaxWarning"]))
+        {
+            throw new SyntaxErrorException(msg, line, col);
+        }
+    }
+
     private void CompilerWarning(string msg, Node at)
     {
         if (Vm.ThreadState.CurrentOrNull is not { } ts) return;
