@@ -102,6 +102,8 @@ public sealed class MatchOr : Pattern { public List<Pattern> Alts = new(); }
 public sealed class ModuleNode
 {
     public List<Stmt> Body = new(); public string? Source;
+    /// <summary>eval mode: the body is one assignment to <c>__eval_result__</c> whose value the code returns.</summary>
+    public bool IsEval;
     /// <summary>The tokenizer's SyntaxWarnings, issued when the module is compiled.</summary>
     public List<Lexing.SyntaxErrorException>? TokenizerWarnings;
 }

@@ -61,6 +61,9 @@ public sealed class Symtable
     public bool FutureAnnotations;
     public readonly Dictionary<object, Scope> Scopes = new(ReferenceEqualityComparer.Instance);
     public Scope Top = null!;
+    /// <summary>Every name some scope declares global: CPython's symtable marks it DEF_GLOBAL in the module's table
+    /// too, so module code compiled with name operations stores and loads it as a global.</summary>
+    public readonly HashSet<string> DeclaredGlobal = new();
     private Scope _cur = null!;
 
     public static Symtable Build(ModuleNode m)
@@ -198,6 +201,7 @@ public sealed class Symtable
                     if (_cur.Used.Contains(n) || _cur.Bound.Contains(n)) throw new SyntaxErrorException($"name '{n}' is {(_cur.Used.Contains(n) ? "used prior to" : "assigned to before")} global declaration", g.Line, g.Col + 1);
                     if (_cur.Nonlocals.Contains(n)) throw AtNode($"name '{n}' is nonlocal and global", _cur.DeclaredAt[n]);
                     _cur.Globals.Add(n);
+                    DeclaredGlobal.Add(n);
                     _cur.DeclaredAt.TryAdd(n, g);
                 }
                 break;
