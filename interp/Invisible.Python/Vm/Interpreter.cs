@@ -303,7 +303,9 @@ public static class Interpreter
                 }
                 if (!handled)
                 {
-                    Array.Clear(stack);
+                    // the value stack only: the locals stay for the traceback's frames (tb_frame.f_locals), as in
+                    // CPython, until frame.clear() (traceback.clear_frames)
+                    Array.Clear(stack, code.NLocals, stack.Length - code.NLocals);
                     f.Sp = 0; f.Finished = true;
                     unhandled = pex;
                 }
