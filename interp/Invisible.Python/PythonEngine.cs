@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using Invisible.Python.Ast;
@@ -65,7 +66,9 @@ public sealed class PythonEngine
         return new PyException(exc);
     }
 
-    public static CodeObject Compile(string src, string filename, bool eval, bool interactive = false)
+    /// <param name="nameOps">Module code to run with locals apart from its globals (exec/eval with a locals mapping):
+    /// its names use LOAD_NAME/STORE_NAME, as CPython's module code always does.</param>
+    public static CodeObject Compile(string src, string filename, bool eval, bool interactive = false, bool nameOps = false)
     {
         try
         {
@@ -73,12 +76,14 @@ public sealed class PythonEngine
             if (eval)
             {
                 var text = src.Trim();
-                var wrapped = WrapEval(Parser.ParseExpression(text));
+                var warnings = new List<SyntaxErrorException>();
+                var wrapped = WrapEval(Parser.ParseExpression(text, null, warnings));
                 wrapped.Source = text;
-                return CodeGen.CompileModule(wrapped, filename);
+                wrapped.TokenizerWarnings = warnings;
+                return CodeGen.CompileModule(wrapped, filename, nameOps: nameOps);
             }
             mod = Parser.ParseModule(src);
-            return CodeGen.CompileModule(mod, filename, interactive);
+            return CodeGen.CompileModule(mod, filename, interactive, nameOps);
         }
         catch (SyntaxErrorException e)
         {
@@ -89,7 +94,7 @@ public sealed class PythonEngine
     private static ModuleNode WrapEval(Ast.Expr e)
     {
         // compile "expr" as a module whose last statement stores the value in a hidden global
-        var m = new ModuleNode();
+        var m = new ModuleNode { IsEval = true };
         m.Body.Add(new Ast.Assign { Targets = { new Ast.Name { Id = "__eval_result__", Line = e.Line } }, Value = e, Line = e.Line });
         return m;
     }

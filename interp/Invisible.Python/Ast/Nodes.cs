@@ -99,4 +99,11 @@ public sealed class MatchOr : Pattern { public List<Pattern> Alts = new(); }
 
 /// <summary>A module; <see cref="Source"/>: its text when parsed from source (columns in code positions are UTF-8 byte
 /// offsets, as CPython's: the compiler converts with it).</summary>
-public sealed class ModuleNode { public List<Stmt> Body = new(); public string? Source; }
+public sealed class ModuleNode
+{
+    public List<Stmt> Body = new(); public string? Source;
+    /// <summary>eval mode: the body is one assignment to <c>__eval_result__</c> whose value the code returns.</summary>
+    public bool IsEval;
+    /// <summary>The tokenizer's SyntaxWarnings, issued when the module is compiled.</summary>
+    public List<Lexing.SyntaxErrorException>? TokenizerWarnings;
+}

@@ -723,10 +723,8 @@ public static class BuiltinsModule
         if (f == null) return new PyDict();
         if (f.Locals != null) return f.Locals;
         if (f.Code.IsModule) return f.Globals;
-        var d = new PyDict();
-        for (int i = 0; i < f.Code.VarNames.Length; i++) if (f.Fast[i] != null) d.SetItem(f.Code.VarNameStrs[i], f.Fast[i]!);
-        for (int i = 0; i < f.Code.CellVars.Length; i++) if (f.Cells[i].Value != null) d.SetItem(PyStr.Intern(f.Code.CellVars[i]), f.Cells[i].Value!);
-        return d;
+        // CPython 3.11: the frame's one f_locals dict, refreshed (free variables included)
+        return PyFrameObject.Of(f).LocalsDict();
     }
 
     private static PyObject Dir(PyObject? o)
@@ -790,31 +788,39 @@ public static class BuiltinsModule
         return new PyCompiled(text, filename, mode);
     }
 
+    /// <summary>CPython's PyMapping_Check: what exec/eval accept as locals (a type with __getitem__).</summary>
+    private static bool IsMapping(PyObject o) => o is PyDict || o.Type.Lookup(PyStr.Intern("__getitem__")) != null;
+
     private static PyObject ExecEval(ReadOnlySpan<PyObject> a, PyStr[]? k, bool eval)
     {
         var src = a[0];
         var ts = ThreadState.Current;
-        var globals = a.Length > 1 && a[1] != PyNone.Instance ? (PyDict)a[1] : ts.CurrentFrame?.Globals ?? new PyDict();
-        PyDict? locals = a.Length > 2 && a[2] != PyNone.Instance ? (PyDict)a[2] : null;
-        if (a.Length <= 1 && ts.CurrentFrame != null && !ts.CurrentFrame.Code.IsModule) locals = (PyDict)Locals();
+        PyObject? g = a.Length > 1 && a[1] != PyNone.Instance ? a[1] : null, l = a.Length > 2 && a[2] != PyNone.Instance ? a[2] : null;
+        // CPython's builtin_eval_impl / builtin_exec_impl checks, in their order
+        if (eval && l != null && !IsMapping(l)) throw Ops.TypeError("locals must be a mapping");
+        if (g != null && g is not PyDict)
+            throw Ops.TypeError(!eval ? $"exec() globals must be a dict, not {g.Type.Name}"
+                : IsMapping(g) ? "globals must be a real dict; try eval(expr, {}, mapping)" : "globals must be a dict");
+        if (!eval && l != null && !IsMapping(l)) throw Ops.TypeError($"locals must be a mapping or None, not {l.Type.Name}");
+        var globals = (PyDict?)g ?? ts.CurrentFrame?.Globals ?? new PyDict();
+        PyObject? locals = l;
+        if (g == null && l == null && ts.CurrentFrame != null && !ts.CurrentFrame.Code.IsModule) locals = Locals();
+        else if (g != null && l == null) locals = globals;
         if (globals.GetOrNull("__builtins__") == null) globals.SetItem("__builtins__", ts.Interp.Builtins);
         string code;
         string mode = eval ? "eval" : "exec";
         string filename = "<string>";
-        if (src is PyCodeWrapper cw && (locals == null || ReferenceEquals(locals, globals)) && cw.Code.IsModule)
-        {
-            // a module's code object (marshal.loads, a loader's get_code): run it in globals
-            var frame = new Frame(cw.Code, globals, null, ts.Interp.Builtins) { Locals = globals };
-            Interpreter.Execute(ts, frame);
-            return PyNone.Instance;
-        }
+        if (src is PyCodeWrapper cw && cw.Code.IsModule)
+            // a module's code object (marshal.loads, a loader's get_code)
+            return ts.Interp.RunCode(cw.Code, eval, globals, locals);
         if (src is PyCompiled { Code: not null } tree)
             return ts.Interp.RunCode(tree.Code, tree.Mode == "eval", globals, locals);
         if (src is PyCompiled { Mode: "single" } single)
         {
             // compile(..., "single"): an expression statement's value goes to sys.displayhook (doctest's examples)
             ts.Interp.RegisterSource(single.Filename, single.Source);
-            return ts.Interp.RunCode(PythonEngine.Compile(single.Source, single.Filename, false, interactive: true), false, globals, locals);
+            bool separate = locals != null && !ReferenceEquals(locals, globals);
+            return ts.Interp.RunCode(PythonEngine.Compile(single.Source, single.Filename, false, interactive: true, nameOps: separate), false, globals, locals);
         }
         if (src is PyCompiled pc) { code = pc.Source; mode = pc.Mode; filename = pc.Filename; }
         else if (src is PyStr s) code = s.Value;

@@ -48,21 +48,33 @@ public sealed class CodeGen
         }
     }
 
-    public static CodeObject CompileModule(ModuleNode m, string filename, bool interactive = false)
+    public static CodeObject CompileModule(ModuleNode m, string filename, bool interactive = false, bool nameOps = false)
     {
         var st = Symtable.Build(m);
         st.FutureAnnotations = HasFutureAnnotations(m.Body);
-        var g = new CodeGen(st, st.Top, filename, "", interactive);
+        var g = new CodeGen(st, st.Top, filename, "", interactive) { _moduleNameOps = nameOps };
         if (m.Source != null) g._columns = new SourceColumns(m.Source);
         if (m.Body.Count > 0) g.SetLine(m.Body[0].Line);
+        if (m.TokenizerWarnings != null) foreach (var w in m.TokenizerWarnings) g.CompilerWarning(w.Msg, w.Line, w.Col);
         var doc = DocString(m.Body);
-        if (doc != null && !interactive) { g.EmitConst(doc); g.Emit(Op.StoreGlobal, g.Name("__doc__")); }
-        if (HasAnnotations(m.Body)) { g.Emit(Op.BuildMap, 0); g.Emit(Op.StoreGlobal, g.Name("__annotations__")); }
-        g.CompileBody(m.Body);
-        g.EmitConst(PyNone.Instance);
-        g.Emit(Op.ReturnValue);
+        if (doc != null && !interactive) { g.EmitConst(doc); g.StoreName("__doc__"); }
+        if (HasAnnotations(m.Body)) g.Emit(Op.SetupAnnotations);
+        if (m.IsEval && m.Body is [Assign { Value: var value } ev])
+        {
+            // eval: the expression's value is the code's return value
+            g.SetPos(ev);
+            g.CompileExpr(value);
+            g.Emit(Op.ReturnValue);
+        }
+        else
+        {
+            g.CompileBody(m.Body);
+            g.EmitConst(PyNone.Instance);
+            g.Emit(Op.ReturnValue);
+        }
         var c = g.Finish("<module>", "<module>");
         c.IsModule = true;
+        c.UsesNameOps = nameOps;
         c.FirstLine = 1;
         return c;
     }
@@ -228,10 +240,17 @@ public sealed class CodeGen
     }
 
     // ---------------- names ----------------
+    /// <summary>Module code compiled for exec/eval with separate locals: its names are LOAD_NAME/STORE_NAME (locals
+    /// first), except those declared global.</summary>
+    private bool _moduleNameOps;
+
+    private NameKind ResolveName(string n) =>
+        _moduleNameOps && _scope.Kind == ScopeKind.Module && !_st.DeclaredGlobal.Contains(n) ? NameKind.Name : _scope.Resolve(n);
+
     private void LoadName(string raw)
     {
         var n = Mangle(raw);
-        switch (_scope.Resolve(n))
+        switch (ResolveName(n))
         {
             case NameKind.Fast: Emit(Op.LoadFast, VarIndex(n)); break;
             case NameKind.Deref: Emit(Op.LoadDeref, CellIndex(n)); break;
@@ -244,7 +263,7 @@ public sealed class CodeGen
     private void StoreName(string raw)
     {
         var n = Mangle(raw);
-        switch (_scope.Resolve(n))
+        switch (ResolveName(n))
         {
             case NameKind.Fast: Emit(Op.StoreFast, VarIndex(n)); break;
             case NameKind.Deref: Emit(Op.StoreDeref, CellIndex(n)); break;
@@ -256,7 +275,7 @@ public sealed class CodeGen
     private void DeleteName(string raw)
     {
         var n = Mangle(raw);
-        switch (_scope.Resolve(n))
+        switch (ResolveName(n))
         {
             case NameKind.Fast: Emit(Op.DeleteFast, VarIndex(n)); break;
             case NameKind.Deref: Emit(Op.DeleteDeref, CellIndex(n)); break;
@@ -947,7 +966,7 @@ public sealed class CodeGen
         g.Emit(Op.StoreName, g.Name("__qualname__"));
         var doc = DocString(cd.Body);
         if (doc != null) { g.EmitConst(doc); g.Emit(Op.StoreName, g.Name("__doc__")); }
-        if (HasAnnotations(cd.Body)) { g.Emit(Op.BuildMap, 0); g.Emit(Op.StoreName, g.Name("__annotations__")); }
+        if (HasAnnotations(cd.Body)) g.Emit(Op.SetupAnnotations);
         g.CompileBody(cd.Body);
         if (scope.NeedsClassCell) { g.Emit(Op.LoadClosure, g.CellIndex("__class__")); g.Emit(Op.ReturnValue); }
         else { g.EmitConst(PyNone.Instance); g.Emit(Op.ReturnValue); }
@@ -1226,6 +1245,23 @@ public sealed class CodeGen
 
     /// <summary>A SyntaxWarning through the warnings module at the node's line; a warning turned into an error becomes
     /// the SyntaxError CPython raises instead (with the node's position).</summary>
+    private void CompilerWarning(string msg, int line, int col)
+    {
+        if (Vm.ThreadState.CurrentOrNull is not { } ts) return;
+        try
+        {
+            var warnings = ts.Interp.Imports.ImportModule("warnings");
+            Ops.Call(Ops.GetAttr(warnings, "warn_explicit"), new PyObject[]
+            {
+                PyStr.Of(msg), PyBaseException.All["SyntaxWarning"], PyStr.Of(_filename), PyInt.Get(line),
+            });
+        }
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.All["SyntaxWarning"]))
+        {
+            throw new SyntaxErrorException(msg, line, col);
+        }
+    }
+
     private void CompilerWarning(string msg, Node at)
     {
         if (Vm.ThreadState.CurrentOrNull is not { } ts) return;

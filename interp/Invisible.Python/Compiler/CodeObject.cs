@@ -28,6 +28,8 @@ public enum Op : byte
     GetAwaitable, GetAIter, GetANext, EndAsyncFor, BeforeAsyncWith, AsyncGenWrap,
     // except* (PEP 654)
     CheckEgMatch, PrepReraiseStar,
+    // SETUP_ANNOTATIONS: a module's or class body's __annotations__ dict, unless its namespace already has one
+    SetupAnnotations,
 }
 
 /// <summary>Compiled code of a module, class body, function, lambda or comprehension.</summary>
@@ -49,6 +51,9 @@ public sealed class CodeObject
     public int[] Cell2Arg = Array.Empty<int>();
     public int ArgCount, PosOnlyCount, KwOnlyCount;
     public bool HasVarArgs, HasVarKw, IsClassBody, IsModule;
+    /// <summary>Module code compiled with LOAD_NAME/STORE_NAME (exec/eval with separate locals): runs with any locals
+    /// mapping (not marshalled: such code is compiled where it runs).</summary>
+    public bool UsesNameOps;
     /// <summary>Calling it makes a resumable object (generator, coroutine or async generator) instead of running it.</summary>
     public bool IsGenerator;
     /// <summary>CO_COROUTINE (async def without yield) and CO_ASYNC_GENERATOR (async def with yield).</summary>

@@ -32,7 +32,7 @@ public static class StackDepth
                     case Op.UnaryNeg: case Op.UnaryPos: case Op.UnaryInvert: case Op.UnaryNot: case Op.GetIter: case Op.ListToTuple:
                     case Op.DeleteFast: case Op.DeleteDeref: case Op.DeleteGlobal: case Op.DeleteName: case Op.YieldValue:
                     case Op.GetYieldFromIter: case Op.PopBlock: case Op.PopExcept: case Op.CheckExcMatch: case Op.GetLen:
-                    case Op.GetAwaitable: case Op.GetAIter: case Op.AsyncGenWrap: case Op.CheckEgMatch:
+                    case Op.GetAwaitable: case Op.GetAIter: case Op.AsyncGenWrap: case Op.CheckEgMatch: case Op.SetupAnnotations:
                         eff = 0; break;
                     case Op.PopTop: case Op.StoreFast: case Op.StoreDeref: case Op.StoreGlobal: case Op.StoreName: case Op.Binary:
                     case Op.Inplace: case Op.Compare: case Op.Is: case Op.IsNot: case Op.In: case Op.NotIn: case Op.BinarySubscr:

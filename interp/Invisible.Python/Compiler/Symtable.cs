@@ -24,6 +24,8 @@ public sealed class Scope
     /// <summary>A comprehension's iteration variables and assignment-expression targets so far (they may not rebind
     /// each other).</summary>
     public HashSet<string>? IterVars, WalrusTargets;
+    /// <summary>Names with a simple annotation (`x: int`): they cannot be declared global or nonlocal afterwards.</summary>
+    public HashSet<string>? Annotated;
     public readonly List<string> CellVars = new(), FreeVars = new();
     public readonly List<string> Locals = new();
     public string? ClassName;   // for name mangling
@@ -59,6 +61,9 @@ public sealed class Symtable
     public bool FutureAnnotations;
     public readonly Dictionary<object, Scope> Scopes = new(ReferenceEqualityComparer.Instance);
     public Scope Top = null!;
+    /// <summary>Every name some scope declares global: CPython's symtable marks it DEF_GLOBAL in the module's table
+    /// too, so module code compiled with name operations stores and loads it as a global.</summary>
+    public readonly HashSet<string> DeclaredGlobal = new();
     private Scope _cur = null!;
 
     public static Symtable Build(ModuleNode m)
@@ -141,7 +146,17 @@ public sealed class Symtable
             case ExprStmt e: VisitExpr(e.Value); break;
             case Assign a: VisitExpr(a.Value); foreach (var t in a.Targets) VisitTarget(t); break;
             case AugAssign a: VisitExpr(a.Value); VisitTarget(a.Target); if (a.Target is Name n0) Use(n0.Id); else VisitExpr(a.Target is Attribute at ? at.Value : ((Subscript)a.Target).Value); break;
-            case AnnAssign a: if (a.Value != null) VisitExpr(a.Value); VisitTarget(a.Target); if (_cur.Kind != ScopeKind.Function) VisitExpr(a.Annotation); break;
+            case AnnAssign a:
+                if (a.Value != null) VisitExpr(a.Value);
+                // CPython's symtable: `(x): int` (not simple) without a value does not make x local
+                if (a.Target is Ast.Name an && a.Simple)
+                {
+                    if (_cur.Kind != ScopeKind.Module && (_cur.Globals.Contains(an.Id) || _cur.Nonlocals.Contains(an.Id)))
+                        throw new SyntaxErrorException($"annotated name '{an.Id}' can't be {(_cur.Globals.Contains(an.Id) ? "global" : "nonlocal")}", a.Line, a.Col + 1);
+                    (_cur.Annotated ??= new()).Add(an.Id);
+                }
+                if (a.Target is not Ast.Name || a.Simple || a.Value != null) VisitTarget(a.Target);
+                if (_cur.Kind != ScopeKind.Function) VisitExpr(a.Annotation); break;
             case If i: VisitExpr(i.Test); VisitBody(i.Body); VisitBody(i.OrElse); break;
             case While w: VisitExpr(w.Test); VisitBody(w.Body); VisitBody(w.OrElse); break;
             case For f: VisitExpr(f.Iter); VisitTarget(f.Target); VisitBody(f.Body); VisitBody(f.OrElse); break;
@@ -182,9 +197,11 @@ public sealed class Symtable
                 foreach (var n in g.Names)
                 {
                     if (_cur.Params.Contains(n)) throw new SyntaxErrorException($"name '{n}' is parameter and global", g.Line, g.Col + 1);
-                    if (_cur.Used.Contains(n) || _cur.Bound.Contains(n)) throw new SyntaxErrorException($"name '{n}' is {(_cur.Bound.Contains(n) ? "assigned to" : "used")} prior to global declaration", g.Line, g.Col + 1);
+                    if (!_cur.Used.Contains(n) && _cur.Annotated?.Contains(n) == true) throw new SyntaxErrorException($"annotated name '{n}' can't be global", g.Line, g.Col + 1);
+                    if (_cur.Used.Contains(n) || _cur.Bound.Contains(n)) throw new SyntaxErrorException($"name '{n}' is {(_cur.Used.Contains(n) ? "used prior to" : "assigned to before")} global declaration", g.Line, g.Col + 1);
                     if (_cur.Nonlocals.Contains(n)) throw AtNode($"name '{n}' is nonlocal and global", _cur.DeclaredAt[n]);
                     _cur.Globals.Add(n);
+                    DeclaredGlobal.Add(n);
                     _cur.DeclaredAt.TryAdd(n, g);
                 }
                 break;
@@ -193,7 +210,8 @@ public sealed class Symtable
                 {
                     if (_cur.Kind == ScopeKind.Module) throw new SyntaxErrorException("nonlocal declaration not allowed at module level", nl.Line, nl.Col + 1);
                     if (_cur.Params.Contains(n)) throw new SyntaxErrorException($"name '{n}' is parameter and nonlocal", nl.Line, nl.Col + 1);
-                    if (_cur.Used.Contains(n) || _cur.Bound.Contains(n)) throw new SyntaxErrorException($"name '{n}' is {(_cur.Bound.Contains(n) ? "assigned to" : "used")} prior to nonlocal declaration", nl.Line, nl.Col + 1);
+                    if (!_cur.Used.Contains(n) && _cur.Annotated?.Contains(n) == true) throw new SyntaxErrorException($"annotated name '{n}' can't be nonlocal", nl.Line, nl.Col + 1);
+                    if (_cur.Used.Contains(n) || _cur.Bound.Contains(n)) throw new SyntaxErrorException($"name '{n}' is {(_cur.Used.Contains(n) ? "used prior to" : "assigned to before")} nonlocal declaration", nl.Line, nl.Col + 1);
                     if (_cur.Globals.Contains(n)) throw AtNode($"name '{n}' is nonlocal and global", _cur.DeclaredAt[n]);
                     _cur.Nonlocals.Add(n);
                     _cur.DeclaredAt.TryAdd(n, nl);
@@ -223,6 +241,17 @@ public sealed class Symtable
             case MatchClass c: VisitExpr(c.Cls); foreach (var a in c.Args) VisitPattern(a); foreach (var a in c.KwValues) VisitPattern(a); break;
             case MatchOr o: foreach (var a in o.Alts) VisitPattern(a); break;
         }
+    }
+
+    /// <summary>CPython's symtable refuses yield in a comprehension's own scope (it would make the comprehension a generator).</summary>
+    private void CheckYieldPlace(Expr y)
+    {
+        if (!_cur.IsComprehension) return;
+        string what = _cur.Name switch
+        {
+            "<listcomp>" => "list comprehension", "<setcomp>" => "set comprehension", "<dictcomp>" => "dict comprehension", _ => "generator expression",
+        };
+        throw new SyntaxErrorException($"'yield' inside {what}", y.Line, y.Col + 1);
     }
 
     private void VisitTarget(Expr t)
@@ -341,10 +370,11 @@ public sealed class Symtable
                     break;
                 }
             case Yield y:
+                CheckYieldPlace(y);
                 _cur.IsGenerator = true;
                 if (y.Value != null) VisitExpr(y.Value);
                 break;
-            case YieldFrom yf: _cur.IsGenerator = true; VisitExpr(yf.Value); break;
+            case YieldFrom yf: CheckYieldPlace(yf); _cur.IsGenerator = true; VisitExpr(yf.Value); break;
             case Await aw: _cur.HasAwait = true; VisitExpr(aw.Value); break;
         }
     }

@@ -138,7 +138,7 @@ public sealed class ImportSystem
     // ------------------------------------------------------------------ __import__
 
     /// <summary>The import statement: <c>builtins.__import__</c> when it has been replaced, else ours.</summary>
-    public PyObject ImportStatement(string name, PyDict globals, PyDict? locals, PyObject fromlist, int level)
+    public PyObject ImportStatement(string name, PyDict globals, PyObject? locals, PyObject fromlist, int level)
     {
         var imp = _interp.BuiltinsModule.ModDict.GetOrNull(S__import__);
         if (imp == null) throw Ops.ImportError("__import__ not found");
@@ -644,8 +644,16 @@ public sealed class ImportSystem
         throw new PyException(e);
     }
 
-    public static void ImportStar(PyObject module, PyDict target)
+    public static void ImportStar(PyObject module, PyObject target)
     {
+        // a dict subclass or another mapping (exec's locals) is written through its __setitem__, as CPython's import_all_from
+        if (target is not PyDict { Type.IsHeap: false } plain)
+        {
+            var names = new PyDict();
+            ImportStar(module, names);
+            foreach (var kv in names.Items()) Ops.SetItem(target, kv.Key, kv.Value);
+            return;
+        }
         var d = module is PyModule pm ? pm.ModDict : module.Dict ?? throw Ops.ImportError("from-import-* object has no __dict__");
         var all = d.GetOrNull(S__all__);
         if (all != null)
@@ -653,7 +661,7 @@ public sealed class ImportSystem
             foreach (var n in Ops.ToArray(all))
             {
                 if (n is not PyStr ns) throw Ops.TypeError($"Item in {ModuleName(module)}.__all__ must be str, not {n.Type.Name}");
-                target.SetItem(PyStr.Intern(ns.Value), Ops.GetAttr(module, PyStr.Intern(ns.Value)));
+                plain.SetItem(PyStr.Intern(ns.Value), Ops.GetAttr(module, PyStr.Intern(ns.Value)));
             }
             return;
         }
@@ -661,7 +669,7 @@ public sealed class ImportSystem
         {
             var key = Ops.Str(kv.Key);
             if (key.StartsWith('_')) continue;
-            target.SetItem(kv.Key, kv.Value);
+            plain.SetItem(kv.Key, kv.Value);
         }
     }
 

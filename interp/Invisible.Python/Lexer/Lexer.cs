@@ -54,6 +54,9 @@ public sealed class Lexer
 
     /// <summary>The "'(' was never closed" error, if a bracket was still open at the end.</summary>
     public SyntaxErrorException? Unclosed { get; private set; }
+    /// <summary>The tokenizer's SyntaxWarnings (a number followed by a keyword, "1if"), for the compiler to issue
+    /// through the warnings module (it knows the file name); an error filter makes them the SyntaxError.</summary>
+    public List<SyntaxErrorException>? Warnings;
     private bool _atLineStart = true;
 
     public Lexer(string src) { _src = src.Replace("\r\n", "\n").Replace('\r', '\n'); }
@@ -261,6 +264,7 @@ public sealed class Lexer
             _ => false,
         };
         if (!keyword && IsPotentialIdentifierChar(c)) throw ErrAt($"invalid {kind} literal", _pos - 1);
+        if (keyword) (Warnings ??= new()).Add(ErrAt($"invalid {kind} literal", _pos - 1));
     }
 
     private void ReadNumber()

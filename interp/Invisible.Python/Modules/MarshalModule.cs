@@ -22,7 +22,7 @@ public static class MarshalModule
 {
     /// <summary>The layout of our code objects (and of the compiler's output): bump it whenever the compiler's
     /// instructions or <see cref="CodeObject"/>'s fields change, so old cache files are ignored.</summary>
-    public const int CodeFormatVersion = 5;
+    public const int CodeFormatVersion = 6;
 
     /// <summary>What a cached code object must have been made by: <see cref="CodeFormatVersion"/> and the compiler's
     /// instruction set (the names of <see cref="Op"/> in order, which move whenever an instruction is added), so a

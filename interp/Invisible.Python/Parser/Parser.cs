@@ -45,8 +45,15 @@ public sealed class Parser
             throw lexer.Unclosed;
         }
         if (lexer.Unclosed is not null) throw lexer.Unclosed;
+        m.TokenizerWarnings = lexer.Warnings;
         if (!astOnly && CheckFutureImports(m.Body) is SyntaxErrorException fe) throw fe;
-        if (p._deferred is not null && !astOnly) throw p._deferred;
+        if (p._deferred is not null && !astOnly)
+        {
+            // CPython's symtable runs before its code generator: its errors ("'yield' inside list comprehension")
+            // come first
+            Compiler.Symtable.Build(m);
+            throw p._deferred;
+        }
         return m;
     }
 
@@ -74,9 +81,10 @@ public sealed class Parser
     }
 
     /// <param name="fstring">The f-string token whose replacement field <paramref name="src"/> is: every node gets its range.</param>
-    public static Expr ParseExpression(string src, Token? fstring = null)
+    /// <param name="warnings">Receives the tokenizer's SyntaxWarnings (<see cref="Lexer.Warnings"/>).</param>
+    public static Expr ParseExpression(string src, Token? fstring = null, List<SyntaxErrorException>? warnings = null)
     {
-        var lexer = new Lexer(src);
+        var lexer = new Lexer(src) { Warnings = warnings };
         List<Token> tokens;
         try { tokens = lexer.Tokenize(); }
         catch (SyntaxErrorException e) { e.FromTokenizer = true; throw; }
@@ -486,7 +494,9 @@ public sealed class Parser
                 Node at = first is TupleE { Elts.Count: > 0 } te && te.Elts[0].Line == te.Line && te.Elts[0].Col == te.Col ? te.Elts[0] : first;
                 throw NodeErr($"only single target (not {(first is TupleE ? "tuple" : "list")}) can be annotated", at);
             }
-            an.Target = first; an.Annotation = Test(); an.Simple = first is Name;
+            if (first is not Name && first is not Attribute && first is not Subscript) throw Err("illegal target for annotation", t);
+            // `(x): int` is not simple: no __annotations__ entry, and x does not become local (CPython's AnnAssign.simple)
+            an.Target = first; an.Annotation = Test(); an.Simple = first is Name && !(t.Kind == TokKind.Op && t.Text == "(");
             CheckTarget(first, TargetKind.Assign);
             if (AcceptOp("=")) an.Value = TestListStarExpr(allowYield: true);
             return an;
@@ -671,7 +681,8 @@ public sealed class Parser
         bool paren = false;
         if (IsOp("("))
         {
-            // parenthesized with-items (3.10+) vs parenthesized expression: try to detect 'as' at depth 1
+            // parenthesized with-items (3.10+) vs parenthesized expression: CPython's grammar tries the items
+            // first, so `with (a, b):` is two context managers, like `with (a as x):`; detect 'as' or ',' at depth 1
             int depth = 0, k = _p; bool hasAs = false;
             for (; k < _t.Count; k++)
             {
@@ -679,6 +690,7 @@ public sealed class Parser
                 if (tk.Kind == TokKind.Op && (tk.Text == "(" || tk.Text == "[" || tk.Text == "{")) depth++;
                 else if (tk.Kind == TokKind.Op && (tk.Text == ")" || tk.Text == "]" || tk.Text == "}")) { depth--; if (depth == 0) break; }
                 else if (depth == 1 && tk.Kind == TokKind.Name && tk.Text == "as") hasAs = true;
+                else if (depth == 1 && tk.Kind == TokKind.Op && tk.Text == ",") hasAs = true;
             }
             if (hasAs && k + 1 < _t.Count && _t[k + 1].Kind == TokKind.Op && _t[k + 1].Text == ":") { paren = true; _p++; }
         }

@@ -75,7 +75,11 @@ public sealed class PyBaseException : PyObject
         if (Args.Items.Length != n) return null;
         int i = name switch { "encoding" => translate ? -1 : 0, "object" => 1, "start" => 2, "end" => 3, "reason" => 4, _ => -1 };
         if (i < 0) return null;
-        return Args.Items[translate ? i - 1 : i];
+        var value = Args.Items[translate ? i - 1 : i];
+        // UnicodeDecodeError keeps its object as bytes (CPython's UnicodeDecodeError_init copies a bytearray or memoryview)
+        if (i == 1 && (value is PyByteArray || value is not PyBytes) && _type.IsSubtypeOf(UnicodeDecodeErrorType) && Modules.Buffers.TryRead(value, out var span))
+            return new PyBytes(span.ToArray());
+        return value;
     }
 
     /// <summary>CPython's UnicodeEncodeError/DecodeError/TranslateError.__str__; null when not made with their arguments.</summary>

@@ -442,6 +442,8 @@ public sealed class PyBoundMethod : PyObject
     {
         if (name.Value == "__self__") return Self;
         if (name.Value == "__func__") return Func;
+        // m.__call__ calls m (self included), not the underlying function: CPython's tp_call slot wrapper of the method
+        if (name.Value == "__call__" && PyBuiltinFunction.TypeObj.Lookup(name) is PyObject call) return new PyBoundMethod(this, call);
         return Ops.GetAttrOrNull(Func, name);
     }
 }

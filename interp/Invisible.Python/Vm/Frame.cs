@@ -20,7 +20,9 @@ public sealed class Frame
     public readonly PyCell[] Cells;
     public readonly PyDict Globals;
     public PyDict Builtins;
-    public PyDict? Locals;
+    /// <summary>The namespace of LOAD_NAME/STORE_NAME: a module's or class body's dict (a __prepare__ mapping may be a
+    /// dict subclass), or any mapping given to exec/eval as locals; null in a function.</summary>
+    public PyObject? Locals;
     public int Sp, Ip;
     public Block[]? Blocks;
     public int BlockCount;

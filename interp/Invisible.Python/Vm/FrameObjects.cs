@@ -40,19 +40,25 @@ public sealed class PyFrameObject : PyObject
         _localsSnapshot = null;
     }
 
-    private PyObject LocalsDict()
+    internal PyObject LocalsDict()
     {
         var f = Frame;
         if (f.Locals != null) return f.Locals;
         if (f.Code.IsModule) return f.Globals;
+        // CPython 3.11's PyFrame_FastToLocals: bound variables are set, unbound ones removed; other keys (exec("y = 1")
+        // in the function) stay
         var d = _localsSnapshot ??= new PyDict();
-        d.Clear();
         var code = f.Code;
-        for (int i = 0; i < code.VarNames.Length; i++) if (f.Fast[i] is PyObject v) d.SetItem(code.VarNameStrs[i], v);
+        for (int i = 0; i < code.VarNames.Length; i++)
+        {
+            if (f.Fast[i] is PyObject v) d.SetItem(code.VarNameStrs[i], v);
+            else d.Remove(code.VarNameStrs[i]);
+        }
         for (int i = 0; i < f.Cells.Length; i++)
         {
-            var name = i < code.CellVars.Length ? code.CellVars[i] : code.FreeVars[i - code.CellVars.Length];
-            if (f.Cells[i]?.Value is PyObject v) d.SetItem(PyStr.Intern(name), v);
+            var name = PyStr.Intern(i < code.CellVars.Length ? code.CellVars[i] : code.FreeVars[i - code.CellVars.Length]);
+            if (f.Cells[i]?.Value is PyObject v) d.SetItem(name, v);
+            else d.Remove(name);
         }
         return d;
     }

@@ -237,13 +237,23 @@ public static class Interpreter
 
     /// <summary>A name from a class body's namespace that is a dict subclass (from a metaclass's __prepare__): through
     /// its __getitem__ as CPython's LOAD_NAME does, a KeyError meaning "not here".</summary>
-    private static PyObject? LoadFromMapping(PyDict ns, PyStr name)
+    private static PyObject? LoadFromMapping(PyObject ns, PyStr name)
     {
         try { return Ops.GetItem(ns, name); }
         catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.KeyErrorType)) { return null; }
     }
 
-    private static void DeleteFromMapping(PyDict ns, PyStr name)
+    /// <summary>SETUP_ANNOTATIONS: an empty __annotations__ dict in the namespace unless it has one (an exec'd
+    /// namespace or a __prepare__ mapping may bring its own, whose __setitem__ then sees every annotation).</summary>
+    private static void SetupAnnotations(Frame f)
+    {
+        var ns = f.Locals ?? f.Globals;
+        var name = PyStr.Intern("__annotations__");
+        if (ns is PyDict d && !d.Type.IsHeap) { if (d.GetOrNull(name) == null) d.SetItem(name, new PyDict()); return; }
+        if (LoadFromMapping(ns, name) == null) Ops.SetItem(ns, name, new PyDict());
+    }
+
+    private static void DeleteFromMapping(PyObject ns, PyStr name)
     {
         try { Ops.DelItem(ns, name); }
         catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.KeyErrorType)) { throw Ops.NameError($"name '{name.Value}' is not defined"); }
@@ -293,7 +303,9 @@ public static class Interpreter
                 }
                 if (!handled)
                 {
-                    Array.Clear(stack);
+                    // the value stack only: the locals stay for the traceback's frames (tb_frame.f_locals), as in
+                    // CPython, until frame.clear() (traceback.clear_frames)
+                    Array.Clear(stack, code.NLocals, stack.Length - code.NLocals);
                     f.Sp = 0; f.Finished = true;
                     unhandled = pex;
                 }
@@ -381,19 +393,20 @@ public static class Interpreter
                 case Op.LoadName:
                     {
                         var name = names[word >> 8];
-                        var v = (f.Locals is PyDict loc && loc.Type.IsHeap ? LoadFromMapping(loc, name) : f.Locals?.GetOrNull(name)) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
+                        var v = (f.Locals is PyDict loc && !loc.Type.IsHeap ? loc.GetOrNull(name) : f.Locals != null ? LoadFromMapping(f.Locals, name) : null) ?? f.Globals.GetOrNull(name) ?? f.Builtins.GetOrNull(name);
                         if (v == null) throw Ops.NameNotDefined(name);
                         st[sp++].V = v;
                         break;
                     }
                 case Op.StoreName:
-                    if (f.Locals is PyDict sl && sl.Type.IsHeap) Ops.SetItem(sl, names[word >> 8], st[sp - 1].V); // a __prepare__ namespace's __setitem__
-                    else (f.Locals ?? f.Globals).SetItem(names[word >> 8], st[sp - 1].V);
+                    if (f.Locals is PyDict sl && !sl.Type.IsHeap) sl.SetItem(names[word >> 8], st[sp - 1].V);
+                    else if (f.Locals != null) Ops.SetItem(f.Locals, names[word >> 8], st[sp - 1].V); // a __prepare__ namespace's or exec mapping's __setitem__
+                    else f.Globals.SetItem(names[word >> 8], st[sp - 1].V);
                     st[--sp].V = null!;
                     break;
                 case Op.DeleteName:
-                    if (f.Locals is PyDict dl && dl.Type.IsHeap) DeleteFromMapping(dl, names[word >> 8]);
-                    else if (!(f.Locals ?? f.Globals).Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
+                    if (f.Locals != null && f.Locals is not PyDict { Type.IsHeap: false }) DeleteFromMapping(f.Locals, names[word >> 8]);
+                    else if (!((PyDict?)f.Locals ?? f.Globals).Remove(names[word >> 8])) throw Ops.NameError($"name '{names[word >> 8].Value}' is not defined");
                     break;
                 case Op.LoadAttr:
                     {
@@ -864,6 +877,9 @@ public static class Interpreter
                 case Op.PrintExpr:
                     sp = DoPrintExpr(f, st, sp, word);
                     break;
+                case Op.SetupAnnotations:
+                    SetupAnnotations(f);
+                    break;
                 case Op.MatchSequence:
                     sp = DoMatchSequence(f, st, sp, word);
                     break;
@@ -1095,7 +1111,8 @@ public static class Interpreter
         var names = code.Names;
         int arg = word >> 8;
         var name = names[arg & 0xFFF];
-        var v = f.Locals?.GetOrNull(name) ?? f.Cells[arg >> 12].Value;
+        var v = (f.Locals is PyDict { Type.IsHeap: false } d ? d.GetOrNull(name) : f.Locals != null ? LoadFromMapping(f.Locals, name) : null)
+            ?? f.Cells[arg >> 12].Value;
         if (v == null) throw UnboundDeref(f, arg >> 12);
         st[sp++].V = v;
         return sp;

@@ -253,42 +253,36 @@ public sealed class InterpreterState
     // ------------------------------------------------------------------ running code
 
     /// <summary>Run source in the given namespace (exec/eval, module import) on the calling thread, which must be
-    /// running this interpreter.</summary>
-    public PyObject RunSource(string src, string filename, bool eval, PyDict globals, PyDict? locals)
+    /// running this interpreter. <paramref name="locals"/> may be any mapping.</summary>
+    public PyObject RunSource(string src, string filename, bool eval, PyDict globals, PyObject? locals)
     {
-        ThreadState ts = ThreadState.Current;
         RegisterSource(filename, src);
-        return RunCode(PythonEngine.Compile(src, filename, eval), eval, globals, locals);
+        bool separate = locals != null && !ReferenceEquals(locals, globals);
+        return RunCode(PythonEngine.Compile(src, filename, eval, nameOps: separate), eval, globals, locals);
     }
 
     /// <summary>Run compiled module code (<see cref="RunSource"/>; <c>exec</c> of a code object compiled from an
-    /// <c>_ast</c> tree) in the given namespace.</summary>
-    public PyObject RunCode(Compiler.CodeObject code, bool eval, PyDict globals, PyDict? locals)
+    /// <c>_ast</c> tree) in the given namespace; returns an eval's value.</summary>
+    public PyObject RunCode(Compiler.CodeObject code, bool eval, PyDict globals, PyObject? locals)
     {
         ThreadState ts = ThreadState.Current;
-        if (locals != null && !ReferenceEquals(locals, globals))
+        if (locals != null && !ReferenceEquals(locals, globals) && !code.UsesNameOps && locals is PyDict dictLocals)
         {
-            // run with a separate locals dict: compile names as LOAD_NAME semantics is not available for
-            // module code, so merge: execute in a temporary globals that chains to the real one.
+            // code compiled with global names (a code object from an _ast tree) run with a separate locals dict:
+            // execute in a temporary globals that chains to the real one, then copy what changed to locals
             var tmp = globals.Copy();
-            foreach (var kv in locals.Items()) tmp.SetItem(kv.Key, kv.Value);
-            var fr = new Frame(code, tmp, null, Builtins);
-            Interpreter.Execute(ts, fr);
+            foreach (var kv in dictLocals.Items()) tmp.SetItem(kv.Key, kv.Value);
+            var fr = new Frame(code, tmp, null, Builtins) { Locals = tmp };
+            var value = Interpreter.Execute(ts, fr);
             foreach (var kv in tmp.Items())
             {
                 var orig = globals.GetOrNull(kv.Key);
-                if (orig == null || !ReferenceEquals(orig, kv.Value)) { if (kv.Key is PyStr ks && ks.Value == "__eval_result__") continue; locals.SetItem(kv.Key, kv.Value); }
+                if (orig == null || !ReferenceEquals(orig, kv.Value)) Ops.SetItem(dictLocals, kv.Key, kv.Value);
             }
-            if (eval) return tmp.GetOrNull("__eval_result__") ?? PyNone.Instance;
-            return PyNone.Instance;
+            return eval ? value : PyNone.Instance;
         }
-        var f = new Frame(code, globals, null, Builtins) { Locals = globals };
-        Interpreter.Execute(ts, f);
-        if (eval)
-        {
-            var r = globals.Pop(PyStr.Intern("__eval_result__"));
-            return r ?? PyNone.Instance;
-        }
-        return PyNone.Instance;
+        var f = new Frame(code, globals, null, Builtins) { Locals = locals ?? globals };
+        var result = Interpreter.Execute(ts, f);
+        return eval ? result : PyNone.Instance;
     }
 }

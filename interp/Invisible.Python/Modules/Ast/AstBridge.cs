@@ -41,8 +41,8 @@ public static class AstBridge
         if (mode == "eval")
         {
             var body = new AstFromPython().Expr(Ops.GetAttr(tree, "body"), "Expression");
-            m = new ModuleNode();
-            // as PythonEngine compiles "eval" source: the value goes to a hidden global that RunCode returns
+            m = new ModuleNode { IsEval = true };
+            // as PythonEngine compiles "eval" source: the code returns the expression's value
             m.Body.Add(new Assign { Targets = { new Name { Id = "__eval_result__", Line = body.Line } }, Value = body, Line = body.Line });
         }
         else m = new ModuleNode { Body = new AstFromPython().Stmts(Ops.GetAttr(tree, "body"), expected) };
