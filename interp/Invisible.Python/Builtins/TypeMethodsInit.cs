@@ -90,6 +90,7 @@ public static partial class TypeMethods
         InitBytes();
         InitBytesMore();
         InitBytesSearch();
+        InitByteArray();
         InitMisc();
         ApplyArities();
     }
@@ -890,6 +891,7 @@ public static partial class TypeMethods
             // a subclass gets cls(result), as CPython's bytes_fromhex_impl
             t.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) =>
             {
+                if (a.Length != 2 || k is { Length: > 0 }) throw Ops.TypeError(k is { Length: > 0 } ? "fromhex() takes no keyword arguments" : $"{t.Name}.fromhex() takes exactly one argument ({a.Length - 1} given)");
                 var r = Mk(FromHex(a[1] is PyStr hs ? hs.Value : throw Ops.TypeError($"fromhex() argument must be str, not {a[1].Type.Name}")));
                 return ReferenceEquals(a[0], t) ? r : Ops.Call1(a[0], r);
             })));
@@ -907,7 +909,7 @@ public static partial class TypeMethods
             if (v < 0 || v > 255) throw Ops.ValueError("byte must be in range(0, 256)");
             return (byte)v;
         }
-        static void SetContent(PyByteArray ba, byte[] data) { ba.Buf = data; ba.Count = data.Length; }
+        static void SetContent(PyByteArray ba, byte[] data) { if (data.Length != ba.Count) ba.CheckResizable(); ba.Buf = data; ba.Count = data.Length; }
         bt.AddMethod("copy", (a, k) => new PyByteArray(BA(a[0]).Span.ToArray()));
         bt.AddMethod("clear", (a, k) => { SetContent(BA(a[0]), Array.Empty<byte>()); return PyNone.Instance; });
         bt.AddMethod("reverse", (a, k) => { var ba = BA(a[0]); Array.Reverse(ba.Buf, 0, ba.Count); return PyNone.Instance; });
