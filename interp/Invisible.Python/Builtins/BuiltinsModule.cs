@@ -79,12 +79,8 @@ public static class BuiltinsModule
             return cls == PyTuple.TypeObj ? (items.Length == 0 ? PyTuple.Empty : new PyTuple(items)) : new PyTuple((PyObject[])items.Clone(), cls);
         });
         PyDict.TypeObj = T("dict", null, (cls, a, k) => new PyDict(cls));
-        PySet.SetType = T("set", null, (cls, a, k) => new PySet(cls));
-        PySet.FrozenSetType = T("frozenset", null, (cls, a, k) =>
-        {
-            if (cls == PySet.FrozenSetType && a.Length > 0 && a[0] is PySet { Frozen: true, IsExact: true } same) return same;
-            var s = new PySet(cls); if (a.Length > 0) s.AddAll(a[0]); return s;
-        });
+        PySet.SetType = T("set", null, TypeMethods.NewSet);                  // SetProtocol.cs
+        PySet.FrozenSetType = T("frozenset", null, TypeMethods.NewFrozenSet);
         PyRange.TypeObj = T("range", null, (cls, a, k) => TypeMethods.NewRange(a));
         PySlice.TypeObj = T("slice", null, (cls, a, k) => a.Length switch
         {
