@@ -13,7 +13,16 @@ public sealed partial class PyByteArray
     /// the size once the collector has freed it).</summary>
     private List<WeakReference<PyMemoryView>>? _exports;
 
-    internal void AddExport(PyMemoryView view) => (_exports ??= new()).Add(new WeakReference<PyMemoryView>(view));
+    private int _pruneExportsAt = 16;
+
+    internal void AddExport(PyMemoryView view)
+    {
+        var exports = _exports ??= new();
+        // views made in a loop over a bytearray that never resizes: drop the released and collected ones now and
+        // then, so the list stays proportional to the live views (amortized: the threshold doubles)
+        if (exports.Count >= _pruneExportsAt) _pruneExportsAt = Math.Max(16, CountExports() * 2);
+        exports.Add(new WeakReference<PyMemoryView>(view));
+    }
 
     /// <summary>Live, unreleased views (CPython's ob_exports).</summary>
     private int CountExports()
