@@ -105,7 +105,9 @@ public static partial class TypeMethods
         {
             if (a.Length == 0 || k != null && a.Length == k.Length) throw Ops.TypeError("object.__new__(): not enough arguments");
             var cls = a[0] as PyType ?? throw Ops.TypeError("object.__new__(X): X is not a type object");
-            return cls.New!(cls, a.Slice(1), k);
+            var made = cls.New!(cls, a.Slice(1), k);
+            Vm.Finalization.OnNew(cls, made);
+            return made;
         }) { Self = o });
         o.AddMethod("__setattr__", (a, k) => { a[0].SetAttr((PyStr)a[1], a[2]); return PyNone.Instance; });
         o.AddMethod("__delattr__", (a, k) => { a[0].DelAttr((PyStr)a[1]); return PyNone.Instance; });
