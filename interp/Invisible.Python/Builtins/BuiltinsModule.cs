@@ -63,12 +63,9 @@ public static class BuiltinsModule
         PyFloat.TypeObj = T("float", null, TypeMethods.NewFloat);
         PyComplex.TypeObj = T("complex", null, (cls, a, k) => TypeMethods.NewComplex(a, k));
         PyStr.TypeObj = T("str", null, (cls, a, k) => cls == PyStr.TypeObj ? TypeMethods.NewStr(a, k) : new PyStrSub(cls, ((PyStr)TypeMethods.NewStr(a, k)).Value));
-        PyBytes.TypeObj = T("bytes", null, (cls, a, k) =>
-        {
-            byte[] data = TypeMethods.FromBytesMethod(a, k) ?? TypeMethods.ToBytes(a, k);
-            return cls == PyBytes.TypeObj ? new PyBytes(data) : new PyBytes(data, cls);
-        });
-        PyByteArray.TypeObj = T("bytearray", null, (cls, a, k) => cls == PyByteArray.TypeObj ? new PyByteArray(TypeMethods.ToBytes(a, k)) : new PyByteArray(TypeMethods.ToBytes(a, k), cls));
+        PyBytes.TypeObj = T("bytes", null, TypeMethods.NewBytes);
+        // bytearray.__init__ fills it (TypeMethods.ByteArrayInit): a subclass's own __init__ decides what it holds
+        PyByteArray.TypeObj = T("bytearray", null, (cls, a, k) => cls == PyByteArray.TypeObj ? new PyByteArray(Array.Empty<byte>()) : new PyByteArray(Array.Empty<byte>(), cls));
         PyList.TypeObj = T("list", null, (cls, a, k) => new PyList(cls));
         PyTuple.TypeObj = T("tuple", null, (cls, a, k) =>
         {
@@ -82,12 +79,8 @@ public static class BuiltinsModule
             return cls == PyTuple.TypeObj ? (items.Length == 0 ? PyTuple.Empty : new PyTuple(items)) : new PyTuple((PyObject[])items.Clone(), cls);
         });
         PyDict.TypeObj = T("dict", null, (cls, a, k) => new PyDict(cls));
-        PySet.SetType = T("set", null, (cls, a, k) => new PySet(cls));
-        PySet.FrozenSetType = T("frozenset", null, (cls, a, k) =>
-        {
-            if (cls == PySet.FrozenSetType && a.Length > 0 && a[0] is PySet { Frozen: true, IsExact: true } same) return same;
-            var s = new PySet(cls); if (a.Length > 0) s.AddAll(a[0]); return s;
-        });
+        PySet.SetType = T("set", null, TypeMethods.NewSet);                  // SetProtocol.cs
+        PySet.FrozenSetType = T("frozenset", null, TypeMethods.NewFrozenSet);
         PyRange.TypeObj = T("range", null, (cls, a, k) => TypeMethods.NewRange(a));
         PySlice.TypeObj = T("slice", null, (cls, a, k) => a.Length switch
         {

@@ -214,23 +214,8 @@ public static partial class TypeMethods
             {
                 var s = BytesArg(a[0]);
                 var sepObj = Ops.Arg(a, k, 1, "sep");
-                var hex = Convert.ToHexString(s).ToLowerInvariant();
-                if (sepObj == null || s.Length == 0) return PyStr.Of(hex);
-                string sep = sepObj is PyStr ss ? ss.Value : sepObj is PyBytes sb ? Latin1.GetString(sb.Span) : throw Ops.TypeError("sep must be str or bytes.");
-                if (sep.Length != 1) throw Ops.ValueError("sep must be length 1.");
                 long per = Ops.Arg(a, k, 2, "bytes_per_sep") is PyObject bp ? Ops.IndexValue(bp) : 1;
-                if (per == 0) return PyStr.Of(hex);
-                int group = (int)Math.Min(Math.Abs(per), s.Length);
-                var res = new StringBuilder();
-                // positive: groups counted from the right; negative: from the left
-                int first = per > 0 ? (s.Length % group == 0 ? group : s.Length % group) : group;
-                for (int i = 0, inGroup = 0, limit = first; i < s.Length; i++)
-                {
-                    if (inGroup == limit) { res.Append(sep); inGroup = 0; limit = group; }
-                    res.Append(hex, i * 2, 2);
-                    inGroup++;
-                }
-                return PyStr.Of(res.ToString());
+                return PyStr.Of(Latin1.GetString(Modules.Hex.Encode(s, sepObj, per, latin1Sep: false)));
             });
             _ = name;
         }

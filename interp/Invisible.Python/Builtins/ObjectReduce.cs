@@ -47,7 +47,9 @@ internal static class ObjectReduce
         foreach (var n in Ops.ToArray(names))
         {
             if (n is not PyStr name) continue;
-            var v = Ops.GetAttrOrNull(obj, PyStr.Intern(name.Value));
+            PyObject? v;
+            try { v = Ops.GetAttrOrNull(obj, PyStr.Intern(name.Value)); }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { v = null; } // an empty slot
             if (v == null) continue;
             (slots ??= new PyDict()).SetItem(name, v);
         }

@@ -86,10 +86,12 @@ public static partial class TypeMethods
         InitTuple();
         InitDict();
         InitSet();
+        InitSetProtocol();
         InitNumbers();
         InitBytes();
         InitBytesMore();
         InitBytesSearch();
+        InitByteArray();
         InitMisc();
         ApplyArities();
     }
@@ -196,7 +198,12 @@ public static partial class TypeMethods
         {
             var s = S(a[0]); var old = S(a[1]); var nw = S(a[2]);
             long count = a.Length > 3 ? Ops.IndexValue(a[3]) : -1;
-            if (count < 0 && old.Length > 0) return PyStr.Of(s.Replace(old, nw, StringComparison.Ordinal));
+            if (count < 0 && old.Length > 0)
+            {
+                var replaced = s.Replace(old, nw, StringComparison.Ordinal);
+                // nothing replaced: an exact str is returned itself, as CPython (pickle memoizes the result by id)
+                return ReferenceEquals(replaced, s) && a[0].GetType() == typeof(PyStr) ? a[0] : PyStr.Of(replaced);
+            }
             var sb = new StringBuilder();
             int i = 0, done = 0;
             if (old.Length == 0)
@@ -618,8 +625,15 @@ public static partial class TypeMethods
         t.SetMember("fromkeys", new PyClassMethod(new PyBuiltinFunction("fromkeys", (a, k) =>
         {
             // cls() may build any mapping (a subclass's __new__ may return a UserDict): keys go in through __setitem__
+            if (a.Length < 2 || a.Length > 3) throw Ops.TypeError(a.Length < 2 ? $"fromkeys expected at least 1 argument, got {a.Length - 1}" : $"fromkeys expected at most 2 arguments, got {a.Length - 1}");
             var d = Ops.Call0(a[0]);
             var v = a.Length > 2 ? a[2] : PyNone.Instance;
+            if (d is PyDict exact && exact.Type == PyDict.TypeObj && a[1] is PySet keySet)
+            {
+                // the set's stored hashes: keys are not hashed again (CPython's dict_fromkeys fast path)
+                for (int i = keySet.NextSlot(0); i >= 0; i = keySet.NextSlot(i + 1)) exact.SetItem(keySet.KeyAt(i), keySet.HashAt(i), v);
+                return d;
+            }
             var it = Ops.GetIter(a[1]);
             PyObject? key;
             while ((key = Ops.Next(it)) != null) Ops.SetItem(d, key, v);
@@ -892,6 +906,7 @@ public static partial class TypeMethods
             // a subclass gets cls(result), as CPython's bytes_fromhex_impl
             t.SetMember("fromhex", new PyClassMethod(new PyBuiltinFunction("fromhex", (a, k) =>
             {
+                if (a.Length != 2 || k is { Length: > 0 }) throw Ops.TypeError(k is { Length: > 0 } ? "fromhex() takes no keyword arguments" : $"{t.Name}.fromhex() takes exactly one argument ({a.Length - 1} given)");
                 var r = Mk(FromHex(a[1] is PyStr hs ? hs.Value : throw Ops.TypeError($"fromhex() argument must be str, not {a[1].Type.Name}")));
                 return ReferenceEquals(a[0], t) ? r : Ops.Call1(a[0], r);
             })));
@@ -909,7 +924,7 @@ public static partial class TypeMethods
             if (v < 0 || v > 255) throw Ops.ValueError("byte must be in range(0, 256)");
             return (byte)v;
         }
-        static void SetContent(PyByteArray ba, byte[] data) { ba.Buf = data; ba.Count = data.Length; }
+        static void SetContent(PyByteArray ba, byte[] data) { if (data.Length != ba.Count) ba.CheckResizable(); ba.Buf = data; ba.Count = data.Length; }
         bt.AddMethod("copy", (a, k) => new PyByteArray(BA(a[0]).Span.ToArray()));
         bt.AddMethod("clear", (a, k) => { SetContent(BA(a[0]), Array.Empty<byte>()); return PyNone.Instance; });
         bt.AddMethod("reverse", (a, k) => { var ba = BA(a[0]); Array.Reverse(ba.Buf, 0, ba.Count); return PyNone.Instance; });

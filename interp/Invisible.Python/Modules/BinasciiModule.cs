@@ -421,8 +421,11 @@ internal static class Hex
     public static byte[] Encode(ReadOnlySpan<byte> src, PyObject? sepObj, long bytesPerSep, bool latin1Sep)
     {
         byte sep = 0;
-        if (sepObj != null && sepObj != PyNone.Instance)
+        bool hasSep = sepObj != null; // a NUL separator is a separator
+        if (hasSep)
         {
+            // CPython's _Py_strhex_impl takes len(sep) first: None is "object of type 'NoneType' has no len()"
+            if (sepObj is not PyStr && sepObj is not PyBytes && Ops.Len(sepObj!) != 1) throw Ops.ValueError("sep must be length 1.");
             if (sepObj is PyStr ss)
             {
                 if (ss.Value.Length != 1) throw Ops.ValueError("sep must be length 1.");
@@ -439,7 +442,7 @@ internal static class Hex
         }
         else bytesPerSep = 0;
         long group = Math.Abs(bytesPerSep);
-        if (sep == 0 || group == 0 || src.Length <= group)
+        if (!hasSep || group == 0 || src.Length <= group)
         {
             var plain = new byte[src.Length * 2];
             for (int i = 0; i < src.Length; i++) { plain[2 * i] = (byte)Lower[src[i] >> 4]; plain[2 * i + 1] = (byte)Lower[src[i] & 15]; }

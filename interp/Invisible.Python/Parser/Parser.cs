@@ -1524,6 +1524,9 @@ public sealed class Parser
             bytes = s.IsBytes;
             if (s.IsBytes)
             {
+                // the source text, not the escapes' values: b"\xe9" is fine, b"é" is not (CPython's tokenizer)
+                foreach (char ch in s.Text)
+                    if (ch > 127) throw Err("bytes can only contain ASCII literal characters", s);
                 foreach (char ch in (string)s.Value!)
                 {
                     if (ch > 255) throw Err("bytes can only contain ASCII literal characters", s);

@@ -85,6 +85,16 @@ public sealed class PyDict : PyObject
 
     public bool ContainsKey(PyObject key) => Find(key, Ops.Hash(key), out _) >= 0;
 
+    // a key with its hash already known (a set's or another dict's entry): CPython does not hash such keys again
+    internal long HashAtEntry(int e) => _hashes[e];
+    internal bool ContainsKey(PyObject key, long hash) => Find(key, hash, out _) >= 0;
+    internal void SetItem(PyObject key, long hash, PyObject value)
+    {
+        int ix = Find(key, hash, out int slot);
+        if (ix >= 0) { Values[ix] = value; return; }
+        Insert(key, hash, slot, value);
+    }
+
     public override void SetItem(PyObject key, PyObject value)
     {
         long h = Ops.Hash(key);

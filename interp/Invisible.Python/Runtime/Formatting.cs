@@ -96,7 +96,9 @@ public static class Formatting
         };
     }
 
-    public static string BytesRepr(ReadOnlySpan<byte> b)
+    /// <summary>bytes' repr; <paramref name="bytearray"/>: CPython's bytearray_repr, which escapes every single quote
+    /// even inside double quotes.</summary>
+    public static string BytesRepr(ReadOnlySpan<byte> b, bool bytearray = false)
     {
         bool hasSq = b.IndexOf((byte)'\'') >= 0, hasDq = b.IndexOf((byte)'"') >= 0;
         char q = hasSq && !hasDq ? '"' : '\'';
@@ -104,7 +106,7 @@ public static class Formatting
         sb.Append(q);
         foreach (byte c in b)
         {
-            if (c == q || c == '\\') sb.Append('\\').Append((char)c);
+            if (c == q || c == '\\' || (bytearray && c == '\'')) sb.Append('\\').Append((char)c);
             else if (c == '\n') sb.Append("\\n");
             else if (c == '\r') sb.Append("\\r");
             else if (c == '\t') sb.Append("\\t");
@@ -178,7 +180,7 @@ public static class Formatting
             case PyStr s: return FormatStr(s.Value, ParseSpec(spec));
             case PyComplex c: return FormatStr(c.Repr(), ParseSpec(spec));
         }
-        if (v.Type.IsHeap && v is PyInstance) throw Ops.TypeError($"unsupported format string passed to {v.Type.Name}.__format__");
+        if ((v.Type.IsHeap && v is PyInstance) || v is PyBytes) throw Ops.TypeError($"unsupported format string passed to {v.Type.Name}.__format__");
         return FormatStr(Ops.Str(v), ParseSpec(spec));
     }
 
@@ -386,7 +388,7 @@ public static class Formatting
                 while (i < fmt.Length && depth > 0) { if (fmt[i] == '(') depth++; else if (fmt[i] == ')') depth--; i++; }
                 var key = fmt.Substring(st, i - st - 1);
                 if (mapping == null) throw Ops.TypeError("format requires a mapping");
-                val = Ops.GetItem(mapping, new PyStr(key));
+                val = Ops.GetItem(mapping, bytes ? new PyBytes(System.Text.Encoding.Latin1.GetBytes(key)) : new PyStr(key)); // b'%(k)s' looks up b'k'
                 usedMapping = true;
             }
             var sp = new Spec { Fill = ' ', Width = -1, Precision = -1 };
@@ -416,6 +418,7 @@ public static class Formatting
             sp.Align = left ? '<' : (sp.Zero && "srac".IndexOf(type) < 0 ? '=' : '>');
             if (sp.Zero && !left && type != 's' && type != 'r' && type != 'a' && type != 'c') sp.Fill = '0';
             string s;
+            if (bytes && BytesConversion(type, val, sp) is { } converted) { sb.Append(converted); continue; }
             switch (type)
             {
                 case 's': s = bytes && val is PyBytes bb ? System.Text.Encoding.Latin1.GetString(bb.Span) : Ops.Str(val); if (sp.Precision >= 0 && s.Length > sp.Precision) s = s.Substring(0, sp.Precision); s = Pad(s, sp, '>'); break;
@@ -452,8 +455,49 @@ public static class Formatting
             }
             sb.Append(s);
         }
-        if (ai < items.Length && !usedMapping && mapping == null) throw Ops.TypeError("not all arguments converted during string formatting");
+        if (ai < items.Length && !usedMapping && mapping == null) throw Ops.TypeError($"not all arguments converted during {(bytes ? "bytes" : "string")} formatting");
         return sb.ToString();
+    }
+
+    /// <summary>The conversions that differ for bytes % args (CPython's _PyBytes_FormatEx), as Latin-1 text: %b and %s
+    /// take a buffer or an object with __bytes__, %r and %a are ascii(), %c takes an int in range(256) or one byte;
+    /// null for the numeric conversions (shared with str).</summary>
+    private static string? BytesConversion(char type, PyObject val, Spec sp)
+    {
+        string s;
+        switch (type)
+        {
+            case 'b': case 's':
+                if (Modules.Buffers.TryRead(val, out var buffer)) s = System.Text.Encoding.Latin1.GetString(buffer);
+                else if (val is not PyStr && val.Type.Lookup(PyStr.Intern("__bytes__")) is { } method)
+                {
+                    var r = Ops.CallArgs(method, val);
+                    if (r is not PyBytes rb || r is PyByteArray) throw Ops.TypeError($"__bytes__ returned non-bytes (type {r.Type.Name})");
+                    s = System.Text.Encoding.Latin1.GetString(rb.Span);
+                }
+                else throw Ops.TypeError($"%b requires a bytes-like object, or an object that implements __bytes__, not '{val.Type.Name}'");
+                break;
+            case 'r': case 'a':
+                s = Builtins.BuiltinsModule.Ascii(Ops.Repr(val));
+                break;
+            case 'c':
+                if (val is PyBytes cb)
+                {
+                    if (cb.Span.Length != 1) throw Ops.TypeError("%c requires an integer in range(256) or a single byte");
+                    s = ((char)cb.Span[0]).ToString();
+                }
+                else if (val is PyInt || (val is not PyFloat && val.Type.Lookup(PyStr.S___index__) != null))
+                {
+                    long v = Ops.IndexValueClamped(val);
+                    if (v < 0 || v > 255) throw Ops.OverflowError("%c arg not in range(256)");
+                    s = ((char)v).ToString();
+                }
+                else throw Ops.TypeError("%c requires an integer in range(256) or a single byte");
+                return Pad(s, sp, '>');
+            default: return null;
+        }
+        if (sp.Precision >= 0 && s.Length > sp.Precision) s = s.Substring(0, sp.Precision);
+        return Pad(s, sp, '>');
     }
 
     // ---------------- str.format ----------------

@@ -7,7 +7,8 @@ namespace Invisible.Python.Runtime;
 /// <summary>memoryview over bytes or bytearray (CPython's Objects/memoryobject.c, one-dimensional): items of a
 /// native struct format (B b c ? h H i I l L q Q n N f d), slicing with steps, cast between a byte format and the
 /// others, tobytes/tolist/hex, writes through to a bytearray, release and the context-manager protocol. The view
-/// reads the bytearray's current buffer on each access (a resize is not refused, as CPython's BufferError does).</summary>
+/// reads the bytearray's current buffer on each access; while it is held, the bytearray refuses to change size
+/// (CPython's BufferError, ByteArrayMutation.cs).</summary>
 public sealed class PyMemoryView : PyObject
 {
     public static PyType TypeObj = null!;
@@ -19,7 +20,11 @@ public sealed class PyMemoryView : PyObject
     private PyMemoryView(PyBytes obj, int offset, int count, int stride, string format, int itemsize)
     {
         _obj = obj; _offset = offset; _count = count; _stride = stride; _format = format; _itemsize = itemsize;
+        if (obj is PyByteArray ba) ba.AddExport(this); // the bytearray may not change size while this view is held
     }
+
+    /// <summary>release() was called (or the with-block ended): the view no longer pins its bytearray's size.</summary>
+    internal bool Released => _released;
 
     public override PyType Type => TypeObj;
     public override bool HasLen => true;

@@ -169,7 +169,7 @@ public sealed class PySet : PyObject
         return -1;
     }
     internal PyObject KeyAt(int slot) => _keys[slot]!;
-    private long HashAt(int slot) => _hashes[slot];
+    internal long HashAt(int slot) => _hashes[slot];
 
     // ---------------- public element operations ----------------
 
@@ -178,7 +178,10 @@ public sealed class PySet : PyObject
     /// <summary>True if the key was present. Unhashable sets are looked up as frozensets.</summary>
     public bool Discard(PyObject key) { key = AsKey(key); return DiscardEntry(key, Ops.Hash(key)); }
 
-    private static PyObject AsKey(PyObject key) => key is PySet s && !s.Frozen ? new PySet(true, s) : key;
+    /// <summary>A set key is looked up as a frozenset only when it is unhashable (a subclass with its own __hash__ is
+    /// itself: CPython retries with a frozenset after the TypeError).</summary>
+    private static PyObject AsKey(PyObject key) =>
+        key is PySet s && !s.Frozen && (s._type == null || s._type.Lookup(PyStr.Intern("__hash__")) is null or PyNone) ? new PySet(true, s) : key;
 
     public bool Has(PyObject o) => Lookup(o, Ops.Hash(o)) >= 0;
 
@@ -222,7 +225,7 @@ public sealed class PySet : PyObject
             for (int e = 0; e < d.EntryLimit; e++)
             {
                 var k = d.Keys[e];
-                if (k != null) AddEntry(k, Ops.Hash(k));
+                if (k != null) AddEntry(k, d.HashAtEntry(e)); // the dict's hash: keys are not hashed again
             }
             return;
         }
@@ -373,7 +376,7 @@ public sealed class PySet : PyObject
         for (int i = NextSlot(0); i >= 0; i = NextSlot(i + 1))
         {
             var k = KeyAt(i); long h = HashAt(i);
-            bool inOther = other is PySet o2 ? o2.Lookup(k, h) >= 0 : ((PyDict)other).ContainsKey(k);
+            bool inOther = other is PySet o2 ? o2.Lookup(k, h) >= 0 : ((PyDict)other).ContainsKey(k, h);
             if (!inOther) r.AddEntry(k, h);
         }
         return r;
@@ -384,7 +387,13 @@ public sealed class PySet : PyObject
         if (ReferenceEquals(other, this)) { Clear(); return; }
         if (other is PyDict d && d.Type == PyDict.TypeObj)
         {
-            foreach (var k in d.KeyList()) { long h = Ops.Hash(k); if (!DiscardEntry(k, h)) AddEntry(k, h); }
+            // a snapshot of the entries with their stored hashes (the keys' __eq__ may change the dict)
+            var keys = new PyObject[d.Count];
+            var hashes = new long[d.Count];
+            int n = 0;
+            for (int e = 0; e < d.EntryLimit && n < keys.Length; e++)
+                if (d.Keys[e] is { } k) { keys[n] = k; hashes[n++] = d.HashAtEntry(e); }
+            for (int j = 0; j < n; j++) if (!DiscardEntry(keys[j], hashes[j])) AddEntry(keys[j], hashes[j]);
             return;
         }
         var o = other as PySet ?? new PySet(Frozen, other);

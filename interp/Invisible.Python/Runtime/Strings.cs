@@ -194,7 +194,10 @@ public class PyBytes : PyObject
         }
         if (op == Runtime.BinOp.Mul && other is PyInt n)
         {
+            if (n.IsBig) throw Ops.OverflowError("cannot fit 'int' into an index-sized integer");
             long c = Math.Max(0, n.V);
+            if (c == 1 && GetType() == typeof(PyBytes) && SubType == null) return this; // b * 1 is b, as CPython
+            if (c > 0 && Span.Length > Array.MaxLength / c) throw Ops.OverflowError("repeated bytes are too long");
             var r = new byte[Span.Length * c];
             for (int i = 0; i < c; i++) Span.CopyTo(r.AsSpan(i * Span.Length));
             return Make(r);
@@ -241,7 +244,7 @@ public class PyBytes : PyObject
     }
 }
 
-public sealed class PyByteArray : PyBytes
+public sealed partial class PyByteArray : PyBytes
 {
     public static new PyType TypeObj = null!;
     public byte[] Buf;
@@ -250,33 +253,17 @@ public sealed class PyByteArray : PyBytes
     public PyByteArray(byte[] data, PyType type) : this(data) { if (type != TypeObj) SubType = type; }
     public override PyType Type => SubType ?? TypeObj;
     public override ReadOnlySpan<byte> Span => new(Buf, 0, Count);
-    public override string Repr() => (SubType?.Name ?? "bytearray") + "(b" + Formatting.BytesRepr(Span) + ")"; // a subclass shows its name
+    public override string Repr() => (SubType?.Name ?? "bytearray") + "(b" + Formatting.BytesRepr(Span, true) + ")"; // a subclass shows its name
     public override bool Hashable => false;
     public override long Hash() => throw Ops.TypeError("unhashable type: 'bytearray'");
     protected override PyObject Make(byte[] data) => new PyByteArray(data);
     public void Append(byte b)
     {
+        if (_exports != null) CheckResizable();
         if (Count == Buf.Length) Array.Resize(ref Buf, Math.Max(8, Count * 2));
         Buf[Count++] = b;
     }
-    public override void SetItem(PyObject key, PyObject value)
-    {
-        if (key is PyInt i)
-        {
-            long idx = i.V; if (idx < 0) idx += Count;
-            if (idx < 0 || idx >= Count) throw Ops.IndexError("bytearray index out of range");
-            long v = Ops.IndexValue(value);
-            if (v < 0 || v > 255) throw Ops.ValueError("byte must be in range(0, 256)");
-            Buf[idx] = (byte)v;
-            return;
-        }
-        throw Ops.TypeError("bytearray indices must be integers");
-    }
-    public override PyObject? InplaceOp(BinOp op, PyObject other)
-    {
-        if (op == Runtime.BinOp.Add && other is PyBytes b) { foreach (var x in b.Span.ToArray()) Append(x); return this; }
-        return null;
-    }
+    public override PyObject Iter() => new PyByteArrayIterator(this);
 }
 
 /// <summary>CPython 3.11's hash of str and bytes with hash randomization off (PYTHONHASHSEED=0), so sets and dicts of
