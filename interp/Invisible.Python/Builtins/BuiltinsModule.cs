@@ -239,10 +239,13 @@ public static class BuiltinsModule
     public static string Ascii(string s)
     {
         var sb = new StringBuilder();
-        foreach (char c in s)
+        for (int i = 0; i < s.Length; i++)
         {
+            char c = s[i];
             if (c < 128) sb.Append(c);
             else if (c < 256) sb.Append("\\x").Append(((int)c).ToString("x2"));
+            else if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+                sb.Append("\\U").Append(char.ConvertToUtf32(c, s[++i]).ToString("x8")); // one code point (str is UTF-16)
             else sb.Append("\\u").Append(((int)c).ToString("x4"));
         }
         return sb.ToString();
