@@ -269,15 +269,16 @@ public static class Ops
                     return null;
                 }
             }
-            var r = o.GetAttrOrNull(name);
-            if (r != null) return r;
             var g = t.LookupHeap(PyStr.S___getattr__);
-            if (g != null)
-            {
-                try { return CallSlot(g, o, name); }
-                catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return null; }
-            }
-            return null;
+            if (g == null) return o.GetAttrOrNull(name);
+            // slot_tp_getattr_hook: an AttributeError from the ordinary lookup (a descriptor's __get__) falls back
+            // to __getattr__ too
+            PyObject? r;
+            try { r = o.GetAttrOrNull(name); }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { r = null; }
+            if (r != null) return r;
+            try { return CallSlot(g, o, name); }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return null; }
         }
         return o.GetAttrOrNull(name);
     }
@@ -311,10 +312,21 @@ public static class Ops
                     throw;
                 }
             }
-            var r = o.GetAttrOrNull(name);
-            if (r != null) return r;
             var g = t.LookupHeap(PyStr.S___getattr__);
-            if (g != null) return CallGetattr(g, o, name);
+            if (g == null)
+            {
+                var r = o.GetAttrOrNull(name);
+                if (r != null) return r;
+            }
+            else
+            {
+                // slot_tp_getattr_hook: an AttributeError from the ordinary lookup falls back to __getattr__ too
+                PyObject? r;
+                try { r = o.GetAttrOrNull(name); }
+                catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { r = null; }
+                if (r != null) return r;
+                return CallGetattr(g, o, name);
+            }
         }
         else
         {

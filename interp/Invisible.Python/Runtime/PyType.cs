@@ -166,6 +166,16 @@ public sealed class PyType : PyObject
 
     public void AddMethod(string name, NativeFn fn) => TypeDict.SetItem(PyStr.Intern(name), new PyBuiltinFunction(name, fn, true));
 
+    // the str objects __name__ and __qualname__ return: the same object each time, as CPython's ht_name (inspect
+    // compares attributes by identity)
+    private PyStr? _nameStr, _qualNameStr;
+    private PyStr NameStr() => _nameStr is { } n && ReferenceEquals(n.Value, Name) ? n : _nameStr = new PyStr(Name);
+    private PyStr QualNameStr()
+    {
+        var q = QualName;
+        return _qualNameStr is { } n && ReferenceEquals(n.Value, q) ? n : _qualNameStr = new PyStr(q);
+    }
+
     public override PyObject? GetAttrOrNull(PyStr name)
     {
         // CPython 3.10+'s type __annotations__ getter: a class's own, never its base's; an empty dict made on first access
@@ -182,8 +192,8 @@ public sealed class PyType : PyObject
         {
             switch (name.Value)
             {
-                case "__name__": return new PyStr(Name);
-                case "__qualname__": return new PyStr(QualName);
+                case "__name__": return NameStr();
+                case "__qualname__": return QualNameStr();
                 case "__mro__": return new PyTuple(Mro);
                 case "__bases__": return new PyTuple(Bases.Length == 0 ? Array.Empty<PyObject>() : Bases);
                 case "__base__": return Bases.Length == 0 ? PyNone.Instance : Bases[0];
