@@ -770,8 +770,9 @@ public static class BuiltinsModule
         var t = o as PyType ?? o.Type;
         foreach (var mt in t.Mro) foreach (var key in mt.TypeDict.KeyList()) Add(key);
         if (o is not PyType) Add(PyStr.S___class__);
-        // a class statement's instances have __dict__ and __weakref__ descriptors in CPython's class dict
-        if (t.IsHeap && !t.NoInstanceDict) { Add(PyStr.S___dict__); Add(PyStr.Intern("__weakref__")); }
+        // a class statement's instances have a __dict__ descriptor in CPython's class dict (no __weakref__ here:
+        // getattr would not find it)
+        if (t.IsHeap && !t.NoInstanceDict && (o is PyType || o.Dict != null)) Add(PyStr.S___dict__);
         return l;
     }
 

@@ -97,7 +97,8 @@ public static partial class TypeMethods
     /// <summary>CPython's <c>type-&gt;tp_new != object_new</c>: a class (or a base) defines <c>__new__</c>, or is a
     /// built-in type with its own constructor.</summary>
     internal static bool OverridesNew(PyType t)
-        => !ReferenceEquals(t.New, PyType.ObjectType.New) || !ReferenceEquals(t.Lookup(PyStr.S___new__), PyType.ObjectType.TypeDict.GetOrNull(PyStr.S___new__));
+        => !ReferenceEquals(t.New, PyType.ObjectType.New) || t.LookupHeap(PyStr.S___new__) != null // slot_tp_new, whatever it holds
+            || !ReferenceEquals(t.Lookup(PyStr.S___new__), PyType.ObjectType.TypeDict.GetOrNull(PyStr.S___new__));
 
     /// <summary>CPython's tp_new_wrapper check: <c>owner.__new__(cls)</c> must be the constructor of cls's nearest
     /// base not written in Python ("int.__new__(bool) is not safe, use bool.__new__()").</summary>
