@@ -128,6 +128,7 @@ void hooks_configure(void)
             mode |= HOOKS_NURSERY;
         if (profile_enabled())
             mode |= HOOKS_PROFILE;
+        mode |= wrappers_mode_epoch();
     }
     thread_state *thread = &thread_tls;
     memset(thread->site_cache_pc, 0, sizeof thread->site_cache_pc);
@@ -206,6 +207,7 @@ static void fork_child(void)
     block_types_fork_child();
     memtable_fork_child();
     trace_fork_child();
+    wrappers_fork_child();
 }
 
 /* ---- report helpers ---- */

@@ -647,12 +647,32 @@ int thread_backtraces(invisible_thread_backtrace *out, int max_threads, int max_
 /* Read the wrapper ranges cached for the loaded objects (from the constructor). */
 void wrappers_load(void);
 
-/* The wrapper whose code holds `pc`, or NULL: a binary search of a sorted array that is written
- * once, before the program runs, and only read after. */
+/* After a dlopen that loaded objects: scan those that have no cache file yet (the CLI's
+ * `invisible wrappers`, waited for), then publish the ranges of every loaded object. `ours`: the
+ * call came from our own code (the runtime and its libraries): nothing is scanned. */
+void wrappers_after_dlopen(int ours);
+
+/* Around a dlclose: before it, the ranges of the object `handle` names are withdrawn (its
+ * addresses may be reused by the next dlopen); after it, the ranges of what is still loaded are
+ * published again. */
+int wrappers_before_dlclose(void *handle);     /* 1: ranges were withdrawn */
+void wrappers_after_dlclose(int withdrawn);
+
+/* fork child (init.c): the table's mutex, whoever held it in the parent. */
+void wrappers_fork_child(void);
+
+/* The site cache's epoch bits for a non-zero hooks mode (hooks_configure keeps them). */
+unsigned wrappers_mode_epoch(void);
+
+/* The wrapper whose code holds `pc`, or NULL: a binary search of the published set (an acquire
+ * load: a set is complete before it is published, and is never changed or unmapped after). */
 static inline const invisible_wrapper_range *wrapper_at(uint64_t pc)
 {
-    const invisible_wrapper_range *r = instrument_state.wrappers.ranges;
-    uint64_t low = 0, high = instrument_state.wrappers.count;
+    const wrapper_set *set = __atomic_load_n(&instrument_state.wrappers.current, __ATOMIC_ACQUIRE);
+    if (!set)
+        return NULL;
+    const invisible_wrapper_range *r = set->ranges;
+    uint64_t low = 0, high = set->count;
     while (low < high) {
         uint64_t mid = (low + high) / 2;
         if (pc < r[mid].start)

@@ -401,6 +401,12 @@ typedef struct leakcheck_state {
 #define HOOKS_SITE_CACHE 0x2u /* depth 1: the per-thread call-site cache answers */
 #define HOOKS_NURSERY 0x4u    /* the per-thread nurseries are on */
 #define HOOKS_PROFILE 0x8u    /* --profile: count every allocation and free (trace/profile.c) */
+/* Bits 16-31 of a non-zero mode: the site cache's epoch (hooks/wrappers.c bumps it when the wrapper
+ * ranges change). A cache entry's key is pc | epoch << 48 (user-space pcs are below 2^47): entries
+ * of an older epoch never match again, in every thread at once, and the hit path pays no extra
+ * load (the mode word is read anyway). */
+#define HOOKS_EPOCH_SHIFT 16
+#define HOOKS_EPOCH_MASK 0xffff0000u
 
 /* Where untracked allocations go (hooks/malloc.c's bypass path). */
 #define BYPASS_GLIBC 0   /* glibc's __libc_* functions */
@@ -438,10 +444,21 @@ typedef struct invisible_wrapper_range {
     uint32_t extra, unused;
 } invisible_wrapper_range;
 
+/* One published set of ranges, sorted by start, disjoint. Never changed once published: a new
+ * set replaces it whole (dlopen, dlclose), and the old one stays mapped until exit, because a
+ * hook on another thread may still be searching it (no lock, no reference count on the hot path). */
+typedef struct wrapper_set {
+    uint64_t count;
+    uint64_t mapped_bytes;
+    invisible_wrapper_range ranges[];
+} wrapper_set;
+
 typedef struct wrapper_table {
-    invisible_wrapper_range *ranges;  /* sorted by start, disjoint; own_map'ed, never freed */
-    uint64_t count;                   /* 0: no wrapper known, every site keeps the default depth */
-    uint32_t max_extra;
+    const wrapper_set *current;       /* atomic: NULL = no wrapper known, every site keeps the default depth */
+    int enabled;                      /* INVISIBLE_WRAPPERS is not "no" and a cache directory exists */
+    uint32_t epoch;                   /* the site cache's epoch (HOOKS_EPOCH_SHIFT), under the table's mutex */
+    uint32_t published;               /* sets published so far (each one stays mapped) */
+    uint32_t scans;                   /* objects scanned at dlopen so far */
 } wrapper_table;
 
 /* ---- the process ---- */

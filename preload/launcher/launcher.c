@@ -15,7 +15,8 @@
  *
  * Every other command (census, attach, python, report, --help, run --help, ...) is the NativeAOT CLI, executed with
  * our argv unchanged: build/libexec/invisible-cli beside build/bin/. So is build/bin/python3, a link to us: the CLI
- * sees argv[0] and runs as `invisible python` (sys.executable, which takes CPython's command line).
+ * sees argv[0] and runs as `invisible python` (sys.executable, which takes CPython's command line). For the
+ * interpreter we also put libinvisible.so in LD_PRELOAD (python_environment), so it starts once, already observed.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -532,6 +533,28 @@ static int run(int argc, char **argv, const char *bin_directory)
     return fail("cannot run '%s': %s", argv[i], strerror(error));
 }
 
+/* `invisible python` / build/bin/python3: the interpreter runs with libinvisible.so preloaded (so `process.heap` and
+ * the census see its native allocations) unless INVISIBLE_PYTHON_NO_PRELOAD=1. Done here, not by the CLI re-executing
+ * itself: that cost a second NativeAOT runtime start on every `-c pass` (~10 ms of CPU). INVISIBLE_PYTHON_REEXEC=1 tells
+ * the CLI the choice is made; leak checking is off unless asked for. Returns only when nothing is to change. */
+static char **python_environment(const char *bin_directory)
+{
+    const char *no = getenv("INVISIBLE_PYTHON_NO_PRELOAD");
+    const char *pre = getenv("LD_PRELOAD");
+    const char *again = getenv("INVISIBLE_PYTHON_REEXEC");
+    if ((no && !strcmp(no, "1")) || (pre && strstr(pre, "libinvisible.so")) || (again && !strcmp(again, "1")))
+        return NULL;
+    char joined[PATH_MAX + 32], library[PATH_MAX];
+    snprintf(joined, sizeof joined, "%s/../lib/libinvisible.so", bin_directory);
+    if (!library_path(joined, 1, library, sizeof library))
+        return NULL; /* no library beside us: the interpreter runs without the heap view, as the CLI did */
+    setting settings[2] = { { "INVISIBLE_PYTHON_REEXEC", strdup("1") }, { "INVISIBLE_LEAK_CHECK", strdup("no") } };
+    int count = getenv("INVISIBLE_LEAK_CHECK") ? 1 : 2;
+    if (!settings[0].value || !settings[1].value)
+        return NULL;
+    return program_environment(settings, count, library);
+}
+
 int main(int argc, char **argv)
 {
     char directory[PATH_MAX];
@@ -546,6 +569,10 @@ int main(int argc, char **argv)
         return run(argc - 2, argv + 2, directory);
     char cli[PATH_MAX + 32];
     snprintf(cli, sizeof cli, "%s/../libexec/invisible-cli", directory);
-    execv(cli, argv);
+    char **python_env = (as_python || (argc >= 2 && !strcmp(argv[1], "python"))) ? python_environment(directory) : NULL;
+    if (python_env)
+        execve(cli, argv, python_env);
+    else
+        execv(cli, argv);
     return fail("cannot run %s: %s", cli, strerror(errno));
 }

@@ -20,10 +20,13 @@ public sealed class ToolInTargetTests
         public NeedsZlibHeaderAttribute() { Skip = SkipUnlessZlibHeaders(); }
     }
 
-    // Known failure, left visible: the program's handler runs twice more during the header build (si_pid its own
-    // child's; with `print(1)` as the session it runs 0 times). Not yet explained; QuietSpawn's child itself has exit
-    // signal 0. The expected output below is what the program must print once it is found.
-    [Fact(Skip = "open: 2 extra SIGCHLD (si_pid = the program's own child) during an in-target header build; see README DwarfPython")]
+    // Known failure, left visible: the program's handler runs twice more during the header build. Traced with perf
+    // (sched_process_fork/exit and signal_generate, 2026-12-07): the two SIGCHLDs are gcc's (the two header runs,
+    // CLD_EXITED, status 1 and 0), generated for the target's thread group although QuietSpawn's clone gives gcc an
+    // exit signal of 0; the attach had PTRACE_SEIZEd the target's main thread to start the listener in it. Seen only
+    // when the target is started by the test host; started from a shell, the same attach gives the expected output
+    // below (4 runs of 4). The expected output is what the program must print once the cause is found.
+    [Fact(Skip = "open: gcc's exit still sends SIGCHLD to a test-host-started target despite exit signal 0; see README DwarfPython")]
     public async System.Threading.Tasks.Task AHeaderBuildInsideTheTargetSendsItNoSigchldAndLeavesItsChildAlone()
     {
         string cache = Path.Combine(Path.GetTempPath(), "invisible-sigchld-" + Guid.NewGuid().ToString("N"));

@@ -16,10 +16,12 @@ namespace Invisible.Census.Tests;
 /// </summary>
 public sealed class ProgramCensus
 {
-    private ProgramCensus(string census, Dictionary<string, long> typed, string gdbStdout, string gdbStderr, long[] cacheFileSizes)
+    private ProgramCensus(string census, Dictionary<string, long> typed, Dictionary<string, SortedSet<string>> siteFunctions,
+                          string gdbStdout, string gdbStderr, long[] cacheFileSizes)
     {
         CensusStdout = census;
         Typed = typed;
+        SiteFunctions = siteFunctions;
         GdbStdout = gdbStdout;
         GdbStderr = gdbStderr;
         CacheFileSizes = cacheFileSizes;
@@ -29,10 +31,25 @@ public sealed class ProgramCensus
     public string CensusStdout { get; }
     /// <summary>Blocks per census type (every module).</summary>
     public Dictionary<string, long> Typed { get; }
+    /// <summary>The functions of each census type's sites (the frame the census typed the block in).</summary>
+    public Dictionary<string, SortedSet<string>> SiteFunctions { get; }
     public string GdbStdout { get; }
     public string GdbStderr { get; }
     /// <summary>The sizes of the wrapper cache files `invisible run` wrote (default settings only).</summary>
     public long[] CacheFileSizes { get; }
+
+    private static Dictionary<string, SortedSet<string>> SitesByType(JsonDocument report)
+    {
+        var result = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (JsonElement t in report.RootElement.GetProperty("census").EnumerateArray())
+        {
+            string type = t.GetProperty("type").GetString()!;
+            if (!result.TryGetValue(type, out SortedSet<string>? functions)) result[type] = functions = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (JsonElement s in t.GetProperty("sites").EnumerateArray())
+                functions.Add(s.GetProperty("function").GetString() ?? "");
+        }
+        return result;
+    }
 
     /// <summary>Lines "TAG name count" of gdb's output as name → count (the fixtures' gdb scripts print them).</summary>
     public Dictionary<string, long> GdbCounts(string tag)
@@ -88,7 +105,7 @@ public sealed class ProgramCensus
             var sizes = new List<long>();
             if (cache is not null)
                 foreach (string f in Directory.GetFiles(Path.Combine(cache, "invisible", "wrappers"))) sizes.Add(new FileInfo(f).Length);
-            return new ProgramCensus(census.Stdout, CensusEnvironment.BlocksByType(doc), gdb.Stdout, gdb.Stderr, sizes.ToArray());
+            return new ProgramCensus(census.Stdout, CensusEnvironment.BlocksByType(doc), SitesByType(doc), gdb.Stdout, gdb.Stderr, sizes.ToArray());
         }
         finally
         {

@@ -153,4 +153,52 @@ public sealed class InvisibilityTests
             if (!p.HasExited) p.Kill();
         }
     }
+    /// <summary>A report symbolizing a module without debug info made libdw dlopen libdebuginfod, which brought libcurl,
+    /// gnutls and libcrypto (~7 MiB resident, their constructors) into the process writing the report (the program's
+    /// report helper, a copy of it) even with no server configured. The program here is stripped; strace -f sees every
+    /// file the program and its helper open. With DEBUGINFOD_URLS set the real client is loaded (what the user asked
+    /// for; it also shows that this program does reach libdw's debuginfod step).</summary>
+    [ToolFact("strace")]
+    public void AReportLoadsNoDebuginfodClientUnlessAServerIsConfigured()
+    {
+        string dir = Directory.CreateTempSubdirectory("invisible-nodbgd-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "p.c"), "#include <stdlib.h>\nint main(void) { void *volatile p = malloc(24); p = 0; return 0; }\n");
+            string exe = Path.Combine(dir, "p");
+            RunResult cc = TestEnvironment.Run("gcc", new[] { "-O0", "-s", "-o", exe, Path.Combine(dir, "p.c") });
+            Assert.True(cc.ExitCode == 0, cc.Stderr);
+
+            (RunResult Run, string Opened) Traced(string urls)
+            {
+                string trace = Path.Combine(dir, "trace-" + (urls.Length == 0 ? "none" : "server"));
+                var env = new Dictionary<string, string>
+                {
+                    ["LD_PRELOAD"] = TestEnvironment.Library,
+                    ["DEBUGINFOD_URLS"] = urls,
+                    ["DEBUGINFOD_CACHE_PATH"] = Path.Combine(dir, "cache"),
+                    ["DEBUGINFOD_TIMEOUT"] = "2",
+                };
+                RunResult r = TestEnvironment.Run("strace", new[] { "-f", "-qq", "-e", "trace=openat", "-o", trace, exe }, env);
+                return (r, File.ReadAllText(trace));
+            }
+
+            var none = Traced("");
+            Assert.Equal(0, none.Run.ExitCode);
+            Assert.Contains("definitely lost: 24 bytes in 1 blocks", none.Run.Stderr);
+            Assert.Contains("libinvisible-nodebuginfod.so", none.Opened);
+            Assert.DoesNotContain("/libdebuginfod.so", none.Opened);
+            Assert.DoesNotContain("/libcurl", none.Opened);
+
+            if (!File.Exists("/usr/lib/x86_64-linux-gnu/libdebuginfod.so.1")) return; // the half below needs the real client
+            var server = Traced("http://127.0.0.1:9/"); // the discard port: refused at once
+            Assert.Equal(0, server.Run.ExitCode);
+            Assert.Contains("definitely lost: 24 bytes in 1 blocks", server.Run.Stderr);
+            Assert.Contains("/libdebuginfod.so.1", server.Opened);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

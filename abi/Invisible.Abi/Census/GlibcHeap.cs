@@ -597,7 +597,8 @@ public sealed unsafe class GlibcHeapWalk
             {
                 if (found.Add(p))
                 {
-                    Blocks.Add(new HeapChunk(p + (ulong)l.ChunkMem, size - HeaderBytes, true));
+                    ulong lead = AlignedLead(l, p, size);
+                    Blocks.Add(new HeapChunk(p + lead + (ulong)l.ChunkMem, size - lead - HeaderBytes, true));
                     MmappedChunks++;
                     MmappedBytes += size;
                 }
@@ -606,6 +607,30 @@ public sealed unsafe class GlibcHeapWalk
             else if (everyPage) p += page;
             else return;
         }
+    }
+
+    /// <summary>memalign/posix_memalign/aligned_alloc with an alignment above 16 served by mmap: glibc's
+    /// <c>_int_memalign</c> leaves the mapping's own chunk header in place and writes a second one `lead` bytes in,
+    /// at the aligned block (prev_size = lead, size = the mapping's size - lead, IS_MMAPPED); free() finds the
+    /// mapping from it. The lead is what <c>_int_memalign</c> computes for some power-of-two alignment A:
+    /// align_up(mem, A) - mem, plus A when that is below MINSIZE, for A from 32 up to the chunk size (~20 reads per
+    /// mmapped chunk). 0: an ordinary mmapped chunk.</summary>
+    private ulong AlignedLead(Layout l, ulong chunk, ulong size)
+    {
+        ulong mem = chunk + HeaderBytes;
+        for (ulong a = 32; a < size; a <<= 1)
+        {
+            ulong lead = ((mem + a - 1) & ~(a - 1)) - mem;
+            if (lead == 0) continue;
+            if (lead < MinChunk) lead += a;
+            if (lead + MinChunk > size) break;
+            ulong inner = chunk + lead;
+            if (_mem.TryRead(inner, out ulong prevSize) && prevSize == lead &&
+                _mem.TryRead(inner + (ulong)l.ChunkSize, out ulong raw) &&
+                (raw & FlagBits) == IsMmapped && (raw & ~FlagBits) == size - lead)
+                return lead;
+        }
+        return 0;
     }
 
     private void CallMallinfo()

@@ -123,7 +123,7 @@ public sealed unsafe partial class DwarfModule : IDisposable
         try
         {
             cb->FindElf = LibDw.Export("dwfl_build_id_find_elf");
-            cb->FindDebuginfo = LibDw.Export("dwfl_standard_find_debuginfo");
+            cb->FindDebuginfo = LibDw.StandardFindDebuginfo();
             cb->SectionAddress = LibDw.Export("dwfl_offline_section_address");
             cb->DebuginfoPath = DebugFileCache.SearchPath();
             dwfl = LibDw.dwfl_begin(cb);

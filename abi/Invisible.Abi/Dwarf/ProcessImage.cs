@@ -26,7 +26,7 @@ public sealed unsafe class ProcessImage : IDisposable
     {
         _callbacks = (DwflCallbacks*)NativeMemory.AllocZeroed((nuint)sizeof(DwflCallbacks));
         _callbacks->FindElf = LibDw.Export("dwfl_linux_proc_find_elf");
-        _callbacks->FindDebuginfo = LibDw.Export("dwfl_standard_find_debuginfo");
+        _callbacks->FindDebuginfo = LibDw.StandardFindDebuginfo();
         _callbacks->DebuginfoPath = DebugFileCache.SearchPath();
         _dwfl = LibDw.dwfl_begin(_callbacks);
         if (_dwfl == 0) throw new DwarfException("dwfl_begin: " + LibDw.DwflError());

@@ -1,5 +1,7 @@
 using System;
+using System.IO;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace Invisible.Abi.Native;
 
@@ -156,6 +158,28 @@ internal static unsafe partial class LibDw
     [LibraryImport("libc.so.6")] internal static partial int getpid();
 
     /// <summary>Address of an exported libdw function (for Dwfl_Callbacks).</summary>
+    private static int _debuginfodChosen;
+
+    /// <summary>libdw's <c>dwfl_standard_find_debuginfo</c>, for a <see cref="DwflCallbacks"/>. With DEBUGINFOD_URLS
+    /// unset or empty, build/lib/libinvisible-nodebuginfod.so (SONAME libdebuginfod.so.1, no functions) is loaded
+    /// first, so that libdw's dlopen of libdebuginfod finds it and goes on without debuginfod instead of loading
+    /// libcurl and its TLS stack only to learn there is no server (preload/nodebuginfod/nodebuginfod.c). Inside a
+    /// program, libinvisible.so has done the same before starting the runtime.</summary>
+    internal static nint StandardFindDebuginfo()
+    {
+        if (Interlocked.Exchange(ref _debuginfodChosen, 1) == 0 && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DEBUGINFOD_URLS")))
+        {
+            string? exe = Environment.ProcessPath;
+            string? dir = exe == null ? null : Path.GetDirectoryName(exe);
+            if (dir != null)
+            {
+                string stub = Path.GetFullPath(Path.Combine(dir, "..", "lib", "libinvisible-nodebuginfod.so"));
+                if (File.Exists(stub)) NativeLibrary.TryLoad(stub, out _);
+            }
+        }
+        return Export("dwfl_standard_find_debuginfo");
+    }
+
     internal static nint Export(string name)
     {
         nint lib = NativeLibrary.Load(Lib);

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading;
 
 namespace Invisible.Abi.Native;
 
@@ -11,9 +12,12 @@ namespace Invisible.Abi.Native;
 /// System.Diagnostics.Process installs a SIGCHLD handler and starts threads in the host, and even a plain
 /// <c>posix_spawn</c> child sends the target a SIGCHLD when it exits (the target's handler runs, and a handler that
 /// reaps with <c>waitpid(-1, …)</c> would take our child's status). Here the child is made with
-/// <c>clone(CLONE_VM | CLONE_VFORK)</c> and an exit signal of 0: no signal at all when it exits, and only a wait
-/// that names it with <c>__WALL</c> (ours, <c>wait4(pid, …, __WALL)</c>) can reap it; the target's own
-/// <c>wait</c>/<c>waitpid(-1)</c> never see it. stdout and stderr come back through one pipe; a timeout kills it.
+/// <c>clone(CLONE_VM | CLONE_VFORK)</c> and an exit signal of 0 — but execve gives any process a SIGCHLD exit signal
+/// again (the kernel's de_thread), so in a process with libinvisible.so (every target; <c>invisible python</c>) the
+/// tool is started by its <c>invisible_spawn_start</c> as the child of a middle process that never execs (exit
+/// signal 0, reaped only by our <c>__WCLONE</c> wait): the target gets no SIGCHLD and its <c>wait</c>/<c>waitpid(-1)</c>
+/// never see either. Without the library (the CLI's own process) the tool is our clone's exec, and its SIGCHLD
+/// reaches only us. stdout and stderr come back through one pipe; a timeout kills the tool.
 /// </summary>
 /// <remarks>
 /// The child shares our memory until it execs, so it must run no managed code (a GC poll in the copy could wait for
@@ -84,6 +88,7 @@ public static unsafe partial class QuietSpawn
     [LibraryImport("libc.so.6", SetLastError = true)] private static partial int poll(PollFd* fds, nuint n, int timeoutMs);
     [LibraryImport("libc.so.6", SetLastError = true)] private static partial int wait4(int pid, int* status, int options, void* rusage);
     [LibraryImport("libc.so.6")] private static partial int kill(int pid, int sig);
+    [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8)] private static partial nint dlsym(nint handle, string name);
     [LibraryImport("libc.so.6")] private static partial int pthread_sigmask(int how, byte* set, byte* old);
     [LibraryImport("libc.so.6", SetLastError = true)] private static partial void* mmap(void* addr, nuint len, int prot, int flags, int fd, nint off);
     [LibraryImport("libc.so.6", SetLastError = true)] private static partial int mprotect(void* addr, nuint len, int prot);
@@ -107,7 +112,7 @@ public static unsafe partial class QuietSpawn
         byte** argv = null, envp = null;
         byte* stack = null;
         int* fds = stackalloc int[2] { -1, -1 };
-        int nullFd = -1, pid;
+        int nullFd = -1, pid = 0;
         try
         {
             byte* path = Utf8(exe, strings);
@@ -122,6 +127,28 @@ public static unsafe partial class QuietSpawn
             byte* devNull = stackalloc byte[] { (byte)'/', (byte)'d', (byte)'e', (byte)'v', (byte)'/', (byte)'n', (byte)'u', (byte)'l', (byte)'l', 0 };
             nullFd = open(devNull, O_RDONLY | O_CLOEXEC);
             if (nullFd < 0) throw Failed("open /dev/null");
+
+            Spawner spawner = Spawner.Get();
+            if (spawner.Start != 0)
+            {
+                // libinvisible.so is in this process (a target, or `invisible python`): its middle process keeps the
+                // tool from being the program's child (execve gives any child a SIGCHLD exit signal again).
+                nint handle = ((delegate* unmanaged<byte*, byte**, byte**, int, int, nint>)spawner.Start)(path, argv, envp, fds[1], nullFd);
+                if (handle == 0) throw new System.IO.IOException("cannot start " + exe + ": invisible_spawn_start failed");
+                close(fds[1]);
+                fds[1] = -1;
+                try
+                {
+                    return Collect(fds[0], timeoutMs,
+                        () => ((delegate* unmanaged<nint, int>)spawner.Kill)(handle),
+                        () => ((delegate* unmanaged<nint, int>)spawner.Finish)(handle));
+                }
+                finally
+                {
+                    close(fds[0]);
+                    fds[0] = -1;
+                }
+            }
 
             ChildArgs ca = default;
             ca.NullFd = nullFd;
@@ -145,6 +172,7 @@ public static unsafe partial class QuietSpawn
         finally
         {
             if (fds[1] >= 0) close(fds[1]);
+            if (fds[0] >= 0 && pid <= 0) close(fds[0]);
             if (nullFd >= 0) close(nullFd);
             if (stack != null) NativeMemory.AlignedFree(stack);
             foreach (nint s in strings) NativeMemory.Free((void*)s);
@@ -153,7 +181,13 @@ public static unsafe partial class QuietSpawn
         }
         try
         {
-            return Collect(pid, fds[0], timeoutMs);
+            int child = pid;
+            return Collect(fds[0], timeoutMs, () => kill(child, SIGKILL), () =>
+            {
+                int status = 0;
+                while (wait4(child, &status, WALL, null) < 0 && Marshal.GetLastSystemError() == EINTR) { }
+                return status;
+            });
         }
         finally
         {
@@ -161,8 +195,30 @@ public static unsafe partial class QuietSpawn
         }
     }
 
-    /// <summary>Reads the child's output until it closes the pipe or the time is up, then reaps it (by pid only).</summary>
-    private static Result Collect(int pid, int fd, int timeoutMs)
+    /// <summary>libinvisible.so's spawn entry points (preload/libinvisible/src/spawn.c), when it is loaded here.</summary>
+    private readonly struct Spawner
+    {
+        public readonly nint Start, Kill, Finish;
+        private Spawner(nint start, nint kill, nint finish) { Start = start; Kill = kill; Finish = finish; }
+
+        private static Spawner s_found;
+        private static int s_looked;
+
+        public static Spawner Get()
+        {
+            if (Volatile.Read(ref s_looked) == 0)
+            {
+                nint start = dlsym(0, "invisible_spawn_start"), kill = dlsym(0, "invisible_spawn_kill"), finish = dlsym(0, "invisible_spawn_finish");
+                s_found = start != 0 && kill != 0 && finish != 0 ? new Spawner(start, kill, finish) : default;
+                Volatile.Write(ref s_looked, 1);
+            }
+            return s_found;
+        }
+    }
+
+    /// <summary>Reads the tool's output until it closes the pipe or the time is up (then <paramref name="killTool"/>),
+    /// then reaps it (<paramref name="reap"/>: its wait status).</summary>
+    private static Result Collect(int fd, int timeoutMs, Func<int> killTool, Func<int> reap)
     {
         var output = new List<byte>(4096);
         byte* buf = stackalloc byte[4096];
@@ -181,9 +237,8 @@ public static unsafe partial class QuietSpawn
             if (n == 0) break;
             output.AddRange(new ReadOnlySpan<byte>(buf, (int)n));
         }
-        if (timedOut) kill(pid, SIGKILL);
-        int status = 0;
-        while (wait4(pid, &status, WALL, null) < 0 && Marshal.GetLastSystemError() == EINTR) { }
+        if (timedOut) killTool();
+        int status = reap();
         string text = Encoding.UTF8.GetString(output.ToArray());
         int exit = timedOut ? -1000
             : (status & 0x7f) == 0 ? (status >> 8) & 0xff

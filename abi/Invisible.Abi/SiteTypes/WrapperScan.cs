@@ -63,6 +63,7 @@ public static class WrapperScan
         public readonly List<CallSite> Sites = new();
         public readonly List<int> TailCallees = new();
         public bool TailCallsAllocator;
+        public bool TailCallsThroughPointer; // `jmp *(%reg)`: returns what a function pointer's call returns
         public bool AddressTaken;
         public bool Wrapper;
         public bool ThroughPointer; // a wrapper because of an indirect call
@@ -103,6 +104,7 @@ public static class WrapperScan
         private readonly ulong _bias;
         private readonly List<Node> _nodes = new();
         private readonly Dictionary<ulong, int> _byAddress = new();
+        private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
         private readonly Dictionary<ulong, bool> _allocatorStubs = new();
         private readonly Dictionary<int, List<(int Caller, ulong ReturnPc)>> _callers = new();
         private readonly Dictionary<int, List<int>> _tailCallers = new();
@@ -130,6 +132,7 @@ public static class WrapperScan
             {
                 if (_byAddress.ContainsKey(f.Address)) continue;
                 _byAddress[f.Address] = _nodes.Count;
+                _byName.TryAdd(f.Name, _nodes.Count);
                 _nodes.Add(new Node { Symbol = f });
             }
             result.Functions = _nodes.Count;
@@ -143,6 +146,21 @@ public static class WrapperScan
                 foreach (CallSite s in n.Sites)
                     if (s.Kind != SiteKind.Direct) { work.Enqueue(i); break; }
             }
+            Propagate(work, result);
+            // A tail call through a pointer (`return config.xMalloc(n);` at -O2: `jmp *(%rax)`) hands back whatever
+            // the pointed-to function returns: a wrapper through a pointer when the function returns untyped memory
+            // and the file has an allocator wrapper reached through pointers (an address taken, or no direct caller).
+            if (!result.TimedOut && _nodes.Exists(IsPointerLeaf))
+            {
+                for (int i = 0; i < _nodes.Count; i++)
+                    if (_nodes[i].TailCallsThroughPointer && !_nodes[i].Wrapper && ReturnsUntyped(i)) MarkWrapper(i, true, work);
+                Propagate(work, result);
+            }
+            Emit(result);
+        }
+
+        private void Propagate(Queue<int> work, WrapperScanResult result)
+        {
             while (work.Count > 0)
             {
                 if (OutOfTime) { result.TimedOut = true; break; }
@@ -151,8 +169,20 @@ public static class WrapperScan
                 if (n.Wrapper) continue;
                 if (Evaluate(i, out bool throughPointer)) MarkWrapper(i, throughPointer, work);
             }
-            Emit(result);
         }
+
+        /// <summary>A wrapper that calls the allocator itself and is reached through pointers (see <see cref="ExtraOf"/>).</summary>
+        private bool IsPointerLeaf(Node n)
+        {
+            if (!n.Wrapper || !(n.TailCallsAllocator || n.Sites.Exists(s => s.Kind == SiteKind.Allocator))) return false;
+            int index = _byAddress[n.Symbol.Address];
+            bool calledDirectly = _callers.ContainsKey(index) || _tailCallers.ContainsKey(index);
+            return n.AddressTaken || !calledDirectly;
+        }
+
+        private bool ReturnsUntyped(int i) =>
+            FactsOf(i)?.Function.ReturnType.Unqualified is PointerType p &&
+            (p.Target.Unqualified is VoidType || ResultFlow.IsByte(p.Target));
 
         /// <summary>Calls, tail calls and address-taking instructions of function <paramref name="i"/>.</summary>
         private void Decode(int i)
@@ -173,7 +203,7 @@ public static class WrapperScan
                     {
                         ulong target = ins.NearBranchTarget;
                         if (IsAllocatorStub(target)) n.Sites.Add(new CallSite(ins.NextIP, SiteKind.Allocator, -1));
-                        else if (_byAddress.TryGetValue(target - _bias, out int callee))
+                        else if (LocalFunction(target, out int callee))
                         {
                             n.Sites.Add(new CallSite(ins.NextIP, SiteKind.Direct, callee));
                             Add(_callers, callee, (i, ins.NextIP));
@@ -184,6 +214,12 @@ public static class WrapperScan
                         if (ins.IsIPRelativeMemoryOperand && _elf.GotSlotSymbol(ins.IPRelativeMemoryAddress - _bias) is string name)
                         {
                             if (Allocators.Contains(name)) n.Sites.Add(new CallSite(ins.NextIP, SiteKind.Allocator, -1));
+                            else if (_byName.TryGetValue(name, out int callee))
+                            {
+                                // -fno-plt: the file's own exported function, through its GOT slot.
+                                n.Sites.Add(new CallSite(ins.NextIP, SiteKind.Direct, callee));
+                                Add(_callers, callee, (i, ins.NextIP));
+                            }
                         }
                         else n.Sites.Add(new CallSite(ins.NextIP, SiteKind.Indirect, -1));
                         break;
@@ -192,17 +228,29 @@ public static class WrapperScan
                         ulong target = ins.NearBranchTarget;
                         if (target >= start && target < end) break;
                         if (IsAllocatorStub(target)) n.TailCallsAllocator = true;
-                        else if (_byAddress.TryGetValue(target - _bias, out int callee))
+                        else if (LocalFunction(target, out int callee))
                         {
                             n.TailCallees.Add(callee);
                             Add(_tailCallers, callee, i);
                         }
                         break;
                     }
+                    case FlowControl.IndirectBranch when ins.Op0Kind == OpKind.Memory && !ins.IsIPRelativeMemoryOperand &&
+                                                         ins.MemoryIndex == Register.None:
+                        // `jmp *(%rax)`: a function pointer's call in tail position (a switch's table jump has an
+                        // index register, or goes through a register).
+                        n.TailCallsThroughPointer = true;
+                        break;
                     case FlowControl.IndirectBranch:
-                        if (ins.IsIPRelativeMemoryOperand && _elf.GotSlotSymbol(ins.IPRelativeMemoryAddress - _bias) is string tail &&
-                            Allocators.Contains(tail))
-                            n.TailCallsAllocator = true;
+                        if (ins.IsIPRelativeMemoryOperand && _elf.GotSlotSymbol(ins.IPRelativeMemoryAddress - _bias) is string tail)
+                        {
+                            if (Allocators.Contains(tail)) n.TailCallsAllocator = true;
+                            else if (_byName.TryGetValue(tail, out int callee))
+                            {
+                                n.TailCallees.Add(callee);
+                                Add(_tailCallers, callee, i);
+                            }
+                        }
                         break;
                     case FlowControl.Next when ins.Mnemonic == Mnemonic.Lea && ins.IsIPRelativeMemoryOperand:
                         TakeAddress(ins.IPRelativeMemoryAddress);
@@ -212,6 +260,17 @@ public static class WrapperScan
                         break;
                 }
             }
+        }
+
+        /// <summary>The function of this file that <paramref name="target"/> is, or whose PLT entry it is: in a shared
+        /// library, a call of one of its own exported functions goes through the PLT (-fPIC keeps it interposable),
+        /// named by the slot's relocation like an import.</summary>
+        private bool LocalFunction(ulong target, out int index)
+        {
+            if (_byAddress.TryGetValue(target - _bias, out index)) return true;
+            if (_imports.Stub(target) is string name && _byName.TryGetValue(name, out index)) return true;
+            index = -1;
+            return false;
         }
 
         private void TakeAddress(ulong address)
@@ -262,7 +321,7 @@ public static class WrapperScan
 
         private FunctionFacts? Callee(ulong target)
         {
-            if (_byAddress.TryGetValue(target - _bias, out int i)) return FactsOf(i);
+            if (LocalFunction(target, out int i)) return FactsOf(i);
             if (_calleeFacts.TryGetValue(target, out FunctionFacts? f)) return f;
             f = FunctionFacts.Build(_module, target - _bias);
             _calleeFacts[target] = f;

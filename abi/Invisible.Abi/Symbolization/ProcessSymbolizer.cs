@@ -50,7 +50,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
         {
             _callbacks = (DwflCallbacks*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)sizeof(DwflCallbacks));
             _callbacks->FindElf = LibDw.Export("dwfl_linux_proc_find_elf");
-            _callbacks->FindDebuginfo = LibDw.Export("dwfl_standard_find_debuginfo");
+            _callbacks->FindDebuginfo = LibDw.StandardFindDebuginfo();
             _dwfl = LibDw.dwfl_begin(_callbacks);
             if (_dwfl == 0) { InitError = "dwfl_begin: " + LibDw.DwflError(); return; }
             Report();

@@ -404,7 +404,9 @@ public static class BuiltinsModule
                 if (a[0] is not PyType cls) throw Ops.TypeError($"{owner.Name}.__new__(X): X is not a type object ({a[0].Type.Name})");
                 if (!cls.IsSubtypeOf(owner)) throw Ops.TypeError($"{owner.Name}.__new__({cls.Name}): {cls.Name} is not a subtype of {owner.Name}");
                 TypeMethods.CheckNewIsSafe(owner, cls);
-                return cls.New!(cls, a.Slice(1), k);
+                var made = cls.New!(cls, a.Slice(1), k);
+                Vm.Finalization.OnNew(cls, made);
+                return made;
             }) { Self = owner });
         }
     }

@@ -145,7 +145,12 @@ public static partial class TypeMethods
             var cls = a[0] as PyType ?? throw Ops.TypeError($"object.__new__(X): X is not a type object ({a[0].Type.Name})");
             // a built-in base without a __new__ of its own in its dict here (weakref.ref, GenericAlias...): super().__new__
             // found object's, its constructor does the work (CPython would have found the base's tp_new wrapper)
-            if (!ReferenceEquals(cls.New, o.New) && cls.New != null && !NewIsInADict(cls)) return cls.New(cls, a.Slice(1), k);
+            if (!ReferenceEquals(cls.New, o.New) && cls.New != null && !NewIsInADict(cls))
+            {
+                var inherited = cls.New(cls, a.Slice(1), k);
+                Vm.Finalization.OnNew(cls, inherited);
+                return inherited;
+            }
             CheckNewIsSafe(o, cls);
             // CPython's object_new: extra arguments are an error unless __init__ is overridden and __new__ is not
             if (a.Length > 1)
@@ -153,7 +158,9 @@ public static partial class TypeMethods
                 if (OverridesNew(cls)) throw Ops.TypeError("object.__new__() takes exactly one argument (the type to instantiate)");
                 if (ReferenceEquals(cls.Lookup(PyStr.S___init__), PyType.ObjectInit)) throw Ops.TypeError($"{cls.Name}() takes no arguments");
             }
-            return cls.New!(cls, ReadOnlySpan<PyObject>.Empty, null);
+            var made = cls.New!(cls, ReadOnlySpan<PyObject>.Empty, null);
+            Vm.Finalization.OnNew(cls, made);
+            return made;
         }) { Self = o });
         o.AddMethod("__setattr__", (a, k) => { a[0].SetAttr((PyStr)a[1], a[2]); return PyNone.Instance; });
         o.AddMethod("__delattr__", (a, k) => { a[0].DelAttr((PyStr)a[1]); return PyNone.Instance; });

@@ -8,12 +8,14 @@ namespace Invisible.Python.Modules;
 /// CPython's <c>gc</c> (Modules/gcmodule.c), over the .NET garbage collector, which reclaims every Python object
 /// (cycles included) on its own: there is no Python-side collector to tune.
 /// <list type="bullet">
-/// <item><c>collect(generation=2)</c> runs a full .NET collection and its finalizers, calls <c>gc.callbacks</c>
-/// ("start"/"stop") as CPython does, and returns 0: .NET does not say how many objects it freed.</item>
+/// <item><c>collect(generation=2)</c> runs a full .NET collection and its finalizers, then the <c>__del__</c> methods
+/// and weakref callbacks of the objects found unreachable (<see cref="Finalization"/>; again while those free more),
+/// calls <c>gc.callbacks</c> ("start"/"stop") as CPython does, and returns 0: .NET does not say how many objects it
+/// freed.</item>
 /// <item><c>enable</c>/<c>disable</c>/<c>isenabled</c>, thresholds, debug flags, <c>freeze</c>: remembered and
 /// reported as set (Lib and tests read them back), with no effect on the .NET collector.</item>
 /// <item><c>get_count</c> is (0, 0, 0), <c>get_stats</c> counts our <c>collect</c> calls, <c>garbage</c> stays empty
-/// (nothing is uncollectable), <c>is_finalized</c> is False.</item>
+/// (nothing is uncollectable), <c>is_finalized</c> says whether an object's <c>__del__</c> ran.</item>
 /// <item><c>get_referents</c> answers for containers (list, tuple, dict, set, an instance's <c>__dict__</c>);
 /// <c>get_objects</c> and <c>get_referrers</c> raise NotImplementedError: .NET cannot walk the heap from inside.</item>
 /// </list>
@@ -26,6 +28,8 @@ public static class GcModule
     private static readonly ArgParser IsTrackedArgs = new("is_tracked", "obj, /");
     private static readonly ArgParser IsFinalizedArgs = new("is_finalized", "obj, /");
     private static readonly ArgParser GetObjectsArgs = new("get_objects", "generation=None");
+    /// <summary>Collections per <c>gc.collect()</c> at most while finalizers keep dropping objects.</summary>
+    private const int MaxRounds = 8;
 
     private sealed class State
     {
@@ -55,15 +59,21 @@ public static class GcModule
             long generation = CollectArgs.Parse(a, k).Int(0, 2);
             if (generation < 0 || generation > 2) throw Ops.ValueError("invalid generation");
             Callbacks(callbacks, "start", generation);
-            // The collection itself: no Python object is touched, so other Python threads may run meanwhile.
             ThreadState ts = ThreadState.Current;
-            long token = ts.Lock.Detach(ts);
-            try
+            // Collect, then run the __del__ methods and weakref callbacks the collection queued (Vm.Finalization);
+            // what they drop is collected in turn, a few rounds at most (a __del__ may make new garbage each time).
+            for (int round = 0; round < MaxRounds; round++)
             {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
+                // The collection itself: no Python object is touched, so other Python threads may run meanwhile.
+                long token = ts.Lock.Detach(ts);
+                try
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                }
+                finally { ts.Lock.Reattach(ts, token); }
+                if (!ts.Interp.Finalizers.Drain(ts)) break;
             }
-            finally { ts.Lock.Reattach(ts, token); }
             s.Collections++;
             Callbacks(callbacks, "stop", generation);
             return PyInt.Zero;
@@ -106,7 +116,7 @@ public static class GcModule
             bool atom = o is PyInt || o is PyFloat || o is PyStr || o is PyBytes || o is PyNone || o is PyBool;
             return PyBool.Of(!atom);
         });
-        m.AddFn("is_finalized", (a, k) => { IsFinalizedArgs.Parse(a, k); return PyBool.False; });
+        m.AddFn("is_finalized", (a, k) => PyBool.Of(Finalization.IsFinalized(IsFinalizedArgs.Parse(a, k)[0]!)));
         m.AddFn("freeze", (a, k) => { ArgParser.NoArgs("freeze", a, k); return PyNone.Instance; });
         m.AddFn("unfreeze", (a, k) => { ArgParser.NoArgs("unfreeze", a, k); return PyNone.Instance; });
         m.AddFn("get_freeze_count", (a, k) => { ArgParser.NoArgs("get_freeze_count", a, k); return PyInt.Zero; });

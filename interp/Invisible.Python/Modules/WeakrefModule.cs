@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
 using Invisible.Python.Runtime;
 
 namespace Invisible.Python.Modules;
@@ -10,8 +12,9 @@ namespace Invisible.Python.Modules;
 /// <c>weakref.WeakMethod</c> and <c>KeyedRef</c> need), <c>proxy</c>, <c>getweakrefcount</c>, <c>getweakrefs</c>,
 /// <c>_remove_dead_weakref</c>. The referent is held by a .NET <see cref="WeakReference{T}"/>, so a reference goes dead
 /// when the garbage collector reclaims the object, not at the last <c>del</c> as under CPython's reference counting.
-/// <para>Not yet: callbacks are stored (<c>__callback__</c>) but not called when the referent dies: the collector
-/// reclaims objects on its own thread, outside the interpreter lock, and a safe point to run them is still to come.</para>
+/// Callbacks are called when the referent dies, at the interpreter's next safe point (the end of <c>gc.collect()</c>,
+/// the eval loop's periodic check: <see cref="Vm.Finalization"/>), most recent ref first; one that raises is reported
+/// through <c>sys.unraisablehook</c>.
 /// </summary>
 public static class WeakrefModule
 {
@@ -43,6 +46,7 @@ public static class WeakrefModule
             if (a.Length < 1 || a.Length > 2) throw Ops.TypeError($"proxy expected at least 1 argument, got {a.Length}");
             var cb = a.Length == 2 && a[1] != PyNone.Instance ? a[1] : null;
             WeakRefs.CheckReferenceable(a[0]);
+            if (cb == null && WeakRefs.Basic(a[0], proxy: true) is { } basic) return basic;
             var p = new PyWeakProxy(a[0], cb);
             WeakRefs.Register(a[0], p);
             return p;
@@ -66,38 +70,138 @@ public static class WeakrefModule
     }
 }
 
-/// <summary>Which weak references point at an object (for <c>getweakrefcount</c>, <c>getweakrefs</c> and the reuse of
-/// a callback-less <c>ref</c>). Keyed weakly by the referent, so the table never keeps an object alive.</summary>
+/// <summary>Which weak references point at an object (for <c>getweakrefcount</c>, <c>getweakrefs</c>, the reuse of
+/// a callback-less <c>ref</c>, and the callbacks when it dies). Keyed weakly by the referent, so the table never keeps
+/// an object alive.</summary>
 internal static class WeakRefs
 {
-    private static readonly ConditionalWeakTable<PyObject, List<WeakReference<PyObject>>> Table = new();
+    private static readonly ConditionalWeakTable<PyObject, WeakRefList> Table = new();
 
     public static void CheckReferenceable(PyObject o)
     {
         // CPython: types without tp_weaklistoffset; subclasses of the variable-sized ones (int, str, bytes, tuple)
-        // cannot add it either, while subclasses of list and dict can.
-        bool refusable = o is PyInt || o is PyStr || o is PyBytes || o is PyTuple || o is PyNone || o is PyFloat
-            || ((o is PyList || o is PyDict) && !o.Type.IsHeap);
+        // cannot add it either, while subclasses of list, dict and float can.
+        bool refusable = o is PyInt || o is PyStr || o is PyBytes || o is PyTuple || o is PyNone
+            || ((o is PyList || o is PyDict || o is PyFloat) && !o.Type.IsHeap);
         if (refusable) throw Ops.TypeError($"cannot create weak reference to '{o.Type.Name}' object");
     }
 
-    public static void Register(PyObject target, PyObject weak)
-    {
-        var l = Table.GetOrCreateValue(target);
-        lock (l) l.Add(new WeakReference<PyObject>(weak));
-    }
+    public static void Register(PyObject target, PyObject weak) => Table.GetOrCreateValue(target).Add(weak);
 
-    /// <summary>The live weak references (refs and proxies) to <paramref name="target"/>, oldest first.</summary>
+    /// <summary>The callback-less <c>ref</c> (exactly <c>weakref.ref</c>, not a subclass) or proxy to
+    /// <paramref name="target"/> that is still alive, shared by every such request as in CPython.</summary>
+    public static PyObject? Basic(PyObject target, bool proxy) =>
+        Table.TryGetValue(target, out var l) ? l.Basic(proxy) : null;
+
+    /// <summary>The live weak references (refs and proxies) to <paramref name="target"/>, in CPython's order: the
+    /// basic ref, the basic proxy, then the others, most recent first.</summary>
     public static List<PyObject> Live(PyObject target)
     {
         var r = new List<PyObject>();
-        if (!Table.TryGetValue(target, out var l)) return r;
-        lock (l)
-        {
-            l.RemoveAll(w => !w.TryGetTarget(out _));
-            foreach (var w in l) if (w.TryGetTarget(out var o)) r.Add(o);
-        }
+        if (Table.TryGetValue(target, out var l)) l.CopyLive(r);
         return r;
+    }
+}
+
+/// <summary>
+/// The weak references to one referent, held by it through <see cref="WeakRefs"/>' table: this list dies with the
+/// referent, and its .NET finalizer is how we learn that the referent died. It then queues the callbacks of its
+/// refs and proxies that are still alive, in CPython's order (<c>PyObject_ClearWeakRefs</c>: the list from its head,
+/// so the most recent first), on the queue of the interpreter that made each ref (<see cref="Vm.FinalizationQueue"/>).
+/// It runs on the finalizer thread: it only enqueues (see <see cref="Vm.Finalization"/>).
+/// <para>The refs are held by weak GC handles, not <see cref="WeakReference{T}"/> objects: those have finalizers of
+/// their own, which may run before this one.</para>
+/// </summary>
+internal sealed class WeakRefList
+{
+    // The shared callback-less ref and proxy (CPython keeps them at the head of the list), then the others in the
+    // order they were made (read backwards).
+    private GCHandle _basicRef, _basicProxy;
+    private GCHandle[] _others = Array.Empty<GCHandle>();
+    private int _count;
+
+    private static bool IsBasic(PyObject weak, out bool proxy)
+    {
+        proxy = weak is PyWeakProxy;
+        return weak is PyWeakRef r ? r.Type == PyWeakRef.RefType && r.Callback == null : proxy && ((PyWeakProxy)weak).Callback == null;
+    }
+
+    public void Add(PyObject weak)
+    {
+        lock (this)
+        {
+            if (IsBasic(weak, out bool proxy))
+            {
+                ref GCHandle slot = ref proxy ? ref _basicProxy : ref _basicRef;
+                if (!slot.IsAllocated) slot = GCHandle.Alloc(weak, GCHandleType.Weak);
+                else if (slot.Target == null) slot.Target = weak;
+                else goto other; // a live one exists (the caller shares it): keep this one as an ordinary ref
+                return;
+            }
+        other:
+            if (_count == _others.Length)
+            {
+                Compact();
+                if (_count == _others.Length) Array.Resize(ref _others, Math.Max(2, _count * 2));
+            }
+            _others[_count++] = GCHandle.Alloc(weak, GCHandleType.Weak);
+        }
+    }
+
+    public PyObject? Basic(bool proxy)
+    {
+        lock (this)
+        {
+            GCHandle h = proxy ? _basicProxy : _basicRef;
+            return h.IsAllocated ? h.Target as PyObject : null;
+        }
+    }
+
+    /// <summary>Drop the handles of refs that died (under the lock).</summary>
+    private void Compact()
+    {
+        int j = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            if (_others[i].Target == null) { _others[i].Free(); continue; }
+            _others[j++] = _others[i];
+        }
+        for (int i = j; i < _count; i++) _others[i] = default;
+        _count = j;
+    }
+
+    public void CopyLive(List<PyObject> into)
+    {
+        lock (this)
+        {
+            if (_basicRef.IsAllocated && _basicRef.Target is PyObject r) into.Add(r);
+            if (_basicProxy.IsAllocated && _basicProxy.Target is PyObject p) into.Add(p);
+            for (int i = _count - 1; i >= 0; i--)
+                if (_others[i].Target is PyObject o) into.Add(o);
+        }
+    }
+
+    ~WeakRefList()
+    {
+        // The referent is unreachable (its short weak references are cleared already). No lock: nothing else can
+        // reach this list any more. The basic ref and proxy have no callback.
+        if (_basicRef.IsAllocated) _basicRef.Free();
+        if (_basicProxy.IsAllocated) _basicProxy.Free();
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            object? o = _others[i].Target;
+            _others[i].Free();
+            switch (o)
+            {
+                case PyWeakRef r when r.TakeCallback() is { } cb:
+                    r.Owner!.Finalizers.EnqueueCallback(r, cb);
+                    break;
+                case PyWeakProxy p when p.TakeCallback() is { } cb:
+                    p.Owner!.Finalizers.EnqueueCallback(p, cb);
+                    break;
+            }
+        }
+        _count = 0;
     }
 }
 
@@ -121,14 +225,23 @@ public sealed class PyWeakRef : PyObject
     private readonly WeakReference<PyObject> _target;
     private PyDict? _dict;
     private long _hash = -1;
-    public readonly PyObject? Callback;
+    private PyObject? _callback;
+    /// <summary>The interpreter whose queue gets the callback (the one that made this ref), when there is one.</summary>
+    internal readonly Vm.InterpreterState? Owner;
 
     private PyWeakRef(PyType type, PyObject target, PyObject? callback)
     {
         _type = type;
         _target = new WeakReference<PyObject>(target);
-        Callback = callback;
+        _callback = callback;
+        if (callback != null) Owner = Vm.ThreadState.Current.Interp;
     }
+
+    /// <summary><c>__callback__</c>: None once the referent died (CPython clears it then).</summary>
+    public PyObject? Callback => Volatile.Read(ref _callback);
+
+    /// <summary>The referent died: the callback to call, taken once (the finalizer thread).</summary>
+    internal PyObject? TakeCallback() => Owner == null ? null : Interlocked.Exchange(ref _callback, null);
 
     public override PyType Type => _type;
     public override PyDict? Dict => _type == RefType ? null : _dict ??= new PyDict();
@@ -161,7 +274,7 @@ public sealed class PyWeakRef : PyObject
 
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
-        if ((op != CmpOp.Eq && op != CmpOp.Ne) || other is not PyWeakRef w) return PyNotImplementedType.Instance;
+        if ((op != CmpOp.Eq && op != CmpOp.Ne) || other is not PyWeakRef w) return null;
         var a = Target;
         var b = w.Target;
         if (a == null || b == null)
@@ -191,12 +304,8 @@ public sealed class PyWeakRef : PyObject
         var target = a[0];
         var cb = npos == 2 && a[1] != PyNone.Instance ? a[1] : null;
         WeakRefs.CheckReferenceable(target);
-        if (cb == null && cls == RefType)
-        {
-            // CPython shares the one callback-less basic ref to an object.
-            foreach (var w in WeakRefs.Live(target))
-                if (w is PyWeakRef r && r._type == RefType && r.Callback == null) return r;
-        }
+        // CPython shares the one callback-less basic ref to an object.
+        if (cb == null && cls == RefType && WeakRefs.Basic(target, proxy: false) is { } basic) return basic;
         var made = new PyWeakRef(cls, target, cb);
         WeakRefs.Register(target, made);
         return made;
@@ -207,7 +316,14 @@ public sealed class PyWeakRef : PyObject
         var t = new PyType("ReferenceType", PyType.ObjectType, Make) { ModuleName = "weakref" };
         t.TypeDict.SetItem(PyStr.Intern("__doc__"), PyNone.Instance);
         // Subclasses pass their own arguments to __init__ (KeyedRef's key): ref.__init__ accepts and ignores them.
-        t.AddMethod("__init__", (a, k) => PyNone.Instance);
+        t.AddMethod("__init__", (a, k) =>
+        {
+            // weakref___init__: the same arguments as __new__ (a subclass's __init__ takes its own).
+            int npos = a.Length - 1 - (k?.Length ?? 0);
+            if (npos < 1) throw Ops.TypeError($"__init__ expected at least 1 argument, got {npos}");
+            if (npos > 2) throw Ops.TypeError($"__init__ expected at most 2 arguments, got {npos}");
+            return PyNone.Instance;
+        });
         t.AddMethod("__call__", (a, k) =>
         {
             if (a.Length != 1) throw Ops.TypeError($"weakref expected 0 arguments, got {a.Length - 1}");
@@ -215,8 +331,8 @@ public sealed class PyWeakRef : PyObject
         });
         t.AddMethod("__hash__", (a, k) => PyInt.Get(a[0].Hash()));
         t.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
-        t.AddMethod("__eq__", (a, k) => a[0].RichCompare(a[1], CmpOp.Eq)!);
-        t.AddMethod("__ne__", (a, k) => a[0].RichCompare(a[1], CmpOp.Ne)!);
+        t.AddMethod("__eq__", (a, k) => a[0].RichCompare(a[1], CmpOp.Eq) ?? PyNotImplementedType.Instance);
+        t.AddMethod("__ne__", (a, k) => a[0].RichCompare(a[1], CmpOp.Ne) ?? PyNotImplementedType.Instance);
         t.SetMember("__callback__", new PyProperty(new PyBuiltinFunction("__callback__", (a, k) => ((PyWeakRef)a[0]).Callback ?? PyNone.Instance), null, null, PyNone.Instance));
         t.SetMember("__class_getitem__", new PyClassMethod(new PyBuiltinFunction("__class_getitem__", (a, k) => new PyGenericAlias((PyType)a[0], a[1]))));
         return t;
@@ -232,14 +348,22 @@ public sealed class PyWeakProxy : PyObject
 
     private readonly WeakReference<PyObject> _target;
     private readonly bool _callable;
-    public readonly PyObject? Callback;
+    private PyObject? _callback;
+    /// <summary>The interpreter whose queue gets the callback (the one that made this proxy), when there is one.</summary>
+    internal readonly Vm.InterpreterState? Owner;
 
     public PyWeakProxy(PyObject target, PyObject? callback)
     {
         _target = new WeakReference<PyObject>(target);
-        _callable = target.IsCallable;
-        Callback = callback;
+        _callable = Builtins.BuiltinsModule.IsCallable(target);
+        _callback = callback;
+        if (callback != null) Owner = Vm.ThreadState.Current.Interp;
     }
+
+    public PyObject? Callback => Volatile.Read(ref _callback);
+
+    /// <summary>The referent died: the callback to call, taken once (the finalizer thread).</summary>
+    internal PyObject? TakeCallback() => Owner == null ? null : Interlocked.Exchange(ref _callback, null);
 
     public override PyType Type => _callable ? CallableProxyType : ProxyType;
     public override bool IsCallable => _callable;
@@ -289,7 +413,8 @@ public sealed class PyWeakProxy : PyObject
 
     public override string Repr()
     {
-        if (!_target.TryGetTarget(out var o)) return $"<weakproxy at 0x{Ops.Id(this):x}; dead>";
-        return $"<weakproxy at 0x{Ops.Id(this):x}; to '{o.Type.QualName}' at 0x{Ops.Id(o):x}>";
+        // CPython 3.11's proxy_repr: a dead proxy's referent is None
+        PyObject o = _target.TryGetTarget(out var live) ? live : PyNone.Instance;
+        return $"<weakproxy at 0x{Ops.Id(this):x} to {o.Type.Name} at 0x{Ops.Id(o):x}>";
     }
 }

@@ -363,7 +363,9 @@ public sealed class PyDict : PyObject
 public sealed class PyDictIterator : PyObject
 {
     public static PyType TypeObj = null!;
-    private readonly PyDict _d;
+    /// <summary>What an exhausted iterator holds instead of its dict (never changed).</summary>
+    private static readonly PyDict Released = new();
+    private PyDict _d;
     private readonly int _kind;
     private int _e;
     private readonly int _count;
@@ -385,7 +387,8 @@ public sealed class PyDictIterator : PyObject
             _yielded++;
             return _kind switch { 0 => k, 1 => _d.Values[e]!, _ => new PyTuple(new[] { k, _d.Values[e]! }) };
         }
-        _exhausted = true; // CPython drops its dict: exhausted stays exhausted
+        _exhausted = true; // CPython drops its dict (Py_CLEAR(di->di_dict)): exhausted stays exhausted
+        _d = Released;
         return null;
     }
 

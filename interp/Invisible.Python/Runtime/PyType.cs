@@ -85,6 +85,23 @@ public sealed class PyType : PyObject
     /// type (not inherited); <c>object.__new__</c> refuses such a class.</summary>
     public bool IsAbstract;
 
+    private static readonly PyStr S___del__ = PyStr.Intern("__del__");
+    private bool _hasDel;
+    private int _hasDelVersion = -1;
+
+    /// <summary>A heap class whose instances have a <c>__del__</c> (own or inherited, assigned late too): the
+    /// instances it makes get a finalizer (<see cref="Vm.Finalization.OnNew"/>). Cached until a class changes.</summary>
+    public bool HasDel
+    {
+        get
+        {
+            if (_hasDelVersion == GlobalVersion) return _hasDel;
+            _hasDel = LookupHeap(S___del__) != null;
+            _hasDelVersion = GlobalVersion;
+            return _hasDel;
+        }
+    }
+
     public override PyType Type => Meta ?? TypeType;
     public override PyDict? Dict => TypeDict;
     public override bool IsCallable => true;
@@ -354,6 +371,7 @@ public sealed class PyType : PyObject
         {
             if (New == null) throw Ops.TypeError($"cannot create '{Name}' instances");
             obj = New(this, args, kwnames);
+            if (IsHeap) Vm.Finalization.OnNew(this, obj);
         }
         var init = Lookup(PyStr.S___init__);
         if (init != null && !ReferenceEquals(init, ObjectInit))

@@ -118,7 +118,9 @@ public sealed class PySeqIterator : PyObject
 public sealed class PyListIterator : PyObject
 {
     public static PyType TypeObj = null!, ReverseTypeObj = null!;
-    private readonly PyList _l;
+    /// <summary>What an exhausted iterator holds instead of its list (never changed).</summary>
+    private static readonly PyList Released = new();
+    private PyList _l;
     private int _i;
     private readonly bool _rev;
     public PyListIterator(PyList l, bool rev = false) { _l = l; _rev = rev; _i = rev ? l.Count - 1 : 0; }
@@ -126,11 +128,18 @@ public sealed class PyListIterator : PyObject
     public override PyObject Iter() => this;
     public override PyObject? Next()
     {
-        if (_rev) { if (_i >= 0 && _i < _l.Count) return _l.Items[_i--]; _i = -1; Exhausted = true; return null; }
+        if (_rev) { if (_i >= 0 && _i < _l.Count) return _l.Items[_i--]; _i = -1; Exhaust(); return null; }
         if (_i < _l.Count) return _l.Items[_i++];
         _i = int.MaxValue;
-        Exhausted = true;
+        Exhaust();
         return null;
+    }
+    /// <summary>CPython's listiter_next drops its list at the end (Py_CLEAR(it->it_seq)): a list no longer
+    /// referenced elsewhere is freed (its __del__ runs) while the iterator lives on.</summary>
+    private void Exhaust()
+    {
+        Exhausted = true;
+        _l = Released;
     }
     public bool Reversed => _rev;
     /// <summary>Ended (CPython releases its list then: it pickles as an empty iterator).</summary>

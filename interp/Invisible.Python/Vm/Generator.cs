@@ -61,6 +61,10 @@ public sealed class PyGenerator : PyObject
 
     private PyObject? Resume(out PyObject? result) => Resume(ThreadState.Current, out result);
 
+    /// <summary>The sentinel that closes this generator once it is unreachable (<see cref="Finalization.CloserFor"/>),
+    /// made the first time it suspends inside a try or with block.</summary>
+    private object? _closer;
+
     /// <summary>The exception the suspended generator is handling (null: none, it sees its caller's).</summary>
     private PyBaseException? _excState;
 
@@ -90,6 +94,8 @@ public sealed class PyGenerator : PyObject
             {
                 Frame.Yielded = false;
                 _excState = OutermostHandler() >= 0 ? ts.CurrentExc : null;
+                // Suspended inside try/with: closed (its finally clauses run) if abandoned, as CPython's _PyGen_Finalize.
+                if (Frame.BlockCount > 0 && _closer == null && Kind == GenKind.Generator) _closer = Finalization.CloserFor(this, ts);
                 return r;
             }
             Frame.Finished = true;
@@ -112,7 +118,11 @@ public sealed class PyGenerator : PyObject
         finally
         {
             _running = false; ts.CurrentExc = savedExc;
-            if (Frame.Finished) _excState = null; // a finished generator keeps no exception alive
+            if (Frame.Finished)
+            {
+                _excState = null; // a finished generator keeps no exception alive
+                if (_closer != null) { GC.SuppressFinalize(_closer); _closer = null; }
+            }
         }
         // Thrown after the catch block, as in Interpreter.Run: a throw from inside it would stack one exception dispatch
         // per generator of a `yield from` chain.

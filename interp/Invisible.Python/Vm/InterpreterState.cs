@@ -28,6 +28,8 @@ public sealed class InterpreterState
     public readonly SysModule Sys;
     public readonly ImportSystem Imports;
     public readonly InterpreterLock Lock;
+    /// <summary><c>__del__</c> calls and weakref callbacks the .NET finalizer thread queued (<see cref="Finalization"/>).</summary>
+    public readonly FinalizationQueue Finalizers;
 
     private readonly object _threadGate = new();
     private readonly List<ThreadState> _threads = new();
@@ -52,6 +54,7 @@ public sealed class InterpreterState
     {
         BuiltinsFactory.InitTypes();
         Lock = new InterpreterLock(this);
+        Finalizers = new FinalizationQueue(this);
         BuiltinsModule = BuiltinsFactory.Create();
         Builtins = BuiltinsModule.ModDict;
         Sys = new SysModule(this, stdout, stderr, stdin, argv, scriptDir, options);
@@ -136,10 +139,11 @@ public sealed class InterpreterState
     internal void RequestEvalBreak() => ForEachThread(static ts => Volatile.Write(ref ts.Interrupt, 1));
 
     /// <summary>The eval loop's check found its flag set (<see cref="RequestEvalBreak"/>, <see cref="RequestInterrupt"/>):
-    /// a worker stops if the interpreter ends; the main thread (and C callbacks) run pending signal handlers and take
+    /// queued finalizers run (any thread); a worker stops if the interpreter ends; the main thread (and C callbacks) run pending signal handlers and take
     /// an interrupt request as KeyboardInterrupt.</summary>
     internal void OnEvalBreak(ThreadState ts)
     {
+        if (Finalizers.HasWork) Finalizers.Drain(ts);
         if (ts.IsWorker)
         {
             if (Workers.Stopping) throw global::Invisible.Python.Modules.Thread.ThreadRegistry.Stop();

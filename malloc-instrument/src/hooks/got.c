@@ -6,7 +6,8 @@
  * GOT slots of each loaded object (its JUMP_SLOT and GLOB_DAT relocations, as heaptrack's
  * injection does) are rewritten to point at our hooks, and written back when the last session
  * ends. Objects loaded later are patched as they come: the dlopen/dlmopen slots go to wrappers
- * that patch what the call loaded. The library we are part of adds its own (libinvisible's close,
+ * that patch what the call loaded (and publish its allocator wrappers, hooks/wrappers.c), the dlclose
+ * slots to one that withdraws them. The library we are part of adds its own (libinvisible's close,
  * dup2, dup3, close_range, closefrom: its descriptors stay hidden from the program) with
  * invisible_hooks_got_add.
  *
@@ -18,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "trace/unwind.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -42,6 +44,7 @@ typedef struct got_target {
 
 static void *late_dlopen(const char *file, int mode);
 static void *late_dlmopen(Lmid_t namespace_id, const char *file, int mode);
+static int late_dlclose(void *handle);
 
 /* A mutex, not one of our spinlocks: dl_iterate_phdr takes the loader's lock under it. */
 static pthread_mutex_t patch_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -50,6 +53,7 @@ static uint32_t patch_count;
 static int installed;
 static void *(*real_dlopen)(const char *, int);
 static void *(*real_dlmopen)(Lmid_t, const char *, int);
+static int (*real_dlclose)(void *);
 
 /* Our hooks by their hidden aliases (hooks/malloc.c): `&malloc` here would be read from our own
  * GOT, which names glibc's malloc in a library loaded late. */
@@ -69,6 +73,7 @@ static const got_target *targets(size_t *count)
         { "malloc_usable_size", (void *)hook_own_malloc_usable_size },
         { "dlopen", (void *)late_dlopen },
         { "dlmopen", (void *)late_dlmopen },
+        { "dlclose", (void *)late_dlclose },
     };
     *count = sizeof table / sizeof table[0];
     return table;
@@ -416,6 +421,8 @@ int invisible_hooks_got_install(void)
         real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_DEFAULT, "dlopen");
     if (!real_dlmopen)
         real_dlmopen = (void *(*)(Lmid_t, const char *, int))dlsym(RTLD_DEFAULT, "dlmopen");
+    if (!real_dlclose)
+        real_dlclose = (int (*)(void *))dlsym(RTLD_DEFAULT, "dlclose");
     guard_leave(thread, 1);
     if (!patches || !real_dlopen)
         return -1;
@@ -501,8 +508,13 @@ int invisible_hooks_got_installed(void)
 static void *late_dlopen(const char *file, int mode)
 {
     void *handle = real_dlopen(file, mode);
-    if (handle)
+    if (handle) {
         patch_all();
+        thread_state *thread = &thread_tls;
+        guard_enter(thread, 1);
+        wrappers_after_dlopen(0);
+        guard_leave(thread, 1);
+    }
     return handle;
 }
 
@@ -511,9 +523,31 @@ static void *late_dlmopen(Lmid_t namespace_id, const char *file, int mode)
     if (!real_dlmopen)
         return NULL;
     void *handle = real_dlmopen(namespace_id, file, mode);
-    if (handle)
+    if (handle) {
         patch_all();
+        thread_state *thread = &thread_tls;
+        guard_enter(thread, 1);
+        wrappers_after_dlopen(0);
+        guard_leave(thread, 1);
+    }
     return handle;
+}
+
+/* The program's dlclose: the object's allocator wrappers withdrawn before the loader unmaps it
+ * (hooks/wrappers.c), the unwinder's cached rules dropped after, as hooks/process.c's dlclose does
+ * for a preloaded library. */
+static int late_dlclose(void *handle)
+{
+    thread_state *thread = &thread_tls;
+    guard_enter(thread, 1);
+    int withdrawn = wrappers_before_dlclose(handle);
+    guard_leave(thread, 1);
+    int rc = real_dlclose ? real_dlclose(handle) : -1;
+    invisible_unwind_invalidate_cache();
+    guard_enter(thread, 1);
+    wrappers_after_dlclose(withdrawn);
+    guard_leave(thread, 1);
+    return rc;
 }
 
 /* Between two sessions the program's frees went to glibc directly: the records of that time are

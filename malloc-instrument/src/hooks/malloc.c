@@ -161,7 +161,8 @@ static uint32_t intern_walk(void *thread, const uintptr_t *pcs, int count)
  * wrapper chain. Such a site is walked up to its wrapper's extra depth and the trace kept up to
  * that first frame outside; every other site keeps the configured depth. The per-thread site
  * cache remembers the decision (SITE_WRAPPED and the walk's length in the id word: the trace
- * itself depends on the callers), so the range search runs once per site and thread. */
+ * itself depends on the callers), so the range search runs once per site and thread (and again
+ * after the ranges change: the cache's key carries the epoch of the set it was decided with). */
 #define SITE_WRAPPED 0x40000000u /* site cache only; trace ids stay below 2^22 (TRACE_MAX_COUNT) */
 #define SITE_WALK_MASK 0xffu
 
@@ -170,8 +171,8 @@ typedef struct wrapped_walk {
     int depth; /* the configured depth: never fewer frames than that */
 } wrapped_walk;
 
-/* Keep the frames up to the first one outside every wrapper. A pure function of the pcs (the
- * ranges do not change once the program runs), as the unwinder's memo requires. */
+/* Keep the frames up to the first one outside every wrapper. A pure function of the pcs for one
+ * wrapper set, as the unwinder's memo requires: publishing a new set drops the memo (wrappers.c). */
 static uint32_t intern_wrapped(void *context, const uintptr_t *pcs, int count)
 {
     const wrapped_walk *walk = context;
@@ -202,7 +203,7 @@ static __attribute__((noinline)) uint32_t capture_wrapped(thread_state *thread, 
     return id | loader_bit(pc);
 }
 
-static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread, uint64_t pc,
+static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread, uint64_t pc, uint64_t key,
                                                             const void *fp)
 {
     uint64_t pcs[INVISIBLE_MAX_DEPTH];
@@ -210,12 +211,12 @@ static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread
     uint32_t loader = loader_bit(pc);
     /* A site inside an allocator wrapper: walked to the first caller outside the wrapper chain
      * (at depth 1, the decision goes into the site cache). */
-    const invisible_wrapper_range *wrapper = instrument_state.wrappers.count ? wrapper_at(pc) : NULL;
+    const invisible_wrapper_range *wrapper = wrapper_at(pc);
     if (wrapper) {
         int frames = wrapped_walk_length(wrapper, depth);
         if (depth == 1) {
             uint32_t i = site_cache_index(pc);
-            thread->site_cache_pc[i] = pc;
+            thread->site_cache_pc[i] = key;
             thread->site_cache_id[i] = SITE_WRAPPED | (uint32_t)frames;
         }
         return capture_wrapped(thread, pc, fp, frames);
@@ -226,7 +227,7 @@ static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread
         pcs[0] = pc;
         uint32_t site = trace_intern(thread, pcs, 1) | loader;
         uint32_t i = site_cache_index(pc);
-        thread->site_cache_pc[i] = pc;
+        thread->site_cache_pc[i] = key;
         thread->site_cache_id[i] = site;
         return site;
     }
@@ -247,13 +248,18 @@ static __attribute__((noinline)) uint32_t capture_deep_site(thread_state *thread
 static inline uint32_t capture_site(thread_state *thread, unsigned mode, uint64_t pc, const void *fp)
 {
     uint32_t i = site_cache_index(pc);
-    if (__builtin_expect((mode & HOOKS_SITE_CACHE) && thread->site_cache_pc[i] == pc, 1)) {
+    /* The key carries the mode's epoch: a decision made before the wrapper ranges last changed
+     * (dlopen, dlclose) never matches again. The mode was read with acquire semantics by the
+     * caller, after the set of that epoch was published: a decision stored under this key was
+     * made with that set or a newer one. */
+    uint64_t key = pc | ((uint64_t)(mode & HOOKS_EPOCH_MASK) << 32);
+    if (__builtin_expect((mode & HOOKS_SITE_CACHE) && thread->site_cache_pc[i] == key, 1)) {
         uint32_t id = thread->site_cache_id[i];
         if (__builtin_expect(!(id & SITE_WRAPPED), 1))
             return id;
         return capture_wrapped(thread, pc, fp, (int)(id & SITE_WALK_MASK));
     }
-    return capture_deep_site(thread, pc, fp);
+    return capture_deep_site(thread, pc, key, fp);
 }
 
 static inline uint32_t record_flags(uint32_t site) { return (site & SITE_LOADER) ? RECORD_LOADER : 0; }
@@ -294,7 +300,8 @@ static inline void record_block(thread_state *thread, void *block, size_t size, 
 {
     if (!block)
         return;
-    unsigned mode = (unsigned)instrument_state.hooks.mode;
+    /* acquire (a plain load on x86-64): the wrapper set of the mode's epoch is visible below */
+    unsigned mode = (unsigned)__atomic_load_n(&instrument_state.hooks.mode, __ATOMIC_ACQUIRE);
     uint32_t site = capture_site(thread, mode, pc, fp);
     /* __lsan_disable: blocks allocated meanwhile are marked as the loader's are (never leaks) */
     if (UNLIKELY(thread->ignore_allocations > 0))

@@ -6,7 +6,9 @@
  *    frame that is ending the program, so dead frames below it are not roots, and exit() also
  *    the callee-saved registers of its caller, which are.
  *  - dlclose(): code addresses may be reused by the next dlopen, so the unwinder's cached
- *    rules are dropped.
+ *    rules are dropped, and the object's allocator wrappers withdrawn (hooks/wrappers.c).
+ *  - dlopen(): the objects it loads get their allocator wrappers found (hooks/wrappers.c), the
+ *    call made as the caller's (below).
  *  - mlockall(MCL_CURRENT): locked and faulted in, our tables' reservations would cost their
  *    whole size in memory (root in a memory cgroup: killed), and an ordinary user's call would
  *    fail outright (the kernel compares the process's whole mapped size with RLIMIT_MEMLOCK). So
@@ -20,6 +22,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -32,10 +37,180 @@ EXPORT int dlclose(void *handle)
     thread_state *thread = &thread_tls;
     guard_enter(thread, 1);
     int (*real_dlclose)(void *) = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+    /* Before the loader unmaps it: no later object at its addresses may match its wrappers. */
+    int withdrawn = wrappers_before_dlclose(handle);
     guard_leave(thread, 1);
     int rc = real_dlclose ? real_dlclose(handle) : -1;
     invisible_unwind_invalidate_cache();
+    guard_enter(thread, 1);
+    wrappers_after_dlclose(withdrawn);
+    guard_leave(thread, 1);
     return rc;
+}
+
+/* ---- dlopen: the allocator wrappers of objects loaded later (hooks/wrappers.c) ----
+ * glibc takes a bare name's search path (the caller's DT_RPATH chain and DT_RUNPATH), the origin
+ * of "$ORIGIN" in a name, and the namespace to load into, from dlopen's return address: called
+ * from here, that would be libinvisible.so's. So the call is made as the caller's: in the
+ * caller's namespace (dlmopen), "$ORIGIN" expanded to the caller's directory, and a bare name
+ * that is not loaded yet is first looked for in the directories the caller's search path has
+ * and ours has not (RTLD_DI_SERINFO, in the caller's order); then as we would (the ld.so cache,
+ * the default directories: the same for every caller). */
+
+typedef void *(*dlopen_function)(const char *, int);
+typedef void *(*dlmopen_function)(Lmid_t, const char *, int);
+
+static dlopen_function real_dlopen;
+static dlmopen_function real_dlmopen;
+
+static void *open_in(Lmid_t namespace_id, const char *file, int mode)
+{
+    if (namespace_id == LM_ID_BASE || !real_dlmopen)
+        return real_dlopen(file, mode);
+    return real_dlmopen(namespace_id, file, mode);
+}
+
+#define SEARCH_INFO_MAX 16384
+
+/* The object's search path (dlinfo RTLD_DI_SERINFO) into `buffer`; NULL if it does not fit. */
+static Dl_serinfo *search_path(void *map, char *buffer)
+{
+    Dl_serinfo size;
+    if (dlinfo(map, RTLD_DI_SERINFOSIZE, &size) != 0 || size.dls_size > SEARCH_INFO_MAX)
+        return NULL;
+    Dl_serinfo *info = (Dl_serinfo *)buffer;
+    info->dls_size = size.dls_size;
+    info->dls_cnt = size.dls_cnt;
+    return dlinfo(map, RTLD_DI_SERINFO, info) == 0 ? info : NULL;
+}
+
+/* A bare name from the directories of the caller's search path before the part it shares with
+ * ours (the default directories, and LD_LIBRARY_PATH or the program's DT_RPATH where both have
+ * them): those are searched by the plain call after. */
+static void *open_from_caller_path(Lmid_t namespace_id, const char *file, int mode, void *caller_map, void *our_map)
+{
+    /* Mapped per call (dlopen is rare and slow anyway): no lock a fork could leave held, nothing
+     * large on a thread's stack. */
+    char *buffers = own_map(2 * SEARCH_INFO_MAX, 0);
+    if (!buffers)
+        return NULL;
+    void *handle = NULL;
+    Dl_serinfo *caller = search_path(caller_map, buffers);
+    Dl_serinfo *ours = our_map ? search_path(our_map, buffers + SEARCH_INFO_MAX) : NULL;
+    unsigned own = caller ? caller->dls_cnt : 0;
+    if (caller && ours) {
+        unsigned shared = 0;
+        while (shared < caller->dls_cnt && shared < ours->dls_cnt &&
+               strcmp(caller->dls_serpath[caller->dls_cnt - 1 - shared].dls_name,
+                      ours->dls_serpath[ours->dls_cnt - 1 - shared].dls_name) == 0)
+            shared++;
+        own = caller->dls_cnt - shared;
+    }
+    char path[PATH_MAX];
+    for (unsigned i = 0; i < own && !handle; i++) {
+        const char *directory = caller->dls_serpath[i].dls_name;
+        size_t length = strlen(directory);
+        while (length > 1 && directory[length - 1] == '/')
+            length--;
+        if (length + 1 + strlen(file) + 1 > sizeof path)
+            continue;
+        memcpy(path, directory, length);
+        path[length] = '/';
+        memcpy(path + length + 1, file, strlen(file) + 1);
+        if (access(path, F_OK) == 0)
+            handle = open_in(namespace_id, path, mode);
+    }
+    own_unmap(buffers, 2 * SEARCH_INFO_MAX);
+    return handle;
+}
+
+/* "$ORIGIN" and "${ORIGIN}" in `file` replaced by the caller's directory. 0 if it does not fit. */
+static int expand_origin(const char *file, const struct link_map *map, char *out, size_t capacity)
+{
+    char origin[PATH_MAX];
+    if (map->l_name && map->l_name[0]) {
+        const char *slash = strrchr(map->l_name, '/');
+        size_t length = slash ? (size_t)(slash - map->l_name) : 0;
+        if (length >= sizeof origin)
+            return 0;
+        memcpy(origin, slash ? map->l_name : ".", slash ? length : 1);
+        origin[slash ? length : 1] = 0;
+    } else {
+        ssize_t length = readlink("/proc/self/exe", origin, sizeof origin - 1);
+        if (length <= 0)
+            return 0;
+        origin[length] = 0;
+        char *slash = strrchr(origin, '/');
+        if (!slash)
+            return 0;
+        *slash = 0;
+    }
+    size_t n = 0, origin_length = strlen(origin);
+    for (const char *p = file; *p;) {
+        size_t token = !strncmp(p, "$ORIGIN", 7) ? 7 : !strncmp(p, "${ORIGIN}", 9) ? 9 : 0;
+        const char *piece = token ? origin : p;
+        size_t length = token ? origin_length : 1;
+        if (n + length + 1 > capacity)
+            return 0;
+        memcpy(out + n, piece, length);
+        n += length;
+        p += token ? token : 1;
+    }
+    out[n] = 0;
+    return 1;
+}
+
+static void *dlopen_as_caller(const char *file, int mode, const void *caller, int *ours)
+{
+    Dl_info info, own_info;
+    struct link_map *map = NULL, *our_map = NULL;
+    if (!file || !dladdr1(caller, &info, (void **)&map, RTLD_DL_LINKMAP) || !map)
+        return real_dlopen(file, mode);
+    if (dladdr1((void *)dlopen_as_caller, &own_info, (void **)&our_map, RTLD_DL_LINKMAP) && our_map == map) {
+        *ours = 1; /* the runtime's own dlopen (libinvisible-runtime.so) */
+        return real_dlopen(file, mode);
+    }
+    const char *base = info.dli_fname ? strrchr(info.dli_fname, '/') : NULL;
+    if (base && !strncmp(base + 1, "libinvisible", 12))
+        *ours = 1;
+    Lmid_t namespace_id = LM_ID_BASE;
+    if (dlinfo(map, RTLD_DI_LMID, &namespace_id) != 0)
+        namespace_id = LM_ID_BASE;
+    char expanded[PATH_MAX];
+    if (strchr(file, '$') && expand_origin(file, map, expanded, sizeof expanded))
+        file = expanded;
+    if (!strchr(file, '/')) {
+        void *handle = open_in(namespace_id, file, mode | RTLD_NOLOAD);
+        if (!handle)
+            handle = open_from_caller_path(namespace_id, file, mode, map, our_map);
+        if (handle)
+            return handle;
+    }
+    return open_in(namespace_id, file, mode);
+}
+
+EXPORT void *dlopen(const char *file, int mode)
+{
+    const void *caller = __builtin_return_address(0);
+    thread_state *thread = &thread_tls;
+    guard_enter(thread, 1);
+    if (!real_dlopen) {
+        real_dlmopen = (dlmopen_function)dlsym(RTLD_NEXT, "dlmopen");
+        __atomic_store_n(&real_dlopen, (dlopen_function)dlsym(RTLD_NEXT, "dlopen"), __ATOMIC_RELEASE);
+    }
+    guard_leave(thread, 1);
+    if (!real_dlopen)
+        return NULL;
+    int ours = 0;
+    void *handle = dlopen_as_caller(file, mode, caller, &ours);
+    if (handle) {
+        int saved_errno = errno;
+        guard_enter(thread, 1);
+        wrappers_after_dlopen(ours);
+        guard_leave(thread, 1);
+        errno = saved_errno;
+    }
+    return handle;
 }
 
 /* Callee-saved registers at the call to exit: the caller's live values (x86-64 SysV). */

@@ -84,6 +84,15 @@
  * int invisible_fault_guard_prepare_thread(void);
  *     Gives the calling thread a signal stack (unless it has one) so that a native stack
  *     overflow inside a guarded call is caught too; freed when the thread ends.
+ *
+ * Tools run from inside the program (src/spawn.c; DwarfPython's header DWARF runs gcc in a target):
+ *
+ * invisible_spawn *invisible_spawn_start(path, argv, envp, output_fd, null_fd);
+ *     Starts PATH with stdin from null_fd and stdout/stderr into output_fd, as the child of a
+ *     middle process that never execs: the program gets no SIGCHLD and its wait() never sees
+ *     either. NULL when it cannot start. path/argv/envp stay valid until ..._finish returns.
+ * int invisible_spawn_kill(invisible_spawn *);    SIGKILL to the tool (a deadline passed).
+ * int invisible_spawn_finish(invisible_spawn *);  Waits for the tool; its wait status.
  */
 #ifndef INVISIBLE_H
 #define INVISIBLE_H
@@ -116,6 +125,13 @@ int invisible_guarded_call(invisible_guarded_fn function, void *a0, void *a1, vo
 void **invisible_fault_guard_thread(void);
 void invisible_fault_guard_managed_code(const void *address);
 int invisible_fault_guard_prepare_thread(void);
+
+typedef struct invisible_spawn invisible_spawn;
+
+invisible_spawn *invisible_spawn_start(const char *path, char *const argv[], char *const envp[], int output_fd,
+                                       int null_fd);
+int invisible_spawn_kill(invisible_spawn *spawn);
+int invisible_spawn_finish(invisible_spawn *spawn);
 
 #ifdef __cplusplus
 }

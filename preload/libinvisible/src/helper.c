@@ -58,19 +58,6 @@ void _IO_list_lock(void);
 void _IO_list_unlock(void);
 void _IO_list_resetlock(void);
 
-static long raw_syscall6(long number, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-    long result;
-    register long r10 __asm__("r10") = a4;
-    register long r8 __asm__("r8") = a5;
-    register long r9 __asm__("r9") = a6;
-    __asm__ volatile("syscall"
-                     : "=a"(result)
-                     : "0"(number), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return result;
-}
-
 /* ---- what glibc keeps that a copy must fix ---- */
 
 /* A pthread mutex as glibc lays it out (struct __pthread_mutex_s, x86-64). */

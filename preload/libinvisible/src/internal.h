@@ -29,6 +29,21 @@
 #include "invisible.h"
 #include "invisible/query.h"
 
+/* A system call that never touches errno (no TLS): for code running in a clone that shares our memory and our
+ * threads' TLS (helper.c's copy, spawn.c's children), where libc's wrappers would write another thread's errno. */
+static inline long raw_syscall6(long number, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    long result;
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    __asm__ volatile("syscall"
+                     : "=a"(result)
+                     : "0"(number), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return result;
+}
+
 /* ---- options.c: settings of the preloaded library, read from INVISIBLE_* variables ----
  *
  * The CLI (`invisible run --depth 16 ...`) only translates its options into these variables,

@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -55,6 +56,25 @@ static void say_unavailable(int fd, const char *path, const char *why)
     raw_write_all(fd, line, n);
 }
 
+/* With DEBUGINFOD_URLS unset or empty, load libinvisible-nodebuginfod.so (beside the runtime at `runtime`)
+ * before the runtime: libdw's dlopen("libdebuginfod.so.1") then finds it by its SONAME, and the program does
+ * not get libcurl and its TLS stack loaded into it by our report (preload/nodebuginfod/nodebuginfod.c says why).
+ * A program that already has the real library keeps using it. Failing to load the stub only costs memory. */
+static void keep_debuginfod_out(const char *runtime)
+{
+    const char *urls = getenv("DEBUGINFOD_URLS");
+    if (urls && urls[0])
+        return;
+    char path[INVISIBLE_PATH_CAPACITY];
+    size_t n = raw_append(path, 0, sizeof path, runtime);
+    while (n > 0 && path[n - 1] != '/')
+        n--;
+    path[n] = 0;
+    raw_append(path, n, sizeof path, "libinvisible-nodebuginfod.so");
+    if (access(path, R_OK) == 0)
+        (void)dlopen(path, RTLD_NOW | RTLD_LOCAL);
+}
+
 static int load_runtime(preload_state *r, int report_fd)
 {
     if (r->runtime)
@@ -69,6 +89,7 @@ static int load_runtime(preload_state *r, int report_fd)
         r->runtime_failed = 1;
         return -1;
     }
+    keep_debuginfod_out(path);
     r->runtime = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (r->runtime) {
         r->runtime_init = dlsym(r->runtime, "invisible_runtime_init");
