@@ -59,7 +59,12 @@ public static class BuiltinsModule
             return MakeClass(((PyStr)a[0]).Value, a[1], (PyDict)a[2], kwd, cls == PyType.TypeType ? null : cls);
         });
         PyInt.TypeObj = T("int", null, (cls, a, k) => cls == PyInt.TypeObj ? TypeMethods.NewInt(a, k) : new PyIntSub(cls, (PyInt)TypeMethods.NewInt(a, k)));
-        PyBool.TypeObj = T("bool", PyInt.TypeObj, (cls, a, k) => PyBool.Of(a.Length > 0 && Ops.IsTrue(a[0])));
+        PyBool.TypeObj = T("bool", PyInt.TypeObj, (cls, a, k) =>
+        {
+            if (k is { Length: > 0 }) throw Ops.TypeError("bool() takes no keyword arguments");
+            if (a.Length > 1) throw Ops.TypeError($"bool expected at most 1 argument, got {a.Length}");
+            return PyBool.Of(a.Length > 0 && Ops.IsTrue(a[0]));
+        });
         PyFloat.TypeObj = T("float", null, TypeMethods.NewFloat);
         PyComplex.TypeObj = T("complex", null, (cls, a, k) => TypeMethods.NewComplex(a, k));
         PyStr.TypeObj = T("str", null, (cls, a, k) => cls == PyStr.TypeObj ? TypeMethods.NewStr(a, k) : new PyStrSub(cls, ((PyStr)TypeMethods.NewStr(a, k)).Value));
@@ -205,7 +210,7 @@ public static class BuiltinsModule
         if (o.Type.IsHeap)
         {
             var r = o.Type.LookupHeap(PyStr.S___reversed__);
-            if (r != null) return Ops.CallArgs(r, o);
+            if (r != null) return Ops.CallSlot(r, o);
         }
         if (o is PyList l) return new PyListIterator(l, true);
         if (o is Modules.PyWeakProxy) return Ops.CallArgs(o.Type.Lookup(PyStr.S___reversed__)!, o); // the proxy's own __reversed__
@@ -227,10 +232,13 @@ public static class BuiltinsModule
     public static string Ascii(string s)
     {
         var sb = new StringBuilder();
-        foreach (char c in s)
+        for (int i = 0; i < s.Length; i++)
         {
+            char c = s[i];
             if (c < 128) sb.Append(c);
             else if (c < 256) sb.Append("\\x").Append(((int)c).ToString("x2"));
+            else if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+                sb.Append("\\U").Append(char.ConvertToUtf32(c, s[++i]).ToString("x8")); // one code point (str is UTF-16)
             else sb.Append("\\u").Append(((int)c).ToString("x4"));
         }
         return sb.ToString();
@@ -388,6 +396,7 @@ public static class BuiltinsModule
                 if (a.Length == 0) throw Ops.TypeError($"{owner.Name}.__new__(): not enough arguments");
                 if (a[0] is not PyType cls) throw Ops.TypeError($"{owner.Name}.__new__(X): X is not a type object ({a[0].Type.Name})");
                 if (!cls.IsSubtypeOf(owner)) throw Ops.TypeError($"{owner.Name}.__new__({cls.Name}): {cls.Name} is not a subtype of {owner.Name}");
+                TypeMethods.CheckNewIsSafe(owner, cls);
                 var made = cls.New!(cls, a.Slice(1), k);
                 Vm.Finalization.OnNew(cls, made);
                 return made;
@@ -422,7 +431,7 @@ public static class BuiltinsModule
         {
             Ops.ArgCount(a, 1, 1, "abs");
             var x = a[0];
-            if (x.Type.LookupHeap(PyStr.S___abs__) is PyObject userAbs) return Ops.CallArgs(userAbs, x);
+            if (x.Type.LookupHeap(PyStr.S___abs__) is PyObject userAbs) return Ops.CallSlot(userAbs, x);
             if (x is PyInt i) return i.Sign < 0 ? Ops.UnaryOp(i, UnOp.Neg) : (x is PyBool || x is PyIntSub ? PyInt.Get(i.Big) : x);
             if (x is PyFloat f) return new PyFloat(Math.Abs(f.V));
             if (x is PyComplex c) return new PyFloat(System.Numerics.Complex.Abs(c.V));
@@ -720,24 +729,43 @@ public static class BuiltinsModule
         return PyFrameObject.Of(f).LocalsDict();
     }
 
+    /// <summary>dir(): the sorted names of the current scope, or what the object's <c>__dir__</c> (looked up on its
+    /// type: a metaclass's for a class) returns, as a sorted list (CPython's _dir_object).</summary>
     private static PyObject Dir(PyObject? o)
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
         if (o == null)
         {
+            var names = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var key in ((PyDict)Locals()).KeyList()) names.Add(Ops.Str(key));
+            var l = new PyList();
+            foreach (var s in names) l.Append(PyStr.Of(s));
+            return l;
         }
-        else if (o is PyModule m) foreach (var key in m.ModDict.KeyList()) names.Add(Ops.Str(key));
-        else
+        var f = o.Type.Lookup(PyStr.Intern("__dir__")) ?? throw Ops.TypeError("object does not provide __dir__");
+        var result = new PyList(Ops.ToArray(Ops.CallSlot(f, o)));
+        Ops.CallMethod(result, "sort");
+        return result;
+    }
+
+    /// <summary>object.__dir__ (and type.__dir__ for a class): the instance's __dict__ keys and its class's attributes
+    /// along the MRO; a module's dict (or what its own <c>__dir__</c> function returns), unsorted.</summary>
+    internal static PyObject DefaultDir(PyObject o)
+    {
+        if (o is PyModule m)
         {
-            var d = o.Dict;
-            if (d != null && o is not PyType) foreach (var key in d.KeyList()) names.Add(Ops.Str(key));
-            var t = o as PyType ?? o.Type;
-            foreach (var mt in t.Mro) foreach (var key in mt.TypeDict.KeyList()) names.Add(Ops.Str(key));
-            if (o is not PyType) names.Add("__class__");
+            var own = m.ModDict.GetOrNull(PyStr.Intern("__dir__"));
+            return own != null ? Ops.Call0(own) : new PyList(m.ModDict.KeyList().ToArray());
         }
+        var names = new HashSet<string>(StringComparer.Ordinal);
         var l = new PyList();
-        foreach (var s in names) l.Append(PyStr.Of(s));
+        void Add(PyObject key) { if (key is PyStr ks) { if (names.Add(ks.Value)) l.Append(ks); } else l.Append(key); }
+        if (o is not PyType && o.Dict is PyDict d) foreach (var key in d.KeyList()) Add(key);
+        var t = o as PyType ?? o.Type;
+        foreach (var mt in t.Mro) foreach (var key in mt.TypeDict.KeyList()) Add(key);
+        if (o is not PyType) Add(PyStr.S___class__);
+        // a class statement's instances have a __dict__ descriptor in CPython's class dict (no __weakref__ here:
+        // getattr would not find it)
+        if (t.IsHeap && !t.NoInstanceDict && (o is PyType || o.Dict != null)) Add(PyStr.S___dict__);
         return l;
     }
 

@@ -55,8 +55,16 @@ public static partial class TypeMethods
         var o = Ops.Arg(a, k, 0, "object");
         if (o == null) return PyStr.Empty;
         var enc = Ops.Arg(a, k, 1, "encoding");
-        if (enc != null && o is PyBytes b) return PyStr.Of(Decode(b.Span, Ops.Str(enc), Ops.Arg(a, k, 2, "errors") is PyStr es ? es.Value : "strict"));
-        return PyStr.Of(Ops.Str(o));
+        var errors = Ops.Arg(a, k, 2, "errors");
+        if (enc == null && errors == null) return PyStr.Of(Ops.Str(o));
+        // CPython's unicode_new_impl: with an encoding or errors, the object is decoded (PyUnicode_FromEncodedObject)
+        if (enc != null && enc is not PyStr) throw Ops.TypeError($"str() argument 'encoding' must be str, not {enc.Type.Name}");
+        if (errors != null && errors is not PyStr) throw Ops.TypeError($"str() argument 'errors' must be str, not {errors.Type.Name}");
+        string encoding = enc is PyStr e ? e.Value : "utf-8", err = errors is PyStr es ? es.Value : "strict";
+        if (o is PyBytes b) return PyStr.Of(Decode(b.Span, encoding, err));
+        if (o is PyStr) throw Ops.TypeError("decoding str is not supported");
+        if (o is PyByteArray || o is PyMemoryView || o is Modules.IBufferExporter) return PyStr.Of(Decode(ToBytes(new[] { o }, null), encoding, err));
+        throw Ops.TypeError($"decoding to str: need a bytes-like object, {o.Type.Name} found");
     }
 
     /// <summary>bytes.decode: the codecs of <c>_codecs</c> (error handlers, the registry for other encodings).</summary>

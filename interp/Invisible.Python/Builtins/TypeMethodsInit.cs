@@ -96,16 +96,71 @@ public static partial class TypeMethods
         ApplyArities();
     }
 
+    /// <summary>CPython's <c>type-&gt;tp_new != object_new</c>: a class (or a base) defines <c>__new__</c>, or is a
+    /// built-in type with its own constructor.</summary>
+    internal static bool OverridesNew(PyType t)
+        => !ReferenceEquals(t.New, PyType.ObjectType.New) || t.LookupHeap(PyStr.S___new__) != null // slot_tp_new, whatever it holds
+            || !ReferenceEquals(t.Lookup(PyStr.S___new__), PyType.ObjectType.TypeDict.GetOrNull(PyStr.S___new__));
+
+    /// <summary>CPython's tp_new_wrapper check: <c>owner.__new__(cls)</c> must be the constructor of cls's nearest
+    /// base not written in Python ("int.__new__(bool) is not safe, use bool.__new__()").</summary>
+    internal static void CheckNewIsSafe(PyType owner, PyType cls)
+    {
+        if (ReferenceEquals(cls.New, owner.New)) return;
+        PyType staticBase = cls;
+        foreach (var t in cls.Mro)
+        {
+            if (t.IsHeap && t.TypeDict.GetOrNull(PyStr.S___new__) != null) continue;
+            staticBase = t;
+            break;
+        }
+        throw Ops.TypeError($"{owner.Name}.__new__({cls.Name}) is not safe, use {staticBase.Name}.__new__()");
+    }
+
+    /// <summary>Whether the built-in type whose constructor cls inherits shows it as <c>__new__</c> in its dict.</summary>
+    private static bool NewIsInADict(PyType cls)
+    {
+        foreach (var t in cls.Mro)
+            if (!t.IsHeap && ReferenceEquals(t.New, cls.New)) return t.TypeDict.GetOrNull(PyStr.S___new__) != null;
+        return false;
+    }
+
     private static void InitObject()
     {
         var o = PyType.ObjectType;
-        o.AddMethod("__init__", (a, k) => PyNone.Instance);
+        o.AddMethod("__init__", (a, k) =>
+        {
+            // CPython's object_init: extra arguments are an error unless __new__ is overridden and __init__ is not
+            if (a.Length > 1)
+            {
+                var t = a[0].Type;
+                if (!ReferenceEquals(t.Lookup(PyStr.S___init__), PyType.ObjectInit))
+                    throw Ops.TypeError("object.__init__() takes exactly one argument (the instance to initialize)");
+                if (!OverridesNew(t)) throw Ops.TypeError($"{t.Name}.__init__() takes exactly one argument (the instance to initialize)");
+            }
+            return PyNone.Instance;
+        });
         PyType.ObjectInit = o.TypeDict.GetOrNull("__init__")!;
         o.SetMember("__new__", new PyBuiltinFunction("__new__", (a, k) =>
         {
             if (a.Length == 0 || k != null && a.Length == k.Length) throw Ops.TypeError("object.__new__(): not enough arguments");
-            var cls = a[0] as PyType ?? throw Ops.TypeError("object.__new__(X): X is not a type object");
-            var made = cls.New!(cls, a.Slice(1), k);
+            var cls = a[0] as PyType ?? throw Ops.TypeError($"object.__new__(X): X is not a type object ({a[0].Type.Name})");
+            // a built-in base without a __new__ of its own in its dict here (weakref.ref, GenericAlias...): super().__new__
+            // found object's, its constructor does the work (CPython would have found the base's tp_new wrapper)
+            if (!ReferenceEquals(cls.New, o.New) && cls.New != null && !NewIsInADict(cls))
+            {
+                var inherited = cls.New(cls, a.Slice(1), k);
+                Vm.Finalization.OnNew(cls, inherited);
+                return inherited;
+            }
+            CheckNewIsSafe(o, cls);
+            // CPython's object_new: extra arguments are an error unless __init__ is overridden and __new__ is not
+            if (a.Length > 1)
+            {
+                if (OverridesNew(cls)) throw Ops.TypeError("object.__new__() takes exactly one argument (the type to instantiate)");
+                if (ReferenceEquals(cls.Lookup(PyStr.S___init__), PyType.ObjectInit)) throw Ops.TypeError($"{cls.Name}() takes no arguments");
+            }
+            var made = cls.New!(cls, ReadOnlySpan<PyObject>.Empty, null);
             Vm.Finalization.OnNew(cls, made);
             return made;
         }) { Self = o });
@@ -127,7 +182,7 @@ public static partial class TypeMethods
             if (spec.Length > 0) throw Ops.TypeError($"unsupported format string passed to {a[0].Type.Name}.__format__");
             return PyStr.Of(Ops.Str(a[0]));
         });
-        o.AddMethod("__dir__", (a, k) => Ops.Call1(Interp.Builtin("dir"), a[0]));
+        o.AddMethod("__dir__", (a, k) => BuiltinsModule.DefaultDir(a[0]));
         ObjectReduce.Install(o);
         o.SetMember("__init_subclass__", new PyClassMethod(new PyBuiltinFunction("__init_subclass__", (a, k) =>
         {
@@ -149,6 +204,7 @@ public static partial class TypeMethods
             return BuiltinsModule.MakeClass(S(a[1]), a[2], (PyDict)a[3], kwd, mcs);
         }));
         t.AddMethod("__init__", (a, k) => PyNone.Instance);
+        t.AddMethod("__dir__", (a, k) => BuiltinsModule.DefaultDir(a[0]));
         t.AddMethod("__call__", (a, k) => ((PyType)a[0]).CallDefault(a.Slice(1), k));
         t.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
         t.AddMethod("__subclasscheck__", (a, k) => PyBool.Of(Ops.RealIsSubclass(a[1], a[0])));
@@ -758,7 +814,9 @@ public static partial class TypeMethods
             var b = ToBytes(new[] { A(a, k, 1, "bytes")! }, null);
             var order = A(a, k, 2, "byteorder") is PyStr bo ? bo.Value : "big";
             bool signed = A(a, k, 99, "signed") is PyObject so && Ops.IsTrue(so);
-            return PyInt.Get(new BigInteger(b, !signed, order == "big"));
+            var r = PyInt.Get(new BigInteger(b, !signed, order == "big"));
+            // int.from_bytes is a classmethod: a subclass (bool too) gets cls(value), as CPython's int_from_bytes_impl
+            return a[0] is PyType cls && cls != PyInt.TypeObj ? Ops.Call1(cls, r) : r;
         })));
         it.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => ExactInt(a[0])), null, null, null));
         it.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => PyInt.Zero), null, null, null));

@@ -159,7 +159,7 @@ public static class Formatting
             var f = v.Type.LookupHeap(PyStr.S___format__);
             if (f != null)
             {
-                var r = Ops.CallArgs(f, v, new PyStr(spec));
+                var r = Ops.CallSlot(f, v, new PyStr(spec));
                 if (r is not PyStr rs) throw Ops.TypeError("__format__ must return a str");
                 return rs.Value;
             }

@@ -38,12 +38,12 @@ public static class Ops
             var f = t.LookupHeap(PyStr.S___bool__);
             if (f != null)
             {
-                var r = CallArgs(f, o);
+                var r = CallSlot(f, o);
                 if (r is not PyBool rb) throw TypeError($"__bool__ should return bool, returned {r.Type.Name}");
                 return rb.V != 0;
             }
             f = t.LookupHeap(PyStr.S___len__);
-            if (f != null) return IndexValue(CallArgs(f, o)) != 0;
+            if (f != null) return SlotLength(CallSlot(f, o)) != 0;
         }
         return o.IsTrue();
     }
@@ -55,15 +55,27 @@ public static class Ops
             var f = o.Type.LookupHeap(PyStr.S___len__);
             if (f != null)
             {
-                var r = CallArgs(f, o);
-                if (r is not PyInt) throw TypeError($"'{r.Type.Name}' object cannot be interpreted as an integer");
-                long v = IndexValue(r);
-                if (v < 0) throw ValueError("__len__() should return >= 0");
+                long v = SlotLength(CallSlot(f, o));
+                if (v > int.MaxValue) throw OverflowError("cannot fit 'int' into an index-sized integer");
                 return (int)v;
             }
         }
         if (!o.HasLen) throw TypeError($"object of type '{o.Type.Name}' has no len()");
         return o.Len();
+    }
+
+    /// <summary>What a class's <c>__len__</c> returned, checked as CPython's slot_sq_length: an integer (through
+    /// <c>__index__</c>), not negative, fitting a Py_ssize_t (OverflowError otherwise).</summary>
+    private static long SlotLength(PyObject r)
+    {
+        if (r is not PyInt ri)
+        {
+            if (r.Type.Lookup(PyStr.S___index__) == null) throw TypeError($"'{r.Type.Name}' object cannot be interpreted as an integer");
+            ri = (PyInt)Index(r);
+        }
+        if (ri.Sign < 0) throw ValueError("__len__() should return >= 0");
+        if (ri.IsBig) throw OverflowError("cannot fit 'int' into an index-sized integer");
+        return ri.V;
     }
 
     public static string Repr(PyObject o)
@@ -82,7 +94,7 @@ public static class Ops
             var f = t.Lookup(PyStr.S___repr__);
             if (f != null && f is not PyBuiltinFunction)
             {
-                var r = CallArgs(f, o);
+                var r = CallSlot(f, o);
                 if (r is not PyStr s) throw TypeError($"__repr__ returned non-string (type {r.Type.Name})");
                 return s.Value;
             }
@@ -106,7 +118,7 @@ public static class Ops
             var f = t.Lookup(PyStr.S___str__);
             if (f != null)
             {
-                var r = CallArgs(f, o);
+                var r = CallSlot(f, o);
                 if (r is not PyStr s) throw TypeError($"__str__ returned non-string (type {r.Type.Name})");
                 return s.Value;
             }
@@ -125,7 +137,7 @@ public static class Ops
             if (f == PyNone.Instance) throw TypeError($"unhashable type: '{t.Name}'");
             if (f != null && f is not PyBuiltinFunction)
             {
-                var r = CallArgs(f, o);
+                var r = CallSlot(f, o);
                 if (r is not PyInt ri) throw TypeError("__hash__ method should return an integer");
                 // CPython's slot_tp_hash keeps a result that fits a Py_hash_t as it is (a str's hash stays that
                 // str's hash); only a wider int is hashed as an int
@@ -210,7 +222,7 @@ public static class Ops
         if (d == null)
         {
             if (ReferenceEquals(name, PyStr.S___class__) && obj is PyInstance) throw TypeError("__class__ assignment not supported");
-            throw AttributeError($"'{t.Name}' object has no attribute '{name.Value}'");
+            throw NoDictAttrError(t, name, attr);
         }
         d.SetItem(name, value);
     }
@@ -231,8 +243,15 @@ public static class Ops
             if (s != null) { CallArgs(s, attr, obj); return; }
         }
         var d = obj.Dict;
-        if (d == null || !d.Remove(name)) throw AttributeError($"'{t.Name}' object has no attribute '{name.Value}'");
+        if (d == null) throw NoDictAttrError(t, name, attr);
+        if (!d.Remove(name)) throw AttributeError($"'{t.Name}' object has no attribute '{name.Value}'");
     }
+
+    /// <summary>Setting or deleting an attribute of an object without a __dict__: a class attribute that is no data
+    /// descriptor is read-only (CPython's _PyObject_GenericSetAttrWithDict texts).</summary>
+    private static PyException NoDictAttrError(PyType t, PyStr name, PyObject? classAttr)
+        => classAttr != null ? AttributeError($"'{t.Name}' object attribute '{name.Value}' is read-only")
+            : AttributeError($"'{t.Name}' object has no attribute '{name.Value}'");
 
     public static PyObject? GetAttrOrNull(PyObject o, PyStr name)
     {
@@ -242,23 +261,24 @@ public static class Ops
             var ga = t.LookupHeap(PyStr.S___getattribute__);
             if (ga != null)
             {
-                try { return CallArgs(ga, o, name); }
+                try { return CallSlot(ga, o, name); }
                 catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType))
                 {
                     var g2 = t.LookupHeap(PyStr.S___getattr__);
-                    if (g2 != null) return CallArgs(g2, o, name);
+                    if (g2 != null) return CallSlot(g2, o, name);
                     return null;
                 }
             }
-            var r = o.GetAttrOrNull(name);
-            if (r != null) return r;
             var g = t.LookupHeap(PyStr.S___getattr__);
-            if (g != null)
-            {
-                try { return CallArgs(g, o, name); }
-                catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return null; }
-            }
-            return null;
+            if (g == null) return o.GetAttrOrNull(name);
+            // slot_tp_getattr_hook: an AttributeError from the ordinary lookup (a descriptor's __get__) falls back
+            // to __getattr__ too
+            PyObject? r;
+            try { r = o.GetAttrOrNull(name); }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { r = null; }
+            if (r != null) return r;
+            try { return CallSlot(g, o, name); }
+            catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { return null; }
         }
         return o.GetAttrOrNull(name);
     }
@@ -267,7 +287,7 @@ public static class Ops
     /// (CPython 3.11's set_attribute_error_context: the "Did you mean" hint reads them).</summary>
     private static PyObject CallGetattr(PyObject getattr, PyObject o, PyStr name)
     {
-        try { return CallArgs(getattr, o, name); }
+        try { return CallSlot(getattr, o, name); }
         catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType))
         {
             e.Value.ErrName ??= name;
@@ -284,7 +304,7 @@ public static class Ops
             var ga = t.LookupHeap(PyStr.S___getattribute__);
             if (ga != null)
             {
-                try { return CallArgs(ga, o, name); }
+                try { return CallSlot(ga, o, name); }
                 catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType))
                 {
                     var g2 = t.LookupHeap(PyStr.S___getattr__);
@@ -292,10 +312,21 @@ public static class Ops
                     throw;
                 }
             }
-            var r = o.GetAttrOrNull(name);
-            if (r != null) return r;
             var g = t.LookupHeap(PyStr.S___getattr__);
-            if (g != null) return CallGetattr(g, o, name);
+            if (g == null)
+            {
+                var r = o.GetAttrOrNull(name);
+                if (r != null) return r;
+            }
+            else
+            {
+                // slot_tp_getattr_hook: an AttributeError from the ordinary lookup falls back to __getattr__ too
+                PyObject? r;
+                try { r = o.GetAttrOrNull(name); }
+                catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.AttributeErrorType)) { r = null; }
+                if (r != null) return r;
+                return CallGetattr(g, o, name);
+            }
         }
         else
         {
@@ -333,7 +364,7 @@ public static class Ops
         if (t.IsHeap)
         {
             var f = t.LookupHeap(PyStr.S___setattr__);
-            if (f != null) { CallArgs(f, o, name, v); return; }
+            if (f != null) { CallSlot(f, o, name, v); return; }
         }
         o.SetAttr(name, v);
     }
@@ -344,7 +375,7 @@ public static class Ops
         if (t.IsHeap)
         {
             var f = t.LookupHeap(PyStr.S___delattr__);
-            if (f != null) { CallArgs(f, o, name); return; }
+            if (f != null) { CallSlot(f, o, name); return; }
         }
         o.DelAttr(name);
     }
@@ -356,7 +387,7 @@ public static class Ops
         if (t.IsHeap)
         {
             var f = t.LookupHeap(PyStr.S___getitem__);
-            if (f != null) return CallArgs(f, o, key);
+            if (f != null) return CallSlot(f, o, key);
         }
         if (o is PyType ty)
         {
@@ -373,7 +404,7 @@ public static class Ops
         if (t.IsHeap)
         {
             var f = t.LookupHeap(PyStr.S___setitem__);
-            if (f != null) { CallArgs(f, o, key, v); return; }
+            if (f != null) { CallSlot(f, o, key, v); return; }
         }
         o.SetItem(key, v);
     }
@@ -384,7 +415,7 @@ public static class Ops
         if (t.IsHeap)
         {
             var f = t.LookupHeap(PyStr.S___delitem__);
-            if (f != null) { CallArgs(f, o, key); return; }
+            if (f != null) { CallSlot(f, o, key); return; }
         }
         o.DelItem(key);
     }
@@ -395,7 +426,7 @@ public static class Ops
         if (t.IsHeap)
         {
             var f = t.LookupHeap(PyStr.S___contains__);
-            if (f != null) return IsTrue(CallArgs(f, container, item));
+            if (f != null) return IsTrue(CallSlot(f, container, item));
             if (t.LookupHeap(PyStr.S___iter__) == null && t.LookupHeap(PyStr.S___getitem__) != null) return ContainsByIter(container, item);
         }
         var r = container.Contains(item);
@@ -421,7 +452,7 @@ public static class Ops
             if (f == PyNone.Instance) throw TypeError($"'{t.Name}' object is not iterable"); // __iter__ = None opts out
             if (f != null)
             {
-                var it = CallArgs(f, o);
+                var it = CallSlot(f, o);
                 if (!IsIterator(it)) throw TypeError($"iter() returned non-iterator of type '{it.Type.Name}'");
                 return it;
             }
@@ -448,7 +479,7 @@ public static class Ops
             var f = t.LookupHeap(PyStr.S___next__);
             if (f != null)
             {
-                try { return CallArgs(f, it); }
+                try { return CallSlot(f, it); }
                 catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.StopIterationType)) { return null; }
             }
         }
@@ -475,11 +506,11 @@ public static class Ops
             var c = t.LookupHeap(PyStr.S___call__);
             if (c != null)
             {
-                if (!c.Type.IsHeap || c is PyType) return CallPrepend(c, f, args, kwnames);
+                if (!c.Type.IsHeap || c is PyType) return CallSlot(c, f, args, kwnames);
                 // __call__ is itself an instance of a class with __call__ (A.__call__ = A()): native recursion that
                 // CPython's slot_tp_call counts, so it ends in RecursionError instead of never returning
                 Recursion.Enter(" while calling a Python object");
-                try { return CallPrepend(c, f, args, kwnames); }
+                try { return CallSlot(c, f, args, kwnames); }
                 finally { Recursion.Leave(); }
             }
         }
@@ -512,6 +543,61 @@ public static class Ops
         return Call(f, args, names);
     }
 
+    /// <summary>Call a special method found on an instance's type with the instance (CPython's lookup_maybe_method
+    /// and call): a function or method descriptor gets the instance as its first argument; any other descriptor
+    /// (property, classmethod, staticmethod, an object whose class has <c>__get__</c>) is bound through its
+    /// <c>__get__</c> first and the result called; an object without <c>__get__</c> (a class, an instance of a
+    /// class with <c>__call__</c> only) is called without the instance.</summary>
+    public static PyObject CallSlot(PyObject f, PyObject self)
+    {
+        if (f is PyFunction || f is PyBuiltinFunction) return Call(f, new[] { self });
+        var bound = BindSlot(f, self);
+        return bound == null ? Call(f, new[] { self }) : Call(bound, ReadOnlySpan<PyObject>.Empty);
+    }
+
+    public static PyObject CallSlot(PyObject f, PyObject self, PyObject a)
+    {
+        if (f is PyFunction || f is PyBuiltinFunction) return Call(f, new[] { self, a });
+        var bound = BindSlot(f, self);
+        return bound == null ? Call(f, new[] { self, a }) : Call(bound, new[] { a });
+    }
+
+    public static PyObject CallSlot(PyObject f, PyObject self, PyObject a, PyObject b)
+    {
+        if (f is PyFunction || f is PyBuiltinFunction) return Call(f, new[] { self, a, b });
+        var bound = BindSlot(f, self);
+        return bound == null ? Call(f, new[] { self, a, b }) : Call(bound, new[] { a, b });
+    }
+
+    public static PyObject CallSlot(PyObject f, PyObject self, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
+    {
+        if (f is PyFunction || f is PyBuiltinFunction) return CallPrepend(f, self, args, kwnames);
+        var bound = BindSlot(f, self);
+        return bound == null ? CallPrepend(f, self, args, kwnames) : Call(bound, args, kwnames);
+    }
+
+    /// <summary>What a special method found on the type is for <paramref name="self"/> when it is not a plain
+    /// function: its <c>__get__</c>'s result, the object itself when it has no <c>__get__</c>; null when the
+    /// instance is simply passed first (bound methods and other callables of ours that take it so).</summary>
+    public static PyObject? BindSlot(PyObject f, PyObject self)
+    {
+        switch (f)
+        {
+            case PyProperty p when !f.Type.IsHeap:
+                if (p.Get == null) throw AttributeError("unreadable attribute");
+                return CallArgs(p.Get, self);
+            case PyClassMethod cm when !f.Type.IsHeap: return new PyBoundMethod(self.Type, cm.Func);
+            case PyStaticMethod sm when !f.Type.IsHeap: return sm.Func;
+            case PyType: return f;
+        }
+        if (f.Type.IsHeap)
+        {
+            var g = f.Type.Lookup(PyStr.S___get__);
+            return g != null ? CallSlot(g, f, self, self.Type) : f;
+        }
+        return null;
+    }
+
     /// <summary>Call a special method looked up on the type (not the instance).</summary>
     public static PyObject? CallSpecial(PyObject o, PyStr name, params PyObject[] args)
     {
@@ -538,7 +624,17 @@ public static class Ops
             var f = t.LookupHeap(CmpNames[(int)op]);
             if (f != null)
             {
-                var r = CallArgs(f, a, b);
+                PyObject r;
+                if (f is PyFunction || f is PyBuiltinFunction) r = CallArgs(f, a, b);
+                else
+                {
+                    // slot_tp_richcompare: an error while binding the method (a property's getter) is cleared and the
+                    // comparison is NotImplemented
+                    PyObject? bound;
+                    try { bound = BindSlot(f, a); }
+                    catch (PyException) { return null; }
+                    r = bound == null ? CallArgs(f, a, b) : Call(bound, new[] { b });
+                }
                 if (r != PyNotImplementedType.Instance) return r;
                 return null;
             }
@@ -548,7 +644,7 @@ public static class Ops
                 var eq = t.LookupHeap(PyStr.S___eq__);
                 if (eq != null)
                 {
-                    var r = CallArgs(eq, a, b);
+                    var r = CallSlot(eq, a, b);
                     if (r == PyNotImplementedType.Instance) return null;
                     return PyBool.Of(!IsTrue(r));
                 }
@@ -651,7 +747,7 @@ public static class Ops
         if (a.Type.IsHeap)
         {
             var f = a.Type.LookupHeap(LNames[(int)op]);
-            if (f != null) { var r = CallArgs(f, a, b); return r == PyNotImplementedType.Instance ? null : r; }
+            if (f != null) { var r = CallSlot(f, a, b); return r == PyNotImplementedType.Instance ? null : r; }
         }
         return a.BinOp(op, b);
     }
@@ -661,7 +757,7 @@ public static class Ops
         if (b.Type.IsHeap)
         {
             var f = b.Type.LookupHeap(RNames[(int)op]);
-            if (f != null) { var r = CallArgs(f, b, a); return r == PyNotImplementedType.Instance ? null : r; }
+            if (f != null) { var r = CallSlot(f, b, a); return r == PyNotImplementedType.Instance ? null : r; }
         }
         return b.RBinOp(op, a);
     }
@@ -681,7 +777,7 @@ public static class Ops
         if (a.Type.IsHeap)
         {
             var f = a.Type.LookupHeap(INames[(int)op]);
-            if (f != null) { var r = CallArgs(f, a, b); if (r != PyNotImplementedType.Instance) return r; }
+            if (f != null) { var r = CallSlot(f, a, b); if (r != PyNotImplementedType.Instance) return r; }
         }
         var ir = a.InplaceOp(op, b);
         if (ir != null) return ir;
@@ -703,7 +799,7 @@ public static class Ops
         if (a.Type.IsHeap)
         {
             var f = a.Type.LookupHeap(UnNames[(int)op]);
-            if (f != null) return CallArgs(f, a);
+            if (f != null) return CallSlot(f, a);
         }
         var r = a.UnaryOp(op);
         if (r != null) return r;
@@ -732,7 +828,7 @@ public static class Ops
     {
         if (o is PyInt) return o;
         var f = o.Type.Lookup(PyStr.S___index__);
-        if (f != null) { var r = CallArgs(f, o); if (r is PyInt) return r; throw TypeError("__index__ returned non-int"); }
+        if (f != null) { var r = CallSlot(f, o); if (r is PyInt) return r; throw TypeError("__index__ returned non-int"); }
         throw TypeError($"'{o.Type.Name}' object cannot be interpreted as an integer");
     }
 

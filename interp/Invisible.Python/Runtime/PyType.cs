@@ -183,6 +183,16 @@ public sealed class PyType : PyObject
 
     public void AddMethod(string name, NativeFn fn) => TypeDict.SetItem(PyStr.Intern(name), new PyBuiltinFunction(name, fn, true));
 
+    // the str objects __name__ and __qualname__ return: the same object each time, as CPython's ht_name (inspect
+    // compares attributes by identity)
+    private PyStr? _nameStr, _qualNameStr;
+    private PyStr NameStr() => _nameStr is { } n && ReferenceEquals(n.Value, Name) ? n : _nameStr = new PyStr(Name);
+    private PyStr QualNameStr()
+    {
+        var q = QualName;
+        return _qualNameStr is { } n && ReferenceEquals(n.Value, q) ? n : _qualNameStr = new PyStr(q);
+    }
+
     public override PyObject? GetAttrOrNull(PyStr name)
     {
         // CPython 3.10+'s type __annotations__ getter: a class's own, never its base's; an empty dict made on first access
@@ -191,6 +201,22 @@ public sealed class PyType : PyObject
             var ann = new PyDict();
             SetAttr(name, ann);
             return ann;
+        }
+        // type's data descriptors (__name__, __qualname__, __mro__, __bases__, __base__, __dict__ and object's
+        // __class__) come before the class's own dict: a class attribute or property of that name serves its
+        // instances, not the class (CPython's type_getattro); a metaclass's own attribute of that name still wins
+        if (name.Value.Length >= 7 && name.Value[0] == '_' && (Meta == null || Meta.LookupHeap(name) == null))
+        {
+            switch (name.Value)
+            {
+                case "__name__": return NameStr();
+                case "__qualname__": return QualNameStr();
+                case "__mro__": return new PyTuple(Mro);
+                case "__bases__": return new PyTuple(Bases.Length == 0 ? Array.Empty<PyObject>() : Bases);
+                case "__base__": return Bases.Length == 0 ? PyNone.Instance : Bases[0];
+                case "__dict__": return TypeDict;
+                case "__class__": return Type;
+            }
         }
         var attr = Lookup(name);
         if (attr != null)
@@ -350,7 +376,7 @@ public sealed class PyType : PyObject
         var init = Lookup(PyStr.S___init__);
         if (init != null && !ReferenceEquals(init, ObjectInit))
         {
-            var r = Ops.CallPrepend(init, obj, args, kwnames);
+            var r = Ops.CallSlot(init, obj, args, kwnames);
             if (r != PyNone.Instance) throw Ops.TypeError($"__init__() should return None, not '{r.Type.Name}'");
         }
         else if ((args.Length > 0 || kwnames != null) && userNew == null && ReferenceEquals(New, ObjectType.New))

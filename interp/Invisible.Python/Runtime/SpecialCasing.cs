@@ -580,13 +580,72 @@ internal static class SpecialCasing
             { '\ufb17', "\u0544\u056d" },
     };
 
+    /// <summary>Where .NET's invariant simple case mapping differs from CPython 3.11's: U+0131 and U+017F uppercase
+    /// to ASCII I and S (.NET leaves them), and the letters .NET knows from Unicode 15/16 that are unassigned in
+    /// CPython's Unicode 14.0 (they map to themselves there).</summary>
+    private static bool UpperDiffers(int cp) => cp is 0x131 or 0x17f or 0x19b or 0x264 or 0x1c8a or 0xa7cd or 0xa7db or (>= 0x10d70 and <= 0x10d85);
+    private static bool LowerDiffers(int cp) => cp is 0x1c89 or 0xa7cb or 0xa7cc or 0xa7da or 0xa7dc or (>= 0x10d50 and <= 0x10d65);
+
+    /// <summary>Py_UNICODE_TOUPPER: CPython 3.11's simple uppercase mapping of one code point; a character with a
+    /// one-to-many mapping gives its first character (CPython's _PyUnicode_ToUppercase reads the extended table:
+    /// \u00df gives 'S', which is why _sre.unicode_iscased(0xdf) is true).</summary>
+    public static int SimpleUpper(int cp)
+    {
+        if (cp < 128) return (uint)(cp - 'a') < 26 ? cp - 32 : cp;
+        if ((uint)(cp - 0xD800) < 0x800 || cp > 0x10FFFF) return cp;
+        if (cp >= 0xdf && cp <= 0xFFFF && Upper.TryGetValue((char)cp, out var full)) return full[0];
+        if (UpperDiffers(cp)) return cp == 0x131 ? 'I' : cp == 0x17f ? 'S' : cp;
+        return Rune.ToUpperInvariant(new Rune(cp)).Value;
+    }
+
+    /// <summary>Py_UNICODE_TOLOWER: CPython 3.11's simple lowercase mapping of one code point.</summary>
+    public static int SimpleLower(int cp)
+    {
+        if (cp < 128) return (uint)(cp - 'A') < 26 ? cp + 32 : cp;
+        if ((uint)(cp - 0xD800) < 0x800 || cp > 0x10FFFF) return cp;
+        if (cp == 0x130) return 'i'; // the first character of its full lowercase "i\u0307"
+        if (LowerDiffers(cp)) return cp;
+        return Rune.ToLowerInvariant(new Rune(cp)).Value;
+    }
+
+    /// <summary>Whether a string has a character whose mapping is not .NET's: such a string is mapped a code point at
+    /// a time (0xD803 leads the affected supplementary letters).</summary>
+    private static bool NeedsFix(string s, bool upper)
+    {
+        foreach (char c in s)
+        {
+            if (c < 0x131) continue;
+            if (c == 0xD803 || (upper ? UpperDiffers(c) : LowerDiffers(c))) return true;
+        }
+        return false;
+    }
+
+    private static void AppendMapped(StringBuilder sb, string s, ref int i, bool upper)
+    {
+        char c = s[i];
+        if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+        {
+            int cp = char.ConvertToUtf32(c, s[i + 1]);
+            i++;
+            sb.Append(char.ConvertFromUtf32(upper ? SimpleUpper(cp) : SimpleLower(cp)));
+            return;
+        }
+        sb.Append((char)(upper ? SimpleUpper(c) : SimpleLower(c)));
+    }
+
     public static string ToUpper(string s)
     {
         int i = 0;
         for (; i < s.Length; i++) if (s[i] >= 0xdf && Upper.ContainsKey(s[i])) break;
-        if (i == s.Length) return s.ToUpperInvariant();
+        bool fix = NeedsFix(s, true);
+        if (i == s.Length && !fix) return s.ToUpperInvariant();
         var sb = new StringBuilder(s.Length + 8);
-        foreach (char c in s) { if (Upper.TryGetValue(c, out var m)) sb.Append(m); else sb.Append(char.ToUpperInvariant(c)); }
+        for (i = 0; i < s.Length; i++)
+        {
+            if (Upper.TryGetValue(s[i], out var m)) sb.Append(m);
+            else if (fix) AppendMapped(sb, s, ref i, true);
+            else sb.Append(char.ToUpperInvariant(s[i]));
+        }
         return sb.ToString();
     }
 
@@ -594,13 +653,15 @@ internal static class SpecialCasing
     /// after it, case-ignorable characters skipped) lowers to the final form \u03c2, as CPython does.</summary>
     public static string ToLower(string s)
     {
-        if (s.IndexOf('\u0130') < 0 && s.IndexOf('\u03a3') < 0) return s.ToLowerInvariant();
+        bool fix = NeedsFix(s, false);
+        if (s.IndexOf('\u0130') < 0 && s.IndexOf('\u03a3') < 0 && !fix) return s.ToLowerInvariant();
         var sb = new StringBuilder(s.Length + 4);
         for (int i = 0; i < s.Length; i++)
         {
             char c = s[i];
             if (c == '\u0130') sb.Append("i\u0307");
             else if (c == '\u03a3') sb.Append(IsFinalSigma(s, i) ? '\u03c2' : '\u03c3');
+            else if (fix) AppendMapped(sb, s, ref i, false);
             else sb.Append(char.ToLowerInvariant(c));
         }
         return sb.ToString();
@@ -613,13 +674,13 @@ internal static class SpecialCasing
         {
             if (c == '\u0130') sb.Append("i\u0307");
             else if (Fold.TryGetValue(c, out var m)) sb.Append(m);
-            else sb.Append(char.ToLowerInvariant(c));
+            else sb.Append(LowerDiffers(c) ? c : char.ToLowerInvariant(c));
         }
         return sb.ToString();
     }
 
     /// <summary>The title case of one character (for str.title and str.capitalize).</summary>
-    public static string TitleOf(char c) => Title.TryGetValue(c, out var m) ? m : char.ToUpperInvariant(c).ToString();
+    public static string TitleOf(char c) => Title.TryGetValue(c, out var m) ? m : ((char)SimpleUpper(c)).ToString();
 
     private static bool IsCaseIgnorable(char c)
     {

@@ -1231,7 +1231,7 @@ public static class Interpreter
         var f = t.IsHeap ? t.LookupHeap(PyStr.S___next__) : null;
         try
         {
-            var r = f != null ? Ops.CallArgs(f, it) : it.Next();
+            var r = f != null ? Ops.CallSlot(f, it) : it.Next();
             if (r == null) result = PyNone.Instance;
             return r;
         }

@@ -84,15 +84,13 @@ internal static class SreChars
     public static int LowerUnicode(int ch)
     {
         if (ch < 128) return LowerAscii(ch);
-        if ((uint)(ch - 0xD800) < 0x800 || ch > 0x10FFFF) return ch;
-        return Rune.ToLowerInvariant(new Rune(ch)).Value;
+        return Runtime.SpecialCasing.SimpleLower(ch);
     }
 
     public static int UpperUnicode(int ch)
     {
         if (ch < 128) return UpperAscii(ch);
-        if ((uint)(ch - 0xD800) < 0x800 || ch > 0x10FFFF) return ch;
-        return Rune.ToUpperInvariant(new Rune(ch)).Value;
+        return Runtime.SpecialCasing.SimpleUpper(ch);
     }
 
     public static bool Category(uint category, int ch) => category switch

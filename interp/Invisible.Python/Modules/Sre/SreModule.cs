@@ -525,10 +525,15 @@ public sealed class SrePattern : PyObject
             st.MustAdvance = e == b;
             st.Start = e;
         }
-        if (last < st.S.Length) AppendText(last, st.S.Length);
         PyObject result;
-        if (sb != null) result = PyStr.Of(sb.ToString());
-        else result = new PyBytes(bb!.ToArray()); // bytes whatever the bytes-like subject, as CPython
+        // nothing replaced: an exact str subject comes back as it is (CPython's pattern_subx), without a copy
+        if (n == 0 && st.StringObj.GetType() == typeof(PyStr)) result = st.StringObj;
+        else
+        {
+            if (last < st.S.Length) AppendText(last, st.S.Length);
+            if (sb != null) result = PyStr.Of(sb.ToString());
+            else result = new PyBytes(bb!.ToArray()); // bytes whatever the bytes-like subject, as CPython
+        }
         return withCount ? new PyTuple(new PyObject[] { result, PyInt.Get(n) }) : result;
     }
 }
