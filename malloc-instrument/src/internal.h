@@ -657,6 +657,9 @@ void wrappers_after_dlopen(int ours);
  * published again. */
 int wrappers_before_dlclose(void *handle);     /* 1: ranges were withdrawn */
 void wrappers_after_dlclose(int withdrawn);
+/* The program's dlclose through `real_dlclose` (preloaded: the next one; attach: the GOT slot's old value), with the
+ * two calls above around it and the unwinder's cached rules dropped (hooks/process.c). */
+int hooks_dlclose(int (*real_dlclose)(void *), void *handle);
 
 /* fork child (init.c): the table's mutex, whoever held it in the parent. */
 void wrappers_fork_child(void);

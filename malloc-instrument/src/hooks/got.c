@@ -538,16 +538,7 @@ static void *late_dlmopen(Lmid_t namespace_id, const char *file, int mode)
  * for a preloaded library. */
 static int late_dlclose(void *handle)
 {
-    thread_state *thread = &thread_tls;
-    guard_enter(thread, 1);
-    int withdrawn = wrappers_before_dlclose(handle);
-    guard_leave(thread, 1);
-    int rc = real_dlclose ? real_dlclose(handle) : -1;
-    invisible_unwind_invalidate_cache();
-    guard_enter(thread, 1);
-    wrappers_after_dlclose(withdrawn);
-    guard_leave(thread, 1);
-    return rc;
+    return hooks_dlclose(real_dlclose, handle);
 }
 
 /* Between two sessions the program's frees went to glibc directly: the records of that time are

@@ -32,11 +32,10 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-EXPORT int dlclose(void *handle)
+int hooks_dlclose(int (*real_dlclose)(void *), void *handle)
 {
     thread_state *thread = &thread_tls;
     guard_enter(thread, 1);
-    int (*real_dlclose)(void *) = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
     /* Before the loader unmaps it: no later object at its addresses may match its wrappers. */
     int withdrawn = wrappers_before_dlclose(handle);
     guard_leave(thread, 1);
@@ -46,6 +45,11 @@ EXPORT int dlclose(void *handle)
     wrappers_after_dlclose(withdrawn);
     guard_leave(thread, 1);
     return rc;
+}
+
+EXPORT int dlclose(void *handle)
+{
+    return hooks_dlclose((int (*)(void *))dlsym(RTLD_NEXT, "dlclose"), handle);
 }
 
 /* ---- dlopen: the allocator wrappers of objects loaded later (hooks/wrappers.c) ----
