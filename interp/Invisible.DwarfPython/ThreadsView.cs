@@ -52,6 +52,8 @@ internal static unsafe class ThreadsView
             // Threads that were not stopped (they block the stop signal, or did not park in time): listed, no frames.
             foreach (int tid in TaskIds())
                 if (!seen.Contains(tid)) threads.Add(new NativeThread(tid, Comm(tid), false, Array.Empty<NativeFrame>()));
+            // In gdb's order: the main thread first, then by thread id (the order they were made, until ids wrap).
+            threads.Sort(static (a, b) => ThreadOrder((NativeThread)a).CompareTo(ThreadOrder((NativeThread)b)));
             return new PyList(threads.ToArray());
         }
         finally
@@ -60,6 +62,8 @@ internal static unsafe class ThreadsView
             NativeMemory.Free(entries);
         }
     }
+
+    private static long ThreadOrder(NativeThread t) => t.Tid == Environment.ProcessId ? long.MinValue : t.Tid;
 
     /// <summary>Without libinvisible.so: every thread listed, the calling thread's frames from libc's backtrace (no
     /// locals: there are no CFAs), the others without frames.</summary>

@@ -74,9 +74,10 @@ public class ThreadsTests
             "print('main_wrapper' in [f.function for f in main.frames])\n" +
             "import os\n" +
             "print(set(int(x) for x in os.listdir('/proc/self/task')) <= set(t.tid for t in ts))\n" +
-            "print(all(len(t.frames) > 0 for t in ts))\n");
+            "print(all(len(t.frames) > 0 for t in ts))\n" +
+            "print(ts[0].tid == process.pid, [t.tid for t in ts[1:]] == sorted(t.tid for t in ts[1:]))\n"); // gdb's order
         Assert.True(r.Exit == 0, r.Stderr + r.Stdout);
-        Assert.Equal("1 True\nTrue\nTrue\nTrue\n", r.Stdout);
+        Assert.Equal("1 True\nTrue\nTrue\nTrue\nTrue True\n", r.Stdout);
     }
 
     [Fact]
