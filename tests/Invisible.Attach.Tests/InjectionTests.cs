@@ -194,7 +194,8 @@ public sealed class InjectionTests
             // The listener's socket, the connection and the relay pair: near the top of the range.
             List<int> ours = target.Sockets().FindAll(fd => fd >= 64);
             Assert.Equal(4, ours.Count);
-            // The runtime's own files (libdw's, the loader extension's) are not hidden yet: the program closes them.
+            // The runtime's own files (libdw's, the loader extension's) are out of the program's numbers but not
+            // hidden: the program closes them (the session reopens what it needs).
             int runtimeFiles = target.Descriptors().FindAll(fd => fd > 2 && !ours.Contains(fd)).Count;
             Assert.Equal("closed " + runtimeFiles + ", next fd 3", target.Send("closeall"));
             Assert.Equal(ours, target.Sockets());
@@ -212,6 +213,24 @@ public sealed class InjectionTests
             Assert.True(Eventually(() => target.Sockets().Count == 0), "the listener left a descriptor behind");
         string output = target.Finish();
         Assert.Matches("^ready\nclosed [0-9]+, next fd 3\ndup2 onto " + listener + ": ok\nsum: 55 counter: 44 records: 0\n$", output);
+    }
+
+    /// <summary>The runtime's own files (.NET's /dev/urandom, libdw's ELF and debug files, which it keeps for the next
+    /// session) are moved out of the program's numbers, preloaded or injected: after a session that read DWARF and
+    /// called into libc, every descriptor below 512 is one the program had before, so its next open() gets the
+    /// number it would have got without us.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ASessionLeavesTheProgramsDescriptorNumbersAsTheyWere(bool preloaded)
+    {
+        using var target = new PlainTarget("O0", "single", preloaded);
+        List<int> before = target.Descriptors().FindAll(fd => fd < 512);
+        var session = target.Attach("-c", "import process, c\nprint(process.main.plain_counter, c.strlen('abc'))");
+        Assert.True(session.ExitCode == 0, session.Stderr);
+        Assert.Equal("42 3\n", session.Stdout);
+        Assert.Equal(before, target.Descriptors().FindAll(fd => fd < 512));
+        Assert.Equal("ready\nsum: 55 counter: 42 records: 0\n", target.Finish());
     }
 
     /// <summary>A library the program dlopens during a session is tracked from its constructor on: libc's symbols

@@ -122,7 +122,7 @@ public sealed unsafe partial class DwarfModule : IDisposable
         nint dwfl = 0;
         try
         {
-            cb->FindElf = LibDw.Export("dwfl_build_id_find_elf");
+            cb->FindElf = LibDw.BuildIdFindElf();
             cb->FindDebuginfo = LibDw.StandardFindDebuginfo();
             cb->SectionAddress = LibDw.Export("dwfl_offline_section_address");
             cb->DebuginfoPath = DebugFileCache.SearchPath();
@@ -130,7 +130,12 @@ public sealed unsafe partial class DwarfModule : IDisposable
             if (dwfl == 0) throw new DwarfException(path + ": dwfl_begin: " + LibDw.DwflError());
             nint mod;
             byte[] p = Utf8(path);
-            fixed (byte* pp = p) mod = LibDw.dwfl_report_offline(dwfl, pp, pp, -1);
+            fixed (byte* pp = p)
+            {
+                int fd = RuntimeDescriptors.OpenForLibdw(pp); // inside a program: out of its descriptor numbers
+                mod = LibDw.dwfl_report_offline(dwfl, pp, pp, fd);
+                if (mod == 0 && fd >= 0) RuntimeDescriptors.Close(fd); // taken by libdw only on success
+            }
             string err = mod == 0 ? LibDw.DwflError() : "";
             LibDw.dwfl_report_end(dwfl, 0, 0);
             if (mod == 0) throw new DwarfException(path + ": not a readable ELF object: " + err);

@@ -25,7 +25,7 @@ public sealed unsafe class ProcessImage : IDisposable
     private ProcessImage()
     {
         _callbacks = (DwflCallbacks*)NativeMemory.AllocZeroed((nuint)sizeof(DwflCallbacks));
-        _callbacks->FindElf = LibDw.Export("dwfl_linux_proc_find_elf");
+        _callbacks->FindElf = LibDw.ProcFindElf();
         _callbacks->FindDebuginfo = LibDw.StandardFindDebuginfo();
         _callbacks->DebuginfoPath = DebugFileCache.SearchPath();
         _dwfl = LibDw.dwfl_begin(_callbacks);
@@ -80,9 +80,7 @@ public sealed unsafe class ProcessImage : IDisposable
                 LoadedObjects.Entry e = objs[i];
                 string key = e.Path + "@" + e.Bias.ToString("x");
                 if (_byPath.ContainsKey(key)) continue;
-                byte[] p = DwarfModule.Utf8(e.Path);
-                nint mod;
-                fixed (byte* pp = p) mod = LibDw.dwfl_report_elf(_dwfl, pp, pp, -1, e.Bias, 1);
+                nint mod = LoadedObjects.ReportElf(_dwfl, e.Path, e.Bias);
                 if (mod == 0) { _errors.Add(e.Path + ": " + LibDw.DwflError()); _byPath[key] = null!; continue; }
                 fresh.Add((key, mod));
             }

@@ -177,8 +177,15 @@ internal static unsafe partial class LibDw
                 if (File.Exists(stub)) NativeLibrary.TryLoad(stub, out _);
             }
         }
-        return Export("dwfl_standard_find_debuginfo");
+        return RuntimeDescriptors.FindDebuginfo(Export("dwfl_standard_find_debuginfo"));
     }
+
+    /// <summary>libdw's <c>dwfl_linux_proc_find_elf</c>, for a <see cref="DwflCallbacks"/> (its descriptors moved out of
+    /// the program's way inside a program: <see cref="RuntimeDescriptors"/>).</summary>
+    internal static nint ProcFindElf() => RuntimeDescriptors.ProcFindElf(Export("dwfl_linux_proc_find_elf"));
+
+    /// <summary>libdw's <c>dwfl_build_id_find_elf</c>, likewise.</summary>
+    internal static nint BuildIdFindElf() => RuntimeDescriptors.BuildIdFindElf(Export("dwfl_build_id_find_elf"));
 
     internal static nint Export(string name)
     {

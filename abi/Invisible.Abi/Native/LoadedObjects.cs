@@ -102,13 +102,18 @@ internal static unsafe class LoadedObjects
         return snap;
     }
 
-    /// <summary>dwfl_report_elf for one loaded object; false (and the dwfl error is set) on failure.</summary>
-    internal static bool ReportElf(nint dwfl, string path, ulong bias)
+    /// <summary>dwfl_report_elf for one loaded object: its Dwfl_Module, or 0 (and the dwfl error is set) on failure.
+    /// Inside a program the file is opened here, out of the program's descriptor numbers (libdw keeps it open for
+    /// the module's life: <see cref="RuntimeDescriptors"/>); elsewhere libdw opens it.</summary>
+    internal static nint ReportElf(nint dwfl, string path, ulong bias)
     {
         int n = System.Text.Encoding.UTF8.GetByteCount(path);
         byte* buf = stackalloc byte[n + 1];
         fixed (char* p = path) System.Text.Encoding.UTF8.GetBytes(p, path.Length, buf, n);
         buf[n] = 0;
-        return LibDw.dwfl_report_elf(dwfl, buf, buf, -1, bias, 1) != 0;
+        int fd = RuntimeDescriptors.OpenForLibdw(buf);
+        nint module = LibDw.dwfl_report_elf(dwfl, buf, buf, fd, bias, 1);
+        if (module == 0 && fd >= 0) RuntimeDescriptors.Close(fd); // libdw takes a descriptor it was given only on success
+        return module;
     }
 }

@@ -49,7 +49,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
         try
         {
             _callbacks = (DwflCallbacks*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)sizeof(DwflCallbacks));
-            _callbacks->FindElf = LibDw.Export("dwfl_linux_proc_find_elf");
+            _callbacks->FindElf = LibDw.ProcFindElf();
             _callbacks->FindDebuginfo = LibDw.StandardFindDebuginfo();
             _dwfl = LibDw.dwfl_begin(_callbacks);
             if (_dwfl == 0) { InitError = "dwfl_begin: " + LibDw.DwflError(); return; }
@@ -86,7 +86,7 @@ public sealed unsafe class ProcessSymbolizer : IDisposable
             for (int i = 0; i < objs.Count; i++)
             {
                 LoadedObjects.Entry e = objs[i];
-                if (LoadedObjects.ReportElf(_dwfl, e.Path, e.Bias)) ok++;
+                if (LoadedObjects.ReportElf(_dwfl, e.Path, e.Bias) != 0) ok++;
                 else firstError ??= e.Path + ": " + LibDw.DwflError();
             }
             LibDw.dwfl_report_end(_dwfl, 0, 0);

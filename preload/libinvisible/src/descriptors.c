@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -205,6 +206,59 @@ int descriptors_report_stderr(void)
 {
     int saved = atomic_load_explicit(&saved_stderr, memory_order_acquire);
     return saved >= 0 ? saved : 2;
+}
+
+/* ---- the runtime's descriptors ----
+ *
+ * The runtime (libinvisible-runtime.so, started in the program for a report or a session) opens
+ * files that stay open after it is done: .NET's /dev/urandom, libdw's ELF and debug files, kept
+ * for the next session. At the lowest free numbers they would change what the program's next
+ * open() returns, and a program that closes "its" descriptors by number would close ours. So they
+ * are moved just below the hidden range (close-on-exec kept as it was): the runtime is linked with
+ * `--wrap=open64` (preload/Invisible.Runtime), so its open64 calls arrive at __wrap_open64 here,
+ * and the DWARF reader hands libdw's files to invisible_runtime_descriptor (abi/.../Native/
+ * RuntimeDescriptors.cs). They are not hidden: the runtime closes them with the plain close. */
+
+#define RUNTIME_ROOM 256 /* how far below the hidden range the runtime's descriptors start */
+
+static int runtime_floor(void)
+{
+    int top = hidden_floor();
+    if (top - RUNTIME_ROOM > 2 * RUNTIME_ROOM)
+        return top - RUNTIME_ROOM;
+    return top / 2 > 3 ? top / 2 : 3;
+}
+
+EXPORT int invisible_runtime_descriptor(int fd)
+{
+    int floor = runtime_floor();
+    if (fd < 0 || fd >= floor)
+        return fd;
+    int saved_errno = errno;
+    int flags = fcntl(fd, F_GETFD);
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    if (copy >= 0) {
+        if (flags >= 0 && !(flags & FD_CLOEXEC))
+            fcntl(copy, F_SETFD, 0);
+        close_ours(fd);
+        fd = copy;
+    }
+    errno = saved_errno;
+    return fd;
+}
+
+/* The runtime's open64 (the linker's --wrap: only references inside libinvisible-runtime.so reach
+ * it; the program's open64 is libc's, untouched). */
+EXPORT int __wrap_open64(const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    if (flags & (O_CREAT | O_TMPFILE)) {
+        va_list arguments;
+        va_start(arguments, flags);
+        mode = (mode_t)va_arg(arguments, int);
+        va_end(arguments);
+    }
+    return invisible_runtime_descriptor(open64(path, flags, mode));
 }
 
 /* ---- the interposed calls ---- */
