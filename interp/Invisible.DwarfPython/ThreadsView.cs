@@ -116,29 +116,22 @@ internal static unsafe class ThreadsView
         {
             regs = FrameRegisters.StackOnly(0, count > 0 ? t.Pcs[0] : 0);
         }
-        var chain = new FrameChain(count);
-        for (int i = 0; i < count; i++)
-        {
-            chain.Pcs[i] = t.Pcs[i];
-            chain.Cfas[i] = t.Cfas[i];
-            chain.Registers[i] = regs;
-            if (i + 1 < count)
-                regs = CfiRegisters.Caller(NativeLibraries.Image, t.Pcs[i], i == 0 && (t.Flags & FlagExactPc) != 0, regs, t.Cfas[i], t.Pcs[i + 1]);
-        }
+        FrameChain chain = FrameChain.Build(NativeLibraries.Image, new ReadOnlySpan<ulong>(t.Pcs, count), new ReadOnlySpan<ulong>(t.Cfas, count),
+            regs, (t.Flags & FlagExactPc) != 0);
         var frames = new List<NativeFrame>();
         for (int i = 0; i < count; i++)
-            AddFrames(frames, chain.Pcs[i], i == 0 && (t.Flags & FlagExactPc) != 0, new FrameContext(chain, i, 0));
+            AddFrames(frames, chain.Pcs[i], i == 0 && chain.ExactFirst, chain, i);
         return new NativeThread(t.Tid, Comm(t.Tid), (t.Flags & FlagCurrent) != 0, frames.ToArray());
     }
 
     /// <summary>One pc gives one frame per inlined call (innermost first) and one for the real function; locals are
     /// read for the real function only.</summary>
-    private static void AddFrames(List<NativeFrame> frames, ulong pc, bool exact, in FrameContext ctx)
+    private static void AddFrames(List<NativeFrame> frames, ulong pc, bool exact, FrameChain chain, int index)
     {
         IReadOnlyList<SourceFrame> fs = _symbolizer!.Symbolize(pc, isReturnAddress: !exact);
         if (fs.Count == 0)
         {
-            PyDict only = Locals(pc, exact, ctx, out string[] onlyParameters);
+            PyDict only = Locals(chain, index, out string[] onlyParameters);
             frames.Add(new NativeFrame(frames.Count, pc, null, null, 0, "", only, onlyParameters));
             return;
         }
@@ -147,97 +140,53 @@ internal static unsafe class ThreadsView
             SourceFrame f = fs[k];
             string? function = f.Function;
             string[] parameters = Array.Empty<string>();
-            PyDict locals = f.IsInlined ? new PyDict() : Locals(pc, exact, ctx, out parameters);
+            PyDict locals = f.IsInlined ? new PyDict() : Locals(chain, index, out parameters);
             frames.Add(new NativeFrame(frames.Count, pc, function, f.File, f.Line, f.Module, locals, parameters));
         }
     }
 
-    // ------------------------------------------------------------------ locals through DWARF locations
-
-    /// <summary>A thread's physical frames, innermost first, with each frame's known registers.</summary>
-    private sealed class FrameChain
-    {
-        public FrameChain(int count) { Pcs = new ulong[count]; Cfas = new ulong[count]; Registers = new FrameRegisters[count]; }
-        public ulong[] Pcs { get; }
-        public ulong[] Cfas { get; }                 // 0 = unknown (the walk stopped at this frame)
-        public FrameRegisters[] Registers { get; }  // rsp = the callee's CFA; outer frames: recovered through the CFI
-    }
-
-    private readonly struct FrameContext
-    {
-        public FrameContext(FrameChain chain, int index, int depth) { Chain = chain; Index = index; Depth = depth; }
-        public FrameChain Chain { get; }
-        public int Index { get; }
-        public int Depth { get; }                    // entry values followed into callers so far
-        public ulong Cfa => Chain.Cfas[Index];
-        public FrameRegisters Registers => Chain.Registers[Index];
-    }
+    // ------------------------------------------------------------------ locals through DWARF locations (FrameVariables)
 
     private static PyStr OptimizedOut => PyStr.Of("<optimized out>");
 
-    private static PyDict Locals(ulong pc, bool exact, in FrameContext ctx, out string[] parameters)
+    private static PyDict Locals(FrameChain chain, int index, out string[] parameters)
     {
         var d = new PyDict();
         parameters = Array.Empty<string>();
-        ulong lookup = exact ? pc : pc - 1; // a return address belongs to the call before it
-        DwarfModule? m = NativeLibraries.Image.ModuleAt(lookup);
-        if (m is null || !m.HasDwarf) return d;
-        ulong dwarfPc = lookup - m.Bias;
-        Function? f;
-        try { f = m.FunctionAt(dwarfPc); }
-        catch (DwarfException) { return d; }
+        Function? f = FrameVariables.FunctionAt(NativeLibraries.Image, chain, index, out DwarfModule? m, out ulong dwarfPc);
         if (f is null) return d;
-        ulong? frameBase = FrameBase(f, dwarfPc, ctx);
+        ulong? frameBase = FrameVariables.FrameBase(NativeLibraries.Image, f, dwarfPc, chain, index);
         var names = new List<string>();
         foreach (Variable v in f.Parameters)
         {
-            Add(d, v, dwarfPc, m.Bias, frameBase, ctx);
+            Add(d, v, dwarfPc, m!.Bias, frameBase, chain, index);
             if (v.Name != null) names.Add(v.Name);
         }
         parameters = names.ToArray();
-        foreach (Variable v in f.Locals) Add(d, v, dwarfPc, m.Bias, frameBase, ctx);
+        foreach (Variable v in f.Locals) Add(d, v, dwarfPc, m!.Bias, frameBase, chain, index);
         return d;
     }
 
-    private static void Add(PyDict d, Variable v, ulong dwarfPc, ulong bias, ulong? frameBase, in FrameContext ctx)
+    private static void Add(PyDict d, Variable v, ulong dwarfPc, ulong bias, ulong? frameBase, FrameChain chain, int index)
     {
         if (v.Name is null) return;
         // An outer-scope variable keeps its name when an inner block's variable of the same name has no location here.
-        PyObject value = Value(v, dwarfPc, bias, frameBase, ctx);
+        PyObject value = Value(v, dwarfPc, bias, frameBase, chain, index);
         if (value is PyStr s && s.Value == "<optimized out>" && d.GetOrNull(v.Name) != null) return;
         d.SetItem(v.Name, value);
     }
 
-    private static ulong? FrameBase(Function f, ulong dwarfPc, in FrameContext ctx)
+    private static PyObject Value(Variable v, ulong dwarfPc, ulong bias, ulong? frameBase, FrameChain chain, int index)
     {
-        if (f.FrameBase.IsEmpty) return ctx.Cfa != 0 ? ctx.Cfa : null;
-        if (!f.FrameBase.TryAt(dwarfPc, out LocationRange r)) return null;
-        // DW_OP_regN in a frame base means "the register's value" (not a register location).
-        Result res = Evaluate(r.Ops, 0, null, ctx);
-        return res.Kind switch { ResultKind.Memory or ResultKind.Value or ResultKind.Register => res.Number, _ => null };
-    }
-
-    private enum ResultKind { Fail, Memory, Register, Value }
-
-    private readonly struct Result
-    {
-        public Result(ResultKind kind, ulong number) { Kind = kind; Number = number; }
-        public ResultKind Kind { get; }
-        public ulong Number { get; }   // address (Memory) or value (Register: the register's content; Value)
-    }
-
-    private static PyObject Value(Variable v, ulong dwarfPc, ulong bias, ulong? frameBase, in FrameContext ctx)
-    {
-        if (v.Location.IsEmpty || !v.Location.TryAt(dwarfPc, out LocationRange r) || r.Ops.Count == 0) return OptimizedOut;
-        Result res = Evaluate(r.Ops, bias, frameBase, ctx);
+        VariableLocation res = FrameVariables.Locate(NativeLibraries.Image, v, dwarfPc, bias, frameBase, chain, index);
         try
         {
             switch (res.Kind)
             {
-                case ResultKind.Memory:
+                case VariableLocationKind.Memory:
                     return NativeValues.Read((nint)res.Number, v.Type, null, false);
-                case ResultKind.Register:
-                case ResultKind.Value:
+                case VariableLocationKind.Register:
+                case VariableLocationKind.Value:
                     return FromBits(res.Number, v.Type);
                 default:
                     return OptimizedOut;
@@ -261,103 +210,6 @@ internal static unsafe class ThreadsView
             return NativeValues.Read((nint)cell, type, null, false);
         }
         finally { NativeMemory.Free(cell); }
-    }
-
-    /// <summary>A DWARF expression on a small stack. Registers are those known in the frame (all of frame 0 of an
-    /// interrupted thread; in outer frames rsp, rip and the callee-saved registers recovered through the CFI); an
-    /// unknown register fails (shown as optimized out, as gdb does for a clobbered caller-saved register).</summary>
-    private static Result Evaluate(IReadOnlyList<LocationOp> ops, ulong bias, ulong? frameBase, in FrameContext ctx)
-    {
-        Span<ulong> stack = stackalloc ulong[16];
-        int top = 0;
-        for (int i = 0; i < ops.Count; i++)
-        {
-            LocationOp op = ops[i];
-            byte code = op.Op;
-            if (top >= stack.Length - 1) return default;
-            if (code >= 0x30 && code <= 0x4f) { stack[top++] = (ulong)(code - 0x30); continue; } // DW_OP_lit
-            if (code >= 0x50 && code <= 0x6f) // DW_OP_reg: the value lives in the register
-            {
-                if (ops.Count != 1 && !(ops.Count == 2 && ops[1].Op == 0x93)) return default;
-                if (!TryRegister(code - 0x50, ctx, out ulong rv)) return default;
-                return new Result(ResultKind.Register, rv);
-            }
-            if (code >= 0x70 && code <= 0x8f) // DW_OP_breg
-            {
-                if (!TryRegister(code - 0x70, ctx, out ulong rv)) return default;
-                stack[top++] = rv + op.Number;
-                continue;
-            }
-            switch (code)
-            {
-                case 0x03: stack[top++] = op.Number + bias; break;                // DW_OP_addr (link-time address)
-                case 0x08: case 0x0a: case 0x0c: case 0x0e: case 0x10:            // constNu, constu
-                case 0x09: case 0x0b: case 0x0d: case 0x0f: case 0x11:            // constNs, consts (libdw sign-extends)
-                    stack[top++] = op.Number; break;
-                case 0x12: if (top < 1) return default; stack[top] = stack[top - 1]; top++; break;        // dup
-                case 0x13: if (top < 1) return default; top--; break;                                     // drop
-                case 0x06: // deref
-                {
-                    if (top < 1 || !Invisible.Abi.Ffi.SafeMemory.TryRead((nint)stack[top - 1], out ulong w)) return default;
-                    stack[top - 1] = w;
-                    break;
-                }
-                case 0x1c: if (top < 2) return default; top--; stack[top - 1] -= stack[top]; break;       // minus
-                case 0x22: if (top < 2) return default; top--; stack[top - 1] += stack[top]; break;       // plus
-                case 0x23: if (top < 1) return default; stack[top - 1] += op.Number; break;               // plus_uconst
-                case 0x90: // regx
-                    if (ops.Count != 1 || !TryRegister((int)op.Number, ctx, out ulong rx)) return default;
-                    return new Result(ResultKind.Register, rx);
-                case 0x91: // fbreg
-                    if (frameBase is not ulong fb) return default;
-                    stack[top++] = fb + op.Number;
-                    break;
-                case 0x92: // bregx
-                    if (!TryRegister((int)op.Number, ctx, out ulong bx)) return default;
-                    stack[top++] = bx + op.Number2;
-                    break;
-                case 0xa3: case 0xf3: // entry_value, GNU_entry_value
-                    if (!TryEntryValue(CallSites.EntryValueRegister(op), ctx, out ulong ev)) return default;
-                    stack[top++] = ev;
-                    break;
-                case 0x9c: // call_frame_cfa
-                    if (ctx.Cfa == 0) return default;
-                    stack[top++] = ctx.Cfa;
-                    break;
-                case 0x9f: // stack_value: the result is the value itself
-                    return top < 1 ? default : new Result(ResultKind.Value, stack[top - 1]);
-                case 0x93: // piece: a single piece covering the variable is the plain location
-                    if (i != ops.Count - 1) return default;
-                    break;
-                default: return default; // implicit pointers, TLS, multi-piece: not evaluated
-            }
-        }
-        return top >= 1 ? new Result(ResultKind.Memory, stack[top - 1]) : default;
-    }
-
-    private static bool TryRegister(int dwarfRegister, in FrameContext ctx, out ulong value) =>
-        ctx.Registers.TryGet(dwarfRegister, out value);
-
-    private const uint CalleeSaved = (1u << 3) | (1u << 6) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 15);
-
-    /// <summary>DW_OP_entry_value(DW_OP_regN): register N as it was when the frame's function was entered (gdb's
-    /// <c>x@entry</c>). A callee-saved register had the caller's value; an argument register is what the caller
-    /// passed, which the caller's call-site parameter (DW_AT_call_value) describes over the caller's frame.</summary>
-    private static bool TryEntryValue(int register, in FrameContext ctx, out ulong value)
-    {
-        value = 0;
-        int caller = ctx.Index + 1;
-        if (register < 0 || caller >= ctx.Chain.Pcs.Length || ctx.Depth >= 8) return false;
-        if ((CalleeSaved & (1u << register)) != 0) return ctx.Chain.Registers[caller].TryGet(register, out value);
-        LocationOp[]? ops = CallSites.ParameterValue(NativeLibraries.Image, ctx.Chain.Pcs[caller], register);
-        if (ops is null) return false;
-        DwarfModule? m = NativeLibraries.Image.ModuleAt(ctx.Chain.Pcs[caller] - 1);
-        if (m is null) return false;
-        var callerCtx = new FrameContext(ctx.Chain, caller, ctx.Depth + 1);
-        Result r = Evaluate(ops, m.Bias, null, callerCtx);
-        // A call value is a DWARF expression: its result is the value (a register location means its content).
-        if (r.Kind is ResultKind.Memory or ResultKind.Value or ResultKind.Register) { value = r.Number; return true; }
-        return false;
     }
 
     // ------------------------------------------------------------------ bt full

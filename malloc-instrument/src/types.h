@@ -380,6 +380,11 @@ typedef struct stopworld {
     int busy_searched;                   /* busy code found (scan/quiet.c) */
     int busy_count;
     invisible_code_range busy[40];       /* glibc's allocator, fork, the loader, pthread_create */
+    /* In a report helper (a copy made while the world was stopped): the entries of `threads` are
+     * the program's threads as the copy has them (stacks copied, registers read at the stop);
+     * thread_backtraces gives those instead of stopping anyone (stopworld_forget_stop). */
+    int in_copy;
+    uint32_t copied_count;
 } stopworld;
 
 /* ---- scan/leakcheck.c: the last leak check, and where the exiting thread's stack ends ---- */

@@ -44,17 +44,24 @@ public sealed class HeapBeforeTests : IDisposable
         return counts;
     }
 
-    /// <summary>gdb's count per type of the blocks reachable from the fixture's globals.</summary>
-    private static Dictionary<string, long> GdbCounts(int pid)
+    /// <summary>gdb's count per type of the blocks reachable from the fixture's globals and the threads' frames' locals.</summary>
+    private static Dictionary<string, long> GdbCounts(int pid) => GdbCounts(pid, out _);
+
+    /// <summary>The same, and per local of a frame ("local head in holder") the blocks it reaches that no global and no
+    /// local before it reaches.</summary>
+    private static Dictionary<string, long> GdbCounts(int pid, out Dictionary<string, long> locals)
     {
         var gdb = AttachTarget.Run("gdb", new[] { "-batch", "-nx", "-p", pid.ToString(CultureInfo.InvariantCulture), "-x",
             TestProcess.FixtureSource("heap_before_gdb.py") }, timeoutMs: 120_000);
         Assert.True(gdb.ExitCode == 0, gdb.Stderr);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        locals = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (string line in gdb.Stdout.Split('\n'))
         {
             Match m = Regex.Match(line, @"^(struct \w+|char\[\]) (\d+)$");
             if (m.Success) counts[m.Groups[1].Value] = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            m = Regex.Match(line, @"^(local \w+ in \w+) (\d+)$");
+            if (m.Success) locals[m.Groups[1].Value] = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
         }
         return counts;
     }
@@ -127,6 +134,58 @@ public sealed class HeapBeforeTests : IDisposable
         string threads = mode == "threads" ? "40780 80780" : "0 0";
         Assert.Equal("ready\nfreed " + count + "\ntree " + TreeSum(count) + " list 0 threads " + threads + " big x\n", target.Finish());
     }
+
+    private static readonly Regex PointerSiteRow = new(@"^==\d+==\s+([\d,]+)\s+([\d,]+)\s+from (.+) \((\S+):(\d+)\)$", RegexOptions.Multiline);
+
+    /// <summary>The line of the fixture's source that holds <paramref name="text"/> (a declaration the census names).</summary>
+    private static int SourceLine(string text)
+    {
+        string[] lines = File.ReadAllLines(TestProcess.FixtureSource("heap_before.c"));
+        for (int i = 0; i < lines.Length; i++)
+            if (lines[i].Contains(text, StringComparison.Ordinal)) return i + 1;
+        throw new InvalidOperationException(text + " is not in heap_before.c");
+    }
+
+    /// <summary>Issue 14's "thread stacks with their frames' locals": lists that only a local of a running frame holds
+    /// (a thread's `head` while it blocks in read(), main's `mine` while it reads stdin; at -O2 in callee-saved
+    /// registers the CFI recovers, or stack slots) are typed from those locals, after everything the globals reach, as
+    /// gdb's `thread apply all bt full` sees them: the same counts, each local's row naming it and its declaration.</summary>
+    [NeedsGdbAndLibcDwarf]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void BlocksOnlyALocalOfARunningFrameHoldsAreTypedFromThatLocal(string opt)
+    {
+        const int count = 50;
+        using var target = Target(opt, "locals", count, _cache);
+        Dictionary<string, long> truth = GdbCounts(target.Pid, out Dictionary<string, long> locals);
+        Assert.Equal(count + 10, locals["local head in holder"]);
+        Assert.Equal(count / 2 + 5, locals["local mine in main"]);
+        Assert.Equal(count + (count + 10) + (count / 2 + 5), truth["struct item"]);
+
+        var census = AttachTarget.Run(AttachTarget.Cli, new[] { "census", target.Pid.ToString(CultureInfo.InvariantCulture) },
+            timeoutMs: 300_000);
+        _output.WriteLine(census.Stdout);
+        Assert.True(census.ExitCode == 0, census.Stderr);
+        Assert.DoesNotContain("glibc heap walk stopped", census.Stdout);
+        Dictionary<string, long> found = CensusCounts(census.Stdout);
+        foreach (string type in new[] { "struct item", "struct tnode", "struct payload" })
+            Assert.True(found.TryGetValue(type, out long n) && n == truth[type], type + ": census " + n + ", gdb " + truth[type]);
+        // one row per root: the global's list, then each local's, with the local's declaration
+        var rows = new Dictionary<string, (long Blocks, string File, int Line)>(StringComparer.Ordinal);
+        foreach (Match m in PointerSiteRow.Matches(census.Stdout))
+            rows[m.Groups[3].Value] = (long.Parse(m.Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture), m.Groups[4].Value,
+                int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture));
+        Assert.Equal((count, "heap_before.c", SourceLine("struct item *before_list;")), rows["before_list"]);
+        Assert.Equal((count + 10, "heap_before.c", SourceLine("struct item *head = holder_build(")), rows["local head in holder"]);
+        Assert.Equal((count / 2 + 5, "heap_before.c", SourceLine("struct item *mine = NULL;")), rows["local mine in main"]);
+        Assert.Matches(@"typed by pointers from \d+ globals and \d+ locals in \d+ frames of 2 threads", census.Stdout);
+
+        Assert.Equal("echo: still here", target.Send("still here"));
+        Assert.Equal("ready\necho: still here\ntree " + TreeSum(count) + " list " + (count * (count - 1) / 2) + " threads 0 0 big x\n" +
+                     "locals " + ListSum(count + 10, 5000) + " " + ListSum(count / 2 + 5, 9000) + "\n", target.Finish());
+    }
+
+    private static long ListSum(int n, int baseKey) => (long)n * baseKey + (long)n * (n - 1) / 2;
 
     /// <summary>A heap overflow that wrote over a chunk's size field: the census says in one line where the walk stopped
     /// (the blocks before it are still listed), exits 0, and the program runs on unchanged.</summary>

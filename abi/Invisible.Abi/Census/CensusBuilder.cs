@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Invisible.Abi.Dwarf;
+using Invisible.Abi.Unwinding;
 using Invisible.Abi.LoaderExt;
 using Invisible.Abi.Query;
 using Invisible.Abi.SiteTypes;
@@ -203,8 +204,11 @@ public static unsafe class CensusBuilder
                 // taken for a block from before the attach (it is in the memtable, or not in the walk)
                 GlibcHeapWalk? heap = null;
                 MemoryMap? map = null;
+                List<FrameChain>? threads = null;
                 if (includePreexisting)
                 {
+                    // the program's threads as the copy was made: their frames' locals are roots too
+                    threads = ThreadFrames.Capture(api, ProcessImage.Shared);
                     // the blocks are typed here (their contents are the copy's: nothing here frees or writes them);
                     // the heap's own structures are read in the frozen copy (here the runtime has allocated since)
                     map = MemoryMap.ForCurrentProcess();
@@ -217,7 +221,7 @@ public static unsafe class CensusBuilder
                 if (_walkError is not null) throw new InvalidOperationException("census walk failed", _walkError);
                 long t1 = Stopwatch.GetTimestamp();
                 CensusResult result = Group(resolver, _counts, symbolizeSites);
-                if (heap is not null) AddPreexisting(result, heap, map!, _tracked!);
+                if (heap is not null) AddPreexisting(result, heap, map!, _tracked!, threads);
                 result.WalkMilliseconds = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
                 result.TotalMilliseconds = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 return result;
@@ -234,7 +238,8 @@ public static unsafe class CensusBuilder
 
     /// <summary>The blocks of glibc's heap the memtable does not have, typed by pointers, as census rows: per type, one
     /// "site" per root global (evidence <c>pointer</c>), untyped ones under "unknown (before the attach)".</summary>
-    private static void AddPreexisting(CensusResult result, GlibcHeapWalk heap, MemoryMap map, HashSet<ulong> tracked)
+    private static void AddPreexisting(CensusResult result, GlibcHeapWalk heap, MemoryMap map, HashSet<ulong> tracked,
+        IReadOnlyList<FrameChain>? threads)
     {
         var before = new PreexistingHeap(heap);
         result.Before = before;
@@ -248,8 +253,11 @@ public static unsafe class CensusBuilder
         nint ownBase = OwnImageBase;
         typing.Run(ProcessImage.Shared, m =>
             m.Path.EndsWith("/libinvisible-runtime.so", StringComparison.Ordinal) || m.Path.EndsWith("/libinvisible.so", StringComparison.Ordinal) ||
-            ownBase != 0 && (ulong)ownBase >= m.Start && (ulong)ownBase < m.End);
+            ownBase != 0 && (ulong)ownBase >= m.Start && (ulong)ownBase < m.End, threads);
         before.Roots = typing.RootsScanned;
+        before.LocalRoots = typing.LocalRootsScanned;
+        before.Frames = typing.FramesScanned;
+        before.Threads = typing.ThreadsScanned;
         before.Conflicts = typing.Conflicts;
         before.TypingMilliseconds = typing.Milliseconds;
         var byType = new Dictionary<string, CensusType>(StringComparer.Ordinal);

@@ -67,7 +67,13 @@ public sealed class PreexistingHeap
     public ulong Tracked { get; internal set; }
     public ulong TypedBlocks { get; internal set; }
     public ulong TypedBytes { get; internal set; }
+    /// <summary>Globals whose type holds a pointer (the first roots).</summary>
     public int Roots { get; internal set; }
+    /// <summary>Locals and parameters of the threads' frames scanned as roots after the globals, in how many frames
+    /// (with DWARF) of how many threads.</summary>
+    public int LocalRoots { get; internal set; }
+    public int Frames { get; internal set; }
+    public int Threads { get; internal set; }
     public int Conflicts { get; internal set; }
     public double TypingMilliseconds { get; internal set; }
 }

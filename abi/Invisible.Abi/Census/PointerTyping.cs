@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using Invisible.Abi.Dwarf;
 using Invisible.Abi.SiteTypes;
+using Invisible.Abi.Unwinding;
 
 namespace Invisible.Abi.Census;
 
-/// <summary>Where a block's type came from: the global whose pointer (directly, or through the fields of blocks typed
-/// before it) reached the block.</summary>
+/// <summary>Where a block's type came from: the global, or the local of a thread's frame, whose pointer (directly, or
+/// through the fields of blocks typed before it) reached the block. A local's <see cref="Name"/> reads
+/// <c>local NAME in FUNCTION</c>; <see cref="File"/>/<see cref="Line"/> are the variable's declaration.</summary>
 public readonly struct PointerRoot
 {
     public PointerRoot(string name, string module, string? file, int line) { Name = name; Module = module; File = file; Line = line; }
@@ -21,8 +23,10 @@ public readonly struct PointerRoot
 /// Types blocks that have no allocation site (glibc's heap from before an attach) the way a debugger sees them: a
 /// DWARF-typed pointer that holds a block's start says what the block is. Roots are every defined global of every
 /// object with DWARF (the program's first, then the libraries'); the pointer fields of each block typed are followed
-/// in turn (breadth first), so a list or tree hanging off a global is typed to its last node. The first type a block
-/// gets stays (globals before fields); a later, different one is counted as a conflict. <c>void *</c>, function and
+/// in turn (breadth first), so a list or tree hanging off a global is typed to its last node. Then the locals and
+/// parameters of every frame of every stopped thread (<see cref="FrameVariables"/>: in memory, or in a register
+/// recovered through the CFI), again followed breadth first: a local types only what no global reaches. The first
+/// type a block gets stays (globals before fields before locals); a later, different one is counted as a conflict. <c>void *</c>, function and
 /// incomplete targets type nothing; unions are not looked into (which member holds is unknown).
 /// </summary>
 public sealed unsafe class PointerTyping
@@ -59,6 +63,11 @@ public sealed unsafe class PointerTyping
     public PointerRoot RootOf(int i) => _roots[_root[i]];
     public int Typed { get; private set; }
     public int RootsScanned { get; private set; }
+    /// <summary>Locals and parameters of threads' frames whose type holds a pointer and whose location was known.</summary>
+    public int LocalRootsScanned { get; private set; }
+    /// <summary>Frames with DWARF looked into, and the threads they belong to.</summary>
+    public int FramesScanned { get; private set; }
+    public int ThreadsScanned { get; private set; }
     public int Conflicts { get; private set; }
     public double Milliseconds { get; private set; }
 
@@ -83,8 +92,9 @@ public sealed unsafe class PointerTyping
         return SiteType.Name(t, size > 0 ? n * size : (long)_usable[i], cpp: false);
     }
 
-    /// <summary>Scan every root of <paramref name="image"/> but Invisible's own objects, then follow the blocks typed.</summary>
-    public void Run(ProcessImage image, Func<DwarfModule, bool> isOwnModule)
+    /// <summary>Scan every root of <paramref name="image"/> but Invisible's own objects, then follow the blocks typed;
+    /// then the same from the frames of <paramref name="threads"/> (the program's stopped threads; null: none).</summary>
+    public void Run(ProcessImage image, Func<DwarfModule, bool> isOwnModule, IReadOnlyList<FrameChain>? threads = null)
     {
         long t0 = Stopwatch.GetTimestamp();
         if (_starts.Length > 0)
@@ -107,17 +117,59 @@ public sealed unsafe class PointerTyping
                     ScanValue(address, v.Type, _roots.Count - 1, 0);
                 }
             }
-            while (_work.Count > 0)
+            FollowTyped();
+            if (threads is not null)
             {
-                int b = _work.Dequeue();
-                CType t = _types[b]!;
-                long size = t.Unqualified.Size;
-                if (size <= 0 || !HasPointers(t)) continue;
-                long n = Math.Min(Elements(_usable[b], size, _mmapped[b]), MaxElements);
-                for (long k = 0; k < n; k++) ScanValue(_starts[b] + (ulong)(k * size), t, _root[b], 0);
+                for (int ti = 0; ti < threads.Count; ti++) ScanFrames(image, threads[ti], isOwnModule);
+                FollowTyped();
             }
         }
         Milliseconds = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+    }
+
+    /// <summary>The pointer fields of every block typed and not yet looked into, breadth first.</summary>
+    private void FollowTyped()
+    {
+        while (_work.Count > 0)
+        {
+            int b = _work.Dequeue();
+            CType t = _types[b]!;
+            long size = t.Unqualified.Size;
+            if (size <= 0 || !HasPointers(t)) continue;
+            long n = Math.Min(Elements(_usable[b], size, _mmapped[b]), MaxElements);
+            for (long k = 0; k < n; k++) ScanValue(_starts[b] + (ulong)(k * size), t, _root[b], 0);
+        }
+    }
+
+    /// <summary>The parameters and locals of each frame of one thread (innermost first) whose type holds a pointer: a
+    /// variable in memory is scanned as a global is, one in a register (or computed) is the pointer itself. Frames of
+    /// Invisible's own objects and inlined callees' variables are not looked into.</summary>
+    private void ScanFrames(ProcessImage image, FrameChain chain, Func<DwarfModule, bool> isOwnModule)
+    {
+        bool any = false;
+        for (int i = 0; i < chain.Count; i++)
+        {
+            Function? f = FrameVariables.FunctionAt(image, chain, i, out DwarfModule? m, out ulong dwarfPc);
+            if (f is null || isOwnModule(m!)) continue;
+            FramesScanned++;
+            any = true;
+            ulong? frameBase = FrameVariables.FrameBase(image, f, dwarfPc, chain, i);
+            IReadOnlyList<Variable> parameters = f.Parameters, locals = f.Locals;
+            for (int k = 0; k < parameters.Count + locals.Count; k++)
+            {
+                Variable v = k < parameters.Count ? parameters[k] : locals[k - parameters.Count];
+                if (v.Name is null || !HasPointers(v.Type)) continue;
+                VariableLocation loc = FrameVariables.Locate(image, v, dwarfPc, m!.Bias, frameBase, chain, i);
+                if (loc.Kind == VariableLocationKind.None) continue;
+                if (loc.Kind == VariableLocationKind.Memory && !_map.Readable(loc.Number, (ulong)Math.Max(1, v.Type.Unqualified.Size))) continue;
+                if (loc.Kind != VariableLocationKind.Memory && v.Type.Unqualified is not PointerType) continue;
+                _roots.Add(new PointerRoot("local " + v.Name + " in " + (f.Name ?? "??"), m.Path, v.DeclFile, v.DeclLine));
+                LocalRootsScanned++;
+                if (loc.Kind == VariableLocationKind.Memory) ScanValue(loc.Number, v.Type, _roots.Count - 1, 0);
+                else TypeTarget(loc.Number, (PointerType)v.Type.Unqualified, _roots.Count - 1);
+            }
+        }
+        if (any) ThreadsScanned++;
     }
 
     private int Find(ulong address)
@@ -135,18 +187,7 @@ public sealed unsafe class PointerTyping
             case PointerType p when u.Kind == CTypeKind.Pointer:
             {
                 if (!_map.Readable(address, 8)) return;
-                int b = Find(*(ulong*)address);
-                if (b < 0) return;
-                CType? target = Complete(p.Target);
-                if (target is null) return;
-                if (_types[b] is null)
-                {
-                    _types[b] = target;
-                    _root[b] = root;
-                    Typed++;
-                    _work.Enqueue(b);
-                }
-                else if (!SameType(_types[b]!, target)) Conflicts++;
+                TypeTarget(*(ulong*)address, p, root);
                 return;
             }
             case StructType st when st.Kind != CTypeKind.Union && !st.IsDeclaration:
@@ -169,6 +210,25 @@ public sealed unsafe class PointerTyping
                 return;
             }
         }
+    }
+
+    /// <summary>A pointer of type <paramref name="p"/> holding <paramref name="value"/>: the block starting there (if any)
+    /// is a <c>*p</c>.</summary>
+    private void TypeTarget(ulong value, PointerType p, int root)
+    {
+        if (p.Kind != CTypeKind.Pointer) return;
+        int b = Find(value);
+        if (b < 0) return;
+        CType? target = Complete(p.Target);
+        if (target is null) return;
+        if (_types[b] is null)
+        {
+            _types[b] = target;
+            _root[b] = root;
+            Typed++;
+            _work.Enqueue(b);
+        }
+        else if (!SameType(_types[b]!, target)) Conflicts++;
     }
 
     /// <summary>The type a pointer's target names, complete (a declaration-only struct looked up by name in its module

@@ -174,8 +174,10 @@ typedef struct invisible_query_api {
     /* Stop the other threads, walk every stopped thread's stack and the caller's own (first
      * entry), resume them, and return the number of entries of `out` filled (at most
      * max_threads). Each entry's pcs/cfas must point at max_frames slots. Threads that block
-     * the stop signal or do not park in time are missing. Added after version 1's first
-     * fields: check struct_size before calling. */
+     * the stop signal or do not park in time are missing. In a report helper (a copy of the
+     * process made while the world was stopped), the program's threads as they were stopped
+     * then, and no entry for the caller. Added after version 1's first fields: check
+     * struct_size before calling. */
     int (*thread_backtraces)(invisible_thread_backtrace *out, int max_threads, int max_frames);
 
     /* Block type annotations (appended after thread_backtraces: check struct_size). The census and

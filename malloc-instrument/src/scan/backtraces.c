@@ -1,7 +1,9 @@
 /* backtraces.c — every thread's stack at one moment (the query table's thread_backtraces, for
  * DwarfPython's process.threads): the caller's own, walked first, then each other thread's,
  * stopped (stopworld.c) and walked from its signal context or from where it parked
- * (trace/unwind.c, invisible_unwind_from), then resumed.
+ * (trace/unwind.c, invisible_unwind_from), then resumed. In a report helper (a copy of the
+ * process), the program's threads as the copy was made, and nothing else (the census's typing
+ * of blocks from before an attach reads their frames' locals).
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -68,6 +70,17 @@ __attribute__((noinline)) int thread_backtraces(invisible_thread_backtrace *out,
         out[i].flags = 0;
         out[i].frame_count = 0;
         memset(out[i].registers, 0, sizeof out[i].registers);
+    }
+    stopworld *world = &instrument_state.stop;
+    if (world->in_copy) {
+        /* A report helper: the program's threads are those stopped when the copy was made (their
+         * stacks are here, copied); this thread and the runtime's are not the program's. */
+        int count = 0;
+        for (uint32_t i = 0; i < world->copied_count && count < max_threads; i++)
+            if (world->threads[i].tid)
+                fill_stopped(&out[count++], &world->threads[i], max_frames);
+        atomic_store(&instrument_state.backtraces_busy, 0);
+        return count;
     }
     thread_state *thread = &thread_tls;
     guard_enter(thread, INVISIBLE_GUARD_LONG); /* as in leakcheck_run: the stopper, never parked */

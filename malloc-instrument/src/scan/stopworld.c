@@ -926,6 +926,12 @@ int stopworld_stop(const stopped_thread **threads, int *signalled)
 void stopworld_forget_stop(void)
 {
     stopworld *s = world();
+    /* The stop the copy was made in: its entries describe the program's threads, whose stacks
+     * this copy holds; kept for thread_backtraces (the census types blocks from their locals). */
+    uint32_t claimed = atomic_load(&s->claimed);
+    s->in_copy = 1;
+    s->copied_count = s->threads && s->method != STOP_BY_NONE
+                          ? (claimed < STOPWORLD_MAX_THREADS ? claimed : STOPWORLD_MAX_THREADS) : 0;
     atomic_store(&s->active, 0);
     s->method = STOP_BY_NONE;
     s->tracer_pid = 0;

@@ -60,7 +60,10 @@ public static class CensusWriters
         sb.Append(prefix).Append("Before the attach: ").Append(Grouped(before.Blocks)).Append(" blocks (")
           .Append(Grouped(before.Bytes)).Append(" bytes) in glibc's heap, ").Append(Grouped(before.TypedBlocks)).Append(" (")
           .Append(typed.ToString("0.0", CultureInfo.InvariantCulture)).Append("%) typed by pointers from ")
-          .Append(before.Roots.ToString(CultureInfo.InvariantCulture)).Append(" globals");
+          .Append(before.Roots.ToString(CultureInfo.InvariantCulture)).Append(" globals and ")
+          .Append(before.LocalRoots.ToString(CultureInfo.InvariantCulture)).Append(" locals in ")
+          .Append(before.Frames.ToString(CultureInfo.InvariantCulture)).Append(" frames of ")
+          .Append(before.Threads.ToString(CultureInfo.InvariantCulture)).Append(" threads");
         if (before.Conflicts > 0) sb.Append(", ").Append(before.Conflicts.ToString(CultureInfo.InvariantCulture)).Append(" conflicting pointers");
         sb.Append("; ").Append(Grouped(before.Tracked)).Append(" since, in the table; heap walk ")
           .Append(w.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms (glibc's layouts from its DWARF ")
@@ -143,6 +146,9 @@ public static class CensusWriters
             w.WriteNumber("typed_bytes", before.TypedBytes);
             w.WriteNumber("tracked_blocks", before.Tracked);
             w.WriteNumber("roots", before.Roots);
+            w.WriteNumber("local_roots", before.LocalRoots);
+            w.WriteNumber("frames", before.Frames);
+            w.WriteNumber("threads", before.Threads);
             w.WriteNumber("conflicts", before.Conflicts);
             w.WriteNumber("heap_walk_ms", h.Milliseconds);
             w.WriteNumber("heap_layout_ms", h.LayoutMilliseconds);
