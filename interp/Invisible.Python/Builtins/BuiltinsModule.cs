@@ -356,6 +356,7 @@ public static class BuiltinsModule
         }
         if (ns.GetOrNull(PyStr.S___slots__) is PyObject slots) SlotLayout.Apply(t, bl, slots, ns);
         else SlotLayout.Inherit(t, bl);
+        SlotLayout.AddDictAndWeakrefDescriptors(t, ns.GetOrNull(PyStr.S___slots__));
         if (ns.GetOrNull(PyStr.S___module__) is PyStr mod) t.ModuleName = mod.Value;
         if (ns.GetOrNull(PyStr.S___qualname__) is PyStr qn) { t.QualNameOverride = qn.Value; t.TypeDict.Remove(PyStr.S___qualname__); }
         if (ns.GetOrNull(PyStr.S___eq__) != null && ns.GetOrNull(PyStr.S___hash__) == null) t.TypeDict.SetItem(PyStr.S___hash__, PyNone.Instance);
