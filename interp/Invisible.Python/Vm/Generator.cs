@@ -222,7 +222,10 @@ public sealed class PyGenerator : PyObject
                 throw Ops.TypeError($"exceptions must be classes or instances deriving from BaseException, not type");
             var val = a.Length > first + 1 ? a[first + 1] : PyNone.Instance;
             if (val is PyBaseException be && be.Type.IsSubtypeOf(et)) return be;
-            return Interpreter.MakeException(val == PyNone.Instance ? Ops.Call0(et) : val is PyTuple tv ? Ops.Call(et, tv.Items) : Ops.Call1(et, val));
+            // CPython's _gen_throw normalizes the exception only once it is raised in the frame: a failure to make it
+            // (a __new__ that returns no exception) is what the generator sees at its yield
+            try { return Interpreter.MakeException(val == PyNone.Instance ? Ops.Call0(et) : val is PyTuple tv ? Ops.Call(et, tv.Items) : Ops.Call1(et, val)); }
+            catch (PyException e) { return e.Value; }
         }
         if (typ is PyBaseException inst)
         {
@@ -253,8 +256,17 @@ public sealed class PyGenerator : PyObject
     {
         t.New = null; // CPython's generator types have no tp_new: "cannot create 'generator' instances", copy/pickle refuse
         t.AddMethod("send", (a, k) => ((PyGenerator)a[0]).Send(a[1]));
-        t.AddMethod("__next__", (a, k) => ((PyGenerator)a[0]).Next() ?? throw Ops.StopIteration());
-        t.AddMethod("__iter__", (a, k) => a[0]);
+        t.SetMember("__next__", new PyBuiltinFunction("__next__", (a, k) => ((PyGenerator)a[0]).Next() ?? throw Ops.StopIteration(), true) { Doc = "Implement next(self)." });
+        t.SetMember("__iter__", new PyBuiltinFunction("__iter__", (a, k) => a[0], true) { Doc = "Implement iter(self)." });
+        // read-only getset descriptors, so dir() lists them and assignment fails with CPython's text (reading them is
+        // GetAttrOrNull's)
+        foreach (var attr in new[] { "gi_code", "gi_frame", "gi_running", "gi_suspended", "gi_yieldfrom" })
+        {
+            var key = PyStr.Intern(attr);
+            var get = new PyBuiltinFunction(attr, (a, k) => a[0].GetAttrOrNull(key) ?? PyNone.Instance);
+            var readOnly = new PyBuiltinFunction(attr, (a, k) => throw Ops.AttributeError($"attribute '{attr}' of 'generator' objects is not writable"));
+            t.SetMember(attr, new PyProperty(get, readOnly, readOnly, SlotLayout.GetSetDescriptorType, $"<attribute '{attr}' of 'generator' objects>"));
+        }
         t.AddMethod("throw", (a, k) => ((PyGenerator)a[0]).Throw(ThrowArgs(a, 1)));
         t.AddMethod("close", (a, k) => { ((PyGenerator)a[0]).Close(); return PyNone.Instance; });
     }
