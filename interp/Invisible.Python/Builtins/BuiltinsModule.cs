@@ -144,6 +144,7 @@ public static class BuiltinsModule
         PyDictView.KeysType = T("dict_keys", null, null);
         PyDictView.ValuesType = T("dict_values", null, null);
         PyDictView.ItemsType = T("dict_items", null, null);
+        PyMappingProxy.TypeObj = T("mappingproxy", null, PyMappingProxy.New);
         PyGenericAlias.InitType();
         PyUnionType.InitType();
         PySuper.TypeObj = T("super", null, (cls, a, k) =>
@@ -178,6 +179,7 @@ public static class BuiltinsModule
         SlotLayout.AddDescriptorMethods(SlotLayout.GetSetDescriptorType);
         PyFunction.AddAttributeDescriptors(PyFunction.TypeObj);
         PyMemoryView.InitType(PyMemoryView.TypeObj);
+        PyMappingProxy.InitType(PyMappingProxy.TypeObj);
         if (PyProperty.TypeObj.TypeDict.GetOrNull(PyStr.Intern("__get__")) == null) SlotLayout.AddDescriptorMethods(PyProperty.TypeObj);
         TypeMethods.Init();
         PyFile.Init();
@@ -213,7 +215,7 @@ public static class BuiltinsModule
             if (r != null) return Ops.CallSlot(r, o);
         }
         if (o is PyList l) return new PyListIterator(l, true);
-        if (o is Modules.PyWeakProxy) return Ops.CallArgs(o.Type.Lookup(PyStr.S___reversed__)!, o); // the proxy's own __reversed__
+        if (o is Modules.PyWeakProxy || o is PyMappingProxy) return Ops.CallArgs(o.Type.Lookup(PyStr.S___reversed__)!, o); // the proxy's own __reversed__ (a weak proxy's, mappingproxy's)
         if (o is PyRange rg)
         {
             if (rg.Big is { } b) return new PyLongRangeIterator(b.Start + (b.Length - 1) * b.Step, -b.Step, b.Length);
@@ -333,7 +335,7 @@ public static class BuiltinsModule
         foreach (var b in Ops.ToArray(basesObj))
         {
             if (b is not PyType bt) throw Ops.TypeError("bases must be types");
-            if (bt == PyBool.TypeObj || bt == PyRange.TypeObj || bt == PySlice.TypeObj || bt == PyFunction.TypeObj || bt == PyGenerator.TypeObj || bt == PyNone.TypeObj)
+            if (bt == PyBool.TypeObj || bt == PyRange.TypeObj || bt == PySlice.TypeObj || bt == PyFunction.TypeObj || bt == PyGenerator.TypeObj || bt == PyNone.TypeObj || bt == PyMappingProxy.TypeObj)
                 throw Ops.TypeError($"type '{bt.Name}' is not an acceptable base type");
             bl.Add(bt);
         }
@@ -354,6 +356,7 @@ public static class BuiltinsModule
         }
         if (ns.GetOrNull(PyStr.S___slots__) is PyObject slots) SlotLayout.Apply(t, bl, slots, ns);
         else SlotLayout.Inherit(t, bl);
+        SlotLayout.AddDictAndWeakrefDescriptors(t, ns.GetOrNull(PyStr.S___slots__));
         if (ns.GetOrNull(PyStr.S___module__) is PyStr mod) t.ModuleName = mod.Value;
         if (ns.GetOrNull(PyStr.S___qualname__) is PyStr qn) { t.QualNameOverride = qn.Value; t.TypeDict.Remove(PyStr.S___qualname__); }
         if (ns.GetOrNull(PyStr.S___eq__) != null && ns.GetOrNull(PyStr.S___hash__) == null) t.TypeDict.SetItem(PyStr.S___hash__, PyNone.Instance);
@@ -596,6 +599,7 @@ public static class BuiltinsModule
         Fn("vars", (a, k) =>
         {
             if (a.Length == 0) return Locals();
+            if (a[0] is PyType vt) return new PyMappingProxy(vt.TypeDict);
             var d = a[0] is PyModule pm ? pm.ModDict : a[0].Dict;
             return (PyObject?)d ?? throw Ops.TypeError("vars() argument must have __dict__ attribute");
         });

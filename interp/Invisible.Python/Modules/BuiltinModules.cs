@@ -41,6 +41,7 @@ public static class BuiltinModules
         t["_struct"] = _ => StructModule.Create();
         t["binascii"] = _ => BinasciiModule.Create();
         t["_bisect"] = _ => BisectModule.Create();
+        t["_functools"] = _ => FunctoolsModule.Create();
         t["_heapq"] = _ => HeapqModule.Create();
         t["zlib"] = _ => ZlibModule.Create();
         t["_codecs"] = interp => Codecs.CodecsModule.Create(interp);

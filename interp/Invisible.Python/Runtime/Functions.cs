@@ -292,6 +292,8 @@ public sealed class PyBuiltinFunction : PyObject
     public readonly bool IsMethod;
     /// <summary>__module__: the module whose function this is (CPython's m_module), "builtins" when not set.</summary>
     public string? ModuleName { get; init; }
+    /// <summary>__doc__ (None when not given).</summary>
+    public string? Doc { get; init; }
     public PyBuiltinFunction(string name, NativeFn fn, bool isMethod = false) { Name = name; Fn = fn; IsMethod = isMethod; }
     /// <summary><c>__self__</c> of a function that is not a method descriptor: its module, or the type of a
     /// <c>__new__</c> wrapper (copyreg tells <c>object.__new__</c> by it); null reads as None.</summary>
@@ -374,7 +376,7 @@ public sealed class PyBuiltinFunction : PyObject
     public override PyObject? GetAttrOrNull(PyStr name)
     {
         if (name.Value == "__name__" || name.Value == "__qualname__") return new PyStr(Name);
-        if (name.Value == "__doc__") return PyNone.Instance;
+        if (name.Value == "__doc__") return Doc != null ? new PyStr(Doc) : PyNone.Instance;
         if (name.Value == "__module__") return new PyStr(ModuleName ?? "builtins");
         if (name.Value == "__self__" && !IsMethod) return Self ?? PyNone.Instance;
         if (name.Value == "__objclass__" && IsMethod && Owner != null) return Owner;

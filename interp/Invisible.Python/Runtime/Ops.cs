@@ -783,7 +783,8 @@ public static class Ops
         if (ir != null) return ir;
         var res = BinaryOpOrNull(a, b, op);
         if (res != null) return res;
-        throw TypeError($"unsupported operand type(s) for {OpSyms[(int)op]}=: '{a.Type.Name}' and '{b.Type.Name}'");
+        // CPython's inplace message says "**=", not "** or pow()="
+        throw TypeError($"unsupported operand type(s) for {(op == Runtime.BinOp.Pow ? "**" : OpSyms[(int)op])}=: '{a.Type.Name}' and '{b.Type.Name}'");
     }
 
     private static PyObject? BinaryOpOrNull(PyObject a, PyObject b, BinOp op)

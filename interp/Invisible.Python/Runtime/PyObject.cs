@@ -110,6 +110,8 @@ public sealed class PyInstance : PyObject
     public override PyType Type => _type;
     public override PyDict? Dict => _dict ?? (_type.NoInstanceDict ? null : _dict = new PyDict());
     public PyDict? RawDict => _dict;
+    /// <summary><c>obj.__dict__ = d</c>: the instance's attributes are <paramref name="d"/> itself from now on.</summary>
+    public void ReplaceDict(PyDict d) => _dict = d;
 }
 
 /// <summary>Plain <c>object()</c>.</summary>

@@ -214,7 +214,7 @@ public sealed class PyType : PyObject
                 case "__mro__": return new PyTuple(Mro);
                 case "__bases__": return new PyTuple(Bases.Length == 0 ? Array.Empty<PyObject>() : Bases);
                 case "__base__": return Bases.Length == 0 ? PyNone.Instance : Bases[0];
-                case "__dict__": return TypeDict;
+                case "__dict__": return new PyMappingProxy(TypeDict);
                 case "__class__": return Type;
             }
         }
@@ -244,7 +244,7 @@ public sealed class PyType : PyObject
             case "__mro__": return new PyTuple(Mro);
             case "__bases__": return new PyTuple(Bases.Length == 0 ? Array.Empty<PyObject>() : Bases);
             case "__base__": return Bases.Length == 0 ? PyNone.Instance : Bases[0];
-            case "__dict__": return TypeDict;
+            case "__dict__": return new PyMappingProxy(TypeDict);
             case "__class__": return Type;
             case "__doc__": return PyNone.Instance;
             case "mro": return new PyBuiltinFunction("mro", (a, k) => new PyList(Mro));

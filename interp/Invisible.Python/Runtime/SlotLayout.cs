@@ -88,6 +88,86 @@ internal static class SlotLayout
         t.NoInstanceDict = !wantDict && plainBases;
     }
 
+    /// <summary>CPython's type_new_descriptors: the class that first gives its instances a __dict__ (no __slots__, or
+    /// "__dict__" listed, over bases whose instances have none) gets a <c>__dict__</c> getset descriptor in its own
+    /// dict, and likewise <c>__weakref__</c> (not over int, tuple or bytes, whose instances are variable-size, nor
+    /// over a built-in type that has weak references already). So <c>'__dict__' in C.__dict__</c>, <c>vars(C)</c> and
+    /// <c>dir()</c> list them as CPython's do; reading <c>obj.__dict__</c> finds the descriptor as it would any data
+    /// descriptor.</summary>
+    public static void AddDictAndWeakrefDescriptors(PyType t, PyObject? slotsObj)
+    {
+        bool baseHasDict = false, baseHasWeakref = false, varSize = false;
+        for (int i = 1; i < t.Mro.Length; i++)
+        {
+            var b = t.Mro[i];
+            if (b.IsHeap)
+            {
+                baseHasDict |= b.TypeDict.GetOrNull(PyStr.S___dict__) != null;
+                baseHasWeakref |= b.TypeDict.GetOrNull(S___weakref__) != null;
+                continue;
+            }
+            if (b == PyBaseException.BaseExceptionType || b == PyType.TypeType || b == PyModule.TypeObj) baseHasDict = true;
+            if (b == PySet.SetType || b == PySet.FrozenSetType || b == PyType.TypeType || b == PyModule.TypeObj) baseHasWeakref = true;
+            if (b == PyInt.TypeObj || b == PyTuple.TypeObj || b == PyBytes.TypeObj) varSize = true;
+        }
+        bool listsWeakref = slotsObj == null || ListsName(slotsObj, "__weakref__");
+        bool listsDict = slotsObj == null || ListsName(slotsObj, "__dict__");
+        if (listsDict && !t.NoInstanceDict && !baseHasDict) t.TypeDict.SetItem(PyStr.S___dict__, DictDescriptor(t));
+        if (listsWeakref && !baseHasWeakref && !varSize) t.TypeDict.SetItem(S___weakref__, WeakrefDescriptor(t));
+    }
+
+    private static readonly PyStr S___weakref__ = PyStr.Intern("__weakref__");
+
+    private static PyObject CheckOwner(PyType owner, string name, PyObject o)
+        => o.Type.IsSubtypeOf(owner) ? o : throw Ops.TypeError($"descriptor '{name}' for '{owner.Name}' objects doesn't apply to a '{o.Type.Name}' object");
+
+    private static PyObject DictDescriptor(PyType owner)
+    {
+        var get = new PyBuiltinFunction("__dict__", (a, k) =>
+            CheckOwner(owner, "__dict__", a[0]).Dict ?? throw Ops.AttributeError($"This object has no __dict__"));
+        var set = new PyBuiltinFunction("__dict__", (a, k) =>
+        {
+            var o = CheckOwner(owner, "__dict__", a[0]);
+            if (a[1] is not PyDict d) throw Ops.TypeError($"__dict__ must be set to a dictionary, not a '{a[1].Type.Name}'");
+            ReplaceDict(o, d);
+            return PyNone.Instance;
+        });
+        // del obj.__dict__: the instance starts over with an empty dict (CPython 3.11 clears its dict pointer)
+        var del = new PyBuiltinFunction("__dict__", (a, k) => { ReplaceDict(CheckOwner(owner, "__dict__", a[0]), new PyDict()); return PyNone.Instance; });
+        return new PyProperty(get, set, del, GetSetDescriptorType, $"<attribute '__dict__' of '{owner.Name}' objects>");
+    }
+
+    /// <summary>obj.__dict__ = d: a plain instance takes <paramref name="d"/> itself (later changes to d show); other
+    /// objects keep their dict, refilled from d.</summary>
+    private static void ReplaceDict(PyObject o, PyDict d)
+    {
+        if (o is PyInstance inst) { inst.ReplaceDict(d); return; }
+        var cur = o.Dict ?? throw Ops.AttributeError("This object has no __dict__");
+        if (ReferenceEquals(cur, d)) return;
+        cur.Clear();
+        cur.Update(d);
+    }
+
+    private static PyObject WeakrefDescriptor(PyType owner)
+    {
+        var get = new PyBuiltinFunction("__weakref__", (a, k) =>
+        {
+            var refs = Modules.WeakRefs.Live(CheckOwner(owner, "__weakref__", a[0]));
+            return refs.Count > 0 ? refs[0] : PyNone.Instance;
+        });
+        var set = new PyBuiltinFunction("__weakref__", (a, k) =>
+            throw Ops.AttributeError($"attribute '__weakref__' of '{owner.Name}' objects is not writable"));
+        return new PyProperty(get, set, set, GetSetDescriptorType, $"<attribute '__weakref__' of '{owner.Name}' objects>");
+    }
+
+    private static bool ListsName(PyObject slots, string name)
+    {
+        if (slots is PyStr one) return one.Value == name;
+        if (slots is not PyTuple && slots is not PyList) return false;
+        foreach (var item in Ops.ToArray(slots)) if (item is PyStr s && s.Value == name) return true;
+        return false;
+    }
+
     /// <summary>CPython's type_new_slots rejects a "__dict__" slot only when a base's instances already have a
     /// __dict__ (tp_dictoffset != 0): a class of the line without __slots__, or whose __slots__ lists "__dict__", or a
     /// built-in type with instance dicts (exceptions, type). A built-in base such as set or list has none, so

@@ -14,7 +14,8 @@ public sealed class PyGenerator : PyObject
     public static PyType TypeObj = null!, CoroutineType = null!, AsyncGeneratorType = null!;
     public readonly Frame Frame;
     private bool _started, _running;
-    public readonly string Name, QualName;
+    /// <summary>__name__ and __qualname__, writable (str only) as CPython's gi_name/gi_qualname.</summary>
+    public string Name, QualName;
     public readonly GenKind Kind;
     /// <summary>Async generator: an asend/athrow awaitable of it is being iterated (ag_running); the firstiter hook
     /// ran; the finalizer hook given at that time; aclose() finished it.</summary>
@@ -221,7 +222,10 @@ public sealed class PyGenerator : PyObject
                 throw Ops.TypeError($"exceptions must be classes or instances deriving from BaseException, not type");
             var val = a.Length > first + 1 ? a[first + 1] : PyNone.Instance;
             if (val is PyBaseException be && be.Type.IsSubtypeOf(et)) return be;
-            return Interpreter.MakeException(val == PyNone.Instance ? Ops.Call0(et) : val is PyTuple tv ? Ops.Call(et, tv.Items) : Ops.Call1(et, val));
+            // CPython's _gen_throw normalizes the exception only once it is raised in the frame: a failure to make it
+            // (a __new__ that returns no exception) is what the generator sees at its yield
+            try { return Interpreter.MakeException(val == PyNone.Instance ? Ops.Call0(et) : val is PyTuple tv ? Ops.Call(et, tv.Items) : Ops.Call1(et, val)); }
+            catch (PyException e) { return e.Value; }
         }
         if (typ is PyBaseException inst)
         {
@@ -231,11 +235,38 @@ public sealed class PyGenerator : PyObject
         throw Ops.TypeError($"exceptions must be classes or instances deriving from BaseException, not {typ.Type.Name}");
     }
 
+    public override void SetAttr(PyStr name, PyObject value)
+    {
+        if (name.Value is "__name__" or "__qualname__")
+        {
+            if (value is not PyStr str) throw Ops.TypeError($"{name.Value} must be set to a string object");
+            if (name.Value == "__name__") Name = str.Value; else QualName = str.Value;
+            return;
+        }
+        base.SetAttr(name, value);
+    }
+
+    public override void DelAttr(PyStr name)
+    {
+        if (name.Value is "__name__" or "__qualname__") throw Ops.TypeError($"{name.Value} must be set to a string object");
+        base.DelAttr(name);
+    }
+
     internal static void InitType(PyType t)
     {
+        t.New = null; // CPython's generator types have no tp_new: "cannot create 'generator' instances", copy/pickle refuse
         t.AddMethod("send", (a, k) => ((PyGenerator)a[0]).Send(a[1]));
-        t.AddMethod("__next__", (a, k) => ((PyGenerator)a[0]).Next() ?? throw Ops.StopIteration());
-        t.AddMethod("__iter__", (a, k) => a[0]);
+        t.SetMember("__next__", new PyBuiltinFunction("__next__", (a, k) => ((PyGenerator)a[0]).Next() ?? throw Ops.StopIteration(), true) { Doc = "Implement next(self)." });
+        t.SetMember("__iter__", new PyBuiltinFunction("__iter__", (a, k) => a[0], true) { Doc = "Implement iter(self)." });
+        // read-only getset descriptors, so dir() lists them and assignment fails with CPython's text (reading them is
+        // GetAttrOrNull's)
+        foreach (var attr in new[] { "gi_code", "gi_frame", "gi_running", "gi_suspended", "gi_yieldfrom" })
+        {
+            var key = PyStr.Intern(attr);
+            var get = new PyBuiltinFunction(attr, (a, k) => a[0].GetAttrOrNull(key) ?? PyNone.Instance);
+            var readOnly = new PyBuiltinFunction(attr, (a, k) => throw Ops.AttributeError($"attribute '{attr}' of 'generator' objects is not writable"));
+            t.SetMember(attr, new PyProperty(get, readOnly, readOnly, SlotLayout.GetSetDescriptorType, $"<attribute '{attr}' of 'generator' objects>"));
+        }
         t.AddMethod("throw", (a, k) => ((PyGenerator)a[0]).Throw(ThrowArgs(a, 1)));
         t.AddMethod("close", (a, k) => { ((PyGenerator)a[0]).Close(); return PyNone.Instance; });
     }
@@ -243,6 +274,7 @@ public sealed class PyGenerator : PyObject
     /// <summary>The coroutine type: send/throw/close and __await__, no __iter__/__next__.</summary>
     internal static void InitCoroutineType(PyType t)
     {
+        t.New = null;
         t.AddMethod("send", (a, k) => ((PyGenerator)a[0]).Send(a[1]));
         t.AddMethod("throw", (a, k) => ((PyGenerator)a[0]).Throw(ThrowArgs(a, 1)));
         t.AddMethod("close", (a, k) => { ((PyGenerator)a[0]).Close(); return PyNone.Instance; });
@@ -266,7 +298,8 @@ public sealed class PyGenerator : PyObject
                 case "running": return PyBool.Of(Kind == GenKind.AsyncGenerator ? RunningAsync : _running);
                 case "frame": return Frame.Finished ? PyNone.Instance : PyFrameObject.Of(Frame);
                 case "code": return PyCodeWrapper.Of(Frame.Code);
-                case "suspended" when Kind != GenKind.AsyncGenerator: break; // 3.12
+                // Debian's 3.11 (like 3.12) has gi_suspended/cr_suspended, which its inspect.getgeneratorstate reads
+                case "suspended" when Kind != GenKind.AsyncGenerator: return PyBool.Of(_started && !_running && !Frame.Finished);
                 case "yieldfrom" when Kind == GenKind.Generator: return YieldFrom ?? PyNone.Instance;
                 case "await" when Kind != GenKind.Generator: return YieldFrom ?? PyNone.Instance;
                 case "origin" when Kind == GenKind.Coroutine: return PyNone.Instance; // sys.set_coroutine_origin_tracking_depth is 0
