@@ -271,10 +271,32 @@ memtable_bucket *memtable_bucket_at(uint64_t index);
  * bucket lock (running world) or not (stopped world). */
 uint32_t memtable_find(uint64_t address, int locked);
 
-/* Record by index (valid for 1..record_top-1). */
-static inline memtable_record *memtable_record_at(uint32_t index)
+/* The packed record's fields (types.h, memtable_entry). */
+static inline uint64_t entry_start(const memtable_entry *e) { return e->start_size & ENTRY_START_MASK; }
+static inline uint32_t entry_flags(const memtable_entry *e) { return e->trace_flags >> ENTRY_FLAGS_SHIFT; }
+static inline uint32_t entry_trace(const memtable_entry *e) { return e->trace_flags & ENTRY_TRACE_MASK; }
+static inline uint64_t entry_size(const memtable_entry *e)
 {
-    return &instrument_state.table.records[index];
+    uint64_t low = e->start_size >> ENTRY_SIZE_SHIFT;
+    return (entry_flags(e) & RECORD_LARGE) ? low | (uint64_t)e->next << ENTRY_SIZE_BITS : low;
+}
+
+/* Record `index` unpacked (valid for 1..record_top-1); flags 0: not live. A reader that runs
+ * beside the hooks checks the flags again after copying (blocks.c). */
+static inline memtable_record memtable_record_at(uint32_t index)
+{
+    const memtable_entry *e = &instrument_state.table.records[index];
+    memtable_record r;
+    r.trace_id = entry_trace(e);
+    r.flags = entry_flags(e);
+    r.start = entry_start(e);
+    r.size = entry_size(e);
+    return r;
+}
+
+static inline int memtable_record_live(uint32_t index)
+{
+    return (entry_flags(&instrument_state.table.records[index]) & RECORD_LIVE) != 0;
 }
 
 /* Why memtable_init failed, as a phrase (init.c's invisible_instrument_unavailable). */
@@ -367,8 +389,6 @@ static inline void nursery_slot_record(const nursery *n, uint32_t i, uint64_t st
     out->size = nursery_info_size(info);
     out->trace_id = nursery_info_trace(info);
     out->flags = nursery_info_flags(info);
-    out->next = 0;
-    out->type_cache = 0;
 }
 
 /* The first slot of the block's home bucket: a multiplicative hash of its address (top bits).

@@ -60,8 +60,8 @@ typedef struct own_regions {
 #define MEMTABLE_NODE_SLOT_SHIFT 5 /* glibc's chunks are >= 32 bytes apart: one block per slot */
 #define MEMTABLE_NODE_SLOTS (1u << (MEMTABLE_BUCKET_SHIFT - MEMTABLE_NODE_SLOT_SHIFT))
 #define MEMTABLE_NODE_CAPACITY (1u << 24)
-#define MEMTABLE_RECORD_CAPACITY (1u << 28) /* 268 M live blocks, 8 GiB of records reserved */
-#define MEMTABLE_RECORD_MINIMUM (1u << 16)  /* under a tight RLIMIT_AS: 2 MiB of records */
+#define MEMTABLE_RECORD_CAPACITY (1u << 28) /* 268 M live blocks, 4 GiB of records reserved */
+#define MEMTABLE_RECORD_MINIMUM (1u << 16)  /* under a tight RLIMIT_AS: 1 MiB of records */
 
 #define RECORD_LIVE 0x1u
 #define RECORD_LARGE 0x2u
@@ -72,14 +72,32 @@ typedef struct memtable_bucket {
     _Atomic uint32_t cover;
 } memtable_bucket;
 
+/* A block's record as the memtable's readers see it (memtable_record_at, memtable_remove's copy,
+ * the nurseries' slots): unpacked. The pool stores it packed (memtable_entry). */
 typedef struct memtable_record {
     uint64_t start;
     uint64_t size;
     uint32_t trace_id;
-    uint32_t next;       /* chain link, or free-list link */
-    uint32_t type_cache; /* resolved type (owned by the runtime), 0 = unresolved */
-    uint32_t flags;      /* RECORD_* */
+    uint32_t flags;      /* RECORD_*: 0 = not live */
 } memtable_record;
+
+/* A record in the pool: 16 bytes, one quarter of a cache line (memtable.c, "Records").
+ *  - start_size: the start (bits 0..46: user addresses are below 2^47) and the size's low 17
+ *    bits (47..63): all of a small block's size (below MEMTABLE_LARGE_THRESHOLD, 2^17).
+ *  - next: the chain or free-list link; a large block is in no chain: its size >> 17.
+ *  - trace_flags: the trace id (bits 0..23; ids stay below 2^22) and RECORD_* (bits 24..31),
+ *    so a free clears the record with one store into it, without reading it first. */
+#define ENTRY_START_MASK ((1ull << MEMTABLE_ADDRESS_BITS) - 1)
+#define ENTRY_SIZE_SHIFT MEMTABLE_ADDRESS_BITS
+#define ENTRY_SIZE_BITS (64 - MEMTABLE_ADDRESS_BITS)
+#define ENTRY_TRACE_MASK 0x00ffffffu
+#define ENTRY_FLAGS_SHIFT 24
+
+typedef struct memtable_entry {
+    uint64_t start_size;
+    uint32_t next;
+    uint32_t trace_flags;
+} memtable_entry;
 
 /* A dense bucket's records by the 32-byte slot of the bucket their block starts in (0 = none):
  * the record of an exact start is one load away, not a chain walk. 128 bytes, two lines. */
@@ -91,7 +109,7 @@ typedef struct memtable {
     /* The buckets of one chunk of the address space each, mapped when a block first lands there
      * (memtable.c): NULL = none yet. */
     _Atomic(memtable_bucket *) *chunks;
-    memtable_record *records;
+    memtable_entry *records;
     uint32_t record_capacity;     /* records reserved: MEMTABLE_RECORD_CAPACITY, less under RLIMIT_AS */
     _Atomic uint64_t untracked;   /* blocks not recorded: out of records or of address space */
     _Atomic uint32_t record_top;  /* next never-used record index (0 is the null record) */

@@ -29,14 +29,14 @@ static int lookup(const void *p, memtable_record *out)
     uint32_t index = memtable_find(address, 1);
     if (!index)
         return 0;
-    *out = *memtable_record_at(index);
+    *out = memtable_record_at(index);
     return out->start == address;
 }
 
 static int in_memtable(const void *p)
 {
     uint32_t index = memtable_find((uint64_t)(uintptr_t)p, 1);
-    return index && memtable_record_at(index)->start == (uint64_t)(uintptr_t)p;
+    return index && memtable_record_at(index).start == (uint64_t)(uintptr_t)p;
 }
 
 static int count_visit(const invisible_block_info *info, void *context)
@@ -52,7 +52,7 @@ static uint64_t live_blocks(void)
     uint64_t n = nursery_for_each(count_visit, NULL);
     uint32_t limit = memtable_record_limit();
     for (uint32_t i = 1; i < limit; i++)
-        if (memtable_record_at(i)->flags & RECORD_LIVE)
+        if (memtable_record_live(i))
             n++;
     return n;
 }

@@ -553,9 +553,8 @@ void invisible_instrument_forget_all(void)
     nursery_flush_all();
     uint32_t limit = memtable_record_limit();
     for (uint32_t i = 1; i < limit; i++) {
-        const memtable_record *r = memtable_record_at(i);
-        if (r->flags & RECORD_LIVE)
-            memtable_remove(r->start, NULL);
+        if (memtable_record_live(i))
+            memtable_remove(memtable_record_at(i).start, NULL);
     }
     guard_leave(thread, 1);
 }

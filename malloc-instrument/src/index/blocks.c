@@ -7,11 +7,11 @@
 
 static void fill_info(uint32_t index, invisible_block_info *out)
 {
-    const memtable_record *r = memtable_record_at(index);
-    out->start = r->start;
-    out->size = r->size;
-    out->trace_id = r->trace_id;
-    out->flags = (r->flags & RECORD_LARGE) ? INVISIBLE_BLOCK_LARGE : 0;
+    memtable_record r = memtable_record_at(index);
+    out->start = r.start;
+    out->size = r.size;
+    out->trace_id = r.trace_id;
+    out->flags = (r.flags & RECORD_LARGE) ? INVISIBLE_BLOCK_LARGE : 0;
 }
 
 int blocks_find(uint64_t address, invisible_block_info *out)
@@ -44,12 +44,11 @@ uint64_t blocks_for_each(invisible_block_visitor visit, void *context)
         return 0;
     uint32_t limit = memtable_record_limit();
     for (uint32_t i = 1; i < limit; i++) {
-        const memtable_record *r = memtable_record_at(i);
-        if (!(r->flags & RECORD_LIVE))
+        if (!memtable_record_live(i))
             continue;
         invisible_block_info info;
         fill_info(i, &info);
-        if (!(r->flags & RECORD_LIVE)) /* freed meanwhile */
+        if (!memtable_record_live(i)) /* freed meanwhile */
             continue;
         visited++;
         if (visit(&info, context))

@@ -17,14 +17,24 @@
  *    NODE_FROM_WALK links turns its bucket into a node: 32 record indices, one per 32-byte slot
  *    of the KiB (glibc's chunks are at least 32 bytes apart, so a slot holds at most one block
  *    start), and the record of an exact start is then one load from the bucket's node. A node
+ *    entry also says which half of its slot the block starts at and whether the block reaches
+ *    into the next KiB, so a free (which needs no copy of the record) neither walks nor reads
+ *    the record: bucket, node entry, then a blind store that marks the record dead (in perl,
+ *    the record's load was a third of memtable_remove's samples). A node
  *    left with fewer than NODE_TO_CHAIN records turns back into a chain. Two starts in one slot
- *    (a stale record: a block freed behind our back; or an allocator with a finer spacing) keep
- *    or turn the bucket into a chain, which holds anything. Nodes cost 128 bytes for >= 4
- *    (typically ~25) records; sparse buckets stay chains of 1-3 records at no extra cost.
+ *    (a stale record: a block freed behind our back; or an allocator with a finer spacing), or a
+ *    start that is not 16-aligned, keep or turn the bucket into a chain, which holds anything.
+ *    Nodes cost 128 bytes for >= 4 (typically ~25) records; sparse buckets stay chains of 1-5
+ *    records at no extra cost.
  *  - Blocks of MEMTABLE_LARGE_THRESHOLD bytes or more live in a sorted interval index instead
  *    (they are mmap-sized and rare; they would otherwise need thousands of cover entries).
- *  - Records (32 bytes) live in a side pool indexed by 31-bit numbers, never in the blocks, so
- *    block layout and malloc_usable_size are untouched. The pool is one reservation sized by the
+ *  - Records live in a side pool indexed by 28-bit numbers, never in the blocks, so block layout
+ *    and malloc_usable_size are untouched. A record is 16 bytes (types.h, memtable_entry): the
+ *    start and a small block's size share one word (starts are below 2^47, small sizes below
+ *    2^17), the trace id and the flags another, beside the chain link; a large block keeps the
+ *    rest of its size in the link it does not need. Half the 32 bytes a record took before: the
+ *    pool is most of the memtable's memory (a live block costs 16 bytes of record, a share of a
+ *    node or bucket, nothing else). The pool is one reservation sized by the
  *    address-space budget (primitives/memory.c); when it is used up, or a chunk cannot be mapped,
  *    later blocks are not recorded (`untracked` counts them, and the report says so).
  *
@@ -51,7 +61,7 @@
 #include <string.h>
 
 #define RECORD_REFILL 64
-#define NODE_FROM_WALK 8 /* a remove that walked more links than this turns the chain into a node */
+#define NODE_FROM_WALK 4 /* a remove that walked more links than this turns the chain into a node */
 #define NODE_TO_CHAIN 4  /* a node left with fewer records turns back into a chain */
 
 static inline memtable *table(void) { return &instrument_state.table; }
@@ -60,23 +70,28 @@ static inline uint64_t bucket_index(uint64_t address) { return address >> MEMTAB
 
 static inline int address_trackable(uint64_t address) { return (address >> MEMTABLE_ADDRESS_BITS) == 0; }
 
-static inline int record_contains(const memtable_record *r, uint64_t address)
+_Static_assert(MEMTABLE_LARGE_THRESHOLD <= 1ull << ENTRY_SIZE_BITS, "a small block's size fits its record");
+_Static_assert(TRACE_MAX_COUNT <= ENTRY_TRACE_MASK + 1, "trace ids fit a record");
+_Static_assert(sizeof(memtable_entry) == 16, "records are 16 bytes");
+
+static inline int record_contains(const memtable_entry *r, uint64_t address)
 {
     /* A zero-sized block is still "pointed to" by its start address (as in memcheck). */
-    return address == r->start || (address > r->start && address - r->start < r->size);
+    uint64_t start = entry_start(r);
+    return address == start || (address > start && address - start < entry_size(r));
 }
 
 /* The record pool: as many records as the budget allows (an address-space limit), at least
  * MEMTABLE_RECORD_MINIMUM; halved until the reservation succeeds. */
-static memtable_record *reserve_records(uint32_t *capacity)
+static memtable_entry *reserve_records(uint32_t *capacity)
 {
     uint64_t budget = own_reserve_budget(), wanted = MEMTABLE_RECORD_CAPACITY;
-    if (budget != UINT64_MAX && budget / 2 / sizeof(memtable_record) < wanted)
-        wanted = budget / 2 / sizeof(memtable_record); /* half of the budget */
+    if (budget != UINT64_MAX && budget / 2 / sizeof(memtable_entry) < wanted)
+        wanted = budget / 2 / sizeof(memtable_entry); /* half of the budget */
     if (wanted < MEMTABLE_RECORD_MINIMUM)
         wanted = MEMTABLE_RECORD_MINIMUM;
     for (; wanted >= MEMTABLE_RECORD_MINIMUM; wanted /= 2) {
-        memtable_record *records = own_map((size_t)wanted * sizeof(memtable_record), 1);
+        memtable_entry *records = own_map((size_t)wanted * sizeof(memtable_entry), 1);
         if (records) {
             *capacity = (uint32_t)wanted;
             return records;
@@ -113,7 +128,7 @@ int memtable_init(void)
     t->large = t->records ? own_map(t->large_capacity * sizeof(uint32_t), 0) : NULL;
     if (!t->chunks || !t->records || !t->large) {
         own_unmap(t->chunks, MEMTABLE_CHUNK_COUNT * sizeof(*t->chunks));
-        own_unmap(t->records, (size_t)t->record_capacity * sizeof(memtable_record));
+        own_unmap(t->records, (size_t)t->record_capacity * sizeof(memtable_entry));
         own_unmap(t->large, t->large_capacity * sizeof(uint32_t));
         t->chunks = NULL;
         t->records = NULL;
@@ -247,6 +262,31 @@ static inline uint32_t node_head(uint32_t node, uint32_t count)
 
 static inline uint32_t node_count(uint32_t head) { return (head >> MEMTABLE_NODE_COUNT_SHIFT) & 0x3f; }
 
+/* A node's entry: the record index, and what a free needs to know without reading the record
+ * (see "Dense buckets"): which 16 bytes of the 32-byte slot the block starts at (with the slot,
+ * its exact start: a node holds 16-aligned starts only), and whether the block reaches into the
+ * next bucket (its cover entries must be cleared, which takes its size). 0 = empty. */
+#define NODE_ENTRY_INDEX_MASK (MEMTABLE_RECORD_CAPACITY - 1)
+#define NODE_ENTRY_HIGH_HALF (MEMTABLE_RECORD_CAPACITY << 0)
+#define NODE_ENTRY_CROSSES (MEMTABLE_RECORD_CAPACITY << 1)
+_Static_assert((MEMTABLE_RECORD_CAPACITY << 1) != 0 && (MEMTABLE_RECORD_CAPACITY << 1) < MEMTABLE_LOCK_BIT,
+               "a node entry holds a record index and two bits");
+
+static inline int node_holds(uint64_t start) { return (start & 15) == 0; }
+
+static inline uint32_t node_entry(uint32_t index, uint64_t start, uint64_t size)
+{
+    uint32_t crosses = size > 0 && bucket_index(start + size - 1) != bucket_index(start) ? NODE_ENTRY_CROSSES : 0;
+    return index | ((start & 16) ? NODE_ENTRY_HIGH_HALF : 0) | crosses;
+}
+
+/* The start of the block an entry of slot `slot` names, in the bucket of `address`. */
+static inline uint64_t node_entry_start(uint32_t entry, uint32_t slot, uint64_t address)
+{
+    uint64_t base = address & ~((1ull << MEMTABLE_BUCKET_SHIFT) - 1);
+    return base + ((uint64_t)slot << MEMTABLE_NODE_SLOT_SHIFT) + ((entry & NODE_ENTRY_HIGH_HALF) ? 16 : 0);
+}
+
 /* A cleared node, 0 when none is left. Called with a bucket lock held (lock order: bucket, then
  * node_lock). The node is cleared with plain 8-byte stores, not memset: a thread stopped for a
  * scan runs on to park only while its pc is in our code, and it holds a bucket lock here. */
@@ -280,23 +320,25 @@ static void node_give(memtable *t, uint32_t index)
     spinlock_release(&t->node_lock);
 }
 
-/* A locked bucket's chain as a node: the new head, or `head` unchanged when no node is left or
- * two of its blocks start in one slot. The records' links are left as they were, so a reader
- * that loaded the old head (stopped world: none) still walks a whole chain. */
+/* A locked bucket's chain as a node: the new head, or `head` unchanged when no node is left,
+ * two of its blocks start in one slot or one start is not 16-aligned. The records' links are
+ * left as they were, so a reader that loaded the old head (stopped world: none) still walks a
+ * whole chain. */
 static uint32_t chain_to_node(memtable *t, uint32_t head)
 {
     uint32_t node = head ? node_take(t) : 0;
     if (!node)
         return head;
-    memtable_record *records = t->records;
+    memtable_entry *records = t->records;
     uint32_t *entries = t->nodes[node].record, count = 0;
     for (uint32_t i = head; i; i = records[i].next) {
-        uint32_t *entry = &entries[node_slot(records[i].start)];
-        if (*entry) {
+        uint64_t start = entry_start(&records[i]);
+        uint32_t *entry = &entries[node_slot(start)];
+        if (*entry || !node_holds(start)) {
             node_give(t, node);
             return head;
         }
-        *entry = i;
+        *entry = node_entry(i, start, entry_size(&records[i]));
         count++;
     }
     return node_head(node, count);
@@ -309,7 +351,7 @@ static uint32_t node_to_chain(memtable *t, uint32_t head)
     memtable_node *node = node_of(head);
     uint32_t chain = 0;
     for (uint32_t k = MEMTABLE_NODE_SLOTS; k-- > 0;) {
-        uint32_t i = node->record[k];
+        uint32_t i = node->record[k] & NODE_ENTRY_INDEX_MASK;
         if (i) {
             t->records[i].next = chain;
             chain = i;
@@ -323,25 +365,29 @@ static uint32_t node_to_chain(memtable *t, uint32_t head)
 static uint32_t head_with(memtable *t, uint32_t head, uint32_t index)
 {
     if (head_is_node(head)) {
-        uint32_t *entry = &node_of(head)->record[node_slot(t->records[index].start)];
-        if (!*entry) {
-            *entry = index;
+        const memtable_entry *r = &t->records[index];
+        uint64_t start = entry_start(r);
+        uint32_t *entry = &node_of(head)->record[node_slot(start)];
+        if (!*entry && node_holds(start)) {
+            *entry = node_entry(index, start, entry_size(r));
             return head + (1u << MEMTABLE_NODE_COUNT_SHIFT);
         }
-        head = node_to_chain(t, head); /* a second start in one slot: only a chain holds it */
+        head = node_to_chain(t, head); /* a second start in one slot, or an odd one: only a chain holds it */
     }
     t->records[index].next = head;
     return index;
 }
 
 /* Unlink the record of `start` from a locked bucket's node: its index (0: absent); updates
- * *head (the count, or a chain again when few records are left). */
-static uint32_t node_unlink(memtable *t, uint32_t *head, uint64_t start)
+ * *head (the count, or a chain again when few records are left). The record is not read: the
+ * entry says where its block starts, and *crosses whether it reaches into the next bucket. */
+static uint32_t node_unlink(memtable *t, uint32_t *head, uint64_t start, int *crosses)
 {
     uint32_t *entry = &node_of(*head)->record[node_slot(start)];
-    uint32_t index = *entry;
-    if (!index || t->records[index].start != start)
+    uint32_t value = *entry, index = value & NODE_ENTRY_INDEX_MASK;
+    if (!index || node_entry_start(value, node_slot(start), start) != start)
         return 0;
+    *crosses = (value & NODE_ENTRY_CROSSES) != 0;
     *entry = 0;
     if (node_count(*head) - 1 < NODE_TO_CHAIN)
         *head = node_to_chain(t, *head);
@@ -385,7 +431,7 @@ static void bucket_unlock(memtable_bucket *bucket, thread_slot *slot, uint32_t h
 /* Insert into a bucket: one CAS onto a chain; a node's slot is written under the lock. */
 static void bucket_push(memtable_bucket *bucket, uint64_t b, uint32_t index)
 {
-    memtable_record *r = &table()->records[index];
+    memtable_entry *r = &table()->records[index];
     uint32_t head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
     for (;;) {
         if (head & MEMTABLE_LOCK_BIT) {
@@ -446,7 +492,7 @@ static uint32_t large_position(uint64_t address)
     uint32_t lo = 0, hi = t->large_count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (t->records[t->large[mid]].start <= address)
+        if (entry_start(&t->records[t->large[mid]]) <= address)
             lo = mid + 1;
         else
             hi = mid;
@@ -472,7 +518,7 @@ static int large_insert(uint32_t index)
         t->large_capacity = capacity;
         own_unmap(old, old_capacity * sizeof(uint32_t));
     }
-    uint32_t at = large_position(t->records[index].start);
+    uint32_t at = large_position(entry_start(&t->records[index]));
     /* A loop, not memmove: a stop of the world lets a thread in a short section run on to park
      * only when it is in our code; inside libc it would stay stopped holding large_lock. */
     for (uint32_t k = t->large_count; k > at; k--)
@@ -490,7 +536,7 @@ static uint32_t large_remove(uint64_t start)
         return 0;
     spinlock_acquire(&t->large_lock);
     uint32_t found = 0, at = large_position(start);
-    if (at > 0 && t->records[t->large[at - 1]].start == start) {
+    if (at > 0 && entry_start(&t->records[t->large[at - 1]]) == start) {
         found = t->large[at - 1];
         for (uint32_t k = at; k < t->large_count; k++) /* a loop, as in large_insert */
             t->large[k - 1] = t->large[k];
@@ -517,18 +563,28 @@ static uint32_t large_find(uint64_t address, int locked)
 
 /* ---- public operations ---- */
 
-/* A fresh record for a block (flags still 0: not live yet). 0 when out of records. */
-static uint32_t record_new(thread_state *thread, uint64_t start, uint64_t size, uint32_t trace_id)
+/* A fresh record for a block, live with `flags` (RECORD_LIVE...) once the caller publishes it. 0
+ * when out of records. A large block keeps its size's upper bits in `next` (it is in no chain). */
+static uint32_t record_new(thread_state *thread, uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags)
 {
     uint32_t index = record_take(thread);
     if (!index)
         return 0;
-    memtable_record *r = &table()->records[index];
-    r->start = start;
-    r->size = size;
-    r->trace_id = trace_id;
-    r->type_cache = 0;
+    memtable_entry *r = &table()->records[index];
+    r->start_size = start | size << ENTRY_SIZE_SHIFT;
+    if (flags & RECORD_LARGE)
+        r->next = (uint32_t)(size >> ENTRY_SIZE_BITS);
+    r->trace_flags = (trace_id & ENTRY_TRACE_MASK) | flags << ENTRY_FLAGS_SHIFT;
     return index;
+}
+
+/* The record's block as the readers see it. */
+static void record_copy(const memtable_entry *r, memtable_record *out)
+{
+    out->start = entry_start(r);
+    out->size = entry_size(r);
+    out->trace_id = entry_trace(r);
+    out->flags = entry_flags(r);
 }
 
 int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t flags)
@@ -538,22 +594,21 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t f
         return -1;
     thread_state *thread = &thread_tls;
     memtable_bucket *bucket = size < MEMTABLE_LARGE_THRESHOLD ? bucket_for_write(bucket_index(start)) : NULL;
-    uint32_t index = (bucket || size >= MEMTABLE_LARGE_THRESHOLD) ? record_new(thread, start, size, trace_id) : 0;
+    uint32_t live = RECORD_LIVE | flags | (size >= MEMTABLE_LARGE_THRESHOLD ? RECORD_LARGE : 0);
+    uint32_t index = (bucket || size >= MEMTABLE_LARGE_THRESHOLD) ? record_new(thread, start, size, trace_id, live) : 0;
     if (!index) {
         atomic_fetch_add_explicit(&t->untracked, 1, memory_order_relaxed);
         return -1;
     }
-    memtable_record *r = &t->records[index];
+    memtable_entry *r = &t->records[index];
     if (size >= MEMTABLE_LARGE_THRESHOLD) {
-        r->flags = RECORD_LIVE | RECORD_LARGE | flags;
         if (large_insert(index) != 0) {
-            r->flags = 0;
+            r->trace_flags = 0;
             record_give(thread, index);
             return -1;
         }
         return 0;
     }
-    r->flags = RECORD_LIVE | flags;
     cover_set(start, size, index);
     bucket_push(bucket, bucket_index(start), index);
     return 0;
@@ -564,7 +619,7 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t f
 static uint32_t chain_unlink(memtable *t, uint32_t *head, uint64_t start, uint32_t *walked)
 {
     uint32_t previous = 0, index = *head, steps = 0;
-    while (index && t->records[index].start != start) {
+    while (index && entry_start(&t->records[index]) != start) {
         previous = index;
         index = t->records[index].next;
         steps++;
@@ -614,6 +669,7 @@ int memtable_remove(uint64_t start, memtable_record *out)
      * the memtable: the bucket lock still orders our search against its eviction. */
     memtable_bucket *bucket = nurseries ? bucket_for_write(b) : memtable_bucket_at(b);
     uint32_t index = 0;
+    int crosses = 1; /* unknown: the record is read */
     /* Without nurseries an empty bucket needs neither the slot nor the lock: a small block was
      * published in its bucket before its pointer was returned. With nurseries it may sit in
      * another thread's nursery: the lock orders our search against its eviction. */
@@ -621,7 +677,7 @@ int memtable_remove(uint64_t start, memtable_record *out)
         thread_slot *slot = thread_slot_of(thread);
         uint32_t head = bucket_lock(bucket, slot, b);
         if (head_is_node(head)) {
-            index = node_unlink(t, &head, start);
+            index = node_unlink(t, &head, start, &crosses);
         } else {
             uint32_t walked;
             index = chain_unlink(t, &head, start, &walked);
@@ -638,12 +694,16 @@ int memtable_remove(uint64_t start, memtable_record *out)
         if (!index)
             return 0;
     }
-    memtable_record *r = &t->records[index];
-    if (out)
-        *out = *r;
-    if (!(r->flags & RECORD_LARGE))
-        cover_clear(r->start, r->size, index);
-    r->flags = 0;
+    memtable_entry *r = &t->records[index];
+    if (out || crosses) {
+        if (out)
+            record_copy(r, out);
+        if (!(entry_flags(r) & RECORD_LARGE))
+            cover_clear(entry_start(r), entry_size(r), index);
+    }
+    /* A free of a block in a node does not read its record: this store (no load before it, so
+     * nothing waits for the record's line) is all that touches it. */
+    r->trace_flags = 0;
     record_give(thread, index);
     return 1;
 }
@@ -655,11 +715,10 @@ int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, 
     thread_state *thread = &thread_tls;
     uint64_t b = bucket_index(start);
     memtable_bucket *bucket = bucket_for_write(b);
-    uint32_t index = bucket ? record_new(thread, start, size, trace_id) : 0;
+    uint32_t index = bucket ? record_new(thread, start, size, trace_id, RECORD_LIVE | flags) : 0;
     if (!index)
         return -1;
-    memtable_record *r = &t->records[index];
-    r->flags = RECORD_LIVE | flags;
+    memtable_entry *r = &t->records[index];
     thread_slot *slot = thread_slot_of(thread);
     uint32_t head = bucket_lock(bucket, slot, b);
     uint64_t expected = start;
@@ -672,7 +731,7 @@ int memtable_adopt(_Atomic uint64_t *owner_slot, uint64_t start, uint64_t size, 
     }
     bucket_unlock(bucket, slot, head);
     if (!owned) {
-        r->flags = 0;
+        r->trace_flags = 0;
         record_give(thread, index);
     }
     return owned ? 0 : 1;
@@ -685,8 +744,8 @@ static uint32_t bucket_find(const memtable *t, uint32_t head, uint64_t address)
     if (head_is_node(head)) {
         const memtable_node *node = node_of(head);
         for (uint32_t k = node_slot(address) + 1; k-- > 0;) {
-            uint32_t i = __atomic_load_n(&node->record[k], __ATOMIC_RELAXED);
-            if (i && t->records[i].start <= address)
+            uint32_t value = __atomic_load_n(&node->record[k], __ATOMIC_RELAXED), i = value & NODE_ENTRY_INDEX_MASK;
+            if (i && node_entry_start(value, k, address) <= address)
                 return record_contains(&t->records[i], address) ? i : 0;
         }
         return 0;
@@ -721,8 +780,8 @@ uint32_t memtable_find(uint64_t address, int locked)
         return found;
     uint32_t cover = atomic_load_explicit(&bucket->cover, memory_order_acquire);
     if (cover) {
-        const memtable_record *r = &t->records[cover];
-        if ((r->flags & (RECORD_LIVE | RECORD_LARGE)) == RECORD_LIVE && record_contains(r, address))
+        const memtable_entry *r = &t->records[cover];
+        if ((entry_flags(r) & (RECORD_LIVE | RECORD_LARGE)) == RECORD_LIVE && record_contains(r, address))
             return cover;
     }
     return large_find(address, locked);

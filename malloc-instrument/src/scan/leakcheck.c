@@ -120,7 +120,7 @@ typedef struct scan_scratch {
 } scan_scratch;
 
 typedef struct scan {
-    memtable_record *records;
+    const memtable_entry *records;
     uint32_t limit;            /* record indices are < limit */
     uint32_t capacity;         /* per-block arrays are sized for this many */
     scan_block *blocks;        /* per position */
@@ -338,15 +338,18 @@ static int collect_live_blocks(scan *s)
     s->lowest = UINT64_MAX;
     s->highest = 0;
     for (uint32_t i = 1; i < s->limit; i++) {
-        const memtable_record *r = &s->records[i];
-        if (!(r->flags & RECORD_LIVE))
+        const memtable_entry *r = &s->records[i];
+        uint32_t flags = entry_flags(r);
+        if (!(flags & RECORD_LIVE))
             continue;
         scan_block *b = &s->blocks[s->live_count++];
-        uint64_t size = r->size < INFO_SIZE_MASK ? r->size : INFO_SIZE_MASK;
-        b->start = r->start;
-        b->info = size | ((r->flags & RECORD_LOADER) ? INFO_LOADER : 0) | (uint64_t)r->trace_id << INFO_TRACE_SHIFT;
-        if (r->start < s->lowest)
-            s->lowest = r->start;
+        uint64_t size = entry_size(r), start = entry_start(r);
+        if (size > INFO_SIZE_MASK)
+            size = INFO_SIZE_MASK;
+        b->start = start;
+        b->info = size | ((flags & RECORD_LOADER) ? INFO_LOADER : 0) | (uint64_t)entry_trace(r) << INFO_TRACE_SHIFT;
+        if (start < s->lowest)
+            s->lowest = start;
         uint64_t end = block_end(b);
         if (end > s->highest)
             s->highest = end;
@@ -548,28 +551,32 @@ static int stale_chunk_link(const scan *s, uint32_t source, uint64_t at, uint64_
 
 /* memcheck's rule: start pointer + definite source = reachable; anything else = possible.
  * `source` is the position of the heap block the word was read from (NO_BLOCK for roots) and
- * `at` its address. */
+ * `at` its address. An interior pointer changes only an unreached block, so the tests that may
+ * reject one (allocator metadata, a stale free-list link: each reads memory around the word or
+ * in the target, a cache miss per word in a heap full of interior pointers) run only then: in
+ * perl's exit scan, stale_chunk_link was 1.3% of the whole run before this order. */
 static inline void consider_word(scan *s, uint64_t word, uint64_t at, int prior_definite, int allocator_data,
                                  uint32_t source)
 {
     uint32_t p = block_at(s, word);
     if (p == NO_BLOCK)
         return;
-    uint64_t start = s->blocks[p].start;
-    if (allocator_data && word != start && is_next_chunk_header(start, word))
-        return;
-    if (word != start && source != NO_BLOCK && stale_chunk_link(s, source, at, word, p))
-        return;
     uint8_t state = s->state[p];
-    if (word == start && prior_definite) {
-        if (state != REACHABLE) {
-            s->state[p] = REACHABLE;
-            push(s, p);
-        }
-    } else if (state == UNREACHED) {
-        s->state[p] = POSSIBLE;
+    if (word == s->blocks[p].start) {
+        if (prior_definite ? state == REACHABLE : state != UNREACHED)
+            return;
+        s->state[p] = prior_definite ? REACHABLE : POSSIBLE;
         push(s, p);
+        return;
     }
+    if (state != UNREACHED)
+        return;
+    if (allocator_data && is_next_chunk_header(s->blocks[p].start, word))
+        return;
+    if (source != NO_BLOCK && stale_chunk_link(s, source, at, word, p))
+        return;
+    s->state[p] = POSSIBLE;
+    push(s, p);
 }
 
 static inline void consider(scan *s, uint64_t word, int prior_definite)

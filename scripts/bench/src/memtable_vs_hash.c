@@ -376,7 +376,7 @@ int main(int argc, char **argv)
             for (uint64_t i = 0; i < ops; i++) {
                 uint32_t r = memtable_find(inside[i], locked);
                 check += r;
-                wrong += memtable_record_at(r)->start != starts[pick[i]];
+                wrong += memtable_record_at(r).start != starts[pick[i]];
             }
             b = now_ns();
             REPORT(locked ? "memtable.interior_ns" : "memtable-unlocked.interior_ns", (b - a) / ops);
@@ -435,7 +435,7 @@ int main(int argc, char **argv)
         if (first)
             bucket_bytes += resident_bytes(first, sizeof(memtable_bucket) << MEMTABLE_CHUNK_SHIFT);
     }
-    uint64_t record_bytes = (uint64_t)memtable_record_limit() * sizeof(memtable_record);
+    uint64_t record_bytes = (uint64_t)memtable_record_limit() * sizeof(memtable_entry);
     uint64_t node_bytes = (uint64_t)memtable_node_limit() * sizeof(memtable_node);
     REPORT("memtable.bytes_per_block", (double)(bucket_bytes + record_bytes + node_bytes) / n);
     REPORT("memtable.node_bytes_per_block", (double)node_bytes / n);
