@@ -33,7 +33,12 @@ public sealed partial class Bridge : INativeBridge
     {
         Invisible.Abi.Ffi.FaultGuard.PrepareThread();
         engine.Interpreter.InstallBridge(new Bridge());
+        BlockChecks.SessionStarted(); // frees are recorded while a session exists: reads of freed blocks are named
     }
+
+    /// <summary>The session <see cref="Install"/> began has ended (an attach session; <c>invisible python</c> ends with
+    /// its process): libinvisible.so stops recording frees when no other session is left.</summary>
+    public static void SessionEnded() => BlockChecks.SessionEnded();
 
     // ------------------------------------------------------------------ INativeBridge
 

@@ -165,12 +165,14 @@ internal static unsafe class Mem
     public static void Read(nint address, Span<byte> dst, bool trusted)
     {
         if (trusted) { new ReadOnlySpan<byte>((void*)address, dst.Length).CopyTo(dst); return; }
+        BlockChecks.NotFreed(address, write: false);
         if (!SafeMemory.TryRead(address, dst)) throw Fault(address, dst.Length, false);
     }
 
     public static void Write(nint address, ReadOnlySpan<byte> src, bool trusted)
     {
         if (trusted) { src.CopyTo(new Span<byte>((void*)address, src.Length)); return; }
+        BlockChecks.NotFreed(address, write: true);
         if (!SafeMemory.TryWrite(address, src)) throw Fault(address, src.Length, true);
     }
 

@@ -65,14 +65,18 @@ public sealed class NativePointer : PyObject
     public override PyObject GetItem(PyObject key)
     {
         long i = Ops.IndexValue(key);
-        return NativeValues.Read(Value + (nint)(i * ElementSize), Target, null, IsConst);
+        long size = ElementSize;
+        if (i != 0) BlockChecks.ElementInBlock(Value, i, size, Target, write: false);
+        return NativeValues.Read(Value + (nint)(i * size), Target, null, IsConst);
     }
 
     public override void SetItem(PyObject key, PyObject value)
     {
         if (IsConst) throw Ops.TypeError("cannot assign through a pointer to const (use process.force(ptr))");
         long i = Ops.IndexValue(key);
-        NativeValues.Write(Value + (nint)(i * ElementSize), Target, value, null, CTypes.PointerTo(Target) + "[" + i + "]");
+        long size = ElementSize;
+        if (i != 0) BlockChecks.ElementInBlock(Value, i, size, Target, write: true);
+        NativeValues.Write(Value + (nint)(i * size), Target, value, null, CTypes.PointerTo(Target) + "[" + i + "]");
     }
 
     /// <summary>A <c>char *</c> iterates over its bytes up to the NUL (so <c>bytes(p)</c> works).</summary>
@@ -87,6 +91,7 @@ public sealed class NativePointer : PyObject
 
     internal byte[] ReadCBytes()
     {
+        BlockChecks.NotFreed(Value, write: false);
         if (!SafeMemory.TryReadCString(Value, out string? s) || s == null) throw Mem.Fault(Value, 1, false);
         return Encoding.UTF8.GetBytes(s);
     }
@@ -95,6 +100,7 @@ public sealed class NativePointer : PyObject
     {
         if (CTypes.IsCharLike(Target))
         {
+            BlockChecks.NotFreed(Value, write: false);
             if (!SafeMemory.TryReadCString(Value, out string? s) || s == null) throw Mem.Fault(Value, 1, false);
             return s;
         }

@@ -128,11 +128,32 @@ void hooks_configure(void)
             mode |= HOOKS_NURSERY;
         if (profile_enabled())
             mode |= HOOKS_PROFILE;
+        if (__atomic_load_n(&instrument_state.hooks.free_observer, __ATOMIC_ACQUIRE))
+            mode |= HOOKS_FREE_OBSERVER;
         mode |= wrappers_mode_epoch();
     }
     thread_state *thread = &thread_tls;
     memset(thread->site_cache_pc, 0, sizeof thread->site_cache_pc);
     __atomic_store_n(&instrument_state.hooks.mode, (int)mode, __ATOMIC_RELEASE);
+}
+
+/* The observer is published before the bit that makes the hooks call it, and the bit cleared
+ * before the observer is: a hook that saw the bit reads the observer again and skips a NULL one.
+ * A read-modify-write of the mode word, as wrappers.c's epoch bump, so neither loses the other's
+ * change; a mode of 0 (tracking off or not started) stays 0 and hooks_configure adds the bit. */
+void invisible_instrument_observe_frees(invisible_free_observer observer)
+{
+    if (observer)
+        __atomic_store_n(&instrument_state.hooks.free_observer, observer, __ATOMIC_RELEASE);
+    int mode = __atomic_load_n(&instrument_state.hooks.mode, __ATOMIC_ACQUIRE);
+    while (mode != 0) {
+        int next = observer ? (mode | (int)HOOKS_FREE_OBSERVER) : (mode & ~(int)HOOKS_FREE_OBSERVER);
+        if (next == mode ||
+            __atomic_compare_exchange_n(&instrument_state.hooks.mode, &mode, next, 0, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+            break;
+    }
+    if (!observer)
+        __atomic_store_n(&instrument_state.hooks.free_observer, NULL, __ATOMIC_RELEASE);
 }
 
 void instrument_disable_nurseries(void)

@@ -33,6 +33,13 @@ void invisible_query_set_report_writer(void (*write_report)(const char *text, ui
     instrument_state.query.write_report = write_report ? write_report : write_nothing;
 }
 
+void invisible_query_set_free_history(uint64_t (*free_history)(int on),
+                                      int (*freed_block)(uint64_t address, invisible_freed_block *out))
+{
+    instrument_state.query.free_history = free_history;
+    instrument_state.query.freed_block = freed_block;
+}
+
 const invisible_query_api *invisible_query_table(void)
 {
     invisible_query_api *q = &instrument_state.query;

@@ -424,6 +424,7 @@ typedef struct leakcheck_state {
 #define HOOKS_SITE_CACHE 0x2u /* depth 1: the per-thread call-site cache answers */
 #define HOOKS_NURSERY 0x4u    /* the per-thread nurseries are on */
 #define HOOKS_PROFILE 0x8u    /* --profile: count every allocation and free (trace/profile.c) */
+#define HOOKS_FREE_OBSERVER 0x10u /* frees are told to hooks.free_observer (a record of recent frees) */
 /* Bits 16-31 of a non-zero mode: the site cache's epoch (hooks/wrappers.c bumps it when the wrapper
  * ranges change). A cache entry's key is pc | epoch << 48 (user-space pcs are below 2^47): entries
  * of an older epoch never match again, in every thread at once, and the hit path pays no extra
@@ -454,6 +455,7 @@ typedef struct hooks_state {
     uint64_t loader_text_size;
     void *program_main;               /* the program's main, wrapped through __libc_start_main */
     void *real_malloc_usable_size;    /* glibc's, resolved on first use */
+    invisible_free_observer free_observer; /* HOOKS_FREE_OBSERVER's callee (query.h), NULL = none */
 } hooks_state;
 
 /* ---- hooks/wrappers.c: allocator wrappers' code, for the adaptive capture depth ---- */

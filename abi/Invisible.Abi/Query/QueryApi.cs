@@ -71,6 +71,12 @@ public unsafe struct QueryApi
     public delegate* unmanaged<nint, void> ProgramFree;
     /// <summary>The allocation profile (--profile), appended after ProgramFree; returns null when profiling is off.</summary>
     public delegate* unmanaged<Profile*> ProfileRead;
+    /// <summary>The record of recent frees, appended after ProfileRead (may be null): FreeHistory(1) adds a user (the
+    /// record is kept while any is left) and returns its capacity in frees, 0 when it does not record;
+    /// FreeHistory(0) drops one.</summary>
+    public delegate* unmanaged<int, ulong> FreeHistory;
+    /// <summary>1 and the block when the address is inside a recently freed block that no live block covers now.</summary>
+    public delegate* unmanaged<ulong, FreedBlock*, int> FreedBlockAt;
 
     // Entries appended after version 1's first fields exist when StructSize covers them (an older libinvisible.so
     // has a shorter table): the byte count up to and including each group.
@@ -87,6 +93,9 @@ public unsafe struct QueryApi
     /// <summary>True when the table has profile.</summary>
     public bool HasProfile => StructSize >= (uint)(2 * sizeof(uint) + 13 * sizeof(nint));
 
+    /// <summary>True when the table has free_history and freed_block (they may still be null).</summary>
+    public bool HasFreeHistory => StructSize >= (uint)(2 * sizeof(uint) + 15 * sizeof(nint));
+
     /// <summary>The table of the libinvisible.so preloaded into this process (its exported <c>invisible_query()</c>,
     /// found with <c>dlsym(RTLD_DEFAULT)</c>; preload/libinvisible/src/query_export.c), or null when it is not loaded.
     /// It is never dlopen()ed: loading it mid-process would start its malloc hooks on a heap they did not see grow.</summary>
@@ -96,6 +105,18 @@ public unsafe struct QueryApi
         fixed (byte* name = "invisible_query\0"u8) f = Libc.dlsym(0, name);
         return f == 0 ? null : ((delegate* unmanaged<QueryApi*>)f)();
     }
+}
+
+/// <summary>invisible_freed_block: one block of the record of recent frees.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct FreedBlock
+{
+    public ulong Start;
+    public ulong Size;
+    public uint AllocTrace;
+    public uint FreeTrace;
+    /// <summary>Frees recorded after this one (0: the latest).</summary>
+    public ulong Age;
 }
 
 /// <summary>invisible_block_type: a type annotation of a live block.</summary>

@@ -146,6 +146,15 @@ typedef struct invisible_profile {
     uint64_t timeline_count;
 } invisible_profile;
 
+/* One block of the record of recent frees (query API's freed_block). */
+typedef struct invisible_freed_block {
+    uint64_t start;       /* address the program freed */
+    uint64_t size;        /* size it had asked for */
+    uint32_t alloc_trace; /* interned allocation-site trace; 0 = none */
+    uint32_t free_trace;  /* interned trace of the free call; 0 = none */
+    uint64_t age;         /* frees recorded after this one (0: the latest) */
+} invisible_freed_block;
+
 typedef struct invisible_query_api {
     uint32_t version;    /* INVISIBLE_QUERY_VERSION */
     uint32_t struct_size;/* sizeof(invisible_query_api) */
@@ -210,6 +219,19 @@ typedef struct invisible_query_api {
      * off. Owned by libinvisible.so, valid until the next call. Appended after program_free:
      * check struct_size. */
     const invisible_profile *(*profile)(void);
+
+    /* The record of recent frees (preload/libinvisible/src/free_history.c), appended after
+     * profile: check struct_size, and these two may be NULL (a library without the record).
+     *
+     * free_history(1) starts recording (one more user: a DwarfPython session), free_history(0)
+     * drops one user; frees are recorded while any user is left. Returns the record's capacity
+     * in frees while it records, 0 when it does not (INVISIBLE_FREE_HISTORY=0, tracking off, or
+     * no memory for it). */
+    uint64_t (*free_history)(int on);
+
+    /* Is `address` inside a block freed recently and not allocated again since (a live block
+     * that contains it wins: 0 then)? 1 and `out` filled (the most recent such free), or 0. */
+    int (*freed_block)(uint64_t address, struct invisible_freed_block *out);
 } invisible_query_api;
 
 /* What libinvisible.so asks the runtime to produce. */
@@ -361,6 +383,18 @@ int invisible_hooks_got_add(const char *name, void *hook);
 int invisible_hooks_got_restore(void);
 int invisible_hooks_got_installed(void);
 void invisible_instrument_forget_all(void);
+
+/* Frees as the hooks see them, for preload/libinvisible's record of recent frees. `observer` is
+ * called for every tracked block that free() releases (and realloc, when it moves a block or
+ * frees it), before glibc gets the block, with this thread's in_hook raised: it must neither
+ * allocate nor take a lock. `free_trace` is the free call's site, captured as an allocation's
+ * site is (same depth). NULL stops the calls; while it is NULL the free path pays nothing. */
+typedef void (*invisible_free_observer)(uint64_t start, uint64_t size, uint32_t alloc_trace, uint32_t free_trace);
+void invisible_instrument_observe_frees(invisible_free_observer observer);
+
+/* Fill the query table's free_history and freed_block (the embedder's record of frees). */
+void invisible_query_set_free_history(uint64_t (*free_history)(int on),
+                                      int (*freed_block)(uint64_t address, invisible_freed_block *out));
 
 /* The table handed to the runtime (filled on first call). */
 const invisible_query_api *invisible_query_table(void);

@@ -403,12 +403,30 @@ static __attribute__((noinline)) void forget_block_slow(thread_state *thread, vo
     forget_slow(thread, (uint64_t)(uintptr_t)block, NULL);
 }
 
-/* --profile: the freed block's record (its trace and size) is counted. */
-static __attribute__((noinline)) void forget_block_profiled(thread_state *thread, void *block)
+/* A freed block told to the record of recent frees (HOOKS_FREE_OBSERVER): its record and the
+ * free call's site, captured as an allocation's site is. */
+static __attribute__((noinline)) void tell_free_observer(thread_state *thread, unsigned mode, const memtable_record *record,
+                                                         uint64_t pc, const void *fp)
+{
+    invisible_free_observer observer = __atomic_load_n(&instrument_state.hooks.free_observer, __ATOMIC_ACQUIRE);
+    if (!observer)
+        return;
+    uint32_t free_site = capture_site(thread, mode, pc, fp) & ~SITE_LOADER;
+    observer(record->start, record->size, record->trace_id, free_site);
+}
+
+/* --profile: the freed block's record (its trace and size) is counted; with a free observer, it
+ * is told the block. */
+static __attribute__((noinline)) void forget_block_observed(thread_state *thread, unsigned mode, void *block,
+                                                            uint64_t pc, const void *fp)
 {
     memtable_record record;
-    if (forget_slow(thread, (uint64_t)(uintptr_t)block, &record))
+    if (!forget_slow(thread, (uint64_t)(uintptr_t)block, &record))
+        return;
+    if (mode & HOOKS_PROFILE)
         profile_on_free(thread, (uint64_t)(uintptr_t)block, &record);
+    if (mode & HOOKS_FREE_OBSERVER)
+        tell_free_observer(thread, mode, &record, pc, fp);
 }
 
 /* Forget before freeing: once glibc has the block, another thread may be handed it. The hook
@@ -428,8 +446,8 @@ EXPORT void free(void *block)
     }
     hook_enter(thread);
     nursery *n = thread->nursery;
-    if (UNLIKELY(mode & HOOKS_PROFILE))
-        forget_block_profiled(thread, block);
+    if (UNLIKELY(mode & (HOOKS_PROFILE | HOOKS_FREE_OBSERVER)))
+        forget_block_observed(thread, mode, block, CALLER_PC, OWN_FP);
     else if (!(__builtin_expect((mode & HOOKS_NURSERY) && n != NULL, 1) && nursery_remove_home(n, (uint64_t)(uintptr_t)block)))
         forget_block_slow(thread, block);
     hook_leave(thread);
@@ -469,8 +487,13 @@ static void *realloc_tracked(thread_state *thread, void *old, size_t size, uint6
     COMPILER_BARRIER();
     thread->moving_start = 0;
     /* As heaptrack counts a realloc: the old block freed, then a new one allocated. */
-    if (known && (block || size == 0) && UNLIKELY(instrument_state.hooks.mode & HOOKS_PROFILE))
+    unsigned mode = (unsigned)__atomic_load_n(&instrument_state.hooks.mode, __ATOMIC_ACQUIRE);
+    if (known && (block || size == 0) && UNLIKELY(mode & HOOKS_PROFILE))
         profile_on_free(thread, (uint64_t)(uintptr_t)old, &previous);
+    /* The old block is gone when realloc moved it or freed it (glibc has it back already: only
+     * its record is told, never its memory read). */
+    if (known && block != old && (block || size == 0) && UNLIKELY(mode & HOOKS_FREE_OBSERVER))
+        tell_free_observer(thread, mode, &previous, pc, fp);
     if (block) {
         clear_links_after_realloc(old, old_usable, block);
         record_block(thread, block, size, pc, fp);

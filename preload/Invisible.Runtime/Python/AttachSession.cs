@@ -36,6 +36,7 @@ internal sealed class AttachSession
     private readonly SessionChannel _channel;
     private readonly SessionWriter _stdout, _stderr;
     private readonly SessionReader _stdin;
+    private bool _bridged; // DwarfPython was installed: its session ends with this one
 
     private AttachSession(int fd, ReadOnlySpan<byte> pending)
     {
@@ -58,6 +59,11 @@ internal sealed class AttachSession
         {
             status = 1;
             session.Internal(e);
+        }
+        finally
+        {
+            if (session._bridged)
+                Bridge.SessionEnded(); // the record of frees is kept while a session exists
         }
         session.FlushOutput();
         // The final "ok STATUS" is libinvisible.so's to send, once the program's signal dispositions are back: a
@@ -233,6 +239,7 @@ internal sealed class AttachSession
         // InsideTarget: the program's signals and locale stay the program's (signal.signal, setlocale refuse).
         var engine = new PythonEngine(_stdout, _stderr, _stdin, argv, "", new PythonOptions { InsideTarget = true });
         Bridge.Install(engine);
+        _bridged = true;
         lock (InterruptGate) s_engine = engine;
         return engine;
     }

@@ -85,6 +85,7 @@ static void start_late(void)
     invisible_settings settings = { o->depth, o->nursery, o->stop_signal, 0 };
     invisible_state.tracking = invisible_instrument_start(&settings) == 0;
     invisible_query_set_report_writer(write_to_report_fd);
+    free_history_register();
 }
 
 /* glibc calls ELF constructors with main's arguments: the argv kept here names the program in
@@ -113,6 +114,7 @@ __attribute__((constructor(101))) static void invisible_constructor(int argc, ch
     /* No descriptor is kept: the report opens its destination when it is written, and a copy
      * of stderr is made only if the program closes or replaces fd 2 (descriptors.c). */
     invisible_query_set_report_writer(write_to_report_fd);
+    free_history_register();
     if (o->problems[0])
         report_write_line(o->problems, strlen(o->problems));
     const char *unavailable = invisible_instrument_unavailable();

@@ -12,6 +12,7 @@
  *   report.c   the report request, its destination, the report files, and the reports written
  *              without the runtime (nothing to symbolize, or the runtime unavailable)
  *   helper.c   report helpers: a copy of the process in which the runtime writes a report
+ *   free_history.c  a record of recent frees (query API free_history, freed_block)
  *   faultguard.c  native faults in calls made from Python become exceptions (exports in invisible.h)
  *   runtime.c  libinvisible-runtime.so: loading it, calling its reports and Python sessions
  *   peer_access.c  may a connecting process control this one (the kernel's ptrace rule)
@@ -85,6 +86,7 @@ typedef struct invisible_options {
     int nursery;
     int profile;
     int snapshot_every;   /* seconds, 0 = no periodic snapshots */
+    int free_history;     /* frees the record keeps while a DwarfPython session exists, 0 = none (free_history.c) */
     unsigned show_kinds;  /* records listed: bit (1 << invisible_leak_kind) per kind */
     unsigned error_kinds; /* kinds counted for --error-exitcode (valgrind's default definite,possible) */
     int gen_suppressions; /* a valgrind suppression block after each record listed */
@@ -342,5 +344,10 @@ void entry_exit_report(int from_program);
 /* A leak report now (leaks only, to the report destination); 1 when blocks of the kinds that are
  * errors remain, else 0. Does not change what the report at exit will do. */
 int entry_recoverable_check(void);
+
+/* ---- free_history.c ---- */
+
+/* Fill the query table's free_history and freed_block (the constructors, after the tables). */
+void free_history_register(void);
 
 #endif

@@ -193,6 +193,8 @@ void options_load(invisible_options *o)
     o->error_exitcode = (int)parse_integer(o, "INVISIBLE_ERROR_EXITCODE", 0, 0, 255,
                                            "expected an exit status in 0..255");
     o->stop_signal = parse_stop_signal(o);
+    o->free_history = (int)parse_integer(o, "INVISIBLE_FREE_HISTORY", 8192, 0, 1 << 20,
+                                         "expected a number of frees in 0..1048576");
     copy_string(o, o->log_path, sizeof o->log_path, "INVISIBLE_LOG");
     o->json_refused = copy_string(o, o->json_path, sizeof o->json_path, "INVISIBLE_JSON");
     copy_string(o, o->runtime_path, sizeof o->runtime_path, "INVISIBLE_RUNTIME");
