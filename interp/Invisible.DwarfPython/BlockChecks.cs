@@ -66,19 +66,28 @@ internal static unsafe class BlockChecks
 
     /// <summary>Throws FaultError when element <paramref name="index"/> of a <c>T *</c> whose value is
     /// <paramref name="pointer"/> lies outside the live block <paramref name="pointer"/> points into. A pointer into no
-    /// live block (a global, the stack, memory from before tracking) is not checked.</summary>
-    public static void ElementInBlock(nint pointer, long index, long elementSize, Invisible.Abi.Dwarf.CType target, bool write)
+    /// live block (a global, the stack, memory from before tracking) is not checked. The block is looked up once per
+    /// pointer object (<paramref name="block"/>): the memtable lookup (its nurseries scanned on a miss) costs more than
+    /// the read, and a loop indexing a kept pointer pays it once; reads of a block freed since are still refused by
+    /// <see cref="NotFreed"/>.</summary>
+    public static void ElementInBlock(nint pointer, long index, long elementSize, Invisible.Abi.Dwarf.CType target, bool write,
+                                      ref BlockBounds block)
     {
-        var find = _findBlock;
-        if (find == null || index == 0) return;
-        BlockInfo b;
-        if (find((ulong)pointer, &b) == 0) return;
-        long offset = (long)((ulong)pointer - b.Start) + index * elementSize;
-        if (offset >= 0 && offset + elementSize <= (long)b.Size) return;
+        if (index == 0) return;
+        if (!block.Known)
+        {
+            var find = _findBlock;
+            if (find == null) return;
+            BlockInfo info;
+            block = find((ulong)pointer, &info) != 0 ? new BlockBounds(info.Start, info.Size, info.TraceId, true) : new BlockBounds(0, 0, 0, false);
+        }
+        if (!block.Inside) return;
+        long offset = (long)((ulong)pointer - block.Start) + index * elementSize;
+        if (offset >= 0 && offset + elementSize <= (long)block.Size) return;
         throw Ops.Exc(Mem.FaultErrorType, (write ? "write to" : "read of") + " element " + index + " of " + CTypes.PointerTo(target) +
             " out of bounds of block 0x" +
-            b.Start.ToString("x") + " (" + Bytes(b.Size) + ", allocated at " + Site(b.TraceId) + "): offset " + offset +
-            (offset < 0 ? "" : " + " + elementSize + " > " + b.Size));
+            block.Start.ToString("x") + " (" + Bytes(block.Size) + ", allocated at " + Site(block.TraceId) + "): offset " + offset +
+            (offset < 0 ? "" : " + " + elementSize + " > " + block.Size));
     }
 
     private static string Bytes(ulong n) => n == 1 ? "1 byte" : n + " bytes";
@@ -96,5 +105,24 @@ internal static unsafe class BlockChecks
         if (frames.Count == 0) return "0x" + pcs[0].ToString("x");
         SourceFrame f = frames[0];
         return (f.Function ?? "0x" + pcs[0].ToString("x")) + (f.File != null ? " (" + System.IO.Path.GetFileName(f.File) + ":" + f.Line + ")" : "");
+    }
+}
+
+/// <summary>The live block a pointer object points into, looked up on its first index (<see cref="BlockChecks.ElementInBlock"/>).</summary>
+internal readonly struct BlockBounds
+{
+    public readonly ulong Start, Size;
+    public readonly uint TraceId;
+    /// <summary>True when the pointer is inside a live block; false (with <see cref="Known"/>) when it is in none.</summary>
+    public readonly bool Inside;
+    public readonly bool Known;
+
+    public BlockBounds(ulong start, ulong size, uint traceId, bool inside)
+    {
+        Start = start;
+        Size = size;
+        TraceId = traceId;
+        Inside = inside;
+        Known = true;
     }
 }

@@ -17,6 +17,7 @@ public sealed class NativePointer : PyObject
     /// <summary>The pointee type as declared (qualifiers kept: a pointer to const refuses writes).</summary>
     public readonly CType Target;
     public readonly bool IsConst;
+    private BlockBounds _block; // the live block Value points into, found on the first index (BlockChecks)
 
     internal NativePointer(nint value, CType target, bool isConst)
     {
@@ -66,7 +67,7 @@ public sealed class NativePointer : PyObject
     {
         long i = Ops.IndexValue(key);
         long size = ElementSize;
-        if (i != 0) BlockChecks.ElementInBlock(Value, i, size, Target, write: false);
+        BlockChecks.ElementInBlock(Value, i, size, Target, write: false, ref _block);
         return NativeValues.Read(Value + (nint)(i * size), Target, null, IsConst);
     }
 
@@ -75,7 +76,7 @@ public sealed class NativePointer : PyObject
         if (IsConst) throw Ops.TypeError("cannot assign through a pointer to const (use process.force(ptr))");
         long i = Ops.IndexValue(key);
         long size = ElementSize;
-        if (i != 0) BlockChecks.ElementInBlock(Value, i, size, Target, write: true);
+        BlockChecks.ElementInBlock(Value, i, size, Target, write: true, ref _block);
         NativeValues.Write(Value + (nint)(i * size), Target, value, null, CTypes.PointerTo(Target) + "[" + i + "]");
     }
 
