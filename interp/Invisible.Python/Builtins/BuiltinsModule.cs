@@ -424,7 +424,7 @@ public static class BuiltinsModule
         AddNewWrappers();
 
         Fn("print", Print);
-        Fn("len", (a, k) => { Ops.ArgCount(a, 1, 1, "len"); return PyInt.Get(Ops.Len(a[0])); });
+        Fn("len", (a, k) => { Ops.ArgCount(a, 1, 1, "len"); return PyInt.Get(Ops.LenLong(a[0])); });
         Fn("repr", (a, k) => { Ops.ArgCount(a, 1, 1, "repr"); return PyStr.Of(Ops.Repr(a[0])); });
         Fn("ascii", (a, k) => PyStr.Of(Ascii(Ops.Repr(a[0]))));
         Fn("abs", (a, k) =>

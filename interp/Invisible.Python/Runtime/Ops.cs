@@ -64,6 +64,15 @@ public static class Ops
         return o.Len();
     }
 
+    /// <summary>len() as a Py_ssize_t: a class's <c>__len__</c> and a range may exceed an int (len(range(2**62))), which
+    /// <see cref="Len"/> cannot return.</summary>
+    public static long LenLong(PyObject o)
+    {
+        if (o.Type.IsHeap && o.Type.LookupHeap(PyStr.S___len__) is { } f) return SlotLength(CallSlot(f, o));
+        if (o is PyRange r) return r.Length;
+        return Len(o);
+    }
+
     /// <summary>What a class's <c>__len__</c> returned, checked as CPython's slot_sq_length: an integer (through
     /// <c>__index__</c>), not negative, fitting a Py_ssize_t (OverflowError otherwise).</summary>
     private static long SlotLength(PyObject r)
