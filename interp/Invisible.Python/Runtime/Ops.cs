@@ -205,7 +205,9 @@ public static class Ops
         if (ReferenceEquals(name, PyStr.S___class__)) return t;
         if (ReferenceEquals(name, PyStr.S___dict__) && d != null) return d;
         if (name.Value == "__doc__") return PyNone.Instance;
-        if (name.Value == "__module__") return t.TypeDict.GetOrNull(name) ?? new PyStr("builtins");
+        // an instance of a built-in type has no __module__ (CPython's is a getset of type objects only):
+        // test.support.check__all__ and inspect.getmodule tell module-level constants by that
+        if (name.Value == "__module__") return t.TypeDict.GetOrNull(name);
         return null;
     }
 
@@ -758,6 +760,9 @@ public static class Ops
             var f = a.Type.LookupHeap(LNames[(int)op]);
             if (f != null) { var r = CallSlot(f, a, b); return r == PyNotImplementedType.Instance ? null : r; }
         }
+        // a built-in int's slots know only ints (CPython's return NotImplemented for 1 / MyFloat(2.0)): the C# int
+        // also computes int-with-float, which must not preempt a float subclass's own reflected method
+        else if (a is PyInt && b is not PyInt && b.Type.IsHeap) return null;
         return a.BinOp(op, b);
     }
 
