@@ -81,6 +81,7 @@ public static class BuiltinModules
         t["_testinternalcapi"] = interp => TestInternalCapiModule.Create(interp);
         t["_json"] = _ => JsonModule.Create();
         t["_operator"] = interp => OperatorModule.Create(interp);
+        t["_statistics"] = _ => StatisticsModule.Create();
         t["unicodedata"] = _ => Unicodedata.UnicodedataModule.Create();
         return t;
     }
