@@ -427,7 +427,7 @@ public static class BuiltinsModule
         AddNewWrappers();
 
         Fn("print", Print);
-        Fn("len", (a, k) => { Ops.ArgCount(a, 1, 1, "len"); return PyInt.Get(Ops.Len(a[0])); });
+        Fn("len", (a, k) => { Ops.ArgCount(a, 1, 1, "len"); return PyInt.Get(Ops.LenLong(a[0])); });
         Fn("repr", (a, k) => { Ops.ArgCount(a, 1, 1, "repr"); return PyStr.Of(Ops.Repr(a[0])); });
         Fn("ascii", (a, k) => PyStr.Of(Ascii(Ops.Repr(a[0]))));
         Fn("abs", (a, k) =>
@@ -552,15 +552,28 @@ public static class BuiltinsModule
             Ops.ArgCount(a, 2, 3, "pow");
             if (a.Length == 3 && a[2] != PyNone.Instance)
             {
-                var bs = ((PyInt)a[0]).Big; var e = ((PyInt)a[1]).Big; var md = ((PyInt)a[2]).Big;
+                if (a[0] is not PyInt pa || a[1] is not PyInt pe || a[2] is not PyInt pm)
+                {
+                    if (a[0] is PyFloat || a[1] is PyFloat || a[2] is PyFloat || a[0] is PyComplex || a[1] is PyComplex || a[2] is PyComplex)
+                        throw Ops.TypeError("pow() 3rd argument not allowed unless all arguments are integers");
+                    var r3 = Ops.CallSpecial(a[0], PyStr.Intern("__pow__"), a[1], a[2]);
+                    if (r3 != null && r3 != PyNotImplementedType.Instance) return r3;
+                    throw Ops.TypeError($"unsupported operand type(s) for ** or pow(): '{a[0].Type.Name}', '{a[1].Type.Name}', '{a[2].Type.Name}'");
+                }
+                var bs = pa.Big; var e = pe.Big; var md = pm.Big;
                 if (md.IsZero) throw Ops.ValueError("pow() 3rd argument cannot be 0");
+                // CPython's long_pow: work modulo |m|, then give the result the sign of m
+                bool negative = md.Sign < 0;
+                if (negative) md = -md;
+                if (md.IsOne) return PyInt.Zero;
                 if (e.Sign < 0)
                 {
-                    var inv = TypeMethods.ModInverse(bs, md);
-                    bs = inv; e = -e;
+                    bs = TypeMethods.ModInverse(bs, md);
+                    e = -e;
                 }
                 var r = System.Numerics.BigInteger.ModPow(bs, e, md);
-                if (r.Sign != 0 && (r.Sign < 0) != (md.Sign < 0)) r += md;
+                if (r.Sign < 0) r += md;
+                if (negative && !r.IsZero) r -= md;
                 return PyInt.Get(r);
             }
             return Ops.BinaryOp(a[0], a[1], BinOp.Pow);

@@ -765,7 +765,15 @@ public static partial class TypeMethods
         Slots(it, "__repr__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__",
             "__and__", "__or__", "__xor__", "__lshift__", "__rshift__", "__radd__", "__rsub__", "__rmul__", "__neg__", "__pos__", "__abs__", "__int__", "__float__", "__index__", "__bool__");
         it.AddMethod("bit_length", (a, k) => PyInt.Get((long)BigInteger.Abs(((PyInt)a[0]).Big).GetBitLength()));
-        it.AddMethod("bit_count", (a, k) => { var v = BigInteger.Abs(((PyInt)a[0]).Big); int c = 0; while (!v.IsZero) { if (!v.IsEven) c++; v >>= 1; } return PyInt.Get(c); });
+        it.AddMethod("bit_count", (a, k) =>
+        {
+            // a population count over the magnitude's bytes: linear (shifting a big int bit by bit was quadratic)
+            var self = (PyInt)a[0];
+            if (!self.IsBig) return PyInt.Get(System.Numerics.BitOperations.PopCount(self.V < 0 ? (ulong)(-(self.V + 1)) + 1 : (ulong)self.V));
+            long c = 0;
+            foreach (byte b in BigInteger.Abs(self.Big).ToByteArray(isUnsigned: true)) c += System.Numerics.BitOperations.PopCount(b);
+            return PyInt.Get(c);
+        });
         it.AddMethod("conjugate", (a, k) => ExactInt(a[0]));
         it.AddMethod("__format__", (a, k) => PyStr.Of(Formatting.FormatBuiltin(a[0], S(a[1]))));
         it.AddMethod("__round__", (a, k) =>

@@ -55,7 +55,7 @@ public sealed class CodeGen
         var g = new CodeGen(st, st.Top, filename, "", interactive) { _moduleNameOps = nameOps };
         if (m.Source != null) g._columns = new SourceColumns(m.Source);
         if (m.Body.Count > 0) g.SetLine(m.Body[0].Line);
-        if (m.TokenizerWarnings != null) foreach (var w in m.TokenizerWarnings) g.CompilerWarning(w.Msg, w.Line, w.Col);
+        if (m.TokenizerWarnings != null) foreach (var w in m.TokenizerWarnings) g.CompilerWarning(w.Msg, w.Line, w.Col, w.Deprecation ? "DeprecationWarning" : "SyntaxWarning");
         var doc = DocString(m.Body);
         if (doc != null && !interactive) { g.EmitConst(doc); g.StoreName("__doc__"); }
         if (HasAnnotations(m.Body)) g.Emit(Op.SetupAnnotations);
@@ -1245,7 +1245,7 @@ public sealed class CodeGen
 
     /// <summary>A SyntaxWarning through the warnings module at the node's line; a warning turned into an error becomes
     /// the SyntaxError CPython raises instead (with the node's position).</summary>
-    private void CompilerWarning(string msg, int line, int col)
+    private void CompilerWarning(string msg, int line, int col, string category = "SyntaxWarning")
     {
         if (Vm.ThreadState.CurrentOrNull is not { } ts) return;
         try
@@ -1253,10 +1253,10 @@ public sealed class CodeGen
             var warnings = ts.Interp.Imports.ImportModule("warnings");
             Ops.Call(Ops.GetAttr(warnings, "warn_explicit"), new PyObject[]
             {
-                PyStr.Of(msg), PyBaseException.All["SyntaxWarning"], PyStr.Of(_filename), PyInt.Get(line),
+                PyStr.Of(msg), PyBaseException.All[category], PyStr.Of(_filename), PyInt.Get(line),
             });
         }
-        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.All["SyntaxWarning"]))
+        catch (PyException e) when (e.Value.Type.IsSubtypeOf(PyBaseException.All[category]))
         {
             throw new SyntaxErrorException(msg, line, col);
         }

@@ -34,6 +34,8 @@ public sealed class SyntaxErrorException : Exception
     public bool Custom;
     /// <summary>Raised by the tokenizer (not the parser): in an f-string's expression CPython gives it no "f-string: " prefix.</summary>
     public bool FromTokenizer;
+    /// <summary>A tokenizer warning of category DeprecationWarning (an invalid escape sequence), not SyntaxWarning.</summary>
+    public bool Deprecation;
     public SyntaxErrorException(string msg, int line, int col, bool indentation = false) : base(msg) { Msg = msg; Line = line; Col = col; Indentation = indentation; }
 }
 
@@ -378,13 +380,23 @@ public sealed class Lexer
         }
         string body = sb.ToString();
         var tok = new Token { Kind = TokKind.String, Text = body, Line = startLine, Col = startCol, IsBytes = bytes, IsFString = f, IsRaw = raw, IsU = prefix == "u", EndLine = _line, EndCol = _pos - _lineStart };
-        if (!f) tok.Value = raw ? body : Unescape(body, bytes, startLine);
+        if (!f) tok.Value = raw ? body : Unescape(body, bytes, startLine, this, startCol + 1);
         _out.Add(tok);
     }
 
-    public static string Unescape(string s, bool bytes, int line)
+    /// <summary>The value of a literal's body. The first invalid escape (an unknown letter, or an octal escape above
+    /// 0o377) is kept as written and, when <paramref name="lexer"/> is given, recorded as CPython 3.11's
+    /// DeprecationWarning at the literal's start; in bytes an octal escape keeps its low 8 bits.</summary>
+    public static string Unescape(string s, bool bytes, int line, Lexer? lexer = null, int col = 0)
     {
         if (s.IndexOf('\\') < 0) return s;
+        bool warned = false;
+        void Invalid(string msg)
+        {
+            if (warned || lexer == null) return;
+            warned = true;
+            (lexer.Warnings ??= new()).Add(new SyntaxErrorException(msg, line, col) { Deprecation = true });
+        }
         var sb = new StringBuilder(s.Length);
         for (int i = 0; i < s.Length; i++)
         {
@@ -441,9 +453,14 @@ public sealed class Lexer
                     {
                         int v = n - '0'; int k = 1;
                         while (k < 3 && i + 1 < s.Length && s[i + 1] >= '0' && s[i + 1] <= '7') { v = v * 8 + (s[++i] - '0'); k++; }
-                        sb.Append((char)v);
+                        if (v > 0xFF) Invalid($"invalid octal escape sequence '\\{s.Substring(i - 2, 3)}'");
+                        sb.Append((char)(bytes ? v & 0xFF : v));
                     }
-                    else sb.Append('\\').Append(n);
+                    else
+                    {
+                        Invalid($"invalid escape sequence '\\{n}'");
+                        sb.Append('\\').Append(n);
+                    }
                     break;
             }
         }

@@ -11,8 +11,8 @@ public static class BisectModule
     {
         var m = new PyModule("_bisect");
         m.Add("__doc__", new PyStr("Bisection algorithms.\n\nThis module provides support for maintaining a list in sorted order without\nhaving to sort the list after each insertion. For long lists of items with\nexpensive comparison operations, this can be an improvement over the more\ncommon approach.\n"));
-        m.AddFn("bisect_right", (a, k) => PyInt.Get(Search(a, k, "bisect_right", right: true, out _, out _)));
-        m.AddFn("bisect_left", (a, k) => PyInt.Get(Search(a, k, "bisect_left", right: false, out _, out _)));
+        m.AddFn("bisect_right", (a, k) => PyInt.Get(Search(a, k, "bisect_right", right: true, insort: false, out _, out _)));
+        m.AddFn("bisect_left", (a, k) => PyInt.Get(Search(a, k, "bisect_left", right: false, insort: false, out _, out _)));
         m.AddFn("insort_right", (a, k) => Insort(a, k, "insort_right", right: true));
         m.AddFn("insort_left", (a, k) => Insort(a, k, "insort_left", right: false));
         return m;
@@ -20,14 +20,15 @@ public static class BisectModule
 
     private static PyObject Insort(ReadOnlySpan<PyObject> a, PyStr[]? k, string fname, bool right)
     {
-        long i = Search(a, k, fname, right, out var seq, out var x);
+        long i = Search(a, k, fname, right, insort: true, out var seq, out var x);
         if (seq is PyList l && l.IsExact) l.Insert(i, x);
         else Ops.CallMethod(seq, "insert", PyInt.Get(i), x);
         return PyNone.Instance;
     }
 
-    /// <summary>Parses (a, x, lo=0, hi=None, *, key=None) and returns the insertion point.</summary>
-    private static long Search(ReadOnlySpan<PyObject> a, PyStr[]? k, string fname, bool right, out PyObject seq, out PyObject x)
+    /// <summary>Parses (a, x, lo=0, hi=None, *, key=None) and returns the insertion point. The insort functions
+    /// search for key(x) (the bisect ones compare x itself with key(item)), as CPython's do.</summary>
+    private static long Search(ReadOnlySpan<PyObject> a, PyStr[]? k, string fname, bool right, bool insort, out PyObject seq, out PyObject x)
     {
         seq = Ops.Arg(a, k, 0, "a") ?? throw Ops.TypeError($"{fname}() missing required argument 'a' (pos 1)");
         x = Ops.Arg(a, k, 1, "x") ?? throw Ops.TypeError($"{fname}() missing required argument 'x' (pos 2)");
@@ -49,7 +50,8 @@ public static class BisectModule
         if (key == PyNone.Instance) key = null;
         long lo = loObj == null ? 0 : Ops.IndexValue(loObj);
         if (lo < 0) throw Ops.ValueError("lo must be non-negative");
-        long hi = hiObj == null || hiObj == PyNone.Instance ? Ops.Len(seq) : Ops.IndexValue(hiObj);
+        long hi = hiObj == null || hiObj == PyNone.Instance ? Ops.LenLong(seq) : Ops.IndexValue(hiObj);
+        var target = insort && key != null ? Ops.Call1(key, x) : x;
         while (lo < hi)
         {
             long mid = (long)((ulong)(lo + hi) / 2);
@@ -62,7 +64,7 @@ public static class BisectModule
             else item = Ops.GetItem(seq, PyInt.Get(mid));
             if (key != null) item = Ops.Call1(key, item);
             // bisect_right: go right unless x < item; bisect_left: go right while item < x.
-            bool goLeft = right ? Ops.LessThan(x, item) : !Ops.LessThan(item, x);
+            bool goLeft = right ? Ops.LessThan(target, item) : !Ops.LessThan(item, target);
             if (goLeft) hi = mid; else lo = mid + 1;
         }
         return lo;

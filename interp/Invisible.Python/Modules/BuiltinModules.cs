@@ -81,6 +81,8 @@ public static class BuiltinModules
         t["_posixsubprocess"] = _ => PosixSubprocessModule.Create();
         t["_testinternalcapi"] = interp => TestInternalCapiModule.Create(interp);
         t["_json"] = _ => JsonModule.Create();
+        t["_operator"] = interp => OperatorModule.Create(interp);
+        t["_statistics"] = _ => StatisticsModule.Create();
         t["unicodedata"] = _ => Unicodedata.UnicodedataModule.Create();
         return t;
     }

@@ -80,25 +80,15 @@ public static partial class MathModule
         m.AddFn("exp", (a, k) => { var x = D(a[0]); return FR(Math.Exp(x), x); });
         m.AddFn("log", (a, k) =>
         {
-            double Ln(PyObject o)
-            {
-                if (o is PyInt i && i.IsBig) { if (i.Sign <= 0) throw Domain(); return BigInteger.Log(i.Big); }
-                var x = D(o);
-                if (x <= 0) throw Domain();
-                return Math.Log(x);
-            }
-            if (a.Length > 1) { var b = Ln(a[1]); if (b == 0) throw Ops.ZeroDivisionError("float division by zero"); return new PyFloat(Ln(a[0]) / b); }
-            return new PyFloat(Ln(a[0]));
+            double num = LogHelper(a[0], Math.Log);
+            if (a.Length == 1) return new PyFloat(num);
+            double den = LogHelper(a[1], Math.Log);
+            if (den == 0) throw Ops.ZeroDivisionError("float division by zero");
+            return new PyFloat(num / den);
         });
-        m.AddFn("log2", (a, k) => { if (a[0] is PyInt i && i.IsBig) return new PyFloat(BigInteger.Log(i.Big, 2)); var x = D(a[0]); if (x <= 0) throw Domain(); return new PyFloat(Math.Log2(x)); });
-        m.AddFn("log10", (a, k) => { if (a[0] is PyInt i && i.IsBig) return new PyFloat(BigInteger.Log10(i.Big)); var x = D(a[0]); if (x <= 0) throw Domain(); return new PyFloat(Math.Log10(x)); });
-        m.AddFn("pow", (a, k) =>
-        {
-            double x = D(a[0]), y = D(a[1]);
-            if (x == 0 && y < 0) throw Domain();
-            if (x < 0 && y != Math.Floor(y) && !double.IsInfinity(y)) throw Domain();
-            return FR(Math.Pow(x, y), x + y);
-        });
+        m.AddFn("log2", (a, k) => new PyFloat(LogHelper(a[0], Math.Log2)));
+        m.AddFn("log10", (a, k) => new PyFloat(LogHelper(a[0], Math.Log10)));
+        m.AddFn("pow", (a, k) => new PyFloat(Pow(D(a[0]), D(a[1]))));
         foreach (var (name, fn) in new (string, Func<double, double>)[] {
             ("sin", Math.Sin), ("cos", Math.Cos), ("tan", Math.Tan), ("atan", Math.Atan), ("sinh", Math.Sinh), ("cosh", Math.Cosh),
             ("tanh", Math.Tanh), ("asinh", Math.Asinh), ("fabs", Math.Abs) })
@@ -111,8 +101,34 @@ public static partial class MathModule
         m.AddFn("acosh", (a, k) => { var x = D(a[0]); if (x < 1) throw Domain(); return new PyFloat(Math.Acosh(x)); });
         m.AddFn("atanh", (a, k) => { var x = D(a[0]); if (x <= -1 || x >= 1) throw Domain(); return new PyFloat(Math.Atanh(x)); });
         m.AddFn("atan2", (a, k) => new PyFloat(Math.Atan2(D(a[0]), D(a[1]))));
-        m.AddFn("hypot", (a, k) => { double s = 0; foreach (var x in a) { var d = D(x); s += d * d; } return new PyFloat(a.Length == 2 ? Hypot(D(a[0]), D(a[1])) : Math.Sqrt(s)); });
-        m.AddFn("dist", (a, k) => { var p = Ops.ToArray(a[0]); var q = Ops.ToArray(a[1]); double s = 0; if (p.Length != q.Length) throw Ops.ValueError("both points must have the same number of dimensions"); for (int i = 0; i < p.Length; i++) { var d = D(p[i]) - D(q[i]); s += d * d; } return new PyFloat(Math.Sqrt(s)); });
+        m.AddFn("hypot", (a, k) =>
+        {
+            var v = new double[a.Length];
+            double max = 0; bool nan = false;
+            for (int i = 0; i < a.Length; i++)
+            {
+                double x = Math.Abs(D(a[i]));
+                v[i] = x; nan |= double.IsNaN(x);
+                if (x > max) max = x;
+            }
+            return new PyFloat(VectorNorm(v, max, nan));
+        });
+        m.AddFn("dist", (a, k) =>
+        {
+            // CPython converts any iterable with tuple() first
+            var p = a[0] is PyTuple pt ? pt.Items : Ops.ToArray(a[0]);
+            var q = a[1] is PyTuple qt ? qt.Items : Ops.ToArray(a[1]);
+            if (p.Length != q.Length) throw Ops.ValueError("both points must have the same number of dimensions");
+            var v = new double[p.Length];
+            double max = 0; bool nan = false;
+            for (int i = 0; i < p.Length; i++)
+            {
+                double x = Math.Abs(D(p[i]) - D(q[i]));
+                v[i] = x; nan |= double.IsNaN(x);
+                if (x > max) max = x;
+            }
+            return new PyFloat(VectorNorm(v, max, nan));
+        });
         m.AddFn("degrees", (a, k) => new PyFloat(D(a[0]) * (180.0 / Math.PI)));
         m.AddFn("radians", (a, k) => new PyFloat(D(a[0]) * (Math.PI / 180.0)));
         m.AddFn("floor", (a, k) => RoundTo(a[0], "__floor__", Math.Floor));
@@ -122,25 +138,66 @@ public static partial class MathModule
         m.AddFn("isinf", (a, k) => PyBool.Of(double.IsInfinity(D(a[0]))));
         m.AddFn("isnan", (a, k) => PyBool.Of(double.IsNaN(D(a[0]))));
         m.AddFn("copysign", (a, k) => new PyFloat(Math.CopySign(D(a[0]), D(a[1]))));
-        m.AddFn("fmod", (a, k) => { double x = D(a[0]), y = D(a[1]); if (y == 0 || double.IsInfinity(x)) throw Domain(); return new PyFloat(x % y); });
-        m.AddFn("remainder", (a, k) => new PyFloat(Math.IEEERemainder(D(a[0]), D(a[1]))));
-        m.AddFn("modf", (a, k) => { var x = D(a[0]); var ip = Math.Truncate(x); return new PyTuple(new PyObject[] { new PyFloat(double.IsInfinity(x) ? Math.CopySign(0, x) : x - ip), new PyFloat(ip) }); });
+        m.AddFn("fmod", (a, k) =>
+        {
+            double x = D(a[0]), y = D(a[1]);
+            if (double.IsInfinity(y) && double.IsFinite(x)) return new PyFloat(x);  // fmod(x, +-inf) is x
+            double r = x % y;
+            if (double.IsNaN(r) && !double.IsNaN(x) && !double.IsNaN(y)) throw Domain();
+            return new PyFloat(r);
+        });
+        m.AddFn("remainder", (a, k) =>
+        {
+            double x = D(a[0]), y = D(a[1]);
+            double r = Remainder(x, y);
+            if (double.IsNaN(r) && !double.IsNaN(x) && !double.IsNaN(y)) throw Domain();
+            return new PyFloat(r);
+        });
+        m.AddFn("modf", (a, k) =>
+        {
+            var x = D(a[0]);
+            if (double.IsInfinity(x)) return new PyTuple(new PyObject[] { new PyFloat(Math.CopySign(0, x)), new PyFloat(x) });
+            var ip = Math.Truncate(x);
+            return new PyTuple(new PyObject[] { new PyFloat(Math.CopySign(x - ip, x)), new PyFloat(ip) });
+        });
         m.AddFn("frexp", (a, k) => { var mm = PyFloat.Frexp(D(a[0]), out int e); return new PyTuple(new PyObject[] { new PyFloat(mm), PyInt.Get(e) }); });
-        m.AddFn("ldexp", (a, k) => { var x = D(a[1] is PyInt ? a[0] : throw Ops.TypeError("Expected an int as second argument to ldexp.")); return FR(x * Math.Pow(2, Ops.IndexValue(a[1])), x); });
+        m.AddFn("ldexp", (a, k) =>
+        {
+            double x = D(a[0]);
+            if (a[1] is not PyInt ei) throw Ops.TypeError("Expected an int as second argument to ldexp.");
+            if (x == 0 || !double.IsFinite(x)) return new PyFloat(x);
+            var e = ei.Big;
+            double r;
+            if (e > int.MaxValue) r = Math.CopySign(double.PositiveInfinity, x);
+            else if (e < int.MinValue) r = Math.CopySign(0.0, x);
+            else r = Math.ScaleB(x, (int)e);
+            if (double.IsInfinity(r)) throw Ops.OverflowError("math range error");
+            return new PyFloat(r);
+        });
         m.AddFn("factorial", (a, k) =>
         {
-            if (a[0] is PyFloat) throw Ops.TypeError("'float' object cannot be interpreted as an integer");
-            long n = Ops.IndexValue(a[0]);
-            if (n < 0) throw Ops.ValueError("factorial() not defined for negative values");
-            BigInteger r = BigInteger.One;
-            for (long i = 2; i <= n; i++) r *= i;
-            return PyInt.Get(r);
+            var n = ((PyInt)Ops.Index(a[0])).Big;
+            if (n > long.MaxValue) throw Ops.OverflowError($"factorial() argument should not exceed {long.MaxValue}");
+            if (n.Sign < 0) throw Ops.ValueError("factorial() not defined for negative values");
+            return PyInt.Get(RangeProduct(2, (long)n));
         });
-        m.AddFn("gcd", (a, k) => { BigInteger g = 0; foreach (var x in a) g = BigInteger.GreatestCommonDivisor(g, ((PyInt)Ops.Index(x)).Big); return PyInt.Get(g); });
+        m.AddFn("gcd", (a, k) =>
+        {
+            if (a.Length == 0) return PyInt.Zero;
+            var g = BigInteger.Abs(((PyInt)Ops.Index(a[0])).Big);
+            for (int i = 1; i < a.Length; i++) g = BigInteger.GreatestCommonDivisor(g, ((PyInt)Ops.Index(a[i])).Big);
+            return PyInt.Get(g);
+        });
         m.AddFn("lcm", (a, k) =>
         {
-            BigInteger l = 1;
-            foreach (var x in a) { var v = BigInteger.Abs(((PyInt)Ops.Index(x)).Big); if (v.IsZero) return PyInt.Zero; l = l / BigInteger.GreatestCommonDivisor(l, v) * v; }
+            if (a.Length == 0) return PyInt.One;
+            var l = BigInteger.Abs(((PyInt)Ops.Index(a[0])).Big);
+            for (int i = 1; i < a.Length; i++)
+            {
+                var v = BigInteger.Abs(((PyInt)Ops.Index(a[i])).Big);  // every argument is checked, even after a zero
+                if (l.IsZero || v.IsZero) { l = BigInteger.Zero; continue; }
+                l = l / BigInteger.GreatestCommonDivisor(l, v) * v;
+            }
             return PyInt.Get(l);
         });
         m.AddFn("isqrt", (a, k) =>
@@ -152,7 +209,8 @@ public static partial class MathModule
         m.AddFn("comb", (a, k) =>
         {
             var n = ((PyInt)Ops.Index(a[0])).Big; var r = ((PyInt)Ops.Index(a[1])).Big;
-            if (n.Sign < 0 || r.Sign < 0) throw Ops.ValueError("n must be a non-negative integer");
+            if (n.Sign < 0) throw Ops.ValueError("n must be a non-negative integer");
+            if (r.Sign < 0) throw Ops.ValueError("k must be a non-negative integer");
             if (r > n) return PyInt.Zero;
             if (r > n - r) r = n - r;
             BigInteger res = 1;
@@ -163,6 +221,8 @@ public static partial class MathModule
         {
             var n = ((PyInt)Ops.Index(a[0])).Big;
             var r = a.Length > 1 && a[1] != PyNone.Instance ? ((PyInt)Ops.Index(a[1])).Big : n;
+            if (n.Sign < 0) throw Ops.ValueError("n must be a non-negative integer");
+            if (r.Sign < 0) throw Ops.ValueError("k must be a non-negative integer");
             if (r > n) return PyInt.Zero;
             BigInteger res = 1;
             for (BigInteger i = n - r + 1; i <= n; i++) res *= i;
@@ -180,29 +240,7 @@ public static partial class MathModule
             double diff = Math.Abs(y - x);
             return PyBool.Of(diff <= Math.Abs(rt * y) || diff <= Math.Abs(rt * x) || diff <= at);
         });
-        m.AddFn("fsum", (a, k) =>
-        {
-            // Neumaier summation with exact partials (Shewchuk)
-            var partials = new System.Collections.Generic.List<double>();
-            foreach (var o in Ops.ToArray(a[0]))
-            {
-                double x = D(o);
-                int i = 0;
-                foreach (var yv in partials.ToArray())
-                {
-                    double y = yv;
-                    if (Math.Abs(x) < Math.Abs(y)) (x, y) = (y, x);
-                    double hi = x + y, lo = y - (hi - x);
-                    if (lo != 0) partials[i++] = lo;
-                    x = hi;
-                }
-                partials.RemoveRange(i, partials.Count - i);
-                partials.Add(x);
-            }
-            double sum = 0;
-            for (int j = partials.Count - 1; j >= 0; j--) sum += partials[j];
-            return new PyFloat(sum);
-        });
+        m.AddFn("fsum", (a, k) => new PyFloat(Fsum(a[0])));
         m.AddFn("prod", (a, k) =>
         {
             var args = ProdArgs.Parse(a, k);
@@ -214,41 +252,242 @@ public static partial class MathModule
         return m;
     }
 
-    private static double Hypot(double x, double y)
-    {
-        x = Math.Abs(x); y = Math.Abs(y);
-        if (double.IsInfinity(x) || double.IsInfinity(y)) return double.PositiveInfinity;
-        if (x < y) (x, y) = (y, x);
-        if (x == 0) return 0;
-        double r = y / x;
-        return x * Math.Sqrt(1 + r * r);
-    }
-
+    /// <summary>Floor of the square root: Newton's iteration from a power of two above the root, which decreases
+    /// monotonically to the answer (a double's square root is only a start for small values).</summary>
     public static BigInteger ISqrt(BigInteger n)
     {
         if (n < 2) return n;
-        var x = (BigInteger)Math.Sqrt((double)n);
-        while (x * x > n) x--;
-        while ((x + 1) * (x + 1) <= n) x++;
-        if (n > new BigInteger(1e30))
+        if (n < (BigInteger.One << 52))
         {
-            // Newton refinement for big values
-            x = BigInteger.One << (int)((n.GetBitLength() + 1) / 2);
-            while (true) { var y = (x + n / x) >> 1; if (y >= x) break; x = y; }
+            long s = (long)Math.Sqrt((double)(long)n);
+            long v = (long)n;
+            while (s * s > v) s--;
+            while ((s + 1) * (s + 1) <= v) s++;
+            return s;
         }
+        var x = BigInteger.One << (int)((n.GetBitLength() + 1) / 2);
+        while (true)
+        {
+            var y = (x + n / x) >> 1;
+            if (y >= x) return x;
+            x = y;
+        }
+    }
+
+    /// <summary>lo * (lo+1) * ... * hi by binary splitting (balanced big multiplications: factorial(10**5) in
+    /// milliseconds, where a running product is quadratic).</summary>
+    private static BigInteger RangeProduct(long lo, long hi)
+    {
+        if (lo > hi) return BigInteger.One;
+        if (hi - lo < 16)
+        {
+            BigInteger r = lo;
+            for (long i = lo + 1; i <= hi; i++) r *= i;
+            return r;
+        }
+        long mid = lo + (hi - lo) / 2;
+        return RangeProduct(lo, mid) * RangeProduct(mid + 1, hi);
+    }
+
+    /// <summary>CPython's loghelper: an int too big for a double is taken as m * 2**e; ints and floats that are not
+    /// positive are domain errors.</summary>
+    private static double LogHelper(PyObject o, Func<double, double> f)
+    {
+        if (o is PyInt i)
+        {
+            if (i.Sign <= 0) throw Domain();
+            if (i.IsBig)
+            {
+                var b = i.Big;
+                double? d = PyInt.BigToDouble(b);
+                if (d is double dv) return f(dv);
+                // x * 2**e with x in [0.5, 1) rounded once (CPython's _PyLong_Frexp)
+                long e = (long)b.GetBitLength();
+                int shift = (int)(e - 55);
+                ulong top = (ulong)(b >> shift);
+                if ((long)BigInteger.TrailingZeroCount(b) < shift) top |= 1;
+                double x0 = Math.ScaleB((double)(long)top, -55);
+                if (x0 == 1.0) { x0 = 0.5; e++; }
+                return f(x0) + f(2.0) * e;
+            }
+        }
+        double x = D(o);
+        if (double.IsNaN(x)) return x;
+        if (x <= 0) throw Domain();
+        double r = f(x);
+        if (double.IsInfinity(r) && double.IsFinite(x)) throw Domain();
+        return r;
+    }
+
+    /// <summary>math.pow: CPython's rules for infinities and NaNs, libm for finite operands.</summary>
+    private static double Pow(double x, double y)
+    {
+        if (!double.IsFinite(x) || !double.IsFinite(y))
+        {
+            if (double.IsNaN(x)) return y == 0 ? 1.0 : x;
+            if (double.IsNaN(y)) return x == 1 ? 1.0 : y;
+            if (double.IsInfinity(x))
+            {
+                bool oddY = double.IsFinite(y) && Math.Abs(y) % 2.0 == 1.0;
+                if (y > 0) return oddY ? x : Math.Abs(x);
+                if (y == 0) return 1.0;
+                return oddY ? Math.CopySign(0.0, x) : 0.0;
+            }
+            // y is infinite
+            if (Math.Abs(x) == 1.0) return 1.0;
+            if (y > 0 && Math.Abs(x) > 1.0) return y;
+            if (y < 0 && Math.Abs(x) < 1.0) return -y;
+            return 0.0;
+        }
+        double r = Math.Pow(x, y);
+        if (double.IsNaN(r)) throw Domain();
+        if (double.IsInfinity(r)) throw x == 0 ? Domain() : Ops.OverflowError("math range error");
+        return r;
+    }
+
+    /// <summary>IEEE 754 remainder (CPython's m_remainder): x - n*y with n the integer nearest x/y, ties to even.</summary>
+    private static double Remainder(double x, double y)
+    {
+        if (double.IsFinite(x) && double.IsFinite(y))
+        {
+            if (y == 0) return double.NaN;
+            double ax = Math.Abs(x), ay = Math.Abs(y);
+            double m = ax % ay;
+            double c = ay - m;
+            double r;
+            if (m < c) r = m;
+            else if (m > c) r = -c;
+            else r = m - 2.0 * ((0.5 * (ax - m)) % ay);
+            return Math.CopySign(1.0, x) * r;
+        }
+        if (double.IsNaN(x)) return x;
+        if (double.IsNaN(y)) return y;
+        if (double.IsInfinity(x)) return double.NaN;
         return x;
+    }
+
+    /// <summary>math.fsum: Shewchuk's exact partials (CPython's msum), infinities and NaNs summed apart, an overflow of
+    /// the partials an OverflowError, and the last partials rounded half-even across their boundary.</summary>
+    private static double Fsum(PyObject iterable)
+    {
+        var it = Ops.GetIter(iterable);
+        var p = new System.Collections.Generic.List<double>();
+        double specialSum = 0, infSum = 0;
+        while (Ops.Next(it) is { } item)
+        {
+            double x = D(item), xsave = x;
+            int i = 0;
+            for (int j = 0; j < p.Count; j++)
+            {
+                double y = p[j];
+                if (Math.Abs(x) < Math.Abs(y)) (x, y) = (y, x);
+                double hi = x + y, yr = hi - x, lo = y - yr;
+                if (lo != 0.0) p[i++] = lo;
+                x = hi;
+            }
+            p.RemoveRange(i, p.Count - i);
+            if (x != 0.0)
+            {
+                if (!double.IsFinite(x))
+                {
+                    if (double.IsFinite(xsave)) throw Ops.OverflowError("intermediate overflow in fsum");
+                    if (double.IsInfinity(xsave)) infSum += xsave;
+                    specialSum += xsave;
+                    p.Clear();
+                }
+                else p.Add(x);
+            }
+        }
+        if (specialSum != 0.0)
+        {
+            if (double.IsNaN(infSum)) throw Ops.ValueError("-inf + inf in fsum");
+            return specialSum;
+        }
+        double sum = 0.0;
+        int n = p.Count;
+        if (n > 0)
+        {
+            sum = p[--n];
+            double lo = 0;
+            while (n > 0)
+            {
+                double x = sum, y = p[--n];
+                sum = x + y;
+                double yr = sum - x;
+                lo = y - yr;
+                if (lo != 0.0) break;
+            }
+            if (n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)))
+            {
+                double y = lo * 2.0, x = sum + y, yr = x - sum;
+                if (y == yr) sum = x;
+            }
+        }
+        return sum;
+    }
+
+    /// <summary>The Euclidean norm of non-negative coordinates (CPython 3.11's vector_norm): scaled by a power of two,
+    /// squared exactly by Veltkamp-Dekker splitting, summed with compensation, then one Newton correction of the
+    /// square root; bit-identical to CPython's hypot and dist.</summary>
+    private static double VectorNorm(double[] vec, double max, bool foundNan)
+    {
+        const double T27 = 134217729.0; // 2**27 + 1
+        if (double.IsInfinity(max)) return max;
+        if (foundNan) return double.NaN;
+        int n = vec.Length;
+        if (max == 0.0 || n <= 1) return max;
+        PyFloat.Frexp(max, out int maxE);
+        double x, t, hi, lo, oldcsum, csum = 1.0, frac1 = 0.0, frac2 = 0.0, frac3 = 0.0;
+        if (maxE >= -1023)
+        {
+            double scale = Math.ScaleB(1.0, -maxE);
+            for (int i = 0; i < n; i++)
+            {
+                x = vec[i] * scale;
+                t = x * T27;
+                hi = t - (t - x);
+                lo = x - hi;
+                x = hi * hi;
+                oldcsum = csum; csum += x; frac1 += (oldcsum - csum) + x;
+                x = 2.0 * hi * lo;
+                oldcsum = csum; csum += x; frac2 += (oldcsum - csum) + x;
+                frac3 += lo * lo;
+            }
+            double h = Math.Sqrt(csum - 1.0 + (frac1 + frac2 + frac3));
+            x = h;
+            t = x * T27;
+            hi = t - (t - x);
+            lo = x - hi;
+            x = -hi * hi;
+            oldcsum = csum; csum += x; frac1 += (oldcsum - csum) + x;
+            x = -2.0 * hi * lo;
+            oldcsum = csum; csum += x; frac2 += (oldcsum - csum) + x;
+            x = -lo * lo;
+            oldcsum = csum; csum += x; frac3 += (oldcsum - csum) + x;
+            x = csum - 1.0 + (frac1 + frac2 + frac3);
+            return (h + x / (2.0 * h)) / scale;
+        }
+        // subnormal max: ldexp(1.0, -max_e) would overflow, so divide by max instead
+        for (int i = 0; i < n; i++)
+        {
+            x = vec[i] / max;
+            x *= x;
+            oldcsum = csum; csum += x; frac1 += (oldcsum - csum) + x;
+        }
+        return max * Math.Sqrt(csum - 1.0 + frac1);
     }
 
     private static PyObject RoundTo(PyObject o, string dunder, Func<double, double> f)
     {
-        if (o is PyInt i) return PyInt.Get(i.Big);
-        if (o is PyFloat fl)
+        if (o is PyInt i && i.Type == PyInt.TypeObj) return i;
+        if (o is PyFloat fl && fl.Type == PyFloat.TypeObj)
         {
             var r = f(fl.V);
             return TypeMethods.FloatToInt(r);
         }
         var m = Ops.CallSpecial(o, PyStr.Intern(dunder));
         if (m != null) return m;
+        if (dunder == "__trunc__") throw Ops.TypeError($"type {o.Type.Name} doesn't define __trunc__ method");
         return TypeMethods.FloatToInt(f(D(o)));
     }
 

@@ -103,9 +103,7 @@ public class PyInt : PyObject
     public double ToDouble()
     {
         if (BigV == null) return V;
-        var d = (double)BigV.V;
-        if (double.IsInfinity(d)) throw Ops.OverflowError("int too large to convert to float");
-        return d;
+        return PyInt.BigToDouble(BigV.V) ?? throw Ops.OverflowError("int too large to convert to float");
     }
 
     public int ToInt32()
@@ -290,19 +288,60 @@ public class PyInt : PyObject
         throw Ops.TypeError("unsupported operand type(s)");
     }
 
+    /// <summary>x / y correctly rounded (CPython's long_true_divide): the quotient is computed to 2 or 3 bits past
+    /// the double's precision (more where the result is subnormal), the remainder and the shifted-out bits folded
+    /// into a sticky bit, then rounded half-to-even once. Dividing the doubles, or rounding a 64-bit quotient and
+    /// then scaling, rounds twice and is off by one ulp for some operands (statistics' Fraction results).</summary>
     private static double BigTrueDiv(BigInteger x, BigInteger y)
     {
-        double dx = (double)x, dy = (double)y;
-        if (!double.IsInfinity(dx) && !double.IsInfinity(dy) && BigInteger.Abs(x) < (BigInteger.One << 53) && BigInteger.Abs(y) < (BigInteger.One << 53)) return dx / dy;
-        // scale to keep 64 significant bits
+        const int MantDig = 53, MinExp = -1021, MaxExp = 1024;
         bool neg = (x.Sign < 0) != (y.Sign < 0);
         x = BigInteger.Abs(x); y = BigInteger.Abs(y);
-        long shift = (long)(x.GetBitLength() - y.GetBitLength()) - 64;
-        BigInteger q = shift > 0 ? x / (y << (int)shift) : (x << (int)-shift) / y;
-        double r = (double)q * Math.Pow(2, shift);
-        if (double.IsInfinity(r)) throw Ops.OverflowError("integer division result too large for a float");
-        return neg ? -r : r;
+        if (x.IsZero) return neg ? -0.0 : 0.0;
+        long diff = (long)x.GetBitLength() - (long)y.GetBitLength();
+        if (diff > MaxExp) throw Ops.OverflowError("integer division result too large for a float");
+        if (diff < MinExp - MantDig - 1) return neg ? -0.0 : 0.0;
+        long shift = Math.Max(diff, MinExp) - MantDig - 2;
+        bool inexact = false;
+        if (shift <= 0) x <<= (int)-shift;
+        else
+        {
+            inexact = x.IsZero == false && (long)BigInteger.TrailingZeroCount(x) < shift;
+            x >>= (int)shift;
+        }
+        var q = BigInteger.DivRem(x, y, out var r);
+        if (!r.IsZero) inexact = true;
+        ulong qv = (ulong)q; // at most MantDig + 3 bits
+        int qBits = 64 - BitOperations.LeadingZeroCount(qv);
+        int extraBits = (int)Math.Max(qBits, MinExp - shift) - MantDig;
+        ulong mask = 1UL << (extraBits - 1);
+        ulong low = qv | (inexact ? 1UL : 0UL);
+        if ((low & mask) != 0 && (low & (3 * mask - 1)) != 0) low += mask;
+        qv = low & ~(2 * mask - 1);
+        double dx = qv; // exact: at most MantDig significant bits
+        if (shift + qBits >= MaxExp && (shift + qBits > MaxExp || dx == Math.ScaleB(1.0, qBits)))
+            throw Ops.OverflowError("integer division result too large for a float");
+        double result = Math.ScaleB(dx, (int)shift);
+        return neg ? -result : result;
     }
+
+    /// <summary>The int as the nearest double, ties to even (CPython's PyLong_AsDouble); .NET's BigInteger-to-double
+    /// conversion truncates past 64 bits instead of rounding. Null when the result does not fit a double.</summary>
+    public static double? BigToDouble(BigInteger x)
+    {
+        bool neg = x.Sign < 0;
+        if (neg) x = -x;
+        long bits = (long)x.GetBitLength();
+        if (bits <= 63) return neg ? -(double)(long)x : (double)(long)x;
+        // keep 55 significant bits and fold the rest into a sticky bit 0: one correct rounding to 53 bits
+        int shift = (int)(bits - 55);
+        ulong top = (ulong)(x >> shift);
+        if ((long)BigInteger.TrailingZeroCount(x) < shift) top |= 1;
+        double d = Math.ScaleB((double)(long)top, shift);
+        if (double.IsInfinity(d)) return null;
+        return neg ? -d : d;
+    }
+
 }
 
 public sealed class PyBool : PyInt

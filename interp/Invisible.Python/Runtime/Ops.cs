@@ -64,6 +64,15 @@ public static class Ops
         return o.Len();
     }
 
+    /// <summary>len() as a Py_ssize_t: a class's <c>__len__</c> and a range may exceed an int (len(range(2**62))), which
+    /// <see cref="Len"/> cannot return.</summary>
+    public static long LenLong(PyObject o)
+    {
+        if (o.Type.IsHeap && o.Type.LookupHeap(PyStr.S___len__) is { } f) return SlotLength(CallSlot(f, o));
+        if (o is PyRange r) return r.Length;
+        return Len(o);
+    }
+
     /// <summary>What a class's <c>__len__</c> returned, checked as CPython's slot_sq_length: an integer (through
     /// <c>__index__</c>), not negative, fitting a Py_ssize_t (OverflowError otherwise).</summary>
     private static long SlotLength(PyObject r)
@@ -196,7 +205,9 @@ public static class Ops
         if (ReferenceEquals(name, PyStr.S___class__)) return t;
         if (ReferenceEquals(name, PyStr.S___dict__) && d != null) return d;
         if (name.Value == "__doc__") return PyNone.Instance;
-        if (name.Value == "__module__") return t.TypeDict.GetOrNull(name) ?? new PyStr("builtins");
+        // an instance of a built-in type has no __module__ (CPython's is a getset of type objects only):
+        // test.support.check__all__ and inspect.getmodule tell module-level constants by that
+        if (name.Value == "__module__") return t.TypeDict.GetOrNull(name);
         return null;
     }
 
@@ -749,6 +760,9 @@ public static class Ops
             var f = a.Type.LookupHeap(LNames[(int)op]);
             if (f != null) { var r = CallSlot(f, a, b); return r == PyNotImplementedType.Instance ? null : r; }
         }
+        // a built-in int's slots know only ints (CPython's return NotImplemented for 1 / MyFloat(2.0)): the C# int
+        // also computes int-with-float, which must not preempt a float subclass's own reflected method
+        else if (a is PyInt && b is not PyInt && b.Type.IsHeap) return null;
         return a.BinOp(op, b);
     }
 
