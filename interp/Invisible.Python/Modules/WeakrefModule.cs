@@ -409,6 +409,10 @@ public sealed class PyWeakProxy : PyObject
     {
         t.AddMethod("__reversed__", (a, k) => Ops.CallArgs(Vm.ThreadState.Current.Interp.Builtins.GetOrNull("reversed")!, ((PyWeakProxy)a[0]).Referent));
         t.AddMethod("__bytes__", (a, k) => Ops.CallArgs(PyBytes.TypeObj, ((PyWeakProxy)a[0]).Referent));
+        // proxy_index/proxy_int/proxy_float: operator.index(p), int(p), float(p) reach the referent's slots.
+        t.AddMethod("__index__", (a, k) => Ops.Index(((PyWeakProxy)a[0]).Referent));
+        t.AddMethod("__int__", (a, k) => Ops.CallArgs(PyInt.TypeObj, ((PyWeakProxy)a[0]).Referent));
+        t.AddMethod("__float__", (a, k) => Ops.CallArgs(PyFloat.TypeObj, ((PyWeakProxy)a[0]).Referent));
     }
 
     public override string Repr()
