@@ -77,6 +77,35 @@ public sealed class MersenneTwister
         return y;
     }
 
+    /// <summary>CPython's <c>getstate()</c> words: the 624 state words and the index of the next one.</summary>
+    public PyObject GetState()
+    {
+        var items = new PyObject[625];
+        for (int i = 0; i < 624; i++) items[i] = PyInt.Get((long)_mt[i]);
+        items[624] = PyInt.Get(_mti);
+        return new PyTuple(items);
+    }
+
+    /// <summary>CPython's <c>random_setstate</c>: a tuple of 624 words (unsigned, kept to 32 bits) and an index 0..624,
+    /// with its errors.</summary>
+    public void SetState(PyObject state)
+    {
+        if (state is not PyTuple t) throw Ops.TypeError("state vector must be a tuple");
+        if (t.Items.Length != 625) throw Ops.ValueError("state vector is the wrong size");
+        var words = new uint[624];
+        for (int i = 0; i < 624; i++)
+        {
+            if (t.Items[i] is not PyInt w) throw Ops.TypeError("an integer is required");
+            if (w.Sign < 0) throw Ops.OverflowError("can't convert negative value to unsigned int");
+            if (w.Big >= BigInteger.One << 64) throw Ops.OverflowError("Python int too large to convert to C unsigned long");
+            words[i] = (uint)(w.Big & uint.MaxValue);
+        }
+        if (t.Items[624] is not PyInt last) throw Ops.TypeError("an integer is required");
+        if (last.IsBig || last.V < 0 || last.V > 624) throw Ops.ValueError("invalid state");
+        words.CopyTo(_mt, 0);
+        _mti = (int)last.V;
+    }
+
     public double Random()
     {
         uint a = Next() >> 5, b = Next() >> 6;
@@ -120,8 +149,20 @@ public sealed class MersenneTwister
             return PyNone.Instance;
         });
         t.AddMethod("random", (a, k) => new PyFloat(((PyRandom)a[0]).Mt.Random()));
+        t.AddMethod("getstate", (a, k) =>
+        {
+            if (a.Length != 1) throw Ops.TypeError("Random.getstate() takes no arguments (" + (a.Length - 1) + " given)");
+            return ((PyRandom)a[0]).Mt.GetState();
+        });
+        t.AddMethod("setstate", (a, k) =>
+        {
+            if (a.Length != 2) throw Ops.TypeError("Random.setstate() takes exactly one argument (" + (a.Length - 1) + " given)");
+            ((PyRandom)a[0]).Mt.SetState(a[1]);
+            return PyNone.Instance;
+        });
         t.AddMethod("getrandbits", (a, k) =>
         {
+            if (a.Length != 2) throw Ops.TypeError("Random.getrandbits() takes exactly one argument (" + (a.Length - 1) + " given)");
             long n = Ops.IndexValue(a[1]);
             if (n < 0) throw Ops.ValueError("number of bits must be non-negative");
             if (n == 0) return PyInt.Zero;
