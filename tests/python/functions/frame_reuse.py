@@ -2,7 +2,6 @@
 # traceback): everything a kept frame shows must stay what it was, and a reused frame must start clean.
 import sys
 import threading
-import types
 
 
 def keep_frame(x):
@@ -100,12 +99,14 @@ g = drive()
 print("suspended f_back", g.gi_frame.f_back)
 print(list(g))
 
-src = "def reads_global():\n    return WHO\n"
+# one code object, two functions with their own globals
+module_code = compile("def reads_global():\n    return WHO\n", "<two globals>", "exec")
 ns1 = {"WHO": "first"}
 ns2 = {"WHO": "second"}
-exec(src, ns1)
-other = types.FunctionType(ns1["reads_global"].__code__, ns2)
-print(ns1["reads_global"](), other(), ns1["reads_global"](), other())
+exec(module_code, ns1)
+exec(module_code, ns2)
+one, other = ns1["reads_global"], ns2["reads_global"]
+print(one(), other(), one(), other())
 
 
 def fib(n):
