@@ -68,6 +68,10 @@ public sealed class CodeObject
     public PyObject? Doc;
     /// <summary>The code object Python sees (one per CodeObject: <c>f.__code__ is sys._getframe().f_code</c>).</summary>
     public PyObject? Wrapper;
+    /// <summary>A returned call frame of this code kept for the next call (Interpreter.CallFunction takes it with an
+    /// atomic exchange, Interpreter.Execute gives it back cleared unless something kept a reference to it:
+    /// <see cref="Vm.Frame.Escaped"/>). One slot: recursion allocates, every other call reuses.</summary>
+    internal Vm.Frame? FreeFrame;
 
     /// <summary>Start and end column in one int, each plus one in 16 bits; 0 when unknown or too wide to hold.</summary>
     public static int PackCols(int col, int endCol) =>
@@ -89,6 +93,7 @@ public sealed class CodeObject
         var c = (CodeObject)MemberwiseClone();
         c.Caches = new object?[Code.Length];
         c.Wrapper = null;
+        c.FreeFrame = null; // a frame is sized for, and names, its own code object
         return c;
     }
 }

@@ -20,7 +20,11 @@ public sealed class PyFrameObject : PyObject
 
     private PyFrameObject(Frame f) { Frame = f; }
 
-    public static PyFrameObject Of(Frame f) => f.Wrapper ??= new PyFrameObject(f);
+    public static PyFrameObject Of(Frame f)
+    {
+        f.Escaped = true; // Python code may keep it: the frame is never reused (Frame.Escaped)
+        return f.Wrapper ??= new PyFrameObject(f);
+    }
 
     public override PyType Type => TypeObj;
     public override string Repr() => $"<frame at 0x{Ops.Id(this):x}, file '{Frame.Code.Filename}', line {Frame.CurrentLine}, code {Frame.Code.Name}>";

@@ -29,7 +29,15 @@ public static class Interpreter
     public static PyObject CallFunction(ThreadState ts, PyFunction fn, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
     {
         var code = fn.Code;
-        var f = new Frame(code, fn.Globals, fn.Closure, fn.Builtins);
+        Frame f;
+        // The frame of the code's last returned call when nothing kept it (Frame.Escaped); exchanged, as two threads
+        // may call the same function at once.
+        if (code.FreeFrame != null && Interlocked.Exchange(ref code.FreeFrame, null) is Frame free)
+        {
+            free.Reuse(fn.Globals, fn.Closure, fn.Builtins);
+            f = free;
+        }
+        else f = new Frame(code, fn.Globals, fn.Closure, fn.Builtins) { Reusable = !code.IsGenerator };
         if (kwnames == null && args.Length == code.ArgCount && !code.HasVarArgs && !code.HasVarKw && code.KwOnlyCount == 0)
         {
             var fast = Unsafe.As<Slot[]>(f.Fast);
@@ -77,7 +85,17 @@ public static class Interpreter
         f.Back = back;
         ts.CurrentFrame = f;
         try { return Run(ts, f); }
-        finally { ts.Depth--; ts.CurrentFrame = back; if (locked) ts.Lock.Leave(ts); }
+        finally
+        {
+            ts.Depth--;
+            ts.CurrentFrame = back;
+            // An escaped frame's f_back must stay what it was: its caller escapes too. Any other frame forgets its
+            // caller (a suspended generator's f_back is None, as in CPython), and a call frame goes back to its code.
+            if (f.Escaped) { if (back != null) back.Escaped = true; }
+            else if (f.Reusable) f.Release();
+            else f.Back = null;
+            if (locked) ts.Lock.Leave(ts);
+        }
     }
 
     private static void BindArgs(PyFunction fn, Frame f, ReadOnlySpan<PyObject> args, PyStr[]? kwnames)
@@ -284,6 +302,7 @@ public static class Interpreter
                 {
                     exc.Traceback.Add(new TraceEntry(code.Filename, code.Lines.Length > 0 ? code.Lines[Math.Clamp(ip - 1, 0, code.Lines.Length - 1)] : 0, code.Name, f, Math.Max(ip - 1, 0) * 2));
                     exc.LastFrame = f;
+                    f.Escaped = true; // the traceback keeps it (tb_frame)
                 }
                 SetContext(ts, exc);
                 bool handled = false;
