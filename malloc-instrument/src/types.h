@@ -51,10 +51,13 @@ typedef struct own_regions {
 #define MEMTABLE_CHUNK_COUNT (MEMTABLE_BUCKET_COUNT >> MEMTABLE_CHUNK_SHIFT)
 #define MEMTABLE_LARGE_THRESHOLD (128u << 10)
 #define MEMTABLE_LOCK_BIT 0x80000000u
-/* A bucket's head is a chain (bit 30 clear: the first record's index) or, once the bucket holds
- * many blocks, a node (bit 30 set): node index in bits 0..23, the node's record count in bits
- * 24..29 (memtable.c, "Dense buckets"). */
+/* A bucket's head is a chain (bit 30 clear: the first record's index in bits 0..27, and in bits
+ * 28..29 how many records were pushed since the chain was last measured, saturating at 3) or,
+ * once the bucket holds many blocks, a node (bit 30 set): node index in bits 0..23, the node's
+ * record count in bits 24..29 (memtable.c, "Dense buckets"). */
 #define MEMTABLE_NODE_BIT 0x40000000u
+#define MEMTABLE_CHAIN_PUSHES_SHIFT 28
+#define MEMTABLE_CHAIN_PUSHES_MAX 3u
 #define MEMTABLE_NODE_INDEX_MASK 0x00ffffffu
 #define MEMTABLE_NODE_COUNT_SHIFT 24
 #define MEMTABLE_NODE_SLOT_SHIFT 5 /* glibc's chunks are >= 32 bytes apart: one block per slot */

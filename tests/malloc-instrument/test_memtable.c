@@ -74,9 +74,11 @@ static int bucket_is_node(uint64_t address)
     return bucket && (atomic_load(&bucket->head) & MEMTABLE_NODE_BIT) != 0;
 }
 
-/* A KiB of 32-byte blocks (glibc's spacing): a remove that walks a long chain turns the bucket
- * into a node; every lookup (exact, interior, the cover from a block of the previous KiB) keeps
- * its answer; two starts in one 32-byte slot turn it back into a chain; so does emptying it. */
+/* A KiB of 32-byte blocks (glibc's spacing): the bucket becomes a node when its eighth block is
+ * pushed (the push that finds the chain's push count saturated measures it); every lookup (exact,
+ * interior, the cover from a block of the previous KiB) keeps its answer; two starts in one
+ * 32-byte slot turn it back into a chain; a remove that walks that long chain makes it a node
+ * again; emptying it, a chain. */
 static void test_dense_buckets(void)
 {
     const uint64_t base = 0x130000000000ull + 1024;
@@ -84,11 +86,17 @@ static void test_dense_buckets(void)
     uint64_t lead = base - 40; /* covers the first 24 bytes of the bucket */
     CHECK(memtable_insert(lead, 64, 5, 0) == 0);
     uint64_t start[N];
+    int chain_before_eighth = 1;
     for (int k = 0; k < N; k++) {
         start[k] = base + 32 + 32 * (uint64_t)k;
         CHECK(memtable_insert(start[k], 24, 100 + k, 0) == 0);
+        if (k < 7)
+            chain_before_eighth &= !bucket_is_node(base);
+        if (k == 7)
+            CHECK(bucket_is_node(base));
     }
-    CHECK(!bucket_is_node(base));
+    CHECK(chain_before_eighth);
+    CHECK(bucket_is_node(base));
     memtable_record removed;
     CHECK(memtable_remove(start[0], &removed) == 1); /* pushed first: the chain's far end */
     CHECK(removed.trace_id == 100 && removed.size == 24);
@@ -145,7 +153,7 @@ static void test_node_entries(void)
     uint64_t tail = base + 1024 - 48;
     CHECK(memtable_insert(tail, 248, 250, RECORD_LOADER) == 0);
     memtable_record removed;
-    CHECK(memtable_remove(start[0], &removed) == 1 && removed.trace_id == 200); /* the far end: a node */
+    CHECK(memtable_remove(start[0], &removed) == 1 && removed.trace_id == 200); /* a node since its eighth push */
     CHECK(bucket_is_node(base));
     /* a start at the lower half of an occupied slot is not there, nor is a start inside a block */
     CHECK(memtable_remove(start[3] - 16, NULL) == 0);

@@ -20,7 +20,13 @@
  *    entry also says which half of its slot the block starts at and whether the block reaches
  *    into the next KiB, so a free (which needs no copy of the record) neither walks nor reads
  *    the record: bucket, node entry, then a blind store that marks the record dead (in perl,
- *    the record's load was a third of memtable_remove's samples). A node
+ *    the record's load was a third of memtable_remove's samples). A bucket also becomes a node
+ *    when it fills up: a chain's head counts the records pushed since the chain was last
+ *    measured (2 bits, saturating), and the push that finds the count saturated measures the
+ *    chain (its records were just written: cached) and makes a node of NODE_FROM_INSERT records
+ *    or more. So a KiB filled by consecutive allocations (perl's hash entries, keys and values)
+ *    is a node before its first free, which would otherwise walk half the chain to convert it
+ *    (a quarter of memtable_remove's samples in perl). A node
  *    left with fewer than NODE_TO_CHAIN records turns back into a chain. Two starts in one slot
  *    (a stale record: a block freed behind our back; or an allocator with a finer spacing), or a
  *    start that is not 16-aligned, keep or turn the bucket into a chain, which holds anything.
@@ -63,6 +69,7 @@
 #define RECORD_REFILL 64
 #define NODE_FROM_WALK 4 /* a remove that walked more links than this turns the chain into a node */
 #define NODE_TO_CHAIN 4  /* a node left with fewer records turns back into a chain */
+#define NODE_FROM_INSERT 8 /* a push that measures a chain this long (with the new record) makes a node */
 
 static inline memtable *table(void) { return &instrument_state.table; }
 
@@ -248,6 +255,13 @@ void memtable_release_thread_cache(thread_state *thread)
 
 static inline int head_is_node(uint32_t head) { return (head & MEMTABLE_NODE_BIT) != 0; }
 
+/* A chain head's first record (the push count above it set aside). */
+static inline uint32_t chain_first(uint32_t head) { return head & (MEMTABLE_RECORD_CAPACITY - 1); }
+
+static inline uint32_t chain_pushes(uint32_t head) { return (head >> MEMTABLE_CHAIN_PUSHES_SHIFT) & 3u; }
+
+_Static_assert(MEMTABLE_RECORD_CAPACITY == 1u << MEMTABLE_CHAIN_PUSHES_SHIFT, "record indices stay below the push count");
+
 static inline memtable_node *node_of(uint32_t head) { return &table()->nodes[head & MEMTABLE_NODE_INDEX_MASK]; }
 
 static inline uint32_t node_slot(uint64_t address)
@@ -331,7 +345,7 @@ static uint32_t chain_to_node(memtable *t, uint32_t head)
         return head;
     memtable_entry *records = t->records;
     uint32_t *entries = t->nodes[node].record, count = 0;
-    for (uint32_t i = head; i; i = records[i].next) {
+    for (uint32_t i = chain_first(head); i; i = records[i].next) {
         uint64_t start = entry_start(&records[i]);
         uint32_t *entry = &entries[node_slot(start)];
         if (*entry || !node_holds(start)) {
@@ -373,9 +387,20 @@ static uint32_t head_with(memtable *t, uint32_t head, uint32_t index)
             return head + (1u << MEMTABLE_NODE_COUNT_SHIFT);
         }
         head = node_to_chain(t, head); /* a second start in one slot, or an odd one: only a chain holds it */
+        t->records[index].next = head;
+        return index;
     }
-    t->records[index].next = head;
-    return index;
+    t->records[index].next = chain_first(head);
+    uint32_t pushes = chain_pushes(head);
+    if (pushes < MEMTABLE_CHAIN_PUSHES_MAX)
+        return index | (pushes + 1) << MEMTABLE_CHAIN_PUSHES_SHIFT;
+    /* Saturated: measure the chain (recently pushed records: cached lines) and make a node of a
+     * full one. Measured or converted, the count starts again from 0 (a chain that cannot be a
+     * node is measured every fourth push: at most 64 records a KiB). */
+    uint32_t length = 0;
+    for (uint32_t i = index; i && length < NODE_FROM_INSERT; i = t->records[i].next)
+        length++;
+    return length >= NODE_FROM_INSERT ? chain_to_node(t, index) : index;
 }
 
 /* Unlink the record of `start` from a locked bucket's node: its index (0: absent); updates
@@ -439,14 +464,15 @@ static void bucket_push(memtable_bucket *bucket, uint64_t b, uint32_t index)
             head = atomic_load_explicit(&bucket->head, memory_order_relaxed);
             continue;
         }
-        if (head_is_node(head)) {
+        if (head_is_node(head) || chain_pushes(head) == MEMTABLE_CHAIN_PUSHES_MAX) {
             thread_slot *slot = thread_slot_of(&thread_tls);
             head = bucket_lock(bucket, slot, b);
             bucket_unlock(bucket, slot, head_with(table(), head, index));
             return;
         }
-        r->next = head;
-        if (atomic_compare_exchange_weak_explicit(&bucket->head, &head, index, memory_order_release,
+        r->next = chain_first(head);
+        uint32_t pushed = index | (chain_pushes(head) + 1) << MEMTABLE_CHAIN_PUSHES_SHIFT;
+        if (atomic_compare_exchange_weak_explicit(&bucket->head, &head, pushed, memory_order_release,
                                                   memory_order_relaxed))
             return;
     }
@@ -618,7 +644,7 @@ int memtable_insert(uint64_t start, uint64_t size, uint32_t trace_id, uint32_t f
  * and updates *head. *walked: the links it read. */
 static uint32_t chain_unlink(memtable *t, uint32_t *head, uint64_t start, uint32_t *walked)
 {
-    uint32_t previous = 0, index = *head, steps = 0;
+    uint32_t previous = 0, index = chain_first(*head), steps = 0;
     while (index && entry_start(&t->records[index]) != start) {
         previous = index;
         index = t->records[index].next;
@@ -750,7 +776,7 @@ static uint32_t bucket_find(const memtable *t, uint32_t head, uint64_t address)
         }
         return 0;
     }
-    for (uint32_t i = head; i; i = t->records[i].next)
+    for (uint32_t i = chain_first(head); i; i = t->records[i].next)
         if (record_contains(&t->records[i], address))
             return i;
     return 0;
