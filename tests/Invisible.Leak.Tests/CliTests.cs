@@ -201,4 +201,33 @@ public sealed class RuntimeFallbackTests
         Assert.Equal("dladdr", report.RootElement.GetProperty("symbolizer").GetString());
         Assert.Equal(new LeakTotals(1, 24, 2, 48, 0, 0, 1, 33), LeakTotals.FromJson(report));
     }
+
+    /// <summary>A copy of libinvisible.so under another name, preloaded by path or by bare name, is preloaded, not
+    /// injected: it used to be taken for an attach's late copy (LD_PRELOAD did not say "libinvisible.so") and the
+    /// program exited with no report at all. The copy has no runtime beside it: the plain report says so.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ACopyUnderAnotherNameStillReports(bool byPath)
+    {
+        string directory = Directory.CreateTempSubdirectory("invisible-copy").FullName;
+        try
+        {
+            string copy = Path.Combine(directory, "libcopy.so");
+            File.Copy(TestEnvironment.Library, copy);
+            RunResult run = TestEnvironment.Run(TestEnvironment.Fixture("leak_shapes"), new[] { "chain", "data" },
+                new Dictionary<string, string>
+                {
+                    ["LD_PRELOAD"] = byPath ? copy : "libcopy.so", ["LD_LIBRARY_PATH"] = directory,
+                });
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("invisible: cannot load " + Path.Combine(directory, "libinvisible-runtime.so") + ": cannot open", run.Stderr);
+            Assert.Contains("Invisible leak report (plain: runtime unavailable)", run.Stderr);
+            Assert.Contains("definitely lost: 24 bytes in 1 blocks", run.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, true);
+        }
+    }
 }

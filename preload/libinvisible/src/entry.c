@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -58,13 +59,44 @@ static void write_to_report_fd(const char *text, uint64_t length)
 
 static void at_exit_report(void);
 
+/* Does the LD_PRELOAD entry [entry, entry + length) name this object (`self`, the name the loader gave it)? A path
+ * names it exactly; a bare name (the loader searched for it) by the last component. */
+static int preload_entry_names(const char *entry, size_t length, const char *self)
+{
+    if (length == 0)
+        return 0;
+    if (memchr(entry, '/', length) == NULL) {
+        const char *slash = strrchr(self, '/');
+        self = slash ? slash + 1 : self;
+    }
+    return strlen(self) == length && memcmp(entry, self, length) == 0;
+}
+
 /* Loaded late: `invisible attach PID` made a thread of a running process dlopen us (the CLI's
  * Target/Injection.cs). Then LD_PRELOAD does not name us (a preloaded copy would have been
- * found in the process's maps and no injection made). */
+ * found in the process's maps and no injection made). Named means "libinvisible.so" anywhere in it
+ * (what the launcher writes) or an entry that is this very file under another name
+ * (LD_PRELOAD=/tmp/copy.so): taking such a copy for an injected one silently dropped the exit report. */
 static int loaded_late(void)
 {
     const char *preload = getenv("LD_PRELOAD");
-    return !preload || !strstr(preload, "libinvisible.so");
+    if (!preload)
+        return 1;
+    if (strstr(preload, "libinvisible.so"))
+        return 0;
+    Dl_info self;
+    if (!dladdr((void *)&loaded_late, &self) || !self.dli_fname || !self.dli_fname[0])
+        return 1;
+    /* ld.so splits LD_PRELOAD on spaces and colons. */
+    for (const char *p = preload; *p;) {
+        size_t length = strcspn(p, " :");
+        if (preload_entry_names(p, length, self.dli_fname))
+            return 0;
+        p += length;
+        if (*p)
+            p++;
+    }
+    return 1;
 }
 
 /* The late constructor: the tables, nothing the program could notice. No exit report (the
