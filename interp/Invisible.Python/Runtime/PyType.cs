@@ -26,6 +26,8 @@ public sealed class PyType : PyObject
     /// <summary>__slots__: members its instances hold (own and inherited), and whether they have no __dict__.</summary>
     public int SlotCount;
     public bool NoInstanceDict;
+    /// <summary>The attribute names its instances' dicts share (<see cref="PyInstance.Dict"/>).</summary>
+    internal SharedDictKeys? InstanceKeys;
     private Dictionary<PyStr, PyObject?>? _cache;
     private int _cacheVersion = -1;
     private Dictionary<PyStr, PyObject?>? _heapCache;
