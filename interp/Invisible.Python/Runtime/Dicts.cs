@@ -155,6 +155,19 @@ public sealed class PyDict : PyObject
         return true;
     }
 
+    /// <summary>STORE_ATTR's short cut for a new attribute: true when <paramref name="name"/> is the next key of
+    /// the shared table (as in every <c>__init__</c> after the first instance's), stored without hashing.</summary>
+    internal bool TryAppendShared(PyStr name, PyObject value)
+    {
+        var s = _shared;
+        if (s == null || _used >= s.Used || !ReferenceEquals(s.Keys[_used], name)) return false;
+        _index = s.Index; _hashes = s.Hashes; Keys = s.Keys;
+        if (_used == Values.Length) Array.Resize(ref Values, Math.Max(4, Values.Length * 2));
+        Values[_used] = value;
+        _used++; _count++; Version++;
+        return true;
+    }
+
     /// <summary>Leaves the shared keys: this dict gets its own index, hashes and keys (before a deletion, a key out
     /// of the class's order, a non-str key).</summary>
     private void Unshare()
