@@ -344,6 +344,7 @@ public static class BuiltinsModule
             for (int j = i + 1; j < bl.Count; j++)
                 if (bl[i] == bl[j]) throw Ops.TypeError($"duplicate base class {bl[i].Name}");
         var t = new PyType(name, bl.ToArray(), true);
+        t.InstanceKeys = new SharedDictKeys(); // a class statement's type belongs to one interpreter (its lock guards the keys)
         if (meta != null && meta != PyType.TypeType) t.Meta = meta;
         else foreach (var b in bl) if (b.Meta != null) { t.Meta = b.Meta; break; }
         foreach (var kv in ns.Items())

@@ -20,9 +20,21 @@ public sealed class PyDict : PyObject
     /// <summary>collections.defaultdict's default_factory (CPython keeps it in the defaultdict struct, a dict
     /// subclass): used only by instances of <see cref="Modules.DefaultDict"/>'s type and its subclasses.</summary>
     internal PyObject? DefaultFactory;
+    /// <summary>Non-null while this dict is one instance's attributes sharing its class's key table (CPython 3.11's
+    /// split dict): <see cref="_index"/>, <see cref="_hashes"/> and <see cref="Keys"/> are then the shared table's
+    /// arrays (entries below <see cref="_used"/> are this dict's, later ones other instances'), only
+    /// <see cref="Values"/> is this dict's own. Anything but appending the class's next key converts it (Unshare).</summary>
+    private SharedDictKeys? _shared;
 
     public PyDict() { _index = NewIndex(8); _hashes = new long[5]; Keys = new PyObject?[5]; Values = new PyObject?[5]; }
     public PyDict(PyType type) : this() { if (type != TypeObj) _type = type; }
+    /// <summary>An instance's attribute dict on its class's shared keys: one object and a values array instead of
+    /// five arrays per instance.</summary>
+    internal PyDict(SharedDictKeys shared)
+    {
+        _shared = shared; _index = shared.Index; _hashes = shared.Hashes; Keys = shared.Keys;
+        Values = new PyObject?[Math.Max(shared.Used, 1)];
+    }
     public override PyType Type => _type ?? TypeObj;
     public override PyDict? Dict => _type == null || !_type.IsHeap ? null : _dict ??= new PyDict(); // built-in subclasses (defaultdict) have none
     public int Count => _count;
@@ -51,10 +63,10 @@ public sealed class PyDict : PyObject
             if (ix >= 0)
             {
                 var k = Keys[ix]!;
-                if (ReferenceEquals(k, key)) { slot = i; return ix; }
+                if (ReferenceEquals(k, key)) { slot = i; return ix < _used ? ix : -1; } // past _used: a shared key this dict lacks
                 if (_hashes[ix] == hash)
                 {
-                    if (ks != null && k.GetType() == typeof(PyStr)) { if (System.Runtime.CompilerServices.Unsafe.As<PyStr>(k).Value == ks.Value) { slot = i; return ix; } }
+                    if (ks != null && k.GetType() == typeof(PyStr)) { if (System.Runtime.CompilerServices.Unsafe.As<PyStr>(k).Value == ks.Value) { slot = i; return ix < _used ? ix : -1; } }
                     else
                     {
                         var keys = Keys;
@@ -108,6 +120,12 @@ public sealed class PyDict : PyObject
     /// runs once per store).</summary>
     private void Insert(PyObject key, long h, int slot, PyObject value)
     {
+        if (_shared != null)
+        {
+            if (InsertShared(key, h, value)) return;
+            Unshare();
+            slot = FindEmptySlot(h);
+        }
         if (_used == Keys.Length) { Grow(); slot = FindEmptySlot(h); }
         _index[slot] = _used;
         _hashes[_used] = h; Keys[_used] = key; Values[_used] = value;
@@ -116,6 +134,47 @@ public sealed class PyDict : PyObject
     }
 
     public void SetItem(string key, PyObject value) => SetItem(PyStr.Intern(key), value);
+
+    /// <summary>Shared mode: appends <paramref name="key"/> if it is the class's next key (or a new str key the
+    /// shared table can take); false when this dict must convert to its own table instead.</summary>
+    private bool InsertShared(PyObject key, long h, PyObject value)
+    {
+        var s = _shared!;
+        if (_used < s.Used)
+        {
+            var next = s.Keys[_used]!;
+            if (s.Hashes[_used] != h || !(ReferenceEquals(next, key)
+                || (key.GetType() == typeof(PyStr) && ((PyStr)next).Value == ((PyStr)key).Value))) return false;
+        }
+        else if (_used != s.Used || key.GetType() != typeof(PyStr) || !s.Append((PyStr)key, h)) return false;
+        // the shared arrays may have been replaced since this dict last looked: they hold every entry below s.Used
+        _index = s.Index; _hashes = s.Hashes; Keys = s.Keys;
+        if (_used == Values.Length) Array.Resize(ref Values, Math.Max(4, Values.Length * 2));
+        Values[_used] = value;
+        _used++; _count++; Version++;
+        return true;
+    }
+
+    /// <summary>STORE_ATTR's short cut for a new attribute: true when <paramref name="name"/> is the next key of
+    /// the shared table (as in every <c>__init__</c> after the first instance's), stored without hashing.</summary>
+    internal bool TryAppendShared(PyStr name, PyObject value)
+    {
+        var s = _shared;
+        if (s == null || _used >= s.Used || !ReferenceEquals(s.Keys[_used], name)) return false;
+        _index = s.Index; _hashes = s.Hashes; Keys = s.Keys;
+        if (_used == Values.Length) Array.Resize(ref Values, Math.Max(4, Values.Length * 2));
+        Values[_used] = value;
+        _used++; _count++; Version++;
+        return true;
+    }
+
+    /// <summary>Leaves the shared keys: this dict gets its own index, hashes and keys (before a deletion, a key out
+    /// of the class's order, a non-str key).</summary>
+    private void Unshare()
+    {
+        _shared = null;
+        Grow();
+    }
 
     private int FindEmptySlot(long hash)
     {
@@ -176,8 +235,10 @@ public sealed class PyDict : PyObject
 
     public bool Remove(PyObject key)
     {
-        int ix = Find(key, Ops.Hash(key), out int slot);
+        long h = Ops.Hash(key);
+        int ix = Find(key, h, out int slot);
         if (ix < 0) return false;
+        if (_shared != null) { Unshare(); ix = Find(key, h, out slot); }
         _index[slot] = -2;
         Keys[ix] = null; Values[ix] = null;
         _count--; Version++;
@@ -186,8 +247,10 @@ public sealed class PyDict : PyObject
 
     public PyObject? Pop(PyObject key)
     {
-        int ix = Find(key, Ops.Hash(key), out int slot);
+        long h = Ops.Hash(key);
+        int ix = Find(key, h, out int slot);
         if (ix < 0) return null;
+        if (_shared != null) { Unshare(); ix = Find(key, h, out slot); }
         var v = Values[ix];
         _index[slot] = -2;
         Keys[ix] = null; Values[ix] = null;
@@ -197,6 +260,7 @@ public sealed class PyDict : PyObject
 
     public void Clear()
     {
+        _shared = null;
         _index = NewIndex(8); _hashes = new long[5]; Keys = new PyObject?[5]; Values = new PyObject?[5];
         _used = 0; _count = 0; Version++;
     }
@@ -366,6 +430,60 @@ public sealed class PyDict : PyObject
     {
         if (op == Runtime.BinOp.Or) { Update(other); return this; }
         return null;
+    }
+}
+
+/// <summary>The attribute names of one class's instances, shared by their dicts (CPython 3.11's shared keys): the
+/// keys in the order the first instance got them, with their hashes and an index. Only appended to (never changed
+/// below <see cref="Used"/>), so a dict that saw fewer keys still reads its entries correctly; arrays outgrown are
+/// replaced, never resized in place (a dict keeps reading the arrays it last synchronised with).</summary>
+internal sealed class SharedDictKeys
+{
+    /// <summary>CPython's SHARED_KEYS_MAX_SIZE: past it instances keep their own tables.</summary>
+    private const int MaxKeys = 30;
+    public int[] Index = NewIndex(8);
+    public long[] Hashes = new long[5];
+    public PyObject?[] Keys = new PyObject?[5];
+    public int Used;
+
+    private static int[] NewIndex(int n) { var a = new int[n]; Array.Fill(a, -1); return a; }
+
+    public bool Append(PyStr key, long h)
+    {
+        if (Used == MaxKeys) return false;
+        if (Used == Keys.Length)
+        {
+            // new arrays and a new index together: an old index must never name entries its keys array lacks
+            Array.Resize(ref Keys, Math.Min(MaxKeys, Keys.Length * 2));
+            Array.Resize(ref Hashes, Keys.Length);
+            Reindex(Index.Length * 2);
+        }
+        int[] index = Index;
+        int mask = index.Length - 1;
+        ulong perturb = (ulong)h;
+        int i = (int)(h & mask);
+        while (index[i] >= 0) { perturb >>= 5; i = (int)((i * 5 + 1 + (long)perturb) & mask); }
+        // entry first, index last: a dict reading the same arrays never meets an index entry without its key
+        Hashes[Used] = h; Keys[Used] = key;
+        index[i] = Used;
+        Used++;
+        if (Used * 3 >= index.Length * 2) Reindex(index.Length * 2);
+        return true;
+    }
+
+    private void Reindex(int size)
+    {
+        var index = NewIndex(size);
+        int mask = size - 1;
+        for (int e = 0; e < Used; e++)
+        {
+            long h = Hashes[e];
+            ulong perturb = (ulong)h;
+            int i = (int)(h & mask);
+            while (index[i] != -1) { perturb >>= 5; i = (int)((i * 5 + 1 + (long)perturb) & mask); }
+            index[i] = e;
+        }
+        Index = index;
     }
 }
 

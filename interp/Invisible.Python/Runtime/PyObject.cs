@@ -108,7 +108,7 @@ public sealed class PyInstance : PyObject
     public PyObject?[]? SlotValues;
     public PyInstance(PyType type) { _type = type; }
     public override PyType Type => _type;
-    public override PyDict? Dict => _dict ?? (_type.NoInstanceDict ? null : _dict = new PyDict());
+    public override PyDict? Dict => _dict ?? (_type.NoInstanceDict ? null : _dict = _type.InstanceKeys is { } keys ? new PyDict(keys) : new PyDict());
     public PyDict? RawDict => _dict;
     /// <summary><c>obj.__dict__ = d</c>: the instance's attributes are <paramref name="d"/> itself from now on.</summary>
     public void ReplaceDict(PyDict d) => _dict = d;

@@ -26,6 +26,10 @@ public sealed class PyType : PyObject
     /// <summary>__slots__: members its instances hold (own and inherited), and whether they have no __dict__.</summary>
     public int SlotCount;
     public bool NoInstanceDict;
+    /// <summary>The attribute names its instances' dicts share (<see cref="PyInstance.Dict"/>): only for classes made
+    /// by <c>type(name, bases, ns)</c> (class statements), never for types made in C# (AST nodes, ModuleSpec), which
+    /// every interpreter of the process shares and whose instances two interpreters' threads may build at once.</summary>
+    internal SharedDictKeys? InstanceKeys;
     private Dictionary<PyStr, PyObject?>? _cache;
     private int _cacheVersion = -1;
     private Dictionary<PyStr, PyObject?>? _heapCache;

@@ -442,6 +442,7 @@ public static class Interpreter
                             var d = si.Dict!;
                             int h = sc.Hint;
                             if ((uint)h < (uint)d.EntryLimit && ReferenceEquals(d.Keys[h], names[word >> 8])) d.Values[h] = v;
+                            else if (d.TryAppendShared(names[word >> 8], v)) { }
                             else { d.SetItem(names[word >> 8], v); sc.Hint = d.FindEntry(names[word >> 8]); }
                         }
                         else if (o is PyInstance si2) StoreInstanceAttrSlow(si2, names[word >> 8], v, code, ip - 1);
