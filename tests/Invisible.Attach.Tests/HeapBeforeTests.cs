@@ -219,6 +219,19 @@ public sealed class HeapBeforeTests : IDisposable
             Assert.True(run.ExitCode == 0, run.Stderr);
             Assert.Equal(expected, run.Stdout);
         }
+        // the sessions started the runtime in the program: `invisible census PID` is made there now (no report helper),
+        // and walks a copy frozen for it against the copy from before the runtime came, as the sessions did
+        var census = AttachTarget.Run(AttachTarget.Cli, new[] { "census", target.Pid.ToString(CultureInfo.InvariantCulture) },
+            timeoutMs: 300_000);
+        _output.WriteLine(census.Stdout);
+        Assert.True(census.ExitCode == 0, census.Stderr);
+        Assert.DoesNotContain("glibc heap walk stopped", census.Stdout);
+        Assert.Matches(@"mallinfo2: uordblks [\d,]+ \(= walk\), hblkhd [\d,]+ \(= walk\)", census.Stdout);
+        Assert.Matches(@"[\d,]+ of the runtime's own \(left out\)", census.Stdout);
+        Dictionary<string, long> found = CensusCounts(census.Stdout);
+        foreach (string type in new[] { "struct item", "struct tnode", "struct payload" })
+            Assert.True(found.TryGetValue(type, out long n) && n == truth[type], type + ": census " + n + ", gdb " + truth[type]);
+        Assert.Contains("from before_list (heap_before.c:", census.Stdout);
         Assert.Equal("echo: still here", target.Send("still here"));
         Assert.Equal("ready\necho: still here\ntree " + TreeSum(count) + " list " + (count * (count - 1) / 2) + " threads 0 0 big x\n",
             target.Finish());
