@@ -583,7 +583,11 @@ public sealed unsafe class GlibcHeapWalk
         var found = new HashSet<ulong>();
         foreach ((ulong start, ulong end) in _map.AnonymousWritable) ScanMapped(l, start, end, everyPage: false, found);
         if (MmappedChunks >= ExpectedMmaps) return;
-        foreach ((ulong start, ulong end) in _map.AnonymousWritable)
+        // smallest mappings first: a chunk merged into a neighbour's mapping is in a small one, and the large ones (the
+        // memtable's reservations, a runtime's GC regions) are read page by page only if it is not found before them
+        var bySize = new List<(ulong Start, ulong End)>(_map.AnonymousWritable);
+        bySize.Sort(static (x, y) => (x.End - x.Start).CompareTo(y.End - y.Start));
+        foreach ((ulong start, ulong end) in bySize)
         {
             ScanMapped(l, start, end, everyPage: true, found);
             if (MmappedChunks >= ExpectedMmaps) return;
