@@ -203,6 +203,7 @@ static int report_here(preload_state *r, const invisible_report_request *request
             heap_copy_take_baseline();
         here.flags |= INVISIBLE_REPORT_HEAP_BEFORE;
         here.heap_copy_pid = 0;
+        here.heap_in_program = 1;
     }
     if (load_runtime(r, request->report_fd) != 0)
         return -1;
