@@ -159,7 +159,7 @@ internal static unsafe class HeapView
     public static PyObject Census()
     {
         // this thread is the program's (its allocations go through the hooks): see callerIsTracked; types only
-        CensusResult census = CensusBuilder.Build(Api, NoWrappers, callerIsTracked: true, symbolizeSites: false);
+        CensusResult census = Take();
         var list = new PyObject[census.Types.Count];
         for (int i = 0; i < list.Length; i++)
         {
@@ -171,6 +171,59 @@ internal static unsafe class HeapView
             list[i] = d;
         }
         return new PyList(list);
+    }
+
+    /// <summary>The census; in a process libinvisible.so was injected into (an attach session), with the blocks from
+    /// before the attach, walked and typed in a copy of the process frozen for it (<see cref="SessionHeap"/>).</summary>
+    private static CensusResult Take()
+    {
+        QueryApi* api = Api;
+        if (!SessionHeap.LoadedLate)
+            return CensusBuilder.Build(api, NoWrappers, callerIsTracked: true, symbolizeSites: false);
+        SessionHeap.TakeBaseline(); // before the copy of now is frozen: that copy then lives only for the census
+        bool frozen = SessionHeap.Freeze(out GlibcHeapWalk.Snapshot now);
+        try
+        {
+            return CensusBuilder.Build(api, NoWrappers, callerIsTracked: true, symbolizeSites: false, includePreexisting: true,
+                heapSnapshot: frozen ? now : null, inSession: true);
+        }
+        finally
+        {
+            if (frozen) SessionHeap.Thaw(now);
+        }
+    }
+
+    /// <summary><c>process.heap.block(a)</c> of a block from before the attach: found and typed by a census of glibc's
+    /// heap (<see cref="Take"/>); null when <paramref name="address"/> is in none.</summary>
+    private static PyObject? BlockFromBefore(nint address)
+    {
+        if (!SessionHeap.LoadedLate) return null;
+        PreexistingHeap? before = Take().Before;
+        PointerTyping? typing = before?.Typing;
+        if (typing is null) return null;
+        int i = typing.IndexContaining((ulong)address);
+        if (i < 0) return null;
+        var d = new PyDict();
+        d.SetItem("start", PyInt.Get((long)typing.Start(i)));
+        d.SetItem("size", PyInt.Get((long)typing.Usable(i)));
+        CType? ct = typing.TypeOf(i);
+        d.SetItem("type", PyStr.Of(ct is not null ? typing.TypeText(i) : "unknown (before the attach)"));
+        d.SetItem("trace", new PyList(Array.Empty<PyObject>()));
+        d.SetItem("before", PyBool.True);
+        if (ct is not null)
+        {
+            PointerRoot root = typing.RootOf(i);
+            d.SetItem("evidence", PyStr.Of("pointer from " + root.Name + (root.File is not null ? " (" + root.File + ":" + root.Line + ")" : "")));
+            long size = ct.Unqualified.Size;
+            long n = PointerTyping.Elements(typing.Usable(i), size, typing.Mmapped(i));
+            d.SetItem("object", new NativeObject((nint)typing.Start(i), ct, n > 1 ? n : -1, null, false));
+        }
+        else
+        {
+            d.SetItem("evidence", PyNone.Instance);
+            d.SetItem("object", PyNone.Instance);
+        }
+        return d;
     }
 
     public static PyObject Objects(string typeName)
@@ -193,7 +246,7 @@ internal static unsafe class HeapView
     public static PyObject Block(nint address)
     {
         BlockInfo b;
-        if (Api->FindBlock((ulong)address, &b) == 0) return PyNone.Instance;
+        if (Api->FindBlock((ulong)address, &b) == 0) return BlockFromBefore(address) ?? PyNone.Instance;
         var d = new PyDict();
         d.SetItem("start", PyInt.Get((long)b.Start));
         d.SetItem("size", PyInt.Get((long)b.Size));

@@ -185,6 +185,58 @@ public sealed class HeapBeforeTests : IDisposable
                      "locals " + ListSum(count + 10, 5000) + " " + ListSum(count / 2 + 5, 9000) + "\n", target.Finish());
     }
 
+    /// <summary>The census of an attach session (<c>process.heap.census()</c>) counts the blocks from before the attach as
+    /// gdb reaches them from the globals, typed by the same pointers as <c>invisible census PID</c>, walked in a copy of
+    /// the program frozen for it while the program runs on; <c>process.heap.block</c> of one gives its type, its
+    /// evidence (the global) and the object. Twice: the second session's heap also holds the blocks the first
+    /// session's runtime made (some where no hook sees them), which must not count as the program's.</summary>
+    [NeedsGdbAndLibcDwarf]
+    [InlineData("O0")]
+    [InlineData("O2")]
+    public void ProcessHeapInAnAttachSessionCountsAndTypesTheBlocksFromBefore(string opt)
+    {
+        const int count = 50;
+        using var target = Target(opt, "single", count, _cache);
+        Dictionary<string, long> truth = GdbCounts(target.Pid);
+        string script = string.Join("\n",
+            "import process",
+            "m = process.main",
+            "rows = {r['type']: r['blocks'] for r in process.heap.census()}",
+            "print(*(rows.get(t, 0) for t in ('struct item', 'struct tnode', 'struct payload', 'struct page_table')))",
+            "b = process.heap.block(m.before_list)",
+            "print(b['type'], b['size'], b['before'], b['evidence'].split(' (')[0], b['object'].key, b['trace'])",
+            "t = process.heap.block(process.address(m.before_tree) + 8)",
+            "print(t['type'], t['start'] == process.address(m.before_tree), t['evidence'].split(' (')[0])",
+            "");
+        string expected = truth["struct item"] + " " + truth["struct tnode"] + " " + truth["struct payload"] + " 1\n" +
+                          "struct item 56 True pointer from before_list " + (count - 1) + " []\n" +
+                          "struct tnode True pointer from before_tree\n";
+        for (int session = 0; session < 2; session++)
+        {
+            var run = AttachTarget.Run(AttachTarget.Cli, new[] { "attach", target.Pid.ToString(CultureInfo.InvariantCulture), "-c", script },
+                timeoutMs: 300_000);
+            _output.WriteLine(run.Stdout + run.Stderr);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            Assert.Equal(expected, run.Stdout);
+        }
+        // the sessions started the runtime in the program: `invisible census PID` is made there now (no report helper),
+        // and walks a copy frozen for it against the copy from before the runtime came, as the sessions did
+        var census = AttachTarget.Run(AttachTarget.Cli, new[] { "census", target.Pid.ToString(CultureInfo.InvariantCulture) },
+            timeoutMs: 300_000);
+        _output.WriteLine(census.Stdout);
+        Assert.True(census.ExitCode == 0, census.Stderr);
+        Assert.DoesNotContain("glibc heap walk stopped", census.Stdout);
+        Assert.Matches(@"mallinfo2: uordblks [\d,]+ \(= walk\), hblkhd [\d,]+ \(= walk\)", census.Stdout);
+        Assert.Matches(@"[\d,]+ of the runtime's own \(left out\)", census.Stdout);
+        Dictionary<string, long> found = CensusCounts(census.Stdout);
+        foreach (string type in new[] { "struct item", "struct tnode", "struct payload" })
+            Assert.True(found.TryGetValue(type, out long n) && n == truth[type], type + ": census " + n + ", gdb " + truth[type]);
+        Assert.Contains("from before_list (heap_before.c:", census.Stdout);
+        Assert.Equal("echo: still here", target.Send("still here"));
+        Assert.Equal("ready\necho: still here\ntree " + TreeSum(count) + " list " + (count * (count - 1) / 2) + " threads 0 0 big x\n",
+            target.Finish());
+    }
+
     private static long ListSum(int n, int baseKey) => (long)n * baseKey + (long)n * (n - 1) / 2;
 
     /// <summary>A heap overflow that wrote over a chunk's size field: the census says in one line where the walk stopped

@@ -184,8 +184,12 @@ public static unsafe class CensusBuilder
     /// found. Only where the heap holds still: the report helper's copy of the process.</param>
     /// <param name="heapSnapshot">With <paramref name="includePreexisting"/>: the frozen copy of the process whose heap is
     /// walked (made by the report helper before its runtime allocated anything), null: none could be made.</param>
+    /// <param name="inSession">With <paramref name="includePreexisting"/>: the census of an attach session
+    /// (<c>process.heap</c>), whose program runs on: the blocks are typed by reading them in the frozen copy, no
+    /// thread's frames are roots (their stacks are not in the copy as the threads had them), and only chunks of the
+    /// heap as it was before the runtime started here (<see cref="SessionHeap.Chunks"/>) count as the program's.</param>
     public static CensusResult Build(QueryApi* api, string[] wrappers, bool callerIsTracked = false, bool symbolizeSites = true,
-        bool includePreexisting = false, GlibcHeapWalk.Snapshot? heapSnapshot = null)
+        bool includePreexisting = false, GlibcHeapWalk.Snapshot? heapSnapshot = null, bool inSession = false)
     {
         lock (Gate)
         {
@@ -203,25 +207,44 @@ public static unsafe class CensusBuilder
                 // glibc's heap first, then the memtable: what the census itself mallocs after the heap walk is then not
                 // taken for a block from before the attach (it is in the memtable, or not in the walk)
                 GlibcHeapWalk? heap = null;
-                MemoryMap? map = null;
+                HeapMemory? contents = null;
                 List<FrameChain>? threads = null;
+                IReadOnlyDictionary<ulong, ulong>? baseline = null;
                 if (includePreexisting)
                 {
-                    // the program's threads as the copy was made: their frames' locals are roots too
-                    threads = ThreadFrames.Capture(api, ProcessImage.Shared);
-                    // the blocks are typed here (their contents are the copy's: nothing here frees or writes them);
-                    // the heap's own structures are read in the frozen copy (here the runtime has allocated since)
-                    map = MemoryMap.ForCurrentProcess();
-                    heap = heapSnapshot is GlibcHeapWalk.Snapshot s
-                        ? GlibcHeapWalk.Walk(ProcessImage.Shared, new HeapMemory(s.Pid, MemoryMap.ForProcess(s.Pid)), s)
-                        : GlibcHeapWalk.NotWalked("no frozen copy of the process could be made for it");
+                    if (inSession)
+                    {
+                        // the program runs on: everything is read in the frozen copy (a page at a time: the typing's
+                        // reads are scattered), and only what the heap held before the runtime came is the program's
+                        baseline = SessionHeap.Chunks;
+                        if (heapSnapshot is GlibcHeapWalk.Snapshot s && baseline is not null)
+                        {
+                            MemoryMap copyMap = MemoryMap.ForProcess(s.Pid);
+                            heap = GlibcHeapWalk.Walk(ProcessImage.Shared, new HeapMemory(s.Pid, copyMap), s);
+                            contents = new HeapMemory(s.Pid, copyMap, 4096);
+                        }
+                        else heap = GlibcHeapWalk.NotWalked(baseline is null ? SessionHeap.BaselineError ?? "no copy of the heap at the attach"
+                                                                             : "no frozen copy of the process could be made for it");
+                    }
+                    else
+                    {
+                        // the program's threads as the copy was made: their frames' locals are roots too
+                        threads = ThreadFrames.Capture(api, ProcessImage.Shared);
+                        // the blocks are typed here (their contents are the copy's: nothing here frees or writes them);
+                        // the heap's own structures are read in the frozen copy (here the runtime has allocated since)
+                        contents = new HeapMemory(0, MemoryMap.ForCurrentProcess());
+                        heap = heapSnapshot is GlibcHeapWalk.Snapshot s
+                            ? GlibcHeapWalk.Walk(ProcessImage.Shared, new HeapMemory(s.Pid, MemoryMap.ForProcess(s.Pid)), s)
+                            : GlibcHeapWalk.NotWalked("no frozen copy of the process could be made for it");
+                    }
                     _tracked = new HashSet<ulong>();
                 }
                 api->ForEachBlock(&Visit, null);
                 if (_walkError is not null) throw new InvalidOperationException("census walk failed", _walkError);
                 long t1 = Stopwatch.GetTimestamp();
                 CensusResult result = Group(resolver, _counts, symbolizeSites);
-                if (heap is not null) AddPreexisting(result, heap, map!, _tracked!, threads);
+                if (heap is not null)
+                    AddPreexisting(result, heap, contents ?? new HeapMemory(0, MemoryMap.ForCurrentProcess()), _tracked!, threads, baseline);
                 result.WalkMilliseconds = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
                 result.TotalMilliseconds = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 return result;
@@ -238,8 +261,8 @@ public static unsafe class CensusBuilder
 
     /// <summary>The blocks of glibc's heap the memtable does not have, typed by pointers, as census rows: per type, one
     /// "site" per root global (evidence <c>pointer</c>), untyped ones under "unknown (before the attach)".</summary>
-    private static void AddPreexisting(CensusResult result, GlibcHeapWalk heap, MemoryMap map, HashSet<ulong> tracked,
-        IReadOnlyList<FrameChain>? threads)
+    private static void AddPreexisting(CensusResult result, GlibcHeapWalk heap, HeapMemory contents, HashSet<ulong> tracked,
+        IReadOnlyList<FrameChain>? threads, IReadOnlyDictionary<ulong, ulong>? baseline)
     {
         var before = new PreexistingHeap(heap);
         result.Before = before;
@@ -247,9 +270,12 @@ public static unsafe class CensusBuilder
         foreach (HeapChunk c in heap.Blocks)
         {
             if (tracked.Contains(c.Mem)) { before.Tracked++; continue; }
+            // an attach session: a chunk the heap did not hold (at this size) before the runtime started is the runtime's
+            if (baseline is not null && (!baseline.TryGetValue(c.Mem, out ulong usable) || usable != c.Usable)) { before.Runtime++; continue; }
             blocks.Add(c);
         }
-        var typing = new PointerTyping(blocks, map);
+        var typing = new PointerTyping(blocks, contents);
+        before.Typing = typing;
         nint ownBase = OwnImageBase;
         typing.Run(ProcessImage.Shared, m =>
             m.Path.EndsWith("/libinvisible-runtime.so", StringComparison.Ordinal) || m.Path.EndsWith("/libinvisible.so", StringComparison.Ordinal) ||

@@ -65,6 +65,11 @@ public sealed class PreexistingHeap
     public ulong Bytes { get; internal set; }
     /// <summary>Blocks of the walk the memtable has (allocated since the attach: counted by their site).</summary>
     public ulong Tracked { get; internal set; }
+    /// <summary>An attach session's census: chunks of the walk the heap did not hold before the runtime started in the
+    /// process (the runtime's own, some allocated where no hook sees them): left out.</summary>
+    public ulong Runtime { get; internal set; }
+    /// <summary>The typing of the blocks from before (their starts, types and roots: <c>process.heap.block</c>).</summary>
+    public PointerTyping? Typing { get; internal set; }
     public ulong TypedBlocks { get; internal set; }
     public ulong TypedBytes { get; internal set; }
     /// <summary>Globals whose type holds a pointer (the first roots).</summary>

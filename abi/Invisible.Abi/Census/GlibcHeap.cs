@@ -102,11 +102,15 @@ public sealed unsafe partial class HeapMemory
     private readonly byte[] _window;
     private ulong _windowStart, _windowEnd;
 
-    public HeapMemory(int pid, MemoryMap map)
+    public HeapMemory(int pid, MemoryMap map) : this(pid, map, WindowBytes) { }
+
+    /// <summary><paramref name="windowBytes"/> (a power of two): 64 KiB for the heap walk's address order, a page for
+    /// the typing's scattered reads of a frozen copy.</summary>
+    public HeapMemory(int pid, MemoryMap map, int windowBytes)
     {
         _pid = pid;
         Map = map;
-        _window = pid > 0 ? new byte[WindowBytes] : Array.Empty<byte>();
+        _window = pid > 0 ? new byte[windowBytes] : Array.Empty<byte>();
     }
 
     /// <summary>The mappings of the process read (the frozen copy's, or this one's).</summary>
@@ -132,8 +136,9 @@ public sealed unsafe partial class HeapMemory
     private bool Fill(ulong address)
     {
         Map.Region(address, out ulong regionStart, out ulong regionEnd);
-        ulong start = Math.Max(address & ~(ulong)(WindowBytes - 1), regionStart);
-        ulong end = Math.Min(start + WindowBytes, regionEnd);
+        ulong size = (ulong)_window.Length;
+        ulong start = Math.Max(address & ~(size - 1), regionStart);
+        ulong end = Math.Min((address & ~(size - 1)) + size, regionEnd);
         _windowStart = _windowEnd = 0;
         fixed (byte* w = _window)
         {
@@ -578,7 +583,11 @@ public sealed unsafe class GlibcHeapWalk
         var found = new HashSet<ulong>();
         foreach ((ulong start, ulong end) in _map.AnonymousWritable) ScanMapped(l, start, end, everyPage: false, found);
         if (MmappedChunks >= ExpectedMmaps) return;
-        foreach ((ulong start, ulong end) in _map.AnonymousWritable)
+        // smallest mappings first: a chunk merged into a neighbour's mapping is in a small one, and the large ones (the
+        // memtable's reservations, a runtime's GC regions) are read page by page only if it is not found before them
+        var bySize = new List<(ulong Start, ulong End)>(_map.AnonymousWritable);
+        bySize.Sort(static (x, y) => (x.End - x.Start).CompareTo(y.End - y.Start));
+        foreach ((ulong start, ulong end) in bySize)
         {
             ScanMapped(l, start, end, everyPage: true, found);
             if (MmappedChunks >= ExpectedMmaps) return;

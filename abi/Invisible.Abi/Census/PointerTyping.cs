@@ -43,10 +43,17 @@ public sealed unsafe class PointerTyping
     private readonly Queue<int> _work = new();
     private readonly Dictionary<CType, bool> _hasPointers = new(ReferenceEqualityComparer.Instance);
     private readonly MemoryMap _map;
+    private readonly HeapMemory _memory;
 
-    public PointerTyping(IReadOnlyList<HeapChunk> blocks, MemoryMap map)
+    /// <summary>Typing that reads the blocks and globals in this process (the report helper's copy).</summary>
+    public PointerTyping(IReadOnlyList<HeapChunk> blocks, MemoryMap map) : this(blocks, new HeapMemory(0, map)) { }
+
+    /// <summary>Typing that reads them through <paramref name="memory"/>: a frozen copy of the process (an attach
+    /// session's census, whose program runs on meanwhile), or this process.</summary>
+    public PointerTyping(IReadOnlyList<HeapChunk> blocks, HeapMemory memory)
     {
-        _map = map;
+        _memory = memory;
+        _map = memory.Map;
         _starts = new ulong[blocks.Count];
         _usable = new ulong[blocks.Count];
         _mmapped = new bool[blocks.Count];
@@ -58,6 +65,7 @@ public sealed unsafe class PointerTyping
     public int Count => _starts.Length;
     public ulong Start(int i) => _starts[i];
     public ulong Usable(int i) => _usable[i];
+    public bool Mmapped(int i) => _mmapped[i];
     /// <summary>The block's type (null: no typed pointer reached it).</summary>
     public CType? TypeOf(int i) => _types[i];
     public PointerRoot RootOf(int i) => _roots[_root[i]];
@@ -172,6 +180,15 @@ public sealed unsafe class PointerTyping
         if (any) ThreadsScanned++;
     }
 
+    /// <summary>The block holding <paramref name="address"/> (its start or inside it), -1: none.</summary>
+    public int IndexContaining(ulong address)
+    {
+        int i = Array.BinarySearch(_starts, address);
+        if (i >= 0) return i;
+        i = ~i - 1;
+        return i >= 0 && address - _starts[i] < _usable[i] ? i : -1;
+    }
+
     private int Find(ulong address)
     {
         int i = Array.BinarySearch(_starts, address);
@@ -186,8 +203,8 @@ public sealed unsafe class PointerTyping
         {
             case PointerType p when u.Kind == CTypeKind.Pointer:
             {
-                if (!_map.Readable(address, 8)) return;
-                TypeTarget(*(ulong*)address, p, root);
+                if (!_memory.TryRead(address, out ulong value)) return;
+                TypeTarget(value, p, root);
                 return;
             }
             case StructType st when st.Kind != CTypeKind.Union && !st.IsDeclaration:

@@ -226,7 +226,9 @@ public unsafe struct ReportRequest
     /// <summary>With <see cref="ReportFlags.HeapBefore"/>: a copy of the process frozen before the report runtime
     /// started (its glibc heap is the program's); 0: none could be made.</summary>
     public int HeapCopyPid;
-    public uint HeapReserved;
+    /// <summary>1: the report runs in the injected program itself (a session started the runtime there), which runs on:
+    /// the census freezes a copy of it for the walk (<c>SessionHeap</c>).</summary>
+    public uint HeapInProgram;
     /// <summary>mallinfo2() called in the copy at the same moment (uordblks, hblkhd, hblks).</summary>
     public ulong HeapUordblks, HeapHblkhd, HeapHblks;
 

@@ -257,7 +257,9 @@ typedef struct invisible_report_request {
      * before the runtime started, whose glibc heap is still the program's (the census reads it
      * there), 0 if none could be made; and mallinfo2() called at that moment. */
     int32_t heap_copy_pid;
-    uint32_t heap_reserved;
+    /* 1: the report runs in the injected program itself (a session started the runtime there),
+     * whose threads run on: the runtime freezes a copy for the walk (heap_copy.c's exports). */
+    uint32_t heap_in_program;
     uint64_t heap_uordblks, heap_hblkhd, heap_hblks;
 } invisible_report_request;
 

@@ -65,7 +65,9 @@ public static class CensusWriters
           .Append(before.Frames.ToString(CultureInfo.InvariantCulture)).Append(" frames of ")
           .Append(before.Threads.ToString(CultureInfo.InvariantCulture)).Append(" threads");
         if (before.Conflicts > 0) sb.Append(", ").Append(before.Conflicts.ToString(CultureInfo.InvariantCulture)).Append(" conflicting pointers");
-        sb.Append("; ").Append(Grouped(before.Tracked)).Append(" since, in the table; heap walk ")
+        sb.Append("; ").Append(Grouped(before.Tracked)).Append(" since, in the table");
+        if (before.Runtime > 0) sb.Append(", ").Append(Grouped(before.Runtime)).Append(" of the runtime's own (left out)");
+        sb.Append("; heap walk ")
           .Append(w.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms (glibc's layouts from its DWARF ")
           .Append(w.LayoutMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms), typing ")
           .Append(before.TypingMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" ms\n");

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using Invisible.Abi.Census;
 using Invisible.Abi.Query;
 
 namespace Invisible.Runtime.Python;
@@ -20,7 +21,11 @@ public static unsafe class PythonExports
         {
             if (api == null || api->ApiVersion != QueryApi.Version || fd < 0 || pendingLength > int.MaxValue)
                 return -1;
-            return AttachSession.Run(fd, new ReadOnlySpan<byte>(pending, (int)pendingLength));
+            int rc = AttachSession.Run(fd, new ReadOnlySpan<byte>(pending, (int)pendingLength));
+            // the copy of the heap made before the runtime first started here dies with this session's thread: walk it
+            // now if process.heap did not, so that later sessions still tell the program's blocks from the runtime's
+            SessionHeap.TakeBaseline();
+            return rc;
         }
         catch (Exception)
         {

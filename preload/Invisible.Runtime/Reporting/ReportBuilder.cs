@@ -111,7 +111,23 @@ public sealed unsafe class ReportBuilder
             GlibcHeapWalk.Snapshot? snapshot = before && request->StructSize >= (uint)sizeof(ReportRequest) && request->HeapCopyPid > 0
                 ? new GlibcHeapWalk.Snapshot(request->HeapCopyPid, request->HeapUordblks, request->HeapHblkhd, request->HeapHblks)
                 : null;
-            report.Census = CensusBuilder.Build(api, allocFns, includePreexisting: before, heapSnapshot: snapshot);
+            if (before && snapshot is null && request->StructSize >= (uint)sizeof(ReportRequest) && request->HeapInProgram != 0 &&
+                SessionHeap.LoadedLate)
+            {
+                // in the program itself (a session started the runtime here: libinvisible.so's report_here), which runs
+                // on: the heap is walked and typed in a copy frozen now, against the copy taken before the runtime came
+                SessionHeap.TakeBaseline();
+                bool frozen = SessionHeap.Freeze(out GlibcHeapWalk.Snapshot now);
+                try
+                {
+                    report.Census = CensusBuilder.Build(api, allocFns, includePreexisting: true, heapSnapshot: frozen ? now : null, inSession: true);
+                }
+                finally
+                {
+                    if (frozen) SessionHeap.Thaw(now);
+                }
+            }
+            else report.Census = CensusBuilder.Build(api, allocFns, includePreexisting: before, heapSnapshot: snapshot);
         }
         ProcessSymbolizer? profileSymbolizer = null;
         try

@@ -240,6 +240,9 @@ static _Atomic int session_cells[2] = { -1, -1 };
 static void serve_python(int fd, const char *pending, size_t pending_length)
 {
     invisible_guard_enter(1);
+    /* Before the runtime is first loaded here (the interrupt entry below loads it): what glibc's
+     * heap holds now is the program's (process.heap's blocks from before the attach, heap_copy.c). */
+    heap_copy_take_baseline();
     static session_relay relay;
     int pair[2] = { -1, -1 };
     pthread_t relay_thread;

@@ -281,6 +281,12 @@ int helper_run(helper_work work, void *argument, int keep_fd, uint64_t quiet_bud
 pid_t helper_freeze_copy(void);
 void helper_thaw_copy(pid_t pid);
 
+/* ---- heap_copy.c: frozen copies for process.heap in an attach session ---- */
+
+/* Loaded late, before the runtime is first loaded here: a copy of the heap as the program has it
+ * (its exports give it to the runtime). Once per process; nothing when not loaded late. */
+void heap_copy_take_baseline(void);
+
 /* ---- faultguard.c: the fault guard (its exports are in invisible.h) ---- */
 
 /* runtime.c gave the program its own signal dispositions back (end of a report or an attach

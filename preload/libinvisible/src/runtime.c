@@ -195,11 +195,21 @@ static int report_here(preload_state *r, const invisible_report_request *request
         say_no_room(request->report_fd, left);
         return -1;
     }
+    /* Injected: the census walks glibc's heap here too, in a copy frozen for it, against the copy
+     * made before the runtime first came (heap_copy.c; made now if it has not come yet). */
+    invisible_report_request here = *request;
+    if (r->late && (here.flags & INVISIBLE_REPORT_CENSUS)) {
+        if (!r->runtime)
+            heap_copy_take_baseline();
+        here.flags |= INVISIBLE_REPORT_HEAP_BEFORE;
+        here.heap_copy_pid = 0;
+        here.heap_in_program = 1;
+    }
     if (load_runtime(r, request->report_fd) != 0)
         return -1;
     struct sigaction saved[SAVED_SIGNALS];
     runtime_enter(r, saved, 0);
-    int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), request);
+    int rc = ((invisible_runtime_report_fn)r->runtime_report)(invisible_query_table(), &here);
     runtime_leave(saved);
     if (rc > 0 && request->json_path)
         report_json_failed(request->report_fd, request->json_path, rc); /* the text is written; the file is not */
