@@ -84,7 +84,8 @@ public sealed class PyGenerator : PyObject
         var savedExc = ts.CurrentExc;
         // The generator's own exception state (CPython's gi_exc_state): suspended inside an except block, it sees that
         // exception again when resumed, whoever resumes it; leaving its outermost handler goes back to the caller's.
-        int outer = OutermostHandler();
+        // Most resumes are outside any block (a loop body's yield): no handler to look for.
+        int outer = Frame.BlockCount == 0 ? -1 : OutermostHandler();
         if (outer >= 0) { Frame.Blocks![outer].Saved = savedExc; ts.CurrentExc = _excState; }
         PyException? raised = null;
         try
@@ -94,9 +95,13 @@ public sealed class PyGenerator : PyObject
             if (Frame.Yielded)
             {
                 Frame.Yielded = false;
-                _excState = OutermostHandler() >= 0 ? ts.CurrentExc : null;
-                // Suspended inside try/with: closed (its finally clauses run) if abandoned, as CPython's _PyGen_Finalize.
-                if (Frame.BlockCount > 0 && _closer == null && Kind == GenKind.Generator) _closer = Finalization.CloserFor(this, ts);
+                if (Frame.BlockCount == 0) _excState = null;
+                else
+                {
+                    _excState = OutermostHandler() >= 0 ? ts.CurrentExc : null;
+                    // Suspended inside try/with: closed (its finally clauses run) if abandoned, as CPython's _PyGen_Finalize.
+                    if (_closer == null && Kind == GenKind.Generator) _closer = Finalization.CloserFor(this, ts);
+                }
                 return r;
             }
             Frame.Finished = true;
