@@ -202,6 +202,35 @@ public sealed class FfiClosureTests : IClassFixture<FfiFixture>
         Assert.Equal(0, c.ExceptionCount);
     }
 
+    /// <summary>A raw-argument target: int (*)(int, int) returning a * 100 + b, counting its calls.</summary>
+    private sealed unsafe class ScaleTarget : FfiClosureTarget
+    {
+        public int Calls;
+        public override void Invoke(FfiClosure closure, void* ret, void** args)
+        {
+            Calls++;
+            *(long*)ret = *(int*)args[0] * 100L + *(int*)args[1];
+        }
+    }
+
+    [Fact]
+    public void PermanentClosuresAnswerCallsAndRefuseDispose()
+    {
+        var target = new ScaleTarget();
+        FfiClosure c = FfiClosure.CreatePermanent(FfiSignature.For(_f.CallbackType("apply", 0)), target);
+        Assert.True(c.IsPermanent);
+        Assert.Equal(407, _f.Call("apply", [c.ToValue(), 4, 7]).AsInt64());
+        Assert.Equal(-203, _f.Call("apply", [c.ToValue(), -2, -3]).AsInt64());
+        Assert.Equal(2, target.Calls);
+        var e = Assert.Throws<InvalidOperationException>(() => c.Dispose());
+        Assert.Equal("a permanent closure cannot be disposed: C may still hold its pointer", e.Message);
+        // still callable after the refused Dispose
+        Assert.False(c.IsDisposed);
+        Assert.Equal(102, _f.Call("apply", [c.ToValue(), 1, 2]).AsInt64());
+        using FfiClosure plain = FfiClosure.Create(c.Signature, new ScaleTarget());
+        Assert.False(plain.IsPermanent);
+    }
+
     [Fact]
     public void VariadicClosuresAreRefused()
     {

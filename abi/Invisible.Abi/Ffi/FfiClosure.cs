@@ -40,6 +40,8 @@ public sealed unsafe class FfiClosure : IDisposable
 
     private readonly FfiClosureHandler? _handler;
     private readonly FfiClosureTarget? _target;
+    /// <summary>Never disposed (<see cref="CreatePermanent"/>): calls skip the in-flight count.</summary>
+    private readonly bool _permanent;
     private nint _closure;
     private nint _code;
     private GCHandle _self;
@@ -48,33 +50,45 @@ public sealed unsafe class FfiClosure : IDisposable
     private int _exceptions;
     private Exception? _last;
 
-    private FfiClosure(FfiSignature signature, FfiClosureHandler? handler, FfiClosureTarget? target)
+    private FfiClosure(FfiSignature signature, FfiClosureHandler? handler, FfiClosureTarget? target, bool permanent)
     {
         Signature = signature;
         _handler = handler;
         _target = target;
+        _permanent = permanent;
     }
 
     /// <summary>A closure for a prepared signature. Variadic signatures cannot be implemented.</summary>
     public static FfiClosure Create(FfiSignature signature, FfiClosureHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Create(signature, handler, null);
+        return Create(signature, handler, null, false);
     }
 
     /// <summary>A closure whose calls go straight to <paramref name="target"/> with libffi's raw arguments.</summary>
     public static FfiClosure Create(FfiSignature signature, FfiClosureTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return Create(signature, null, target);
+        return Create(signature, null, target, false);
     }
 
-    private static FfiClosure Create(FfiSignature signature, FfiClosureHandler? handler, FfiClosureTarget? target)
+    /// <summary>
+    /// A closure that lives as long as the process (a language bridge's cache of callables handed to C, which may keep
+    /// the pointer anywhere: atexit, signal handlers, registries): <see cref="Dispose"/> refuses it, so a call needs no
+    /// count of calls in progress (two atomic read-modify-writes per call, ~10% of a C → Python callback here).
+    /// </summary>
+    public static FfiClosure CreatePermanent(FfiSignature signature, FfiClosureTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return Create(signature, null, target, true);
+    }
+
+    private static FfiClosure Create(FfiSignature signature, FfiClosureHandler? handler, FfiClosureTarget? target, bool permanent)
     {
         ArgumentNullException.ThrowIfNull(signature);
         if (signature.IsVariadic)
             throw new FfiException(FfiErrorKind.Unsupported, "a closure cannot implement a variadic function (" + signature + ")");
-        var c = new FfiClosure(signature, handler, target);
+        var c = new FfiClosure(signature, handler, target, permanent);
         nint code;
         void* mem = LibFfi.ffi_closure_alloc(LibFfi.ClosureSize, &code);
         if (mem == null) throw new OutOfMemoryException("ffi_closure_alloc failed");
@@ -123,8 +137,12 @@ public sealed unsafe class FfiClosure : IDisposable
     /// <summary>An argument carrying this closure's entry point.</summary>
     public FfiValue ToValue() => FfiValue.FromPointer(Pointer);
 
+    /// <summary>True for a closure made by <see cref="CreatePermanent"/> (never disposed).</summary>
+    public bool IsPermanent => _permanent;
+
     public void Dispose()
     {
+        if (_permanent) throw new InvalidOperationException("a permanent closure cannot be disposed: C may still hold its pointer");
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         lock (Live) Live.Remove(_code);
         if (Volatile.Read(ref _inFlight) == 0) Free();
@@ -149,6 +167,7 @@ public sealed unsafe class FfiClosure : IDisposable
         {
             c = GCHandle.FromIntPtr((nint)userData).Target as FfiClosure;
             if (c is null) { Zero(ret, 8); return; }
+            if (c._permanent) { c.Run(ret, args); return; } // never freed: nothing to count
             Interlocked.Increment(ref c._inFlight);
             try { c.Run(ret, args); }
             finally
