@@ -182,7 +182,6 @@ public static class BuiltinsModule
         PyMappingProxy.InitType(PyMappingProxy.TypeObj);
         if (PyProperty.TypeObj.TypeDict.GetOrNull(PyStr.Intern("__get__")) == null) SlotLayout.AddDescriptorMethods(PyProperty.TypeObj);
         TypeMethods.Init();
-        PyFile.Init();
     }
 
     private static PyObject? Opt(ReadOnlySpan<PyObject> a, PyStr[]? k, int i, string name)
