@@ -1,0 +1,25 @@
+# int edge cases from CPython's test_long: shifts of zero by huge counts, round() with huge ndigits,
+# as_integer_ratio of bool, byteorder checks, grouping options refused for non-decimal format types.
+print(0 << (1 << 1000), 0 << 0, (0 << 100) >> 5)
+huge = 1 << 1000
+print(round(8979323, huge), round(8979323, 2**63), round(8979323, -30), round(-8979323, -300), round(12345, -2), round(12355, -1), round(-15, -1))
+print(round(True, 2), type(round(True, 2)).__name__)
+for v in (True, False, 7, -3):
+    n, d = v.as_integer_ratio()
+    print(n, d, type(n).__name__, type(d).__name__)
+for order in ("big\x00", "middle", "", "BIG"):
+    for call in (lambda: int.from_bytes([0], order), lambda: (5).to_bytes(2, order)):
+        try:
+            call()
+        except ValueError as e:
+            print(repr(order), "ValueError", e)
+try:
+    int.from_bytes(b"\x01", 5)
+except TypeError as e:
+    print("TypeError", e)
+print(int.from_bytes(b"\x01\x00", "little"), (258).to_bytes(2, "little"), (258).to_bytes(2), int.from_bytes(b"\x01\x00"))
+for spec in [",x", ",b", ",o", ",X", ",c", "_c", ",n", "_n", "_x", ",d", "_d", ",e", "_b", "_o"]:
+    try:
+        print(spec, format(1234567890, spec))
+    except ValueError as e:
+        print(spec, "ValueError", e)
