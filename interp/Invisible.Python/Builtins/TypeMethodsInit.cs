@@ -819,7 +819,10 @@ public static partial class TypeMethods
         });
         it.SetMember("from_bytes", new PyClassMethod(new PyBuiltinFunction("from_bytes", (a, k) =>
         {
-            var b = ToBytes(new[] { A(a, k, 1, "bytes")! }, null);
+            var src = A(a, k, 1, "bytes") ?? throw Ops.TypeError("from_bytes() missing required argument 'bytes' (pos 1)");
+            // PyObject_Bytes: an int is no length here
+            if (src is PyInt) throw Ops.TypeError($"cannot convert '{src.Type.Name}' object to bytes");
+            var b = ToBytes(new[] { src }, null);
             var order = ByteOrder(A(a, k, 2, "byteorder"), "from_bytes");
             bool signed = A(a, k, 99, "signed") is PyObject so && Ops.IsTrue(so);
             var r = PyInt.Get(new BigInteger(b, !signed, order == "big"));
@@ -879,7 +882,7 @@ public static partial class TypeMethods
         ft.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(0)), null, null, null));
 
         var ct = PyComplex.TypeObj;
-        Slots(ct, "__repr__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__sub__", "__mul__", "__truediv__", "__pow__", "__radd__", "__rsub__", "__rmul__", "__neg__", "__pos__", "__abs__", "__bool__");
+        Slots(ct, "__repr__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__sub__", "__mul__", "__truediv__", "__pow__", "__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__neg__", "__pos__", "__abs__", "__bool__");
         ct.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => new PyFloat(((PyComplex)a[0]).V.Real)), null, null, null));
         ct.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(((PyComplex)a[0]).V.Imaginary)), null, null, null));
         ct.AddMethod("conjugate", (a, k) => new PyComplex(Complex.Conjugate(((PyComplex)a[0]).V)));

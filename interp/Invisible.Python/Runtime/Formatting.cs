@@ -239,7 +239,7 @@ public static class Formatting
     {
         if (sp.Type != '\0' && sp.Type != 's') throw Ops.ValueError($"Unknown format code '{sp.Type}' for object of type 'str'");
         if (sp.Sign != '\0') throw Ops.ValueError(sp.Sign == ' ' ? "Space not allowed in string format specifier" : "Sign not allowed in string format specifier");
-        if (sp.Z) throw Ops.ValueError("Negative zero coercion (z) not allowed in format specifier");
+        if (sp.Z) throw Ops.ValueError("Negative zero coercion (z) not allowed in string format specifier");
         if (sp.Alt) throw Ops.ValueError("Alternate form (#) not allowed in string format specifier");
         if (sp.AlignFromZero) sp.Align = '\0';
         if (sp.Align == '=') throw Ops.ValueError("'=' alignment not allowed in string format specifier");
@@ -278,6 +278,8 @@ public static class Formatting
             case 'o': digits = ToBase(a, 8, false); if (sp.Alt) prefix = "0o"; break;
             case 'b': digits = ToBase(a, 2, false); if (sp.Alt) prefix = "0b"; break;
             case 'c':
+                if (sp.Sign != '\0') throw Ops.ValueError("Sign not allowed with integer format specifier 'c'");
+                if (sp.Alt) throw Ops.ValueError("Alternate form (#) not allowed with integer format specifier 'c'");
                 if (b.Sign < 0 || b > 0x10FFFF) throw Ops.OverflowError("%c arg not in range(0x110000)");
                 return Pad(PyStr.CodePointText((int)b), sp, '<');
             default: throw Ops.ValueError($"Unknown format code '{t}' for object of type 'int'");
@@ -337,7 +339,7 @@ public static class Formatting
                 break;
             default: throw Ops.ValueError($"Unknown format code '{t}' for object of type 'float'");
         }
-        if (sp.Z && neg && body.Trim('0', '.', '%') == "") neg = false;
+        if (sp.Z && neg && (body.IndexOfAny(new[] { 'e', 'E' }) is int ei && ei >= 0 ? body.Substring(0, ei) : body).Trim('0', '.', '%') == "") neg = false;
         if (sp.Grouping != '\0')
         {
             int end = 0;

@@ -23,3 +23,19 @@ for spec in [",x", ",b", ",o", ",X", ",c", "_c", ",n", "_n", "_x", ",d", "_d", "
         print(spec, format(1234567890, spec))
     except ValueError as e:
         print(spec, "ValueError", e)
+for spec in ["+c", "#c", " c", "zd", "z+f", ",_d", "_,d", "__d", ",,d", "d,", "%M"]:
+    try:
+        print(spec, format(3, spec))
+    except ValueError as e:
+        print(spec, "ValueError", e)
+for v, spec in [("ab", "05"), ("ab", "<05"), (5, "<05"), (-5, "05"), ("ab", "#"), ("ab", " "), ("ab", "zs"), (1.5, "%M"), ("s", "%M")]:
+    try:
+        print(repr(format(v, spec)))
+    except ValueError as e:
+        print(repr(spec), "ValueError", e)
+print(f"{-0.:z.1e}", f"{-0.001:z.1e}", f"{-0.:z.1f}", f"{-0.0001:z.2%}")
+for src in (0, True):
+    try:
+        int.from_bytes(src, "big")
+    except TypeError as e:
+        print("TypeError", e)
