@@ -822,7 +822,7 @@ public static partial class TypeMethods
             var src = A(a, k, 1, "bytes") ?? throw Ops.TypeError("from_bytes() missing required argument 'bytes' (pos 1)");
             // PyObject_Bytes: an int is no length here
             if (src is PyInt) throw Ops.TypeError($"cannot convert '{src.Type.Name}' object to bytes");
-            var b = ToBytes(new[] { src }, null);
+            var b = FromBytesMethod(new[] { src }, null) ?? ToBytes(new[] { src }, null);
             var order = ByteOrder(A(a, k, 2, "byteorder"), "from_bytes");
             bool signed = A(a, k, 99, "signed") is PyObject so && Ops.IsTrue(so);
             var r = PyInt.Get(new BigInteger(b, !signed, order == "big"));

@@ -39,3 +39,17 @@ for src in (0, True):
         int.from_bytes(src, "big")
     except TypeError as e:
         print("TypeError", e)
+
+class ValidBytes:
+    def __bytes__(self):
+        return b"\x01"
+
+class InvalidBytes:
+    def __bytes__(self):
+        return "abc"
+
+print(int.from_bytes(ValidBytes()), int.from_bytes(ValidBytes(), "little"))
+try:
+    int.from_bytes(InvalidBytes())
+except TypeError as e:
+    print("TypeError", e)
