@@ -62,9 +62,10 @@ public sealed partial class Bridge : INativeBridge
     {
         Exiting = true;
         FlushOutput(interp);
+        interp.Sys.MakeUnbuffered();
         try
         {
-            if (interp.Sys.Stdout.Writer is TextWriter w && w is not StreamWriter { AutoFlush: true }) { w.Flush(); }
+            if (interp.Sys.StdoutWriter is TextWriter w && w is not StreamWriter { AutoFlush: true }) { w.Flush(); }
         }
         catch (ObjectDisposedException) { }
     }
@@ -72,7 +73,7 @@ public sealed partial class Bridge : INativeBridge
     public static void FlushOutput(InterpreterState interp)
     {
         try { interp.Sys.FlushStdout(); } catch (PyException) { } catch (ObjectDisposedException) { }
-        try { interp.Sys.Stderr.Writer?.Flush(); } catch (ObjectDisposedException) { }
+        try { interp.Sys.FlushStderr(); } catch (PyException) { } catch (ObjectDisposedException) { }
     }
 
     [LibraryImport("libc.so.6", EntryPoint = "execve", StringMarshalling = StringMarshalling.Utf8)]
@@ -93,8 +94,7 @@ public sealed partial class Bridge : INativeBridge
         {
             var o = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
             var e = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
-            engine.Interpreter.Sys.Stdout.Writer = o;
-            engine.Interpreter.Sys.Stderr.Writer = e;
+            engine.Interpreter.Sys.SetHostWriters(o, e, flushEachWrite: true);
         }
         return rc;
     }

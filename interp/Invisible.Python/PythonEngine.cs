@@ -208,6 +208,7 @@ public sealed class PythonEngine
         using (Interpreter.Enter())
         {
             try { Interpreter.Sys.FlushStdout(); } catch (PyException) { }
+            try { Interpreter.Sys.FlushStderr(); } catch (PyException) { }
         }
         Out.Flush();
         Err.Flush();

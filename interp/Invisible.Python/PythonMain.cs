@@ -138,7 +138,7 @@ public static partial class PythonMain
         try
         {
             string exe = PythonExecutable();
-            var options = new PythonOptions { OrigArgv = BuildOrigArgv(args), Executable = exe };
+            var options = new PythonOptions { OrigArgv = BuildOrigArgv(args), Executable = exe, OwnsConsole = ownOut };
             if (ownOut && InvokedAsPython()) options.OrigArgv[0] = Argv0();
             int i = 0;
             string? command = null, module = null;

@@ -52,6 +52,10 @@ public sealed class PythonOptions
     /// signals are the program's, so <c>signal.signal</c>, <c>alarm</c>, <c>setitimer</c>... refuse to change them.</summary>
     public bool InsideTarget;
 
+    /// <summary>The host's writers and reader are the process's descriptors 0/1/2 (the CLI): sys.stdout.isatty()
+    /// asks the descriptor, and a terminal makes stdout line-buffered. Otherwise (output captured) they are no tty.</summary>
+    public bool OwnsConsole;
+
     public bool EffectiveIgnoreEnvironment => IgnoreEnvironment || Isolated;
     /// <summary>-X no_debug_ranges or PYTHONNODEBUGRANGES: code objects report no columns (co_positions gives None for
     /// them, so tracebacks print no carets), as CPython's config.code_debug_ranges = 0.</summary>

@@ -66,7 +66,7 @@ public static class BuiltinsModule
             return PyBool.Of(a.Length > 0 && Ops.IsTrue(a[0]));
         });
         PyFloat.TypeObj = T("float", null, TypeMethods.NewFloat);
-        PyComplex.TypeObj = T("complex", null, (cls, a, k) => TypeMethods.NewComplex(a, k));
+        PyComplex.TypeObj = T("complex", null, TypeMethods.NewComplex);
         PyStr.TypeObj = T("str", null, (cls, a, k) => cls == PyStr.TypeObj ? TypeMethods.NewStr(a, k) : new PyStrSub(cls, ((PyStr)TypeMethods.NewStr(a, k)).Value));
         PyBytes.TypeObj = T("bytes", null, TypeMethods.NewBytes);
         // bytearray.__init__ fills it (TypeMethods.ByteArrayInit): a subclass's own __init__ decides what it holds
@@ -182,7 +182,6 @@ public static class BuiltinsModule
         PyMappingProxy.InitType(PyMappingProxy.TypeObj);
         if (PyProperty.TypeObj.TypeDict.GetOrNull(PyStr.Intern("__get__")) == null) SlotLayout.AddDescriptorMethods(PyProperty.TypeObj);
         TypeMethods.Init();
-        PyFile.Init();
     }
 
     private static PyObject? Opt(ReadOnlySpan<PyObject> a, PyStr[]? k, int i, string name)
@@ -438,7 +437,7 @@ public static class BuiltinsModule
             if (x.Type.LookupHeap(PyStr.S___abs__) is PyObject userAbs) return Ops.CallSlot(userAbs, x);
             if (x is PyInt i) return i.Sign < 0 ? Ops.UnaryOp(i, UnOp.Neg) : (x is PyBool || x is PyIntSub ? PyInt.Get(i.Big) : x);
             if (x is PyFloat f) return new PyFloat(Math.Abs(f.V));
-            if (x is PyComplex c) return new PyFloat(System.Numerics.Complex.Abs(c.V));
+            if (x is PyComplex c) return new PyFloat(PyComplex.Abs(c.V));
             return Ops.CallSpecial(x, PyStr.S___abs__) ?? throw Ops.TypeError($"bad operand type for abs(): '{x.Type.Name}'");
         });
         Fn("hash", (a, k) => PyInt.Get(Ops.Hash(a[0])));
@@ -555,7 +554,9 @@ public static class BuiltinsModule
             {
                 if (a[0] is not PyInt pa || a[1] is not PyInt pe || a[2] is not PyInt pm)
                 {
-                    if (a[0] is PyFloat || a[1] is PyFloat || a[2] is PyFloat || a[0] is PyComplex || a[1] is PyComplex || a[2] is PyComplex)
+                    // complex_pow refuses a modulus; float_pow (tried first for a float) refuses the third argument
+                    if (a[0] is PyComplex || a[1] is PyComplex) throw Ops.ValueError("complex modulo");
+                    if (a[0] is PyFloat || a[1] is PyFloat || a[2] is PyFloat || a[2] is PyComplex)
                         throw Ops.TypeError("pow() 3rd argument not allowed unless all arguments are integers");
                     var r3 = Ops.CallSpecial(a[0], PyStr.Intern("__pow__"), a[1], a[2]);
                     if (r3 != null && r3 != PyNotImplementedType.Instance) return r3;

@@ -28,28 +28,6 @@ public static partial class TypeMethods
         throw Ops.TypeError($"must be real number, not {x.Type.Name}");
     }
 
-    public static PyObject NewComplex(ReadOnlySpan<PyObject> a, PyStr[]? k)
-    {
-        if (a.Length == 0) return new PyComplex(Complex.Zero);
-        if (a[0] is PyStr s)
-        {
-            var t = s.Value.Trim().Trim('(', ')').Replace(" ", "");
-            if (t.EndsWith('j'))
-            {
-                var body = t.Substring(0, t.Length - 1);
-                int split = -1;
-                for (int i = body.Length - 1; i > 0; i--) if ((body[i] == '+' || body[i] == '-') && body[i - 1] != 'e') { split = i; break; }
-                if (split < 0) return new PyComplex(new Complex(0, body == "" || body == "+" ? 1 : body == "-" ? -1 : ParseFloat(body)));
-                var im = body.Substring(split);
-                return new PyComplex(new Complex(ParseFloat(body.Substring(0, split)), im == "+" ? 1 : im == "-" ? -1 : ParseFloat(im)));
-            }
-            return new PyComplex(new Complex(ParseFloat(t), 0));
-        }
-        Complex re = a[0] is PyComplex c ? c.V : new Complex(ToDouble(a[0]), 0);
-        Complex imv = a.Length > 1 ? (a[1] is PyComplex c2 ? c2.V : new Complex(ToDouble(a[1]), 0)) : Complex.Zero;
-        return new PyComplex(re + imv * Complex.ImaginaryOne);
-    }
-
     public static PyObject NewStr(ReadOnlySpan<PyObject> a, PyStr[]? k)
     {
         var o = Ops.Arg(a, k, 0, "object");
@@ -178,8 +156,11 @@ public static partial class TypeMethods
         if (x is PyInt xi)
         {
             if (nd == null) return PyInt.Get(xi.Big);
-            long n = Ops.IndexValue(nd);
-            if (n >= 0) return PyInt.Get(xi.Big);
+            // long_round: ndigits is any int (no index-sized conversion); 10**-n beyond every int's size gives 0
+            var ndBig = ((PyInt)Ops.Index(nd)).Big;
+            if (ndBig.Sign >= 0) return PyInt.Get(xi.Big);
+            if (ndBig < -(long)(xi.Big.GetBitLength() + 8)) return PyInt.Zero;
+            long n = (long)ndBig;
             var p = BigInteger.Pow(10, (int)-n);
             var v = xi.Big;
             var q = BigInteger.DivRem(v, p, out var rem);

@@ -795,13 +795,13 @@ public static partial class TypeMethods
         it.AddMethod("__floor__", (a, k) => ExactInt(a[0]));
         it.AddMethod("__ceil__", (a, k) => ExactInt(a[0]));
         it.AddMethod("__getnewargs__", (a, k) => new PyTuple(new[] { a[0] }));
-        it.AddMethod("as_integer_ratio", (a, k) => new PyTuple(new[] { a[0], PyInt.One }));
+        it.AddMethod("as_integer_ratio", (a, k) => new PyTuple(new[] { ExactInt(a[0]), PyInt.One }));
         it.AddMethod("is_integer", (a, k) => PyBool.True);
         it.AddMethod("to_bytes", (a, k) =>
         {
             var v = ((PyInt)a[0]).Big;
             int len = (int)Ops.IndexValue(A(a, k, 1, "length") ?? PyInt.One);
-            var order = A(a, k, 2, "byteorder") is PyStr bo ? bo.Value : "big";
+            var order = ByteOrder(A(a, k, 2, "byteorder"), "to_bytes");
             bool signed = A(a, k, 99, "signed") is PyObject so && Ops.IsTrue(so);
             if (!signed && v.Sign < 0) throw Ops.OverflowError("can't convert negative int to unsigned");
             var bytes = v.ToByteArray(!signed, order == "big");
@@ -819,8 +819,11 @@ public static partial class TypeMethods
         });
         it.SetMember("from_bytes", new PyClassMethod(new PyBuiltinFunction("from_bytes", (a, k) =>
         {
-            var b = ToBytes(new[] { A(a, k, 1, "bytes")! }, null);
-            var order = A(a, k, 2, "byteorder") is PyStr bo ? bo.Value : "big";
+            var src = A(a, k, 1, "bytes") ?? throw Ops.TypeError("from_bytes() missing required argument 'bytes' (pos 1)");
+            // PyObject_Bytes: an int is no length here
+            if (src is PyInt) throw Ops.TypeError($"cannot convert '{src.Type.Name}' object to bytes");
+            var b = FromBytesMethod(new[] { src }, null) ?? ToBytes(new[] { src }, null);
+            var order = ByteOrder(A(a, k, 2, "byteorder"), "from_bytes");
             bool signed = A(a, k, 99, "signed") is PyObject so && Ops.IsTrue(so);
             var r = PyInt.Get(new BigInteger(b, !signed, order == "big"));
             // int.from_bytes is a classmethod: a subclass (bool too) gets cls(value), as CPython's int_from_bytes_impl
@@ -879,11 +882,21 @@ public static partial class TypeMethods
         ft.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(0)), null, null, null));
 
         var ct = PyComplex.TypeObj;
-        Slots(ct, "__repr__", "__hash__", "__eq__", "__ne__", "__add__", "__sub__", "__mul__", "__truediv__", "__pow__", "__radd__", "__rsub__", "__rmul__", "__neg__", "__pos__", "__abs__", "__bool__");
+        Slots(ct, "__repr__", "__hash__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__sub__", "__mul__", "__truediv__", "__pow__", "__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__neg__", "__pos__", "__abs__", "__bool__");
         ct.SetMember("real", new PyProperty(new PyBuiltinFunction("real", (a, k) => new PyFloat(((PyComplex)a[0]).V.Real)), null, null, null));
         ct.SetMember("imag", new PyProperty(new PyBuiltinFunction("imag", (a, k) => new PyFloat(((PyComplex)a[0]).V.Imaginary)), null, null, null));
         ct.AddMethod("conjugate", (a, k) => new PyComplex(Complex.Conjugate(((PyComplex)a[0]).V)));
+        InitComplexMethods(ct);
         PyBool.TypeObj.AddMethod("__repr__", (a, k) => PyStr.Of(a[0].Repr()));
+    }
+
+    /// <summary>int.to_bytes/from_bytes' byteorder: 'big' (the default) or 'little', CPython's errors otherwise.</summary>
+    private static string ByteOrder(PyObject? o, string fn)
+    {
+        if (o == null) return "big";
+        if (o is not PyStr s) throw Ops.TypeError($"{fn}() argument 'byteorder' must be str, not {o.Type.Name}");
+        if (s.Value != "big" && s.Value != "little") throw Ops.ValueError("byteorder must be either 'little' or 'big'");
+        return s.Value;
     }
 
     // ---------------- bytes ----------------

@@ -13,8 +13,11 @@ public sealed class SysModule
     public readonly PyModule Module;
     /// <summary><c>sys.modules</c>.</summary>
     public readonly PyDict Modules;
-    /// <summary>The streams the interpreter was made with (<c>sys.__stdout__</c>, ...); the host may redirect their writers.</summary>
-    public readonly PyFile Stdout, Stderr, Stdin;
+    /// <summary>The streams the interpreter was made with (<c>sys.__stdout__</c>, ...): <c>_io.TextIOWrapper</c>s over
+    /// BufferedWriter/BufferedReader over FileIO(0/1/2) as CPython's, whose bytes go to the host's writers
+    /// (<see cref="Io.HostStdio"/>; <see cref="SetHostWriters"/> redirects them).</summary>
+    public readonly Io.TextIOWrapper Stdout, Stderr, Stdin;
+    private readonly Io.HostStdio _hostOut, _hostErr, _hostIn;
     private static readonly PyStr SStdout = PyStr.Intern("stdout");
 
     /// <summary>Where CPython's pure-Python standard library is (Debian's libpython3.11-stdlib).</summary>
@@ -77,9 +80,13 @@ public sealed class SysModule
         Modules = new PyDict();
         Module = new PyModule("sys");
         var d = Module.ModDict;
-        Stdout = new PyFile("<stdout>", "w", stdout, null, null, false, false);
-        Stderr = new PyFile("<stderr>", "w", stderr, null, null, false, false);
-        Stdin = new PyFile("<stdin>", "r", null, stdin, null, false, false);
+        Io.IoModule.EnsureTypes();
+        _hostOut = new Io.HostStdio(stdout, null, opt.OwnsConsole);
+        _hostErr = new Io.HostStdio(stderr, null, opt.OwnsConsole);
+        _hostIn = new Io.HostStdio(null, stdin, opt.OwnsConsole);
+        Stdin = MakeStdio(0, "<stdin>", _hostIn, false, opt.Unbuffered, "strict");
+        Stdout = MakeStdio(1, "<stdout>", _hostOut, true, opt.Unbuffered, "strict");
+        Stderr = MakeStdio(2, "<stderr>", _hostErr, true, opt.Unbuffered, "backslashreplace");
         d.SetItem("stdout", Stdout); d.SetItem("stderr", Stderr); d.SetItem("stdin", Stdin);
         d.SetItem("__stdout__", Stdout); d.SetItem("__stderr__", Stderr); d.SetItem("__stdin__", Stdin);
         var av = new PyList();
@@ -317,11 +324,48 @@ public sealed class SysModule
 
     private static PyObject PyFrozenSetType() => PySet.FrozenSetType;
 
+    /// <summary>CPython's create_stdio: stdin is always buffered (TextIOWrapper wants read1); with -u the writers'
+    /// buffer is the raw FileIO and the text layer writes through; stdout is line-buffered on a terminal, stderr
+    /// always.</summary>
+    private static Io.TextIOWrapper MakeStdio(int fd, string name, Io.HostStdio host, bool write, bool unbuffered, string errors)
+    {
+        var raw = Io.FileIO.ForHost(fd, name, host, write);
+        bool buffered = !(unbuffered && write);
+        PyObject buffer = buffered ? Io.Buffered.Over(raw, write) : raw;
+        bool lineBuffering = buffered && write && (fd == 2 || raw.IsATty);
+        return Io.TextIOWrapper.ForStdio(buffer, errors, lineBuffering, !buffered, write ? "w" : "r");
+    }
+
+    /// <summary>Sends what the standard streams write to new host writers from now on (what is buffered is flushed to
+    /// the old ones first); <paramref name="flushEachWrite"/>: no buffering from now on (C exit handlers run next).</summary>
+    public void SetHostWriters(TextWriter stdout, TextWriter stderr, bool flushEachWrite)
+    {
+        try { Stdout.FlushAll(); } catch (PyException) { }
+        try { Stderr.FlushAll(); } catch (PyException) { }
+        _hostOut.Writer = stdout;
+        _hostErr.Writer = stderr;
+        Stdout.FlushEachWrite = Stderr.FlushEachWrite = flushEachWrite;
+    }
+
+    /// <summary>From now on the standard streams flush every write (C is about to exit: its handlers print in order).</summary>
+    public void MakeUnbuffered() => Stdout.FlushEachWrite = Stderr.FlushEachWrite = true;
+
+    /// <summary>The host's writer under sys.__stdout__.</summary>
+    public TextWriter? StdoutWriter => _hostOut.Writer;
+
+    /// <summary>Flush sys.stderr (the object in sys now) and the host's writer under sys.__stderr__.</summary>
+    public void FlushStderr()
+    {
+        var se = Module.ModDict.GetOrNull("stderr");
+        if (se is Io.TextIOWrapper tw && !tw.Type.IsHeap) { if (!tw.IsClosedStream) tw.FlushAll(); }
+        else if (se != null && se != PyNone.Instance) { var f = Ops.GetAttrOrNull(se, PyStr.Intern("flush")); if (f != null) Ops.Call0(f); }
+        _hostErr.Flush();
+    }
+
     public void WriteStdout(string s)
     {
         var so = Module.ModDict.GetOrNull(SStdout);
-        if (ReferenceEquals(so, Stdout)) { Stdout.Writer!.Write(s); return; }
-        if (so is PyFile pf) { pf.Write(s); return; }
+        if (ReferenceEquals(so, Stdout)) { Stdout.Write(s); return; }
         if (so == null || so == PyNone.Instance) return;
         Ops.CallMethod(so, "write", PyStr.Of(s));
     }
@@ -329,7 +373,7 @@ public sealed class SysModule
     public void WriteStderr(string s)
     {
         var se = Module.ModDict.GetOrNull("stderr");
-        if (se is PyFile pf) { pf.Writer?.Write(s); return; }
+        if (ReferenceEquals(se, Stderr)) { Stderr.Write(s); return; }
         if (se == null || se == PyNone.Instance) return;
         Ops.CallMethod(se, "write", PyStr.Of(s));
     }
@@ -337,16 +381,17 @@ public sealed class SysModule
     public void FlushStdout()
     {
         var so = Module.ModDict.GetOrNull(SStdout);
-        if (so is PyFile pf) pf.Writer?.Flush();
-        else if (so != null) { var f = Ops.GetAttrOrNull(so, PyStr.Intern("flush")); if (f != null) Ops.Call0(f); }
+        if (so is Io.TextIOWrapper tw && !tw.Type.IsHeap) { if (!tw.IsClosedStream) tw.FlushAll(); }
+        else if (so != null && so != PyNone.Instance) { var f = Ops.GetAttrOrNull(so, PyStr.Intern("flush")); if (f != null) Ops.Call0(f); }
+        _hostOut.Flush();
     }
 
     public string? ReadStdinLine()
     {
         var si = Module.ModDict.GetOrNull("stdin");
-        if (si is PyFile pf)
+        if (si is Io.TextIOWrapper tw && !tw.Type.IsHeap)
         {
-            var l = pf.ReadLine();
+            var l = tw.ReadLine(-1);
             if (l.Length == 0) return null;
             return l.EndsWith('\n') ? l.Substring(0, l.Length - 1) : l;
         }

@@ -122,34 +122,65 @@ public static class Formatting
     {
         public char Fill, Align, Sign, Type, Grouping;
         public bool Alt, Zero, Z;
+        /// <summary>The '=' alignment comes from the '0' flag (numbers' default; a str keeps its own '&lt;').</summary>
+        public bool AlignFromZero;
         public int Width, Precision;
     }
 
-    public static Spec ParseSpec(string s)
+    /// <summary>CPython's parse_internal_render_format_spec: [[fill]align][sign][z][#][0][width][,|_][.precision][type],
+    /// with its errors (<paramref name="owner"/> names the type in "Invalid format specifier").</summary>
+    public static Spec ParseSpec(string s, PyObject? owner = null)
     {
         var sp = new Spec { Fill = ' ', Align = '\0', Sign = '\0', Type = '\0', Width = -1, Precision = -1 };
         int i = 0;
-        if (s.Length >= 2 && (s[1] == '<' || s[1] == '>' || s[1] == '^' || s[1] == '=')) { sp.Fill = s[0]; sp.Align = s[1]; i = 2; }
+        bool fillGiven = false;
+        if (s.Length >= 2 && (s[1] == '<' || s[1] == '>' || s[1] == '^' || s[1] == '=')) { sp.Fill = s[0]; sp.Align = s[1]; i = 2; fillGiven = true; }
         else if (s.Length >= 1 && (s[0] == '<' || s[0] == '>' || s[0] == '^' || s[0] == '=')) { sp.Align = s[0]; i = 1; }
         if (i < s.Length && (s[i] == '+' || s[i] == '-' || s[i] == ' ')) sp.Sign = s[i++];
         if (i < s.Length && s[i] == 'z') { sp.Z = true; i++; }
         if (i < s.Length && s[i] == '#') { sp.Alt = true; i++; }
-        if (i < s.Length && s[i] == '0') { sp.Zero = true; i++; }
-        int st = i;
-        while (i < s.Length && char.IsDigit(s[i])) i++;
-        if (i > st) sp.Width = int.Parse(s.AsSpan(st, i - st), NumberStyles.None, Inv);
-        if (i < s.Length && (s[i] == ',' || s[i] == '_')) sp.Grouping = s[i++];
+        if (!fillGiven && i < s.Length && s[i] == '0') { sp.Zero = true; i++; }
+        sp.Width = SpecInteger(s, ref i);
+        if (i < s.Length && s[i] == ',') { sp.Grouping = ','; i++; }
+        if (i < s.Length && s[i] == '_')
+        {
+            if (sp.Grouping != '\0') throw Ops.ValueError("Cannot specify both ',' and '_'.");
+            sp.Grouping = '_'; i++;
+        }
+        if (i < s.Length && s[i] == ',' && sp.Grouping == '_') throw Ops.ValueError("Cannot specify both ',' and '_'.");
         if (i < s.Length && s[i] == '.')
         {
-            i++; st = i;
-            while (i < s.Length && char.IsDigit(s[i])) i++;
-            if (i == st) throw Ops.ValueError("Format specifier missing precision");
-            sp.Precision = int.Parse(s.AsSpan(st, i - st), NumberStyles.None, Inv);
+            i++;
+            sp.Precision = SpecInteger(s, ref i);
+            if (sp.Precision < 0) throw Ops.ValueError("Format specifier missing precision");
         }
+        if (s.Length - i > 1)
+            throw Ops.ValueError(owner == null ? "Invalid format specifier" : $"Invalid format specifier '{s}' for object of type '{owner.Type.Name}'");
         if (i < s.Length) sp.Type = s[i++];
-        if (i < s.Length) throw Ops.ValueError("Invalid format specifier");
-        if (sp.Zero && sp.Align == '\0') { sp.Fill = '0'; sp.Align = '='; }
+        if (sp.Grouping != '\0' && "defgEG%F".IndexOf(sp.Type) < 0 && sp.Type != '\0'
+            && !(sp.Grouping == '_' && sp.Type is 'b' or 'o' or 'x' or 'X'))
+        {
+            throw Ops.ValueError(sp.Type > ' ' && sp.Type < 0x7f
+                ? $"Cannot specify '{sp.Grouping}' with '{sp.Type}'."
+                : $"Cannot specify '{sp.Grouping}' with '\\x{(int)sp.Type:x}'.");
+        }
+        if (sp.Zero && sp.Align == '\0') { sp.Fill = '0'; sp.Align = '='; sp.AlignFromZero = true; }
+        else if (sp.Zero) sp.Fill = '0';
         return sp;
+    }
+
+    /// <summary>get_integer: the decimal digits at <paramref name="i"/> (Unicode digits too); -1 if there are none.</summary>
+    private static int SpecInteger(string s, ref int i)
+    {
+        int st = i;
+        long v = 0;
+        while (i < s.Length && char.IsDigit(s[i]))
+        {
+            v = v * 10 + (long)char.GetNumericValue(s[i]);
+            if (v > int.MaxValue) throw Ops.ValueError("Too many decimal digits in format string");
+            i++;
+        }
+        return i > st ? (int)v : -1;
     }
 
     public static string Format(PyObject v, string spec)
@@ -174,14 +205,14 @@ public static class Formatting
         if (spec.Length == 0) return Ops.Str(v);
         switch (v)
         {
-            case PyBool b when b.GetType() == typeof(PyBool) && ParseSpec(spec).Type == '\0': return Pad(b.Repr(), ParseSpec(spec), '<');
-            case PyInt i: return FormatInt(i, ParseSpec(spec));
-            case PyFloat f: return FormatFloat(f.V, ParseSpec(spec));
-            case PyStr s: return FormatStr(s.Value, ParseSpec(spec));
-            case PyComplex c: return FormatStr(c.Repr(), ParseSpec(spec));
+            case PyBool b when b.GetType() == typeof(PyBool) && ParseSpec(spec, v).Type == '\0': return Pad(b.Repr(), ParseSpec(spec, v), '<');
+            case PyInt i: return FormatInt(i, ParseSpec(spec, v));
+            case PyFloat f: return FormatFloat(f.V, ParseSpec(spec, v));
+            case PyStr s: return FormatStr(s.Value, ParseSpec(spec, v));
+            case PyComplex c: return Builtins.TypeMethods.FormatComplex(c.V, spec);
         }
         if ((v.Type.IsHeap && v is PyInstance) || v is PyBytes) throw Ops.TypeError($"unsupported format string passed to {v.Type.Name}.__format__");
-        return FormatStr(Ops.Str(v), ParseSpec(spec));
+        return FormatStr(Ops.Str(v), ParseSpec(spec, v));
     }
 
     public static string Pad(string s, Spec sp, char defAlign)
@@ -207,7 +238,10 @@ public static class Formatting
     public static string FormatStr(string s, Spec sp)
     {
         if (sp.Type != '\0' && sp.Type != 's') throw Ops.ValueError($"Unknown format code '{sp.Type}' for object of type 'str'");
-        if (sp.Sign != '\0') throw Ops.ValueError("Sign not allowed in string format specifier");
+        if (sp.Sign != '\0') throw Ops.ValueError(sp.Sign == ' ' ? "Space not allowed in string format specifier" : "Sign not allowed in string format specifier");
+        if (sp.Z) throw Ops.ValueError("Negative zero coercion (z) not allowed in string format specifier");
+        if (sp.Alt) throw Ops.ValueError("Alternate form (#) not allowed in string format specifier");
+        if (sp.AlignFromZero) sp.Align = '\0';
         if (sp.Align == '=') throw Ops.ValueError("'=' alignment not allowed in string format specifier");
         if (sp.Precision >= 0 && s.Length > sp.Precision) s = s.Substring(0, sp.Precision);
         return Pad(s, sp, '<');
@@ -231,6 +265,7 @@ public static class Formatting
         char t = sp.Type;
         if ("eEfFgG%".IndexOf(t) >= 0 && t != '\0') return FormatFloat(v.ToDouble(), sp);
         if (sp.Precision >= 0) throw Ops.ValueError("Precision not allowed in integer format specifier");
+        if (sp.Z) throw Ops.ValueError("Negative zero coercion (z) not allowed in integer format specifier");
         var b = v.Big;
         bool neg = b.Sign < 0;
         var a = BigInteger.Abs(b);
@@ -243,6 +278,8 @@ public static class Formatting
             case 'o': digits = ToBase(a, 8, false); if (sp.Alt) prefix = "0o"; break;
             case 'b': digits = ToBase(a, 2, false); if (sp.Alt) prefix = "0b"; break;
             case 'c':
+                if (sp.Sign != '\0') throw Ops.ValueError("Sign not allowed with integer format specifier 'c'");
+                if (sp.Alt) throw Ops.ValueError("Alternate form (#) not allowed with integer format specifier 'c'");
                 if (b.Sign < 0 || b > 0x10FFFF) throw Ops.OverflowError("%c arg not in range(0x110000)");
                 return Pad(PyStr.CodePointText((int)b), sp, '<');
             default: throw Ops.ValueError($"Unknown format code '{t}' for object of type 'int'");
@@ -302,7 +339,7 @@ public static class Formatting
                 break;
             default: throw Ops.ValueError($"Unknown format code '{t}' for object of type 'float'");
         }
-        if (sp.Z && neg && body.Trim('0', '.', '%') == "") neg = false;
+        if (sp.Z && neg && (body.IndexOfAny(new[] { 'e', 'E' }) is int ei && ei >= 0 ? body.Substring(0, ei) : body).Trim('0', '.', '%') == "") neg = false;
         if (sp.Grouping != '\0')
         {
             int end = 0;

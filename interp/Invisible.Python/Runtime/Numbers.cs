@@ -275,6 +275,8 @@ public class PyInt : PyObject
             case Runtime.BinOp.Xor: return bools ? PyBool.Of(!(x ^ y).IsZero) : Get(x ^ y);
             case Runtime.BinOp.LShift:
                 if (y.Sign < 0) throw Ops.ValueError("negative shift count");
+                if (x.IsZero) return Zero;
+                if (y > int.MaxValue) throw Ops.OverflowError("too many digits in integer");
                 return Get(x << (int)y);
             case Runtime.BinOp.RShift:
                 if (y.Sign < 0) throw Ops.ValueError("negative shift count");
@@ -501,7 +503,7 @@ public class PyFloat : PyObject
     }
 }
 
-public sealed class PyComplex : PyObject
+public class PyComplex : PyObject
 {
     public static PyType TypeObj = null!;
     public readonly Complex V;
@@ -530,56 +532,128 @@ public sealed class PyComplex : PyObject
     };
     public override PyObject? RichCompare(PyObject other, CmpOp op)
     {
-        Complex o;
-        if (other is PyComplex c) o = c.V;
-        else if (other is PyFloat f) o = new Complex(f.V, 0);
-        else if (other is PyInt i) o = new Complex(i.ToDouble(), 0);
+        // CPython's complex_richcompare: only == and !=; an int is compared exactly with the real part
+        if (op != CmpOp.Eq && op != CmpOp.Ne) return null;
+        bool equal;
+        if (other is PyInt i)
+            equal = V.Imaginary == 0 && new PyFloat(V.Real).RichCompare(i, CmpOp.Eq) == PyBool.True;
+        else if (other is PyFloat f) equal = V.Real == f.V && V.Imaginary == 0;
+        else if (other is PyComplex c) equal = V.Real == c.V.Real && V.Imaginary == c.V.Imaginary;
         else return null;
-        if (op == CmpOp.Eq) return PyBool.Of(V == o);
-        if (op == CmpOp.Ne) return PyBool.Of(V != o);
-        return null;
+        return PyBool.Of(op == CmpOp.Eq ? equal : !equal);
     }
     static Complex? Coerce(PyObject o) => o switch
     {
         PyComplex c => c.V,
         PyFloat f => new Complex(f.V, 0),
-        PyInt i => new Complex(i.ToDouble(), 0),
+        PyInt i => new Complex(ToDoubleChecked(i), 0),
         _ => null,
     };
+    private static double ToDoubleChecked(PyInt i)
+    {
+        double d = i.ToDouble();
+        if (double.IsInfinity(d)) throw Ops.Exc(PyBaseException.All["OverflowError"], "int too large to convert to float");
+        return d;
+    }
     public override PyObject? BinOp(BinOp op, PyObject other) { var o = Coerce(other); return o == null ? null : ComplexOp(op, V, o.Value); }
     public override PyObject? RBinOp(BinOp op, PyObject other) { var o = Coerce(other); return o == null ? null : ComplexOp(op, o.Value, V); }
+
+    /// <summary>abs(z): hypot, OverflowError when finite parts give an infinity (complex_abs).</summary>
+    public static double Abs(Complex z)
+    {
+        double re = z.Real, im = z.Imaginary;
+        if (double.IsInfinity(re) || double.IsInfinity(im)) return double.PositiveInfinity;
+        if (double.IsNaN(re) || double.IsNaN(im)) return double.NaN;
+        double r = double.Hypot(re, im);
+        if (double.IsInfinity(r)) throw Ops.Exc(PyBaseException.All["OverflowError"], "absolute value too large");
+        return r;
+    }
+
+    private static Complex Prod(Complex a, Complex b) => new(a.Real * b.Real - a.Imaginary * b.Imaginary, a.Real * b.Imaginary + a.Imaginary * b.Real);
+
+    /// <summary>_Py_c_quot: Smith's method as CPython writes it (its NaN and zero cases); null: division by zero.</summary>
+    public static Complex? Quot(Complex a, Complex b)
+    {
+        double absBr = Math.Abs(b.Real), absBi = Math.Abs(b.Imaginary);
+        if (absBr >= absBi)
+        {
+            if (absBr == 0.0) return null;
+            double ratio = b.Imaginary / b.Real, denom = b.Real + b.Imaginary * ratio;
+            return new Complex((a.Real + a.Imaginary * ratio) / denom, (a.Imaginary - a.Real * ratio) / denom);
+        }
+        if (absBi >= absBr)
+        {
+            double ratio = b.Real / b.Imaginary, denom = b.Real * ratio + b.Imaginary;
+            return new Complex((a.Real * ratio + a.Imaginary) / denom, (a.Imaginary * ratio - a.Real) / denom);
+        }
+        return new Complex(double.NaN, double.NaN);   // a part of b is a NaN
+    }
+
     public static PyObject? ComplexOp(BinOp op, Complex x, Complex y)
     {
         switch (op)
         {
-            case Runtime.BinOp.Add: return new PyComplex(x + y);
-            case Runtime.BinOp.Sub: return new PyComplex(x - y);
-            case Runtime.BinOp.Mul: return new PyComplex(new Complex(x.Real * y.Real - x.Imaginary * y.Imaginary, x.Real * y.Imaginary + x.Imaginary * y.Real));
+            case Runtime.BinOp.Add: return new PyComplex(new Complex(x.Real + y.Real, x.Imaginary + y.Imaginary));
+            case Runtime.BinOp.Sub: return new PyComplex(new Complex(x.Real - y.Real, x.Imaginary - y.Imaginary));
+            case Runtime.BinOp.Mul: return new PyComplex(Prod(x, y));
             case Runtime.BinOp.TrueDiv:
-                if (y == Complex.Zero) throw Ops.ZeroDivisionError("complex division by zero");
-                return new PyComplex(x / y);
+                return new PyComplex(Quot(x, y) ?? throw Ops.ZeroDivisionError("complex division by zero"));
             case Runtime.BinOp.Pow:
-                if (y == Complex.Zero) return new PyComplex(Complex.One);
-                if (x == Complex.Zero)
-                {
-                    if (y.Imaginary != 0 || y.Real < 0) throw Ops.ZeroDivisionError("0.0 to a negative or complex power");
-                    return new PyComplex(Complex.Zero);
-                }
-                if (y.Imaginary == 0 && y.Real == Math.Floor(y.Real) && Math.Abs(y.Real) <= 100)
-                {
-                    var r = Complex.One; int n = (int)Math.Abs(y.Real);
-                    for (int i = 0; i < n; i++) r = new Complex(r.Real * x.Real - r.Imaginary * x.Imaginary, r.Real * x.Imaginary + r.Imaginary * x.Real);
-                    return new PyComplex(y.Real < 0 ? Complex.One / r : r);
-                }
-                {
-                    double vabs = Math.Sqrt(x.Real * x.Real + x.Imaginary * x.Imaginary);
-                    double len = Math.Pow(vabs, y.Real);
-                    double at = Math.Atan2(x.Imaginary, x.Real);
-                    double phase = at * y.Real;
-                    if (y.Imaginary != 0) { len /= Math.Exp(at * y.Imaginary); phase += y.Imaginary * Math.Log(vabs); }
-                    return new PyComplex(new Complex(len * Math.Cos(phase), len * Math.Sin(phase)));
-                }
+                return new PyComplex(Pow(x, y));
         }
         return null;
+    }
+
+    /// <summary>complex_pow: small integral exponents by repeated squaring (c_powi), others by _Py_c_pow; CPython's
+    /// ZeroDivisionError and OverflowError.</summary>
+    public static Complex Pow(Complex a, Complex b)
+    {
+        Complex p;
+        bool domain = false;
+        if (b.Imaginary == 0.0 && b.Real == Math.Floor(b.Real) && Math.Abs(b.Real) <= 100.0)
+        {
+            long n = (long)b.Real;
+            if (n > 0) p = PowU(a, n);
+            else
+            {
+                var q = Quot(Complex.One, PowU(a, -n));
+                if (q == null) { domain = true; p = Complex.Zero; }
+                else p = q.Value;
+            }
+        }
+        else if (b.Real == 0.0 && b.Imaginary == 0.0) p = Complex.One;
+        else if (a.Real == 0.0 && a.Imaginary == 0.0)
+        {
+            if (b.Imaginary != 0.0 || b.Real < 0.0) domain = true;
+            p = Complex.Zero;
+        }
+        else
+        {
+            double vabs = double.Hypot(a.Real, a.Imaginary);
+            double len = Math.Pow(vabs, b.Real);
+            double at = Math.Atan2(a.Imaginary, a.Real);
+            double phase = at * b.Real;
+            if (b.Imaginary != 0.0)
+            {
+                len /= Math.Exp(at * b.Imaginary);
+                phase += b.Imaginary * Math.Log(vabs);
+            }
+            p = new Complex(len * Math.Cos(phase), len * Math.Sin(phase));
+        }
+        if (domain) throw Ops.ZeroDivisionError("0.0 to a negative or complex power");
+        if (double.IsInfinity(p.Real) || double.IsInfinity(p.Imaginary))
+            throw Ops.Exc(PyBaseException.All["OverflowError"], "complex exponentiation");
+        return p;
+    }
+
+    private static Complex PowU(Complex x, long n)
+    {
+        Complex r = Complex.One, p = x;
+        for (long mask = 1; mask > 0 && n >= mask; mask <<= 1)
+        {
+            if ((n & mask) != 0) r = Prod(r, p);
+            p = Prod(p, p);
+        }
+        return r;
     }
 }

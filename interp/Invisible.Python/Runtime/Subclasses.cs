@@ -34,3 +34,13 @@ public sealed class PyStrSub : PyStr
     public override PyType Type => _type;
     public override PyDict? Dict => _dict ??= new PyDict();
 }
+
+/// <summary>An instance of a subclass of complex.</summary>
+public sealed class PyComplexSub : PyComplex
+{
+    private readonly PyType _type;
+    private PyDict? _dict;
+    public PyComplexSub(PyType type, System.Numerics.Complex value) : base(value) { _type = type; }
+    public override PyType Type => _type;
+    public override PyDict? Dict => _dict ??= new PyDict();
+}

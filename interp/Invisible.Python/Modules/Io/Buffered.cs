@@ -348,6 +348,15 @@ public sealed class Buffered : IoObject
     }
 
     internal bool IsClosed => RawClosed;
+    internal bool CanWrite => _canWrite;
+
+    /// <summary>A BufferedReader or BufferedWriter over <paramref name="raw"/> made from C# (the standard streams).</summary>
+    internal static Buffered Over(PyObject raw, bool write)
+    {
+        var b = new Buffered(write ? WriterType : ReaderType);
+        b.Init(new PyObject[] { b, raw }, null, !write, write);
+        return b;
+    }
 
     public override string Repr()
     {

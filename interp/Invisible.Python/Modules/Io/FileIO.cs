@@ -15,7 +15,19 @@ public sealed unsafe class FileIO : IoObject
     /// <summary>st_blksize of the open file: open()'s default buffer size, as CPython.</summary>
     internal long Blksize = IoModule.DefaultBufferSize;
 
+    /// <summary>sys.stdin/stdout/stderr's raw stream: the host's end of the descriptor (see <see cref="HostStdio"/>).</summary>
+    internal HostStdio? Host;
+
     public FileIO(PyType t) : base(t) { }
+
+    /// <summary>The raw stream of a standard stream, as CPython's create_stdio opens it: descriptor
+    /// <paramref name="fd"/>, closefd=False, named <paramref name="name"/> ('&lt;stdout&gt;'...).</summary>
+    internal static FileIO ForHost(int fd, string name, HostStdio host, bool write)
+    {
+        var f = new FileIO(TypeObj) { Fd = fd, Readable = !write, Writable = write, CloseFd = false, Host = host, _seekable = 0 };
+        f.Dict!.SetItem("name", PyStr.Of(name));
+        return f;
+    }
 
     public string ModeString()
     {
@@ -127,6 +139,14 @@ public sealed unsafe class FileIO : IoObject
     public PyObject ReadAll()
     {
         CheckReadable();
+        if (Host != null)
+        {
+            var all = new System.IO.MemoryStream();
+            var chunk = new byte[IoModule.DefaultBufferSize];
+            int got;
+            while ((got = Host.Read(chunk)) > 0) all.Write(chunk, 0, got);
+            return new PyBytes(all.ToArray());
+        }
         var buf = new byte[IoModule.DefaultBufferSize];
         Libc.Stat st;
         if (Libc.fstat(Fd, &st) == 0 && st.Size > 0)
@@ -159,6 +179,7 @@ public sealed unsafe class FileIO : IoObject
     public int ReadInto(Span<byte> dst)
     {
         CheckReadable();
+        if (Host != null) return Host.Read(dst);
         while (true)
         {
             nint n;
@@ -177,6 +198,7 @@ public sealed unsafe class FileIO : IoObject
     public long Write(ReadOnlySpan<byte> data)
     {
         CheckWritable();
+        if (Host != null) return Host.Write(data);
         while (true)
         {
             nint n;
@@ -194,6 +216,7 @@ public sealed unsafe class FileIO : IoObject
     public long Seek(long pos, int whence)
     {
         CheckOpen();
+        if (Host != null) throw Fs.Error(29); // ESPIPE: the host's stream is no file (as a pipe)
         long r = Libc.lseek(Fd, pos, whence);
         if (r < 0) throw Fs.LastError();
         _seekable = 1;
@@ -218,6 +241,9 @@ public sealed unsafe class FileIO : IoObject
     }
 
     public bool IsClosed => Fd < 0;
+
+    /// <summary>isatty(): a standard stream whose host is not the process's console (output captured) is no terminal.</summary>
+    internal bool IsATty => (Host == null || Host.Console) && Libc.isatty(Fd) == 1;
 
     ~FileIO()
     {
@@ -284,7 +310,7 @@ public sealed unsafe class FileIO : IoObject
             return PyNone.Instance;
         });
         t.AddMethod("fileno", (a, k) => { F(a[0]).CheckOpen(); return PyInt.Get(F(a[0]).Fd); });
-        t.AddMethod("isatty", (a, k) => { F(a[0]).CheckOpen(); return PyBool.Of(Libc.isatty(F(a[0]).Fd) == 1); });
+        t.AddMethod("isatty", (a, k) => { F(a[0]).CheckOpen(); return PyBool.Of(F(a[0]).IsATty); });
         t.AddMethod("readable", (a, k) => { F(a[0]).CheckOpen(); return PyBool.Of(F(a[0]).Readable); });
         t.AddMethod("writable", (a, k) => { F(a[0]).CheckOpen(); return PyBool.Of(F(a[0]).Writable); });
         t.AddMethod("seekable", (a, k) => PyBool.Of(F(a[0]).Seekable()));

@@ -15,7 +15,7 @@ public static class IoModule
     private static PyType? s_iobase;
     private static PyType s_raw = null!, s_buffered = null!, s_text = null!;
 
-    private static void EnsureTypes()
+    internal static void EnsureTypes()
     {
         if (s_iobase != null) return;
         lock (Gate)

@@ -30,6 +30,16 @@ public sealed class TextIOWrapper : IoObject
 
     public TextIOWrapper(PyType t) : base(t) { }
 
+    /// <summary>sys.stdin/stdout/stderr as CPython's create_stdio makes them: over <paramref name="buffer"/>, newline
+    /// '\n', the stream's <paramref name="errors"/> handler, and <c>mode</c> set as an attribute.</summary>
+    internal static TextIOWrapper ForStdio(PyObject buffer, string errors, bool lineBuffering, bool writeThrough, string mode)
+    {
+        var w = new TextIOWrapper(TypeObj);
+        w.Init(new PyObject[] { w, buffer, PyStr.Of("utf-8"), PyStr.Of(errors), PyStr.Of("\n"), PyBool.Of(lineBuffering), PyBool.Of(writeThrough) }, null);
+        w.Dict!.SetItem(PyStr.Intern("mode"), PyStr.Of(mode));
+        return w;
+    }
+
     private void CheckInit()
     {
         if (_detached) throw Ops.ValueError("underlying buffer has been detached");
@@ -281,14 +291,16 @@ public sealed class TextIOWrapper : IoObject
 
     // ---------------- writing ----------------
 
-    private long _written;   // whether anything went out since position 0 (the BOM of utf-16/utf-32/utf-8-sig)
+    private long _written;
+    /// <summary>Flush the buffer after every write (the standard streams once the host's C exit handlers run).</summary>
+    internal bool FlushEachWrite;   // whether anything went out since position 0 (the BOM of utf-16/utf-32/utf-8-sig)
 
     private void FlushWrites() { }
 
     public int Write(string s)
     {
         CheckOpen();
-        if (!Ops.IsTrue(Ops.CallMethod(Buffer, "writable"))) throw IoCommon.Unsupported("not writable");
+        if (!(_fast != null ? _fast.CanWrite : Ops.IsTrue(Ops.CallMethod(Buffer, "writable")))) throw IoCommon.Unsupported("not writable");
         int n = s.Length;
         bool hasLf = s.IndexOf('\n') >= 0;
         bool needFlush = _lineBuffering && (hasLf || s.IndexOf('\r') >= 0);
@@ -300,10 +312,26 @@ public sealed class TextIOWrapper : IoObject
         _written += bytes.Length;
         if (_fast != null) _fast.Write(bytes);
         else Ops.CallMethod(Buffer, "write", new PyBytes(bytes));
-        if (needFlush) Ops.CallMethod(Buffer, "flush");
+        if (needFlush || FlushEachWrite)
+        {
+            if (_fast != null) _fast.Flush();
+            else Ops.CallMethod(Buffer, "flush");
+        }
         _decoded = ""; _dpos = 0;
         return n;
     }
+
+    /// <summary>flush(): the text layer's and the buffer's (called from C# for the standard streams).</summary>
+    internal void FlushAll()
+    {
+        CheckOpen();
+        _telling = _seekable;
+        if (_fast != null) _fast.Flush();
+        else Ops.CallMethod(Buffer, "flush");
+    }
+
+    /// <summary>The buffer under this stream is closed (or detached): flushing it would raise.</summary>
+    internal bool IsClosedStream => _detached || !_ok || BufferClosed;
 
     private bool NeedsBom()
     {
