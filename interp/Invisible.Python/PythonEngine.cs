@@ -199,6 +199,10 @@ public sealed class PythonEngine
                 catch (PyException e) { rc = HandleUncaught(e.Value); }
             }
             Interpreter.Workers.StopAll(Interpreter, ThreadStopGrace);
+            // What those threads printed is still in sys.stdout's buffer (CPython's finalization flushes the std
+            // streams after wait_for_thread_shutdown too): an attach session ends here, with no later flush.
+            try { Interpreter.Sys.FlushStdout(); } catch (PyException) { }
+            try { Interpreter.Sys.FlushStderr(); } catch (PyException) { }
         }
         return rc;
     }

@@ -130,10 +130,29 @@ public static partial class PythonMain
         return 1;
     }
 
+    /// <summary>Descriptor 1 for sys.stdout's bytes. A pipe or terminal is written through a FileStream, whose write
+    /// fails with EPIPE when the reader has gone (`invisible python prog.py | head -1`): BrokenPipeError and exit 1, as
+    /// CPython. .NET's console stream drops EPIPE silently, and the program ran on to its end and exited 0. A regular
+    /// file keeps the console stream: a FileStream writes a seekable file with pwrite at its own position, which would
+    /// overwrite what child processes sharing the descriptor write there.</summary>
+    private static Stream StandardOutput()
+    {
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false);
+        try
+        {
+            var stream = new FileStream(handle, FileAccess.Write, 0);
+            if (!stream.CanSeek) return stream;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        catch (ArgumentException) { }
+        return Console.OpenStandardOutput();
+    }
+
     private static int RunOnThreadOwned(string[] args, TextWriter? stdout, TextWriter? stderr, Action<PythonEngine> made, ConsoleSession console)
     {
         bool ownOut = stdout == null;
-        var o = stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        var o = stdout ?? new StreamWriter(StandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
         var e = stderr ?? new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
         try
         {

@@ -36,6 +36,21 @@ public class NativeAotTests
         Assert.Equal("{\"a\": [1, 2.5]} a<1>b<22> 6 [('a', 2)]\n", mods.Stdout);
     }
 
+    /// <summary>`invisible python prog | head -1`: the write after the reader left fails with EPIPE, so the program
+    /// stops with BrokenPipeError and exit status 1, as CPython (.NET's console stream dropped EPIPE: it ran to its end
+    /// and exited 0).</summary>
+    [Fact]
+    public void WritingToAClosedPipeRaisesBrokenPipeError()
+    {
+        Assert.True(File.Exists(Binary), $"NativeAOT binary missing: {Binary} (run scripts/build)");
+        string script = "'" + Binary + "' python -c 'import sys\nfor i in range(200000): print(i)\nsys.stderr.write(\"ran to the end\\n\")' | head -1; echo status=${PIPESTATUS[0]} >&2";
+        var r = Paths.RunProcess("/bin/bash", new[] { "-c", script }, Paths.RepoRoot);
+        Assert.Equal("0\n", r.Stdout);
+        Assert.DoesNotContain("ran to the end", r.Stderr);
+        Assert.Contains("BrokenPipeError: [Errno 32] Broken pipe\n", r.Stderr);
+        Assert.EndsWith("status=1\n", r.Stderr);
+    }
+
     [Fact]
     public void UncaughtExceptionExitStatusAndTraceback()
     {

@@ -96,6 +96,7 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial long times(long* buf);
     [LibraryImport(C, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
     [LibraryImport(C, SetLastError = true)] public static partial int fork();
+    [LibraryImport(C, SetLastError = true)] public static partial int system(byte* command);
     [LibraryImport(C, SetLastError = true)] public static partial int execv(byte* path, byte** argv);
     [LibraryImport(C, SetLastError = true)] public static partial int execve(byte* path, byte** argv, byte** envp);
     [LibraryImport(C)] public static partial void _exit(int status);

@@ -526,6 +526,34 @@ public static unsafe class PosixModule
                 throw Fs.LastError();
             }
         });
+        // CPython's os_system_impl: the command through PyUnicode_FSConverter (str, bytes or os.PathLike), C's system()
+        // with the interpreter lock lent (the shell may run for long), its wait status returned as it is.
+        m.AddFn("system", (a, k) =>
+        {
+            int positional = a.Length - (k?.Length ?? 0);
+            PyObject? command = KwOnly(a, k, "command");
+            int given = positional + (command != null ? 1 : 0);
+            if (given == 0) throw Ops.TypeError("system() missing required argument 'command' (pos 1)");
+            if (given > 1) throw Ops.TypeError($"system() takes at most 1 argument ({given} given)");
+            if (k != null)
+                foreach (var name in k)
+                    if (name.Value != "command") throw Ops.TypeError($"'{name.Value}' is an invalid keyword argument for system()");
+            var text = Fs.FsPath(command ?? a[0]);
+            byte[] z;
+            if (text is PyStr s) z = Fs.Encode(s.Value, true);
+            else
+            {
+                var span = ((PyBytes)text).Span;
+                z = new byte[span.Length + 1];
+                span.CopyTo(z);
+            }
+            if (Array.IndexOf(z, (byte)0) != z.Length - 1) throw Ops.ValueError("embedded null byte");
+            int status;
+            var ts = Lend();
+            fixed (byte* c = z) status = Libc.system(c);
+            Reclaim(ts);
+            return PyInt.Get(status);
+        });
         m.AddFn("waitstatus_to_exitcode", (a, k) =>
         {
             int s = Fs.Int(Req(a, k, 0, "status", "waitstatus_to_exitcode"));
